@@ -1,0 +1,1 @@
+//! Unit tests: due times, suspensions and used time.

@@ -1,0 +1,520 @@
+//! Cases (办件): the state machine from submission to delivery.
+//!
+//! Every change is a typed [`CaseCommand`] that [`Case::handle`] turns into events or a
+//! [`CaseError`] naming the broken rule — never a panic. [`Case::apply`] folds an event
+//! into the current state, so a case is always the replay of its event log.
+
+mod number;
+mod state;
+
+use serde::{Deserialize, Serialize};
+
+pub use number::{BadCaseNumber, CaseNumber};
+pub use state::CaseState;
+
+use crate::calendar::{CalendarError, Limit, Suspension, WorkingCalendar};
+use crate::division::DivisionCode;
+use crate::item::{Channel, ItemCode, ServiceItem};
+use crate::org::check_name;
+
+/// Who applies (申请人).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    /// Individual or enterprise.
+    pub kind: ApplicantKind,
+    /// Full name, or the enterprise's registered name.
+    pub name: String,
+    /// ID card number, or 统一社会信用代码 for an enterprise.
+    pub id_number: String,
+    /// A phone number to reach them (and to look the case up at a kiosk).
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// Individual or enterprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    /// 个人 — a citizen.
+    Individual,
+    /// 企业 — an enterprise or other organisation.
+    Enterprise,
+}
+
+/// What an applicant hands in to open a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    /// The applicant.
+    pub applicant: Applicant,
+    /// The channel it came through.
+    pub channel: Channel,
+    /// Names of the materials handed in.
+    pub materials: Vec<String>,
+    /// The first contact (首接): the staff member or hall channel that received it. Owns the case.
+    pub owner: String,
+}
+
+/// A command on an existing case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CaseCommand {
+    /// 受理 — accept: the clock starts.
+    Accept,
+    /// 不予受理 — refuse to accept, with a reason.
+    Reject {
+        /// Why.
+        reason: String,
+    },
+    /// 补正 — ask for missing or defective materials. The clock does not start.
+    RequestCorrection {
+        /// The materials to hand in (again).
+        missing: Vec<String>,
+        /// A note to the applicant.
+        #[serde(default)]
+        note: String,
+    },
+    /// The applicant hands in what a correction asked for.
+    Resubmit {
+        /// Names of the materials handed in now.
+        materials: Vec<String>,
+    },
+    /// A step of the item is done.
+    CompleteStep {
+        /// The step's name, e.g. 审核.
+        step: String,
+        /// A note.
+        #[serde(default)]
+        note: String,
+    },
+    /// 挂起 — stop the clock.
+    Suspend {
+        /// Why: expert review, hearing, public notice, field survey …
+        reason: String,
+    },
+    /// Restart the clock.
+    Resume,
+    /// 准予 — approve.
+    Approve {
+        /// A note for the decision.
+        #[serde(default)]
+        note: String,
+    },
+    /// 不予 — deny with reason and legal basis.
+    Deny {
+        /// Why.
+        reason: String,
+        /// The provision relied on.
+        legal_basis: String,
+    },
+    /// 送达 — deliver the decision.
+    Deliver {
+        /// How: window, mail, electronic licence …
+        method: String,
+    },
+}
+
+impl CaseCommand {
+    /// The command's stable name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Reject { .. } => "reject",
+            Self::RequestCorrection { .. } => "request_correction",
+            Self::Resubmit { .. } => "resubmit",
+            Self::CompleteStep { .. } => "complete_step",
+            Self::Suspend { .. } => "suspend",
+            Self::Resume => "resume",
+            Self::Approve { .. } => "approve",
+            Self::Deny { .. } => "deny",
+            Self::Deliver { .. } => "deliver",
+        }
+    }
+}
+
+/// Something that happened to a case. The event log is the source of truth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CaseEvent {
+    /// The case was opened.
+    Submitted {
+        /// The item applied for.
+        item: ItemCode,
+        /// The catalog version the item was taken from.
+        item_version: u32,
+        /// Where the case is handled.
+        division: DivisionCode,
+        /// What was handed in.
+        submission: Submission,
+    },
+    /// Accepted; due at `due_at` unless suspended.
+    Accepted {
+        /// The limit that runs from now.
+        limit: Limit,
+        /// When it is due.
+        due_at: jiff::Timestamp,
+    },
+    /// Not accepted.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+    /// Correction requested.
+    CorrectionRequested {
+        /// What to hand in.
+        missing: Vec<String>,
+        /// Note to the applicant.
+        note: String,
+    },
+    /// Materials handed in after a correction request.
+    Resubmitted {
+        /// What was handed in.
+        materials: Vec<String>,
+    },
+    /// A step was completed.
+    StepCompleted {
+        /// Step name.
+        step: String,
+        /// Note.
+        note: String,
+    },
+    /// The clock stopped.
+    Suspended {
+        /// Why.
+        reason: String,
+    },
+    /// The clock restarted; the due time moved by the suspension's working time.
+    Resumed {
+        /// The new due time.
+        due_at: jiff::Timestamp,
+    },
+    /// Approved.
+    Approved {
+        /// Note.
+        note: String,
+    },
+    /// Denied.
+    Denied {
+        /// Why.
+        reason: String,
+        /// The provision relied on.
+        legal_basis: String,
+    },
+    /// The decision was delivered.
+    Delivered {
+        /// How.
+        method: String,
+    },
+}
+
+impl CaseEvent {
+    /// The event's stable name (the `type` in its JSON).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Submitted { .. } => "submitted",
+            Self::Accepted { .. } => "accepted",
+            Self::Rejected { .. } => "rejected",
+            Self::CorrectionRequested { .. } => "correction_requested",
+            Self::Resubmitted { .. } => "resubmitted",
+            Self::StepCompleted { .. } => "step_completed",
+            Self::Suspended { .. } => "suspended",
+            Self::Resumed { .. } => "resumed",
+            Self::Approved { .. } => "approved",
+            Self::Denied { .. } => "denied",
+            Self::Delivered { .. } => "delivered",
+        }
+    }
+}
+
+/// A broken case rule.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// The command is not allowed in the case's current state.
+    #[error("cannot {command} a case that is {from}")]
+    IllegalTransition {
+        /// Current state.
+        from: CaseState,
+        /// The refused command.
+        command: &'static str,
+    },
+    /// The item cannot be applied for through this channel.
+    #[error("item {item} cannot be applied for through channel {channel}")]
+    ChannelNotOffered {
+        /// The item.
+        item: ItemCode,
+        /// The channel used.
+        channel: &'static str,
+    },
+    /// Required materials were not handed in.
+    #[error("required materials missing: {}", .0.join(", "))]
+    MissingMaterials(Vec<String>),
+    /// Materials the item does not ask for.
+    #[error("materials not listed for this item: {}", .0.join(", "))]
+    UnknownMaterials(Vec<String>),
+    /// A required text (reason, legal basis, applicant name …) is empty or too long.
+    #[error("{0} must be 1–{1} characters")]
+    BadText(&'static str, usize),
+    /// The deadline could not be computed (e.g. outside the years the calendar covers).
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// What a command needs besides the case: the moment, the calendar, the item.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Now.
+    pub now: jiff::Timestamp,
+    /// The center's working calendar.
+    pub calendar: &'a WorkingCalendar,
+    /// The case's item, in the version it was applied under.
+    pub item: &'a ServiceItem,
+}
+
+/// A case's current state: the fold of its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    /// Its number.
+    pub number: CaseNumber,
+    /// The item.
+    pub item: ItemCode,
+    /// Catalog version of the item.
+    pub item_version: u32,
+    /// Division it is handled in.
+    pub division: DivisionCode,
+    /// The applicant.
+    pub applicant: Applicant,
+    /// The channel it came through.
+    pub channel: Channel,
+    /// Materials handed in so far.
+    pub materials: Vec<String>,
+    /// Current state.
+    pub state: CaseState,
+    /// Current owner (首接责任人 until handed over). Never empty.
+    pub owner: String,
+    /// Number of events so far; the optimistic-concurrency version.
+    pub version: u32,
+    /// When it was submitted.
+    pub submitted_at: jiff::Timestamp,
+    /// When it was accepted.
+    pub accepted_at: Option<jiff::Timestamp>,
+    /// The limit running since acceptance.
+    pub limit: Option<Limit>,
+    /// When it is due (moves with suspensions).
+    pub due_at: Option<jiff::Timestamp>,
+    /// Suspensions so far; the last one may still be open.
+    pub suspensions: Vec<OpenSuspension>,
+    /// Correction requests so far.
+    pub corrections: u32,
+    /// What the open correction request asks for; empty when none is open.
+    pub pending_correction: Vec<String>,
+    /// When it was decided.
+    pub decided_at: Option<jiff::Timestamp>,
+    /// When it was delivered (or rejected): closed.
+    pub closed_at: Option<jiff::Timestamp>,
+}
+
+/// A suspension that may still be running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSuspension {
+    /// When the clock stopped.
+    pub from: jiff::Timestamp,
+    /// When it restarted; none while suspended.
+    pub until: Option<jiff::Timestamp>,
+}
+
+fn text(what: &'static str, s: &str, max: usize) -> Result<(), CaseError> {
+    check_name(what, s, max).map(drop).map_err(|_| CaseError::BadText(what, max))
+}
+
+impl Case {
+    /// Opens a case: checks the submission against the item and returns the first event.
+    pub fn submit(
+        number: CaseNumber,
+        item: &ServiceItem,
+        item_version: u32,
+        submission: Submission,
+        now: jiff::Timestamp,
+    ) -> Result<(Case, CaseEvent), CaseError> {
+        text("applicant name", &submission.applicant.name, 200)?;
+        text("applicant id number", &submission.applicant.id_number, 64)?;
+        text("owner", &submission.owner, 64)?;
+        if !item.channels.contains(&submission.channel) {
+            return Err(CaseError::ChannelNotOffered { item: item.code.clone(), channel: submission.channel.as_str() });
+        }
+        check_materials(item, &submission.materials)?;
+        let missing: Vec<String> =
+            item.required_materials().filter(|r| !submission.materials.iter().any(|m| m == r)).map(str::to_owned).collect();
+        if !missing.is_empty() {
+            return Err(CaseError::MissingMaterials(missing));
+        }
+        let event = CaseEvent::Submitted { item: item.code.clone(), item_version, division: item.division.clone(), submission };
+        let case = Case::replay(number, [(&event, now)]).ok_or(CaseError::IllegalTransition { from: CaseState::Submitted, command: "submit" })?;
+        Ok((case, event))
+    }
+
+    /// Rebuilds a case from its events; none if the first is not `Submitted`.
+    pub fn replay<'e>(number: CaseNumber, events: impl IntoIterator<Item = (&'e CaseEvent, jiff::Timestamp)>) -> Option<Case> {
+        let mut events = events.into_iter();
+        let (CaseEvent::Submitted { item, item_version, division, submission }, at) = events.next()? else {
+            return None;
+        };
+        let mut case = Case {
+            number,
+            item: item.clone(),
+            item_version: *item_version,
+            division: division.clone(),
+            applicant: submission.applicant.clone(),
+            channel: submission.channel,
+            materials: submission.materials.clone(),
+            state: CaseState::Submitted,
+            owner: submission.owner.clone(),
+            version: 1,
+            submitted_at: at,
+            accepted_at: None,
+            limit: None,
+            due_at: None,
+            suspensions: Vec::new(),
+            corrections: 0,
+            pending_correction: Vec::new(),
+            decided_at: None,
+            closed_at: None,
+        };
+        for (e, at) in events {
+            case.apply(e, at);
+        }
+        Some(case)
+    }
+
+    /// Decides a command: the events it causes, or the rule it breaks. Changes nothing.
+    pub fn handle(&self, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Vec<CaseEvent>, CaseError> {
+        use CaseState as S;
+        let refuse = || CaseError::IllegalTransition { from: self.state, command: cmd.name() };
+        let event = match (self.state, cmd) {
+            (S::Submitted, CaseCommand::Accept) => {
+                let limit = ctx.item.deadline();
+                CaseEvent::Accepted { limit, due_at: ctx.calendar.due(ctx.now, limit, &[])? }
+            }
+            (S::Submitted | S::CorrectionRequested, CaseCommand::Reject { reason }) => {
+                text("reason", reason, 2000)?;
+                CaseEvent::Rejected { reason: reason.trim().to_owned() }
+            }
+            (S::Submitted, CaseCommand::RequestCorrection { missing, note }) => {
+                if missing.is_empty() {
+                    return Err(CaseError::BadText("list of missing materials", 100));
+                }
+                check_materials(ctx.item, missing)?;
+                CaseEvent::CorrectionRequested { missing: missing.clone(), note: note.trim().to_owned() }
+            }
+            (S::CorrectionRequested, CaseCommand::Resubmit { materials }) => {
+                check_materials(ctx.item, materials)?;
+                let missing: Vec<String> = self.pending_correction.iter().filter(|a| !materials.contains(a)).cloned().collect();
+                if !missing.is_empty() {
+                    return Err(CaseError::MissingMaterials(missing));
+                }
+                CaseEvent::Resubmitted { materials: materials.clone() }
+            }
+            (S::Accepted | S::InProcess, CaseCommand::CompleteStep { step, note }) => {
+                text("step", step, 100)?;
+                CaseEvent::StepCompleted { step: step.trim().to_owned(), note: note.trim().to_owned() }
+            }
+            (S::Accepted | S::InProcess, CaseCommand::Suspend { reason }) => {
+                text("reason", reason, 2000)?;
+                CaseEvent::Suspended { reason: reason.trim().to_owned() }
+            }
+            (S::Suspended, CaseCommand::Resume) => {
+                let mut closed = self.closed_suspensions(ctx.now);
+                if let Some(last) = closed.last_mut() {
+                    last.until = ctx.now;
+                }
+                let (accepted, limit) = self.accepted_at.zip(self.limit).ok_or_else(refuse)?;
+                CaseEvent::Resumed { due_at: ctx.calendar.due(accepted, limit, &closed)? }
+            }
+            (S::Accepted | S::InProcess, CaseCommand::Approve { note }) => CaseEvent::Approved { note: note.trim().to_owned() },
+            (S::Accepted | S::InProcess, CaseCommand::Deny { reason, legal_basis }) => {
+                text("reason", reason, 2000)?;
+                text("legal basis", legal_basis, 2000)?;
+                CaseEvent::Denied { reason: reason.trim().to_owned(), legal_basis: legal_basis.trim().to_owned() }
+            }
+            (S::Approved | S::Denied, CaseCommand::Deliver { method }) => {
+                text("delivery method", method, 100)?;
+                CaseEvent::Delivered { method: method.trim().to_owned() }
+            }
+            _ => return Err(refuse()),
+        };
+        Ok(vec![event])
+    }
+
+    /// Folds one event into the state. Events come from [`Case::handle`] or the log, so
+    /// they are valid for the state they follow.
+    pub fn apply(&mut self, event: &CaseEvent, at: jiff::Timestamp) {
+        use CaseState as S;
+        self.version += 1;
+        match event {
+            CaseEvent::Submitted { .. } => {}
+            CaseEvent::Accepted { limit, due_at } => {
+                self.state = S::Accepted;
+                self.accepted_at = Some(at);
+                self.limit = Some(*limit);
+                self.due_at = Some(*due_at);
+            }
+            CaseEvent::Rejected { .. } => {
+                self.state = S::Rejected;
+                self.closed_at = Some(at);
+            }
+            CaseEvent::CorrectionRequested { missing, .. } => {
+                self.state = S::CorrectionRequested;
+                self.corrections += 1;
+                self.pending_correction = missing.clone();
+            }
+            CaseEvent::Resubmitted { materials } => {
+                self.state = S::Submitted;
+                self.pending_correction.clear();
+                for m in materials {
+                    if !self.materials.contains(m) {
+                        self.materials.push(m.clone());
+                    }
+                }
+            }
+            CaseEvent::StepCompleted { .. } => self.state = S::InProcess,
+            CaseEvent::Suspended { .. } => {
+                self.state = S::Suspended;
+                self.suspensions.push(OpenSuspension { from: at, until: None });
+            }
+            CaseEvent::Resumed { due_at } => {
+                self.state = S::InProcess;
+                if let Some(s) = self.suspensions.last_mut() {
+                    s.until = Some(at);
+                }
+                self.due_at = Some(*due_at);
+            }
+            CaseEvent::Approved { .. } => {
+                self.state = S::Approved;
+                self.decided_at = Some(at);
+            }
+            CaseEvent::Denied { .. } => {
+                self.state = S::Denied;
+                self.decided_at = Some(at);
+            }
+            CaseEvent::Delivered { .. } => {
+                self.state = S::Delivered;
+                self.closed_at = Some(at);
+            }
+        }
+    }
+
+    /// Suspensions as closed intervals, a running one closed at `now`.
+    pub fn closed_suspensions(&self, now: jiff::Timestamp) -> Vec<Suspension> {
+        self.suspensions.iter().map(|s| Suspension { from: s.from, until: s.until.unwrap_or(now) }).collect()
+    }
+
+    /// Working minutes counted against the limit up to `now` (or up to the decision).
+    pub fn working_minutes_used(&self, now: jiff::Timestamp, calendar: &WorkingCalendar) -> Result<Option<i64>, CalendarError> {
+        let Some(accepted) = self.accepted_at else { return Ok(None) };
+        let until = self.decided_at.unwrap_or(now);
+        calendar.working_minutes_used(accepted, until, &self.closed_suspensions(until)).map(Some)
+    }
+}
+
+fn check_materials(item: &ServiceItem, names: &[String]) -> Result<(), CaseError> {
+    let unknown: Vec<String> = names.iter().filter(|n| !item.materials.iter().any(|m| &m.name == *n)).cloned().collect();
+    if unknown.is_empty() { Ok(()) } else { Err(CaseError::UnknownMaterials(unknown)) }
+}

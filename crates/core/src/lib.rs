@@ -1,0 +1,11 @@
+//! tongban-core — the domain of a one-stop government service center (政务服务中心).
+//!
+//! Pure: no IO, no async, no clock. "Now" is always an argument, so every rule here is
+//! unit-tested without a database. See `../shared/design/DOMAIN.md` for the words used.
+
+pub mod calendar;
+pub mod case;
+pub mod catalog;
+pub mod division;
+pub mod item;
+pub mod org;

@@ -1,0 +1,99 @@
+//! Catalog routes: search items, read one item's guide.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use tongban_core::division::DivisionCode;
+use tongban_core::item::{Category, Channel, ItemCode};
+use tongban_core::org::DepartmentCode;
+use tongban_store::ItemFilter;
+use utoipa::IntoParams;
+
+use super::{ItemPage, ItemView};
+use crate::AppState;
+use crate::extract::AppQuery;
+use crate::problem::{ApiError, Problem};
+
+/// Search parameters for items.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ItemQuery {
+    /// Words in the item's name.
+    pub q: Option<String>,
+    /// Department code.
+    pub department: Option<String>,
+    /// Category: `on_the_spot`, `same_day`, `time_limited`, `agency` (or its Chinese name).
+    pub category: Option<String>,
+    /// Division code; matches the division and everything within it.
+    pub division: Option<String>,
+    /// Channel: `window`, `online`, `kiosk`, `app`, `mail`.
+    pub channel: Option<String>,
+    /// Page, 1-based (default 1).
+    pub page: Option<u32>,
+    /// Items per page, 1–200 (default 20).
+    pub per_page: Option<u32>,
+}
+
+impl ItemQuery {
+    fn parse(self) -> Result<ItemFilter, ApiError> {
+        let mut errors = Vec::new();
+        let mut field = |name: &str, r: Result<(), String>| {
+            if let Err(m) = r {
+                errors.push((name.to_owned(), m));
+            }
+        };
+        let mut filter = ItemFilter { text: self.q, page: self.page.unwrap_or(1), per_page: self.per_page.unwrap_or(20), ..Default::default() };
+        if let Some(d) = self.department.filter(|s| !s.is_empty()) {
+            field("department", DepartmentCode::parse(&d).map(|d| filter.department = Some(d)).map_err(|e| e.to_string()));
+        }
+        if let Some(c) = self.category.filter(|s| !s.is_empty()) {
+            field("category", Category::parse(&c).map(|c| filter.category = Some(c)).map_err(|e| e.message));
+        }
+        if let Some(d) = self.division.filter(|s| !s.is_empty()) {
+            field("division", DivisionCode::parse(&d).map(|d| filter.division = Some(d)).map_err(|e| e.to_string()));
+        }
+        if let Some(c) = self.channel.filter(|s| !s.is_empty()) {
+            field("channel", Channel::parse(&c).map(|c| filter.channel = Some(c)).map_err(|e| e.message));
+        }
+        if filter.page == 0 || filter.per_page == 0 || filter.per_page > 200 {
+            field("per_page", Err("page must be ≥ 1 and per_page 1–200".into()));
+        }
+        if errors.is_empty() { Ok(filter) } else { Err(ApiError::Invalid(errors)) }
+    }
+}
+
+/// Search the items of the current catalog.
+#[utoipa::path(
+    get,
+    path = "/api/v1/items",
+    tag = "catalog",
+    params(ItemQuery),
+    responses(
+        (status = 200, description = "A page of items", body = ItemPage),
+        (status = 400, description = "A malformed parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_items(State(state): State<AppState>, AppQuery(query): AppQuery<ItemQuery>) -> Result<Json<ItemPage>, ApiError> {
+    let filter = query.parse()?;
+    let page = state.store.items(&filter).await?;
+    Ok(Json(ItemPage { items: page.items.into_iter().map(ItemView::from).collect(), total: page.total, page: page.page, per_page: page.per_page }))
+}
+
+/// One item's full guide, in the latest catalog version that has it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/items/{code}",
+    tag = "catalog",
+    params(("code" = String, Path, description = "Item code")),
+    responses(
+        (status = 200, description = "The item", body = ItemView),
+        (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<ItemView>, ApiError> {
+    let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
+    let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
+    let row = state.store.item_by_code(&parsed).await?.ok_or_else(not_found)?;
+    Ok(Json(ItemView::from(row)))
+}

@@ -1,0 +1,267 @@
+//! What the API shows: views of core types with their OpenAPI schemas. Core stays free of
+//! HTTP concerns; the mapping lives here, once.
+
+use serde::{Deserialize, Serialize};
+use tongban_core::case::{Applicant, ApplicantKind, Case};
+use tongban_core::item::{Channel, ServiceItem};
+use tongban_store::{ItemRow, RecordedEvent};
+use utoipa::ToSchema;
+
+/// A material an item asks for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MaterialView {
+    /// Name.
+    pub name: String,
+    /// Whether the case cannot be submitted without it.
+    pub required: bool,
+    /// `original`, `copy` or `electronic`.
+    pub form: String,
+}
+
+/// A fee.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeeView {
+    /// What is charged.
+    pub name: String,
+    /// Amount in fen (1 yuan = 100 fen).
+    pub amount_fen: u64,
+}
+
+/// A service item (事项) with its guide.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemView {
+    /// Code, stable across catalog versions.
+    pub code: String,
+    /// Catalog version this row belongs to.
+    pub version: u32,
+    /// Name.
+    pub name: String,
+    /// Department code.
+    pub department: String,
+    /// Division code (GB/T 2260).
+    pub division: String,
+    /// `licensing`, `confirmation`, `filing`, `public_service` or `other`.
+    pub kind: String,
+    /// `on_the_spot` (即收即办), `same_day` (当日办结), `time_limited` (限时办结) or `agency` (代办服务).
+    pub category: String,
+    /// The category's Chinese name.
+    pub category_zh: String,
+    /// Legal time limit, e.g. `20d` or `4h`.
+    pub legal_limit: Option<String>,
+    /// Promised time limit; none means due at the end of the acceptance working day.
+    pub promised_limit: Option<String>,
+    /// Materials.
+    pub materials: Vec<MaterialView>,
+    /// Fees; empty when free.
+    pub fees: Vec<FeeView>,
+    /// Legal basis.
+    pub legal_basis: String,
+    /// Channels: `window`, `online`, `kiosk`, `app`, `mail`.
+    pub channels: Vec<String>,
+}
+
+impl From<ItemRow> for ItemView {
+    fn from(row: ItemRow) -> Self {
+        let i: ServiceItem = row.item;
+        Self {
+            code: i.code.to_string(),
+            version: row.version,
+            name: i.name,
+            department: i.department.to_string(),
+            division: i.division.to_string(),
+            kind: i.kind.as_str().into(),
+            category: i.category.as_str().into(),
+            category_zh: i.category.zh().into(),
+            legal_limit: i.legal_limit.map(|l| l.to_string()),
+            promised_limit: i.promised_limit.map(|l| l.to_string()),
+            materials: i.materials.into_iter().map(|m| MaterialView { name: m.name, required: m.required, form: m.form.as_str().into() }).collect(),
+            fees: i.fees.into_iter().map(|f| FeeView { name: f.name, amount_fen: f.amount_fen }).collect(),
+            legal_basis: i.legal_basis,
+            channels: i.channels.iter().map(|c| c.as_str().to_owned()).collect(),
+        }
+    }
+}
+
+/// One page of items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemPage {
+    /// Items on this page.
+    pub items: Vec<ItemView>,
+    /// Matching items over all pages.
+    pub total: u64,
+    /// This page (1-based).
+    pub page: u32,
+    /// Items per page.
+    pub per_page: u32,
+}
+
+/// The applicant as entered.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApplicantInput {
+    /// `individual` or `enterprise`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// ID card number or 统一社会信用代码.
+    pub id_number: String,
+    /// Phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A new case.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SubmitCaseRequest {
+    /// Item code.
+    pub item: String,
+    /// The applicant.
+    pub applicant: ApplicantInput,
+    /// `window`, `online`, `kiosk`, `app` or `mail`.
+    pub channel: String,
+    /// Names of the materials handed in (each must be one the item lists).
+    #[serde(default)]
+    pub materials: Vec<String>,
+    /// Who received it first (首接); defaults to the channel's hall account.
+    #[serde(default)]
+    pub received_by: Option<String>,
+}
+
+/// The applicant as shown: the id number is masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicantView {
+    /// `individual` or `enterprise`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Id number with all but the first 3 and last 4 characters masked.
+    pub id_number: String,
+}
+
+/// A case's current state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    /// Case number, e.g. `620100-2026-000123`.
+    pub number: String,
+    /// Item code.
+    pub item: String,
+    /// Catalog version of the item.
+    pub item_version: u32,
+    /// Division code.
+    pub division: String,
+    /// The applicant.
+    pub applicant: ApplicantView,
+    /// Channel.
+    pub channel: String,
+    /// Materials handed in.
+    pub materials: Vec<String>,
+    /// State: `submitted`, `correction_requested`, `rejected`, `accepted`, `in_process`, `suspended`, `approved`, `denied`, `delivered`.
+    pub state: String,
+    /// Current owner.
+    pub owner: String,
+    /// Version for optimistic concurrency (number of events).
+    pub version: u32,
+    /// Submitted at (RFC 3339).
+    pub submitted_at: String,
+    /// Accepted at.
+    pub accepted_at: Option<String>,
+    /// Due at.
+    pub due_at: Option<String>,
+    /// Decided at.
+    pub decided_at: Option<String>,
+    /// Closed (delivered or rejected) at.
+    pub closed_at: Option<String>,
+}
+
+fn mask(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= chars.len() - 4 { *c } else { '*' }).collect()
+}
+
+fn ts(t: jiff::Timestamp) -> String {
+    t.to_string()
+}
+
+impl From<&Case> for CaseView {
+    fn from(c: &Case) -> Self {
+        Self {
+            number: c.number.to_string(),
+            item: c.item.to_string(),
+            item_version: c.item_version,
+            division: c.division.to_string(),
+            applicant: ApplicantView {
+                kind: match c.applicant.kind {
+                    ApplicantKind::Individual => "individual".into(),
+                    ApplicantKind::Enterprise => "enterprise".into(),
+                },
+                name: c.applicant.name.clone(),
+                id_number: mask(&c.applicant.id_number),
+            },
+            channel: c.channel.as_str().into(),
+            materials: c.materials.clone(),
+            state: c.state.as_str().into(),
+            owner: c.owner.clone(),
+            version: c.version,
+            submitted_at: ts(c.submitted_at),
+            accepted_at: c.accepted_at.map(ts),
+            due_at: c.due_at.map(ts),
+            decided_at: c.decided_at.map(ts),
+            closed_at: c.closed_at.map(ts),
+        }
+    }
+}
+
+/// One event of a case's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    /// Position in the history (1-based).
+    pub seq: u32,
+    /// Event type, e.g. `submitted`, `accepted`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Who caused it.
+    pub actor: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The event's data.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl From<RecordedEvent> for EventView {
+    fn from(e: RecordedEvent) -> Self {
+        Self { seq: e.seq, kind: e.event.kind().into(), actor: e.actor, at: ts(e.at), data: serde_json::to_value(&e.event).unwrap_or_default() }
+    }
+}
+
+/// A case with its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    /// Current state.
+    pub case: CaseView,
+    /// History, oldest first.
+    pub events: Vec<EventView>,
+}
+
+impl SubmitCaseRequest {
+    /// Parses the request into core types, collecting every invalid field.
+    pub fn parse(self) -> Result<(tongban_core::item::ItemCode, tongban_core::case::Submission), Vec<(String, String)>> {
+        let mut errors = Vec::new();
+        let item = tongban_core::item::ItemCode::parse(&self.item).map_err(|e| errors.push(("item".into(), e.to_string()))).ok();
+        let channel = Channel::parse(&self.channel).map_err(|e| errors.push(("channel".into(), e.message))).ok();
+        let kind = match self.applicant.kind.as_str() {
+            "individual" => Some(ApplicantKind::Individual),
+            "enterprise" => Some(ApplicantKind::Enterprise),
+            other => {
+                errors.push(("applicant.kind".into(), format!("unknown applicant kind {other:?} (expected individual or enterprise)")));
+                None
+            }
+        };
+        let (Some(item), Some(channel), Some(kind)) = (item, channel, kind) else { return Err(errors) };
+        let owner = self.received_by.unwrap_or_else(|| format!("hall.{}", channel.as_str()));
+        let applicant = Applicant { kind, name: self.applicant.name, id_number: self.applicant.id_number, phone: self.applicant.phone };
+        Ok((item, tongban_core::case::Submission { applicant, channel, materials: self.materials, owner }))
+    }
+}

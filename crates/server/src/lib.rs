@@ -1,0 +1,62 @@
+//! tongban-server — the HTTP face of tongban: the JSON API under `/api/v1` (documented by
+//! an OpenAPI 3.1 document generated from the handlers), health checks, and errors as
+//! RFC 9457 problem+json. Handlers are thin: parse into core types, call the application
+//! functions in [`app`], map the result to a view.
+
+pub mod api;
+pub mod app;
+pub mod extract;
+pub mod problem;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tongban_core::calendar::WorkingCalendar;
+use tongban_store::Store;
+
+/// Where "now" comes from: the system clock in production, a fixed or stepped one in tests.
+pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// The center's working calendar.
+    pub calendar: Arc<WorkingCalendar>,
+    /// The clock.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// State over `store` with the system clock.
+    pub fn new(store: Store, calendar: WorkingCalendar) -> Self {
+        Self { store, calendar: Arc::new(calendar), clock: Arc::new(jiff::Timestamp::now) }
+    }
+
+    /// Now, by the state's clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        (self.clock)()
+    }
+}
+
+/// The whole application: health checks and the API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .merge(api::router())
+        .with_state(state)
+}
+
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (StatusCode, &'static str) {
+    if state.store.ping().await { (StatusCode::OK, "ready") } else { (StatusCode::SERVICE_UNAVAILABLE, "database unreachable") }
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then drains requests.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,146 @@
+//! RFC 9457 problem details: the one place where errors become HTTP responses.
+//!
+//! Every error kind has a stable `type` URI (`/problems/<kind>`), documented in the
+//! OpenAPI document. A 5xx is logged once here with its source; nothing internal leaks.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tongban_core::case::CaseError;
+use tongban_store::StoreError;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem details body (`application/problem+json`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable URI naming the kind of error, e.g. `/problems/illegal-transition`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// The request path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Per-field errors, when the input had several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One invalid field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field, e.g. `applicant.name`.
+    pub field: String,
+    /// Why.
+    pub message: String,
+}
+
+/// Every error the API answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body is not valid JSON or does not match the schema.
+    #[error("{0}")]
+    BadBody(String),
+    /// A query or path parameter is invalid.
+    #[error("{0}")]
+    BadParameter(String),
+    /// The thing named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A case rule refused the command.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// Fields that are not valid: (field, why) pairs.
+    #[error("invalid fields: {}", .0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<(String, String)>),
+    /// Someone else changed the resource first.
+    #[error("{0}")]
+    Conflict(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { .. } | StoreError::Duplicate(_) => ApiError::Conflict(e.to_string()),
+            e => ApiError::Store(e),
+        }
+    }
+}
+
+/// The stable kinds, with their status and title; listed in the OpenAPI description.
+pub const KINDS: &[(&str, u16, &str)] = &[
+    ("invalid-body", 400, "The request body is not valid"),
+    ("invalid-parameter", 400, "A parameter is not valid"),
+    ("not-found", 404, "Not found"),
+    ("illegal-transition", 409, "The case cannot do that in its current state"),
+    ("conflict", 409, "The resource changed or already exists"),
+    ("channel-not-offered", 422, "The item is not offered through this channel"),
+    ("missing-materials", 422, "Required materials are missing"),
+    ("unknown-materials", 422, "Materials not listed for this item"),
+    ("invalid-field", 422, "A field is not valid"),
+    ("outside-calendar", 422, "The date lies outside the working calendar"),
+    ("unavailable", 503, "The service is temporarily unavailable"),
+    ("internal", 500, "Internal error"),
+];
+
+impl ApiError {
+    fn kind(&self) -> &'static str {
+        match self {
+            ApiError::BadBody(_) => "invalid-body",
+            ApiError::BadParameter(_) => "invalid-parameter",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Invalid(_) => "invalid-field",
+            ApiError::Case(e) => match e {
+                CaseError::IllegalTransition { .. } => "illegal-transition",
+                CaseError::ChannelNotOffered { .. } => "channel-not-offered",
+                CaseError::MissingMaterials(_) => "missing-materials",
+                CaseError::UnknownMaterials(_) => "unknown-materials",
+                CaseError::BadText(..) => "invalid-field",
+                CaseError::Calendar(_) => "outside-calendar",
+            },
+            ApiError::Store(StoreError::Closed) => "unavailable",
+            ApiError::Store(_) => "internal",
+        }
+    }
+
+    /// The problem body for this error at `instance`.
+    pub fn problem(&self, instance: Option<String>) -> Problem {
+        let kind = self.kind();
+        let (status, title) = KINDS.iter().find(|k| k.0 == kind).map_or((500, "Internal error"), |k| (k.1, k.2));
+        let detail = if status >= 500 { title.to_owned() } else { self.to_string() };
+        let errors = match self {
+            ApiError::Invalid(fields) => fields.iter().map(|(f, m)| FieldProblem { field: f.clone(), message: m.clone() }).collect(),
+            _ => Vec::new(),
+        };
+        Problem { kind: format!("/problems/{kind}"), title: title.to_owned(), status, detail, instance, errors }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = self.problem(None);
+        if problem.status >= 500 {
+            // Logged once, here, with the full source chain.
+            tracing::error!(error = %self, kind = problem.kind, "request failed");
+        }
+        problem.into_response()
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}

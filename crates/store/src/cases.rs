@@ -1,0 +1,230 @@
+//! Cases: the `service_case` projection and the append-only `event` log, written together
+//! in one transaction, and case numbers allocated without collisions.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use tongban_core::case::{Case, CaseEvent, CaseNumber, CaseState};
+use tongban_core::division::DivisionCode;
+use tongban_core::item::ItemCode;
+
+use crate::catalog::{Page, json};
+use crate::{Store, StoreError, format_ts, parse_ts};
+
+/// Allocates the next case number of `division` in `year`. The upsert takes a row lock on
+/// PostgreSQL and runs inside the single writer on SQLite, so two cases never share a
+/// number; a rolled-back transaction returns its number (no gaps from failed writes).
+pub async fn allocate_case_number(conn: &mut AnyConnection, division: &DivisionCode, year: i16) -> Result<CaseNumber, StoreError> {
+    let last: i64 = sqlx::query_scalar(
+        "insert into case_sequence (division_code, year, last) values ($1, $2, 1) \
+         on conflict (division_code, year) do update set last = case_sequence.last + 1 returning last",
+    )
+    .bind(division.as_str())
+    .bind(i64::from(year))
+    .fetch_one(conn)
+    .await?;
+    let seq = u64::try_from(last).map_err(|e| StoreError::corrupt("case_sequence", e))?;
+    Ok(CaseNumber::new(division, year, seq))
+}
+
+/// Stores a new case and its first event.
+pub async fn insert_case(conn: &mut AnyConnection, case: &Case, first: &CaseEvent, actor: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into service_case (case_number, item_code, item_version, division_code, applicant_name, applicant_id, \
+         channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(case.number.as_str())
+    .bind(case.item.as_str())
+    .bind(i64::from(case.item_version))
+    .bind(case.division.as_str())
+    .bind(&case.applicant.name)
+    .bind(&case.applicant.id_number)
+    .bind(case.channel.as_str())
+    .bind(case.state.as_str())
+    .bind(&case.owner)
+    .bind(i64::from(case.version))
+    .bind(format_ts(case.submitted_at))
+    .bind(case.accepted_at.map(format_ts))
+    .bind(case.due_at.map(format_ts))
+    .bind(case.decided_at.map(format_ts))
+    .bind(case.closed_at.map(format_ts))
+    .bind(json(case))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
+    insert_event(conn, &case.number, 1, first, actor, case.submitted_at).await
+}
+
+/// Appends `events` to a case read at version `expected` and saves its new state `after`.
+/// Fails with [`StoreError::Conflict`] if someone else changed the case since.
+pub async fn append_events(
+    conn: &mut AnyConnection,
+    expected: u32,
+    after: &Case,
+    events: &[CaseEvent],
+    actor: &str,
+    at: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    let updated = sqlx::query(
+        "update service_case set state = $1, owner = $2, version = $3, accepted_at = $4, due_at = $5, \
+         decided_at = $6, closed_at = $7, snapshot = $8 where case_number = $9 and version = $10",
+    )
+    .bind(after.state.as_str())
+    .bind(&after.owner)
+    .bind(i64::from(after.version))
+    .bind(after.accepted_at.map(format_ts))
+    .bind(after.due_at.map(format_ts))
+    .bind(after.decided_at.map(format_ts))
+    .bind(after.closed_at.map(format_ts))
+    .bind(json(after))
+    .bind(after.number.as_str())
+    .bind(i64::from(expected))
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() != 1 {
+        let actual: Option<i64> = sqlx::query_scalar("select version from service_case where case_number = $1")
+            .bind(after.number.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Err(StoreError::Conflict { number: after.number.to_string(), expected: i64::from(expected), actual: actual.unwrap_or(0) });
+    }
+    for (i, event) in events.iter().enumerate() {
+        let seq = i64::from(expected) + 1 + i64::try_from(i).unwrap_or(i64::MAX);
+        insert_event(conn, &after.number, seq, event, actor, at).await?;
+    }
+    Ok(())
+}
+
+async fn insert_event(
+    conn: &mut AnyConnection,
+    number: &CaseNumber,
+    seq: i64,
+    event: &CaseEvent,
+    actor: &str,
+    at: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("insert into event (case_number, seq, kind, actor, at, payload) values ($1, $2, $3, $4, $5, $6)")
+        .bind(number.as_str())
+        .bind(seq)
+        .bind(event.kind())
+        .bind(actor)
+        .bind(format_ts(at))
+        .bind(json(event))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An event as recorded: its place in the case's history, who, when and what.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordedEvent {
+    /// 1-based position in the case's history.
+    pub seq: u32,
+    /// Who caused it.
+    pub actor: String,
+    /// When.
+    pub at: jiff::Timestamp,
+    /// What happened.
+    pub event: CaseEvent,
+}
+
+/// A case as listed: its folded state.
+pub type CaseRow = Case;
+
+/// Filters for the case search. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Item.
+    pub item: Option<ItemCode>,
+    /// State.
+    pub state: Option<CaseState>,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Applicant name or id number, exactly.
+    pub applicant: Option<String>,
+    /// 1-based page.
+    pub page: u32,
+    /// Rows per page (1–200).
+    pub per_page: u32,
+}
+
+fn case_from_snapshot(row: &AnyRow) -> Result<Case, StoreError> {
+    let text: String = row.try_get("snapshot")?;
+    serde_json::from_str(&text).map_err(|e| StoreError::corrupt("service_case", e))
+}
+
+impl Store {
+    /// A case's current state.
+    pub async fn case_by_number(&self, number: &CaseNumber) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query("select snapshot from service_case where case_number = $1").bind(number.as_str()).fetch_optional(self.reader()).await?;
+        row.as_ref().map(case_from_snapshot).transpose()
+    }
+
+    /// A case's history, oldest first.
+    pub async fn events_for_case(&self, number: &CaseNumber) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query("select seq, actor, at, payload from event where case_number = $1 order by seq")
+            .bind(number.as_str())
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let seq: i64 = r.try_get("seq")?;
+                let at: String = r.try_get("at")?;
+                let payload: String = r.try_get("payload")?;
+                Ok(RecordedEvent {
+                    seq: u32::try_from(seq).map_err(|e| StoreError::corrupt("event", e))?,
+                    actor: r.try_get("actor")?,
+                    at: parse_ts("event", &at)?,
+                    event: serde_json::from_str(&payload).map_err(|e| StoreError::corrupt("event", e))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Cases matching `filter`, newest first.
+    pub async fn cases(&self, filter: &CaseFilter) -> Result<Page<Case>, StoreError> {
+        let per_page = filter.per_page.clamp(1, 200);
+        let page = filter.page.max(1);
+        let mut conditions = String::from("1 = 1");
+        let mut binds: Vec<String> = Vec::new();
+        for (column, value) in [
+            ("item_code", filter.item.as_ref().map(ToString::to_string)),
+            ("state", filter.state.map(|s| s.as_str().to_owned())),
+            ("owner", filter.owner.clone()),
+        ] {
+            if let Some(v) = value {
+                binds.push(v);
+                conditions.push_str(&format!(" and {column} = ${}", binds.len()));
+            }
+        }
+        if let Some(a) = &filter.applicant {
+            binds.push(a.clone());
+            let n = binds.len();
+            conditions.push_str(&format!(" and (applicant_name = ${n} or applicant_id = ${n})"));
+        }
+        let count_sql = format!("select count(*) from service_case where {conditions}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            count = count.bind(b.clone());
+        }
+        let total = count.fetch_one(self.reader()).await?;
+        let sql = format!(
+            "select snapshot from service_case where {conditions} order by submitted_at desc, case_number desc limit {per_page} offset {}",
+            u64::from(page - 1) * u64::from(per_page)
+        );
+        let mut query = sqlx::query(&sql);
+        for b in binds {
+            query = query.bind(b);
+        }
+        let rows = query.fetch_all(self.reader()).await?;
+        Ok(Page { items: rows.iter().map(case_from_snapshot).collect::<Result<_, _>>()?, total: u64::try_from(total).unwrap_or(0), page, per_page })
+    }
+
+    /// How many cases and events are stored (for checks and benchmarks).
+    pub async fn counts(&self) -> Result<(u64, u64), StoreError> {
+        let cases: i64 = sqlx::query_scalar("select count(*) from service_case").fetch_one(self.reader()).await?;
+        let events: i64 = sqlx::query_scalar("select count(*) from event").fetch_one(self.reader()).await?;
+        Ok((u64::try_from(cases).unwrap_or(0), u64::try_from(events).unwrap_or(0)))
+    }
+}

@@ -1,0 +1,198 @@
+//! tongban-store — persistence for tongban on SQLite (the embedded default) and PostgreSQL.
+//!
+//! The store knows tables, not rules: it loads and saves core types, appends events and
+//! runs migrations. Both backends are reached through sqlx's `Any` driver so each query is
+//! written once (`$1` placeholders work on both); the SQL that differs lives in the
+//! per-backend migrations.
+//!
+//! Writes go through [`Store::write`]. On SQLite one writer task owns the only writing
+//! connection and commits queued writes in batches (group commit: one fsync for many
+//! callers, each answered only after its batch is durable). On PostgreSQL each write is
+//! its own transaction on a pooled connection.
+
+mod calendar;
+mod cases;
+mod catalog;
+mod migrate;
+mod time;
+mod writer;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use futures_util::future::BoxFuture;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+
+pub use calendar::{calendar_days, replace_calendar_days};
+pub use cases::{CaseRow, CaseFilter, RecordedEvent, allocate_case_number, append_events, insert_case};
+pub use catalog::{ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window};
+pub use time::{format_ts, parse_ts};
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file (WAL, group commit).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A store failure. Domain errors raised inside a write travel in the caller's own error type.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A unique key already exists.
+    #[error("{0} already exists")]
+    Duplicate(String),
+    /// Optimistic concurrency: the row changed since it was read.
+    #[error("case {number} is at version {actual}, not {expected}")]
+    Conflict {
+        /// Case number.
+        number: String,
+        /// The version the caller read.
+        expected: i64,
+        /// The version now stored.
+        actual: i64,
+    },
+    /// A stored value could not be read back (a bug or a hand-edited row).
+    #[error("corrupt stored value in {table}: {why}")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Why.
+        why: String,
+    },
+    /// The URL names no supported database.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// The writer task is gone (the store is shutting down).
+    #[error("the store is shutting down")]
+    Closed,
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(table: &'static str, why: impl ToString) -> Self {
+        Self::Corrupt { table, why: why.to_string() }
+    }
+
+    /// Turns a unique-constraint violation into [`StoreError::Duplicate`] naming `what`.
+    pub fn on_unique(e: sqlx::Error, what: impl FnOnce() -> String) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Duplicate(what()),
+            _ => Self::Database(e),
+        }
+    }
+}
+
+/// A write: runs on one connection inside a transaction owned by the store.
+pub type WriteFn<T, E> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send>;
+
+/// The store: a pool of readers and one way to write.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    read: AnyPool,
+    writer: writer::Writer,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+/// The URL of the embedded database in a data directory.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("tongban.db").display())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        match backend {
+            Backend::Sqlite => Self::open_sqlite(url).await,
+            Backend::Postgres => Self::open_postgres(url).await,
+        }
+    }
+
+    async fn open_sqlite(url: &str) -> Result<Store, StoreError> {
+        let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let mut conn = AnyConnection::connect_with(&options).await?;
+        // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable
+        // (the WAL is fsynced at commit), so an acknowledged write survives a crash or power loss.
+        conn.execute("pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on; pragma busy_timeout = 10000;").await?;
+        migrate::run(&mut conn, Backend::Sqlite).await?;
+        let read = AnyPoolOptions::new()
+            .max_connections(8)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("pragma foreign_keys = on; pragma busy_timeout = 10000; pragma query_only = on;").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { backend: Backend::Sqlite, read, writer: writer::Writer::sqlite(conn) })
+    }
+
+    async fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new().max_connections(16).connect_with(options).await?;
+        let mut conn = pool.acquire().await?;
+        migrate::run(&mut conn, Backend::Postgres).await?;
+        drop(conn);
+        Ok(Store { backend: Backend::Postgres, read: pool.clone(), writer: writer::Writer::Postgres(pool) })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads.
+    pub fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+
+    /// Runs `f` in a transaction and commits it; answers only once the commit is durable.
+    ///
+    /// If `f` fails nothing it wrote is kept (on SQLite it runs inside a savepoint of the
+    /// batch, so other writers' work in the same batch still commits).
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        self.writer.write(Box::new(f)).await
+    }
+
+    /// True when the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("select 1").execute(&self.read).await.is_ok()
+    }
+
+    /// Waits for queued writes and closes the connections.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.read.close().await;
+    }
+}
+
+/// One connection, in or out of a transaction, for functions shared by writers and readers.
+pub type Conn = AnyConnection;

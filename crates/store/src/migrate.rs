@@ -1,0 +1,44 @@
+//! Migrations, embedded in the binary: one folder per backend since dialects differ.
+//! Run by `tongban migrate` and at every start-up; sqlx records what ran and checks that
+//! no applied migration was edited afterwards.
+
+use std::borrow::Cow;
+
+use sqlx::AnyConnection;
+use futures_util::future::BoxFuture;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+
+use crate::{Backend, StoreError};
+
+macro_rules! migrations {
+    ($backend:literal: $($version:literal $name:literal),* $(,)?) => {
+        vec![$(Migration::new(
+            $version,
+            Cow::Borrowed($name),
+            MigrationType::Simple,
+            Cow::Borrowed(include_str!(concat!("../migrations/", $backend, "/", $name, ".sql"))),
+            false,
+        )),*]
+    };
+}
+
+/// The migrations compiled into the binary for one backend.
+#[derive(Debug)]
+struct Embedded(Backend);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
+        let migrations = match self.0 {
+            Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation"),
+            Backend::Postgres => migrations!("postgres": 1 "0001_foundation"),
+        };
+        Box::pin(async move { Ok(migrations) })
+    }
+}
+
+/// Applies every migration not yet applied.
+pub(crate) async fn run(conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {
+    Migrator::new(Embedded(backend)).await?.run(conn).await?;
+    Ok(())
+}
