@@ -9,7 +9,10 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::division::DivisionCode;
-use crate::item::{Category, Channel, Fee, ItemCode, ItemError, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
+use crate::item::{
+    Category, Channel, Fee, ItemCode, ItemError, ItemKind, Material, MaterialForm, ServiceItem,
+    TimeLimit,
+};
 use crate::org::DepartmentCode;
 
 /// One bad cell (or row) of an import, as `line N, column C: why`.
@@ -55,16 +58,32 @@ pub const CSV_COLUMNS: [&str; 12] = [
 /// channels as `window;online`. Item codes must be unique in the file. Checking that
 /// departments and divisions exist is the caller's job (they live in the store).
 pub fn parse_csv(text: &str) -> Result<Vec<ServiceItem>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+    parse_csv_lines(text).map(|rows| rows.into_iter().map(|(_, item)| item).collect())
+}
+
+/// Like [`parse_csv`], keeping each item's line so later checks can name it.
+pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowError>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let mut errors = Vec::new();
     match reader.headers() {
         Ok(h) if h.iter().map(str::trim).eq(CSV_COLUMNS) => {}
         Ok(h) => errors.push(RowError {
             line: 1,
             column: None,
-            message: format!("header must be `{}`, found `{}`", CSV_COLUMNS.join(","), h.iter().collect::<Vec<_>>().join(",")),
+            message: format!(
+                "header must be `{}`, found `{}`",
+                CSV_COLUMNS.join(","),
+                h.iter().collect::<Vec<_>>().join(",")
+            ),
         }),
-        Err(e) => errors.push(RowError { line: 1, column: None, message: format!("unreadable header: {e}") }),
+        Err(e) => errors.push(RowError {
+            line: 1,
+            column: None,
+            message: format!("unreadable header: {e}"),
+        }),
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -76,7 +95,11 @@ pub fn parse_csv(text: &str) -> Result<Vec<ServiceItem>, Vec<RowError>> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(RowError { line, column: None, message: format!("malformed CSV: {e}") });
+                errors.push(RowError {
+                    line,
+                    column: None,
+                    message: format!("malformed CSV: {e}"),
+                });
                 continue;
             }
         };
@@ -85,14 +108,26 @@ pub fn parse_csv(text: &str) -> Result<Vec<ServiceItem>, Vec<RowError>> {
         match item_from_cells(cell) {
             Ok(item) => {
                 if !seen.insert(item.code.clone()) {
-                    errors.push(RowError { line, column: Some("code".into()), message: format!("item code {} appears twice in the file", item.code) });
+                    errors.push(RowError {
+                        line,
+                        column: Some("code".into()),
+                        message: format!("item code {} appears twice in the file", item.code),
+                    });
                 }
-                items.push(item);
+                items.push((line, item));
             }
-            Err(es) => errors.extend(es.into_iter().map(|e| RowError { line, column: Some(e.field.into()), message: e.message })),
+            Err(es) => errors.extend(es.into_iter().map(|e| RowError {
+                line,
+                column: Some(e.field.into()),
+                message: e.message,
+            })),
         }
     }
-    if errors.is_empty() { Ok(items) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(items)
+    } else {
+        Err(errors)
+    }
 }
 
 fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, Vec<ItemError>> {
@@ -100,9 +135,18 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
     fn keep<T>(errors: &mut Vec<ItemError>, r: Result<T, ItemError>) -> Option<T> {
         r.map_err(|e| errors.push(e)).ok()
     }
-    let code = keep(&mut errors, ItemCode::parse(cell(0)).map_err(|e| ItemError::org("code", e)));
-    let department = keep(&mut errors, DepartmentCode::parse(cell(2)).map_err(|e| ItemError::org("department", e)));
-    let division = keep(&mut errors, DivisionCode::parse(cell(3)).map_err(|e| ItemError::new("division", e.to_string())));
+    let code = keep(
+        &mut errors,
+        ItemCode::parse(cell(0)).map_err(|e| ItemError::org("code", e)),
+    );
+    let department = keep(
+        &mut errors,
+        DepartmentCode::parse(cell(2)).map_err(|e| ItemError::org("department", e)),
+    );
+    let division = keep(
+        &mut errors,
+        DivisionCode::parse(cell(3)).map_err(|e| ItemError::new("division", e.to_string())),
+    );
     let kind = keep(&mut errors, ItemKind::parse(cell(4)));
     let category = keep(&mut errors, Category::parse(cell(5)));
     let legal_limit = keep(&mut errors, optional_limit("legal_limit", cell(6)));
@@ -110,8 +154,29 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
     let materials = keep(&mut errors, parse_materials(cell(8)));
     let fees = keep(&mut errors, parse_fees(cell(9)));
     let channels = keep(&mut errors, parse_list(cell(10), Channel::parse));
-    let (Some(code), Some(department), Some(division), Some(kind), Some(category), Some(legal_limit), Some(promised_limit), Some(materials), Some(fees), Some(channels)) =
-        (code, department, division, kind, category, legal_limit, promised_limit, materials, fees, channels)
+    let (
+        Some(code),
+        Some(department),
+        Some(division),
+        Some(kind),
+        Some(category),
+        Some(legal_limit),
+        Some(promised_limit),
+        Some(materials),
+        Some(fees),
+        Some(channels),
+    ) = (
+        code,
+        department,
+        division,
+        kind,
+        category,
+        legal_limit,
+        promised_limit,
+        materials,
+        fees,
+        channels,
+    )
     else {
         return Err(errors);
     };
@@ -134,18 +199,38 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
 }
 
 fn optional_limit(field: &'static str, text: &str) -> Result<Option<TimeLimit>, ItemError> {
-    if text.trim().is_empty() { Ok(None) } else { TimeLimit::parse(field, text).map(Some) }
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        TimeLimit::parse(field, text).map(Some)
+    }
 }
 
-fn parse_list<T>(text: &str, parse: impl Fn(&str) -> Result<T, ItemError>) -> Result<Vec<T>, ItemError> {
-    text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(parse).collect()
+fn parse_list<T>(
+    text: &str,
+    parse: impl Fn(&str) -> Result<T, ItemError>,
+) -> Result<Vec<T>, ItemError> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(parse)
+        .collect()
 }
 
 fn parse_materials(text: &str) -> Result<Vec<Material>, ItemError> {
     parse_list(text, |m| {
-        let bad = || ItemError::new("materials", format!("material {m:?} must be name|required|original (or optional, copy, electronic)"));
+        let bad = || {
+            ItemError::new(
+                "materials",
+                format!(
+                    "material {m:?} must be name|required|original (or optional, copy, electronic)"
+                ),
+            )
+        };
         let mut parts = m.split('|').map(str::trim);
-        let (Some(name), Some(req), Some(form), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(name), Some(req), Some(form), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(bad());
         };
         let required = match req {
@@ -159,26 +244,50 @@ fn parse_materials(text: &str) -> Result<Vec<Material>, ItemError> {
             "electronic" => MaterialForm::Electronic,
             _ => return Err(bad()),
         };
-        Ok(Material { name: name.to_owned(), required, form })
+        Ok(Material {
+            name: name.to_owned(),
+            required,
+            form,
+        })
     })
 }
 
 fn parse_fees(text: &str) -> Result<Vec<Fee>, ItemError> {
     parse_list(text, |f| {
-        let bad = || ItemError::new("fees", format!("fee {f:?} must be name|amount in yuan with at most 2 decimals, e.g. 工本费|10.00"));
+        let bad = || {
+            ItemError::new(
+                "fees",
+                format!(
+                    "fee {f:?} must be name|amount in yuan with at most 2 decimals, e.g. 工本费|10.00"
+                ),
+            )
+        };
         let (name, amount) = f.split_once('|').ok_or_else(bad)?;
-        Ok(Fee { name: name.trim().to_owned(), amount_fen: parse_yuan(amount.trim()).ok_or_else(bad)? })
+        Ok(Fee {
+            name: name.trim().to_owned(),
+            amount_fen: parse_yuan(amount.trim()).ok_or_else(bad)?,
+        })
     })
 }
 
 /// Parses a non-negative yuan amount with at most two decimals into fen, exactly.
 fn parse_yuan(text: &str) -> Option<u64> {
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() || frac.len() > 2 || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let frac_fen: u64 = format!("{frac:0<2}").parse().ok()?;
-    whole.parse::<u64>().ok()?.checked_mul(100)?.checked_add(frac_fen)
+    whole
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(frac_fen)
 }
 
 /// Writes items as a catalog CSV that [`parse_csv`] reads back to the same items.
@@ -190,9 +299,27 @@ pub fn to_csv(items: &[ServiceItem]) -> String {
         let materials: Vec<String> = i
             .materials
             .iter()
-            .map(|m| format!("{}|{}|{}", m.name, if m.required { "required" } else { "optional" }, m.form.as_str()))
+            .map(|m| {
+                format!(
+                    "{}|{}|{}",
+                    m.name,
+                    if m.required { "required" } else { "optional" },
+                    m.form.as_str()
+                )
+            })
             .collect();
-        let fees: Vec<String> = i.fees.iter().map(|f| format!("{}|{}.{:02}", f.name, f.amount_fen / 100, f.amount_fen % 100)).collect();
+        let fees: Vec<String> = i
+            .fees
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}|{}.{:02}",
+                    f.name,
+                    f.amount_fen / 100,
+                    f.amount_fen % 100
+                )
+            })
+            .collect();
         let channels: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
         let _ = w.write_record([
             i.code.as_str(),
@@ -232,7 +359,8 @@ pub struct ReformReport {
 impl ReformReport {
     /// Compares the items of two versions.
     pub fn compare(before: &[ServiceItem], after: &[ServiceItem]) -> Self {
-        let codes = |items: &[ServiceItem]| items.iter().map(|i| i.code.clone()).collect::<HashSet<_>>();
+        let codes =
+            |items: &[ServiceItem]| items.iter().map(|i| i.code.clone()).collect::<HashSet<_>>();
         let (b, a) = (codes(before), codes(after));
         let mut removed: Vec<_> = b.difference(&a).cloned().collect();
         let mut added: Vec<_> = a.difference(&b).cloned().collect();
@@ -251,7 +379,11 @@ impl ReformReport {
 
     /// Relative change in percent, e.g. −11.28 for 2,465 → 2,187. Zero when `before` is zero.
     pub fn cut_percent(before: f64, after: f64) -> f64 {
-        if before == 0.0 { 0.0 } else { (after - before) / before * 100.0 }
+        if before == 0.0 {
+            0.0
+        } else {
+            (after - before) / before * 100.0
+        }
     }
 }
 
@@ -263,7 +395,10 @@ fn average_days(items: &[ServiceItem]) -> f64 {
     if items.is_empty() {
         return 0.0;
     }
-    let total: f64 = items.iter().map(|i| i.promised_limit.map_or(1.0, |l| l.in_days(7.0))).sum();
+    let total: f64 = items
+        .iter()
+        .map(|i| i.promised_limit.map_or(1.0, |l| l.in_days(7.0)))
+        .sum();
     total / items.len() as f64
 }
 
@@ -275,7 +410,10 @@ mod tests {
     #[test]
     fn csv_round_trips() {
         let mut item = sample_item();
-        item.fees.push(Fee { name: "工本费".into(), amount_fen: 1050 });
+        item.fees.push(Fee {
+            name: "工本费".into(),
+            amount_fen: 1050,
+        });
         let text = to_csv(std::slice::from_ref(&item));
         assert_eq!(parse_csv(&text), Ok(vec![item]));
     }
@@ -288,17 +426,41 @@ mod tests {
         );
         let errors = parse_csv(&text).unwrap_err();
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        assert!(shown.iter().any(|e| e.starts_with("line 3, column division:")), "{shown:?}");
-        assert!(shown.iter().any(|e| e.starts_with("line 3, column category:")), "{shown:?}");
-        assert!(shown.iter().any(|e| e.starts_with("line 3, column legal_limit:")), "{shown:?}");
-        assert!(shown.iter().any(|e| e.starts_with("line 4, column code:") && e.contains("twice")), "{shown:?}");
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("line 3, column division:")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("line 3, column category:")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("line 3, column legal_limit:")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.starts_with("line 4, column code:") && e.contains("twice")),
+            "{shown:?}"
+        );
     }
 
     #[test]
     fn malformed_csv_and_wrong_header_are_refused() {
         assert_eq!(parse_csv("a,b\n1,2\n").unwrap_err()[0].line, 1);
         let text = format!("{}\nA1,x\n", CSV_COLUMNS.join(","));
-        assert!(parse_csv(&text).unwrap_err()[0].message.contains("malformed"));
+        assert!(
+            parse_csv(&text).unwrap_err()[0]
+                .message
+                .contains("malformed")
+        );
     }
 
     #[test]
@@ -313,7 +475,11 @@ mod tests {
 
     #[test]
     fn a_reform_report_counts_cuts() {
-        let before = vec![sample_item(), { let mut i = sample_item(); i.code = ItemCode::parse("X").expect("valid"); i }];
+        let before = vec![sample_item(), {
+            let mut i = sample_item();
+            i.code = ItemCode::parse("X").expect("valid");
+            i
+        }];
         let mut after = vec![sample_item()];
         after[0].materials.pop();
         let r = ReformReport::compare(&before, &after);

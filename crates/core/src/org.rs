@@ -34,11 +34,16 @@ pub(crate) fn check_code(what: &'static str, text: &str, max: usize) -> Result<S
     let t = text.trim();
     let ok = !t.is_empty()
         && t.len() <= max
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
     if ok {
         Ok(t.to_owned())
     } else {
-        Err(OrgError::BadCode { what, text: text.to_owned(), max })
+        Err(OrgError::BadCode {
+            what,
+            text: text.to_owned(),
+            max,
+        })
     }
 }
 

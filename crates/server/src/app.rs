@@ -15,8 +15,17 @@ pub fn year_in_china(t: jiff::Timestamp) -> i16 {
 }
 
 /// Opens a case for `item` from `submission`; `actor` is who entered it.
-pub async fn submit_case(state: &AppState, item: &ItemCode, submission: Submission, actor: &str) -> Result<Case, ApiError> {
-    let row = state.store.item_by_code(item).await?.ok_or_else(|| ApiError::NotFound(format!("item {item} does not exist")))?;
+pub async fn submit_case(
+    state: &AppState,
+    item: &ItemCode,
+    submission: Submission,
+    actor: &str,
+) -> Result<Case, ApiError> {
+    let row = state
+        .store
+        .item_by_code(item)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("item {item} does not exist")))?;
     let now = state.now();
     let actor = actor.to_owned();
     state
@@ -24,7 +33,8 @@ pub async fn submit_case(state: &AppState, item: &ItemCode, submission: Submissi
         .write(move |conn| {
             Box::pin(async move {
                 // A refused submission rolls back with its number, so numbers have no gaps.
-                let number = allocate_case_number(conn, &row.item.division, year_in_china(now)).await?;
+                let number =
+                    allocate_case_number(conn, &row.item.division, year_in_china(now)).await?;
                 let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
                 insert_case(conn, &case, &event, &actor).await?;
                 Ok(case)
@@ -41,18 +51,37 @@ pub async fn act_on_case(
     expected_version: Option<u32>,
     actor: &str,
 ) -> Result<Case, ApiError> {
-    let case = state.store.case_by_number(number).await?.ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
+    let case = state
+        .store
+        .case_by_number(number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
     let item = state
         .store
         .item_in_version(&case.item, case.item_version)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("item {} version {} does not exist", case.item, case.item_version)))?;
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "item {} version {} does not exist",
+                case.item, case.item_version
+            ))
+        })?;
     let expected = expected_version.unwrap_or(case.version);
     if expected != case.version {
-        return Err(ApiError::Conflict(format!("case {number} is at version {}, not {expected}", case.version)));
+        return Err(ApiError::Conflict(format!(
+            "case {number} is at version {}, not {expected}",
+            case.version
+        )));
     }
     let now = state.now();
-    let events = case.handle(&command, &Context { now, calendar: &state.calendar, item: &item.item })?;
+    let events = case.handle(
+        &command,
+        &Context {
+            now,
+            calendar: &state.calendar,
+            item: &item.item,
+        },
+    )?;
     let mut after = case.clone();
     for e in &events {
         after.apply(e, now);
@@ -70,8 +99,15 @@ pub async fn act_on_case(
 }
 
 /// A case and its history.
-pub async fn case_with_events(state: &AppState, number: &CaseNumber) -> Result<(Case, Vec<RecordedEvent>), ApiError> {
-    let case = state.store.case_by_number(number).await?.ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
+pub async fn case_with_events(
+    state: &AppState,
+    number: &CaseNumber,
+) -> Result<(Case, Vec<RecordedEvent>), ApiError> {
+    let case = state
+        .store
+        .case_by_number(number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
     let events = state.store.events_for_case(number).await?;
     Ok((case, events))
 }

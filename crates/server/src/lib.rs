@@ -34,7 +34,11 @@ pub struct AppState {
 impl AppState {
     /// State over `store` with the system clock.
     pub fn new(store: Store, calendar: WorkingCalendar) -> Self {
-        Self { store, calendar: Arc::new(calendar), clock: Arc::new(jiff::Timestamp::now) }
+        Self {
+            store,
+            calendar: Arc::new(calendar),
+            clock: Arc::new(jiff::Timestamp::now),
+        }
     }
 
     /// Now, by the state's clock.
@@ -52,11 +56,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (StatusCode, &'static str) {
-    if state.store.ping().await { (StatusCode::OK, "ready") } else { (StatusCode::SERVICE_UNAVAILABLE, "database unreachable") }
+async fn ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (StatusCode, &'static str) {
+    if state.store.ping().await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then drains requests.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -14,7 +14,11 @@ use crate::{Store, StoreError, format_ts, parse_ts};
 /// Allocates the next case number of `division` in `year`. The upsert takes a row lock on
 /// PostgreSQL and runs inside the single writer on SQLite, so two cases never share a
 /// number; a rolled-back transaction returns its number (no gaps from failed writes).
-pub async fn allocate_case_number(conn: &mut AnyConnection, division: &DivisionCode, year: i16) -> Result<CaseNumber, StoreError> {
+pub async fn allocate_case_number(
+    conn: &mut AnyConnection,
+    division: &DivisionCode,
+    year: i16,
+) -> Result<CaseNumber, StoreError> {
     let last: i64 = sqlx::query_scalar(
         "insert into case_sequence (division_code, year, last) values ($1, $2, 1) \
          on conflict (division_code, year) do update set last = case_sequence.last + 1 returning last",
@@ -28,7 +32,12 @@ pub async fn allocate_case_number(conn: &mut AnyConnection, division: &DivisionC
 }
 
 /// Stores a new case and its first event.
-pub async fn insert_case(conn: &mut AnyConnection, case: &Case, first: &CaseEvent, actor: &str) -> Result<(), StoreError> {
+pub async fn insert_case(
+    conn: &mut AnyConnection,
+    case: &Case,
+    first: &CaseEvent,
+    actor: &str,
+) -> Result<(), StoreError> {
     sqlx::query(
         "insert into service_case (case_number, item_code, item_version, division_code, applicant_name, applicant_id, \
          channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot) \
@@ -83,11 +92,16 @@ pub async fn append_events(
     .execute(&mut *conn)
     .await?;
     if updated.rows_affected() != 1 {
-        let actual: Option<i64> = sqlx::query_scalar("select version from service_case where case_number = $1")
-            .bind(after.number.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
-        return Err(StoreError::Conflict { number: after.number.to_string(), expected: i64::from(expected), actual: actual.unwrap_or(0) });
+        let actual: Option<i64> =
+            sqlx::query_scalar("select version from service_case where case_number = $1")
+                .bind(after.number.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+        return Err(StoreError::Conflict {
+            number: after.number.to_string(),
+            expected: i64::from(expected),
+            actual: actual.unwrap_or(0),
+        });
     }
     for (i, event) in events.iter().enumerate() {
         let seq = i64::from(expected) + 1 + i64::try_from(i).unwrap_or(i64::MAX);
@@ -157,16 +171,24 @@ fn case_from_snapshot(row: &AnyRow) -> Result<Case, StoreError> {
 impl Store {
     /// A case's current state.
     pub async fn case_by_number(&self, number: &CaseNumber) -> Result<Option<Case>, StoreError> {
-        let row = sqlx::query("select snapshot from service_case where case_number = $1").bind(number.as_str()).fetch_optional(self.reader()).await?;
+        let row = sqlx::query("select snapshot from service_case where case_number = $1")
+            .bind(number.as_str())
+            .fetch_optional(self.reader())
+            .await?;
         row.as_ref().map(case_from_snapshot).transpose()
     }
 
     /// A case's history, oldest first.
-    pub async fn events_for_case(&self, number: &CaseNumber) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query("select seq, actor, at, payload from event where case_number = $1 order by seq")
-            .bind(number.as_str())
-            .fetch_all(self.reader())
-            .await?;
+    pub async fn events_for_case(
+        &self,
+        number: &CaseNumber,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(
+            "select seq, actor, at, payload from event where case_number = $1 order by seq",
+        )
+        .bind(number.as_str())
+        .fetch_all(self.reader())
+        .await?;
         rows.iter()
             .map(|r| {
                 let seq: i64 = r.try_get("seq")?;
@@ -176,7 +198,8 @@ impl Store {
                     seq: u32::try_from(seq).map_err(|e| StoreError::corrupt("event", e))?,
                     actor: r.try_get("actor")?,
                     at: parse_ts("event", &at)?,
-                    event: serde_json::from_str(&payload).map_err(|e| StoreError::corrupt("event", e))?,
+                    event: serde_json::from_str(&payload)
+                        .map_err(|e| StoreError::corrupt("event", e))?,
                 })
             })
             .collect()
@@ -201,7 +224,9 @@ impl Store {
         if let Some(a) = &filter.applicant {
             binds.push(a.clone());
             let n = binds.len();
-            conditions.push_str(&format!(" and (applicant_name = ${n} or applicant_id = ${n})"));
+            conditions.push_str(&format!(
+                " and (applicant_name = ${n} or applicant_id = ${n})"
+            ));
         }
         let count_sql = format!("select count(*) from service_case where {conditions}");
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
@@ -218,13 +243,28 @@ impl Store {
             query = query.bind(b);
         }
         let rows = query.fetch_all(self.reader()).await?;
-        Ok(Page { items: rows.iter().map(case_from_snapshot).collect::<Result<_, _>>()?, total: u64::try_from(total).unwrap_or(0), page, per_page })
+        Ok(Page {
+            items: rows
+                .iter()
+                .map(case_from_snapshot)
+                .collect::<Result<_, _>>()?,
+            total: u64::try_from(total).unwrap_or(0),
+            page,
+            per_page,
+        })
     }
 
     /// How many cases and events are stored (for checks and benchmarks).
     pub async fn counts(&self) -> Result<(u64, u64), StoreError> {
-        let cases: i64 = sqlx::query_scalar("select count(*) from service_case").fetch_one(self.reader()).await?;
-        let events: i64 = sqlx::query_scalar("select count(*) from event").fetch_one(self.reader()).await?;
-        Ok((u64::try_from(cases).unwrap_or(0), u64::try_from(events).unwrap_or(0)))
+        let cases: i64 = sqlx::query_scalar("select count(*) from service_case")
+            .fetch_one(self.reader())
+            .await?;
+        let events: i64 = sqlx::query_scalar("select count(*) from event")
+            .fetch_one(self.reader())
+            .await?;
+        Ok((
+            u64::try_from(cases).unwrap_or(0),
+            u64::try_from(events).unwrap_or(0),
+        ))
     }
 }

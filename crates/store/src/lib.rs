@@ -25,8 +25,13 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 pub use calendar::{calendar_days, replace_calendar_days};
-pub use cases::{CaseRow, CaseFilter, RecordedEvent, allocate_case_number, append_events, insert_case};
-pub use catalog::{ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window};
+pub use cases::{
+    CaseFilter, CaseRow, RecordedEvent, allocate_case_number, append_events, insert_case,
+};
+pub use catalog::{
+    ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division,
+    insert_staff, insert_window,
+};
 pub use time::{format_ts, parse_ts};
 
 /// Which database a store talks to.
@@ -78,7 +83,10 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn corrupt(table: &'static str, why: impl ToString) -> Self {
-        Self::Corrupt { table, why: why.to_string() }
+        Self::Corrupt {
+            table,
+            why: why.to_string(),
+        }
     }
 
     /// Turns a unique-constraint violation into [`StoreError::Duplicate`] naming `what`.
@@ -91,7 +99,8 @@ impl StoreError {
 }
 
 /// A write: runs on one connection inside a transaction owned by the store.
-pub type WriteFn<T, E> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send>;
+pub type WriteFn<T, E> =
+    Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send>;
 
 /// The store: a pool of readers and one way to write.
 #[derive(Clone)]
@@ -103,7 +112,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -130,7 +141,11 @@ impl Store {
     }
 
     async fn open_sqlite(url: &str) -> Result<Store, StoreError> {
-        let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+        let url = if url.contains('?') {
+            url.to_owned()
+        } else {
+            format!("{url}?mode=rwc")
+        };
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let mut conn = AnyConnection::connect_with(&options).await?;
         // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable
@@ -147,16 +162,27 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { backend: Backend::Sqlite, read, writer: writer::Writer::sqlite(conn) })
+        Ok(Store {
+            backend: Backend::Sqlite,
+            read,
+            writer: writer::Writer::sqlite(conn),
+        })
     }
 
     async fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
-        let pool = AnyPoolOptions::new().max_connections(16).connect_with(options).await?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
         let mut conn = pool.acquire().await?;
         migrate::run(&mut conn, Backend::Postgres).await?;
         drop(conn);
-        Ok(Store { backend: Backend::Postgres, read: pool.clone(), writer: writer::Writer::Postgres(pool) })
+        Ok(Store {
+            backend: Backend::Postgres,
+            read: pool.clone(),
+            writer: writer::Writer::Postgres(pool),
+        })
     }
 
     /// Which database this is.
@@ -196,3 +222,6 @@ impl Store {
 
 /// One connection, in or out of a transaction, for functions shared by writers and readers.
 pub type Conn = AnyConnection;
+
+#[cfg(feature = "testing")]
+pub mod testing;

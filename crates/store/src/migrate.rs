@@ -4,8 +4,8 @@
 
 use std::borrow::Cow;
 
-use sqlx::AnyConnection;
 use futures_util::future::BoxFuture;
+use sqlx::AnyConnection;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 

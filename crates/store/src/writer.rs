@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::{StoreError, WriteFn};
 
@@ -25,15 +25,19 @@ pub(crate) struct Job {
 
 #[derive(Clone)]
 pub(crate) enum Writer {
-    Sqlite { queue: mpsc::Sender<Job>, done: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>> },
+    /// The queue of the writer task; the task ends (closing its connection) when the
+    /// last sender is dropped.
+    Sqlite {
+        queue: mpsc::Sender<Job>,
+    },
     Postgres(AnyPool),
 }
 
 impl Writer {
     pub(crate) fn sqlite(conn: AnyConnection) -> Writer {
         let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
-        let task = tokio::spawn(run_writer(conn, rx));
-        Writer::Sqlite { queue, done: Arc::new(Mutex::new(Some(task))) }
+        tokio::spawn(run_writer(conn, rx));
+        Writer::Sqlite { queue }
     }
 
     pub(crate) async fn write<T, E>(&self, f: WriteFn<T, E>) -> Result<T, E>
@@ -77,22 +81,20 @@ impl Writer {
                     })
                 }));
                 let job = Job { run, abort };
-                queue.send(job).await.map_err(|_| E::from(StoreError::Closed))?;
+                queue
+                    .send(job)
+                    .await
+                    .map_err(|_| E::from(StoreError::Closed))?;
                 answer.await.map_err(|_| E::from(StoreError::Closed))?
             }
         }
     }
 
+    /// Waits until every write queued before this call is committed.
     pub(crate) async fn close(&self) {
-        if let Writer::Sqlite { done, .. } = self {
-            // Dropping every sender ends the task once the queue is drained; here we only
-            // wait for it when this is the last handle.
-            let task = done.lock().await.take();
-            if let Some(task) = task {
-                if Arc::strong_count(done) == 1 {
-                    let _ = task.await;
-                }
-            }
+        if matches!(self, Writer::Sqlite { .. }) {
+            let barrier: WriteFn<(), StoreError> = Box::new(|_| Box::pin(async { Ok(()) }));
+            let _ = self.write(barrier).await;
         }
     }
 }
@@ -161,6 +163,8 @@ async fn run_batch(
 fn clone_error(r: &Result<(), sqlx::Error>) -> Result<(), sqlx::Error> {
     match r {
         Ok(()) => Ok(()),
-        Err(e) => Err(sqlx::Error::Protocol(format!("the batch was not committed: {e}"))),
+        Err(e) => Err(sqlx::Error::Protocol(format!(
+            "the batch was not committed: {e}"
+        ))),
     }
 }

@@ -69,7 +69,13 @@ impl WorkingCalendar {
     /// assert_eq!(cal.due(accepted, Limit::WorkingHours(8), &[review])?, t("2025-01-27T12:00+08:00")?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn due(&self, accepted: Timestamp, limit: Limit, suspensions: &[Suspension]) -> Result<Timestamp, CalendarError> {
+    pub fn due(
+        &self,
+        accepted: Timestamp,
+        limit: Limit,
+        suspensions: &[Suspension],
+    ) -> Result<Timestamp, CalendarError> {
+        validate(suspensions)?;
         let start = self.rank(accepted)?;
         let allowed = self.allowance(start, limit);
         if allowed == 0 {
@@ -77,7 +83,7 @@ impl WorkingCalendar {
         }
         let mut cursor = start;
         let mut remaining = allowed;
-        for (stop, resume) in self.stops(start, suspensions)? {
+        for (stop, resume) in self.stops(start, suspensions) {
             // Stops are sorted, disjoint and at or after `cursor`.
             let available = stop - cursor;
             if available >= remaining {
@@ -134,13 +140,23 @@ impl WorkingCalendar {
     /// assert_eq!(cal.working_minutes_used(accepted, now, &[survey])?, 420 - 60);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn working_minutes_used(&self, accepted: Timestamp, now: Timestamp, suspensions: &[Suspension]) -> Result<i64, CalendarError> {
+    pub fn working_minutes_used(
+        &self,
+        accepted: Timestamp,
+        now: Timestamp,
+        suspensions: &[Suspension],
+    ) -> Result<i64, CalendarError> {
+        validate(suspensions)?;
         let start = self.rank(accepted)?;
         let end = self.rank(now)?;
         if end <= start {
             return Ok(0);
         }
-        let stopped: i64 = self.stops(start, suspensions)?.iter().map(|&(stop, resume)| (resume.min(end) - stop).max(0)).sum();
+        let stopped: i64 = self
+            .stops(start, suspensions)
+            .iter()
+            .map(|&(stop, resume)| (resume.min(end) - stop).max(0))
+            .sum();
         Ok(end - start - stopped)
     }
 
@@ -155,13 +171,10 @@ impl WorkingCalendar {
         self.index().last_minute_of_day(start) + days * per_day - start + 1
     }
 
-    /// The suspensions as sorted, disjoint rank intervals `[stop, resume)` at or after `start`.
-    fn stops(&self, start: i64, suspensions: &[Suspension]) -> Result<Vec<(i64, i64)>, CalendarError> {
+    /// The (validated) suspensions as sorted, disjoint rank intervals `[stop, resume)` at or after `start`.
+    fn stops(&self, start: i64, suspensions: &[Suspension]) -> Vec<(i64, i64)> {
         let mut stops = Vec::with_capacity(suspensions.len());
         for s in suspensions {
-            if s.until < s.from {
-                return Err(CalendarError::InvalidSuspension { from: s.from, until: s.until });
-            }
             // Clamping is exact: only minutes at or after `start` (a covered minute) matter,
             // and a stop running past the covered range makes any later due time uncovered.
             let stop = self.index().rank_clamped(s.from).max(start);
@@ -178,6 +191,17 @@ impl WorkingCalendar {
                 _ => merged.push((stop, resume)),
             }
         }
-        Ok(merged)
+        merged
+    }
+}
+
+/// Rejects a suspension that ends before it starts.
+fn validate(suspensions: &[Suspension]) -> Result<(), CalendarError> {
+    match suspensions.iter().find(|s| s.until < s.from) {
+        Some(s) => Err(CalendarError::InvalidSuspension {
+            from: s.from,
+            until: s.until,
+        }),
+        None => Ok(()),
     }
 }

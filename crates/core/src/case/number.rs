@@ -29,11 +29,19 @@ impl CaseNumber {
     pub fn parse(text: &str) -> Result<Self, BadCaseNumber> {
         let bad = || BadCaseNumber(text.to_owned());
         let mut parts = text.split('-');
-        let (Some(div), Some(year), Some(seq), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        let (Some(div), Some(year), Some(seq), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(bad());
         };
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if DivisionCode::parse(div).is_err() || year.len() != 4 || !digits(year) || seq.len() < 6 || seq.len() > 12 || !digits(seq) {
+        if DivisionCode::parse(div).is_err()
+            || year.len() != 4
+            || !digits(year)
+            || seq.len() < 6
+            || seq.len() > 12
+            || !digits(seq)
+        {
             return Err(bad());
         }
         Ok(Self(text.to_owned()))
@@ -74,7 +82,15 @@ mod tests {
         let n = CaseNumber::new(&d, 2026, 123);
         assert_eq!(n.as_str(), "620100-2026-000123");
         assert_eq!(CaseNumber::parse(n.as_str()), Ok(n));
-        for bad in ["", "620100-2026", "620100-26-000123", "62010-2026-000123", "620100-2026-12", "620100-2026-00012x", "a-b-c-d"] {
+        for bad in [
+            "",
+            "620100-2026",
+            "620100-26-000123",
+            "62010-2026-000123",
+            "620100-2026-12",
+            "620100-2026-00012x",
+            "a-b-c-d",
+        ] {
             assert!(CaseNumber::parse(bad).is_err(), "{bad}");
         }
     }

@@ -26,12 +26,23 @@ use crate::{AppState, app};
 pub async fn submit_case(
     State(state): State<AppState>,
     AppJson(request): AppJson<SubmitCaseRequest>,
-) -> Result<(StatusCode, [(header::HeaderName, String); 1], Json<CaseView>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        [(header::HeaderName, String); 1],
+        Json<CaseView>,
+    ),
+    ApiError,
+> {
     let (item, submission) = request.parse().map_err(ApiError::Invalid)?;
     let actor = submission.owner.clone();
     let case = app::submit_case(&state, &item, submission, &actor).await?;
     let location = format!("/api/v1/cases/{}", case.number);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(CaseView::from(&case))))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(CaseView::from(&case)),
+    ))
 }
 
 /// A case with its full history.
@@ -45,8 +56,15 @@ pub async fn submit_case(
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_case(State(state): State<AppState>, Path(number): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
-    let number = CaseNumber::parse(&number).map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))?;
+pub async fn get_case(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let number = CaseNumber::parse(&number)
+        .map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))?;
     let (case, events) = app::case_with_events(&state, &number).await?;
-    Ok(Json(CaseDetail { case: CaseView::from(&case), events: events.into_iter().map(EventView::from).collect() }))
+    Ok(Json(CaseDetail {
+        case: CaseView::from(&case),
+        events: events.into_iter().map(EventView::from).collect(),
+    }))
 }

@@ -42,23 +42,55 @@ impl ItemQuery {
                 errors.push((name.to_owned(), m));
             }
         };
-        let mut filter = ItemFilter { text: self.q, page: self.page.unwrap_or(1), per_page: self.per_page.unwrap_or(20), ..Default::default() };
+        let mut filter = ItemFilter {
+            text: self.q,
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(20),
+            ..Default::default()
+        };
         if let Some(d) = self.department.filter(|s| !s.is_empty()) {
-            field("department", DepartmentCode::parse(&d).map(|d| filter.department = Some(d)).map_err(|e| e.to_string()));
+            field(
+                "department",
+                DepartmentCode::parse(&d)
+                    .map(|d| filter.department = Some(d))
+                    .map_err(|e| e.to_string()),
+            );
         }
         if let Some(c) = self.category.filter(|s| !s.is_empty()) {
-            field("category", Category::parse(&c).map(|c| filter.category = Some(c)).map_err(|e| e.message));
+            field(
+                "category",
+                Category::parse(&c)
+                    .map(|c| filter.category = Some(c))
+                    .map_err(|e| e.message),
+            );
         }
         if let Some(d) = self.division.filter(|s| !s.is_empty()) {
-            field("division", DivisionCode::parse(&d).map(|d| filter.division = Some(d)).map_err(|e| e.to_string()));
+            field(
+                "division",
+                DivisionCode::parse(&d)
+                    .map(|d| filter.division = Some(d))
+                    .map_err(|e| e.to_string()),
+            );
         }
         if let Some(c) = self.channel.filter(|s| !s.is_empty()) {
-            field("channel", Channel::parse(&c).map(|c| filter.channel = Some(c)).map_err(|e| e.message));
+            field(
+                "channel",
+                Channel::parse(&c)
+                    .map(|c| filter.channel = Some(c))
+                    .map_err(|e| e.message),
+            );
         }
         if filter.page == 0 || filter.per_page == 0 || filter.per_page > 200 {
-            field("per_page", Err("page must be ≥ 1 and per_page 1–200".into()));
+            field(
+                "per_page",
+                Err("page must be ≥ 1 and per_page 1–200".into()),
+            );
         }
-        if errors.is_empty() { Ok(filter) } else { Err(ApiError::Invalid(errors)) }
+        if errors.is_empty() {
+            Ok(filter)
+        } else {
+            Err(ApiError::Invalid(errors))
+        }
     }
 }
 
@@ -74,10 +106,18 @@ impl ItemQuery {
         (status = 422, description = "An invalid filter", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn list_items(State(state): State<AppState>, AppQuery(query): AppQuery<ItemQuery>) -> Result<Json<ItemPage>, ApiError> {
+pub async fn list_items(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<ItemQuery>,
+) -> Result<Json<ItemPage>, ApiError> {
     let filter = query.parse()?;
     let page = state.store.items(&filter).await?;
-    Ok(Json(ItemPage { items: page.items.into_iter().map(ItemView::from).collect(), total: page.total, page: page.page, per_page: page.per_page }))
+    Ok(Json(ItemPage {
+        items: page.items.into_iter().map(ItemView::from).collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }
 
 /// One item's full guide, in the latest catalog version that has it.
@@ -91,9 +131,16 @@ pub async fn list_items(State(state): State<AppState>, AppQuery(query): AppQuery
         (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<ItemView>, ApiError> {
+pub async fn get_item(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<ItemView>, ApiError> {
     let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
-    let row = state.store.item_by_code(&parsed).await?.ok_or_else(not_found)?;
+    let row = state
+        .store
+        .item_by_code(&parsed)
+        .await?
+        .ok_or_else(not_found)?;
     Ok(Json(ItemView::from(row)))
 }

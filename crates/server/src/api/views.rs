@@ -74,8 +74,23 @@ impl From<ItemRow> for ItemView {
             category_zh: i.category.zh().into(),
             legal_limit: i.legal_limit.map(|l| l.to_string()),
             promised_limit: i.promised_limit.map(|l| l.to_string()),
-            materials: i.materials.into_iter().map(|m| MaterialView { name: m.name, required: m.required, form: m.form.as_str().into() }).collect(),
-            fees: i.fees.into_iter().map(|f| FeeView { name: f.name, amount_fen: f.amount_fen }).collect(),
+            materials: i
+                .materials
+                .into_iter()
+                .map(|m| MaterialView {
+                    name: m.name,
+                    required: m.required,
+                    form: m.form.as_str().into(),
+                })
+                .collect(),
+            fees: i
+                .fees
+                .into_iter()
+                .map(|f| FeeView {
+                    name: f.name,
+                    amount_fen: f.amount_fen,
+                })
+                .collect(),
             legal_basis: i.legal_basis,
             channels: i.channels.iter().map(|c| c.as_str().to_owned()).collect(),
         }
@@ -177,7 +192,17 @@ fn mask(id: &str) -> String {
     if chars.len() <= 7 {
         return "*".repeat(chars.len());
     }
-    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= chars.len() - 4 { *c } else { '*' }).collect()
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < 3 || i >= chars.len() - 4 {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 fn ts(t: jiff::Timestamp) -> String {
@@ -232,7 +257,13 @@ pub struct EventView {
 
 impl From<RecordedEvent> for EventView {
     fn from(e: RecordedEvent) -> Self {
-        Self { seq: e.seq, kind: e.event.kind().into(), actor: e.actor, at: ts(e.at), data: serde_json::to_value(&e.event).unwrap_or_default() }
+        Self {
+            seq: e.seq,
+            kind: e.event.kind().into(),
+            actor: e.actor,
+            at: ts(e.at),
+            data: serde_json::to_value(&e.event).unwrap_or_default(),
+        }
     }
 }
 
@@ -247,21 +278,48 @@ pub struct CaseDetail {
 
 impl SubmitCaseRequest {
     /// Parses the request into core types, collecting every invalid field.
-    pub fn parse(self) -> Result<(tongban_core::item::ItemCode, tongban_core::case::Submission), Vec<(String, String)>> {
+    pub fn parse(
+        self,
+    ) -> Result<(tongban_core::item::ItemCode, tongban_core::case::Submission), Vec<(String, String)>>
+    {
         let mut errors = Vec::new();
-        let item = tongban_core::item::ItemCode::parse(&self.item).map_err(|e| errors.push(("item".into(), e.to_string()))).ok();
-        let channel = Channel::parse(&self.channel).map_err(|e| errors.push(("channel".into(), e.message))).ok();
+        let item = tongban_core::item::ItemCode::parse(&self.item)
+            .map_err(|e| errors.push(("item".into(), e.to_string())))
+            .ok();
+        let channel = Channel::parse(&self.channel)
+            .map_err(|e| errors.push(("channel".into(), e.message)))
+            .ok();
         let kind = match self.applicant.kind.as_str() {
             "individual" => Some(ApplicantKind::Individual),
             "enterprise" => Some(ApplicantKind::Enterprise),
             other => {
-                errors.push(("applicant.kind".into(), format!("unknown applicant kind {other:?} (expected individual or enterprise)")));
+                errors.push((
+                    "applicant.kind".into(),
+                    format!("unknown applicant kind {other:?} (expected individual or enterprise)"),
+                ));
                 None
             }
         };
-        let (Some(item), Some(channel), Some(kind)) = (item, channel, kind) else { return Err(errors) };
-        let owner = self.received_by.unwrap_or_else(|| format!("hall.{}", channel.as_str()));
-        let applicant = Applicant { kind, name: self.applicant.name, id_number: self.applicant.id_number, phone: self.applicant.phone };
-        Ok((item, tongban_core::case::Submission { applicant, channel, materials: self.materials, owner }))
+        let (Some(item), Some(channel), Some(kind)) = (item, channel, kind) else {
+            return Err(errors);
+        };
+        let owner = self
+            .received_by
+            .unwrap_or_else(|| format!("hall.{}", channel.as_str()));
+        let applicant = Applicant {
+            kind,
+            name: self.applicant.name,
+            id_number: self.applicant.id_number,
+            phone: self.applicant.phone,
+        };
+        Ok((
+            item,
+            tongban_core::case::Submission {
+                applicant,
+                channel,
+                materials: self.materials,
+                owner,
+            },
+        ))
     }
 }

@@ -1,0 +1,236 @@
+//! `tongban demo`: fills an empty database with deterministic demo data — the divisions of
+//! Lanzhou, 33 departments with windows and staff, a catalog of about 240 items and a year
+//! of case histories.
+//!
+//! **Everything here is generated demo data.** Department names are modelled on a city's
+//! departments; items, limits, materials, fees, legal citations, people, ID numbers and
+//! cases are invented and are not published or real records.
+//!
+//! The same `seed` and `now` give the same data. Cases are driven through the real case
+//! state machine (`tongban_core::case`) and stored with the same store functions the
+//! server uses, so the demo exercises the rules it shows.
+
+mod cases;
+mod catalog;
+mod org;
+mod people;
+mod spec;
+#[cfg(test)]
+mod tests;
+
+use anyhow::{Context as _, anyhow};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use tongban_core::calendar::{CHINA_STANDARD_TIME, WorkingCalendar};
+use tongban_core::case::Case;
+use tongban_core::item::{Category, ServiceItem};
+use tongban_store::{Conn, Store, allocate_case_number, append_events, insert_case};
+
+use cases::{History, World};
+
+/// Cases simulated over the year before `now`.
+pub const CASE_COUNT: usize = 5_000;
+
+/// Cases written per store transaction.
+const BATCH: usize = 200;
+
+/// What [`seed`] put into (or found in) the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedSummary {
+    /// Administrative divisions (行政区划).
+    pub divisions: usize,
+    /// Departments (部门).
+    pub departments: usize,
+    /// Windows (窗口); 0 when the database was already seeded (not counted).
+    pub windows: usize,
+    /// Staff (工作人员); 0 when the database was already seeded (not counted).
+    pub staff: usize,
+    /// Service items (事项) in the latest catalog version.
+    pub items: usize,
+    /// Cases (办件).
+    pub cases: usize,
+    /// Case events.
+    pub events: usize,
+}
+
+/// Seeds an empty database with demo data; a database that already holds a catalog is left
+/// alone and its counts are returned.
+///
+/// Deterministic: the same `seed` and `now` give the same data. Cases fall in the year
+/// before `now`, on the working time of `calendar` (only the years it covers).
+pub async fn seed(
+    store: &Store,
+    seed: u64,
+    now: jiff::Timestamp,
+    calendar: &WorkingCalendar,
+) -> anyhow::Result<SeedSummary> {
+    if let Some(version) = store.latest_catalog_version().await? {
+        return existing(store, version).await;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let specs = spec::departments()?;
+    let org = org::build(&mut rng, &specs)?;
+    let items = catalog::build(&mut rng, &specs)?;
+    let version = write_org_and_catalog(store, &org, &items, now).await?;
+    tracing::info!(
+        departments = org.departments.len(),
+        items = items.len(),
+        version,
+        "demo organisation and catalog stored"
+    );
+
+    let world = world(&specs, &org, &items, version, calendar, now)?;
+    let cumulative: Vec<f64> = world
+        .weights
+        .iter()
+        .scan(0.0, |sum, w| {
+            *sum += w;
+            Some(*sum)
+        })
+        .collect();
+    let mut histories = Vec::with_capacity(CASE_COUNT);
+    for t0 in cases::submission_times(&mut rng, CASE_COUNT, now, calendar)? {
+        let i = cases::pick_item(&mut rng, &cumulative);
+        histories.push(cases::simulate(&mut rng, &world, i, t0)?);
+    }
+    let (cases, events) = write_cases(store, histories).await?;
+    tracing::info!(cases, events, "demo cases stored");
+    Ok(SeedSummary {
+        divisions: org.divisions.len(),
+        departments: org.departments.len(),
+        windows: org.windows.len(),
+        staff: org.staff.len(),
+        items: items.len(),
+        cases,
+        events,
+    })
+}
+
+/// Counts of a database seeded before (windows and staff are not counted).
+async fn existing(store: &Store, version: u32) -> anyhow::Result<SeedSummary> {
+    let (cases, events) = store.counts().await?;
+    Ok(SeedSummary {
+        divisions: store.division_codes().await?.len(),
+        departments: store.department_codes().await?.len(),
+        windows: 0,
+        staff: 0,
+        items: store.items_in_version(version).await?.len(),
+        cases: usize::try_from(cases)?,
+        events: usize::try_from(events)?,
+    })
+}
+
+/// Who handles each item and how many cases it gets.
+fn world<'a>(
+    specs: &[spec::DeptSpec],
+    org: &'a org::Org,
+    items: &'a [ServiceItem],
+    version: u32,
+    calendar: &'a WorkingCalendar,
+    now: jiff::Timestamp,
+) -> anyhow::Result<World<'a>> {
+    let mut world = World {
+        items,
+        version,
+        teams: Vec::new(),
+        individuals: Vec::new(),
+        weights: Vec::new(),
+        calendar,
+        now,
+    };
+    for item in items {
+        let d = specs
+            .iter()
+            .position(|s| s.code == item.department.as_str())
+            .ok_or_else(|| anyhow!("item {} has no department", item.code))?;
+        world.teams.push(&org.teams[d]);
+        world.individuals.push(specs[d].individuals);
+        // Quick items are asked for far more often than project approvals.
+        let category = match item.category {
+            Category::OnTheSpot => 3.0,
+            Category::SameDay => 2.0,
+            Category::TimeLimited => 1.0,
+            Category::Agency => 0.3,
+        };
+        world.weights.push(specs[d].volume * category);
+    }
+    Ok(world)
+}
+
+/// Stores divisions, departments, windows, staff and the catalog in one transaction;
+/// returns the catalog version.
+async fn write_org_and_catalog(
+    store: &Store,
+    org: &org::Org,
+    items: &[ServiceItem],
+    now: jiff::Timestamp,
+) -> anyhow::Result<u32> {
+    let (org, items) = (org.clone(), items.to_vec());
+    store
+        .write(move |conn: &mut Conn| {
+            Box::pin(async move {
+                for d in &org.divisions {
+                    tongban_store::insert_division(conn, d).await?;
+                }
+                for d in &org.departments {
+                    tongban_store::insert_department(conn, d).await?;
+                }
+                for w in &org.windows {
+                    tongban_store::insert_window(conn, w).await?;
+                }
+                for s in &org.staff {
+                    tongban_store::insert_staff(conn, s).await?;
+                }
+                Ok::<_, anyhow::Error>(
+                    tongban_store::insert_catalog_version(conn, catalog::LABEL, &items, now)
+                        .await?,
+                )
+            })
+        })
+        .await
+        .context("storing the demo organisation and catalog")
+}
+
+/// Stores the histories, [`BATCH`] cases per transaction, in submission order so case
+/// numbers follow time. Returns the cases and events written.
+async fn write_cases(store: &Store, histories: Vec<History>) -> anyhow::Result<(usize, usize)> {
+    let (mut cases, mut events) = (0, 0);
+    let mut rest = histories.into_iter().peekable();
+    while rest.peek().is_some() {
+        let batch: Vec<History> = rest.by_ref().take(BATCH).collect();
+        cases += batch.len();
+        events += batch.iter().map(|h| h.steps.len()).sum::<usize>();
+        store
+            .write(move |conn: &mut Conn| Box::pin(async move { write_batch(conn, &batch).await }))
+            .await
+            .context("storing demo cases")?;
+    }
+    Ok((cases, events))
+}
+
+async fn write_batch(conn: &mut Conn, batch: &[History]) -> anyhow::Result<()> {
+    for history in batch {
+        let Some((first, rest)) = history.steps.split_first() else {
+            continue;
+        };
+        let year = CHINA_STANDARD_TIME.to_datetime(first.at).year();
+        let number = allocate_case_number(conn, &history.division, year).await?;
+        let mut case = Case::replay(number, [(&first.event, first.at)])
+            .ok_or_else(|| anyhow!("a demo history must start with its submission"))?;
+        insert_case(conn, &case, &first.event, &first.actor).await?;
+        for step in rest {
+            let expected = case.version;
+            case.apply(&step.event, step.at);
+            append_events(
+                conn,
+                expected,
+                &case,
+                std::slice::from_ref(&step.event),
+                &step.actor,
+                step.at,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
