@@ -145,13 +145,13 @@ impl Division {
         parent: Option<DivisionCode>,
         level: DivisionLevel,
     ) -> Result<Self, DivisionError> {
-        if let Some(p) = &parent {
-            if p == &code || !code.is_within(p) {
-                return Err(DivisionError::WrongParent {
-                    child: code,
-                    parent: p.clone(),
-                });
-            }
+        if let Some(p) = &parent
+            && (p == &code || !code.is_within(p))
+        {
+            return Err(DivisionError::WrongParent {
+                child: code,
+                parent: p.clone(),
+            });
         }
         Ok(Self {
             code,

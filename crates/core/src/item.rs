@@ -349,13 +349,13 @@ impl ServiceItem {
         }
         // A promise may be shorter than the law allows, never longer. Compare in minutes at
         // the default 7-hour day; both limits are usually in the same unit anyway.
-        if let (Some(legal), Some(promised)) = (self.legal_limit, self.promised_limit) {
-            if promised.minutes(7) > legal.minutes(7) {
-                errors.push(ItemError::new(
-                    "promised_limit",
-                    format!("promised limit {promised} exceeds the legal limit {legal}"),
-                ));
-            }
+        if let (Some(legal), Some(promised)) = (self.legal_limit, self.promised_limit)
+            && promised.minutes(7) > legal.minutes(7)
+        {
+            errors.push(ItemError::new(
+                "promised_limit",
+                format!("promised limit {promised} exceeds the legal limit {legal}"),
+            ));
         }
         if self.channels.is_empty() {
             errors.push(ItemError::new(

@@ -26,12 +26,11 @@ impl TestStore {
     /// Closes the store and drops its database.
     pub async fn cleanup(self) {
         self.store.close().await;
-        if let Some((admin, db)) = self.pg {
-            if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
-                let _ = c
-                    .execute(format!("drop database if exists {db} with (force)").as_str())
-                    .await;
-            }
+        if let Some((admin, db)) = self.pg
+            && let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await
+        {
+            let drop_db = format!("drop database if exists {db} with (force)");
+            let _ = c.execute(drop_db.as_str()).await;
         }
         drop(self.dir);
     }

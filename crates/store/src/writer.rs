@@ -16,10 +16,13 @@ const MAX_BATCH: usize = 256;
 /// Called once the batch's fate is known: `Ok` when it committed, `Err` when it did not.
 type Finish = Box<dyn FnOnce(Result<(), sqlx::Error>) + Send>;
 
+/// Runs a job on the writer's connection; says whether it succeeded and how to answer.
+type RunFn = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
+
 /// A type-erased write: `run` executes it and says whether it succeeded; `abort` answers
 /// its caller when the batch breaks off before the job ran.
 pub(crate) struct Job {
-    run: Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Finish)> + Send>,
+    run: RunFn,
     abort: Finish,
 }
 
