@@ -3,9 +3,12 @@
 //! Pure: no IO, no async, no clock. "Now" is always an argument, so every rule here is
 //! unit-tested without a database. See `../shared/design/DOMAIN.md` for the words used.
 
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod delegation;
 pub mod division;
+pub mod identity;
 pub mod item;
 pub mod org;

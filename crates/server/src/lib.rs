@@ -5,7 +5,9 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod extract;
+pub mod policy;
 pub mod problem;
 
 use std::future::Future;
@@ -29,6 +31,8 @@ pub struct AppState {
     pub calendar: Arc<WorkingCalendar>,
     /// The clock.
     pub clock: Clock,
+    /// Failed logins, for back-off.
+    pub limiter: Arc<auth::LoginLimiter>,
 }
 
 impl AppState {
@@ -38,6 +42,7 @@ impl AppState {
             store,
             calendar: Arc::new(calendar),
             clock: Arc::new(jiff::Timestamp::now),
+            limiter: Arc::default(),
         }
     }
 

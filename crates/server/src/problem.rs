@@ -63,6 +63,30 @@ pub enum ApiError {
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
+    /// No or bad credentials.
+    #[error("authentication required")]
+    Unauthorized,
+    /// Login refused (never says whether the account exists).
+    #[error("invalid login or password")]
+    BadLogin,
+    /// Too many failed logins.
+    #[error("too many failed logins; try again in {0} s")]
+    TooManyAttempts(u64),
+    /// A session-cookie request without the right CSRF token.
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    /// Authenticated but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The actor lacks the delegated power.
+    #[error("{0}")]
+    NoAuthority(String),
+    /// An Idempotency-Key reused with a different request.
+    #[error("Idempotency-Key {0:?} was used with a different request")]
+    IdempotencyMismatch(String),
+    /// Something that should not fail did.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl From<StoreError> for ApiError {
@@ -104,6 +128,15 @@ pub const KINDS: &[(&str, u16, &str)] = &[
         422,
         "The date lies outside the working calendar",
     ),
+    ("unauthorized", 401, "Authentication required"),
+    ("bad-login", 401, "Invalid login or password"),
+    ("too-many-attempts", 429, "Too many failed logins"),
+    ("csrf", 403, "Missing or wrong CSRF token"),
+    ("forbidden", 403, "Not allowed"),
+    ("no-authority", 403, "No delegated authority for this decision"),
+    ("not-offered", 409, "The case is not being handed over to you"),
+    ("invalid-rating", 422, "A case is rated once, from 1 to 5"),
+    ("idempotency-mismatch", 422, "Idempotency-Key reused with a different request"),
     ("unavailable", 503, "The service is temporarily unavailable"),
     ("internal", 500, "Internal error"),
 ];
@@ -123,9 +156,18 @@ impl ApiError {
                 CaseError::UnknownMaterials(_) => "unknown-materials",
                 CaseError::BadText(..) => "invalid-field",
                 CaseError::Calendar(_) => "outside-calendar",
+                CaseError::NotOfferedToYou => "not-offered",
+                CaseError::BadRating => "invalid-rating",
             },
             ApiError::Store(StoreError::Closed) => "unavailable",
-            ApiError::Store(_) => "internal",
+            ApiError::Store(_) | ApiError::Internal(_) => "internal",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::BadLogin => "bad-login",
+            ApiError::TooManyAttempts(_) => "too-many-attempts",
+            ApiError::Csrf => "csrf",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NoAuthority(_) => "no-authority",
+            ApiError::IdempotencyMismatch(_) => "idempotency-mismatch",
         }
     }
 

@@ -62,7 +62,7 @@ pub async fn insert_case(
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
-    insert_event(conn, &case.number, 1, first, actor, case.submitted_at).await
+    insert_event(conn, &case.number, 1, first, actor, case.submitted_at, None).await
 }
 
 /// Appends `events` to a case read at version `expected` and saves its new state `after`.
@@ -74,6 +74,7 @@ pub async fn append_events(
     events: &[CaseEvent],
     actor: &str,
     at: jiff::Timestamp,
+    authority: Option<&[String]>,
 ) -> Result<(), StoreError> {
     let updated = sqlx::query(
         "update service_case set state = $1, owner = $2, version = $3, accepted_at = $4, due_at = $5, \
@@ -105,7 +106,7 @@ pub async fn append_events(
     }
     for (i, event) in events.iter().enumerate() {
         let seq = i64::from(expected) + 1 + i64::try_from(i).unwrap_or(i64::MAX);
-        insert_event(conn, &after.number, seq, event, actor, at).await?;
+        insert_event(conn, &after.number, seq, event, actor, at, authority).await?;
     }
     Ok(())
 }
@@ -117,14 +118,16 @@ async fn insert_event(
     event: &CaseEvent,
     actor: &str,
     at: jiff::Timestamp,
+    authority: Option<&[String]>,
 ) -> Result<(), StoreError> {
-    sqlx::query("insert into event (case_number, seq, kind, actor, at, payload) values ($1, $2, $3, $4, $5, $6)")
+    sqlx::query("insert into event (case_number, seq, kind, actor, at, payload, authority) values ($1, $2, $3, $4, $5, $6, $7)")
         .bind(number.as_str())
         .bind(seq)
         .bind(event.kind())
         .bind(actor)
         .bind(format_ts(at))
         .bind(json(event))
+        .bind(authority.map(|a| json(&a)))
         .execute(conn)
         .await?;
     Ok(())
@@ -141,6 +144,9 @@ pub struct RecordedEvent {
     pub at: jiff::Timestamp,
     /// What happened.
     pub event: CaseEvent,
+    /// The chain of grants (root first) the decision was taken under; empty when taken by
+    /// office, none when no delegated power was needed.
+    pub authority: Option<Vec<String>>,
 }
 
 /// A case as listed: its folded state.
@@ -157,6 +163,10 @@ pub struct CaseFilter {
     pub owner: Option<String>,
     /// Applicant name or id number, exactly.
     pub applicant: Option<String>,
+    /// Only cases of items of this department.
+    pub department: Option<String>,
+    /// Only cases due at or before this moment.
+    pub due_before: Option<jiff::Timestamp>,
     /// 1-based page.
     pub page: u32,
     /// Rows per page (1–200).
@@ -184,7 +194,7 @@ impl Store {
         number: &CaseNumber,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let rows = sqlx::query(
-            "select seq, actor, at, payload from event where case_number = $1 order by seq",
+            "select seq, actor, at, payload, authority from event where case_number = $1 order by seq",
         )
         .bind(number.as_str())
         .fetch_all(self.reader())
@@ -194,12 +204,16 @@ impl Store {
                 let seq: i64 = r.try_get("seq")?;
                 let at: String = r.try_get("at")?;
                 let payload: String = r.try_get("payload")?;
+                let authority: Option<String> = r.try_get("authority")?;
                 Ok(RecordedEvent {
                     seq: u32::try_from(seq).map_err(|e| StoreError::corrupt("event", e))?,
                     actor: r.try_get("actor")?,
                     at: parse_ts("event", &at)?,
                     event: serde_json::from_str(&payload)
                         .map_err(|e| StoreError::corrupt("event", e))?,
+                    authority: authority
+                        .map(|a| serde_json::from_str(&a).map_err(|e| StoreError::corrupt("event", e)))
+                        .transpose()?,
                 })
             })
             .collect()
@@ -220,6 +234,14 @@ impl Store {
                 binds.push(v);
                 conditions.push_str(&format!(" and {column} = ${}", binds.len()));
             }
+        }
+        if let Some(d) = &filter.department {
+            binds.push(d.clone());
+            conditions.push_str(&format!(" and item_code in (select item_code from item where department_code = ${})", binds.len()));
+        }
+        if let Some(due) = filter.due_before {
+            binds.push(format_ts(due));
+            conditions.push_str(&format!(" and due_at <= ${}", binds.len()));
         }
         if let Some(a) = &filter.applicant {
             binds.push(a.clone());

@@ -13,6 +13,7 @@
 mod calendar;
 mod cases;
 mod catalog;
+mod identity;
 mod migrate;
 mod time;
 mod writer;
@@ -31,6 +32,10 @@ pub use cases::{
 pub use catalog::{
     ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division,
     insert_staff, insert_window,
+};
+pub use identity::{
+    Account, SessionRow, append_audit, delete_session, idempotency_in, insert_account, insert_grant, insert_idempotency, insert_session, insert_token,
+    revoke_grant, revoke_token, set_first_responsible, update_role,
 };
 pub use time::{format_ts, parse_ts};
 

@@ -30,8 +30,8 @@ struct Embedded(Backend);
 impl MigrationSource<'static> for Embedded {
     fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
         let migrations = match self.0 {
-            Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation"),
-            Backend::Postgres => migrations!("postgres": 1 "0001_foundation"),
+            Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity"),
+            Backend::Postgres => migrations!("postgres": 1 "0001_foundation", 2 "0002_identity"),
         };
         Box::pin(async move { Ok(migrations) })
     }

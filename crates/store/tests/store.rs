@@ -210,7 +210,7 @@ async fn a_stale_version_is_a_conflict() {
         t.store
             .write(move |c| {
                 Box::pin(async move {
-                    append_events(c, 1, &a1, &[e1], "clerk", at("2026-03-02T03:00:00Z")).await
+                    append_events(c, 1, &a1, &[e1], "clerk", at("2026-03-02T03:00:00Z"), None).await
                 })
             })
             .await
@@ -219,7 +219,7 @@ async fn a_stale_version_is_a_conflict() {
             .store
             .write(move |c| {
                 Box::pin(async move {
-                    append_events(c, 1, &after, &[event], "clerk2", at("2026-03-02T03:00:00Z"))
+                    append_events(c, 1, &after, &[event], "clerk2", at("2026-03-02T03:00:00Z"), None)
                         .await
                 })
             })

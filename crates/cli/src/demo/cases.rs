@@ -12,9 +12,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::calendar::{CHINA_STANDARD_TIME, WorkingCalendar};
-use tongban_core::case::{
-    Case, CaseCommand, CaseError, CaseEvent, CaseNumber, Context, Submission,
-};
+use tongban_core::case::{Case, CaseCommand, CaseError, CaseEvent, CaseNumber, Context, Submission};
 use tongban_core::division::DivisionCode;
 use tongban_core::item::{Category, Channel, ItemKind, ServiceItem};
 
@@ -22,28 +20,15 @@ use super::org::Team;
 use super::people;
 
 /// Why cases are not accepted (不予受理).
-const REJECT_REASONS: [&str; 4] = [
-    "申请事项不属于本机关职权范围",
-    "申请人不具备申请资格",
-    "申请事项依法不需要取得许可",
-    "申请材料存在虚假内容",
-];
+const REJECT_REASONS: [&str; 4] =
+    ["申请事项不属于本机关职权范围", "申请人不具备申请资格", "申请事项依法不需要取得许可", "申请材料存在虚假内容"];
 
 /// Why decisions are negative (不予).
-const DENY_REASONS: [&str; 4] = [
-    "经审查，申请人不符合法定条件",
-    "现场核查不符合要求",
-    "申请材料与实际情况不符",
-    "未通过专家评审",
-];
+const DENY_REASONS: [&str; 4] =
+    ["经审查，申请人不符合法定条件", "现场核查不符合要求", "申请材料与实际情况不符", "未通过专家评审"];
 
 /// Why the clock stops (挂起), with the range of working days it stays stopped.
-const SUSPENSIONS: [(&str, u64, u64); 4] = [
-    ("专家评审", 3, 10),
-    ("听证", 5, 15),
-    ("公示", 5, 7),
-    ("现场勘查", 1, 5),
-];
+const SUSPENSIONS: [(&str, u64, u64); 4] = [("专家评审", 3, 10), ("听证", 5, 15), ("公示", 5, 7), ("现场勘查", 1, 5)];
 
 /// One recorded step: the event, when, and who.
 #[derive(Debug, Clone)]
@@ -95,9 +80,7 @@ pub(super) fn submission_times(
     let at = |y: i16, m: i8, d: i8, h: i8, min: i8| {
         CHINA_STANDARD_TIME.to_timestamp(jiff::civil::date(y, m, d).at(h, min, 0, 0))
     };
-    let start = now
-        .checked_sub(jiff::SignedDuration::from_hours(365 * 24))?
-        .max(at(*years.start(), 1, 1, 0, 0)?);
+    let start = now.checked_sub(jiff::SignedDuration::from_hours(365 * 24))?.max(at(*years.start(), 1, 1, 0, 0)?);
     let end = now.min(at(*years.end(), 12, 31, 23, 59)?);
     if start >= end {
         return Ok(Vec::new());
@@ -108,9 +91,7 @@ pub(super) fn submission_times(
     }
     let mut times = Vec::with_capacity(count);
     for _ in 0..count {
-        let t = calendar.next_working_moment(
-            calendar.add_working_minutes(start, rng.random_range(0..minutes))?,
-        )?;
+        let t = calendar.next_working_moment(calendar.add_working_minutes(start, rng.random_range(0..minutes))?)?;
         times.push(t.checked_add(jiff::SignedDuration::from_secs(rng.random_range(0..60)))?);
     }
     times.sort();
@@ -121,9 +102,7 @@ pub(super) fn submission_times(
 pub(super) fn pick_item(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
     let total = cumulative.last().copied().unwrap_or(0.0);
     let x = rng.random::<f64>() * total;
-    cumulative
-        .partition_point(|&c| c <= x)
-        .min(cumulative.len().saturating_sub(1))
+    cumulative.partition_point(|&c| c <= x).min(cumulative.len().saturating_sub(1))
 }
 
 /// A case in progress and the steps taken so far.
@@ -138,38 +117,21 @@ struct Sim<'a> {
 impl Sim<'_> {
     /// Takes one step at `at`; false (and nothing changes) when `at` is unknown, after `now`
     /// or outside the calendar: the case stops there, still running.
-    fn step(
-        &mut self,
-        cmd: CaseCommand,
-        at: Option<Timestamp>,
-        actor: &str,
-    ) -> anyhow::Result<bool> {
+    fn step(&mut self, cmd: CaseCommand, at: Option<Timestamp>, actor: &str) -> anyhow::Result<bool> {
         let Some(at) = at.filter(|&t| t <= self.now) else {
             return Ok(false);
         };
-        let ctx = Context {
-            now: at,
-            calendar: self.calendar,
-            item: self.item,
-        };
+        let ctx = Context { now: at, calendar: self.calendar, item: self.item, actor };
         let events = match self.case.handle(&cmd, &ctx) {
             Ok(events) => events,
             Err(CaseError::Calendar(_)) => return Ok(false),
             Err(e) => {
-                return Err(anyhow!(
-                    "demo case of {} refused {}: {e}",
-                    self.item.code,
-                    cmd.name()
-                ));
+                return Err(anyhow!("demo case of {} refused {}: {e}", self.item.code, cmd.name()));
             }
         };
         for event in events {
             self.case.apply(&event, at);
-            self.steps.push(Step {
-                event,
-                at,
-                actor: actor.to_owned(),
-            });
+            self.steps.push(Step { event, at, actor: actor.to_owned() });
         }
         Ok(true)
     }
@@ -181,19 +143,10 @@ impl Sim<'_> {
 }
 
 /// Simulates the life of one case of item `i` submitted at `t0`.
-pub(super) fn simulate(
-    rng: &mut ChaCha8Rng,
-    world: &World<'_>,
-    i: usize,
-    t0: Timestamp,
-) -> anyhow::Result<History> {
+pub(super) fn simulate(rng: &mut ChaCha8Rng, world: &World<'_>, i: usize, t0: Timestamp) -> anyhow::Result<History> {
     let item = &world.items[i];
     let team = world.teams[i];
-    let clerk = team
-        .clerks
-        .choose(rng)
-        .ok_or_else(|| anyhow!("no clerk for {}", item.code))?
-        .clone();
+    let clerk = team.clerks.choose(rng).ok_or_else(|| anyhow!("no clerk for {}", item.code))?.clone();
     let individual = rng.random_bool(world.individuals[i]);
     let submission = Submission {
         applicant: people::applicant(rng, individual),
@@ -209,76 +162,34 @@ pub(super) fn simulate(
     let year = CHINA_STANDARD_TIME.to_datetime(t0).year();
     let placeholder = CaseNumber::new(&item.division, year, 0);
     let (case, first) = Case::submit(placeholder, item, world.version, submission, t0)?;
-    let mut sim = Sim {
-        case,
-        steps: Vec::new(),
-        item,
-        calendar: world.calendar,
-        now: world.now,
-    };
-    sim.steps.push(Step {
-        event: first,
-        at: t0,
-        actor: clerk.clone(),
-    });
+    let mut sim = Sim { case, steps: Vec::new(), item, calendar: world.calendar, now: world.now };
+    sim.steps.push(Step { event: first, at: t0, actor: clerk.clone() });
     run(rng, &mut sim, team, &clerk, t0)?;
-    Ok(History {
-        division: item.division.clone(),
-        steps: sim.steps,
-    })
+    Ok(History { division: item.division.clone(), steps: sim.steps })
 }
 
 /// From submission to delivery, stopping at the first step after `now`.
-fn run(
-    rng: &mut ChaCha8Rng,
-    sim: &mut Sim<'_>,
-    team: &Team,
-    clerk: &str,
-    t0: Timestamp,
-) -> anyhow::Result<()> {
+fn run(rng: &mut ChaCha8Rng, sim: &mut Sim<'_>, team: &Team, clerk: &str, t0: Timestamp) -> anyhow::Result<()> {
     let item = sim.item;
     let mut t = t0;
     let fate: f64 = rng.random();
     if fate < 0.02 {
-        let reason = REJECT_REASONS
-            .choose(rng)
-            .copied()
-            .unwrap_or("不予受理")
-            .to_owned();
-        sim.step(
-            CaseCommand::Reject { reason },
-            sim.after(t, rng.random_range(5..=40)),
-            clerk,
-        )?;
+        let reason = REJECT_REASONS.choose(rng).copied().unwrap_or("不予受理").to_owned();
+        sim.step(CaseCommand::Reject { reason }, sim.after(t, rng.random_range(5..=40)), clerk)?;
         return Ok(());
     }
     if fate < 0.10 {
         let count = rng.random_range(1..=2);
-        let missing: Vec<String> = item
-            .materials
-            .choose_multiple(rng, count)
-            .map(|m| m.name.clone())
-            .collect();
+        let missing: Vec<String> = item.materials.choose_multiple(rng, count).map(|m| m.name.clone()).collect();
         let note = format!("{}不符合要求，请于5个工作日内补正", missing.join("、"));
         let at = sim.after(t, rng.random_range(5..=30));
-        if !sim.step(
-            CaseCommand::RequestCorrection {
-                missing: missing.clone(),
-                note,
-            },
-            at,
-            clerk,
-        )? {
+        if !sim.step(CaseCommand::RequestCorrection { missing: missing.clone(), note }, at, clerk)? {
             return Ok(());
         }
         t = at.unwrap_or(t);
         if rng.random_bool(0.12) {
             let reason = "申请人逾期未补正申请材料".to_owned();
-            sim.step(
-                CaseCommand::Reject { reason },
-                sim.after(t, 5 * 420 + rng.random_range(0..420)),
-                clerk,
-            )?;
+            sim.step(CaseCommand::Reject { reason }, sim.after(t, 5 * 420 + rng.random_range(0..420)), clerk)?;
             return Ok(());
         }
         let at = sim.after(t, rng.random_range(60..=5 * 420));
@@ -301,14 +212,7 @@ fn run(
     let Ok(allowed) = sim.calendar.allowed_minutes(accepted, item.deadline()) else {
         return Ok(());
     };
-    process(
-        rng,
-        sim,
-        team,
-        clerk,
-        accepted,
-        u64::try_from(allowed).unwrap_or(1).max(1),
-    )
+    process(rng, sim, team, clerk, accepted, u64::try_from(allowed).unwrap_or(1).max(1))
 }
 
 /// After acceptance: steps, perhaps a suspension, the decision and the delivery, planned in
@@ -335,66 +239,37 @@ fn process(
     let decided = delivered - rng.random_range(0..=(delivered / 4).min(60));
     let mut plan: Vec<(u64, CaseCommand, String)> = Vec::new();
     let at_share = |share: f64| ((decided as f64 * share) as u64).max(1);
-    let step = |name: &str| CaseCommand::CompleteStep {
-        step: name.to_owned(),
-        note: String::new(),
-    };
-    let reviewer = team
-        .clerks
-        .choose(rng)
-        .cloned()
-        .unwrap_or_else(|| team.chief.clone());
+    let step = |name: &str| CaseCommand::CompleteStep { step: name.to_owned(), note: String::new() };
+    let reviewer = team.clerks.choose(rng).cloned().unwrap_or_else(|| team.chief.clone());
     match item.category {
         Category::OnTheSpot => {}
         Category::SameDay => plan.push((at_share(0.5), step("审核"), team.chief.clone())),
         Category::TimeLimited | Category::Agency => {
             if item.category == Category::Agency {
-                plan.push((
-                    at_share(0.1),
-                    step("代办员对接并代为报送材料"),
-                    clerk.to_owned(),
-                ));
+                plan.push((at_share(0.1), step("代办员对接并代为报送材料"), clerk.to_owned()));
             }
             plan.push((at_share(0.4), step("审查"), reviewer));
             plan.push((at_share(0.7), step("审核"), team.chief.clone()));
         }
     }
     let mut suspension = None;
-    if matches!(item.category, Category::TimeLimited | Category::Agency)
-        && decided >= 30
-        && rng.random_bool(0.07)
-    {
+    if matches!(item.category, Category::TimeLimited | Category::Agency) && decided >= 30 && rng.random_bool(0.07) {
         let (reason, min, max) = *SUSPENSIONS.choose(rng).unwrap_or(&SUSPENSIONS[0]);
         let from = at_share(rng.random_range(0.3..0.8));
         let length = rng.random_range(min..=max) * 420 + rng.random_range(0..420);
-        plan.push((
-            from,
-            CaseCommand::Suspend {
-                reason: reason.to_owned(),
-            },
-            team.chief.clone(),
-        ));
+        plan.push((from, CaseCommand::Suspend { reason: reason.to_owned() }, team.chief.clone()));
         suspension = Some((from, length));
     }
     let decision = if rng.random_bool(0.05) {
-        let reason = DENY_REASONS
-            .choose(rng)
-            .copied()
-            .unwrap_or("不符合法定条件")
-            .to_owned();
-        CaseCommand::Deny {
-            reason,
-            legal_basis: item.legal_basis.clone(),
-        }
+        let reason = DENY_REASONS.choose(rng).copied().unwrap_or("不符合法定条件").to_owned();
+        CaseCommand::Deny { reason, legal_basis: item.legal_basis.clone() }
     } else {
         let note = if item.kind == ItemKind::Licensing {
             "符合法定条件，准予许可"
         } else {
             "材料齐全，准予办理"
         };
-        CaseCommand::Approve {
-            note: note.to_owned(),
-        }
+        CaseCommand::Approve { note: note.to_owned() }
     };
     let approver = match (item.category, item.kind) {
         // 即收即办: decided at the window under the clerk's delegated authority (前台授权).
@@ -405,9 +280,7 @@ fn process(
     plan.push((decided, decision, approver));
     plan.push((
         delivered,
-        CaseCommand::Deliver {
-            method: delivery(rng, sim.case.channel).to_owned(),
-        },
+        CaseCommand::Deliver { method: delivery(rng, sim.case.channel).to_owned() },
         clerk.to_owned(),
     ));
     // Stable: on equal minutes the plan's order (steps, suspension, decision) holds.
@@ -417,9 +290,7 @@ fn process(
             (CaseCommand::Suspend { .. }, Some((from, length))) => Some(from + length),
             _ => None,
         };
-        let shift = suspension
-            .filter(|&(from, _)| minute > from)
-            .map_or(0, |(_, length)| length);
+        let shift = suspension.filter(|&(from, _)| minute > from).map_or(0, |(_, length)| length);
         if !sim.step(cmd, sim.after(accepted, minute + shift), &actor)? {
             return Ok(());
         }
@@ -441,10 +312,7 @@ fn channel(rng: &mut ChaCha8Rng, offered: &[Channel]) -> Channel {
         Channel::Kiosk => 5,
         Channel::Mail => 2,
     };
-    offered
-        .choose_weighted(rng, weight)
-        .copied()
-        .unwrap_or(Channel::Window)
+    offered.choose_weighted(rng, weight).copied().unwrap_or(Channel::Window)
 }
 
 fn delivery(rng: &mut ChaCha8Rng, channel: Channel) -> &'static str {

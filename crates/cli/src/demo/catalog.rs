@@ -12,9 +12,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::division::DivisionCode;
-use tongban_core::item::{
-    Category, Channel, Fee, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit,
-};
+use tongban_core::item::{Category, Channel, Fee, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
 use tongban_core::org::DepartmentCode;
 
 use super::org::CITY;
@@ -54,22 +52,14 @@ pub(super) fn build(rng: &mut ChaCha8Rng, depts: &[DeptSpec]) -> anyhow::Result<
     let drafts = drafts(rng, depts);
     let categories = assign_categories(&drafts, depts);
     let mut order: Vec<usize> = (0..drafts.len()).collect();
-    order.sort_by_key(|&i| {
-        (
-            drafts[i].dept,
-            drafts[i].base,
-            drafts[i].variant.is_some(),
-            i,
-        )
-    });
+    order.sort_by_key(|&i| (drafts[i].dept, drafts[i].base, drafts[i].variant.is_some(), i));
     let mut items = Vec::with_capacity(drafts.len());
     let mut numbers = vec![0u32; depts.len()];
     for i in order {
         let d = &drafts[i];
         numbers[d.dept] += 1;
         let item = item(rng, &depts[d.dept], d, categories[i], numbers[d.dept])?;
-        item.validate()
-            .map_err(|errors| anyhow!("generated item {} is invalid: {errors:?}", item.code))?;
+        item.validate().map_err(|errors| anyhow!("generated item {} is invalid: {errors:?}", item.code))?;
         items.push(item);
     }
     Ok(items)
@@ -83,19 +73,8 @@ fn drafts<'a>(rng: &mut ChaCha8Rng, depts: &'a [DeptSpec]) -> Vec<Draft<'a>> {
     for (dept, spec) in depts.iter().enumerate() {
         let mut queue = Vec::new();
         for (base, item) in spec.items.iter().enumerate() {
-            drafts.push(Draft {
-                dept,
-                base,
-                spec: item,
-                variant: None,
-                score: 0.0,
-            });
-            queue.extend(
-                item.variant_names()
-                    .iter()
-                    .enumerate()
-                    .map(|(k, v)| (k * 100 + base, *v)),
-            );
+            drafts.push(Draft { dept, base, spec: item, variant: None, score: 0.0 });
+            queue.extend(item.variant_names().iter().enumerate().map(|(k, v)| (k * 100 + base, *v)));
         }
         // First variant of every base, then the second …; reversed to pop from the end.
         queue.sort_by_key(|&(key, _)| std::cmp::Reverse(key));
@@ -109,13 +88,7 @@ fn drafts<'a>(rng: &mut ChaCha8Rng, depts: &'a [DeptSpec]) -> Vec<Draft<'a>> {
             }
             if let Some((key, variant)) = queue.pop() {
                 let base = key % 100;
-                drafts.push(Draft {
-                    dept,
-                    base,
-                    spec: &depts[dept].items[base],
-                    variant: Some(variant),
-                    score: 0.0,
-                });
+                drafts.push(Draft { dept, base, spec: &depts[dept].items[base], variant: Some(variant), score: 0.0 });
                 added = true;
             }
         }
@@ -125,11 +98,7 @@ fn drafts<'a>(rng: &mut ChaCha8Rng, depts: &'a [DeptSpec]) -> Vec<Draft<'a>> {
     }
     drafts.truncate(ITEM_COUNT);
     for d in &mut drafts {
-        let days = if d.spec.legal_days == 0 {
-            0.5
-        } else {
-            f64::from(d.spec.legal_days)
-        };
+        let days = if d.spec.legal_days == 0 { 0.5 } else { f64::from(d.spec.legal_days) };
         let variant = match d.variant {
             None => 1.0,
             Some("变更") => 0.6,
@@ -137,11 +106,7 @@ fn drafts<'a>(rng: &mut ChaCha8Rng, depts: &'a [DeptSpec]) -> Vec<Draft<'a>> {
             Some("换发") => 0.5,
             Some(_) => 0.25,
         };
-        let service = if d.spec.kind == ItemKind::PublicService {
-            0.7
-        } else {
-            1.0
-        };
+        let service = if d.spec.kind == ItemKind::PublicService { 0.7 } else { 1.0 };
         d.score = days * variant * service * rng.random_range(0.75..1.25);
     }
     drafts
@@ -157,17 +122,11 @@ fn assign_categories(drafts: &[Draft<'_>], depts: &[DeptSpec]) -> Vec<Category> 
         d.score * if project { 3.0 } else { 1.0 }
     };
     let mut by_agency: Vec<usize> = (0..drafts.len()).collect();
-    by_agency.sort_by(|&a, &b| {
-        agency_key(&drafts[b])
-            .total_cmp(&agency_key(&drafts[a]))
-            .then(a.cmp(&b))
-    });
+    by_agency.sort_by(|&a, &b| agency_key(&drafts[b]).total_cmp(&agency_key(&drafts[a])).then(a.cmp(&b)));
     for &i in by_agency.iter().take(agency) {
         categories[i] = Category::Agency;
     }
-    let mut by_score: Vec<usize> = (0..drafts.len())
-        .filter(|&i| categories[i] != Category::Agency)
-        .collect();
+    let mut by_score: Vec<usize> = (0..drafts.len()).filter(|&i| categories[i] != Category::Agency).collect();
     by_score.sort_by(|&a, &b| drafts[a].score.total_cmp(&drafts[b].score).then(a.cmp(&b)));
     for (rank, &i) in by_score.iter().enumerate() {
         if rank < spot {
@@ -194,22 +153,14 @@ fn item(
     let legal_limit = NonZeroU32::new(d.spec.legal_days).map(TimeLimit::WorkingDays);
     let promised_limit = match category {
         Category::OnTheSpot | Category::SameDay => None,
-        Category::TimeLimited | Category::Agency => {
-            Some(promised(rng, d.spec.legal_days, category)?)
-        }
+        Category::TimeLimited | Category::Agency => Some(promised(rng, d.spec.legal_days, category)?),
     };
     let mut fees: Vec<Fee> = Vec::new();
     if d.variant != Some("注销") {
         if let Some((fee, amount_fen)) = d.spec.fee {
-            fees.push(Fee {
-                name: fee.to_owned(),
-                amount_fen,
-            });
+            fees.push(Fee { name: fee.to_owned(), amount_fen });
         } else if matches!(d.variant, Some("换发" | "补发")) {
-            fees.push(Fee {
-                name: "工本费".to_owned(),
-                amount_fen: 1000,
-            });
+            fees.push(Fee { name: "工本费".to_owned(), amount_fen: 1000 });
         }
     }
     Ok(ServiceItem {
@@ -229,32 +180,13 @@ fn item(
 }
 
 /// A promise within the legal limit: mostly 3–15 working days, sometimes 4, 8 or 16 hours.
-fn promised(
-    rng: &mut ChaCha8Rng,
-    legal_days: u32,
-    category: Category,
-) -> anyhow::Result<TimeLimit> {
-    let legal = if legal_days == 0 {
-        rng.random_range(5..=20)
-    } else {
-        legal_days
-    };
-    let hours: Vec<u32> = [4, 8, 16]
-        .into_iter()
-        .filter(|h| h * 60 <= legal * 7 * 60)
-        .collect();
-    let limit = if category == Category::TimeLimited
-        && legal <= 20
-        && !hours.is_empty()
-        && rng.random_bool(0.15)
-    {
+fn promised(rng: &mut ChaCha8Rng, legal_days: u32, category: Category) -> anyhow::Result<TimeLimit> {
+    let legal = if legal_days == 0 { rng.random_range(5..=20) } else { legal_days };
+    let hours: Vec<u32> = [4, 8, 16].into_iter().filter(|h| h * 60 <= legal * 7 * 60).collect();
+    let limit = if category == Category::TimeLimited && legal <= 20 && !hours.is_empty() && rng.random_bool(0.15) {
         TimeLimit::WorkingHours(nonzero(*hours.choose(rng).unwrap_or(&4))?)
     } else {
-        let share = if category == Category::Agency {
-            rng.random_range(0.35..0.7)
-        } else {
-            rng.random_range(0.2..0.6)
-        };
+        let share = if category == Category::Agency { rng.random_range(0.35..0.7) } else { rng.random_range(0.2..0.6) };
         let days = (f64::from(legal) * share).round() as u32;
         TimeLimit::WorkingDays(nonzero(days.clamp(3.min(legal), 15).min(legal))?)
     };
@@ -268,24 +200,11 @@ fn nonzero(n: u32) -> anyhow::Result<NonZeroU32> {
 /// 2–6 materials: the application form, proof of identity, some of the department's
 /// usual materials and, optionally, a power of attorney.
 fn materials(rng: &mut ChaCha8Rng, dept: &DeptSpec, variant: Option<&str>) -> Vec<Material> {
-    let form = dept
-        .materials
-        .iter()
-        .find(|m| m.contains("申请"))
-        .copied()
-        .unwrap_or("申请表");
-    let mut list = vec![Material {
-        name: form.to_owned(),
-        required: true,
-        form: MaterialForm::Original,
-    }];
+    let form = dept.materials.iter().find(|m| m.contains("申请")).copied().unwrap_or("申请表");
+    let mut list = vec![Material { name: form.to_owned(), required: true, form: MaterialForm::Original }];
     let add = |list: &mut Vec<Material>, name: &str, required: bool, form: MaterialForm| {
         if list.len() < 6 && !list.iter().any(|m| m.name == name) {
-            list.push(Material {
-                name: name.to_owned(),
-                required,
-                form,
-            });
+            list.push(Material { name: name.to_owned(), required, form });
         }
     };
     if rng.random_bool(dept.individuals) {
@@ -293,22 +212,13 @@ fn materials(rng: &mut ChaCha8Rng, dept: &DeptSpec, variant: Option<&str>) -> Ve
     } else {
         add(&mut list, "营业执照", true, MaterialForm::Copy);
         if rng.random_bool(0.6) {
-            add(
-                &mut list,
-                "法定代表人身份证明",
-                true,
-                MaterialForm::Original,
-            );
+            add(&mut list, "法定代表人身份证明", true, MaterialForm::Original);
         }
     }
     if matches!(variant, Some("补发")) {
         add(&mut list, "遗失声明", true, MaterialForm::Original);
     }
-    let picks = if variant == Some("注销") {
-        rng.random_range(0..=1)
-    } else {
-        rng.random_range(1..=3)
-    };
+    let picks = if variant == Some("注销") { rng.random_range(0..=1) } else { rng.random_range(1..=3) };
     for name in dept.materials.choose_multiple(rng, picks) {
         let form = match rng.random_range(0..10) {
             0..5 => MaterialForm::Copy,
@@ -325,11 +235,7 @@ fn materials(rng: &mut ChaCha8Rng, dept: &DeptSpec, variant: Option<&str>) -> Ve
 }
 
 fn legal_basis(rng: &mut ChaCha8Rng, dept: &DeptSpec, kind: ItemKind) -> String {
-    let law = dept
-        .laws
-        .choose(rng)
-        .copied()
-        .unwrap_or("《中华人民共和国行政许可法》");
+    let law = dept.laws.choose(rng).copied().unwrap_or("《中华人民共和国行政许可法》");
     let article = rng.random_range(3..=68);
     if kind == ItemKind::Licensing {
         format!("《中华人民共和国行政许可法》；{law}第{article}条")

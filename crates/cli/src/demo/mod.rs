@@ -129,15 +129,8 @@ fn world<'a>(
     calendar: &'a WorkingCalendar,
     now: jiff::Timestamp,
 ) -> anyhow::Result<World<'a>> {
-    let mut world = World {
-        items,
-        version,
-        teams: Vec::new(),
-        individuals: Vec::new(),
-        weights: Vec::new(),
-        calendar,
-        now,
-    };
+    let mut world =
+        World { items, version, teams: Vec::new(), individuals: Vec::new(), weights: Vec::new(), calendar, now };
     for item in items {
         let d = specs
             .iter()
@@ -181,10 +174,7 @@ async fn write_org_and_catalog(
                 for s in &org.staff {
                     tongban_store::insert_staff(conn, s).await?;
                 }
-                Ok::<_, anyhow::Error>(
-                    tongban_store::insert_catalog_version(conn, catalog::LABEL, &items, now)
-                        .await?,
-                )
+                Ok::<_, anyhow::Error>(tongban_store::insert_catalog_version(conn, catalog::LABEL, &items, now).await?)
             })
         })
         .await
@@ -221,15 +211,7 @@ async fn write_batch(conn: &mut Conn, batch: &[History]) -> anyhow::Result<()> {
         for step in rest {
             let expected = case.version;
             case.apply(&step.event, step.at);
-            append_events(
-                conn,
-                expected,
-                &case,
-                std::slice::from_ref(&step.event),
-                &step.actor,
-                step.at,
-            )
-            .await?;
+            append_events(conn, expected, &case, std::slice::from_ref(&step.event), &step.actor, step.at, None).await?;
         }
     }
     Ok(())

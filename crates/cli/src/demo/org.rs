@@ -72,12 +72,7 @@ pub(super) fn divisions() -> anyhow::Result<Vec<Division>> {
         .iter()
         .map(|&(code, name, parent, level)| {
             let parent = parent.map(DivisionCode::parse).transpose()?;
-            Ok(Division::new(
-                DivisionCode::parse(code)?,
-                name,
-                parent,
-                level,
-            )?)
+            Ok(Division::new(DivisionCode::parse(code)?, name, parent, level)?)
         })
         .collect()
 }
@@ -85,20 +80,12 @@ pub(super) fn divisions() -> anyhow::Result<Vec<Division>> {
 /// Builds the organisation from the department table.
 pub(super) fn build(rng: &mut ChaCha8Rng, specs: &[DeptSpec]) -> anyhow::Result<Org> {
     let city = DivisionCode::parse(CITY)?;
-    let mut org = Org {
-        divisions: divisions()?,
-        ..Org::default()
-    };
+    let mut org = Org { divisions: divisions()?, ..Org::default() };
     let mut taken = HashSet::new();
     let mut window_no = 0;
     for spec in specs {
-        let code = DepartmentCode::parse(spec.code)
-            .with_context(|| format!("department code {:?}", spec.code))?;
-        org.departments.push(Department {
-            code: code.clone(),
-            name: spec.name.to_owned(),
-            division: city.clone(),
-        });
+        let code = DepartmentCode::parse(spec.code).with_context(|| format!("department code {:?}", spec.code))?;
+        org.departments.push(Department { code: code.clone(), name: spec.name.to_owned(), division: city.clone() });
         let mut windows = Vec::new();
         for i in 0..usize::from(spec.windows) {
             window_no += 1;
@@ -107,11 +94,8 @@ pub(super) fn build(rng: &mut ChaCha8Rng, specs: &[DeptSpec]) -> anyhow::Result<
             } else {
                 format!("{}窗口", spec.short)
             };
-            let w = Window {
-                code: WindowCode::parse(&format!("W-{window_no:02}"))?,
-                name,
-                department: Some(code.clone()),
-            };
+            let w =
+                Window { code: WindowCode::parse(&format!("W-{window_no:02}"))?, name, department: Some(code.clone()) };
             windows.push(w.code.clone());
             org.windows.push(w);
         }
@@ -121,23 +105,14 @@ pub(super) fn build(rng: &mut ChaCha8Rng, specs: &[DeptSpec]) -> anyhow::Result<
         let mut hire = |position: Position, window: Option<WindowCode>| -> anyhow::Result<String> {
             let (name, pinyin) = people::person(rng);
             let id = unique_id(&mut taken, spec.code, &pinyin)?;
-            org.staff.push(Staff {
-                id: id.clone(),
-                name,
-                department: code.clone(),
-                window,
-                position,
-            });
+            org.staff.push(Staff { id: id.clone(), name, department: code.clone(), window, position });
             Ok(id.to_string())
         };
         team.head = hire(Position::Head, None)?;
         team.deputy = hire(Position::Deputy, None)?;
         team.chief = hire(Position::Chief, None)?;
         for i in 0..clerks {
-            team.clerks.push(hire(
-                Position::Staff,
-                windows.get(i % windows.len()).cloned(),
-            )?);
+            team.clerks.push(hire(Position::Staff, windows.get(i % windows.len()).cloned())?);
         }
         org.teams.push(team);
     }
@@ -151,11 +126,8 @@ fn add_comprehensive_windows(org: &mut Org) -> anyhow::Result<()> {
     let mut codes = Vec::new();
     for i in 0..COMPREHENSIVE_WINDOWS {
         let code = WindowCode::parse(&format!("ZH-{:02}", i + 1))?;
-        org.windows.push(Window {
-            code: code.clone(),
-            name: format!("综合窗口（{}）", NUMERALS[i]),
-            department: None,
-        });
+        org.windows
+            .push(Window { code: code.clone(), name: format!("综合窗口（{}）", NUMERALS[i]), department: None });
         codes.push(code);
     }
     // The last clerk of every third department moves to a comprehensive window.
@@ -199,12 +171,6 @@ mod tests {
         for team in &org.teams {
             assert!((3..=6).contains(&team.clerks.len()));
         }
-        assert_eq!(
-            org.windows
-                .iter()
-                .filter(|w| w.department.is_none())
-                .count(),
-            COMPREHENSIVE_WINDOWS
-        );
+        assert_eq!(org.windows.iter().filter(|w| w.department.is_none()).count(), COMPREHENSIVE_WINDOWS);
     }
 }

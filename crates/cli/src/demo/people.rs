@@ -52,9 +52,7 @@ const FIRM_TRADES: [&str; 14] = [
 ];
 
 /// County-level division codes of Lanzhou, for ID numbers and credit codes.
-const COUNTY_CODES: [&str; 8] = [
-    "620102", "620103", "620104", "620105", "620111", "620121", "620122", "620123",
-];
+const COUNTY_CODES: [&str; 8] = ["620102", "620103", "620104", "620105", "620111", "620121", "620122", "620123"];
 
 /// A person's name and the pinyin of it (surname then given name, no spaces).
 pub(super) fn person(rng: &mut ChaCha8Rng) -> (String, String) {
@@ -82,24 +80,14 @@ pub(super) fn applicant(rng: &mut ChaCha8Rng, individual: bool) -> Applicant {
     ));
     if individual {
         let (name, _) = person(rng);
-        Applicant {
-            kind: ApplicantKind::Individual,
-            name,
-            id_number: resident_id(rng),
-            phone,
-        }
+        Applicant { kind: ApplicantKind::Individual, name, id_number: resident_id(rng), phone }
     } else {
         let name = format!(
             "兰州{}{}有限公司",
             FIRM_WORDS[rng.random_range(0..FIRM_WORDS.len())],
             FIRM_TRADES[rng.random_range(0..FIRM_TRADES.len())]
         );
-        Applicant {
-            kind: ApplicantKind::Enterprise,
-            name,
-            id_number: credit_code(rng),
-            phone,
-        }
+        Applicant { kind: ApplicantKind::Enterprise, name, id_number: credit_code(rng), phone }
     }
 }
 
@@ -114,11 +102,7 @@ fn resident_id(rng: &mut ChaCha8Rng) -> String {
         rng.random_range(0..1000)
     );
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{body}{check}")
 }
@@ -126,19 +110,13 @@ fn resident_id(rng: &mut ChaCha8Rng) -> String {
 /// An 18-character unified social credit code (GB 32100) with a valid last check character.
 fn credit_code(rng: &mut ChaCha8Rng) -> String {
     const CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [usize; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
+    const WEIGHTS: [usize; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let area = COUNTY_CODES[rng.random_range(0..COUNTY_CODES.len())];
     let mut code = format!("91{area}");
     for _ in 0..9 {
         code.push(CHARS[rng.random_range(0..CHARS.len())] as char);
     }
-    let sum: usize = code
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| CHARS.iter().position(|&c| c == b).unwrap_or(0) * w)
-        .sum();
+    let sum: usize = code.bytes().zip(WEIGHTS).map(|(b, w)| CHARS.iter().position(|&c| c == b).unwrap_or(0) * w).sum();
     code.push(CHARS[(31 - sum % 31) % 31] as char);
     code
 }

@@ -66,9 +66,7 @@ impl ItemSpec {
             Variants::None => &[],
             Variants::Certificate => &["换发", "补发"],
             // A registration or filing is changed or cancelled, not renewed.
-            Variants::Licence if self.name.ends_with("登记") || self.name.ends_with("备案") => {
-                &["变更", "注销"]
-            }
+            Variants::Licence if self.name.ends_with("登记") || self.name.ends_with("备案") => &["变更", "注销"],
             Variants::Licence => &["变更", "延续", "注销"],
         }
     }
@@ -86,8 +84,7 @@ fn parse(text: &'static str) -> anyhow::Result<Vec<DeptSpec>> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        parse_line(&mut depts, line)
-            .with_context(|| format!("departments.txt line {}: {line}", n + 1))?;
+        parse_line(&mut depts, line).with_context(|| format!("departments.txt line {}: {line}", n + 1))?;
     }
     if depts.is_empty() {
         bail!("departments.txt lists no department");
@@ -96,9 +93,7 @@ fn parse(text: &'static str) -> anyhow::Result<Vec<DeptSpec>> {
 }
 
 fn parse_line(depts: &mut Vec<DeptSpec>, line: &'static str) -> anyhow::Result<()> {
-    let (key, rest) = line
-        .split_once(char::is_whitespace)
-        .ok_or_else(|| anyhow!("expected a keyword and fields"))?;
+    let (key, rest) = line.split_once(char::is_whitespace).ok_or_else(|| anyhow!("expected a keyword and fields"))?;
     let fields: Vec<&'static str> = rest.split('|').map(str::trim).collect();
     if key == "dept" {
         let [code, name, short, windows, volume, individuals, tag] = fields[..] else {
@@ -110,8 +105,7 @@ fn parse_line(depts: &mut Vec<DeptSpec>, line: &'static str) -> anyhow::Result<(
             short,
             windows: windows.parse().context("windows")?,
             volume: volume.parse().context("volume")?,
-            individuals: (individuals.parse::<f64>().context("individuals")? / 100.0)
-                .clamp(0.0, 1.0),
+            individuals: (individuals.parse::<f64>().context("individuals")? / 100.0).clamp(0.0, 1.0),
             construction: tag == "construction",
             laws: Vec::new(),
             materials: Vec::new(),
@@ -119,9 +113,7 @@ fn parse_line(depts: &mut Vec<DeptSpec>, line: &'static str) -> anyhow::Result<(
         });
         return Ok(());
     }
-    let dept = depts
-        .last_mut()
-        .ok_or_else(|| anyhow!("{key} before the first dept"))?;
+    let dept = depts.last_mut().ok_or_else(|| anyhow!("{key} before the first dept"))?;
     let list = || rest.split(';').map(str::trim).filter(|s| !s.is_empty());
     match key {
         "laws" => dept.laws.extend(list()),
@@ -146,13 +138,8 @@ fn parse_item(fields: &[&'static str]) -> anyhow::Result<ItemSpec> {
     };
     let fee = fee
         .map(|f| -> anyhow::Result<_> {
-            let (name, yuan) = f
-                .rsplit_once(' ')
-                .ok_or_else(|| anyhow!("a fee is `name yuan`"))?;
-            Ok((
-                name.trim(),
-                yuan.parse::<u64>().context("fee in whole yuan")? * 100,
-            ))
+            let (name, yuan) = f.rsplit_once(' ').ok_or_else(|| anyhow!("a fee is `name yuan`"))?;
+            Ok((name.trim(), yuan.parse::<u64>().context("fee in whole yuan")? * 100))
         })
         .transpose()?;
     Ok(ItemSpec {
@@ -173,19 +160,14 @@ mod tests {
         let depts = departments().expect("embedded table parses");
         assert_eq!(depts.len(), 33);
         for d in &depts {
-            assert!(
-                !d.laws.is_empty() && d.materials.len() >= 2 && !d.items.is_empty(),
-                "{}",
-                d.code
-            );
+            assert!(!d.laws.is_empty() && d.materials.len() >= 2 && !d.items.is_empty(), "{}", d.code);
             assert!((1..=2).contains(&d.windows), "{}", d.code);
         }
     }
 
     #[test]
     fn a_bad_line_names_its_number() {
-        let err =
-            parse("dept a | b | c | 1 | 1 | 1 | -\nitem x | nonsense | 1 | none\n").unwrap_err();
+        let err = parse("dept a | b | c | 1 | 1 | 1 | -\nitem x | nonsense | 1 | none\n").unwrap_err();
         assert!(format!("{err:#}").contains("line 2"), "{err:#}");
     }
 }

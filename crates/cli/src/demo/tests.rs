@@ -9,15 +9,11 @@ use tongban_store::{CaseFilter, ItemFilter};
 use super::*;
 
 fn now() -> jiff::Timestamp {
-    "2026-11-20T10:00:00+08:00"
-        .parse()
-        .expect("valid timestamp")
+    "2026-11-20T10:00:00+08:00".parse().expect("valid timestamp")
 }
 
 async fn fresh_store(dir: &tempfile::TempDir) -> Store {
-    Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
-        .await
-        .expect("store opens")
+    Store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).await.expect("store opens")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -25,38 +21,17 @@ async fn seeding_twice_gives_the_same_counts_and_seeds_nothing_the_second_time()
     let dir = tempfile::tempdir().expect("temp dir");
     let store = fresh_store(&dir).await;
     let calendar = WorkingCalendar::builtin();
-    let first = seed(&store, 42, now(), &calendar)
-        .await
-        .expect("first seed");
-    assert_eq!(
-        (first.divisions, first.departments, first.items),
-        (11, 33, catalog::ITEM_COUNT)
-    );
+    let first = seed(&store, 42, now(), &calendar).await.expect("first seed");
+    assert_eq!((first.divisions, first.departments, first.items), (11, 33, catalog::ITEM_COUNT));
     assert_eq!(first.cases, CASE_COUNT);
     assert!(first.events > 4 * first.cases, "{first:?}");
     assert!(first.windows > 33 && first.staff > 33 * 6, "{first:?}");
     let stored = store.counts().await.expect("counts");
 
-    let second = seed(&store, 42, now(), &calendar)
-        .await
-        .expect("second seed");
-    assert_eq!(
-        store.counts().await.expect("counts"),
-        stored,
-        "the second seed wrote nothing"
-    );
-    assert_eq!(
-        store.latest_catalog_version().await.expect("version"),
-        Some(1)
-    );
-    assert_eq!(
-        SeedSummary {
-            windows: first.windows,
-            staff: first.staff,
-            ..second
-        },
-        first
-    );
+    let second = seed(&store, 42, now(), &calendar).await.expect("second seed");
+    assert_eq!(store.counts().await.expect("counts"), stored, "the second seed wrote nothing");
+    assert_eq!(store.latest_catalog_version().await.expect("version"), Some(1));
+    assert_eq!(SeedSummary { windows: first.windows, staff: first.staff, ..second }, first);
     store.close().await;
 }
 
@@ -69,14 +44,7 @@ async fn the_same_seed_gives_the_same_data() {
         let store = fresh_store(&dir).await;
         seed(&store, 7, now(), &calendar).await.expect("seed");
         let items = store.items_in_version(1).await.expect("items");
-        let page = store
-            .cases(&CaseFilter {
-                page: 1,
-                per_page: 200,
-                ..CaseFilter::default()
-            })
-            .await
-            .expect("cases");
+        let page = store.cases(&CaseFilter { page: 1, per_page: 200, ..CaseFilter::default() }).await.expect("cases");
         snapshots.push((items, serde_json::to_string(&page.items).expect("json")));
         store.close().await;
     }
@@ -93,20 +61,13 @@ fn the_catalog_follows_the_model_split_and_every_item_validates() {
     for (k, category) in Category::ALL.into_iter().enumerate() {
         let n = items.iter().filter(|i| i.category == category).count() as f64;
         let target = (catalog::ITEM_COUNT * catalog::MODEL_SPLIT[k]) as f64 / model_total as f64;
-        assert!(
-            (n - target).abs() <= 1.0,
-            "{category:?}: {n} items, target {target:.1}"
-        );
+        assert!((n - target).abs() <= 1.0, "{category:?}: {n} items, target {target:.1}");
     }
     let mut codes = std::collections::HashSet::new();
     for item in &items {
         assert_eq!(item.validate(), Ok(()), "{}", item.code);
         assert!((2..=6).contains(&item.materials.len()), "{}", item.code);
-        assert!(
-            codes.insert(item.code.clone()),
-            "duplicate code {}",
-            item.code
-        );
+        assert!(codes.insert(item.code.clone()), "duplicate code {}", item.code);
     }
 }
 
@@ -118,12 +79,7 @@ async fn seeded_cases_are_mostly_closed_on_time_with_the_latest_still_running() 
     seed(&store, 1, now(), &calendar).await.expect("seed");
     let mut by_state = BTreeMap::new();
     for state in CaseState::ALL {
-        let filter = CaseFilter {
-            state: Some(state),
-            page: 1,
-            per_page: 1,
-            ..CaseFilter::default()
-        };
+        let filter = CaseFilter { state: Some(state), page: 1, per_page: 1, ..CaseFilter::default() };
         by_state.insert(state, store.cases(&filter).await.expect("cases").total);
     }
     let running: u64 = [
@@ -139,14 +95,7 @@ async fn seeded_cases_are_mostly_closed_on_time_with_the_latest_still_running() 
     assert!((50..=400).contains(&running), "{by_state:?}");
     assert!(by_state[&CaseState::Delivered] > 4_000, "{by_state:?}");
     assert!(by_state[&CaseState::Rejected] > 50, "{by_state:?}");
-    let page = store
-        .items(&ItemFilter {
-            page: 1,
-            per_page: 1,
-            ..ItemFilter::default()
-        })
-        .await
-        .expect("items");
+    let page = store.items(&ItemFilter { page: 1, per_page: 1, ..ItemFilter::default() }).await.expect("items");
     assert_eq!(page.total, catalog::ITEM_COUNT as u64);
     store.close().await;
 }
@@ -156,9 +105,7 @@ async fn a_now_outside_the_calendar_seeds_no_cases_and_does_not_fail() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = fresh_store(&dir).await;
     let later: jiff::Timestamp = "2031-06-01T10:00:00+08:00".parse().expect("valid");
-    let summary = seed(&store, 1, later, &WorkingCalendar::builtin())
-        .await
-        .expect("seed");
+    let summary = seed(&store, 1, later, &WorkingCalendar::builtin()).await.expect("seed");
     assert_eq!((summary.items, summary.cases), (catalog::ITEM_COUNT, 0));
     store.close().await;
 }

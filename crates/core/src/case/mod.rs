@@ -111,6 +111,26 @@ pub enum CaseCommand {
         /// How: window, mail, electronic licence …
         method: String,
     },
+    /// 转交 — offer the case to another person; ownership moves when they accept.
+    HandOver {
+        /// The account that should take it over.
+        to: String,
+    },
+    /// The receiver of a hand-over takes the case.
+    TakeOver,
+    /// A supervisor moves the case to another owner directly.
+    Reassign {
+        /// The new owner.
+        to: String,
+    },
+    /// 评价 — the applicant rates the service (好差评), 1 (very dissatisfied) to 5 (very satisfied).
+    Rate {
+        /// 1–5.
+        score: u8,
+        /// A comment.
+        #[serde(default)]
+        comment: String,
+    },
 }
 
 impl CaseCommand {
@@ -127,6 +147,10 @@ impl CaseCommand {
             Self::Approve { .. } => "approve",
             Self::Deny { .. } => "deny",
             Self::Deliver { .. } => "deliver",
+            Self::HandOver { .. } => "hand_over",
+            Self::TakeOver => "take_over",
+            Self::Reassign { .. } => "reassign",
+            Self::Rate { .. } => "rate",
         }
     }
 }
@@ -204,6 +228,34 @@ pub enum CaseEvent {
         /// How.
         method: String,
     },
+    /// The owner offered the case to someone.
+    HandOverOffered {
+        /// The owner.
+        from: String,
+        /// The offered receiver.
+        to: String,
+    },
+    /// The receiver took the case over; they are the owner now.
+    HandedOver {
+        /// The previous owner.
+        from: String,
+        /// The new owner.
+        to: String,
+    },
+    /// A supervisor moved the case.
+    Reassigned {
+        /// The previous owner.
+        from: String,
+        /// The new owner.
+        to: String,
+    },
+    /// The applicant rated the service.
+    Rated {
+        /// 1–5.
+        score: u8,
+        /// Comment.
+        comment: String,
+    },
 }
 
 impl CaseEvent {
@@ -221,6 +273,10 @@ impl CaseEvent {
             Self::Approved { .. } => "approved",
             Self::Denied { .. } => "denied",
             Self::Delivered { .. } => "delivered",
+            Self::HandOverOffered { .. } => "hand_over_offered",
+            Self::HandedOver { .. } => "handed_over",
+            Self::Reassigned { .. } => "reassigned",
+            Self::Rated { .. } => "rated",
         }
     }
 }
@@ -253,6 +309,12 @@ pub enum CaseError {
     /// A required text (reason, legal basis, applicant name …) is empty or too long.
     #[error("{0} must be 1–{1} characters")]
     BadText(&'static str, usize),
+    /// Only the offered receiver can take a case over, and only while it is offered.
+    #[error("case is not being handed over to you")]
+    NotOfferedToYou,
+    /// A case is rated once, with a score of 1–5.
+    #[error("a case is rated once, with a score from 1 to 5")]
+    BadRating,
     /// The deadline could not be computed (e.g. outside the years the calendar covers).
     #[error(transparent)]
     Calendar(#[from] CalendarError),
@@ -267,6 +329,8 @@ pub struct Context<'a> {
     pub calendar: &'a WorkingCalendar,
     /// The case's item, in the version it was applied under.
     pub item: &'a ServiceItem,
+    /// Who acts.
+    pub actor: &'a str,
 }
 
 /// A case's current state: the fold of its events.
@@ -306,6 +370,12 @@ pub struct Case {
     pub corrections: u32,
     /// What the open correction request asks for; empty when none is open.
     pub pending_correction: Vec<String>,
+    /// Who the case is being handed over to, until they take it.
+    #[serde(default)]
+    pub pending_handover: Option<String>,
+    /// The applicant's rating, 1–5.
+    #[serde(default)]
+    pub rating: Option<u8>,
     /// When it was decided.
     pub decided_at: Option<jiff::Timestamp>,
     /// When it was delivered (or rejected): closed.
@@ -403,6 +473,8 @@ impl Case {
             suspensions: Vec::new(),
             corrections: 0,
             pending_correction: Vec::new(),
+            pending_handover: None,
+            rating: None,
             decided_at: None,
             closed_at: None,
         };
@@ -502,6 +574,27 @@ impl Case {
                     legal_basis: legal_basis.trim().to_owned(),
                 }
             }
+            (s, CaseCommand::HandOver { to }) if !s.is_final() => {
+                text("receiver", to, 64)?;
+                if to.trim() == self.owner {
+                    return Err(CaseError::BadText("receiver (not the current owner)", 64));
+                }
+                CaseEvent::HandOverOffered { from: self.owner.clone(), to: to.trim().to_owned() }
+            }
+            (s, CaseCommand::TakeOver) if !s.is_final() => match &self.pending_handover {
+                Some(to) if to == ctx.actor => CaseEvent::HandedOver { from: self.owner.clone(), to: to.clone() },
+                _ => return Err(CaseError::NotOfferedToYou),
+            },
+            (s, CaseCommand::Reassign { to }) if !s.is_final() => {
+                text("new owner", to, 64)?;
+                CaseEvent::Reassigned { from: self.owner.clone(), to: to.trim().to_owned() }
+            }
+            (S::Delivered, CaseCommand::Rate { score, comment }) => {
+                if self.rating.is_some() || !(1..=5).contains(score) {
+                    return Err(CaseError::BadRating);
+                }
+                CaseEvent::Rated { score: *score, comment: comment.trim().to_owned() }
+            }
             (S::Approved | S::Denied, CaseCommand::Deliver { method }) => {
                 text("delivery method", method, 100)?;
                 CaseEvent::Delivered {
@@ -571,6 +664,12 @@ impl Case {
                 self.state = S::Delivered;
                 self.closed_at = Some(at);
             }
+            CaseEvent::HandOverOffered { to, .. } => self.pending_handover = Some(to.clone()),
+            CaseEvent::HandedOver { to, .. } | CaseEvent::Reassigned { to, .. } => {
+                self.owner = to.clone();
+                self.pending_handover = None;
+            }
+            CaseEvent::Rated { score, .. } => self.rating = Some(*score),
         }
     }
 

@@ -147,6 +147,8 @@ fn expected(state: CaseState, cmd: &str) -> Option<CaseState> {
         (S::Accepted | S::InProcess, "approve") => S::Approved,
         (S::Accepted | S::InProcess, "deny") => S::Denied,
         (S::Approved | S::Denied, "deliver") => S::Delivered,
+        (s, "hand_over" | "reassign") if !s.is_final() => s,
+        (S::Delivered, "rate") => S::Delivered,
         _ => return None,
     })
 }
@@ -386,4 +388,39 @@ fn a_case_replays_from_its_events() {
         serde_json::from_str::<CaseEvent>(&json).expect("deserializes"),
         log[1].0
     );
+}
+
+#[test]
+fn ownership_moves_only_when_the_receiver_takes_over() {
+    let item = sample_item();
+    let cal = WorkingCalendar::builtin();
+    let now = at("2024-02-08T05:00:00Z");
+    let mut case = case_in(CaseState::Accepted);
+    let ctx = |actor| Context { now, calendar: &cal, item: &item, actor };
+    for e in case.handle(&CaseCommand::HandOver { to: "fgw.reviewer".into() }, &ctx("fgw.clerk")).expect("offered") {
+        case.apply(&e, now);
+    }
+    assert_eq!(case.owner, "fgw.clerk", "still the first contact's until taken over");
+    assert!(matches!(case.handle(&CaseCommand::TakeOver, &ctx("someone.else")), Err(CaseError::NotOfferedToYou)));
+    for e in case.handle(&CaseCommand::TakeOver, &ctx("fgw.reviewer")).expect("taken") {
+        case.apply(&e, now);
+    }
+    assert_eq!((case.owner.as_str(), case.pending_handover.as_ref()), ("fgw.reviewer", None));
+    assert!(matches!(case.handle(&CaseCommand::TakeOver, &ctx("fgw.reviewer")), Err(CaseError::NotOfferedToYou)));
+    assert!(matches!(case.handle(&CaseCommand::HandOver { to: "fgw.reviewer".into() }, &ctx("fgw.reviewer")), Err(CaseError::BadText(..))));
+}
+
+#[test]
+fn a_delivered_case_is_rated_once() {
+    let item = sample_item();
+    let cal = WorkingCalendar::builtin();
+    let now = at("2024-02-08T05:00:00Z");
+    let mut case = case_in(CaseState::Delivered);
+    let ctx = Context { now, calendar: &cal, item: &item, actor: "applicant" };
+    assert!(matches!(case.handle(&CaseCommand::Rate { score: 6, comment: String::new() }, &ctx), Err(CaseError::BadRating)));
+    for e in case.handle(&CaseCommand::Rate { score: 2, comment: "等太久".into() }, &ctx).expect("rated") {
+        case.apply(&e, now);
+    }
+    assert_eq!(case.rating, Some(2));
+    assert!(matches!(case.handle(&CaseCommand::Rate { score: 5, comment: String::new() }, &ctx), Err(CaseError::BadRating)));
 }

@@ -1,51 +1,74 @@
-//! Case routes: submit a case, read a case with its history.
+//! Case routes: submit, read with history, act (accept … rate), search.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use tongban_core::case::CaseNumber;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tongban_core::case::{CaseCommand, CaseNumber, CaseState};
+use tongban_core::identity::Role;
+use tongban_core::item::ItemCode;
+use tongban_store::CaseFilter;
+use utoipa::{IntoParams, ToSchema};
 
-use super::{CaseDetail, CaseView, EventView, SubmitCaseRequest};
-use crate::extract::AppJson;
+use super::{CaseDetail, CasePage, CaseView, EventView, SubmitCaseRequest};
+use crate::app::{self, Idempotency, authorize};
+use crate::auth::Principal;
+use crate::extract::AppQuery;
+use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
-use crate::{AppState, app};
+use crate::AppState;
 
-/// Submit a case (申请) through any channel.
+/// Submit a case (申请) through any channel. Send an `Idempotency-Key` header to make
+/// retries safe: the same key and body return the first result; the same key with another
+/// body is a 422.
 #[utoipa::path(
     post,
     path = "/api/v1/cases",
     tag = "cases",
     request_body = SubmitCaseRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried submission return the first result")),
     responses(
         (status = 201, description = "The case was opened", body = CaseView, headers(("Location" = String, description = "The case's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, a channel the item does not offer, missing or unknown materials", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, a channel the item does not offer, missing or unknown materials, a reused idempotency key", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn submit_case(
-    State(state): State<AppState>,
-    AppJson(request): AppJson<SubmitCaseRequest>,
-) -> Result<
-    (
-        StatusCode,
-        [(header::HeaderName, String); 1],
-        Json<CaseView>,
-    ),
-    ApiError,
-> {
+pub async fn submit_case(State(state): State<AppState>, principal: Principal, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    authorize(&principal, Action::SubmitCase)?;
+    let idem = headers.get("idempotency-key").map(|v| Idempotency::new(v.to_str().unwrap_or(""), &body)).transpose()?;
+    if let Some(idem) = &idem
+        && let Some((status, stored)) = app::replay(&state, &principal, idem).await?
+    {
+        let view: serde_json::Value = serde_json::from_str(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let location = format!("/api/v1/cases/{}", view["number"].as_str().unwrap_or(""));
+        return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), [(header::LOCATION, location)], Json(view)).into_response());
+    }
+    let request: SubmitCaseRequest = serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("invalid JSON body: {e}")))?;
     let (item, submission) = request.parse().map_err(ApiError::Invalid)?;
-    let actor = submission.owner.clone();
-    let case = app::submit_case(&state, &item, submission, &actor).await?;
+    let case = match app::submit_case(&state, &principal, &item, submission, idem.clone()).await {
+        // Two retries raced: the loser returns what the winner stored.
+        Err(ApiError::Conflict(_)) if idem.is_some() => {
+            let idem = idem.as_ref().ok_or_else(|| ApiError::Internal("unreachable".into()))?;
+            let (status, stored) = app::replay(&state, &principal, idem).await?.ok_or_else(|| ApiError::Conflict("concurrent retry".into()))?;
+            let view: serde_json::Value = serde_json::from_str(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
+            return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), Json(view)).into_response());
+        }
+        other => other?,
+    };
     let location = format!("/api/v1/cases/{}", case.number);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(CaseView::from(&case)),
-    ))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(CaseView::from(&case))).into_response())
 }
 
-/// A case with its full history.
+fn parse_number(number: &str) -> Result<CaseNumber, ApiError> {
+    CaseNumber::parse(number).map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))
+}
+
+/// A case with its full history (and the grant chain of each decision).
 #[utoipa::path(
     get,
     path = "/api/v1/cases/{number}",
@@ -53,18 +76,217 @@ pub async fn submit_case(
     params(("number" = String, Path, description = "Case number, e.g. 620100-2026-000123")),
     responses(
         (status = 200, description = "The case and its events", body = CaseDetail),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not yours to see", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_case(
+pub async fn get_case(State(state): State<AppState>, principal: Principal, Path(number): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
+    authorize(&principal, Action::ReadCase)?;
+    let number = parse_number(&number)?;
+    let (case, events) = app::case_with_events(&state, &principal, &number).await?;
+    Ok(Json(CaseDetail { clock: super::clock(&state, &case), case: CaseView::from(&case), events: events.into_iter().map(EventView::from).collect() }))
+}
+
+/// A command on a case; `action` names it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CaseAction {
+    /// 受理 — accept: the clock starts.
+    Accept,
+    /// 不予受理 — refuse to accept.
+    Reject {
+        /// Why.
+        reason: String,
+    },
+    /// 补正 — ask for materials.
+    RequestCorrection {
+        /// Materials to hand in.
+        missing: Vec<String>,
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// Hand in what a correction asked for.
+    Resubmit {
+        /// Materials.
+        materials: Vec<String>,
+    },
+    /// A step is done.
+    CompleteStep {
+        /// Step name.
+        step: String,
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// 挂起 — stop the clock.
+    Suspend {
+        /// Why.
+        reason: String,
+    },
+    /// Restart the clock.
+    Resume,
+    /// 准予 — approve (needs a delegated approve power).
+    Approve {
+        /// Note.
+        #[serde(default)]
+        note: String,
+    },
+    /// 不予 — deny with reason and legal basis (needs a delegated approve power).
+    Deny {
+        /// Why.
+        reason: String,
+        /// The provision relied on.
+        legal_basis: String,
+    },
+    /// 送达 — deliver.
+    Deliver {
+        /// How.
+        method: String,
+    },
+    /// Offer the case to a colleague.
+    HandOver {
+        /// Their login.
+        to: String,
+    },
+    /// Take over a case offered to you.
+    TakeOver,
+    /// Move the case to another owner (supervisors).
+    Reassign {
+        /// The new owner.
+        to: String,
+    },
+    /// 好差评 — rate the service, 1–5.
+    Rate {
+        /// 1–5.
+        score: u8,
+        /// Comment.
+        #[serde(default)]
+        comment: String,
+    },
+}
+
+impl From<CaseAction> for CaseCommand {
+    fn from(a: CaseAction) -> Self {
+        match a {
+            CaseAction::Accept => CaseCommand::Accept,
+            CaseAction::Reject { reason } => CaseCommand::Reject { reason },
+            CaseAction::RequestCorrection { missing, note } => CaseCommand::RequestCorrection { missing, note },
+            CaseAction::Resubmit { materials } => CaseCommand::Resubmit { materials },
+            CaseAction::CompleteStep { step, note } => CaseCommand::CompleteStep { step, note },
+            CaseAction::Suspend { reason } => CaseCommand::Suspend { reason },
+            CaseAction::Resume => CaseCommand::Resume,
+            CaseAction::Approve { note } => CaseCommand::Approve { note },
+            CaseAction::Deny { reason, legal_basis } => CaseCommand::Deny { reason, legal_basis },
+            CaseAction::Deliver { method } => CaseCommand::Deliver { method },
+            CaseAction::HandOver { to } => CaseCommand::HandOver { to },
+            CaseAction::TakeOver => CaseCommand::TakeOver,
+            CaseAction::Reassign { to } => CaseCommand::Reassign { to },
+            CaseAction::Rate { score, comment } => CaseCommand::Rate { score, comment },
+        }
+    }
+}
+
+/// Act on a case. Send `If-Match: "<version>"` (the case's `version`) so that of two clerks
+/// acting at once exactly one wins; the other gets 409 saying what changed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{number}/actions",
+    tag = "cases",
+    request_body = CaseAction,
+    params(
+        ("number" = String, Path, description = "Case number"),
+        ("If-Match" = Option<String>, Header, description = "The version the caller read, e.g. \"3\""),
+    ),
+    responses(
+        (status = 200, description = "The case after the action", body = CaseView),
+        (status = 400, description = "Malformed body or If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed, another department's case, or no delegated authority", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the case's state, or the case changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or materials", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn act(
     State(state): State<AppState>,
+    principal: Principal,
     Path(number): Path<String>,
-) -> Result<Json<CaseDetail>, ApiError> {
-    let number = CaseNumber::parse(&number)
-        .map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))?;
-    let (case, events) = app::case_with_events(&state, &number).await?;
-    Ok(Json(CaseDetail {
-        case: CaseView::from(&case),
-        events: events.into_iter().map(EventView::from).collect(),
-    }))
+    headers: HeaderMap,
+    crate::extract::AppJson(action): crate::extract::AppJson<CaseAction>,
+) -> Result<Json<CaseView>, ApiError> {
+    let command = CaseCommand::from(action);
+    authorize(&principal, Action::Case(command.name()))?;
+    let number = parse_number(&number)?;
+    let expected = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(v) => Some(
+            v.to_str().ok().map(|s| s.trim().trim_matches('"')).and_then(|s| s.parse::<u32>().ok()).ok_or_else(|| ApiError::BadParameter("If-Match must be a case version, e.g. \"3\"".into()))?,
+        ),
+    };
+    let case = app::act_on_case(&state, &principal, &number, command, expected).await?;
+    Ok(Json(CaseView::from(&case)))
+}
+
+/// Case search parameters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// Item code.
+    pub item: Option<String>,
+    /// State.
+    pub state: Option<String>,
+    /// Applicant name or id number.
+    pub applicant: Option<String>,
+    /// Owner login; `me` for the caller's own cases (my cases / my queue).
+    pub owner: Option<String>,
+    /// Only cases due at or before this moment (RFC 3339).
+    pub due_before: Option<String>,
+    /// Page (default 1).
+    pub page: Option<u32>,
+    /// Per page, 1–200 (default 20).
+    pub per_page: Option<u32>,
+}
+
+/// Search cases. Applicants see their own; department staff their department's queue;
+/// center leaders, supervisors and administrators all.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases",
+    tag = "cases",
+    params(CaseQuery),
+    responses(
+        (status = 200, description = "A page of cases", body = CasePage),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn search_cases(State(state): State<AppState>, principal: Principal, AppQuery(q): AppQuery<CaseQuery>) -> Result<Json<CasePage>, ApiError> {
+    authorize(&principal, Action::SearchCases)?;
+    let account = principal.require()?;
+    let mut errors = Vec::new();
+    let mut filter = CaseFilter { page: q.page.unwrap_or(1), per_page: q.per_page.unwrap_or(20).clamp(1, 200), ..Default::default() };
+    if let Some(i) = q.item.filter(|s| !s.is_empty()) {
+        filter.item = ItemCode::parse(&i).map_err(|e| errors.push(("item".into(), e.to_string()))).ok();
+    }
+    if let Some(s) = q.state.filter(|s| !s.is_empty()) {
+        filter.state = CaseState::parse(&s).or_else(|| { errors.push(("state".into(), format!("unknown state {s:?}"))); None });
+    }
+    if let Some(d) = q.due_before.filter(|s| !s.is_empty()) {
+        filter.due_before = d.parse().map_err(|e: jiff::Error| errors.push(("due_before".into(), e.to_string()))).ok();
+    }
+    filter.owner = q.owner.map(|o| if o == "me" { account.id.clone() } else { o });
+    filter.applicant = q.applicant;
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    match account.role {
+        Role::Applicant => filter.applicant = account.id_number.clone().or(Some(String::new())),
+        Role::CenterLeader | Role::Supervisor | Role::Administrator => {}
+        _ => filter.department = Some(account.department.as_ref().map(ToString::to_string).unwrap_or_default()),
+    }
+    let page = state.store.cases(&filter).await?;
+    Ok(Json(CasePage { items: page.items.iter().map(CaseView::from).collect(), total: page.total, page: page.page, per_page: page.per_page }))
 }

@@ -144,3 +144,54 @@ pub async fn get_item(
         .ok_or_else(not_found)?;
     Ok(Json(ItemView::from(row)))
 }
+
+/// One of the four published lists (四办四清单).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PublishedList {
+    /// Category machine name.
+    pub category: String,
+    /// Its Chinese name, e.g. 即收即办.
+    pub name: String,
+    /// How many items it holds.
+    pub count: u64,
+    /// The items (code and name), by code.
+    pub items: Vec<ListedItem>,
+}
+
+/// An item on a published list.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ListedItem {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Department.
+    pub department: String,
+    /// Promised limit.
+    pub promised_limit: Option<String>,
+}
+
+/// The four published lists (四办四清单) of the current catalog.
+#[utoipa::path(get, path = "/api/v1/lists", tag = "catalog", responses((status = 200, description = "The four lists", body = Vec<PublishedList>)))]
+pub async fn lists(State(state): State<AppState>) -> Result<Json<Vec<PublishedList>>, ApiError> {
+    let mut lists = Vec::new();
+    for category in Category::ALL {
+        let page = state.store.items(&ItemFilter { category: Some(category), page: 1, per_page: 200, ..Default::default() }).await?;
+        let mut items: Vec<ListedItem> = page
+            .items
+            .into_iter()
+            .map(|r| ListedItem { code: r.item.code.to_string(), name: r.item.name, department: r.item.department.to_string(), promised_limit: r.item.promised_limit.map(|l| l.to_string()) })
+            .collect();
+        let mut next = 2;
+        while (items.len() as u64) < page.total {
+            let more = state.store.items(&ItemFilter { category: Some(category), page: next, per_page: 200, ..Default::default() }).await?;
+            if more.items.is_empty() {
+                break;
+            }
+            items.extend(more.items.into_iter().map(|r| ListedItem { code: r.item.code.to_string(), name: r.item.name, department: r.item.department.to_string(), promised_limit: r.item.promised_limit.map(|l| l.to_string()) }));
+            next += 1;
+        }
+        lists.push(PublishedList { category: category.as_str().into(), name: category.zh().into(), count: page.total, items });
+    }
+    Ok(Json(lists))
+}

@@ -2,7 +2,9 @@
 //! `routes!`, so none goes undocumented; the document is served at `/api/v1/openapi.json`.
 
 mod cases;
+mod grants;
 mod items;
+mod session;
 mod views;
 
 use axum::Json;
@@ -14,6 +16,8 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::problem::{FieldProblem, KINDS, Problem};
 
+pub use grants::staff_account;
+pub(crate) use session::{check_login_attempt, new_session};
 pub use views::*;
 
 #[derive(OpenApi)]
@@ -26,7 +30,11 @@ pub use views::*;
         license(name = "Apache-2.0")
     ),
     components(schemas(Problem, FieldProblem)),
-    tags((name = "catalog", description = "Service items (事项)"), (name = "cases", description = "Cases (办件)"))
+    tags(
+        (name = "catalog", description = "Service items (事项)"),
+        (name = "cases", description = "Cases (办件)"),
+        (name = "identity", description = "Accounts, sessions, tokens, delegation grants (逐级授权)")
+    )
 )]
 struct ApiDoc;
 
@@ -35,8 +43,19 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(items::list_items))
         .routes(routes!(items::get_item))
-        .routes(routes!(cases::submit_case))
+        .routes(routes!(items::lists))
+        .routes(routes!(cases::submit_case, cases::search_cases))
         .routes(routes!(cases::get_case))
+        .routes(routes!(cases::act))
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::whoami))
+        .routes(routes!(session::create_token))
+        .routes(routes!(session::delete_token))
+        .routes(routes!(session::sign_up))
+        .routes(routes!(grants::create_grant, grants::list_grants))
+        .routes(routes!(grants::delete_grant))
+        .routes(routes!(grants::create_account))
+        .routes(routes!(grants::set_role))
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.
@@ -60,4 +79,18 @@ pub(crate) fn router() -> axum::Router<AppState> {
         "/api/v1/openapi.json",
         get(move || std::future::ready(Json(doc.clone()))),
     )
+}
+
+/// A case's clock, computed with the working calendar; fields are none when not yet
+/// accepted or when the calendar cannot answer (dates outside the years it covers).
+pub(crate) fn clock(state: &AppState, case: &tongban_core::case::Case) -> CaseClock {
+    let now = state.now();
+    let allowed = case.accepted_at.zip(case.limit).and_then(|(a, l)| state.calendar.allowed_minutes(a, l).ok());
+    let used = case.working_minutes_used(now, &state.calendar).ok().flatten();
+    CaseClock {
+        due_at: case.due_at.map(|t| t.to_string()),
+        allowed_working_minutes: allowed,
+        used_working_minutes: used,
+        remaining_working_minutes: allowed.zip(used).map(|(a, u)| a - u),
+    }
 }

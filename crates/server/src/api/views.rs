@@ -253,6 +253,9 @@ pub struct EventView {
     /// The event's data.
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
+    /// For decisions: the chain of grant ids (root first) the actor held the power under;
+    /// empty when held by office (department head).
+    pub authority: Option<Vec<String>>,
 }
 
 impl From<RecordedEvent> for EventView {
@@ -263,8 +266,35 @@ impl From<RecordedEvent> for EventView {
             actor: e.actor,
             at: ts(e.at),
             data: serde_json::to_value(&e.event).unwrap_or_default(),
+            authority: e.authority,
         }
     }
+}
+
+/// The clock of a case, computed with the working calendar.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseClock {
+    /// When it is due (RFC 3339); none before acceptance.
+    pub due_at: Option<String>,
+    /// Working minutes the limit allows.
+    pub allowed_working_minutes: Option<i64>,
+    /// Working minutes used so far (suspensions excluded; frozen at the decision).
+    pub used_working_minutes: Option<i64>,
+    /// Working minutes remaining (negative when overdue).
+    pub remaining_working_minutes: Option<i64>,
+}
+
+/// One page of cases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePage {
+    /// Cases on this page, newest first.
+    pub items: Vec<CaseView>,
+    /// Matching cases over all pages.
+    pub total: u64,
+    /// This page.
+    pub page: u32,
+    /// Per page.
+    pub per_page: u32,
 }
 
 /// A case with its history.
@@ -272,6 +302,8 @@ impl From<RecordedEvent> for EventView {
 pub struct CaseDetail {
     /// Current state.
     pub case: CaseView,
+    /// Its clock.
+    pub clock: CaseClock,
     /// History, oldest first.
     pub events: Vec<EventView>,
 }

@@ -1,0 +1,158 @@
+//! Who acts: roles, the powers that can be delegated, and applicants' identifiers.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A role. What a role may do is decided by the server's authorization table; what a
+/// person may decide on a case additionally needs a delegated power (see [`crate::delegation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 公众 — anyone, not logged in.
+    Public,
+    /// 申请人 — a citizen or enterprise with an account.
+    Applicant,
+    /// 窗口人员 — a window clerk.
+    WindowClerk,
+    /// 审核人员 — a department reviewer.
+    Reviewer,
+    /// 审批人员 — a department approver.
+    Approver,
+    /// 部门负责人 — a department head: root of the department's delegation chain.
+    DepartmentHead,
+    /// 中心领导 — a center leader.
+    CenterLeader,
+    /// 电子监察 — a supervisor.
+    Supervisor,
+    /// 系统管理员 — the center administrator.
+    Administrator,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 9] = [
+        Self::Public,
+        Self::Applicant,
+        Self::WindowClerk,
+        Self::Reviewer,
+        Self::Approver,
+        Self::DepartmentHead,
+        Self::CenterLeader,
+        Self::Supervisor,
+        Self::Administrator,
+    ];
+
+    /// The stable machine name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Applicant => "applicant",
+            Self::WindowClerk => "window_clerk",
+            Self::Reviewer => "reviewer",
+            Self::Approver => "approver",
+            Self::DepartmentHead => "department_head",
+            Self::CenterLeader => "center_leader",
+            Self::Supervisor => "supervisor",
+            Self::Administrator => "administrator",
+        }
+    }
+
+    /// Parses a machine name.
+    pub fn parse(text: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text.trim())
+    }
+
+    /// Whether the role belongs to a department's staff.
+    pub fn is_department_staff(self) -> bool {
+        matches!(self, Self::WindowClerk | Self::Reviewer | Self::Approver | Self::DepartmentHead)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A power that can be delegated down the chain (逐级授权).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Power {
+    /// 受理 — accept (or refuse to accept) a case.
+    Accept,
+    /// 审核 — review: work the steps, suspend and resume.
+    Review,
+    /// 审批 — approve or deny.
+    Approve,
+    /// 签发 — sign the decision document.
+    Sign,
+    /// 送达 — deliver the decision.
+    Deliver,
+}
+
+impl Power {
+    /// Every power.
+    pub const ALL: [Power; 5] = [Self::Accept, Self::Review, Self::Approve, Self::Sign, Self::Deliver];
+
+    /// The stable machine name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Review => "review",
+            Self::Approve => "approve",
+            Self::Sign => "sign",
+            Self::Deliver => "deliver",
+        }
+    }
+
+    /// Parses a machine name.
+    pub fn parse(text: &str) -> Option<Power> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text.trim())
+    }
+}
+
+/// Checks a 统一社会信用代码 (unified social credit code, GB 32100-2015): 18 characters
+/// from `0-9 A-H J-N P-R T U W-Y`, the last a check character computed from the first 17.
+pub fn is_valid_credit_code(code: &str) -> bool {
+    const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let bytes = code.as_bytes();
+    if bytes.len() != 18 {
+        return false;
+    }
+    let mut values = [0u32; 18];
+    for (i, b) in bytes.iter().enumerate() {
+        match CHARS.iter().position(|c| c == b) {
+            Some(v) => values[i] = v as u32,
+            None => return false,
+        }
+    }
+    let sum: u32 = values[..17].iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
+    let check = (31 - sum % 31) % 31;
+    values[17] == check
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credit_codes_are_checked() {
+        // A published example code with a correct check character.
+        assert!(is_valid_credit_code("91350100M000100Y43"));
+        assert!(!is_valid_credit_code("91350100M000100Y44"));
+        assert!(!is_valid_credit_code("91350100M000100Y4"));
+        assert!(!is_valid_credit_code("91350100M000100YI3"), "I is not a valid character");
+    }
+
+    #[test]
+    fn roles_and_powers_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        for p in Power::ALL {
+            assert_eq!(Power::parse(p.as_str()), Some(p));
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Delegation grants (逐级授权) and accounts.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tongban_core::delegation::{Grant, GrantRequest};
+use tongban_core::identity::{Power, Role};
+use tongban_core::item::ItemCode;
+use tongban_core::org::DepartmentCode;
+use tongban_store::{Account, append_audit, insert_account, insert_grant, revoke_grant, update_role};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::app::authorize;
+use crate::auth::{Principal, hash_password, random_hex};
+use crate::extract::AppJson;
+use crate::policy::Action;
+use crate::problem::{ApiError, Problem};
+
+/// A grant as shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantView {
+    /// Id.
+    pub id: String,
+    /// Who gave it.
+    pub grantor: String,
+    /// Who holds it.
+    pub grantee: String,
+    /// Department.
+    pub department: String,
+    /// Items; none means all of the department's items.
+    pub items: Option<Vec<String>>,
+    /// Powers: accept, review, approve, sign, deliver.
+    pub powers: Vec<String>,
+    /// From (RFC 3339).
+    pub valid_from: String,
+    /// Until.
+    pub valid_until: Option<String>,
+    /// Revoked at.
+    pub revoked_at: Option<String>,
+    /// The grant it was re-delegated from.
+    pub parent: Option<String>,
+}
+
+impl From<&Grant> for GrantView {
+    fn from(g: &Grant) -> Self {
+        Self {
+            id: g.id.clone(),
+            grantor: g.grantor.clone(),
+            grantee: g.grantee.clone(),
+            department: g.department.to_string(),
+            items: g.items.as_ref().map(|s| s.iter().map(ToString::to_string).collect()),
+            powers: g.powers.iter().map(|p| p.as_str().to_owned()).collect(),
+            valid_from: g.valid_from.to_string(),
+            valid_until: g.valid_until.map(|t| t.to_string()),
+            revoked_at: g.revoked_at.map(|t| t.to_string()),
+            parent: g.parent.clone(),
+        }
+    }
+}
+
+/// A new grant from the caller to someone else.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GrantCreate {
+    /// The receiving account.
+    pub grantee: String,
+    /// Department code.
+    pub department: String,
+    /// Item codes; omit for all of the department's items.
+    #[serde(default)]
+    pub items: Option<Vec<String>>,
+    /// Powers: accept, review, approve, sign, deliver.
+    pub powers: Vec<String>,
+    /// Until (RFC 3339); omit for until revoked.
+    #[serde(default)]
+    pub valid_until: Option<String>,
+}
+
+/// Delegate powers the caller holds (never more) to another account.
+#[utoipa::path(post, path = "/api/v1/grants", tag = "identity", request_body = GrantCreate,
+    responses((status = 201, description = "Granted", body = GrantView), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed, or more than the caller holds", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_grant(State(state): State<AppState>, principal: Principal, AppJson(req): AppJson<GrantCreate>) -> Result<(StatusCode, Json<GrantView>), ApiError> {
+    authorize(&principal, Action::Delegate)?;
+    let account = principal.require()?.clone();
+    let mut errors = Vec::new();
+    let department = DepartmentCode::parse(&req.department).map_err(|e| errors.push(("department".into(), e.to_string()))).ok();
+    let items: Option<BTreeSet<ItemCode>> = match req.items {
+        None => None,
+        Some(list) => Some(list.iter().filter_map(|i| ItemCode::parse(i).map_err(|e| errors.push(("items".into(), e.to_string()))).ok()).collect()),
+    };
+    let powers: BTreeSet<Power> = req.powers.iter().filter_map(|p| Power::parse(p).or_else(|| { errors.push(("powers".into(), format!("unknown power {p:?}"))); None })).collect();
+    let valid_until = req.valid_until.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().map_err(|e| errors.push(("valid_until".into(), e.to_string()))).ok());
+    if state.store.account(&req.grantee).await?.is_none() {
+        errors.push(("grantee".into(), format!("no account {:?}", req.grantee)));
+    }
+    let Some(department) = department.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    let now = state.now();
+    let request = GrantRequest { grantor: account.id.clone(), grantee: req.grantee, department, items, powers, valid_from: now, valid_until };
+    let grant = state.store.delegations().await?.grant_from(format!("g-{}", random_hex(8)?), request, now).map_err(|e| match e {
+        tongban_core::delegation::DelegationError::Exceeds { .. } => ApiError::NoAuthority(e.to_string()),
+        other => ApiError::Invalid(vec![("grant".into(), other.to_string())]),
+    })?;
+    let g = grant.clone();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                insert_grant(c, &g, now).await?;
+                let detail = serde_json::json!({ "grantee": g.grantee, "powers": g.powers, "items": g.items, "parent": g.parent }).to_string();
+                append_audit(c, now, &g.grantor, "grant.create", &g.id, &detail).await
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(GrantView::from(&grant))))
+}
+
+/// Revoke a grant: it and everything re-delegated from it stop at once. The grantor, the
+/// department's head or an administrator may revoke.
+#[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "identity", params(("id" = String, Path, description = "Grant id")),
+    responses((status = 204, description = "Revoked"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such grant", body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_grant(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    authorize(&principal, Action::Delegate)?;
+    let account = principal.require()?.clone();
+    let mut delegations = state.store.delegations().await?;
+    let grant = delegations.grant(&id).cloned().ok_or_else(|| ApiError::NotFound(format!("grant {id} does not exist")))?;
+    let may = account.role == Role::Administrator
+        || grant.grantor == account.id
+        || (account.role == Role::DepartmentHead && account.department.as_ref() == Some(&grant.department));
+    if !may {
+        return Err(ApiError::Forbidden("only the grantor, the department head or an administrator may revoke".into()));
+    }
+    let now = state.now();
+    delegations.revoke(&id, now).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                revoke_grant(c, &id, now).await?;
+                append_audit(c, now, &account.id, "grant.revoke", &id, "{}").await
+            })
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every grant (the delegation tree).
+#[utoipa::path(get, path = "/api/v1/grants", tag = "identity",
+    responses((status = 200, description = "Grants", body = Vec<GrantView>), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_grants(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<GrantView>>, ApiError> {
+    authorize(&principal, Action::ReadGrants)?;
+    let d = state.store.delegations().await?;
+    let mut grants: Vec<GrantView> = d.grants().map(GrantView::from).collect();
+    grants.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Json(grants))
+}
+
+/// A new staff account.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StaffCreate {
+    /// Login name.
+    pub login: String,
+    /// Initial password (at least 10 characters).
+    pub password: String,
+    /// Name.
+    pub name: String,
+    /// Role (not applicant or public).
+    pub role: String,
+    /// Department code, for department staff.
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+/// Create a staff account (administrators).
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "identity", request_body = StaffCreate,
+    responses((status = 201, description = "Created"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Login taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_account(State(state): State<AppState>, principal: Principal, AppJson(req): AppJson<StaffCreate>) -> Result<StatusCode, ApiError> {
+    authorize(&principal, Action::ManageAccounts)?;
+    let admin = principal.require()?.id.clone();
+    let account = staff_account(&req.login, &req.password, &req.name, &req.role, req.department.as_deref()).await?;
+    let now = state.now();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                insert_account(c, &account, now).await?;
+                append_audit(c, now, &admin, "account.create", &account.id, &serde_json::json!({ "role": account.role.as_str() }).to_string()).await
+            })
+        })
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Builds a validated staff account (also used by `tongban admin create-user`).
+pub async fn staff_account(login: &str, password: &str, name: &str, role: &str, department: Option<&str>) -> Result<Account, ApiError> {
+    let mut errors = Vec::new();
+    super::session::check_login(login, &mut errors);
+    if password.chars().count() < 10 {
+        errors.push(("password".into(), "at least 10 characters".into()));
+    }
+    if name.trim().is_empty() {
+        errors.push(("name".into(), "required".into()));
+    }
+    let role = Role::parse(role).filter(|r| !matches!(r, Role::Public | Role::Applicant));
+    if role.is_none() {
+        errors.push(("role".into(), "a staff role: window_clerk, reviewer, approver, department_head, center_leader, supervisor, administrator".into()));
+    }
+    let department = department.map(|d| DepartmentCode::parse(d).map_err(|e| errors.push(("department".into(), e.to_string()))).ok()).flatten();
+    if role.is_some_and(Role::is_department_staff) && department.is_none() {
+        errors.push(("department".into(), "department staff need a department".into()));
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    Ok(Account {
+        id: login.to_owned(),
+        kind: "staff".into(),
+        display_name: name.trim().to_owned(),
+        role,
+        department,
+        window: None,
+        position: None,
+        applicant_kind: None,
+        id_number: None,
+        phone: None,
+        password_hash: hash_password(password.to_owned()).await?,
+        disabled: false,
+    })
+}
+
+/// A role change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RoleChange {
+    /// The new role.
+    pub role: String,
+}
+
+/// Change an account's role (administrators); audited.
+#[utoipa::path(put, path = "/api/v1/accounts/{login}/role", tag = "identity", request_body = RoleChange, params(("login" = String, Path, description = "Login name")),
+    responses((status = 204, description = "Changed"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_role(State(state): State<AppState>, principal: Principal, Path(login): Path<String>, AppJson(req): AppJson<RoleChange>) -> Result<StatusCode, ApiError> {
+    authorize(&principal, Action::ManageAccounts)?;
+    let admin = principal.require()?.id.clone();
+    let role = Role::parse(&req.role).filter(|r| *r != Role::Public).ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {:?}", req.role))]))?;
+    let now = state.now();
+    let changed = state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let changed = update_role(c, &login, role).await?;
+                if changed {
+                    append_audit(c, now, &admin, "account.role", &login, &serde_json::json!({ "role": role.as_str() }).to_string()).await?;
+                }
+                Ok::<_, ApiError>(changed)
+            })
+        })
+        .await?;
+    if changed { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound("no such account".into())) }
+}

@@ -1,0 +1,278 @@
+//! Logging in and out, who am I, API tokens, sign-up.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::{Deserialize, Serialize};
+use tongban_core::identity::{Role, is_valid_credit_code};
+use tongban_store::{Account, append_audit, delete_session, insert_account, insert_session, insert_token, revoke_token};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::app::authorize;
+use crate::auth::{Principal, SESSION_COOKIE, SESSION_HOURS, Via, digest, hash_password, random_hex, verify_password};
+use crate::extract::AppJson;
+use crate::policy::Action;
+use crate::problem::{ApiError, Problem};
+
+/// Login form.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Login name.
+    pub login: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Who is logged in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// Login name.
+    pub login: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Role.
+    pub role: String,
+    /// Department, for staff.
+    pub department: Option<String>,
+    /// The CSRF token to send as `X-CSRF-Token` with unsafe requests made with the session cookie.
+    pub csrf_token: Option<String>,
+}
+
+fn me(a: &Account, csrf: Option<String>) -> Me {
+    Me { login: a.id.clone(), display_name: a.display_name.clone(), role: a.role.as_str().into(), department: a.department.as_ref().map(ToString::to_string), csrf_token: csrf }
+}
+
+/// Log in: sets an HttpOnly, Secure, SameSite=Lax session cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "identity", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = Me),
+        (status = 401, description = "Invalid login or password (never says which)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn login(State(state): State<AppState>, principal: Principal, AppJson(form): AppJson<LoginRequest>) -> Result<(HeaderMap, Json<Me>), ApiError> {
+    let (account, csrf, cookie) = crate::app::login(&state, &principal, &form.login, &form.password).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, cookie.parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
+    Ok((headers, Json(me(&account, Some(csrf)))))
+}
+
+/// Log out: ends the session.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "identity",
+    responses((status = 204, description = "Logged out"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json")))]
+pub async fn logout(State(state): State<AppState>, principal: Principal) -> Result<(StatusCode, HeaderMap), ApiError> {
+    authorize(&principal, Action::Session)?;
+    if let Some(hash) = principal.session_hash.clone() {
+        state.store.write(move |c| Box::pin(async move { delete_session(c, &hash).await })).await?;
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax").parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
+    Ok((StatusCode::NO_CONTENT, headers))
+}
+
+/// Who am I.
+#[utoipa::path(get, path = "/api/v1/me", tag = "identity",
+    responses((status = 200, description = "The logged-in account", body = Me), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json")))]
+pub async fn whoami(principal: Principal) -> Result<Json<Me>, ApiError> {
+    authorize(&principal, Action::Session)?;
+    Ok(Json(me(principal.require()?, None)))
+}
+
+/// A new API token.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// A name to recognise it by.
+    pub name: String,
+    /// Scopes, e.g. `cases:read`, `cases:write`.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Lifetime in days (1–365, default 30).
+    #[serde(default)]
+    pub days: Option<u32>,
+}
+
+/// A created token: the secret is shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    /// Id, for revocation.
+    pub id: String,
+    /// The bearer secret; store it now, it is not shown again.
+    pub token: String,
+    /// Expiry (RFC 3339).
+    pub expires_at: String,
+}
+
+/// Create an API token for the caller (bearer, scoped, expiring).
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "identity", request_body = TokenRequest,
+    responses((status = 201, description = "Created", body = TokenCreated), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
+pub async fn create_token(State(state): State<AppState>, principal: Principal, AppJson(req): AppJson<TokenRequest>) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
+    authorize(&principal, Action::Tokens)?;
+    let account = principal.require()?.clone();
+    if let Via::Token(_) = principal.via {
+        return Err(ApiError::Forbidden("tokens cannot create tokens".into()));
+    }
+    let days = req.days.unwrap_or(30);
+    if !(1..=365).contains(&days) || req.name.trim().is_empty() {
+        return Err(ApiError::Invalid(vec![("days".into(), "name must be given and days 1–365".into())]));
+    }
+    let id = random_hex(8)?;
+    let token = format!("tb_{}", random_hex(32)?);
+    let now = state.now();
+    let expires = now.checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days))).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (tid, hash) = (id.clone(), digest(&token));
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                insert_token(c, &tid, &hash, &account.id, req.name.trim(), &req.scopes, now, expires).await?;
+                append_audit(c, now, &account.id, "token.create", &tid, "{}").await
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(TokenCreated { id, token, expires_at: expires.to_string() })))
+}
+
+/// Revoke one of the caller's API tokens.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "identity", params(("id" = String, Path, description = "Token id")),
+    responses((status = 204, description = "Revoked"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_token(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    authorize(&principal, Action::Tokens)?;
+    let account = principal.require()?.id.clone();
+    let now = state.now();
+    let done = state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let done = revoke_token(c, &id, &account, now).await?;
+                if done {
+                    append_audit(c, now, &account, "token.revoke", &id, "{}").await?;
+                }
+                Ok::<_, ApiError>(done)
+            })
+        })
+        .await?;
+    if done { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound("no such token".into())) }
+}
+
+/// Sign up as an applicant.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignUpRequest {
+    /// Login name (3–64 of a–z 0–9 . _ -).
+    pub login: String,
+    /// Password (at least 10 characters).
+    pub password: String,
+    /// Name.
+    pub name: String,
+    /// `individual` or `enterprise`.
+    pub kind: String,
+    /// ID card number, or 统一社会信用代码 for an enterprise.
+    pub id_number: String,
+    /// Phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// Create an applicant account (online service hall sign-up).
+#[utoipa::path(post, path = "/api/v1/applicants", tag = "identity", request_body = SignUpRequest,
+    responses((status = 201, description = "Created", body = Me), (status = 403, description = "Already logged in", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Login taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+pub async fn sign_up(State(state): State<AppState>, principal: Principal, AppJson(req): AppJson<SignUpRequest>) -> Result<(StatusCode, Json<Me>), ApiError> {
+    authorize(&principal, Action::SignUp)?;
+    let mut errors = Vec::new();
+    check_login(&req.login, &mut errors);
+    if req.password.chars().count() < 10 {
+        errors.push(("password".into(), "at least 10 characters".into()));
+    }
+    if req.name.trim().is_empty() || req.name.chars().count() > 100 {
+        errors.push(("name".into(), "1–100 characters".into()));
+    }
+    match req.kind.as_str() {
+        "enterprise" if !is_valid_credit_code(req.id_number.trim()) => errors.push(("id_number".into(), "not a valid 统一社会信用代码".into())),
+        "enterprise" | "individual" => {}
+        _ => errors.push(("kind".into(), "individual or enterprise".into())),
+    }
+    if req.id_number.trim().is_empty() || req.id_number.len() > 64 {
+        errors.push(("id_number".into(), "1–64 characters".into()));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let account = Account {
+        id: req.login.trim().to_owned(),
+        kind: "applicant".into(),
+        display_name: req.name.trim().to_owned(),
+        role: Role::Applicant,
+        department: None,
+        window: None,
+        position: None,
+        applicant_kind: Some(req.kind.clone()),
+        id_number: Some(req.id_number.trim().to_owned()),
+        phone: req.phone.clone(),
+        password_hash: hash_password(req.password).await?,
+        disabled: false,
+    };
+    let now = state.now();
+    let a = account.clone();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                insert_account(c, &a, now).await?;
+                append_audit(c, now, &a.id, "account.sign_up", &a.id, "{}").await
+            })
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(me(&account, None))))
+}
+
+/// Checks a login name's shape.
+pub fn check_login(login: &str, errors: &mut Vec<(String, String)>) {
+    let ok = (3..=64).contains(&login.len()) && login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !ok {
+        errors.push(("login".into(), "3–64 characters of a–z, 0–9, '.', '_', '-'".into()));
+    }
+}
+
+/// Creates a session for a correct login; used by the API and the HTML login form.
+pub(crate) async fn new_session(state: &AppState, account: &Account) -> Result<(String, String), ApiError> {
+    let id = random_hex(32)?;
+    let csrf = random_hex(16)?;
+    let now = state.now();
+    let expires = now.checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (hash, who, c2) = (digest(&id), account.id.clone(), csrf.clone());
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                insert_session(c, &hash, &who, &c2, now, expires).await?;
+                append_audit(c, now, &who, "login.success", &who, "{}").await
+            })
+        })
+        .await?;
+    let cookie = format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax", SESSION_HOURS * 3600);
+    Ok((csrf, cookie))
+}
+
+/// Verifies a password, rate-limited per account and per client address.
+pub(crate) async fn check_login_attempt(state: &AppState, principal: &Principal, login: &str, password: &str) -> Result<Account, ApiError> {
+    let account_key = format!("account:{}", login.trim());
+    let keys = [account_key.clone(), format!("client:{}", principal.client.map_or_else(|| "-".to_owned(), |c| c.to_string()))];
+    if let Some(wait) = state.limiter.wait(&keys) {
+        return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
+    }
+    let account = state.store.account(login.trim()).await?.filter(|a| !a.disabled);
+    let ok = verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await;
+    match account {
+        Some(a) if ok => {
+            state.limiter.succeeded(&account_key);
+            Ok(a)
+        }
+        _ => {
+            state.limiter.failed(&keys);
+            let now = state.now();
+            // The attempted name is recorded (it may be a typo of a real one); never the password.
+            let who = login.trim().chars().take(64).collect::<String>();
+            state.store.write(move |c| Box::pin(async move { append_audit(c, now, "-", "login.failure", &who, "{}").await })).await?;
+            Err(ApiError::BadLogin)
+        }
+    }
+}

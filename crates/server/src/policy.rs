@@ -1,0 +1,75 @@
+//! Authorization: which role may attempt which action. This is the first gate; the second
+//! is row level (a staff member acts only on their department's cases, an applicant only on
+//! their own), and case decisions also need a delegated power (see `app`). All of it runs
+//! on the server, for every request.
+
+use tongban_core::case::CaseCommand;
+use tongban_core::identity::{Power, Role};
+
+/// Everything a request can ask to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// Read the catalog.
+    ReadCatalog,
+    /// Submit a case.
+    SubmitCase,
+    /// Read one case.
+    ReadCase,
+    /// Search cases.
+    SearchCases,
+    /// A command on a case, by its stable name.
+    Case(&'static str),
+    /// Log in.
+    Login,
+    /// Log out, see oneself.
+    Session,
+    /// Create or revoke one's own API tokens.
+    Tokens,
+    /// Create or revoke delegation grants.
+    Delegate,
+    /// Read grants.
+    ReadGrants,
+    /// Create staff accounts and change roles.
+    ManageAccounts,
+    /// Sign up as an applicant.
+    SignUp,
+}
+
+/// Whether `role` may attempt `action` at all.
+pub fn role_may(role: Role, action: Action) -> bool {
+    use Role as R;
+    let staff = matches!(role, R::WindowClerk | R::Reviewer | R::Approver | R::DepartmentHead);
+    let overseer = matches!(role, R::CenterLeader | R::Supervisor | R::Administrator);
+    match action {
+        Action::ReadCatalog | Action::Login => true,
+        Action::SignUp => role == R::Public,
+        Action::Session | Action::Tokens => role != R::Public,
+        Action::SubmitCase => matches!(role, R::Applicant | R::WindowClerk),
+        Action::ReadCase | Action::SearchCases => role == R::Applicant || staff || overseer,
+        Action::Case(name) => match name {
+            "accept" | "reject" | "request_correction" => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
+            "resubmit" => matches!(role, R::Applicant | R::WindowClerk),
+            "complete_step" | "suspend" | "resume" => matches!(role, R::Reviewer | R::Approver | R::DepartmentHead),
+            "approve" | "deny" => matches!(role, R::Approver | R::DepartmentHead),
+            "deliver" => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
+            "hand_over" | "take_over" => staff,
+            "reassign" => role == R::Supervisor,
+            "rate" => role == R::Applicant,
+            _ => false,
+        },
+        Action::Delegate => role == R::DepartmentHead || role == R::Approver || role == R::Administrator,
+        Action::ReadGrants => staff || overseer,
+        Action::ManageAccounts => role == R::Administrator,
+    }
+}
+
+/// The delegated power a case command needs, if any.
+pub fn power_for(command: &CaseCommand) -> Option<Power> {
+    match command {
+        CaseCommand::Accept | CaseCommand::Reject { .. } | CaseCommand::RequestCorrection { .. } => Some(Power::Accept),
+        CaseCommand::CompleteStep { .. } | CaseCommand::Suspend { .. } | CaseCommand::Resume => Some(Power::Review),
+        CaseCommand::Approve { .. } | CaseCommand::Deny { .. } => Some(Power::Approve),
+        CaseCommand::Deliver { .. } => Some(Power::Deliver),
+        CaseCommand::Resubmit { .. } | CaseCommand::HandOver { .. } | CaseCommand::TakeOver | CaseCommand::Reassign { .. } | CaseCommand::Rate { .. } => None,
+    }
+}

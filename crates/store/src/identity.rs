@@ -1,0 +1,341 @@
+//! Accounts, sessions, API tokens, grants, first responsible persons, the audit log and
+//! idempotency keys. Secrets are never stored: only their SHA-256 (tokens, session ids)
+//! or argon2 hash (passwords, computed by the caller).
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use tongban_core::audit::{AuditEntry, GENESIS, entry_hash};
+use tongban_core::delegation::Grant;
+use tongban_core::identity::{Power, Role};
+use tongban_core::org::DepartmentCode;
+
+use crate::catalog::json;
+use crate::{Store, StoreError, format_ts, parse_ts};
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Login name.
+    pub id: String,
+    /// `staff` or `applicant`.
+    pub kind: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Department, for staff.
+    pub department: Option<DepartmentCode>,
+    /// Window, for clerks.
+    pub window: Option<String>,
+    /// Position in the chain, for staff.
+    pub position: Option<String>,
+    /// `individual` or `enterprise`, for applicants.
+    pub applicant_kind: Option<String>,
+    /// ID number or 统一社会信用代码, for applicants.
+    pub id_number: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// The argon2 PHC string.
+    pub password_hash: String,
+    /// Disabled accounts cannot log in.
+    pub disabled: bool,
+}
+
+/// Adds an account.
+pub async fn insert_account(conn: &mut AnyConnection, a: &Account, now: jiff::Timestamp) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into account (account_id, kind, display_name, role, department_code, window_code, position, applicant_kind, \
+         id_number, phone, password_hash, disabled, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(&a.id)
+    .bind(&a.kind)
+    .bind(&a.display_name)
+    .bind(a.role.as_str())
+    .bind(a.department.as_ref().map(|d| d.to_string()))
+    .bind(a.window.clone())
+    .bind(a.position.clone())
+    .bind(a.applicant_kind.clone())
+    .bind(a.id_number.clone())
+    .bind(a.phone.clone())
+    .bind(&a.password_hash)
+    .bind(i64::from(a.disabled))
+    .bind(format_ts(now))
+    .execute(conn)
+    .await
+    .map_err(|e| StoreError::on_unique(e, || format!("account {}", a.id)))?;
+    Ok(())
+}
+
+/// Changes an account's role.
+pub async fn update_role(conn: &mut AnyConnection, account: &str, role: Role) -> Result<bool, StoreError> {
+    let r = sqlx::query("update account set role = $1 where account_id = $2").bind(role.as_str()).bind(account).execute(conn).await?;
+    Ok(r.rows_affected() == 1)
+}
+
+fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
+    let role: String = r.try_get("role")?;
+    let dept: Option<String> = r.try_get("department_code")?;
+    let disabled: i64 = r.try_get("disabled")?;
+    Ok(Account {
+        id: r.try_get("account_id")?,
+        kind: r.try_get("kind")?,
+        display_name: r.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::corrupt("account", format!("role {role:?}")))?,
+        department: dept.map(|d| DepartmentCode::parse(&d).map_err(|e| StoreError::corrupt("account", e))).transpose()?,
+        window: r.try_get("window_code")?,
+        position: r.try_get("position")?,
+        applicant_kind: r.try_get("applicant_kind")?,
+        id_number: r.try_get("id_number")?,
+        phone: r.try_get("phone")?,
+        password_hash: r.try_get("password_hash")?,
+        disabled: disabled != 0,
+    })
+}
+
+const ACCOUNT_COLUMNS: &str = "account_id, kind, display_name, role, department_code, window_code, position, applicant_kind, id_number, phone, password_hash, disabled";
+
+/// Adds a session (by the hash of its id).
+pub async fn insert_session(conn: &mut AnyConnection, hash: &str, account: &str, csrf: &str, now: jiff::Timestamp, expires: jiff::Timestamp) -> Result<(), StoreError> {
+    sqlx::query("insert into session (session_hash, account_id, csrf_token, created_at, expires_at) values ($1, $2, $3, $4, $5)")
+        .bind(hash)
+        .bind(account)
+        .bind(csrf)
+        .bind(format_ts(now))
+        .bind(format_ts(expires))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a session.
+pub async fn delete_session(conn: &mut AnyConnection, hash: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from session where session_hash = $1").bind(hash).execute(conn).await?;
+    Ok(())
+}
+
+/// Adds an API token (by the hash of its secret).
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_token(
+    conn: &mut AnyConnection,
+    id: &str,
+    hash: &str,
+    account: &str,
+    name: &str,
+    scopes: &[String],
+    now: jiff::Timestamp,
+    expires: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("insert into api_token (token_id, token_hash, account_id, name, scopes, created_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(id)
+        .bind(hash)
+        .bind(account)
+        .bind(name)
+        .bind(json(&scopes))
+        .bind(format_ts(now))
+        .bind(format_ts(expires))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes a token of `account`; false when there is none.
+pub async fn revoke_token(conn: &mut AnyConnection, id: &str, account: &str, now: jiff::Timestamp) -> Result<bool, StoreError> {
+    let r = sqlx::query("update api_token set revoked_at = $1 where token_id = $2 and account_id = $3 and revoked_at is null")
+        .bind(format_ts(now))
+        .bind(id)
+        .bind(account)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Stores a grant.
+pub async fn insert_grant(conn: &mut AnyConnection, g: &Grant, now: jiff::Timestamp) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into delegation (grant_id, grantor, grantee, department_code, items, powers, valid_from, valid_until, revoked_at, parent_grant_id, created_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&g.id)
+    .bind(&g.grantor)
+    .bind(&g.grantee)
+    .bind(g.department.as_str())
+    .bind(g.items.as_ref().map(json))
+    .bind(json(&g.powers))
+    .bind(format_ts(g.valid_from))
+    .bind(g.valid_until.map(format_ts))
+    .bind(g.revoked_at.map(format_ts))
+    .bind(g.parent.clone())
+    .bind(format_ts(now))
+    .execute(conn)
+    .await
+    .map_err(|e| StoreError::on_unique(e, || format!("grant {}", g.id)))?;
+    Ok(())
+}
+
+/// Marks a grant revoked.
+pub async fn revoke_grant(conn: &mut AnyConnection, id: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
+    sqlx::query("update delegation set revoked_at = $1 where grant_id = $2").bind(format_ts(at)).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// Names the first responsible person for approving an item (审批第一责任人).
+pub async fn set_first_responsible(conn: &mut AnyConnection, item: &str, account: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from first_responsible where item_code = $1").bind(item).execute(&mut *conn).await?;
+    sqlx::query("insert into first_responsible (item_code, account_id) values ($1, $2)").bind(item).bind(account).execute(conn).await?;
+    Ok(())
+}
+
+/// Appends an audit entry chained to the last one. Runs inside the caller's write, which
+/// serializes appends (SQLite's single writer; PostgreSQL locks the last row).
+pub async fn append_audit(conn: &mut AnyConnection, at: jiff::Timestamp, actor: &str, action: &str, subject: &str, detail: &str) -> Result<(), StoreError> {
+    let lock = if is_postgres(conn) { " for update" } else { "" };
+    let last: Option<(i64, String)> = sqlx::query_as(&format!("select seq, hash from audit_log order by seq desc limit 1{lock}")).fetch_optional(&mut *conn).await?;
+    let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let at = format_ts(at);
+    let seq_u = u64::try_from(seq).map_err(|e| StoreError::corrupt("audit_log", e))?;
+    let hash = entry_hash(&prev, seq_u, &at, actor, action, subject, detail);
+    sqlx::query("insert into audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(seq)
+        .bind(at)
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .bind(prev)
+        .bind(hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn is_postgres(conn: &AnyConnection) -> bool {
+    conn.backend_name().eq_ignore_ascii_case("postgresql") || conn.backend_name().eq_ignore_ascii_case("postgres")
+}
+
+/// Stores the answer to an idempotent request.
+pub async fn insert_idempotency(conn: &mut AnyConnection, key: &str, account: &str, request_hash: &str, status: u16, response: &str, now: jiff::Timestamp) -> Result<(), StoreError> {
+    sqlx::query("insert into idempotency_key (idempotency_key, account_id, request_hash, status, response, created_at) values ($1, $2, $3, $4, $5, $6)")
+        .bind(key)
+        .bind(account)
+        .bind(request_hash)
+        .bind(i64::from(status))
+        .bind(response)
+        .bind(format_ts(now))
+        .execute(conn)
+        .await
+        .map_err(|e| StoreError::on_unique(e, || format!("idempotency key {key}")))?;
+    Ok(())
+}
+
+/// A stored idempotent answer: request hash, status, body.
+pub async fn idempotency_in(conn: &mut AnyConnection, key: &str, account: &str) -> Result<Option<(String, u16, String)>, StoreError> {
+    let row: Option<(String, i64, String)> = sqlx::query_as("select request_hash, status, response from idempotency_key where idempotency_key = $1 and account_id = $2")
+        .bind(key)
+        .bind(account)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(h, s, r)| (h, u16::try_from(s).unwrap_or(500), r)))
+}
+
+fn grant_from_row(r: &AnyRow) -> Result<Grant, StoreError> {
+    let bad = |e: &dyn std::fmt::Display| StoreError::corrupt("delegation", e.to_string());
+    let items: Option<String> = r.try_get("items")?;
+    let powers: String = r.try_get("powers")?;
+    let ts = |name: &str| -> Result<Option<jiff::Timestamp>, StoreError> {
+        r.try_get::<Option<String>, _>(name)?.map(|t| parse_ts("delegation", &t)).transpose()
+    };
+    Ok(Grant {
+        id: r.try_get("grant_id")?,
+        grantor: r.try_get("grantor")?,
+        grantee: r.try_get("grantee")?,
+        department: DepartmentCode::parse(&r.try_get::<String, _>("department_code")?).map_err(|e| bad(&e))?,
+        items: items.map(|i| serde_json::from_str(&i).map_err(|e| bad(&e))).transpose()?,
+        powers: serde_json::from_str::<std::collections::BTreeSet<Power>>(&powers).map_err(|e| bad(&e))?,
+        valid_from: ts("valid_from")?.ok_or_else(|| bad(&"no valid_from"))?,
+        valid_until: ts("valid_until")?,
+        revoked_at: ts("revoked_at")?,
+        parent: r.try_get("parent_grant_id")?,
+    })
+}
+
+/// A logged-in session: the account and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    /// The account.
+    pub account: Account,
+    /// CSRF token for form posts.
+    pub csrf: String,
+}
+
+impl Store {
+    /// An account by login name.
+    pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(&format!("select {ACCOUNT_COLUMNS} from account where account_id = $1")).bind(id).fetch_optional(self.reader()).await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    /// The live session with this id hash.
+    pub async fn session(&self, hash: &str, now: jiff::Timestamp) -> Result<Option<SessionRow>, StoreError> {
+        let cols = ACCOUNT_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+        let row = sqlx::query(&format!("select {cols}, s.csrf_token from session s join account a on a.account_id = s.account_id where s.session_hash = $1 and s.expires_at > $2"))
+            .bind(hash)
+            .bind(format_ts(now))
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|r| Ok(SessionRow { account: account_from_row(&r)?, csrf: r.try_get("csrf_token")? })).transpose()
+    }
+
+    /// The account and scopes of a live token with this secret hash.
+    pub async fn token(&self, hash: &str, now: jiff::Timestamp) -> Result<Option<(Account, Vec<String>)>, StoreError> {
+        let cols = ACCOUNT_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+        let row = sqlx::query(&format!(
+            "select {cols}, t.scopes from api_token t join account a on a.account_id = t.account_id \
+             where t.token_hash = $1 and t.expires_at > $2 and t.revoked_at is null"
+        ))
+        .bind(hash)
+        .bind(format_ts(now))
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| {
+            let scopes: String = r.try_get("scopes")?;
+            Ok((account_from_row(&r)?, serde_json::from_str(&scopes).map_err(|e| StoreError::corrupt("api_token", e))?))
+        })
+        .transpose()
+    }
+
+    /// Every grant, and every department head as a root holder.
+    pub async fn delegations(&self) -> Result<tongban_core::delegation::Delegations, StoreError> {
+        let rows = sqlx::query("select * from delegation").fetch_all(self.reader()).await?;
+        let grants = rows.iter().map(grant_from_row).collect::<Result<Vec<_>, _>>()?;
+        let heads: Vec<(String, String)> = sqlx::query_as("select account_id, department_code from account where role = 'department_head' and department_code is not null and disabled = 0")
+            .fetch_all(self.reader())
+            .await?;
+        let roots = heads.into_iter().filter_map(|(a, d)| DepartmentCode::parse(&d).ok().map(|d| (a, d)));
+        Ok(tongban_core::delegation::Delegations::new(grants, roots))
+    }
+
+    /// The first responsible person for approving an item.
+    pub async fn first_responsible(&self, item: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("select account_id from first_responsible where item_code = $1").bind(item).fetch_optional(self.reader()).await?)
+    }
+
+    /// The whole audit log in order.
+    pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query("select seq, at, actor, action, subject, detail, prev_hash, hash from audit_log order by seq").fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|r| {
+                let seq: i64 = r.try_get("seq")?;
+                Ok(AuditEntry {
+                    seq: u64::try_from(seq).map_err(|e| StoreError::corrupt("audit_log", e))?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    subject: r.try_get("subject")?,
+                    detail: r.try_get("detail")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+}
