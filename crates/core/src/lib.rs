@@ -12,3 +12,4 @@ pub mod division;
 pub mod identity;
 pub mod item;
 pub mod org;
+pub mod plan;

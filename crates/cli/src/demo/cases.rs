@@ -2,9 +2,10 @@
 //!
 //! Each case is submitted on a working day during working hours, then commanded step by
 //! step with [`Case::handle`] and [`Case::apply`] at times taken from the working calendar.
-//! Steps planned after `now` are not taken, so the latest cases are still running. Rates
-//! (about 2 % not accepted, 8 % correction requests, 5 % suspensions, 5 % denials,
-//! 1.5 % late) are the demo's own choice.
+//! Steps planned after `now` are not taken, so recent cases are still running; the latest
+//! are chosen among items whose limit has not run out. The rates — about 2 % not accepted
+//! (some after a correction), 8 % corrections, 5 % suspensions, 5 % denials, 1.5 % late —
+//! are the demo's own choice.
 
 use anyhow::anyhow;
 use jiff::Timestamp;
@@ -60,8 +61,10 @@ pub(super) struct World<'a> {
     pub teams: Vec<&'a Team>,
     /// Per item: share of individual applicants.
     pub individuals: Vec<f64>,
-    /// Per item: relative case volume.
-    pub weights: Vec<f64>,
+    /// Per item: running sum of the items' relative case volumes.
+    pub cumulative: Vec<f64>,
+    /// The same, counting only items with a promised limit of days or hours.
+    pub long_cumulative: Vec<f64>,
     /// The working calendar.
     pub calendar: &'a WorkingCalendar,
     /// No step happens after this.
@@ -98,11 +101,24 @@ pub(super) fn submission_times(
     Ok(times)
 }
 
-/// Picks an item, weighted by volume.
-pub(super) fn pick_item(rng: &mut ChaCha8Rng, cumulative: &[f64]) -> usize {
-    let total = cumulative.last().copied().unwrap_or(0.0);
-    let x = rng.random::<f64>() * total;
-    cumulative.partition_point(|&c| c <= x).min(cumulative.len().saturating_sub(1))
+/// Picks an item, weighted by volume. For a case that must still be running at `now`,
+/// picks among the items whose promised limit has not run out by then; none if there is
+/// no such item.
+fn pick_item(rng: &mut ChaCha8Rng, world: &World<'_>, t0: Timestamp, running: bool) -> Option<usize> {
+    let pick = |rng: &mut ChaCha8Rng, cumulative: &[f64]| {
+        let x = rng.random::<f64>() * cumulative.last().copied().unwrap_or(0.0);
+        cumulative.partition_point(|&c| c <= x).min(cumulative.len().saturating_sub(1))
+    };
+    if !running {
+        return Some(pick(rng, &world.cumulative));
+    }
+    let elapsed = world.calendar.working_minutes_between(t0, world.now).ok()?;
+    (0..30).map(|_| pick(rng, &world.long_cumulative)).find(|&i| {
+        let item = &world.items[i];
+        // Room for the acceptance delay (up to a working day) and some work after `now`.
+        item.promised_limit.is_some()
+            && world.calendar.allowed_minutes(t0, item.deadline()).is_ok_and(|allowed| allowed > elapsed + 480)
+    })
 }
 
 /// A case in progress and the steps taken so far.
@@ -112,6 +128,8 @@ struct Sim<'a> {
     item: &'a ServiceItem,
     calendar: &'a WorkingCalendar,
     now: Timestamp,
+    /// Kept running at `now`: no rejection or correction, decided after `now`.
+    running: bool,
 }
 
 impl Sim<'_> {
@@ -142,12 +160,30 @@ impl Sim<'_> {
     }
 }
 
-/// Simulates the life of one case of item `i` submitted at `t0`.
-pub(super) fn simulate(rng: &mut ChaCha8Rng, world: &World<'_>, i: usize, t0: Timestamp) -> anyhow::Result<History> {
-    let item = &world.items[i];
+/// Simulates the life of one case submitted at `t0`; `running` asks for one still running
+/// at `now` (honoured when some item's limit allows it).
+pub(super) fn simulate(
+    rng: &mut ChaCha8Rng,
+    world: &World<'_>,
+    t0: Timestamp,
+    running: bool,
+) -> anyhow::Result<History> {
+    let (i, running) = match pick_item(rng, world, t0, running) {
+        Some(i) => (i, running),
+        None => (pick_item(rng, world, t0, false).unwrap_or(0), false),
+    };
+    let item = world.items.get(i).ok_or_else(|| anyhow!("the demo catalog is empty"))?;
     let team = world.teams[i];
     let clerk = team.clerks.choose(rng).ok_or_else(|| anyhow!("no clerk for {}", item.code))?.clone();
-    let individual = rng.random_bool(world.individuals[i]);
+    // The item's proof of identity says who applies; otherwise the department's mix does.
+    let has = |name: &str| item.materials.iter().any(|m| m.name == name);
+    let individual = if has("居民身份证") {
+        true
+    } else if has("营业执照") {
+        false
+    } else {
+        rng.random_bool(world.individuals[i])
+    };
     let submission = Submission {
         applicant: people::applicant(rng, individual),
         channel: channel(rng, &item.channels),
@@ -162,7 +198,7 @@ pub(super) fn simulate(rng: &mut ChaCha8Rng, world: &World<'_>, i: usize, t0: Ti
     let year = CHINA_STANDARD_TIME.to_datetime(t0).year();
     let placeholder = CaseNumber::new(&item.division, year, 0);
     let (case, first) = Case::submit(placeholder, item, world.version, submission, t0)?;
-    let mut sim = Sim { case, steps: Vec::new(), item, calendar: world.calendar, now: world.now };
+    let mut sim = Sim { case, steps: Vec::new(), item, calendar: world.calendar, now: world.now, running };
     sim.steps.push(Step { event: first, at: t0, actor: clerk.clone() });
     run(rng, &mut sim, team, &clerk, t0)?;
     Ok(History { division: item.division.clone(), steps: sim.steps })
@@ -172,8 +208,8 @@ pub(super) fn simulate(rng: &mut ChaCha8Rng, world: &World<'_>, i: usize, t0: Ti
 fn run(rng: &mut ChaCha8Rng, sim: &mut Sim<'_>, team: &Team, clerk: &str, t0: Timestamp) -> anyhow::Result<()> {
     let item = sim.item;
     let mut t = t0;
-    let fate: f64 = rng.random();
-    if fate < 0.02 {
+    let fate: f64 = if sim.running { 1.0 } else { rng.random() };
+    if fate < 0.012 {
         let reason = REJECT_REASONS.choose(rng).copied().unwrap_or("不予受理").to_owned();
         sim.step(CaseCommand::Reject { reason }, sim.after(t, rng.random_range(5..=40)), clerk)?;
         return Ok(());
@@ -233,10 +269,15 @@ fn process(
         _ => (allowed as f64 * (0.12 + 0.85 * rng.random::<f64>().powf(1.3))) as u64,
     }
     .clamp(1, allowed);
-    if rng.random_bool(0.015) {
+    let mut decided = delivered - rng.random_range(0..=(delivered / 4).min(60));
+    let elapsed = sim.calendar.working_minutes_between(accepted, sim.now).map_or(0, |m| u64::try_from(m).unwrap_or(0));
+    if sim.running && elapsed + 1 < allowed {
+        // Still being worked on at `now`, and not late.
+        delivered = rng.random_range(elapsed + 1..=allowed);
+        decided = decided.clamp(elapsed + 1, delivered);
+    } else if rng.random_bool(0.015) {
         delivered = allowed + rng.random_range(30..=(allowed / 3).max(60));
     }
-    let decided = delivered - rng.random_range(0..=(delivered / 4).min(60));
     let mut plan: Vec<(u64, CaseCommand, String)> = Vec::new();
     let at_share = |share: f64| ((decided as f64 * share) as u64).max(1);
     let step = |name: &str| CaseCommand::CompleteStep { step: name.to_owned(), note: String::new() };
@@ -253,7 +294,7 @@ fn process(
         }
     }
     let mut suspension = None;
-    if matches!(item.category, Category::TimeLimited | Category::Agency) && decided >= 30 && rng.random_bool(0.07) {
+    if matches!(item.category, Category::TimeLimited | Category::Agency) && decided >= 30 && rng.random_bool(0.11) {
         let (reason, min, max) = *SUSPENSIONS.choose(rng).unwrap_or(&SUSPENSIONS[0]);
         let from = at_share(rng.random_range(0.3..0.8));
         let length = rng.random_range(min..=max) * 420 + rng.random_range(0..420);

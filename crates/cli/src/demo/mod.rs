@@ -31,6 +31,9 @@ use cases::{History, World};
 /// Cases simulated over the year before `now`.
 pub const CASE_COUNT: usize = 5_000;
 
+/// The latest cases are kept running at `now` (受理/办理中/挂起), so the hall has work in hand.
+const RUNNING_TAIL: usize = 130;
+
 /// Cases written per store transaction.
 const BATCH: usize = 200;
 
@@ -80,18 +83,11 @@ pub async fn seed(
     );
 
     let world = world(&specs, &org, &items, version, calendar, now)?;
-    let cumulative: Vec<f64> = world
-        .weights
-        .iter()
-        .scan(0.0, |sum, w| {
-            *sum += w;
-            Some(*sum)
-        })
-        .collect();
-    let mut histories = Vec::with_capacity(CASE_COUNT);
-    for t0 in cases::submission_times(&mut rng, CASE_COUNT, now, calendar)? {
-        let i = cases::pick_item(&mut rng, &cumulative);
-        histories.push(cases::simulate(&mut rng, &world, i, t0)?);
+    let times = cases::submission_times(&mut rng, CASE_COUNT, now, calendar)?;
+    let tail = times.len().saturating_sub(RUNNING_TAIL);
+    let mut histories = Vec::with_capacity(times.len());
+    for (k, t0) in times.into_iter().enumerate() {
+        histories.push(cases::simulate(&mut rng, &world, t0, k >= tail)?);
     }
     let (cases, events) = write_cases(store, histories).await?;
     tracing::info!(cases, events, "demo cases stored");
@@ -129,8 +125,17 @@ fn world<'a>(
     calendar: &'a WorkingCalendar,
     now: jiff::Timestamp,
 ) -> anyhow::Result<World<'a>> {
-    let mut world =
-        World { items, version, teams: Vec::new(), individuals: Vec::new(), weights: Vec::new(), calendar, now };
+    let mut world = World {
+        items,
+        version,
+        teams: Vec::new(),
+        individuals: Vec::new(),
+        cumulative: Vec::new(),
+        long_cumulative: Vec::new(),
+        calendar,
+        now,
+    };
+    let (mut sum, mut long_sum) = (0.0, 0.0);
     for item in items {
         let d = specs
             .iter()
@@ -145,7 +150,12 @@ fn world<'a>(
             Category::TimeLimited => 1.0,
             Category::Agency => 0.3,
         };
-        world.weights.push(specs[d].volume * category);
+        sum += specs[d].volume * category;
+        if item.promised_limit.is_some() {
+            long_sum += specs[d].volume * category;
+        }
+        world.cumulative.push(sum);
+        world.long_cumulative.push(long_sum);
     }
     Ok(world)
 }

@@ -1,0 +1,128 @@
+//! The authorization matrix: every API route (and every case action) × every role, plus a
+//! staff member of another department and a clerk whose grant expired. Each cell is
+//! "allow" (the server does not answer 401/403) or "deny" (it does). Adding a route to the
+//! OpenAPI document without a row here fails `every_route_has_a_matrix_row`.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use common::{Caller, Fixture};
+use serde_json::{Value, json};
+
+/// Columns: public, applicant, clerk, reviewer, approver, head, leader, supervisor, admin,
+/// outsider (clerk of another department), expired (clerk whose grant expired).
+const WHO: [&str; 11] = ["public", "applicant", "clerk", "reviewer", "approver", "head", "leader", "supervisor", "admin", "outsider", "expired"];
+
+/// One row: method, path, action (for the actions route), and the expected cells, in WHO order:
+/// `1` = allowed, `0` = denied.
+const MATRIX: &[(&str, &str, &str, &str)] = &[
+    ("GET", "/api/v1/items", "", "11111111111"),
+    ("GET", "/api/v1/items/{code}", "", "11111111111"),
+    ("GET", "/api/v1/lists", "", "11111111111"),
+    ("GET", "/api/v1/openapi.json", "", "11111111111"),
+    ("POST", "/api/v1/cases", "", "01100000011"),
+    ("GET", "/api/v1/cases", "", "01111111111"),
+    ("GET", "/api/v1/cases/{number}", "", "01111111101"),
+    ("POST", "/api/v1/cases/{number}/actions", "accept", "00101100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "reject", "00101100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "request_correction", "00101100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "resubmit", "01100000001"),
+    ("POST", "/api/v1/cases/{number}/actions", "complete_step", "00011100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "suspend", "00011100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "resume", "00011100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "approve", "00001100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "deny", "00001100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "deliver", "00101100000"),
+    ("POST", "/api/v1/cases/{number}/actions", "hand_over", "00111100001"),
+    ("POST", "/api/v1/cases/{number}/actions", "take_over", "00111100001"),
+    ("POST", "/api/v1/cases/{number}/actions", "reassign", "00000001000"),
+    ("POST", "/api/v1/cases/{number}/actions", "rate", "01000000000"),
+    ("POST", "/api/v1/session", "", "11111111111"),
+    ("GET", "/api/v1/me", "", "01111111111"),
+    ("POST", "/api/v1/tokens", "", "01111111111"),
+    ("DELETE", "/api/v1/tokens/{id}", "", "01111111111"),
+    ("POST", "/api/v1/applicants", "", "10000000000"),
+    ("POST", "/api/v1/grants", "", "00001100000"),
+    ("GET", "/api/v1/grants", "", "00111111111"),
+    ("DELETE", "/api/v1/grants/{id}", "", "00001100100"),
+    ("POST", "/api/v1/accounts", "", "00000000100"),
+    ("PUT", "/api/v1/accounts/{login}/role", "", "00000000100"),
+    // Last: it ends the callers' sessions.
+    ("DELETE", "/api/v1/session", "", "01111111111"),
+];
+
+fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
+    Some(match (method, path, action) {
+        ("POST", "/api/v1/cases", _) => common::good_case(),
+        (_, _, "accept" | "resume" | "take_over") => json!({ "action": action }),
+        (_, _, "reject") => json!({ "action": action, "reason": "理由" }),
+        (_, _, "request_correction") => json!({ "action": action, "missing": ["营业执照"] }),
+        (_, _, "resubmit") => json!({ "action": action, "materials": ["营业执照"] }),
+        (_, _, "complete_step") => json!({ "action": action, "step": "审核" }),
+        (_, _, "suspend") => json!({ "action": action, "reason": "专家评审" }),
+        (_, _, "approve") => json!({ "action": action }),
+        (_, _, "deny") => json!({ "action": action, "reason": "不符合", "legal_basis": "第十条" }),
+        (_, _, "deliver") => json!({ "action": action, "method": "邮寄" }),
+        (_, _, "hand_over" | "reassign") => json!({ "action": action, "to": "clerk2" }),
+        (_, _, "rate") => json!({ "action": action, "score": 5 }),
+        ("POST", "/api/v1/session", _) => json!({ "login": "nobody", "password": "irrelevant" }),
+        ("POST", "/api/v1/tokens", _) => json!({ "name": "matrix" }),
+        ("POST", "/api/v1/applicants", _) => json!({ "login": "newcomer", "password": "long enough password", "name": "新用户", "kind": "individual", "id_number": "620102199001011234" }),
+        ("POST", "/api/v1/grants", _) => json!({ "grantee": "clerk2", "department": "fgw", "powers": ["deliver"] }),
+        ("POST", "/api/v1/accounts", _) => json!({ "login": "newstaff", "password": "long enough password", "name": "新员工", "role": "reviewer", "department": "fgw" }),
+        ("PUT", _, _) => json!({ "role": "reviewer" }),
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_route_has_a_matrix_row() {
+    let doc = serde_json::to_value(tongban_server::api::openapi()).expect("json");
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().into_iter().flat_map(|o| o.keys()).map(move |m| (m.to_uppercase(), path.clone())))
+        .collect();
+    let in_matrix: BTreeSet<(String, String)> = MATRIX.iter().map(|(m, p, _, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let missing: Vec<_> = documented.difference(&in_matrix).collect();
+    assert!(missing.is_empty(), "routes without a row in the authorization matrix: {missing:?}");
+    let actions: BTreeSet<&str> = MATRIX.iter().map(|r| r.2).filter(|a| !a.is_empty()).collect();
+    assert_eq!(actions.len(), 14, "every case action has a row");
+}
+
+#[tokio::test]
+async fn the_server_enforces_the_matrix() {
+    // SQLite only: the matrix is about the server's checks, which are the same on both.
+    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
+    let mut callers = Vec::new();
+    for who in WHO {
+        callers.push(match who {
+            "public" => Caller::default(),
+            "approver" | "head" | "leader" | "supervisor" | "admin" | "outsider" | "expired" | "clerk" | "reviewer" | "applicant" => f.login(who).await,
+            _ => unreachable!(),
+        });
+    }
+    let applicant = f.login("applicant").await;
+    let mut failures = Vec::new();
+    for (method, path, action, expected) in MATRIX {
+        for (i, who) in WHO.iter().enumerate() {
+            // A fresh case per cell, so one cell's success cannot change another's answer.
+            let number = if path.contains("{number}") { f.submit(&applicant).await } else { String::new() };
+            let uri = path.replace("{number}", &number).replace("{code}", "620100-FGW-001").replace("{id}", "none").replace("{login}", "clerk2");
+            let body = body_for(method, path, action).map(|b| b.to_string());
+            let (status, _, answer) = f.call(&callers[i], method, &uri, body.as_deref()).await;
+            let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
+            // A failed login is 401 by design, not a denial of the route.
+            let denied = denied && !(*path == "/api/v1/session" && *method == "POST" && answer["type"] == "/problems/bad-login");
+            let want_allowed = expected.as_bytes()[i] == b'1';
+            if want_allowed == denied {
+                failures.push(format!("{method} {path} {action} as {who}: expected {}, got {status} {answer}", if want_allowed { "allow" } else { "deny" }));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
+    f.t.cleanup().await;
+}
