@@ -11,9 +11,7 @@ use sqlx::Executor;
 use tokio::sync::Mutex;
 use tongban_core::case::{Applicant, ApplicantKind, Case, Submission};
 use tongban_core::division::{Division, DivisionCode, DivisionLevel};
-use tongban_core::item::{
-    Category, Channel, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit,
-};
+use tongban_core::item::{Category, Channel, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
 use tongban_core::org::{Department, DepartmentCode};
 use tongban_store::{Store, allocate_case_number, insert_case};
 
@@ -37,29 +35,13 @@ pub enum BenchCommand {
 }
 
 pub async fn run(_config: &Config, command: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Store {
-        submitters,
-        count,
-        json,
-    } = command;
+    let BenchCommand::Store { submitters, count, json } = command;
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let mut results = Vec::new();
     for &n in &submitters {
         let n = n.max(1);
-        let group = measure(
-            &dir.path().join(format!("group-{n}.db")),
-            n,
-            count,
-            Mode::GroupCommit,
-        )
-        .await?;
-        let single = measure(
-            &dir.path().join(format!("single-{n}.db")),
-            n,
-            count,
-            Mode::OnePerTransaction,
-        )
-        .await?;
+        let group = measure(&dir.path().join(format!("group-{n}.db")), n, count, Mode::GroupCommit).await?;
+        let single = measure(&dir.path().join(format!("single-{n}.db")), n, count, Mode::OnePerTransaction).await?;
         results.push(serde_json::json!({
             "submitters": n,
             "group_commit_per_sec": group.per_sec(),
@@ -119,11 +101,7 @@ fn bench_item() -> anyhow::Result<ServiceItem> {
         category: Category::TimeLimited,
         legal_limit: Some(TimeLimit::parse("legal_limit", "20d")?),
         promised_limit: Some(TimeLimit::parse("promised_limit", "5d")?),
-        materials: vec![Material {
-            name: "申请表".into(),
-            required: true,
-            form: MaterialForm::Original,
-        }],
+        materials: vec![Material { name: "申请表".into(), required: true, form: MaterialForm::Original }],
         fees: vec![],
         legal_basis: "基准测试".into(),
         channels: vec![Channel::Online],
@@ -150,12 +128,7 @@ async fn prepare(store: &Store, item: ServiceItem) -> anyhow::Result<()> {
             Box::pin(async move {
                 tongban_store::insert_division(
                     conn,
-                    &Division::new(
-                        DivisionCode::parse("620100")?,
-                        "兰州市",
-                        None,
-                        DivisionLevel::City,
-                    )?,
+                    &Division::new(DivisionCode::parse("620100")?, "兰州市", None, DivisionLevel::City)?,
                 )
                 .await?;
                 tongban_store::insert_department(
@@ -167,13 +140,7 @@ async fn prepare(store: &Store, item: ServiceItem) -> anyhow::Result<()> {
                     },
                 )
                 .await?;
-                tongban_store::insert_catalog_version(
-                    conn,
-                    "bench",
-                    &[item],
-                    jiff::Timestamp::now(),
-                )
-                .await?;
+                tongban_store::insert_catalog_version(conn, "bench", &[item], jiff::Timestamp::now()).await?;
                 Ok::<_, anyhow::Error>(())
             })
         })
@@ -181,33 +148,17 @@ async fn prepare(store: &Store, item: ServiceItem) -> anyhow::Result<()> {
 }
 
 /// One submission's work, the same in both modes: a number, the domain check, two rows.
-async fn submit(
-    conn: &mut sqlx::AnyConnection,
-    item: &ServiceItem,
-    i: usize,
-) -> anyhow::Result<()> {
+async fn submit(conn: &mut sqlx::AnyConnection, item: &ServiceItem, i: usize) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now();
-    let number = allocate_case_number(
-        conn,
-        &item.division,
-        tongban_server::app::year_in_china(now),
-    )
-    .await?;
+    let number = allocate_case_number(conn, &item.division, tongban_server::app::year_in_china(now)).await?;
     let (case, event) = Case::submit(number, item, 1, submission(i), now)?;
     insert_case(conn, &case, &event, "bench").await?;
     Ok(())
 }
 
-async fn measure(
-    path: &std::path::Path,
-    submitters: usize,
-    count: usize,
-    mode: Mode,
-) -> anyhow::Result<Measurement> {
-    let url = tongban_store::sqlite_url(path.parent().context("no parent")?).replace(
-        "tongban.db",
-        &path.file_name().context("no name")?.to_string_lossy(),
-    );
+async fn measure(path: &std::path::Path, submitters: usize, count: usize, mode: Mode) -> anyhow::Result<Measurement> {
+    let url = tongban_store::sqlite_url(path.parent().context("no parent")?)
+        .replace("tongban.db", &path.file_name().context("no name")?.to_string_lossy());
     let store = Store::open(&url).await?;
     let item = bench_item()?;
     prepare(&store, item.clone()).await?;
@@ -225,8 +176,7 @@ async fn measure(
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..submitters {
-        let (store, item, next, baseline) =
-            (store.clone(), item.clone(), next.clone(), baseline.clone());
+        let (store, item, next, baseline) = (store.clone(), item.clone(), next.clone(), baseline.clone());
         tasks.spawn(async move {
             let mut latencies = Vec::new();
             loop {
@@ -238,11 +188,7 @@ async fn measure(
                 match &baseline {
                     None => {
                         let item = item.clone();
-                        store
-                            .write(move |conn| {
-                                Box::pin(async move { submit(conn, &item, i).await })
-                            })
-                            .await?;
+                        store.write(move |conn| Box::pin(async move { submit(conn, &item, i).await })).await?;
                     }
                     Some(conn) => {
                         let mut conn = conn.lock().await;
@@ -262,14 +208,7 @@ async fn measure(
     }
     let elapsed = started.elapsed();
     let (cases, _) = store.counts().await?;
-    anyhow::ensure!(
-        cases as usize == count,
-        "expected {count} cases, found {cases}"
-    );
+    anyhow::ensure!(cases as usize == count, "expected {count} cases, found {cases}");
     store.close().await;
-    Ok(Measurement {
-        count,
-        elapsed,
-        latencies,
-    })
+    Ok(Measurement { count, elapsed, latencies })
 }

@@ -10,9 +10,7 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use serde_json::json;
-use tongban_core::calendar::{
-    CHINA_STANDARD_TIME, Limit, Suspension, WorkingCalendar, WorkingHours,
-};
+use tongban_core::calendar::{CHINA_STANDARD_TIME, Limit, Suspension, WorkingCalendar, WorkingHours};
 
 /// Arguments of `tongban calendar due`: when is a case accepted at `--from` due?
 #[derive(Debug, Clone, clap::Args)]
@@ -81,19 +79,14 @@ pub struct BetweenArgs {
 /// ([`calendar_from_files`]).
 pub fn due(args: &DueArgs, calendar: &WorkingCalendar) -> anyhow::Result<String> {
     let limit = args.limit()?;
-    let due = calendar
-        .due(args.from, limit, &args.suspensions)
-        .context("cannot compute the due time")?;
+    let due = calendar.due(args.from, limit, &args.suspensions).context("cannot compute the due time")?;
     if !args.json {
         return Ok(cst(due));
     }
     let start = calendar.next_working_moment(args.from)?;
     let allowed = calendar.allowed_minutes(args.from, limit)?;
-    let suspensions: Vec<_> = args
-        .suspensions
-        .iter()
-        .map(|s| json!({ "from": cst(s.from), "until": cst(s.until) }))
-        .collect();
+    let suspensions: Vec<_> =
+        args.suspensions.iter().map(|s| json!({ "from": cst(s.from), "until": cst(s.until) })).collect();
     let object = json!({
         "from": cst(args.from),
         "start": cst(start),
@@ -108,15 +101,11 @@ pub fn due(args: &DueArgs, calendar: &WorkingCalendar) -> anyhow::Result<String>
 /// Working time from `args.from` to `args.to` in `calendar`, in working minutes and working
 /// days (working minutes ÷ working minutes per day); plain text, or a JSON object with `--json`.
 pub fn between(args: &BetweenArgs, calendar: &WorkingCalendar) -> anyhow::Result<String> {
-    let minutes = calendar
-        .working_minutes_between(args.from, args.to)
-        .context("cannot count working time")?;
+    let minutes = calendar.working_minutes_between(args.from, args.to).context("cannot count working time")?;
     let days = calendar.working_days_between(args.from, args.to)?;
     let per_day = calendar.minutes_per_working_day();
     if !args.json {
-        return Ok(format!(
-            "{minutes} working minutes = {days:.3} working days (of {per_day} minutes)"
-        ));
+        return Ok(format!("{minutes} working minutes = {days:.3} working days (of {per_day} minutes)"));
     }
     let object = json!({
         "from": cst(args.from),
@@ -136,15 +125,12 @@ pub fn calendar_from_files(paths: &[PathBuf]) -> anyhow::Result<WorkingCalendar>
     }
     let mut days = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
         days.extend(
-            WorkingCalendar::parse_csv(&text)
-                .with_context(|| format!("{} is not a holiday CSV", path.display()))?,
+            WorkingCalendar::parse_csv(&text).with_context(|| format!("{} is not a holiday CSV", path.display()))?,
         );
     }
-    WorkingCalendar::new(&days, WorkingHours::default(), &[])
-        .context("the holiday files do not make a calendar")
+    WorkingCalendar::new(&days, WorkingHours::default(), &[]).context("the holiday files do not make a calendar")
 }
 
 /// `2024-02-08T10:00` (China Standard Time) or an RFC 3339 timestamp with its offset.
@@ -152,23 +138,17 @@ fn parse_moment(s: &str) -> Result<Timestamp, String> {
     if let Ok(t) = s.parse::<Timestamp>() {
         return Ok(t);
     }
-    let civil: DateTime = s.parse().map_err(|_| {
-        format!("`{s}` is not a date-time like 2024-02-08T10:00 or 2024-02-08T10:00:00+08:00")
-    })?;
-    TimeZone::fixed(CHINA_STANDARD_TIME)
-        .to_timestamp(civil)
-        .map_err(|e| format!("`{s}`: {e}"))
+    let civil: DateTime = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a date-time like 2024-02-08T10:00 or 2024-02-08T10:00:00+08:00"))?;
+    TimeZone::fixed(CHINA_STANDARD_TIME).to_timestamp(civil).map_err(|e| format!("`{s}`: {e}"))
 }
 
 /// `FROM/UNTIL`, each as [`parse_moment`].
 fn parse_suspension(s: &str) -> Result<Suspension, String> {
-    let (from, until) = s.split_once('/').ok_or_else(|| {
-        format!("`{s}` is not FROM/UNTIL, e.g. 2024-02-05T10:00/2024-02-06T11:00")
-    })?;
-    let suspension = Suspension {
-        from: parse_moment(from.trim())?,
-        until: parse_moment(until.trim())?,
-    };
+    let (from, until) =
+        s.split_once('/').ok_or_else(|| format!("`{s}` is not FROM/UNTIL, e.g. 2024-02-05T10:00/2024-02-06T11:00"))?;
+    let suspension = Suspension { from: parse_moment(from.trim())?, until: parse_moment(until.trim())? };
     if suspension.until < suspension.from {
         return Err(format!("`{s}` ends before it starts"));
     }
@@ -204,42 +184,23 @@ mod tests {
     }
 
     fn between_of(argv: &[&str]) -> anyhow::Result<String> {
-        let cli =
-            BetweenCli::try_parse_from(std::iter::once("between").chain(argv.iter().copied()))?;
+        let cli = BetweenCli::try_parse_from(std::iter::once("between").chain(argv.iter().copied()))?;
         between(&cli.args, &WorkingCalendar::builtin())
     }
 
     #[test]
     fn due_prints_a_cst_timestamp_across_the_spring_festival() -> anyhow::Result<()> {
-        assert_eq!(
-            due_of(&["--from", "2024-02-08T10:00", "--working-days", "3"])?,
-            "2024-02-19T17:30:00+08:00"
-        );
-        assert_eq!(
-            due_of(&["--from", "2024-02-08T02:00:00Z", "--working-days", "2"])?,
-            "2024-02-18T17:30:00+08:00"
-        );
-        assert_eq!(
-            due_of(&["--from", "2024-02-08T16:30", "--working-hours", "2"])?,
-            "2024-02-09T10:00:00+08:00"
-        );
-        assert_eq!(
-            due_of(&["--from", "2024-02-10T09:00", "--end-of-day"])?,
-            "2024-02-18T17:30:00+08:00"
-        );
+        assert_eq!(due_of(&["--from", "2024-02-08T10:00", "--working-days", "3"])?, "2024-02-19T17:30:00+08:00");
+        assert_eq!(due_of(&["--from", "2024-02-08T02:00:00Z", "--working-days", "2"])?, "2024-02-18T17:30:00+08:00");
+        assert_eq!(due_of(&["--from", "2024-02-08T16:30", "--working-hours", "2"])?, "2024-02-09T10:00:00+08:00");
+        assert_eq!(due_of(&["--from", "2024-02-10T09:00", "--end-of-day"])?, "2024-02-18T17:30:00+08:00");
         Ok(())
     }
 
     #[test]
     fn due_with_a_suspension_is_extended() -> anyhow::Result<()> {
-        let argv = [
-            "--from",
-            "2024-03-04T09:00",
-            "--working-hours",
-            "7",
-            "--suspension",
-            "2024-03-04T10:00/2024-03-04T11:00",
-        ];
+        let argv =
+            ["--from", "2024-03-04T09:00", "--working-hours", "7", "--suspension", "2024-03-04T10:00/2024-03-04T11:00"];
         assert_eq!(due_of(&argv)?, "2024-03-05T10:00:00+08:00");
         assert!(
             due_of(&[
@@ -256,13 +217,7 @@ mod tests {
 
     #[test]
     fn due_json_names_start_limit_allowance_and_due() -> anyhow::Result<()> {
-        let out = due_of(&[
-            "--from",
-            "2024-03-01T18:00",
-            "--working-days",
-            "1",
-            "--json",
-        ])?;
+        let out = due_of(&["--from", "2024-03-01T18:00", "--working-days", "1", "--json"])?;
         let value: serde_json::Value = serde_json::from_str(&out)?;
         assert_eq!(
             value,
@@ -281,61 +236,29 @@ mod tests {
     #[test]
     fn exactly_one_limit_is_required() {
         assert!(due_of(&["--from", "2024-03-01T10:00"]).is_err());
-        assert!(
-            due_of(&[
-                "--from",
-                "2024-03-01T10:00",
-                "--working-days",
-                "1",
-                "--end-of-day"
-            ])
-            .is_err()
-        );
-        assert!(
-            due_of(&[
-                "--from",
-                "2024-03-01T10:00",
-                "--working-days",
-                "1",
-                "--working-hours",
-                "2"
-            ])
-            .is_err()
-        );
+        assert!(due_of(&["--from", "2024-03-01T10:00", "--working-days", "1", "--end-of-day"]).is_err());
+        assert!(due_of(&["--from", "2024-03-01T10:00", "--working-days", "1", "--working-hours", "2"]).is_err());
     }
 
     #[test]
     fn bad_or_uncovered_moments_are_errors() {
         assert!(due_of(&["--from", "next tuesday", "--end-of-day"]).is_err());
-        let err = due_of(&["--from", "2027-03-01T10:00", "--end-of-day"])
-            .expect_err("2027 is not covered");
+        let err = due_of(&["--from", "2027-03-01T10:00", "--end-of-day"]).expect_err("2027 is not covered");
         assert!(format!("{err:#}").contains("2020–2026"), "{err:#}");
     }
 
     #[test]
     fn between_prints_minutes_and_days() -> anyhow::Result<()> {
         let out = between_of(&["--from", "2024-03-01T10:00", "--to", "2024-03-04T10:00"])?;
-        assert_eq!(
-            out,
-            "420 working minutes = 1.000 working days (of 420 minutes)"
-        );
+        assert_eq!(out, "420 working minutes = 1.000 working days (of 420 minutes)");
         let out = between_of(&["--from", "2024-09-30T09:00", "--to", "2024-10-08T12:00"])?;
-        assert_eq!(
-            out,
-            "600 working minutes = 1.429 working days (of 420 minutes)"
-        );
+        assert_eq!(out, "600 working minutes = 1.429 working days (of 420 minutes)");
         Ok(())
     }
 
     #[test]
     fn between_json_is_an_object() -> anyhow::Result<()> {
-        let out = between_of(&[
-            "--from",
-            "2024-03-04T10:00+08:00",
-            "--to",
-            "2024-03-01T10:00",
-            "--json",
-        ])?;
+        let out = between_of(&["--from", "2024-03-04T10:00+08:00", "--to", "2024-03-01T10:00", "--json"])?;
         let value: serde_json::Value = serde_json::from_str(&out)?;
         assert_eq!(
             value,
@@ -374,10 +297,7 @@ mod tests {
         std::fs::write(&bad, "date,kind,name\n2030-01-01,off,元旦\n")?;
         let err = calendar_from_files(&[a, bad]).expect_err("bad kind");
         let message = format!("{err:#}");
-        assert!(
-            message.contains("bad.csv") && message.contains("line 2, column 2"),
-            "{message}"
-        );
+        assert!(message.contains("bad.csv") && message.contains("line 2, column 2"), "{message}");
         assert_eq!(calendar_from_files(&[])?.covered_years(), 2020..=2026);
         Ok(())
     }

@@ -41,21 +41,10 @@ pub enum ExportCommand {
 
 pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<ExitCode> {
     let ImportCommand::Catalog { db, file, label } = command;
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let store = open_store(config, &db).await?;
-    let departments: HashSet<String> = store
-        .department_codes()
-        .await?
-        .into_iter()
-        .map(String::from)
-        .collect();
-    let divisions: HashSet<String> = store
-        .division_codes()
-        .await?
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let departments: HashSet<String> = store.department_codes().await?.into_iter().map(String::from).collect();
+    let divisions: HashSet<String> = store.division_codes().await?.into_iter().map(String::from).collect();
     let (rows, mut errors) = match catalog::parse_csv_lines(&text) {
         Ok(rows) => (rows, Vec::new()),
         Err(errors) => (Vec::new(), errors),
@@ -90,9 +79,7 @@ pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<E
     let version = store
         .write(move |conn| {
             Box::pin(async move {
-                Ok::<_, anyhow::Error>(
-                    tongban_store::insert_catalog_version(conn, &label, &items, now).await?,
-                )
+                Ok::<_, anyhow::Error>(tongban_store::insert_catalog_version(conn, &label, &items, now).await?)
             })
         })
         .await?;

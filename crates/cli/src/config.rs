@@ -36,25 +36,19 @@ impl Config {
         let Some(path) = path else {
             return Ok(Config::default());
         };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the config file {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
     }
 
     /// The address to listen on.
     pub fn listen(&self, flag: Option<SocketAddr>) -> anyhow::Result<SocketAddr> {
-        Ok(flag
-            .or(self.listen)
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))))
+        Ok(flag.or(self.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))))
     }
 
     /// The database URL; creates the data directory for the embedded default.
     pub fn database_url(&self, db: &DbArgs) -> anyhow::Result<String> {
-        if let Some(url) = db
-            .database_url
-            .clone()
-            .or_else(|| self.database_url.clone())
-        {
+        if let Some(url) = db.database_url.clone().or_else(|| self.database_url.clone()) {
             return Ok(url);
         }
         let dir = match db.data_dir.clone().or_else(|| self.data_dir.clone()) {
@@ -63,8 +57,7 @@ impl Config {
                 .map(|p| p.data_dir().to_path_buf())
                 .context("no data directory: pass --data-dir or set TONGBAN_DATA_DIR")?,
         };
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
         Ok(tongban_store::sqlite_url(&dir))
     }
 }
@@ -98,12 +91,7 @@ mod tests {
     fn flags_win_over_the_file() {
         let c: Config = toml::from_str("listen = \"0.0.0.0:9000\"").expect("valid");
         assert_eq!(c.listen(None).expect("ok").port(), 9000);
-        assert_eq!(
-            c.listen(Some("127.0.0.1:1".parse().expect("valid")))
-                .expect("ok")
-                .port(),
-            1
-        );
+        assert_eq!(c.listen(Some("127.0.0.1:1".parse().expect("valid"))).expect("ok").port(), 1);
         assert!(toml::from_str::<Config>("nonsense = 1").is_err());
     }
 }

@@ -3,6 +3,7 @@
 //! Configuration comes from flags, then `TONGBAN_*` environment variables, then an
 //! optional TOML file (`--config`), then defaults. It is parsed once, here.
 
+mod admin_cmd;
 mod bench;
 mod calendar_cmd;
 mod catalog_cmd;
@@ -77,6 +78,16 @@ enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Administration: accounts.
+    Admin {
+        #[command(subcommand)]
+        command: admin_cmd::AdminCommand,
+    },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: admin_cmd::AuditCommand,
+    },
     /// Benchmarks of this machine and build.
     Bench {
         #[command(subcommand)]
@@ -117,10 +128,7 @@ enum CalendarCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -138,12 +146,8 @@ fn main() -> ExitCode {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("TONGBAN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_from_env("TONGBAN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -153,12 +157,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_store(&config, &db).await?;
             serve(&config, store, listen).await?;
         }
-        Command::Demo {
-            db,
-            listen,
-            seed,
-            seed_only,
-        } => {
+        Command::Demo { db, listen, seed, seed_only } => {
             let store = open_store(&config, &db).await?;
             let calendar = load_calendar(&store).await?;
             let now = jiff::Timestamp::now();
@@ -186,6 +185,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { what } => return catalog_cmd::export(&config, what).await,
         Command::Calendar { command } => return calendar(&config, command).await,
         Command::Bench { what } => return bench::run(&config, what).await,
+        Command::Admin { command } => return admin_cmd::admin(&config, command).await,
+        Command::Audit { command } => return admin_cmd::audit(&config, command).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -193,10 +194,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn calendar(config: &Config, command: CalendarCommand) -> anyhow::Result<ExitCode> {
     match command {
         CalendarCommand::Import { db, file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let days = WorkingCalendar::parse_csv(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let days = WorkingCalendar::parse_csv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             // Check the merged calendar before writing anything.
             let store = open_store(config, &db).await?;
             let mut merged = tongban_store::calendar_days(&store).await?;
@@ -223,10 +222,7 @@ async fn calendar(config: &Config, command: CalendarCommand) -> anyhow::Result<E
         }
         CalendarCommand::Export { db } => {
             let store = open_store(config, &db).await?;
-            print!(
-                "{}",
-                WorkingCalendar::to_csv(load_calendar(&store).await?.days())
-            );
+            print!("{}", WorkingCalendar::to_csv(load_calendar(&store).await?.days()));
         }
         CalendarCommand::Due { db, args } => {
             let calendar = query_calendar(config, &db, &args.holidays).await?;
@@ -241,11 +237,7 @@ async fn calendar(config: &Config, command: CalendarCommand) -> anyhow::Result<E
 }
 
 /// `--holidays FILE…` replaces the stored calendar for one query.
-async fn query_calendar(
-    config: &Config,
-    db: &DbArgs,
-    files: &[PathBuf],
-) -> anyhow::Result<WorkingCalendar> {
+async fn query_calendar(config: &Config, db: &DbArgs, files: &[PathBuf]) -> anyhow::Result<WorkingCalendar> {
     if files.is_empty() {
         let store = open_store(config, db).await?;
         load_calendar(&store).await
@@ -260,24 +252,19 @@ pub(crate) async fn load_calendar(store: &Store) -> anyhow::Result<WorkingCalend
     if days.is_empty() {
         Ok(WorkingCalendar::builtin())
     } else {
-        WorkingCalendar::new(&days, Default::default(), &[])
-            .context("the stored calendar is inconsistent")
+        WorkingCalendar::new(&days, Default::default(), &[]).context("the stored calendar is inconsistent")
     }
 }
 
 pub(crate) async fn open_store(config: &Config, db: &DbArgs) -> anyhow::Result<Store> {
     let url = config.database_url(db)?;
-    Store::open(&url)
-        .await
-        .with_context(|| format!("cannot open the database {}", config::redact(&url)))
+    Store::open(&url).await.with_context(|| format!("cannot open the database {}", config::redact(&url)))
 }
 
 async fn serve(config: &Config, store: Store, listen: Option<SocketAddr>) -> anyhow::Result<()> {
     let addr = config.listen(listen)?;
     let calendar = load_calendar(&store).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     println!("tongban is serving on http://{local}/");
     tracing::info!(listen = %local, "serving");
@@ -293,8 +280,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -20,20 +20,9 @@ fn start(data_dir: &std::path::Path) -> (Child, String) {
         .expect("tongban starts");
     let stdout = child.stdout.take().expect("piped stdout");
     let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the server prints its address");
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .expect("an address")
-        .trim_end_matches('/')
-        .to_owned();
-    assert!(
-        url.starts_with("http://127.0.0.1:"),
-        "unexpected first line {line:?}"
-    );
+    BufReader::new(stdout).read_line(&mut line).expect("the server prints its address");
+    let url = line.trim().rsplit(' ').next().expect("an address").trim_end_matches('/').to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
     (child, url)
 }
 
@@ -62,20 +51,12 @@ async fn acknowledged_cases_survive_sigkill() {
     let (enough_tx, mut enough_rx) = tokio::sync::mpsc::channel::<()>(1);
     let mut clients = tokio::task::JoinSet::new();
     for c in 0..8 {
-        let (client, base, acknowledged, enough_tx) = (
-            client.clone(),
-            base.clone(),
-            acknowledged.clone(),
-            enough_tx.clone(),
-        );
+        let (client, base, acknowledged, enough_tx) =
+            (client.clone(), base.clone(), acknowledged.clone(), enough_tx.clone());
         clients.spawn(async move {
             // Bounded: each client stops after 200 tries or at the first refused connection.
             for i in 0..200 {
-                let sent = client
-                    .post(format!("{base}/api/v1/cases"))
-                    .json(&body(c * 1000 + i))
-                    .send()
-                    .await;
+                let sent = client.post(format!("{base}/api/v1/cases")).json(&body(c * 1000 + i)).send().await;
                 let Ok(response) = sent else { return };
                 if response.status() == reqwest::StatusCode::CREATED {
                     let case: serde_json::Value = response.json().await.expect("json");
@@ -99,24 +80,10 @@ async fn acknowledged_cases_survive_sigkill() {
 
     let (mut child, base) = start(dir.path());
     for number in &acknowledged {
-        let detail: serde_json::Value = client
-            .get(format!("{base}/api/v1/cases/{number}"))
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(
-            detail["case"]["number"],
-            number.as_str(),
-            "acknowledged case {number} survived"
-        );
-        assert_eq!(
-            detail["events"].as_array().map(Vec::len),
-            Some(1),
-            "{number} has its event"
-        );
+        let detail: serde_json::Value =
+            client.get(format!("{base}/api/v1/cases/{number}")).send().await.expect("get").json().await.expect("json");
+        assert_eq!(detail["case"]["number"], number.as_str(), "acknowledged case {number} survived");
+        assert_eq!(detail["events"].as_array().map(Vec::len), Some(1), "{number} has its event");
     }
     child.kill().expect("stop");
     child.wait().expect("reaped");

@@ -62,25 +62,16 @@ impl Naive {
 
     fn local(t: Timestamp) -> (Date, i32) {
         let dt = TimeZone::fixed(CST).to_datetime(t);
-        (
-            dt.date(),
-            i32::from(dt.hour()) * 60 + i32::from(dt.minute()),
-        )
+        (dt.date(), i32::from(dt.hour()) * 60 + i32::from(dt.minute()))
     }
 
     fn at(date: Date, minute: i32) -> Timestamp {
-        let midnight = TimeZone::fixed(CST)
-            .to_timestamp(date.to_datetime(Time::midnight()))
-            .expect("in range");
+        let midnight = TimeZone::fixed(CST).to_timestamp(date.to_datetime(Time::midnight())).expect("in range");
         midnight + i64::from(minute).minutes()
     }
 
     /// Walks minute by minute (day answer cached per day) until `stop` says so.
-    fn walk(
-        &self,
-        from: Timestamp,
-        mut stop: impl FnMut(Date, i32, bool) -> bool,
-    ) -> Option<(Date, i32)> {
+    fn walk(&self, from: Timestamp, mut stop: impl FnMut(Date, i32, bool) -> bool) -> Option<(Date, i32)> {
         let (mut date, mut minute) = Self::local(from);
         let mut working_day = self.day(date)?;
         loop {
@@ -137,41 +128,26 @@ fn span_benches(c: &mut Criterion) {
     let from = ts("2024-02-01T10:15+08:00");
     let minutes = u64::from(SPAN_DAYS) * 420;
     let to = cal.add_working_days(from, SPAN_DAYS).expect("covered");
-    assert_eq!(
-        cal.add_working_days(from, SPAN_DAYS).ok(),
-        naive.add_working_days(from, SPAN_DAYS)
-    );
-    assert_eq!(
-        cal.add_working_minutes(from, minutes).ok(),
-        naive.add_working_minutes(from, minutes)
-    );
-    assert_eq!(
-        cal.working_minutes_between(from, to).ok(),
-        naive.working_minutes_between(from, to)
-    );
+    assert_eq!(cal.add_working_days(from, SPAN_DAYS).ok(), naive.add_working_days(from, SPAN_DAYS));
+    assert_eq!(cal.add_working_minutes(from, minutes).ok(), naive.add_working_minutes(from, minutes));
+    assert_eq!(cal.working_minutes_between(from, to).ok(), naive.working_minutes_between(from, to));
 
     let mut group = c.benchmark_group("add_working_days_20");
-    group.bench_function("indexed", |b| {
-        b.iter(|| cal.add_working_days(black_box(from), black_box(SPAN_DAYS)))
-    });
+    group.bench_function("indexed", |b| b.iter(|| cal.add_working_days(black_box(from), black_box(SPAN_DAYS))));
     group.bench_function("naive_day_by_day", |b| {
         b.iter(|| naive.add_working_days(black_box(from), black_box(SPAN_DAYS)))
     });
     group.finish();
 
     let mut group = c.benchmark_group("add_working_minutes_20x420");
-    group.bench_function("indexed", |b| {
-        b.iter(|| cal.add_working_minutes(black_box(from), black_box(minutes)))
-    });
+    group.bench_function("indexed", |b| b.iter(|| cal.add_working_minutes(black_box(from), black_box(minutes))));
     group.bench_function("naive_minute_by_minute", |b| {
         b.iter(|| naive.add_working_minutes(black_box(from), black_box(minutes)))
     });
     group.finish();
 
     let mut group = c.benchmark_group("working_minutes_between_20d");
-    group.bench_function("indexed", |b| {
-        b.iter(|| cal.working_minutes_between(black_box(from), black_box(to)))
-    });
+    group.bench_function("indexed", |b| b.iter(|| cal.working_minutes_between(black_box(from), black_box(to))));
     group.bench_function("naive_minute_by_minute", |b| {
         b.iter(|| naive.working_minutes_between(black_box(from), black_box(to)))
     });
@@ -182,42 +158,18 @@ fn throughput_benches(c: &mut Criterion) {
     let cal = WorkingCalendar::builtin();
     // 1,024 moments spread over 2020–2025 at every time of day (after hours, lunch, holidays).
     let start = ts("2020-01-01T00:00+08:00");
-    let moments: Vec<Timestamp> = (0..1024i64)
-        .map(|i| start + (i * 2_000_000_017 % 189_000_000).seconds())
-        .collect();
+    let moments: Vec<Timestamp> = (0..1024i64).map(|i| start + (i * 2_000_000_017 % 189_000_000).seconds()).collect();
     let mut group = c.benchmark_group("throughput_1024_moments");
     group.throughput(Throughput::Elements(moments.len() as u64));
-    group.bench_with_input(
-        BenchmarkId::new("add_working_days", SPAN_DAYS),
-        &moments,
-        |b, moments| {
-            b.iter(|| {
-                moments
-                    .iter()
-                    .filter_map(|&t| cal.add_working_days(t, black_box(SPAN_DAYS)).ok())
-                    .count()
-            })
-        },
-    );
-    let review = [Suspension {
-        from: ts("2024-02-05T10:00+08:00"),
-        until: ts("2024-02-06T11:00+08:00"),
-    }];
-    group.bench_with_input(
-        BenchmarkId::new("due_with_suspension", SPAN_DAYS),
-        &moments,
-        |b, moments| {
-            b.iter(|| {
-                moments
-                    .iter()
-                    .filter_map(|&t| {
-                        cal.due(t, Limit::WorkingDays(SPAN_DAYS), black_box(&review))
-                            .ok()
-                    })
-                    .count()
-            })
-        },
-    );
+    group.bench_with_input(BenchmarkId::new("add_working_days", SPAN_DAYS), &moments, |b, moments| {
+        b.iter(|| moments.iter().filter_map(|&t| cal.add_working_days(t, black_box(SPAN_DAYS)).ok()).count())
+    });
+    let review = [Suspension { from: ts("2024-02-05T10:00+08:00"), until: ts("2024-02-06T11:00+08:00") }];
+    group.bench_with_input(BenchmarkId::new("due_with_suspension", SPAN_DAYS), &moments, |b, moments| {
+        b.iter(|| {
+            moments.iter().filter_map(|&t| cal.due(t, Limit::WorkingDays(SPAN_DAYS), black_box(&review)).ok()).count()
+        })
+    });
     group.finish();
 }
 

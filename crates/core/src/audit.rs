@@ -31,7 +31,15 @@ pub struct AuditEntry {
 
 /// The hash of an entry's content chained to `prev_hash`. Fields are length-prefixed so no
 /// two different entries can hash the same by shifting text between fields.
-pub fn entry_hash(prev_hash: &str, seq: u64, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> String {
+pub fn entry_hash(
+    prev_hash: &str,
+    seq: u64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
     h.update(seq.to_be_bytes());
@@ -95,9 +103,16 @@ mod tests {
         let mut prev = GENESIS.to_owned();
         (1..=n)
             .map(|seq| {
-                let (at, actor, action, subject, detail) = ("2026-01-01T00:00:00.000000Z".to_owned(), format!("u{seq}"), "login.success".to_owned(), "-".to_owned(), "{}".to_owned());
+                let (at, actor, action, subject, detail) = (
+                    "2026-01-01T00:00:00.000000Z".to_owned(),
+                    format!("u{seq}"),
+                    "login.success".to_owned(),
+                    "-".to_owned(),
+                    "{}".to_owned(),
+                );
                 let hash = entry_hash(&prev, seq, &at, &actor, &action, &subject, &detail);
-                let e = AuditEntry { seq, at, actor, action, subject, detail, prev_hash: prev.clone(), hash: hash.clone() };
+                let e =
+                    AuditEntry { seq, at, actor, action, subject, detail, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 e
             })

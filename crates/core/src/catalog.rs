@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::division::DivisionCode;
 use crate::item::{
-    Category, Channel, Fee, ItemCode, ItemError, ItemKind, Material, MaterialForm, ServiceItem,
-    TimeLimit,
+    Category, Channel, Fee, ItemCode, ItemError, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit,
 };
 use crate::org::DepartmentCode;
 
@@ -63,10 +62,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<ServiceItem>, Vec<RowError>> {
 
 /// Like [`parse_csv`], keeping each item's line so later checks can name it.
 pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowError>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
     let mut errors = Vec::new();
     match reader.headers() {
         Ok(h) if h.iter().map(str::trim).eq(CSV_COLUMNS) => {}
@@ -79,11 +75,7 @@ pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowErr
                 h.iter().collect::<Vec<_>>().join(",")
             ),
         }),
-        Err(e) => errors.push(RowError {
-            line: 1,
-            column: None,
-            message: format!("unreadable header: {e}"),
-        }),
+        Err(e) => errors.push(RowError { line: 1, column: None, message: format!("unreadable header: {e}") }),
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -95,11 +87,7 @@ pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowErr
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(RowError {
-                    line,
-                    column: None,
-                    message: format!("malformed CSV: {e}"),
-                });
+                errors.push(RowError { line, column: None, message: format!("malformed CSV: {e}") });
                 continue;
             }
         };
@@ -123,11 +111,7 @@ pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowErr
             })),
         }
     }
-    if errors.is_empty() {
-        Ok(items)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(items) } else { Err(errors) }
 }
 
 fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, Vec<ItemError>> {
@@ -135,18 +119,10 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
     fn keep<T>(errors: &mut Vec<ItemError>, r: Result<T, ItemError>) -> Option<T> {
         r.map_err(|e| errors.push(e)).ok()
     }
-    let code = keep(
-        &mut errors,
-        ItemCode::parse(cell(0)).map_err(|e| ItemError::org("code", e)),
-    );
-    let department = keep(
-        &mut errors,
-        DepartmentCode::parse(cell(2)).map_err(|e| ItemError::org("department", e)),
-    );
-    let division = keep(
-        &mut errors,
-        DivisionCode::parse(cell(3)).map_err(|e| ItemError::new("division", e.to_string())),
-    );
+    let code = keep(&mut errors, ItemCode::parse(cell(0)).map_err(|e| ItemError::org("code", e)));
+    let department = keep(&mut errors, DepartmentCode::parse(cell(2)).map_err(|e| ItemError::org("department", e)));
+    let division =
+        keep(&mut errors, DivisionCode::parse(cell(3)).map_err(|e| ItemError::new("division", e.to_string())));
     let kind = keep(&mut errors, ItemKind::parse(cell(4)));
     let category = keep(&mut errors, Category::parse(cell(5)));
     let legal_limit = keep(&mut errors, optional_limit("legal_limit", cell(6)));
@@ -165,18 +141,7 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
         Some(materials),
         Some(fees),
         Some(channels),
-    ) = (
-        code,
-        department,
-        division,
-        kind,
-        category,
-        legal_limit,
-        promised_limit,
-        materials,
-        fees,
-        channels,
-    )
+    ) = (code, department, division, kind, category, legal_limit, promised_limit, materials, fees, channels)
     else {
         return Err(errors);
     };
@@ -199,22 +164,11 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
 }
 
 fn optional_limit(field: &'static str, text: &str) -> Result<Option<TimeLimit>, ItemError> {
-    if text.trim().is_empty() {
-        Ok(None)
-    } else {
-        TimeLimit::parse(field, text).map(Some)
-    }
+    if text.trim().is_empty() { Ok(None) } else { TimeLimit::parse(field, text).map(Some) }
 }
 
-fn parse_list<T>(
-    text: &str,
-    parse: impl Fn(&str) -> Result<T, ItemError>,
-) -> Result<Vec<T>, ItemError> {
-    text.split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(parse)
-        .collect()
+fn parse_list<T>(text: &str, parse: impl Fn(&str) -> Result<T, ItemError>) -> Result<Vec<T>, ItemError> {
+    text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(parse).collect()
 }
 
 fn parse_materials(text: &str) -> Result<Vec<Material>, ItemError> {
@@ -222,15 +176,11 @@ fn parse_materials(text: &str) -> Result<Vec<Material>, ItemError> {
         let bad = || {
             ItemError::new(
                 "materials",
-                format!(
-                    "material {m:?} must be name|required|original (or optional, copy, electronic)"
-                ),
+                format!("material {m:?} must be name|required|original (or optional, copy, electronic)"),
             )
         };
         let mut parts = m.split('|').map(str::trim);
-        let (Some(name), Some(req), Some(form), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(name), Some(req), Some(form), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(bad());
         };
         let required = match req {
@@ -244,11 +194,7 @@ fn parse_materials(text: &str) -> Result<Vec<Material>, ItemError> {
             "electronic" => MaterialForm::Electronic,
             _ => return Err(bad()),
         };
-        Ok(Material {
-            name: name.to_owned(),
-            required,
-            form,
-        })
+        Ok(Material { name: name.to_owned(), required, form })
     })
 }
 
@@ -257,37 +203,22 @@ fn parse_fees(text: &str) -> Result<Vec<Fee>, ItemError> {
         let bad = || {
             ItemError::new(
                 "fees",
-                format!(
-                    "fee {f:?} must be name|amount in yuan with at most 2 decimals, e.g. 工本费|10.00"
-                ),
+                format!("fee {f:?} must be name|amount in yuan with at most 2 decimals, e.g. 工本费|10.00"),
             )
         };
         let (name, amount) = f.split_once('|').ok_or_else(bad)?;
-        Ok(Fee {
-            name: name.trim().to_owned(),
-            amount_fen: parse_yuan(amount.trim()).ok_or_else(bad)?,
-        })
+        Ok(Fee { name: name.trim().to_owned(), amount_fen: parse_yuan(amount.trim()).ok_or_else(bad)? })
     })
 }
 
 /// Parses a non-negative yuan amount with at most two decimals into fen, exactly.
 fn parse_yuan(text: &str) -> Option<u64> {
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty()
-        || frac.len() > 2
-        || !whole
-            .bytes()
-            .chain(frac.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
+    if whole.is_empty() || frac.len() > 2 || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
         return None;
     }
     let frac_fen: u64 = format!("{frac:0<2}").parse().ok()?;
-    whole
-        .parse::<u64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(frac_fen)
+    whole.parse::<u64>().ok()?.checked_mul(100)?.checked_add(frac_fen)
 }
 
 /// Writes items as a catalog CSV that [`parse_csv`] reads back to the same items.
@@ -299,27 +230,10 @@ pub fn to_csv(items: &[ServiceItem]) -> String {
         let materials: Vec<String> = i
             .materials
             .iter()
-            .map(|m| {
-                format!(
-                    "{}|{}|{}",
-                    m.name,
-                    if m.required { "required" } else { "optional" },
-                    m.form.as_str()
-                )
-            })
+            .map(|m| format!("{}|{}|{}", m.name, if m.required { "required" } else { "optional" }, m.form.as_str()))
             .collect();
-        let fees: Vec<String> = i
-            .fees
-            .iter()
-            .map(|f| {
-                format!(
-                    "{}|{}.{:02}",
-                    f.name,
-                    f.amount_fen / 100,
-                    f.amount_fen % 100
-                )
-            })
-            .collect();
+        let fees: Vec<String> =
+            i.fees.iter().map(|f| format!("{}|{}.{:02}", f.name, f.amount_fen / 100, f.amount_fen % 100)).collect();
         let channels: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
         let _ = w.write_record([
             i.code.as_str(),
@@ -359,8 +273,7 @@ pub struct ReformReport {
 impl ReformReport {
     /// Compares the items of two versions.
     pub fn compare(before: &[ServiceItem], after: &[ServiceItem]) -> Self {
-        let codes =
-            |items: &[ServiceItem]| items.iter().map(|i| i.code.clone()).collect::<HashSet<_>>();
+        let codes = |items: &[ServiceItem]| items.iter().map(|i| i.code.clone()).collect::<HashSet<_>>();
         let (b, a) = (codes(before), codes(after));
         let mut removed: Vec<_> = b.difference(&a).cloned().collect();
         let mut added: Vec<_> = a.difference(&b).cloned().collect();
@@ -379,11 +292,7 @@ impl ReformReport {
 
     /// Relative change in percent, e.g. −11.28 for 2,465 → 2,187. Zero when `before` is zero.
     pub fn cut_percent(before: f64, after: f64) -> f64 {
-        if before == 0.0 {
-            0.0
-        } else {
-            (after - before) / before * 100.0
-        }
+        if before == 0.0 { 0.0 } else { (after - before) / before * 100.0 }
     }
 }
 
@@ -395,10 +304,7 @@ fn average_days(items: &[ServiceItem]) -> f64 {
     if items.is_empty() {
         return 0.0;
     }
-    let total: f64 = items
-        .iter()
-        .map(|i| i.promised_limit.map_or(1.0, |l| l.in_days(7.0)))
-        .sum();
+    let total: f64 = items.iter().map(|i| i.promised_limit.map_or(1.0, |l| l.in_days(7.0))).sum();
     total / items.len() as f64
 }
 
@@ -410,10 +316,7 @@ mod tests {
     #[test]
     fn csv_round_trips() {
         let mut item = sample_item();
-        item.fees.push(Fee {
-            name: "工本费".into(),
-            amount_fen: 1050,
-        });
+        item.fees.push(Fee { name: "工本费".into(), amount_fen: 1050 });
         let text = to_csv(std::slice::from_ref(&item));
         assert_eq!(parse_csv(&text), Ok(vec![item]));
     }
@@ -426,41 +329,17 @@ mod tests {
         );
         let errors = parse_csv(&text).unwrap_err();
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        assert!(
-            shown
-                .iter()
-                .any(|e| e.starts_with("line 3, column division:")),
-            "{shown:?}"
-        );
-        assert!(
-            shown
-                .iter()
-                .any(|e| e.starts_with("line 3, column category:")),
-            "{shown:?}"
-        );
-        assert!(
-            shown
-                .iter()
-                .any(|e| e.starts_with("line 3, column legal_limit:")),
-            "{shown:?}"
-        );
-        assert!(
-            shown
-                .iter()
-                .any(|e| e.starts_with("line 4, column code:") && e.contains("twice")),
-            "{shown:?}"
-        );
+        assert!(shown.iter().any(|e| e.starts_with("line 3, column division:")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("line 3, column category:")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("line 3, column legal_limit:")), "{shown:?}");
+        assert!(shown.iter().any(|e| e.starts_with("line 4, column code:") && e.contains("twice")), "{shown:?}");
     }
 
     #[test]
     fn malformed_csv_and_wrong_header_are_refused() {
         assert_eq!(parse_csv("a,b\n1,2\n").unwrap_err()[0].line, 1);
         let text = format!("{}\nA1,x\n", CSV_COLUMNS.join(","));
-        assert!(
-            parse_csv(&text).unwrap_err()[0]
-                .message
-                .contains("malformed")
-        );
+        assert!(parse_csv(&text).unwrap_err()[0].message.contains("malformed"));
     }
 
     #[test]

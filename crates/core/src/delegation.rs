@@ -47,11 +47,18 @@ impl Grant {
 
     /// Whether it covers `power` over `item` of `department`.
     pub fn covers(&self, department: &DepartmentCode, item: &ItemCode, power: Power) -> bool {
-        &self.department == department && self.powers.contains(&power) && self.items.as_ref().is_none_or(|s| s.contains(item))
+        &self.department == department
+            && self.powers.contains(&power)
+            && self.items.as_ref().is_none_or(|s| s.contains(item))
     }
 
     /// Whether it covers everything `other` would give.
-    fn contains(&self, department: &DepartmentCode, items: Option<&BTreeSet<ItemCode>>, powers: &BTreeSet<Power>) -> bool {
+    fn contains(
+        &self,
+        department: &DepartmentCode,
+        items: Option<&BTreeSet<ItemCode>>,
+        powers: &BTreeSet<Power>,
+    ) -> bool {
         &self.department == department
             && powers.is_subset(&self.powers)
             && match (&self.items, items) {
@@ -111,7 +118,10 @@ pub struct Delegations {
 impl Delegations {
     /// Builds the view over `grants`; `roots` are (account, department) pairs holding every
     /// power over the department's items by office.
-    pub fn new(grants: impl IntoIterator<Item = Grant>, roots: impl IntoIterator<Item = (String, DepartmentCode)>) -> Self {
+    pub fn new(
+        grants: impl IntoIterator<Item = Grant>,
+        roots: impl IntoIterator<Item = (String, DepartmentCode)>,
+    ) -> Self {
         Self { grants: grants.into_iter().map(|g| (g.id.clone(), g)).collect(), roots: roots.into_iter().collect() }
     }
 
@@ -146,7 +156,9 @@ impl Delegations {
                 }
                 Some(pid) => {
                     let parent = self.grants.get(pid)?;
-                    if parent.grantee != current.grantor || !parent.contains(&current.department, current.items.as_ref(), &current.powers) {
+                    if parent.grantee != current.grantor
+                        || !parent.contains(&current.department, current.items.as_ref(), &current.powers)
+                    {
                         return None;
                     }
                     chain.push(parent.id.clone());
@@ -159,18 +171,31 @@ impl Delegations {
 
     /// The chain (root first) under which `who` may use `power` on `item` now: empty when
     /// `who` holds it by office, none when `who` does not hold it.
-    pub fn authority(&self, who: &str, department: &DepartmentCode, item: &ItemCode, power: Power, now: jiff::Timestamp) -> Option<Vec<GrantId>> {
+    pub fn authority(
+        &self,
+        who: &str,
+        department: &DepartmentCode,
+        item: &ItemCode,
+        power: Power,
+        now: jiff::Timestamp,
+    ) -> Option<Vec<GrantId>> {
         if self.is_root(who, department) {
             return Some(Vec::new());
         }
-        let mut candidates: Vec<&Grant> = self.grants.values().filter(|g| g.grantee == who && g.covers(department, item, power)).collect();
+        let mut candidates: Vec<&Grant> =
+            self.grants.values().filter(|g| g.grantee == who && g.covers(department, item, power)).collect();
         // Deterministic choice: the shortest chain, then the oldest grant.
         candidates.sort_by(|a, b| a.valid_from.cmp(&b.valid_from).then(a.id.cmp(&b.id)));
         candidates.iter().filter_map(|g| self.chain_is_valid(g, now)).min_by_key(Vec::len)
     }
 
     /// Checks a request against what the grantor holds now and returns the grant to store.
-    pub fn grant_from(&self, id: GrantId, request: GrantRequest, now: jiff::Timestamp) -> Result<Grant, DelegationError> {
+    pub fn grant_from(
+        &self,
+        id: GrantId,
+        request: GrantRequest,
+        now: jiff::Timestamp,
+    ) -> Result<Grant, DelegationError> {
         if request.grantor == request.grantee {
             return Err(DelegationError::Invalid("a grant to oneself"));
         }
@@ -189,7 +214,10 @@ impl Delegations {
             let mut held: Vec<&Grant> = self
                 .grants
                 .values()
-                .filter(|g| g.grantee == request.grantor && g.contains(&request.department, request.items.as_ref(), &request.powers))
+                .filter(|g| {
+                    g.grantee == request.grantor
+                        && g.contains(&request.department, request.items.as_ref(), &request.powers)
+                })
                 .filter(|g| self.chain_is_valid(g, now).is_some())
                 .collect();
             held.sort_by(|a, b| a.id.cmp(&b.id));
@@ -256,9 +284,13 @@ mod tests {
     fn chain_of_three() -> Delegations {
         let now = t("2026-01-01T00:00:00Z");
         let mut d = Delegations::new([], [("head".to_owned(), dept())]);
-        let g1 = d.grant_from("g1".into(), request("head", "deputy", &[Power::Approve, Power::Review]), now).expect("head holds all");
+        let g1 = d
+            .grant_from("g1".into(), request("head", "deputy", &[Power::Approve, Power::Review]), now)
+            .expect("head holds all");
         d.insert(g1);
-        let g2 = d.grant_from("g2".into(), request("deputy", "chief", &[Power::Approve]), now).expect("deputy holds approve");
+        let g2 = d
+            .grant_from("g2".into(), request("deputy", "chief", &[Power::Approve]), now)
+            .expect("deputy holds approve");
         d.insert(g2);
         d
     }
@@ -267,7 +299,10 @@ mod tests {
     fn authority_flows_down_an_unbroken_chain() {
         let d = chain_of_three();
         let now = t("2026-02-01T00:00:00Z");
-        assert_eq!(d.authority("chief", &dept(), &item(), Power::Approve, now), Some(vec!["g1".to_owned(), "g2".to_owned()]));
+        assert_eq!(
+            d.authority("chief", &dept(), &item(), Power::Approve, now),
+            Some(vec!["g1".to_owned(), "g2".to_owned()])
+        );
         assert_eq!(d.authority("head", &dept(), &item(), Power::Sign, now), Some(vec![]));
         assert_eq!(d.authority("chief", &dept(), &item(), Power::Review, now), None, "review was not re-delegated");
         let other = DepartmentCode::parse("zjj").expect("valid");
@@ -292,7 +327,11 @@ mod tests {
         d.revoke("g1", now).expect("revokes");
         assert_eq!(d.authority("deputy", &dept(), &item(), Power::Approve, now), None);
         assert_eq!(d.authority("chief", &dept(), &item(), Power::Approve, now), None);
-        assert_eq!(d.authority("chief", &dept(), &item(), Power::Approve, t("2026-01-31T00:00:00Z")), Some(vec!["g1".into(), "g2".into()]), "it worked before");
+        assert_eq!(
+            d.authority("chief", &dept(), &item(), Power::Approve, t("2026-01-31T00:00:00Z")),
+            Some(vec!["g1".into(), "g2".into()]),
+            "it worked before"
+        );
         assert_eq!(d.revoke("g1", now), Err(DelegationError::AlreadyRevoked("g1".into())));
     }
 
@@ -311,7 +350,10 @@ mod tests {
     fn nonsense_grants_are_refused() {
         let d = chain_of_three();
         let now = t("2026-02-01T00:00:00Z");
-        assert!(matches!(d.grant_from("x".into(), request("head", "head", &[Power::Accept]), now), Err(DelegationError::Invalid(_))));
+        assert!(matches!(
+            d.grant_from("x".into(), request("head", "head", &[Power::Accept]), now),
+            Err(DelegationError::Invalid(_))
+        ));
         assert!(matches!(d.grant_from("x".into(), request("head", "a", &[]), now), Err(DelegationError::Invalid(_))));
         let mut r = request("head", "a", &[Power::Accept]);
         r.valid_until = Some(r.valid_from);

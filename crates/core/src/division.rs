@@ -148,17 +148,9 @@ impl Division {
         if let Some(p) = &parent
             && (p == &code || !code.is_within(p))
         {
-            return Err(DivisionError::WrongParent {
-                child: code,
-                parent: p.clone(),
-            });
+            return Err(DivisionError::WrongParent { child: code, parent: p.clone() });
         }
-        Ok(Self {
-            code,
-            name: name.into(),
-            parent,
-            level,
-        })
+        Ok(Self { code, name: name.into(), parent, level })
     }
 }
 
@@ -189,12 +181,7 @@ mod tests {
 
     #[test]
     fn a_parent_must_contain_its_child() {
-        let err = Division::new(
-            code("620102"),
-            "城关区",
-            Some(code("620200")),
-            DivisionLevel::County,
-        );
+        let err = Division::new(code("620102"), "城关区", Some(code("620200")), DivisionLevel::County);
         assert!(matches!(err, Err(DivisionError::WrongParent { .. })));
     }
 }

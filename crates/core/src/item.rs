@@ -31,12 +31,7 @@ pub enum Category {
 
 impl Category {
     /// All categories, in the order the lists are published.
-    pub const ALL: [Category; 4] = [
-        Self::OnTheSpot,
-        Self::SameDay,
-        Self::TimeLimited,
-        Self::Agency,
-    ];
+    pub const ALL: [Category; 4] = [Self::OnTheSpot, Self::SameDay, Self::TimeLimited, Self::Agency];
 
     /// The stable machine name.
     pub fn as_str(self) -> &'static str {
@@ -61,10 +56,12 @@ impl Category {
     /// Parses a machine name or the Chinese name.
     pub fn parse(text: &str) -> Result<Self, ItemError> {
         let t = text.trim();
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == t || c.zh() == t)
-            .ok_or_else(|| ItemError::new("category", format!("unknown category {t:?} (expected one of on_the_spot, same_day, time_limited, agency)")))
+        Self::ALL.into_iter().find(|c| c.as_str() == t || c.zh() == t).ok_or_else(|| {
+            ItemError::new(
+                "category",
+                format!("unknown category {t:?} (expected one of on_the_spot, same_day, time_limited, agency)"),
+            )
+        })
     }
 }
 
@@ -85,13 +82,7 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
-    const ALL: [ItemKind; 5] = [
-        Self::Licensing,
-        Self::Confirmation,
-        Self::Filing,
-        Self::PublicService,
-        Self::Other,
-    ];
+    const ALL: [ItemKind; 5] = [Self::Licensing, Self::Confirmation, Self::Filing, Self::PublicService, Self::Other];
 
     /// The stable machine name.
     pub fn as_str(self) -> &'static str {
@@ -107,10 +98,12 @@ impl ItemKind {
     /// Parses a machine name.
     pub fn parse(text: &str) -> Result<Self, ItemError> {
         let t = text.trim();
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == t)
-            .ok_or_else(|| ItemError::new("kind", format!("unknown item kind {t:?} (expected licensing, confirmation, filing, public_service or other)")))
+        Self::ALL.into_iter().find(|k| k.as_str() == t).ok_or_else(|| {
+            ItemError::new(
+                "kind",
+                format!("unknown item kind {t:?} (expected licensing, confirmation, filing, public_service or other)"),
+            )
+        })
     }
 }
 
@@ -240,13 +233,7 @@ pub enum Channel {
 
 impl Channel {
     /// All channels.
-    pub const ALL: [Channel; 5] = [
-        Self::Window,
-        Self::Online,
-        Self::Kiosk,
-        Self::App,
-        Self::Mail,
-    ];
+    pub const ALL: [Channel; 5] = [Self::Window, Self::Online, Self::Kiosk, Self::App, Self::Mail];
 
     /// The stable machine name.
     pub fn as_str(self) -> &'static str {
@@ -262,15 +249,9 @@ impl Channel {
     /// Parses a machine name.
     pub fn parse(text: &str) -> Result<Self, ItemError> {
         let t = text.trim();
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == t)
-            .ok_or_else(|| {
-                ItemError::new(
-                    "channels",
-                    format!("unknown channel {t:?} (expected window, online, kiosk, app or mail)"),
-                )
-            })
+        Self::ALL.into_iter().find(|c| c.as_str() == t).ok_or_else(|| {
+            ItemError::new("channels", format!("unknown channel {t:?} (expected window, online, kiosk, app or mail)"))
+        })
     }
 }
 
@@ -286,10 +267,7 @@ pub struct ItemError {
 
 impl ItemError {
     pub(crate) fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field,
-            message: message.into(),
-        }
+        Self { field, message: message.into() }
     }
 
     pub(crate) fn org(field: &'static str, e: OrgError) -> Self {
@@ -340,10 +318,7 @@ impl ServiceItem {
             )),
             (Category::OnTheSpot | Category::SameDay, Some(_)) => errors.push(ItemError::new(
                 "promised_limit",
-                format!(
-                    "a {} item is due the same working day and takes no promised limit",
-                    self.category.zh()
-                ),
+                format!("a {} item is due the same working day and takes no promised limit", self.category.zh()),
             )),
             _ => {}
         }
@@ -358,32 +333,19 @@ impl ServiceItem {
             ));
         }
         if self.channels.is_empty() {
-            errors.push(ItemError::new(
-                "channels",
-                "an item needs at least one channel",
-            ));
+            errors.push(ItemError::new("channels", "an item needs at least one channel"));
         }
         for m in &self.materials {
             if check_name("material name", &m.name, 100).is_err() {
-                errors.push(ItemError::new(
-                    "materials",
-                    "every material needs a name of 1–100 characters",
-                ));
+                errors.push(ItemError::new("materials", "every material needs a name of 1–100 characters"));
             }
         }
         let mut names: Vec<&str> = self.materials.iter().map(|m| m.name.as_str()).collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-            errors.push(ItemError::new(
-                "materials",
-                format!("material {:?} is listed twice", w[0]),
-            ));
+            errors.push(ItemError::new("materials", format!("material {:?} is listed twice", w[0])));
         }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
     /// The limit a case of this item is due by, counted from acceptance.
@@ -396,10 +358,7 @@ impl ServiceItem {
 
     /// Names of the materials the item cannot be accepted without.
     pub fn required_materials(&self) -> impl Iterator<Item = &str> {
-        self.materials
-            .iter()
-            .filter(|m| m.required)
-            .map(|m| m.name.as_str())
+        self.materials.iter().filter(|m| m.required).map(|m| m.name.as_str())
     }
 }
 
@@ -418,21 +377,9 @@ pub(crate) mod tests {
             legal_limit: Some(TimeLimit::parse("legal_limit", "20d").expect("valid")),
             promised_limit: Some(TimeLimit::parse("promised_limit", "5d").expect("valid")),
             materials: vec![
-                Material {
-                    name: "项目备案申请表".into(),
-                    required: true,
-                    form: MaterialForm::Original,
-                },
-                Material {
-                    name: "营业执照".into(),
-                    required: true,
-                    form: MaterialForm::Copy,
-                },
-                Material {
-                    name: "授权委托书".into(),
-                    required: false,
-                    form: MaterialForm::Original,
-                },
+                Material { name: "项目备案申请表".into(), required: true, form: MaterialForm::Original },
+                Material { name: "营业执照".into(), required: true, form: MaterialForm::Copy },
+                Material { name: "授权委托书".into(), required: false, form: MaterialForm::Original },
             ],
             fees: vec![],
             legal_basis: "《企业投资项目核准和备案管理条例》".into(),
@@ -452,10 +399,7 @@ pub(crate) mod tests {
         assert!(TimeLimit::parse("x", "3").is_err());
         assert!(TimeLimit::parse("x", "").is_err());
         assert!(TimeLimit::parse("x", "3w").is_err());
-        assert_eq!(
-            TimeLimit::parse("x", "4h").map(|l| l.to_string()),
-            Ok("4h".into())
-        );
+        assert_eq!(TimeLimit::parse("x", "4h").map(|l| l.to_string()), Ok("4h".into()));
     }
 
     #[test]
@@ -488,12 +432,7 @@ pub(crate) mod tests {
         let mut item = sample_item();
         item.materials.push(item.materials[0].clone());
         item.channels.clear();
-        let fields: Vec<_> = item
-            .validate()
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields: Vec<_> = item.validate().unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["channels", "materials"]);
     }
 }

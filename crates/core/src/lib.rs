@@ -13,3 +13,4 @@ pub mod identity;
 pub mod item;
 pub mod org;
 pub mod plan;
+pub mod supervision;

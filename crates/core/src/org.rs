@@ -34,28 +34,15 @@ pub(crate) fn check_code(what: &'static str, text: &str, max: usize) -> Result<S
     let t = text.trim();
     let ok = !t.is_empty()
         && t.len() <= max
-        && t.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
-    if ok {
-        Ok(t.to_owned())
-    } else {
-        Err(OrgError::BadCode {
-            what,
-            text: text.to_owned(),
-            max,
-        })
-    }
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    if ok { Ok(t.to_owned()) } else { Err(OrgError::BadCode { what, text: text.to_owned(), max }) }
 }
 
 /// Checks a human-readable name: trimmed, 1..=max characters.
 pub(crate) fn check_name(what: &'static str, text: &str, max: usize) -> Result<String, OrgError> {
     let t = text.trim();
     let n = t.chars().count();
-    if n == 0 || n > max {
-        Err(OrgError::BadName { what, max })
-    } else {
-        Ok(t.to_owned())
-    }
+    if n == 0 || n > max { Err(OrgError::BadName { what, max }) } else { Ok(t.to_owned()) }
 }
 
 macro_rules! code_type {

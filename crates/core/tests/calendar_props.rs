@@ -9,9 +9,7 @@ use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::{Offset, TimeZone};
 use jiff::{Timestamp, ToSpan};
 use proptest::prelude::*;
-use tongban_core::calendar::{
-    CalendarDay, CalendarError, DayKind, Limit, Suspension, WorkingCalendar, WorkingHours,
-};
+use tongban_core::calendar::{CalendarDay, CalendarError, DayKind, Limit, Suspension, WorkingCalendar, WorkingHours};
 
 const CST: Offset = jiff::tz::offset(8);
 
@@ -53,22 +51,13 @@ struct Minute {
 impl Minute {
     fn of(t: Timestamp) -> Minute {
         let dt = TimeZone::fixed(CST).to_datetime(t);
-        Minute {
-            date: dt.date(),
-            minute: i32::from(dt.hour()) * 60 + i32::from(dt.minute()),
-        }
+        Minute { date: dt.date(), minute: i32::from(dt.hour()) * 60 + i32::from(dt.minute()) }
     }
     fn next(self) -> Minute {
         if self.minute == 1439 {
-            Minute {
-                date: self.date.tomorrow().expect("far from year 9999"),
-                minute: 0,
-            }
+            Minute { date: self.date.tomorrow().expect("far from year 9999"), minute: 0 }
         } else {
-            Minute {
-                minute: self.minute + 1,
-                ..self
-            }
+            Minute { minute: self.minute + 1, ..self }
         }
     }
     fn start(self) -> Timestamp {
@@ -80,9 +69,7 @@ impl Minute {
 }
 
 fn midnight(date: Date) -> Timestamp {
-    TimeZone::fixed(CST)
-        .to_timestamp(date.to_datetime(Time::midnight()))
-        .expect("representable")
+    TimeZone::fixed(CST).to_timestamp(date.to_datetime(Time::midnight())).expect("representable")
 }
 
 /// The naive calendar: sets of raw rows, the weekday rule, and a minute-by-minute walk.
@@ -102,10 +89,7 @@ impl Oracle {
             holidays: rows.iter().filter(|r| !r.1).map(|r| r.0).collect(),
             workdays: rows.iter().filter(|r| r.1).map(|r| r.0).collect(),
             closures: closures.iter().copied().collect(),
-            periods: periods
-                .iter()
-                .map(|&(s, e)| (i32::from(s), i32::from(e)))
-                .collect(),
+            periods: periods.iter().map(|&(s, e)| (i32::from(s), i32::from(e))).collect(),
             years,
         }
     }
@@ -127,9 +111,7 @@ impl Oracle {
             return Err(Fail::OutOfRange);
         }
         let weekend = matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday);
-        Ok(!self.closures.contains(&d)
-            && !self.holidays.contains(&d)
-            && (self.workdays.contains(&d) || !weekend))
+        Ok(!self.closures.contains(&d) && !self.holidays.contains(&d) && (self.workdays.contains(&d) || !weekend))
     }
 
     fn in_hours(&self, minute: i32) -> bool {
@@ -193,11 +175,7 @@ impl Oracle {
         let (ma, mb) = (Minute::of(a), Minute::of(b));
         self.day(ma.date)?;
         self.day(mb.date)?;
-        if ma <= mb {
-            self.count(ma, mb, |_| true)
-        } else {
-            Ok(-self.count(mb, ma, |_| true)?)
-        }
+        if ma <= mb { self.count(ma, mb, |_| true) } else { Ok(-self.count(mb, ma, |_| true)?) }
     }
 
     fn end_of_working_day(&self, t: Timestamp) -> Answer<Timestamp> {
@@ -256,28 +234,17 @@ impl Oracle {
         self.day(ma.date)?;
         self.day(mn.date)?;
         let stops = minutes_of(stops);
-        if mn <= ma {
-            Ok(0)
-        } else {
-            self.count(ma, mn, |m| !suspended(&stops, m))
-        }
+        if mn <= ma { Ok(0) } else { self.count(ma, mn, |m| !suspended(&stops, m)) }
     }
 }
 
 fn check(stops: &[Suspension]) -> Answer<()> {
-    if stops.iter().any(|s| s.until < s.from) {
-        Err(Fail::InvalidSuspension)
-    } else {
-        Ok(())
-    }
+    if stops.iter().any(|s| s.until < s.from) { Err(Fail::InvalidSuspension) } else { Ok(()) }
 }
 
 /// Each suspension stops the minutes in `[minute of from, minute of until)`.
 fn minutes_of(stops: &[Suspension]) -> Vec<(Minute, Minute)> {
-    stops
-        .iter()
-        .map(|s| (Minute::of(s.from), Minute::of(s.until)))
-        .collect()
+    stops.iter().map(|s| (Minute::of(s.from), Minute::of(s.until))).collect()
 }
 
 fn suspended(stops: &[(Minute, Minute)], m: Minute) -> bool {
@@ -293,9 +260,7 @@ fn ts(date: Date, minute: i32, second: i32) -> Timestamp {
 fn moment_in(first: Date, days: i32) -> impl Strategy<Value = Timestamp> {
     let minute = prop_oneof![
         0..1440i32,
-        prop::sample::select(vec![
-            539, 540, 541, 719, 720, 809, 810, 1049, 1050, 1051, 0, 1439
-        ])
+        prop::sample::select(vec![539, 540, 541, 719, 720, 809, 810, 1049, 1050, 1051, 0, 1439])
     ];
     (-3..days + 3, minute, 0..60i32).prop_map(move |(d, m, s)| ts(first + d.days(), m, s))
 }
@@ -332,10 +297,7 @@ fn builtin_moment() -> impl Strategy<Value = Timestamp> {
     .map(|s| s.parse().expect("anchor"))
     .collect();
     let first: Date = "2020-01-01".parse().expect("date");
-    prop_oneof![
-        prop::sample::select(anchors).prop_flat_map(|a| moment_in(a - 6.days(), 12)),
-        moment_in(first, 2557),
-    ]
+    prop_oneof![prop::sample::select(anchors).prop_flat_map(|a| moment_in(a - 6.days(), 12)), moment_in(first, 2557),]
 }
 
 fn limit() -> impl Strategy<Value = Limit> {
@@ -351,10 +313,7 @@ fn suspensions(accepted: Timestamp) -> impl Strategy<Value = Vec<Suspension>> {
     let length = prop_oneof![1 => -120..0i64, 15 => 0..6 * 1440i64];
     let one = (-3 * 1440..20 * 1440i64, length).prop_map(move |(start, len)| {
         let from = accepted + start.minutes();
-        Suspension {
-            from,
-            until: from + len.minutes(),
-        }
+        Suspension { from, until: from + len.minutes() }
     });
     prop::collection::vec(one, 0..=3)
 }
@@ -370,33 +329,15 @@ fn compare_all(
 ) -> Result<(), TestCaseError> {
     let date = Minute::of(a).date;
     prop_assert_eq!(actual(cal.is_working_day(date)), oracle.day(date));
-    prop_assert_eq!(
-        actual(cal.is_working_time(a)),
-        oracle.working(Minute::of(a))
-    );
-    prop_assert_eq!(
-        actual(cal.next_working_moment(a)),
-        oracle.next_working_moment(a)
-    );
-    prop_assert_eq!(
-        actual(cal.end_of_working_day(a)),
-        oracle.end_of_working_day(a)
-    );
-    prop_assert_eq!(
-        actual(cal.add_working_days(a, n)),
-        oracle.add_working_days(a, n)
-    );
-    prop_assert_eq!(
-        actual(cal.add_working_minutes(a, minutes)),
-        oracle.add_working_minutes(a, minutes)
-    );
+    prop_assert_eq!(actual(cal.is_working_time(a)), oracle.working(Minute::of(a)));
+    prop_assert_eq!(actual(cal.next_working_moment(a)), oracle.next_working_moment(a));
+    prop_assert_eq!(actual(cal.end_of_working_day(a)), oracle.end_of_working_day(a));
+    prop_assert_eq!(actual(cal.add_working_days(a, n)), oracle.add_working_days(a, n));
+    prop_assert_eq!(actual(cal.add_working_minutes(a, minutes)), oracle.add_working_minutes(a, minutes));
     let between = oracle.working_minutes_between(a, b);
     prop_assert_eq!(actual(cal.working_minutes_between(a, b)), between);
     let per_day = cal.minutes_per_working_day() as f64;
-    prop_assert_eq!(
-        actual(cal.working_days_between(a, b)),
-        between.map(|m| m as f64 / per_day)
-    );
+    prop_assert_eq!(actual(cal.working_days_between(a, b)), between.map(|m| m as f64 / per_day));
     Ok(())
 }
 
@@ -410,18 +351,12 @@ fn compare_deadline(
 ) -> Result<(), TestCaseError> {
     let due = actual(cal.due(accepted, limit, stops));
     prop_assert_eq!(due, oracle.due(accepted, limit, stops));
-    prop_assert_eq!(
-        actual(cal.working_minutes_used(accepted, now, stops)),
-        oracle.used(accepted, now, stops)
-    );
+    prop_assert_eq!(actual(cal.working_minutes_used(accepted, now, stops)), oracle.used(accepted, now, stops));
     if let Ok(due) = due {
         // At the due time exactly the allowance is used.
         let allowed = actual(cal.allowed_minutes(accepted, limit));
         prop_assert_eq!(allowed, oracle.allowed(accepted, limit));
-        prop_assert_eq!(
-            actual(cal.working_minutes_used(accepted, due, stops)),
-            allowed
-        );
+        prop_assert_eq!(actual(cal.working_minutes_used(accepted, due, stops)), allowed);
     }
     Ok(())
 }
@@ -439,10 +374,7 @@ fn custom() -> impl Strategy<Value = Custom> {
     let first: Date = "2030-01-01".parse().expect("date");
     let day = move |span: i32| (0..span).prop_map(move |d| first + d.days());
     // Boundaries: random, or 0 / 12:00 / 24:00 so that periods touch and end at midnight.
-    let bound = prop_oneof![
-        0..=1440u16,
-        prop::sample::select(vec![0u16, 720, 720, 1440])
-    ];
+    let bound = prop_oneof![0..=1440u16, prop::sample::select(vec![0u16, 720, 720, 1440])];
     let bounds = prop::collection::vec(bound, 2..=6);
     (
         0..2i32,
@@ -456,56 +388,29 @@ fn custom() -> impl Strategy<Value = Custom> {
             let keep = |d: &Date| d.year() <= last_year;
             let holidays: Vec<Date> = holidays.into_iter().filter(keep).collect();
             let mut rows: Vec<(Date, bool)> = holidays.iter().map(|&d| (d, false)).collect();
-            rows.extend(
-                workdays
-                    .into_iter()
-                    .filter(keep)
-                    .filter(|d| !holidays.contains(d))
-                    .map(|d| (d, true)),
-            );
+            rows.extend(workdays.into_iter().filter(keep).filter(|d| !holidays.contains(d)).map(|d| (d, true)));
             if rows.is_empty() {
                 rows.push(("2030-01-01".parse().expect("date"), false));
             }
             let years = rows.iter().map(|r| r.0.year()).min().unwrap_or(2030)
                 ..=rows.iter().map(|r| r.0.year()).max().unwrap_or(2030);
-            let closures = closures
-                .into_iter()
-                .filter(|d| years.contains(&d.year()))
-                .collect();
+            let closures = closures.into_iter().filter(|d| years.contains(&d.year())).collect();
             bounds.sort_unstable();
-            let mut periods: Vec<(u16, u16)> = bounds
-                .chunks(2)
-                .filter(|p| p.len() == 2 && p[0] < p[1])
-                .map(|p| (p[0], p[1]))
-                .collect();
+            let mut periods: Vec<(u16, u16)> =
+                bounds.chunks(2).filter(|p| p.len() == 2 && p[0] < p[1]).map(|p| (p[0], p[1])).collect();
             if periods.is_empty() {
                 periods.push((480, 1020));
             }
-            Custom {
-                rows,
-                closures,
-                periods,
-            }
+            Custom { rows, closures, periods }
         })
 }
 
 fn build(c: &Custom) -> Result<WorkingCalendar, CalendarError> {
     let kind = |w: bool| {
-        if w {
-            DayKind::Workday
-        } else {
-            DayKind::Holiday
-        }
+        if w { DayKind::Workday } else { DayKind::Holiday }
     };
-    let days: Vec<CalendarDay> = c
-        .rows
-        .iter()
-        .map(|&(date, w)| CalendarDay {
-            date,
-            kind: kind(w),
-            name: String::new(),
-        })
-        .collect();
+    let days: Vec<CalendarDay> =
+        c.rows.iter().map(|&(date, w)| CalendarDay { date, kind: kind(w), name: String::new() }).collect();
     WorkingCalendar::new(&days, WorkingHours::from_minutes(&c.periods)?, &c.closures)
 }
 
@@ -572,11 +477,5 @@ proptest! {
 fn oracle_agrees_with_the_published_2024_facts() {
     let oracle = Oracle::builtin();
     let day = |s: &str| oracle.day(s.parse().expect("date")).expect("covered");
-    assert!(
-        !day("2024-02-12")
-            && day("2024-02-04")
-            && day("2024-02-18")
-            && !day("2024-10-07")
-            && day("2024-10-12")
-    );
+    assert!(!day("2024-02-12") && day("2024-02-04") && day("2024-02-18") && !day("2024-10-07") && day("2024-10-12"));
 }

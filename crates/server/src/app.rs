@@ -5,7 +5,9 @@
 use tongban_core::case::{Case, CaseCommand, CaseNumber, Context, Submission};
 use tongban_core::identity::Role;
 use tongban_core::item::ItemCode;
-use tongban_store::{RecordedEvent, allocate_case_number, append_audit, append_events, insert_case, insert_idempotency};
+use tongban_store::{
+    RecordedEvent, allocate_case_number, append_audit, append_events, insert_case, insert_idempotency,
+};
 
 use crate::AppState;
 use crate::auth::{Principal, digest};
@@ -50,9 +52,14 @@ impl Idempotency {
 
 /// The stored answer to a repeated idempotent request, or a 422 when the key was used
 /// with a different request.
-pub async fn replay(state: &AppState, principal: &Principal, idem: &Idempotency) -> Result<Option<(u16, String)>, ApiError> {
+pub async fn replay(
+    state: &AppState,
+    principal: &Principal,
+    idem: &Idempotency,
+) -> Result<Option<(u16, String)>, ApiError> {
     let (key, who) = (idem.key.clone(), principal.id().to_owned());
-    let found = state.store.write(move |c| Box::pin(async move { tongban_store::idempotency_in(c, &key, &who).await })).await?;
+    let found =
+        state.store.write(move |c| Box::pin(async move { tongban_store::idempotency_in(c, &key, &who).await })).await?;
     match found {
         Some((hash, status, body)) if hash == idem.request_hash => Ok(Some((status, body))),
         Some(_) => Err(ApiError::IdempotencyMismatch(idem.key.clone())),
@@ -79,7 +86,11 @@ pub async fn submit_case(
     } else {
         submission.owner = account.id.clone();
     }
-    let row = state.store.item_by_code(item).await?.ok_or_else(|| ApiError::NotFound(format!("item {item} does not exist")))?;
+    let row = state
+        .store
+        .item_by_code(item)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("item {item} does not exist")))?;
     let now = state.now();
     let actor = account.id.clone();
     let who = principal.id().to_owned();
@@ -116,10 +127,20 @@ async fn check_scope(state: &AppState, principal: &Principal, case: &Case, depar
 
 /// Applies `command` to the case at `expected_version` (optimistic concurrency), checking
 /// role, scope and — for decisions — the delegated power, whose chain is recorded.
-pub async fn act_on_case(state: &AppState, principal: &Principal, number: &CaseNumber, command: CaseCommand, expected_version: Option<u32>) -> Result<Case, ApiError> {
+pub async fn act_on_case(
+    state: &AppState,
+    principal: &Principal,
+    number: &CaseNumber,
+    command: CaseCommand,
+    expected_version: Option<u32>,
+) -> Result<Case, ApiError> {
     authorize(principal, Action::Case(command.name()))?;
     let account = principal.require()?.clone();
-    let case = state.store.case_by_number(number).await?.ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
+    let case = state
+        .store
+        .case_by_number(number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
     let item = state
         .store
         .item_in_version(&case.item, case.item_version)
@@ -129,16 +150,25 @@ pub async fn act_on_case(state: &AppState, principal: &Principal, number: &CaseN
     check_scope(state, principal, &case, item.department.as_str()).await?;
     let expected = expected_version.unwrap_or(case.version);
     if expected != case.version {
-        return Err(ApiError::Conflict(format!("case {number} is at version {}, not {expected}: it changed since you read it", case.version)));
+        return Err(ApiError::Conflict(format!(
+            "case {number} is at version {}, not {expected}: it changed since you read it",
+            case.version
+        )));
     }
     let now = state.now();
     let authority = match power_for(&command) {
         None => None,
         Some(power) => {
             let delegations = state.store.delegations().await?;
-            let chain = delegations
-                .authority(&account.id, &item.department, &item.code, power, now)
-                .ok_or_else(|| ApiError::NoAuthority(format!("{} holds no valid delegated {} power for item {}", account.id, power.as_str(), item.code)))?;
+            let chain =
+                delegations.authority(&account.id, &item.department, &item.code, power, now).ok_or_else(|| {
+                    ApiError::NoAuthority(format!(
+                        "{} holds no valid delegated {} power for item {}",
+                        account.id,
+                        power.as_str(),
+                        item.code
+                    ))
+                })?;
             Some(chain)
         }
     };
@@ -147,7 +177,8 @@ pub async fn act_on_case(state: &AppState, principal: &Principal, number: &CaseN
     for e in &events {
         after.apply(e, now);
     }
-    let detail = serde_json::json!({ "command": command.name(), "authority": authority, "version": after.version }).to_string();
+    let detail =
+        serde_json::json!({ "command": command.name(), "authority": authority, "version": after.version }).to_string();
     let action = format!("case.{}", command.name());
     state
         .store
@@ -162,9 +193,17 @@ pub async fn act_on_case(state: &AppState, principal: &Principal, number: &CaseN
 }
 
 /// A case and its history, if the principal may see it.
-pub async fn case_with_events(state: &AppState, principal: &Principal, number: &CaseNumber) -> Result<(Case, Vec<RecordedEvent>), ApiError> {
+pub async fn case_with_events(
+    state: &AppState,
+    principal: &Principal,
+    number: &CaseNumber,
+) -> Result<(Case, Vec<RecordedEvent>), ApiError> {
     authorize(principal, Action::ReadCase)?;
-    let case = state.store.case_by_number(number).await?.ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
+    let case = state
+        .store
+        .case_by_number(number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
     let item = state.store.item_in_version(&case.item, case.item_version).await?;
     check_scope(state, principal, &case, item.as_ref().map_or("", |i| i.item.department.as_str())).await?;
     let events = state.store.events_for_case(number).await?;
@@ -172,7 +211,12 @@ pub async fn case_with_events(state: &AppState, principal: &Principal, number: &
 }
 
 /// Logs in: returns the account, its CSRF token and the Set-Cookie value.
-pub async fn login(state: &AppState, principal: &Principal, login: &str, password: &str) -> Result<(tongban_store::Account, String, String), ApiError> {
+pub async fn login(
+    state: &AppState,
+    principal: &Principal,
+    login: &str,
+    password: &str,
+) -> Result<(tongban_store::Account, String, String), ApiError> {
     authorize(principal, Action::Login)?;
     let account = crate::api::check_login_attempt(state, principal, login, password).await?;
     let (csrf, cookie) = crate::api::new_session(state, &account).await?;

@@ -47,7 +47,10 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
         let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::Internal(e.to_string()))?;
-        argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| ApiError::Internal(e.to_string()))
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(e.to_string()))
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
@@ -56,11 +59,13 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 /// Checks a password against a stored hash. With no hash (unknown account) it still does
 /// the work, against a fixed hash, so timing does not tell whether an account exists.
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7mHcQ2Ei8Xg5rNz8x2Cr0XLdMcfYxJzXvPAsN0MZNqc";
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7mHcQ2Ei8Xg5rNz8x2Cr0XLdMcfYxJzXvPAsN0MZNqc";
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| DUMMY.to_owned());
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(&hash)
+            .is_ok_and(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
     })
     .await
     .unwrap_or(false)
@@ -110,10 +115,12 @@ impl Principal {
 }
 
 fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then_some(v)
-    })
+    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
+        |kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then_some(v)
+        },
+    )
 }
 
 impl FromRequestParts<AppState> for Principal {
@@ -124,7 +131,8 @@ impl FromRequestParts<AppState> for Principal {
         let now = state.now();
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
-            let (account, scopes) = state.store.token(&digest(token.trim()), now).await?.ok_or(ApiError::Unauthorized)?;
+            let (account, scopes) =
+                state.store.token(&digest(token.trim()), now).await?.ok_or(ApiError::Unauthorized)?;
             if account.disabled {
                 return Err(ApiError::Unauthorized);
             }
@@ -140,7 +148,12 @@ impl FromRequestParts<AppState> for Principal {
                 if unsafe_method && sent != Some(session.csrf.as_str()) {
                     return Err(ApiError::Csrf);
                 }
-                return Ok(Principal { account: Some(session.account), via: Via::Session, client, session_hash: Some(hash) });
+                return Ok(Principal {
+                    account: Some(session.account),
+                    via: Via::Session,
+                    client,
+                    session_hash: Some(hash),
+                });
             }
         }
         Ok(Principal { account: None, via: Via::Anonymous, client, session_hash: None })

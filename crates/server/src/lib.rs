@@ -38,12 +38,7 @@ pub struct AppState {
 impl AppState {
     /// State over `store` with the system clock.
     pub fn new(store: Store, calendar: WorkingCalendar) -> Self {
-        Self {
-            store,
-            calendar: Arc::new(calendar),
-            clock: Arc::new(jiff::Timestamp::now),
-            limiter: Arc::default(),
-        }
+        Self { store, calendar: Arc::new(calendar), clock: Arc::new(jiff::Timestamp::now), limiter: Arc::default() }
     }
 
     /// Now, by the state's clock.
@@ -61,9 +56,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn ready(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> (StatusCode, &'static str) {
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (StatusCode, &'static str) {
     if state.store.ping().await {
         (StatusCode::OK, "ready")
     } else {
@@ -77,7 +70,5 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }

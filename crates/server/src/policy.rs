@@ -47,7 +47,9 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::SubmitCase => matches!(role, R::Applicant | R::WindowClerk),
         Action::ReadCase | Action::SearchCases => role == R::Applicant || staff || overseer,
         Action::Case(name) => match name {
-            "accept" | "reject" | "request_correction" => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
+            "accept" | "reject" | "request_correction" => {
+                matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead)
+            }
             "resubmit" => matches!(role, R::Applicant | R::WindowClerk),
             "complete_step" | "suspend" | "resume" => matches!(role, R::Reviewer | R::Approver | R::DepartmentHead),
             "approve" | "deny" => matches!(role, R::Approver | R::DepartmentHead),
@@ -70,6 +72,10 @@ pub fn power_for(command: &CaseCommand) -> Option<Power> {
         CaseCommand::CompleteStep { .. } | CaseCommand::Suspend { .. } | CaseCommand::Resume => Some(Power::Review),
         CaseCommand::Approve { .. } | CaseCommand::Deny { .. } => Some(Power::Approve),
         CaseCommand::Deliver { .. } => Some(Power::Deliver),
-        CaseCommand::Resubmit { .. } | CaseCommand::HandOver { .. } | CaseCommand::TakeOver | CaseCommand::Reassign { .. } | CaseCommand::Rate { .. } => None,
+        CaseCommand::Resubmit { .. }
+        | CaseCommand::HandOver { .. }
+        | CaseCommand::TakeOver
+        | CaseCommand::Reassign { .. }
+        | CaseCommand::Rate { .. } => None,
     }
 }

@@ -92,9 +92,7 @@ pub enum ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict { .. } | StoreError::Duplicate(_) => {
-                ApiError::Conflict(e.to_string())
-            }
+            StoreError::Conflict { .. } | StoreError::Duplicate(_) => ApiError::Conflict(e.to_string()),
             e => ApiError::Store(e),
         }
     }
@@ -105,29 +103,13 @@ pub const KINDS: &[(&str, u16, &str)] = &[
     ("invalid-body", 400, "The request body is not valid"),
     ("invalid-parameter", 400, "A parameter is not valid"),
     ("not-found", 404, "Not found"),
-    (
-        "illegal-transition",
-        409,
-        "The case cannot do that in its current state",
-    ),
+    ("illegal-transition", 409, "The case cannot do that in its current state"),
     ("conflict", 409, "The resource changed or already exists"),
-    (
-        "channel-not-offered",
-        422,
-        "The item is not offered through this channel",
-    ),
+    ("channel-not-offered", 422, "The item is not offered through this channel"),
     ("missing-materials", 422, "Required materials are missing"),
-    (
-        "unknown-materials",
-        422,
-        "Materials not listed for this item",
-    ),
+    ("unknown-materials", 422, "Materials not listed for this item"),
     ("invalid-field", 422, "A field is not valid"),
-    (
-        "outside-calendar",
-        422,
-        "The date lies outside the working calendar",
-    ),
+    ("outside-calendar", 422, "The date lies outside the working calendar"),
     ("unauthorized", 401, "Authentication required"),
     ("bad-login", 401, "Invalid login or password"),
     ("too-many-attempts", 429, "Too many failed logins"),
@@ -174,33 +156,15 @@ impl ApiError {
     /// The problem body for this error at `instance`.
     pub fn problem(&self, instance: Option<String>) -> Problem {
         let kind = self.kind();
-        let (status, title) = KINDS
-            .iter()
-            .find(|k| k.0 == kind)
-            .map_or((500, "Internal error"), |k| (k.1, k.2));
-        let detail = if status >= 500 {
-            title.to_owned()
-        } else {
-            self.to_string()
-        };
+        let (status, title) = KINDS.iter().find(|k| k.0 == kind).map_or((500, "Internal error"), |k| (k.1, k.2));
+        let detail = if status >= 500 { title.to_owned() } else { self.to_string() };
         let errors = match self {
-            ApiError::Invalid(fields) => fields
-                .iter()
-                .map(|(f, m)| FieldProblem {
-                    field: f.clone(),
-                    message: m.clone(),
-                })
-                .collect(),
+            ApiError::Invalid(fields) => {
+                fields.iter().map(|(f, m)| FieldProblem { field: f.clone(), message: m.clone() }).collect()
+            }
             _ => Vec::new(),
         };
-        Problem {
-            kind: format!("/problems/{kind}"),
-            title: title.to_owned(),
-            status,
-            detail,
-            instance,
-            errors,
-        }
+        Problem { kind: format!("/problems/{kind}"), title: title.to_owned(), status, detail, instance, errors }
     }
 }
 
@@ -220,10 +184,7 @@ impl IntoResponse for Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
     }
 }

@@ -16,8 +16,14 @@ async fn health_readiness_and_the_catalog_are_public() {
         assert_eq!(f.call(&anon, "GET", "/readyz", None).await.0, StatusCode::OK);
         let (s, _, page) = f.call(&anon, "GET", "/api/v1/items?per_page=1", None).await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!((page["total"].as_u64(), page["items"].as_array().map(Vec::len)), (Some(2), Some(1)), "{}", f.t.name);
-        let (_, _, same_day) = f.call(&anon, "GET", "/api/v1/items?category=%E5%BD%93%E6%97%A5%E5%8A%9E%E7%BB%93", None).await;
+        assert_eq!(
+            (page["total"].as_u64(), page["items"].as_array().map(Vec::len)),
+            (Some(2), Some(1)),
+            "{}",
+            f.t.name
+        );
+        let (_, _, same_day) =
+            f.call(&anon, "GET", "/api/v1/items?category=%E5%BD%93%E6%97%A5%E5%8A%9E%E7%BB%93", None).await;
         assert_eq!(same_day["items"][0]["category"], "same_day");
         let (_, _, item) = f.call(&anon, "GET", "/api/v1/items/620100-FGW-001", None).await;
         assert_eq!(item["promised_limit"], "5d");
@@ -62,7 +68,11 @@ async fn bad_submissions_are_refused_and_write_nothing() {
         }
         let (_, _, fields) = f.call(&applicant, "POST", "/api/v1/cases", Some(&bad_fields.to_string())).await;
         assert_eq!(fields["errors"].as_array().map(Vec::len), Some(2), "every bad field is named: {fields:?}");
-        assert_problem(&f.call(&Caller::default(), "POST", "/api/v1/cases", Some(&good_case().to_string())).await, 401, "unauthorized");
+        assert_problem(
+            &f.call(&Caller::default(), "POST", "/api/v1/cases", Some(&good_case().to_string())).await,
+            401,
+            "unauthorized",
+        );
         assert_eq!(f.t.store.counts().await.expect("counts"), (0, 0), "{}: nothing was written", f.t.name);
         assert_eq!(f.submit(&applicant).await, "620100-2026-000001", "no number was used up");
         f.t.cleanup().await;

@@ -13,7 +13,19 @@ use serde_json::{Value, json};
 
 /// Columns: public, applicant, clerk, reviewer, approver, head, leader, supervisor, admin,
 /// outsider (clerk of another department), expired (clerk whose grant expired).
-const WHO: [&str; 11] = ["public", "applicant", "clerk", "reviewer", "approver", "head", "leader", "supervisor", "admin", "outsider", "expired"];
+const WHO: [&str; 11] = [
+    "public",
+    "applicant",
+    "clerk",
+    "reviewer",
+    "approver",
+    "head",
+    "leader",
+    "supervisor",
+    "admin",
+    "outsider",
+    "expired",
+];
 
 /// One row: method, path, action (for the actions route), and the expected cells, in WHO order:
 /// `1` = allowed, `0` = denied.
@@ -69,9 +81,13 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         (_, _, "rate") => json!({ "action": action, "score": 5 }),
         ("POST", "/api/v1/session", _) => json!({ "login": "nobody", "password": "irrelevant" }),
         ("POST", "/api/v1/tokens", _) => json!({ "name": "matrix" }),
-        ("POST", "/api/v1/applicants", _) => json!({ "login": "newcomer", "password": "long enough password", "name": "新用户", "kind": "individual", "id_number": "620102199001011234" }),
+        ("POST", "/api/v1/applicants", _) => {
+            json!({ "login": "newcomer", "password": "long enough password", "name": "新用户", "kind": "individual", "id_number": "620102199001011234" })
+        }
         ("POST", "/api/v1/grants", _) => json!({ "grantee": "clerk2", "department": "fgw", "powers": ["deliver"] }),
-        ("POST", "/api/v1/accounts", _) => json!({ "login": "newstaff", "password": "long enough password", "name": "新员工", "role": "reviewer", "department": "fgw" }),
+        ("POST", "/api/v1/accounts", _) => {
+            json!({ "login": "newstaff", "password": "long enough password", "name": "新员工", "role": "reviewer", "department": "fgw" })
+        }
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })
@@ -84,9 +100,12 @@ fn every_route_has_a_matrix_row() {
         .as_object()
         .expect("paths")
         .iter()
-        .flat_map(|(path, ops)| ops.as_object().into_iter().flat_map(|o| o.keys()).map(move |m| (m.to_uppercase(), path.clone())))
+        .flat_map(|(path, ops)| {
+            ops.as_object().into_iter().flat_map(|o| o.keys()).map(move |m| (m.to_uppercase(), path.clone()))
+        })
         .collect();
-    let in_matrix: BTreeSet<(String, String)> = MATRIX.iter().map(|(m, p, _, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let in_matrix: BTreeSet<(String, String)> =
+        MATRIX.iter().map(|(m, p, _, _)| ((*m).to_owned(), (*p).to_owned())).collect();
     let missing: Vec<_> = documented.difference(&in_matrix).collect();
     assert!(missing.is_empty(), "routes without a row in the authorization matrix: {missing:?}");
     let actions: BTreeSet<&str> = MATRIX.iter().map(|r| r.2).filter(|a| !a.is_empty()).collect();
@@ -101,7 +120,8 @@ async fn the_server_enforces_the_matrix() {
     for who in WHO {
         callers.push(match who {
             "public" => Caller::default(),
-            "approver" | "head" | "leader" | "supervisor" | "admin" | "outsider" | "expired" | "clerk" | "reviewer" | "applicant" => f.login(who).await,
+            "approver" | "head" | "leader" | "supervisor" | "admin" | "outsider" | "expired" | "clerk" | "reviewer"
+            | "applicant" => f.login(who).await,
             _ => unreachable!(),
         });
     }
@@ -111,15 +131,23 @@ async fn the_server_enforces_the_matrix() {
         for (i, who) in WHO.iter().enumerate() {
             // A fresh case per cell, so one cell's success cannot change another's answer.
             let number = if path.contains("{number}") { f.submit(&applicant).await } else { String::new() };
-            let uri = path.replace("{number}", &number).replace("{code}", "620100-FGW-001").replace("{id}", "none").replace("{login}", "clerk2");
+            let uri = path
+                .replace("{number}", &number)
+                .replace("{code}", "620100-FGW-001")
+                .replace("{id}", "none")
+                .replace("{login}", "clerk2");
             let body = body_for(method, path, action).map(|b| b.to_string());
             let (status, _, answer) = f.call(&callers[i], method, &uri, body.as_deref()).await;
             let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
             // A failed login is 401 by design, not a denial of the route.
-            let denied = denied && !(*path == "/api/v1/session" && *method == "POST" && answer["type"] == "/problems/bad-login");
+            let denied =
+                denied && !(*path == "/api/v1/session" && *method == "POST" && answer["type"] == "/problems/bad-login");
             let want_allowed = expected.as_bytes()[i] == b'1';
             if want_allowed == denied {
-                failures.push(format!("{method} {path} {action} as {who}: expected {}, got {status} {answer}", if want_allowed { "allow" } else { "deny" }));
+                failures.push(format!(
+                    "{method} {path} {action} as {who}: expected {}, got {status} {answer}",
+                    if want_allowed { "allow" } else { "deny" }
+                ));
             }
         }
     }

@@ -21,12 +21,30 @@ async fn a_case_lives_from_submission_to_rating() {
         );
         let n = f.submit(&applicant).await;
         // Refusals before acceptance.
-        assert_problem(&f.call(&reviewer, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"accept"}"#)).await, 403, "forbidden");
-        assert_problem(&f.call(&outsider, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"accept"}"#)).await, 403, "forbidden");
-        assert_problem(&f.call(&expired, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"accept"}"#)).await, 403, "no-authority");
-        assert_problem(&f.call(&clerk, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"approve"}"#)).await, 403, "forbidden");
+        assert_problem(
+            &f.call(&reviewer, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"accept"}"#)).await,
+            403,
+            "forbidden",
+        );
+        assert_problem(
+            &f.call(&outsider, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"accept"}"#)).await,
+            403,
+            "forbidden",
+        );
+        assert_problem(
+            &f.call(&expired, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"accept"}"#)).await,
+            403,
+            "no-authority",
+        );
+        assert_problem(
+            &f.call(&clerk, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"approve"}"#)).await,
+            403,
+            "forbidden",
+        );
         // Correction, resubmission, acceptance.
-        let (s, c) = f.act(&clerk, &n, json!({"action": "request_correction", "missing": ["营业执照"], "note": "复印件不清晰"})).await;
+        let (s, c) = f
+            .act(&clerk, &n, json!({"action": "request_correction", "missing": ["营业执照"], "note": "复印件不清晰"}))
+            .await;
         assert_eq!((s, c["state"].as_str()), (StatusCode::OK, Some("correction_requested")), "{c}");
         let (s, _) = f.act(&applicant, &n, json!({"action": "resubmit", "materials": ["授权委托书"]})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "must hand in what was asked");
@@ -42,26 +60,69 @@ async fn a_case_lives_from_submission_to_rating() {
         assert_eq!(f.act(&reviewer, &n, json!({"action": "complete_step", "step": "审核"})).await.0, StatusCode::OK);
         assert_eq!(f.act(&reviewer, &n, json!({"action": "suspend", "reason": "专家评审"})).await.0, StatusCode::OK);
         assert_eq!(f.act(&reviewer, &n, json!({"action": "resume"})).await.0, StatusCode::OK);
-        assert_problem(&f.call(&approver, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"deny","reason":"不符合","legal_basis":""}"#)).await, 422, "invalid-field");
+        assert_problem(
+            &f.call(
+                &approver,
+                "POST",
+                &format!("/api/v1/cases/{n}/actions"),
+                Some(r#"{"action":"deny","reason":"不符合","legal_basis":""}"#),
+            )
+            .await,
+            422,
+            "invalid-field",
+        );
         let (s, c) = f.act(&approver, &n, json!({"action": "approve", "note": "同意备案"})).await;
         assert_eq!((s, c["state"].as_str()), (StatusCode::OK, Some("approved")));
-        assert_problem(&f.call(&applicant, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"rate","score":5}"#)).await, 409, "illegal-transition");
+        assert_problem(
+            &f.call(&applicant, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"rate","score":5}"#))
+                .await,
+            409,
+            "illegal-transition",
+        );
         assert_eq!(f.act(&clerk, &n, json!({"action": "deliver", "method": "窗口领取"})).await.0, StatusCode::OK);
-        assert_problem(&f.call(&applicant, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"rate","score":9}"#)).await, 422, "invalid-rating");
+        assert_problem(
+            &f.call(&applicant, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"rate","score":9}"#))
+                .await,
+            422,
+            "invalid-rating",
+        );
         let (s, c) = f.act(&applicant, &n, json!({"action": "rate", "score": 5, "comment": "很快"})).await;
         assert_eq!((s, c["state"].as_str()), (StatusCode::OK, Some("delivered")));
         // The history shows every step and the chain each decision was taken under.
         let (s, _, detail) = f.call(&applicant, "GET", &format!("/api/v1/cases/{n}"), None).await;
         assert_eq!(s, StatusCode::OK);
-        let kinds: Vec<&str> = detail["events"].as_array().expect("events").iter().filter_map(|e| e["type"].as_str()).collect();
-        assert_eq!(kinds, ["submitted", "correction_requested", "resubmitted", "accepted", "step_completed", "suspended", "resumed", "approved", "delivered", "rated"], "{}", f.t.name);
+        let kinds: Vec<&str> =
+            detail["events"].as_array().expect("events").iter().filter_map(|e| e["type"].as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "submitted",
+                "correction_requested",
+                "resubmitted",
+                "accepted",
+                "step_completed",
+                "suspended",
+                "resumed",
+                "approved",
+                "delivered",
+                "rated"
+            ],
+            "{}",
+            f.t.name
+        );
         let approved = &detail["events"][7];
-        assert_eq!((approved["actor"].as_str(), approved["authority"].clone()), (Some("approver"), json!(["g-approver"])));
+        assert_eq!(
+            (approved["actor"].as_str(), approved["authority"].clone()),
+            (Some("approver"), json!(["g-approver"]))
+        );
         // The rest of the acceptance day (10:00–17:30 less lunch: 6 h) and five full days.
         assert_eq!(detail["clock"]["allowed_working_minutes"], 6 * 60 + 5 * 420);
         // Who may see it.
         assert_problem(&f.call(&outsider, "GET", &format!("/api/v1/cases/{n}"), None).await, 403, "forbidden");
-        assert_eq!(f.call(&f.login("supervisor").await, "GET", &format!("/api/v1/cases/{n}"), None).await.0, StatusCode::OK);
+        assert_eq!(
+            f.call(&f.login("supervisor").await, "GET", &format!("/api/v1/cases/{n}"), None).await.0,
+            StatusCode::OK
+        );
         let (_, _, mine) = f.call(&applicant, "GET", "/api/v1/cases", None).await;
         assert_eq!(mine["total"], 1);
         let (_, _, theirs) = f.call(&outsider, "GET", "/api/v1/cases", None).await;
@@ -94,8 +155,16 @@ async fn of_two_clerks_acting_at_once_exactly_one_wins() {
         let loser = if a.0 == StatusCode::CONFLICT { &a } else { &b };
         assert_eq!(loser.1, "application/problem+json");
         assert!(loser.2["detail"].as_str().is_some_and(|d| d.contains("version")), "{:?}", loser.2);
-        assert_problem(&f.call_with(&clerk, "POST", &uri, Some(&accept), &[("if-match", "\"1\"")]).await, 409, "conflict");
-        assert_problem(&f.call_with(&clerk, "POST", &uri, Some(&accept), &[("if-match", "nonsense")]).await, 400, "invalid-parameter");
+        assert_problem(
+            &f.call_with(&clerk, "POST", &uri, Some(&accept), &[("if-match", "\"1\"")]).await,
+            409,
+            "conflict",
+        );
+        assert_problem(
+            &f.call_with(&clerk, "POST", &uri, Some(&accept), &[("if-match", "nonsense")]).await,
+            400,
+            "invalid-parameter",
+        );
         f.t.cleanup().await;
     }
 }
@@ -113,7 +182,11 @@ async fn a_retried_submission_returns_the_first_result() {
         assert_eq!((again.0, &again.2["number"]), (StatusCode::CREATED, &first.2["number"]), "{}", f.t.name);
         let mut other = good_case();
         other["materials"] = json!(["项目备案申请表", "营业执照", "授权委托书"]);
-        assert_problem(&f.call_with(&applicant, "POST", "/api/v1/cases", Some(&other.to_string()), &key).await, 422, "idempotency-mismatch");
+        assert_problem(
+            &f.call_with(&applicant, "POST", "/api/v1/cases", Some(&other.to_string()), &key).await,
+            422,
+            "idempotency-mismatch",
+        );
         assert_eq!(f.t.store.counts().await.expect("counts").0, 1, "one case only");
         f.t.cleanup().await;
     }
@@ -129,7 +202,11 @@ async fn logins_are_rate_limited_and_never_reveal_accounts() {
     let a = f.call(&anon, "POST", "/api/v1/session", Some(&wrong)).await;
     let b = f.call(&anon, "POST", "/api/v1/session", Some(&nobody)).await;
     assert_problem(&a, 401, "bad-login");
-    assert_eq!((a.0, &a.2["detail"]), (b.0, &b.2["detail"]), "the same answer for a wrong password and an unknown account");
+    assert_eq!(
+        (a.0, &a.2["detail"]),
+        (b.0, &b.2["detail"]),
+        "the same answer for a wrong password and an unknown account"
+    );
     for _ in 0..4 {
         f.call(&anon, "POST", "/api/v1/session", Some(&wrong)).await;
     }
@@ -137,7 +214,8 @@ async fn logins_are_rate_limited_and_never_reveal_accounts() {
     // CSRF: a session-cookie write without the token is refused.
     clerk.csrf = None;
     assert_problem(&f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"x"}"#)).await, 403, "csrf");
-    let failures = f.t.store.audit_entries().await.expect("audit").iter().filter(|e| e.action == "login.failure").count();
+    let failures =
+        f.t.store.audit_entries().await.expect("audit").iter().filter(|e| e.action == "login.failure").count();
     assert!(failures >= 2);
     f.t.cleanup().await;
 }
@@ -146,7 +224,8 @@ async fn logins_are_rate_limited_and_never_reveal_accounts() {
 async fn tokens_are_scoped_expiring_and_revocable() {
     let f = Fixture::new(tongban_store::testing::sqlite().await).await;
     let clerk = f.login("clerk").await;
-    let (s, _, token) = f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"scanner","scopes":["cases:read"],"days":7}"#)).await;
+    let (s, _, token) =
+        f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"scanner","scopes":["cases:read"],"days":7}"#)).await;
     assert_eq!(s, StatusCode::CREATED, "{token}");
     let secret = token["token"].as_str().expect("secret").to_owned();
     let bearer = format!("Bearer {secret}");
@@ -154,6 +233,10 @@ async fn tokens_are_scoped_expiring_and_revocable() {
     assert_eq!((s, me["login"].as_str()), (StatusCode::OK, Some("clerk")));
     let id = token["id"].as_str().expect("id");
     assert_eq!(f.call(&clerk, "DELETE", &format!("/api/v1/tokens/{id}"), None).await.0, StatusCode::NO_CONTENT);
-    assert_problem(&f.call_with(&Caller::default(), "GET", "/api/v1/me", None, &[("authorization", &bearer)]).await, 401, "unauthorized");
+    assert_problem(
+        &f.call_with(&Caller::default(), "GET", "/api/v1/me", None, &[("authorization", &bearer)]).await,
+        401,
+        "unauthorized",
+    );
     f.t.cleanup().await;
 }

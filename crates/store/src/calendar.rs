@@ -7,10 +7,7 @@ use tongban_core::calendar::{CalendarDay, DayKind};
 use crate::{Store, StoreError};
 
 /// Replaces the stored days of every year that `days` touches with `days`; other years stay.
-pub async fn replace_calendar_days(
-    conn: &mut AnyConnection,
-    days: &[CalendarDay],
-) -> Result<(), StoreError> {
+pub async fn replace_calendar_days(conn: &mut AnyConnection, days: &[CalendarDay]) -> Result<(), StoreError> {
     let mut years: Vec<i16> = days.iter().map(|d| d.date.year()).collect();
     years.sort_unstable();
     years.dedup();
@@ -38,25 +35,18 @@ pub async fn replace_calendar_days(
 
 /// Every stored day, in date order.
 pub async fn calendar_days(store: &Store) -> Result<Vec<CalendarDay>, StoreError> {
-    let rows = sqlx::query("select day, kind, name from calendar_day order by day")
-        .fetch_all(store.reader())
-        .await?;
+    let rows = sqlx::query("select day, kind, name from calendar_day order by day").fetch_all(store.reader()).await?;
     rows.iter()
         .map(|r| {
             let day: String = r.try_get("day")?;
             let kind: String = r.try_get("kind")?;
             Ok(CalendarDay {
-                date: day
-                    .parse()
-                    .map_err(|e| StoreError::corrupt("calendar_day", e))?,
+                date: day.parse().map_err(|e| StoreError::corrupt("calendar_day", e))?,
                 kind: match kind.as_str() {
                     "holiday" => DayKind::Holiday,
                     "workday" => DayKind::Workday,
                     other => {
-                        return Err(StoreError::corrupt(
-                            "calendar_day",
-                            format!("kind {other:?}"),
-                        ));
+                        return Err(StoreError::corrupt("calendar_day", format!("kind {other:?}")));
                     }
                 },
                 name: r.try_get("name")?,

@@ -93,11 +93,10 @@ pub async fn append_events(
     .execute(&mut *conn)
     .await?;
     if updated.rows_affected() != 1 {
-        let actual: Option<i64> =
-            sqlx::query_scalar("select version from service_case where case_number = $1")
-                .bind(after.number.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
+        let actual: Option<i64> = sqlx::query_scalar("select version from service_case where case_number = $1")
+            .bind(after.number.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
         return Err(StoreError::Conflict {
             number: after.number.to_string(),
             expected: i64::from(expected),
@@ -120,16 +119,18 @@ async fn insert_event(
     at: jiff::Timestamp,
     authority: Option<&[String]>,
 ) -> Result<(), StoreError> {
-    sqlx::query("insert into event (case_number, seq, kind, actor, at, payload, authority) values ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(number.as_str())
-        .bind(seq)
-        .bind(event.kind())
-        .bind(actor)
-        .bind(format_ts(at))
-        .bind(json(event))
-        .bind(authority.map(|a| json(&a)))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "insert into event (case_number, seq, kind, actor, at, payload, authority) values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(number.as_str())
+    .bind(seq)
+    .bind(event.kind())
+    .bind(actor)
+    .bind(format_ts(at))
+    .bind(json(event))
+    .bind(authority.map(|a| json(&a)))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -189,16 +190,12 @@ impl Store {
     }
 
     /// A case's history, oldest first.
-    pub async fn events_for_case(
-        &self,
-        number: &CaseNumber,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(
-            "select seq, actor, at, payload, authority from event where case_number = $1 order by seq",
-        )
-        .bind(number.as_str())
-        .fetch_all(self.reader())
-        .await?;
+    pub async fn events_for_case(&self, number: &CaseNumber) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows =
+            sqlx::query("select seq, actor, at, payload, authority from event where case_number = $1 order by seq")
+                .bind(number.as_str())
+                .fetch_all(self.reader())
+                .await?;
         rows.iter()
             .map(|r| {
                 let seq: i64 = r.try_get("seq")?;
@@ -209,8 +206,7 @@ impl Store {
                     seq: u32::try_from(seq).map_err(|e| StoreError::corrupt("event", e))?,
                     actor: r.try_get("actor")?,
                     at: parse_ts("event", &at)?,
-                    event: serde_json::from_str(&payload)
-                        .map_err(|e| StoreError::corrupt("event", e))?,
+                    event: serde_json::from_str(&payload).map_err(|e| StoreError::corrupt("event", e))?,
                     authority: authority
                         .map(|a| serde_json::from_str(&a).map_err(|e| StoreError::corrupt("event", e)))
                         .transpose()?,
@@ -237,7 +233,10 @@ impl Store {
         }
         if let Some(d) = &filter.department {
             binds.push(d.clone());
-            conditions.push_str(&format!(" and item_code in (select item_code from item where department_code = ${})", binds.len()));
+            conditions.push_str(&format!(
+                " and item_code in (select item_code from item where department_code = ${})",
+                binds.len()
+            ));
         }
         if let Some(due) = filter.due_before {
             binds.push(format_ts(due));
@@ -246,9 +245,7 @@ impl Store {
         if let Some(a) = &filter.applicant {
             binds.push(a.clone());
             let n = binds.len();
-            conditions.push_str(&format!(
-                " and (applicant_name = ${n} or applicant_id = ${n})"
-            ));
+            conditions.push_str(&format!(" and (applicant_name = ${n} or applicant_id = ${n})"));
         }
         let count_sql = format!("select count(*) from service_case where {conditions}");
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
@@ -266,10 +263,7 @@ impl Store {
         }
         let rows = query.fetch_all(self.reader()).await?;
         Ok(Page {
-            items: rows
-                .iter()
-                .map(case_from_snapshot)
-                .collect::<Result<_, _>>()?,
+            items: rows.iter().map(case_from_snapshot).collect::<Result<_, _>>()?,
             total: u64::try_from(total).unwrap_or(0),
             page,
             per_page,
@@ -278,15 +272,8 @@ impl Store {
 
     /// How many cases and events are stored (for checks and benchmarks).
     pub async fn counts(&self) -> Result<(u64, u64), StoreError> {
-        let cases: i64 = sqlx::query_scalar("select count(*) from service_case")
-            .fetch_one(self.reader())
-            .await?;
-        let events: i64 = sqlx::query_scalar("select count(*) from event")
-            .fetch_one(self.reader())
-            .await?;
-        Ok((
-            u64::try_from(cases).unwrap_or(0),
-            u64::try_from(events).unwrap_or(0),
-        ))
+        let cases: i64 = sqlx::query_scalar("select count(*) from service_case").fetch_one(self.reader()).await?;
+        let events: i64 = sqlx::query_scalar("select count(*) from event").fetch_one(self.reader()).await?;
+        Ok((u64::try_from(cases).unwrap_or(0), u64::try_from(events).unwrap_or(0)))
     }
 }

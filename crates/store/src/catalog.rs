@@ -12,58 +12,54 @@ use crate::{Store, StoreError, format_ts};
 
 /// Adds a division.
 pub async fn insert_division(conn: &mut AnyConnection, d: &Division) -> Result<(), StoreError> {
-    sqlx::query(
-        "insert into division (division_code, name, parent_code, level) values ($1, $2, $3, $4)",
-    )
-    .bind(d.code.as_str())
-    .bind(&d.name)
-    .bind(d.parent.as_ref().map(|p| p.as_str().to_owned()))
-    .bind(d.level.as_str())
-    .execute(conn)
-    .await
-    .map_err(|e| StoreError::on_unique(e, || format!("division {}", d.code)))?;
+    sqlx::query("insert into division (division_code, name, parent_code, level) values ($1, $2, $3, $4)")
+        .bind(d.code.as_str())
+        .bind(&d.name)
+        .bind(d.parent.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(d.level.as_str())
+        .execute(conn)
+        .await
+        .map_err(|e| StoreError::on_unique(e, || format!("division {}", d.code)))?;
     Ok(())
 }
 
 /// Adds a department.
 pub async fn insert_department(conn: &mut AnyConnection, d: &Department) -> Result<(), StoreError> {
-    sqlx::query(
-        "insert into department (department_code, name, division_code) values ($1, $2, $3)",
-    )
-    .bind(d.code.as_str())
-    .bind(&d.name)
-    .bind(d.division.as_str())
-    .execute(conn)
-    .await
-    .map_err(|e| StoreError::on_unique(e, || format!("department {}", d.code)))?;
+    sqlx::query("insert into department (department_code, name, division_code) values ($1, $2, $3)")
+        .bind(d.code.as_str())
+        .bind(&d.name)
+        .bind(d.division.as_str())
+        .execute(conn)
+        .await
+        .map_err(|e| StoreError::on_unique(e, || format!("department {}", d.code)))?;
     Ok(())
 }
 
 /// Adds a window.
 pub async fn insert_window(conn: &mut AnyConnection, w: &Window) -> Result<(), StoreError> {
-    sqlx::query(
-        "insert into service_window (window_code, name, department_code) values ($1, $2, $3)",
-    )
-    .bind(w.code.as_str())
-    .bind(&w.name)
-    .bind(w.department.as_ref().map(|d| d.as_str().to_owned()))
-    .execute(conn)
-    .await
-    .map_err(|e| StoreError::on_unique(e, || format!("window {}", w.code)))?;
+    sqlx::query("insert into service_window (window_code, name, department_code) values ($1, $2, $3)")
+        .bind(w.code.as_str())
+        .bind(&w.name)
+        .bind(w.department.as_ref().map(|d| d.as_str().to_owned()))
+        .execute(conn)
+        .await
+        .map_err(|e| StoreError::on_unique(e, || format!("window {}", w.code)))?;
     Ok(())
 }
 
 /// Adds a staff member.
 pub async fn insert_staff(conn: &mut AnyConnection, s: &Staff) -> Result<(), StoreError> {
-    sqlx::query("insert into staff (staff_id, name, department_code, window_code, position) values ($1, $2, $3, $4, $5)")
-        .bind(s.id.as_str())
-        .bind(&s.name)
-        .bind(s.department.as_str())
-        .bind(s.window.as_ref().map(|w| w.as_str().to_owned()))
-        .bind(s.position.as_str())
-        .execute(conn)
-        .await
-        .map_err(|e| StoreError::on_unique(e, || format!("staff {}", s.id)))?;
+    sqlx::query(
+        "insert into staff (staff_id, name, department_code, window_code, position) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(s.id.as_str())
+    .bind(&s.name)
+    .bind(s.department.as_str())
+    .bind(s.window.as_ref().map(|w| w.as_str().to_owned()))
+    .bind(s.position.as_str())
+    .execute(conn)
+    .await
+    .map_err(|e| StoreError::on_unique(e, || format!("staff {}", s.id)))?;
     Ok(())
 }
 
@@ -75,9 +71,8 @@ pub async fn insert_catalog_version(
     items: &[ServiceItem],
     now: jiff::Timestamp,
 ) -> Result<u32, StoreError> {
-    let latest: i64 = sqlx::query_scalar("select coalesce(max(version), 0) from catalog_version")
-        .fetch_one(&mut *conn)
-        .await?;
+    let latest: i64 =
+        sqlx::query_scalar("select coalesce(max(version), 0) from catalog_version").fetch_one(&mut *conn).await?;
     let version = latest + 1;
     sqlx::query("insert into catalog_version (version, label, published_at) values ($1, $2, $3)")
         .bind(version)
@@ -188,30 +183,21 @@ fn item_from_row(row: &AnyRow) -> Result<ItemRow, StoreError> {
         channels: serde_json::from_value(json("channels")?).map_err(|e| bad(&e))?,
         legal_basis: text("legal_basis")?,
     };
-    Ok(ItemRow {
-        version: u32::try_from(version).map_err(|e| bad(&e))?,
-        item,
-    })
+    Ok(ItemRow { version: u32::try_from(version).map_err(|e| bad(&e))?, item })
 }
 
 /// `like` pattern matching `text` literally anywhere.
 fn contains_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
 
 impl Store {
     /// The latest catalog version, or none before the first is published.
     pub async fn latest_catalog_version(&self) -> Result<Option<u32>, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("select max(version) from catalog_version")
-            .fetch_one(self.reader())
-            .await?;
-        v.map(|v| u32::try_from(v).map_err(|e| StoreError::corrupt("catalog_version", e)))
-            .transpose()
+        let v: Option<i64> =
+            sqlx::query_scalar("select max(version) from catalog_version").fetch_one(self.reader()).await?;
+        v.map(|v| u32::try_from(v).map_err(|e| StoreError::corrupt("catalog_version", e))).transpose()
     }
 
     /// Items of the latest catalog version matching `filter`, ordered by code.
@@ -271,62 +257,38 @@ impl Store {
 
     /// An item in the latest catalog version that has it.
     pub async fn item_by_code(&self, code: &ItemCode) -> Result<Option<ItemRow>, StoreError> {
-        let sql = format!(
-            "select {ITEM_COLUMNS} from item where item_code = $1 order by version desc limit 1"
-        );
-        let row = sqlx::query(&sql)
-            .bind(code.as_str())
-            .fetch_optional(self.reader())
-            .await?;
+        let sql = format!("select {ITEM_COLUMNS} from item where item_code = $1 order by version desc limit 1");
+        let row = sqlx::query(&sql).bind(code.as_str()).fetch_optional(self.reader()).await?;
         row.as_ref().map(item_from_row).transpose()
     }
 
     /// An item as it was in one catalog version.
-    pub async fn item_in_version(
-        &self,
-        code: &ItemCode,
-        version: u32,
-    ) -> Result<Option<ItemRow>, StoreError> {
+    pub async fn item_in_version(&self, code: &ItemCode, version: u32) -> Result<Option<ItemRow>, StoreError> {
         let sql = format!("select {ITEM_COLUMNS} from item where item_code = $1 and version = $2");
-        let row = sqlx::query(&sql)
-            .bind(code.as_str())
-            .bind(i64::from(version))
-            .fetch_optional(self.reader())
-            .await?;
+        let row = sqlx::query(&sql).bind(code.as_str()).bind(i64::from(version)).fetch_optional(self.reader()).await?;
         row.as_ref().map(item_from_row).transpose()
     }
 
     /// Every item of a catalog version, ordered by code.
     pub async fn items_in_version(&self, version: u32) -> Result<Vec<ServiceItem>, StoreError> {
         let sql = format!("select {ITEM_COLUMNS} from item where version = $1 order by item_code");
-        let rows = sqlx::query(&sql)
-            .bind(i64::from(version))
-            .fetch_all(self.reader())
-            .await?;
-        rows.iter()
-            .map(|r| item_from_row(r).map(|r| r.item))
-            .collect()
+        let rows = sqlx::query(&sql).bind(i64::from(version)).fetch_all(self.reader()).await?;
+        rows.iter().map(|r| item_from_row(r).map(|r| r.item)).collect()
     }
 
     /// Codes of every known division.
     pub async fn division_codes(&self) -> Result<Vec<DivisionCode>, StoreError> {
-        let rows: Vec<String> =
-            sqlx::query_scalar("select division_code from division order by division_code")
-                .fetch_all(self.reader())
-                .await?;
-        rows.iter()
-            .map(|c| DivisionCode::parse(c).map_err(|e| StoreError::corrupt("division", e)))
-            .collect()
+        let rows: Vec<String> = sqlx::query_scalar("select division_code from division order by division_code")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(|c| DivisionCode::parse(c).map_err(|e| StoreError::corrupt("division", e))).collect()
     }
 
     /// Codes of every department.
     pub async fn department_codes(&self) -> Result<Vec<DepartmentCode>, StoreError> {
-        let rows: Vec<String> =
-            sqlx::query_scalar("select department_code from department order by department_code")
-                .fetch_all(self.reader())
-                .await?;
-        rows.iter()
-            .map(|c| DepartmentCode::parse(c).map_err(|e| StoreError::corrupt("department", e)))
-            .collect()
+        let rows: Vec<String> = sqlx::query_scalar("select department_code from department order by department_code")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(|c| DepartmentCode::parse(c).map_err(|e| StoreError::corrupt("department", e))).collect()
     }
 }

@@ -68,7 +68,11 @@ pub async fn insert_account(conn: &mut AnyConnection, a: &Account, now: jiff::Ti
 
 /// Changes an account's role.
 pub async fn update_role(conn: &mut AnyConnection, account: &str, role: Role) -> Result<bool, StoreError> {
-    let r = sqlx::query("update account set role = $1 where account_id = $2").bind(role.as_str()).bind(account).execute(conn).await?;
+    let r = sqlx::query("update account set role = $1 where account_id = $2")
+        .bind(role.as_str())
+        .bind(account)
+        .execute(conn)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -81,7 +85,9 @@ fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
         kind: r.try_get("kind")?,
         display_name: r.try_get("display_name")?,
         role: Role::parse(&role).ok_or_else(|| StoreError::corrupt("account", format!("role {role:?}")))?,
-        department: dept.map(|d| DepartmentCode::parse(&d).map_err(|e| StoreError::corrupt("account", e))).transpose()?,
+        department: dept
+            .map(|d| DepartmentCode::parse(&d).map_err(|e| StoreError::corrupt("account", e)))
+            .transpose()?,
         window: r.try_get("window_code")?,
         position: r.try_get("position")?,
         applicant_kind: r.try_get("applicant_kind")?,
@@ -95,7 +101,14 @@ fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
 const ACCOUNT_COLUMNS: &str = "account_id, kind, display_name, role, department_code, window_code, position, applicant_kind, id_number, phone, password_hash, disabled";
 
 /// Adds a session (by the hash of its id).
-pub async fn insert_session(conn: &mut AnyConnection, hash: &str, account: &str, csrf: &str, now: jiff::Timestamp, expires: jiff::Timestamp) -> Result<(), StoreError> {
+pub async fn insert_session(
+    conn: &mut AnyConnection,
+    hash: &str,
+    account: &str,
+    csrf: &str,
+    now: jiff::Timestamp,
+    expires: jiff::Timestamp,
+) -> Result<(), StoreError> {
     sqlx::query("insert into session (session_hash, account_id, csrf_token, created_at, expires_at) values ($1, $2, $3, $4, $5)")
         .bind(hash)
         .bind(account)
@@ -139,13 +152,20 @@ pub async fn insert_token(
 }
 
 /// Revokes a token of `account`; false when there is none.
-pub async fn revoke_token(conn: &mut AnyConnection, id: &str, account: &str, now: jiff::Timestamp) -> Result<bool, StoreError> {
-    let r = sqlx::query("update api_token set revoked_at = $1 where token_id = $2 and account_id = $3 and revoked_at is null")
-        .bind(format_ts(now))
-        .bind(id)
-        .bind(account)
-        .execute(conn)
-        .await?;
+pub async fn revoke_token(
+    conn: &mut AnyConnection,
+    id: &str,
+    account: &str,
+    now: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "update api_token set revoked_at = $1 where token_id = $2 and account_id = $3 and revoked_at is null",
+    )
+    .bind(format_ts(now))
+    .bind(id)
+    .bind(account)
+    .execute(conn)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -174,22 +194,40 @@ pub async fn insert_grant(conn: &mut AnyConnection, g: &Grant, now: jiff::Timest
 
 /// Marks a grant revoked.
 pub async fn revoke_grant(conn: &mut AnyConnection, id: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
-    sqlx::query("update delegation set revoked_at = $1 where grant_id = $2").bind(format_ts(at)).bind(id).execute(conn).await?;
+    sqlx::query("update delegation set revoked_at = $1 where grant_id = $2")
+        .bind(format_ts(at))
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Names the first responsible person for approving an item (审批第一责任人).
 pub async fn set_first_responsible(conn: &mut AnyConnection, item: &str, account: &str) -> Result<(), StoreError> {
     sqlx::query("delete from first_responsible where item_code = $1").bind(item).execute(&mut *conn).await?;
-    sqlx::query("insert into first_responsible (item_code, account_id) values ($1, $2)").bind(item).bind(account).execute(conn).await?;
+    sqlx::query("insert into first_responsible (item_code, account_id) values ($1, $2)")
+        .bind(item)
+        .bind(account)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Appends an audit entry chained to the last one. Runs inside the caller's write, which
 /// serializes appends (SQLite's single writer; PostgreSQL locks the last row).
-pub async fn append_audit(conn: &mut AnyConnection, at: jiff::Timestamp, actor: &str, action: &str, subject: &str, detail: &str) -> Result<(), StoreError> {
+pub async fn append_audit(
+    conn: &mut AnyConnection,
+    at: jiff::Timestamp,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
     let lock = if is_postgres(conn) { " for update" } else { "" };
-    let last: Option<(i64, String)> = sqlx::query_as(&format!("select seq, hash from audit_log order by seq desc limit 1{lock}")).fetch_optional(&mut *conn).await?;
+    let last: Option<(i64, String)> =
+        sqlx::query_as(&format!("select seq, hash from audit_log order by seq desc limit 1{lock}"))
+            .fetch_optional(&mut *conn)
+            .await?;
     let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
     let at = format_ts(at);
     let seq_u = u64::try_from(seq).map_err(|e| StoreError::corrupt("audit_log", e))?;
@@ -213,7 +251,15 @@ fn is_postgres(conn: &AnyConnection) -> bool {
 }
 
 /// Stores the answer to an idempotent request.
-pub async fn insert_idempotency(conn: &mut AnyConnection, key: &str, account: &str, request_hash: &str, status: u16, response: &str, now: jiff::Timestamp) -> Result<(), StoreError> {
+pub async fn insert_idempotency(
+    conn: &mut AnyConnection,
+    key: &str,
+    account: &str,
+    request_hash: &str,
+    status: u16,
+    response: &str,
+    now: jiff::Timestamp,
+) -> Result<(), StoreError> {
     sqlx::query("insert into idempotency_key (idempotency_key, account_id, request_hash, status, response, created_at) values ($1, $2, $3, $4, $5, $6)")
         .bind(key)
         .bind(account)
@@ -228,12 +274,18 @@ pub async fn insert_idempotency(conn: &mut AnyConnection, key: &str, account: &s
 }
 
 /// A stored idempotent answer: request hash, status, body.
-pub async fn idempotency_in(conn: &mut AnyConnection, key: &str, account: &str) -> Result<Option<(String, u16, String)>, StoreError> {
-    let row: Option<(String, i64, String)> = sqlx::query_as("select request_hash, status, response from idempotency_key where idempotency_key = $1 and account_id = $2")
-        .bind(key)
-        .bind(account)
-        .fetch_optional(conn)
-        .await?;
+pub async fn idempotency_in(
+    conn: &mut AnyConnection,
+    key: &str,
+    account: &str,
+) -> Result<Option<(String, u16, String)>, StoreError> {
+    let row: Option<(String, i64, String)> = sqlx::query_as(
+        "select request_hash, status, response from idempotency_key where idempotency_key = $1 and account_id = $2",
+    )
+    .bind(key)
+    .bind(account)
+    .fetch_optional(conn)
+    .await?;
     Ok(row.map(|(h, s, r)| (h, u16::try_from(s).unwrap_or(500), r)))
 }
 
@@ -270,7 +322,10 @@ pub struct SessionRow {
 impl Store {
     /// An account by login name.
     pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
-        let row = sqlx::query(&format!("select {ACCOUNT_COLUMNS} from account where account_id = $1")).bind(id).fetch_optional(self.reader()).await?;
+        let row = sqlx::query(&format!("select {ACCOUNT_COLUMNS} from account where account_id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
         row.as_ref().map(account_from_row).transpose()
     }
 
@@ -316,12 +371,18 @@ impl Store {
 
     /// The first responsible person for approving an item.
     pub async fn first_responsible(&self, item: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("select account_id from first_responsible where item_code = $1").bind(item).fetch_optional(self.reader()).await?)
+        Ok(sqlx::query_scalar("select account_id from first_responsible where item_code = $1")
+            .bind(item)
+            .fetch_optional(self.reader())
+            .await?)
     }
 
     /// The whole audit log in order.
     pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query("select seq, at, actor, action, subject, detail, prev_hash, hash from audit_log order by seq").fetch_all(self.reader()).await?;
+        let rows =
+            sqlx::query("select seq, at, actor, action, subject, detail, prev_hash, hash from audit_log order by seq")
+                .fetch_all(self.reader())
+                .await?;
         rows.iter()
             .map(|r| {
                 let seq: i64 = r.try_get("seq")?;

@@ -26,16 +26,13 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 pub use calendar::{calendar_days, replace_calendar_days};
-pub use cases::{
-    CaseFilter, CaseRow, RecordedEvent, allocate_case_number, append_events, insert_case,
-};
+pub use cases::{CaseFilter, CaseRow, RecordedEvent, allocate_case_number, append_events, insert_case};
 pub use catalog::{
-    ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division,
-    insert_staff, insert_window,
+    ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window,
 };
 pub use identity::{
-    Account, SessionRow, append_audit, delete_session, idempotency_in, insert_account, insert_grant, insert_idempotency, insert_session, insert_token,
-    revoke_grant, revoke_token, set_first_responsible, update_role,
+    Account, SessionRow, append_audit, delete_session, idempotency_in, insert_account, insert_grant,
+    insert_idempotency, insert_session, insert_token, revoke_grant, revoke_token, set_first_responsible, update_role,
 };
 pub use time::{format_ts, parse_ts};
 
@@ -88,10 +85,7 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn corrupt(table: &'static str, why: impl ToString) -> Self {
-        Self::Corrupt {
-            table,
-            why: why.to_string(),
-        }
+        Self::Corrupt { table, why: why.to_string() }
     }
 
     /// Turns a unique-constraint violation into [`StoreError::Duplicate`] naming `what`.
@@ -104,8 +98,7 @@ impl StoreError {
 }
 
 /// A write: runs on one connection inside a transaction owned by the store.
-pub type WriteFn<T, E> =
-    Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send>;
+pub type WriteFn<T, E> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send>;
 
 /// The store: a pool of readers and one way to write.
 #[derive(Clone)]
@@ -117,9 +110,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.backend)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
     }
 }
 
@@ -146,11 +137,7 @@ impl Store {
     }
 
     async fn open_sqlite(url: &str) -> Result<Store, StoreError> {
-        let url = if url.contains('?') {
-            url.to_owned()
-        } else {
-            format!("{url}?mode=rwc")
-        };
+        let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let mut conn = AnyConnection::connect_with(&options).await?;
         // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable
@@ -161,33 +148,23 @@ impl Store {
             .max_connections(8)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("pragma foreign_keys = on; pragma busy_timeout = 10000; pragma query_only = on;").await?;
+                    conn.execute("pragma foreign_keys = on; pragma busy_timeout = 10000; pragma query_only = on;")
+                        .await?;
                     Ok(())
                 })
             })
             .connect_with(options)
             .await?;
-        Ok(Store {
-            backend: Backend::Sqlite,
-            read,
-            writer: writer::Writer::sqlite(conn),
-        })
+        Ok(Store { backend: Backend::Sqlite, read, writer: writer::Writer::sqlite(conn) })
     }
 
     async fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
-        let pool = AnyPoolOptions::new()
-            .max_connections(16)
-            .connect_with(options)
-            .await?;
+        let pool = AnyPoolOptions::new().max_connections(16).connect_with(options).await?;
         let mut conn = pool.acquire().await?;
         migrate::run(&mut conn, Backend::Postgres).await?;
         drop(conn);
-        Ok(Store {
-            backend: Backend::Postgres,
-            read: pool.clone(),
-            writer: writer::Writer::Postgres(pool),
-        })
+        Ok(Store { backend: Backend::Postgres, read: pool.clone(), writer: writer::Writer::Postgres(pool) })
     }
 
     /// Which database this is.

@@ -38,8 +38,7 @@ impl TestStore {
 
 /// The PostgreSQL server tests use.
 pub fn postgres_admin_url() -> String {
-    std::env::var("TONGBAN_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TONGBAN_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh SQLite store in a temporary directory.
@@ -47,13 +46,7 @@ pub async fn sqlite() -> TestStore {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = crate::sqlite_url(dir.path());
     let store = Store::open(&url).await.expect("SQLite store opens");
-    TestStore {
-        name: "sqlite",
-        store,
-        url,
-        dir: Some(dir),
-        pg: None,
-    }
+    TestStore { name: "sqlite", store, url, dir: Some(dir), pg: None }
 }
 
 /// A fresh PostgreSQL database, or none when the server is unreachable outside CI.
@@ -67,28 +60,15 @@ pub async fn postgres() -> Option<TestStore> {
             panic!("PostgreSQL at {admin} is unreachable under CI: {e}")
         }
         Err(e) => {
-            eprintln!(
-                "skipping PostgreSQL: {admin} is unreachable ({e}); set TONGBAN_TEST_DATABASE_URL"
-            );
+            eprintln!("skipping PostgreSQL: {admin} is unreachable ({e}); set TONGBAN_TEST_DATABASE_URL");
             return None;
         }
     };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let db = format!(
-        "tongban_t_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
-    conn.execute(format!("create database {db}").as_str())
-        .await
-        .expect("create a test database");
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let db = format!("tongban_t_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+    conn.execute(format!("create database {db}").as_str()).await.expect("create a test database");
     let url = match admin.rfind('/') {
-        Some(i)
-            if admin[..i].contains("://")
-                && admin[..i].len() > admin.find("://").unwrap_or(0) + 3 =>
-        {
+        Some(i) if admin[..i].contains("://") && admin[..i].len() > admin.find("://").unwrap_or(0) + 3 => {
             let (base, rest) = admin.split_at(i);
             let query = rest.find('?').map_or("", |q| &rest[q..]);
             format!("{base}/{db}{query}")
@@ -96,13 +76,7 @@ pub async fn postgres() -> Option<TestStore> {
         _ => format!("{admin}/{db}"),
     };
     let store = Store::open(&url).await.expect("PostgreSQL store opens");
-    Some(TestStore {
-        name: "postgres",
-        store,
-        url,
-        dir: None,
-        pg: Some((admin, db)),
-    })
+    Some(TestStore { name: "postgres", store, url, dir: None, pg: Some((admin, db)) })
 }
 
 /// A fresh store on every available backend.
@@ -116,9 +90,7 @@ pub async fn each_backend() -> Vec<TestStore> {
 /// materials and one optional, offered at the window and online.
 pub fn sample_item() -> tongban_core::item::ServiceItem {
     use tongban_core::division::DivisionCode;
-    use tongban_core::item::{
-        Category, Channel, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit,
-    };
+    use tongban_core::item::{Category, Channel, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
     use tongban_core::org::DepartmentCode;
     ServiceItem {
         code: ItemCode::parse("620100-FGW-001").expect("valid"),
@@ -130,21 +102,9 @@ pub fn sample_item() -> tongban_core::item::ServiceItem {
         legal_limit: Some(TimeLimit::parse("legal_limit", "20d").expect("valid")),
         promised_limit: Some(TimeLimit::parse("promised_limit", "5d").expect("valid")),
         materials: vec![
-            Material {
-                name: "项目备案申请表".into(),
-                required: true,
-                form: MaterialForm::Original,
-            },
-            Material {
-                name: "营业执照".into(),
-                required: true,
-                form: MaterialForm::Copy,
-            },
-            Material {
-                name: "授权委托书".into(),
-                required: false,
-                form: MaterialForm::Original,
-            },
+            Material { name: "项目备案申请表".into(), required: true, form: MaterialForm::Original },
+            Material { name: "营业执照".into(), required: true, form: MaterialForm::Copy },
+            Material { name: "授权委托书".into(), required: false, form: MaterialForm::Original },
         ],
         fees: vec![],
         legal_basis: "《企业投资项目核准和备案管理条例》".into(),
@@ -171,30 +131,18 @@ pub async fn seed_minimal(store: &Store) -> tongban_core::item::ServiceItem {
                 let code = |c: &str| DivisionCode::parse(c).expect("valid");
                 crate::insert_division(
                     conn,
-                    &Division::new(code("620000"), "甘肃省", None, DivisionLevel::Province)
+                    &Division::new(code("620000"), "甘肃省", None, DivisionLevel::Province).expect("valid"),
+                )
+                .await?;
+                crate::insert_division(
+                    conn,
+                    &Division::new(code("620100"), "兰州市", Some(code("620000")), DivisionLevel::City).expect("valid"),
+                )
+                .await?;
+                crate::insert_division(
+                    conn,
+                    &Division::new(code("620102"), "城关区", Some(code("620100")), DivisionLevel::County)
                         .expect("valid"),
-                )
-                .await?;
-                crate::insert_division(
-                    conn,
-                    &Division::new(
-                        code("620100"),
-                        "兰州市",
-                        Some(code("620000")),
-                        DivisionLevel::City,
-                    )
-                    .expect("valid"),
-                )
-                .await?;
-                crate::insert_division(
-                    conn,
-                    &Division::new(
-                        code("620102"),
-                        "城关区",
-                        Some(code("620100")),
-                        DivisionLevel::County,
-                    )
-                    .expect("valid"),
                 )
                 .await?;
                 let dept = Department {
@@ -203,13 +151,8 @@ pub async fn seed_minimal(store: &Store) -> tongban_core::item::ServiceItem {
                     division: code("620100"),
                 };
                 crate::insert_department(conn, &dept).await?;
-                crate::insert_catalog_version(
-                    conn,
-                    "test",
-                    &items,
-                    "2026-01-01T00:00:00Z".parse().expect("valid"),
-                )
-                .await?;
+                crate::insert_catalog_version(conn, "test", &items, "2026-01-01T00:00:00Z".parse().expect("valid"))
+                    .await?;
                 Ok::<_, crate::StoreError>(())
             })
         })

@@ -22,8 +22,7 @@ pub fn format_ts(t: Timestamp) -> String {
 
 /// Reads a stored timestamp back.
 pub fn parse_ts(table: &'static str, text: &str) -> Result<Timestamp, StoreError> {
-    text.parse()
-        .map_err(|e| StoreError::corrupt(table, format!("timestamp {text:?}: {e}")))
+    text.parse().map_err(|e| StoreError::corrupt(table, format!("timestamp {text:?}: {e}")))
 }
 
 #[cfg(test)]

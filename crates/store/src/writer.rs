@@ -84,10 +84,7 @@ impl Writer {
                     })
                 }));
                 let job = Job { run, abort };
-                queue
-                    .send(job)
-                    .await
-                    .map_err(|_| E::from(StoreError::Closed))?;
+                queue.send(job).await.map_err(|_| E::from(StoreError::Closed))?;
                 answer.await.map_err(|_| E::from(StoreError::Closed))?
             }
         }
@@ -166,8 +163,6 @@ async fn run_batch(
 fn clone_error(r: &Result<(), sqlx::Error>) -> Result<(), sqlx::Error> {
     match r {
         Ok(()) => Ok(()),
-        Err(e) => Err(sqlx::Error::Protocol(format!(
-            "the batch was not committed: {e}"
-        ))),
+        Err(e) => Err(sqlx::Error::Protocol(format!("the batch was not committed: {e}"))),
     }
 }

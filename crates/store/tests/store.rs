@@ -3,9 +3,7 @@
 use tongban_core::case::{Applicant, ApplicantKind, Case, CaseEvent, CaseNumber, Submission};
 use tongban_core::item::{Category, Channel, ItemCode, ServiceItem};
 use tongban_store::testing::{each_backend, seed_minimal};
-use tongban_store::{
-    ItemFilter, Store, StoreError, allocate_case_number, append_events, insert_case,
-};
+use tongban_store::{ItemFilter, Store, StoreError, allocate_case_number, append_events, insert_case};
 
 fn at(s: &str) -> jiff::Timestamp {
     s.parse().expect("valid timestamp")
@@ -31,8 +29,8 @@ async fn submit(store: &Store, item: &ServiceItem, name: &str) -> Result<Case, S
         .write(move |conn| {
             Box::pin(async move {
                 let number = allocate_case_number(conn, &item.division, 2026).await?;
-                let (case, event) = Case::submit(number, &item, 1, sub, at("2026-03-02T02:00:00Z"))
-                    .expect("valid submission");
+                let (case, event) =
+                    Case::submit(number, &item, 1, sub, at("2026-03-02T02:00:00Z")).expect("valid submission");
                 insert_case(conn, &case, &event, "hall.online").await?;
                 Ok(case)
             })
@@ -43,9 +41,7 @@ async fn submit(store: &Store, item: &ServiceItem, name: &str) -> Result<Case, S
 #[tokio::test]
 async fn migrations_run_twice_without_harm() {
     for t in each_backend().await {
-        let again = Store::open(&t.url)
-            .await
-            .expect("reopen runs migrations again");
+        let again = Store::open(&t.url).await.expect("reopen runs migrations again");
         again.close().await;
         t.cleanup().await;
     }
@@ -55,44 +51,24 @@ async fn migrations_run_twice_without_harm() {
 async fn items_are_searched_filtered_and_paged() {
     for t in each_backend().await {
         let item = seed_minimal(&t.store).await;
-        let all = t
-            .store
-            .items(&ItemFilter {
-                page: 1,
-                per_page: 20,
-                ..Default::default()
-            })
-            .await
-            .expect("query");
+        let all = t.store.items(&ItemFilter { page: 1, per_page: 20, ..Default::default() }).await.expect("query");
         assert_eq!(all.total, 2, "{}", t.name);
         let text = t
             .store
-            .items(&ItemFilter {
-                text: Some("变更".into()),
-                page: 1,
-                per_page: 20,
-                ..Default::default()
-            })
+            .items(&ItemFilter { text: Some("变更".into()), page: 1, per_page: 20, ..Default::default() })
             .await
             .expect("query");
         assert_eq!(text.items.len(), 1, "{}", t.name);
         let same_day = t
             .store
-            .items(&ItemFilter {
-                category: Some(Category::SameDay),
-                page: 1,
-                per_page: 20,
-                ..Default::default()
-            })
+            .items(&ItemFilter { category: Some(Category::SameDay), page: 1, per_page: 20, ..Default::default() })
             .await
             .expect("query");
         assert_eq!(same_day.items[0].item.category, Category::SameDay);
         let county = t
             .store
             .items(&ItemFilter {
-                division: Some(
-                    tongban_core::division::DivisionCode::parse("620000").expect("valid"),
-                ),
+                division: Some(tongban_core::division::DivisionCode::parse("620000").expect("valid")),
                 page: 1,
                 per_page: 1,
                 ..Default::default()
@@ -107,29 +83,13 @@ async fn items_are_searched_filtered_and_paged() {
         );
         let percent = t
             .store
-            .items(&ItemFilter {
-                text: Some("%".into()),
-                page: 1,
-                per_page: 20,
-                ..Default::default()
-            })
+            .items(&ItemFilter { text: Some("%".into()), page: 1, per_page: 20, ..Default::default() })
             .await
             .expect("query");
         assert_eq!(percent.total, 0, "{}: % is matched literally", t.name);
-        let found = t
-            .store
-            .item_by_code(&item.code)
-            .await
-            .expect("query")
-            .expect("exists");
+        let found = t.store.item_by_code(&item.code).await.expect("query").expect("exists");
         assert_eq!((found.version, found.item), (1, item), "{}", t.name);
-        assert!(
-            t.store
-                .item_by_code(&ItemCode::parse("nope").expect("valid"))
-                .await
-                .expect("query")
-                .is_none()
-        );
+        assert!(t.store.item_by_code(&ItemCode::parse("nope").expect("valid")).await.expect("query").is_none());
         t.cleanup().await;
     }
 }
@@ -141,12 +101,7 @@ async fn concurrent_submissions_get_unique_gapless_numbers() {
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..40 {
             let (store, item) = (t.store.clone(), item.clone());
-            tasks.spawn(async move {
-                submit(&store, &item, &format!("企业{i}"))
-                    .await
-                    .expect("submitted")
-                    .number
-            });
+            tasks.spawn(async move { submit(&store, &item, &format!("企业{i}")).await.expect("submitted").number });
         }
         let mut numbers = Vec::new();
         while let Some(n) = tasks.join_next().await {
@@ -171,27 +126,16 @@ async fn a_failed_write_leaves_nothing_and_returns_its_number() {
                 Box::pin(async move {
                     let number = allocate_case_number(conn, &it.division, 2026).await?;
                     let (case, event) =
-                        Case::submit(number, &it, 1, submission("甲"), at("2026-03-02T02:00:00Z"))
-                            .expect("valid");
+                        Case::submit(number, &it, 1, submission("甲"), at("2026-03-02T02:00:00Z")).expect("valid");
                     insert_case(conn, &case, &event, "x").await?;
                     Err(StoreError::Closed)
                 })
             })
             .await;
         assert!(failed.is_err());
-        assert_eq!(
-            t.store.counts().await.expect("counts"),
-            (0, 0),
-            "{}",
-            t.name
-        );
+        assert_eq!(t.store.counts().await.expect("counts"), (0, 0), "{}", t.name);
         let case = submit(&t.store, &item, "乙").await.expect("submitted");
-        assert_eq!(
-            case.number.as_str(),
-            "620100-2026-000001",
-            "{}: the failed write's number was returned",
-            t.name
-        );
+        assert_eq!(case.number.as_str(), "620100-2026-000001", "{}: the failed write's number was returned", t.name);
         t.cleanup().await;
     }
 }
@@ -201,17 +145,15 @@ async fn a_stale_version_is_a_conflict() {
     for t in each_backend().await {
         let item = seed_minimal(&t.store).await;
         let case = submit(&t.store, &item, "甲").await.expect("submitted");
-        let event = CaseEvent::Rejected {
-            reason: "材料不符".into(),
-        };
+        let event = CaseEvent::Rejected { reason: "材料不符".into() };
         let mut after = case.clone();
         after.apply(&event, at("2026-03-02T03:00:00Z"));
         let (a1, e1) = (after.clone(), event.clone());
         t.store
             .write(move |c| {
-                Box::pin(async move {
-                    append_events(c, 1, &a1, &[e1], "clerk", at("2026-03-02T03:00:00Z"), None).await
-                })
+                Box::pin(
+                    async move { append_events(c, 1, &a1, &[e1], "clerk", at("2026-03-02T03:00:00Z"), None).await },
+                )
             })
             .await
             .expect("first wins");
@@ -219,28 +161,13 @@ async fn a_stale_version_is_a_conflict() {
             .store
             .write(move |c| {
                 Box::pin(async move {
-                    append_events(c, 1, &after, &[event], "clerk2", at("2026-03-02T03:00:00Z"), None)
-                        .await
+                    append_events(c, 1, &after, &[event], "clerk2", at("2026-03-02T03:00:00Z"), None).await
                 })
             })
             .await;
-        assert!(
-            matches!(
-                second,
-                Err(StoreError::Conflict {
-                    expected: 1,
-                    actual: 2,
-                    ..
-                })
-            ),
-            "{}: {second:?}",
-            t.name
-        );
+        assert!(matches!(second, Err(StoreError::Conflict { expected: 1, actual: 2, .. })), "{}: {second:?}", t.name);
         let history = t.store.events_for_case(&case.number).await.expect("events");
-        assert_eq!(
-            history.iter().map(|e| e.event.kind()).collect::<Vec<_>>(),
-            ["submitted", "rejected"]
-        );
+        assert_eq!(history.iter().map(|e| e.event.kind()).collect::<Vec<_>>(), ["submitted", "rejected"]);
         t.cleanup().await;
     }
 }
@@ -255,10 +182,7 @@ async fn the_event_log_is_append_only() {
             .store
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("update event set actor = 'mallory' where case_number = $1")
-                        .bind(n)
-                        .execute(c)
-                        .await?;
+                    sqlx::query("update event set actor = 'mallory' where case_number = $1").bind(n).execute(c).await?;
                     Ok(())
                 })
             })
@@ -269,23 +193,14 @@ async fn the_event_log_is_append_only() {
             .store
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("delete from event where case_number = $1")
-                        .bind(n)
-                        .execute(c)
-                        .await?;
+                    sqlx::query("delete from event where case_number = $1").bind(n).execute(c).await?;
                     Ok(())
                 })
             })
             .await;
         assert!(delete.is_err(), "{}", t.name);
-        assert_eq!(
-            t.store.events_for_case(&case.number).await.expect("events")[0].actor,
-            "hall.online"
-        );
-        assert_eq!(
-            t.store.case_by_number(&case.number).await.expect("case"),
-            Some(case)
-        );
+        assert_eq!(t.store.events_for_case(&case.number).await.expect("events")[0].actor, "hall.online");
+        assert_eq!(t.store.case_by_number(&case.number).await.expect("case"), Some(case));
         assert!(
             t.store
                 .case_by_number(&CaseNumber::parse("620100-2026-999999").expect("valid"))

@@ -41,9 +41,7 @@ impl FromStr for DayKind {
         match s {
             "holiday" => Ok(DayKind::Holiday),
             "workday" => Ok(DayKind::Workday),
-            other => Err(format!(
-                "kind must be `holiday` or `workday`, not `{other}`"
-            )),
+            other => Err(format!("kind must be `holiday` or `workday`, not `{other}`")),
         }
     }
 }
@@ -64,28 +62,18 @@ const HEADER: [&str; 3] = ["date", "kind", "name"];
 /// Parses `date,kind,name` CSV text (header required). See [`WorkingCalendar::parse_csv`](super::WorkingCalendar::parse_csv).
 pub(super) fn parse_csv(text: &str) -> Result<Vec<CalendarDay>, CalendarError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         None => {
-            return Err(parse_error(
-                1,
-                None,
-                "empty text: expected the header `date,kind,name`",
-            ));
+            return Err(parse_error(1, None, "empty text: expected the header `date,kind,name`"));
         }
         Some(record) => record.map_err(csv_error)?,
     };
     let fields: Vec<&str> = header.iter().map(str::trim).collect();
     if fields != HEADER {
         let line = header.position().map_or(1, csv::Position::line);
-        let why = format!(
-            "expected the header `date,kind,name`, found `{}`",
-            fields.join(",")
-        );
+        let why = format!("expected the header `date,kind,name`, found `{}`", fields.join(","));
         return Err(parse_error(line, None, &why));
     }
     let mut days = Vec::new();
@@ -106,48 +94,27 @@ fn parse_row(record: &csv::StringRecord, line: u64) -> Result<CalendarDay, Calen
         }
     };
     let date = parse_date(date).map_err(|why| parse_error(line, Some(1), &why))?;
-    let kind = kind
-        .parse()
-        .map_err(|why: String| parse_error(line, Some(2), &why))?;
-    Ok(CalendarDay {
-        date,
-        kind,
-        name: name.to_owned(),
-    })
+    let kind = kind.parse().map_err(|why: String| parse_error(line, Some(2), &why))?;
+    Ok(CalendarDay { date, kind, name: name.to_owned() })
 }
 
 /// A strict `YYYY-MM-DD` date.
 fn parse_date(s: &str) -> Result<Date, String> {
     let shaped = s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     if !shaped {
         return Err(format!("date must be YYYY-MM-DD, not `{s}`"));
     }
-    s.parse::<Date>()
-        .map_err(|e| format!("`{s}` is not a valid date: {e}"))
+    s.parse::<Date>().map_err(|e| format!("`{s}` is not a valid date: {e}"))
 }
 
 fn parse_error(line: u64, column: Option<u32>, why: &str) -> CalendarError {
-    CalendarError::Parse {
-        line,
-        column,
-        why: why.to_owned(),
-    }
+    CalendarError::Parse { line, column, why: why.to_owned() }
 }
 
 fn csv_error(e: csv::Error) -> CalendarError {
     let line = e.position().map_or(0, csv::Position::line);
-    CalendarError::Parse {
-        line,
-        column: None,
-        why: e.to_string(),
-    }
+    CalendarError::Parse { line, column: None, why: e.to_string() }
 }
 
 /// Writes `days` as `date,kind,name` CSV with a header, quoting names only when needed.

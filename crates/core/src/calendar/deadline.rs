@@ -152,11 +152,8 @@ impl WorkingCalendar {
         if end <= start {
             return Ok(0);
         }
-        let stopped: i64 = self
-            .stops(start, suspensions)
-            .iter()
-            .map(|&(stop, resume)| (resume.min(end) - stop).max(0))
-            .sum();
+        let stopped: i64 =
+            self.stops(start, suspensions).iter().map(|&(stop, resume)| (resume.min(end) - stop).max(0)).sum();
         Ok(end - start - stopped)
     }
 
@@ -198,10 +195,7 @@ impl WorkingCalendar {
 /// Rejects a suspension that ends before it starts.
 fn validate(suspensions: &[Suspension]) -> Result<(), CalendarError> {
     match suspensions.iter().find(|s| s.until < s.from) {
-        Some(s) => Err(CalendarError::InvalidSuspension {
-            from: s.from,
-            until: s.until,
-        }),
+        Some(s) => Err(CalendarError::InvalidSuspension { from: s.from, until: s.until }),
         None => Ok(()),
     }
 }

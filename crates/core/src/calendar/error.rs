@@ -39,16 +39,10 @@ pub enum CalendarError {
         why: String,
     },
     /// No days were given, so the calendar would cover no year at all.
-    #[error(
-        "the calendar has no days, so it covers no year; give at least one holiday or working day"
-    )]
+    #[error("the calendar has no days, so it covers no year; give at least one holiday or working day")]
     Empty,
     /// A date of a year the calendar does not support (see [`MIN_YEAR`](super::MIN_YEAR)).
-    #[error(
-        "year {year} is not supported: calendars cover years {}–{}",
-        super::MIN_YEAR,
-        super::MAX_YEAR
-    )]
+    #[error("year {year} is not supported: calendars cover years {}–{}", super::MIN_YEAR, super::MAX_YEAR)]
     YearNotSupported {
         /// The year given.
         year: i16,

@@ -59,11 +59,7 @@ impl WorkingHours {
                 return Err(invalid(&format!("{} is after 24:00", hhmm(end))));
             }
             if start >= end {
-                let why = format!(
-                    "period {}-{} does not end after it starts",
-                    hhmm(start),
-                    hhmm(end)
-                );
+                let why = format!("period {}-{} does not end after it starts", hhmm(start), hhmm(end));
                 return Err(invalid(&why));
             }
             if i > 0 && start < previous_end {
@@ -76,9 +72,7 @@ impl WorkingHours {
             }
             previous_end = end;
         }
-        Ok(WorkingHours {
-            periods: periods.to_vec(),
-        })
+        Ok(WorkingHours { periods: periods.to_vec() })
     }
 
     /// The periods as `(start, end)` minutes after midnight, sorted.
@@ -100,9 +94,7 @@ impl WorkingHours {
 /// 09:00–12:00 and 13:30–17:30: seven working hours, 420 minutes.
 impl Default for WorkingHours {
     fn default() -> Self {
-        WorkingHours {
-            periods: vec![(9 * 60, 12 * 60), (13 * 60 + 30, 17 * 60 + 30)],
-        }
+        WorkingHours { periods: vec![(9 * 60, 12 * 60), (13 * 60 + 30, 17 * 60 + 30)] }
     }
 }
 
@@ -114,9 +106,9 @@ impl FromStr for WorkingHours {
             .split(',')
             .map(|part| {
                 let part = part.trim();
-                let (start, end) = part.split_once(['-', '–']).ok_or_else(|| {
-                    invalid(&format!("`{part}` is not a period like 09:00-12:00"))
-                })?;
+                let (start, end) = part
+                    .split_once(['-', '–'])
+                    .ok_or_else(|| invalid(&format!("`{part}` is not a period like 09:00-12:00")))?;
                 Ok((parse_hhmm(start.trim())?, parse_hhmm(end.trim())?))
             })
             .collect::<Result<Vec<_>, CalendarError>>()?;
@@ -177,7 +169,5 @@ fn hhmm(m: u16) -> String {
 }
 
 fn invalid(why: &str) -> CalendarError {
-    CalendarError::InvalidHours {
-        why: why.to_owned(),
-    }
+    CalendarError::InvalidHours { why: why.to_owned() }
 }

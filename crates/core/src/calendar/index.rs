@@ -91,14 +91,7 @@ impl Index {
             }
         }
         cum.push(count);
-        Index {
-            first_day,
-            days,
-            nth,
-            per_day: i64::from(count).max(1),
-            cum,
-            inv,
-        }
+        Index { first_day, days, nth, per_day: i64::from(count).max(1), cum, inv }
     }
 
     /// Working minutes per working day.
@@ -113,9 +106,7 @@ impl Index {
 
     /// Index of the day with day number `day_number`, if covered.
     pub(super) fn day_of_number(&self, day_number: i64) -> Option<usize> {
-        usize::try_from(day_number - self.first_day)
-            .ok()
-            .filter(|&d| d < self.days.len())
+        usize::try_from(day_number - self.first_day).ok().filter(|&d| d < self.days.len())
     }
 
     /// Whether covered day `day` is a working day.
@@ -153,11 +144,7 @@ impl Index {
     pub(super) fn rank(&self, day: usize, minute: usize) -> i64 {
         match self.days.get(day) {
             Some(e) => {
-                let within = if e.working {
-                    self.cum.get(minute).copied().unwrap_or(0)
-                } else {
-                    0
-                };
+                let within = if e.working { self.cum.get(minute).copied().unwrap_or(0) } else { 0 };
                 i64::from(e.before) * self.per_day + i64::from(within)
             }
             None => self.total(),

@@ -88,9 +88,7 @@ const BUILTIN_CSV: [&str; 7] = [
 static BUILTIN: LazyLock<WorkingCalendar> = LazyLock::new(|| {
     let mut days = Vec::new();
     for text in BUILTIN_CSV {
-        days.extend(
-            WorkingCalendar::parse_csv(text).expect("embedded holiday CSV is valid (unit-tested)"),
-        );
+        days.extend(WorkingCalendar::parse_csv(text).expect("embedded holiday CSV is valid (unit-tested)"));
     }
     WorkingCalendar::new(&days, WorkingHours::default(), &[])
         .expect("embedded holidays have no conflicts (unit-tested)")
@@ -161,11 +159,7 @@ impl WorkingCalendar {
     /// assert!(matches!(cal.is_working_day("2031-01-02".parse()?), Err(CalendarError::OutOfRange { .. })));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(
-        days: &[CalendarDay],
-        hours: WorkingHours,
-        closures: &[Date],
-    ) -> Result<Self, CalendarError> {
+    pub fn new(days: &[CalendarDay], hours: WorkingHours, closures: &[Date]) -> Result<Self, CalendarError> {
         let mut rows = days.to_vec();
         rows.sort_by_key(|a| (a.date, a.kind));
         rows.dedup_by(|b, a| a.date == b.date && a.kind == b.kind);
@@ -186,17 +180,12 @@ impl WorkingCalendar {
         let mut working: Vec<bool> = (first_day..end_day)
             .map(|n| !matches!((n + 4).rem_euclid(7), 0 | 6)) // 1970-01-01 was a Thursday; 0 = Sunday
             .collect();
-        let mut set = |date: Date, value: bool| match usize::try_from(day_number(date) - first_day)
-        {
+        let mut set = |date: Date, value: bool| match usize::try_from(day_number(date) - first_day) {
             Ok(i) if i < working.len() => {
                 working[i] = value;
                 Ok(())
             }
-            _ => Err(CalendarError::OutOfRange {
-                date,
-                first: first_year,
-                last: last_year,
-            }),
+            _ => Err(CalendarError::OutOfRange { date, first: first_year, last: last_year }),
         };
         for row in &rows {
             set(row.date, row.kind == DayKind::Workday)?;
@@ -208,16 +197,7 @@ impl WorkingCalendar {
             set(date, false)?;
         }
         let index = Index::new(first_day, &working, &hours);
-        Ok(WorkingCalendar {
-            inner: Arc::new(Inner {
-                days: rows,
-                closures,
-                hours,
-                first_year,
-                last_year,
-                index,
-            }),
-        })
+        Ok(WorkingCalendar { inner: Arc::new(Inner { days: rows, closures, hours, first_year, last_year, index }) })
     }
 
     /// Parses a holiday schedule in CSV: header `date,kind,name`, then one row per date, e.g.
@@ -274,11 +254,7 @@ impl WorkingCalendar {
 
     /// The error for a query about `date`, which is not covered.
     fn out_of_range(&self, date: Date) -> CalendarError {
-        CalendarError::OutOfRange {
-            date,
-            first: self.inner.first_year,
-            last: self.inner.last_year,
-        }
+        CalendarError::OutOfRange { date, first: self.inner.first_year, last: self.inner.last_year }
     }
 
     /// The error for an answer that would fall after the last covered day.
@@ -308,20 +284,14 @@ impl WorkingCalendar {
     /// The moment working minute `g` starts.
     #[inline]
     fn start_of(&self, g: i64) -> Result<Timestamp, CalendarError> {
-        let secs = self
-            .index()
-            .minute_start(g)
-            .ok_or_else(|| self.past_the_end())?;
+        let secs = self.index().minute_start(g).ok_or_else(|| self.past_the_end())?;
         Timestamp::from_second(secs).map_err(|_| self.past_the_end())
     }
 
     /// The moment working minute `g` ends (its start + 60 s): e.g. 17:30 for the day's last.
     #[inline]
     fn end_of(&self, g: i64) -> Result<Timestamp, CalendarError> {
-        let secs = self
-            .index()
-            .minute_start(g)
-            .ok_or_else(|| self.past_the_end())?;
+        let secs = self.index().minute_start(g).ok_or_else(|| self.past_the_end())?;
         Timestamp::from_second(secs + 60).map_err(|_| self.past_the_end())
     }
 }

@@ -19,10 +19,7 @@ impl WorkingCalendar {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_working_day(&self, d: Date) -> Result<bool, CalendarError> {
-        let day = self
-            .index()
-            .day_of_number(day_number(d))
-            .ok_or_else(|| self.out_of_range(d))?;
+        let day = self.index().day_of_number(day_number(d)).ok_or_else(|| self.out_of_range(d))?;
         Ok(self.index().is_working_day(day))
     }
 
@@ -118,18 +115,12 @@ impl WorkingCalendar {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[inline]
-    pub fn add_working_minutes(
-        &self,
-        from: Timestamp,
-        minutes: u64,
-    ) -> Result<Timestamp, CalendarError> {
+    pub fn add_working_minutes(&self, from: Timestamp, minutes: u64) -> Result<Timestamp, CalendarError> {
         if minutes == 0 {
             return self.next_working_moment(from);
         }
         let g = self.rank(from)?;
-        let last = i64::try_from(minutes)
-            .ok()
-            .and_then(|m| g.checked_add(m - 1));
+        let last = i64::try_from(minutes).ok().and_then(|m| g.checked_add(m - 1));
         self.end_of(last.ok_or_else(|| self.past_the_end())?)
     }
 
@@ -146,11 +137,7 @@ impl WorkingCalendar {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[inline]
-    pub fn working_minutes_between(
-        &self,
-        a: Timestamp,
-        b: Timestamp,
-    ) -> Result<i64, CalendarError> {
+    pub fn working_minutes_between(&self, a: Timestamp, b: Timestamp) -> Result<i64, CalendarError> {
         Ok(self.rank(b)? - self.rank(a)?)
     }
 

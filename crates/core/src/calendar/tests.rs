@@ -16,10 +16,7 @@ fn d(s: &str) -> Date {
 }
 
 fn working(cal: &WorkingCalendar, dates: &[&str]) -> Vec<bool> {
-    dates
-        .iter()
-        .map(|s| cal.is_working_day(d(s)).expect("covered"))
-        .collect()
+    dates.iter().map(|s| cal.is_working_day(d(s)).expect("covered")).collect()
 }
 
 fn custom(csv: &str, hours: &str, closures: &[&str]) -> Result<WorkingCalendar, CalendarError> {
@@ -41,19 +38,9 @@ fn builtin_covers_2020_to_2026_from_every_embedded_row() {
 fn spring_festival_2024_is_off_10_to_17_feb_and_4_and_18_feb_are_worked() {
     let cal = WorkingCalendar::builtin();
     for day in 10..=17 {
-        assert!(
-            !cal.is_working_day(d(&format!("2024-02-{day:02}")))
-                .expect("covered"),
-            "2024-02-{day}"
-        );
+        assert!(!cal.is_working_day(d(&format!("2024-02-{day:02}"))).expect("covered"), "2024-02-{day}");
     }
-    assert_eq!(
-        working(
-            &cal,
-            &["2024-02-04", "2024-02-09", "2024-02-18", "2024-02-19"]
-        ),
-        [true; 4]
-    );
+    assert_eq!(working(&cal, &["2024-02-04", "2024-02-09", "2024-02-18", "2024-02-19"]), [true; 4]);
     assert_eq!(working(&cal, &["2024-02-03", "2024-02-24"]), [false; 2]); // ordinary Saturdays
 }
 
@@ -61,15 +48,9 @@ fn spring_festival_2024_is_off_10_to_17_feb_and_4_and_18_feb_are_worked() {
 fn national_day_2024_is_off_1_to_7_oct_and_29_sep_and_12_oct_are_worked() {
     let cal = WorkingCalendar::builtin();
     for day in 1..=7 {
-        assert!(
-            !cal.is_working_day(d(&format!("2024-10-{day:02}")))
-                .expect("covered")
-        );
+        assert!(!cal.is_working_day(d(&format!("2024-10-{day:02}"))).expect("covered"));
     }
-    assert_eq!(
-        working(&cal, &["2024-09-29", "2024-10-12", "2024-10-08"]),
-        [true; 3]
-    );
+    assert_eq!(working(&cal, &["2024-09-29", "2024-10-12", "2024-10-08"]), [true; 3]);
     assert_eq!(working(&cal, &["2024-09-28", "2024-10-13"]), [false; 2]);
 }
 
@@ -87,65 +68,31 @@ fn spring_festival_2025_is_off_28_jan_to_4_feb_and_26_jan_and_8_feb_are_worked()
         "2025-02-04",
     ];
     assert_eq!(working(&cal, &off), [false; 8]);
-    assert_eq!(
-        working(
-            &cal,
-            &["2025-01-26", "2025-02-08", "2025-01-27", "2025-02-05"]
-        ),
-        [true; 4]
-    );
+    assert_eq!(working(&cal, &["2025-01-26", "2025-02-08", "2025-01-27", "2025-02-05"]), [true; 4]);
 }
 
 #[test]
 fn weekday_workday_row_2020_02_03_is_accepted_and_changes_nothing() {
     let cal = WorkingCalendar::builtin();
     // 1 Feb 2020 (Saturday) was first a make-up day, then a holiday when the festival was extended.
-    assert_eq!(
-        working(
-            &cal,
-            &["2020-01-19", "2020-02-01", "2020-02-02", "2020-02-03"]
-        ),
-        [true, false, false, true]
-    );
+    assert_eq!(working(&cal, &["2020-01-19", "2020-02-01", "2020-02-02", "2020-02-03"]), [true, false, false, true]);
 }
 
 #[test]
 fn a_row_of_the_previous_year_counts_for_its_own_year() {
     let cal = WorkingCalendar::builtin();
-    assert!(
-        cal.days()
-            .iter()
-            .any(|r| r.date == d("2022-12-31") && r.kind == DayKind::Holiday)
-    );
-    assert_eq!(
-        working(
-            &cal,
-            &["2022-12-30", "2022-12-31", "2023-01-02", "2023-01-03"]
-        ),
-        [true, false, false, true]
-    );
+    assert!(cal.days().iter().any(|r| r.date == d("2022-12-31") && r.kind == DayKind::Holiday));
+    assert_eq!(working(&cal, &["2022-12-30", "2022-12-31", "2023-01-02", "2023-01-03"]), [true, false, false, true]);
 }
 
 #[test]
 fn after_hours_start_counts_from_the_next_working_morning() -> TestResult {
     let cal = WorkingCalendar::builtin();
     let friday_evening = t("2024-03-01T18:00+08:00");
-    assert_eq!(
-        cal.next_working_moment(friday_evening)?,
-        t("2024-03-04T09:00+08:00")
-    );
-    assert_eq!(
-        cal.add_working_minutes(friday_evening, 30)?,
-        t("2024-03-04T09:30+08:00")
-    );
-    assert_eq!(
-        cal.add_working_days(friday_evening, 0)?,
-        t("2024-03-04T17:30+08:00")
-    );
-    assert_eq!(
-        cal.add_working_days(friday_evening, 1)?,
-        t("2024-03-05T17:30+08:00")
-    );
+    assert_eq!(cal.next_working_moment(friday_evening)?, t("2024-03-04T09:00+08:00"));
+    assert_eq!(cal.add_working_minutes(friday_evening, 30)?, t("2024-03-04T09:30+08:00"));
+    assert_eq!(cal.add_working_days(friday_evening, 0)?, t("2024-03-04T17:30+08:00"));
+    assert_eq!(cal.add_working_days(friday_evening, 1)?, t("2024-03-05T17:30+08:00"));
     let early = t("2024-03-04T07:00+08:00");
     assert_eq!(cal.next_working_moment(early)?, t("2024-03-04T09:00+08:00"));
     assert_eq!(cal.working_minutes_between(friday_evening, early)?, 0);
@@ -157,14 +104,8 @@ fn lunch_break_start_counts_from_1330() -> TestResult {
     let cal = WorkingCalendar::builtin();
     let lunch = t("2024-03-01T12:15+08:00");
     assert!(!cal.is_working_time(lunch)?);
-    assert_eq!(
-        cal.add_working_minutes(lunch, 1)?,
-        t("2024-03-01T13:31+08:00")
-    );
-    assert_eq!(
-        cal.working_minutes_between(t("2024-03-01T11:59+08:00"), t("2024-03-01T13:31+08:00"))?,
-        2
-    );
+    assert_eq!(cal.add_working_minutes(lunch, 1)?, t("2024-03-01T13:31+08:00"));
+    assert_eq!(cal.working_minutes_between(t("2024-03-01T11:59+08:00"), t("2024-03-01T13:31+08:00"))?, 2);
     assert!(cal.is_working_time(t("2024-03-01T11:59:59+08:00"))?);
     assert!(!cal.is_working_time(t("2024-03-01T12:00+08:00"))?);
     assert!(cal.is_working_time(t("2024-03-01T13:30+08:00"))?);
@@ -175,19 +116,10 @@ fn lunch_break_start_counts_from_1330() -> TestResult {
 fn arithmetic_crosses_the_year_boundary() -> TestResult {
     let cal = WorkingCalendar::builtin();
     let eve = t("2024-12-31T17:00+08:00"); // Tuesday; 1 Jan 2025 is 元旦
-    assert_eq!(
-        cal.add_working_minutes(eve, 60)?,
-        t("2025-01-02T09:30+08:00")
-    );
+    assert_eq!(cal.add_working_minutes(eve, 60)?, t("2025-01-02T09:30+08:00"));
     assert_eq!(cal.add_working_days(eve, 1)?, t("2025-01-02T17:30+08:00"));
-    assert_eq!(
-        cal.working_minutes_between(eve, t("2025-01-02T10:00+08:00"))?,
-        90
-    );
-    assert_eq!(
-        cal.end_of_working_day(t("2025-01-01T10:00+08:00"))?,
-        t("2025-01-02T17:30+08:00")
-    );
+    assert_eq!(cal.working_minutes_between(eve, t("2025-01-02T10:00+08:00"))?, 90);
+    assert_eq!(cal.end_of_working_day(t("2025-01-01T10:00+08:00"))?, t("2025-01-02T17:30+08:00"));
     Ok(())
 }
 
@@ -195,18 +127,9 @@ fn arithmetic_crosses_the_year_boundary() -> TestResult {
 fn a_period_end_is_the_answer_when_the_count_ends_there() -> TestResult {
     let cal = WorkingCalendar::builtin();
     let morning = t("2024-03-01T09:00+08:00");
-    assert_eq!(
-        cal.add_working_minutes(morning, 180)?,
-        t("2024-03-01T12:00+08:00")
-    );
-    assert_eq!(
-        cal.add_working_minutes(morning, 420)?,
-        t("2024-03-01T17:30+08:00")
-    );
-    assert_eq!(
-        cal.add_working_minutes(morning, 421)?,
-        t("2024-03-04T09:01+08:00")
-    );
+    assert_eq!(cal.add_working_minutes(morning, 180)?, t("2024-03-01T12:00+08:00"));
+    assert_eq!(cal.add_working_minutes(morning, 420)?, t("2024-03-01T17:30+08:00"));
+    assert_eq!(cal.add_working_minutes(morning, 421)?, t("2024-03-04T09:01+08:00"));
     assert_eq!(cal.add_working_minutes(morning, 0)?, morning);
     Ok(())
 }
@@ -216,18 +139,9 @@ fn seconds_are_truncated_to_the_minute() -> TestResult {
     let cal = WorkingCalendar::builtin();
     let odd = t("2024-03-01T10:00:45.5+08:00");
     assert_eq!(cal.next_working_moment(odd)?, odd);
-    assert_eq!(
-        cal.add_working_minutes(odd, 60)?,
-        t("2024-03-01T11:00+08:00")
-    );
-    assert_eq!(
-        cal.working_minutes_between(t("2024-03-01T10:00:59+08:00"), t("2024-03-01T10:01+08:00"))?,
-        1
-    );
-    assert_eq!(
-        cal.working_minutes_between(odd, t("2024-03-01T10:00:59+08:00"))?,
-        0
-    );
+    assert_eq!(cal.add_working_minutes(odd, 60)?, t("2024-03-01T11:00+08:00"));
+    assert_eq!(cal.working_minutes_between(t("2024-03-01T10:00:59+08:00"), t("2024-03-01T10:01+08:00"))?, 1);
+    assert_eq!(cal.working_minutes_between(odd, t("2024-03-01T10:00:59+08:00"))?, 0);
     Ok(())
 }
 
@@ -237,10 +151,7 @@ fn working_days_between_is_working_minutes_over_a_working_day() -> TestResult {
     let (a, b) = (t("2024-03-01T10:00+08:00"), t("2024-03-04T10:00+08:00"));
     assert_eq!(cal.working_days_between(a, b)?, 1.0);
     assert_eq!(cal.working_days_between(b, a)?, -1.0);
-    assert_eq!(
-        cal.working_days_between(a, t("2024-03-01T13:30+08:00"))?,
-        2.0 / 7.0
-    );
+    assert_eq!(cal.working_days_between(a, t("2024-03-01T13:30+08:00"))?, 2.0 / 7.0);
     Ok(())
 }
 
@@ -248,92 +159,41 @@ fn working_days_between_is_working_minutes_over_a_working_day() -> TestResult {
 fn queries_outside_the_covered_years_fail_naming_them() -> TestResult {
     let cal = WorkingCalendar::builtin();
     let before = t("2019-12-31T23:59+08:00");
-    let err = cal
-        .is_working_time(before)
-        .expect_err("2019 is not covered");
-    assert_eq!(
-        err,
-        CalendarError::OutOfRange {
-            date: d("2019-12-31"),
-            first: 2020,
-            last: 2026
-        }
-    );
+    let err = cal.is_working_time(before).expect_err("2019 is not covered");
+    assert_eq!(err, CalendarError::OutOfRange { date: d("2019-12-31"), first: 2020, last: 2026 });
     assert!(err.to_string().contains("2020–2026"), "{err}");
     assert!(!cal.is_working_time(t("2020-01-01T00:00+08:00"))?);
     assert!(cal.is_working_day(d("2027-01-04")).is_err());
     // The answer would be in 2027, which has no published schedule.
     let last_evening = t("2026-12-31T18:00+08:00");
-    let past = CalendarError::OutOfRange {
-        date: d("2027-01-01"),
-        first: 2020,
-        last: 2026,
-    };
+    let past = CalendarError::OutOfRange { date: d("2027-01-01"), first: 2020, last: 2026 };
     assert_eq!(cal.next_working_moment(last_evening), Err(past.clone()));
-    assert_eq!(
-        cal.add_working_days(t("2026-12-30T10:00+08:00"), 2),
-        Err(past.clone())
-    );
-    assert_eq!(
-        cal.add_working_minutes(t("2026-12-31T17:00+08:00"), 31),
-        Err(past.clone())
-    );
-    assert_eq!(
-        cal.add_working_minutes(t("2026-12-31T17:00+08:00"), 30)?,
-        t("2026-12-31T17:30+08:00")
-    );
-    assert_eq!(
-        cal.add_working_minutes(t("2020-01-02T09:00+08:00"), u64::MAX),
-        Err(past)
-    );
-    assert!(
-        cal.working_minutes_between(t("2020-06-01T10:00Z"), t("2027-06-01T10:00Z"))
-            .is_err()
-    );
+    assert_eq!(cal.add_working_days(t("2026-12-30T10:00+08:00"), 2), Err(past.clone()));
+    assert_eq!(cal.add_working_minutes(t("2026-12-31T17:00+08:00"), 31), Err(past.clone()));
+    assert_eq!(cal.add_working_minutes(t("2026-12-31T17:00+08:00"), 30)?, t("2026-12-31T17:30+08:00"));
+    assert_eq!(cal.add_working_minutes(t("2020-01-02T09:00+08:00"), u64::MAX), Err(past));
+    assert!(cal.working_minutes_between(t("2020-06-01T10:00Z"), t("2027-06-01T10:00Z")).is_err());
     Ok(())
 }
 
 #[test]
 fn custom_hours_up_to_midnight_work() -> TestResult {
-    let cal = custom(
-        "date,kind,name\n2030-01-01,holiday,元旦\n",
-        "08:00-12:00,12:00-24:00",
-        &[],
-    )?;
+    let cal = custom("date,kind,name\n2030-01-01,holiday,元旦\n", "08:00-12:00,12:00-24:00", &[])?;
     assert_eq!(cal.minutes_per_working_day(), 16 * 60);
     let thursday = t("2030-01-03T23:00+08:00");
-    assert_eq!(
-        cal.add_working_minutes(thursday, 60)?,
-        t("2030-01-04T00:00+08:00")
-    );
-    assert_eq!(
-        cal.end_of_working_day(thursday)?,
-        t("2030-01-04T00:00+08:00")
-    );
-    assert_eq!(
-        cal.add_working_minutes(thursday, 61)?,
-        t("2030-01-04T08:01+08:00")
-    );
-    assert_eq!(
-        cal.working_minutes_between(t("2030-01-03T11:00+08:00"), t("2030-01-03T13:00+08:00"))?,
-        120
-    );
+    assert_eq!(cal.add_working_minutes(thursday, 60)?, t("2030-01-04T00:00+08:00"));
+    assert_eq!(cal.end_of_working_day(thursday)?, t("2030-01-04T00:00+08:00"));
+    assert_eq!(cal.add_working_minutes(thursday, 61)?, t("2030-01-04T08:01+08:00"));
+    assert_eq!(cal.working_minutes_between(t("2030-01-03T11:00+08:00"), t("2030-01-03T13:00+08:00"))?, 120);
     Ok(())
 }
 
 #[test]
 fn timestamps_before_1970_are_floored_not_truncated() -> TestResult {
-    let cal = custom(
-        "date,kind,name\n1969-10-01,holiday,国庆节\n",
-        "09:00-17:00",
-        &[],
-    )?;
+    let cal = custom("date,kind,name\n1969-10-01,holiday,国庆节\n", "09:00-17:00", &[])?;
     let morning = t("1969-12-31T09:00:00.5+08:00"); // Wednesday, before the Unix epoch
     assert!(cal.is_working_time(morning)?);
     assert!(!cal.is_working_time(t("1969-12-31T08:59:59.5+08:00"))?);
-    assert_eq!(
-        cal.add_working_minutes(morning, 1)?,
-        t("1969-12-31T09:01+08:00")
-    );
+    assert_eq!(cal.add_working_minutes(morning, 1)?, t("1969-12-31T09:01+08:00"));
     Ok(())
 }

@@ -11,32 +11,17 @@ fn t(s: &str) -> Timestamp {
 }
 
 fn stop(from: &str, until: &str) -> Suspension {
-    Suspension {
-        from: t(from),
-        until: t(until),
-    }
+    Suspension { from: t(from), until: t(until) }
 }
 
 #[test]
 fn end_of_day_is_due_at_the_end_of_the_acceptance_working_day() -> TestResult {
     let cal = WorkingCalendar::builtin();
-    assert_eq!(
-        cal.due(t("2024-03-01T10:00+08:00"), Limit::EndOfDay, &[])?,
-        t("2024-03-01T17:30+08:00")
-    );
-    assert_eq!(
-        cal.due(t("2024-03-01T12:30+08:00"), Limit::EndOfDay, &[])?,
-        t("2024-03-01T17:30+08:00")
-    );
+    assert_eq!(cal.due(t("2024-03-01T10:00+08:00"), Limit::EndOfDay, &[])?, t("2024-03-01T17:30+08:00"));
+    assert_eq!(cal.due(t("2024-03-01T12:30+08:00"), Limit::EndOfDay, &[])?, t("2024-03-01T17:30+08:00"));
     // Accepted after hours on Friday or during the National Day holiday: the next working day.
-    assert_eq!(
-        cal.due(t("2024-03-01T17:30+08:00"), Limit::EndOfDay, &[])?,
-        t("2024-03-04T17:30+08:00")
-    );
-    assert_eq!(
-        cal.due(t("2024-10-03T10:00+08:00"), Limit::EndOfDay, &[])?,
-        t("2024-10-08T17:30+08:00")
-    );
+    assert_eq!(cal.due(t("2024-03-01T17:30+08:00"), Limit::EndOfDay, &[])?, t("2024-03-04T17:30+08:00"));
+    assert_eq!(cal.due(t("2024-10-03T10:00+08:00"), Limit::EndOfDay, &[])?, t("2024-10-08T17:30+08:00"));
     Ok(())
 }
 
@@ -62,18 +47,9 @@ fn working_days_skip_the_spring_festival_and_count_make_up_days() -> TestResult 
 fn working_hours_count_from_the_next_working_moment() -> TestResult {
     let cal = WorkingCalendar::builtin();
     let lunch = t("2024-09-27T12:00+08:00"); // Friday; Sunday 29 Sep is worked
-    assert_eq!(
-        cal.due(lunch, Limit::WorkingHours(4), &[])?,
-        t("2024-09-27T17:30+08:00")
-    );
-    assert_eq!(
-        cal.due(lunch, Limit::WorkingHours(5), &[])?,
-        t("2024-09-29T10:00+08:00")
-    );
-    assert_eq!(
-        cal.due(lunch, Limit::WorkingHours(0), &[])?,
-        t("2024-09-27T13:30+08:00")
-    );
+    assert_eq!(cal.due(lunch, Limit::WorkingHours(4), &[])?, t("2024-09-27T17:30+08:00"));
+    assert_eq!(cal.due(lunch, Limit::WorkingHours(5), &[])?, t("2024-09-29T10:00+08:00"));
+    assert_eq!(cal.due(lunch, Limit::WorkingHours(0), &[])?, t("2024-09-27T13:30+08:00"));
     assert_eq!(cal.allowed_minutes(lunch, Limit::WorkingHours(5))?, 300);
     Ok(())
 }
@@ -86,10 +62,7 @@ fn suspension_extends_the_due_time_by_its_working_minutes() -> TestResult {
     assert_eq!(plain, t("2024-03-05T17:30+08:00"));
     // Monday 16:00 → Tuesday 10:00 stops 90 + 60 working minutes: due Wednesday 11:30.
     let review = stop("2024-03-04T16:00+08:00", "2024-03-05T10:00+08:00");
-    assert_eq!(
-        cal.due(accepted, Limit::WorkingDays(1), &[review])?,
-        t("2024-03-06T11:30+08:00")
-    );
+    assert_eq!(cal.due(accepted, Limit::WorkingDays(1), &[review])?, t("2024-03-06T11:30+08:00"));
     Ok(())
 }
 
@@ -119,10 +92,7 @@ fn overlapping_suspensions_are_counted_once() -> TestResult {
     let a = stop("2024-03-04T10:00+08:00", "2024-03-04T11:00+08:00");
     let b = stop("2024-03-04T10:30+08:00", "2024-03-04T11:30+08:00");
     // 90 stopped minutes (10:00–11:30): 60 counted before, 30 to 12:00, 30 after lunch.
-    assert_eq!(
-        cal.due(accepted, Limit::WorkingHours(2), &[b, a, a])?,
-        t("2024-03-04T14:00+08:00")
-    );
+    assert_eq!(cal.due(accepted, Limit::WorkingHours(2), &[b, a, a])?, t("2024-03-04T14:00+08:00"));
     Ok(())
 }
 
@@ -134,14 +104,8 @@ fn an_extension_that_reaches_a_later_suspension_is_extended_again() -> TestResul
     let later = stop("2024-03-04T10:30+08:00", "2024-03-04T11:00+08:00");
     // 1 working hour: without `first` due 10:00 and `later` would not matter; with it the
     // due time moves to 11:00, past `later`, which then stops 30 more minutes.
-    assert_eq!(
-        cal.due(accepted, Limit::WorkingHours(1), &[later])?,
-        t("2024-03-04T10:00+08:00")
-    );
-    assert_eq!(
-        cal.due(accepted, Limit::WorkingHours(1), &[first, later])?,
-        t("2024-03-04T11:30+08:00")
-    );
+    assert_eq!(cal.due(accepted, Limit::WorkingHours(1), &[later])?, t("2024-03-04T10:00+08:00"));
+    assert_eq!(cal.due(accepted, Limit::WorkingHours(1), &[first, later])?, t("2024-03-04T11:30+08:00"));
     Ok(())
 }
 
@@ -152,10 +116,7 @@ fn a_running_suspension_uses_now_as_until() -> TestResult {
     let now = t("2024-03-04T11:00+08:00");
     let running = stop("2024-03-04T10:00+08:00", "2024-03-04T11:00+08:00");
     assert_eq!(cal.working_minutes_used(accepted, now, &[running])?, 60);
-    assert_eq!(
-        cal.due(accepted, Limit::WorkingHours(2), &[running])?,
-        t("2024-03-04T12:00+08:00")
-    );
+    assert_eq!(cal.due(accepted, Limit::WorkingHours(2), &[running])?, t("2024-03-04T12:00+08:00"));
     Ok(())
 }
 
@@ -167,11 +128,7 @@ fn used_time_at_the_due_time_is_the_allowance() -> TestResult {
         stop("2024-09-27T16:00+08:00", "2024-09-29T10:00+08:00"),
         stop("2024-09-30T12:00+08:00", "2024-10-08T11:00+08:00"),
     ];
-    for limit in [
-        Limit::EndOfDay,
-        Limit::WorkingDays(3),
-        Limit::WorkingHours(9),
-    ] {
+    for limit in [Limit::EndOfDay, Limit::WorkingDays(3), Limit::WorkingHours(9)] {
         let due = cal.due(accepted, limit, &stops)?;
         assert_eq!(
             cal.working_minutes_used(accepted, due, &stops)?,
@@ -179,10 +136,7 @@ fn used_time_at_the_due_time_is_the_allowance() -> TestResult {
             "{limit:?}"
         );
     }
-    assert_eq!(
-        cal.working_minutes_used(accepted, t("2024-09-27T10:00+08:00"), &stops)?,
-        0
-    );
+    assert_eq!(cal.working_minutes_used(accepted, t("2024-09-27T10:00+08:00"), &stops)?, 0);
     Ok(())
 }
 
@@ -190,19 +144,10 @@ fn used_time_at_the_due_time_is_the_allowance() -> TestResult {
 fn a_suspension_ending_before_it_starts_is_rejected() {
     let cal = WorkingCalendar::builtin();
     let backwards = stop("2024-03-05T10:00+08:00", "2024-03-04T10:00+08:00");
-    let expected = Err(CalendarError::InvalidSuspension {
-        from: backwards.from,
-        until: backwards.until,
-    });
-    assert_eq!(
-        cal.due(t("2024-03-04T09:00+08:00"), Limit::EndOfDay, &[backwards]),
-        expected
-    );
+    let expected = Err(CalendarError::InvalidSuspension { from: backwards.from, until: backwards.until });
+    assert_eq!(cal.due(t("2024-03-04T09:00+08:00"), Limit::EndOfDay, &[backwards]), expected);
     let now = t("2024-03-06T09:00+08:00");
-    assert!(
-        cal.working_minutes_used(t("2024-03-04T09:00+08:00"), now, &[backwards])
-            .is_err()
-    );
+    assert!(cal.working_minutes_used(t("2024-03-04T09:00+08:00"), now, &[backwards]).is_err());
 }
 
 #[test]
@@ -210,35 +155,20 @@ fn a_due_time_past_the_covered_years_is_an_error() {
     let cal = WorkingCalendar::builtin();
     let accepted = t("2026-12-30T10:00+08:00");
     assert!(cal.due(accepted, Limit::WorkingDays(1), &[]).is_ok());
-    assert!(matches!(
-        cal.due(accepted, Limit::WorkingDays(2), &[]),
-        Err(CalendarError::OutOfRange { .. })
-    ));
-    assert!(
-        cal.allowed_minutes(accepted, Limit::WorkingDays(2))
-            .is_err()
-    );
+    assert!(matches!(cal.due(accepted, Limit::WorkingDays(2), &[]), Err(CalendarError::OutOfRange { .. })));
+    assert!(cal.allowed_minutes(accepted, Limit::WorkingDays(2)).is_err());
     // A suspension running into 2027 pushes the due time out of the covered years.
     let long = stop("2026-12-30T11:00+08:00", "2027-03-01T10:00+08:00");
     assert!(cal.due(accepted, Limit::WorkingDays(1), &[long]).is_err());
     // …but one starting after the due time does not matter.
     let late = stop("2026-12-31T17:30+08:00", "2027-03-01T10:00+08:00");
-    assert_eq!(
-        cal.due(accepted, Limit::WorkingDays(1), &[late]),
-        Ok(t("2026-12-31T17:30+08:00"))
-    );
+    assert_eq!(cal.due(accepted, Limit::WorkingDays(1), &[late]), Ok(t("2026-12-31T17:30+08:00")));
 }
 
 #[test]
 fn limit_serializes_in_snake_case() -> TestResult {
     assert_eq!(serde_json::to_string(&Limit::EndOfDay)?, r#""end_of_day""#);
-    assert_eq!(
-        serde_json::to_string(&Limit::WorkingDays(5))?,
-        r#"{"working_days":5}"#
-    );
-    assert_eq!(
-        serde_json::from_str::<Limit>(r#"{"working_hours":4}"#)?,
-        Limit::WorkingHours(4)
-    );
+    assert_eq!(serde_json::to_string(&Limit::WorkingDays(5))?, r#"{"working_days":5}"#);
+    assert_eq!(serde_json::from_str::<Limit>(r#"{"working_hours":4}"#)?, Limit::WorkingHours(4));
     Ok(())
 }

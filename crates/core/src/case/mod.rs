@@ -392,9 +392,7 @@ pub struct OpenSuspension {
 }
 
 fn text(what: &'static str, s: &str, max: usize) -> Result<(), CaseError> {
-    check_name(what, s, max)
-        .map(drop)
-        .map_err(|_| CaseError::BadText(what, max))
+    check_name(what, s, max).map(drop).map_err(|_| CaseError::BadText(what, max))
 }
 
 impl Case {
@@ -410,10 +408,7 @@ impl Case {
         text("applicant id number", &submission.applicant.id_number, 64)?;
         text("owner", &submission.owner, 64)?;
         if !item.channels.contains(&submission.channel) {
-            return Err(CaseError::ChannelNotOffered {
-                item: item.code.clone(),
-                channel: submission.channel.as_str(),
-            });
+            return Err(CaseError::ChannelNotOffered { item: item.code.clone(), channel: submission.channel.as_str() });
         }
         check_materials(item, &submission.materials)?;
         let missing: Vec<String> = item
@@ -424,16 +419,10 @@ impl Case {
         if !missing.is_empty() {
             return Err(CaseError::MissingMaterials(missing));
         }
-        let event = CaseEvent::Submitted {
-            item: item.code.clone(),
-            item_version,
-            division: item.division.clone(),
-            submission,
-        };
-        let case = Case::replay(number, [(&event, now)]).ok_or(CaseError::IllegalTransition {
-            from: CaseState::Submitted,
-            command: "submit",
-        })?;
+        let event =
+            CaseEvent::Submitted { item: item.code.clone(), item_version, division: item.division.clone(), submission };
+        let case = Case::replay(number, [(&event, now)])
+            .ok_or(CaseError::IllegalTransition { from: CaseState::Submitted, command: "submit" })?;
         Ok((case, event))
     }
 
@@ -443,16 +432,7 @@ impl Case {
         events: impl IntoIterator<Item = (&'e CaseEvent, jiff::Timestamp)>,
     ) -> Option<Case> {
         let mut events = events.into_iter();
-        let (
-            CaseEvent::Submitted {
-                item,
-                item_version,
-                division,
-                submission,
-            },
-            at,
-        ) = events.next()?
-        else {
+        let (CaseEvent::Submitted { item, item_version, division, submission }, at) = events.next()? else {
             return None;
         };
         let mut case = Case {
@@ -485,67 +465,41 @@ impl Case {
     }
 
     /// Decides a command: the events it causes, or the rule it breaks. Changes nothing.
-    pub fn handle(
-        &self,
-        cmd: &CaseCommand,
-        ctx: &Context<'_>,
-    ) -> Result<Vec<CaseEvent>, CaseError> {
+    pub fn handle(&self, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Vec<CaseEvent>, CaseError> {
         use CaseState as S;
-        let refuse = || CaseError::IllegalTransition {
-            from: self.state,
-            command: cmd.name(),
-        };
+        let refuse = || CaseError::IllegalTransition { from: self.state, command: cmd.name() };
         let event = match (self.state, cmd) {
             (S::Submitted, CaseCommand::Accept) => {
                 let limit = ctx.item.deadline();
-                CaseEvent::Accepted {
-                    limit,
-                    due_at: ctx.calendar.due(ctx.now, limit, &[])?,
-                }
+                CaseEvent::Accepted { limit, due_at: ctx.calendar.due(ctx.now, limit, &[])? }
             }
             (S::Submitted | S::CorrectionRequested, CaseCommand::Reject { reason }) => {
                 text("reason", reason, 2000)?;
-                CaseEvent::Rejected {
-                    reason: reason.trim().to_owned(),
-                }
+                CaseEvent::Rejected { reason: reason.trim().to_owned() }
             }
             (S::Submitted, CaseCommand::RequestCorrection { missing, note }) => {
                 if missing.is_empty() {
                     return Err(CaseError::BadText("list of missing materials", 100));
                 }
                 check_materials(ctx.item, missing)?;
-                CaseEvent::CorrectionRequested {
-                    missing: missing.clone(),
-                    note: note.trim().to_owned(),
-                }
+                CaseEvent::CorrectionRequested { missing: missing.clone(), note: note.trim().to_owned() }
             }
             (S::CorrectionRequested, CaseCommand::Resubmit { materials }) => {
                 check_materials(ctx.item, materials)?;
-                let missing: Vec<String> = self
-                    .pending_correction
-                    .iter()
-                    .filter(|a| !materials.contains(a))
-                    .cloned()
-                    .collect();
+                let missing: Vec<String> =
+                    self.pending_correction.iter().filter(|a| !materials.contains(a)).cloned().collect();
                 if !missing.is_empty() {
                     return Err(CaseError::MissingMaterials(missing));
                 }
-                CaseEvent::Resubmitted {
-                    materials: materials.clone(),
-                }
+                CaseEvent::Resubmitted { materials: materials.clone() }
             }
             (S::Accepted | S::InProcess, CaseCommand::CompleteStep { step, note }) => {
                 text("step", step, 100)?;
-                CaseEvent::StepCompleted {
-                    step: step.trim().to_owned(),
-                    note: note.trim().to_owned(),
-                }
+                CaseEvent::StepCompleted { step: step.trim().to_owned(), note: note.trim().to_owned() }
             }
             (S::Accepted | S::InProcess, CaseCommand::Suspend { reason }) => {
                 text("reason", reason, 2000)?;
-                CaseEvent::Suspended {
-                    reason: reason.trim().to_owned(),
-                }
+                CaseEvent::Suspended { reason: reason.trim().to_owned() }
             }
             (S::Suspended, CaseCommand::Resume) => {
                 let mut closed = self.closed_suspensions(ctx.now);
@@ -553,26 +507,15 @@ impl Case {
                     last.until = ctx.now;
                 }
                 let (accepted, limit) = self.accepted_at.zip(self.limit).ok_or_else(refuse)?;
-                CaseEvent::Resumed {
-                    due_at: ctx.calendar.due(accepted, limit, &closed)?,
-                }
+                CaseEvent::Resumed { due_at: ctx.calendar.due(accepted, limit, &closed)? }
             }
-            (S::Accepted | S::InProcess, CaseCommand::Approve { note }) => CaseEvent::Approved {
-                note: note.trim().to_owned(),
-            },
-            (
-                S::Accepted | S::InProcess,
-                CaseCommand::Deny {
-                    reason,
-                    legal_basis,
-                },
-            ) => {
+            (S::Accepted | S::InProcess, CaseCommand::Approve { note }) => {
+                CaseEvent::Approved { note: note.trim().to_owned() }
+            }
+            (S::Accepted | S::InProcess, CaseCommand::Deny { reason, legal_basis }) => {
                 text("reason", reason, 2000)?;
                 text("legal basis", legal_basis, 2000)?;
-                CaseEvent::Denied {
-                    reason: reason.trim().to_owned(),
-                    legal_basis: legal_basis.trim().to_owned(),
-                }
+                CaseEvent::Denied { reason: reason.trim().to_owned(), legal_basis: legal_basis.trim().to_owned() }
             }
             (s, CaseCommand::HandOver { to }) if !s.is_final() => {
                 text("receiver", to, 64)?;
@@ -597,9 +540,7 @@ impl Case {
             }
             (S::Approved | S::Denied, CaseCommand::Deliver { method }) => {
                 text("delivery method", method, 100)?;
-                CaseEvent::Delivered {
-                    method: method.trim().to_owned(),
-                }
+                CaseEvent::Delivered { method: method.trim().to_owned() }
             }
             _ => return Err(refuse()),
         };
@@ -640,10 +581,7 @@ impl Case {
             CaseEvent::StepCompleted { .. } => self.state = S::InProcess,
             CaseEvent::Suspended { .. } => {
                 self.state = S::Suspended;
-                self.suspensions.push(OpenSuspension {
-                    from: at,
-                    until: None,
-                });
+                self.suspensions.push(OpenSuspension { from: at, until: None });
             }
             CaseEvent::Resumed { due_at } => {
                 self.state = S::InProcess;
@@ -675,13 +613,7 @@ impl Case {
 
     /// Suspensions as closed intervals, a running one closed at `now`.
     pub fn closed_suspensions(&self, now: jiff::Timestamp) -> Vec<Suspension> {
-        self.suspensions
-            .iter()
-            .map(|s| Suspension {
-                from: s.from,
-                until: s.until.unwrap_or(now),
-            })
-            .collect()
+        self.suspensions.iter().map(|s| Suspension { from: s.from, until: s.until.unwrap_or(now) }).collect()
     }
 
     /// Working minutes counted against the limit up to `now` (or up to the decision).
@@ -694,23 +626,14 @@ impl Case {
             return Ok(None);
         };
         let until = self.decided_at.unwrap_or(now);
-        calendar
-            .working_minutes_used(accepted, until, &self.closed_suspensions(until))
-            .map(Some)
+        calendar.working_minutes_used(accepted, until, &self.closed_suspensions(until)).map(Some)
     }
 }
 
 fn check_materials(item: &ServiceItem, names: &[String]) -> Result<(), CaseError> {
-    let unknown: Vec<String> = names
-        .iter()
-        .filter(|n| !item.materials.iter().any(|m| &m.name == *n))
-        .cloned()
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(CaseError::UnknownMaterials(unknown))
-    }
+    let unknown: Vec<String> =
+        names.iter().filter(|n| !item.materials.iter().any(|m| &m.name == *n)).cloned().collect();
+    if unknown.is_empty() { Ok(()) } else { Err(CaseError::UnknownMaterials(unknown)) }
 }
 
 #[cfg(test)]

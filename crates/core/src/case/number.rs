@@ -29,9 +29,7 @@ impl CaseNumber {
     pub fn parse(text: &str) -> Result<Self, BadCaseNumber> {
         let bad = || BadCaseNumber(text.to_owned());
         let mut parts = text.split('-');
-        let (Some(div), Some(year), Some(seq), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(div), Some(year), Some(seq), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(bad());
         };
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

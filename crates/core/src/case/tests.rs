@@ -31,67 +31,31 @@ fn number() -> CaseNumber {
 fn case_in(state: CaseState) -> Case {
     let item = sample_item();
     let cal = WorkingCalendar::builtin();
-    let (mut case, _) = Case::submit(number(), &item, 1, submission(), at("2024-02-08T02:00:00Z"))
-        .expect("submits");
+    let (mut case, _) = Case::submit(number(), &item, 1, submission(), at("2024-02-08T02:00:00Z")).expect("submits");
     let path: &[CaseCommand] = match state {
         CaseState::Submitted => &[],
-        CaseState::CorrectionRequested => &[CaseCommand::RequestCorrection {
-            missing: vec!["营业执照".into()],
-            note: String::new(),
-        }],
-        CaseState::Rejected => &[CaseCommand::Reject {
-            reason: "不属于本机关职权".into(),
-        }],
+        CaseState::CorrectionRequested => {
+            &[CaseCommand::RequestCorrection { missing: vec!["营业执照".into()], note: String::new() }]
+        }
+        CaseState::Rejected => &[CaseCommand::Reject { reason: "不属于本机关职权".into() }],
         CaseState::Accepted => &[CaseCommand::Accept],
-        CaseState::InProcess => &[
-            CaseCommand::Accept,
-            CaseCommand::CompleteStep {
-                step: "审核".into(),
-                note: String::new(),
-            },
-        ],
-        CaseState::Suspended => &[
-            CaseCommand::Accept,
-            CaseCommand::Suspend {
-                reason: "专家评审".into(),
-            },
-        ],
-        CaseState::Approved => &[
-            CaseCommand::Accept,
-            CaseCommand::Approve {
-                note: String::new(),
-            },
-        ],
-        CaseState::Denied => &[
-            CaseCommand::Accept,
-            CaseCommand::Deny {
-                reason: "不符合条件".into(),
-                legal_basis: "第十条".into(),
-            },
-        ],
+        CaseState::InProcess => {
+            &[CaseCommand::Accept, CaseCommand::CompleteStep { step: "审核".into(), note: String::new() }]
+        }
+        CaseState::Suspended => &[CaseCommand::Accept, CaseCommand::Suspend { reason: "专家评审".into() }],
+        CaseState::Approved => &[CaseCommand::Accept, CaseCommand::Approve { note: String::new() }],
+        CaseState::Denied => {
+            &[CaseCommand::Accept, CaseCommand::Deny { reason: "不符合条件".into(), legal_basis: "第十条".into() }]
+        }
         CaseState::Delivered => &[
             CaseCommand::Accept,
-            CaseCommand::Approve {
-                note: String::new(),
-            },
-            CaseCommand::Deliver {
-                method: "窗口领取".into(),
-            },
+            CaseCommand::Approve { note: String::new() },
+            CaseCommand::Deliver { method: "窗口领取".into() },
         ],
     };
     for cmd in path {
         let now = at("2024-02-08T03:00:00Z");
-        for e in case
-            .handle(
-                cmd,
-                &Context {
-                    now,
-                    calendar: &cal,
-                    item: &item,
-                },
-            )
-            .expect("allowed on the path")
-        {
+        for e in case.handle(cmd, &Context { now, calendar: &cal, item: &item }).expect("allowed on the path") {
             case.apply(&e, now);
         }
     }
@@ -102,34 +66,15 @@ fn case_in(state: CaseState) -> Case {
 fn all_commands() -> Vec<CaseCommand> {
     vec![
         CaseCommand::Accept,
-        CaseCommand::Reject {
-            reason: "理由".into(),
-        },
-        CaseCommand::RequestCorrection {
-            missing: vec!["营业执照".into()],
-            note: String::new(),
-        },
-        CaseCommand::Resubmit {
-            materials: vec!["营业执照".into()],
-        },
-        CaseCommand::CompleteStep {
-            step: "审核".into(),
-            note: String::new(),
-        },
-        CaseCommand::Suspend {
-            reason: "听证".into(),
-        },
+        CaseCommand::Reject { reason: "理由".into() },
+        CaseCommand::RequestCorrection { missing: vec!["营业执照".into()], note: String::new() },
+        CaseCommand::Resubmit { materials: vec!["营业执照".into()] },
+        CaseCommand::CompleteStep { step: "审核".into(), note: String::new() },
+        CaseCommand::Suspend { reason: "听证".into() },
         CaseCommand::Resume,
-        CaseCommand::Approve {
-            note: String::new(),
-        },
-        CaseCommand::Deny {
-            reason: "不符合条件".into(),
-            legal_basis: "第十条".into(),
-        },
-        CaseCommand::Deliver {
-            method: "邮寄".into(),
-        },
+        CaseCommand::Approve { note: String::new() },
+        CaseCommand::Deny { reason: "不符合条件".into(), legal_basis: "第十条".into() },
+        CaseCommand::Deliver { method: "邮寄".into() },
     ]
 }
 
@@ -161,14 +106,7 @@ fn every_command_from_every_state_is_allowed_or_refused_as_specified() {
     for state in CaseState::ALL {
         let case = case_in(state);
         for cmd in all_commands() {
-            let outcome = case.handle(
-                &cmd,
-                &Context {
-                    now,
-                    calendar: &cal,
-                    item: &item,
-                },
-            );
+            let outcome = case.handle(&cmd, &Context { now, calendar: &cal, item: &item });
             match (expected(state, cmd.name()), outcome) {
                 (Some(to), Ok(events)) => {
                     let mut after = case.clone();
@@ -205,31 +143,12 @@ fn a_suspension_moves_the_due_time_by_its_working_time() {
     // Suspended Thu 8 Feb 11:00, resumed Fri 9 Feb 11:00: 1 working day of suspension
     // (8 Feb 11:00–17:30 and 9 Feb 09:00–11:00 = 6.5 + 2 - 1.5 lunch ... = 7 h).
     let now = at("2024-02-09T03:00:00Z");
-    let events = case
-        .handle(
-            &CaseCommand::Resume,
-            &Context {
-                now,
-                calendar: &cal,
-                item: &item,
-            },
-        )
-        .expect("resumes");
+    let events = case.handle(&CaseCommand::Resume, &Context { now, calendar: &cal, item: &item }).expect("resumes");
     case.apply(&events[0], now);
     let due_after = case.due_at.expect("due");
     assert!(due_after > due_before);
-    assert_eq!(
-        cal.working_minutes_between(due_before, due_after)
-            .expect("in range"),
-        7 * 60
-    );
-    assert_eq!(
-        case.suspensions,
-        vec![OpenSuspension {
-            from: at("2024-02-08T03:00:00Z"),
-            until: Some(now)
-        }]
-    );
+    assert_eq!(cal.working_minutes_between(due_before, due_after).expect("in range"), 7 * 60);
+    assert_eq!(case.suspensions, vec![OpenSuspension { from: at("2024-02-08T03:00:00Z"), until: Some(now) }]);
 }
 
 #[test]
@@ -243,28 +162,16 @@ fn submissions_are_checked_against_the_item() {
     );
     let mut s = submission();
     s.materials.push("无关材料".into());
-    assert!(matches!(
-        Case::submit(number(), &item, 1, s, now),
-        Err(CaseError::UnknownMaterials(_))
-    ));
+    assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::UnknownMaterials(_))));
     let mut s = submission();
     s.channel = Channel::Kiosk;
-    assert!(matches!(
-        Case::submit(number(), &item, 1, s, now),
-        Err(CaseError::ChannelNotOffered { .. })
-    ));
+    assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::ChannelNotOffered { .. })));
     let mut s = submission();
     s.applicant.name = "  ".into();
-    assert!(matches!(
-        Case::submit(number(), &item, 1, s, now),
-        Err(CaseError::BadText("applicant name", _))
-    ));
+    assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::BadText("applicant name", _))));
     let mut s = submission();
     s.owner = String::new();
-    assert!(matches!(
-        Case::submit(number(), &item, 1, s, now),
-        Err(CaseError::BadText("owner", _))
-    ));
+    assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::BadText("owner", _))));
 }
 
 #[test]
@@ -272,27 +179,13 @@ fn a_correction_must_hand_in_what_was_asked() {
     let item = sample_item();
     let cal = WorkingCalendar::builtin();
     let case = case_in(CaseState::CorrectionRequested);
-    let ctx = Context {
-        now: at("2024-02-08T05:00:00Z"),
-        calendar: &cal,
-        item: &item,
-    };
-    let wrong = case.handle(
-        &CaseCommand::Resubmit {
-            materials: vec!["授权委托书".into()],
-        },
-        &ctx,
-    );
+    let ctx = Context { now: at("2024-02-08T05:00:00Z"), calendar: &cal, item: &item };
+    let wrong = case.handle(&CaseCommand::Resubmit { materials: vec!["授权委托书".into()] }, &ctx);
     assert!(matches!(wrong, Err(CaseError::MissingMaterials(m)) if m == ["营业执照"]));
     assert_eq!(case.corrections, 1);
     assert!(case.accepted_at.is_none(), "the clock has not started");
-    let empty = case_in(CaseState::Submitted).handle(
-        &CaseCommand::RequestCorrection {
-            missing: vec![],
-            note: String::new(),
-        },
-        &ctx,
-    );
+    let empty = case_in(CaseState::Submitted)
+        .handle(&CaseCommand::RequestCorrection { missing: vec![], note: String::new() }, &ctx);
     assert!(matches!(empty, Err(CaseError::BadText(..))));
 }
 
@@ -300,20 +193,11 @@ fn a_correction_must_hand_in_what_was_asked() {
 fn reasons_must_not_be_empty() {
     let item = sample_item();
     let cal = WorkingCalendar::builtin();
-    let ctx = Context {
-        now: at("2024-02-08T05:00:00Z"),
-        calendar: &cal,
-        item: &item,
-    };
+    let ctx = Context { now: at("2024-02-08T05:00:00Z"), calendar: &cal, item: &item };
     let r = case_in(CaseState::Submitted).handle(&CaseCommand::Reject { reason: " ".into() }, &ctx);
     assert!(matches!(r, Err(CaseError::BadText("reason", _))));
-    let d = case_in(CaseState::InProcess).handle(
-        &CaseCommand::Deny {
-            reason: "不符合".into(),
-            legal_basis: String::new(),
-        },
-        &ctx,
-    );
+    let d = case_in(CaseState::InProcess)
+        .handle(&CaseCommand::Deny { reason: "不符合".into(), legal_basis: String::new() }, &ctx);
     assert!(matches!(d, Err(CaseError::BadText("legal basis", _))));
 }
 
@@ -322,15 +206,8 @@ fn accepting_outside_the_calendar_is_an_error_not_a_guess() {
     let item = sample_item();
     let cal = WorkingCalendar::builtin();
     let case = case_in(CaseState::Submitted);
-    let ctx = Context {
-        now: at("2030-01-07T02:00:00Z"),
-        calendar: &cal,
-        item: &item,
-    };
-    assert!(matches!(
-        case.handle(&CaseCommand::Accept, &ctx),
-        Err(CaseError::Calendar(_))
-    ));
+    let ctx = Context { now: at("2030-01-07T02:00:00Z"), calendar: &cal, item: &item };
+    assert!(matches!(case.handle(&CaseCommand::Accept, &ctx), Err(CaseError::Calendar(_))));
 }
 
 #[test]
@@ -338,56 +215,26 @@ fn a_case_replays_from_its_events() {
     let item = sample_item();
     let cal = WorkingCalendar::builtin();
     let (mut case, first) =
-        Case::submit(number(), &item, 1, submission(), at("2024-02-08T02:00:00Z"))
-            .expect("submits");
+        Case::submit(number(), &item, 1, submission(), at("2024-02-08T02:00:00Z")).expect("submits");
     let mut log = vec![(first, case.submitted_at)];
     for (cmd, t) in [
         (CaseCommand::Accept, "2024-02-08T02:30:00Z"),
-        (
-            CaseCommand::Suspend {
-                reason: "公示".into(),
-            },
-            "2024-02-08T03:00:00Z",
-        ),
+        (CaseCommand::Suspend { reason: "公示".into() }, "2024-02-08T03:00:00Z"),
         (CaseCommand::Resume, "2024-02-19T02:00:00Z"),
-        (
-            CaseCommand::Approve {
-                note: String::new(),
-            },
-            "2024-02-20T02:00:00Z",
-        ),
-        (
-            CaseCommand::Deliver {
-                method: "窗口领取".into(),
-            },
-            "2024-02-20T03:00:00Z",
-        ),
+        (CaseCommand::Approve { note: String::new() }, "2024-02-20T02:00:00Z"),
+        (CaseCommand::Deliver { method: "窗口领取".into() }, "2024-02-20T03:00:00Z"),
     ] {
         let now = at(t);
-        for e in case
-            .handle(
-                &cmd,
-                &Context {
-                    now,
-                    calendar: &cal,
-                    item: &item,
-                },
-            )
-            .expect("allowed")
-        {
+        for e in case.handle(&cmd, &Context { now, calendar: &cal, item: &item }).expect("allowed") {
             case.apply(&e, now);
             log.push((e, now));
         }
     }
-    let replayed =
-        Case::replay(number(), log.iter().map(|(e, t)| (e, *t))).expect("starts with submitted");
+    let replayed = Case::replay(number(), log.iter().map(|(e, t)| (e, *t))).expect("starts with submitted");
     assert_eq!(replayed, case);
     assert_eq!(replayed.state, CaseState::Delivered);
     let json = serde_json::to_string(&log[1].0).expect("serializes");
-    assert_eq!(
-        serde_json::from_str::<CaseEvent>(&json).expect("deserializes"),
-        log[1].0
-    );
+    assert_eq!(serde_json::from_str::<CaseEvent>(&json).expect("deserializes"), log[1].0);
 }
 
 #[test]
@@ -407,7 +254,10 @@ fn ownership_moves_only_when_the_receiver_takes_over() {
     }
     assert_eq!((case.owner.as_str(), case.pending_handover.as_ref()), ("fgw.reviewer", None));
     assert!(matches!(case.handle(&CaseCommand::TakeOver, &ctx("fgw.reviewer")), Err(CaseError::NotOfferedToYou)));
-    assert!(matches!(case.handle(&CaseCommand::HandOver { to: "fgw.reviewer".into() }, &ctx("fgw.reviewer")), Err(CaseError::BadText(..))));
+    assert!(matches!(
+        case.handle(&CaseCommand::HandOver { to: "fgw.reviewer".into() }, &ctx("fgw.reviewer")),
+        Err(CaseError::BadText(..))
+    ));
 }
 
 #[test]
@@ -417,10 +267,16 @@ fn a_delivered_case_is_rated_once() {
     let now = at("2024-02-08T05:00:00Z");
     let mut case = case_in(CaseState::Delivered);
     let ctx = Context { now, calendar: &cal, item: &item, actor: "applicant" };
-    assert!(matches!(case.handle(&CaseCommand::Rate { score: 6, comment: String::new() }, &ctx), Err(CaseError::BadRating)));
+    assert!(matches!(
+        case.handle(&CaseCommand::Rate { score: 6, comment: String::new() }, &ctx),
+        Err(CaseError::BadRating)
+    ));
     for e in case.handle(&CaseCommand::Rate { score: 2, comment: "等太久".into() }, &ctx).expect("rated") {
         case.apply(&e, now);
     }
     assert_eq!(case.rating, Some(2));
-    assert!(matches!(case.handle(&CaseCommand::Rate { score: 5, comment: String::new() }, &ctx), Err(CaseError::BadRating)));
+    assert!(matches!(
+        case.handle(&CaseCommand::Rate { score: 5, comment: String::new() }, &ctx),
+        Err(CaseError::BadRating)
+    ));
 }

@@ -63,39 +63,19 @@ impl PlanComparison {
 
 /// `(before − after) / before` in percent, rounded to one decimal; 0 when before is 0.
 fn cut(before: f64, after: f64) -> f64 {
-    if before == 0.0 {
-        0.0
-    } else {
-        ((before - after) / before * 1000.0).round() / 10.0
-    }
+    if before == 0.0 { 0.0 } else { ((before - after) / before * 1000.0).round() / 10.0 }
 }
 
 impl fmt::Display for PlanComparison {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (b, a) = (&self.before, &self.after);
         writeln!(f, "            {:>12}  {:>12}  change", b.id.as_str(), a.id.as_str())?;
-        writeln!(
-            f,
-            "steps       {:>12}  {:>12}  {}",
-            b.steps,
-            a.steps,
-            signed(-self.steps_cut_percent)
-        )?;
-        write!(
-            f,
-            "work days   {:>12}  {:>12}  {}",
-            b.days,
-            a.days,
-            signed(-self.days_cut_percent)
-        )
+        writeln!(f, "steps       {:>12}  {:>12}  {}", b.steps, a.steps, signed(-self.steps_cut_percent))?;
+        write!(f, "work days   {:>12}  {:>12}  {}", b.days, a.days, signed(-self.days_cut_percent))
     }
 }
 
 /// `−56.8 %` with a real minus sign, `+3.0 %` for growth.
 fn signed(change: f64) -> String {
-    if change < 0.0 {
-        format!("−{:.1} %", -change)
-    } else {
-        format!("+{change:.1} %")
-    }
+    if change < 0.0 { format!("−{:.1} %", -change) } else { format!("+{change:.1} %") }
 }

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why an identifier is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{what} {text:?} must be 1–128 characters: a letter or '_', then letters, digits, '-', '_' or '.'"
-)]
+#[error("{what} {text:?} must be 1–128 characters: a letter or '_', then letters, digits, '-', '_' or '.'")]
 pub struct BadId {
     /// Which kind of identifier.
     pub what: &'static str,
@@ -28,10 +26,7 @@ fn check(what: &'static str, text: &str) -> Result<String, BadId> {
     if first_ok && rest_ok && text.chars().count() <= MAX_ID_LEN {
         Ok(text.to_owned())
     } else {
-        Err(BadId {
-            what,
-            text: text.to_owned(),
-        })
+        Err(BadId { what, text: text.to_owned() })
     }
 }
 

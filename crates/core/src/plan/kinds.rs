@@ -34,13 +34,7 @@ pub enum Module {
 
 impl Module {
     /// All modules, in order.
-    pub const ALL: [Module; 5] = [
-        Self::Initiation,
-        Self::Land,
-        Self::Planning,
-        Self::Construction,
-        Self::Acceptance,
-    ];
+    pub const ALL: [Module; 5] = [Self::Initiation, Self::Land, Self::Planning, Self::Construction, Self::Acceptance];
 
     /// The stable machine name.
     pub fn as_str(self) -> &'static str {
@@ -111,12 +105,7 @@ pub enum Section {
 
 impl Section {
     /// All sections, in order.
-    pub const ALL: [Section; 4] = [
-        Self::Guidance,
-        Self::SchemeReview,
-        Self::Approval,
-        Self::Concurrent,
-    ];
+    pub const ALL: [Section; 4] = [Self::Guidance, Self::SchemeReview, Self::Approval, Self::Concurrent];
 
     /// The stable machine name.
     pub fn as_str(self) -> &'static str {
@@ -141,14 +130,11 @@ impl Section {
     /// Parses a machine name (any case) or the Chinese name.
     pub fn parse(text: &str) -> Result<Self, UnknownKind> {
         let t = text.trim();
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(t) || s.zh() == t)
-            .ok_or_else(|| UnknownKind {
-                what: "section",
-                text: t.to_owned(),
-                expected: "guidance, scheme_review, approval, concurrent",
-            })
+        Self::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(t) || s.zh() == t).ok_or_else(|| UnknownKind {
+            what: "section",
+            text: t.to_owned(),
+            expected: "guidance, scheme_review, approval, concurrent",
+        })
     }
 }
 

@@ -101,9 +101,7 @@ pub enum PlanError {
     #[error("green channel: plan has no step {0}")]
     GreenUnknownStep(StepId),
     /// A green-channel limit is not shorter than the regular one.
-    #[error(
-        "green channel: step {step} takes {regular} working day(s); {green} is not a shortened limit"
-    )]
+    #[error("green channel: step {step} takes {regular} working day(s); {green} is not a shortened limit")]
     GreenNotShorter {
         /// The step.
         step: StepId,
@@ -115,11 +113,7 @@ pub enum PlanError {
 }
 
 fn problem_list(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 /// An approval plan (审批流程方案): versioned steps forming a DAG.
@@ -135,10 +129,7 @@ pub struct Plan {
 impl PartialEq for Plan {
     fn eq(&self, other: &Self) -> bool {
         // The graph is derived from the steps.
-        self.id == other.id
-            && self.name == other.name
-            && self.version == other.version
-            && self.steps == other.steps
+        self.id == other.id && self.name == other.name && self.version == other.version && self.steps == other.steps
     }
 }
 impl Eq for Plan {}
@@ -148,12 +139,7 @@ impl Plan {
     /// step; unique step ids; known, unrepeated prerequisites; no prerequisite in a later
     /// module; no cycles; every step reachable from a start step; sane texts and limits.
     /// On failure, [`PlanError::Invalid`] lists every problem, each naming its step.
-    pub fn new(
-        id: PlanId,
-        name: impl Into<String>,
-        version: u32,
-        mut steps: Vec<Step>,
-    ) -> Result<Plan, PlanError> {
+    pub fn new(id: PlanId, name: impl Into<String>, version: u32, mut steps: Vec<Step>) -> Result<Plan, PlanError> {
         let name = name.into().trim().to_owned();
         for step in &mut steps {
             tidy(&mut step.name);
@@ -161,13 +147,7 @@ impl Plan {
             step.cooperating.iter_mut().for_each(tidy);
         }
         match validate::check(&id, &name, &steps) {
-            Ok(graph) => Ok(Plan {
-                id,
-                name,
-                version,
-                steps,
-                graph,
-            }),
+            Ok(graph) => Ok(Plan { id, name, version, steps, graph }),
             Err(problems) => Err(PlanError::Invalid { plan: id, problems }),
         }
     }
@@ -233,11 +213,7 @@ impl Plan {
                 return Err(PlanError::GreenUnknownStep(id.clone()));
             };
             if green > step.days {
-                return Err(PlanError::GreenNotShorter {
-                    step: id.clone(),
-                    regular: step.days,
-                    green,
-                });
+                return Err(PlanError::GreenNotShorter { step: id.clone(), regular: step.days, green });
             }
             step.days = green;
         }
@@ -276,13 +252,7 @@ struct PlanData {
 
 impl Serialize for Plan {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        PlanRef {
-            id: &self.id,
-            name: &self.name,
-            version: self.version,
-            steps: &self.steps,
-        }
-        .serialize(serializer)
+        PlanRef { id: &self.id, name: &self.name, version: self.version, steps: &self.steps }.serialize(serializer)
     }
 }
 
@@ -295,13 +265,6 @@ impl<'de> Deserialize<'de> for Plan {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} v{} ({}): {} steps",
-            self.id,
-            self.version,
-            self.name,
-            self.steps.len()
-        )
+        write!(f, "{} v{} ({}): {} steps", self.id, self.version, self.name, self.steps.len())
     }
 }

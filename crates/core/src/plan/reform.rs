@@ -19,19 +19,10 @@ pub const BEFORE_REFORM: &str = "before-reform";
 pub const AFTER_REFORM: &str = "after-reform";
 
 static BEFORE: LazyLock<Plan> = LazyLock::new(|| {
-    embedded(
-        BEFORE_REFORM,
-        "改革前工程建设项目审批流程",
-        include_str!("../../data/plans/before-reform.csv"),
-    )
+    embedded(BEFORE_REFORM, "改革前工程建设项目审批流程", include_str!("../../data/plans/before-reform.csv"))
 });
-static AFTER: LazyLock<Plan> = LazyLock::new(|| {
-    embedded(
-        AFTER_REFORM,
-        "模块化审批改革后流程",
-        include_str!("../../data/plans/after-reform.csv"),
-    )
-});
+static AFTER: LazyLock<Plan> =
+    LazyLock::new(|| embedded(AFTER_REFORM, "模块化审批改革后流程", include_str!("../../data/plans/after-reform.csv")));
 
 fn embedded(id: &str, name: &str, csv: &str) -> Plan {
     let id = PlanId::parse(id).expect("built-in plan ids are valid (unit-tested)");
@@ -74,15 +65,8 @@ pub enum CsvPlanError {
 }
 
 /// Reads a plan from CSV (format in the module doc).
-pub fn plan_from_csv(
-    id: PlanId,
-    name: &str,
-    version: u32,
-    text: &str,
-) -> Result<Plan, CsvPlanError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+pub fn plan_from_csv(id: PlanId, name: &str, version: u32, text: &str) -> Result<Plan, CsvPlanError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let mut steps = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| CsvPlanError::Row {
@@ -101,19 +85,12 @@ pub fn plan_from_csv(
             section: Section::parse(field(2)).map_err(|e| row(e.to_string()))?,
             name: field(3).to_owned(),
             lead_department: field(4).to_owned(),
-            cooperating: field(5)
-                .split('、')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            cooperating: field(5).split('、').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect(),
             item: match field(6) {
                 "" => None,
                 code => Some(ItemCode::parse(code).map_err(|e| row(e.to_string()))?),
             },
-            days: field(7)
-                .parse()
-                .map_err(|_| row(format!("days {:?} is not a whole number", field(7))))?,
+            days: field(7).parse().map_err(|_| row(format!("days {:?} is not a whole number", field(7))))?,
             prerequisites: field(8)
                 .split_whitespace()
                 .map(StepId::parse)
@@ -168,11 +145,7 @@ mod tests {
     fn critical_path_runs_through_every_module_in_order() {
         let plan = after_reform();
         let path = plan.schedule().critical_path;
-        let modules: Vec<Module> = path
-            .iter()
-            .filter_map(|id| plan.step(id))
-            .map(|s| s.module)
-            .collect();
+        let modules: Vec<Module> = path.iter().filter_map(|id| plan.step(id)).map(|s| s.module).collect();
         assert!(modules.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(modules.first(), Some(&Module::Initiation));
         assert_eq!(modules.last(), Some(&Module::Acceptance));

@@ -63,12 +63,7 @@ pub(crate) fn schedule(steps: &[Step], graph: &Graph) -> Schedule {
     let mut es = vec![0u32; n];
     let mut ef = vec![0u32; n];
     for &s in &graph.order {
-        let start = graph
-            .preds_of(s)
-            .iter()
-            .map(|&p| ef[p])
-            .max()
-            .unwrap_or(0);
+        let start = graph.preds_of(s).iter().map(|&p| ef[p]).max().unwrap_or(0);
         es[s] = start;
         ef[s] = start.saturating_add(days[s]);
     }
@@ -82,10 +77,7 @@ pub(crate) fn schedule(steps: &[Step], graph: &Graph) -> Schedule {
             lf[p] = lf[p].min(ls[s]);
         }
     }
-    let critical_path = critical_path(graph, &es, &ef, &ls, total)
-        .into_iter()
-        .map(|i| steps[i].id.clone())
-        .collect();
+    let critical_path = critical_path(graph, &es, &ef, &ls, total).into_iter().map(|i| steps[i].id.clone()).collect();
     let times = (0..n)
         .map(|i| StepTimes {
             id: steps[i].id.clone(),
@@ -97,11 +89,7 @@ pub(crate) fn schedule(steps: &[Step], graph: &Graph) -> Schedule {
             slack: ls[i].saturating_sub(es[i]),
         })
         .collect();
-    Schedule {
-        total_days: total,
-        critical_path,
-        steps: times,
-    }
+    Schedule { total_days: total, critical_path, steps: times }
 }
 
 /// Walks back from the first final step (earliest finish = total, no slack) through

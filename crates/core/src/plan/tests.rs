@@ -39,21 +39,12 @@ fn problems(steps: Vec<Step>) -> Vec<Problem> {
 
 #[test]
 fn diamond_schedule_has_times_slack_and_critical_path() {
-    let p = plan(vec![
-        s("a", 3, &[]),
-        s("b", 5, &["a"]),
-        s("c", 2, &["a"]),
-        s("d", 1, &["b", "c"]),
-    ])
-    .unwrap();
+    let p = plan(vec![s("a", 3, &[]), s("b", 5, &["a"]), s("c", 2, &["a"]), s("d", 1, &["b", "c"])]).unwrap();
     let sch = p.schedule();
     assert_eq!(sch.total_days, 9);
     assert_eq!(sch.critical_path, vec![sid("a"), sid("b"), sid("d")]);
     let c = sch.times(&sid("c")).unwrap();
-    assert_eq!(
-        (c.earliest_start, c.earliest_finish, c.latest_start, c.latest_finish, c.slack),
-        (3, 5, 6, 8, 3)
-    );
+    assert_eq!((c.earliest_start, c.earliest_finish, c.latest_start, c.latest_finish, c.slack), (3, 5, 6, 8, 3));
     let d = sch.times(&sid("d")).unwrap();
     assert_eq!((d.earliest_start, d.latest_finish, d.slack), (8, 9, 0));
 }
@@ -76,14 +67,8 @@ fn every_problem_is_reported_at_once_naming_its_step() {
         step("d", Module::Land, 1, &[]),
     ]);
     assert!(ps.contains(&Problem::DuplicateId { step: sid("a") }));
-    assert!(ps.contains(&Problem::UnknownPrerequisite {
-        step: sid("b"),
-        prerequisite: sid("zz")
-    }));
-    assert!(ps.contains(&Problem::DuplicatePrerequisite {
-        step: sid("b"),
-        prerequisite: sid("a")
-    }));
+    assert!(ps.contains(&Problem::UnknownPrerequisite { step: sid("b"), prerequisite: sid("zz") }));
+    assert!(ps.contains(&Problem::DuplicatePrerequisite { step: sid("b"), prerequisite: sid("a") }));
     assert!(ps.contains(&Problem::LaterModule {
         step: sid("c"),
         module: Module::Initiation,
@@ -106,13 +91,9 @@ fn cycles_are_named_and_steps_behind_them_are_unreachable() {
     assert_eq!(
         ps,
         vec![
-            Problem::Cycle {
-                steps: vec![sid("x"), sid("y"), sid("z")]
-            },
+            Problem::Cycle { steps: vec![sid("x"), sid("y"), sid("z")] },
             Problem::Unreachable { step: sid("after") },
-            Problem::Cycle {
-                steps: vec![sid("selfish")]
-            },
+            Problem::Cycle { steps: vec![sid("selfish")] },
         ]
     );
     assert_eq!(ps[0].to_string(), "cycle: x → y → z → x");
@@ -127,10 +108,7 @@ fn texts_limits_and_empty_plans_are_checked() {
     let ps = problems(vec![bad]);
     assert_eq!(ps.len(), 4, "{ps:?}");
     assert_eq!(problems(vec![]), vec![Problem::NoSteps]);
-    assert!(matches!(
-        problems(vec![s("p", 1, &[])]).as_slice(),
-        [Problem::StepIdIsPlanId { .. }]
-    ));
+    assert!(matches!(problems(vec![s("p", 1, &[])]).as_slice(), [Problem::StepIdIsPlanId { .. }]));
 }
 
 #[test]
@@ -145,19 +123,11 @@ fn names_are_trimmed_and_an_empty_lead_is_allowed() {
 #[test]
 fn green_channel_shortens_configured_steps_only() {
     let p = plan(vec![s("a", 10, &[]), s("b", 20, &["a"]), s("c", 5, &["a"])]).unwrap();
-    let green = p
-        .with_green_channel(&BTreeMap::from([(sid("b"), 8)]))
-        .unwrap();
+    let green = p.with_green_channel(&BTreeMap::from([(sid("b"), 8)])).unwrap();
     assert_eq!(p.total_days(), 30);
     assert_eq!(green.total_days(), 18);
-    assert!(matches!(
-        p.with_green_channel(&BTreeMap::from([(sid("b"), 21)])),
-        Err(PlanError::GreenNotShorter { .. })
-    ));
-    assert!(matches!(
-        p.with_green_channel(&BTreeMap::from([(sid("q"), 1)])),
-        Err(PlanError::GreenUnknownStep(_))
-    ));
+    assert!(matches!(p.with_green_channel(&BTreeMap::from([(sid("b"), 21)])), Err(PlanError::GreenNotShorter { .. })));
+    assert!(matches!(p.with_green_channel(&BTreeMap::from([(sid("q"), 1)])), Err(PlanError::GreenUnknownStep(_))));
 }
 
 #[test]

@@ -92,9 +92,7 @@ pub enum Problem {
         prerequisite: StepId,
     },
     /// A step waits on a step of a later module (modules run in order).
-    #[error(
-        "step {step} ({module}) waits on {prerequisite}, which belongs to the later module {prerequisite_module}"
-    )]
+    #[error("step {step} ({module}) waits on {prerequisite}, which belongs to the later module {prerequisite_module}")]
     LaterModule {
         /// The step.
         step: StepId,
@@ -203,33 +201,17 @@ pub(crate) fn check(plan: &PlanId, name: &str, steps: &[Step]) -> Result<Graph, 
     if order.len() < steps.len() {
         name_cycles(steps, &order, &succ, &mut problems);
     }
-    if problems.is_empty() {
-        Ok(Graph {
-            pred_start,
-            preds,
-            order,
-        })
-    } else {
-        Err(problems)
-    }
+    if problems.is_empty() { Ok(Graph { pred_start, preds, order }) } else { Err(problems) }
 }
 
-fn index_ids<'a>(
-    plan: &PlanId,
-    steps: &'a [Step],
-    problems: &mut Vec<Problem>,
-) -> HashMap<&'a str, usize> {
+fn index_ids<'a>(plan: &PlanId, steps: &'a [Step], problems: &mut Vec<Problem>) -> HashMap<&'a str, usize> {
     let mut index = HashMap::with_capacity(steps.len());
     for (i, step) in steps.iter().enumerate() {
         if index.insert(step.id.as_str(), i).is_some() {
-            problems.push(Problem::DuplicateId {
-                step: step.id.clone(),
-            });
+            problems.push(Problem::DuplicateId { step: step.id.clone() });
         }
         if step.id.as_str() == plan.as_str() {
-            problems.push(Problem::StepIdIsPlanId {
-                step: step.id.clone(),
-            });
+            problems.push(Problem::StepIdIsPlanId { step: step.id.clone() });
         }
     }
     // Later duplicates overwrote the first; prerequisites name the first.
@@ -242,11 +224,7 @@ fn index_ids<'a>(
 fn check_texts(steps: &[Step], problems: &mut Vec<Problem>) {
     for step in steps {
         let mut bad = |field: &'static str, why: &'static str| {
-            problems.push(Problem::BadText {
-                step: step.id.clone(),
-                field,
-                why,
-            });
+            problems.push(Problem::BadText { step: step.id.clone(), field, why });
         };
         if let Some(why) = text_problem(&step.name, false) {
             bad("name", why);
@@ -260,10 +238,7 @@ fn check_texts(steps: &[Step], problems: &mut Vec<Problem>) {
             }
         }
         if step.days > MAX_STEP_DAYS {
-            problems.push(Problem::TooLong {
-                step: step.id.clone(),
-                days: step.days,
-            });
+            problems.push(Problem::TooLong { step: step.id.clone(), days: step.days });
         }
     }
 }
@@ -281,17 +256,11 @@ fn resolve_prerequisites(
         pred_start.push(preds.len());
         for p in &step.prerequisites {
             let Some(&j) = index.get(p.as_str()) else {
-                problems.push(Problem::UnknownPrerequisite {
-                    step: step.id.clone(),
-                    prerequisite: p.clone(),
-                });
+                problems.push(Problem::UnknownPrerequisite { step: step.id.clone(), prerequisite: p.clone() });
                 continue;
             };
             if seen[j] == i + 1 {
-                problems.push(Problem::DuplicatePrerequisite {
-                    step: step.id.clone(),
-                    prerequisite: p.clone(),
-                });
+                problems.push(Problem::DuplicatePrerequisite { step: step.id.clone(), prerequisite: p.clone() });
                 continue;
             }
             seen[j] = i + 1;
@@ -390,15 +359,11 @@ fn name_cycles(steps: &[Step], order: &[usize], succ: &Successors, problems: &mu
         }
         let c = comp[v];
         if !cyclic[c] {
-            problems.push(Problem::Unreachable {
-                step: steps[v].id.clone(),
-            });
+            problems.push(Problem::Unreachable { step: steps[v].id.clone() });
         } else if !reported[c] {
             reported[c] = true;
             let cycle = walk_cycle(v, &comp, succ, &mut position);
-            problems.push(Problem::Cycle {
-                steps: cycle.iter().map(|&i| steps[i].id.clone()).collect(),
-            });
+            problems.push(Problem::Cycle { steps: cycle.iter().map(|&i| steps[i].id.clone()).collect() });
         }
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{ColourChange, Colour};
+use super::{Colour, ColourChange};
 use crate::calendar::{CalendarError, WorkingCalendar};
 use crate::org::check_name;
 
@@ -71,10 +71,7 @@ pub struct EscalationRule {
 impl Default for EscalationRule {
     /// The chief after half a working day (4 h), the supervisor after 8 working hours.
     fn default() -> Self {
-        EscalationRule {
-            chief_after_hours: 4,
-            supervisor_after_hours: 8,
-        }
+        EscalationRule { chief_after_hours: 4, supervisor_after_hours: 8 }
     }
 }
 
@@ -233,12 +230,7 @@ impl<K: Clone> Accountability<K> {
 
 impl<K> Accountability<K> {
     /// The department answers (情况说明). Changes nothing on error.
-    pub fn answer(
-        &mut self,
-        by: &str,
-        text: &str,
-        at: Timestamp,
-    ) -> Result<(), AccountabilityError> {
+    pub fn answer(&mut self, by: &str, text: &str, at: Timestamp) -> Result<(), AccountabilityError> {
         if self.state != AccountabilityState::Open {
             return Err(AccountabilityError::NotOpen(self.state));
         }
@@ -250,12 +242,7 @@ impl<K> Accountability<K> {
 
     /// A supervisor closes the answered record with a conclusion (处理意见). Changes nothing
     /// on error.
-    pub fn close(
-        &mut self,
-        by: &str,
-        conclusion: &str,
-        at: Timestamp,
-    ) -> Result<(), AccountabilityError> {
+    pub fn close(&mut self, by: &str, conclusion: &str, at: Timestamp) -> Result<(), AccountabilityError> {
         let previous = match (&self.state, &self.answer) {
             (AccountabilityState::Answered, Some(answer)) => answer.at,
             (state, _) => return Err(AccountabilityError::NotAnswered(*state)),
@@ -267,15 +254,9 @@ impl<K> Accountability<K> {
     }
 }
 
-fn statement(
-    by: &str,
-    text: &str,
-    at: Timestamp,
-    previous: Timestamp,
-) -> Result<Statement, AccountabilityError> {
+fn statement(by: &str, text: &str, at: Timestamp, previous: Timestamp) -> Result<Statement, AccountabilityError> {
     let by = check_name("who", by, 64).map_err(|_| AccountabilityError::BadText("who", 64))?;
-    let text =
-        check_name("text", text, 4000).map_err(|_| AccountabilityError::BadText("text", 4000))?;
+    let text = check_name("text", text, 4000).map_err(|_| AccountabilityError::BadText("text", 4000))?;
     if at < previous {
         return Err(AccountabilityError::BeforePrevious { at, previous });
     }
@@ -305,25 +286,16 @@ mod tests {
             escalations(raised, at("2024-10-08T15:59+08:00"), &rule, &cal),
             Ok(vec![Level::Owner, Level::Chief])
         );
-        assert_eq!(
-            escalations(raised, at("2024-10-08T16:00+08:00"), &rule, &cal),
-            Ok(Level::ALL.to_vec())
-        );
+        assert_eq!(escalations(raised, at("2024-10-08T16:00+08:00"), &rule, &cal), Ok(Level::ALL.to_vec()));
         assert_eq!(next_escalation(raised, at("2024-10-08T16:00+08:00"), &rule, &cal), Ok(None));
     }
 
     #[test]
     fn zero_hours_escalates_at_once() {
         let cal = WorkingCalendar::builtin();
-        let rule = EscalationRule {
-            chief_after_hours: 0,
-            supervisor_after_hours: 1,
-        };
+        let rule = EscalationRule { chief_after_hours: 0, supervisor_after_hours: 1 };
         let raised = at("2024-10-01T10:00+08:00"); // a holiday
-        assert_eq!(
-            escalations(raised, raised, &rule, &cal),
-            Ok(vec![Level::Owner, Level::Chief])
-        );
+        assert_eq!(escalations(raised, raised, &rule, &cal), Ok(vec![Level::Owner, Level::Chief]));
         assert_eq!(
             next_escalation(raised, raised, &rule, &cal),
             Ok(Some((Level::Supervisor, at("2024-10-08T10:00+08:00"))))
@@ -331,32 +303,18 @@ mod tests {
     }
 
     fn red() -> ColourChange<u32> {
-        ColourChange {
-            case: 9,
-            from: Colour::Yellow,
-            to: Colour::Red,
-            at: at("2024-10-08T17:30:00.000000001+08:00"),
-        }
+        ColourChange { case: 9, from: Colour::Yellow, to: Colour::Red, at: at("2024-10-08T17:30:00.000000001+08:00") }
     }
 
     #[test]
     fn accountability_goes_open_answered_closed() {
-        let yellow = ColourChange {
-            to: Colour::Yellow,
-            ..red()
-        };
+        let yellow = ColourChange { to: Colour::Yellow, ..red() };
         assert_eq!(Accountability::open(&yellow), None);
         let mut record = Accountability::open(&red()).expect("red opens one");
         assert_eq!(record.opened_at, red().at);
         let t = at("2024-10-09T10:00+08:00");
-        assert_eq!(
-            record.close("jcs.li", "同意", t),
-            Err(AccountabilityError::NotAnswered(AccountabilityState::Open))
-        );
-        assert_eq!(
-            record.answer("fgw", "  ", t),
-            Err(AccountabilityError::BadText("text", 4000))
-        );
+        assert_eq!(record.close("jcs.li", "同意", t), Err(AccountabilityError::NotAnswered(AccountabilityState::Open)));
+        assert_eq!(record.answer("fgw", "  ", t), Err(AccountabilityError::BadText("text", 4000)));
         assert!(matches!(
             record.answer("fgw", "专家评审延误", at("2024-10-08T09:00+08:00")),
             Err(AccountabilityError::BeforePrevious { .. })
@@ -364,10 +322,7 @@ mod tests {
         assert_eq!(record.state, AccountabilityState::Open);
         record.answer("fgw", " 专家评审延误 ", t).expect("open");
         assert_eq!(record.answer.as_ref().map(|a| a.text.as_str()), Some("专家评审延误"));
-        assert_eq!(
-            record.answer("fgw", "again", t),
-            Err(AccountabilityError::NotOpen(AccountabilityState::Answered))
-        );
+        assert_eq!(record.answer("fgw", "again", t), Err(AccountabilityError::NotOpen(AccountabilityState::Answered)));
         record.close("jcs.li", "予以提醒", t).expect("answered");
         assert_eq!(record.state, AccountabilityState::Closed);
         assert_eq!(

@@ -28,11 +28,7 @@ pub struct ColourChange<K> {
 impl<K: Clone> ColourChange<K> {
     /// The alert this change raises: one for every change to yellow or red, none for green.
     pub fn alert(&self) -> Option<AlertKey<K>> {
-        (self.to != Colour::Green).then(|| AlertKey {
-            case: self.case.clone(),
-            colour: self.to,
-            since: self.at,
-        })
+        (self.to != Colour::Green).then(|| AlertKey { case: self.case.clone(), colour: self.to, since: self.at })
     }
 }
 
@@ -105,11 +101,7 @@ pub struct Board<K> {
 impl<K: Clone + Ord + Hash> Board<K> {
     /// An empty board on `calendar`.
     pub fn new(calendar: WorkingCalendar) -> Board<K> {
-        Board {
-            calendar,
-            entries: HashMap::new(),
-            queue: BTreeSet::new(),
-        }
+        Board { calendar, entries: HashMap::new(), queue: BTreeSet::new() }
     }
 
     /// The calendar colours are computed on.
@@ -144,13 +136,7 @@ impl<K: Clone + Ord + Hash> Board<K> {
         };
         let colour = outlook.colour_at(now);
         let next = outlook.next_change_after(now);
-        let entry = Entry {
-            clock,
-            rule,
-            outlook,
-            colour,
-            next,
-        };
+        let entry = Entry { clock, rule, outlook, colour, next };
         let before = match self.entries.insert(case.clone(), entry) {
             Some(old) => {
                 if let Some(t) = old.next {
@@ -284,13 +270,7 @@ impl<K: Clone + Ord + Hash> Board<K> {
     }
 }
 
-fn change<K>(
-    case: K,
-    from: Colour,
-    to: Colour,
-    outlook: &Outlook,
-    now: Timestamp,
-) -> ColourChange<K> {
+fn change<K>(case: K, from: Colour, to: Colour, outlook: &Outlook, now: Timestamp) -> ColourChange<K> {
     let at = match to {
         Colour::Green => now,
         Colour::Yellow | Colour::Red => outlook.since(to),
@@ -305,12 +285,7 @@ mod tests {
     use crate::supervision::clock::tests::at;
 
     fn clock(accepted: &str, limit: Limit) -> CaseClock {
-        CaseClock {
-            accepted_at: at(accepted),
-            limit,
-            suspensions: vec![],
-            suspended_since: None,
-        }
+        CaseClock { accepted_at: at(accepted), limit, suspensions: vec![], suspended_since: None }
     }
 
     fn rule() -> Rule {
@@ -321,9 +296,7 @@ mod tests {
     fn a_late_tick_reports_the_moments_the_colours_began() {
         let mut board = Board::new(WorkingCalendar::builtin());
         let c = clock("2024-10-08T09:00+08:00", Limit::WorkingHours(1));
-        board
-            .upsert("a", c, rule(), at("2024-10-08T09:00+08:00"))
-            .expect("covered");
+        board.upsert("a", c, rule(), at("2024-10-08T09:00+08:00")).expect("covered");
         // Green → red in one late tick: one change, dated one nanosecond after 10:00.
         let changes = board.tick(at("2024-10-08T15:00+08:00"));
         assert_eq!(changes.len(), 1);
@@ -337,24 +310,15 @@ mod tests {
     fn suspension_unschedules_and_resumption_reschedules() {
         let mut board = Board::new(WorkingCalendar::builtin());
         let mut c = clock("2024-10-08T09:00+08:00", Limit::WorkingHours(2));
-        board
-            .upsert(7u64, c.clone(), rule(), at("2024-10-08T09:00+08:00"))
-            .expect("covered");
+        board.upsert(7u64, c.clone(), rule(), at("2024-10-08T09:00+08:00")).expect("covered");
         assert_eq!(board.next_change(&7), Some(at("2024-10-08T10:36+08:00")));
         c.suspended_since = Some(at("2024-10-08T10:00+08:00"));
-        board
-            .upsert(7, c.clone(), rule(), at("2024-10-08T10:00+08:00"))
-            .expect("covered");
+        board.upsert(7, c.clone(), rule(), at("2024-10-08T10:00+08:00")).expect("covered");
         assert_eq!(board.next_change(&7), None);
         assert!(board.tick(at("2024-10-09T10:00+08:00")).is_empty());
         c.suspended_since = None;
-        c.suspensions.push(Suspension {
-            from: at("2024-10-08T10:00+08:00"),
-            until: at("2024-10-09T10:00+08:00"),
-        });
-        board
-            .upsert(7, c, rule(), at("2024-10-09T10:00+08:00"))
-            .expect("covered");
+        c.suspensions.push(Suspension { from: at("2024-10-08T10:00+08:00"), until: at("2024-10-09T10:00+08:00") });
+        board.upsert(7, c, rule(), at("2024-10-09T10:00+08:00")).expect("covered");
         assert_eq!(board.next_change(&7), Some(at("2024-10-09T10:36+08:00")));
         assert_eq!(board.counts().green, 1);
         assert_eq!(board.remove(&7), Some(Colour::Green));
@@ -365,18 +329,10 @@ mod tests {
     fn a_rebuilt_board_names_the_same_alerts() {
         let mut first = Board::new(WorkingCalendar::builtin());
         let c = clock("2024-10-08T09:00+08:00", Limit::WorkingHours(3));
-        first
-            .upsert(1u8, c.clone(), rule(), at("2024-10-08T09:00+08:00"))
-            .expect("covered");
-        let seen: Vec<_> = first
-            .tick(at("2024-10-08T11:50+08:00"))
-            .iter()
-            .filter_map(ColourChange::alert)
-            .collect();
+        first.upsert(1u8, c.clone(), rule(), at("2024-10-08T09:00+08:00")).expect("covered");
+        let seen: Vec<_> = first.tick(at("2024-10-08T11:50+08:00")).iter().filter_map(ColourChange::alert).collect();
         let mut second = Board::new(WorkingCalendar::builtin());
-        let again = second
-            .upsert(1u8, c, rule(), at("2024-10-08T11:55+08:00"))
-            .expect("covered");
+        let again = second.upsert(1u8, c, rule(), at("2024-10-08T11:55+08:00")).expect("covered");
         assert_eq!(again.and_then(|ch| ch.alert()), seen.first().cloned());
         assert_eq!(seen.len(), 1);
     }
@@ -386,9 +342,7 @@ mod tests {
         let mut board = Board::new(WorkingCalendar::builtin());
         for (k, h) in [(1u32, 1), (2, 2), (3, 40)] {
             let c = clock("2024-10-08T09:00+08:00", Limit::WorkingHours(h));
-            board
-                .upsert(k, c, rule(), at("2024-10-08T09:00+08:00"))
-                .expect("covered");
+            board.upsert(k, c, rule(), at("2024-10-08T09:00+08:00")).expect("covered");
         }
         let found = board.full_reevaluation(at("2024-10-08T10:30+08:00"));
         assert_eq!(found.failed, vec![]);
@@ -398,8 +352,7 @@ mod tests {
         assert_eq!(board.tick(at("2024-10-08T10:30+08:00")), vec![]);
         assert_eq!(board.tick(at("2024-10-08T10:36+08:00")).len(), 1);
         // A calendar that no longer covers 2024 takes the cases off the board.
-        let rows = WorkingCalendar::parse_csv("date,kind,name\n2030-01-01,holiday,元旦\n")
-            .expect("valid");
+        let rows = WorkingCalendar::parse_csv("date,kind,name\n2030-01-01,holiday,元旦\n").expect("valid");
         let cal = WorkingCalendar::new(&rows, Default::default(), &[]).expect("valid");
         board.set_calendar(cal);
         let found = board.full_reevaluation(at("2024-10-08T11:00+08:00"));

@@ -36,19 +36,11 @@ impl CaseClock {
         let mut suspended_since: Option<Timestamp> = None;
         for s in &case.suspensions {
             match s.until {
-                Some(until) => suspensions.push(Suspension {
-                    from: s.from,
-                    until,
-                }),
+                Some(until) => suspensions.push(Suspension { from: s.from, until }),
                 None => suspended_since = Some(suspended_since.map_or(s.from, |t| t.min(s.from))),
             }
         }
-        Some(CaseClock {
-            accepted_at: case.accepted_at?,
-            limit: case.limit?,
-            suspensions,
-            suspended_since,
-        })
+        Some(CaseClock { accepted_at: case.accepted_at?, limit: case.limit?, suspensions, suspended_since })
     }
 
     /// Whether the clock is stopped now.
@@ -59,9 +51,7 @@ impl CaseClock {
     /// The moment whose colour counts at `now`: `now`, or the start of the running suspension
     /// (the colour is frozen while suspended); never before acceptance.
     pub fn effective_moment(&self, now: Timestamp) -> Timestamp {
-        self.suspended_since
-            .map_or(now, |since| since.min(now))
-            .max(self.accepted_at)
+        self.suspended_since.map_or(now, |since| since.min(now)).max(self.accepted_at)
     }
 }
 
@@ -104,11 +94,7 @@ pub fn colour(
     }
     let allowed = calendar.allowed_minutes(clock.accepted_at, clock.limit)?;
     let used = calendar.working_minutes_used(clock.accepted_at, at, &clock.suspensions)?;
-    Ok(if rule.is_yellow(used, allowed) {
-        Colour::Yellow
-    } else {
-        Colour::Green
-    })
+    Ok(if rule.is_yellow(used, allowed) { Colour::Yellow } else { Colour::Green })
 }
 
 /// The next moment after `now` at which the case's colour changes without any new event
@@ -166,11 +152,7 @@ impl Outlook {
     /// The outlook of `clock` under `rule`.
     ///
     /// Errors: a suspension that ends before it starts; a moment outside the calendar.
-    pub fn of(
-        clock: &CaseClock,
-        rule: &Rule,
-        calendar: &WorkingCalendar,
-    ) -> Result<Outlook, CalendarError> {
+    pub fn of(clock: &CaseClock, rule: &Rule, calendar: &WorkingCalendar) -> Result<Outlook, CalendarError> {
         let accepted = clock.accepted_at;
         let stops = merged(&clock.suspensions)?;
         let allowed = calendar.allowed_minutes(accepted, clock.limit)?;
@@ -179,28 +161,18 @@ impl Outlook {
         let yellow_from = moment_used_reaches(calendar, accepted, threshold, &stops)?;
         // `now > due` first holds one nanosecond after the due time, unless the case was
         // suspended then with a colour frozen before the due time: then on resumption.
-        let mut red_from = due
-            .checked_add(SignedDuration::from_nanos(1))
-            .unwrap_or(Timestamp::MAX);
+        let mut red_from = due.checked_add(SignedDuration::from_nanos(1)).unwrap_or(Timestamp::MAX);
         for s in &stops {
             if s.from < red_from && red_from < s.until {
                 red_from = s.until;
             }
         }
-        Ok(Outlook {
-            accepted_at: accepted,
-            frozen_at: clock.suspended_since,
-            yellow_from,
-            red_from,
-        })
+        Ok(Outlook { accepted_at: accepted, frozen_at: clock.suspended_since, yellow_from, red_from })
     }
 
     /// The colour at `now` (at or after the clock's last event).
     pub fn colour_at(&self, now: Timestamp) -> Colour {
-        let at = self
-            .frozen_at
-            .map_or(now, |since| since.min(now))
-            .max(self.accepted_at);
+        let at = self.frozen_at.map_or(now, |since| since.min(now)).max(self.accepted_at);
         if at >= self.red_from {
             Colour::Red
         } else if at >= self.yellow_from {
@@ -227,9 +199,7 @@ impl Outlook {
             return None;
         }
         let at = now.max(self.accepted_at);
-        [self.yellow_from, self.red_from]
-            .into_iter()
-            .find(|&moment| moment > at)
+        [self.yellow_from, self.red_from].into_iter().find(|&moment| moment > at)
     }
 }
 
@@ -237,10 +207,7 @@ impl Outlook {
 /// it starts (as the calendar does).
 fn merged(suspensions: &[Suspension]) -> Result<Vec<Suspension>, CalendarError> {
     if let Some(s) = suspensions.iter().find(|s| s.until < s.from) {
-        return Err(CalendarError::InvalidSuspension {
-            from: s.from,
-            until: s.until,
-        });
+        return Err(CalendarError::InvalidSuspension { from: s.from, until: s.until });
     }
     let mut sorted = suspensions.to_vec();
     sorted.sort_unstable_by_key(|s| (s.from, s.until));

@@ -17,12 +17,7 @@ fn cal() -> WorkingCalendar {
 }
 
 fn clock(accepted: &str, limit: Limit) -> CaseClock {
-    CaseClock {
-        accepted_at: at(accepted),
-        limit,
-        suspensions: vec![],
-        suspended_since: None,
-    }
+    CaseClock { accepted_at: at(accepted), limit, suspensions: vec![], suspended_since: None }
 }
 
 fn col(c: &CaseClock, rule: &Rule, now: &str) -> Colour {
@@ -65,16 +60,10 @@ fn a_suspended_case_keeps_its_colour() {
     c.suspended_since = Some(at("2024-09-23T10:00+08:00"));
     // Green when suspended; still green a month later, and nothing is scheduled.
     assert_eq!(col(&c, &rule, "2024-10-20T12:00+08:00"), Colour::Green);
-    assert_eq!(
-        next_change(&c, &rule, at("2024-10-20T12:00+08:00"), &cal()).expect("covered"),
-        None
-    );
+    assert_eq!(next_change(&c, &rule, at("2024-10-20T12:00+08:00"), &cal()).expect("covered"), None);
     // Resumed on 8 Oct 09:00: 6 hours left, yellow from 80 % = 336 minutes used.
     c.suspended_since = None;
-    c.suspensions.push(Suspension {
-        from: at("2024-09-23T10:00+08:00"),
-        until: at("2024-10-08T09:00+08:00"),
-    });
+    c.suspensions.push(Suspension { from: at("2024-09-23T10:00+08:00"), until: at("2024-10-08T09:00+08:00") });
     let o = Outlook::of(&c, &rule, &cal()).expect("covered");
     assert_eq!(o.yellow_from, at("2024-10-08T15:06+08:00"));
     assert_eq!(o.red_from, at("2024-10-08T16:30:00.000000001+08:00"));
@@ -87,15 +76,9 @@ fn a_case_suspended_exactly_at_its_due_time_turns_red_on_resumption() {
     c.suspended_since = Some(at("2024-09-30T17:30+08:00"));
     assert_eq!(col(&c, &rule, "2024-10-08T09:00+08:00"), Colour::Yellow);
     c.suspended_since = None;
-    c.suspensions.push(Suspension {
-        from: at("2024-09-30T17:30+08:00"),
-        until: at("2024-10-08T09:00+08:00"),
-    });
+    c.suspensions.push(Suspension { from: at("2024-09-30T17:30+08:00"), until: at("2024-10-08T09:00+08:00") });
     // The suspension began with the limit used up, so the due time stays 30 Sep 17:30 …
-    assert_eq!(
-        cal().due(c.accepted_at, c.limit, &c.suspensions),
-        Ok(at("2024-09-30T17:30+08:00"))
-    );
+    assert_eq!(cal().due(c.accepted_at, c.limit, &c.suspensions), Ok(at("2024-09-30T17:30+08:00")));
     // … and the case is red from the moment it resumed, not before.
     let o = Outlook::of(&c, &rule, &cal()).expect("covered");
     assert_eq!(o.red_from, at("2024-10-08T09:00+08:00"));
@@ -114,17 +97,11 @@ fn a_case_suspended_when_red_stays_red() {
 fn a_backwards_suspension_is_an_error_not_a_panic() {
     let rule = Rule::new(80, 0).expect("valid");
     let mut c = clock("2024-09-30T09:00+08:00", Limit::WorkingHours(1));
-    c.suspensions.push(Suspension {
-        from: at("2024-09-30T11:00+08:00"),
-        until: at("2024-09-30T10:00+08:00"),
-    });
+    c.suspensions.push(Suspension { from: at("2024-09-30T11:00+08:00"), until: at("2024-09-30T10:00+08:00") });
     assert!(colour(&c, &rule, at("2024-09-30T12:00+08:00"), &cal()).is_err());
     assert!(Outlook::of(&c, &rule, &cal()).is_err());
     let far = clock("2019-06-03T09:00+08:00", Limit::WorkingHours(1));
-    assert!(matches!(
-        colour(&far, &rule, at("2019-06-03T12:00+08:00"), &cal()),
-        Err(CalendarError::OutOfRange { .. })
-    ));
+    assert!(matches!(colour(&far, &rule, at("2019-06-03T12:00+08:00"), &cal()), Err(CalendarError::OutOfRange { .. })));
 }
 
 pub(crate) fn replayed(events: &[(CaseEvent, &str)]) -> Case {
@@ -153,16 +130,9 @@ pub(crate) fn replayed(events: &[(CaseEvent, &str)]) -> Case {
 
 #[test]
 fn only_running_cases_have_a_clock() {
-    let accepted = CaseEvent::Accepted {
-        limit: Limit::WorkingDays(2),
-        due_at: at("2024-10-09T17:30+08:00"),
-    };
-    let suspended = CaseEvent::Suspended {
-        reason: "专家评审".into(),
-    };
-    let resumed = CaseEvent::Resumed {
-        due_at: at("2024-10-10T17:30+08:00"),
-    };
+    let accepted = CaseEvent::Accepted { limit: Limit::WorkingDays(2), due_at: at("2024-10-09T17:30+08:00") };
+    let suspended = CaseEvent::Suspended { reason: "专家评审".into() };
+    let resumed = CaseEvent::Resumed { due_at: at("2024-10-10T17:30+08:00") };
     assert_eq!(CaseClock::from_case(&replayed(&[])), None);
     let c = replayed(&[
         (accepted.clone(), "2024-09-30T09:00+08:00"),
@@ -175,20 +145,12 @@ fn only_running_cases_have_a_clock() {
     assert_eq!(clock.limit, Limit::WorkingDays(2));
     assert_eq!(
         clock.suspensions,
-        vec![Suspension {
-            from: at("2024-09-30T10:00+08:00"),
-            until: at("2024-09-30T11:00+08:00")
-        }]
+        vec![Suspension { from: at("2024-09-30T10:00+08:00"), until: at("2024-09-30T11:00+08:00") }]
     );
     assert_eq!(clock.suspended_since, Some(at("2024-09-30T14:00+08:00")));
     let decided = replayed(&[
         (accepted, "2024-09-30T09:00+08:00"),
-        (
-            CaseEvent::Approved {
-                note: String::new(),
-            },
-            "2024-09-30T10:00+08:00",
-        ),
+        (CaseEvent::Approved { note: String::new() }, "2024-09-30T10:00+08:00"),
     ]);
     assert_eq!(CaseClock::from_case(&decided), None);
 }
@@ -223,19 +185,11 @@ fn clock_and_now() -> impl Strategy<Value = (CaseClock, Rule, Timestamp)> {
                     suspended_since = Some(ts(from));
                     t = from;
                 } else {
-                    suspensions.push(Suspension {
-                        from: ts(from),
-                        until: ts(from + stop),
-                    });
+                    suspensions.push(Suspension { from: ts(from), until: ts(from + stop) });
                     t = from + stop;
                 }
             }
-            let clock = CaseClock {
-                accepted_at,
-                limit,
-                suspensions,
-                suspended_since,
-            };
+            let clock = CaseClock { accepted_at, limit, suspensions, suspended_since };
             let rule = Rule::new(percent, left).expect("0–100");
             (clock, rule, ts(t + wait))
         })

@@ -64,17 +64,11 @@ mod tests {
     use crate::supervision::clock::tests::{at, replayed};
 
     fn accepted() -> CaseEvent {
-        CaseEvent::Accepted {
-            limit: Limit::WorkingDays(5),
-            due_at: at("2024-10-14T17:30+08:00"),
-        }
+        CaseEvent::Accepted { limit: Limit::WorkingDays(5), due_at: at("2024-10-14T17:30+08:00") }
     }
 
     fn correction() -> CaseEvent {
-        CaseEvent::CorrectionRequested {
-            missing: vec!["营业执照".into()],
-            note: String::new(),
-        }
+        CaseEvent::CorrectionRequested { missing: vec!["营业执照".into()], note: String::new() }
     }
 
     #[test]
@@ -85,22 +79,16 @@ mod tests {
         let case = replayed(&[(accepted(), "2024-09-30T09:00+08:00")]);
         assert_eq!(
             concerns(&case, &item),
-            vec![Concern::AcceptedWithMissingMaterials {
-                missing: vec!["营业执照".into()]
-            }]
+            vec![Concern::AcceptedWithMissingMaterials { missing: vec!["营业执照".into()] }]
         );
     }
 
     #[test]
     fn a_second_correction_request_is_a_concern() {
         let item = sample_item();
-        let resubmitted = CaseEvent::Resubmitted {
-            materials: vec!["营业执照".into()],
-        };
-        let once = replayed(&[
-            (correction(), "2024-09-30T09:00+08:00"),
-            (resubmitted.clone(), "2024-09-30T10:00+08:00"),
-        ]);
+        let resubmitted = CaseEvent::Resubmitted { materials: vec!["营业执照".into()] };
+        let once =
+            replayed(&[(correction(), "2024-09-30T09:00+08:00"), (resubmitted.clone(), "2024-09-30T10:00+08:00")]);
         assert_eq!(repeated_correction(&once), None);
         let twice = replayed(&[
             (correction(), "2024-09-30T09:00+08:00"),
@@ -109,9 +97,6 @@ mod tests {
             (resubmitted, "2024-09-30T12:00+08:00"),
             (accepted(), "2024-09-30T13:30+08:00"),
         ]);
-        assert_eq!(
-            concerns(&twice, &item),
-            vec![Concern::RepeatedCorrection { times: 2 }]
-        );
+        assert_eq!(concerns(&twice, &item), vec![Concern::RepeatedCorrection { times: 2 }]);
     }
 }

@@ -31,7 +31,8 @@
 //!   [`tick`](Board::tick) touches only the cases that change;
 //! - [`AlertKey`], [`escalations`], [`Accountability`] (问责): what a change leads to;
 //! - [`concerns`]: the other watched conditions of a case;
-//! - [`figures`]: the center's figures by department, window, staff, item or division.
+//! - [`figures`], [`roll_up`]: the center's figures by department, window, staff, item or
+//!   division.
 
 mod alert;
 mod board;
@@ -45,13 +46,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use alert::{
-    Accountability, AccountabilityError, AccountabilityState, AlertKey, EscalationRule, Level,
-    escalations, next_escalation,
+    Accountability, AccountabilityError, AccountabilityState, AlertKey, EscalationRule, Level, Statement, escalations,
+    next_escalation,
 };
 pub use board::{Board, ColourChange, ColourCounts, Reevaluation};
 pub use clock::{CaseClock, Outlook, colour, next_change};
-pub use concern::{Concern, concerns};
-pub use figures::{CaseFacts, FigureSpec, Figures, GroupBy, GroupKey, Period, Ratio, figures};
+pub use concern::{Concern, concerns, missing_materials, repeated_correction};
+pub use figures::{CaseFacts, FigureSpec, Figures, GroupBy, GroupKey, Period, Ratio, figures, roll_up};
 pub use rule::{Rule, RuleBook, RuleError};
 
 /// A running case's supervision colour (红黄绿灯). Ordered green < yellow < red.

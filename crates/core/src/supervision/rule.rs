@@ -56,10 +56,7 @@ impl TryFrom<RuleSpec> for Rule {
 
 impl From<Rule> for RuleSpec {
     fn from(r: Rule) -> RuleSpec {
-        RuleSpec {
-            used_percent: r.used_percent,
-            remaining_minutes: r.remaining_minutes,
-        }
+        RuleSpec { used_percent: r.used_percent, remaining_minutes: r.remaining_minutes }
     }
 }
 
@@ -73,10 +70,7 @@ impl Rule {
         if used_percent > 100 {
             return Err(RuleError::PercentAbove100(used_percent));
         }
-        Ok(Rule {
-            used_percent,
-            remaining_minutes,
-        })
+        Ok(Rule { used_percent, remaining_minutes })
     }
 
     /// The center's default: yellow from 80 % used or one working day
@@ -87,8 +81,7 @@ impl Rule {
     pub fn center_default(calendar: &WorkingCalendar) -> Rule {
         Rule {
             used_percent: Self::DEFAULT_USED_PERCENT,
-            remaining_minutes: u32::try_from(calendar.minutes_per_working_day())
-                .unwrap_or(u32::MAX),
+            remaining_minutes: u32::try_from(calendar.minutes_per_working_day()).unwrap_or(u32::MAX),
         }
     }
 
@@ -113,8 +106,8 @@ impl Rule {
     /// for `u ≥ 0`). Never above `allowed`.
     pub fn yellow_threshold(&self, allowed: i64) -> i64 {
         let allowed = allowed.max(0);
-        // ceil(P · allowed / 100), exact in integers.
-        let by_share = (i128::from(self.used_percent) * i128::from(allowed)).div_ceil(100);
+        // ceil(P · allowed / 100), exact in integers (both factors are non-negative).
+        let by_share = (i128::from(self.used_percent) * i128::from(allowed) + 99) / 100;
         let by_share = i64::try_from(by_share).unwrap_or(allowed);
         let by_left = (allowed - i64::from(self.remaining_minutes)).max(0);
         by_share.min(by_left)
@@ -155,21 +148,13 @@ pub struct RuleBook {
 impl RuleBook {
     /// Only a center-wide rule.
     pub fn new(center: Rule) -> RuleBook {
-        RuleBook {
-            center,
-            departments: BTreeMap::new(),
-            items: BTreeMap::new(),
-        }
+        RuleBook { center, departments: BTreeMap::new(), items: BTreeMap::new() }
     }
 
     /// The rule for a case of `item`, handled by `department`: the item's own, else the
     /// department's, else the center's.
     pub fn rule_for(&self, item: &ItemCode, department: &DepartmentCode) -> Rule {
-        self.items
-            .get(item)
-            .or_else(|| self.departments.get(department))
-            .copied()
-            .unwrap_or(self.center)
+        self.items.get(item).or_else(|| self.departments.get(department)).copied().unwrap_or(self.center)
     }
 
     /// The rule for a case of `item` (its department is the item's).
@@ -208,8 +193,7 @@ mod tests {
         let json = r#"{"used_percent":120,"remaining_minutes":0}"#;
         assert!(serde_json::from_str::<Rule>(json).is_err());
         let rule = Rule::new(80, 420).expect("valid");
-        let back: Rule = serde_json::from_str(&serde_json::to_string(&rule).expect("serializes"))
-            .expect("reads back");
+        let back: Rule = serde_json::from_str(&serde_json::to_string(&rule).expect("serializes")).expect("reads back");
         assert_eq!(back, rule);
     }
 
@@ -223,10 +207,7 @@ mod tests {
     fn item_rule_beats_department_rule_beats_center_rule() {
         let center = Rule::new(80, 420).expect("valid");
         let mut book = RuleBook::new(center);
-        let (fgw, sj) = (
-            DepartmentCode::parse("fgw").expect("valid"),
-            DepartmentCode::parse("sj").expect("valid"),
-        );
+        let (fgw, sj) = (DepartmentCode::parse("fgw").expect("valid"), DepartmentCode::parse("sj").expect("valid"));
         let item = ItemCode::parse("620100-FGW-001").expect("valid");
         assert_eq!(book.rule_for(&item, &fgw), center);
         let dept = Rule::new(50, 0).expect("valid");

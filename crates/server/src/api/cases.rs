@@ -13,12 +13,12 @@ use tongban_store::CaseFilter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{CaseDetail, CasePage, CaseView, EventView, SubmitCaseRequest};
+use crate::AppState;
 use crate::app::{self, Idempotency, authorize};
 use crate::auth::Principal;
 use crate::extract::AppQuery;
 use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
-use crate::AppState;
 
 /// Submit a case (申请) through any channel. Send an `Idempotency-Key` header to make
 /// retries safe: the same key and body return the first result; the same key with another
@@ -38,7 +38,12 @@ use crate::AppState;
         (status = 422, description = "Invalid fields, a channel the item does not offer, missing or unknown materials, a reused idempotency key", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn submit_case(State(state): State<AppState>, principal: Principal, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+pub async fn submit_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     authorize(&principal, Action::SubmitCase)?;
     let idem = headers.get("idempotency-key").map(|v| Idempotency::new(v.to_str().unwrap_or(""), &body)).transpose()?;
     if let Some(idem) = &idem
@@ -46,16 +51,25 @@ pub async fn submit_case(State(state): State<AppState>, principal: Principal, he
     {
         let view: serde_json::Value = serde_json::from_str(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
         let location = format!("/api/v1/cases/{}", view["number"].as_str().unwrap_or(""));
-        return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), [(header::LOCATION, location)], Json(view)).into_response());
+        return Ok((
+            StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
+            [(header::LOCATION, location)],
+            Json(view),
+        )
+            .into_response());
     }
-    let request: SubmitCaseRequest = serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("invalid JSON body: {e}")))?;
+    let request: SubmitCaseRequest =
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("invalid JSON body: {e}")))?;
     let (item, submission) = request.parse().map_err(ApiError::Invalid)?;
     let case = match app::submit_case(&state, &principal, &item, submission, idem.clone()).await {
         // Two retries raced: the loser returns what the winner stored.
         Err(ApiError::Conflict(_)) if idem.is_some() => {
             let idem = idem.as_ref().ok_or_else(|| ApiError::Internal("unreachable".into()))?;
-            let (status, stored) = app::replay(&state, &principal, idem).await?.ok_or_else(|| ApiError::Conflict("concurrent retry".into()))?;
-            let view: serde_json::Value = serde_json::from_str(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let (status, stored) = app::replay(&state, &principal, idem)
+                .await?
+                .ok_or_else(|| ApiError::Conflict("concurrent retry".into()))?;
+            let view: serde_json::Value =
+                serde_json::from_str(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
             return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), Json(view)).into_response());
         }
         other => other?,
@@ -81,11 +95,19 @@ fn parse_number(number: &str) -> Result<CaseNumber, ApiError> {
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_case(State(state): State<AppState>, principal: Principal, Path(number): Path<String>) -> Result<Json<CaseDetail>, ApiError> {
+pub async fn get_case(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(number): Path<String>,
+) -> Result<Json<CaseDetail>, ApiError> {
     authorize(&principal, Action::ReadCase)?;
     let number = parse_number(&number)?;
     let (case, events) = app::case_with_events(&state, &principal, &number).await?;
-    Ok(Json(CaseDetail { clock: super::clock(&state, &case), case: CaseView::from(&case), events: events.into_iter().map(EventView::from).collect() }))
+    Ok(Json(CaseDetail {
+        clock: super::clock(&state, &case),
+        case: CaseView::from(&case),
+        events: events.into_iter().map(EventView::from).collect(),
+    }))
 }
 
 /// A command on a case; `action` names it.
@@ -222,7 +244,11 @@ pub async fn act(
     let expected = match headers.get(header::IF_MATCH) {
         None => None,
         Some(v) => Some(
-            v.to_str().ok().map(|s| s.trim().trim_matches('"')).and_then(|s| s.parse::<u32>().ok()).ok_or_else(|| ApiError::BadParameter("If-Match must be a case version, e.g. \"3\"".into()))?,
+            v.to_str()
+                .ok()
+                .map(|s| s.trim().trim_matches('"'))
+                .and_then(|s| s.parse::<u32>().ok())
+                .ok_or_else(|| ApiError::BadParameter("If-Match must be a case version, e.g. \"3\"".into()))?,
         ),
     };
     let case = app::act_on_case(&state, &principal, &number, command, expected).await?;
@@ -263,16 +289,27 @@ pub struct CaseQuery {
         (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn search_cases(State(state): State<AppState>, principal: Principal, AppQuery(q): AppQuery<CaseQuery>) -> Result<Json<CasePage>, ApiError> {
+pub async fn search_cases(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppQuery(q): AppQuery<CaseQuery>,
+) -> Result<Json<CasePage>, ApiError> {
     authorize(&principal, Action::SearchCases)?;
     let account = principal.require()?;
     let mut errors = Vec::new();
-    let mut filter = CaseFilter { page: q.page.unwrap_or(1), per_page: q.per_page.unwrap_or(20).clamp(1, 200), ..Default::default() };
+    let mut filter = CaseFilter {
+        page: q.page.unwrap_or(1),
+        per_page: q.per_page.unwrap_or(20).clamp(1, 200),
+        ..Default::default()
+    };
     if let Some(i) = q.item.filter(|s| !s.is_empty()) {
         filter.item = ItemCode::parse(&i).map_err(|e| errors.push(("item".into(), e.to_string()))).ok();
     }
     if let Some(s) = q.state.filter(|s| !s.is_empty()) {
-        filter.state = CaseState::parse(&s).or_else(|| { errors.push(("state".into(), format!("unknown state {s:?}"))); None });
+        filter.state = CaseState::parse(&s).or_else(|| {
+            errors.push(("state".into(), format!("unknown state {s:?}")));
+            None
+        });
     }
     if let Some(d) = q.due_before.filter(|s| !s.is_empty()) {
         filter.due_before = d.parse().map_err(|e: jiff::Error| errors.push(("due_before".into(), e.to_string()))).ok();
@@ -288,5 +325,10 @@ pub async fn search_cases(State(state): State<AppState>, principal: Principal, A
         _ => filter.department = Some(account.department.as_ref().map(ToString::to_string).unwrap_or_default()),
     }
     let page = state.store.cases(&filter).await?;
-    Ok(Json(CasePage { items: page.items.iter().map(CaseView::from).collect(), total: page.total, page: page.page, per_page: page.per_page }))
+    Ok(Json(CasePage {
+        items: page.items.iter().map(CaseView::from).collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    }))
 }

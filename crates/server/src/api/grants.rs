@@ -83,27 +83,57 @@ pub struct GrantCreate {
 #[utoipa::path(post, path = "/api/v1/grants", tag = "identity", request_body = GrantCreate,
     responses((status = 201, description = "Granted", body = GrantView), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed, or more than the caller holds", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
-pub async fn create_grant(State(state): State<AppState>, principal: Principal, AppJson(req): AppJson<GrantCreate>) -> Result<(StatusCode, Json<GrantView>), ApiError> {
+pub async fn create_grant(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(req): AppJson<GrantCreate>,
+) -> Result<(StatusCode, Json<GrantView>), ApiError> {
     authorize(&principal, Action::Delegate)?;
     let account = principal.require()?.clone();
     let mut errors = Vec::new();
-    let department = DepartmentCode::parse(&req.department).map_err(|e| errors.push(("department".into(), e.to_string()))).ok();
+    let department =
+        DepartmentCode::parse(&req.department).map_err(|e| errors.push(("department".into(), e.to_string()))).ok();
     let items: Option<BTreeSet<ItemCode>> = match req.items {
         None => None,
-        Some(list) => Some(list.iter().filter_map(|i| ItemCode::parse(i).map_err(|e| errors.push(("items".into(), e.to_string()))).ok()).collect()),
+        Some(list) => Some(
+            list.iter()
+                .filter_map(|i| ItemCode::parse(i).map_err(|e| errors.push(("items".into(), e.to_string()))).ok())
+                .collect(),
+        ),
     };
-    let powers: BTreeSet<Power> = req.powers.iter().filter_map(|p| Power::parse(p).or_else(|| { errors.push(("powers".into(), format!("unknown power {p:?}"))); None })).collect();
-    let valid_until = req.valid_until.as_deref().and_then(|t| t.parse::<jiff::Timestamp>().map_err(|e| errors.push(("valid_until".into(), e.to_string()))).ok());
+    let powers: BTreeSet<Power> = req
+        .powers
+        .iter()
+        .filter_map(|p| {
+            Power::parse(p).or_else(|| {
+                errors.push(("powers".into(), format!("unknown power {p:?}")));
+                None
+            })
+        })
+        .collect();
+    let valid_until = req.valid_until.as_deref().and_then(|t| {
+        t.parse::<jiff::Timestamp>().map_err(|e| errors.push(("valid_until".into(), e.to_string()))).ok()
+    });
     if state.store.account(&req.grantee).await?.is_none() {
         errors.push(("grantee".into(), format!("no account {:?}", req.grantee)));
     }
     let Some(department) = department.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
     let now = state.now();
-    let request = GrantRequest { grantor: account.id.clone(), grantee: req.grantee, department, items, powers, valid_from: now, valid_until };
-    let grant = state.store.delegations().await?.grant_from(format!("g-{}", random_hex(8)?), request, now).map_err(|e| match e {
-        tongban_core::delegation::DelegationError::Exceeds { .. } => ApiError::NoAuthority(e.to_string()),
-        other => ApiError::Invalid(vec![("grant".into(), other.to_string())]),
-    })?;
+    let request = GrantRequest {
+        grantor: account.id.clone(),
+        grantee: req.grantee,
+        department,
+        items,
+        powers,
+        valid_from: now,
+        valid_until,
+    };
+    let grant = state.store.delegations().await?.grant_from(format!("g-{}", random_hex(8)?), request, now).map_err(
+        |e| match e {
+            tongban_core::delegation::DelegationError::Exceeds { .. } => ApiError::NoAuthority(e.to_string()),
+            other => ApiError::Invalid(vec![("grant".into(), other.to_string())]),
+        },
+    )?;
     let g = grant.clone();
     state
         .store
@@ -122,11 +152,16 @@ pub async fn create_grant(State(state): State<AppState>, principal: Principal, A
 /// department's head or an administrator may revoke.
 #[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "identity", params(("id" = String, Path, description = "Grant id")),
     responses((status = 204, description = "Revoked"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such grant", body = Problem, content_type = "application/problem+json")))]
-pub async fn delete_grant(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_grant(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     authorize(&principal, Action::Delegate)?;
     let account = principal.require()?.clone();
     let mut delegations = state.store.delegations().await?;
-    let grant = delegations.grant(&id).cloned().ok_or_else(|| ApiError::NotFound(format!("grant {id} does not exist")))?;
+    let grant =
+        delegations.grant(&id).cloned().ok_or_else(|| ApiError::NotFound(format!("grant {id} does not exist")))?;
     let may = account.role == Role::Administrator
         || grant.grantor == account.id
         || (account.role == Role::DepartmentHead && account.department.as_ref() == Some(&grant.department));
@@ -150,7 +185,10 @@ pub async fn delete_grant(State(state): State<AppState>, principal: Principal, P
 /// Every grant (the delegation tree).
 #[utoipa::path(get, path = "/api/v1/grants", tag = "identity",
     responses((status = 200, description = "Grants", body = Vec<GrantView>), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
-pub async fn list_grants(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<GrantView>>, ApiError> {
+pub async fn list_grants(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<GrantView>>, ApiError> {
     authorize(&principal, Action::ReadGrants)?;
     let d = state.store.delegations().await?;
     let mut grants: Vec<GrantView> = d.grants().map(GrantView::from).collect();
@@ -177,7 +215,11 @@ pub struct StaffCreate {
 /// Create a staff account (administrators).
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "identity", request_body = StaffCreate,
     responses((status = 201, description = "Created"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Login taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
-pub async fn create_account(State(state): State<AppState>, principal: Principal, AppJson(req): AppJson<StaffCreate>) -> Result<StatusCode, ApiError> {
+pub async fn create_account(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(req): AppJson<StaffCreate>,
+) -> Result<StatusCode, ApiError> {
     authorize(&principal, Action::ManageAccounts)?;
     let admin = principal.require()?.id.clone();
     let account = staff_account(&req.login, &req.password, &req.name, &req.role, req.department.as_deref()).await?;
@@ -187,7 +229,15 @@ pub async fn create_account(State(state): State<AppState>, principal: Principal,
         .write(move |c| {
             Box::pin(async move {
                 insert_account(c, &account, now).await?;
-                append_audit(c, now, &admin, "account.create", &account.id, &serde_json::json!({ "role": account.role.as_str() }).to_string()).await
+                append_audit(
+                    c,
+                    now,
+                    &admin,
+                    "account.create",
+                    &account.id,
+                    &serde_json::json!({ "role": account.role.as_str() }).to_string(),
+                )
+                .await
             })
         })
         .await?;
@@ -195,7 +245,13 @@ pub async fn create_account(State(state): State<AppState>, principal: Principal,
 }
 
 /// Builds a validated staff account (also used by `tongban admin create-user`).
-pub async fn staff_account(login: &str, password: &str, name: &str, role: &str, department: Option<&str>) -> Result<Account, ApiError> {
+pub async fn staff_account(
+    login: &str,
+    password: &str,
+    name: &str,
+    role: &str,
+    department: Option<&str>,
+) -> Result<Account, ApiError> {
     let mut errors = Vec::new();
     super::session::check_login(login, &mut errors);
     if password.chars().count() < 10 {
@@ -206,9 +262,15 @@ pub async fn staff_account(login: &str, password: &str, name: &str, role: &str, 
     }
     let role = Role::parse(role).filter(|r| !matches!(r, Role::Public | Role::Applicant));
     if role.is_none() {
-        errors.push(("role".into(), "a staff role: window_clerk, reviewer, approver, department_head, center_leader, supervisor, administrator".into()));
+        errors.push((
+            "role".into(),
+            "a staff role: window_clerk, reviewer, approver, department_head, center_leader, supervisor, administrator"
+                .into(),
+        ));
     }
-    let department = department.map(|d| DepartmentCode::parse(d).map_err(|e| errors.push(("department".into(), e.to_string()))).ok()).flatten();
+    let department = department
+        .map(|d| DepartmentCode::parse(d).map_err(|e| errors.push(("department".into(), e.to_string()))).ok())
+        .flatten();
     if role.is_some_and(Role::is_department_staff) && department.is_none() {
         errors.push(("department".into(), "department staff need a department".into()));
     }
@@ -239,10 +301,17 @@ pub struct RoleChange {
 /// Change an account's role (administrators); audited.
 #[utoipa::path(put, path = "/api/v1/accounts/{login}/role", tag = "identity", request_body = RoleChange, params(("login" = String, Path, description = "Login name")),
     responses((status = 204, description = "Changed"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
-pub async fn set_role(State(state): State<AppState>, principal: Principal, Path(login): Path<String>, AppJson(req): AppJson<RoleChange>) -> Result<StatusCode, ApiError> {
+pub async fn set_role(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(login): Path<String>,
+    AppJson(req): AppJson<RoleChange>,
+) -> Result<StatusCode, ApiError> {
     authorize(&principal, Action::ManageAccounts)?;
     let admin = principal.require()?.id.clone();
-    let role = Role::parse(&req.role).filter(|r| *r != Role::Public).ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {:?}", req.role))]))?;
+    let role = Role::parse(&req.role)
+        .filter(|r| *r != Role::Public)
+        .ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {:?}", req.role))]))?;
     let now = state.now();
     let changed = state
         .store
@@ -250,7 +319,15 @@ pub async fn set_role(State(state): State<AppState>, principal: Principal, Path(
             Box::pin(async move {
                 let changed = update_role(c, &login, role).await?;
                 if changed {
-                    append_audit(c, now, &admin, "account.role", &login, &serde_json::json!({ "role": role.as_str() }).to_string()).await?;
+                    append_audit(
+                        c,
+                        now,
+                        &admin,
+                        "account.role",
+                        &login,
+                        &serde_json::json!({ "role": role.as_str() }).to_string(),
+                    )
+                    .await?;
                 }
                 Ok::<_, ApiError>(changed)
             })

@@ -51,46 +51,22 @@ impl ItemQuery {
         if let Some(d) = self.department.filter(|s| !s.is_empty()) {
             field(
                 "department",
-                DepartmentCode::parse(&d)
-                    .map(|d| filter.department = Some(d))
-                    .map_err(|e| e.to_string()),
+                DepartmentCode::parse(&d).map(|d| filter.department = Some(d)).map_err(|e| e.to_string()),
             );
         }
         if let Some(c) = self.category.filter(|s| !s.is_empty()) {
-            field(
-                "category",
-                Category::parse(&c)
-                    .map(|c| filter.category = Some(c))
-                    .map_err(|e| e.message),
-            );
+            field("category", Category::parse(&c).map(|c| filter.category = Some(c)).map_err(|e| e.message));
         }
         if let Some(d) = self.division.filter(|s| !s.is_empty()) {
-            field(
-                "division",
-                DivisionCode::parse(&d)
-                    .map(|d| filter.division = Some(d))
-                    .map_err(|e| e.to_string()),
-            );
+            field("division", DivisionCode::parse(&d).map(|d| filter.division = Some(d)).map_err(|e| e.to_string()));
         }
         if let Some(c) = self.channel.filter(|s| !s.is_empty()) {
-            field(
-                "channel",
-                Channel::parse(&c)
-                    .map(|c| filter.channel = Some(c))
-                    .map_err(|e| e.message),
-            );
+            field("channel", Channel::parse(&c).map(|c| filter.channel = Some(c)).map_err(|e| e.message));
         }
         if filter.page == 0 || filter.per_page == 0 || filter.per_page > 200 {
-            field(
-                "per_page",
-                Err("page must be ≥ 1 and per_page 1–200".into()),
-            );
+            field("per_page", Err("page must be ≥ 1 and per_page 1–200".into()));
         }
-        if errors.is_empty() {
-            Ok(filter)
-        } else {
-            Err(ApiError::Invalid(errors))
-        }
+        if errors.is_empty() { Ok(filter) } else { Err(ApiError::Invalid(errors)) }
     }
 }
 
@@ -131,17 +107,10 @@ pub async fn list_items(
         (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_item(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<ItemView>, ApiError> {
+pub async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<ItemView>, ApiError> {
     let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
-    let row = state
-        .store
-        .item_by_code(&parsed)
-        .await?
-        .ok_or_else(not_found)?;
+    let row = state.store.item_by_code(&parsed).await?.ok_or_else(not_found)?;
     Ok(Json(ItemView::from(row)))
 }
 
@@ -176,22 +145,43 @@ pub struct ListedItem {
 pub async fn lists(State(state): State<AppState>) -> Result<Json<Vec<PublishedList>>, ApiError> {
     let mut lists = Vec::new();
     for category in Category::ALL {
-        let page = state.store.items(&ItemFilter { category: Some(category), page: 1, per_page: 200, ..Default::default() }).await?;
+        let page = state
+            .store
+            .items(&ItemFilter { category: Some(category), page: 1, per_page: 200, ..Default::default() })
+            .await?;
         let mut items: Vec<ListedItem> = page
             .items
             .into_iter()
-            .map(|r| ListedItem { code: r.item.code.to_string(), name: r.item.name, department: r.item.department.to_string(), promised_limit: r.item.promised_limit.map(|l| l.to_string()) })
+            .map(|r| ListedItem {
+                code: r.item.code.to_string(),
+                name: r.item.name,
+                department: r.item.department.to_string(),
+                promised_limit: r.item.promised_limit.map(|l| l.to_string()),
+            })
             .collect();
         let mut next = 2;
         while (items.len() as u64) < page.total {
-            let more = state.store.items(&ItemFilter { category: Some(category), page: next, per_page: 200, ..Default::default() }).await?;
+            let more = state
+                .store
+                .items(&ItemFilter { category: Some(category), page: next, per_page: 200, ..Default::default() })
+                .await?;
             if more.items.is_empty() {
                 break;
             }
-            items.extend(more.items.into_iter().map(|r| ListedItem { code: r.item.code.to_string(), name: r.item.name, department: r.item.department.to_string(), promised_limit: r.item.promised_limit.map(|l| l.to_string()) }));
+            items.extend(more.items.into_iter().map(|r| ListedItem {
+                code: r.item.code.to_string(),
+                name: r.item.name,
+                department: r.item.department.to_string(),
+                promised_limit: r.item.promised_limit.map(|l| l.to_string()),
+            }));
             next += 1;
         }
-        lists.push(PublishedList { category: category.as_str().into(), name: category.zh().into(), count: page.total, items });
+        lists.push(PublishedList {
+            category: category.as_str().into(),
+            name: category.zh().into(),
+            count: page.total,
+            items,
+        });
     }
     Ok(Json(lists))
 }

@@ -61,10 +61,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
 /// The generated OpenAPI document, with the problem kinds listed.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = openapi_router().split_for_parts();
-    let kinds: Vec<String> = KINDS
-        .iter()
-        .map(|(k, s, t)| format!("- `/problems/{k}` ({s}): {t}"))
-        .collect();
+    let kinds: Vec<String> = KINDS.iter().map(|(k, s, t)| format!("- `/problems/{k}` ({s}): {t}")).collect();
     if let Some(d) = doc.info.description.as_mut() {
         d.push_str("\n\nProblem types:\n");
         d.push_str(&kinds.join("\n"));
@@ -75,10 +72,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub(crate) fn router() -> axum::Router<AppState> {
     let (router, _) = openapi_router().split_for_parts();
     let doc = openapi();
-    router.route(
-        "/api/v1/openapi.json",
-        get(move || std::future::ready(Json(doc.clone()))),
-    )
+    router.route("/api/v1/openapi.json", get(move || std::future::ready(Json(doc.clone()))))
 }
 
 /// A case's clock, computed with the working calendar; fields are none when not yet

@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use tongban_core::identity::{Role, is_valid_credit_code};
-use tongban_store::{Account, append_audit, delete_session, insert_account, insert_session, insert_token, revoke_token};
+use tongban_store::{
+    Account, append_audit, delete_session, insert_account, insert_session, insert_token, revoke_token,
+};
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -40,7 +42,13 @@ pub struct Me {
 }
 
 fn me(a: &Account, csrf: Option<String>) -> Me {
-    Me { login: a.id.clone(), display_name: a.display_name.clone(), role: a.role.as_str().into(), department: a.department.as_ref().map(ToString::to_string), csrf_token: csrf }
+    Me {
+        login: a.id.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role.as_str().into(),
+        department: a.department.as_ref().map(ToString::to_string),
+        csrf_token: csrf,
+    }
 }
 
 /// Log in: sets an HttpOnly, Secure, SameSite=Lax session cookie.
@@ -50,7 +58,11 @@ fn me(a: &Account, csrf: Option<String>) -> Me {
         (status = 401, description = "Invalid login or password (never says which)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn login(State(state): State<AppState>, principal: Principal, AppJson(form): AppJson<LoginRequest>) -> Result<(HeaderMap, Json<Me>), ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(form): AppJson<LoginRequest>,
+) -> Result<(HeaderMap, Json<Me>), ApiError> {
     let (account, csrf, cookie) = crate::app::login(&state, &principal, &form.login, &form.password).await?;
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, cookie.parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
@@ -66,7 +78,12 @@ pub async fn logout(State(state): State<AppState>, principal: Principal) -> Resu
         state.store.write(move |c| Box::pin(async move { delete_session(c, &hash).await })).await?;
     }
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax").parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
+    headers.insert(
+        header::SET_COOKIE,
+        format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+            .parse()
+            .map_err(|_| ApiError::Internal("bad cookie".into()))?,
+    );
     Ok((StatusCode::NO_CONTENT, headers))
 }
 
@@ -105,7 +122,11 @@ pub struct TokenCreated {
 /// Create an API token for the caller (bearer, scoped, expiring).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "identity", request_body = TokenRequest,
     responses((status = 201, description = "Created", body = TokenCreated), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
-pub async fn create_token(State(state): State<AppState>, principal: Principal, AppJson(req): AppJson<TokenRequest>) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(req): AppJson<TokenRequest>,
+) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
     authorize(&principal, Action::Tokens)?;
     let account = principal.require()?.clone();
     if let Via::Token(_) = principal.via {
@@ -118,7 +139,9 @@ pub async fn create_token(State(state): State<AppState>, principal: Principal, A
     let id = random_hex(8)?;
     let token = format!("tb_{}", random_hex(32)?);
     let now = state.now();
-    let expires = now.checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days))).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let expires = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let (tid, hash) = (id.clone(), digest(&token));
     state
         .store
@@ -135,7 +158,11 @@ pub async fn create_token(State(state): State<AppState>, principal: Principal, A
 /// Revoke one of the caller's API tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "identity", params(("id" = String, Path, description = "Token id")),
     responses((status = 204, description = "Revoked"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token", body = Problem, content_type = "application/problem+json")))]
-pub async fn delete_token(State(state): State<AppState>, principal: Principal, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete_token(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     authorize(&principal, Action::Tokens)?;
     let account = principal.require()?.id.clone();
     let now = state.now();
@@ -175,7 +202,11 @@ pub struct SignUpRequest {
 /// Create an applicant account (online service hall sign-up).
 #[utoipa::path(post, path = "/api/v1/applicants", tag = "identity", request_body = SignUpRequest,
     responses((status = 201, description = "Created", body = Me), (status = 403, description = "Already logged in", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Login taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
-pub async fn sign_up(State(state): State<AppState>, principal: Principal, AppJson(req): AppJson<SignUpRequest>) -> Result<(StatusCode, Json<Me>), ApiError> {
+pub async fn sign_up(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(req): AppJson<SignUpRequest>,
+) -> Result<(StatusCode, Json<Me>), ApiError> {
     authorize(&principal, Action::SignUp)?;
     let mut errors = Vec::new();
     check_login(&req.login, &mut errors);
@@ -186,7 +217,9 @@ pub async fn sign_up(State(state): State<AppState>, principal: Principal, AppJso
         errors.push(("name".into(), "1–100 characters".into()));
     }
     match req.kind.as_str() {
-        "enterprise" if !is_valid_credit_code(req.id_number.trim()) => errors.push(("id_number".into(), "not a valid 统一社会信用代码".into())),
+        "enterprise" if !is_valid_credit_code(req.id_number.trim()) => {
+            errors.push(("id_number".into(), "not a valid 统一社会信用代码".into()))
+        }
         "enterprise" | "individual" => {}
         _ => errors.push(("kind".into(), "individual or enterprise".into())),
     }
@@ -226,7 +259,8 @@ pub async fn sign_up(State(state): State<AppState>, principal: Principal, AppJso
 
 /// Checks a login name's shape.
 pub fn check_login(login: &str, errors: &mut Vec<(String, String)>) {
-    let ok = (3..=64).contains(&login.len()) && login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    let ok = (3..=64).contains(&login.len())
+        && login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if !ok {
         errors.push(("login".into(), "3–64 characters of a–z, 0–9, '.', '_', '-'".into()));
     }
@@ -237,7 +271,9 @@ pub(crate) async fn new_session(state: &AppState, account: &Account) -> Result<(
     let id = random_hex(32)?;
     let csrf = random_hex(16)?;
     let now = state.now();
-    let expires = now.checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let expires = now
+        .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let (hash, who, c2) = (digest(&id), account.id.clone(), csrf.clone());
     state
         .store
@@ -248,14 +284,21 @@ pub(crate) async fn new_session(state: &AppState, account: &Account) -> Result<(
             })
         })
         .await?;
-    let cookie = format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax", SESSION_HOURS * 3600);
+    let cookie =
+        format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax", SESSION_HOURS * 3600);
     Ok((csrf, cookie))
 }
 
 /// Verifies a password, rate-limited per account and per client address.
-pub(crate) async fn check_login_attempt(state: &AppState, principal: &Principal, login: &str, password: &str) -> Result<Account, ApiError> {
+pub(crate) async fn check_login_attempt(
+    state: &AppState,
+    principal: &Principal,
+    login: &str,
+    password: &str,
+) -> Result<Account, ApiError> {
     let account_key = format!("account:{}", login.trim());
-    let keys = [account_key.clone(), format!("client:{}", principal.client.map_or_else(|| "-".to_owned(), |c| c.to_string()))];
+    let keys =
+        [account_key.clone(), format!("client:{}", principal.client.map_or_else(|| "-".to_owned(), |c| c.to_string()))];
     if let Some(wait) = state.limiter.wait(&keys) {
         return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
     }
@@ -271,7 +314,10 @@ pub(crate) async fn check_login_attempt(state: &AppState, principal: &Principal,
             let now = state.now();
             // The attempted name is recorded (it may be a typo of a real one); never the password.
             let who = login.trim().chars().take(64).collect::<String>();
-            state.store.write(move |c| Box::pin(async move { append_audit(c, now, "-", "login.failure", &who, "{}").await })).await?;
+            state
+                .store
+                .write(move |c| Box::pin(async move { append_audit(c, now, "-", "login.failure", &who, "{}").await }))
+                .await?;
             Err(ApiError::BadLogin)
         }
     }

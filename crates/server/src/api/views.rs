@@ -77,20 +77,9 @@ impl From<ItemRow> for ItemView {
             materials: i
                 .materials
                 .into_iter()
-                .map(|m| MaterialView {
-                    name: m.name,
-                    required: m.required,
-                    form: m.form.as_str().into(),
-                })
+                .map(|m| MaterialView { name: m.name, required: m.required, form: m.form.as_str().into() })
                 .collect(),
-            fees: i
-                .fees
-                .into_iter()
-                .map(|f| FeeView {
-                    name: f.name,
-                    amount_fen: f.amount_fen,
-                })
-                .collect(),
+            fees: i.fees.into_iter().map(|f| FeeView { name: f.name, amount_fen: f.amount_fen }).collect(),
             legal_basis: i.legal_basis,
             channels: i.channels.iter().map(|c| c.as_str().to_owned()).collect(),
         }
@@ -192,17 +181,7 @@ fn mask(id: &str) -> String {
     if chars.len() <= 7 {
         return "*".repeat(chars.len());
     }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if i < 3 || i >= chars.len() - 4 {
-                *c
-            } else {
-                '*'
-            }
-        })
-        .collect()
+    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= chars.len() - 4 { *c } else { '*' }).collect()
 }
 
 fn ts(t: jiff::Timestamp) -> String {
@@ -312,15 +291,12 @@ impl SubmitCaseRequest {
     /// Parses the request into core types, collecting every invalid field.
     pub fn parse(
         self,
-    ) -> Result<(tongban_core::item::ItemCode, tongban_core::case::Submission), Vec<(String, String)>>
-    {
+    ) -> Result<(tongban_core::item::ItemCode, tongban_core::case::Submission), Vec<(String, String)>> {
         let mut errors = Vec::new();
         let item = tongban_core::item::ItemCode::parse(&self.item)
             .map_err(|e| errors.push(("item".into(), e.to_string())))
             .ok();
-        let channel = Channel::parse(&self.channel)
-            .map_err(|e| errors.push(("channel".into(), e.message)))
-            .ok();
+        let channel = Channel::parse(&self.channel).map_err(|e| errors.push(("channel".into(), e.message))).ok();
         let kind = match self.applicant.kind.as_str() {
             "individual" => Some(ApplicantKind::Individual),
             "enterprise" => Some(ApplicantKind::Enterprise),
@@ -335,23 +311,13 @@ impl SubmitCaseRequest {
         let (Some(item), Some(channel), Some(kind)) = (item, channel, kind) else {
             return Err(errors);
         };
-        let owner = self
-            .received_by
-            .unwrap_or_else(|| format!("hall.{}", channel.as_str()));
+        let owner = self.received_by.unwrap_or_else(|| format!("hall.{}", channel.as_str()));
         let applicant = Applicant {
             kind,
             name: self.applicant.name,
             id_number: self.applicant.id_number,
             phone: self.applicant.phone,
         };
-        Ok((
-            item,
-            tongban_core::case::Submission {
-                applicant,
-                channel,
-                materials: self.materials,
-                owner,
-            },
-        ))
+        Ok((item, tongban_core::case::Submission { applicant, channel, materials: self.materials, owner }))
     }
 }

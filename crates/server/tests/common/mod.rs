@@ -67,7 +67,15 @@ impl Fixture {
         store
             .write(move |c| {
                 Box::pin(async move {
-                    insert_department(c, &Department { code: DepartmentCode::parse("zjj").expect("valid"), name: "住房和城乡建设局".into(), division: DivisionCode::parse("620100").expect("valid") }).await?;
+                    insert_department(
+                        c,
+                        &Department {
+                            code: DepartmentCode::parse("zjj").expect("valid"),
+                            name: "住房和城乡建设局".into(),
+                            division: DivisionCode::parse("620100").expect("valid"),
+                        },
+                    )
+                    .await?;
                     for (login, role, dept) in ACCOUNTS {
                         let applicant = *role == Role::Applicant;
                         insert_account(
@@ -122,11 +130,24 @@ impl Fixture {
         Fixture { app: router(state), t }
     }
 
-    pub async fn call(&self, caller: &Caller, method: &str, uri: &str, body: Option<&str>) -> (StatusCode, String, Value) {
+    pub async fn call(
+        &self,
+        caller: &Caller,
+        method: &str,
+        uri: &str,
+        body: Option<&str>,
+    ) -> (StatusCode, String, Value) {
         self.call_with(caller, method, uri, body, &[]).await
     }
 
-    pub async fn call_with(&self, caller: &Caller, method: &str, uri: &str, body: Option<&str>, headers: &[(&str, &str)]) -> (StatusCode, String, Value) {
+    pub async fn call_with(
+        &self,
+        caller: &Caller,
+        method: &str,
+        uri: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, String, Value) {
         let mut req = Request::builder().method(method).uri(uri);
         if body.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/json");
@@ -151,14 +172,26 @@ impl Fixture {
     /// Logs in as `login`.
     pub async fn login(&self, login: &str) -> Caller {
         let body = serde_json::json!({ "login": login, "password": PASSWORD }).to_string();
-        let req = Request::builder().method("POST").uri("/api/v1/session").header(header::CONTENT_TYPE, "application/json").body(Body::from(body)).expect("request");
+        let req = Request::builder()
+            .method("POST")
+            .uri("/api/v1/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .expect("request");
         let res = self.app.clone().oneshot(req).await.expect("infallible");
         assert_eq!(res.status(), StatusCode::OK, "login {login}");
-        let cookie = res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a session cookie").to_owned();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"), "{cookie}");
+        let cookie =
+            res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a session cookie").to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
         let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
         let me: Value = serde_json::from_slice(&bytes).expect("json");
-        Caller { cookie: Some(cookie.split(';').next().unwrap_or("").to_owned()), csrf: me["csrf_token"].as_str().map(str::to_owned) }
+        Caller {
+            cookie: Some(cookie.split(';').next().unwrap_or("").to_owned()),
+            csrf: me["csrf_token"].as_str().map(str::to_owned),
+        }
     }
 
     /// Submits the standard case as the applicant; returns its number.
@@ -170,7 +203,8 @@ impl Fixture {
 
     /// Runs an action; returns status and body.
     pub async fn act(&self, caller: &Caller, number: &str, action: Value) -> (StatusCode, Value) {
-        let (s, _, v) = self.call(caller, "POST", &format!("/api/v1/cases/{number}/actions"), Some(&action.to_string())).await;
+        let (s, _, v) =
+            self.call(caller, "POST", &format!("/api/v1/cases/{number}/actions"), Some(&action.to_string())).await;
         (s, v)
     }
 }

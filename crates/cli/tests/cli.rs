@@ -1,0 +1,139 @@
+//! The binary as people and scripts use it: help, exit codes, imports that check every row
+//! first, calendar queries, and `audit verify` catching tampering on both databases.
+
+use std::process::{Command, Output};
+
+use tongban_store::testing::{each_backend, seed_minimal};
+
+fn tongban(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tongban")).args(args).env("TONGBAN_LOG", "warn").output().expect("tongban runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["demo", "--help"],
+        vec!["migrate", "--help"],
+        vec!["import", "catalog", "--help"],
+        vec!["export", "catalog", "--help"],
+        vec!["calendar", "due", "--help"],
+        vec!["calendar", "between", "--help"],
+        vec!["calendar", "import", "--help"],
+        vec!["admin", "create-user", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["bench", "store", "--help"],
+    ] {
+        let o = tongban(&args);
+        assert!(o.status.success(), "{args:?}: {:?}", text(&o));
+        assert!(text(&o).0.contains("Usage"), "{args:?}");
+    }
+    assert_eq!(tongban(&["no-such-command"]).status.code(), Some(2));
+}
+
+#[test]
+fn calendar_due_answers_across_spring_festival() {
+    let o = tongban(&["calendar", "due", "--from", "2024-02-08T10:00", "--working-days", "3"]);
+    // 9 Feb, then 10–17 Feb off, 18 Feb (Sunday) worked, 19 Feb: the third working day.
+    assert_eq!(text(&o).0.trim(), "2024-02-19T17:30:00+08:00", "{:?}", text(&o));
+    let o = tongban(&["calendar", "due", "--from", "2030-02-08T10:00", "--working-days", "3"]);
+    assert!(!o.status.success(), "outside the calendar is an error, not a guess");
+    let o = tongban(&["calendar", "between", "--from", "2024-02-08T10:00", "--to", "2024-02-18T10:00", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&text(&o).0).expect("json");
+    assert_eq!(v["working_minutes"], 360 + 420 + 60);
+}
+
+#[tokio::test]
+async fn a_bad_catalog_import_reports_every_row_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let store = tongban_store::Store::open(&tongban_store::sqlite_url(dir.path())).await.expect("open");
+    seed_minimal(&store).await;
+    store.close().await;
+    let header =
+        "code,name,department,division,kind,category,legal_limit,promised_limit,materials,fees,channels,legal_basis";
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, format!("{header}\nA-1,好,fgw,620100,filing,time_limited,20d,5d,表|required|original,,window,依据\nA-2,坏,nope,620100,filing,fast,0d,5d,,,window,\n")).expect("write");
+    let o = tongban(&["import", "catalog", "--data-dir", data, bad.to_str().expect("path")]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("line 3, column category"), "{err}");
+    assert!(err.contains("line 3, column legal_limit"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    let o = tongban(&["export", "catalog", "--data-dir", data]);
+    assert_eq!(text(&o).0.lines().count(), 3, "still the seeded catalog (header + 2 items)");
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, format!("{header}\nA-1,好,fgw,620100,filing,time_limited,20d,5d,表|required|original,工本费|10.50,window;online,依据\n")).expect("write");
+    let o = tongban(&["import", "catalog", "--data-dir", data, "--label", "改革版", good.to_str().expect("path")]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(text(&o).0.contains("published catalog version 2 with 1 items"));
+    let exported = text(&tongban(&["export", "catalog", "--data-dir", data])).0;
+    assert_eq!(exported, std::fs::read_to_string(&good).expect("read"), "export reads back what was imported");
+}
+
+#[tokio::test]
+async fn audit_verify_catches_edits_deletions_and_swaps() {
+    for tamper in ["edit", "delete", "swap"] {
+        for t in each_backend().await {
+            let now: jiff::Timestamp = "2026-03-02T02:00:00Z".parse().expect("valid");
+            t.store
+                .write(move |c| {
+                    Box::pin(async move {
+                        for i in 0..5 {
+                            tongban_store::append_audit(c, now, &format!("user{i}"), "login.success", "-", "{}")
+                                .await?;
+                        }
+                        Ok::<_, tongban_store::StoreError>(())
+                    })
+                })
+                .await
+                .expect("audit entries");
+            let verify = || tongban(&["audit", "verify", "--database-url", &t.url]);
+            let o = verify();
+            assert!(o.status.success(), "{}: {:?}", t.name, text(&o));
+            assert!(text(&o).0.contains("5 entries"));
+            // Someone with database access removes the guard and tampers.
+            let sql: &[&str] = match (t.name, tamper) {
+                ("sqlite", _) => &["drop trigger audit_log_no_update", "drop trigger audit_log_no_delete"],
+                _ => &["drop trigger audit_log_no_change on audit_log"],
+            };
+            let mut statements: Vec<&str> = sql.to_vec();
+            statements.extend(match tamper {
+                "edit" => &["update audit_log set actor = 'mallory' where seq = 3"][..],
+                "delete" => &["delete from audit_log where seq = 3"][..],
+                _ => &[
+                    "update audit_log set seq = -2 where seq = 2",
+                    "update audit_log set seq = 2 where seq = 3",
+                    "update audit_log set seq = 3 where seq = -2",
+                ][..],
+            });
+            let statements: Vec<String> = statements.into_iter().map(str::to_owned).collect();
+            t.store
+                .write(move |c| {
+                    Box::pin(async move {
+                        for s in statements {
+                            sqlx::query(&s).execute(&mut *c).await?;
+                        }
+                        Ok::<_, tongban_store::StoreError>(())
+                    })
+                })
+                .await
+                .expect("tampering");
+            let o = verify();
+            let (_, err) = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{} {tamper}: {err}", t.name);
+            let expected = match tamper {
+                "edit" => "entry 3 was edited",
+                "delete" => "entry 4 stands where entry 3 should",
+                _ => "entry 2 does not follow",
+            };
+            assert!(err.contains(expected), "{} {tamper}: {err}", t.name);
+            t.cleanup().await;
+        }
+    }
+}
