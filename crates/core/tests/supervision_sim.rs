@@ -252,7 +252,7 @@ impl Sim {
         for key in keys {
             let suspended = self.cases[&key].clock.is_suspended();
             let roll = self.rng.below(100);
-            if roll < 3 {
+            if roll < 2 {
                 self.cases.remove(&key);
                 self.board.remove(&key);
                 self.tally.finished += 1;
@@ -262,15 +262,15 @@ impl Sim {
                 clock.suspensions.push(Suspension { from, until: now });
                 self.tally.resumed += 1;
                 self.upsert(key, before, now);
-            } else if !suspended && roll < 7 {
+            } else if !suspended && roll < 6 {
                 self.cases.get_mut(&key).expect("watched").clock.suspended_since = Some(now);
                 self.tally.suspended += 1;
                 self.upsert(key, before, now);
             }
         }
         let arrivals = match self.rng.below(10) {
-            0..=5 => 0,
-            6..=8 => 1,
+            0..=4 => 0,
+            5..=8 => 1,
             _ => 2,
         };
         for _ in 0..arrivals {
@@ -346,7 +346,7 @@ impl Sim {
                 let repair = self.board.full_reevaluation(now);
                 assert!(repair.changes.is_empty() && repair.failed.is_empty(), "{repair:?}");
             }
-            if tick == 1000 {
+            if tick % 500 == 0 {
                 self.restart(now);
             }
             before = now;

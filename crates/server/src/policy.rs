@@ -33,6 +33,10 @@ pub enum Action {
     ManageAccounts,
     /// Sign up as an applicant.
     SignUp,
+    /// Upload a material file to a case.
+    Upload,
+    /// Name an item's first responsible person.
+    NameResponsible,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -62,6 +66,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::Delegate => role == R::DepartmentHead || role == R::Approver || role == R::Administrator,
         Action::ReadGrants => staff || overseer,
         Action::ManageAccounts => role == R::Administrator,
+        Action::Upload => matches!(role, R::Applicant | R::WindowClerk),
+        Action::NameResponsible => matches!(role, R::DepartmentHead | R::Administrator),
     }
 }
 

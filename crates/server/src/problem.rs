@@ -84,6 +84,12 @@ pub enum ApiError {
     /// An Idempotency-Key reused with a different request.
     #[error("Idempotency-Key {0:?} was used with a different request")]
     IdempotencyMismatch(String),
+    /// An upload over the size limit (bytes).
+    #[error("the file is larger than {0} bytes")]
+    TooLarge(usize),
+    /// An upload of a type not accepted.
+    #[error("{0}")]
+    UnsupportedType(String),
     /// Something that should not fail did.
     #[error("{0}")]
     Internal(String),
@@ -119,6 +125,8 @@ pub const KINDS: &[(&str, u16, &str)] = &[
     ("not-offered", 409, "The case is not being handed over to you"),
     ("invalid-rating", 422, "A case is rated once, from 1 to 5"),
     ("idempotency-mismatch", 422, "Idempotency-Key reused with a different request"),
+    ("file-too-large", 413, "The file is too large"),
+    ("unsupported-type", 415, "The file type is not accepted"),
     ("unavailable", 503, "The service is temporarily unavailable"),
     ("internal", 500, "Internal error"),
 ];
@@ -150,6 +158,8 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NoAuthority(_) => "no-authority",
             ApiError::IdempotencyMismatch(_) => "idempotency-mismatch",
+            ApiError::TooLarge(_) => "file-too-large",
+            ApiError::UnsupportedType(_) => "unsupported-type",
         }
     }
 

@@ -51,6 +51,8 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/cases/{number}/actions", "take_over", "00111100001"),
     ("POST", "/api/v1/cases/{number}/actions", "reassign", "00000001000"),
     ("POST", "/api/v1/cases/{number}/actions", "rate", "01000000000"),
+    ("PUT", "/api/v1/cases/{number}/materials/{material}", "", "01100000001"),
+    ("PUT", "/api/v1/items/{code}/first-responsible", "", "00000100100"),
     ("POST", "/api/v1/session", "", "11111111111"),
     ("GET", "/api/v1/me", "", "01111111111"),
     ("POST", "/api/v1/tokens", "", "01111111111"),
@@ -88,6 +90,7 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/accounts", _) => {
             json!({ "login": "newstaff", "password": "long enough password", "name": "新员工", "role": "reviewer", "department": "fgw" })
         }
+        ("PUT", "/api/v1/items/{code}/first-responsible", _) => json!({ "account": "approver" }),
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })
@@ -135,7 +138,8 @@ async fn the_server_enforces_the_matrix() {
                 .replace("{number}", &number)
                 .replace("{code}", "620100-FGW-001")
                 .replace("{id}", "none")
-                .replace("{login}", "clerk2");
+                .replace("{login}", "clerk2")
+                .replace("{material}", "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7");
             let body = body_for(method, path, action).map(|b| b.to_string());
             let (status, _, answer) = f.call(&callers[i], method, &uri, body.as_deref()).await;
             let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;

@@ -240,3 +240,74 @@ async fn tokens_are_scoped_expiring_and_revocable() {
     );
     f.t.cleanup().await;
 }
+
+#[tokio::test]
+async fn material_files_are_checked_and_stored_with_their_hash() {
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let applicant = f.login("applicant").await;
+        let n = f.submit(&applicant).await;
+        let licence = "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7"; // 营业执照
+        let uri = format!("/api/v1/cases/{n}/materials/{licence}");
+        let png_bytes: Vec<u8> = [&b"\x89PNG\r\n\x1a\n"[..], b"fake image body"].concat();
+        let upload = |bytes: Vec<u8>, ctype: &'static str, uri: String, caller: Caller| {
+            let app = f.app.clone();
+            async move {
+                use tower::ServiceExt;
+                let mut req = axum::http::Request::builder().method("PUT").uri(uri).header("content-type", ctype);
+                if let Some(c) = &caller.cookie {
+                    req = req.header("cookie", c);
+                }
+                if let Some(c) = &caller.csrf {
+                    req = req.header("x-csrf-token", c);
+                }
+                let res =
+                    app.oneshot(req.body(axum::body::Body::from(bytes)).expect("request")).await.expect("infallible");
+                let status = res.status();
+                let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
+                (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default())
+            }
+        };
+        let (s, file) = upload(png_bytes.clone(), "image/png", uri.clone(), applicant.clone()).await;
+        assert_eq!(s, StatusCode::CREATED, "{file}");
+        assert_eq!(file["sha256"].as_str().map(str::len), Some(64));
+        assert_eq!(file["size"], png_bytes.len());
+        let (s, _) = upload(png_bytes.clone(), "image/png", uri.clone(), applicant.clone()).await;
+        assert_eq!(s, StatusCode::OK, "the same file again is not stored twice");
+        let (s, p) = upload(png_bytes.clone(), "application/pdf", uri.clone(), applicant.clone()).await;
+        assert_eq!((s, p["type"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("/problems/unsupported-type")));
+        let (s, p) =
+            upload(b"MZ\x90\x00 an executable".to_vec(), "application/pdf", uri.clone(), applicant.clone()).await;
+        assert_eq!((s, p["type"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("/problems/unsupported-type")));
+        let mut big = b"%PDF-".to_vec();
+        big.resize(10 * 1024 * 1024 + 10, b'x');
+        let (s, p) = upload(big, "application/pdf", uri.clone(), applicant.clone()).await;
+        assert_eq!(
+            (s, p["type"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("/problems/file-too-large")),
+            "{}",
+            f.t.name
+        );
+        let (s, p) =
+            upload(png_bytes.clone(), "image/png", format!("/api/v1/cases/{n}/materials/nope"), applicant.clone())
+                .await;
+        assert_eq!((s, p["type"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/problems/invalid-field")));
+        let (s, _) = upload(png_bytes.clone(), "image/png", uri.clone(), f.login("outsider").await).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (_, _, detail) = f.call(&applicant, "GET", &format!("/api/v1/cases/{n}"), None).await;
+        assert_eq!(detail["files"].as_array().map(Vec::len), Some(1), "{}", f.t.name);
+        f.t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_item_names_its_first_responsible_person() {
+    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
+    let head = f.login("head").await;
+    let uri = "/api/v1/items/620100-FGW-001/first-responsible";
+    assert_problem(&f.call(&head, "PUT", uri, Some(r#"{"account":"outsider"}"#)).await, 422, "invalid-field");
+    assert_eq!(f.call(&head, "PUT", uri, Some(r#"{"account":"approver"}"#)).await.0, StatusCode::NO_CONTENT);
+    let (_, _, item) = f.call(&Caller::default(), "GET", "/api/v1/items/620100-FGW-001", None).await;
+    assert_eq!(item["first_responsible"], "approver");
+    f.t.cleanup().await;
+}

@@ -277,3 +277,83 @@ impl Store {
         Ok((u64::try_from(cases).unwrap_or(0), u64::try_from(events).unwrap_or(0)))
     }
 }
+
+/// A stored material file's description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MaterialFile {
+    /// The material it is for.
+    pub material: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Bytes.
+    pub size: u64,
+    /// MIME type.
+    pub content_type: String,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When.
+    pub uploaded_at: String,
+}
+
+/// Stores an uploaded file; uploading the same bytes again for the same material is a no-op.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_material_file(
+    conn: &mut AnyConnection,
+    number: &CaseNumber,
+    material: &str,
+    sha256: &str,
+    content_type: &str,
+    content: &[u8],
+    by: &str,
+    at: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let exists: Option<i64> =
+        sqlx::query_scalar("select size from material_file where case_number = $1 and material = $2 and sha256 = $3")
+            .bind(number.as_str())
+            .bind(material)
+            .bind(sha256)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    sqlx::query(
+        "insert into material_file (case_number, material, sha256, size, content_type, content, uploaded_by, uploaded_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(number.as_str())
+    .bind(material)
+    .bind(sha256)
+    .bind(i64::try_from(content.len()).unwrap_or(i64::MAX))
+    .bind(content_type)
+    .bind(content.to_vec())
+    .bind(by)
+    .bind(format_ts(at))
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+impl Store {
+    /// The files uploaded for a case.
+    pub async fn material_files(&self, number: &CaseNumber) -> Result<Vec<MaterialFile>, StoreError> {
+        let rows: Vec<(String, String, i64, String, String, String)> = sqlx::query_as(
+            "select material, sha256, size, content_type, uploaded_by, uploaded_at from material_file \
+             where case_number = $1 order by uploaded_at, material",
+        )
+        .bind(number.as_str())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(material, sha256, size, content_type, uploaded_by, uploaded_at)| MaterialFile {
+                material,
+                sha256,
+                size: u64::try_from(size).unwrap_or(0),
+                content_type,
+                uploaded_by,
+                uploaded_at,
+            })
+            .collect())
+    }
+}

@@ -26,7 +26,10 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 pub use calendar::{calendar_days, replace_calendar_days};
-pub use cases::{CaseFilter, CaseRow, RecordedEvent, allocate_case_number, append_events, insert_case};
+pub use cases::{
+    CaseFilter, CaseRow, MaterialFile, RecordedEvent, allocate_case_number, append_events, insert_case,
+    insert_material_file,
+};
 pub use catalog::{
     ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window,
 };

@@ -77,7 +77,7 @@ pub(crate) fn schedule(steps: &[Step], graph: &Graph) -> Schedule {
             lf[p] = lf[p].min(ls[s]);
         }
     }
-    let critical_path = critical_path(graph, &es, &ef, &ls, total).into_iter().map(|i| steps[i].id.clone()).collect();
+    let critical_path = critical_path(graph, &es, &ef, total).into_iter().map(|i| steps[i].id.clone()).collect();
     let times = (0..n)
         .map(|i| StepTimes {
             id: steps[i].id.clone(),
@@ -92,10 +92,14 @@ pub(crate) fn schedule(steps: &[Step], graph: &Graph) -> Schedule {
     Schedule { total_days: total, critical_path, steps: times }
 }
 
-/// Walks back from the first final step (earliest finish = total, no slack) through
+/// Walks back from the first final step (no dependents, earliest finish = total) through
 /// prerequisites that finish exactly when it starts; such a prerequisite has no slack either.
-fn critical_path(graph: &Graph, es: &[u32], ef: &[u32], ls: &[u32], total: u32) -> Vec<usize> {
-    let Some(mut cur) = (0..es.len()).find(|&i| ef[i] == total && ls[i] == es[i]) else {
+fn critical_path(graph: &Graph, es: &[u32], ef: &[u32], total: u32) -> Vec<usize> {
+    let mut has_dependents = vec![false; es.len()];
+    for &p in &graph.preds {
+        has_dependents[p] = true;
+    }
+    let Some(mut cur) = (0..es.len()).find(|&i| ef[i] == total && !has_dependents[i]) else {
         return Vec::new();
     };
     let mut path = vec![cur];

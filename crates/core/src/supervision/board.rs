@@ -104,6 +104,11 @@ impl<K: Clone + Ord + Hash> Board<K> {
         Board { calendar, entries: HashMap::new(), queue: BTreeSet::new() }
     }
 
+    /// An empty board on `calendar` with room for `cases` cases.
+    pub fn with_capacity(calendar: WorkingCalendar, cases: usize) -> Board<K> {
+        Board { calendar, entries: HashMap::with_capacity(cases), queue: BTreeSet::new() }
+    }
+
     /// The calendar colours are computed on.
     pub fn calendar(&self) -> &WorkingCalendar {
         &self.calendar

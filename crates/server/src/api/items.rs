@@ -111,7 +111,9 @@ pub async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -
     let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
     let row = state.store.item_by_code(&parsed).await?.ok_or_else(not_found)?;
-    Ok(Json(ItemView::from(row)))
+    let mut view = ItemView::from(row);
+    view.first_responsible = state.store.first_responsible(parsed.as_str()).await?;
+    Ok(Json(view))
 }
 
 /// One of the four published lists (四办四清单).
@@ -184,4 +186,61 @@ pub async fn lists(State(state): State<AppState>) -> Result<Json<Vec<PublishedLi
         });
     }
     Ok(Json(lists))
+}
+
+/// Who is first responsible for approving an item.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct FirstResponsible {
+    /// The account.
+    pub account: String,
+}
+
+/// Name an item's first responsible person for approval (审批第一责任人): the department's
+/// head or an administrator; the person must be staff of the item's department.
+#[utoipa::path(put, path = "/api/v1/items/{code}/first-responsible", tag = "catalog", request_body = FirstResponsible,
+    params(("code" = String, Path, description = "Item code")),
+    responses((status = 204, description = "Named"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such item", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not staff of the item's department", body = Problem, content_type = "application/problem+json")))]
+pub async fn set_first_responsible(
+    State(state): State<AppState>,
+    principal: crate::auth::Principal,
+    Path(code): Path<String>,
+    crate::extract::AppJson(body): crate::extract::AppJson<FirstResponsible>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    crate::app::authorize(&principal, crate::policy::Action::NameResponsible)?;
+    let caller = principal.require()?.clone();
+    let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
+    let row =
+        state.store.item_by_code(&ItemCode::parse(&code).map_err(|_| not_found())?).await?.ok_or_else(not_found)?;
+    let department = row.item.department.clone();
+    if caller.role == tongban_core::identity::Role::DepartmentHead && caller.department.as_ref() != Some(&department) {
+        return Err(ApiError::Forbidden("another department's item".into()));
+    }
+    let person = state.store.account(&body.account).await?;
+    if person.as_ref().and_then(|p| p.department.as_ref()) != Some(&department) {
+        return Err(ApiError::Invalid(vec![(
+            "account".into(),
+            format!("{} is not staff of {department}", body.account),
+        )]));
+    }
+    let (now, item) = (state.now(), row.item.code.to_string());
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                tongban_store::set_first_responsible(c, &item, &body.account).await?;
+                tongban_store::append_audit(
+                    c,
+                    now,
+                    &caller.id,
+                    "item.first_responsible",
+                    &item,
+                    &serde_json::json!({ "account": body.account }).to_string(),
+                )
+                .await
+            })
+        })
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 //! `routes!`, so none goes undocumented; the document is served at `/api/v1/openapi.json`.
 
 mod cases;
+mod files;
 mod grants;
 mod items;
 mod session;
@@ -47,6 +48,8 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::submit_case, cases::search_cases))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::act))
+        .routes(routes!(files::upload))
+        .routes(routes!(items::set_first_responsible))
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::whoami))
         .routes(routes!(session::create_token))
@@ -71,6 +74,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 pub(crate) fn router() -> axum::Router<AppState> {
     let (router, _) = openapi_router().split_for_parts();
+    // Uploads check their own limit (files::MAX_FILE_BYTES) and answer with problem+json.
+    let router = router.layer(axum::extract::DefaultBodyLimit::max(files::MAX_FILE_BYTES + 1));
     let doc = openapi();
     router.route("/api/v1/openapi.json", get(move || std::future::ready(Json(doc.clone()))))
 }

@@ -58,6 +58,8 @@ pub struct ItemView {
     pub legal_basis: String,
     /// Channels: `window`, `online`, `kiosk`, `app`, `mail`.
     pub channels: Vec<String>,
+    /// 审批第一责任人 — the person first responsible for approving it, when named.
+    pub first_responsible: Option<String>,
 }
 
 impl From<ItemRow> for ItemView {
@@ -82,6 +84,7 @@ impl From<ItemRow> for ItemView {
             fees: i.fees.into_iter().map(|f| FeeView { name: f.name, amount_fen: f.amount_fen }).collect(),
             legal_basis: i.legal_basis,
             channels: i.channels.iter().map(|c| c.as_str().to_owned()).collect(),
+            first_responsible: None,
         }
     }
 }
@@ -283,6 +286,8 @@ pub struct CaseDetail {
     pub case: CaseView,
     /// Its clock.
     pub clock: CaseClock,
+    /// Uploaded material files.
+    pub files: Vec<super::files::FileView>,
     /// History, oldest first.
     pub events: Vec<EventView>,
 }

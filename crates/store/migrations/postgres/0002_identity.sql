@@ -93,3 +93,16 @@ $$;
 
 create trigger audit_log_no_change before update or delete on audit_log
     for each row execute function audit_log_is_append_only();
+
+-- Uploaded material files, kept in the database so a case and its files commit together.
+create table material_file (
+    case_number text not null references service_case (case_number),
+    material text not null,
+    sha256 text not null,
+    size bigint not null,
+    content_type text not null,
+    content bytea not null,
+    uploaded_by text not null,
+    uploaded_at text not null,
+    primary key (case_number, material, sha256)
+);

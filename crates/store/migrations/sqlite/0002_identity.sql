@@ -94,3 +94,16 @@ create trigger audit_log_no_delete before delete on audit_log
 begin
     select raise(abort, 'audit_log is append-only');
 end;
+
+-- Uploaded material files, kept in the database so a case and its files commit together.
+create table material_file (
+    case_number text not null references service_case (case_number),
+    material text not null,
+    sha256 text not null,
+    size integer not null,
+    content_type text not null,
+    content blob not null,
+    uploaded_by text not null,
+    uploaded_at text not null,
+    primary key (case_number, material, sha256)
+);
