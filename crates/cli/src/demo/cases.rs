@@ -335,10 +335,10 @@ fn process(
         if !sim.step(cmd, sim.after(accepted, minute + shift), &actor)? {
             return Ok(());
         }
-        if let Some(until) = resume {
-            if !sim.step(CaseCommand::Resume, sim.after(accepted, until), &team.chief)? {
-                return Ok(());
-            }
+        if let Some(until) = resume
+            && !sim.step(CaseCommand::Resume, sim.after(accepted, until), &team.chief)?
+        {
+            return Ok(());
         }
     }
     Ok(())

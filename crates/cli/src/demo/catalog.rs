@@ -69,12 +69,12 @@ pub(super) fn build(rng: &mut ChaCha8Rng, depts: &[DeptSpec]) -> anyhow::Result<
 /// is reached.
 fn drafts<'a>(rng: &mut ChaCha8Rng, depts: &'a [DeptSpec]) -> Vec<Draft<'a>> {
     let mut drafts = Vec::new();
-    let mut queues: Vec<Vec<(usize, &'static str)>> = Vec::new();
+    let mut queues: Vec<Vec<((usize, usize), &'static str)>> = Vec::new();
     for (dept, spec) in depts.iter().enumerate() {
         let mut queue = Vec::new();
         for (base, item) in spec.items.iter().enumerate() {
             drafts.push(Draft { dept, base, spec: item, variant: None, score: 0.0 });
-            queue.extend(item.variant_names().iter().enumerate().map(|(k, v)| (k * 100 + base, *v)));
+            queue.extend(item.variant_names().iter().enumerate().map(|(k, v)| ((k, base), *v)));
         }
         // First variant of every base, then the second …; reversed to pop from the end.
         queue.sort_by_key(|&(key, _)| std::cmp::Reverse(key));
@@ -86,8 +86,7 @@ fn drafts<'a>(rng: &mut ChaCha8Rng, depts: &'a [DeptSpec]) -> Vec<Draft<'a>> {
             if drafts.len() >= ITEM_COUNT {
                 break 'fill;
             }
-            if let Some((key, variant)) = queue.pop() {
-                let base = key % 100;
+            if let Some(((_, base), variant)) = queue.pop() {
                 drafts.push(Draft { dept, base, spec: &depts[dept].items[base], variant: Some(variant), score: 0.0 });
                 added = true;
             }

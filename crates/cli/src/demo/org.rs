@@ -124,10 +124,9 @@ pub(super) fn build(rng: &mut ChaCha8Rng, specs: &[DeptSpec]) -> anyhow::Result<
 /// each comprehensive window is staffed by people of several departments.
 fn add_comprehensive_windows(org: &mut Org) -> anyhow::Result<()> {
     let mut codes = Vec::new();
-    for i in 0..COMPREHENSIVE_WINDOWS {
+    for (i, numeral) in NUMERALS.iter().enumerate().take(COMPREHENSIVE_WINDOWS) {
         let code = WindowCode::parse(&format!("ZH-{:02}", i + 1))?;
-        org.windows
-            .push(Window { code: code.clone(), name: format!("综合窗口（{}）", NUMERALS[i]), department: None });
+        org.windows.push(Window { code: code.clone(), name: format!("综合窗口（{numeral}）"), department: None });
         codes.push(code);
     }
     // The last clerk of every third department moves to a comprehensive window.
