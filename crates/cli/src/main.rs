@@ -9,6 +9,7 @@ mod calendar_cmd;
 mod catalog_cmd;
 mod config;
 mod demo;
+mod demo_accounts;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -173,6 +174,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 summary.cases,
                 summary.events
             );
+            demo_accounts::ensure(&store, now).await?;
+            print!("{}", demo_accounts::logins_table());
             if !seed_only {
                 serve(&config, store, listen).await?;
             }

@@ -55,7 +55,7 @@ fn case_in(state: CaseState) -> Case {
     };
     for cmd in path {
         let now = at("2024-02-08T03:00:00Z");
-        for e in case.handle(cmd, &Context { now, calendar: &cal, item: &item }).expect("allowed on the path") {
+        for e in case.handle(cmd, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" }).expect("allowed on the path") {
             case.apply(&e, now);
         }
     }
@@ -106,7 +106,7 @@ fn every_command_from_every_state_is_allowed_or_refused_as_specified() {
     for state in CaseState::ALL {
         let case = case_in(state);
         for cmd in all_commands() {
-            let outcome = case.handle(&cmd, &Context { now, calendar: &cal, item: &item });
+            let outcome = case.handle(&cmd, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" });
             match (expected(state, cmd.name()), outcome) {
                 (Some(to), Ok(events)) => {
                     let mut after = case.clone();
@@ -143,7 +143,7 @@ fn a_suspension_moves_the_due_time_by_its_working_time() {
     // Suspended Thu 8 Feb 11:00, resumed Fri 9 Feb 11:00: 1 working day of suspension
     // (8 Feb 11:00–17:30 and 9 Feb 09:00–11:00 = 6.5 + 2 - 1.5 lunch ... = 7 h).
     let now = at("2024-02-09T03:00:00Z");
-    let events = case.handle(&CaseCommand::Resume, &Context { now, calendar: &cal, item: &item }).expect("resumes");
+    let events = case.handle(&CaseCommand::Resume, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" }).expect("resumes");
     case.apply(&events[0], now);
     let due_after = case.due_at.expect("due");
     assert!(due_after > due_before);
@@ -179,7 +179,7 @@ fn a_correction_must_hand_in_what_was_asked() {
     let item = sample_item();
     let cal = WorkingCalendar::builtin();
     let case = case_in(CaseState::CorrectionRequested);
-    let ctx = Context { now: at("2024-02-08T05:00:00Z"), calendar: &cal, item: &item };
+    let ctx = Context { now: at("2024-02-08T05:00:00Z"), calendar: &cal, item: &item, actor: "fgw.clerk" };
     let wrong = case.handle(&CaseCommand::Resubmit { materials: vec!["授权委托书".into()] }, &ctx);
     assert!(matches!(wrong, Err(CaseError::MissingMaterials(m)) if m == ["营业执照"]));
     assert_eq!(case.corrections, 1);
@@ -193,7 +193,7 @@ fn a_correction_must_hand_in_what_was_asked() {
 fn reasons_must_not_be_empty() {
     let item = sample_item();
     let cal = WorkingCalendar::builtin();
-    let ctx = Context { now: at("2024-02-08T05:00:00Z"), calendar: &cal, item: &item };
+    let ctx = Context { now: at("2024-02-08T05:00:00Z"), calendar: &cal, item: &item, actor: "fgw.clerk" };
     let r = case_in(CaseState::Submitted).handle(&CaseCommand::Reject { reason: " ".into() }, &ctx);
     assert!(matches!(r, Err(CaseError::BadText("reason", _))));
     let d = case_in(CaseState::InProcess)
@@ -206,7 +206,7 @@ fn accepting_outside_the_calendar_is_an_error_not_a_guess() {
     let item = sample_item();
     let cal = WorkingCalendar::builtin();
     let case = case_in(CaseState::Submitted);
-    let ctx = Context { now: at("2030-01-07T02:00:00Z"), calendar: &cal, item: &item };
+    let ctx = Context { now: at("2030-01-07T02:00:00Z"), calendar: &cal, item: &item, actor: "fgw.clerk" };
     assert!(matches!(case.handle(&CaseCommand::Accept, &ctx), Err(CaseError::Calendar(_))));
 }
 
@@ -225,7 +225,7 @@ fn a_case_replays_from_its_events() {
         (CaseCommand::Deliver { method: "窗口领取".into() }, "2024-02-20T03:00:00Z"),
     ] {
         let now = at(t);
-        for e in case.handle(&cmd, &Context { now, calendar: &cal, item: &item }).expect("allowed") {
+        for e in case.handle(&cmd, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" }).expect("allowed") {
             case.apply(&e, now);
             log.push((e, now));
         }

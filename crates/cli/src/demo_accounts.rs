@@ -1,0 +1,106 @@
+//! Demo logins: one account per role in 发改委 (fgw), a delegation chain down to the window,
+//! and an enterprise applicant. For demonstrations only: every account shares one printed
+//! password, so never run `demo` against a production database.
+
+use std::collections::BTreeSet;
+
+use tongban_core::delegation::GrantRequest;
+use tongban_core::identity::{Power, Role};
+use tongban_core::org::DepartmentCode;
+use tongban_store::{Account, Store, append_audit, insert_account, insert_grant};
+
+/// The password every demo account shares.
+pub const DEMO_PASSWORD: &str = "tongban-demo-2026";
+
+/// (login, role, display name, department).
+pub const DEMO_ACCOUNTS: &[(&str, Role, &str, Option<&str>)] = &[
+    ("admin", Role::Administrator, "系统管理员", None),
+    ("leader", Role::CenterLeader, "中心领导 李明", None),
+    ("supervisor", Role::Supervisor, "电子监察 赵敏", None),
+    ("fgw.head", Role::DepartmentHead, "发改委主任 王建国", Some("fgw")),
+    ("fgw.approver", Role::Approver, "审批处长 陈静", Some("fgw")),
+    ("fgw.reviewer", Role::Reviewer, "审核员 刘洋", Some("fgw")),
+    ("fgw.clerk", Role::WindowClerk, "窗口 张丽", Some("fgw")),
+    ("applicant", Role::Applicant, "兰州示范科技有限公司", None),
+];
+
+/// The demo applicant's 统一社会信用代码 (check character valid, company invented).
+pub const DEMO_CREDIT_CODE: &str = "91620100MA7LX0001Y";
+
+/// Creates the demo accounts and grants unless they exist; returns whether it created them.
+pub async fn ensure(store: &Store, now: jiff::Timestamp) -> anyhow::Result<bool> {
+    if store.account("admin").await?.is_some() {
+        return Ok(false);
+    }
+    let hash = tongban_server::auth::hash_password(DEMO_PASSWORD.into()).await?;
+    let accounts: Vec<Account> = DEMO_ACCOUNTS
+        .iter()
+        .map(|(login, role, name, dept)| {
+            let applicant = *role == Role::Applicant;
+            Ok(Account {
+                id: (*login).into(),
+                kind: if applicant { "applicant" } else { "staff" }.into(),
+                display_name: (*name).into(),
+                role: *role,
+                department: dept.map(DepartmentCode::parse).transpose()?,
+                window: None,
+                position: None,
+                applicant_kind: applicant.then(|| "enterprise".into()),
+                id_number: applicant.then(|| DEMO_CREDIT_CODE.into()),
+                phone: applicant.then(|| "13800000000".into()),
+                password_hash: hash.clone(),
+                disabled: false,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                for a in &accounts {
+                    insert_account(c, a, now).await?;
+                    append_audit(c, now, "-", "account.create", &a.id, &serde_json::json!({ "role": a.role.as_str(), "via": "demo" }).to_string()).await?;
+                }
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .await?;
+    // 逐级授权: head → approver (all but sign) → reviewer (review); head → clerk (accept, deliver).
+    let fgw = DepartmentCode::parse("fgw")?;
+    let chain: [(&str, &str, &str, &[Power]); 3] = [
+        ("g-demo-1", "fgw.head", "fgw.approver", &[Power::Accept, Power::Review, Power::Approve, Power::Deliver]),
+        ("g-demo-2", "fgw.approver", "fgw.reviewer", &[Power::Review]),
+        ("g-demo-3", "fgw.head", "fgw.clerk", &[Power::Accept, Power::Deliver]),
+    ];
+    for (id, grantor, grantee, powers) in chain {
+        let delegations = store.delegations().await?;
+        let request = GrantRequest {
+            grantor: grantor.into(),
+            grantee: grantee.into(),
+            department: fgw.clone(),
+            items: None,
+            powers: powers.iter().copied().collect::<BTreeSet<_>>(),
+            valid_from: now,
+            valid_until: None,
+        };
+        let grant = delegations.grant_from(id.into(), request, now)?;
+        store
+            .write(move |c| {
+                Box::pin(async move {
+                    insert_grant(c, &grant, now).await?;
+                    append_audit(c, now, &grant.grantor, "grant.create", &grant.id, "{\"via\":\"demo\"}").await?;
+                    Ok::<_, anyhow::Error>(())
+                })
+            })
+            .await?;
+    }
+    Ok(true)
+}
+
+/// The table of demo logins printed by `tongban demo`.
+pub fn logins_table() -> String {
+    let mut out = format!("demo logins (password for all: {DEMO_PASSWORD}):\n");
+    for (login, role, name, _) in DEMO_ACCOUNTS {
+        out.push_str(&format!("  {:<16} {:<16} {name}\n", role.as_str(), login));
+    }
+    out
+}
