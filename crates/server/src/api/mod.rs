@@ -64,6 +64,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
 /// The generated OpenAPI document, with the problem kinds listed.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = openapi_router().split_for_parts();
+    document_bad_requests(&mut doc);
     let kinds: Vec<String> = KINDS.iter().map(|(k, s, t)| format!("- `/problems/{k}` ({s}): {t}")).collect();
     if let Some(d) = doc.info.description.as_mut() {
         d.push_str("\n\nProblem types:\n");
@@ -91,5 +92,27 @@ pub(crate) fn clock(state: &AppState, case: &tongban_core::case::Case) -> CaseCl
         allowed_working_minutes: allowed,
         used_working_minutes: used,
         remaining_working_minutes: allowed.zip(used).map(|(a, u)| a - u),
+    }
+}
+
+/// Every operation that takes a body or parameters can answer 400 (malformed input); every
+/// operation can answer 500/503. Added here once rather than on each route.
+fn document_bad_requests(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |what: &str| {
+        ResponseBuilder::new()
+            .description(what)
+            .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete].into_iter().flatten() {
+            let takes_input = op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            if takes_input && !op.responses.responses.contains_key("400") {
+                op.responses.responses.insert("400".into(), problem("Malformed input").into());
+            }
+            op.responses.responses.entry("500".into()).or_insert_with(|| problem("Internal error").into());
+            op.responses.responses.entry("503".into()).or_insert_with(|| problem("The database is unavailable").into());
+        }
     }
 }

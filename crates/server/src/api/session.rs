@@ -121,7 +121,7 @@ pub struct TokenCreated {
 
 /// Create an API token for the caller (bearer, scoped, expiring).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "identity", request_body = TokenRequest,
-    responses((status = 201, description = "Created", body = TokenCreated), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "Created", body = TokenCreated), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "A token cannot create tokens; missing CSRF token", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
 pub async fn create_token(
     State(state): State<AppState>,
     principal: Principal,
