@@ -22,6 +22,11 @@ use crate::problem::ApiError;
 pub const SESSION_COOKIE: &str = "tongban_session";
 /// The header carrying the CSRF token on unsafe requests made with a session cookie.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// Token scope allowing reads (GET).
+pub const SCOPE_READ: &str = "read";
+/// Token scope allowing writes (POST, PUT, DELETE), within the account's own rights.
+pub const SCOPE_WRITE: &str = "write";
+
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
 
@@ -140,6 +145,10 @@ impl FromRequestParts<AppState> for Principal {
                 state.store.token(&digest(token.trim()), now).await?.ok_or(ApiError::Unauthorized)?;
             if account.disabled {
                 return Err(ApiError::Unauthorized);
+            }
+            let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+            if unsafe_method && !scopes.iter().any(|s| s == SCOPE_WRITE) {
+                return Err(ApiError::Forbidden("this token is read-only (scope \"read\")".into()));
             }
             return Ok(Principal { account: Some(account), via: Via::Token(scopes), client, session_hash: None });
         }

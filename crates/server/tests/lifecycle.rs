@@ -20,6 +20,9 @@ async fn a_case_lives_from_submission_to_rating() {
             f.login("expired").await,
         );
         let n = f.submit(&applicant).await;
+        let (_, _, fresh) = f.call(&clerk, "GET", &format!("/api/v1/cases/{n}"), None).await;
+        // Submitted Mon 2 Mar 10:00 CST: the window must act by the end of Tue 3 Mar.
+        assert_eq!(fresh["clock"]["owner_act_by"], "2026-03-03T09:30:00Z", "{}", fresh["clock"]);
         // Refusals before acceptance.
         assert_problem(
             &f.call(&reviewer, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"accept"}"#)).await,
@@ -224,13 +227,38 @@ async fn logins_are_rate_limited_and_never_reveal_accounts() {
 async fn tokens_are_scoped_expiring_and_revocable() {
     let f = Fixture::new(tongban_store::testing::sqlite().await).await;
     let clerk = f.login("clerk").await;
+    assert_problem(
+        &f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"x","scopes":["admin"]}"#)).await,
+        422,
+        "invalid-field",
+    );
     let (s, _, token) =
-        f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"scanner","scopes":["cases:read"],"days":7}"#)).await;
+        f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"scanner","scopes":["read"],"days":7}"#)).await;
     assert_eq!(s, StatusCode::CREATED, "{token}");
     let secret = token["token"].as_str().expect("secret").to_owned();
     let bearer = format!("Bearer {secret}");
     let (s, _, me) = f.call_with(&Caller::default(), "GET", "/api/v1/me", None, &[("authorization", &bearer)]).await;
     assert_eq!((s, me["login"].as_str()), (StatusCode::OK, Some("clerk")));
+    let read_only_write = f
+        .call_with(
+            &Caller::default(),
+            "POST",
+            "/api/v1/cases",
+            Some(&good_case().to_string()),
+            &[("authorization", &bearer)],
+        )
+        .await;
+    assert_problem(&read_only_write, 403, "forbidden");
+    let read_only_write = f
+        .call_with(
+            &Caller::default(),
+            "POST",
+            "/api/v1/cases",
+            Some(&good_case().to_string()),
+            &[("authorization", &bearer)],
+        )
+        .await;
+    assert_problem(&read_only_write, 403, "forbidden");
     let id = token["id"].as_str().expect("id");
     assert_eq!(f.call(&clerk, "DELETE", &format!("/api/v1/tokens/{id}"), None).await.0, StatusCode::NO_CONTENT);
     assert_problem(

@@ -12,7 +12,10 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::app::authorize;
-use crate::auth::{Principal, SESSION_COOKIE, SESSION_HOURS, Via, digest, hash_password, random_hex, verify_password};
+use crate::auth::{
+    Principal, SCOPE_READ, SCOPE_WRITE, SESSION_COOKIE, SESSION_HOURS, Via, digest, hash_password, random_hex,
+    verify_password,
+};
 use crate::extract::AppJson;
 use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
@@ -100,9 +103,10 @@ pub async fn whoami(principal: Principal) -> Result<Json<Me>, ApiError> {
 pub struct TokenRequest {
     /// A name to recognise it by.
     pub name: String,
-    /// Scopes, e.g. `cases:read`, `cases:write`.
+    /// Scopes: `read` (GET only) and/or `write` (also POST, PUT, DELETE); default both.
+    /// A token never has more rights than its account.
     #[serde(default)]
-    pub scopes: Vec<String>,
+    pub scopes: Option<Vec<String>>,
     /// Lifetime in days (1–365, default 30).
     #[serde(default)]
     pub days: Option<u32>,
@@ -133,8 +137,19 @@ pub async fn create_token(
         return Err(ApiError::Forbidden("tokens cannot create tokens".into()));
     }
     let days = req.days.unwrap_or(30);
-    if !(1..=365).contains(&days) || req.name.trim().is_empty() {
-        return Err(ApiError::Invalid(vec![("days".into(), "name must be given and days 1–365".into())]));
+    let mut errors = Vec::new();
+    if !(1..=365).contains(&days) {
+        errors.push(("days".to_owned(), "1–365".to_owned()));
+    }
+    if req.name.trim().is_empty() || req.name.chars().count() > 100 {
+        errors.push(("name".to_owned(), "1–100 characters".to_owned()));
+    }
+    let scopes = req.scopes.clone().unwrap_or_else(|| vec![SCOPE_READ.into(), SCOPE_WRITE.into()]);
+    if scopes.is_empty() || scopes.iter().any(|s| s != SCOPE_READ && s != SCOPE_WRITE) {
+        errors.push(("scopes".to_owned(), "one or both of \"read\", \"write\"".to_owned()));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
     }
     let id = random_hex(8)?;
     let token = format!("tb_{}", random_hex(32)?);
@@ -147,7 +162,7 @@ pub async fn create_token(
         .store
         .write(move |c| {
             Box::pin(async move {
-                insert_token(c, &tid, &hash, &account.id, req.name.trim(), &req.scopes, now, expires).await?;
+                insert_token(c, &tid, &hash, &account.id, req.name.trim(), &scopes, now, expires).await?;
                 append_audit(c, now, &account.id, "token.create", &tid, "{}").await
             })
         })

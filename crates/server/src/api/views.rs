@@ -264,6 +264,10 @@ pub struct CaseClock {
     pub used_working_minutes: Option<i64>,
     /// Working minutes remaining (negative when overdue).
     pub remaining_working_minutes: Option<i64>,
+    /// 首接责任制: by when the current owner must act — accept or refuse a submission within
+    /// one working day, finish a running case by its due time, deliver a decision within one
+    /// working day. None once closed.
+    pub owner_act_by: Option<String>,
 }
 
 /// One page of cases.
