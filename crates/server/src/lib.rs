@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod extract;
+pub mod idempotency;
 pub mod policy;
 pub mod problem;
 
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .merge(api::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .with_state(state)
 }
 

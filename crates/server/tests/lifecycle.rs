@@ -339,3 +339,28 @@ async fn an_item_names_its_first_responsible_person() {
     assert_eq!(item["first_responsible"], "approver");
     f.t.cleanup().await;
 }
+
+#[tokio::test]
+async fn every_creating_post_honours_an_idempotency_key() {
+    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
+    let clerk = f.login("clerk").await;
+    let key = [("idempotency-key", "token-1")];
+    let body = r#"{"name":"retry"}"#;
+    let first = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(body), &key).await;
+    let again = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(body), &key).await;
+    assert_eq!(first.0, StatusCode::CREATED);
+    assert_eq!((again.0, &again.2["id"], &again.2["token"]), (StatusCode::CREATED, &first.2["id"], &first.2["token"]));
+    let other = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"other"}"#), &key).await;
+    assert_problem(&other, 422, "idempotency-mismatch");
+    let head = f.login("head").await;
+    let grant = r#"{"grantee":"clerk2","department":"fgw","powers":["sign"]}"#;
+    let g1 = f.call_with(&head, "POST", "/api/v1/grants", Some(grant), &[("idempotency-key", "g")]).await;
+    let g2 = f.call_with(&head, "POST", "/api/v1/grants", Some(grant), &[("idempotency-key", "g")]).await;
+    assert_eq!((g1.0, &g1.2["id"]), (g2.0, &g2.2["id"]));
+    let (_, _, grants) = f.call(&head, "GET", "/api/v1/grants", None).await;
+    assert_eq!(
+        grants.as_array().map(|g| g.iter().filter(|x| x["powers"] == serde_json::json!(["sign"])).count()),
+        Some(1)
+    );
+    f.t.cleanup().await;
+}

@@ -109,7 +109,24 @@ fn document_bad_requests(doc: &mut utoipa::openapi::OpenApi) {
             )
             .build()
     };
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if crate::idempotency::CREATING.contains(&path.as_str())
+            && let Some(op) = item.post.as_mut()
+        {
+            use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+            let key = ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .required(utoipa::openapi::Required::False)
+                .description(Some("Makes a retry return the first answer; the same key with another body is a 422"))
+                .schema(Some(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)))
+                .build();
+            op.parameters.get_or_insert_with(Vec::new).push(key);
+            op.responses
+                .responses
+                .entry("422".into())
+                .or_insert_with(|| problem("Invalid input, or an Idempotency-Key reused with another body").into());
+        }
         for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete].into_iter().flatten() {
             let takes_input = op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if takes_input && !op.responses.responses.contains_key("400") {
