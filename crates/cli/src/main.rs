@@ -10,6 +10,7 @@ mod catalog_cmd;
 mod config;
 mod demo;
 mod demo_accounts;
+mod plan_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,6 +45,9 @@ enum Command {
         /// Address to listen on [default: 127.0.0.1:8080].
         #[arg(long, env = "TONGBAN_LISTEN", value_name = "ADDR")]
         listen: Option<SocketAddr>,
+        /// Seconds between supervision ticks (电子监察) [default: 30].
+        #[arg(long, env = "TONGBAN_SUPERVISION_INTERVAL", value_name = "SECONDS", default_value_t = 30.0)]
+        supervision_interval: f64,
     },
     /// Seed a local database with a realistic model center (兰州) and serve it.
     Demo {
@@ -58,6 +62,9 @@ enum Command {
         /// Seed and exit without serving.
         #[arg(long)]
         seed_only: bool,
+        /// Seconds between supervision ticks (电子监察) [default: 30].
+        #[arg(long, env = "TONGBAN_SUPERVISION_INTERVAL", value_name = "SECONDS", default_value_t = 30.0)]
+        supervision_interval: f64,
     },
     /// Bring the database schema up to date.
     Migrate {
@@ -88,6 +95,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: admin_cmd::AuditCommand,
+    },
+    /// Approval plans of modular approval (模块化审批): BPMN import/export, schedule, compare.
+    Plan {
+        #[command(subcommand)]
+        command: plan_cmd::PlanCommand,
     },
     /// Benchmarks of this machine and build.
     Bench {
@@ -154,11 +166,11 @@ fn init_tracing() {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { db, listen } => {
+        Command::Serve { db, listen, supervision_interval } => {
             let store = open_store(&config, &db).await?;
-            serve(&config, store, listen).await?;
+            serve(&config, store, listen, supervision_interval).await?;
         }
-        Command::Demo { db, listen, seed, seed_only } => {
+        Command::Demo { db, listen, seed, seed_only, supervision_interval } => {
             let store = open_store(&config, &db).await?;
             let calendar = load_calendar(&store).await?;
             let now = jiff::Timestamp::now();
@@ -177,7 +189,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo_accounts::ensure(&store, now).await?;
             print!("{}", demo_accounts::logins_table());
             if !seed_only {
-                serve(&config, store, listen).await?;
+                serve(&config, store, listen, supervision_interval).await?;
             }
         }
         Command::Migrate { db } => {
@@ -190,6 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { what } => return bench::run(&config, what).await,
         Command::Admin { command } => return admin_cmd::admin(&config, command).await,
         Command::Audit { command } => return admin_cmd::audit(&config, command).await,
+        Command::Plan { command } => return plan_cmd::run(&config, command).await,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -264,7 +277,12 @@ pub(crate) async fn open_store(config: &Config, db: &DbArgs) -> anyhow::Result<S
     Store::open(&url).await.with_context(|| format!("cannot open the database {}", config::redact(&url)))
 }
 
-async fn serve(config: &Config, store: Store, listen: Option<SocketAddr>) -> anyhow::Result<()> {
+async fn serve(
+    config: &Config,
+    store: Store,
+    listen: Option<SocketAddr>,
+    supervision_interval: f64,
+) -> anyhow::Result<()> {
     let addr = config.listen(listen)?;
     let calendar = load_calendar(&store).await?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
@@ -272,7 +290,13 @@ async fn serve(config: &Config, store: Store, listen: Option<SocketAddr>) -> any
     println!("tongban is serving on http://{local}/");
     tracing::info!(listen = %local, "serving");
     let state = AppState::new(store.clone(), calendar);
+    let period = std::time::Duration::try_from_secs_f64(supervision_interval)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .context("--supervision-interval must be a positive number of seconds")?;
+    let worker = tongban_server::supervision::spawn(state.clone(), period);
     tongban_server::serve(listener, state, shutdown_signal()).await?;
+    worker.abort();
     store.close().await;
     Ok(())
 }

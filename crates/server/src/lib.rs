@@ -8,8 +8,10 @@ pub mod app;
 pub mod auth;
 pub mod extract;
 pub mod idempotency;
+pub mod metrics;
 pub mod policy;
 pub mod problem;
+pub mod supervision;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -34,12 +36,23 @@ pub struct AppState {
     pub clock: Clock,
     /// Failed logins, for back-off.
     pub limiter: Arc<auth::LoginLimiter>,
+    /// The supervision worker's board and status.
+    pub supervision: Arc<supervision::Supervision>,
+    /// HTTP statistics for /metrics.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
     /// State over `store` with the system clock.
     pub fn new(store: Store, calendar: WorkingCalendar) -> Self {
-        Self { store, calendar: Arc::new(calendar), clock: Arc::new(jiff::Timestamp::now), limiter: Arc::default() }
+        Self {
+            store,
+            calendar: Arc::new(calendar),
+            clock: Arc::new(jiff::Timestamp::now),
+            limiter: Arc::default(),
+            supervision: Arc::default(),
+            metrics: Arc::default(),
+        }
     }
 
     /// Now, by the state's clock.
@@ -53,8 +66,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route("/metrics", get(metrics::render))
         .merge(api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
 }
 

@@ -37,6 +37,18 @@ pub enum Action {
     Upload,
     /// Name an item's first responsible person.
     NameResponsible,
+    /// See the supervision board.
+    Supervise,
+    /// Read alerts and accountability records.
+    ReadSupervision,
+    /// Answer an accountability record for one's department.
+    AnswerAccountability,
+    /// Close an accountability record.
+    CloseAccountability,
+    /// Set supervision rules.
+    ConfigureSupervision,
+    /// Read the center's figures.
+    ReadFigures,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -68,6 +80,11 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::ManageAccounts => role == R::Administrator,
         Action::Upload => matches!(role, R::Applicant | R::WindowClerk),
         Action::NameResponsible => matches!(role, R::DepartmentHead | R::Administrator),
+        Action::Supervise | Action::ReadFigures => overseer || role == R::DepartmentHead,
+        Action::ReadSupervision => staff || overseer,
+        Action::AnswerAccountability => matches!(role, R::DepartmentHead | R::Approver),
+        Action::CloseAccountability => role == R::Supervisor,
+        Action::ConfigureSupervision => matches!(role, R::Supervisor | R::Administrator),
     }
 }
 

@@ -53,6 +53,13 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/cases/{number}/actions", "rate", "01000000000"),
     ("PUT", "/api/v1/cases/{number}/materials/{material}", "", "01100000001"),
     ("PUT", "/api/v1/items/{code}/first-responsible", "", "00000100100"),
+    ("GET", "/api/v1/supervision/board", "", "00000111100"),
+    ("PUT", "/api/v1/supervision/rules", "", "00000001100"),
+    ("GET", "/api/v1/alerts", "", "00111111111"),
+    ("GET", "/api/v1/accountability", "", "00111111111"),
+    ("POST", "/api/v1/accountability/{number}/answer", "", "00001100000"),
+    ("POST", "/api/v1/accountability/{number}/close", "", "00000001000"),
+    ("GET", "/api/v1/figures", "", "00000111100"),
     ("POST", "/api/v1/session", "", "11111111111"),
     ("GET", "/api/v1/me", "", "01111111111"),
     ("POST", "/api/v1/tokens", "", "01111111111"),
@@ -91,6 +98,12 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
             json!({ "login": "newstaff", "password": "long enough password", "name": "新员工", "role": "reviewer", "department": "fgw" })
         }
         ("PUT", "/api/v1/items/{code}/first-responsible", _) => json!({ "account": "approver" }),
+        ("PUT", "/api/v1/supervision/rules", _) => {
+            json!({ "scope": "center", "key": "-", "used_percent": 80, "remaining_minutes": 420 })
+        }
+        ("POST", p, _) if p.starts_with("/api/v1/accountability") => {
+            json!({ "since": "2026-01-01T00:00:00.000000Z", "text": "说明" })
+        }
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })

@@ -13,8 +13,12 @@
 mod calendar;
 mod cases;
 mod catalog;
+mod figures;
 mod identity;
+mod lease;
 mod migrate;
+mod plans;
+mod supervision;
 mod time;
 mod writer;
 
@@ -33,9 +37,16 @@ pub use cases::{
 pub use catalog::{
     ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window,
 };
+pub use figures::MonthFigures;
 pub use identity::{
     Account, SessionRow, append_audit, delete_session, idempotency_in, insert_account, insert_grant,
     insert_idempotency, insert_session, insert_token, revoke_grant, revoke_token, set_first_responsible, update_role,
+};
+pub use lease::Lease;
+pub use plans::{PlanRow, insert_plan};
+pub use supervision::{
+    AccountabilityRow, AlertRow, TrackedCase, escalate_alert, insert_accountability, insert_alert, set_rule,
+    update_accountability,
 };
 pub use time::{format_ts, parse_ts};
 
@@ -107,6 +118,7 @@ pub type WriteFn<T, E> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFut
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,
+    url: String,
     read: AnyPool,
     writer: writer::Writer,
 }
@@ -158,7 +170,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { backend: Backend::Sqlite, read, writer: writer::Writer::sqlite(conn) })
+        Ok(Store { backend: Backend::Sqlite, url, read, writer: writer::Writer::sqlite(conn) })
     }
 
     async fn open_postgres(url: &str) -> Result<Store, StoreError> {
@@ -167,7 +179,12 @@ impl Store {
         let mut conn = pool.acquire().await?;
         migrate::run(&mut conn, Backend::Postgres).await?;
         drop(conn);
-        Ok(Store { backend: Backend::Postgres, read: pool.clone(), writer: writer::Writer::Postgres(pool) })
+        Ok(Store {
+            backend: Backend::Postgres,
+            url: url.to_owned(),
+            read: pool.clone(),
+            writer: writer::Writer::Postgres(pool),
+        })
     }
 
     /// Which database this is.

@@ -30,8 +30,12 @@ struct Embedded(Backend);
 impl MigrationSource<'static> for Embedded {
     fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
         let migrations = match self.0 {
-            Backend::Sqlite => migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity"),
-            Backend::Postgres => migrations!("postgres": 1 "0001_foundation", 2 "0002_identity"),
+            Backend::Sqlite => {
+                migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity", 3 "0003_plans", 4 "0004_supervision")
+            }
+            Backend::Postgres => {
+                migrations!("postgres": 1 "0001_foundation", 2 "0002_identity", 3 "0003_plans", 4 "0004_supervision")
+            }
         };
         Box::pin(async move { Ok(migrations) })
     }

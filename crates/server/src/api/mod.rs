@@ -6,6 +6,7 @@ mod files;
 mod grants;
 mod items;
 mod session;
+mod supervision;
 mod views;
 
 use axum::Json;
@@ -34,7 +35,8 @@ pub use views::*;
     tags(
         (name = "catalog", description = "Service items (事项)"),
         (name = "cases", description = "Cases (办件)"),
-        (name = "identity", description = "Accounts, sessions, tokens, delegation grants (逐级授权)")
+        (name = "identity", description = "Accounts, sessions, tokens, delegation grants (逐级授权)"),
+        (name = "supervision", description = "Electronic supervision (电子监察): board, alerts, accountability, figures")
     )
 )]
 struct ApiDoc;
@@ -59,6 +61,13 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(grants::delete_grant))
         .routes(routes!(grants::create_account))
         .routes(routes!(grants::set_role))
+        .routes(routes!(supervision::board))
+        .routes(routes!(supervision::alerts))
+        .routes(routes!(supervision::accountability))
+        .routes(routes!(supervision::answer))
+        .routes(routes!(supervision::close))
+        .routes(routes!(supervision::set_rule_route))
+        .routes(routes!(supervision::figures_route))
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

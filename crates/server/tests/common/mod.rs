@@ -33,6 +33,7 @@ pub struct Caller {
 pub struct Fixture {
     pub app: axum::Router,
     pub t: TestStore,
+    pub state: AppState,
 }
 
 pub fn at(s: &str) -> jiff::Timestamp {
@@ -60,6 +61,11 @@ impl Fixture {
     /// accept, deliver), head → expired (accept, expired), head → outsider is impossible
     /// (another department).
     pub async fn new(t: TestStore) -> Fixture {
+        Self::with_clock(t, Arc::new(|| "2026-03-02T02:00:00Z".parse().expect("valid"))).await
+    }
+
+    /// The same center, with a clock of the test's choosing.
+    pub async fn with_clock(t: TestStore, clock: tongban_server::Clock) -> Fixture {
         seed_minimal(&t.store).await;
         let hash = tongban_server::auth::hash_password(PASSWORD.into()).await.expect("hash");
         let now = at("2026-01-05T00:00:00Z");
@@ -126,8 +132,8 @@ impl Fixture {
             t.store.write(move |c| Box::pin(async move { insert_grant(c, &grant, now).await })).await.expect("grant");
         }
         let mut state = AppState::new(t.store.clone(), WorkingCalendar::builtin());
-        state.clock = Arc::new(|| "2026-03-02T02:00:00Z".parse().expect("valid"));
-        Fixture { app: router(state), t }
+        state.clock = clock;
+        Fixture { app: router(state.clone()), t, state }
     }
 
     pub async fn call(

@@ -1,0 +1,303 @@
+//! Supervision tables: alerts (raised once per colour change), their escalation,
+//! accountability records (问责), rules, and the reads the supervision worker needs.
+
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+use tongban_core::case::Case;
+use tongban_core::supervision::{Rule, RuleBook};
+
+use crate::{Store, StoreError, format_ts};
+
+/// An alert as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertRow {
+    /// Case.
+    pub case_number: String,
+    /// `yellow` or `red`.
+    pub colour: String,
+    /// When the colour began.
+    pub since: String,
+    /// The case owner when raised.
+    pub owner: String,
+    /// The item's department.
+    pub department: String,
+    /// When raised.
+    pub raised_at: String,
+    /// `owner`, `chief` or `supervisor`: who has been told so far.
+    pub level: String,
+    /// When last escalated.
+    pub escalated_at: Option<String>,
+}
+
+/// Raises an alert unless this very change was raised before; returns whether it is new.
+pub async fn insert_alert(conn: &mut AnyConnection, a: &AlertRow) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "insert into alert (case_number, colour, since, owner, department_code, raised_at, level) \
+         values ($1, $2, $3, $4, $5, $6, 'owner') on conflict (case_number, colour, since) do nothing",
+    )
+    .bind(&a.case_number)
+    .bind(&a.colour)
+    .bind(&a.since)
+    .bind(&a.owner)
+    .bind(&a.department)
+    .bind(&a.raised_at)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Moves an alert up to `level`.
+pub async fn escalate_alert(
+    conn: &mut AnyConnection,
+    case: &str,
+    colour: &str,
+    since: &str,
+    level: &str,
+    at: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("update alert set level = $1, escalated_at = $2 where case_number = $3 and colour = $4 and since = $5")
+        .bind(level)
+        .bind(format_ts(at))
+        .bind(case)
+        .bind(colour)
+        .bind(since)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An accountability record as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountabilityRow {
+    /// Case.
+    pub case_number: String,
+    /// When it turned red.
+    pub since: String,
+    /// Department that must answer.
+    pub department: String,
+    /// Owner when it turned red.
+    pub owner: String,
+    /// `open`, `answered`, `closed`.
+    pub state: String,
+    /// Opened at.
+    pub opened_at: String,
+    /// The department's answer.
+    pub answer: Option<String>,
+    /// Who answered.
+    pub answered_by: Option<String>,
+    /// When.
+    pub answered_at: Option<String>,
+    /// The supervisor's conclusion.
+    pub conclusion: Option<String>,
+    /// Who closed it.
+    pub closed_by: Option<String>,
+    /// When.
+    pub closed_at: Option<String>,
+}
+
+/// Opens an accountability record unless one exists for this red change.
+pub async fn insert_accountability(conn: &mut AnyConnection, a: &AccountabilityRow) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "insert into accountability (case_number, since, department_code, owner, state, opened_at) \
+         values ($1, $2, $3, $4, 'open', $5) on conflict (case_number, since) do nothing",
+    )
+    .bind(&a.case_number)
+    .bind(&a.since)
+    .bind(&a.department)
+    .bind(&a.owner)
+    .bind(&a.opened_at)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Saves an accountability record's answer or closure (state checked by core beforehand).
+pub async fn update_accountability(conn: &mut AnyConnection, a: &AccountabilityRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "update accountability set state = $1, answer = $2, answered_by = $3, answered_at = $4, conclusion = $5, \
+         closed_by = $6, closed_at = $7 where case_number = $8 and since = $9",
+    )
+    .bind(&a.state)
+    .bind(a.answer.clone())
+    .bind(a.answered_by.clone())
+    .bind(a.answered_at.clone())
+    .bind(a.conclusion.clone())
+    .bind(a.closed_by.clone())
+    .bind(a.closed_at.clone())
+    .bind(&a.case_number)
+    .bind(&a.since)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a rule: scope `center` (key `-`), `department` or `item`.
+pub async fn set_rule(conn: &mut AnyConnection, scope: &str, key: &str, rule: &Rule) -> Result<(), StoreError> {
+    sqlx::query("delete from supervision_rule where scope = $1 and scope_key = $2")
+        .bind(scope)
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "insert into supervision_rule (scope, scope_key, used_percent, remaining_minutes) values ($1, $2, $3, $4)",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(i64::from(rule.used_percent()))
+    .bind(i64::from(rule.remaining_minutes()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A case with its item's department, as the worker tracks it.
+#[derive(Debug, Clone)]
+pub struct TrackedCase {
+    /// The case.
+    pub case: Case,
+    /// Its item's department.
+    pub department: String,
+}
+
+fn tracked(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<TrackedCase>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            let snapshot: String = r.try_get("snapshot")?;
+            Ok(TrackedCase {
+                case: serde_json::from_str(&snapshot).map_err(|e| StoreError::corrupt("service_case", e))?,
+                department: r.try_get("department_code")?,
+            })
+        })
+        .collect()
+}
+
+const TRACKED: &str = "select c.snapshot, i.department_code from service_case c \
+    join item i on i.item_code = c.item_code and i.version = c.item_version";
+
+impl Store {
+    /// Every running case (accepted, in process, suspended).
+    pub async fn running_cases(&self) -> Result<Vec<TrackedCase>, StoreError> {
+        let rows = sqlx::query(&format!("{TRACKED} where c.state in ('accepted', 'in_process', 'suspended')"))
+            .fetch_all(self.reader())
+            .await?;
+        tracked(rows)
+    }
+
+    /// Every case (for figures).
+    pub async fn all_cases(&self) -> Result<Vec<TrackedCase>, StoreError> {
+        tracked(sqlx::query(TRACKED).fetch_all(self.reader()).await?)
+    }
+
+    /// The highest event id so far (0 when none).
+    pub async fn last_event_id(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("select coalesce(max(event_id), 0) from event").fetch_one(self.reader()).await?)
+    }
+
+    /// Cases with events after `event_id`, and the highest event id seen.
+    pub async fn cases_changed_since(&self, event_id: i64) -> Result<(i64, Vec<TrackedCase>), StoreError> {
+        let last = self.last_event_id().await?;
+        if last <= event_id {
+            return Ok((event_id, Vec::new()));
+        }
+        let rows = sqlx::query(&format!(
+            "{TRACKED} where c.case_number in (select case_number from event where event_id > $1 and event_id <= $2)"
+        ))
+        .bind(event_id)
+        .bind(last)
+        .fetch_all(self.reader())
+        .await?;
+        Ok((last, tracked(rows)?))
+    }
+
+    /// The rule book: stored rules over `default` for the center.
+    pub async fn rule_book(&self, default: Rule) -> Result<RuleBook, StoreError> {
+        let rows: Vec<(String, String, i64, i64)> =
+            sqlx::query_as("select scope, scope_key, used_percent, remaining_minutes from supervision_rule")
+                .fetch_all(self.reader())
+                .await?;
+        let mut book = RuleBook::new(default);
+        for (scope, key, used, remaining) in rows {
+            let rule = Rule::new(u8::try_from(used).unwrap_or(80), u32::try_from(remaining).unwrap_or(0))
+                .map_err(|e| StoreError::corrupt("supervision_rule", e))?;
+            match scope.as_str() {
+                "center" => book.center = rule,
+                "department" => {
+                    if let Ok(d) = tongban_core::org::DepartmentCode::parse(&key) {
+                        book.departments.insert(d, rule);
+                    }
+                }
+                _ => {
+                    if let Ok(i) = tongban_core::item::ItemCode::parse(&key) {
+                        book.items.insert(i, rule);
+                    }
+                }
+            }
+        }
+        Ok(book)
+    }
+
+    /// Alerts, newest first (at most `limit`).
+    pub async fn alerts(&self, limit: u32) -> Result<Vec<AlertRow>, StoreError> {
+        let rows: Vec<(String, String, String, String, String, String, String, Option<String>)> =
+            sqlx::query_as(&format!(
+                "select case_number, colour, since, owner, department_code, raised_at, level, escalated_at from alert \
+             order by raised_at desc, alert_id desc limit {}",
+                limit.min(10_000)
+            ))
+            .fetch_all(self.reader())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(case_number, colour, since, owner, department, raised_at, level, escalated_at)| AlertRow {
+                case_number,
+                colour,
+                since,
+                owner,
+                department,
+                raised_at,
+                level,
+                escalated_at,
+            })
+            .collect())
+    }
+
+    /// Alerts not yet at the top level, oldest first (for escalation).
+    pub async fn alerts_to_escalate(&self) -> Result<Vec<AlertRow>, StoreError> {
+        Ok(self.alerts(10_000).await?.into_iter().filter(|a| a.level != "supervisor").collect())
+    }
+
+    /// Accountability records, newest first.
+    pub async fn accountability(&self) -> Result<Vec<AccountabilityRow>, StoreError> {
+        let rows = sqlx::query(
+            "select case_number, since, department_code, owner, state, opened_at, answer, answered_by, answered_at, \
+             conclusion, closed_by, closed_at from accountability order by opened_at desc",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AccountabilityRow {
+                    case_number: r.try_get("case_number")?,
+                    since: r.try_get("since")?,
+                    department: r.try_get("department_code")?,
+                    owner: r.try_get("owner")?,
+                    state: r.try_get("state")?,
+                    opened_at: r.try_get("opened_at")?,
+                    answer: r.try_get("answer")?,
+                    answered_by: r.try_get("answered_by")?,
+                    answered_at: r.try_get("answered_at")?,
+                    conclusion: r.try_get("conclusion")?,
+                    closed_by: r.try_get("closed_by")?,
+                    closed_at: r.try_get("closed_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Cases per state.
+    pub async fn cases_by_state(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as("select state, count(*) from service_case group by state order by state")
+            .fetch_all(self.reader())
+            .await?)
+    }
+}
