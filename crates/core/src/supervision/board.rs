@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AlertKey, CaseClock, Colour, Outlook, Rule};
 use crate::calendar::{CalendarError, WorkingCalendar};
+use crate::case::Case;
 
 /// A case's colour changed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -155,6 +156,24 @@ impl<K: Clone + Ord + Hash> Board<K> {
             self.queue.insert((t, case.clone()));
         }
         Ok((before != colour).then(|| change(case, before, colour, &outlook, now)))
+    }
+
+    /// After any event on `case`: [`upsert`](Self::upsert) its clock while it runs, or
+    /// [`remove`](Self::remove) it once decided, delivered or rejected (no change reported).
+    pub fn track(
+        &mut self,
+        key: K,
+        case: &Case,
+        rule: Rule,
+        now: Timestamp,
+    ) -> Result<Option<ColourChange<K>>, CalendarError> {
+        match CaseClock::from_case(case) {
+            Some(clock) => self.upsert(key, clock, rule, now),
+            None => {
+                self.remove(&key);
+                Ok(None)
+            }
+        }
     }
 
     /// Takes a case off the board (decided, delivered, withdrawn); returns its last colour.
@@ -328,6 +347,23 @@ mod tests {
         assert_eq!(board.counts().green, 1);
         assert_eq!(board.remove(&7), Some(Colour::Green));
         assert!(board.is_empty() && board.upcoming().next().is_none());
+    }
+
+    #[test]
+    fn tracking_a_case_watches_it_until_it_is_decided() {
+        use crate::case::CaseEvent;
+        use crate::supervision::clock::tests::replayed;
+
+        let accepted = CaseEvent::Accepted { limit: Limit::WorkingHours(1), due_at: at("2024-09-30T10:00+08:00") };
+        let approved = CaseEvent::Approved { note: String::new() };
+        let mut board = Board::new(WorkingCalendar::builtin());
+        let running = replayed(&[(accepted.clone(), "2024-09-30T09:00+08:00")]);
+        let now = at("2024-09-30T09:50+08:00");
+        let change = board.track("c", &running, rule(), now).expect("covered");
+        assert_eq!(change.map(|c| c.to), Some(Colour::Yellow));
+        let decided = replayed(&[(accepted, "2024-09-30T09:00+08:00"), (approved, "2024-09-30T09:55+08:00")]);
+        assert_eq!(board.track("c", &decided, rule(), now), Ok(None));
+        assert!(board.is_empty());
     }
 
     #[test]

@@ -196,21 +196,21 @@ impl Figures {
         Ratio { numerator: self.used_minutes, denominator: self.allowed_minutes }
     }
 
-    /// Adds another group's figures to these.
+    /// Adds another group's figures to these (saturating: sums never wrap).
     pub fn merge(&mut self, o: &Figures) {
-        self.received += o.received;
-        self.accepted += o.accepted;
-        self.rejected += o.rejected;
-        self.decided += o.decided;
-        self.awaiting_delivery += o.awaiting_delivery;
-        self.finished += o.finished;
-        self.on_time += o.on_time;
-        self.early += o.early;
-        self.timed += o.timed;
-        self.used_minutes += o.used_minutes;
-        self.allowed_minutes += o.allowed_minutes;
-        self.suspensions += o.suspensions;
-        self.corrections += o.corrections;
+        self.received = self.received.saturating_add(o.received);
+        self.accepted = self.accepted.saturating_add(o.accepted);
+        self.rejected = self.rejected.saturating_add(o.rejected);
+        self.decided = self.decided.saturating_add(o.decided);
+        self.awaiting_delivery = self.awaiting_delivery.saturating_add(o.awaiting_delivery);
+        self.finished = self.finished.saturating_add(o.finished);
+        self.on_time = self.on_time.saturating_add(o.on_time);
+        self.early = self.early.saturating_add(o.early);
+        self.timed = self.timed.saturating_add(o.timed);
+        self.used_minutes = self.used_minutes.saturating_add(o.used_minutes);
+        self.allowed_minutes = self.allowed_minutes.saturating_add(o.allowed_minutes);
+        self.suspensions = self.suspensions.saturating_add(o.suspensions);
+        self.corrections = self.corrections.saturating_add(o.corrections);
     }
 
     fn count(&mut self, c: &CaseFacts, spec: &FigureSpec) {
@@ -238,7 +238,7 @@ impl Figures {
                     self.timed += 1;
                     self.used_minutes += used.unsigned_abs();
                     self.allowed_minutes += allowed.unsigned_abs();
-                    self.early += u64::from(on_time && allowed - used >= spec.early_margin_minutes);
+                    self.early += u64::from(on_time && allowed.saturating_sub(used) >= spec.early_margin_minutes);
                 }
             }
             _ => {}

@@ -98,7 +98,7 @@ impl Rule {
     /// Whether `used` of `allowed` working minutes is a warning, by the rule's plain words.
     pub fn is_yellow(&self, used: i64, allowed: i64) -> bool {
         i128::from(used) * 100 >= i128::from(self.used_percent) * i128::from(allowed)
-            || allowed - used <= i64::from(self.remaining_minutes)
+            || i128::from(allowed) - i128::from(used) <= i128::from(self.remaining_minutes)
     }
 
     /// The fewest used working minutes that are a warning out of `allowed`: the same rule as
