@@ -17,6 +17,9 @@ use tongban_store::{
 
 use crate::AppState;
 
+/// Ticks between full re-evaluations (at the default 30 s tick, once an hour).
+const FULL_REEVALUATION_EVERY: u64 = 120;
+
 /// The lease key of the supervision worker.
 const LEASE_KEY: i64 = 0x7467_7375_7076; // "tgsupv"
 
@@ -107,8 +110,10 @@ async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<()
         s.leader = true;
     }
     record(state, &changes, &owners).await?;
+    let mut ticks: u64 = 0;
     loop {
         tokio::time::sleep(period).await;
+        ticks += 1;
         if !lease.is_held().await {
             tracing::warn!("supervision lease lost");
             return Ok(());
@@ -130,6 +135,15 @@ async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<()
                 }
             }
             changes.extend(board.tick(now));
+            // Now and then, recompute every colour from scratch: a repair for anything the
+            // incremental path could have missed (it should find nothing).
+            if ticks % FULL_REEVALUATION_EVERY == 0 {
+                let repaired = board.full_reevaluation(now);
+                if !repaired.changes.is_empty() {
+                    tracing::warn!(changes = repaired.changes.len(), "full re-evaluation repaired colours");
+                }
+                changes.extend(repaired.changes);
+            }
         }
         record(state, &changes, &owners).await?;
         escalate(state, now).await?;

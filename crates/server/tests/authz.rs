@@ -54,6 +54,7 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("PUT", "/api/v1/cases/{number}/materials/{material}", "", "01100000001"),
     ("PUT", "/api/v1/items/{code}/first-responsible", "", "00000100100"),
     ("GET", "/api/v1/supervision/board", "", "00000111100"),
+    ("GET", "/api/v1/supervision/concerns", "", "00000111100"),
     ("PUT", "/api/v1/supervision/rules", "", "00000001100"),
     ("GET", "/api/v1/alerts", "", "00111111111"),
     ("GET", "/api/v1/accountability", "", "00111111111"),

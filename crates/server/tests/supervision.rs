@@ -96,6 +96,10 @@ async fn the_worker_raises_each_alert_once_and_red_is_held_to_account() {
             (records[0]["state"].as_str(), records[0]["answer"].as_str()),
             (Some("closed"), Some("专家评审延误，已整改"))
         );
+        // Watched conditions: the demo decisions in this test are none; a forged approval
+        // (an event without a valid chain) would be flagged.
+        let (s, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
+        assert_eq!((s, concerns.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{concerns}");
         // Figures and metrics.
         let (s, _, figures) = f.call(&supervisor, "GET", "/api/v1/figures?by=department", None).await;
         assert_eq!(s, StatusCode::OK);

@@ -62,6 +62,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(grants::create_account))
         .routes(routes!(grants::set_role))
         .routes(routes!(supervision::board))
+        .routes(routes!(supervision::concerns))
         .routes(routes!(supervision::alerts))
         .routes(routes!(supervision::accountability))
         .routes(routes!(supervision::answer))

@@ -494,3 +494,64 @@ pub async fn figures_route(
     }
     Ok(Json(rows).into_response())
 }
+
+/// A watched condition found on a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConcernView {
+    /// Case.
+    pub case_number: String,
+    /// Department.
+    pub department: String,
+    /// `repeated_correction` (多次补正), `accepted_with_missing_materials` (材料不全受理),
+    /// `bad_rating` (差评), `decision_without_valid_authority` (无权审批).
+    pub kind: String,
+    /// Details.
+    pub detail: String,
+}
+
+/// Watched conditions beyond deadlines, over every case: repeated corrections, acceptance
+/// with required materials missing, bad ratings (1–2), and decisions whose recorded grant
+/// chain was not valid when they were taken.
+#[utoipa::path(get, path = "/api/v1/supervision/concerns", tag = "supervision",
+    responses((status = 200, description = "Concerns", body = Vec<ConcernView>), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
+pub async fn concerns(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<ConcernView>>, ApiError> {
+    use tongban_core::case::CaseEvent;
+    use tongban_core::supervision::Concern;
+    authorize(&principal, Action::Supervise)?;
+    let delegations = state.store.delegations().await?;
+    let mut out = Vec::new();
+    for t in state.store.all_cases().await? {
+        if !may_see_department(&principal, &t.department) {
+            continue;
+        }
+        let case = &t.case;
+        let view = |kind: &str, detail: String| ConcernView { case_number: case.number.to_string(), department: t.department.clone(), kind: kind.into(), detail };
+        if let Some(item) = state.store.item_in_version(&case.item, case.item_version).await? {
+            for c in tongban_core::supervision::concerns(case, &item.item) {
+                out.push(match c {
+                    Concern::RepeatedCorrection { times } => view("repeated_correction", format!("{times} correction requests")),
+                    Concern::AcceptedWithMissingMaterials { missing } => view("accepted_with_missing_materials", missing.join(", ")),
+                });
+            }
+        }
+        if let Some(score) = case.rating.filter(|s| *s <= 2) {
+            out.push(view("bad_rating", format!("rated {score} of 5")));
+        }
+        // Decisions need a delegated power: its chain must have been valid when taken.
+        let Ok(department) = tongban_core::org::DepartmentCode::parse(&t.department) else { continue };
+        for e in state.store.events_for_case(&case.number).await? {
+            let power = match e.event {
+                CaseEvent::Approved { .. } | CaseEvent::Denied { .. } => tongban_core::identity::Power::Approve,
+                _ => continue,
+            };
+            let valid = e.authority.as_ref().is_some_and(|chain| match chain.last() {
+                None => delegations.authority(&e.actor, &department, &case.item, power, e.at).is_some_and(|c| c.is_empty()),
+                Some(leaf) => delegations.grant(leaf).is_some_and(|g| g.grantee == e.actor && delegations.chain_is_valid(g, e.at).is_some()),
+            });
+            if !valid {
+                out.push(view("decision_without_valid_authority", format!("{} by {} at {}", e.event.kind(), e.actor, e.at)));
+            }
+        }
+    }
+    Ok(Json(out))
+}
