@@ -37,6 +37,9 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let started = Instant::now();
     let response = next.run(req).await;
     let seconds = started.elapsed().as_secs_f64();
+    // Method, route template and status only: never the query, headers or body, which can
+    // carry secrets.
+    tracing::debug!(http.method = %method, http.route = %route, http.status = response.status().as_u16(), http.seconds = seconds, "request");
     if let Ok(mut http) = state.metrics.http.lock() {
         let s = http.entry((method, route, response.status().as_u16())).or_default();
         s.count += 1;
