@@ -58,7 +58,15 @@ pub async fn ensure(store: &Store, now: jiff::Timestamp) -> anyhow::Result<bool>
             Box::pin(async move {
                 for a in &accounts {
                     insert_account(c, a, now).await?;
-                    append_audit(c, now, "-", "account.create", &a.id, &serde_json::json!({ "role": a.role.as_str(), "via": "demo" }).to_string()).await?;
+                    append_audit(
+                        c,
+                        now,
+                        "-",
+                        "account.create",
+                        &a.id,
+                        &serde_json::json!({ "role": a.role.as_str(), "via": "demo" }).to_string(),
+                    )
+                    .await?;
                 }
                 Ok::<_, anyhow::Error>(())
             })

@@ -32,8 +32,21 @@ fn start(url: &str) -> Server {
 }
 
 async fn login(client: &reqwest::Client, base: &str, who: &str) -> (String, String) {
-    let res = client.post(format!("{base}/api/v1/session")).json(&serde_json::json!({"login": who, "password": "correct horse battery"})).send().await.expect("login");
-    let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").split(';').next().expect("pair").to_owned();
+    let res = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"login": who, "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
     let me: serde_json::Value = res.json().await.expect("json");
     (cookie, me["csrf_token"].as_str().expect("csrf").to_owned())
 }
@@ -48,7 +61,12 @@ async fn two_servers_share_one_postgres_database() {
     store
         .write(move |c| {
             Box::pin(async move {
-                for (id, role) in [("head", Role::DepartmentHead), ("clerk", Role::WindowClerk), ("clerk2", Role::WindowClerk), ("applicant", Role::Applicant)] {
+                for (id, role) in [
+                    ("head", Role::DepartmentHead),
+                    ("clerk", Role::WindowClerk),
+                    ("clerk2", Role::WindowClerk),
+                    ("applicant", Role::Applicant),
+                ] {
                     let applicant = role == Role::Applicant;
                     let account = Account {
                         id: id.into(),
@@ -105,7 +123,14 @@ async fn two_servers_share_one_postgres_database() {
         let base = if i % 2 == 0 { a.1.clone() } else { b.1.clone() };
         let (client, cookie, csrf, case) = (client.clone(), cookie.clone(), csrf.clone(), case.clone());
         tasks.spawn(async move {
-            let res = client.post(format!("{base}/api/v1/cases")).header("cookie", cookie).header("x-csrf-token", csrf).json(&case).send().await.expect("submit");
+            let res = client
+                .post(format!("{base}/api/v1/cases"))
+                .header("cookie", cookie)
+                .header("x-csrf-token", csrf)
+                .json(&case)
+                .send()
+                .await
+                .expect("submit");
             assert_eq!(res.status(), reqwest::StatusCode::CREATED, "the session made on server A works on B");
             let v: serde_json::Value = res.json().await.expect("json");
             v["number"].as_str().expect("number").to_owned()
@@ -116,7 +141,9 @@ async fn two_servers_share_one_postgres_database() {
         numbers.push(n.expect("task"));
     }
     numbers.sort();
-    let expected: Vec<String> = (1..=30).map(|i| format!("620100-{}-{i:06}", tongban_server::app::year_in_china(jiff::Timestamp::now()))).collect();
+    let expected: Vec<String> = (1..=30)
+        .map(|i| format!("620100-{}-{i:06}", tongban_server::app::year_in_china(jiff::Timestamp::now())))
+        .collect();
     assert_eq!(numbers, expected, "unique, gapless numbers across both servers");
     let (c1, x1) = login(&client, &a.1, "clerk").await;
     let (c2, x2) = login(&client, &b.1, "clerk2").await;
@@ -125,8 +152,20 @@ async fn two_servers_share_one_postgres_database() {
     let accept = serde_json::json!({"action": "request_correction", "missing": ["营业执照"]});
     let reject = serde_json::json!({"action": "reject", "reason": "不属于本机关职权"});
     let (r1, r2) = tokio::join!(
-        client.post(uri(&a.1)).header("cookie", c1).header("x-csrf-token", x1).header("if-match", "\"1\"").json(&accept).send(),
-        client.post(uri(&b.1)).header("cookie", c2).header("x-csrf-token", x2).header("if-match", "\"1\"").json(&reject).send(),
+        client
+            .post(uri(&a.1))
+            .header("cookie", c1)
+            .header("x-csrf-token", x1)
+            .header("if-match", "\"1\"")
+            .json(&accept)
+            .send(),
+        client
+            .post(uri(&b.1))
+            .header("cookie", c2)
+            .header("x-csrf-token", x2)
+            .header("if-match", "\"1\"")
+            .json(&reject)
+            .send(),
     );
     let mut statuses = [r1.expect("response").status().as_u16(), r2.expect("response").status().as_u16()];
     statuses.sort_unstable();

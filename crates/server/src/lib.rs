@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod policy;
 pub mod problem;
 pub mod supervision;
+pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics::render))
         .merge(api::router())
+        .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)

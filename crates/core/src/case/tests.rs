@@ -55,7 +55,10 @@ fn case_in(state: CaseState) -> Case {
     };
     for cmd in path {
         let now = at("2024-02-08T03:00:00Z");
-        for e in case.handle(cmd, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" }).expect("allowed on the path") {
+        for e in case
+            .handle(cmd, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" })
+            .expect("allowed on the path")
+        {
             case.apply(&e, now);
         }
     }
@@ -143,7 +146,9 @@ fn a_suspension_moves_the_due_time_by_its_working_time() {
     // Suspended Thu 8 Feb 11:00, resumed Fri 9 Feb 11:00: 1 working day of suspension
     // (8 Feb 11:00–17:30 and 9 Feb 09:00–11:00 = 6.5 + 2 - 1.5 lunch ... = 7 h).
     let now = at("2024-02-09T03:00:00Z");
-    let events = case.handle(&CaseCommand::Resume, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" }).expect("resumes");
+    let events = case
+        .handle(&CaseCommand::Resume, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" })
+        .expect("resumes");
     case.apply(&events[0], now);
     let due_after = case.due_at.expect("due");
     assert!(due_after > due_before);
@@ -225,7 +230,8 @@ fn a_case_replays_from_its_events() {
         (CaseCommand::Deliver { method: "窗口领取".into() }, "2024-02-20T03:00:00Z"),
     ] {
         let now = at(t);
-        for e in case.handle(&cmd, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" }).expect("allowed") {
+        for e in case.handle(&cmd, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" }).expect("allowed")
+        {
             case.apply(&e, now);
             log.push((e, now));
         }

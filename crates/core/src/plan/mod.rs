@@ -7,6 +7,11 @@
 //! prerequisites. "Parallel wherever possible, serial only where required" (能并则并, 串并结合):
 //! the steps form a DAG, and the critical path gives the project's total time.
 //!
+//! A [`Project`] of the project library (项目库) runs through a plan as a [`ProjectRun`]:
+//! startable steps, bundled submissions, green-channel limits and the expected completion
+//! over the working calendar. [`reform`] holds the model center's before/after plans and
+//! [`bpmn`] reads and writes plans as BPMN 2.0.
+//!
 //! A plan is built only through [`Plan::new`] (or deserialization, which calls it), which
 //! checks every rule and reports *all* problems at once ([`Problem`]), so an invalid plan
 //! cannot exist and [`Plan::schedule`] cannot fail.
@@ -41,7 +46,9 @@ pub mod bpmn;
 mod compare;
 mod ids;
 mod kinds;
+mod project;
 pub mod reform;
+mod run;
 mod schedule;
 #[cfg(test)]
 mod tests;
@@ -57,6 +64,8 @@ use crate::item::ItemCode;
 pub use compare::{PlanComparison, PlanSummary};
 pub use ids::{BadId, MAX_ID_LEN, PlanId, StepId};
 pub use kinds::{Module, Section, UnknownKind};
+pub use project::{Project, ProjectCode, ProjectError, ProjectStage, ProjectType, SmallType};
+pub use run::{ProjectRun, RunError, StepState};
 pub use schedule::{Schedule, StepTimes};
 pub use validate::{MAX_STEP_DAYS, MAX_STEPS, MAX_TEXT_CHARS, Problem};
 

@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tongban_core::case::{CaseCommand, CaseNumber, CaseState};
-use tongban_core::identity::Role;
 use tongban_core::item::ItemCode;
 use tongban_store::CaseFilter;
 use utoipa::{IntoParams, ToSchema};
@@ -321,12 +320,7 @@ pub async fn search_cases(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    match account.role {
-        Role::Applicant => filter.applicant = account.id_number.clone().or(Some(String::new())),
-        Role::CenterLeader | Role::Supervisor | Role::Administrator => {}
-        _ => filter.department = Some(account.department.as_ref().map(ToString::to_string).unwrap_or_default()),
-    }
-    let page = state.store.cases(&filter).await?;
+    let page = app::search_cases(&state, &principal, filter).await?;
     Ok(Json(CasePage {
         items: page.items.iter().map(CaseView::from).collect(),
         total: page.total,

@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use tongban_core::case::CaseNumber;
-use tongban_store::insert_material_file;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -16,8 +15,7 @@ use crate::auth::Principal;
 use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
 
-/// Largest accepted file.
-pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+pub use crate::app::MAX_FILE_BYTES;
 
 /// An uploaded file.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,19 +44,6 @@ impl From<tongban_store::MaterialFile> for FileView {
             uploaded_by: f.uploaded_by,
             uploaded_at: f.uploaded_at,
         }
-    }
-}
-
-/// The type the bytes really are, by their signature.
-fn sniff(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else {
-        None
     }
 }
 
@@ -92,49 +77,9 @@ pub async fn upload(
     authorize(&principal, Action::Upload)?;
     let number =
         CaseNumber::parse(&number).map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))?;
-    let (case, _) = app::case_with_events(&state, &principal, &number).await?;
-    if case.state.is_final() || case.decided_at.is_some() {
-        return Err(ApiError::Conflict(format!("case {number} is {}: no more materials", case.state)));
-    }
-    let item = state
-        .store
-        .item_in_version(&case.item, case.item_version)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("item".into()))?;
-    if !item.item.materials.iter().any(|m| m.name == material) {
-        return Err(ApiError::Invalid(vec![(
-            "material".into(),
-            format!("{material:?} is not a material of item {}", item.item.code),
-        )]));
-    }
     let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES).await.map_err(|_| ApiError::TooLarge(MAX_FILE_BYTES))?;
-    let declared = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    let actual =
-        sniff(&bytes).ok_or_else(|| ApiError::UnsupportedType("only PDF, JPEG and PNG files are accepted".into()))?;
-    if declared != actual {
-        return Err(ApiError::UnsupportedType(format!("Content-Type says {declared:?} but the file is {actual}")));
-    }
-    let sha = crate::auth::digest_bytes(&bytes);
-    let (who, now) = (principal.id().to_owned(), state.now());
-    let (n, m, s) = (number.clone(), material.clone(), sha.clone());
-    let created = state
-        .store
-        .write(move |c| Box::pin(async move { insert_material_file(c, &n, &m, &s, actual, &bytes, &who, now).await }))
-        .await?;
-    let file = state
-        .store
-        .material_files(&number)
-        .await?
-        .into_iter()
-        .find(|f| f.material == material && f.sha256 == sha)
-        .ok_or_else(|| ApiError::Internal("stored file vanished".into()))?;
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let (created, file) =
+        app::upload_material(&state, &principal, &number, &material, declared, bytes.to_vec()).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(FileView::from(file))))
 }

@@ -94,7 +94,9 @@ pub async fn create_grant(
     let department =
         DepartmentCode::parse(&req.department).map_err(|e| errors.push(("department".into(), e.to_string()))).ok();
     let items: Option<BTreeSet<ItemCode>> = req.items.map(|list| {
-        list.iter().filter_map(|i| ItemCode::parse(i).map_err(|e| errors.push(("items".into(), e.to_string()))).ok()).collect()
+        list.iter()
+            .filter_map(|i| ItemCode::parse(i).map_err(|e| errors.push(("items".into(), e.to_string()))).ok())
+            .collect()
     });
     let powers: BTreeSet<Power> = req
         .powers
@@ -263,8 +265,8 @@ pub async fn staff_account(
                 .into(),
         ));
     }
-    let department =
-        department.and_then(|d| DepartmentCode::parse(d).map_err(|e| errors.push(("department".into(), e.to_string()))).ok());
+    let department = department
+        .and_then(|d| DepartmentCode::parse(d).map_err(|e| errors.push(("department".into(), e.to_string()))).ok());
     if role.is_some_and(Role::is_department_staff) && department.is_none() {
         errors.push(("department".into(), "department staff need a department".into()));
     }

@@ -4,17 +4,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
-use tongban_core::identity::{Role, is_valid_credit_code};
-use tongban_store::{
-    Account, append_audit, delete_session, insert_account, insert_session, insert_token, revoke_token,
-};
+use tongban_store::{Account, append_audit, delete_session, insert_session, insert_token, revoke_token};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::app::authorize;
 use crate::auth::{
-    Principal, SCOPE_READ, SCOPE_WRITE, SESSION_COOKIE, SESSION_HOURS, Via, digest, hash_password, random_hex,
-    verify_password,
+    Principal, SCOPE_READ, SCOPE_WRITE, SESSION_COOKIE, SESSION_HOURS, Via, digest, random_hex, verify_password,
 };
 use crate::extract::AppJson;
 use crate::policy::Action;
@@ -222,64 +218,19 @@ pub async fn sign_up(
     principal: Principal,
     AppJson(req): AppJson<SignUpRequest>,
 ) -> Result<(StatusCode, Json<Me>), ApiError> {
-    authorize(&principal, Action::SignUp)?;
-    let mut errors = Vec::new();
-    check_login(&req.login, &mut errors);
-    if req.password.chars().count() < 10 {
-        errors.push(("password".into(), "at least 10 characters".into()));
-    }
-    if req.name.trim().is_empty() || req.name.chars().count() > 100 {
-        errors.push(("name".into(), "1–100 characters".into()));
-    }
-    match req.kind.as_str() {
-        "enterprise" if !is_valid_credit_code(req.id_number.trim()) => {
-            errors.push(("id_number".into(), "not a valid 统一社会信用代码".into()))
-        }
-        "enterprise" | "individual" => {}
-        _ => errors.push(("kind".into(), "individual or enterprise".into())),
-    }
-    if req.id_number.trim().is_empty() || req.id_number.len() > 64 {
-        errors.push(("id_number".into(), "1–64 characters".into()));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
-    let account = Account {
-        id: req.login.trim().to_owned(),
-        kind: "applicant".into(),
-        display_name: req.name.trim().to_owned(),
-        role: Role::Applicant,
-        department: None,
-        window: None,
-        position: None,
-        applicant_kind: Some(req.kind.clone()),
-        id_number: Some(req.id_number.trim().to_owned()),
-        phone: req.phone.clone(),
-        password_hash: hash_password(req.password).await?,
-        disabled: false,
+    let request = crate::app::SignUp {
+        login: req.login,
+        password: req.password,
+        name: req.name,
+        kind: req.kind,
+        id_number: req.id_number,
+        phone: req.phone,
     };
-    let now = state.now();
-    let a = account.clone();
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                insert_account(c, &a, now).await?;
-                append_audit(c, now, &a.id, "account.sign_up", &a.id, "{}").await
-            })
-        })
-        .await?;
+    let account = crate::app::sign_up(&state, &principal, request).await?;
     Ok((StatusCode::CREATED, Json(me(&account, None))))
 }
 
-/// Checks a login name's shape.
-pub fn check_login(login: &str, errors: &mut Vec<(String, String)>) {
-    let ok = (3..=64).contains(&login.len())
-        && login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if !ok {
-        errors.push(("login".into(), "3–64 characters of a–z, 0–9, '.', '_', '-'".into()));
-    }
-}
+pub use crate::app::check_login;
 
 /// Creates a session for a correct login; used by the API and the HTML login form.
 pub(crate) async fn new_session(state: &AppState, account: &Account) -> Result<(String, String), ApiError> {

@@ -55,18 +55,12 @@ impl Element {
 
     /// An unqualified attribute's value.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|a| a.ns == Ns::None && a.name == name)
-            .map(|a| a.value.as_str())
+        self.attrs.iter().find(|a| a.ns == Ns::None && a.name == name).map(|a| a.value.as_str())
     }
 
     /// A `tongban:` attribute's value.
     pub fn tongban_attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|a| a.ns == Ns::Tongban && a.name == name)
-            .map(|a| a.value.as_str())
+        self.attrs.iter().find(|a| a.ns == Ns::Tongban && a.name == name).map(|a| a.value.as_str())
     }
 }
 
@@ -95,11 +89,7 @@ impl<'a> Lines<'a> {
         let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         (to_u32(line), to_u32(column))
     }
 }
@@ -113,11 +103,7 @@ pub(super) fn parse(text: &str) -> Result<Element, XmlError> {
     let lines = Lines::new(text);
     let err = |offset: u64, message: String| {
         let (line, column) = lines.at(offset);
-        XmlError {
-            line,
-            column,
-            message,
-        }
+        XmlError { line, column, message }
     };
     let mut reader = NsReader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
@@ -181,10 +167,7 @@ pub(super) fn parse(text: &str) -> Result<Element, XmlError> {
     if let Some(open) = stack.last() {
         return Err(err(
             u64::try_from(text.len()).unwrap_or(u64::MAX),
-            format!(
-                "the document ends before <{}> (line {}) is closed",
-                open.name, open.line
-            ),
+            format!("the document ends before <{}> (line {}) is closed", open.name, open.line),
         ));
     }
     root.ok_or_else(|| err(0, "the document has no root element".into()))
@@ -196,10 +179,9 @@ fn namespace(ns: &ResolveResult<'_>) -> Result<Ns, String> {
         ResolveResult::Bound(n) if n.as_ref() == TONGBAN_NS.as_bytes() => Ok(Ns::Tongban),
         ResolveResult::Bound(_) => Ok(Ns::Other),
         ResolveResult::Unbound => Ok(Ns::None),
-        ResolveResult::Unknown(prefix) => Err(format!(
-            "undeclared namespace prefix {:?}",
-            String::from_utf8_lossy(prefix)
-        )),
+        ResolveResult::Unknown(prefix) => {
+            Err(format!("undeclared namespace prefix {:?}", String::from_utf8_lossy(prefix)))
+        }
     }
 }
 
@@ -219,31 +201,17 @@ fn element(
             continue;
         }
         let (resolved, local) = reader.resolver().resolve_attribute(attr.key);
-        let value = attr
-            .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|e| e.to_string())?;
+        let value = attr.normalized_value(XmlVersion::Implicit1_0).map_err(|e| e.to_string())?;
         attrs.push(Attr {
             ns: namespace(&resolved)?,
             name: String::from_utf8_lossy(local.as_ref()).into_owned(),
             value: value.into_owned(),
         });
     }
-    Ok(Element {
-        ns,
-        name,
-        attrs,
-        children: Vec::new(),
-        text: String::new(),
-        line,
-        column,
-    })
+    Ok(Element { ns, name, attrs, children: Vec::new(), text: String::new(), line, column })
 }
 
-fn attach(
-    stack: &mut [Element],
-    root: &mut Option<Element>,
-    element: Element,
-) -> Result<(), String> {
+fn attach(stack: &mut [Element], root: &mut Option<Element>, element: Element) -> Result<(), String> {
     if let Some(parent) = stack.last_mut() {
         parent.children.push(element);
         Ok(())

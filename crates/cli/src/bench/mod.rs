@@ -1,0 +1,104 @@
+//! `tongban bench`: measurements of this machine and build, each against a baseline taken
+//! in the same run (absolute figures vary between machines; ratios travel). BENCHMARKS.md
+//! says how to run them and what they last showed.
+//!
+//! - `store`: durable case submissions through the store (SQLite group commit, PostgreSQL)
+//!   against one raw transaction per submission and a raw batched insert;
+//! - `load`: a realistic mix of HTTP requests against a running server on this machine,
+//!   then a check that every acknowledged write is stored;
+//! - `core-flow`: instances per second of the accept → two reviews → decide → deliver
+//!   process through the core, in memory and durably (the peer comparison in `bench/peers/`).
+
+mod core_flow;
+mod load;
+mod store;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::config::Config;
+
+/// Which benchmark.
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Durable case submissions per second: SQLite group commit at 1, 8 and 64 submitters
+    /// against one transaction per submission and a raw insert of 100 submissions per
+    /// transaction; PostgreSQL (with `--postgres`) against a plain one-row INSERT loop.
+    Store(store::StoreArgs),
+    /// Drive a running server on this machine with a realistic mix of requests, then check
+    /// that no acknowledged write was lost. Loopback addresses only.
+    Load(load::LoadArgs),
+    /// Instances per second of the accept → two parallel reviews → decide → deliver
+    /// process through the core: in memory, or `--durable` with every step appended to the
+    /// event log on SQLite (the tongban side of `bench/peers/run.sh`).
+    CoreFlow(core_flow::CoreFlowArgs),
+}
+
+/// Runs one benchmark.
+pub async fn run(_config: &Config, command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Store(args) => store::run(args).await,
+        BenchCommand::Load(args) => load::run(args).await,
+        BenchCommand::CoreFlow(args) => core_flow::run(args).await,
+    }
+}
+
+/// Latencies of one kind of operation, summarised by nearest-rank percentiles.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Latencies(Vec<Duration>);
+
+impl Latencies {
+    /// Records one.
+    pub(crate) fn push(&mut self, d: Duration) {
+        self.0.push(d);
+    }
+
+    /// Adds another set.
+    pub(crate) fn extend(&mut self, other: Latencies) {
+        self.0.extend(other.0);
+    }
+
+    /// How many were recorded.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The `p`-th percentile (0–100) in milliseconds; 0 when none was recorded.
+    pub(crate) fn percentile_ms(&self, p: f64) -> f64 {
+        let mut sorted = self.0.clone();
+        sorted.sort_unstable();
+        percentile_of_sorted(&sorted, p).as_secs_f64() * 1000.0
+    }
+}
+
+/// Nearest-rank percentile of an ascending slice.
+fn percentile_of_sorted(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// `a / b`, or 0 when `b` is 0 (a ratio of nothing is not infinite progress).
+pub(crate) fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut l = Latencies::default();
+        for ms in 1..=100 {
+            l.push(Duration::from_millis(ms));
+        }
+        assert_eq!(l.percentile_ms(50.0), 50.0);
+        assert_eq!(l.percentile_ms(99.0), 99.0);
+        assert_eq!(l.percentile_ms(100.0), 100.0);
+        assert_eq!(Latencies::default().percentile_ms(50.0), 0.0);
+        assert_eq!(ratio(1.0, 0.0), 0.0);
+    }
+}

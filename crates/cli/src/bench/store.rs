@@ -1,0 +1,473 @@
+//! `tongban bench store`: durable case submissions per second through the store, against
+//! baselines measured in the same run on the same schema, with the same rows and the same
+//! durability, each measurement on a fresh database:
+//!
+//! - SQLite (WAL, synchronous=FULL): the group-commit writer at 1, 8 and 64 submitters,
+//!   against one `begin immediate … commit` per submission on a raw connection, and a raw
+//!   insert of the same submissions 100 to a transaction;
+//! - PostgreSQL (only with `--postgres`): the store at 8 submitters against a plain one-row
+//!   INSERT loop (autocommit) at 8 clients.
+//!
+//! A submission is the same work everywhere: allocate a number, let the core check it, write
+//! the `service_case` row and its first `event` row.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use sqlx::{AnyConnection, Connection, Executor};
+use tokio::sync::Mutex;
+use tongban_core::case::{Applicant, ApplicantKind, Case, CaseNumber, Submission};
+use tongban_core::division::{Division, DivisionCode, DivisionLevel};
+use tongban_core::item::{Category, Channel, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
+use tongban_core::org::{Department, DepartmentCode};
+use tongban_store::{Store, allocate_case_number, format_ts, insert_case};
+
+use super::{Latencies, ratio};
+
+/// `tongban bench store` options.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// Concurrent SQLite submitters, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,8,64", env = "TONGBAN_BENCH_SUBMITTERS")]
+    submitters: Vec<usize>,
+    /// Submissions per measurement.
+    #[arg(long, default_value_t = 4000, env = "TONGBAN_BENCH_COUNT")]
+    count: usize,
+    /// A PostgreSQL server to measure too, e.g. `postgres://postgres@127.0.0.1/postgres`. Each
+    /// measurement creates a uniquely named database on it and drops it afterwards; the
+    /// named database itself is not written. Off unless given.
+    #[arg(long = "postgres", visible_alias = "database-url", env = "TONGBAN_BENCH_POSTGRES_URL", value_name = "URL")]
+    postgres: Option<String>,
+    /// Concurrent PostgreSQL submitters (and clients of the plain INSERT loop).
+    #[arg(long, default_value_t = 8, env = "TONGBAN_BENCH_POSTGRES_CLIENTS")]
+    postgres_clients: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the store benchmark and prints its figures.
+pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.count >= 100, "--count must be at least 100 (one raw batch)");
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let mut sqlite = Vec::new();
+    let mut one_submitter = None;
+    for &n in &args.submitters {
+        let n = n.max(1);
+        let file = |name: &str| dir.path().join(format!("{name}-{n}.db"));
+        let single = sqlite_measure(&file("single"), n, args.count, Mode::OnePerTransaction).await?;
+        let group = sqlite_measure(&file("group"), n, args.count, Mode::GroupCommit).await?;
+        let batch = sqlite_measure(&file("batch"), 1, args.count, Mode::RawBatch(100)).await?;
+        if n == 1 {
+            one_submitter = Some(serde_json::json!({
+                "group_commit_p50_ms": group.latencies.percentile_ms(50.0),
+                "raw_commit_p50_ms": single.latencies.percentile_ms(50.0),
+                "ratio": ratio(group.latencies.percentile_ms(50.0), single.latencies.percentile_ms(50.0)),
+            }));
+        }
+        let row = serde_json::json!({
+            "submitters": n,
+            "group_commit_per_sec": group.per_sec(),
+            "one_per_transaction_per_sec": single.per_sec(),
+            "raw_batch_100_per_sec": batch.per_sec(),
+            "ratio_vs_one_per_transaction": ratio(group.per_sec(), single.per_sec()),
+            "ratio_vs_raw_batch_100": ratio(group.per_sec(), batch.per_sec()),
+            "group_commit_p50_ms": group.latencies.percentile_ms(50.0),
+            "group_commit_p99_ms": group.latencies.percentile_ms(99.0),
+            "one_per_transaction_p50_ms": single.latencies.percentile_ms(50.0),
+        });
+        if !args.json {
+            println!(
+                "sqlite {n:>3} submitters: group commit {:>7.0}/s (p50 {:.2} ms) | one txn per submission {:>7.0}/s (p50 {:.2} ms) | raw 100 per txn {:>7.0}/s | {:.1}× one-per-txn, {:.0} % of raw batch",
+                group.per_sec(),
+                group.latencies.percentile_ms(50.0),
+                single.per_sec(),
+                single.latencies.percentile_ms(50.0),
+                batch.per_sec(),
+                ratio(group.per_sec(), single.per_sec()),
+                100.0 * ratio(group.per_sec(), batch.per_sec()),
+            );
+        }
+        sqlite.push(row);
+    }
+    if let (Some(one), false) = (&one_submitter, args.json) {
+        println!(
+            "sqlite one submitter: p50 {:.3} ms through the writer vs {:.3} ms for one raw commit ({:.2}×)",
+            one["group_commit_p50_ms"].as_f64().unwrap_or(0.0),
+            one["raw_commit_p50_ms"].as_f64().unwrap_or(0.0),
+            one["ratio"].as_f64().unwrap_or(0.0),
+        );
+    }
+    let postgres = match &args.postgres {
+        Some(admin) => Some(postgres(admin, args.postgres_clients.max(1), args.count, args.json).await?),
+        None => None,
+    };
+    if args.json {
+        let out = serde_json::json!({
+            "count": args.count,
+            "sqlite": sqlite,
+            "one_submitter_p50": one_submitter,
+            "postgres": postgres,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// Through [`Store::write`].
+    GroupCommit,
+    /// A raw connection, one transaction per submission.
+    OnePerTransaction,
+    /// A raw connection, this many submissions per transaction.
+    RawBatch(usize),
+}
+
+/// What one measurement saw.
+struct Measurement {
+    count: usize,
+    elapsed: Duration,
+    /// Per submission (per batch for [`Mode::RawBatch`]).
+    latencies: Latencies,
+}
+
+impl Measurement {
+    fn per_sec(&self) -> f64 {
+        ratio(self.count as f64, self.elapsed.as_secs_f64())
+    }
+}
+
+/// The item every benchmark submission applies for (one required material, online).
+pub(crate) fn bench_item() -> anyhow::Result<ServiceItem> {
+    Ok(ServiceItem {
+        code: ItemCode::parse("620100-BENCH-001")?,
+        name: "基准测试事项".into(),
+        department: DepartmentCode::parse("bench")?,
+        division: DivisionCode::parse("620100")?,
+        kind: ItemKind::Licensing,
+        category: Category::TimeLimited,
+        legal_limit: Some(TimeLimit::parse("legal_limit", "20d")?),
+        promised_limit: Some(TimeLimit::parse("promised_limit", "5d")?),
+        materials: vec![Material { name: "申请表".into(), required: true, form: MaterialForm::Original }],
+        fees: vec![],
+        legal_basis: "基准测试".into(),
+        channels: vec![Channel::Online],
+    })
+}
+
+/// The `i`-th benchmark submission.
+pub(crate) fn submission(i: usize) -> Submission {
+    Submission {
+        applicant: Applicant {
+            kind: ApplicantKind::Individual,
+            name: format!("申请人{i}"),
+            id_number: format!("62010219900101{i:04}"),
+            phone: None,
+        },
+        channel: Channel::Online,
+        materials: vec!["申请表".into()],
+        owner: "hall.online".into(),
+    }
+}
+
+/// Publishes the division, department and catalog the benchmark item needs.
+pub(crate) async fn prepare(store: &Store, item: ServiceItem) -> anyhow::Result<()> {
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                tongban_store::insert_division(
+                    conn,
+                    &Division::new(DivisionCode::parse("620100")?, "兰州市", None, DivisionLevel::City)?,
+                )
+                .await?;
+                tongban_store::insert_department(
+                    conn,
+                    &Department {
+                        code: item.department.clone(),
+                        name: "基准部门".into(),
+                        division: item.division.clone(),
+                    },
+                )
+                .await?;
+                tongban_store::insert_catalog_version(conn, "bench", &[item], jiff::Timestamp::now()).await?;
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .await
+}
+
+/// One submission's work, the same in every mode: a number, the domain check, two rows.
+async fn submit(conn: &mut AnyConnection, item: &ServiceItem, i: usize) -> anyhow::Result<()> {
+    let now = jiff::Timestamp::now();
+    let number = allocate_case_number(conn, &item.division, tongban_server::app::year_in_china(now)).await?;
+    let (case, event) = Case::submit(number, item, 1, submission(i), now)?;
+    insert_case(conn, &case, &event, "bench").await?;
+    Ok(())
+}
+
+/// The URL of a fresh SQLite file at `path`.
+fn sqlite_file_url(path: &Path) -> anyhow::Result<String> {
+    let dir = path.parent().context("the database file has no directory")?;
+    let name = path.file_name().context("the database file has no name")?.to_string_lossy();
+    Ok(tongban_store::sqlite_url(dir).replace("tongban.db", &name))
+}
+
+async fn sqlite_measure(path: &Path, submitters: usize, count: usize, mode: Mode) -> anyhow::Result<Measurement> {
+    let url = sqlite_file_url(path)?;
+    let store = Store::open(&url).await?;
+    let item = bench_item()?;
+    prepare(&store, item.clone()).await?;
+    let measurement = match mode {
+        Mode::GroupCommit => through_store(&store, &item, submitters, count).await?,
+        Mode::OnePerTransaction | Mode::RawBatch(_) => {
+            // The baselines own a second connection to the same file with the same pragmas;
+            // the store's writer stays idle meanwhile.
+            let mut c = AnyConnection::connect(&format!("{url}?mode=rw")).await?;
+            c.execute("pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on; pragma busy_timeout = 10000;").await?;
+            let per_txn = if let Mode::RawBatch(n) = mode { n } else { 1 };
+            raw(c, &item, submitters, count, per_txn).await?
+        }
+    };
+    let (cases, _) = store.counts().await?;
+    anyhow::ensure!(cases as usize == count, "expected {count} cases, found {cases}");
+    store.close().await;
+    Ok(measurement)
+}
+
+/// `submitters` tasks submit `count` cases through [`Store::write`].
+async fn through_store(
+    store: &Store,
+    item: &ServiceItem,
+    submitters: usize,
+    count: usize,
+) -> anyhow::Result<Measurement> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..submitters {
+        let (store, item, next) = (store.clone(), item.clone(), next.clone());
+        tasks.spawn(async move {
+            let mut latencies = Latencies::default();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    break;
+                }
+                let t = Instant::now();
+                let item = item.clone();
+                store.write(move |conn| Box::pin(async move { submit(conn, &item, i).await })).await?;
+                latencies.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        });
+    }
+    collect(tasks, started, count).await
+}
+
+/// `submitters` tasks share one raw connection (the best a lone SQLite writer can do: a
+/// second connection would only wait on the file lock) and commit `per_txn` submissions at
+/// a time.
+async fn raw(
+    conn: AnyConnection,
+    item: &ServiceItem,
+    submitters: usize,
+    count: usize,
+    per_txn: usize,
+) -> anyhow::Result<Measurement> {
+    let conn = Arc::new(Mutex::new(conn));
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..submitters {
+        let (conn, item, next) = (conn.clone(), item.clone(), next.clone());
+        tasks.spawn(async move {
+            let mut latencies = Latencies::default();
+            loop {
+                let first = next.fetch_add(per_txn, Ordering::Relaxed);
+                if first >= count {
+                    break;
+                }
+                let t = Instant::now();
+                let mut conn = conn.lock().await;
+                conn.execute("begin immediate").await?;
+                for i in first..(first + per_txn).min(count) {
+                    submit(&mut conn, &item, i).await?;
+                }
+                conn.execute("commit").await?;
+                drop(conn);
+                latencies.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        });
+    }
+    let m = collect(tasks, started, count).await?;
+    let conn = Arc::try_unwrap(conn).map_err(|_| anyhow::anyhow!("the raw connection is still shared"))?;
+    conn.into_inner().close().await?;
+    Ok(m)
+}
+
+async fn collect(
+    mut tasks: tokio::task::JoinSet<anyhow::Result<Latencies>>,
+    started: Instant,
+    count: usize,
+) -> anyhow::Result<Measurement> {
+    let mut latencies = Latencies::default();
+    while let Some(r) = tasks.join_next().await {
+        latencies.extend(r??);
+    }
+    Ok(Measurement { count, elapsed: started.elapsed(), latencies })
+}
+
+/// PostgreSQL: the store at `clients` submitters against a plain one-row INSERT loop at
+/// `clients` connections, each on its own fresh database.
+async fn postgres(admin: &str, clients: usize, count: usize, json: bool) -> anyhow::Result<serde_json::Value> {
+    sqlx::any::install_default_drivers();
+    let plain = with_fresh_database(admin, |url| async move { plain_inserts(&url, clients, count).await }).await?;
+    let durable = with_fresh_database(admin, |url| async move {
+        let store = Store::open(&url).await?;
+        let item = bench_item()?;
+        prepare(&store, item.clone()).await?;
+        let m = through_store(&store, &item, clients, count).await?;
+        let (cases, _) = store.counts().await?;
+        anyhow::ensure!(cases as usize == count, "expected {count} cases, found {cases}");
+        store.close().await;
+        Ok(m)
+    })
+    .await?;
+    if !json {
+        println!(
+            "postgres {clients:>2} clients: store {:>7.0}/s (p50 {:.2} ms) | plain one-row INSERT loop {:>7.0}/s (p50 {:.2} ms) | {:.0} % of the plain loop",
+            durable.per_sec(),
+            durable.latencies.percentile_ms(50.0),
+            plain.per_sec(),
+            plain.latencies.percentile_ms(50.0),
+            100.0 * ratio(durable.per_sec(), plain.per_sec()),
+        );
+    }
+    Ok(serde_json::json!({
+        "clients": clients,
+        "durable_per_sec": durable.per_sec(),
+        "plain_insert_per_sec": plain.per_sec(),
+        "ratio": ratio(durable.per_sec(), plain.per_sec()),
+        "durable_p50_ms": durable.latencies.percentile_ms(50.0),
+        "plain_insert_p50_ms": plain.latencies.percentile_ms(50.0),
+    }))
+}
+
+/// `clients` connections insert the `service_case` rows the submissions would produce, one
+/// autocommitted INSERT each (numbers allocated here, no event row, no sequence row).
+async fn plain_inserts(url: &str, clients: usize, count: usize) -> anyhow::Result<Measurement> {
+    // The store creates the same schema and catalog; then it steps aside.
+    let store = Store::open(url).await?;
+    let item = bench_item()?;
+    prepare(&store, item.clone()).await?;
+    store.close().await;
+    let now = jiff::Timestamp::now();
+    let year = tongban_server::app::year_in_china(now);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut conns = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        conns.push(AnyConnection::connect(url).await?);
+    }
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for mut conn in conns {
+        let (item, next) = (item.clone(), next.clone());
+        tasks.spawn(async move {
+            let mut latencies = Latencies::default();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    break;
+                }
+                let t = Instant::now();
+                let number = CaseNumber::new(&item.division, year, i as u64 + 1);
+                let (case, _) = Case::submit(number, &item, 1, submission(i), now)?;
+                insert_case_row(&mut conn, &case).await?;
+                latencies.push(t.elapsed());
+            }
+            conn.close().await?;
+            Ok::<_, anyhow::Error>(latencies)
+        });
+    }
+    collect(tasks, started, count).await
+}
+
+/// The `service_case` row [`insert_case`] writes, alone and outside any transaction.
+async fn insert_case_row(conn: &mut AnyConnection, case: &Case) -> anyhow::Result<()> {
+    sqlx::query(
+        "insert into service_case (case_number, item_code, item_version, division_code, applicant_name, applicant_id, \
+         channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(case.number.as_str())
+    .bind(case.item.as_str())
+    .bind(i64::from(case.item_version))
+    .bind(case.division.as_str())
+    .bind(&case.applicant.name)
+    .bind(&case.applicant.id_number)
+    .bind(case.channel.as_str())
+    .bind(case.state.as_str())
+    .bind(&case.owner)
+    .bind(i64::from(case.version))
+    .bind(format_ts(case.submitted_at))
+    .bind(case.accepted_at.map(format_ts))
+    .bind(case.due_at.map(format_ts))
+    .bind(case.decided_at.map(format_ts))
+    .bind(case.closed_at.map(format_ts))
+    .bind(serde_json::to_string(case)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Runs `f` on a uniquely named database created on the server of `admin`, and drops the
+/// database afterwards whether `f` succeeded or not.
+async fn with_fresh_database<T, F, Fut>(admin: &str, f: F) -> anyhow::Result<T>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let redacted = crate::config::redact(admin);
+    let mut conn =
+        AnyConnection::connect(admin).await.with_context(|| format!("cannot connect to PostgreSQL at {redacted}"))?;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let name = format!("tongban_bench_{}_{nanos}", std::process::id());
+    conn.execute(format!("create database {name}").as_str())
+        .await
+        .with_context(|| format!("cannot create a database on {redacted}"))?;
+    let outcome = f(database_url(admin, &name)).await;
+    let dropped = conn.execute(format!("drop database if exists {name} with (force)").as_str()).await;
+    let _ = conn.close().await;
+    let value = outcome?;
+    dropped.with_context(|| format!("cannot drop the benchmark database {name}"))?;
+    Ok(value)
+}
+
+/// `admin` with its database name replaced by `name` (query string kept).
+fn database_url(admin: &str, name: &str) -> String {
+    let (base, query) = admin.split_once('?').map_or((admin, ""), |(b, q)| (b, q));
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    if query.is_empty() { format!("{base}/{name}") } else { format!("{base}/{name}?{query}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fresh_database_replaces_the_admin_database() {
+        assert_eq!(database_url("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+        assert_eq!(database_url("postgres://u@h/postgres?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(database_url("postgres://u:p@h", "x"), "postgres://u:p@h/x");
+    }
+}

@@ -1,0 +1,348 @@
+//! `tongban plan …`: approval plans of modular approval (模块化审批) — import and export as
+//! BPMN 2.0, show a plan's schedule, compare two plans.
+//!
+//! A plan id is looked up in the store first (its latest version), then among the built-in
+//! reform plans `before-reform` (111 steps, 232 days) and `after-reform` (48 steps, 72 days),
+//! which core holds: they are never written to the store, so `compare before-reform
+//! after-reform` works on an empty database, and importing a plan with one of those ids
+//! overrides the built-in one. An import checks the whole file before it opens the store:
+//! a refused file writes nothing and exits with code 2.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use serde::Serialize;
+use tongban_core::plan::{Plan, PlanComparison, PlanId, Schedule, bpmn, reform};
+use tongban_store::{PlanRow, Store};
+
+use crate::config::{Config, DbArgs};
+use crate::open_store;
+
+/// Approval plans.
+#[derive(Debug, clap::Subcommand)]
+pub enum PlanCommand {
+    /// Import a BPMN 2.0 file as a plan (the next version when its id exists); print its id, step count and critical-path working days. A refused file stores nothing (exit code 2).
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The .bpmn file.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a plan as BPMN 2.0 XML with a diagram, to standard output or a file.
+    Export {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The plan id (stored, or before-reform / after-reform).
+        id: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// A stored version [default: the latest].
+        #[arg(long, value_name = "N")]
+        plan_version: Option<u32>,
+    },
+    /// Compare two plans: steps, critical-path working days and the cut percentages.
+    Compare {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The plan before, e.g. before-reform.
+        a: String,
+        /// The plan after, e.g. after-reform.
+        b: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a plan: every step with its times and slack, and the critical path.
+    Show {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The plan id.
+        id: String,
+        /// Print JSON (the plan and its schedule) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the stored plans (latest versions) and the built-in ones.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a `plan` sub-command.
+pub async fn run(config: &Config, cmd: PlanCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PlanCommand::Import { db, file, json } => import(config, &db, &file, json).await,
+        PlanCommand::Export { db, id, output, plan_version } => {
+            let store = open_store(config, &db).await?;
+            let plan = match plan_version {
+                Some(v) => store
+                    .plan_version(&parse_id(&id)?, v)
+                    .await?
+                    .with_context(|| format!("plan {id} has no version {v}"))?,
+                None => resolve(&store, &id).await?,
+            };
+            let xml = bpmn::export(&plan);
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, xml).with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("wrote plan {} v{} to {}", plan.id(), plan.version(), path.display());
+                }
+                None => print!("{xml}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PlanCommand::Compare { db, a, b, json } => {
+            let store = open_store(config, &db).await?;
+            let comparison = PlanComparison::new(&resolve(&store, &a).await?, &resolve(&store, &b).await?);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&comparison)?);
+            } else {
+                println!("{comparison}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PlanCommand::Show { db, id, json } => {
+            let store = open_store(config, &db).await?;
+            let plan = resolve(&store, &id).await?;
+            let schedule = plan.schedule();
+            if json {
+                #[derive(Serialize)]
+                struct Shown<'a> {
+                    plan: &'a Plan,
+                    schedule: &'a Schedule,
+                }
+                println!("{}", serde_json::to_string_pretty(&Shown { plan: &plan, schedule: &schedule })?);
+            } else {
+                print!("{}", show(&plan, &schedule));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        PlanCommand::List { db, json } => {
+            let store = open_store(config, &db).await?;
+            let rows = store.plans().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                print!("{}", list(&rows));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// What `import` prints.
+#[derive(Debug, Serialize)]
+struct Imported {
+    id: PlanId,
+    version: u32,
+    name: String,
+    steps: usize,
+    total_days: u32,
+    critical_path: Vec<String>,
+}
+
+async fn import(config: &Config, db: &DbArgs, file: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
+    let refused = |why: String| {
+        eprintln!("{}: {why}", file.display());
+        eprintln!("nothing was imported");
+        Ok(ExitCode::from(2))
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return refused(format!("cannot read the file: {e}")),
+    };
+    let plan = match bpmn::import(&text) {
+        Ok(p) => p,
+        Err(e) => return refused(e.to_string()),
+    };
+    let store = open_store(config, db).await?;
+    let now = jiff::Timestamp::now();
+    let stored = plan.clone();
+    let (id, version) =
+        store.write(move |conn| Box::pin(async move { tongban_store::insert_plan(conn, &stored, now).await })).await?;
+    let schedule = plan.schedule();
+    let out = Imported {
+        id,
+        version,
+        name: plan.name().to_owned(),
+        steps: plan.steps().len(),
+        total_days: schedule.total_days,
+        critical_path: schedule.critical_path.iter().map(ToString::to_string).collect(),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "imported plan {} version {} ({}): {} steps, {} working days on the critical path",
+            out.id, out.version, out.name, out.steps, out.total_days
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_id(id: &str) -> anyhow::Result<PlanId> {
+    PlanId::parse(id).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The latest stored version of `id`, else the built-in plan of that id.
+async fn resolve(store: &Store, id: &str) -> anyhow::Result<Plan> {
+    let plan_id = parse_id(id)?;
+    if let Some(plan) = store.plan_by_id(&plan_id).await? {
+        return Ok(plan);
+    }
+    match reform::builtin(id) {
+        Some(plan) => Ok(plan),
+        None => bail!(
+            "no plan {id}: import one with `tongban plan import FILE.bpmn`, or use {} or {}",
+            reform::BEFORE_REFORM,
+            reform::AFTER_REFORM
+        ),
+    }
+}
+
+/// The text of `plan show`.
+fn show(plan: &Plan, schedule: &Schedule) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "plan {} v{} — {}", plan.id(), plan.version(), plan.name());
+    let _ = writeln!(
+        out,
+        "{} steps, {} working days on the critical path (* = critical)\n",
+        plan.steps().len(),
+        schedule.total_days
+    );
+    let _ = writeln!(
+        out,
+        "  {:<14} {:<4} {:<8} {:>4} {:>9} {:>9} {:>5}  {:<12} name",
+        "id", "模块", "板块", "days", "start", "finish", "slack", "lead"
+    );
+    for (step, t) in plan.steps().iter().zip(&schedule.steps) {
+        let mark = if t.is_critical() { '*' } else { ' ' };
+        let _ = writeln!(
+            out,
+            "{mark} {:<14} {:<4} {:<8} {:>4} {:>4}–{:<4} {:>4}–{:<4} {:>5}  {:<12} {}",
+            step.id.as_str(),
+            step.module.zh(),
+            step.section.zh(),
+            t.days,
+            t.earliest_start,
+            t.latest_start,
+            t.earliest_finish,
+            t.latest_finish,
+            t.slack,
+            step.lead_department,
+            step.name
+        );
+    }
+    let path: Vec<&str> = schedule.critical_path.iter().map(|s| s.as_str()).collect();
+    let _ = writeln!(out, "\ncritical path: {}", path.join(" → "));
+    let _ = writeln!(out, "(start and finish: earliest–latest working day)");
+    out
+}
+
+/// The text of `plan list`.
+fn list(rows: &[PlanRow]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<24} {:>7} {:>6} {:>5}  name", "id", "version", "steps", "days");
+    for r in rows {
+        let _ = writeln!(out, "{:<24} {:>7} {:>6} {:>5}  {}", r.id.as_str(), r.version, r.steps, r.total_days, r.name);
+    }
+    for plan in [reform::before_reform(), reform::after_reform()] {
+        if rows.iter().all(|r| &r.id != plan.id()) {
+            let _ = writeln!(
+                out,
+                "{:<24} {:>7} {:>6} {:>5}  {}",
+                plan.id().as_str(),
+                "built-in",
+                plan.steps().len(),
+                plan.total_days(),
+                plan.name()
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db() -> (tempfile::TempDir, DbArgs) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = DbArgs { database_url: Some(tongban_store::sqlite_url(dir.path())), data_dir: None };
+        (dir, db)
+    }
+
+    fn bpmn_file(dir: &std::path::Path, name: &str, body: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, body).expect("write");
+        path
+    }
+
+    const GOOD: &str = r#"<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:tongban="urn:tongban:bpmn:1">
+  <process id="demo" name="示例"><task id="a" tongban:days="3"/><task id="b" tongban:days="4"/>
+  <sequenceFlow sourceRef="a" targetRef="b"/></process></definitions>"#;
+
+    #[tokio::test]
+    async fn import_stores_a_plan_and_a_refused_file_stores_nothing() {
+        let (dir, db) = temp_db();
+        let config = Config::default();
+        let bad = bpmn_file(dir.path(), "bad.bpmn", &GOOD.replace("<task id=\"b\"", "<callActivity id=\"b\""));
+        let code = run(&config, PlanCommand::Import { db: db.clone(), file: bad, json: false }).await.expect("runs");
+        assert_eq!(code, ExitCode::from(2));
+        let missing = dir.path().join("missing.bpmn");
+        let code = run(&config, PlanCommand::Import { db: db.clone(), file: missing, json: true }).await.expect("runs");
+        assert_eq!(code, ExitCode::from(2));
+
+        let good = bpmn_file(dir.path(), "good.bpmn", GOOD);
+        for _ in 0..2 {
+            let code = run(&config, PlanCommand::Import { db: db.clone(), file: good.clone(), json: true })
+                .await
+                .expect("runs");
+            assert_eq!(code, ExitCode::SUCCESS);
+        }
+        let store = open_store(&config, &db).await.expect("open");
+        let rows = store.plans().await.expect("list");
+        assert_eq!(rows.len(), 1, "only the good file was stored");
+        assert_eq!((rows[0].id.as_str(), rows[0].version, rows[0].steps, rows[0].total_days), ("demo", 2, 2, 7));
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn built_in_plans_are_found_and_stored_plans_take_precedence() {
+        let (dir, db) = temp_db();
+        let store = open_store(&Config::default(), &db).await.expect("open");
+        assert_eq!(resolve(&store, "before-reform").await.expect("built-in").steps().len(), 111);
+        assert!(resolve(&store, "nope").await.is_err());
+        let path = bpmn_file(dir.path(), "a.bpmn", &GOOD.replace("id=\"demo\"", "id=\"after-reform\""));
+        let plan = bpmn::import(&std::fs::read_to_string(path).expect("read")).expect("valid");
+        store
+            .write(move |conn| {
+                Box::pin(async move { tongban_store::insert_plan(conn, &plan, jiff::Timestamp::UNIX_EPOCH).await })
+            })
+            .await
+            .expect("insert");
+        assert_eq!(resolve(&store, "after-reform").await.expect("stored").steps().len(), 2);
+        store.close().await;
+    }
+
+    #[test]
+    fn show_and_list_texts_name_the_critical_path_and_the_built_ins() {
+        let plan = reform::after_reform();
+        let text = show(&plan, &plan.schedule());
+        assert!(text.contains("48 steps, 72 working days"), "{text}");
+        assert!(text.contains("critical path: YD") || text.contains("critical path: LX"), "{text}");
+        let listed = list(&[]);
+        assert!(listed.contains("before-reform") && listed.contains("after-reform"), "{listed}");
+    }
+}

@@ -1,0 +1,149 @@
+//! The touch-screen kiosk (自助终端, `/kiosk`): large targets, item search and guides, and a
+//! case look-up by number and phone. Every page but the start goes back to the start after
+//! idle time (a meta refresh: no JavaScript needed), so the next person finds it clean.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+use tongban_core::case::Case;
+use tongban_core::item::ItemCode;
+
+use super::ctx::Ctx;
+use super::error::WebError;
+use super::form::{FieldErrors, Fields, Posted};
+use super::layout::kiosk;
+use super::portal::{SearchQuery, department_name, guide, item_card};
+use super::view::{self, Input};
+use crate::AppState;
+use crate::app;
+use crate::problem::ApiError;
+
+/// `GET /kiosk`.
+pub async fn home(ctx: Ctx) -> Response {
+    let body = html! {
+        h1 { (ctx.t("kiosk.welcome")) }
+        div.big-tiles {
+            a.big href="/kiosk/items" { span { (ctx.t("kiosk.find")) } span.sub { (ctx.t("kiosk.find_text")) } }
+            a.big href="/kiosk/lookup" { span { (ctx.t("kiosk.lookup")) } span.sub { (ctx.t("kiosk.lookup_text")) } }
+        }
+        p.hint { (ctx.t("kiosk.ticket")) }
+    };
+    kiosk(&ctx, ctx.t("kiosk.title"), body, false)
+}
+
+/// `GET /kiosk/items`.
+pub async fn items(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, WebError> {
+    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let found = state.store.items(&q.filter(8)).await.map_err(|e| ctx.fail(e))?;
+    let body = html! {
+        h1 { (ctx.t("kiosk.find")) }
+        form.search.big-search role="search" method="get" action="/kiosk/items" {
+            label for="q" { (ctx.t("search.words")) }
+            input id="q" type="search" name="q" value=(q.q) autofocus placeholder=(ctx.t("search.placeholder"));
+            button.primary type="submit" { (ctx.t("search.submit")) }
+        }
+        p.count role="status" { (ctx.tf("items.found", &[("n", &found.total.to_string())])) }
+        ul.cards.big-cards {
+            @for row in &found.items { li { (item_card(&ctx, row, &departments, "/kiosk/items")) } }
+        }
+        (view::pager(&ctx, found.page, found.per_page, found.total, |p| q.href("/kiosk/items", p)))
+        (back(&ctx))
+    };
+    Ok(kiosk(&ctx, ctx.t("kiosk.find"), body, true))
+}
+
+fn back(ctx: &Ctx) -> Markup {
+    html! { p.back { a.button.big-button href="/kiosk" { (ctx.t("kiosk.start")) } } }
+}
+
+/// `GET /kiosk/items/{code}`.
+pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
+    let not_found = || ctx.fail(ApiError::NotFound(format!("item {code:?} does not exist")));
+    let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
+    let row = state.store.item_by_code(&parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
+    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let i = &row.item;
+    let body = html! {
+        h1 { (i.name) }
+        (guide(&ctx, i, department_name(&departments, i.department.as_str()), None))
+        p.back { a.button.big-button href="/kiosk/items" { (ctx.t("kiosk.back_search")) } }
+        (back(&ctx))
+    };
+    Ok(kiosk(&ctx, &i.name, body, true))
+}
+
+fn lookup_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Markup {
+    html! {
+        h1 { (ctx.t("kiosk.lookup")) }
+        (view::form_error(errors))
+        form.stack.big-form method="post" action="/kiosk/lookup" novalidate {
+            (view::csrf(ctx))
+            (view::input(ctx.t("kiosk.number"), "number", view::typed(fields, "number", ""), errors,
+                Input { required: true, autofocus: true, hint: Some(ctx.t("kiosk.number_hint")), ..Input::default() }))
+            (view::input(ctx.t("kiosk.phone"), "phone", view::typed(fields, "phone", ""), errors,
+                Input { kind: "tel", required: true, ..Input::default() }))
+            button.primary type="submit" { (ctx.t("kiosk.lookup_submit")) }
+        }
+        (back(ctx))
+    }
+}
+
+/// `GET /kiosk/lookup`.
+pub async fn lookup_page(ctx: Ctx) -> Response {
+    kiosk(&ctx, ctx.t("kiosk.lookup"), lookup_form(&ctx, None, &FieldErrors::default()), true)
+}
+
+fn result(ctx: &Ctx, case: &Case, item_name: &str) -> Markup {
+    html! {
+        h1 { (ctx.t("kiosk.result")) }
+        div.result-card {
+            p.big-number { code { (case.number) } }
+            p { (view::state_badge(ctx, case.state)) }
+            dl.facts {
+                dt { (ctx.t("case.item")) } dd { (item_name) }
+                dt { (ctx.t("case.submitted")) } dd { (view::time(case.submitted_at)) }
+                dt { (ctx.t("case.due")) } dd { @if let Some(d) = case.due_at { (view::time(d)) } @else { (ctx.t("case.not_started")) } }
+                @if !case.pending_correction.is_empty() {
+                    dt { (ctx.t("case.missing")) } dd { (case.pending_correction.join(ctx.t("list.sep"))) }
+                }
+            }
+            p { (ctx.t(&format!("kiosk.next.{}", case.state.as_str()))) }
+        }
+        (back(ctx))
+    }
+}
+
+/// `POST /kiosk/lookup`.
+pub async fn lookup(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    let Posted { ctx, fields, .. } = posted;
+    let mut errors = FieldErrors::default();
+    if fields.get("number").trim().is_empty() {
+        errors.add("number", ctx.t("err.required"));
+    }
+    if fields.get("phone").trim().is_empty() {
+        errors.add("phone", ctx.t("err.required"));
+    }
+    if errors.is_empty() {
+        match app::case_by_number_and_phone(&state, fields.get("number"), fields.get("phone")).await {
+            Ok(case) => {
+                let name = state
+                    .store
+                    .item_in_version(&case.item, case.item_version)
+                    .await
+                    .map_err(|e| ctx.fail(e))?
+                    .map_or_else(|| case.item.to_string(), |r| r.item.name);
+                return Ok(kiosk(&ctx, ctx.t("kiosk.result"), result(&ctx, &case, &name), true));
+            }
+            Err(ApiError::NotFound(_)) => errors.add("", ctx.t("kiosk.not_found")),
+            Err(ApiError::TooManyAttempts(s)) => errors.add("", ctx.tf("login.too_many", &[("s", &s.to_string())])),
+            Err(e) => return Err(ctx.fail(e)),
+        }
+    }
+    let body = lookup_form(&ctx, Some(&fields), &errors);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, kiosk(&ctx, ctx.t("kiosk.lookup"), body, true)).into_response())
+}

@@ -1,0 +1,65 @@
+//! Server-rendered pages (DOMAIN.md §7): the public portal, the online service hall, the
+//! window workbench, the approver inbox and the kiosk.
+//!
+//! Pages are maud templates compiled into the binary; CSS and the little JavaScript there is
+//! are embedded too, and every page works without JavaScript. Every string a person reads
+//! comes from `messages/{zh-CN,en}.toml` (zh-CN by default; `?lang=en` switches and
+//! remembers the choice in a cookie). Pages call the same application functions as the
+//! JSON API ([`crate::app`]), so no rule is written twice; they only parse forms and draw.
+//!
+//! Forms post with the session cookie and a hidden `csrf` field holding the session's CSRF
+//! token, which [`form::Posted`] hands to the ordinary [`crate::auth::Principal`] check.
+//! Forms shown to people not logged in (log in, sign up, kiosk look-up) use a double-submit
+//! cookie instead.
+
+mod assets;
+mod case_page;
+mod chart;
+mod ctx;
+mod error;
+mod form;
+mod hall;
+mod i18n;
+mod kiosk;
+mod layout;
+mod portal;
+mod view;
+mod workbench;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub use ctx::Ctx;
+pub use error::WebError;
+pub use i18n::{Lang, MESSAGE_FILES};
+
+/// The largest form body accepted (a few files of at most 10 MiB each would not fit in
+/// one form; the hall posts at most one file per material and the API limit applies to each).
+pub const MAX_FORM_BYTES: usize = 24 * 1024 * 1024;
+
+/// Every page and the static files.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(portal::home))
+        .route("/items", get(portal::items))
+        .route("/items/{code}", get(portal::item))
+        .route("/lists", get(portal::lists))
+        .route("/figures", get(portal::figures))
+        .route("/login", get(hall::login_page).post(hall::login))
+        .route("/logout", post(hall::logout))
+        .route("/signup", get(hall::signup_page).post(hall::signup))
+        .route("/hall", get(hall::my_cases))
+        .route("/hall/apply/{code}", get(hall::apply_page).post(hall::apply))
+        .route("/cases/{number}", get(case_page::show))
+        .route("/cases/{number}/act", post(case_page::act))
+        .route("/workbench", get(workbench::queue))
+        .route("/inbox", get(workbench::inbox))
+        .route("/kiosk", get(kiosk::home))
+        .route("/kiosk/items", get(kiosk::items))
+        .route("/kiosk/items/{code}", get(kiosk::item))
+        .route("/kiosk/lookup", get(kiosk::lookup_page).post(kiosk::lookup))
+        .route("/static/{file}", get(assets::serve))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
+}

@@ -1,0 +1,186 @@
+//! The window workbench (clerks: the queue of their department's submitted cases, oldest
+//! first, cases offered to them, cases to deliver) and the approver inbox (cases waiting for
+//! a decision, with the authority held for each and its grant chain).
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use maud::{Markup, html};
+use tongban_core::case::{Case, CaseState};
+use tongban_core::identity::{Power, Role};
+use tongban_store::CaseFilter;
+
+use super::case_page::chain;
+use super::ctx::Ctx;
+use super::error::WebError;
+use super::hall::{ListQuery, case_table, item_names};
+use super::layout::page;
+use super::view;
+use crate::AppState;
+use crate::app;
+use crate::policy::{Action, role_may};
+use crate::problem::ApiError;
+
+/// Cases shown per section.
+const SHOWN: u32 = 20;
+
+/// The department's cases in `state`, oldest first (at most [`SHOWN`]), and how many there are.
+async fn oldest(state: &AppState, ctx: &Ctx, s: CaseState) -> Result<(Vec<Case>, u64), WebError> {
+    let count = CaseFilter { state: Some(s), page: 1, per_page: 1, ..Default::default() };
+    let total = app::search_cases(state, &ctx.principal, count).await.map_err(|e| ctx.fail(e))?.total;
+    // The store lists newest first, so the oldest are on the last page.
+    let last = u32::try_from(total.div_ceil(u64::from(SHOWN))).unwrap_or(1).max(1);
+    let filter = CaseFilter { state: Some(s), page: last, per_page: SHOWN, ..Default::default() };
+    let mut cases = app::search_cases(state, &ctx.principal, filter).await.map_err(|e| ctx.fail(e))?.items;
+    cases.reverse();
+    Ok((cases, total))
+}
+
+/// The department's newest cases in `state`.
+async fn newest(state: &AppState, ctx: &Ctx, s: CaseState) -> Result<(Vec<Case>, u64), WebError> {
+    let filter = CaseFilter { state: Some(s), page: 1, per_page: SHOWN, ..Default::default() };
+    let page = app::search_cases(state, &ctx.principal, filter).await.map_err(|e| ctx.fail(e))?;
+    Ok((page.items, page.total))
+}
+
+fn section(ctx: &Ctx, id: &str, title: &str, total: u64, cases: &[Case], names: &[(String, String)]) -> Markup {
+    html! {
+        section id=(id) {
+            h2 { (title) " " span.count { "(" (total) ")" } }
+            @if cases.is_empty() { p { (ctx.t("workbench.empty")) } } @else { (case_table(ctx, cases, names)) }
+        }
+    }
+}
+
+/// `GET /workbench`.
+pub async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+    let account = ctx.principal.require().map_err(|e| ctx.fail(e))?.clone();
+    if !role_may(account.role, Action::Case("accept")) {
+        return Err(ctx.fail(ApiError::Forbidden(format!("a {} has no window queue", account.role))));
+    }
+    let (waiting, waiting_total) = oldest(&state, &ctx, CaseState::Submitted).await?;
+    let (correcting, correcting_total) = newest(&state, &ctx, CaseState::CorrectionRequested).await?;
+    let (mut deliver, approved_total) = newest(&state, &ctx, CaseState::Approved).await?;
+    let (denied, denied_total) = newest(&state, &ctx, CaseState::Denied).await?;
+    deliver.extend(denied);
+    let offered = state.store.cases_offered_to(&account.id).await.map_err(|e| ctx.fail(e))?;
+    let all = waiting.iter().chain(&correcting).chain(&deliver).chain(&offered);
+    let names = item_names(&state, all.map(|c| &c.item)).await.map_err(|e| ctx.fail(e))?;
+    let body = html! {
+        h1 { (ctx.t("workbench.title")) }
+        (view::done_notice(&ctx, q.done.as_deref()))
+        div.callbar {
+            @if let Some(next) = waiting.first() {
+                a.button.primary href=(format!("/cases/{}", next.number)) accesskey="n" autofocus {
+                    (ctx.tf("workbench.call_next", &[("number", next.number.as_str())])) span.key aria-hidden="true" { " [N]" }
+                }
+            } @else {
+                p { (ctx.t("workbench.queue_empty")) }
+            }
+            @if account.role == Role::WindowClerk {
+                a.button href="/items" { (ctx.t("workbench.receive")) }
+            }
+        }
+        @if !offered.is_empty() {
+            (section(&ctx, "offered", ctx.t("workbench.offered"), offered.len() as u64, &offered, &names))
+        }
+        (section(&ctx, "waiting", ctx.t("workbench.waiting"), waiting_total, &waiting, &names))
+        (section(&ctx, "correcting", ctx.t("workbench.correcting"), correcting_total, &correcting, &names))
+        (section(&ctx, "deliver", ctx.t("workbench.deliver"), approved_total + denied_total, &deliver, &names))
+    };
+    Ok(page(&ctx, ctx.t("workbench.title"), body))
+}
+
+/// How urgent a running case is: overdue, due within a working day, or fine.
+fn urgency(remaining: Option<i64>) -> &'static str {
+    match remaining {
+        Some(r) if r < 0 => "red",
+        Some(r) if r <= 8 * 60 => "yellow",
+        _ => "green",
+    }
+}
+
+/// `GET /inbox`.
+pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+    let account = ctx.principal.require().map_err(|e| ctx.fail(e))?.clone();
+    let power = match account.role {
+        Role::Approver | Role::DepartmentHead => Power::Approve,
+        Role::Reviewer => Power::Review,
+        r => return Err(ctx.fail(ApiError::Forbidden(format!("a {r} has no approval inbox")))),
+    };
+    let mut cases = Vec::new();
+    for s in [CaseState::Accepted, CaseState::InProcess, CaseState::Suspended] {
+        let filter = CaseFilter { state: Some(s), page: 1, per_page: 100, ..Default::default() };
+        cases.extend(app::search_cases(&state, &ctx.principal, filter).await.map_err(|e| ctx.fail(e))?.items);
+    }
+    cases.sort_by_key(|c| c.due_at);
+    let names = item_names(&state, cases.iter().map(|c| &c.item)).await.map_err(|e| ctx.fail(e))?;
+    let delegations = state.store.delegations().await.map_err(|e| ctx.fail(e))?;
+    let now = state.now();
+    let department = account.department.clone();
+    let mine: Vec<_> = delegations.grants().filter(|g| g.grantee == account.id && g.is_active(now)).cloned().collect();
+    let power_name = ctx.t(&format!("power.{}", power.as_str()));
+    let body = html! {
+        h1 { (ctx.t("inbox.title")) }
+        (view::done_notice(&ctx, q.done.as_deref()))
+        section.authority-box {
+            h2 { (ctx.tf("authority.yours", &[("power", power_name)])) }
+            @if mine.is_empty() {
+                p { (ctx.t("authority.by_office_or_none")) }
+            }
+            @for g in &mine {
+                @let ids = delegations.chain_is_valid(g, now);
+                div.grant {
+                    p {
+                        code { (g.id) } " · "
+                        (g.powers.iter().map(|p| ctx.t(&format!("power.{}", p.as_str())).to_owned()).collect::<Vec<_>>().join(ctx.t("list.sep")))
+                        " · "
+                        @match &g.items { None => (ctx.t("authority.all_items")), Some(items) => (items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                    }
+                    @match ids { Some(ids) => (chain(&ctx, &delegations, &ids)), None => p.late { (ctx.t("authority.broken")) } }
+                }
+            }
+        }
+        section {
+            h2 { (ctx.t("inbox.waiting")) " " span.count { "(" (cases.len()) ")" } }
+            @if cases.is_empty() { p { (ctx.t("workbench.empty")) } } @else {
+                div.table-wrap {
+                    table.cases {
+                        thead { tr {
+                            th scope="col" { (ctx.t("case.number")) }
+                            th scope="col" { (ctx.t("case.item")) }
+                            th scope="col" { (ctx.t("case.state")) }
+                            th scope="col" { (ctx.t("case.due")) }
+                            th scope="col" { (ctx.t("case.remaining")) }
+                            th scope="col" { (ctx.t("inbox.authority")) }
+                        } }
+                        tbody {
+                            @for c in &cases {
+                                @let clock = crate::api::clock(&state, c);
+                                @let level = urgency(clock.remaining_working_minutes);
+                                @let held = department.as_ref().and_then(|d| delegations.authority(&account.id, d, &c.item, power, now));
+                                tr {
+                                    td { a href=(format!("/cases/{}", c.number)) { (c.number) } }
+                                    td { (names.iter().find(|(k, _)| k == c.item.as_str()).map_or(c.item.as_str(), |(_, n)| n.as_str())) }
+                                    td { (view::state_badge(&ctx, c.state)) }
+                                    td { @if let Some(d) = c.due_at { (view::time(d)) } @else { "–" } }
+                                    td class=(format!("level-{level}")) {
+                                        span.dot aria-hidden="true" {} " " (ctx.t(&format!("level.{level}")))
+                                        @if let Some(r) = clock.remaining_working_minutes { " · " (view::minutes(&ctx, r)) }
+                                    }
+                                    td {
+                                        @match &held {
+                                            Some(ids) if ids.is_empty() => { (ctx.t("authority.by_office")) }
+                                            Some(ids) => { "✓ " code { (ids.join(" → ")) } }
+                                            None => { span.late { "✗ " (ctx.t("authority.none")) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(&ctx, ctx.t("inbox.title"), body))
+}
