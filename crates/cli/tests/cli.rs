@@ -38,6 +38,9 @@ fn every_command_has_help() {
 
 #[test]
 fn calendar_due_answers_across_spring_festival() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let tongban = |args: &[&str]| tongban(&[args, &["--data-dir", data]].concat());
     let o = tongban(&["calendar", "due", "--from", "2024-02-08T10:00", "--working-days", "3"]);
     // 9 Feb, then 10–17 Feb off, 18 Feb (Sunday) worked, 19 Feb: the third working day.
     assert_eq!(text(&o).0.trim(), "2024-02-19T17:30:00+08:00", "{:?}", text(&o));

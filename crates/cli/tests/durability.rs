@@ -29,11 +29,38 @@ fn start(data_dir: &std::path::Path) -> (Child, String) {
 fn body(i: usize) -> serde_json::Value {
     serde_json::json!({
         "item": "620100-FGW-001",
-        "applicant": {"kind": "individual", "name": format!("申请人{i}"), "id_number": format!("6201021990010{i:05}")},
-        "channel": "window",
-        "materials": ["项目备案申请表", "营业执照"],
-        "received_by": "fgw.clerk"
+        "applicant": {"kind": "enterprise", "name": format!("兰州申请企业{i}"), "id_number": "91350100M000100Y43"},
+        "channel": "online",
+        "materials": ["项目备案申请表", "营业执照"]
     })
+}
+
+/// An applicant account to submit with.
+async fn applicant(store: &Store) {
+    let hash = tongban_server::auth::hash_password("correct horse battery".into()).await.expect("hash");
+    let now = jiff::Timestamp::now();
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                let account = tongban_store::Account {
+                    id: "applicant".into(),
+                    kind: "applicant".into(),
+                    display_name: "申请企业".into(),
+                    role: tongban_core::identity::Role::Applicant,
+                    department: None,
+                    window: None,
+                    position: None,
+                    applicant_kind: Some("enterprise".into()),
+                    id_number: Some("91350100M000100Y43".into()),
+                    phone: None,
+                    password_hash: hash,
+                    disabled: false,
+                };
+                tongban_store::insert_account(c, &account, now).await
+            })
+        })
+        .await
+        .expect("account");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,21 +69,46 @@ async fn acknowledged_cases_survive_sigkill() {
     let url = tongban_store::sqlite_url(dir.path());
     let store = Store::open(&url).await.expect("open");
     seed_minimal(&store).await;
+    applicant(&store).await;
     store.close().await;
     drop(store);
 
     let (mut child, base) = start(dir.path());
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let client = reqwest::Client::new();
+    let login = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"login": "applicant", "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let me: serde_json::Value = login.json().await.expect("json");
+    let csrf = me["csrf_token"].as_str().expect("csrf").to_owned();
     let (enough_tx, mut enough_rx) = tokio::sync::mpsc::channel::<()>(1);
     let mut clients = tokio::task::JoinSet::new();
     for c in 0..8 {
         let (client, base, acknowledged, enough_tx) =
             (client.clone(), base.clone(), acknowledged.clone(), enough_tx.clone());
+        let (cookie, csrf) = (cookie.clone(), csrf.clone());
         clients.spawn(async move {
             // Bounded: each client stops after 200 tries or at the first refused connection.
             for i in 0..200 {
-                let sent = client.post(format!("{base}/api/v1/cases")).json(&body(c * 1000 + i)).send().await;
+                let sent = client
+                    .post(format!("{base}/api/v1/cases"))
+                    .header("cookie", &cookie)
+                    .header("x-csrf-token", &csrf)
+                    .json(&body(c * 1000 + i))
+                    .send()
+                    .await;
                 let Ok(response) = sent else { return };
                 if response.status() == reqwest::StatusCode::CREATED {
                     let case: serde_json::Value = response.json().await.expect("json");
@@ -80,8 +132,15 @@ async fn acknowledged_cases_survive_sigkill() {
 
     let (mut child, base) = start(dir.path());
     for number in &acknowledged {
-        let detail: serde_json::Value =
-            client.get(format!("{base}/api/v1/cases/{number}")).send().await.expect("get").json().await.expect("json");
+        let detail: serde_json::Value = client
+            .get(format!("{base}/api/v1/cases/{number}"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
         assert_eq!(detail["case"]["number"], number.as_str(), "acknowledged case {number} survived");
         assert_eq!(detail["events"].as_array().map(Vec::len), Some(1), "{number} has its event");
     }
