@@ -137,7 +137,7 @@ async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<()
             changes.extend(board.tick(now));
             // Now and then, recompute every colour from scratch: a repair for anything the
             // incremental path could have missed (it should find nothing).
-            if ticks % FULL_REEVALUATION_EVERY == 0 {
+            if ticks.is_multiple_of(FULL_REEVALUATION_EVERY) {
                 let repaired = board.full_reevaluation(now);
                 if !repaired.changes.is_empty() {
                     tracing::warn!(changes = repaired.changes.len(), "full re-evaluation repaired colours");

@@ -238,27 +238,27 @@ impl Store {
 
     /// Alerts, newest first (at most `limit`).
     pub async fn alerts(&self, limit: u32) -> Result<Vec<AlertRow>, StoreError> {
-        let rows: Vec<(String, String, String, String, String, String, String, Option<String>)> =
-            sqlx::query_as(&format!(
-                "select case_number, colour, since, owner, department_code, raised_at, level, escalated_at from alert \
+        let rows = sqlx::query(&format!(
+            "select case_number, colour, since, owner, department_code, raised_at, level, escalated_at from alert \
              order by raised_at desc, alert_id desc limit {}",
-                limit.min(10_000)
-            ))
-            .fetch_all(self.reader())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(case_number, colour, since, owner, department, raised_at, level, escalated_at)| AlertRow {
-                case_number,
-                colour,
-                since,
-                owner,
-                department,
-                raised_at,
-                level,
-                escalated_at,
+            limit.min(10_000)
+        ))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AlertRow {
+                    case_number: r.try_get("case_number")?,
+                    colour: r.try_get("colour")?,
+                    since: r.try_get("since")?,
+                    owner: r.try_get("owner")?,
+                    department: r.try_get("department_code")?,
+                    raised_at: r.try_get("raised_at")?,
+                    level: r.try_get("level")?,
+                    escalated_at: r.try_get("escalated_at")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Alerts not yet at the top level, oldest first (for escalation).
