@@ -45,14 +45,24 @@ async fn overdue_cases(store: &Store, n: usize) {
                 Box::pin(async move {
                     let number = allocate_case_number(c, &item.division, 2026).await?;
                     let submission = Submission {
-                        applicant: Applicant { kind: ApplicantKind::Individual, name: format!("申请人{i}"), id_number: format!("62010219900101{i:04}"), phone: None },
+                        applicant: Applicant {
+                            kind: ApplicantKind::Individual,
+                            name: format!("申请人{i}"),
+                            id_number: format!("62010219900101{i:04}"),
+                            phone: None,
+                        },
                         channel: Channel::Window,
                         materials: vec!["项目备案申请表".into(), "营业执照".into()],
                         owner: "clerk".into(),
                     };
                     let (mut case, first) = Case::submit(number, &item, 1, submission, accepted).expect("valid");
                     insert_case(c, &case, &first, "clerk").await?;
-                    let events = case.handle(&CaseCommand::Accept, &Context { now: accepted, calendar: &calendar, item: &item, actor: "clerk" }).expect("accepts");
+                    let events = case
+                        .handle(
+                            &CaseCommand::Accept,
+                            &Context { now: accepted, calendar: &calendar, item: &item, actor: "clerk" },
+                        )
+                        .expect("accepts");
                     let before = case.version;
                     for e in &events {
                         case.apply(e, accepted);
@@ -108,7 +118,10 @@ async fn another_server_takes_over_supervision_without_losing_or_repeating_alert
     wait("the 5 new alerts", async || alert_counts(&t.store).await.0 == 15).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(alert_counts(&t.store).await, (15, 0), "every alert exactly once");
-    let open: i64 = sqlx::query_scalar("select count(*) from accountability where state = 'open'").fetch_one(t.store.reader()).await.expect("count");
+    let open: i64 = sqlx::query_scalar("select count(*) from accountability where state = 'open'")
+        .fetch_one(t.store.reader())
+        .await
+        .expect("count");
     assert_eq!(open, 15, "each red case is held to account once");
     drop(b);
     t.cleanup().await;

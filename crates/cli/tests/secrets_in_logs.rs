@@ -50,10 +50,28 @@ async fn secrets_never_reach_the_logs() {
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address");
     let base = line.trim().rsplit(' ').next().expect("url").trim_end_matches('/').to_owned();
     let client = reqwest::Client::new();
-    let wrong = client.post(format!("{base}/api/v1/session")).json(&serde_json::json!({"login": "clerk", "password": "Wrong-Password-0815"})).send().await.expect("login");
+    let wrong = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"login": "clerk", "password": "Wrong-Password-0815"}))
+        .send()
+        .await
+        .expect("login");
     assert_eq!(wrong.status(), 401);
-    let res = client.post(format!("{base}/api/v1/session")).json(&serde_json::json!({"login": "clerk", "password": password})).send().await.expect("login");
-    let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").split(';').next().expect("pair").to_owned();
+    let res = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"login": "clerk", "password": password}))
+        .send()
+        .await
+        .expect("login");
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
     let session_id = cookie.split('=').nth(1).expect("value").to_owned();
     let me: serde_json::Value = res.json().await.expect("json");
     let csrf = me["csrf_token"].as_str().expect("csrf").to_owned();

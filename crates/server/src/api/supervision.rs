@@ -525,12 +525,21 @@ pub async fn concerns(State(state): State<AppState>, principal: Principal) -> Re
             continue;
         }
         let case = &t.case;
-        let view = |kind: &str, detail: String| ConcernView { case_number: case.number.to_string(), department: t.department.clone(), kind: kind.into(), detail };
+        let view = |kind: &str, detail: String| ConcernView {
+            case_number: case.number.to_string(),
+            department: t.department.clone(),
+            kind: kind.into(),
+            detail,
+        };
         if let Some(item) = state.store.item_in_version(&case.item, case.item_version).await? {
             for c in tongban_core::supervision::concerns(case, &item.item) {
                 out.push(match c {
-                    Concern::RepeatedCorrection { times } => view("repeated_correction", format!("{times} correction requests")),
-                    Concern::AcceptedWithMissingMaterials { missing } => view("accepted_with_missing_materials", missing.join(", ")),
+                    Concern::RepeatedCorrection { times } => {
+                        view("repeated_correction", format!("{times} correction requests"))
+                    }
+                    Concern::AcceptedWithMissingMaterials { missing } => {
+                        view("accepted_with_missing_materials", missing.join(", "))
+                    }
                 });
             }
         }
@@ -545,11 +554,18 @@ pub async fn concerns(State(state): State<AppState>, principal: Principal) -> Re
                 _ => continue,
             };
             let valid = e.authority.as_ref().is_some_and(|chain| match chain.last() {
-                None => delegations.authority(&e.actor, &department, &case.item, power, e.at).is_some_and(|c| c.is_empty()),
-                Some(leaf) => delegations.grant(leaf).is_some_and(|g| g.grantee == e.actor && delegations.chain_is_valid(g, e.at).is_some()),
+                None => {
+                    delegations.authority(&e.actor, &department, &case.item, power, e.at).is_some_and(|c| c.is_empty())
+                }
+                Some(leaf) => delegations
+                    .grant(leaf)
+                    .is_some_and(|g| g.grantee == e.actor && delegations.chain_is_valid(g, e.at).is_some()),
             });
             if !valid {
-                out.push(view("decision_without_valid_authority", format!("{} by {} at {}", e.event.kind(), e.actor, e.at)));
+                out.push(view(
+                    "decision_without_valid_authority",
+                    format!("{} by {} at {}", e.event.kind(), e.actor, e.at),
+                ));
             }
         }
     }
