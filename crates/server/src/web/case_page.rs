@@ -75,7 +75,7 @@ pub fn chain(ctx: &Ctx, delegations: &Delegations, ids: &[String]) -> Markup {
                 @for id in ids {
                     li {
                         @if let Some(g) = delegations.grant(id) {
-                            span.who { (g.grantor) } " → " span.who { (g.grantee) } " "
+                            span.party { (g.grantor) } " → " span.party { (g.grantee) } " "
                             span.powers { (g.powers.iter().map(|p| ctx.t(&format!("power.{}", p.as_str())).to_owned()).collect::<Vec<_>>().join(ctx.t("list.sep"))) }
                             " " code { (g.id) }
                         } @else {
@@ -330,7 +330,7 @@ async fn render(
                 dt { (ctx.t("case.due")) } dd {
                     @if let Some(d) = case.due_at { (view::time(d)) } @else { (ctx.t("case.not_started")) }
                 }
-                @if let Some(r) = clock.remaining_working_minutes {
+                @if let Some(r) = clock.remaining_working_minutes.filter(|_| case.state.is_running()) {
                     dt { (ctx.t("case.remaining")) }
                     dd class=(if r < 0 { "late" } else { "" }) {
                         @if r < 0 { (ctx.tf("case.overdue", &[("t", &view::minutes(ctx, r))])) } @else { (view::minutes(ctx, r)) }

@@ -35,8 +35,8 @@ pub use ctx::Ctx;
 pub use error::WebError;
 pub use i18n::{Lang, MESSAGE_FILES};
 
-/// The largest form body accepted (a few files of at most 10 MiB each would not fit in
-/// one form; the hall posts at most one file per material and the API limit applies to each).
+/// The largest form body accepted: an application with a file or two; each file is also
+/// held to the material limit ([`crate::app::MAX_FILE_BYTES`]).
 pub const MAX_FORM_BYTES: usize = 24 * 1024 * 1024;
 
 /// Every page and the static files.

@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
+use tongban_core::identity::Role;
 use tongban_core::item::{Category, Channel, ItemCode, ServiceItem};
 use tongban_core::org::DepartmentCode;
 use tongban_store::{ItemFilter, ItemRow};
@@ -215,7 +216,11 @@ pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
         h1 { (i.name) }
         (guide(&ctx, i, department_name(&departments, i.department.as_str()), responsible.as_deref()))
         div.actions {
-            @if i.channels.contains(&Channel::Online) {
+            @if ctx.role() == Role::WindowClerk {
+                @if i.channels.contains(&Channel::Window) {
+                    a.button.primary href=(format!("/hall/apply/{}", i.code)) { (ctx.t("workbench.receive")) }
+                }
+            } @else if i.channels.contains(&Channel::Online) {
                 a.button.primary href=(format!("/hall/apply/{}", i.code)) { (ctx.t("item.apply_online")) }
             } @else {
                 p { (ctx.t("item.window_only")) }
@@ -333,7 +338,9 @@ pub async fn figures(State(state): State<AppState>, ctx: Ctx) -> Result<Response
         }
         section {
             h2 { (ctx.t("figures.ratings")) }
-            (chart::bars("ratings", ctx.t("figures.ratings"), ctx.t("figures.ratings_desc"), &rating_bars))
+            @if rated > 0 {
+                (chart::bars("ratings", ctx.t("figures.ratings"), ctx.t("figures.ratings_desc"), &rating_bars))
+            }
             p { (ctx.tf("figures.rated", &[("n", &rated.to_string())])) }
         }
     };
