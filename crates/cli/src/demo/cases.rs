@@ -13,7 +13,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::calendar::{CHINA_STANDARD_TIME, WorkingCalendar};
-use tongban_core::case::{Case, CaseCommand, CaseError, CaseEvent, CaseNumber, Context, Submission};
+use tongban_core::case::{Case, CaseCommand, CaseError, CaseEvent, CaseNumber, CaseState, Context, Submission};
 use tongban_core::division::DivisionCode;
 use tongban_core::item::{Category, Channel, ItemKind, ServiceItem};
 
@@ -340,6 +340,18 @@ fn process(
         {
             return Ok(());
         }
+    }
+    // 好差评: most applicants rate, nearly all satisfied (the model reports ≥ 99.5 %).
+    if sim.case.state == CaseState::Delivered && rng.random_bool(0.7) {
+        let score = match rng.random_range(0..1000) {
+            0..2 => 1,
+            2..5 => 2,
+            5..12 => 3,
+            12..150 => 4,
+            _ => 5,
+        };
+        let at = sim.case.closed_at.and_then(|t| sim.after(t, rng.random_range(5..600)));
+        sim.step(CaseCommand::Rate { score, comment: String::new() }, at, "applicant")?;
     }
     Ok(())
 }
