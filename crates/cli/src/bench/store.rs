@@ -45,6 +45,9 @@ pub struct StoreArgs {
     /// Concurrent PostgreSQL submitters (and clients of the plain INSERT loop).
     #[arg(long, default_value_t = 8, env = "TONGBAN_BENCH_POSTGRES_CLIENTS")]
     postgres_clients: usize,
+    /// Runs of each measurement, interleaved; the medians are reported.
+    #[arg(long, default_value_t = 3, env = "TONGBAN_BENCH_REPEAT")]
+    repeat: usize,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
@@ -53,43 +56,52 @@ pub struct StoreArgs {
 /// Runs the store benchmark and prints its figures.
 pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.count >= 100, "--count must be at least 100 (one raw batch)");
+    let repeat = args.repeat.max(1);
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     let mut sqlite = Vec::new();
     let mut one_submitter = None;
     for &n in &args.submitters {
         let n = n.max(1);
-        let file = |name: &str| dir.path().join(format!("{name}-{n}.db"));
-        let single = sqlite_measure(&file("single"), n, args.count, Mode::OnePerTransaction).await?;
-        let group = sqlite_measure(&file("group"), n, args.count, Mode::GroupCommit).await?;
-        let batch = sqlite_measure(&file("batch"), 1, args.count, Mode::RawBatch(100)).await?;
+        let (mut single, mut group, mut batch) = (Vec::new(), Vec::new(), Vec::new());
+        // Interleaved, so a machine that slows down mid-run slows every mode alike.
+        for r in 0..repeat {
+            let file = |name: &str| dir.path().join(format!("{name}-{n}-{r}.db"));
+            single.push(sqlite_measure(&file("single"), n, args.count, Mode::OnePerTransaction).await?);
+            group.push(sqlite_measure(&file("group"), n, args.count, Mode::GroupCommit).await?);
+            batch.push(sqlite_measure(&file("batch"), 1, args.count, Mode::RawBatch(100)).await?);
+        }
+        let (single, group, batch) = (Summary::of(&single), Summary::of(&group), Summary::of(&batch));
         if n == 1 {
             one_submitter = Some(serde_json::json!({
-                "group_commit_p50_ms": group.latencies.percentile_ms(50.0),
-                "raw_commit_p50_ms": single.latencies.percentile_ms(50.0),
-                "ratio": ratio(group.latencies.percentile_ms(50.0), single.latencies.percentile_ms(50.0)),
+                "group_commit_p50_ms": group.p50_ms,
+                "raw_commit_p50_ms": single.p50_ms,
+                "ratio": ratio(group.p50_ms, single.p50_ms),
             }));
         }
         let row = serde_json::json!({
             "submitters": n,
-            "group_commit_per_sec": group.per_sec(),
-            "one_per_transaction_per_sec": single.per_sec(),
-            "raw_batch_100_per_sec": batch.per_sec(),
-            "ratio_vs_one_per_transaction": ratio(group.per_sec(), single.per_sec()),
-            "ratio_vs_raw_batch_100": ratio(group.per_sec(), batch.per_sec()),
-            "group_commit_p50_ms": group.latencies.percentile_ms(50.0),
-            "group_commit_p99_ms": group.latencies.percentile_ms(99.0),
-            "one_per_transaction_p50_ms": single.latencies.percentile_ms(50.0),
+            "group_commit_per_sec": group.per_sec,
+            "one_per_transaction_per_sec": single.per_sec,
+            "raw_batch_100_per_sec": batch.per_sec,
+            "ratio_vs_one_per_transaction": ratio(group.per_sec, single.per_sec),
+            "ratio_vs_raw_batch_100": ratio(group.per_sec, batch.per_sec),
+            "group_commit_p50_ms": group.p50_ms,
+            "group_commit_p99_ms": group.p99_ms,
+            "one_per_transaction_p50_ms": single.p50_ms,
+            "group_commit_runs_per_sec": group.runs,
+            "one_per_transaction_runs_per_sec": single.runs,
+            "raw_batch_100_runs_per_sec": batch.runs,
         });
         if !args.json {
             println!(
                 "sqlite {n:>3} submitters: group commit {:>7.0}/s (p50 {:.2} ms) | one txn per submission {:>7.0}/s (p50 {:.2} ms) | raw 100 per txn {:>7.0}/s | {:.1}× one-per-txn, {:.0} % of raw batch",
-                group.per_sec(),
-                group.latencies.percentile_ms(50.0),
-                single.per_sec(),
-                single.latencies.percentile_ms(50.0),
-                batch.per_sec(),
-                ratio(group.per_sec(), single.per_sec()),
-                100.0 * ratio(group.per_sec(), batch.per_sec()),
+                group.per_sec,
+                group.p50_ms,
+                single.per_sec,
+                single.p50_ms,
+                batch.per_sec,
+                ratio(group.per_sec, single.per_sec),
+                100.0 * ratio(group.per_sec, batch.per_sec),
             );
         }
         sqlite.push(row);
@@ -103,12 +115,13 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let postgres = match &args.postgres {
-        Some(admin) => Some(postgres(admin, args.postgres_clients.max(1), args.count, args.json).await?),
+        Some(admin) => Some(postgres(admin, args.postgres_clients.max(1), args.count, repeat, args.json).await?),
         None => None,
     };
     if args.json {
         let out = serde_json::json!({
             "count": args.count,
+            "repeat": repeat,
             "sqlite": sqlite,
             "one_submitter_p50": one_submitter,
             "postgres": postgres,
@@ -116,6 +129,31 @@ pub async fn run(args: StoreArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&out)?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The medians of repeated measurements of one mode.
+struct Summary {
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// Each run's submissions per second, in run order.
+    runs: Vec<f64>,
+}
+
+impl Summary {
+    fn of(runs: &[Measurement]) -> Summary {
+        let median = |f: &dyn Fn(&Measurement) -> f64| {
+            let mut v: Vec<f64> = runs.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        Summary {
+            per_sec: median(&|m| m.per_sec()),
+            p50_ms: median(&|m| m.latencies.percentile_ms(50.0)),
+            p99_ms: median(&|m| m.latencies.percentile_ms(99.0)),
+            runs: runs.iter().map(Measurement::per_sec).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -324,49 +362,62 @@ async fn collect(
 }
 
 /// PostgreSQL: the store at `clients` submitters against a plain one-row INSERT loop at
-/// `clients` connections, each on its own fresh database.
-async fn postgres(admin: &str, clients: usize, count: usize, json: bool) -> anyhow::Result<serde_json::Value> {
+/// `clients` connections, each measurement on its own fresh database.
+async fn postgres(
+    admin: &str,
+    clients: usize,
+    count: usize,
+    repeat: usize,
+    json: bool,
+) -> anyhow::Result<serde_json::Value> {
     sqlx::any::install_default_drivers();
-    let plain = with_fresh_database(admin, |url| async move { plain_inserts(&url, clients, count).await }).await?;
-    let durable = with_fresh_database(admin, |url| async move {
-        let store = Store::open(&url).await?;
-        let item = bench_item()?;
-        prepare(&store, item.clone()).await?;
-        let m = through_store(&store, &item, clients, count).await?;
-        let (cases, _) = store.counts().await?;
-        anyhow::ensure!(cases as usize == count, "expected {count} cases, found {cases}");
-        store.close().await;
-        Ok(m)
-    })
-    .await?;
+    let (mut plain, mut durable) = (Vec::new(), Vec::new());
+    for _ in 0..repeat {
+        plain.push(with_fresh_database(admin, |url| async move { plain_inserts(&url, clients, count).await }).await?);
+        durable.push(
+            with_fresh_database(admin, |url| async move {
+                let store = Store::open(&url).await?;
+                let item = bench_item()?;
+                prepare(&store, item.clone()).await?;
+                let m = through_store(&store, &item, clients, count).await?;
+                let (cases, _) = store.counts().await?;
+                anyhow::ensure!(cases as usize == count, "expected {count} cases, found {cases}");
+                store.close().await;
+                Ok(m)
+            })
+            .await?,
+        );
+    }
+    let (plain, durable) = (Summary::of(&plain), Summary::of(&durable));
     if !json {
         println!(
             "postgres {clients:>2} clients: store {:>7.0}/s (p50 {:.2} ms) | plain one-row INSERT loop {:>7.0}/s (p50 {:.2} ms) | {:.0} % of the plain loop",
-            durable.per_sec(),
-            durable.latencies.percentile_ms(50.0),
-            plain.per_sec(),
-            plain.latencies.percentile_ms(50.0),
-            100.0 * ratio(durable.per_sec(), plain.per_sec()),
+            durable.per_sec,
+            durable.p50_ms,
+            plain.per_sec,
+            plain.p50_ms,
+            100.0 * ratio(durable.per_sec, plain.per_sec),
         );
     }
     Ok(serde_json::json!({
         "clients": clients,
-        "durable_per_sec": durable.per_sec(),
-        "plain_insert_per_sec": plain.per_sec(),
-        "ratio": ratio(durable.per_sec(), plain.per_sec()),
-        "durable_p50_ms": durable.latencies.percentile_ms(50.0),
-        "plain_insert_p50_ms": plain.latencies.percentile_ms(50.0),
+        "durable_per_sec": durable.per_sec,
+        "plain_insert_per_sec": plain.per_sec,
+        "ratio": ratio(durable.per_sec, plain.per_sec),
+        "durable_p50_ms": durable.p50_ms,
+        "plain_insert_p50_ms": plain.p50_ms,
+        "durable_runs_per_sec": durable.runs,
+        "plain_insert_runs_per_sec": plain.runs,
     }))
 }
 
 /// `clients` connections insert the `service_case` rows the submissions would produce, one
 /// autocommitted INSERT each (numbers allocated here, no event row, no sequence row).
 async fn plain_inserts(url: &str, clients: usize, count: usize) -> anyhow::Result<Measurement> {
-    // The store creates the same schema and catalog; then it steps aside.
+    // The store creates the same schema and catalog, then stays idle.
     let store = Store::open(url).await?;
     let item = bench_item()?;
     prepare(&store, item.clone()).await?;
-    store.close().await;
     let now = jiff::Timestamp::now();
     let year = tongban_server::app::year_in_china(now);
     let next = Arc::new(AtomicUsize::new(0));
@@ -395,7 +446,11 @@ async fn plain_inserts(url: &str, clients: usize, count: usize) -> anyhow::Resul
             Ok::<_, anyhow::Error>(latencies)
         });
     }
-    collect(tasks, started, count).await
+    let m = collect(tasks, started, count).await;
+    // Closed only now, so none of its connections is still being returned to its pool
+    // when the database is dropped.
+    store.close().await;
+    m
 }
 
 /// The `service_case` row [`insert_case`] writes, alone and outside any transaction.
@@ -442,6 +497,14 @@ where
         .await
         .with_context(|| format!("cannot create a database on {redacted}"))?;
     let outcome = f(database_url(admin, &name)).await;
+    // A closed pool may still be handing back a connection; give it a moment before forcing
+    // (a forced drop would make that connection's last ping fail noisily).
+    for _ in 0..20 {
+        if conn.execute(format!("drop database if exists {name}").as_str()).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let dropped = conn.execute(format!("drop database if exists {name} with (force)").as_str()).await;
     let _ = conn.close().await;
     let value = outcome?;
