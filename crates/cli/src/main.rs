@@ -10,6 +10,7 @@ mod catalog_cmd;
 mod config;
 mod demo;
 mod demo_accounts;
+mod demo_projects;
 mod plan_cmd;
 
 use std::net::SocketAddr;
@@ -188,6 +189,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 summary.events
             );
             demo_accounts::ensure(&store, now).await?;
+            demo_projects::ensure(&store, now, &calendar).await?;
             print!("{}", demo_accounts::logins_table());
             if !seed_only {
                 serve(&config, store, listen, supervision_interval).await?;

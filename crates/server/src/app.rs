@@ -98,8 +98,17 @@ pub async fn submit_case(
         .store
         .write(move |conn| {
             Box::pin(async move {
-                // A refused submission rolls back with its number, so numbers have no gaps.
-                let number = allocate_case_number(conn, &row.item.division, year_in_china(now)).await?;
+                // Check before taking a number, so refused input never uses one up (on
+                // PostgreSQL numbers come from a sequence that a rollback does not return).
+                let year = year_in_china(now);
+                Case::submit(
+                    CaseNumber::new(&row.item.division, year, 0),
+                    &row.item,
+                    row.version,
+                    submission.clone(),
+                    now,
+                )?;
+                let number = allocate_case_number(conn, &row.item.division, year).await?;
                 let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
                 insert_case(conn, &case, &event, &actor).await?;
                 if let Some(idem) = idem {
@@ -421,4 +430,472 @@ pub async fn case_by_number_and_phone(state: &AppState, number: &str, phone: &st
             Err(not_found())
         }
     }
+}
+
+// Supervision, accounts and grants: shared by `api::supervision`, `api::grants` and the
+// supervision and administration pages.
+
+/// Whether the principal may see a department's supervision records: the center's
+/// overseers see every department's, department staff their own department's.
+pub fn may_see_department(principal: &Principal, department: &str) -> bool {
+    principal.account.as_ref().is_some_and(|a| {
+        matches!(a.role, Role::CenterLeader | Role::Supervisor | Role::Administrator)
+            || a.department.as_ref().is_some_and(|d| d.as_str() == department)
+    })
+}
+
+/// What the supervision board shows at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct BoardSnapshot {
+    /// Whether this server runs the supervision worker (only it holds the board).
+    pub leader: bool,
+    /// Whether this server holds a board at all.
+    pub present: bool,
+    /// When the worker last ticked.
+    pub last_tick: Option<jiff::Timestamp>,
+    /// The last error that stopped the worker (it retries).
+    pub last_error: Option<String>,
+    /// Green running cases.
+    pub green: usize,
+    /// Yellow running cases.
+    pub yellow: usize,
+    /// Red running cases.
+    pub red: usize,
+    /// Yellow and red cases, red first, then by number (at most the limit asked for):
+    /// (case number, colour, when its colour can next change).
+    pub cases: Vec<(String, tongban_core::supervision::Colour, Option<jiff::Timestamp>)>,
+}
+
+/// The supervision board of running cases; with `only`, just those case numbers (a
+/// department's). Empty on a server that does not hold the supervision lease.
+pub fn supervision_board(
+    state: &AppState,
+    principal: &Principal,
+    only: Option<&std::collections::HashSet<String>>,
+    limit: usize,
+) -> Result<BoardSnapshot, ApiError> {
+    use tongban_core::supervision::Colour;
+    authorize(principal, Action::Supervise)?;
+    let status = state.supervision.status.lock().map(|s| s.clone()).unwrap_or_default();
+    let guard = state.supervision.board.lock().map_err(|_| ApiError::Internal("poisoned".into()))?;
+    let mut view = BoardSnapshot {
+        leader: status.leader,
+        present: guard.is_some(),
+        last_tick: status.last_tick,
+        last_error: status.last_error.clone(),
+        ..BoardSnapshot::default()
+    };
+    if let Some(b) = guard.as_ref() {
+        let wanted = |k: &String| only.is_none_or(|set| set.contains(k));
+        for (_, colour) in b.iter().filter(|(k, _)| wanted(k)) {
+            match colour {
+                Colour::Green => view.green += 1,
+                Colour::Yellow => view.yellow += 1,
+                Colour::Red => view.red += 1,
+            }
+        }
+        let mut cases: Vec<_> = b
+            .iter()
+            .filter(|(k, colour)| *colour != Colour::Green && wanted(k))
+            .map(|(k, colour)| (k.clone(), colour, b.next_change(k)))
+            .collect();
+        cases.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        cases.truncate(limit);
+        view.cases = cases;
+    }
+    Ok(view)
+}
+
+fn accountability_to_core(
+    r: &tongban_store::AccountabilityRow,
+) -> Result<tongban_core::supervision::Accountability<String>, ApiError> {
+    use tongban_core::supervision::{Accountability, AccountabilityState, Statement};
+    let ts = |s: &str| s.parse::<jiff::Timestamp>().map_err(|e| ApiError::Internal(e.to_string()));
+    let statement =
+        |text: &Option<String>, by: &Option<String>, at: &Option<String>| -> Result<Option<Statement>, ApiError> {
+            Ok(match (text, by, at) {
+                (Some(text), Some(by), Some(at)) => Some(Statement { by: by.clone(), text: text.clone(), at: ts(at)? }),
+                _ => None,
+            })
+        };
+    Ok(Accountability {
+        case: r.case_number.clone(),
+        opened_at: ts(&r.since)?,
+        state: match r.state.as_str() {
+            "open" => AccountabilityState::Open,
+            "answered" => AccountabilityState::Answered,
+            _ => AccountabilityState::Closed,
+        },
+        answer: statement(&r.answer, &r.answered_by, &r.answered_at)?,
+        conclusion: statement(&r.conclusion, &r.closed_by, &r.closed_at)?,
+    })
+}
+
+/// The department answers an accountability record (`close` false: its head or an
+/// approver), or a supervisor closes an answered one (`close` true). An empty or overlong
+/// text is invalid (field `text`); a record in the wrong state is a conflict.
+pub async fn accountability_step(
+    state: &AppState,
+    principal: &Principal,
+    number: &str,
+    since: &str,
+    text: &str,
+    close: bool,
+) -> Result<(), ApiError> {
+    use tongban_core::supervision::{AccountabilityError, AccountabilityState, Statement};
+    authorize(principal, if close { Action::CloseAccountability } else { Action::AnswerAccountability })?;
+    let who = principal.require()?.clone();
+    let mut row = state
+        .store
+        .accountability()
+        .await?
+        .into_iter()
+        .find(|r| r.case_number == number && r.since == since)
+        .ok_or_else(|| ApiError::NotFound(format!("no accountability record for case {number} since {since}")))?;
+    if !close && !may_see_department(principal, &row.department) {
+        return Err(ApiError::Forbidden("another department's record".into()));
+    }
+    let mut record = accountability_to_core(&row)?;
+    let now = state.now();
+    let done = if close { record.close(&who.id, text, now) } else { record.answer(&who.id, text, now) };
+    done.map_err(|e| match e {
+        AccountabilityError::BadText(..) => ApiError::Invalid(vec![("text".into(), e.to_string())]),
+        other => ApiError::Conflict(other.to_string()),
+    })?;
+    let stamp =
+        |s: &Option<Statement>| s.as_ref().map(|s| (s.text.clone(), s.by.clone(), tongban_store::format_ts(s.at)));
+    row.state = match record.state {
+        AccountabilityState::Open => "open",
+        AccountabilityState::Answered => "answered",
+        AccountabilityState::Closed => "closed",
+    }
+    .into();
+    if let Some((t, b, a)) = stamp(&record.answer) {
+        (row.answer, row.answered_by, row.answered_at) = (Some(t), Some(b), Some(a));
+    }
+    if let Some((t, b, a)) = stamp(&record.conclusion) {
+        (row.conclusion, row.closed_by, row.closed_at) = (Some(t), Some(b), Some(a));
+    }
+    let action = if close { "accountability.close" } else { "accountability.answer" };
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                tongban_store::update_accountability(c, &row).await?;
+                append_audit(
+                    c,
+                    now,
+                    &who.id,
+                    action,
+                    &row.case_number,
+                    &serde_json::json!({ "since": row.since }).to_string(),
+                )
+                .await
+            })
+        })
+        .await?;
+    Ok(())
+}
+
+/// Sets a supervision rule (it takes effect when the worker next starts its board):
+/// `scope` is `center` (key `-`), `department` (a department code) or `item` (an item code).
+pub async fn set_supervision_rule(
+    state: &AppState,
+    principal: &Principal,
+    scope: &str,
+    key: &str,
+    used_percent: u8,
+    remaining_minutes: u32,
+) -> Result<(), ApiError> {
+    authorize(principal, Action::ConfigureSupervision)?;
+    let who = principal.require()?.id.clone();
+    let mut errors = Vec::new();
+    let rule = tongban_core::supervision::Rule::new(used_percent, remaining_minutes)
+        .map_err(|e| errors.push(("used_percent".into(), e.to_string())))
+        .ok();
+    let key = match scope {
+        "center" => "-".to_owned(),
+        "department" => match tongban_core::org::DepartmentCode::parse(key.trim()) {
+            Ok(d) if state.store.department_codes().await?.contains(&d) => d.to_string(),
+            _ => {
+                errors.push(("key".into(), format!("no department {:?}", key.trim())));
+                String::new()
+            }
+        },
+        "item" => match ItemCode::parse(key.trim()) {
+            Ok(i) if state.store.item_by_code(&i).await?.is_some() => i.to_string(),
+            _ => {
+                errors.push(("key".into(), format!("no item {:?}", key.trim())));
+                String::new()
+            }
+        },
+        _ => {
+            errors.push(("scope".into(), "center, department or item".into()));
+            String::new()
+        }
+    };
+    let Some(rule) = rule.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    let (scope, now) = (scope.to_owned(), state.now());
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                tongban_store::set_rule(c, &scope, &key, &rule).await?;
+                append_audit(c, now, &who, "supervision.rule", &format!("{scope}:{key}"), "{}").await
+            })
+        })
+        .await?;
+    Ok(())
+}
+
+/// A grouping of the figures by its name: `center`, `department`, `window`, `staff`,
+/// `item` or `division`.
+pub fn group_by(name: &str) -> Result<tongban_core::supervision::GroupBy, ApiError> {
+    use tongban_core::supervision::GroupBy;
+    Ok(match name {
+        "center" => GroupBy::Center,
+        "department" => GroupBy::Department,
+        "window" => GroupBy::Window,
+        "staff" => GroupBy::Staff,
+        "item" => GroupBy::Item,
+        "division" => GroupBy::Division,
+        other => return Err(ApiError::Invalid(vec![("by".into(), format!("unknown grouping {other:?}"))])),
+    })
+}
+
+/// The center's figures per group over `period` (all time when none); with `department`,
+/// only that department's cases. A case counts at the window of its owner.
+pub async fn figures(
+    state: &AppState,
+    principal: &Principal,
+    by: tongban_core::supervision::GroupBy,
+    period: Option<tongban_core::supervision::Period>,
+    department: Option<&str>,
+) -> Result<Vec<(tongban_core::supervision::GroupKey, tongban_core::supervision::Figures)>, ApiError> {
+    use tongban_core::org::{DepartmentCode, WindowCode};
+    use tongban_core::supervision::{CaseFacts, FigureSpec};
+    authorize(principal, Action::ReadFigures)?;
+    let windows: std::collections::HashMap<String, WindowCode> = state
+        .store
+        .staff_directory()
+        .await?
+        .into_iter()
+        .filter_map(|(id, _, _, w)| Some((id, WindowCode::parse(&w?).ok()?)))
+        .collect();
+    let cal = &state.calendar;
+    let facts: Vec<_> = state
+        .store
+        .all_cases()
+        .await?
+        .iter()
+        .filter(|t| department.is_none_or(|d| d == t.department))
+        .filter_map(|t| {
+            let d = DepartmentCode::parse(&t.department).ok()?;
+            CaseFacts::from_case(&t.case, d, windows.get(&t.case.owner).cloned(), cal).ok()
+        })
+        .collect();
+    let spec = FigureSpec { by, period, early_margin_minutes: cal.minutes_per_working_day() };
+    Ok(tongban_core::supervision::figures(&facts, &spec).into_iter().collect())
+}
+
+/// A watched condition found on a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConcernRow {
+    /// Case.
+    pub case_number: String,
+    /// Department.
+    pub department: String,
+    /// `repeated_correction`, `accepted_with_missing_materials`, `bad_rating` or
+    /// `decision_without_valid_authority`.
+    pub kind: &'static str,
+    /// Details.
+    pub detail: String,
+}
+
+/// Watched conditions beyond deadlines, over every case the principal may see: repeated
+/// corrections, acceptance with required materials missing, bad ratings (1–2), and
+/// decisions whose recorded grant chain was not valid when they were taken.
+pub async fn concerns(state: &AppState, principal: &Principal) -> Result<Vec<ConcernRow>, ApiError> {
+    use tongban_core::case::CaseEvent;
+    use tongban_core::supervision::Concern;
+    authorize(principal, Action::Supervise)?;
+    let delegations = state.store.delegations().await?;
+    let mut out = Vec::new();
+    for t in state.store.all_cases().await? {
+        if !may_see_department(principal, &t.department) {
+            continue;
+        }
+        let case = &t.case;
+        let row = |kind: &'static str, detail: String| ConcernRow {
+            case_number: case.number.to_string(),
+            department: t.department.clone(),
+            kind,
+            detail,
+        };
+        if let Some(item) = state.store.item_in_version(&case.item, case.item_version).await? {
+            for c in tongban_core::supervision::concerns(case, &item.item) {
+                out.push(match c {
+                    Concern::RepeatedCorrection { times } => {
+                        row("repeated_correction", format!("{times} correction requests"))
+                    }
+                    Concern::AcceptedWithMissingMaterials { missing } => {
+                        row("accepted_with_missing_materials", missing.join(", "))
+                    }
+                });
+            }
+        }
+        if let Some(score) = case.rating.filter(|s| *s <= 2) {
+            out.push(row("bad_rating", format!("rated {score} of 5")));
+        }
+        // Decisions need a delegated power: its chain must have been valid when taken.
+        let Ok(department) = tongban_core::org::DepartmentCode::parse(&t.department) else { continue };
+        for e in state.store.events_for_case(&case.number).await? {
+            let power = match e.event {
+                CaseEvent::Approved { .. } | CaseEvent::Denied { .. } => tongban_core::identity::Power::Approve,
+                _ => continue,
+            };
+            let valid = e.authority.as_ref().is_some_and(|chain| match chain.last() {
+                None => {
+                    delegations.authority(&e.actor, &department, &case.item, power, e.at).is_some_and(|c| c.is_empty())
+                }
+                Some(leaf) => delegations
+                    .grant(leaf)
+                    .is_some_and(|g| g.grantee == e.actor && delegations.chain_is_valid(g, e.at).is_some()),
+            });
+            if !valid {
+                out.push(row(
+                    "decision_without_valid_authority",
+                    format!("{} by {} at {}", e.event.kind(), e.actor, e.at),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A new staff account as entered.
+#[derive(Debug, Clone, Default)]
+pub struct NewStaff {
+    /// Login name.
+    pub login: String,
+    /// Initial password (at least 10 characters).
+    pub password: String,
+    /// Name.
+    pub name: String,
+    /// Role (not applicant or public).
+    pub role: String,
+    /// Department code, for department staff.
+    pub department: Option<String>,
+}
+
+/// Creates a staff account (administrators), listing every invalid field; a login taken
+/// is a conflict.
+pub async fn create_staff_account(
+    state: &AppState,
+    principal: &Principal,
+    req: NewStaff,
+) -> Result<tongban_store::Account, ApiError> {
+    authorize(principal, Action::ManageAccounts)?;
+    let admin = principal.require()?.id.clone();
+    let department = req.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let unknown = match department.map(tongban_core::org::DepartmentCode::parse) {
+        Some(Ok(d)) if !state.store.department_codes().await?.contains(&d) => Some(format!("no department {d}")),
+        _ => None,
+    };
+    let built = crate::api::staff_account(req.login.trim(), &req.password, &req.name, &req.role, department).await;
+    let account = match (built, unknown) {
+        (Ok(account), None) => account,
+        (Err(ApiError::Invalid(mut errors)), Some(m)) => {
+            errors.push(("department".into(), m));
+            return Err(ApiError::Invalid(errors));
+        }
+        (Ok(_), Some(m)) => return Err(ApiError::Invalid(vec![("department".into(), m)])),
+        (Err(e), _) => return Err(e),
+    };
+    let now = state.now();
+    let a = account.clone();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                tongban_store::insert_account(c, &a, now).await?;
+                append_audit(
+                    c,
+                    now,
+                    &admin,
+                    "account.create",
+                    &a.id,
+                    &serde_json::json!({ "role": a.role.as_str() }).to_string(),
+                )
+                .await
+            })
+        })
+        .await?;
+    Ok(account)
+}
+
+/// Changes an account's role (administrators); audited. Not found when there is no such account.
+pub async fn set_account_role(
+    state: &AppState,
+    principal: &Principal,
+    login: &str,
+    role: &str,
+) -> Result<(), ApiError> {
+    authorize(principal, Action::ManageAccounts)?;
+    let admin = principal.require()?.id.clone();
+    let role = Role::parse(role)
+        .filter(|r| *r != Role::Public)
+        .ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {role:?}"))]))?;
+    let now = state.now();
+    let login = login.to_owned();
+    let changed = state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let changed = tongban_store::update_role(c, &login, role).await?;
+                if changed {
+                    append_audit(
+                        c,
+                        now,
+                        &admin,
+                        "account.role",
+                        &login,
+                        &serde_json::json!({ "role": role.as_str() }).to_string(),
+                    )
+                    .await?;
+                }
+                Ok::<_, ApiError>(changed)
+            })
+        })
+        .await?;
+    if changed { Ok(()) } else { Err(ApiError::NotFound("no such account".into())) }
+}
+
+/// Revokes a grant: it and everything re-delegated from it stop at once. The grantor, the
+/// department's head or an administrator may revoke.
+pub async fn revoke_grant(state: &AppState, principal: &Principal, id: &str) -> Result<(), ApiError> {
+    authorize(principal, Action::Delegate)?;
+    let account = principal.require()?.clone();
+    let mut delegations = state.store.delegations().await?;
+    let grant =
+        delegations.grant(id).cloned().ok_or_else(|| ApiError::NotFound(format!("grant {id} does not exist")))?;
+    let may = account.role == Role::Administrator
+        || grant.grantor == account.id
+        || (account.role == Role::DepartmentHead && account.department.as_ref() == Some(&grant.department));
+    if !may {
+        return Err(ApiError::Forbidden("only the grantor, the department head or an administrator may revoke".into()));
+    }
+    let now = state.now();
+    delegations.revoke(id, now).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let id = id.to_owned();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                tongban_store::revoke_grant(c, &id, now).await?;
+                append_audit(c, now, &account.id, "grant.revoke", &id, "{}").await
+            })
+        })
+        .await?;
+    Ok(())
 }

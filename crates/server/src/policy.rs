@@ -49,6 +49,14 @@ pub enum Action {
     ConfigureSupervision,
     /// Read the center's figures.
     ReadFigures,
+    /// Read approval plans, their schedules and the reform comparison (public).
+    ReadPlans,
+    /// Import an approval plan from BPMN.
+    ImportPlan,
+    /// Read the project library and project runs.
+    ReadProjects,
+    /// Enter projects and consultations, run projects through plans, start and finish steps.
+    ManageProjects,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -85,6 +93,13 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::AnswerAccountability => matches!(role, R::DepartmentHead | R::Approver),
         Action::CloseAccountability => role == R::Supervisor,
         Action::ConfigureSupervision => matches!(role, R::Supervisor | R::Administrator),
+        // Plans and the project library belong to the center, which leads the approval
+        // reform and its project agency service (代办): its leader and the administrators
+        // manage them; every department's staff read the library, since a project's steps
+        // run at many departments.
+        Action::ReadPlans => true,
+        Action::ImportPlan | Action::ManageProjects => matches!(role, R::CenterLeader | R::Administrator),
+        Action::ReadProjects => staff || overseer,
     }
 }
 

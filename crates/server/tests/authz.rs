@@ -71,6 +71,19 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("DELETE", "/api/v1/grants/{id}", "", "00001100100"),
     ("POST", "/api/v1/accounts", "", "00000000100"),
     ("PUT", "/api/v1/accounts/{login}/role", "", "00000000100"),
+    ("GET", "/api/v1/plans", "", "11111111111"),
+    ("POST", "/api/v1/plans", "", "00000010100"),
+    ("GET", "/api/v1/plans/compare", "", "11111111111"),
+    ("GET", "/api/v1/plans/{id}", "", "11111111111"),
+    ("GET", "/api/v1/plans/{id}/bpmn", "", "11111111111"),
+    ("POST", "/api/v1/projects", "", "00000010100"),
+    ("GET", "/api/v1/projects", "", "00111111111"),
+    ("GET", "/api/v1/projects/{code}", "", "00111111111"),
+    ("POST", "/api/v1/projects/{code}/consultations", "", "00000010100"),
+    ("POST", "/api/v1/projects/{code}/run", "", "00000010100"),
+    ("POST", "/api/v1/projects/{code}/bundle", "", "00000010100"),
+    ("POST", "/api/v1/projects/{code}/steps/{step}/start", "", "00000010100"),
+    ("POST", "/api/v1/projects/{code}/steps/{step}/finish", "", "00000010100"),
     // Last: it ends the callers' sessions.
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
@@ -105,6 +118,13 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", p, _) if p.starts_with("/api/v1/accountability") => {
             json!({ "since": "2026-01-01T00:00:00.000000Z", "text": "说明" })
         }
+        ("POST", "/api/v1/projects", _) => json!({
+            "code": "2026-620102-47-01-000001", "name": "停车场", "unit": "某公司",
+            "project_type": "small", "small_type": "parking_lot", "investment_yuan": 1000, "division": "620102"
+        }),
+        ("POST", "/api/v1/projects/{code}/consultations", _) => json!({ "notes": "上门对接" }),
+        ("POST", "/api/v1/projects/{code}/run", _) => json!({ "plan": "after-reform" }),
+        ("POST", "/api/v1/projects/{code}/bundle", _) => json!({ "steps": ["LX01"] }),
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })
@@ -153,7 +173,8 @@ async fn the_server_enforces_the_matrix() {
                 .replace("{code}", "620100-FGW-001")
                 .replace("{id}", "none")
                 .replace("{login}", "clerk2")
-                .replace("{material}", "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7");
+                .replace("{material}", "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
+                .replace("{step}", "LX01");
             let body = body_for(method, path, action).map(|b| b.to_string());
             let (status, _, answer) = f.call(&callers[i], method, &uri, body.as_deref()).await;
             let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;

@@ -447,6 +447,323 @@ async fn the_kiosk_finds_a_case_by_number_and_phone_and_resets_itself() {
     f.t.cleanup().await;
 }
 
+/// Every supervision and administration page.
+const OVERSIGHT_PAGES: &[&str] = &[
+    "/supervision",
+    "/supervision?wall=1",
+    "/supervision/alerts",
+    "/supervision/accountability",
+    "/supervision/figures",
+    "/supervision/figures?by=staff&from=2026-01-01&until=2026-12-31",
+    "/supervision/concerns",
+    "/admin",
+    "/admin/org",
+    "/admin/staff",
+    "/admin/grants",
+    "/admin/calendar",
+    "/admin/calendar?year=2025",
+    "/admin/rules",
+    "/admin/plans",
+];
+
+/// Which of [`OVERSIGHT_PAGES`] each login may open (1) or is refused (0).
+const OVERSIGHT_MATRIX: &[(&str, &str)] = &[
+    ("admin", "111111111111111"),
+    ("leader", "111111111111111"),
+    ("supervisor", "111111100000010"),
+    ("head", "111111100000000"),
+    ("approver", "001100000000000"),
+    ("clerk", "001100000000000"),
+    ("applicant", "000000000000000"),
+];
+
+#[tokio::test]
+async fn supervision_and_administration_pages_check_who_asks() {
+    let f = Fixture::new(sqlite().await).await;
+    let mut anon = Web::new(&f);
+    for uri in OVERSIGHT_PAGES {
+        let page = anon.get(uri).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{uri}");
+        assert!(page.location.starts_with("/login?next=%2F"), "{uri} → {}", page.location);
+    }
+    for (login, allowed) in OVERSIGHT_MATRIX {
+        let mut web = Web::new(&f);
+        web.login(login).await;
+        for (uri, may) in OVERSIGHT_PAGES.iter().zip(allowed.chars()) {
+            let page = web.get(uri).await;
+            let expected = if may == '1' { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            assert_eq!(page.status, expected, "{login} {uri}: {}", page.body);
+            if page.status == StatusCode::OK {
+                assert!(!page.has("[?]"), "{uri} uses a message missing from the files");
+                assert!(page.has("href=\"#main\"") && page.has("id=\"main\""), "{uri} has a skip link");
+            }
+        }
+    }
+    // Center leaders read the administration; they cannot change it, not even by posting.
+    let mut leader = Web::new(&f);
+    leader.login("leader").await;
+    let staff = leader.get("/admin/staff").await;
+    assert!(staff.has(zh("admin.read_only")) && !staff.has("action=\"/admin/staff\""));
+    assert!(!leader.get("/admin/grants").await.has("/revoke\""));
+    let csrf = staff.csrf();
+    let fields = [("csrf", csrf.as_str()), ("login", "sneaky"), ("password", "long enough password")];
+    assert_eq!(leader.post("/admin/staff", &fields).await.status, StatusCode::FORBIDDEN);
+    let revoke = leader.post("/admin/grants/g-clerk/revoke", &[("csrf", &csrf)]).await;
+    assert_eq!(revoke.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        leader.post("/admin/rules", &[("csrf", &csrf), ("scope", "center")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The navigation leads each role to its pages; after logging in they start there.
+    let home = leader.get("/").await;
+    assert!(home.has("href=\"/supervision\"") && home.has("href=\"/admin\""));
+    let mut supervisor = Web::new(&f);
+    let form = supervisor.get("/login").await;
+    let csrf = form.csrf();
+    let done = supervisor
+        .post("/login", &[("csrf", &csrf), ("login", "supervisor"), ("password", common::PASSWORD), ("next", "")])
+        .await;
+    assert_eq!(done.location, "/supervision");
+    // Without the worker on this server the board says where it is.
+    let board = supervisor.get("/supervision").await;
+    assert!(board.has(zh("sup.not_here")), "{}", board.body);
+    assert!(board.has("http-equiv=\"refresh\""), "the board reloads itself");
+    assert!(supervisor.get("/admin/rules").await.has("action=\"/admin/rules\""), "supervisors set rules");
+    f.t.cleanup().await;
+}
+
+async fn wait_for(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    // Bounded: the worker ticks every 20 ms; 30 s is a generous ceiling, never a timing assertion.
+    for _ in 0..1500 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("gave up waiting for {what}");
+}
+
+/// The value of the first hidden `since` field of a page.
+fn since_of(page: &Page) -> String {
+    let at = page.body.find("name=\"since\" value=\"").expect("a form with a since field") + 20;
+    page.body[at..].split('"').next().unwrap_or("").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_shows_an_overdue_case_and_the_department_answers_for_it() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    // Mon 2 Mar 2026 10:00 CST; moved forward by the test.
+    let now = Arc::new(AtomicI64::new(1_772_416_800));
+    let clock_now = now.clone();
+    let f = Fixture::with_clock(
+        sqlite().await,
+        Arc::new(move || jiff::Timestamp::from_second(clock_now.load(Ordering::SeqCst)).expect("valid")),
+    )
+    .await;
+    let (mut applicant, mut clerk) = (Web::new(&f), Web::new(&f));
+    applicant.login("applicant").await;
+    clerk.login("clerk").await;
+    let number = apply(&mut applicant).await;
+    assert_eq!(clerk.act(&number, &[("action", "accept")]).await.status, StatusCode::SEE_OTHER);
+    now.store(1_773_104_400, Ordering::SeqCst); // Tue 10 Mar 09:00 CST: overdue
+    let worker = tongban_server::supervision::spawn(f.state.clone(), std::time::Duration::from_millis(20));
+    let (mut supervisor, mut head, mut approver) = (Web::new(&f), Web::new(&f), Web::new(&f));
+    supervisor.login("supervisor").await;
+    head.login("head").await;
+    approver.login("approver").await;
+    clerk.login("clerk").await; // sessions last 12 hours
+    wait_for("the red case on the board", async || {
+        supervisor.get("/supervision").await.has(&format!("href=\"/cases/{number}\""))
+    })
+    .await;
+    let board = supervisor.get("/supervision").await;
+    assert!(board.has("case-tile tile-red") && board.has(zh("sup.worker_here")), "{}", board.body);
+    assert!(board.has("企业投资项目备案"), "the tile names the service");
+    let wall = supervisor.get("/supervision?wall=1").await;
+    assert!(
+        wall.has("<body class=\"wall\">") && wall.has("http-equiv=\"refresh\"") && !wall.has("aria-label=\"主导航\"")
+    );
+    let mine = head.get("/supervision").await;
+    assert!(mine.has(&format!("href=\"/cases/{number}\"")) && mine.has("发展和改革委员会"), "the head's department");
+    wait_for("the alert", async || supervisor.get("/supervision/alerts").await.has(&number)).await;
+    let alerts = clerk.get("/supervision/alerts").await;
+    assert!(alerts.has(&number) && alerts.has(zh("escalation.owner")), "the department's staff see its alerts");
+    let mut outsider = Web::new(&f);
+    outsider.login("outsider").await;
+    assert!(!outsider.get("/supervision/alerts").await.has(&number), "not another department's");
+    wait_for("the accountability record", async || head.get("/supervision/accountability").await.has("/answer\""))
+        .await;
+
+    // The head answers: empty text comes back beside the field; then it is recorded.
+    let records = head.get("/supervision/accountability").await;
+    assert!(!records.has("/close\""), "only a supervisor closes");
+    let (csrf, since) = (records.csrf(), since_of(&records));
+    let answer = format!("/supervision/accountability/{number}/answer");
+    let close = format!("/supervision/accountability/{number}/close");
+    assert_eq!(head.post(&answer, &[("since", &since), ("text", "x")]).await.status, StatusCode::FORBIDDEN, "CSRF");
+    let early = supervisor.get("/supervision/accountability").await;
+    assert!(!early.has("/close\""), "nothing to close before the answer");
+    let refused = supervisor.post(&close, &[("csrf", &early.csrf()), ("since", &since), ("text", "结案")]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.has(zh("acct.not_answered")));
+    let empty = head.post(&answer, &[("csrf", &csrf), ("since", &since), ("text", "  ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.has("id=\"err-text\"") && empty.has("aria-describedby=\"err-text\""), "{}", empty.body);
+    let done = head.post(&answer, &[("csrf", &csrf), ("since", &since), ("text", "专家评审延误，已整改")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(done.location.contains("done=accountability_answered"));
+    let again = approver.get("/supervision/accountability").await;
+    let late = approver.post(&answer, &[("csrf", &again.csrf()), ("since", &since), ("text", "再说明")]).await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(late.has(zh("acct.not_open")), "{}", late.body);
+
+    // The supervisor closes it.
+    let page = supervisor.get("/supervision/accountability?state=answered").await;
+    assert!(page.has("专家评审延误，已整改") && page.has("/close\""));
+    let closed =
+        supervisor.post(&close, &[("csrf", &page.csrf()), ("since", &since), ("text", "情况属实，予以结案")]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let after = supervisor.get(&closed.location).await;
+    assert!(after.has(zh("done.accountability_closed")) && after.has("情况属实，予以结案"));
+    assert!(after.has(&format!("{} (1)", zh("acct_state.closed"))));
+    worker.abort();
+
+    // Figures by department, window, person and service, with their charts.
+    for by in ["department", "window", "staff", "item"] {
+        let figures = supervisor.get(&format!("/supervision/figures?by={by}")).await;
+        assert_eq!(figures.status, StatusCode::OK);
+        assert!(figures.has("<svg") && figures.has("role=\"img\""), "{by}");
+    }
+    let concerns = supervisor.get("/supervision/concerns").await;
+    assert_eq!(concerns.status, StatusCode::OK);
+    f.t.cleanup().await;
+}
+
+#[tokio::test]
+async fn administration_forms_post_with_csrf_and_show_errors_beside_fields() {
+    let f = Fixture::new(sqlite().await).await;
+    let mut admin = Web::new(&f);
+    admin.login("admin").await;
+    let page = admin.get("/admin/staff").await;
+    assert!(page.has("<code>clerk</code>") && !page.has("<code>applicant</code>"), "staff accounts only");
+    let csrf = page.csrf();
+    let good = [
+        ("login", "new.reviewer"),
+        ("password", "long enough password"),
+        ("name", "新审核员"),
+        ("role", "reviewer"),
+        ("department", "fgw"),
+    ];
+    assert_eq!(admin.post("/admin/staff", &good).await.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let bad = admin
+        .post(
+            "/admin/staff",
+            &[
+                ("csrf", &csrf),
+                ("login", "No Spaces"),
+                ("password", "short"),
+                ("name", "新审核员"),
+                ("role", "reviewer"),
+                ("department", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["login", "password", "department"] {
+        assert!(bad.has(&format!("id=\"err-{field}\"")), "an error beside {field}: {}", bad.body);
+    }
+    assert!(bad.has("value=\"No Spaces\"") && bad.has("value=\"新审核员\"") && !bad.has("value=\"short\""));
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend_from_slice(&good);
+    let created = admin.post("/admin/staff", &fields).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let list = admin.get(&created.location).await;
+    assert!(list.has("<code>new.reviewer</code>") && list.has(zh("done.staff_created")));
+    let taken = admin.post("/admin/staff", &fields).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(taken.has("id=\"err-login\"") && taken.has(zh("err.login_taken")));
+    // A role change, and a bad one.
+    let changed = admin.post("/admin/staff/clerk2/role", &[("csrf", &csrf), ("role", "approver")]).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    assert_eq!(f.t.store.account("clerk2").await.expect("store").expect("clerk2").role.as_str(), "approver");
+    let wrong = admin.post("/admin/staff/clerk2/role", &[("csrf", &csrf), ("role", "emperor")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.has("id=\"err-role\""));
+    assert_eq!(
+        admin.post("/admin/staff/nobody/role", &[("csrf", &csrf), ("role", "reviewer")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The delegation tree, and revoking a grant.
+    let grants = admin.get("/admin/grants").await;
+    assert!(grants.has("id=\"grant-g-approver\"") && grants.has("HEAD") && grants.has(zh("grant.expired")));
+    let revoked = admin.post("/admin/grants/g-approver/revoke", &[("csrf", &csrf)]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    let tree = admin.get(&revoked.location).await;
+    assert!(tree.has(zh("done.grant_revoked")) && tree.has("grant-node grant-revoked"));
+    assert_eq!(admin.post("/admin/grants/g-approver/revoke", &[("csrf", &csrf)]).await.status, StatusCode::CONFLICT);
+    assert_eq!(admin.post("/admin/grants/g-none/revoke", &[("csrf", &csrf)]).await.status, StatusCode::NOT_FOUND);
+
+    // Supervision rules: errors beside the fields, then set.
+    let rule = |scope: &'static str, key: &'static str, used: &'static str, left: &'static str| {
+        [("scope", scope), ("key", key), ("used_percent", used), ("remaining_minutes", left)]
+    };
+    let mut post_rule = async |fields: [(&'static str, &'static str); 4]| {
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(&fields);
+        admin.post("/admin/rules", &all).await
+    };
+    let bad = post_rule(rule("department", "", "150", "-3")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["key", "used-percent", "remaining-minutes"] {
+        assert!(bad.has(&format!("id=\"err-{field}\"")), "an error beside {field}");
+    }
+    assert!(bad.has("value=\"150\""), "what was typed is kept");
+    let unknown = post_rule(rule("department", "nope", "70", "240")).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.has("id=\"err-key\"") && unknown.has(zh("admin_err.key")));
+    let set = post_rule(rule("department", "fgw", "70", "240")).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+    let rules = admin.get(&set.location).await;
+    assert!(rules.has(zh("done.rule_set")) && rules.has("<code>fgw</code>") && rules.has("70%"));
+
+    // The catalog with its reform comparison: a reform drops a service and a material.
+    let mut items = f.t.store.items_in_version(1).await.expect("items");
+    let dropped = items.pop().expect("two items").code;
+    items[0].materials.pop();
+    let published = common::at("2026-02-01T00:00:00Z");
+    f.t.store
+        .write(move |c| {
+            Box::pin(async move { tongban_store::insert_catalog_version(c, "reform", &items, published).await })
+        })
+        .await
+        .expect("version 2");
+    let catalog = admin.get("/admin").await;
+    assert!(catalog.has("v2") && catalog.has(zh("admin.reform")) && catalog.has("<svg"), "{}", catalog.body);
+    assert!(catalog.has(&format!("<code>{dropped}</code>")), "the removed service is listed");
+    assert!(catalog.has("-50.0%"), "two services became one: {}", catalog.body);
+    let same = admin.get("/admin?before=1&after=1").await;
+    assert!(same.has(">0%<"), "a version compared with itself changes nothing");
+    let wrong = admin.get("/admin?before=9").await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.has("id=\"err-before\""));
+    let calendar = admin.get("/admin/calendar?year=2026").await;
+    assert!(calendar.has(zh("cal.holiday")) && calendar.has(zh("cal.workday")) && calendar.has(zh("cal.builtin")));
+    assert!(admin.get("/admin/org").await.has("住房和城乡建设局"));
+    assert!(admin.get("/admin/plans").await.has("href=\"/api/v1/plans/"));
+
+    // Figures: a bad period comes back beside its fields.
+    let mut supervisor = Web::new(&f);
+    supervisor.login("supervisor").await;
+    let period = supervisor.get("/supervision/figures?by=staff&from=2026-03-02&until=2026-03-01").await;
+    assert_eq!(period.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(period.has("id=\"err-until\"") && period.has("value=\"2026-03-02\""));
+    let bad_date = supervisor.get("/supervision/figures?from=yesterday&until=2026-03-01").await;
+    assert!(bad_date.has("id=\"err-from\""));
+    f.t.cleanup().await;
+}
+
 /// The web module's sources, without comments.
 fn web_sources() -> Vec<(String, String)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web");
@@ -530,6 +847,39 @@ fn both_message_files_have_every_key_the_pages_use() {
     );
     dynamic.extend(Channel::ALL.iter().map(|c| format!("channel.{}", c.as_str())));
     dynamic.extend((1..=5).map(|n| format!("rating.{n}")));
+    dynamic.extend((1..=7).map(|n| format!("weekday.{n}")));
+    for (table, values) in [
+        ("level", &["green", "yellow", "red"][..]),
+        ("escalation", &["owner", "chief", "supervisor"]),
+        ("acct_state", &["open", "answered", "closed"]),
+        (
+            "concern",
+            &[
+                "repeated_correction",
+                "accepted_with_missing_materials",
+                "bad_rating",
+                "decision_without_valid_authority",
+            ],
+        ),
+        ("fig", &["by_department", "by_window", "by_staff", "by_item"]),
+        ("grant", &["active", "expired", "pending", "broken", "revoked"]),
+        ("cal", &["holiday", "workday"]),
+        ("rules", &["scope_center", "scope_department", "scope_item"]),
+        ("admin", &["before", "after"]),
+        (
+            "done",
+            &[
+                "accountability_answered",
+                "accountability_closed",
+                "staff_created",
+                "role_changed",
+                "grant_revoked",
+                "rule_set",
+            ],
+        ),
+    ] {
+        dynamic.extend(values.iter().map(|v| format!("{table}.{v}")));
+    }
     for event in [
         "submitted",
         "accepted",

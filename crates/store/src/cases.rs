@@ -11,24 +11,41 @@ use tongban_core::item::ItemCode;
 use crate::catalog::{Page, json};
 use crate::{Store, StoreError, format_ts, parse_ts};
 
-/// Allocates the next case number of `division` in `year`. The upsert takes a row lock on
-/// PostgreSQL and runs inside the single writer on SQLite, so two cases never share a
-/// number; a rolled-back transaction returns its number (no gaps from failed writes).
+/// Allocates the next case number of `division` in `year`, never the same twice.
+///
+/// SQLite: a counter row, updated inside the single writer, so numbers have no gaps (a
+/// rolled-back write returns its number). PostgreSQL: a sequence per division and year, so
+/// concurrent submissions do not queue on one counter row until they commit; a rolled-back
+/// transaction leaves a gap, which the numbering allows (numbers are unique, not dense).
 pub async fn allocate_case_number(
     conn: &mut AnyConnection,
     division: &DivisionCode,
     year: i16,
 ) -> Result<CaseNumber, StoreError> {
-    let last: i64 = sqlx::query_scalar(
-        "insert into case_sequence (division_code, year, last) values ($1, $2, 1) \
-         on conflict (division_code, year) do update set last = case_sequence.last + 1 returning last",
-    )
-    .bind(division.as_str())
-    .bind(i64::from(year))
-    .fetch_one(conn)
-    .await?;
+    let last: i64 = if crate::is_postgres(conn) {
+        next_in_sequence(conn, division, year).await?
+    } else {
+        sqlx::query_scalar(
+            "insert into case_sequence (division_code, year, last) values ($1, $2, 1) \
+             on conflict (division_code, year) do update set last = case_sequence.last + 1 returning last",
+        )
+        .bind(division.as_str())
+        .bind(i64::from(year))
+        .fetch_one(conn)
+        .await?
+    };
     let seq = u64::try_from(last).map_err(|e| StoreError::corrupt("case_sequence", e))?;
     Ok(CaseNumber::new(division, year, seq))
+}
+
+/// `nextval` of the division's sequence for the year, created on first use.
+async fn next_in_sequence(conn: &mut AnyConnection, division: &DivisionCode, year: i16) -> Result<i64, StoreError> {
+    // One round trip; the function (migration 0006) creates the sequence on first use.
+    Ok(sqlx::query_scalar("select next_case_number($1, $2)")
+        .bind(division.as_str())
+        .bind(i64::from(year))
+        .fetch_one(conn)
+        .await?)
 }
 
 /// Stores a new case and its first event.

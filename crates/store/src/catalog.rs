@@ -276,6 +276,41 @@ impl Store {
         rows.iter().map(|r| item_from_row(r).map(|r| r.item)).collect()
     }
 
+    /// Every catalog version: (number, label, published at), oldest first.
+    pub async fn catalog_versions(&self) -> Result<Vec<(u32, String, jiff::Timestamp)>, StoreError> {
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("select version, label, published_at from catalog_version order by version")
+                .fetch_all(self.reader())
+                .await?;
+        rows.into_iter()
+            .map(|(v, label, at)| {
+                let v = u32::try_from(v).map_err(|e| StoreError::corrupt("catalog_version", e))?;
+                Ok((v, label, crate::parse_ts("catalog_version", &at)?))
+            })
+            .collect()
+    }
+
+    /// Every window: (code, name, department code if it belongs to one), by code.
+    pub async fn windows(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        Ok(sqlx::query_as("select window_code, name, department_code from service_window order by window_code")
+            .fetch_all(self.reader())
+            .await?)
+    }
+
+    /// Every department: (code, name, division code), by code.
+    pub async fn departments(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(sqlx::query_as("select department_code, name, division_code from department order by department_code")
+            .fetch_all(self.reader())
+            .await?)
+    }
+
+    /// The organisation's staff: (id, name, department code, window code), by id.
+    pub async fn staff_directory(&self) -> Result<Vec<(String, String, String, Option<String>)>, StoreError> {
+        Ok(sqlx::query_as("select staff_id, name, department_code, window_code from staff order by staff_id")
+            .fetch_all(self.reader())
+            .await?)
+    }
+
     /// Codes of every known division.
     pub async fn division_codes(&self) -> Result<Vec<DivisionCode>, StoreError> {
         let rows: Vec<String> = sqlx::query_scalar("select division_code from division order by division_code")

@@ -223,7 +223,7 @@ pub async fn append_audit(
     subject: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    let lock = if is_postgres(conn) { " for update" } else { "" };
+    let lock = if crate::is_postgres(conn) { " for update" } else { "" };
     let last: Option<(i64, String)> =
         sqlx::query_as(&format!("select seq, hash from audit_log order by seq desc limit 1{lock}"))
             .fetch_optional(&mut *conn)
@@ -244,10 +244,6 @@ pub async fn append_audit(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-fn is_postgres(conn: &AnyConnection) -> bool {
-    conn.backend_name().eq_ignore_ascii_case("postgresql") || conn.backend_name().eq_ignore_ascii_case("postgres")
 }
 
 /// Stores the answer to an idempotent request.
@@ -327,6 +323,15 @@ impl Store {
             .fetch_optional(self.reader())
             .await?;
         row.as_ref().map(account_from_row).transpose()
+    }
+
+    /// Every staff account (not applicants), by login name; the administration pages list them.
+    pub async fn staff_accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let rows =
+            sqlx::query(&format!("select {ACCOUNT_COLUMNS} from account where kind = 'staff' order by account_id"))
+                .fetch_all(self.reader())
+                .await?;
+        rows.iter().map(account_from_row).collect()
     }
 
     /// The live session with this id hash.

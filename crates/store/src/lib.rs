@@ -18,6 +18,7 @@ mod identity;
 mod lease;
 mod migrate;
 mod plans;
+mod projects;
 mod supervision;
 mod time;
 mod writer;
@@ -44,6 +45,10 @@ pub use identity::{
 };
 pub use lease::Lease;
 pub use plans::{PlanRow, insert_plan};
+pub use projects::{
+    Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, stage_name,
+    update_project_run, update_project_stage,
+};
 pub use supervision::{
     AccountabilityRow, AlertRow, TrackedCase, escalate_alert, insert_accountability, insert_alert, set_rule,
     update_accountability,
@@ -227,3 +232,8 @@ pub type Conn = AnyConnection;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// Whether a connection talks to PostgreSQL (for the few statements that differ).
+pub(crate) fn is_postgres(conn: &AnyConnection) -> bool {
+    conn.backend_name().eq_ignore_ascii_case("postgresql") || conn.backend_name().eq_ignore_ascii_case("postgres")
+}

@@ -132,6 +132,14 @@ impl Index {
         }
     }
 
+    /// Whether `t` lies in the first minute after the covered range (00:00 after the last
+    /// day): the end of a working day that runs until 24:00, which is still a valid answer.
+    pub(super) fn is_end_minute(&self, t: Timestamp) -> bool {
+        let local = floor_second(t) + OFFSET_SECONDS;
+        let end = (self.first_day + i64::try_from(self.days.len()).unwrap_or(i64::MAX)) * SECONDS_PER_DAY;
+        (end..end + 60).contains(&local)
+    }
+
     /// Whether `minute` of covered day `day` is working time.
     #[inline]
     pub(super) fn is_working_minute(&self, day: usize, minute: usize) -> bool {

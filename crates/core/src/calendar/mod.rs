@@ -277,6 +277,10 @@ impl WorkingCalendar {
     /// Rank of `t` (working minutes of the covered range before its minute); `t` must be covered.
     #[inline]
     fn rank(&self, t: Timestamp) -> Result<i64, CalendarError> {
+        if self.index().is_end_minute(t) {
+            // 24:00 of the last covered day, e.g. a due time there: every minute is before it.
+            return Ok(self.index().total());
+        }
         let (day, minute) = self.locate(t)?;
         Ok(self.index().rank(day, minute))
     }

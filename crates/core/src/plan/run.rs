@@ -18,7 +18,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::project::{Project, ProjectCode};
-use super::{Plan, PlanError, StepId};
+use super::{Plan, PlanError, Step, StepId};
 use crate::calendar::{CalendarError, WorkingCalendar};
 use crate::case::CaseNumber;
 
@@ -79,14 +79,43 @@ pub enum RunError {
     Plan(#[from] PlanError),
 }
 
-/// A project's run through a plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A project's run through a plan. It serializes as `{project, green_channel, plan,
+/// started, states}` (one state per plan step, in plan order) and deserializes only when
+/// the states match the plan's steps, so a stored run reads back as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RunData")]
 pub struct ProjectRun {
     project: ProjectCode,
     green_channel: bool,
     plan: Plan,
     started: Timestamp,
     states: Vec<StepState>,
+}
+
+/// The serialized form, checked by [`ProjectRun`]'s `TryFrom`.
+#[derive(Deserialize)]
+struct RunData {
+    project: ProjectCode,
+    green_channel: bool,
+    plan: Plan,
+    started: Timestamp,
+    states: Vec<StepState>,
+}
+
+impl TryFrom<RunData> for ProjectRun {
+    type Error = String;
+    fn try_from(d: RunData) -> Result<Self, String> {
+        if d.states.len() != d.plan.steps.len() {
+            return Err(format!("{} step states for a plan of {} steps", d.states.len(), d.plan.steps.len()));
+        }
+        Ok(ProjectRun {
+            project: d.project,
+            green_channel: d.green_channel,
+            plan: d.plan,
+            started: d.started,
+            states: d.states,
+        })
+    }
 }
 
 /// `days` working days counted from `from`'s working day (see the module doc).
@@ -133,6 +162,16 @@ impl ProjectRun {
     /// The plan it runs through (with green-channel limits applied).
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// When the run started.
+    pub fn started(&self) -> Timestamp {
+        self.started
+    }
+
+    /// Every step with where it stands, in plan order.
+    pub fn steps(&self) -> impl Iterator<Item = (&Step, &StepState)> {
+        self.plan.steps.iter().zip(&self.states)
     }
 
     /// Where a step stands.
@@ -197,8 +236,23 @@ impl ProjectRun {
         at: Timestamp,
         cal: &WorkingCalendar,
     ) -> Result<Vec<Timestamp>, RunError> {
+        let steps: Vec<(StepId, Option<CaseNumber>)> = ids.iter().map(|id| (id.clone(), None)).collect();
+        self.start_steps(&steps, at, cal)
+    }
+
+    /// [`start_bundle`](Self::start_bundle) with the case each step is handled as: all
+    /// start, or none does. Returns their due times.
+    pub fn start_steps(
+        &mut self,
+        steps: &[(StepId, Option<CaseNumber>)],
+        at: Timestamp,
+        cal: &WorkingCalendar,
+    ) -> Result<Vec<Timestamp>, RunError> {
         let mut trial = self.clone();
-        let dues = ids.iter().map(|id| trial.start_step(id, None, at, cal)).collect::<Result<Vec<_>, _>>()?;
+        let dues = steps
+            .iter()
+            .map(|(id, case)| trial.start_step(id, case.clone(), at, cal))
+            .collect::<Result<Vec<_>, _>>()?;
         *self = trial;
         Ok(dues)
     }
@@ -219,6 +273,13 @@ impl ProjectRun {
     /// True when every step is done.
     pub fn is_complete(&self) -> bool {
         self.states.iter().all(|s| matches!(s, StepState::Done { .. }))
+    }
+
+    /// 计划办结 — when the run was expected to finish when it started: the critical path's
+    /// working days counted from the start, with no step early or late.
+    pub fn planned_completion(&self, cal: &WorkingCalendar) -> Result<Timestamp, RunError> {
+        let fresh = ProjectRun { states: vec![StepState::Waiting; self.states.len()], ..self.clone() };
+        fresh.expected_completion(cal, self.started)
     }
 
     /// 预计办结 — when the last step is expected to finish, seen at `now`: done steps at
@@ -358,6 +419,38 @@ mod tests {
             ProjectRun::start(&project(true), &small_plan(), &too_long, start),
             Err(RunError::Plan(PlanError::GreenNotShorter { .. }))
         ));
+    }
+
+    #[test]
+    fn a_run_serializes_and_reads_back_equal_and_refuses_mismatched_states() {
+        let cal = WorkingCalendar::builtin();
+        let start = at("2025-03-03T10:00+08:00");
+        let mut run =
+            ProjectRun::start(&project(true), &small_plan(), &BTreeMap::from([(sid("b"), 1)]), start).unwrap();
+        let case = CaseNumber::parse("620102-2025-000001").ok();
+        run.start_steps(&[(sid("a"), case.clone())], start, &cal).unwrap();
+        let json = serde_json::to_string(&run).unwrap();
+        let back: ProjectRun = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, run);
+        assert!(matches!(back.state(&sid("a")), Some(StepState::Running { case: c, .. }) if *c == case));
+        assert_eq!(back.plan().step(&sid("b")).map(|s| s.days), Some(1), "green limits kept");
+        let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        value["states"].as_array_mut().unwrap().pop();
+        assert!(serde_json::from_value::<ProjectRun>(value).is_err());
+    }
+
+    #[test]
+    fn planned_completion_ignores_progress() {
+        let cal = WorkingCalendar::builtin();
+        let start = at("2025-03-03T10:00+08:00");
+        let mut run = ProjectRun::start(&project(false), &small_plan(), &BTreeMap::new(), start).unwrap();
+        let planned = run.expected_completion(&cal, start).unwrap();
+        run.start_step(&sid("a"), None, start, &cal).unwrap();
+        run.finish_step(&sid("a"), at("2025-03-03T16:00+08:00")).unwrap();
+        assert!(run.expected_completion(&cal, at("2025-03-03T16:00+08:00")).unwrap() < planned);
+        assert_eq!(run.planned_completion(&cal).unwrap(), planned);
+        assert_eq!(run.started(), start);
+        assert_eq!(run.steps().count(), 4);
     }
 
     #[test]

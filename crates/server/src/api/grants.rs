@@ -10,7 +10,7 @@ use tongban_core::delegation::{Grant, GrantRequest};
 use tongban_core::identity::{Power, Role};
 use tongban_core::item::ItemCode;
 use tongban_core::org::DepartmentCode;
-use tongban_store::{Account, append_audit, insert_account, insert_grant, revoke_grant, update_role};
+use tongban_store::{Account, append_audit, insert_grant};
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -154,28 +154,7 @@ pub async fn delete_grant(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    authorize(&principal, Action::Delegate)?;
-    let account = principal.require()?.clone();
-    let mut delegations = state.store.delegations().await?;
-    let grant =
-        delegations.grant(&id).cloned().ok_or_else(|| ApiError::NotFound(format!("grant {id} does not exist")))?;
-    let may = account.role == Role::Administrator
-        || grant.grantor == account.id
-        || (account.role == Role::DepartmentHead && account.department.as_ref() == Some(&grant.department));
-    if !may {
-        return Err(ApiError::Forbidden("only the grantor, the department head or an administrator may revoke".into()));
-    }
-    let now = state.now();
-    delegations.revoke(&id, now).map_err(|e| ApiError::Conflict(e.to_string()))?;
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                revoke_grant(c, &id, now).await?;
-                append_audit(c, now, &account.id, "grant.revoke", &id, "{}").await
-            })
-        })
-        .await?;
+    crate::app::revoke_grant(&state, &principal, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -217,27 +196,14 @@ pub async fn create_account(
     principal: Principal,
     AppJson(req): AppJson<StaffCreate>,
 ) -> Result<StatusCode, ApiError> {
-    authorize(&principal, Action::ManageAccounts)?;
-    let admin = principal.require()?.id.clone();
-    let account = staff_account(&req.login, &req.password, &req.name, &req.role, req.department.as_deref()).await?;
-    let now = state.now();
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                insert_account(c, &account, now).await?;
-                append_audit(
-                    c,
-                    now,
-                    &admin,
-                    "account.create",
-                    &account.id,
-                    &serde_json::json!({ "role": account.role.as_str() }).to_string(),
-                )
-                .await
-            })
-        })
-        .await?;
+    let req = crate::app::NewStaff {
+        login: req.login,
+        password: req.password,
+        name: req.name,
+        role: req.role,
+        department: req.department,
+    };
+    crate::app::create_staff_account(&state, &principal, req).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -303,31 +269,6 @@ pub async fn set_role(
     Path(login): Path<String>,
     AppJson(req): AppJson<RoleChange>,
 ) -> Result<StatusCode, ApiError> {
-    authorize(&principal, Action::ManageAccounts)?;
-    let admin = principal.require()?.id.clone();
-    let role = Role::parse(&req.role)
-        .filter(|r| *r != Role::Public)
-        .ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {:?}", req.role))]))?;
-    let now = state.now();
-    let changed = state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                let changed = update_role(c, &login, role).await?;
-                if changed {
-                    append_audit(
-                        c,
-                        now,
-                        &admin,
-                        "account.role",
-                        &login,
-                        &serde_json::json!({ "role": role.as_str() }).to_string(),
-                    )
-                    .await?;
-                }
-                Ok::<_, ApiError>(changed)
-            })
-        })
-        .await?;
-    if changed { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound("no such account".into())) }
+    crate::app::set_account_role(&state, &principal, &login, &req.role).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

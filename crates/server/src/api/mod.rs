@@ -5,6 +5,8 @@ mod cases;
 mod files;
 mod grants;
 mod items;
+mod plans;
+mod projects;
 mod session;
 mod supervision;
 mod views;
@@ -36,7 +38,9 @@ pub use views::*;
         (name = "catalog", description = "Service items (事项)"),
         (name = "cases", description = "Cases (办件)"),
         (name = "identity", description = "Accounts, sessions, tokens, delegation grants (逐级授权)"),
-        (name = "supervision", description = "Electronic supervision (电子监察): board, alerts, accountability, figures")
+        (name = "supervision", description = "Electronic supervision (电子监察): board, alerts, accountability, figures"),
+        (name = "plans", description = "Approval plans (审批流程方案) of modular approval: schedules, the reform report, BPMN 2.0"),
+        (name = "projects", description = "The project library (项目库) and projects' runs through plans")
     )
 )]
 struct ApiDoc;
@@ -69,6 +73,17 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(supervision::close))
         .routes(routes!(supervision::set_rule_route))
         .routes(routes!(supervision::figures_route))
+        .routes(routes!(plans::list_plans, plans::import_plan))
+        .routes(routes!(plans::compare_plans))
+        .routes(routes!(plans::get_plan))
+        .routes(routes!(plans::export_plan))
+        .routes(routes!(projects::create_project, projects::list_projects))
+        .routes(routes!(projects::get_project))
+        .routes(routes!(projects::add_consultation))
+        .routes(routes!(projects::run::start_run))
+        .routes(routes!(projects::run::start_step))
+        .routes(routes!(projects::run::finish_step))
+        .routes(routes!(projects::run::bundle))
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

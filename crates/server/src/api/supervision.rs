@@ -5,16 +5,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tongban_core::identity::Role;
-use tongban_core::supervision::{
-    Accountability, AccountabilityState, Colour, FigureSpec, Figures, GroupBy, GroupKey, Period, Rule, Statement,
-    figures,
-};
-use tongban_store::{AccountabilityRow, AlertRow, set_rule, update_accountability};
+use tongban_core::supervision::{Figures, GroupKey, Period};
+use tongban_store::AlertRow;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::app::authorize;
+use crate::app::{authorize, may_see_department};
 use crate::auth::Principal;
 use crate::extract::{AppJson, AppQuery};
 use crate::policy::Action;
@@ -50,45 +46,28 @@ pub struct BoardView {
     pub cases: Vec<BoardCase>,
 }
 
-fn may_see_department(principal: &Principal, department: &str) -> bool {
-    principal.account.as_ref().is_some_and(|a| {
-        matches!(a.role, Role::CenterLeader | Role::Supervisor | Role::Administrator)
-            || a.department.as_ref().is_some_and(|d| d.as_str() == department)
-    })
-}
-
 /// The green / yellow / red board of running cases.
 #[utoipa::path(get, path = "/api/v1/supervision/board", tag = "supervision",
     responses((status = 200, description = "The board", body = BoardView), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
 pub async fn board(State(state): State<AppState>, principal: Principal) -> Result<Json<BoardView>, ApiError> {
-    authorize(&principal, Action::Supervise)?;
-    let status = state.supervision.status.lock().map(|s| s.clone()).unwrap_or_default();
-    let guard = state.supervision.board.lock().map_err(|_| ApiError::Internal("poisoned".into()))?;
-    let mut view = BoardView {
-        leader: status.leader,
-        last_tick: status.last_tick.map(|t| t.to_string()),
-        last_error: status.last_error.clone(),
-        green: 0,
-        yellow: 0,
-        red: 0,
-        cases: Vec::new(),
-    };
-    if let Some(b) = guard.as_ref() {
-        let c = b.counts();
-        (view.green, view.yellow, view.red) = (c.green, c.yellow, c.red);
-        let mut cases: Vec<BoardCase> = b
-            .iter()
-            .filter(|(_, colour)| *colour != Colour::Green)
-            .map(|(k, colour)| BoardCase {
-                number: k.clone(),
+    let b = crate::app::supervision_board(&state, &principal, None, 500)?;
+    let view = BoardView {
+        leader: b.leader,
+        last_tick: b.last_tick.map(|t| t.to_string()),
+        last_error: b.last_error,
+        green: b.green,
+        yellow: b.yellow,
+        red: b.red,
+        cases: b
+            .cases
+            .into_iter()
+            .map(|(number, colour, next)| BoardCase {
+                number,
                 colour: colour.as_str().into(),
-                next_change: b.next_change(k).map(|t| t.to_string()),
+                next_change: next.map(|t| t.to_string()),
             })
-            .collect();
-        cases.sort_by(|a, b| b.colour.cmp(&a.colour).then(a.number.cmp(&b.number)));
-        cases.truncate(500);
-        view.cases = cases;
-    }
+            .collect(),
+    };
     Ok(Json(view))
 }
 
@@ -190,88 +169,6 @@ pub struct AccountabilityStep {
     pub text: String,
 }
 
-fn to_core(r: &AccountabilityRow) -> Result<Accountability<String>, ApiError> {
-    let ts = |s: &str| s.parse::<jiff::Timestamp>().map_err(|e| ApiError::Internal(e.to_string()));
-    let statement =
-        |text: &Option<String>, by: &Option<String>, at: &Option<String>| -> Result<Option<Statement>, ApiError> {
-            Ok(match (text, by, at) {
-                (Some(text), Some(by), Some(at)) => Some(Statement { by: by.clone(), text: text.clone(), at: ts(at)? }),
-                _ => None,
-            })
-        };
-    Ok(Accountability {
-        case: r.case_number.clone(),
-        opened_at: ts(&r.since)?,
-        state: match r.state.as_str() {
-            "open" => AccountabilityState::Open,
-            "answered" => AccountabilityState::Answered,
-            _ => AccountabilityState::Closed,
-        },
-        answer: statement(&r.answer, &r.answered_by, &r.answered_at)?,
-        conclusion: statement(&r.conclusion, &r.closed_by, &r.closed_at)?,
-    })
-}
-
-async fn step(
-    state: &AppState,
-    principal: &Principal,
-    number: &str,
-    body: &AccountabilityStep,
-    close: bool,
-) -> Result<StatusCode, ApiError> {
-    authorize(principal, if close { Action::CloseAccountability } else { Action::AnswerAccountability })?;
-    let who = principal.require()?.clone();
-    let mut row = state
-        .store
-        .accountability()
-        .await?
-        .into_iter()
-        .find(|r| r.case_number == number && r.since == body.since)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("no accountability record for case {number} since {}", body.since))
-        })?;
-    if !close && !may_see_department(principal, &row.department) {
-        return Err(ApiError::Forbidden("another department's record".into()));
-    }
-    let mut record = to_core(&row)?;
-    let now = state.now();
-    let done = if close { record.close(&who.id, &body.text, now) } else { record.answer(&who.id, &body.text, now) };
-    done.map_err(|e| ApiError::Conflict(e.to_string()))?;
-    let stamp =
-        |s: &Option<Statement>| s.as_ref().map(|s| (s.text.clone(), s.by.clone(), tongban_store::format_ts(s.at)));
-    row.state = match record.state {
-        AccountabilityState::Open => "open",
-        AccountabilityState::Answered => "answered",
-        AccountabilityState::Closed => "closed",
-    }
-    .into();
-    if let Some((t, b, a)) = stamp(&record.answer) {
-        (row.answer, row.answered_by, row.answered_at) = (Some(t), Some(b), Some(a));
-    }
-    if let Some((t, b, a)) = stamp(&record.conclusion) {
-        (row.conclusion, row.closed_by, row.closed_at) = (Some(t), Some(b), Some(a));
-    }
-    let action = if close { "accountability.close" } else { "accountability.answer" };
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                update_accountability(c, &row).await?;
-                tongban_store::append_audit(
-                    c,
-                    now,
-                    &who.id,
-                    action,
-                    &row.case_number,
-                    &serde_json::json!({ "since": row.since }).to_string(),
-                )
-                .await
-            })
-        })
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 /// The department answers an accountability record (its head or an approver).
 #[utoipa::path(post, path = "/api/v1/accountability/{number}/answer", tag = "supervision", request_body = AccountabilityStep, params(("number" = String, Path, description = "Case number")),
     responses((status = 204, description = "Answered"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
@@ -282,7 +179,8 @@ pub async fn answer(
     Path(number): Path<String>,
     AppJson(body): AppJson<AccountabilityStep>,
 ) -> Result<StatusCode, ApiError> {
-    step(&state, &principal, &number, &body, false).await
+    crate::app::accountability_step(&state, &principal, &number, &body.since, &body.text, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A supervisor closes an answered accountability record.
@@ -295,7 +193,8 @@ pub async fn close(
     Path(number): Path<String>,
     AppJson(body): AppJson<AccountabilityStep>,
 ) -> Result<StatusCode, ApiError> {
-    step(&state, &principal, &number, &body, true).await
+    crate::app::accountability_step(&state, &principal, &number, &body.since, &body.text, true).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A supervision rule.
@@ -319,31 +218,15 @@ pub async fn set_rule_route(
     principal: Principal,
     AppJson(body): AppJson<RuleInput>,
 ) -> Result<StatusCode, ApiError> {
-    authorize(&principal, Action::ConfigureSupervision)?;
-    let who = principal.require()?.id.clone();
-    let rule = Rule::new(body.used_percent, body.remaining_minutes)
-        .map_err(|e| ApiError::Invalid(vec![("used_percent".into(), e.to_string())]))?;
-    if !matches!(body.scope.as_str(), "center" | "department" | "item") {
-        return Err(ApiError::Invalid(vec![("scope".into(), "center, department or item".into())]));
-    }
-    let now = state.now();
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                set_rule(c, &body.scope, &body.key, &rule).await?;
-                tongban_store::append_audit(
-                    c,
-                    now,
-                    &who,
-                    "supervision.rule",
-                    &format!("{}:{}", body.scope, body.key),
-                    "{}",
-                )
-                .await
-            })
-        })
-        .await?;
+    crate::app::set_supervision_rule(
+        &state,
+        &principal,
+        &body.scope,
+        &body.key,
+        body.used_percent,
+        body.remaining_minutes,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -417,16 +300,7 @@ pub async fn figures_route(
     principal: Principal,
     AppQuery(q): AppQuery<FigureQuery>,
 ) -> Result<Response, ApiError> {
-    authorize(&principal, Action::ReadFigures)?;
-    let by = match q.by.as_deref().unwrap_or("department") {
-        "center" => GroupBy::Center,
-        "department" => GroupBy::Department,
-        "window" => GroupBy::Window,
-        "staff" => GroupBy::Staff,
-        "item" => GroupBy::Item,
-        "division" => GroupBy::Division,
-        other => return Err(ApiError::Invalid(vec![("by".into(), format!("unknown grouping {other:?}"))])),
-    };
+    let by = crate::app::group_by(q.by.as_deref().unwrap_or("department"))?;
     let ts = |name: &str, v: &Option<String>| -> Result<Option<jiff::Timestamp>, ApiError> {
         v.as_deref()
             .filter(|s| !s.is_empty())
@@ -440,19 +314,8 @@ pub async fn figures_route(
             return Err(ApiError::Invalid(vec![("from".into(), "give both from and until, from before until".into())]));
         }
     };
-    let cal = &state.calendar;
-    let facts: Vec<_> = state
-        .store
-        .all_cases()
+    let rows: Vec<FigureRow> = crate::app::figures(&state, &principal, by, period, None)
         .await?
-        .iter()
-        .filter_map(|t| {
-            let d = tongban_core::org::DepartmentCode::parse(&t.department).ok()?;
-            tongban_core::supervision::CaseFacts::from_case(&t.case, d, None, cal).ok()
-        })
-        .collect();
-    let spec = FigureSpec { by, period, early_margin_minutes: cal.minutes_per_working_day() };
-    let rows: Vec<FigureRow> = figures(&facts, &spec)
         .iter()
         .map(|(k, f)| {
             let group = match k {
@@ -515,59 +378,15 @@ pub struct ConcernView {
 #[utoipa::path(get, path = "/api/v1/supervision/concerns", tag = "supervision",
     responses((status = 200, description = "Concerns", body = Vec<ConcernView>), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
 pub async fn concerns(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<ConcernView>>, ApiError> {
-    use tongban_core::case::CaseEvent;
-    use tongban_core::supervision::Concern;
-    authorize(&principal, Action::Supervise)?;
-    let delegations = state.store.delegations().await?;
-    let mut out = Vec::new();
-    for t in state.store.all_cases().await? {
-        if !may_see_department(&principal, &t.department) {
-            continue;
-        }
-        let case = &t.case;
-        let view = |kind: &str, detail: String| ConcernView {
-            case_number: case.number.to_string(),
-            department: t.department.clone(),
-            kind: kind.into(),
-            detail,
-        };
-        if let Some(item) = state.store.item_in_version(&case.item, case.item_version).await? {
-            for c in tongban_core::supervision::concerns(case, &item.item) {
-                out.push(match c {
-                    Concern::RepeatedCorrection { times } => {
-                        view("repeated_correction", format!("{times} correction requests"))
-                    }
-                    Concern::AcceptedWithMissingMaterials { missing } => {
-                        view("accepted_with_missing_materials", missing.join(", "))
-                    }
-                });
-            }
-        }
-        if let Some(score) = case.rating.filter(|s| *s <= 2) {
-            out.push(view("bad_rating", format!("rated {score} of 5")));
-        }
-        // Decisions need a delegated power: its chain must have been valid when taken.
-        let Ok(department) = tongban_core::org::DepartmentCode::parse(&t.department) else { continue };
-        for e in state.store.events_for_case(&case.number).await? {
-            let power = match e.event {
-                CaseEvent::Approved { .. } | CaseEvent::Denied { .. } => tongban_core::identity::Power::Approve,
-                _ => continue,
-            };
-            let valid = e.authority.as_ref().is_some_and(|chain| match chain.last() {
-                None => {
-                    delegations.authority(&e.actor, &department, &case.item, power, e.at).is_some_and(|c| c.is_empty())
-                }
-                Some(leaf) => delegations
-                    .grant(leaf)
-                    .is_some_and(|g| g.grantee == e.actor && delegations.chain_is_valid(g, e.at).is_some()),
-            });
-            if !valid {
-                out.push(view(
-                    "decision_without_valid_authority",
-                    format!("{} by {} at {}", e.event.kind(), e.actor, e.at),
-                ));
-            }
-        }
-    }
+    let out = crate::app::concerns(&state, &principal)
+        .await?
+        .into_iter()
+        .map(|c| ConcernView {
+            case_number: c.case_number,
+            department: c.department,
+            kind: c.kind.into(),
+            detail: c.detail,
+        })
+        .collect();
     Ok(Json(out))
 }

@@ -77,6 +77,60 @@ pub fn bars(id: &str, title: &str, description: &str, bars: &[Bar]) -> Markup {
     }
 }
 
+/// One bar of a horizontal chart: a labelled group, its length as a share of the longest
+/// (0–1), and the text written after it.
+#[derive(Debug, Clone)]
+pub struct HBar {
+    /// The group's name, left of the bar.
+    pub label: String,
+    /// Length, 0–1 of the plot's width.
+    pub share: f64,
+    /// The value as read, right of the bar (`96.5%`, `1,204`).
+    pub text: String,
+    /// A class for the bar's colour (`good`, `fair`, `poor`), if any.
+    pub tone: Option<&'static str>,
+}
+
+const H_ROW: f64 = 26.0;
+const H_LABEL: f64 = 190.0;
+const H_TEXT: f64 = 70.0;
+
+/// A horizontal bar chart, one row per group with its name on the left: readable with
+/// long names (departments, windows, people) at any width. `id` must be unique on the page.
+pub fn hbars(id: &str, title: &str, description: &str, bars: &[HBar]) -> Markup {
+    let h = TOP + H_ROW * bars.len().max(1) as f64 + 8.0;
+    let plot_w = W - H_LABEL - H_TEXT;
+    let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
+    // Long names are cut to fit the label column; the full name is in the bar's title.
+    let short = |s: &str| {
+        let n = s.chars().count();
+        if n > 14 { format!("{}…", s.chars().take(13).collect::<String>()) } else { s.to_owned() }
+    };
+    html! {
+        div.chart-scroll {
+        svg.chart.hchart id=(id) viewBox=(format!("0 0 {W} {h:.0}")) role="img" aria-labelledby=(format!("{title_id} {desc_id}"))
+            xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet" {
+            title id=(title_id) { (title) }
+            desc id=(desc_id) { (description) }
+            @for q in 0..=4u32 {
+                @let gx = H_LABEL + plot_w * f64::from(q) / 4.0;
+                line.grid x1=(format!("{gx:.1}")) x2=(format!("{gx:.1}")) y1=(TOP - 4.0) y2=(format!("{:.1}", h - 8.0)) {}
+            }
+            @for (i, b) in bars.iter().enumerate() {
+                @let y = TOP + H_ROW * i as f64;
+                @let len = (b.share.clamp(0.0, 1.0) * plot_w).max(1.0);
+                text.axis.label x=(H_LABEL - 8.0) y=(format!("{:.1}", y + H_ROW * 0.62)) text-anchor="end" { (short(&b.label)) }
+                rect class=(match b.tone { Some(t) => format!("bar {t}"), None => "bar".to_owned() })
+                    x=(H_LABEL) y=(format!("{:.1}", y + 4.0)) width=(format!("{len:.1}")) height=(format!("{:.1}", H_ROW - 8.0)) {
+                    title { (b.label) ": " (b.text) }
+                }
+                text.axis x=(format!("{:.1}", H_LABEL + len + 6.0)) y=(format!("{:.1}", y + H_ROW * 0.62)) { (b.text) }
+            }
+        }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +150,16 @@ mod tests {
         let svg = bars("c", "t", "d", &data).into_string();
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(svg.contains("<polyline") && svg.contains("role=\"img\""));
+    }
+
+    #[test]
+    fn a_horizontal_chart_has_one_row_per_group() {
+        let data: Vec<HBar> = ["a", "a very long department name indeed"]
+            .iter()
+            .map(|l| HBar { label: (*l).to_owned(), share: 0.5, text: "50%".into(), tone: Some("good") })
+            .collect();
+        let svg = hbars("h", "t", "d", &data).into_string();
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains("class=\"bar good\"") && svg.contains("a very long depar"));
     }
 }

@@ -29,7 +29,9 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Applicant => "/hall",
         Role::WindowClerk => "/workbench",
         Role::Reviewer | Role::Approver | Role::DepartmentHead => "/inbox",
-        _ => "/",
+        Role::CenterLeader | Role::Supervisor => "/supervision",
+        Role::Administrator => "/admin",
+        Role::Public => "/",
     }
 }
 

@@ -56,7 +56,16 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
             links.push(("/workbench", "nav.workbench"));
             links.push(("/inbox", "nav.inbox"));
         }
-        Role::CenterLeader | Role::Supervisor | Role::Administrator => {}
+        Role::CenterLeader | Role::Administrator => {
+            links.push(("/supervision", "nav.supervision"));
+            links.push(("/admin", "nav.admin"));
+        }
+        Role::Supervisor => links.push(("/supervision", "nav.supervision")),
+    }
+    match role {
+        Role::DepartmentHead => links.push(("/supervision", "nav.supervision")),
+        Role::Approver => links.push(("/supervision/accountability", "nav.accountability")),
+        _ => {}
     }
     links.push(("/kiosk", "nav.kiosk"));
     links
@@ -64,11 +73,20 @@ fn nav_links(role: Role) -> Vec<(&'static str, &'static str)> {
 
 /// The full page for `ctx`: the answer, with its cookies and headers.
 pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Response {
+    page_with(ctx, title, body, None)
+}
+
+/// The full page that reloads itself every `refresh` seconds, when given (a board on a
+/// wall screen; no JavaScript needed).
+pub fn page_with(ctx: &Ctx, title: &str, body: Markup, refresh: Option<u32>) -> Response {
     let current = ctx.path.split('?').next().unwrap_or("/");
+    // The section a page belongs to is current in the navigation too.
+    let section = |href: &str| href == current || (href != "/" && current.starts_with(&format!("{href}/")));
+    let reload = refresh.map(|s| html! { meta http-equiv="refresh" content=(s); });
     let markup = html! {
         (DOCTYPE)
         html lang=(ctx.lang.code()) {
-            (head(ctx.lang, title, None))
+            (head(ctx.lang, title, reload))
             body {
                 a.skip href="#main" { (ctx.t("nav.skip")) }
                 header.site {
@@ -98,7 +116,7 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Response {
                         ul {
                             @for (href, key) in nav_links(ctx.role()) {
                                 li {
-                                    @if href == current {
+                                    @if section(href) {
                                         a href=(href) aria-current="page" { (ctx.t(key)) }
                                     } @else {
                                         a href=(href) { (ctx.t(key)) }
@@ -166,4 +184,52 @@ pub fn kiosk(ctx: &Ctx, title: &str, body: Markup, reset: bool) -> Response {
         }
     };
     ctx.finish(Html(markup.into_string()))
+}
+
+/// A wall-screen page: the site's bar without navigation, large type, reloading itself
+/// every `refresh` seconds.
+pub fn wall(ctx: &Ctx, title: &str, body: Markup, refresh: u32) -> Response {
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(ctx.lang.code()) {
+            (head(ctx.lang, title, Some(html! { meta http-equiv="refresh" content=(refresh); })))
+            body.wall {
+                a.skip href="#main" { (ctx.t("nav.skip")) }
+                header.site {
+                    div.bar {
+                        a.brand href="/supervision" {
+                            span.mark aria-hidden="true" { "TB" }
+                            span { (ctx.t("sup.title")) }
+                        }
+                        div.who {
+                            a.lang href=(ctx.switch_href()) lang=(ctx.lang.other().code()) { (ctx.t("nav.switch")) }
+                        }
+                    }
+                }
+                main id="main" tabindex="-1" { (body) }
+            }
+        }
+    };
+    ctx.finish(Html(markup.into_string()))
+}
+
+/// The links between the pages of one section (supervision, administration); the current
+/// one is marked. `links` are (href, message key).
+pub fn tabs(ctx: &Ctx, label: &str, links: &[(&str, &str)]) -> Markup {
+    let current = ctx.path.split('?').next().unwrap_or("/");
+    html! {
+        nav.tabs aria-label=(label) {
+            ul {
+                @for (href, key) in links {
+                    li {
+                        @if *href == current {
+                            a href=(href) aria-current="page" { (ctx.t(key)) }
+                        } @else {
+                            a href=(href) { (ctx.t(key)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

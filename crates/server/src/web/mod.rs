@@ -1,5 +1,6 @@
 //! Server-rendered pages (DOMAIN.md §7): the public portal, the online service hall, the
-//! window workbench, the approver inbox and the kiosk.
+//! window workbench, the approver inbox, the supervision board, the administration and the
+//! kiosk.
 //!
 //! Pages are maud templates compiled into the binary; CSS and the little JavaScript there is
 //! are embedded too, and every page works without JavaScript. Every string a person reads
@@ -12,6 +13,7 @@
 //! Forms shown to people not logged in (log in, sign up, kiosk look-up) use a double-submit
 //! cookie instead.
 
+mod admin;
 mod assets;
 mod case_page;
 mod chart;
@@ -23,6 +25,7 @@ mod i18n;
 mod kiosk;
 mod layout;
 mod portal;
+mod supervision;
 mod view;
 mod workbench;
 
@@ -56,6 +59,22 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{number}/act", post(case_page::act))
         .route("/workbench", get(workbench::queue))
         .route("/inbox", get(workbench::inbox))
+        .route("/supervision", get(supervision::board))
+        .route("/supervision/alerts", get(supervision::alerts))
+        .route("/supervision/accountability", get(supervision::accountability))
+        .route("/supervision/accountability/{number}/answer", post(supervision::answer))
+        .route("/supervision/accountability/{number}/close", post(supervision::close))
+        .route("/supervision/figures", get(supervision::figures))
+        .route("/supervision/concerns", get(supervision::concerns))
+        .route("/admin", get(admin::catalog))
+        .route("/admin/org", get(admin::org))
+        .route("/admin/staff", get(admin::staff).post(admin::create_staff))
+        .route("/admin/staff/{login}/role", post(admin::change_role))
+        .route("/admin/grants", get(admin::grants))
+        .route("/admin/grants/{id}/revoke", post(admin::revoke))
+        .route("/admin/calendar", get(admin::calendar))
+        .route("/admin/rules", get(admin::rules).post(admin::set_rule))
+        .route("/admin/plans", get(admin::plans))
         .route("/kiosk", get(kiosk::home))
         .route("/kiosk/items", get(kiosk::items))
         .route("/kiosk/items/{code}", get(kiosk::item))

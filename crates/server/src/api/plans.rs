@@ -1,0 +1,409 @@
+//! Approval plans (审批流程方案) of modular approval: the list, one plan with its
+//! critical-path schedule, the reform comparison, BPMN 2.0 import and export.
+//!
+//! A plan id names the latest stored version, else one of the built-in reform plans
+//! (`before-reform`, `after-reform`), which core holds and the store never does; importing
+//! a plan with one of those ids overrides the built-in one (as `tongban plan` does).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tongban_core::plan::bpmn::{self, BpmnError};
+use tongban_core::plan::{Plan, PlanComparison, PlanId, PlanSummary, reform};
+use tongban_store::{append_audit, insert_plan};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::app::authorize;
+use crate::auth::Principal;
+use crate::extract::AppQuery;
+use crate::policy::Action;
+use crate::problem::{ApiError, Problem};
+
+/// Largest BPMN document accepted.
+pub const MAX_BPMN_BYTES: usize = 4 * 1024 * 1024;
+
+/// A plan in the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanListEntry {
+    /// Its id.
+    pub id: String,
+    /// The latest version.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+    /// 环节数 — number of steps.
+    pub steps: u32,
+    /// 总工作日 — working days on the critical path.
+    pub total_days: u32,
+    /// True for a built-in reform plan (not stored).
+    pub builtin: bool,
+    /// When this version was imported; none for a built-in plan.
+    pub imported_at: Option<String>,
+}
+
+/// One step of a plan with its schedule, in working days from the project's start.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanStepView {
+    /// Step id.
+    pub id: String,
+    /// What is done.
+    pub name: String,
+    /// Module: `initiation`, `land`, `planning`, `construction`, `acceptance`.
+    pub module: String,
+    /// 模块, e.g. 立项.
+    pub module_zh: String,
+    /// Section: `guidance`, `scheme_review`, `approval`, `concurrent`.
+    pub section: String,
+    /// 板块, e.g. 行政审批.
+    pub section_zh: String,
+    /// 牵头部门.
+    pub lead_department: String,
+    /// 配合单位.
+    pub cooperating: Vec<String>,
+    /// The service item it is handled as.
+    pub item: Option<String>,
+    /// 时限 — working days (0 = milestone).
+    pub days: u32,
+    /// 前置环节.
+    pub prerequisites: Vec<String>,
+    /// 最早开始.
+    pub earliest_start: u32,
+    /// 最早完成.
+    pub earliest_finish: u32,
+    /// 最迟开始.
+    pub latest_start: u32,
+    /// 最迟完成.
+    pub latest_finish: u32,
+    /// 机动时间 — slack in working days.
+    pub slack: u32,
+    /// No slack: any delay delays the whole project.
+    pub critical: bool,
+}
+
+/// A plan and its schedule.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanView {
+    /// Its id.
+    pub id: String,
+    /// Its version.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+    /// True for a built-in reform plan.
+    pub builtin: bool,
+    /// 总工作日 — working days on the critical path.
+    pub total_days: u32,
+    /// 关键路径 — step ids, in order.
+    pub critical_path: Vec<String>,
+    /// Every step, in plan order.
+    pub steps: Vec<PlanStepView>,
+}
+
+impl PlanView {
+    fn new(plan: &Plan, builtin: bool) -> Self {
+        let schedule = plan.schedule();
+        let steps = plan
+            .steps()
+            .iter()
+            .zip(&schedule.steps)
+            .map(|(s, t)| PlanStepView {
+                id: s.id.to_string(),
+                name: s.name.clone(),
+                module: s.module.as_str().into(),
+                module_zh: s.module.zh().into(),
+                section: s.section.as_str().into(),
+                section_zh: s.section.zh().into(),
+                lead_department: s.lead_department.clone(),
+                cooperating: s.cooperating.clone(),
+                item: s.item.as_ref().map(ToString::to_string),
+                days: s.days,
+                prerequisites: s.prerequisites.iter().map(ToString::to_string).collect(),
+                earliest_start: t.earliest_start,
+                earliest_finish: t.earliest_finish,
+                latest_start: t.latest_start,
+                latest_finish: t.latest_finish,
+                slack: t.slack,
+                critical: t.is_critical(),
+            })
+            .collect();
+        Self {
+            id: plan.id().to_string(),
+            version: plan.version(),
+            name: plan.name().to_owned(),
+            builtin,
+            total_days: schedule.total_days,
+            critical_path: schedule.critical_path.iter().map(ToString::to_string).collect(),
+            steps,
+        }
+    }
+}
+
+/// A plan's headline figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanSummaryView {
+    /// Its id.
+    pub id: String,
+    /// Its version.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+    /// 环节数.
+    pub steps: usize,
+    /// 总工作日 (critical path).
+    pub days: u32,
+}
+
+impl From<PlanSummary> for PlanSummaryView {
+    fn from(s: PlanSummary) -> Self {
+        Self { id: s.id.to_string(), version: s.version, name: s.name, steps: s.steps, days: s.days }
+    }
+}
+
+/// The reform report: two plans side by side.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComparisonView {
+    /// The plan before.
+    pub before: PlanSummaryView,
+    /// The plan after.
+    pub after: PlanSummaryView,
+    /// 环节压减 — steps cut, percent of before, one decimal (negative if they grew).
+    pub steps_cut_percent: f64,
+    /// 时限压减 — working days cut, percent of before, one decimal.
+    pub days_cut_percent: f64,
+    /// The same as a plain-text table.
+    pub report: String,
+}
+
+/// A stored plan version, as imported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedPlan {
+    /// Its id.
+    pub id: String,
+    /// The version it was stored as.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+    /// 环节数.
+    pub steps: usize,
+    /// 总工作日 (critical path).
+    pub total_days: u32,
+    /// 关键路径.
+    pub critical_path: Vec<String>,
+}
+
+/// Which version of a plan.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// A stored version; the latest when absent.
+    pub version: Option<u32>,
+}
+
+/// The two plans to compare.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompareQuery {
+    /// The plan before, e.g. `before-reform`.
+    pub before: String,
+    /// The plan after, e.g. `after-reform`.
+    pub after: String,
+}
+
+/// The plan `id` (at `version`, else its latest), stored or built in; the flag says built in.
+pub(crate) async fn resolve_plan(state: &AppState, id: &str, version: Option<u32>) -> Result<(Plan, bool), ApiError> {
+    let missing = || match version {
+        Some(v) => ApiError::NotFound(format!("plan {id} has no version {v}")),
+        None => ApiError::NotFound(format!("plan {id} does not exist")),
+    };
+    let Ok(plan_id) = PlanId::parse(id) else { return Err(missing()) };
+    let stored = match version {
+        Some(v) => state.store.plan_version(&plan_id, v).await?,
+        None => state.store.plan_by_id(&plan_id).await?,
+    };
+    if let Some(plan) = stored {
+        return Ok((plan, false));
+    }
+    // Stored versions start at 1, so a stored plan of a built-in id hides the built-in one.
+    reform::builtin(id).filter(|p| version.is_none_or(|v| v == p.version())).map(|p| (p, true)).ok_or_else(missing)
+}
+
+/// Every plan: the latest version of each stored one, then the built-in reform plans no
+/// stored plan overrides.
+#[utoipa::path(get, path = "/api/v1/plans", tag = "plans",
+    responses((status = 200, description = "Plans", body = Vec<PlanListEntry>)))]
+#[tracing::instrument(skip_all)]
+pub async fn list_plans(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<PlanListEntry>>, ApiError> {
+    authorize(&principal, Action::ReadPlans)?;
+    let rows = state.store.plans().await?;
+    let mut list: Vec<PlanListEntry> = rows
+        .iter()
+        .map(|r| PlanListEntry {
+            id: r.id.to_string(),
+            version: r.version,
+            name: r.name.clone(),
+            steps: r.steps,
+            total_days: r.total_days,
+            builtin: false,
+            imported_at: Some(r.imported_at.to_string()),
+        })
+        .collect();
+    for plan in [reform::before_reform(), reform::after_reform()] {
+        if rows.iter().all(|r| &r.id != plan.id()) {
+            list.push(PlanListEntry {
+                id: plan.id().to_string(),
+                version: plan.version(),
+                name: plan.name().to_owned(),
+                steps: u32::try_from(plan.steps().len()).unwrap_or(u32::MAX),
+                total_days: plan.total_days(),
+                builtin: true,
+                imported_at: None,
+            });
+        }
+    }
+    Ok(Json(list))
+}
+
+/// One plan: its steps (module, section, lead department, working days, prerequisites) and
+/// its schedule — critical path, total working days, earliest and latest start and slack
+/// of every step.
+#[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans",
+    params(("id" = String, Path, description = "Plan id, e.g. after-reform"), VersionQuery),
+    responses((status = 200, description = "The plan and its schedule", body = PlanView),
+        (status = 404, description = "No such plan or version", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(plan.id = %id))]
+pub async fn get_plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    AppQuery(q): AppQuery<VersionQuery>,
+) -> Result<Json<PlanView>, ApiError> {
+    authorize(&principal, Action::ReadPlans)?;
+    let (plan, builtin) = resolve_plan(&state, &id, q.version).await?;
+    Ok(Json(PlanView::new(&plan, builtin)))
+}
+
+/// The reform report: steps, critical-path working days and the cuts in percent, e.g.
+/// `before=before-reform&after=after-reform` (111 → 48 steps, 232 → 72 days).
+#[utoipa::path(get, path = "/api/v1/plans/compare", tag = "plans", params(CompareQuery),
+    responses((status = 200, description = "The comparison", body = ComparisonView),
+        (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn compare_plans(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppQuery(q): AppQuery<CompareQuery>,
+) -> Result<Json<ComparisonView>, ApiError> {
+    authorize(&principal, Action::ReadPlans)?;
+    let (before, _) = resolve_plan(&state, &q.before, None).await?;
+    let (after, _) = resolve_plan(&state, &q.after, None).await?;
+    let c = PlanComparison::new(&before, &after);
+    let report = c.to_string();
+    Ok(Json(ComparisonView {
+        before: c.before.into(),
+        after: c.after.into(),
+        steps_cut_percent: c.steps_cut_percent,
+        days_cut_percent: c.days_cut_percent,
+        report,
+    }))
+}
+
+/// A plan as BPMN 2.0 XML with a diagram, which common modelers open.
+#[utoipa::path(get, path = "/api/v1/plans/{id}/bpmn", tag = "plans",
+    params(("id" = String, Path, description = "Plan id"), VersionQuery),
+    responses((status = 200, description = "BPMN 2.0 XML", body = String, content_type = "application/xml"),
+        (status = 404, description = "No such plan or version", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(plan.id = %id))]
+pub async fn export_plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    AppQuery(q): AppQuery<VersionQuery>,
+) -> Result<Response, ApiError> {
+    authorize(&principal, Action::ReadPlans)?;
+    let (plan, _) = resolve_plan(&state, &id, q.version).await?;
+    let mut response = bpmn::export(&plan).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
+    let disposition = format!("attachment; filename=\"{}-v{}.bpmn\"", plan.id(), plan.version());
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+/// One `(field, message)` per problem of a refused BPMN document, each naming the element,
+/// its id and its line where the document gives them.
+fn bpmn_problems(e: &BpmnError) -> Vec<(String, String)> {
+    match e {
+        BpmnError::Plan { problems } => problems
+            .iter()
+            .map(|p| {
+                let field = p.problem.step().map_or_else(|| "process".to_owned(), |s| format!("step {s}"));
+                (field, p.to_string())
+            })
+            .collect(),
+        other => vec![("bpmn".into(), other.to_string())],
+    }
+}
+
+/// Import a BPMN 2.0 process as a plan (the next version when its id exists); the body is
+/// the XML (`Content-Type: application/xml`, `text/xml` or `application/bpmn+xml`). A
+/// refused document stores nothing and answers 422, naming the element, its id and line.
+#[utoipa::path(post, path = "/api/v1/plans", tag = "plans",
+    request_body(content = String, content_type = "application/xml", description = "A BPMN 2.0 document"),
+    responses((status = 201, description = "Imported", body = ImportedPlan),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Document too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not XML", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed XML, an unsupported element, or not a valid plan (a cycle …)", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn import_plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<ImportedPlan>), ApiError> {
+    authorize(&principal, Action::ImportPlan)?;
+    let actor = principal.require()?.id.clone();
+    let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mime = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !matches!(mime.as_str(), "application/xml" | "text/xml" | "application/bpmn+xml") {
+        return Err(ApiError::UnsupportedType(format!("send the BPMN document as application/xml, not {declared:?}")));
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BPMN_BYTES).await.map_err(|_| ApiError::TooLarge(MAX_BPMN_BYTES))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|e| ApiError::Invalid(vec![("bpmn".into(), format!("not UTF-8: {e}"))]))?;
+    let plan = bpmn::import(text).map_err(|e| ApiError::Invalid(bpmn_problems(&e)))?;
+    let now = state.now();
+    let stored = plan.clone();
+    let (id, version) = state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let (id, version) = insert_plan(c, &stored, now).await?;
+                let detail = serde_json::json!({ "version": version, "steps": stored.steps().len() }).to_string();
+                append_audit(c, now, &actor, "plan.import", id.as_str(), &detail).await?;
+                Ok::<_, ApiError>((id, version))
+            })
+        })
+        .await?;
+    let schedule = plan.schedule();
+    Ok((
+        StatusCode::CREATED,
+        Json(ImportedPlan {
+            id: id.to_string(),
+            version,
+            name: plan.name().to_owned(),
+            steps: plan.steps().len(),
+            total_days: schedule.total_days,
+            critical_path: schedule.critical_path.iter().map(ToString::to_string).collect(),
+        }),
+    ))
+}
