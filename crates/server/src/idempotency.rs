@@ -16,7 +16,20 @@ use crate::auth::Principal;
 use crate::problem::ApiError;
 
 /// Creating routes handled here (case submission handles its key itself).
-pub const CREATING: &[&str] = &["/api/v1/tokens", "/api/v1/grants", "/api/v1/accounts", "/api/v1/applicants"];
+pub const CREATING: &[&str] = &[
+    "/api/v1/tokens",
+    "/api/v1/grants",
+    "/api/v1/accounts",
+    "/api/v1/applicants",
+    "/api/v1/plans",
+    "/api/v1/projects",
+];
+
+/// Whether a POST to `path` creates something this layer guards: a listed route, or a
+/// project's consultation record (`/api/v1/projects/{code}/consultations`).
+pub fn is_creating(path: &str) -> bool {
+    CREATING.contains(&path) || (path.starts_with("/api/v1/projects/") && path.ends_with("/consultations"))
+}
 
 /// Largest body this layer buffers.
 const MAX_BODY: usize = 1 << 20;
@@ -24,7 +37,7 @@ const MAX_BODY: usize = 1 << 20;
 /// The middleware.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (Some(key), true) = (key, req.method() == Method::POST && CREATING.contains(&req.uri().path())) else {
+    let (Some(key), true) = (key, req.method() == Method::POST && is_creating(req.uri().path())) else {
         return next.run(req).await;
     };
     match run(state, key, req, next).await {

@@ -106,6 +106,15 @@ async fn the_worker_raises_each_alert_once_and_red_is_held_to_account() {
         assert_eq!((figures[0]["group"].as_str(), figures[0]["received"].as_u64()), (Some("fgw"), Some(1)));
         let (s, ctype, _) = f.call(&supervisor, "GET", "/api/v1/figures?by=item&format=csv", None).await;
         assert_eq!((s, ctype.as_str()), (StatusCode::OK, "text/csv; charset=utf-8"));
+        // Divisions roll up: the province and the city both count the city's case.
+        let (_, _, by_division) = f.call(&supervisor, "GET", "/api/v1/figures?by=division", None).await;
+        let groups: Vec<(&str, u64)> = by_division
+            .as_array()
+            .expect("rows")
+            .iter()
+            .filter_map(|r| Some((r["group"].as_str()?, r["received"].as_u64()?)))
+            .collect();
+        assert_eq!(groups, [("620000", 1), ("620100", 1)], "{}", f.t.name);
         let res = f.call(&supervisor, "GET", "/api/v1/figures?by=nonsense", None).await;
         assert_problem(&res, 422, "invalid-field");
         let metrics = {

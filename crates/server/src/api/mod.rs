@@ -135,7 +135,7 @@ fn document_bad_requests(doc: &mut utoipa::openapi::OpenApi) {
             .build()
     };
     for (path, item) in doc.paths.paths.iter_mut() {
-        if crate::idempotency::CREATING.contains(&path.as_str())
+        if crate::idempotency::is_creating(path)
             && let Some(op) = item.post.as_mut()
         {
             use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
