@@ -695,6 +695,15 @@ pub async fn figures(
         })
         .collect();
     let spec = FigureSpec { by, period, early_margin_minutes: cal.minutes_per_working_day() };
+    if by == tongban_core::supervision::GroupBy::Division {
+        // Each division with everything inside it: the city's figures include its counties'.
+        let divisions = state.store.division_codes().await?;
+        return Ok(tongban_core::supervision::roll_up(&facts, &divisions, &spec)
+            .into_iter()
+            .filter(|(_, f)| *f != tongban_core::supervision::Figures::default())
+            .map(|(d, f)| (tongban_core::supervision::GroupKey::Division(d), f))
+            .collect());
+    }
     Ok(tongban_core::supervision::figures(&facts, &spec).into_iter().collect())
 }
 
