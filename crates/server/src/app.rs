@@ -753,8 +753,19 @@ pub async fn concerns(state: &AppState, principal: &Principal) -> Result<Vec<Con
                 });
             }
         }
-        if let Some(score) = case.rating.filter(|s| *s <= 2) {
-            out.push(row("bad_rating", format!("rated {score} of 5")));
+        // A bad rating must be answered within a fixed number of working days (差评整改).
+        if let Some(score) = case.rating.filter(|s| *s <= tongban_core::case::BAD_RATING)
+            && case.rating_answered_at.is_none()
+        {
+            let deadline = case
+                .rated_at
+                .and_then(|t| state.calendar.add_working_days(t, tongban_core::case::BAD_RATING_ANSWER_DAYS).ok());
+            let detail = match deadline {
+                Some(d) if d < state.now() => format!("rated {score} of 5; not answered by {d} (overdue)"),
+                Some(d) => format!("rated {score} of 5; to be answered by {d}"),
+                None => format!("rated {score} of 5; not answered"),
+            };
+            out.push(row("bad_rating", detail));
         }
         // Decisions need a delegated power: its chain must have been valid when taken.
         let Ok(department) = tongban_core::org::DepartmentCode::parse(&t.department) else { continue };

@@ -81,6 +81,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
             "hand_over" | "take_over" => staff,
             "reassign" => role == R::Supervisor,
             "rate" => role == R::Applicant,
+            "answer_rating" => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
             _ => false,
         },
         Action::Delegate => role == R::DepartmentHead || role == R::Approver || role == R::Administrator,
@@ -114,6 +115,7 @@ pub fn power_for(command: &CaseCommand) -> Option<Power> {
         | CaseCommand::HandOver { .. }
         | CaseCommand::TakeOver
         | CaseCommand::Reassign { .. }
-        | CaseCommand::Rate { .. } => None,
+        | CaseCommand::Rate { .. }
+        | CaseCommand::AnswerRating { .. } => None,
     }
 }

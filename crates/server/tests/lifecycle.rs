@@ -364,3 +364,38 @@ async fn every_creating_post_honours_an_idempotency_key() {
     );
     f.t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_bad_rating_is_watched_until_the_department_answers() {
+    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
+    let (applicant, clerk, approver, supervisor) =
+        (f.login("applicant").await, f.login("clerk").await, f.login("approver").await, f.login("supervisor").await);
+    let n = f.submit(&applicant).await;
+    for (who, action) in [
+        (&clerk, json!({"action": "accept"})),
+        (&approver, json!({"action": "approve"})),
+        (&clerk, json!({"action": "deliver", "method": "窗口领取"})),
+        (&applicant, json!({"action": "rate", "score": 1, "comment": "等太久"})),
+    ] {
+        assert_eq!(f.act(who, &n, action).await.0, StatusCode::OK);
+    }
+    let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
+    assert_eq!(concerns[0]["kind"], "bad_rating", "{concerns}");
+    assert!(concerns[0]["detail"].as_str().is_some_and(|d| d.contains("to be answered by")), "{concerns}");
+    assert_problem(
+        &f.call(
+            &applicant,
+            "POST",
+            &format!("/api/v1/cases/{n}/actions"),
+            Some(r#"{"action":"answer_rating","answer":"x"}"#),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    let (s, _) = f.act(&clerk, &n, json!({"action": "answer_rating", "answer": "已核实，窗口已整改并致歉"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
+    assert_eq!(concerns.as_array().map(Vec::len), Some(0), "{concerns}");
+    f.t.cleanup().await;
+}

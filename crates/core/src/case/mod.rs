@@ -131,6 +131,11 @@ pub enum CaseCommand {
         #[serde(default)]
         comment: String,
     },
+    /// 差评整改答复 — the department answers a bad rating (1–2): verified, rectified, told.
+    AnswerRating {
+        /// The answer shown to the rater.
+        answer: String,
+    },
 }
 
 impl CaseCommand {
@@ -151,6 +156,7 @@ impl CaseCommand {
             Self::TakeOver => "take_over",
             Self::Reassign { .. } => "reassign",
             Self::Rate { .. } => "rate",
+            Self::AnswerRating { .. } => "answer_rating",
         }
     }
 }
@@ -256,6 +262,11 @@ pub enum CaseEvent {
         /// Comment.
         comment: String,
     },
+    /// The department answered a bad rating.
+    RatingAnswered {
+        /// The answer.
+        answer: String,
+    },
 }
 
 impl CaseEvent {
@@ -277,9 +288,16 @@ impl CaseEvent {
             Self::HandedOver { .. } => "handed_over",
             Self::Reassigned { .. } => "reassigned",
             Self::Rated { .. } => "rated",
+            Self::RatingAnswered { .. } => "rating_answered",
         }
     }
 }
+
+/// Ratings at or below this are bad (差评) and must be answered.
+pub const BAD_RATING: u8 = 2;
+
+/// Working days a department has to answer a bad rating (差评整改时限).
+pub const BAD_RATING_ANSWER_DAYS: u32 = 5;
 
 /// A broken case rule.
 #[derive(Debug, thiserror::Error)]
@@ -312,8 +330,8 @@ pub enum CaseError {
     /// Only the offered receiver can take a case over, and only while it is offered.
     #[error("case is not being handed over to you")]
     NotOfferedToYou,
-    /// A case is rated once, with a score of 1–5.
-    #[error("a case is rated once, with a score from 1 to 5")]
+    /// A case is rated once, with a score of 1–5; only a bad rating is answered, once.
+    #[error("a case is rated once, with a score from 1 to 5; only a bad rating (1–2) is answered, once")]
     BadRating,
     /// The deadline could not be computed (e.g. outside the years the calendar covers).
     #[error(transparent)]
@@ -376,6 +394,12 @@ pub struct Case {
     /// The applicant's rating, 1–5.
     #[serde(default)]
     pub rating: Option<u8>,
+    /// When it was rated.
+    #[serde(default)]
+    pub rated_at: Option<jiff::Timestamp>,
+    /// When a bad rating was answered.
+    #[serde(default)]
+    pub rating_answered_at: Option<jiff::Timestamp>,
     /// When it was decided.
     pub decided_at: Option<jiff::Timestamp>,
     /// When it was delivered (or rejected): closed.
@@ -455,6 +479,8 @@ impl Case {
             pending_correction: Vec::new(),
             pending_handover: None,
             rating: None,
+            rated_at: None,
+            rating_answered_at: None,
             decided_at: None,
             closed_at: None,
         };
@@ -538,6 +564,13 @@ impl Case {
                 }
                 CaseEvent::Rated { score: *score, comment: comment.trim().to_owned() }
             }
+            (S::Delivered, CaseCommand::AnswerRating { answer }) => {
+                if !self.rating.is_some_and(|r| r <= BAD_RATING) || self.rating_answered_at.is_some() {
+                    return Err(CaseError::BadRating);
+                }
+                text("answer", answer, 2000)?;
+                CaseEvent::RatingAnswered { answer: answer.trim().to_owned() }
+            }
             (S::Approved | S::Denied, CaseCommand::Deliver { method }) => {
                 text("delivery method", method, 100)?;
                 CaseEvent::Delivered { method: method.trim().to_owned() }
@@ -607,7 +640,11 @@ impl Case {
                 self.owner = to.clone();
                 self.pending_handover = None;
             }
-            CaseEvent::Rated { score, .. } => self.rating = Some(*score),
+            CaseEvent::Rated { score, .. } => {
+                self.rating = Some(*score);
+                self.rated_at = Some(at);
+            }
+            CaseEvent::RatingAnswered { .. } => self.rating_answered_at = Some(at),
         }
     }
 

@@ -286,3 +286,32 @@ fn a_delivered_case_is_rated_once() {
         Err(CaseError::BadRating)
     ));
 }
+
+#[test]
+fn only_a_bad_rating_is_answered_once() {
+    let item = sample_item();
+    let cal = WorkingCalendar::builtin();
+    let now = at("2024-02-08T05:00:00Z");
+    let ctx = Context { now, calendar: &cal, item: &item, actor: "fgw.head" };
+    let mut good = case_in(CaseState::Delivered);
+    for e in good.handle(&CaseCommand::Rate { score: 4, comment: String::new() }, &ctx).expect("rated") {
+        good.apply(&e, now);
+    }
+    assert!(matches!(
+        good.handle(&CaseCommand::AnswerRating { answer: "谢谢".into() }, &ctx),
+        Err(CaseError::BadRating)
+    ));
+    let mut bad = case_in(CaseState::Delivered);
+    for e in bad.handle(&CaseCommand::Rate { score: 1, comment: "态度差".into() }, &ctx).expect("rated") {
+        bad.apply(&e, now);
+    }
+    assert_eq!(bad.rated_at, Some(now));
+    for e in bad.handle(&CaseCommand::AnswerRating { answer: "已核实并整改".into() }, &ctx).expect("answered") {
+        bad.apply(&e, now);
+    }
+    assert_eq!(bad.rating_answered_at, Some(now));
+    assert!(matches!(
+        bad.handle(&CaseCommand::AnswerRating { answer: "再答".into() }, &ctx),
+        Err(CaseError::BadRating)
+    ));
+}

@@ -188,6 +188,11 @@ pub enum CaseAction {
         #[serde(default)]
         comment: String,
     },
+    /// 差评整改答复 — answer a bad rating (1–2), shown to the rater; within 5 working days.
+    AnswerRating {
+        /// The answer.
+        answer: String,
+    },
 }
 
 impl From<CaseAction> for CaseCommand {
@@ -207,6 +212,7 @@ impl From<CaseAction> for CaseCommand {
             CaseAction::TakeOver => CaseCommand::TakeOver,
             CaseAction::Reassign { to } => CaseCommand::Reassign { to },
             CaseAction::Rate { score, comment } => CaseCommand::Rate { score, comment },
+            CaseAction::AnswerRating { answer } => CaseCommand::AnswerRating { answer },
         }
     }
 }

@@ -117,6 +117,7 @@ fn event_detail(ctx: &Ctx, e: &CaseEvent) -> Markup {
             CaseEvent::Rated { score, comment } => {
                 (ctx.t(&format!("rating.{score}"))) @if !comment.is_empty() { " · " (comment) }
             }
+            CaseEvent::RatingAnswered { answer } => { (answer) }
         }
     }
 }
