@@ -49,6 +49,12 @@ enum Command {
         /// Seconds between supervision ticks (电子监察) [default: 30].
         #[arg(long, env = "TONGBAN_SUPERVISION_INTERVAL", value_name = "SECONDS", default_value_t = 30.0)]
         supervision_interval: f64,
+        /// Working hours after which an alert escalates to the owner's chief.
+        #[arg(long, env = "TONGBAN_ESCALATE_CHIEF_AFTER", value_name = "HOURS", default_value_t = 4)]
+        escalate_chief_after: u32,
+        /// Working hours after which an alert escalates to the supervisor.
+        #[arg(long, env = "TONGBAN_ESCALATE_SUPERVISOR_AFTER", value_name = "HOURS", default_value_t = 8)]
+        escalate_supervisor_after: u32,
     },
     /// Seed a local database with a realistic model center (兰州) and serve it.
     Demo {
@@ -168,9 +174,13 @@ fn init_tracing() {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { db, listen, supervision_interval } => {
+        Command::Serve { db, listen, supervision_interval, escalate_chief_after, escalate_supervisor_after } => {
             let store = open_store(&config, &db).await?;
-            serve(&config, store, listen, supervision_interval).await?;
+            let escalation = tongban_core::supervision::EscalationRule {
+                chief_after_hours: escalate_chief_after,
+                supervisor_after_hours: escalate_supervisor_after,
+            };
+            serve(&config, store, listen, supervision_interval, escalation).await?;
         }
         Command::Demo { db, listen, seed, seed_only, supervision_interval } => {
             let store = open_store(&config, &db).await?;
@@ -192,7 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo_projects::ensure(&store, now, &calendar).await?;
             print!("{}", demo_accounts::logins_table());
             if !seed_only {
-                serve(&config, store, listen, supervision_interval).await?;
+                serve(&config, store, listen, supervision_interval, Default::default()).await?;
             }
         }
         Command::Migrate { db } => {
@@ -285,6 +295,7 @@ async fn serve(
     store: Store,
     listen: Option<SocketAddr>,
     supervision_interval: f64,
+    escalation: tongban_core::supervision::EscalationRule,
 ) -> anyhow::Result<()> {
     let addr = config.listen(listen)?;
     let calendar = load_calendar(&store).await?;
@@ -292,7 +303,8 @@ async fn serve(
     let local = listener.local_addr()?;
     println!("tongban is serving on http://{local}/");
     tracing::info!(listen = %local, "serving");
-    let state = AppState::new(store.clone(), calendar);
+    let mut state = AppState::new(store.clone(), calendar);
+    state.escalation = escalation;
     let period = std::time::Duration::try_from_secs_f64(supervision_interval)
         .ok()
         .filter(|d| !d.is_zero())

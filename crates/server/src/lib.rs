@@ -41,6 +41,8 @@ pub struct AppState {
     pub supervision: Arc<supervision::Supervision>,
     /// HTTP statistics for /metrics.
     pub metrics: Arc<metrics::Metrics>,
+    /// After how many working hours alerts escalate to the owner's chief and the supervisor.
+    pub escalation: tongban_core::supervision::EscalationRule,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             limiter: Arc::default(),
             supervision: Arc::default(),
             metrics: Arc::default(),
+            escalation: tongban_core::supervision::EscalationRule::default(),
         }
     }
 

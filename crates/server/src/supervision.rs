@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tongban_core::org::DepartmentCode;
-use tongban_core::supervision::{Board, ColourChange, EscalationRule, Rule, RuleBook, escalations};
+use tongban_core::supervision::{Board, ColourChange, Rule, RuleBook, escalations};
 use tongban_store::{
     AccountabilityRow, AlertRow, Lease, TrackedCase, escalate_alert, format_ts, insert_accountability, insert_alert,
 };
@@ -222,7 +222,7 @@ async fn record(
 
 /// Moves alerts up to the chief and the supervisor when their working hours have passed.
 async fn escalate(state: &AppState, now: jiff::Timestamp) -> Result<(), crate::problem::ApiError> {
-    let rule = EscalationRule::default();
+    let rule = state.escalation;
     let mut ups = Vec::new();
     for a in state.store.alerts_to_escalate().await? {
         let Ok(raised) = a.raised_at.parse::<jiff::Timestamp>() else { continue };

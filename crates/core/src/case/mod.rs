@@ -565,7 +565,7 @@ impl Case {
                 CaseEvent::Rated { score: *score, comment: comment.trim().to_owned() }
             }
             (S::Delivered, CaseCommand::AnswerRating { answer }) => {
-                if !self.rating.is_some_and(|r| r <= BAD_RATING) || self.rating_answered_at.is_some() {
+                if self.rating.is_none_or(|r| r > BAD_RATING) || self.rating_answered_at.is_some() {
                     return Err(CaseError::BadRating);
                 }
                 text("answer", answer, 2000)?;
