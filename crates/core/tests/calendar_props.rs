@@ -114,6 +114,18 @@ impl Oracle {
         Ok(!self.closures.contains(&d) && !self.holidays.contains(&d) && (self.workdays.contains(&d) || !weekend))
     }
 
+    /// A moment to count up to: a covered minute, or 00:00 right after the last covered day
+    /// (24:00 of that day, where a due time can fall when the working day runs to midnight).
+    fn bound(&self, m: Minute) -> Answer<()> {
+        if self.day(m.date).is_ok() {
+            return Ok(());
+        }
+        let after_the_last_day = m.minute == 0
+            && !self.years.contains(&m.date.year())
+            && m.date.yesterday().is_ok_and(|y| self.years.contains(&y.year()));
+        if after_the_last_day { Ok(()) } else { Err(Fail::OutOfRange) }
+    }
+
     fn in_hours(&self, minute: i32) -> bool {
         self.periods.iter().any(|&(s, e)| s <= minute && minute < e)
     }
@@ -131,7 +143,11 @@ impl Oracle {
         let mut day = (m.date, self.day(m.date)?); // the day's answer, looked up once per day
         loop {
             if day.0 != m.date {
-                day = (m.date, self.day(m.date)?);
+                match self.day(m.date) {
+                    Ok(w) => day = (m.date, w),
+                    // Leaving the years: fine only if the walk ends right here.
+                    Err(e) => return if stop(m, false) { Ok(m) } else { Err(e) },
+                }
             }
             if stop(m, day.1 && self.in_hours(m.minute)) {
                 return Ok(m);
@@ -160,6 +176,9 @@ impl Oracle {
     }
 
     fn count(&self, from: Minute, to: Minute, counts: impl Fn(Minute) -> bool) -> Answer<i64> {
+        if from >= to {
+            return Ok(0);
+        }
         let mut n = 0;
         self.walk(from, |m, w| {
             if m >= to {
@@ -173,8 +192,8 @@ impl Oracle {
 
     fn working_minutes_between(&self, a: Timestamp, b: Timestamp) -> Answer<i64> {
         let (ma, mb) = (Minute::of(a), Minute::of(b));
-        self.day(ma.date)?;
-        self.day(mb.date)?;
+        self.bound(ma)?;
+        self.bound(mb)?;
         if ma <= mb { self.count(ma, mb, |_| true) } else { Ok(-self.count(mb, ma, |_| true)?) }
     }
 
@@ -231,8 +250,8 @@ impl Oracle {
     fn used(&self, accepted: Timestamp, now: Timestamp, stops: &[Suspension]) -> Answer<i64> {
         check(stops)?;
         let (ma, mn) = (Minute::of(accepted), Minute::of(now));
-        self.day(ma.date)?;
-        self.day(mn.date)?;
+        self.bound(ma)?;
+        self.bound(mn)?;
         let stops = minutes_of(stops);
         if mn <= ma { Ok(0) } else { self.count(ma, mn, |m| !suspended(&stops, m)) }
     }
