@@ -753,6 +753,12 @@ pub async fn concerns(state: &AppState, principal: &Principal) -> Result<Vec<Con
                 });
             }
         }
+        if case.returns > 0 {
+            out.push(row("returned", format!("sent back to the window {} time(s)", case.returns)));
+        }
+        if case.reopens > 0 {
+            out.push(row("reopened", format!("reopened after delivery {} time(s)", case.reopens)));
+        }
         // A bad rating must be answered within a fixed number of working days (差评整改).
         if let Some(score) = case.rating.filter(|s| *s <= tongban_core::case::BAD_RATING)
             && case.rating_answered_at.is_none()

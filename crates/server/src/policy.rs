@@ -82,6 +82,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
             "reassign" => role == R::Supervisor,
             "rate" => role == R::Applicant,
             "answer_rating" => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
+            "return" => matches!(role, R::Reviewer | R::Approver | R::DepartmentHead),
+            "reopen" => matches!(role, R::Approver | R::DepartmentHead),
             _ => false,
         },
         Action::Delegate => role == R::DepartmentHead || role == R::Approver || role == R::Administrator,
@@ -108,8 +110,11 @@ pub fn role_may(role: Role, action: Action) -> bool {
 pub fn power_for(command: &CaseCommand) -> Option<Power> {
     match command {
         CaseCommand::Accept | CaseCommand::Reject { .. } | CaseCommand::RequestCorrection { .. } => Some(Power::Accept),
-        CaseCommand::CompleteStep { .. } | CaseCommand::Suspend { .. } | CaseCommand::Resume => Some(Power::Review),
-        CaseCommand::Approve { .. } | CaseCommand::Deny { .. } => Some(Power::Approve),
+        CaseCommand::CompleteStep { .. }
+        | CaseCommand::Suspend { .. }
+        | CaseCommand::Resume
+        | CaseCommand::Return { .. } => Some(Power::Review),
+        CaseCommand::Approve { .. } | CaseCommand::Deny { .. } | CaseCommand::Reopen { .. } => Some(Power::Approve),
         CaseCommand::Deliver { .. } => Some(Power::Deliver),
         CaseCommand::Resubmit { .. }
         | CaseCommand::HandOver { .. }

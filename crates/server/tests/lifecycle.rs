@@ -399,3 +399,43 @@ async fn a_bad_rating_is_watched_until_the_department_answers() {
     assert_eq!(concerns.as_array().map(Vec::len), Some(0), "{concerns}");
     f.t.cleanup().await;
 }
+
+#[tokio::test]
+async fn returned_and_reopened_cases_are_watched() {
+    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
+    let (applicant, clerk, reviewer, approver, supervisor) = (
+        f.login("applicant").await,
+        f.login("clerk").await,
+        f.login("reviewer").await,
+        f.login("approver").await,
+        f.login("supervisor").await,
+    );
+    let n = f.submit(&applicant).await;
+    assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
+    let (s, c) = f.act(&reviewer, &n, json!({"action": "return", "reason": "需补充实地核查"})).await;
+    assert_eq!((s, c["state"].as_str(), c["due_at"].is_null()), (StatusCode::OK, Some("submitted"), true), "{c}");
+    for (who, action) in [
+        (&clerk, json!({"action": "accept"})),
+        (&approver, json!({"action": "approve"})),
+        (&clerk, json!({"action": "deliver", "method": "窗口领取"})),
+    ] {
+        assert_eq!(f.act(who, &n, action).await.0, StatusCode::OK);
+    }
+    assert_problem(
+        &f.call(
+            &reviewer,
+            "POST",
+            &format!("/api/v1/cases/{n}/actions"),
+            Some(r#"{"action":"reopen","reason":"复议"}"#),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    let (s, c) = f.act(&approver, &n, json!({"action": "reopen", "reason": "行政复议决定重新办理"})).await;
+    assert_eq!((s, c["state"].as_str()), (StatusCode::OK, Some("in_process")), "{c}");
+    let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
+    let kinds: Vec<&str> = concerns.as_array().expect("list").iter().filter_map(|c| c["kind"].as_str()).collect();
+    assert_eq!(kinds, ["returned", "reopened"], "{concerns}");
+    f.t.cleanup().await;
+}

@@ -136,6 +136,18 @@ pub enum CaseCommand {
         /// The answer shown to the rater.
         answer: String,
     },
+    /// 退回 — send an accepted case back to the window for acceptance again: the clock
+    /// stops and restarts in full at the new acceptance.
+    Return {
+        /// Why.
+        reason: String,
+    },
+    /// 重新办理 — reopen a delivered case (e.g. after an administrative review): it is worked
+    /// again with its full limit from now.
+    Reopen {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl CaseCommand {
@@ -157,6 +169,8 @@ impl CaseCommand {
             Self::Reassign { .. } => "reassign",
             Self::Rate { .. } => "rate",
             Self::AnswerRating { .. } => "answer_rating",
+            Self::Return { .. } => "return",
+            Self::Reopen { .. } => "reopen",
         }
     }
 }
@@ -267,6 +281,18 @@ pub enum CaseEvent {
         /// The answer.
         answer: String,
     },
+    /// Sent back to the window; the clock stopped.
+    Returned {
+        /// Why.
+        reason: String,
+    },
+    /// Reopened after delivery; due again from now.
+    Reopened {
+        /// Why.
+        reason: String,
+        /// The new due time.
+        due_at: jiff::Timestamp,
+    },
 }
 
 impl CaseEvent {
@@ -289,6 +315,8 @@ impl CaseEvent {
             Self::Reassigned { .. } => "reassigned",
             Self::Rated { .. } => "rated",
             Self::RatingAnswered { .. } => "rating_answered",
+            Self::Returned { .. } => "returned",
+            Self::Reopened { .. } => "reopened",
         }
     }
 }
@@ -386,6 +414,12 @@ pub struct Case {
     pub suspensions: Vec<OpenSuspension>,
     /// Correction requests so far.
     pub corrections: u32,
+    /// Times it was sent back to the window (退回).
+    #[serde(default)]
+    pub returns: u32,
+    /// Times it was reopened after delivery (重新办理).
+    #[serde(default)]
+    pub reopens: u32,
     /// What the open correction request asks for; empty when none is open.
     pub pending_correction: Vec<String>,
     /// Who the case is being handed over to, until they take it.
@@ -476,6 +510,8 @@ impl Case {
             due_at: None,
             suspensions: Vec::new(),
             corrections: 0,
+            returns: 0,
+            reopens: 0,
             pending_correction: Vec::new(),
             pending_handover: None,
             rating: None,
@@ -564,6 +600,15 @@ impl Case {
                 }
                 CaseEvent::Rated { score: *score, comment: comment.trim().to_owned() }
             }
+            (S::Accepted | S::InProcess, CaseCommand::Return { reason }) => {
+                text("reason", reason, 2000)?;
+                CaseEvent::Returned { reason: reason.trim().to_owned() }
+            }
+            (S::Delivered, CaseCommand::Reopen { reason }) => {
+                text("reason", reason, 2000)?;
+                let limit = ctx.item.deadline();
+                CaseEvent::Reopened { reason: reason.trim().to_owned(), due_at: ctx.calendar.due(ctx.now, limit, &[])? }
+            }
             (S::Delivered, CaseCommand::AnswerRating { answer }) => {
                 if self.rating.is_none_or(|r| r > BAD_RATING) || self.rating_answered_at.is_some() {
                     return Err(CaseError::BadRating);
@@ -645,6 +690,25 @@ impl Case {
                 self.rated_at = Some(at);
             }
             CaseEvent::RatingAnswered { .. } => self.rating_answered_at = Some(at),
+            CaseEvent::Returned { .. } => {
+                // Back to the window: the next acceptance starts the clock afresh.
+                self.state = S::Submitted;
+                self.returns += 1;
+                self.accepted_at = None;
+                self.limit = None;
+                self.due_at = None;
+                self.suspensions.clear();
+            }
+            CaseEvent::Reopened { due_at, .. } => {
+                self.state = S::InProcess;
+                self.reopens += 1;
+                self.accepted_at = Some(at);
+                self.limit = Some(self.limit.unwrap_or(Limit::EndOfDay));
+                self.due_at = Some(*due_at);
+                self.suspensions.clear();
+                self.decided_at = None;
+                self.closed_at = None;
+            }
         }
     }
 

@@ -97,6 +97,8 @@ fn expected(state: CaseState, cmd: &str) -> Option<CaseState> {
         (S::Approved | S::Denied, "deliver") => S::Delivered,
         (s, "hand_over" | "reassign") if !s.is_final() => s,
         (S::Delivered, "rate") => S::Delivered,
+        (S::Accepted | S::InProcess, "return") => S::Submitted,
+        (S::Delivered, "reopen") => S::InProcess,
         _ => return None,
     })
 }
@@ -314,4 +316,24 @@ fn only_a_bad_rating_is_answered_once() {
         bad.handle(&CaseCommand::AnswerRating { answer: "再答".into() }, &ctx),
         Err(CaseError::BadRating)
     ));
+}
+
+#[test]
+fn a_returned_case_restarts_its_clock_and_a_reopened_one_is_due_again() {
+    let item = sample_item();
+    let cal = WorkingCalendar::builtin();
+    let now = at("2024-02-08T05:00:00Z");
+    let ctx = Context { now, calendar: &cal, item: &item, actor: "fgw.reviewer" };
+    let mut case = case_in(CaseState::InProcess);
+    for e in case.handle(&CaseCommand::Return { reason: "需实地核查".into() }, &ctx).expect("returned") {
+        case.apply(&e, now);
+    }
+    assert_eq!((case.state, case.returns, case.due_at, case.accepted_at), (CaseState::Submitted, 1, None, None));
+    let mut done = case_in(CaseState::Delivered);
+    for e in done.handle(&CaseCommand::Reopen { reason: "复议撤销原决定".into() }, &ctx).expect("reopened") {
+        done.apply(&e, now);
+    }
+    assert_eq!((done.state, done.reopens, done.closed_at, done.decided_at), (CaseState::InProcess, 1, None, None));
+    // Reopened Thu 8 Feb 13:00 with 5 working days: 9, 18, 19, 20, 21 Feb → 21 Feb 17:30.
+    assert_eq!(done.due_at, Some(at("2024-02-21T09:30:00Z")));
 }

@@ -193,6 +193,16 @@ pub enum CaseAction {
         /// The answer.
         answer: String,
     },
+    /// 退回 — send the case back to the window; the clock restarts at the new acceptance.
+    Return {
+        /// Why.
+        reason: String,
+    },
+    /// 重新办理 — reopen a delivered case; due again with its full limit from now.
+    Reopen {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl From<CaseAction> for CaseCommand {
@@ -213,6 +223,8 @@ impl From<CaseAction> for CaseCommand {
             CaseAction::Reassign { to } => CaseCommand::Reassign { to },
             CaseAction::Rate { score, comment } => CaseCommand::Rate { score, comment },
             CaseAction::AnswerRating { answer } => CaseCommand::AnswerRating { answer },
+            CaseAction::Return { reason } => CaseCommand::Return { reason },
+            CaseAction::Reopen { reason } => CaseCommand::Reopen { reason },
         }
     }
 }

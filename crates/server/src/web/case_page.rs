@@ -117,7 +117,8 @@ fn event_detail(ctx: &Ctx, e: &CaseEvent) -> Markup {
             CaseEvent::Rated { score, comment } => {
                 (ctx.t(&format!("rating.{score}"))) @if !comment.is_empty() { " · " (comment) }
             }
-            CaseEvent::RatingAnswered { answer } => { (answer) }
+            CaseEvent::RatingAnswered { answer } | CaseEvent::Returned { reason: answer } => { (answer) }
+            CaseEvent::Reopened { reason, due_at } => { (reason) br; (ctx.t("case.due")) ": " (view::time(*due_at)) }
         }
     }
 }

@@ -702,8 +702,14 @@ pub async fn figures(
 }
 
 /// The kinds of concern, in the order shown.
-const CONCERNS: [&str; 4] =
-    ["decision_without_valid_authority", "accepted_with_missing_materials", "repeated_correction", "bad_rating"];
+const CONCERNS: [&str; 6] = [
+    "decision_without_valid_authority",
+    "accepted_with_missing_materials",
+    "repeated_correction",
+    "returned",
+    "reopened",
+    "bad_rating",
+];
 
 /// `GET /supervision/concerns`.
 pub async fn concerns(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
