@@ -85,6 +85,7 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/projects/{code}/consultations", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/run", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/bundle", "", "00000010100"),
+    ("POST", "/api/v1/projects/{code}/blocks/{module}", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/steps/{step}/start", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/steps/{step}/finish", "", "00000010100"),
     // Last: it ends the callers' sessions.
@@ -179,7 +180,8 @@ async fn the_server_enforces_the_matrix() {
                 .replace("{id}", "none")
                 .replace("{login}", "clerk2")
                 .replace("{material}", "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
-                .replace("{step}", "LX01");
+                .replace("{step}", "LX01")
+                .replace("{module}", "initiation");
             let body = body_for(method, path, action).map(|b| b.to_string());
             let (status, _, answer) = f.call(&callers[i], method, &uri, body.as_deref()).await;
             let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;

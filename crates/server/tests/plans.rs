@@ -286,6 +286,30 @@ async fn a_project_runs_through_the_after_reform_plan_and_its_completion_moves()
         let (_, _, run) = f.call(&leader, "POST", &finish_uri("LX05"), None).await;
         assert_eq!(run["expected_completion"].as_str(), Some(late.as_str()), "finishing now keeps the slip");
 
+        // 分块报: the initiation module's startable steps start together as one block.
+        let ready: Vec<String> = run["startable"]
+            .as_array()
+            .expect("startable")
+            .iter()
+            .filter_map(|s| s.as_str().filter(|s| s.starts_with("LX")).map(str::to_owned))
+            .collect();
+        let block_uri = format!("/api/v1/projects/{code}/blocks/initiation");
+        let (s, _, blocked) = f.call(&leader, "POST", &block_uri, None).await;
+        if ready.is_empty() {
+            assert_eq!(s, StatusCode::CONFLICT, "{blocked}");
+        } else {
+            assert_eq!(s, StatusCode::OK, "{blocked}");
+            for id in &ready {
+                assert_eq!(step(&blocked, id)["state"], "running", "{id} started with its block");
+            }
+            assert_problem(&f.call(&leader, "POST", &block_uri, None).await, 409, "conflict");
+        }
+        assert_problem(
+            &f.call(&leader, "POST", &format!("/api/v1/projects/{code}/blocks/nowhere"), None).await,
+            404,
+            "not-found",
+        );
+
         let actions = audit_actions(&f).await;
         for a in ["project.create", "project.consultation", "project.run", "project.start_steps", "project.finish_step"]
         {

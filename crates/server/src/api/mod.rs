@@ -84,6 +84,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(projects::run::start_step))
         .routes(routes!(projects::run::finish_step))
         .routes(routes!(projects::run::bundle))
+        .routes(routes!(projects::run::block))
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

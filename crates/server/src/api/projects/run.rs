@@ -246,6 +246,39 @@ pub async fn bundle(
     start_steps(&state, &principal, &code, ids).await
 }
 
+/// 分块报 — submit one module of the plan as a block: every step of `module` that can start
+/// now starts, each with its own deadline (and case). Together with single steps
+/// (随报随批: each step submitted and handled as soon as it is ready) and bundles (打捆报),
+/// these are the submission modes of modular approval.
+#[utoipa::path(post, path = "/api/v1/projects/{code}/blocks/{module}", tag = "projects",
+    params(("code" = String, Path, description = "项目代码"), ("module" = String, Path, description = "Module: initiation, land, planning, construction, acceptance (or 立项, 用地, 规划, 施工, 验收)")),
+    responses((status = 200, description = "Started", body = RunView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project, run or module", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No step of the module can start now", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A case could not be opened", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(project.code = %code, plan.module = %module))]
+pub async fn block(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((code, module)): Path<(String, String)>,
+) -> Result<Json<RunView>, ApiError> {
+    authorize(&principal, Action::ManageProjects)?;
+    let module = tongban_core::plan::Module::parse(&module).map_err(|e| ApiError::NotFound(e.to_string()))?;
+    let row = run_row(&state, &project_code(&code)?).await?;
+    let ids: Vec<StepId> = row
+        .run
+        .startable()
+        .into_iter()
+        .filter(|id| row.run.plan().step(id).is_some_and(|s| s.module == module))
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::Conflict(format!("no step of module {} can start now", module.as_str())));
+    }
+    start_steps(&state, &principal, &code, ids).await
+}
+
 /// Finish a running step now. A step handled as a case finishes only once the case is
 /// decided. When every step is done the project is `completed`.
 #[utoipa::path(post, path = "/api/v1/projects/{code}/steps/{step}/finish", tag = "projects",
