@@ -264,27 +264,19 @@ impl Store {
             let n = binds.len();
             conditions.push_str(&format!(" and (applicant_name = ${n} or applicant_id = ${n})"));
         }
-        let count_sql = format!("select count(*) from service_case where {conditions}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &binds {
-            count = count.bind(b.clone());
-        }
-        let total = count.fetch_one(self.reader()).await?;
-        let sql = format!(
-            "select snapshot from service_case where {conditions} order by submitted_at desc, case_number desc limit {per_page} offset {}",
-            u64::from(page - 1) * u64::from(per_page)
-        );
-        let mut query = sqlx::query(&sql);
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.reader()).await?;
-        Ok(Page {
-            items: rows.iter().map(case_from_snapshot).collect::<Result<_, _>>()?,
-            total: u64::try_from(total).unwrap_or(0),
+        let order = "order by submitted_at desc, case_number desc";
+        crate::catalog::paged(
+            self,
+            "snapshot",
+            "service_case",
+            &conditions,
+            order,
+            binds,
             page,
             per_page,
-        })
+            case_from_snapshot,
+        )
+        .await
     }
 
     /// How many cases and events are stored (for checks and benchmarks).

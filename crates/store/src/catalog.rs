@@ -130,6 +130,41 @@ pub struct ItemFilter {
     pub per_page: u32,
 }
 
+/// Runs a filtered, paged listing: counts the rows of `table` matching `conditions` (with
+/// `binds` for their numbered placeholders), then reads one page of `columns` in `order`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn paged<T>(
+    store: &Store,
+    columns: &str,
+    table: &str,
+    conditions: &str,
+    order: &str,
+    binds: Vec<String>,
+    page: u32,
+    per_page: u32,
+    read: impl Fn(&AnyRow) -> Result<T, StoreError>,
+) -> Result<Page<T>, StoreError> {
+    let count_sql = format!("select count(*) from {table} where {conditions}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        count = count.bind(b.clone());
+    }
+    let total = count.fetch_one(store.reader()).await?;
+    let offset = u64::from(page.saturating_sub(1)) * u64::from(per_page);
+    let sql = format!("select {columns} from {table} where {conditions} {order} limit {per_page} offset {offset}");
+    let mut query = sqlx::query(&sql);
+    for b in binds {
+        query = query.bind(b);
+    }
+    let rows = query.fetch_all(store.reader()).await?;
+    Ok(Page {
+        items: rows.iter().map(read).collect::<Result<_, _>>()?,
+        total: u64::try_from(total).unwrap_or(0),
+        page,
+        per_page,
+    })
+}
+
 /// One page of results with the total count.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
@@ -232,27 +267,8 @@ impl Store {
         if let Some(c) = filter.channel {
             add("channels like ?", format!("%\"{}\"%", c.as_str()));
         }
-        let count_sql = format!("select count(*) from item where {conditions}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &binds {
-            count = count.bind(b.clone());
-        }
-        let total = count.fetch_one(self.reader()).await?;
-        let sql = format!(
-            "select {ITEM_COLUMNS} from item where {conditions} order by item_code limit {per_page} offset {}",
-            u64::from(page - 1) * u64::from(per_page)
-        );
-        let mut query = sqlx::query(&sql);
-        for b in binds {
-            query = query.bind(b);
-        }
-        let rows = query.fetch_all(self.reader()).await?;
-        Ok(Page {
-            items: rows.iter().map(item_from_row).collect::<Result<_, _>>()?,
-            total: u64::try_from(total).unwrap_or(0),
-            page,
-            per_page,
-        })
+        let order = "order by item_code";
+        paged(self, ITEM_COLUMNS, "item", &conditions, order, binds, page, per_page, item_from_row).await
     }
 
     /// An item in the latest catalog version that has it.
