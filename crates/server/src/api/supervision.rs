@@ -50,7 +50,21 @@ pub struct BoardView {
 #[utoipa::path(get, path = "/api/v1/supervision/board", tag = "supervision",
     responses((status = 200, description = "The board", body = BoardView), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
 pub async fn board(State(state): State<AppState>, principal: Principal) -> Result<Json<BoardView>, ApiError> {
-    let b = crate::app::supervision_board(&state, &principal, None, 500)?;
+    // A department head sees only their department's running cases.
+    let only: Option<std::collections::HashSet<String>> = match crate::app::own_department(&principal) {
+        Some(d) => Some(
+            state
+                .store
+                .running_cases()
+                .await?
+                .into_iter()
+                .filter(|t| t.department == d)
+                .map(|t| t.case.number.to_string())
+                .collect(),
+        ),
+        None => None,
+    };
+    let b = crate::app::supervision_board(&state, &principal, only.as_ref(), 500)?;
     let view = BoardView {
         leader: b.leader,
         last_tick: b.last_tick.map(|t| t.to_string()),

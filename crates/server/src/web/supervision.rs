@@ -63,9 +63,7 @@ fn allow(ctx: &Ctx, action: Action) -> Result<(), WebError> {
 
 /// The department a department head is limited to; none for the center's overseers.
 fn own_department(ctx: &Ctx) -> Option<String> {
-    ctx.account()
-        .filter(|a| a.role.is_department_staff())
-        .map(|a| a.department.as_ref().map(ToString::to_string).unwrap_or_default())
+    app::own_department(&ctx.principal)
 }
 
 /// People by id: the organisation's staff and the staff accounts, for showing names.
