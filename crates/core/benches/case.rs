@@ -48,6 +48,7 @@ fn submission() -> Submission {
         channel: Channel::Online,
         materials: vec!["项目备案申请表".into(), "营业执照".into()],
         owner: "hall.online".into(),
+        priority: false,
     }
 }
 

@@ -12,7 +12,14 @@ use tongban_store::{
     run_for_case, update_project_run, update_project_stage,
 };
 
+mod calendar;
+mod grants;
+mod plans;
 mod tickets;
+
+pub use calendar::import_calendar_year;
+pub use grants::{NewGrant, create_grant};
+pub use plans::{bpmn_problems, import_plan};
 
 pub use tickets::{COMPREHENSIVE, TakenTicket, call_next_ticket, queue_letter, take_ticket, ticket_day, waiting_for};
 

@@ -57,6 +57,12 @@ pub enum Action {
     ReadProjects,
     /// Enter projects and consultations, run projects through plans, start and finish steps.
     ManageProjects,
+    /// Take a queue ticket (排队号) at the kiosk.
+    TakeTicket,
+    /// Call the next queue ticket at a window.
+    CallTicket,
+    /// Import a year's holiday schedule into the working calendar.
+    ImportCalendar,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -103,6 +109,10 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::ReadPlans => true,
         Action::ImportPlan | Action::ManageProjects => matches!(role, R::CenterLeader | R::Administrator),
         Action::ReadProjects => staff || overseer,
+        // Anyone at the kiosk takes a ticket; whoever works a window queue calls the next.
+        Action::TakeTicket => true,
+        Action::CallTicket => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
+        Action::ImportCalendar => role == R::Administrator,
     }
 }
 

@@ -88,6 +88,8 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/projects/{code}/blocks/{module}", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/steps/{step}/start", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/steps/{step}/finish", "", "00000010100"),
+    ("POST", "/api/v1/tickets", "", "11111111111"),
+    ("POST", "/api/v1/tickets/next", "", "00101100011"),
     // Last: it ends the callers' sessions.
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
@@ -131,6 +133,7 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/projects/{code}/consultations", _) => json!({ "notes": "上门对接" }),
         ("POST", "/api/v1/projects/{code}/run", _) => json!({ "plan": "after-reform" }),
         ("POST", "/api/v1/projects/{code}/bundle", _) => json!({ "steps": ["LX01"] }),
+        ("POST", "/api/v1/tickets", _) => json!({ "queue": "comprehensive" }),
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })

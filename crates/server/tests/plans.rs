@@ -365,10 +365,25 @@ async fn a_step_linked_to_an_item_opens_a_case_and_finishes_once_it_is_decided()
             f.act(&reviewer, &number, json!({"action": "complete_step", "step": "审核"})).await.0,
             StatusCode::OK
         );
+        assert_eq!(case["case"]["priority"], false, "not a green-channel project");
+        let (_, _, before) = f.call(&clerk, "GET", &format!("/api/v1/projects/{code}"), None).await;
         let (s, c) = f.act(&approver, &number, json!({"action": "approve"})).await;
         assert_eq!(s, StatusCode::OK, "{c}");
-        let (s, _, run) = f.call(&leader, "POST", &finish, None).await;
-        assert_eq!((s, step(&run, "a")["state"].as_str()), (StatusCode::OK, Some("done")), "{run}");
+        // Deciding the case finished the step, in the same transaction: no finish call.
+        let (_, _, detail) = f.call(&clerk, "GET", &format!("/api/v1/projects/{code}"), None).await;
+        let run = &detail["run"];
+        assert_eq!(step(run, "a")["state"], "done", "{run}");
+        assert_eq!(step(run, "a")["case_number"], number.as_str());
+        assert_eq!(run["startable"], json!(["b"]), "{run}");
+        assert_ne!(
+            run["expected_completion"], before["run"]["expected_completion"],
+            "decided early, the project is expected sooner"
+        );
+        assert_problem(&f.call(&leader, "POST", &finish, None).await, 409, "conflict");
+        assert!(audit_actions(&f).await.iter().any(|a| a == "project.finish_step"));
+        // Delivering afterwards changes nothing for the run.
+        let (s, c) = f.act(&clerk, &number, json!({"action": "deliver", "method": "窗口领取"})).await;
+        assert_eq!(s, StatusCode::OK, "{c}");
 
         // A step without an item keeps only its deadline; the last one completes the project.
         let (_, _, run) = f.call(&leader, "POST", &format!("/api/v1/projects/{code}/steps/b/start"), None).await;
@@ -385,6 +400,39 @@ async fn a_step_linked_to_an_item_opens_a_case_and_finishes_once_it_is_decided()
         let (_, _, run) = f.call(&leader, "POST", &format!("/api/v1/projects/{other}/steps/a/start"), None).await;
         assert!(step(&run, "a")["case_number"].is_null() && step(&run, "a")["state"] == "running", "{run}");
         assert_eq!(f.t.store.counts().await.expect("counts").0, 1, "{}: still one case", f.t.name);
+
+        // 绿色通道: a green-channel project's case is a priority case, first in the queue
+        // before a newer ordinary one; a denial finishes its step too.
+        let (green, plain) = ("2026-620100-47-01-000009", "2026-620100-47-01-000010");
+        let mut opened = Vec::new();
+        for (p, run) in [(green, r#"{"plan":"filing","green_channel":true}"#), (plain, r#"{"plan":"filing"}"#)] {
+            let (s, _, _) =
+                f.call(&leader, "POST", "/api/v1/projects", Some(&project(p, "620100", Some(APPLICANT_ID)))).await;
+            assert_eq!(s, StatusCode::CREATED);
+            let (s, _, r) = f.call(&leader, "POST", &format!("/api/v1/projects/{p}/run"), Some(run)).await;
+            assert_eq!(s, StatusCode::CREATED, "{r}");
+            let (s, _, r) = f.call(&leader, "POST", &format!("/api/v1/projects/{p}/steps/a/start"), None).await;
+            assert_eq!(s, StatusCode::OK, "{r}");
+            opened.push(step(&r, "a")["case_number"].as_str().expect("a case was opened").to_owned());
+        }
+        let (s, _, case) = f.call(&clerk, "GET", &format!("/api/v1/cases/{}", opened[0]), None).await;
+        assert_eq!((s, &case["case"]["priority"]), (StatusCode::OK, &json!(true)), "{case}");
+        let (s, _, queue) = f.call(&clerk, "GET", "/api/v1/cases", None).await;
+        assert_eq!(s, StatusCode::OK, "{queue}");
+        let order: Vec<&str> =
+            queue["items"].as_array().expect("items").iter().filter_map(|c| c["number"].as_str()).collect();
+        assert_eq!(order, [opened[0].as_str(), opened[1].as_str(), number.as_str()], "{}", f.t.name);
+        let priorities: Vec<bool> =
+            queue["items"].as_array().expect("items").iter().filter_map(|c| c["priority"].as_bool()).collect();
+        assert_eq!(priorities, [true, false, false]);
+        assert_eq!(f.act(&clerk, &opened[0], json!({"action": "accept"})).await.0, StatusCode::OK);
+        let deny = json!({"action": "deny", "reason": "不符合产业政策", "legal_basis": "《企业投资项目核准和备案管理条例》第十条"});
+        let (s, c) = f.act(&approver, &opened[0], deny).await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        let (_, _, detail) = f.call(&clerk, "GET", &format!("/api/v1/projects/{green}"), None).await;
+        assert_eq!(step(&detail["run"], "a")["state"], "done", "{detail}");
+        let (_, _, detail) = f.call(&clerk, "GET", &format!("/api/v1/projects/{plain}"), None).await;
+        assert_eq!(step(&detail["run"], "a")["state"], "running", "another project's step is untouched");
         f.t.cleanup().await;
     }
 }

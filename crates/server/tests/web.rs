@@ -447,6 +447,276 @@ async fn the_kiosk_finds_a_case_by_number_and_phone_and_resets_itself() {
     f.t.cleanup().await;
 }
 
+#[tokio::test]
+async fn the_kiosk_hands_out_queue_tickets_and_a_window_calls_them_oldest_first() {
+    let f = Fixture::new(sqlite().await).await;
+    let mut kiosk = Web::new(&f);
+    let home = kiosk.get("/kiosk").await;
+    assert!(home.has("href=\"/kiosk/ticket\"") && home.has(zh("kiosk.take_ticket")));
+    let form = kiosk.get("/kiosk/ticket").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.has("value=\"comprehensive\"") && form.has("value=\"fgw\"") && form.has("url=/kiosk"));
+    let csrf = form.csrf();
+    assert_eq!(kiosk.post("/kiosk/ticket", &[("queue", "fgw")]).await.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let bad = kiosk.post("/kiosk/ticket", &[("csrf", &csrf), ("queue", "nope")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("id=\"err-queue\"") && bad.has(zh("kiosk.ticket_no_queue")), "{}", bad.body);
+    let empty = kiosk.post("/kiosk/ticket", &[("csrf", &csrf)]).await;
+    assert!(empty.has("id=\"err-queue\""));
+    let first = kiosk.post("/kiosk/ticket", &[("csrf", &csrf), ("queue", "fgw")]).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert!(first.has(">F001<") && first.has(&Lang::Zh.tf("kiosk.ticket_ahead", &[("n", "0")])), "{}", first.body);
+    let second = kiosk.post("/kiosk/ticket", &[("csrf", &csrf), ("queue", "fgw")]).await;
+    assert!(second.has(">F002<") && second.has(&Lang::Zh.tf("kiosk.ticket_ahead", &[("n", "1")])));
+    // The JSON route, public like the kiosk.
+    let (status, _, json) =
+        f.call(&common::Caller::default(), "POST", "/api/v1/tickets", Some(r#"{"queue":"comprehensive"}"#)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!((json["number"].as_str(), json["ahead"].as_i64()), (Some("A001"), Some(0)));
+    let (status, _, _) =
+        f.call(&common::Caller::default(), "POST", "/api/v1/tickets", Some(r#"{"queue":"nope"}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Applicants call nothing.
+    let mut applicant = Web::new(&f);
+    applicant.login("applicant").await;
+    let csrf_a = applicant.get("/").await.csrf();
+    assert_eq!(applicant.post("/workbench/call", &[("csrf", &csrf_a)]).await.status, StatusCode::FORBIDDEN);
+    let mut anon = Web::new(&f);
+    assert_eq!(anon.post("/workbench/call", &[]).await.status, StatusCode::FORBIDDEN);
+
+    // The clerk of fgw calls fgw's and the comprehensive window's tickets, oldest first.
+    let mut clerk = Web::new(&f);
+    clerk.login("clerk").await;
+    let bench = clerk.get("/workbench").await;
+    assert!(bench.has("action=\"/workbench/call\"") && bench.has("accesskey=\"t\""));
+    assert!(bench.has(&Lang::Zh.tf("workbench.tickets_waiting", &[("n", "3")])), "{}", bench.body);
+    let csrf_c = bench.csrf();
+    assert_eq!(clerk.post("/workbench/call", &[]).await.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let called = clerk.post("/workbench/call", &[("csrf", &csrf_c)]).await;
+    assert_eq!(called.status, StatusCode::SEE_OTHER);
+    assert_eq!(called.location, "/workbench?called=F001");
+    let shown = clerk.get(&called.location).await;
+    assert!(shown.has("class=\"called-number\">F001<") && shown.has(zh("workbench.now_calling")));
+    assert!(shown.has(&Lang::Zh.tf("workbench.tickets_waiting", &[("n", "2")])));
+    // The clerk of another department sees only the comprehensive window's ticket.
+    let mut outsider = Web::new(&f);
+    outsider.login("outsider").await;
+    let csrf_o = outsider.get("/workbench").await.csrf();
+    let theirs = outsider.post("/workbench/call", &[("csrf", &csrf_o)]).await;
+    assert_eq!(theirs.location, "/workbench?called=A001");
+    assert_eq!(outsider.post("/workbench/call", &[("csrf", &csrf_o)]).await.location, "/workbench?called=none");
+    let api_clerk = f.login("clerk").await;
+    let (status, _, json) = f.call(&api_clerk, "POST", "/api/v1/tickets/next", None).await;
+    assert_eq!((status, json["number"].as_str()), (StatusCode::OK, Some("F002")));
+    let (status, _, _) = f.call(&api_clerk, "POST", "/api/v1/tickets/next", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let nobody = clerk.post("/workbench/call", &[("csrf", &csrf_c)]).await;
+    assert_eq!(nobody.location, "/workbench?called=none");
+    assert!(clerk.get(&nobody.location).await.has(zh("workbench.no_ticket")));
+    f.t.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_administrator_imports_a_plan_from_bpmn_with_errors_beside_the_field() {
+    let f = Fixture::new(sqlite().await).await;
+    let mut admin = Web::new(&f);
+    admin.login("admin").await;
+    let bpmn = admin.get("/api/v1/plans/after-reform/bpmn").await.body;
+    assert!(bpmn.contains("definitions"), "{bpmn}");
+    for who in ["clerk", "leader", "supervisor"] {
+        let mut other = Web::new(&f);
+        other.login(who).await;
+        assert_eq!(other.get("/admin/plans/import").await.status, StatusCode::FORBIDDEN, "{who}");
+        let csrf = other.get("/").await.csrf();
+        let refused = other.post("/admin/plans/import", &[("csrf", &csrf), ("bpmn", &bpmn)]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let list = admin.get("/admin/plans").await;
+    assert!(list.has("href=\"/admin/plans/import\""));
+    let form = admin.get("/admin/plans/import").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    assert_eq!(admin.post("/admin/plans/import", &[("bpmn", &bpmn)]).await.status, StatusCode::FORBIDDEN);
+    let empty = admin.post("/admin/plans/import", &[("csrf", &csrf), ("bpmn", " ")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.has("id=\"err-bpmn\"") && empty.has(zh("plans.nothing")));
+    let broken = bpmn.replacen("</bpmn:process>", "<bpmn:bogus id=\"B1\"/></bpmn:process>", 1);
+    let broken = if broken == bpmn { bpmn.replacen("<", "<<", 2) } else { broken };
+    let bad = admin.post("/admin/plans/import", &[("csrf", &csrf), ("bpmn", &broken)]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let beside = bad.body.split("id=\"err-bpmn\"").nth(1).and_then(|r| r.split("</p>").next()).unwrap_or("");
+    assert!(beside.contains("line") && beside.contains("B1"), "the element, its id and line: {beside}");
+    assert!(bad.has("definitions"), "what was pasted is kept");
+    let file = admin
+        .post_multipart("/admin/plans/import", &[("csrf", &csrf)], &[("file", "application/xml", bpmn.as_bytes())])
+        .await;
+    assert_eq!(file.status, StatusCode::SEE_OTHER, "{}", file.body);
+    assert!(file.location.starts_with("/admin/plans?done=plan_imported&v=1"), "{}", file.location);
+    let shown = admin.get(&file.location).await;
+    assert!(shown.has(zh("done.plan_imported")) && shown.has(zh("plans.imported")));
+    let pasted = admin.post("/admin/plans/import", &[("csrf", &csrf), ("bpmn", &bpmn)]).await;
+    assert!(pasted.location.starts_with("/admin/plans?done=plan_imported&v=2"), "{}", pasted.location);
+    f.t.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_grant_form_gives_only_what_the_caller_holds() {
+    let f = Fixture::new(sqlite().await).await;
+    for who in ["applicant", "clerk", "supervisor"] {
+        let mut other = Web::new(&f);
+        other.login(who).await;
+        assert_eq!(other.get("/admin/grants/new").await.status, StatusCode::FORBIDDEN, "{who}");
+        let csrf = other.get("/").await.csrf();
+        let refused =
+            other.post("/admin/grants/new", &[("csrf", &csrf), ("grantee", "clerk2"), ("powers", "deliver")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let mut approver = Web::new(&f);
+    approver.login("approver").await;
+    assert!(approver.get("/inbox").await.has("href=\"/admin/grants/new\""));
+    let form = approver.get("/admin/grants/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.has("<option value=\"fgw\" selected"), "the caller's department first: {}", form.body);
+    let csrf = form.csrf();
+    let good = [
+        ("grantee", "clerk2"),
+        ("department", "fgw"),
+        ("powers", "deliver"),
+        ("items", "620100-FGW-001"),
+        ("valid_until", "2026-12-31"),
+    ];
+    assert_eq!(approver.post("/admin/grants/new", &good).await.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let empty = approver.post("/admin/grants/new", &[("csrf", &csrf), ("grantee", ""), ("department", "fgw")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.has("id=\"err-grantee\"") && empty.has("id=\"err-powers\""));
+    let bad = approver
+        .post(
+            "/admin/grants/new",
+            &[
+                ("csrf", &csrf),
+                ("grantee", "nobody"),
+                ("department", "fgw"),
+                ("powers", "deliver"),
+                ("valid_until", "soon"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("id=\"err-grantee\"") && bad.has("id=\"err-valid-until\""), "{}", bad.body);
+    assert!(bad.has("value=\"nobody\"") && bad.has("value=\"soon\"") && bad.has("value=\"deliver\" checked"));
+    // More than the approver holds: sign.
+    let more = approver
+        .post("/admin/grants/new", &[("csrf", &csrf), ("grantee", "clerk2"), ("department", "fgw"), ("powers", "sign")])
+        .await;
+    assert_eq!(more.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(more.has("id=\"err-powers\"") && more.has(zh("grant_err.exceeds")), "{}", more.body);
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend_from_slice(&good);
+    let given = approver.post("/admin/grants/new", &fields).await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER, "{}", given.body);
+    assert!(given.location.starts_with("/admin/grants/new?done=grant_created&id=g-"), "{}", given.location);
+    assert!(approver.get(&given.location).await.has(zh("done.grant_created")));
+    let delegations = f.t.store.delegations().await.expect("store");
+    let g = delegations.grants().find(|g| g.grantee == "clerk2" && g.grantor == "approver").expect("the grant");
+    assert_eq!(g.parent.as_deref(), Some("g-approver"), "re-delegated from the approver's own grant");
+    assert!(g.valid_until.is_some() && g.items.as_ref().is_some_and(|i| i.len() == 1));
+    f.t.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_administrator_imports_a_years_holidays_checked_before_storing() {
+    let f = Fixture::new(sqlite().await).await;
+    let good = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-04,workday,元旦\n";
+    for who in ["leader", "supervisor", "clerk"] {
+        let mut other = Web::new(&f);
+        other.login(who).await;
+        assert_eq!(other.get("/admin/calendar/import").await.status, StatusCode::FORBIDDEN, "{who}");
+        let csrf = other.get("/").await.csrf();
+        let refused = other.post("/admin/calendar/import", &[("csrf", &csrf), ("year", "2027"), ("csv", good)]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let mut admin = Web::new(&f);
+    admin.login("admin").await;
+    assert!(admin.get("/admin/calendar").await.has("href=\"/admin/calendar/import\""));
+    let form = admin.get("/admin/calendar/import").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    assert_eq!(
+        admin.post("/admin/calendar/import", &[("year", "2027"), ("csv", good)]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let empty = admin.post("/admin/calendar/import", &[("csrf", &csrf), ("year", "soon"), ("csv", "")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.has("id=\"err-year\"") && empty.has("id=\"err-csv\"") && empty.has("value=\"soon\""));
+    let typo = "date,kind,name\n2027-01-01,holliday,元旦\n";
+    let bad = admin.post("/admin/calendar/import", &[("csrf", &csrf), ("year", "2027"), ("csv", typo)]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("id=\"err-csv\"") && bad.has("line 2, column 2") && bad.has("holliday"), "{}", bad.body);
+    let other_year = "date,kind,name\n2028-01-01,holiday,元旦\n";
+    let wrong = admin.post("/admin/calendar/import", &[("csrf", &csrf), ("year", "2027"), ("csv", other_year)]).await;
+    assert!(wrong.has("id=\"err-csv\"") && wrong.has("2028-01-01"));
+    let conflict = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-01,workday,元旦\n";
+    let refused = admin.post("/admin/calendar/import", &[("csrf", &csrf), ("year", "2027"), ("csv", conflict)]).await;
+    assert!(refused.has("id=\"err-csv\""), "the merged calendar is checked first");
+    assert!(tongban_store::calendar_days(&f.t.store).await.expect("store").is_empty(), "nothing stored yet");
+    let done = admin
+        .post_multipart(
+            "/admin/calendar/import",
+            &[("csrf", &csrf), ("year", "2027")],
+            &[("file", "text/csv", good.as_bytes())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location, "/admin/calendar?year=2027&done=calendar_imported");
+    assert!(admin.get(&done.location).await.has(zh("done.calendar_imported")));
+    let stored = tongban_store::calendar_days(&f.t.store).await.expect("store");
+    assert_eq!(stored.iter().filter(|d| d.date.year() == 2027).count(), 2);
+    assert!(stored.iter().any(|d| d.date.year() == 2026), "the built-in years are stored too");
+    f.t.cleanup().await;
+}
+
+#[tokio::test]
+async fn running_projects_are_drawn_on_their_plans_with_the_critical_path() {
+    let f = Fixture::new(sqlite().await).await;
+    let mut supervisor = Web::new(&f);
+    supervisor.login("supervisor").await;
+    let none = supervisor.get("/supervision/projects").await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(none.has(zh("proj.none")) && none.has("href=\"/supervision/projects\""));
+    let admin = f.login("admin").await;
+    let project = serde_json::json!({
+        "code": "2026-620102-47-01-000001", "name": "停车场", "unit": "某公司",
+        "project_type": "small", "small_type": "parking_lot", "investment_yuan": 1000, "division": "620102"
+    });
+    let (status, _, answer) = f.call(&admin, "POST", "/api/v1/projects", Some(&project.to_string())).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let code = "2026-620102-47-01-000001";
+    let (status, _, answer) =
+        f.call(&admin, "POST", &format!("/api/v1/projects/{code}/run"), Some(r#"{"plan":"after-reform"}"#)).await;
+    assert!(status.is_success(), "{answer}");
+    let (status, _, answer) = f.call(&admin, "POST", &format!("/api/v1/projects/{code}/steps/LX01/start"), None).await;
+    assert!(status.is_success(), "{answer}");
+    let page = supervisor.get("/supervision/projects").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has(&format!("id=\"project-{code}\"")) && page.has("停车场"), "{}", page.body);
+    assert!(page.has("<svg class=\"dag\"") && page.has("role=\"img\""));
+    assert!(page.has("class=\"step state-running crit\"") || page.has("class=\"step state-running\""));
+    assert!(page.has("class=\"edge crit\"") && page.has("state-waiting"), "the critical path is drawn");
+    assert!(page.has(zh("module.initiation")) && page.has(zh("proj.critical")));
+    let english = supervisor.get("/supervision/projects?lang=en").await;
+    assert!(english.has(Lang::En.t("proj.title")));
+    let mut clerk = Web::new(&f);
+    clerk.login("clerk").await;
+    assert_eq!(clerk.get("/supervision/projects").await.status, StatusCode::OK);
+    let mut applicant = Web::new(&f);
+    applicant.login("applicant").await;
+    assert_eq!(applicant.get("/supervision/projects").await.status, StatusCode::FORBIDDEN);
+    let mut anon = Web::new(&f);
+    assert_eq!(anon.get("/supervision/projects").await.status, StatusCode::SEE_OTHER);
+    f.t.cleanup().await;
+}
+
 /// Every supervision and administration page.
 const OVERSIGHT_PAGES: &[&str] = &[
     "/supervision",

@@ -57,8 +57,8 @@ pub async fn insert_case(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "insert into service_case (case_number, item_code, item_version, division_code, applicant_name, applicant_id, \
-         channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot, \
+         priority) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(case.number.as_str())
     .bind(case.item.as_str())
@@ -76,6 +76,7 @@ pub async fn insert_case(
     .bind(case.decided_at.map(format_ts))
     .bind(case.closed_at.map(format_ts))
     .bind(json(case))
+    .bind(i64::from(case.priority))
     .execute(&mut *conn)
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
@@ -232,7 +233,7 @@ impl Store {
             .collect()
     }
 
-    /// Cases matching `filter`, newest first.
+    /// Cases matching `filter` as a queue: priority cases (绿色通道) first, then newest first.
     pub async fn cases(&self, filter: &CaseFilter) -> Result<Page<Case>, StoreError> {
         let per_page = filter.per_page.clamp(1, 200);
         let page = filter.page.max(1);
@@ -264,7 +265,7 @@ impl Store {
             let n = binds.len();
             conditions.push_str(&format!(" and (applicant_name = ${n} or applicant_id = ${n})"));
         }
-        let order = "order by submitted_at desc, case_number desc";
+        let order = "order by priority desc, submitted_at desc, case_number desc";
         crate::catalog::paged(
             self,
             "snapshot",

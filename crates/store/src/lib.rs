@@ -20,6 +20,7 @@ mod migrate;
 mod plans;
 mod projects;
 mod supervision;
+mod tickets;
 mod time;
 mod writer;
 
@@ -46,13 +47,14 @@ pub use identity::{
 pub use lease::Lease;
 pub use plans::{PlanRow, insert_plan};
 pub use projects::{
-    Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, stage_name,
-    update_project_run, update_project_stage,
+    Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, insert_step_case,
+    run_for_case, stage_name, update_project_run, update_project_stage,
 };
 pub use supervision::{
     AccountabilityRow, AlertRow, TrackedCase, escalate_alert, insert_accountability, insert_alert, set_rule,
     update_accountability,
 };
+pub use tickets::{TicketRow, call_next_ticket, count_waiting_tickets, insert_ticket};
 pub use time::{format_ts, parse_ts};
 
 /// Which database a store talks to.

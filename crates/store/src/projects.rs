@@ -5,8 +5,9 @@
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use tongban_core::case::CaseNumber;
 use tongban_core::division::DivisionCode;
-use tongban_core::plan::{Project, ProjectCode, ProjectRun, ProjectStage, ProjectType, SmallType};
+use tongban_core::plan::{Project, ProjectCode, ProjectRun, ProjectStage, ProjectType, SmallType, StepId};
 
 use crate::catalog::json;
 use crate::{Store, StoreError, format_ts, parse_ts};
@@ -224,6 +225,43 @@ pub async fn update_project_run(
     .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Records that `step` of `project`'s run is handled as case `number` (in the transaction
+/// that opens the case), so that deciding the case can finish the step.
+pub async fn insert_step_case(
+    conn: &mut AnyConnection,
+    number: &CaseNumber,
+    project: &ProjectCode,
+    step: &StepId,
+) -> Result<(), StoreError> {
+    sqlx::query("insert into project_step_case (case_number, project_code, step_id) values ($1, $2, $3)")
+        .bind(number.as_str())
+        .bind(project.as_str())
+        .bind(step.as_str())
+        .execute(conn)
+        .await
+        .map_err(|e| StoreError::on_unique(e, || format!("a case for step {step} of project {project}")))?;
+    Ok(())
+}
+
+/// The project step case `number` is handled as, with the project's run as it stands in
+/// the transaction: none when the case was not opened by a run.
+pub async fn run_for_case(
+    conn: &mut AnyConnection,
+    number: &CaseNumber,
+) -> Result<Option<(StepId, RunRow)>, StoreError> {
+    let row = sqlx::query(
+        "select s.step_id, r.state, r.version, r.updated_at from project_step_case s \
+         join project_run r on r.project_code = s.project_code where s.case_number = $1",
+    )
+    .bind(number.as_str())
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let step: String = row.try_get("step_id")?;
+    let step = StepId::parse(&step).map_err(|e| StoreError::corrupt("project_step_case", e))?;
+    Ok(Some((step, run_from_row(&row)?)))
 }
 
 const PROJECT_COLUMNS: &str = "project_code, name, unit, project_type, small_type, investment_fen, division_code, \

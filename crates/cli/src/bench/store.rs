@@ -210,6 +210,7 @@ pub(crate) fn submission(i: usize) -> Submission {
         channel: Channel::Online,
         materials: vec!["申请表".into()],
         owner: "hall.online".into(),
+        priority: false,
     }
 }
 

@@ -194,6 +194,7 @@ pub(super) fn simulate(
             .map(|m| m.name.clone())
             .collect(),
         owner: clerk.clone(),
+        priority: false,
     };
     let year = CHINA_STANDARD_TIME.to_datetime(t0).year();
     let placeholder = CaseNumber::new(&item.division, year, 0);

@@ -52,6 +52,10 @@ pub struct Submission {
     pub materials: Vec<String>,
     /// The first contact (首接): the staff member or hall channel that received it. Owns the case.
     pub owner: String,
+    /// 绿色通道 — handled before other cases in every queue: set for the cases a
+    /// green-channel project's steps open. Absent in older events, where it reads as false.
+    #[serde(default)]
+    pub priority: bool,
 }
 
 /// A command on an existing case.
@@ -438,6 +442,10 @@ pub struct Case {
     pub decided_at: Option<jiff::Timestamp>,
     /// When it was delivered (or rejected): closed.
     pub closed_at: Option<jiff::Timestamp>,
+    /// 绿色通道 — a priority case, listed first in queues (from its submission; older
+    /// snapshots without it read as false).
+    #[serde(default)]
+    pub priority: bool,
 }
 
 /// A suspension that may still be running.
@@ -519,6 +527,7 @@ impl Case {
             rating_answered_at: None,
             decided_at: None,
             closed_at: None,
+            priority: submission.priority,
         };
         for (e, at) in events {
             case.apply(e, at);

@@ -20,6 +20,7 @@ fn submission() -> Submission {
         channel: Channel::Window,
         materials: vec!["项目备案申请表".into(), "营业执照".into()],
         owner: "fgw.clerk".into(),
+        priority: false,
     }
 }
 
@@ -336,4 +337,30 @@ fn a_returned_case_restarts_its_clock_and_a_reopened_one_is_due_again() {
     assert_eq!((done.state, done.reopens, done.closed_at, done.decided_at), (CaseState::InProcess, 1, None, None));
     // Reopened Thu 8 Feb 13:00 with 5 working days: 9, 18, 19, 20, 21 Feb → 21 Feb 17:30.
     assert_eq!(done.due_at, Some(at("2024-02-21T09:30:00Z")));
+}
+
+#[test]
+fn a_priority_submission_makes_a_priority_case_and_older_records_read_as_ordinary() {
+    let item = sample_item();
+    let now = at("2024-02-08T02:00:00Z");
+    let green = Submission { priority: true, ..submission() };
+    let (case, event) = Case::submit(number(), &item, 1, green, now).expect("submits");
+    assert!(case.priority);
+    let replayed = Case::replay(number(), [(&event, now)]).expect("replays");
+    assert!(replayed.priority, "the priority is folded from the submission");
+
+    // Events and snapshots written before the field existed have no `priority`.
+    let mut old_event = serde_json::to_value(&event).expect("serializes");
+    if let Some(s) = old_event["submission"].as_object_mut() {
+        s.remove("priority");
+    }
+    let old_event: CaseEvent = serde_json::from_value(old_event).expect("an old event reads");
+    let CaseEvent::Submitted { submission, .. } = &old_event else { panic!("a submission") };
+    assert!(!submission.priority);
+    let mut old_case = serde_json::to_value(&case).expect("serializes");
+    if let Some(c) = old_case.as_object_mut() {
+        c.remove("priority");
+    }
+    let old_case: Case = serde_json::from_value(old_case).expect("an old snapshot reads");
+    assert!(!old_case.priority);
 }

@@ -119,6 +119,7 @@ pub(crate) fn replayed(events: &[(CaseEvent, &str)]) -> Case {
             channel: Channel::Window,
             materials: vec!["项目备案申请表".into()],
             owner: "fgw.clerk".into(),
+            priority: false,
         },
     };
     let number = CaseNumber::parse("620102-2024-000001").expect("valid");

@@ -1,21 +1,18 @@
 //! Delegation grants (逐级授权) and accounts.
 
-use std::collections::BTreeSet;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tongban_core::delegation::{Grant, GrantRequest};
-use tongban_core::identity::{Power, Role};
-use tongban_core::item::ItemCode;
+use tongban_core::delegation::Grant;
+use tongban_core::identity::Role;
 use tongban_core::org::DepartmentCode;
-use tongban_store::{Account, append_audit, insert_grant};
+use tongban_store::Account;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::app::authorize;
-use crate::auth::{Principal, hash_password, random_hex};
+use crate::auth::{Principal, hash_password};
 use crate::extract::AppJson;
 use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
@@ -88,60 +85,18 @@ pub async fn create_grant(
     principal: Principal,
     AppJson(req): AppJson<GrantCreate>,
 ) -> Result<(StatusCode, Json<GrantView>), ApiError> {
-    authorize(&principal, Action::Delegate)?;
-    let account = principal.require()?.clone();
-    let mut errors = Vec::new();
-    let department =
-        DepartmentCode::parse(&req.department).map_err(|e| errors.push(("department".into(), e.to_string()))).ok();
-    let items: Option<BTreeSet<ItemCode>> = req.items.map(|list| {
-        list.iter()
-            .filter_map(|i| ItemCode::parse(i).map_err(|e| errors.push(("items".into(), e.to_string()))).ok())
-            .collect()
-    });
-    let powers: BTreeSet<Power> = req
-        .powers
-        .iter()
-        .filter_map(|p| {
-            Power::parse(p).or_else(|| {
-                errors.push(("powers".into(), format!("unknown power {p:?}")));
-                None
-            })
-        })
-        .collect();
-    let valid_until = req.valid_until.as_deref().and_then(|t| {
-        t.parse::<jiff::Timestamp>().map_err(|e| errors.push(("valid_until".into(), e.to_string()))).ok()
-    });
-    if state.store.account(&req.grantee).await?.is_none() {
-        errors.push(("grantee".into(), format!("no account {:?}", req.grantee)));
-    }
-    let Some(department) = department.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
-    let now = state.now();
-    let request = GrantRequest {
-        grantor: account.id.clone(),
-        grantee: req.grantee,
-        department,
-        items,
-        powers,
-        valid_from: now,
-        valid_until,
-    };
-    let grant = state.store.delegations().await?.grant_from(format!("g-{}", random_hex(8)?), request, now).map_err(
-        |e| match e {
-            tongban_core::delegation::DelegationError::Exceeds { .. } => ApiError::NoAuthority(e.to_string()),
-            other => ApiError::Invalid(vec![("grant".into(), other.to_string())]),
+    let grant = crate::app::create_grant(
+        &state,
+        &principal,
+        crate::app::NewGrant {
+            grantee: req.grantee,
+            department: req.department,
+            items: req.items,
+            powers: req.powers,
+            valid_until: req.valid_until,
         },
-    )?;
-    let g = grant.clone();
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                insert_grant(c, &g, now).await?;
-                let detail = serde_json::json!({ "grantee": g.grantee, "powers": g.powers, "items": g.items, "parent": g.parent }).to_string();
-                append_audit(c, now, &g.grantor, "grant.create", &g.id, &detail).await
-            })
-        })
-        .await?;
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(GrantView::from(&grant))))
 }
 

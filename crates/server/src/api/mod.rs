@@ -9,6 +9,7 @@ mod plans;
 mod projects;
 mod session;
 mod supervision;
+mod tickets;
 mod views;
 
 use axum::Json;
@@ -21,6 +22,7 @@ use crate::AppState;
 use crate::problem::{FieldProblem, KINDS, Problem};
 
 pub use grants::staff_account;
+pub use plans::MAX_BPMN_BYTES;
 pub(crate) use session::{check_login_attempt, new_session};
 pub use views::*;
 
@@ -85,6 +87,8 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(projects::run::finish_step))
         .routes(routes!(projects::run::bundle))
         .routes(routes!(projects::run::block))
+        .routes(routes!(tickets::take_ticket))
+        .routes(routes!(tickets::call_next))
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

@@ -11,9 +11,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tongban_core::plan::bpmn::{self, BpmnError};
+use tongban_core::plan::bpmn;
 use tongban_core::plan::{Plan, PlanComparison, PlanId, PlanSummary, reform};
-use tongban_store::{append_audit, insert_plan};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
@@ -337,21 +336,6 @@ pub async fn export_plan(
     Ok(response)
 }
 
-/// One `(field, message)` per problem of a refused BPMN document, each naming the element,
-/// its id and its line where the document gives them.
-fn bpmn_problems(e: &BpmnError) -> Vec<(String, String)> {
-    match e {
-        BpmnError::Plan { problems } => problems
-            .iter()
-            .map(|p| {
-                let field = p.problem.step().map_or_else(|| "process".to_owned(), |s| format!("step {s}"));
-                (field, p.to_string())
-            })
-            .collect(),
-        other => vec![("bpmn".into(), other.to_string())],
-    }
-}
-
 /// Import a BPMN 2.0 process as a plan (the next version when its id exists); the body is
 /// the XML (`Content-Type: application/xml`, `text/xml` or `application/bpmn+xml`). A
 /// refused document stores nothing and answers 422, naming the element, its id and line.
@@ -371,7 +355,6 @@ pub async fn import_plan(
     body: Body,
 ) -> Result<(StatusCode, Json<ImportedPlan>), ApiError> {
     authorize(&principal, Action::ImportPlan)?;
-    let actor = principal.require()?.id.clone();
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if !matches!(mime.as_str(), "application/xml" | "text/xml" | "application/bpmn+xml") {
@@ -380,25 +363,12 @@ pub async fn import_plan(
     let bytes = axum::body::to_bytes(body, MAX_BPMN_BYTES).await.map_err(|_| ApiError::TooLarge(MAX_BPMN_BYTES))?;
     let text =
         std::str::from_utf8(&bytes).map_err(|e| ApiError::Invalid(vec![("bpmn".into(), format!("not UTF-8: {e}"))]))?;
-    let plan = bpmn::import(text).map_err(|e| ApiError::Invalid(bpmn_problems(&e)))?;
-    let now = state.now();
-    let stored = plan.clone();
-    let (id, version) = state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                let (id, version) = insert_plan(c, &stored, now).await?;
-                let detail = serde_json::json!({ "version": version, "steps": stored.steps().len() }).to_string();
-                append_audit(c, now, &actor, "plan.import", id.as_str(), &detail).await?;
-                Ok::<_, ApiError>((id, version))
-            })
-        })
-        .await?;
+    let (plan, version) = crate::app::import_plan(&state, &principal, text).await?;
     let schedule = plan.schedule();
     Ok((
         StatusCode::CREATED,
         Json(ImportedPlan {
-            id: id.to_string(),
+            id: plan.id().to_string(),
             version,
             name: plan.name().to_owned(),
             steps: plan.steps().len(),

@@ -177,6 +177,9 @@ pub struct CaseView {
     pub decided_at: Option<String>,
     /// Closed (delivered or rejected) at.
     pub closed_at: Option<String>,
+    /// 绿色通道: a priority case (opened for a step of a green-channel project), listed
+    /// first in queues.
+    pub priority: bool,
 }
 
 fn mask(id: &str) -> String {
@@ -216,6 +219,7 @@ impl From<&Case> for CaseView {
             due_at: c.due_at.map(ts),
             decided_at: c.decided_at.map(ts),
             closed_at: c.closed_at.map(ts),
+            priority: c.priority,
         }
     }
 }
@@ -273,7 +277,7 @@ pub struct CaseClock {
 /// One page of cases.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CasePage {
-    /// Cases on this page, newest first.
+    /// Cases on this page: priority cases (绿色通道) first, then newest first.
     pub items: Vec<CaseView>,
     /// Matching cases over all pages.
     pub total: u64,
@@ -327,6 +331,9 @@ impl SubmitCaseRequest {
             id_number: self.applicant.id_number,
             phone: self.applicant.phone,
         };
-        Ok((item, tongban_core::case::Submission { applicant, channel, materials: self.materials, owner }))
+        Ok((
+            item,
+            tongban_core::case::Submission { applicant, channel, materials: self.materials, owner, priority: false },
+        ))
     }
 }

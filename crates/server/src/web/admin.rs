@@ -45,7 +45,7 @@ const SECTION: &[(&str, &str)] = &[
 
 /// Who may see a page of the section, and whether they may change what it shows:
 /// administrators change, center leaders read; on the rules page supervisors change too.
-fn access(ctx: &Ctx, rules: bool) -> Result<bool, WebError> {
+pub(super) fn access(ctx: &Ctx, rules: bool) -> Result<bool, WebError> {
     let account = ctx.principal.require().map_err(|e| ctx.fail(e))?;
     match account.role {
         Role::Administrator => Ok(true),
@@ -55,7 +55,7 @@ fn access(ctx: &Ctx, rules: bool) -> Result<bool, WebError> {
     }
 }
 
-fn section_tabs(ctx: &Ctx) -> Markup {
+pub(super) fn section_tabs(ctx: &Ctx) -> Markup {
     let links: Vec<(&str, &str)> = if ctx.role() == Role::Supervisor {
         SECTION.iter().copied().filter(|(h, _)| *h == "/admin/rules").collect()
     } else {
@@ -64,17 +64,17 @@ fn section_tabs(ctx: &Ctx) -> Markup {
     tabs(ctx, ctx.t("admin.section"), &links)
 }
 
-fn read_only_note(ctx: &Ctx, may_change: bool) -> Markup {
+pub(super) fn read_only_note(ctx: &Ctx, may_change: bool) -> Markup {
     html! { @if !may_change { p.notice role="note" { (ctx.t("admin.read_only")) } } }
 }
 
-fn see_other(ctx: &Ctx, to: String) -> Response {
+pub(super) fn see_other(ctx: &Ctx, to: String) -> Response {
     ctx.finish((StatusCode::SEE_OTHER, [(header::LOCATION, to)]))
 }
 
 /// The message for an invalid field of an administration form: the message file's, when
 /// it has one, else the rule's own words.
-fn field_message(ctx: &Ctx, field: &str, raw: &str) -> String {
+pub(super) fn field_message(ctx: &Ctx, field: &str, raw: &str) -> String {
     ctx.lang
         .get(&format!("admin_err.{field}"))
         .or_else(|| ctx.lang.get(&format!("err.field.{field}")))
@@ -627,6 +627,8 @@ pub async fn revoke(
 pub struct YearQuery {
     /// The year shown.
     pub year: Option<i16>,
+    /// The notice to show after a redirect.
+    pub done: Option<String>,
 }
 
 fn hhmm(minute: u16) -> String {
@@ -663,7 +665,9 @@ pub async fn calendar(
             dt { (ctx.t("cal.hours")) } dd { (hours.join(ctx.t("list.sep"))) " · " (ctx.tf("cal.per_day", &[("m", &cal.minutes_per_working_day().to_string())])) }
             dt { (ctx.t("cal.covered")) } dd { (covered.start()) "–" (covered.end()) }
         }
+        (view::done_notice(&ctx, q.done.as_deref()))
         p.hint { (ctx.t("cal.import_hint")) }
+        @if may_change { p { a.button.primary href="/admin/calendar/import" { (ctx.t("cal.import_title")) } } }
         nav.filters aria-label=(ctx.t("cal.years")) {
             ul {
                 @for y in &years {
@@ -823,7 +827,7 @@ pub async fn set_rule(State(state): State<AppState>, posted: Posted) -> Result<R
 
 /// `GET /admin/plans` — the approval plans (审批流程方案): the stored ones and the built-in
 /// reform plans; each links to its JSON with the schedule and critical path.
-pub async fn plans(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+pub async fn plans(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DoneQuery>) -> Result<Response, WebError> {
     use tongban_core::plan::reform;
     let may_change = access(&ctx, false)?;
     let stored = state.store.plans().await.map_err(|e| ctx.fail(e))?;
@@ -842,6 +846,7 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
         h1 { (ctx.t("plans.title")) }
         (section_tabs(&ctx))
         (read_only_note(&ctx, may_change))
+        (view::done_notice(&ctx, q.done.as_deref()))
         p.lead { (ctx.t("plans.lead")) }
         div.table-wrap {
             table {
@@ -855,7 +860,7 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
                 } }
                 tbody {
                     @for (id, version, name, steps, days, imported) in &rows {
-                        tr {
+                        tr id=(format!("plan-{id}")) {
                             td { a href=(format!("/api/v1/plans/{id}")) { code { (id) } } }
                             td { (name) }
                             td { "v" (version) }
@@ -868,6 +873,7 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             }
         }
         p.hint { (ctx.t("plans.import_hint")) }
+        @if may_change { p { a.button.primary href="/admin/plans/import" { (ctx.t("plans.import_title")) } } }
     };
     Ok(page(&ctx, ctx.t("plans.title"), body))
 }

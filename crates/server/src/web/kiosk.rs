@@ -1,5 +1,5 @@
 //! The touch-screen kiosk (自助终端, `/kiosk`): large targets, item search and guides, and a
-//! case look-up by number and phone. Every page but the start goes back to the start after
+//! case look-up by number and phone, and queue tickets (排队号). Every page but the start goes back to the start after
 //! idle time (a meta refresh: no JavaScript needed), so the next person finds it clean.
 
 use axum::extract::{Path, Query, State};
@@ -25,9 +25,9 @@ pub async fn home(ctx: Ctx) -> Response {
         h1 { (ctx.t("kiosk.welcome")) }
         div.big-tiles {
             a.big href="/kiosk/items" { span { (ctx.t("kiosk.find")) } span.sub { (ctx.t("kiosk.find_text")) } }
+            a.big href="/kiosk/ticket" { span { (ctx.t("kiosk.take_ticket")) } span.sub { (ctx.t("kiosk.take_ticket_text")) } }
             a.big href="/kiosk/lookup" { span { (ctx.t("kiosk.lookup")) } span.sub { (ctx.t("kiosk.lookup_text")) } }
         }
-        p.hint { (ctx.t("kiosk.ticket")) }
     };
     kiosk(&ctx, ctx.t("kiosk.title"), body, false)
 }
@@ -146,4 +146,69 @@ pub async fn lookup(State(state): State<AppState>, posted: Posted) -> Result<Res
     }
     let body = lookup_form(&ctx, Some(&fields), &errors);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, kiosk(&ctx, ctx.t("kiosk.lookup"), body, true)).into_response())
+}
+
+fn ticket_form(ctx: &Ctx, departments: &[(String, String)], errors: &FieldErrors) -> Markup {
+    html! {
+        h1 { (ctx.t("kiosk.take_ticket")) }
+        (view::form_error(errors))
+        form.big-form method="post" action="/kiosk/ticket" {
+            (view::csrf(ctx))
+            fieldset.ticket-queues aria-describedby=[errors.get("queue").map(|_| "err-queue")] {
+                legend { (ctx.t("kiosk.ticket_choose")) }
+                (view::field_error(errors, "queue"))
+                div.big-tiles {
+                    button.big type="submit" name="queue" value=(app::COMPREHENSIVE) autofocus {
+                        span { (ctx.t("kiosk.comprehensive")) } span.sub { (ctx.t("kiosk.comprehensive_text")) }
+                    }
+                    @for (code, name) in departments {
+                        button.big type="submit" name="queue" value=(code) { span { (name) } }
+                    }
+                }
+            }
+        }
+        (back(ctx))
+    }
+}
+
+/// `GET /kiosk/ticket`.
+pub async fn ticket_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    Ok(kiosk(&ctx, ctx.t("kiosk.take_ticket"), ticket_form(&ctx, &departments, &FieldErrors::default()), true))
+}
+
+/// `POST /kiosk/ticket`: takes a ticket and shows its number, large.
+pub async fn take_ticket(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    let Posted { ctx, fields, .. } = posted;
+    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let queue = fields.get("queue").trim();
+    let mut errors = FieldErrors::default();
+    if queue.is_empty() {
+        errors.add("queue", ctx.t("err.required"));
+    } else {
+        match app::take_ticket(&state, &ctx.principal, queue).await {
+            Ok(taken) => {
+                let queue_name = if taken.ticket.queue == app::COMPREHENSIVE {
+                    ctx.t("kiosk.comprehensive").to_owned()
+                } else {
+                    department_name(&departments, &taken.ticket.queue).to_owned()
+                };
+                let body = html! {
+                    h1 { (ctx.t("kiosk.ticket_yours")) }
+                    div.result-card.ticket-card {
+                        p.ticket-number role="status" aria-live="polite" { (taken.ticket.number) }
+                        p { (ctx.tf("kiosk.ticket_queue", &[("queue", &queue_name)])) }
+                        p.ticket-ahead { (ctx.tf("kiosk.ticket_ahead", &[("n", &taken.ahead.to_string())])) }
+                        p { (ctx.t("kiosk.ticket_wait")) }
+                    }
+                    (back(&ctx))
+                };
+                return Ok((StatusCode::CREATED, kiosk(&ctx, ctx.t("kiosk.ticket_yours"), body, true)).into_response());
+            }
+            Err(ApiError::Invalid(_)) => errors.add("queue", ctx.t("kiosk.ticket_no_queue")),
+            Err(e) => return Err(ctx.fail(e)),
+        }
+    }
+    let body = ticket_form(&ctx, &departments, &errors);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, kiosk(&ctx, ctx.t("kiosk.take_ticket"), body, true)).into_response())
 }

@@ -14,6 +14,7 @@
 //! cookie instead.
 
 mod admin;
+mod admin_forms;
 mod assets;
 mod case_page;
 mod chart;
@@ -25,6 +26,7 @@ mod i18n;
 mod kiosk;
 mod layout;
 mod portal;
+mod projects;
 mod supervision;
 mod view;
 mod workbench;
@@ -58,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{number}", get(case_page::show))
         .route("/cases/{number}/act", post(case_page::act))
         .route("/workbench", get(workbench::queue))
+        .route("/workbench/call", post(workbench::call_next))
         .route("/inbox", get(workbench::inbox))
         .route("/supervision", get(supervision::board))
         .route("/supervision/alerts", get(supervision::alerts))
@@ -66,18 +69,23 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/accountability/{number}/close", post(supervision::close))
         .route("/supervision/figures", get(supervision::figures))
         .route("/supervision/concerns", get(supervision::concerns))
+        .route("/supervision/projects", get(projects::projects))
         .route("/admin", get(admin::catalog))
         .route("/admin/org", get(admin::org))
         .route("/admin/staff", get(admin::staff).post(admin::create_staff))
         .route("/admin/staff/{login}/role", post(admin::change_role))
         .route("/admin/grants", get(admin::grants))
+        .route("/admin/grants/new", get(admin_forms::grant_new_page).post(admin_forms::grant_new))
         .route("/admin/grants/{id}/revoke", post(admin::revoke))
         .route("/admin/calendar", get(admin::calendar))
+        .route("/admin/calendar/import", get(admin_forms::calendar_import_page).post(admin_forms::calendar_import))
         .route("/admin/rules", get(admin::rules).post(admin::set_rule))
         .route("/admin/plans", get(admin::plans))
+        .route("/admin/plans/import", get(admin_forms::plan_import_page).post(admin_forms::plan_import))
         .route("/kiosk", get(kiosk::home))
         .route("/kiosk/items", get(kiosk::items))
         .route("/kiosk/items/{code}", get(kiosk::item))
+        .route("/kiosk/ticket", get(kiosk::ticket_page).post(kiosk::take_ticket))
         .route("/kiosk/lookup", get(kiosk::lookup_page).post(kiosk::lookup))
         .route("/static/{file}", get(assets::serve))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))

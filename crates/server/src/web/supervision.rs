@@ -47,10 +47,11 @@ const SECTION: &[(&str, &str, Action)] = &[
     ("/supervision/accountability", "sup.accountability", Action::ReadSupervision),
     ("/supervision/figures", "sup.figures", Action::Supervise),
     ("/supervision/concerns", "sup.concerns", Action::Supervise),
+    ("/supervision/projects", "sup.projects", Action::ReadProjects),
     ("/admin/rules", "sup.rules", Action::ConfigureSupervision),
 ];
 
-fn section_tabs(ctx: &Ctx) -> Markup {
+pub(super) fn section_tabs(ctx: &Ctx) -> Markup {
     let links: Vec<(&str, &str)> =
         SECTION.iter().filter(|(_, _, a)| role_may(ctx.role(), *a)).map(|(h, k, _)| (*h, *k)).collect();
     tabs(ctx, ctx.t("sup.section"), &links)

@@ -3,8 +3,10 @@
 //! a decision, with the authority held for each and its grant chain).
 
 use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use maud::{Markup, html};
+use serde::Deserialize;
 use tongban_core::case::{Case, CaseState};
 use tongban_core::identity::{Power, Role};
 use tongban_store::CaseFilter;
@@ -12,6 +14,7 @@ use tongban_store::CaseFilter;
 use super::case_page::chain;
 use super::ctx::Ctx;
 use super::error::WebError;
+use super::form::Posted;
 use super::hall::{ListQuery, case_table, item_names};
 use super::layout::page;
 use super::view;
@@ -51,8 +54,54 @@ fn section(ctx: &Ctx, id: &str, title: &str, total: u64, cases: &[Case], names: 
     }
 }
 
+/// The workbench's query: a notice after a redirect, and the ticket just called.
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkbenchQuery {
+    /// The notice to show after a redirect.
+    pub done: Option<String>,
+    /// The ticket number just called, or `none` when nobody was waiting.
+    pub called: Option<String>,
+}
+
+/// The called-ticket banner and the form that calls the next queue ticket.
+fn ticket_bar(ctx: &Ctx, called: Option<&str>, waiting: i64) -> Markup {
+    let called = called.filter(|c| !c.is_empty() && c.len() <= 12 && c.bytes().all(|b| b.is_ascii_alphanumeric()));
+    html! {
+        @match called {
+            Some("none") => { div.notice role="status" { (ctx.t("workbench.no_ticket")) } }
+            Some(number) => {
+                div.called role="status" aria-live="assertive" {
+                    p { (ctx.t("workbench.now_calling")) }
+                    p.called-number { (number) }
+                }
+            }
+            None => {}
+        }
+        form.inline-form.ticket-call method="post" action="/workbench/call" {
+            (view::csrf(ctx))
+            button.primary type="submit" accesskey="t" autofocus[called.is_some()] {
+                (ctx.t("workbench.call_ticket")) span.key aria-hidden="true" { " [T]" }
+            }
+            " " span.count role="status" { (ctx.tf("workbench.tickets_waiting", &[("n", &waiting.to_string())])) }
+        }
+    }
+}
+
+/// `POST /workbench/call`: calls the oldest waiting queue ticket of the caller's department
+/// or of the comprehensive window, and goes back to the workbench showing its number.
+pub async fn call_next(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    let ctx = posted.ctx;
+    let called = app::call_next_ticket(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let number = called.map_or_else(|| "none".to_owned(), |t| t.number);
+    Ok(ctx.finish((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/workbench?called={number}"))])))
+}
+
 /// `GET /workbench`.
-pub async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<WorkbenchQuery>,
+) -> Result<Response, WebError> {
     let account = ctx.principal.require().map_err(|e| ctx.fail(e))?.clone();
     if !role_may(account.role, Action::Case("accept")) {
         return Err(ctx.fail(ApiError::Forbidden(format!("a {} has no window queue", account.role))));
@@ -65,12 +114,18 @@ pub async fn queue(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     let offered = state.store.cases_offered_to(&account.id).await.map_err(|e| ctx.fail(e))?;
     let all = waiting.iter().chain(&correcting).chain(&deliver).chain(&offered);
     let names = item_names(&state, all.map(|c| &c.item)).await.map_err(|e| ctx.fail(e))?;
+    let tickets = if account.department.is_some() && role_may(account.role, Action::CallTicket) {
+        Some(app::waiting_for(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?)
+    } else {
+        None
+    };
     let body = html! {
         h1 { (ctx.t("workbench.title")) }
         (view::done_notice(&ctx, q.done.as_deref()))
+        @if let Some(waiting) = tickets { (ticket_bar(&ctx, q.called.as_deref(), waiting)) }
         div.callbar {
             @if let Some(next) = waiting.first() {
-                a.button.primary href=(format!("/cases/{}", next.number)) accesskey="n" autofocus {
+                a.button.primary href=(format!("/cases/{}", next.number)) accesskey="n" autofocus[q.called.is_none()] {
                     (ctx.tf("workbench.call_next", &[("number", next.number.as_str())])) span.key aria-hidden="true" { " [N]" }
                 }
             } @else {
@@ -127,6 +182,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
             @if mine.is_empty() {
                 p { (ctx.t("authority.by_office_or_none")) }
             }
+            p { a.button href="/admin/grants/new" { (ctx.t("grant.new_link")) } }
             @for g in &mine {
                 @let ids = delegations.chain_is_valid(g, now);
                 div.grant {

@@ -6,7 +6,9 @@
 //! A started step gets its own deadline (its working days from the start). When the step
 //! is linked to a service item in the catalog and the project unit has a credit code, the
 //! step also opens a real case for the unit at the item's department, in the same
-//! transaction; such a step finishes only once its case is decided.
+//! transaction; such a step finishes only once its case is decided, and deciding the case
+//! (approval or denial, in [`crate::app::act_on_case`]) finishes it in the same transaction.
+//! A green-channel run's cases are priority cases (绿色通道), listed first in queues.
 //!
 //! `views` holds the request and response bodies, `run` the routes of a project's run.
 

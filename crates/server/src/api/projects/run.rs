@@ -9,8 +9,8 @@ use tongban_core::case::{Applicant, ApplicantKind, Case, CaseError, CaseNumber, 
 use tongban_core::item::Channel;
 use tongban_core::plan::{ProjectCode, ProjectRun, ProjectStage, RunError, StepId, StepState};
 use tongban_store::{
-    ProjectRow, RunRow, allocate_case_number, append_audit, insert_case, insert_project_run, update_project_run,
-    update_project_stage,
+    ProjectRow, RunRow, allocate_case_number, append_audit, insert_case, insert_project_run, insert_step_case,
+    update_project_run, update_project_stage,
 };
 
 use crate::AppState;
@@ -148,7 +148,7 @@ async fn cases_to_open(
         out.push(CaseToOpen {
             step: id.clone(),
             item,
-            submission: Submission { applicant, channel, materials, owner },
+            submission: Submission { applicant, channel, materials, owner, priority: run.green_channel() },
         });
     }
     Ok(out)
@@ -180,6 +180,7 @@ async fn start_steps(
                     let number = allocate_case_number(c, &open.item.item.division, year_in_china(now)).await?;
                     let (case, event) = Case::submit(number, &open.item.item, open.item.version, open.submission, now)?;
                     insert_case(c, &case, &event, &actor).await?;
+                    insert_step_case(c, &case.number, run.project(), &open.step).await?;
                     opened.insert(open.step, case.number);
                 }
                 let steps: Vec<(StepId, Option<CaseNumber>)> =
@@ -280,7 +281,9 @@ pub async fn block(
 }
 
 /// Finish a running step now. A step handled as a case finishes only once the case is
-/// decided. When every step is done the project is `completed`.
+/// decided — and deciding it (approval or denial) finishes the step by itself, see
+/// [`crate::app::act_on_case`]; this call is left for steps without a case, and for a case
+/// closed without a decision (不予受理). When every step is done the project is `completed`.
 #[utoipa::path(post, path = "/api/v1/projects/{code}/steps/{step}/finish", tag = "projects",
     params(("code" = String, Path, description = "项目代码"), ("step" = String, Path, description = "Step id")),
     responses((status = 200, description = "Finished", body = RunView),

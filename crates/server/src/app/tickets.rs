@@ -1,0 +1,99 @@
+//! Queue tickets (排队号): taken at the kiosk for a department's windows or the
+//! comprehensive window (综合窗口), called at a window, oldest first.
+
+use tongban_store::TicketRow;
+
+use super::authorize;
+use crate::AppState;
+use crate::auth::Principal;
+use crate::policy::Action;
+use crate::problem::ApiError;
+
+/// The queue of the comprehensive window, which any department's window also calls.
+pub const COMPREHENSIVE: &str = "comprehensive";
+
+/// The day a ticket belongs to: the date in China Standard Time (numbers restart daily).
+pub fn ticket_day(t: jiff::Timestamp) -> String {
+    let d = jiff::tz::offset(8).to_datetime(t).date();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// The letter that starts a queue's numbers: `A` for the comprehensive window, else the
+/// department code's first letter. Queues sharing a letter share its daily counter.
+pub fn queue_letter(queue: &str) -> char {
+    if queue == COMPREHENSIVE {
+        return 'A';
+    }
+    queue.chars().find(char::is_ascii_alphabetic).map_or('B', |c| c.to_ascii_uppercase())
+}
+
+/// A ticket just taken, and how many of its queue wait before it.
+#[derive(Debug, Clone)]
+pub struct TakenTicket {
+    /// The ticket.
+    pub ticket: TicketRow,
+    /// Tickets of the same queue waiting before it.
+    pub ahead: i64,
+}
+
+/// Takes the next ticket of `queue` (a department code or [`COMPREHENSIVE`]).
+pub async fn take_ticket(state: &AppState, principal: &Principal, queue: &str) -> Result<TakenTicket, ApiError> {
+    authorize(principal, Action::TakeTicket)?;
+    let queue = queue.trim().to_owned();
+    if queue != COMPREHENSIVE {
+        let departments = state.store.department_names().await?;
+        if !departments.iter().any(|(code, _)| *code == queue) {
+            return Err(ApiError::Invalid(vec![("queue".into(), format!("no department {queue:?}"))]));
+        }
+    }
+    let now = state.now();
+    let day = ticket_day(now);
+    let letter = queue_letter(&queue);
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let ticket = tongban_store::insert_ticket(c, &day, letter, &queue, now).await?;
+                let ahead = tongban_store::count_waiting_tickets(c, &day, &[queue.as_str()], Some(ticket.seq)).await?;
+                Ok::<_, ApiError>(TakenTicket { ticket, ahead })
+            })
+        })
+        .await
+}
+
+/// The queues a staff member calls: their department's and the comprehensive window's.
+fn queues_of(principal: &Principal) -> Result<Vec<String>, ApiError> {
+    let account = principal.require()?;
+    let department = account
+        .department
+        .as_ref()
+        .ok_or_else(|| ApiError::Forbidden(format!("{} belongs to no department", account.id)))?;
+    Ok(vec![department.to_string(), COMPREHENSIVE.to_owned()])
+}
+
+/// Calls the oldest waiting ticket of the caller's department or the comprehensive window;
+/// none when nobody waits.
+pub async fn call_next_ticket(state: &AppState, principal: &Principal) -> Result<Option<TicketRow>, ApiError> {
+    authorize(principal, Action::CallTicket)?;
+    let queues = queues_of(principal)?;
+    let caller = principal.id().to_owned();
+    let now = state.now();
+    let day = ticket_day(now);
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let refs: Vec<&str> = queues.iter().map(String::as_str).collect();
+                Ok::<_, ApiError>(tongban_store::call_next_ticket(c, &day, &refs, &caller, now).await?)
+            })
+        })
+        .await
+}
+
+/// How many tickets the caller's queues hold today, waiting to be called.
+pub async fn waiting_for(state: &AppState, principal: &Principal) -> Result<i64, ApiError> {
+    authorize(principal, Action::CallTicket)?;
+    let queues = queues_of(principal)?;
+    let refs: Vec<&str> = queues.iter().map(String::as_str).collect();
+    Ok(state.store.waiting_tickets(&ticket_day(state.now()), &refs).await?)
+}
