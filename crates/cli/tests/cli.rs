@@ -120,7 +120,7 @@ async fn audit_verify_catches_edits_deletions_and_swaps() {
                 .write(move |c| {
                     Box::pin(async move {
                         for s in statements {
-                            sqlx::query(&s).execute(&mut *c).await?;
+                            c.query(&s).execute().await?;
                         }
                         Ok::<_, tongban_store::StoreError>(())
                     })

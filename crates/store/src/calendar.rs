@@ -1,32 +1,33 @@
 //! The stored working calendar: holidays and make-up working days a center imported.
 //! Empty means the calendar built into the binary.
 
-use sqlx::{AnyConnection, Row};
+use crate::Conn;
+use sqlx::Row as _;
 use tongban_core::calendar::{CalendarDay, DayKind};
 
 use crate::{Store, StoreError};
 
 /// Replaces the stored days of every year that `days` touches with `days`; other years stay.
-pub async fn replace_calendar_days(conn: &mut AnyConnection, days: &[CalendarDay]) -> Result<(), StoreError> {
+pub async fn replace_calendar_days(conn: &mut Conn, days: &[CalendarDay]) -> Result<(), StoreError> {
     let mut years: Vec<i16> = days.iter().map(|d| d.date.year()).collect();
     years.sort_unstable();
     years.dedup();
     for y in years {
-        sqlx::query("delete from calendar_day where day >= $1 and day <= $2")
+        conn.query("delete from calendar_day where day >= $1 and day <= $2")
             .bind(format!("{y:04}-01-01"))
             .bind(format!("{y:04}-12-31"))
-            .execute(&mut *conn)
+            .execute()
             .await?;
     }
     for d in days {
-        sqlx::query("insert into calendar_day (day, kind, name) values ($1, $2, $3)")
+        conn.query("insert into calendar_day (day, kind, name) values ($1, $2, $3)")
             .bind(d.date.to_string())
             .bind(match d.kind {
                 DayKind::Holiday => "holiday",
                 DayKind::Workday => "workday",
             })
             .bind(&d.name)
-            .execute(&mut *conn)
+            .execute()
             .await
             .map_err(|e| StoreError::on_unique(e, || format!("calendar day {}", d.date)))?;
     }

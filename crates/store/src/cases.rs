@@ -1,9 +1,10 @@
 //! Cases: the `service_case` projection and the append-only `event` log, written together
 //! in one transaction, and case numbers allocated without collisions.
 
+use crate::Conn;
 use serde::Serialize;
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use tongban_core::case::{Case, CaseEvent, CaseNumber, CaseState};
 use tongban_core::division::DivisionCode;
 use tongban_core::item::ItemCode;
@@ -18,20 +19,20 @@ use crate::{Store, StoreError, format_ts, parse_ts};
 /// concurrent submissions do not queue on one counter row until they commit; a rolled-back
 /// transaction leaves a gap, which the numbering allows (numbers are unique, not dense).
 pub async fn allocate_case_number(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     division: &DivisionCode,
     year: i16,
 ) -> Result<CaseNumber, StoreError> {
-    let last: i64 = if crate::is_postgres(conn) {
+    let last: i64 = if conn.is_postgres() {
         next_in_sequence(conn, division, year).await?
     } else {
-        sqlx::query_scalar(
+        conn.query(
             "insert into case_sequence (division_code, year, last) values ($1, $2, 1) \
              on conflict (division_code, year) do update set last = case_sequence.last + 1 returning last",
         )
         .bind(division.as_str())
         .bind(i64::from(year))
-        .fetch_one(conn)
+        .scalar()
         .await?
     };
     let seq = u64::try_from(last).map_err(|e| StoreError::corrupt("case_sequence", e))?;
@@ -39,23 +40,14 @@ pub async fn allocate_case_number(
 }
 
 /// `nextval` of the division's sequence for the year, created on first use.
-async fn next_in_sequence(conn: &mut AnyConnection, division: &DivisionCode, year: i16) -> Result<i64, StoreError> {
+async fn next_in_sequence(conn: &mut Conn, division: &DivisionCode, year: i16) -> Result<i64, StoreError> {
     // One round trip; the function (migration 0006) creates the sequence on first use.
-    Ok(sqlx::query_scalar("select next_case_number($1, $2)")
-        .bind(division.as_str())
-        .bind(i64::from(year))
-        .fetch_one(conn)
-        .await?)
+    conn.query("select next_case_number($1, $2)").bind(division.as_str()).bind(i64::from(year)).scalar().await
 }
 
 /// Stores a new case and its first event.
-pub async fn insert_case(
-    conn: &mut AnyConnection,
-    case: &Case,
-    first: &CaseEvent,
-    actor: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor: &str) -> Result<(), StoreError> {
+    conn.query(
         "insert into service_case (case_number, item_code, item_version, division_code, applicant_name, applicant_id, \
          channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot, \
          priority) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
@@ -77,7 +69,7 @@ pub async fn insert_case(
     .bind(case.closed_at.map(format_ts))
     .bind(json(case))
     .bind(i64::from(case.priority))
-    .execute(&mut *conn)
+    .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
     insert_event(conn, &case.number, 1, first, actor, case.submitted_at, None).await
@@ -86,7 +78,7 @@ pub async fn insert_case(
 /// Appends `events` to a case read at version `expected` and saves its new state `after`.
 /// Fails with [`StoreError::Conflict`] if someone else changed the case since.
 pub async fn append_events(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     expected: u32,
     after: &Case,
     events: &[CaseEvent],
@@ -94,26 +86,28 @@ pub async fn append_events(
     at: jiff::Timestamp,
     authority: Option<&[String]>,
 ) -> Result<(), StoreError> {
-    let updated = sqlx::query(
-        "update service_case set state = $1, owner = $2, version = $3, accepted_at = $4, due_at = $5, \
+    let updated = conn
+        .query(
+            "update service_case set state = $1, owner = $2, version = $3, accepted_at = $4, due_at = $5, \
          decided_at = $6, closed_at = $7, snapshot = $8 where case_number = $9 and version = $10",
-    )
-    .bind(after.state.as_str())
-    .bind(&after.owner)
-    .bind(i64::from(after.version))
-    .bind(after.accepted_at.map(format_ts))
-    .bind(after.due_at.map(format_ts))
-    .bind(after.decided_at.map(format_ts))
-    .bind(after.closed_at.map(format_ts))
-    .bind(json(after))
-    .bind(after.number.as_str())
-    .bind(i64::from(expected))
-    .execute(&mut *conn)
-    .await?;
+        )
+        .bind(after.state.as_str())
+        .bind(&after.owner)
+        .bind(i64::from(after.version))
+        .bind(after.accepted_at.map(format_ts))
+        .bind(after.due_at.map(format_ts))
+        .bind(after.decided_at.map(format_ts))
+        .bind(after.closed_at.map(format_ts))
+        .bind(json(after))
+        .bind(after.number.as_str())
+        .bind(i64::from(expected))
+        .execute()
+        .await?;
     if updated.rows_affected() != 1 {
-        let actual: Option<i64> = sqlx::query_scalar("select version from service_case where case_number = $1")
+        let actual: Option<i64> = conn
+            .query("select version from service_case where case_number = $1")
             .bind(after.number.as_str())
-            .fetch_optional(&mut *conn)
+            .scalar_optional()
             .await?;
         return Err(StoreError::Conflict {
             number: after.number.to_string(),
@@ -129,7 +123,7 @@ pub async fn append_events(
 }
 
 async fn insert_event(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     number: &CaseNumber,
     seq: i64,
     event: &CaseEvent,
@@ -137,7 +131,7 @@ async fn insert_event(
     at: jiff::Timestamp,
     authority: Option<&[String]>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    conn.query(
         "insert into event (case_number, seq, kind, actor, at, payload, authority) values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(number.as_str())
@@ -147,7 +141,7 @@ async fn insert_event(
     .bind(format_ts(at))
     .bind(json(event))
     .bind(authority.map(|a| json(&a)))
-    .execute(conn)
+    .execute()
     .await?;
     Ok(())
 }
@@ -308,7 +302,7 @@ pub struct MaterialFile {
 /// Stores an uploaded file; uploading the same bytes again for the same material is a no-op.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_material_file(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     number: &CaseNumber,
     material: &str,
     sha256: &str,
@@ -317,17 +311,17 @@ pub async fn insert_material_file(
     by: &str,
     at: jiff::Timestamp,
 ) -> Result<bool, StoreError> {
-    let exists: Option<i64> =
-        sqlx::query_scalar("select size from material_file where case_number = $1 and material = $2 and sha256 = $3")
-            .bind(number.as_str())
-            .bind(material)
-            .bind(sha256)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let exists: Option<i64> = conn
+        .query("select size from material_file where case_number = $1 and material = $2 and sha256 = $3")
+        .bind(number.as_str())
+        .bind(material)
+        .bind(sha256)
+        .scalar_optional()
+        .await?;
     if exists.is_some() {
         return Ok(false);
     }
-    sqlx::query(
+    conn.query(
         "insert into material_file (case_number, material, sha256, size, content_type, content, uploaded_by, uploaded_at) \
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -339,7 +333,7 @@ pub async fn insert_material_file(
     .bind(content.to_vec())
     .bind(by)
     .bind(format_ts(at))
-    .execute(conn)
+    .execute()
     .await?;
     Ok(true)
 }

@@ -1,9 +1,10 @@
 //! The organisation and the versioned catalog: divisions, departments, windows, staff,
 //! catalog versions and their items.
 
+use crate::Conn;
 use serde::Serialize;
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use tongban_core::division::{Division, DivisionCode, DivisionLevel};
 use tongban_core::item::{Category, Channel, ItemCode, ItemKind, ServiceItem, TimeLimit};
 use tongban_core::org::{Department, DepartmentCode, Staff, Window};
@@ -11,45 +12,45 @@ use tongban_core::org::{Department, DepartmentCode, Staff, Window};
 use crate::{Store, StoreError, format_ts};
 
 /// Adds a division.
-pub async fn insert_division(conn: &mut AnyConnection, d: &Division) -> Result<(), StoreError> {
-    sqlx::query("insert into division (division_code, name, parent_code, level) values ($1, $2, $3, $4)")
+pub async fn insert_division(conn: &mut Conn, d: &Division) -> Result<(), StoreError> {
+    conn.query("insert into division (division_code, name, parent_code, level) values ($1, $2, $3, $4)")
         .bind(d.code.as_str())
         .bind(&d.name)
         .bind(d.parent.as_ref().map(|p| p.as_str().to_owned()))
         .bind(d.level.as_str())
-        .execute(conn)
+        .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("division {}", d.code)))?;
     Ok(())
 }
 
 /// Adds a department.
-pub async fn insert_department(conn: &mut AnyConnection, d: &Department) -> Result<(), StoreError> {
-    sqlx::query("insert into department (department_code, name, division_code) values ($1, $2, $3)")
+pub async fn insert_department(conn: &mut Conn, d: &Department) -> Result<(), StoreError> {
+    conn.query("insert into department (department_code, name, division_code) values ($1, $2, $3)")
         .bind(d.code.as_str())
         .bind(&d.name)
         .bind(d.division.as_str())
-        .execute(conn)
+        .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("department {}", d.code)))?;
     Ok(())
 }
 
 /// Adds a window.
-pub async fn insert_window(conn: &mut AnyConnection, w: &Window) -> Result<(), StoreError> {
-    sqlx::query("insert into service_window (window_code, name, department_code) values ($1, $2, $3)")
+pub async fn insert_window(conn: &mut Conn, w: &Window) -> Result<(), StoreError> {
+    conn.query("insert into service_window (window_code, name, department_code) values ($1, $2, $3)")
         .bind(w.code.as_str())
         .bind(&w.name)
         .bind(w.department.as_ref().map(|d| d.as_str().to_owned()))
-        .execute(conn)
+        .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("window {}", w.code)))?;
     Ok(())
 }
 
 /// Adds a staff member.
-pub async fn insert_staff(conn: &mut AnyConnection, s: &Staff) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn insert_staff(conn: &mut Conn, s: &Staff) -> Result<(), StoreError> {
+    conn.query(
         "insert into staff (staff_id, name, department_code, window_code, position) values ($1, $2, $3, $4, $5)",
     )
     .bind(s.id.as_str())
@@ -57,7 +58,7 @@ pub async fn insert_staff(conn: &mut AnyConnection, s: &Staff) -> Result<(), Sto
     .bind(s.department.as_str())
     .bind(s.window.as_ref().map(|w| w.as_str().to_owned()))
     .bind(s.position.as_str())
-    .execute(conn)
+    .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("staff {}", s.id)))?;
     Ok(())
@@ -66,22 +67,21 @@ pub async fn insert_staff(conn: &mut AnyConnection, s: &Staff) -> Result<(), Sto
 /// Publishes a new catalog version holding `items`; returns its number (one more than the
 /// latest). Items must already be valid; departments and divisions must exist (foreign keys).
 pub async fn insert_catalog_version(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     label: &str,
     items: &[ServiceItem],
     now: jiff::Timestamp,
 ) -> Result<u32, StoreError> {
-    let latest: i64 =
-        sqlx::query_scalar("select coalesce(max(version), 0) from catalog_version").fetch_one(&mut *conn).await?;
+    let latest: i64 = conn.query("select coalesce(max(version), 0) from catalog_version").scalar().await?;
     let version = latest + 1;
-    sqlx::query("insert into catalog_version (version, label, published_at) values ($1, $2, $3)")
+    conn.query("insert into catalog_version (version, label, published_at) values ($1, $2, $3)")
         .bind(version)
         .bind(label)
         .bind(format_ts(now))
-        .execute(&mut *conn)
+        .execute()
         .await?;
     for item in items {
-        sqlx::query(
+        conn.query(
             "insert into item (item_code, version, name, department_code, division_code, kind, category, \
              legal_limit, promised_limit, materials, fees, channels, legal_basis) \
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -99,7 +99,7 @@ pub async fn insert_catalog_version(
         .bind(json(&item.fees))
         .bind(json(&item.channels))
         .bind(&item.legal_basis)
-        .execute(&mut *conn)
+        .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("item {}", item.code)))?;
     }

@@ -2,8 +2,9 @@
 //! idempotency keys. Secrets are never stored: only their SHA-256 (tokens, session ids)
 //! or argon2 hash (passwords, computed by the caller).
 
+use crate::Conn;
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use tongban_core::audit::{AuditEntry, GENESIS, entry_hash};
 use tongban_core::delegation::Grant;
 use tongban_core::identity::{Power, Role};
@@ -42,8 +43,8 @@ pub struct Account {
 }
 
 /// Adds an account.
-pub async fn insert_account(conn: &mut AnyConnection, a: &Account, now: jiff::Timestamp) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn insert_account(conn: &mut Conn, a: &Account, now: jiff::Timestamp) -> Result<(), StoreError> {
+    conn.query(
         "insert into account (account_id, kind, display_name, role, department_code, window_code, position, applicant_kind, \
          id_number, phone, password_hash, disabled, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
@@ -60,18 +61,19 @@ pub async fn insert_account(conn: &mut AnyConnection, a: &Account, now: jiff::Ti
     .bind(&a.password_hash)
     .bind(i64::from(a.disabled))
     .bind(format_ts(now))
-    .execute(conn)
+    .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("account {}", a.id)))?;
     Ok(())
 }
 
 /// Changes an account's role.
-pub async fn update_role(conn: &mut AnyConnection, account: &str, role: Role) -> Result<bool, StoreError> {
-    let r = sqlx::query("update account set role = $1 where account_id = $2")
+pub async fn update_role(conn: &mut Conn, account: &str, role: Role) -> Result<bool, StoreError> {
+    let r = conn
+        .query("update account set role = $1 where account_id = $2")
         .bind(role.as_str())
         .bind(account)
-        .execute(conn)
+        .execute()
         .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -102,34 +104,34 @@ const ACCOUNT_COLUMNS: &str = "account_id, kind, display_name, role, department_
 
 /// Adds a session (by the hash of its id).
 pub async fn insert_session(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     hash: &str,
     account: &str,
     csrf: &str,
     now: jiff::Timestamp,
     expires: jiff::Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("insert into session (session_hash, account_id, csrf_token, created_at, expires_at) values ($1, $2, $3, $4, $5)")
+    conn.query("insert into session (session_hash, account_id, csrf_token, created_at, expires_at) values ($1, $2, $3, $4, $5)")
         .bind(hash)
         .bind(account)
         .bind(csrf)
         .bind(format_ts(now))
         .bind(format_ts(expires))
-        .execute(conn)
+        .execute()
         .await?;
     Ok(())
 }
 
 /// Removes a session.
-pub async fn delete_session(conn: &mut AnyConnection, hash: &str) -> Result<(), StoreError> {
-    sqlx::query("delete from session where session_hash = $1").bind(hash).execute(conn).await?;
+pub async fn delete_session(conn: &mut Conn, hash: &str) -> Result<(), StoreError> {
+    conn.query("delete from session where session_hash = $1").bind(hash).execute().await?;
     Ok(())
 }
 
 /// Adds an API token (by the hash of its secret).
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_token(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: &str,
     hash: &str,
     account: &str,
@@ -138,7 +140,7 @@ pub async fn insert_token(
     now: jiff::Timestamp,
     expires: jiff::Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("insert into api_token (token_id, token_hash, account_id, name, scopes, created_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7)")
+    conn.query("insert into api_token (token_id, token_hash, account_id, name, scopes, created_at, expires_at) values ($1, $2, $3, $4, $5, $6, $7)")
         .bind(id)
         .bind(hash)
         .bind(account)
@@ -146,32 +148,26 @@ pub async fn insert_token(
         .bind(json(&scopes))
         .bind(format_ts(now))
         .bind(format_ts(expires))
-        .execute(conn)
+        .execute()
         .await?;
     Ok(())
 }
 
 /// Revokes a token of `account`; false when there is none.
-pub async fn revoke_token(
-    conn: &mut AnyConnection,
-    id: &str,
-    account: &str,
-    now: jiff::Timestamp,
-) -> Result<bool, StoreError> {
-    let r = sqlx::query(
-        "update api_token set revoked_at = $1 where token_id = $2 and account_id = $3 and revoked_at is null",
-    )
-    .bind(format_ts(now))
-    .bind(id)
-    .bind(account)
-    .execute(conn)
-    .await?;
+pub async fn revoke_token(conn: &mut Conn, id: &str, account: &str, now: jiff::Timestamp) -> Result<bool, StoreError> {
+    let r = conn
+        .query("update api_token set revoked_at = $1 where token_id = $2 and account_id = $3 and revoked_at is null")
+        .bind(format_ts(now))
+        .bind(id)
+        .bind(account)
+        .execute()
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Stores a grant.
-pub async fn insert_grant(conn: &mut AnyConnection, g: &Grant, now: jiff::Timestamp) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn insert_grant(conn: &mut Conn, g: &Grant, now: jiff::Timestamp) -> Result<(), StoreError> {
+    conn.query(
         "insert into delegation (grant_id, grantor, grantee, department_code, items, powers, valid_from, valid_until, revoked_at, parent_grant_id, created_at) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
@@ -186,29 +182,29 @@ pub async fn insert_grant(conn: &mut AnyConnection, g: &Grant, now: jiff::Timest
     .bind(g.revoked_at.map(format_ts))
     .bind(g.parent.clone())
     .bind(format_ts(now))
-    .execute(conn)
+    .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("grant {}", g.id)))?;
     Ok(())
 }
 
 /// Marks a grant revoked.
-pub async fn revoke_grant(conn: &mut AnyConnection, id: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
-    sqlx::query("update delegation set revoked_at = $1 where grant_id = $2")
+pub async fn revoke_grant(conn: &mut Conn, id: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
+    conn.query("update delegation set revoked_at = $1 where grant_id = $2")
         .bind(format_ts(at))
         .bind(id)
-        .execute(conn)
+        .execute()
         .await?;
     Ok(())
 }
 
 /// Names the first responsible person for approving an item (审批第一责任人).
-pub async fn set_first_responsible(conn: &mut AnyConnection, item: &str, account: &str) -> Result<(), StoreError> {
-    sqlx::query("delete from first_responsible where item_code = $1").bind(item).execute(&mut *conn).await?;
-    sqlx::query("insert into first_responsible (item_code, account_id) values ($1, $2)")
+pub async fn set_first_responsible(conn: &mut Conn, item: &str, account: &str) -> Result<(), StoreError> {
+    conn.query("delete from first_responsible where item_code = $1").bind(item).execute().await?;
+    conn.query("insert into first_responsible (item_code, account_id) values ($1, $2)")
         .bind(item)
         .bind(account)
-        .execute(conn)
+        .execute()
         .await?;
     Ok(())
 }
@@ -216,23 +212,26 @@ pub async fn set_first_responsible(conn: &mut AnyConnection, item: &str, account
 /// Appends an audit entry chained to the last one. Runs inside the caller's write, which
 /// serializes appends (SQLite's single writer; PostgreSQL locks the last row).
 pub async fn append_audit(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     at: jiff::Timestamp,
     actor: &str,
     action: &str,
     subject: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    let lock = if crate::is_postgres(conn) { " for update" } else { "" };
-    let last: Option<(i64, String)> =
-        sqlx::query_as(&format!("select seq, hash from audit_log order by seq desc limit 1{lock}"))
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let lock = if conn.is_postgres() { " for update" } else { "" };
+    let last = conn
+        .query(&format!("select seq, hash from audit_log order by seq desc limit 1{lock}"))
+        .fetch_optional()
+        .await?;
+    let (seq, prev) = match last {
+        Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get("hash")?),
+        None => (1, GENESIS.to_owned()),
+    };
     let at = format_ts(at);
     let seq_u = u64::try_from(seq).map_err(|e| StoreError::corrupt("audit_log", e))?;
     let hash = entry_hash(&prev, seq_u, &at, actor, action, subject, detail);
-    sqlx::query("insert into audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8)")
+    conn.query("insert into audit_log (seq, at, actor, action, subject, detail, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(seq)
         .bind(at)
         .bind(actor)
@@ -241,14 +240,14 @@ pub async fn append_audit(
         .bind(detail)
         .bind(prev)
         .bind(hash)
-        .execute(conn)
+        .execute()
         .await?;
     Ok(())
 }
 
 /// Stores the answer to an idempotent request.
 pub async fn insert_idempotency(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     key: &str,
     account: &str,
     request_hash: &str,
@@ -256,14 +255,14 @@ pub async fn insert_idempotency(
     response: &str,
     now: jiff::Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("insert into idempotency_key (idempotency_key, account_id, request_hash, status, response, created_at) values ($1, $2, $3, $4, $5, $6)")
+    conn.query("insert into idempotency_key (idempotency_key, account_id, request_hash, status, response, created_at) values ($1, $2, $3, $4, $5, $6)")
         .bind(key)
         .bind(account)
         .bind(request_hash)
         .bind(i64::from(status))
         .bind(response)
         .bind(format_ts(now))
-        .execute(conn)
+        .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("idempotency key {key}")))?;
     Ok(())
@@ -271,18 +270,21 @@ pub async fn insert_idempotency(
 
 /// A stored idempotent answer: request hash, status, body.
 pub async fn idempotency_in(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     key: &str,
     account: &str,
 ) -> Result<Option<(String, u16, String)>, StoreError> {
-    let row: Option<(String, i64, String)> = sqlx::query_as(
-        "select request_hash, status, response from idempotency_key where idempotency_key = $1 and account_id = $2",
-    )
-    .bind(key)
-    .bind(account)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(h, s, r)| (h, u16::try_from(s).unwrap_or(500), r)))
+    let row = conn
+        .query(
+            "select request_hash, status, response from idempotency_key where idempotency_key = $1 and account_id = $2",
+        )
+        .bind(key)
+        .bind(account)
+        .fetch_optional()
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let status: i64 = row.try_get("status")?;
+    Ok(Some((row.try_get("request_hash")?, u16::try_from(status).unwrap_or(500), row.try_get("response")?)))
 }
 
 fn grant_from_row(r: &AnyRow) -> Result<Grant, StoreError> {

@@ -13,6 +13,7 @@
 mod calendar;
 mod cases;
 mod catalog;
+mod conn;
 mod figures;
 mod identity;
 mod lease;
@@ -39,6 +40,7 @@ pub use cases::{
 pub use catalog::{
     ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window,
 };
+pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use figures::MonthFigures;
 pub use identity::{
     Account, SessionRow, append_audit, delete_session, idempotency_in, insert_account, insert_grant,
@@ -72,6 +74,9 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The SQLite writer's connection refused or failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// Migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -99,6 +104,9 @@ pub enum StoreError {
     /// The URL names no supported database.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
+    /// The write ran but its batch did not commit, so nothing it wrote was kept.
+    #[error("the write was not committed: {0}")]
+    NotCommitted(String),
     /// The writer task is gone (the store is shutting down).
     #[error("the store is shutting down")]
     Closed,
@@ -110,16 +118,21 @@ impl StoreError {
     }
 
     /// Turns a unique-constraint violation into [`StoreError::Duplicate`] naming `what`.
-    pub fn on_unique(e: sqlx::Error, what: impl FnOnce() -> String) -> Self {
-        match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Duplicate(what()),
-            _ => Self::Database(e),
+    pub fn on_unique(e: impl Into<StoreError>, what: impl FnOnce() -> String) -> Self {
+        /// SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY.
+        const UNIQUE: [std::ffi::c_int; 2] = [2067, 1555];
+        match e.into() {
+            Self::Database(sqlx::Error::Database(db)) if db.is_unique_violation() => Self::Duplicate(what()),
+            Self::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if UNIQUE.contains(&f.extended_code) => {
+                Self::Duplicate(what())
+            }
+            other => other,
         }
     }
 }
 
 /// A write: runs on one connection inside a transaction owned by the store.
-pub type WriteFn<T, E> = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send>;
+pub type WriteFn<T, E> = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, E>> + Send>;
 
 /// The store: a pool of readers and one way to write.
 #[derive(Clone)]
@@ -166,6 +179,9 @@ impl Store {
         // (the WAL is fsynced at commit), so an acknowledged write survives a crash or power loss.
         conn.execute("pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on; pragma busy_timeout = 10000;").await?;
         migrate::run(&mut conn, Backend::Sqlite).await?;
+        conn.close().await?;
+        let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?.get_filename().to_owned();
+        let writer = writer::Writer::sqlite(Conn::open_sqlite(&path)?)?;
         let read = AnyPoolOptions::new()
             .max_connections(8)
             .after_connect(|conn, _| {
@@ -177,7 +193,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { backend: Backend::Sqlite, url, read, writer: writer::Writer::sqlite(conn) })
+        Ok(Store { backend: Backend::Sqlite, url, read, writer })
     }
 
     async fn open_postgres(url: &str) -> Result<Store, StoreError> {
@@ -212,7 +228,7 @@ impl Store {
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         self.writer.write(Box::new(f)).await
     }
@@ -229,13 +245,10 @@ impl Store {
     }
 }
 
-/// One connection, in or out of a transaction, for functions shared by writers and readers.
-pub type Conn = AnyConnection;
-
 #[cfg(feature = "testing")]
 pub mod testing;
 
-/// Whether a connection talks to PostgreSQL (for the few statements that differ).
-pub(crate) fn is_postgres(conn: &AnyConnection) -> bool {
-    conn.backend_name().eq_ignore_ascii_case("postgresql") || conn.backend_name().eq_ignore_ascii_case("postgres")
+/// Whether sqlx's backend name is PostgreSQL's.
+pub(crate) fn is_postgres_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("postgresql") || name.eq_ignore_ascii_case("postgres")
 }

@@ -1,9 +1,10 @@
 //! Approval plans (审批流程方案), versioned like the catalog: each stored plan id has
 //! versions 1, 2, …; lookups by id return the latest.
 
+use crate::Conn;
 use serde::Serialize;
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use tongban_core::plan::{Plan, PlanId};
 
 use crate::catalog::json;
@@ -11,19 +12,16 @@ use crate::{Store, StoreError, format_ts, parse_ts};
 
 /// Stores `plan` as the next version of its id (1 for a new id) and returns its id and
 /// that version. The stored body carries the assigned version.
-pub async fn insert_plan(
-    conn: &mut AnyConnection,
-    plan: &Plan,
-    now: jiff::Timestamp,
-) -> Result<(PlanId, u32), StoreError> {
-    let latest: i64 = sqlx::query_scalar("select coalesce(max(version), 0) from plan where plan_id = $1")
+pub async fn insert_plan(conn: &mut Conn, plan: &Plan, now: jiff::Timestamp) -> Result<(PlanId, u32), StoreError> {
+    let latest: i64 = conn
+        .query("select coalesce(max(version), 0) from plan where plan_id = $1")
         .bind(plan.id().as_str())
-        .fetch_one(&mut *conn)
+        .scalar()
         .await?;
     let version = u32::try_from(latest + 1).map_err(|e| StoreError::corrupt("plan", e))?;
     let stored = plan.clone().with_version(version);
     let schedule = stored.schedule();
-    sqlx::query(
+    conn.query(
         "insert into plan (plan_id, version, name, step_count, total_days, imported_at, body) \
          values ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -34,7 +32,7 @@ pub async fn insert_plan(
     .bind(i64::from(schedule.total_days))
     .bind(format_ts(now))
     .bind(json(&stored))
-    .execute(conn)
+    .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("plan {} version {version}", plan.id())))?;
     Ok((stored.id().clone(), version))

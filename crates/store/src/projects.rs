@@ -2,9 +2,10 @@
 //! (上门对接建库), and each project's run through an approval plan, stored as core's
 //! `ProjectRun` JSON with a version for optimistic concurrency.
 
+use crate::{Conn, Row};
 use serde::Serialize;
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use tongban_core::case::CaseNumber;
 use tongban_core::division::DivisionCode;
 use tongban_core::plan::{Project, ProjectCode, ProjectRun, ProjectStage, ProjectType, SmallType, StepId};
@@ -112,10 +113,10 @@ fn fen(yuan: u64) -> Result<i64, StoreError> {
 
 /// Adds a project to the library; a code already there is [`StoreError::Duplicate`].
 #[tracing::instrument(skip_all, fields(project.code = %row.project.code))]
-pub async fn insert_project(conn: &mut AnyConnection, row: &ProjectRow) -> Result<(), StoreError> {
+pub async fn insert_project(conn: &mut Conn, row: &ProjectRow) -> Result<(), StoreError> {
     let p = &row.project;
     let (kind, small) = type_columns(p.kind);
-    sqlx::query(
+    conn.query(
         "insert into project (project_code, name, unit, project_type, small_type, investment_fen, division_code, \
          stage, green_channel, credit_code, phone, created_by, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -134,7 +135,7 @@ pub async fn insert_project(conn: &mut AnyConnection, row: &ProjectRow) -> Resul
     .bind(&row.created_by)
     .bind(format_ts(row.created_at))
     .bind(format_ts(row.updated_at))
-    .execute(conn)
+    .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("project {}", p.code)))?;
     Ok(())
@@ -142,30 +143,27 @@ pub async fn insert_project(conn: &mut AnyConnection, row: &ProjectRow) -> Resul
 
 /// Sets a project's stage and green-channel flag; false when there is no such project.
 pub async fn update_project_stage(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     code: &ProjectCode,
     stage: ProjectStage,
     green_channel: bool,
     now: jiff::Timestamp,
 ) -> Result<bool, StoreError> {
-    let r = sqlx::query("update project set stage = $1, green_channel = $2, updated_at = $3 where project_code = $4")
+    let r = conn
+        .query("update project set stage = $1, green_channel = $2, updated_at = $3 where project_code = $4")
         .bind(stage_name(stage))
         .bind(i64::from(green_channel))
         .bind(format_ts(now))
         .bind(code.as_str())
-        .execute(conn)
+        .execute()
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Records a pre-consultation visit.
 #[tracing::instrument(skip_all, fields(project.code = %c.project))]
-pub async fn insert_consultation(
-    conn: &mut AnyConnection,
-    c: &Consultation,
-    now: jiff::Timestamp,
-) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn insert_consultation(conn: &mut Conn, c: &Consultation, now: jiff::Timestamp) -> Result<(), StoreError> {
+    conn.query(
         "insert into consultation (project_code, at, by_account, notes, recorded_at) values ($1, $2, $3, $4, $5)",
     )
     .bind(c.project.as_str())
@@ -173,7 +171,7 @@ pub async fn insert_consultation(
     .bind(&c.by)
     .bind(&c.notes)
     .bind(format_ts(now))
-    .execute(conn)
+    .execute()
     .await?;
     Ok(())
 }
@@ -181,12 +179,8 @@ pub async fn insert_consultation(
 /// Stores a project's new run (version 1); a project runs once, so a second run is
 /// [`StoreError::Duplicate`].
 #[tracing::instrument(skip_all, fields(project.code = %run.project()))]
-pub async fn insert_project_run(
-    conn: &mut AnyConnection,
-    run: &ProjectRun,
-    now: jiff::Timestamp,
-) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn insert_project_run(conn: &mut Conn, run: &ProjectRun, now: jiff::Timestamp) -> Result<(), StoreError> {
+    conn.query(
         "insert into project_run (project_code, plan_id, plan_version, green_channel, started_at, updated_at, \
          complete, version, state) values ($1, $2, $3, $4, $5, $6, $7, 1, $8)",
     )
@@ -198,7 +192,7 @@ pub async fn insert_project_run(
     .bind(format_ts(now))
     .bind(i64::from(run.is_complete()))
     .bind(json(run))
-    .execute(conn)
+    .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("a run of project {}", run.project())))?;
     Ok(())
@@ -208,38 +202,39 @@ pub async fn insert_project_run(
 /// else changed it since.
 #[tracing::instrument(skip_all, fields(project.code = %run.project()))]
 pub async fn update_project_run(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     run: &ProjectRun,
     expected: u32,
     now: jiff::Timestamp,
 ) -> Result<bool, StoreError> {
-    let r = sqlx::query(
-        "update project_run set state = $1, complete = $2, updated_at = $3, version = version + 1 \
+    let r = conn
+        .query(
+            "update project_run set state = $1, complete = $2, updated_at = $3, version = version + 1 \
          where project_code = $4 and version = $5",
-    )
-    .bind(json(run))
-    .bind(i64::from(run.is_complete()))
-    .bind(format_ts(now))
-    .bind(run.project().as_str())
-    .bind(i64::from(expected))
-    .execute(conn)
-    .await?;
+        )
+        .bind(json(run))
+        .bind(i64::from(run.is_complete()))
+        .bind(format_ts(now))
+        .bind(run.project().as_str())
+        .bind(i64::from(expected))
+        .execute()
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Records that `step` of `project`'s run is handled as case `number` (in the transaction
 /// that opens the case), so that deciding the case can finish the step.
 pub async fn insert_step_case(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     number: &CaseNumber,
     project: &ProjectCode,
     step: &StepId,
 ) -> Result<(), StoreError> {
-    sqlx::query("insert into project_step_case (case_number, project_code, step_id) values ($1, $2, $3)")
+    conn.query("insert into project_step_case (case_number, project_code, step_id) values ($1, $2, $3)")
         .bind(number.as_str())
         .bind(project.as_str())
         .bind(step.as_str())
-        .execute(conn)
+        .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("a case for step {step} of project {project}")))?;
     Ok(())
@@ -247,17 +242,15 @@ pub async fn insert_step_case(
 
 /// The project step case `number` is handled as, with the project's run as it stands in
 /// the transaction: none when the case was not opened by a run.
-pub async fn run_for_case(
-    conn: &mut AnyConnection,
-    number: &CaseNumber,
-) -> Result<Option<(StepId, RunRow)>, StoreError> {
-    let row = sqlx::query(
-        "select s.step_id, r.state, r.version, r.updated_at from project_step_case s \
+pub async fn run_for_case(conn: &mut Conn, number: &CaseNumber) -> Result<Option<(StepId, RunRow)>, StoreError> {
+    let row = conn
+        .query(
+            "select s.step_id, r.state, r.version, r.updated_at from project_step_case s \
          join project_run r on r.project_code = s.project_code where s.case_number = $1",
-    )
-    .bind(number.as_str())
-    .fetch_optional(conn)
-    .await?;
+        )
+        .bind(number.as_str())
+        .fetch_optional()
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let step: String = row.try_get("step_id")?;
     let step = StepId::parse(&step).map_err(|e| StoreError::corrupt("project_step_case", e))?;
@@ -308,7 +301,7 @@ fn consultation_from_row(row: &AnyRow) -> Result<Consultation, StoreError> {
     })
 }
 
-fn run_from_row(row: &AnyRow) -> Result<RunRow, StoreError> {
+fn run_from_row(row: &Row) -> Result<RunRow, StoreError> {
     let bad = |e: &dyn std::fmt::Display| StoreError::corrupt("project_run", e.to_string());
     let state: String = row.try_get("state").map_err(|e| bad(&e))?;
     let version: i64 = row.try_get("version").map_err(|e| bad(&e))?;
@@ -366,6 +359,6 @@ impl Store {
             .bind(code.as_str())
             .fetch_optional(self.reader())
             .await?;
-        row.as_ref().map(run_from_row).transpose()
+        row.as_ref().map(|r| run_from_row(&Row::from_any(r)?)).transpose()
     }
 }

@@ -1,8 +1,9 @@
 //! Supervision tables: alerts (raised once per colour change), their escalation,
 //! accountability records (问责), rules, and the reads the supervision worker needs.
 
+use crate::Conn;
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row as _;
 use tongban_core::case::Case;
 use tongban_core::supervision::{Rule, RuleBook};
 
@@ -30,38 +31,39 @@ pub struct AlertRow {
 }
 
 /// Raises an alert unless this very change was raised before; returns whether it is new.
-pub async fn insert_alert(conn: &mut AnyConnection, a: &AlertRow) -> Result<bool, StoreError> {
-    let r = sqlx::query(
-        "insert into alert (case_number, colour, since, owner, department_code, raised_at, level) \
+pub async fn insert_alert(conn: &mut Conn, a: &AlertRow) -> Result<bool, StoreError> {
+    let r = conn
+        .query(
+            "insert into alert (case_number, colour, since, owner, department_code, raised_at, level) \
          values ($1, $2, $3, $4, $5, $6, 'owner') on conflict (case_number, colour, since) do nothing",
-    )
-    .bind(&a.case_number)
-    .bind(&a.colour)
-    .bind(&a.since)
-    .bind(&a.owner)
-    .bind(&a.department)
-    .bind(&a.raised_at)
-    .execute(conn)
-    .await?;
+        )
+        .bind(&a.case_number)
+        .bind(&a.colour)
+        .bind(&a.since)
+        .bind(&a.owner)
+        .bind(&a.department)
+        .bind(&a.raised_at)
+        .execute()
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Moves an alert up to `level`.
 pub async fn escalate_alert(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     case: &str,
     colour: &str,
     since: &str,
     level: &str,
     at: jiff::Timestamp,
 ) -> Result<(), StoreError> {
-    sqlx::query("update alert set level = $1, escalated_at = $2 where case_number = $3 and colour = $4 and since = $5")
+    conn.query("update alert set level = $1, escalated_at = $2 where case_number = $3 and colour = $4 and since = $5")
         .bind(level)
         .bind(format_ts(at))
         .bind(case)
         .bind(colour)
         .bind(since)
-        .execute(conn)
+        .execute()
         .await?;
     Ok(())
 }
@@ -96,24 +98,25 @@ pub struct AccountabilityRow {
 }
 
 /// Opens an accountability record unless one exists for this red change.
-pub async fn insert_accountability(conn: &mut AnyConnection, a: &AccountabilityRow) -> Result<bool, StoreError> {
-    let r = sqlx::query(
-        "insert into accountability (case_number, since, department_code, owner, state, opened_at) \
+pub async fn insert_accountability(conn: &mut Conn, a: &AccountabilityRow) -> Result<bool, StoreError> {
+    let r = conn
+        .query(
+            "insert into accountability (case_number, since, department_code, owner, state, opened_at) \
          values ($1, $2, $3, $4, 'open', $5) on conflict (case_number, since) do nothing",
-    )
-    .bind(&a.case_number)
-    .bind(&a.since)
-    .bind(&a.department)
-    .bind(&a.owner)
-    .bind(&a.opened_at)
-    .execute(conn)
-    .await?;
+        )
+        .bind(&a.case_number)
+        .bind(&a.since)
+        .bind(&a.department)
+        .bind(&a.owner)
+        .bind(&a.opened_at)
+        .execute()
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Saves an accountability record's answer or closure (state checked by core beforehand).
-pub async fn update_accountability(conn: &mut AnyConnection, a: &AccountabilityRow) -> Result<(), StoreError> {
-    sqlx::query(
+pub async fn update_accountability(conn: &mut Conn, a: &AccountabilityRow) -> Result<(), StoreError> {
+    conn.query(
         "update accountability set state = $1, answer = $2, answered_by = $3, answered_at = $4, conclusion = $5, \
          closed_by = $6, closed_at = $7 where case_number = $8 and since = $9",
     )
@@ -126,26 +129,26 @@ pub async fn update_accountability(conn: &mut AnyConnection, a: &AccountabilityR
     .bind(a.closed_at.clone())
     .bind(&a.case_number)
     .bind(&a.since)
-    .execute(conn)
+    .execute()
     .await?;
     Ok(())
 }
 
 /// Sets a rule: scope `center` (key `-`), `department` or `item`.
-pub async fn set_rule(conn: &mut AnyConnection, scope: &str, key: &str, rule: &Rule) -> Result<(), StoreError> {
-    sqlx::query("delete from supervision_rule where scope = $1 and scope_key = $2")
+pub async fn set_rule(conn: &mut Conn, scope: &str, key: &str, rule: &Rule) -> Result<(), StoreError> {
+    conn.query("delete from supervision_rule where scope = $1 and scope_key = $2")
         .bind(scope)
         .bind(key)
-        .execute(&mut *conn)
+        .execute()
         .await?;
-    sqlx::query(
+    conn.query(
         "insert into supervision_rule (scope, scope_key, used_percent, remaining_minutes) values ($1, $2, $3, $4)",
     )
     .bind(scope)
     .bind(key)
     .bind(i64::from(rule.used_percent()))
     .bind(i64::from(rule.remaining_minutes()))
-    .execute(conn)
+    .execute()
     .await?;
     Ok(())
 }

@@ -3,8 +3,8 @@
 //! letter says which queue (several queues may share a letter, and then share its counter,
 //! so a number is never handed out twice on one day).
 
+use crate::{Conn, Row};
 use jiff::Timestamp;
-use sqlx::{AnyConnection, Row};
 
 use crate::time::{format_ts, parse_ts};
 use crate::{Store, StoreError};
@@ -30,7 +30,7 @@ pub struct TicketRow {
 
 const COLUMNS: &str = "ticket_day, number, queue_code, seq, taken_at, called_at, called_by";
 
-fn row_to_ticket(r: &sqlx::any::AnyRow) -> Result<TicketRow, StoreError> {
+fn row_to_ticket(r: &Row) -> Result<TicketRow, StoreError> {
     let called_at: Option<String> = r.try_get("called_at")?;
     Ok(TicketRow {
         day: r.try_get("ticket_day")?,
@@ -46,28 +46,29 @@ fn row_to_ticket(r: &sqlx::any::AnyRow) -> Result<TicketRow, StoreError> {
 /// Issues the next ticket of `queue` on `day`, numbered `letter` + the day's next number of
 /// that letter (at least three digits). Run inside a write.
 pub async fn insert_ticket(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     day: &str,
     letter: char,
     queue: &str,
     now: Timestamp,
 ) -> Result<TicketRow, StoreError> {
-    let seq: i64 = sqlx::query_scalar(
-        "insert into ticket_sequence (ticket_day, letter, last) values ($1, $2, 1) \
+    let seq: i64 = conn
+        .query(
+            "insert into ticket_sequence (ticket_day, letter, last) values ($1, $2, 1) \
          on conflict (ticket_day, letter) do update set last = ticket_sequence.last + 1 returning last",
-    )
-    .bind(day)
-    .bind(letter.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+        )
+        .bind(day)
+        .bind(letter.to_string())
+        .scalar()
+        .await?;
     let number = format!("{letter}{seq:03}");
-    sqlx::query("insert into queue_ticket (ticket_day, number, queue_code, seq, taken_at) values ($1, $2, $3, $4, $5)")
+    conn.query("insert into queue_ticket (ticket_day, number, queue_code, seq, taken_at) values ($1, $2, $3, $4, $5)")
         .bind(day)
         .bind(&number)
         .bind(queue)
         .bind(seq)
         .bind(format_ts(now))
-        .execute(&mut *conn)
+        .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("ticket {number}")))?;
     Ok(TicketRow {
@@ -84,22 +85,23 @@ pub async fn insert_ticket(
 /// How many tickets of `queues` on `day` wait to be called; with `before_seq`, only those
 /// numbered before it (a queue's numbers grow through the day).
 pub async fn count_waiting_tickets(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     day: &str,
     queues: &[&str],
     before_seq: Option<i64>,
 ) -> Result<i64, StoreError> {
     let mut total = 0;
     for q in queues {
-        let n: i64 = sqlx::query_scalar(
-            "select count(*) from queue_ticket where ticket_day = $1 and queue_code = $2 and called_at is null \
+        let n: i64 = conn
+            .query(
+                "select count(*) from queue_ticket where ticket_day = $1 and queue_code = $2 and called_at is null \
              and seq < $3",
-        )
-        .bind(day)
-        .bind(*q)
-        .bind(before_seq.unwrap_or(i64::MAX))
-        .fetch_one(&mut *conn)
-        .await?;
+            )
+            .bind(day)
+            .bind(*q)
+            .bind(before_seq.unwrap_or(i64::MAX))
+            .scalar()
+            .await?;
         total += n;
     }
     Ok(total)
@@ -108,7 +110,7 @@ pub async fn count_waiting_tickets(
 /// Calls the oldest waiting ticket of `queues` on `day` for `caller`; none when nobody
 /// waits. Run inside a write: a ticket another caller took meanwhile is skipped.
 pub async fn call_next_ticket(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     day: &str,
     queues: &[&str],
     caller: &str,
@@ -117,13 +119,13 @@ pub async fn call_next_ticket(
     for _ in 0..16 {
         let mut oldest: Option<TicketRow> = None;
         for q in queues {
-            let row = sqlx::query(&format!(
+            let row = conn.query(&format!(
                 "select {COLUMNS} from queue_ticket where ticket_day = $1 and queue_code = $2 and called_at is null \
                  order by taken_at, seq limit 1"
             ))
             .bind(day)
             .bind(*q)
-            .fetch_optional(&mut *conn)
+            .fetch_optional()
             .await?;
             if let Some(r) = row {
                 let t = row_to_ticket(&r)?;
@@ -133,16 +135,17 @@ pub async fn call_next_ticket(
             }
         }
         let Some(mut t) = oldest else { return Ok(None) };
-        let done = sqlx::query(
-            "update queue_ticket set called_at = $1, called_by = $2 where ticket_day = $3 and number = $4 \
+        let done = conn
+            .query(
+                "update queue_ticket set called_at = $1, called_by = $2 where ticket_day = $3 and number = $4 \
              and called_at is null",
-        )
-        .bind(format_ts(now))
-        .bind(caller)
-        .bind(day)
-        .bind(&t.number)
-        .execute(&mut *conn)
-        .await?;
+            )
+            .bind(format_ts(now))
+            .bind(caller)
+            .bind(day)
+            .bind(&t.number)
+            .execute()
+            .await?;
         if done.rows_affected() == 1 {
             t.called_at = Some(now);
             t.called_by = Some(caller.to_owned());
@@ -155,7 +158,7 @@ pub async fn call_next_ticket(
 impl Store {
     /// How many tickets of `queues` on `day` wait to be called.
     pub async fn waiting_tickets(&self, day: &str, queues: &[&str]) -> Result<i64, StoreError> {
-        let mut conn = self.reader().acquire().await?;
+        let mut conn = Conn::pooled(self.reader().acquire().await?);
         count_waiting_tickets(&mut conn, day, queues, None).await
     }
 
@@ -170,6 +173,6 @@ impl Store {
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
-        rows.iter().map(row_to_ticket).collect()
+        rows.iter().map(|r| row_to_ticket(&Row::from_any(r)?)).collect()
     }
 }

@@ -1,23 +1,25 @@
-//! The one way to write. On SQLite: a single writer task that commits queued writes in
-//! batches (group commit). On PostgreSQL: a transaction per write on a pooled connection.
+//! The one way to write. On SQLite: a single writer thread that owns the only writing
+//! connection and commits queued writes in batches (group commit). On PostgreSQL: a
+//! transaction per write on a pooled connection.
 
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{StoreError, WriteFn};
+use crate::{Conn, StoreError, WriteFn};
 
 /// Most writes committed together. Large enough that 64 concurrent submitters share one
 /// fsync; small enough that one batch never holds the file for long.
 const MAX_BATCH: usize = 256;
 
-/// Called once the batch's fate is known: `Ok` when it committed, `Err` when it did not.
-type Finish = Box<dyn FnOnce(Result<(), sqlx::Error>) + Send>;
+/// Called once the batch's fate is known: `Ok` when it committed, `Err` (saying why) when
+/// it did not.
+type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 /// Runs a job on the writer's connection; says whether it succeeded and how to answer.
-type RunFn = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Finish)> + Send>;
+type RunFn = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Finish)> + Send>;
 
 /// A type-erased write: `run` executes it and says whether it succeeded; `abort` answers
 /// its caller when the batch breaks off before the job ran.
@@ -28,7 +30,7 @@ pub(crate) struct Job {
 
 #[derive(Clone)]
 pub(crate) enum Writer {
-    /// The queue of the writer task; the task ends (closing its connection) when the
+    /// The queue of the writer thread; the thread ends (closing its connection) when the
     /// last sender is dropped.
     Sqlite {
         queue: mpsc::Sender<Job>,
@@ -37,10 +39,19 @@ pub(crate) enum Writer {
 }
 
 impl Writer {
-    pub(crate) fn sqlite(conn: AnyConnection) -> Writer {
+    /// Starts the writer thread on `conn`. Jobs run on that thread, on a runtime of its own,
+    /// so their statements step the connection directly, with no hop to another thread.
+    pub(crate) fn sqlite(conn: Conn) -> Result<Writer, StoreError> {
         let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run_writer(conn, rx));
-        Writer::Sqlite { queue }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::corrupt("writer", e))?;
+        std::thread::Builder::new()
+            .name("tongban-writer".into())
+            .spawn(move || runtime.block_on(run_writer(conn, rx)))
+            .map_err(|e| StoreError::corrupt("writer", e))?;
+        Ok(Writer::Sqlite { queue })
     }
 
     pub(crate) async fn write<T, E>(&self, f: WriteFn<T, E>) -> Result<T, E>
@@ -50,9 +61,9 @@ impl Writer {
     {
         match self {
             Writer::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(StoreError::from)?;
-                let value = f(&mut tx).await?;
-                tx.commit().await.map_err(StoreError::from)?;
+                let mut conn = Conn::transaction(pool.begin().await.map_err(StoreError::from)?);
+                let value = f(&mut conn).await?;
+                conn.commit().await?;
                 Ok(value)
             }
             Writer::Sqlite { queue, .. } => {
@@ -60,9 +71,9 @@ impl Writer {
                 let reply = Arc::new(std::sync::Mutex::new(Some(reply)));
                 let reply_on_abort = Arc::clone(&reply);
                 let abort: Finish = Box::new(move |outcome| {
-                    let e = outcome.err().unwrap_or(sqlx::Error::WorkerCrashed);
+                    let why = outcome.err().unwrap_or_else(|| "the writer stopped".to_owned());
                     if let Some(reply) = reply_on_abort.lock().ok().and_then(|mut r| r.take()) {
-                        let _ = reply.send(Err(E::from(StoreError::Database(e))));
+                        let _ = reply.send(Err(E::from(StoreError::NotCommitted(why))));
                     }
                 });
                 let run = Box::new(job_fn(move |conn| {
@@ -72,7 +83,7 @@ impl Writer {
                         let finish: Finish = Box::new(move |committed| {
                             let result = match (outcome, committed) {
                                 (Ok(v), Ok(())) => Ok(v),
-                                (Ok(_), Err(e)) => Err(E::from(StoreError::Database(e))),
+                                (Ok(_), Err(why)) => Err(E::from(StoreError::NotCommitted(why))),
                                 (Err(e), _) => Err(e),
                             };
                             // The caller may have gone away; its write stands regardless.
@@ -102,7 +113,7 @@ impl Writer {
 /// Gives a closure the higher-ranked signature a [`Job`] needs.
 fn job_fn<F>(f: F) -> F
 where
-    F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Finish)> + Send,
+    F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Finish)> + Send,
 {
     f
 }
@@ -110,59 +121,47 @@ where
 /// Takes whatever is queued (at least one job, at most [`MAX_BATCH`]) and commits it as one
 /// transaction, each job inside its own savepoint. No timer: an idle writer commits a lone
 /// job at once, and under load the queue fills while the previous batch is being fsynced.
-async fn run_writer(mut conn: AnyConnection, mut rx: mpsc::Receiver<Job>) {
+async fn run_writer(mut conn: Conn, mut rx: mpsc::Receiver<Job>) {
     let mut batch = std::collections::VecDeque::with_capacity(MAX_BATCH);
     let mut incoming = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut incoming, MAX_BATCH).await > 0 {
         batch.extend(incoming.drain(..));
         let mut finishes = Vec::with_capacity(batch.len());
-        let outcome = run_batch(&mut conn, &mut batch, &mut finishes).await;
-        let outcome = match outcome {
-            Ok(()) => conn.execute("commit").await.map(drop),
+        let outcome = match run_batch(&mut conn, &mut batch, &mut finishes).await {
+            Ok(()) => conn.sqlite_batch("commit"),
             Err(e) => {
-                let _ = conn.execute("rollback").await;
+                let _ = conn.sqlite_batch("rollback");
                 Err(e)
             }
         };
+        let outcome = outcome.map_err(|e| format!("the batch was not committed: {e}"));
         if let Err(e) = &outcome {
             tracing::error!(error = %e, jobs = finishes.len(), "group commit failed; the batch was rolled back");
         }
         for finish in finishes {
-            finish(clone_error(&outcome));
+            finish(outcome.clone());
         }
         // Jobs never started because the batch broke off early get the same answer.
         for job in batch.drain(..) {
-            (job.abort)(clone_error(&outcome).and(Err(sqlx::Error::WorkerCrashed)));
+            (job.abort)(outcome.clone().and(Err("the batch broke off before this write ran".to_owned())));
         }
     }
-    let _ = conn.close().await;
 }
 
 async fn run_batch(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     batch: &mut std::collections::VecDeque<Job>,
     finishes: &mut Vec<Finish>,
-) -> Result<(), sqlx::Error> {
-    conn.execute("begin immediate").await?;
+) -> Result<(), StoreError> {
+    conn.sqlite_batch("begin immediate")?;
     while let Some(job) = batch.pop_front() {
-        if let Err(e) = conn.execute("savepoint job").await {
+        if let Err(e) = conn.sqlite_batch("savepoint job") {
             finishes.push(job.abort);
             return Err(e);
         }
         let (ok, finish) = (job.run)(conn).await;
         finishes.push(finish);
-        if ok {
-            conn.execute("release job").await?;
-        } else {
-            conn.execute("rollback to job; release job").await?;
-        }
+        conn.sqlite_batch(if ok { "release job" } else { "rollback to job; release job" })?;
     }
     Ok(())
-}
-
-fn clone_error(r: &Result<(), sqlx::Error>) -> Result<(), sqlx::Error> {
-    match r {
-        Ok(()) => Ok(()),
-        Err(e) => Err(sqlx::Error::Protocol(format!("the batch was not committed: {e}"))),
-    }
 }

@@ -39,7 +39,7 @@ fn row(code: &str, kind: ProjectType, credit_code: Option<&str>) -> ProjectRow {
 
 async fn write<T: Send + 'static>(
     store: &Store,
-    f: impl for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> futures_util::future::BoxFuture<'c, Result<T, StoreError>>
+    f: impl for<'c> FnOnce(&'c mut tongban_store::Conn) -> futures_util::future::BoxFuture<'c, Result<T, StoreError>>
     + Send
     + 'static,
 ) -> Result<T, StoreError> {

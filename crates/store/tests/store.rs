@@ -187,7 +187,7 @@ async fn the_event_log_is_append_only() {
             .store
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("update event set actor = 'mallory' where case_number = $1").bind(n).execute(c).await?;
+                    c.query("update event set actor = 'mallory' where case_number = $1").bind(n).execute().await?;
                     Ok(())
                 })
             })
@@ -198,7 +198,7 @@ async fn the_event_log_is_append_only() {
             .store
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("delete from event where case_number = $1").bind(n).execute(c).await?;
+                    c.query("delete from event where case_number = $1").bind(n).execute().await?;
                     Ok(())
                 })
             })

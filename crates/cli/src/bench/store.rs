@@ -24,7 +24,7 @@ use tongban_core::case::{Applicant, ApplicantKind, Case, CaseNumber, Submission}
 use tongban_core::division::{Division, DivisionCode, DivisionLevel};
 use tongban_core::item::{Category, Channel, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
 use tongban_core::org::{Department, DepartmentCode};
-use tongban_store::{Store, allocate_case_number, format_ts, insert_case};
+use tongban_store::{Conn, Store, allocate_case_number, format_ts, insert_case};
 
 use super::{Latencies, ratio};
 
@@ -241,7 +241,7 @@ pub(crate) async fn prepare(store: &Store, item: ServiceItem) -> anyhow::Result<
 }
 
 /// One submission's work, the same in every mode: a number, the domain check, two rows.
-async fn submit(conn: &mut AnyConnection, item: &ServiceItem, i: usize) -> anyhow::Result<()> {
+async fn submit(conn: &mut Conn, item: &ServiceItem, i: usize) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now();
     let number = allocate_case_number(conn, &item.division, tongban_server::app::year_in_china(now)).await?;
     let (case, event) = Case::submit(number, item, 1, submission(i), now)?;
@@ -264,10 +264,9 @@ async fn sqlite_measure(path: &Path, submitters: usize, count: usize, mode: Mode
     let measurement = match mode {
         Mode::GroupCommit => through_store(&store, &item, submitters, count).await?,
         Mode::OnePerTransaction | Mode::RawBatch(_) => {
-            // The baselines own a second connection to the same file with the same pragmas;
-            // the store's writer stays idle meanwhile.
-            let mut c = AnyConnection::connect(&format!("{url}?mode=rw")).await?;
-            c.execute("pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on; pragma busy_timeout = 10000;").await?;
+            // The baselines own a second connection to the same file, through the same driver
+            // and with the same pragmas; the store's writer stays idle meanwhile.
+            let c = Conn::open_sqlite(path)?;
             let per_txn = if let Mode::RawBatch(n) = mode { n } else { 1 };
             raw(c, &item, submitters, count, per_txn).await?
         }
@@ -312,7 +311,7 @@ async fn through_store(
 /// second connection would only wait on the file lock) and commit `per_txn` submissions at
 /// a time.
 async fn raw(
-    conn: AnyConnection,
+    conn: Conn,
     item: &ServiceItem,
     submitters: usize,
     count: usize,
@@ -333,11 +332,11 @@ async fn raw(
                 }
                 let t = Instant::now();
                 let mut conn = conn.lock().await;
-                conn.execute("begin immediate").await?;
+                conn.execute_batch("begin immediate").await?;
                 for i in first..(first + per_txn).min(count) {
                     submit(&mut conn, &item, i).await?;
                 }
-                conn.execute("commit").await?;
+                conn.execute_batch("commit").await?;
                 drop(conn);
                 latencies.push(t.elapsed());
             }
@@ -345,8 +344,7 @@ async fn raw(
         });
     }
     let m = collect(tasks, started, count).await?;
-    let conn = Arc::try_unwrap(conn).map_err(|_| anyhow::anyhow!("the raw connection is still shared"))?;
-    conn.into_inner().close().await?;
+    drop(conn);
     Ok(m)
 }
 
