@@ -45,34 +45,54 @@ async fn next_in_sequence(conn: &mut Conn, division: &DivisionCode, year: i16) -
     conn.query("select next_case_number($1, $2)").bind(division.as_str()).bind(i64::from(year)).scalar().await
 }
 
+/// The `service_case` row of a new case, `$1`–`$17`.
+const INSERT_CASE: &str = "insert into service_case (case_number, item_code, item_version, division_code, \
+     applicant_name, applicant_id, channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, \
+     closed_at, snapshot, priority) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+
+/// On PostgreSQL the case row and its first event go in one statement (one round trip
+/// instead of two): the event, `$18`–`$23`, is inserted from the case row just inserted.
+static INSERT_CASE_AND_EVENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "with c as ({INSERT_CASE} returning case_number) insert into event (case_number, seq, kind, actor, at, \
+         payload, authority) select case_number, $18, $19, $20, $21, $22, $23 from c"
+    )
+});
+
 /// Stores a new case and its first event.
 pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor: &str) -> Result<(), StoreError> {
-    conn.query(
-        "insert into service_case (case_number, item_code, item_version, division_code, applicant_name, applicant_id, \
-         channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot, \
-         priority) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-    )
-    .bind(case.number.as_str())
-    .bind(case.item.as_str())
-    .bind(i64::from(case.item_version))
-    .bind(case.division.as_str())
-    .bind(&case.applicant.name)
-    .bind(&case.applicant.id_number)
-    .bind(case.channel.as_str())
-    .bind(case.state.as_str())
-    .bind(&case.owner)
-    .bind(i64::from(case.version))
-    .bind(format_ts(case.submitted_at))
-    .bind(case.accepted_at.map(format_ts))
-    .bind(case.due_at.map(format_ts))
-    .bind(case.decided_at.map(format_ts))
-    .bind(case.closed_at.map(format_ts))
-    .bind(json(case))
-    .bind(i64::from(case.priority))
-    .execute()
-    .await
-    .map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
-    insert_event(conn, &case.number, 1, first, actor, case.submitted_at, None).await
+    let together = conn.is_postgres();
+    let sql = if together { INSERT_CASE_AND_EVENT.as_str() } else { INSERT_CASE };
+    let mut query = conn
+        .query(sql)
+        .bind(case.number.as_str())
+        .bind(case.item.as_str())
+        .bind(i64::from(case.item_version))
+        .bind(case.division.as_str())
+        .bind(&case.applicant.name)
+        .bind(&case.applicant.id_number)
+        .bind(case.channel.as_str())
+        .bind(case.state.as_str())
+        .bind(&case.owner)
+        .bind(i64::from(case.version))
+        .bind(format_ts(case.submitted_at))
+        .bind(case.accepted_at.map(format_ts))
+        .bind(case.due_at.map(format_ts))
+        .bind(case.decided_at.map(format_ts))
+        .bind(case.closed_at.map(format_ts))
+        .bind(json(case))
+        .bind(i64::from(case.priority));
+    if together {
+        query = query
+            .bind(1_i64)
+            .bind(first.kind())
+            .bind(actor)
+            .bind(format_ts(case.submitted_at))
+            .bind(json(first))
+            .bind(None::<String>);
+    }
+    query.execute().await.map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
+    if together { Ok(()) } else { insert_event(conn, &case.number, 1, first, actor, case.submitted_at, None).await }
 }
 
 /// Appends `events` to a case read at version `expected` and saves its new state `after`.

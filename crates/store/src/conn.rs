@@ -22,7 +22,7 @@ pub struct Conn(Inner);
 
 enum Inner {
     /// The SQLite writer's connection (or a raw one, for baselines).
-    Sqlite(rusqlite::Connection),
+    Sqlite(Sqlite),
     /// A PostgreSQL (or SQLite) transaction through sqlx.
     Transaction(sqlx::Transaction<'static, Any>),
     /// A pooled sqlx connection, outside any transaction.
@@ -40,6 +40,20 @@ impl std::fmt::Debug for Conn {
     }
 }
 
+/// A direct SQLite connection and, while the writer runs a job, the job's writes.
+struct Sqlite {
+    conn: rusqlite::Connection,
+    /// The statements that changed something, in order, when recording.
+    log: Option<Vec<Logged>>,
+}
+
+/// A write statement as run: enough to run it again.
+#[derive(Debug)]
+pub(crate) struct Logged {
+    sql: String,
+    args: Vec<Value>,
+}
+
 /// How many prepared statements the SQLite connection keeps (more than the store has).
 const STATEMENT_CACHE: usize = 512;
 
@@ -48,12 +62,7 @@ impl Conn {
     /// `synchronous = FULL`, foreign keys on). The writer uses one; benchmarks use one as
     /// their raw baseline. The schema must already exist.
     pub fn open_sqlite(path: &std::path::Path) -> Result<Conn, StoreError> {
-        let conn = rusqlite::Connection::open(path)?;
-        conn.execute_batch(
-            "pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on; pragma busy_timeout = 10000;",
-        )?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(Conn(Inner::Sqlite(conn)))
+        Ok(Conn(Inner::Sqlite(Sqlite { conn: open_rusqlite(path)?, log: None })))
     }
 
     pub(crate) fn transaction(tx: sqlx::Transaction<'static, Any>) -> Conn {
@@ -81,29 +90,105 @@ impl Conn {
         }
     }
 
-    /// Runs statements without parameters or results (`begin`, `savepoint …`, pragmas).
+    /// Runs statements without parameters or results (`begin`, pragmas, …).
     pub async fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match &mut self.0 {
-            Inner::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Inner::Sqlite(c) => Ok(c.conn.execute_batch(sql)?),
             Inner::Transaction(tx) => raw_any(tx, sql).await,
             Inner::Pooled(c) => raw_any(c, sql).await,
         }
     }
 
-    /// The synchronous form of [`Conn::execute_batch`], for the SQLite writer's own
-    /// `begin` / `savepoint` / `commit`.
-    pub(crate) fn sqlite_batch(&mut self, sql: &str) -> Result<(), StoreError> {
+    /// Runs one statement without parameters or results on SQLite, prepared once: the
+    /// writer's own `begin` / `commit` / `rollback`.
+    pub(crate) fn sqlite_exec(&mut self, sql: &str) -> Result<(), StoreError> {
         match &mut self.0 {
-            Inner::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Inner::Sqlite(c) => {
+                c.conn.prepare_cached(sql)?.raw_execute()?;
+                Ok(())
+            }
             Inner::Transaction(_) | Inner::Pooled(_) => {
                 Err(StoreError::corrupt("connection", "a SQLite batch statement on a sqlx connection"))
             }
         }
     }
 
+    /// Starts recording the write statements run on this SQLite connection (dropping any
+    /// earlier record).
+    pub(crate) fn start_recording(&mut self) {
+        if let Inner::Sqlite(c) = &mut self.0 {
+            c.log = Some(
+                c.log
+                    .take()
+                    .map(|mut l| {
+                        l.clear();
+                        l
+                    })
+                    .unwrap_or_default(),
+            );
+        }
+    }
+
+    /// The write statements run since [`Conn::start_recording`].
+    pub(crate) fn take_recording(&mut self) -> Vec<Logged> {
+        match &mut self.0 {
+            Inner::Sqlite(c) => c.log.take().unwrap_or_default(),
+            Inner::Transaction(_) | Inner::Pooled(_) => Vec::new(),
+        }
+    }
+
+    /// Rows changed on this SQLite connection since it opened (0 elsewhere).
+    pub(crate) fn total_changes(&self) -> u64 {
+        match &self.0 {
+            Inner::Sqlite(c) => c.conn.total_changes(),
+            Inner::Transaction(_) | Inner::Pooled(_) => 0,
+        }
+    }
+
+    /// Whether a transaction is open on this SQLite connection. (SQLite rolls a whole
+    /// transaction back by itself on some errors, e.g. a full disk.)
+    pub(crate) fn in_transaction(&self) -> bool {
+        match &self.0 {
+            Inner::Sqlite(c) => !c.conn.is_autocommit(),
+            Inner::Transaction(_) => true,
+            Inner::Pooled(_) => false,
+        }
+    }
+
+    /// Runs recorded write statements again, in order.
+    pub(crate) fn replay(&mut self, logged: &[Logged]) -> Result<(), StoreError> {
+        let Inner::Sqlite(c) = &mut self.0 else {
+            return Err(StoreError::corrupt("connection", "replay on a sqlx connection"));
+        };
+        for l in logged {
+            let mut stmt = sqlite_statement(&c.conn, &l.sql, &l.args)?;
+            let mut rows = stmt.raw_query();
+            while rows.next()?.is_some() {}
+        }
+        Ok(())
+    }
+
     /// A statement; bind its `$n` parameters in order, then run it.
     pub fn query<'c, 'q>(&'c mut self, sql: &'q str) -> Query<'c, 'q> {
         Query { conn: self, sql, args: Vec::new() }
+    }
+}
+
+/// A direct connection to a SQLite file with the store's durability settings.
+pub(crate) fn open_rusqlite(path: &std::path::Path) -> Result<rusqlite::Connection, StoreError> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(
+        "pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on; pragma busy_timeout = 10000;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+impl Sqlite {
+    fn record(&mut self, readonly: bool, sql: &str, args: Vec<Value>) {
+        if let (false, Some(log)) = (readonly, &mut self.log) {
+            log.push(Logged { sql: sql.to_owned(), args });
+        }
     }
 }
 
@@ -127,8 +212,12 @@ impl Query<'_, '_> {
         let Query { conn, sql, args } = self;
         match &mut conn.0 {
             Inner::Sqlite(c) => {
-                let mut stmt = sqlite_statement(c, sql, &args)?;
-                Ok(Executed(u64::try_from(stmt.raw_execute()?).unwrap_or(u64::MAX)))
+                let mut stmt = sqlite_statement(&c.conn, sql, &args)?;
+                let changed = stmt.raw_execute()?;
+                let readonly = stmt.readonly();
+                drop(stmt);
+                c.record(readonly, sql, args);
+                Ok(Executed(u64::try_from(changed).unwrap_or(u64::MAX)))
             }
             Inner::Transaction(tx) => Ok(Executed(run_any(tx, sql, args).await?)),
             Inner::Pooled(c) => Ok(Executed(run_any(c, sql, args).await?)),
@@ -163,7 +252,11 @@ impl Query<'_, '_> {
     async fn fetch(self, limit: usize) -> Result<Vec<Row>, StoreError> {
         let Query { conn, sql, args } = self;
         match &mut conn.0 {
-            Inner::Sqlite(c) => sqlite_fetch(c, sql, &args, limit),
+            Inner::Sqlite(c) => {
+                let (rows, readonly) = sqlite_fetch(&c.conn, sql, &args, limit)?;
+                c.record(readonly, sql, args);
+                Ok(rows)
+            }
             Inner::Transaction(tx) => fetch_any(tx, sql, args, limit).await,
             Inner::Pooled(c) => fetch_any(c, sql, args, limit).await,
         }
@@ -196,8 +289,15 @@ async fn fetch_any(
     rows.iter().map(|r| Row::from_any_with(r, Arc::clone(&names))).collect()
 }
 
-fn sqlite_fetch(c: &rusqlite::Connection, sql: &str, args: &[Value], limit: usize) -> Result<Vec<Row>, StoreError> {
+/// The rows, and whether the statement only reads.
+fn sqlite_fetch(
+    c: &rusqlite::Connection,
+    sql: &str,
+    args: &[Value],
+    limit: usize,
+) -> Result<(Vec<Row>, bool), StoreError> {
     let mut stmt = sqlite_statement(c, sql, args)?;
+    let readonly = stmt.readonly();
     let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let width = names.len();
     let mut out = Vec::new();
@@ -208,7 +308,7 @@ fn sqlite_fetch(c: &rusqlite::Connection, sql: &str, args: &[Value], limit: usiz
         let values = (0..width).map(|i| sqlite_value(r.get_ref(i)?)).collect::<Result<_, StoreError>>()?;
         out.push(Row { names: Arc::clone(&names), values });
     }
-    Ok(out)
+    Ok((out, readonly))
 }
 
 /// Prepares (or takes from the cache) `sql` and binds `args` to its `$n` parameters.

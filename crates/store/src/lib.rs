@@ -181,7 +181,7 @@ impl Store {
         migrate::run(&mut conn, Backend::Sqlite).await?;
         conn.close().await?;
         let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?.get_filename().to_owned();
-        let writer = writer::Writer::sqlite(Conn::open_sqlite(&path)?)?;
+        let writer = writer::Writer::sqlite(&path)?;
         let read = AnyPoolOptions::new()
             .max_connections(8)
             .after_connect(|conn, _| {
@@ -210,6 +210,12 @@ impl Store {
         })
     }
 
+    /// Writes queued for the SQLite writer and not yet started (always 0 on PostgreSQL,
+    /// where each write takes a pooled connection of its own).
+    pub fn queued_writes(&self) -> usize {
+        self.writer.queued()
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -222,8 +228,9 @@ impl Store {
 
     /// Runs `f` in a transaction and commits it; answers only once the commit is durable.
     ///
-    /// If `f` fails nothing it wrote is kept (on SQLite it runs inside a savepoint of the
-    /// batch, so other writers' work in the same batch still commits).
+    /// If `f` fails nothing it wrote is kept, and other writes are not affected: on SQLite a
+    /// write that failed after writing is undone by rolling its batch back and running the
+    /// writes before it again (see `writer.rs`).
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,

@@ -116,6 +116,88 @@ async fn concurrent_submissions_get_unique_gapless_numbers() {
     }
 }
 
+/// Writes queued together commit together; one that fails after it wrote is undone alone,
+/// and the writes before and after it in the same batch keep exactly what they wrote.
+#[tokio::test]
+async fn a_write_that_fails_after_writing_is_undone_alone_in_its_batch() {
+    for t in each_backend().await {
+        let item = seed_minimal(&t.store).await;
+        // Hold the writer with a write that waits, so that all the writes below queue
+        // behind it and run as one batch (on SQLite; PostgreSQL runs each on its own).
+        let (release, held) = tokio::sync::oneshot::channel::<()>();
+        let (started, holding) = tokio::sync::oneshot::channel::<()>();
+        let holder = {
+            let store = t.store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |_| {
+                        Box::pin(async move {
+                            let _ = started.send(());
+                            let _ = held.await;
+                            Ok::<_, StoreError>(())
+                        })
+                    })
+                    .await
+            })
+        };
+        holding.await.expect("the holder runs");
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..30 {
+            let (store, item) = (t.store.clone(), item.clone());
+            tasks.spawn(async move {
+                let outcome = store
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            let number = allocate_case_number(conn, &item.division, 2026).await?;
+                            let (case, event) = Case::submit(
+                                number,
+                                &item,
+                                1,
+                                submission(&format!("企业{i}")),
+                                at("2026-03-02T02:00:00Z"),
+                            )
+                            .expect("valid");
+                            insert_case(conn, &case, &event, "hall.online").await?;
+                            // Every seventh write fails after writing its case and event.
+                            if i % 7 == 3 { Err(StoreError::Duplicate(format!("deliberately {i}"))) } else { Ok(case) }
+                        })
+                    })
+                    .await;
+                (i, outcome)
+            });
+        }
+        // Let every write reach the queue, then release the writer.
+        while t.store.queued_writes() < 30 && t.store.backend() == tongban_store::Backend::Sqlite {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).expect("the holder waits");
+        holder.await.expect("holder task").expect("holder write");
+        let mut kept = Vec::new();
+        while let Some(r) = tasks.join_next().await {
+            let (i, outcome) = r.expect("task");
+            match outcome {
+                Ok(case) => kept.push(case),
+                Err(e) => assert!(i % 7 == 3 && matches!(e, StoreError::Duplicate(_)), "{}: write {i}: {e}", t.name),
+            }
+        }
+        assert_eq!(kept.len(), 30 - 4, "{}", t.name);
+        assert_eq!(t.store.counts().await.expect("counts"), (26, 26), "{}", t.name);
+        for case in &kept {
+            assert_eq!(t.store.case_by_number(&case.number).await.expect("read").as_ref(), Some(case), "{}", t.name);
+            let events = t.store.events_for_case(&case.number).await.expect("events");
+            assert_eq!(events.len(), 1, "{}", t.name);
+        }
+        if t.store.backend() == tongban_store::Backend::Sqlite {
+            // The failed writes' numbers went back: the kept ones are 1..=26, no gaps.
+            let mut numbers: Vec<String> = kept.iter().map(|c| c.number.to_string()).collect();
+            numbers.sort();
+            let expected: Vec<String> = (1..=26).map(|i| format!("620100-2026-{i:06}")).collect();
+            assert_eq!(numbers, expected);
+        }
+        t.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn a_failed_write_leaves_nothing() {
     for t in each_backend().await {
