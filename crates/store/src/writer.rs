@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -132,12 +133,18 @@ where
 }
 
 /// Takes whatever is queued (at least one job, at most [`MAX_BATCH`]) and commits it as one
-/// transaction. No timer: an idle writer commits a lone job at once, and under load the
-/// queue fills while the previous batch is being fsynced.
+/// transaction. An idle writer commits a lone job at once (no timer); under load the queue
+/// fills while the previous batch is being fsynced, and the writer briefly waits for the
+/// callers it just answered (see [`GATHER_FOR`]).
 async fn run_writer(mut conn: Conn, mut rx: mpsc::Receiver<Job>) {
     let mut batch = std::collections::VecDeque::with_capacity(MAX_BATCH);
     let mut incoming = Vec::with_capacity(MAX_BATCH);
+    // How many callers the last commit answered, and when it ended.
+    let (mut answered, mut committed_at) = (0, tokio::time::Instant::now());
     while rx.recv_many(&mut incoming, MAX_BATCH).await > 0 {
+        if answered > 1 && committed_at.elapsed() < GATHER_FOR {
+            gather(&mut rx, &mut incoming, answered.min(MAX_BATCH)).await;
+        }
         batch.extend(incoming.drain(..));
         let mut finishes = Vec::with_capacity(batch.len());
         let outcome = match run_batch(&mut conn, &mut batch, &mut finishes).await {
@@ -151,12 +158,35 @@ async fn run_writer(mut conn: Conn, mut rx: mpsc::Receiver<Job>) {
         if let Err(e) = &outcome {
             tracing::error!(error = %e, jobs = finishes.len(), "group commit failed; the batch was rolled back");
         }
+        answered = finishes.len();
         for finish in finishes {
             finish(outcome.clone());
         }
+        committed_at = tokio::time::Instant::now();
         // Jobs never started because the batch broke off early get the same answer.
         for job in batch.drain(..) {
             (job.abort)(outcome.clone().and(Err("the batch broke off before this write ran".to_owned())));
+        }
+    }
+}
+
+/// Under load, the longest the writer waits for the callers it just answered to come back
+/// with their next writes before it starts a batch without them. Without this wait a batch
+/// takes only the callers that happened to be quick, and 64 steady submitters end up split
+/// over two commits (two fsyncs) per round. (PostgreSQL's `commit_delay` does the same, also
+/// only when other transactions are active.)
+const GATHER_FOR: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// Waits until `expect` jobs are at hand or [`GATHER_FOR`] has passed.
+async fn gather(rx: &mut mpsc::Receiver<Job>, incoming: &mut Vec<Job>, expect: usize) {
+    let deadline = tokio::time::Instant::now() + GATHER_FOR;
+    while incoming.len() < expect {
+        if rx.recv_many(incoming, MAX_BATCH - incoming.len()).now_or_never().is_some() {
+            continue;
+        }
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(job)) => incoming.push(job),
+            Ok(None) | Err(_) => return,
         }
     }
 }
