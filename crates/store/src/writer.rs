@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -132,22 +131,25 @@ where
     f
 }
 
-/// Takes whatever is queued (at least one job, at most [`MAX_BATCH`]) and commits it as one
-/// transaction. An idle writer commits a lone job at once (no timer); under load the queue
-/// fills while the previous batch is being fsynced, and the writer briefly waits for the
-/// callers it just answered (see [`GATHER_FOR`]).
+/// Commits queued jobs in batches of at most [`MAX_BATCH`], one transaction each. An idle
+/// writer commits a lone job at once (no timer). Under load a batch also takes the jobs that
+/// arrive while it runs, and the writer briefly waits for the callers it just answered to
+/// come back (see [`GATHER_FOR`]), so that steady callers share one fsync per round.
 async fn run_writer(mut conn: Conn, mut rx: mpsc::Receiver<Job>) {
     let mut batch = std::collections::VecDeque::with_capacity(MAX_BATCH);
-    let mut incoming = Vec::with_capacity(MAX_BATCH);
     // How many callers the last commit answered, and when it ended.
     let (mut answered, mut committed_at) = (0, tokio::time::Instant::now());
-    while rx.recv_many(&mut incoming, MAX_BATCH).await > 0 {
-        if answered > 1 && committed_at.elapsed() < GATHER_FOR {
-            gather(&mut rx, &mut incoming, answered.min(MAX_BATCH)).await;
-        }
-        batch.extend(incoming.drain(..));
-        let mut finishes = Vec::with_capacity(batch.len());
-        let outcome = match run_batch(&mut conn, &mut batch, &mut finishes).await {
+    while let Some(first) = rx.recv().await {
+        batch.push_back(first);
+        let under_load = answered > 1 && committed_at.elapsed() < GATHER_FOR;
+        let intake = Intake {
+            rx: &mut rx,
+            expect: if under_load { answered } else { 1 },
+            deadline: tokio::time::Instant::now() + GATHER_FOR,
+            taken: 1,
+        };
+        let mut finishes = Vec::with_capacity(MAX_BATCH);
+        let outcome = match run_batch(&mut conn, &mut batch, intake, &mut finishes).await {
             Ok(()) => conn.sqlite_exec("commit"),
             Err(e) => {
                 let _ = conn.sqlite_exec("rollback");
@@ -170,36 +172,56 @@ async fn run_writer(mut conn: Conn, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// Under load, the longest the writer waits for the callers it just answered to come back
-/// with their next writes before it starts a batch without them. Without this wait a batch
-/// takes only the callers that happened to be quick, and 64 steady submitters end up split
-/// over two commits (two fsyncs) per round. (PostgreSQL's `commit_delay` does the same, also
-/// only when other transactions are active.)
+/// Under load, the longest a batch waits for the callers the last commit answered to come
+/// back with their next writes. Without this wait a batch takes only the callers that
+/// happened to be quick, and 64 steady callers end up split over two commits (two fsyncs)
+/// per round. (PostgreSQL's `commit_delay` does the same, also only when other
+/// transactions are active.)
 const GATHER_FOR: std::time::Duration = std::time::Duration::from_millis(1);
 
-/// Waits until `expect` jobs are at hand or [`GATHER_FOR`] has passed.
-async fn gather(rx: &mut mpsc::Receiver<Job>, incoming: &mut Vec<Job>, expect: usize) {
-    let deadline = tokio::time::Instant::now() + GATHER_FOR;
-    while incoming.len() < expect {
-        if rx.recv_many(incoming, MAX_BATCH - incoming.len()).now_or_never().is_some() {
-            continue;
+/// Where a running batch takes its next job from.
+struct Intake<'a> {
+    rx: &'a mut mpsc::Receiver<Job>,
+    /// Jobs the batch waits for (until `deadline`) before it commits with fewer.
+    expect: usize,
+    deadline: tokio::time::Instant,
+    /// Jobs taken so far.
+    taken: usize,
+}
+
+impl Intake<'_> {
+    /// The next job for this batch: one already queued, else (while fewer than `expect`
+    /// were taken and the deadline has not passed) the next to arrive; none when the batch
+    /// is full or done.
+    async fn next(&mut self, batch: &mut std::collections::VecDeque<Job>) -> Option<Job> {
+        if let Some(job) = batch.pop_front() {
+            return Some(job);
         }
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(job)) => incoming.push(job),
-            Ok(None) | Err(_) => return,
+        if self.taken >= MAX_BATCH {
+            return None;
         }
+        let job = match self.rx.try_recv() {
+            Ok(job) => job,
+            Err(_) if self.taken < self.expect => {
+                tokio::time::timeout_at(self.deadline, self.rx.recv()).await.ok().flatten()?
+            }
+            Err(_) => return None,
+        };
+        self.taken += 1;
+        Some(job)
     }
 }
 
 async fn run_batch(
     conn: &mut Conn,
     batch: &mut std::collections::VecDeque<Job>,
+    mut intake: Intake<'_>,
     finishes: &mut Vec<Finish>,
 ) -> Result<(), StoreError> {
     conn.sqlite_exec("begin immediate")?;
     // The write statements of each job that succeeded so far in this batch.
-    let mut done = Vec::with_capacity(batch.len());
-    while let Some(job) = batch.pop_front() {
+    let mut done = Vec::with_capacity(MAX_BATCH);
+    while let Some(job) = intake.next(batch).await {
         let before = conn.total_changes();
         conn.start_recording();
         let (ok, finish) = (job.run)(conn).await;
