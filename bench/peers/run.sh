@@ -5,7 +5,7 @@
 #
 #   bench/peers/run.sh                 # uses target/release/tongban (built if missing)
 #   TONGBAN_BIN=/path/to/tongban bench/peers/run.sh
-#   SPIFF_INSTANCES=2000 CORE_INSTANCES=50000 DURABLE_INSTANCES=4000 bench/peers/run.sh
+#   SPIFF_INSTANCES=2000 CORE_INSTANCES=50000 DURABLE_INSTANCES=20000 bench/peers/run.sh
 #
 # The virtualenv lives under target/peers-venv (PEERS_VENV to move it); SpiffWorkflow is
 # installed there with pip on the first run.
@@ -32,7 +32,7 @@ echo "SpiffWorkflow: ${SPIFF_INSTANCES:-2000} instances in memory, then serializ
 "$venv/bin/python" "$here/spiff_bench.py" --instances "${SPIFF_INSTANCES:-2000}" >"$out/spiff.json"
 echo "tongban core: in memory, then durable (SQLite, 64 in flight) …" >&2
 "$bin" bench core-flow --json --instances "${CORE_INSTANCES:-50000}" >"$out/memory.json"
-"$bin" bench core-flow --json --durable --in-flight 64 --instances "${DURABLE_INSTANCES:-4000}" >"$out/durable.json"
+"$bin" bench core-flow --json --durable --in-flight 64 --instances "${DURABLE_INSTANCES:-20000}" >"$out/durable.json"
 
 "$venv/bin/python" - "$out" <<'PY'
 import json, os, sys

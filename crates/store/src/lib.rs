@@ -1,11 +1,12 @@
 //! tongban-store — persistence for tongban on SQLite (the embedded default) and PostgreSQL.
 //!
 //! The store knows tables, not rules: it loads and saves core types, appends events and
-//! runs migrations. Both backends are reached through sqlx's `Any` driver so each query is
-//! written once (`$1` placeholders work on both); the SQL that differs lives in the
-//! per-backend migrations.
+//! runs migrations. Each query is written once (`$1` placeholders work on both backends);
+//! the SQL that differs lives in the per-backend migrations and in a few `is_postgres`
+//! branches. Reads and PostgreSQL go through sqlx's `Any` driver; SQLite writes go through
+//! [`Conn`], which runs the same SQL on a direct `rusqlite` connection.
 //!
-//! Writes go through [`Store::write`]. On SQLite one writer task owns the only writing
+//! Writes go through [`Store::write`]. On SQLite one writer thread owns the only writing
 //! connection and commits queued writes in batches (group commit: one fsync for many
 //! callers, each answered only after its batch is durable). On PostgreSQL each write is
 //! its own transaction on a pooled connection.

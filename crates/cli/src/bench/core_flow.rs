@@ -27,7 +27,7 @@ pub struct CoreFlowArgs {
     /// Append every step to the event log on SQLite through the group-commit writer.
     #[arg(long)]
     durable: bool,
-    /// Instances to run [default: 50000 in memory, 4000 durable].
+    /// Instances to run [default: 50000 in memory, 20000 durable].
     #[arg(long, env = "TONGBAN_BENCH_INSTANCES")]
     instances: Option<usize>,
     /// Instances in flight at once when durable.
@@ -60,7 +60,7 @@ pub async fn run(args: CoreFlowArgs) -> anyhow::Result<ExitCode> {
     let item = bench_item()?;
     let calendar = WorkingCalendar::builtin();
     let (mode, instances, elapsed) = if args.durable {
-        let n = args.instances.unwrap_or(4_000).max(1);
+        let n = args.instances.unwrap_or(20_000).max(1);
         let elapsed = durable(Arc::new(item), Arc::new(calendar), n, args.in_flight.max(1)).await?;
         ("durable", n, elapsed)
     } else {
