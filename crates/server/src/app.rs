@@ -108,27 +108,28 @@ pub async fn submit_case(
     let now = state.now();
     let actor = account.id.clone();
     let who = principal.id().to_owned();
+    // Check before taking a number, so refused input never uses one up (on PostgreSQL
+    // numbers come from a sequence that a rollback does not return).
+    let year = year_in_china(now);
+    Case::submit(CaseNumber::new(&row.item.division, year, 0), &row.item, row.version, submission.clone(), now)?;
+    let Some(idem) = idem else {
+        let division = row.item.division.clone();
+        return state
+            .store
+            .submit_case(division, year, actor, move |number| {
+                Ok::<_, ApiError>(Case::submit(number, &row.item, row.version, submission, now)?)
+            })
+            .await;
+    };
     state
         .store
         .write(move |conn| {
             Box::pin(async move {
-                // Check before taking a number, so refused input never uses one up (on
-                // PostgreSQL numbers come from a sequence that a rollback does not return).
-                let year = year_in_china(now);
-                Case::submit(
-                    CaseNumber::new(&row.item.division, year, 0),
-                    &row.item,
-                    row.version,
-                    submission.clone(),
-                    now,
-                )?;
                 let number = allocate_case_number(conn, &row.item.division, year).await?;
                 let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
                 insert_case(conn, &case, &event, &actor).await?;
-                if let Some(idem) = idem {
-                    let body = serde_json::to_string(&crate::api::CaseView::from(&case)).unwrap_or_default();
-                    insert_idempotency(conn, &idem.key, &who, &idem.request_hash, 201, &body, now).await?;
-                }
+                let body = serde_json::to_string(&crate::api::CaseView::from(&case)).unwrap_or_default();
+                insert_idempotency(conn, &idem.key, &who, &idem.request_hash, 201, &body, now).await?;
                 Ok(case)
             })
         })

@@ -183,7 +183,7 @@ impl Store {
         conn.close().await?;
         let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?.get_filename().to_owned();
         let writer = writer::Writer::sqlite(&path)?;
-        let read = AnyPoolOptions::new()
+        let read = pool_options()
             .max_connections(8)
             .after_connect(|conn, _| {
                 Box::pin(async move {
@@ -199,7 +199,7 @@ impl Store {
 
     async fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
-        let pool = AnyPoolOptions::new().max_connections(16).connect_with(options).await?;
+        let pool = pool_options().max_connections(16).connect_with(options).await?;
         let mut conn = pool.acquire().await?;
         migrate::run(&mut conn, Backend::Postgres).await?;
         drop(conn);
@@ -255,6 +255,21 @@ impl Store {
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+/// Pool settings shared by both backends. sqlx pings every connection it hands out by
+/// default — a round trip before every read and every PostgreSQL write. Only a connection
+/// that sat idle for a while (and may have been dropped by the server or a firewall
+/// meanwhile) is checked; one that fails the check is discarded and another taken.
+fn pool_options() -> AnyPoolOptions {
+    AnyPoolOptions::new().test_before_acquire(false).before_acquire(|conn, meta| {
+        Box::pin(async move {
+            if meta.idle_for < std::time::Duration::from_secs(30) {
+                return Ok(true);
+            }
+            Ok(conn.ping().await.is_ok())
+        })
+    })
+}
 
 /// Whether sqlx's backend name is PostgreSQL's.
 pub(crate) fn is_postgres_name(name: &str) -> bool {

@@ -198,6 +198,50 @@ async fn a_write_that_fails_after_writing_is_undone_alone_in_its_batch() {
     }
 }
 
+/// The submission path: numbered, stored with its event, and nothing stored when the core
+/// refuses (on PostgreSQL the refused submission's number is a gap, on SQLite it is reused).
+#[tokio::test]
+async fn submit_case_numbers_and_stores_a_case_with_its_event() {
+    for t in each_backend().await {
+        let item = seed_minimal(&t.store).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..12 {
+            let (store, item) = (t.store.clone(), item.clone());
+            tasks.spawn(async move {
+                let division = item.division.clone();
+                store
+                    .submit_case(division, 2026, "hall.online".into(), move |number| {
+                        let sub = submission(&format!("企业{i}"));
+                        Ok::<_, StoreError>(
+                            Case::submit(number, &item, 1, sub, at("2026-03-02T02:00:00Z")).expect("valid"),
+                        )
+                    })
+                    .await
+                    .expect("submitted")
+            });
+        }
+        let mut cases = Vec::new();
+        while let Some(c) = tasks.join_next().await {
+            cases.push(c.expect("task"));
+        }
+        let mut numbers: Vec<String> = cases.iter().map(|c| c.number.to_string()).collect();
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 12, "{}: numbers are unique", t.name);
+        for case in &cases {
+            assert_eq!(t.store.case_by_number(&case.number).await.expect("read").as_ref(), Some(case), "{}", t.name);
+            let events = t.store.events_for_case(&case.number).await.expect("events");
+            assert_eq!((events.len(), events[0].actor.as_str()), (1, "hall.online"), "{}", t.name);
+        }
+        let division = item.division.clone();
+        let refused: Result<Case, StoreError> =
+            t.store.submit_case(division, 2026, "x".into(), |_| Err(StoreError::Closed)).await;
+        assert!(matches!(refused, Err(StoreError::Closed)), "{}", t.name);
+        assert_eq!(t.store.counts().await.expect("counts"), (12, 12), "{}", t.name);
+        t.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn a_failed_write_leaves_nothing() {
     for t in each_backend().await {

@@ -277,7 +277,8 @@ async fn sqlite_measure(path: &Path, submitters: usize, count: usize, mode: Mode
     Ok(measurement)
 }
 
-/// `submitters` tasks submit `count` cases through [`Store::write`].
+/// `submitters` tasks submit `count` cases through [`Store::submit_case`], the server's
+/// submission path (a write through the group-commit writer on SQLite).
 async fn through_store(
     store: &Store,
     item: &ServiceItem,
@@ -298,7 +299,13 @@ async fn through_store(
                 }
                 let t = Instant::now();
                 let item = item.clone();
-                store.write(move |conn| Box::pin(async move { submit(conn, &item, i).await })).await?;
+                let (division, year) =
+                    (item.division.clone(), tongban_server::app::year_in_china(jiff::Timestamp::now()));
+                store
+                    .submit_case(division, year, "bench".into(), move |number| {
+                        Ok::<_, anyhow::Error>(Case::submit(number, &item, 1, submission(i), jiff::Timestamp::now())?)
+                    })
+                    .await?;
                 latencies.push(t.elapsed());
             }
             Ok::<_, anyhow::Error>(latencies)
