@@ -225,11 +225,18 @@ impl Store {
         M: FnOnce(CaseNumber) -> Result<(Case, CaseEvent), E> + Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        if self.backend == crate::Backend::Postgres {
-            let mut conn = Conn::pooled(self.read.acquire().await.map_err(StoreError::from)?);
+        if let crate::writer::Writer::Postgres(connections) = &self.writer {
+            let (mut conn, _permit) = connections.take().await?;
             let number = allocate_case_number(&mut conn, &division, year).await?;
-            let (case, event) = make(number)?;
+            let (case, event) = match make(number) {
+                Ok(made) => made,
+                Err(refused) => {
+                    connections.put_back(conn);
+                    return Err(refused);
+                }
+            };
             insert_case(&mut conn, &case, &event, &actor).await?;
+            connections.put_back(conn);
             return Ok(case);
         }
         self.write(move |conn| {

@@ -23,18 +23,19 @@ pub struct Conn(Inner);
 enum Inner {
     /// The SQLite writer's connection (or a raw one, for baselines).
     Sqlite(Sqlite),
-    /// A PostgreSQL (or SQLite) transaction through sqlx.
-    Transaction(sqlx::Transaction<'static, Any>),
     /// A pooled sqlx connection, outside any transaction.
     Pooled(sqlx::pool::PoolConnection<Any>),
+    /// A PostgreSQL writer's own connection (see `writer.rs`); the writer begins and ends
+    /// its transactions.
+    Owned(sqlx::AnyConnection),
 }
 
 impl std::fmt::Debug for Conn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match &self.0 {
             Inner::Sqlite(_) => "sqlite",
-            Inner::Transaction(_) => "transaction",
             Inner::Pooled(_) => "pooled",
+            Inner::Owned(_) => "owned",
         };
         f.debug_tuple("Conn").field(&kind).finish()
     }
@@ -65,19 +66,19 @@ impl Conn {
         Ok(Conn(Inner::Sqlite(Sqlite { conn: open_rusqlite(path)?, log: None })))
     }
 
-    pub(crate) fn transaction(tx: sqlx::Transaction<'static, Any>) -> Conn {
-        Conn(Inner::Transaction(tx))
-    }
-
     pub(crate) fn pooled(c: sqlx::pool::PoolConnection<Any>) -> Conn {
         Conn(Inner::Pooled(c))
     }
 
-    /// Commits a transaction taken with [`Conn::transaction`]; nothing to do otherwise.
-    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+    pub(crate) fn owned(c: sqlx::AnyConnection) -> Conn {
+        Conn(Inner::Owned(c))
+    }
+
+    /// The connection given to [`Conn::owned`], back.
+    pub(crate) fn into_owned(self) -> Option<sqlx::AnyConnection> {
         match self.0 {
-            Inner::Transaction(tx) => Ok(tx.commit().await?),
-            Inner::Sqlite(_) | Inner::Pooled(_) => Ok(()),
+            Inner::Owned(c) => Some(c),
+            Inner::Sqlite(_) | Inner::Pooled(_) => None,
         }
     }
 
@@ -85,8 +86,8 @@ impl Conn {
     pub fn is_postgres(&self) -> bool {
         match &self.0 {
             Inner::Sqlite(_) => false,
-            Inner::Transaction(tx) => crate::is_postgres_name(tx.backend_name()),
             Inner::Pooled(c) => crate::is_postgres_name(c.backend_name()),
+            Inner::Owned(c) => crate::is_postgres_name(c.backend_name()),
         }
     }
 
@@ -94,8 +95,8 @@ impl Conn {
     pub async fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match &mut self.0 {
             Inner::Sqlite(c) => Ok(c.conn.execute_batch(sql)?),
-            Inner::Transaction(tx) => raw_any(tx, sql).await,
             Inner::Pooled(c) => raw_any(c, sql).await,
+            Inner::Owned(c) => raw_any(c, sql).await,
         }
     }
 
@@ -107,7 +108,7 @@ impl Conn {
                 c.conn.prepare_cached(sql)?.raw_execute()?;
                 Ok(())
             }
-            Inner::Transaction(_) | Inner::Pooled(_) => {
+            Inner::Pooled(_) | Inner::Owned(_) => {
                 Err(StoreError::corrupt("connection", "a SQLite batch statement on a sqlx connection"))
             }
         }
@@ -133,7 +134,7 @@ impl Conn {
     pub(crate) fn take_recording(&mut self) -> Vec<Logged> {
         match &mut self.0 {
             Inner::Sqlite(c) => c.log.take().unwrap_or_default(),
-            Inner::Transaction(_) | Inner::Pooled(_) => Vec::new(),
+            Inner::Pooled(_) | Inner::Owned(_) => Vec::new(),
         }
     }
 
@@ -141,7 +142,7 @@ impl Conn {
     pub(crate) fn total_changes(&self) -> u64 {
         match &self.0 {
             Inner::Sqlite(c) => c.conn.total_changes(),
-            Inner::Transaction(_) | Inner::Pooled(_) => 0,
+            Inner::Pooled(_) | Inner::Owned(_) => 0,
         }
     }
 
@@ -150,7 +151,7 @@ impl Conn {
     pub(crate) fn in_transaction(&self) -> bool {
         match &self.0 {
             Inner::Sqlite(c) => !c.conn.is_autocommit(),
-            Inner::Transaction(_) => true,
+            Inner::Owned(_) => true,
             Inner::Pooled(_) => false,
         }
     }
@@ -219,8 +220,8 @@ impl Query<'_, '_> {
                 c.record(readonly, sql, args);
                 Ok(Executed(u64::try_from(changed).unwrap_or(u64::MAX)))
             }
-            Inner::Transaction(tx) => Ok(Executed(run_any(tx, sql, args).await?)),
             Inner::Pooled(c) => Ok(Executed(run_any(c, sql, args).await?)),
+            Inner::Owned(c) => Ok(Executed(run_any(c, sql, args).await?)),
         }
     }
 
@@ -257,8 +258,8 @@ impl Query<'_, '_> {
                 c.record(readonly, sql, args);
                 Ok(rows)
             }
-            Inner::Transaction(tx) => fetch_any(tx, sql, args, limit).await,
             Inner::Pooled(c) => fetch_any(c, sql, args, limit).await,
+            Inner::Owned(c) => fetch_any(c, sql, args, limit).await,
         }
     }
 }

@@ -199,7 +199,7 @@ impl Store {
 
     async fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
-        let pool = pool_options().max_connections(16).connect_with(options).await?;
+        let pool = pool_options().max_connections(16).connect_with(options.clone()).await?;
         let mut conn = pool.acquire().await?;
         migrate::run(&mut conn, Backend::Postgres).await?;
         drop(conn);
@@ -207,7 +207,7 @@ impl Store {
             backend: Backend::Postgres,
             url: url.to_owned(),
             read: pool.clone(),
-            writer: writer::Writer::Postgres(pool),
+            writer: writer::Writer::Postgres(writer::PgConnections::new(options, 16)),
         })
     }
 

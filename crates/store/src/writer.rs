@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{Conn, StoreError, WriteFn};
@@ -35,7 +34,64 @@ pub(crate) enum Writer {
     Sqlite {
         queue: mpsc::Sender<Job>,
     },
-    Postgres(AnyPool),
+    Postgres(Arc<PgConnections>),
+}
+
+/// The PostgreSQL connections writes run on, kept apart from sqlx's pool: the pool pings
+/// every connection it takes back (a round trip per write). A connection that sat idle for
+/// a while is checked before use instead; one that fails, or whose write ended in an
+/// error the connection may not survive, is dropped, not kept.
+pub(crate) struct PgConnections {
+    options: sqlx::any::AnyConnectOptions,
+    idle: std::sync::Mutex<Vec<(sqlx::AnyConnection, std::time::Instant)>>,
+    /// At most this many connections at once.
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+/// Idle longer than this, a connection is pinged before it is used again.
+const CHECK_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl PgConnections {
+    pub(crate) fn new(options: sqlx::any::AnyConnectOptions, max: usize) -> Arc<PgConnections> {
+        Arc::new(PgConnections {
+            options,
+            idle: std::sync::Mutex::new(Vec::new()),
+            permits: Arc::new(tokio::sync::Semaphore::new(max)),
+        })
+    }
+
+    /// A connection, and the permit that counts it until it is put back or dropped.
+    pub(crate) async fn take(&self) -> Result<(Conn, tokio::sync::OwnedSemaphorePermit), StoreError> {
+        let permit = Arc::clone(&self.permits).acquire_owned().await.map_err(|_| StoreError::Closed)?;
+        loop {
+            let idle = self.idle.lock().map_or(None, |mut idle| idle.pop());
+            let Some((mut c, since)) = idle else {
+                let c = sqlx::ConnectOptions::connect(&self.options).await?;
+                return Ok((Conn::owned(c), permit));
+            };
+            if since.elapsed() < CHECK_AFTER_IDLE || sqlx::Connection::ping(&mut c).await.is_ok() {
+                return Ok((Conn::owned(c), permit));
+            }
+        }
+    }
+
+    /// Keeps a connection for the next write (unless the store is closing).
+    pub(crate) fn put_back(&self, conn: Conn) {
+        if self.permits.is_closed() {
+            return;
+        }
+        if let (Some(c), Ok(mut idle)) = (conn.into_owned(), self.idle.lock()) {
+            idle.push((c, std::time::Instant::now()));
+        }
+    }
+
+    async fn close(&self) {
+        self.permits.close();
+        let idle = self.idle.lock().map(|mut idle| std::mem::take(&mut *idle)).unwrap_or_default();
+        for (c, _) in idle {
+            let _ = sqlx::Connection::close(c).await;
+        }
+    }
 }
 
 impl Writer {
@@ -65,11 +121,23 @@ impl Writer {
         E: From<StoreError> + Send + 'static,
     {
         match self {
-            Writer::Postgres(pool) => {
-                let mut conn = Conn::transaction(pool.begin().await.map_err(StoreError::from)?);
-                let value = f(&mut conn).await?;
-                conn.commit().await?;
-                Ok(value)
+            Writer::Postgres(connections) => {
+                let (mut conn, _permit) = connections.take().await?;
+                conn.execute_batch("begin").await?;
+                match f(&mut conn).await {
+                    Ok(value) => {
+                        conn.execute_batch("commit").await?;
+                        connections.put_back(conn);
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        // A connection that cannot even roll back is not kept.
+                        if conn.execute_batch("rollback").await.is_ok() {
+                            connections.put_back(conn);
+                        }
+                        Err(e)
+                    }
+                }
             }
             Writer::Sqlite { queue, .. } => {
                 let (reply, answer) = oneshot::channel::<Result<T, E>>();
@@ -115,10 +183,15 @@ impl Writer {
     }
 
     /// Waits until every write queued before this call is committed.
+    /// On PostgreSQL: closes the idle connections; writes still running keep theirs, which
+    /// are closed when they end.
     pub(crate) async fn close(&self) {
-        if matches!(self, Writer::Sqlite { .. }) {
-            let barrier: WriteFn<(), StoreError> = Box::new(|_| Box::pin(async { Ok(()) }));
-            let _ = self.write(barrier).await;
+        match self {
+            Writer::Sqlite { .. } => {
+                let barrier: WriteFn<(), StoreError> = Box::new(|_| Box::pin(async { Ok(()) }));
+                let _ = self.write(barrier).await;
+            }
+            Writer::Postgres(connections) => connections.close().await,
         }
     }
 }
