@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
@@ -297,8 +298,20 @@ async fn run_batch(
     while let Some(job) = intake.next(batch).await {
         let before = conn.total_changes();
         conn.start_recording();
-        let (ok, finish) = (job.run)(conn).await;
-        finishes.push(finish);
+        let Job { run, abort } = job;
+        // A write that panics fails alone, like one that returns an error; the writer
+        // thread, and every other write, carries on.
+        let ok = match std::panic::AssertUnwindSafe(run(conn)).catch_unwind().await {
+            Ok((ok, finish)) => {
+                finishes.push(finish);
+                ok
+            }
+            Err(_) => {
+                tracing::error!("a write panicked; it was undone and its caller told so");
+                abort(Err("the write panicked".to_owned()));
+                false
+            }
+        };
         let recorded = conn.take_recording();
         if ok {
             done.push(recorded);

@@ -242,6 +242,34 @@ async fn submit_case_numbers_and_stores_a_case_with_its_event() {
     }
 }
 
+/// A write that panics is undone and its caller gets an error; the writer carries on.
+#[tokio::test]
+async fn a_write_that_panics_fails_alone() {
+    let t = tongban_store::testing::sqlite().await;
+    let item = seed_minimal(&t.store).await;
+    let it = item.clone();
+    let panicked: Result<(), StoreError> = t
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                let number = allocate_case_number(conn, &it.division, 2026).await?;
+                let (case, event) =
+                    Case::submit(number, &it, 1, submission("甲"), at("2026-03-02T02:00:00Z")).expect("valid");
+                insert_case(conn, &case, &event, "x").await?;
+                if case.version > 0 {
+                    panic!("a bug in a write");
+                }
+                Ok(())
+            })
+        })
+        .await;
+    assert!(matches!(panicked, Err(StoreError::NotCommitted(_))), "{panicked:?}");
+    assert_eq!(t.store.counts().await.expect("counts"), (0, 0));
+    let case = submit(&t.store, &item, "乙").await.expect("the writer still writes");
+    assert_eq!(case.number.to_string(), "620100-2026-000001");
+    t.cleanup().await;
+}
+
 #[tokio::test]
 async fn a_failed_write_leaves_nothing() {
     for t in each_backend().await {
