@@ -174,6 +174,12 @@ impl Store {
 
     async fn open_sqlite(url: &str) -> Result<Store, StoreError> {
         let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
+        let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?.get_filename().to_owned();
+        if url.contains(":memory:") || url.contains("mode=memory") || path.as_os_str().is_empty() {
+            // The writer and the readers are separate connections: each would get a database
+            // of its own.
+            return Err(StoreError::UnsupportedUrl(format!("{url} (an in-memory database; give a file)")));
+        }
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let mut conn = AnyConnection::connect_with(&options).await?;
         // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable
@@ -181,7 +187,6 @@ impl Store {
         conn.execute("pragma journal_mode = wal; pragma synchronous = full; pragma foreign_keys = on; pragma busy_timeout = 10000;").await?;
         migrate::run(&mut conn, Backend::Sqlite).await?;
         conn.close().await?;
-        let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?.get_filename().to_owned();
         let writer = writer::Writer::sqlite(&path)?;
         let read = pool_options()
             .max_connections(8)

@@ -40,6 +40,14 @@ async fn submit(store: &Store, item: &ServiceItem, name: &str) -> Result<Case, S
 }
 
 #[tokio::test]
+async fn an_in_memory_sqlite_database_is_refused_with_a_clear_error() {
+    for url in ["sqlite::memory:", "sqlite://:memory:", "sqlite://x.db?mode=memory"] {
+        let e = Store::open(url).await.expect_err(url);
+        assert!(matches!(e, StoreError::UnsupportedUrl(_)) && e.to_string().contains("in-memory"), "{url}: {e}");
+    }
+}
+
+#[tokio::test]
 async fn migrations_run_twice_without_harm() {
     for t in each_backend().await {
         let again = Store::open(&t.url).await.expect("reopen runs migrations again");
