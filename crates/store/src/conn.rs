@@ -5,8 +5,9 @@
 //! thread: each statement is prepared once, cached and stepped in place. (sqlx's SQLite driver
 //! sends every statement to a worker thread and waits for the answer, about 50 µs a
 //! statement on a 2-core machine against about 6 µs here; the writer is bound by exactly
-//! that cost, since its fsyncs are shared by whole batches.) On PostgreSQL a write runs on a
-//! pooled sqlx transaction, and a [`Conn`] can also wrap a pooled reader.
+//! that cost, since its fsyncs are shared by whole batches.) On PostgreSQL a write runs on
+//! one of the writer's own sqlx connections (see `writer.rs`), and a [`Conn`] can also wrap
+//! a pooled reader.
 
 use std::sync::Arc;
 
@@ -118,15 +119,7 @@ impl Conn {
     /// earlier record).
     pub(crate) fn start_recording(&mut self) {
         if let Inner::Sqlite(c) = &mut self.0 {
-            c.log = Some(
-                c.log
-                    .take()
-                    .map(|mut l| {
-                        l.clear();
-                        l
-                    })
-                    .unwrap_or_default(),
-            );
+            c.log = Some(Vec::new());
         }
     }
 
@@ -146,13 +139,12 @@ impl Conn {
         }
     }
 
-    /// Whether a transaction is open on this SQLite connection. (SQLite rolls a whole
-    /// transaction back by itself on some errors, e.g. a full disk.)
+    /// Whether a transaction is open on this SQLite connection (false elsewhere). SQLite
+    /// rolls a whole transaction back by itself on some errors, e.g. a full disk.
     pub(crate) fn in_transaction(&self) -> bool {
         match &self.0 {
             Inner::Sqlite(c) => !c.conn.is_autocommit(),
-            Inner::Owned(_) => true,
-            Inner::Pooled(_) => false,
+            Inner::Pooled(_) | Inner::Owned(_) => false,
         }
     }
 

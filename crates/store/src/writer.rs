@@ -1,6 +1,6 @@
 //! The one way to write. On SQLite: a single writer thread that owns the only writing
 //! connection and commits queued writes in batches (group commit). On PostgreSQL: a
-//! transaction per write on a pooled connection.
+//! transaction per write on one of the writer's own connections ([`PgConnections`]).
 
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ type Finish = Box<dyn FnOnce(Result<(), String>) + Send>;
 type RunFn = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Finish)> + Send>;
 
 /// A type-erased write: `run` executes it and says whether it succeeded; `abort` answers
-/// its caller when the batch breaks off before the job ran.
+/// its caller when the batch breaks off before the job ran, or when the job panicked.
 pub(crate) struct Job {
     run: RunFn,
     abort: Finish,
@@ -183,9 +183,9 @@ impl Writer {
         }
     }
 
-    /// Waits until every write queued before this call is committed.
-    /// On PostgreSQL: closes the idle connections; writes still running keep theirs, which
-    /// are closed when they end.
+    /// On SQLite: waits until every write queued before this call is committed. On
+    /// PostgreSQL: closes the idle connections; writes still running keep theirs, which are
+    /// closed when they end.
     pub(crate) async fn close(&self) {
         match self {
             Writer::Sqlite { .. } => {
@@ -210,20 +210,19 @@ where
 /// arrive while it runs, and the writer briefly waits for the callers it just answered to
 /// come back (see [`GATHER_FOR`]), so that steady callers share one fsync per round.
 async fn run_writer(mut conn: Conn, mut rx: mpsc::Receiver<Job>) {
-    let mut batch = std::collections::VecDeque::with_capacity(MAX_BATCH);
     // How many callers the last commit answered, and when it ended.
     let (mut answered, mut committed_at) = (0, tokio::time::Instant::now());
     while let Some(first) = rx.recv().await {
-        batch.push_back(first);
         let under_load = answered > 1 && committed_at.elapsed() < GATHER_FOR;
-        let intake = Intake {
+        let mut intake = Intake {
             rx: &mut rx,
+            first: Some(first),
             expect: if under_load { answered } else { 1 },
             deadline: tokio::time::Instant::now() + GATHER_FOR,
             taken: 1,
         };
         let mut finishes = Vec::with_capacity(MAX_BATCH);
-        let outcome = match run_batch(&mut conn, &mut batch, intake, &mut finishes).await {
+        let outcome = match run_batch(&mut conn, &mut intake, &mut finishes).await {
             Ok(()) => conn.sqlite_exec("commit"),
             Err(e) => {
                 let _ = conn.sqlite_exec("rollback");
@@ -239,8 +238,9 @@ async fn run_writer(mut conn: Conn, mut rx: mpsc::Receiver<Job>) {
             finish(outcome.clone());
         }
         committed_at = tokio::time::Instant::now();
-        // Jobs never started because the batch broke off early get the same answer.
-        for job in batch.drain(..) {
+        // A first job never started because the batch broke off at once gets the same
+        // answer; later jobs are still queued and go into the next batch.
+        if let Some(job) = intake.first.take() {
             (job.abort)(outcome.clone().and(Err("the batch broke off before this write ran".to_owned())));
         }
     }
@@ -256,6 +256,8 @@ const GATHER_FOR: std::time::Duration = std::time::Duration::from_millis(1);
 /// Where a running batch takes its next job from.
 struct Intake<'a> {
     rx: &'a mut mpsc::Receiver<Job>,
+    /// The job that started the batch, until it runs.
+    first: Option<Job>,
     /// Jobs the batch waits for (until `deadline`) before it commits with fewer.
     expect: usize,
     deadline: tokio::time::Instant,
@@ -267,8 +269,8 @@ impl Intake<'_> {
     /// The next job for this batch: one already queued, else (while fewer than `expect`
     /// were taken and the deadline has not passed) the next to arrive; none when the batch
     /// is full or done.
-    async fn next(&mut self, batch: &mut std::collections::VecDeque<Job>) -> Option<Job> {
-        if let Some(job) = batch.pop_front() {
+    async fn next(&mut self) -> Option<Job> {
+        if let Some(job) = self.first.take() {
             return Some(job);
         }
         if self.taken >= MAX_BATCH {
@@ -286,16 +288,11 @@ impl Intake<'_> {
     }
 }
 
-async fn run_batch(
-    conn: &mut Conn,
-    batch: &mut std::collections::VecDeque<Job>,
-    mut intake: Intake<'_>,
-    finishes: &mut Vec<Finish>,
-) -> Result<(), StoreError> {
+async fn run_batch(conn: &mut Conn, intake: &mut Intake<'_>, finishes: &mut Vec<Finish>) -> Result<(), StoreError> {
     conn.sqlite_exec("begin immediate")?;
     // The write statements of each job that succeeded so far in this batch.
     let mut done = Vec::with_capacity(MAX_BATCH);
-    while let Some(job) = intake.next(batch).await {
+    while let Some(job) = intake.next().await {
         let before = conn.total_changes();
         conn.start_recording();
         let Job { run, abort } = job;

@@ -298,12 +298,11 @@ async fn through_store(
                     break;
                 }
                 let t = Instant::now();
-                let item = item.clone();
-                let (division, year) =
-                    (item.division.clone(), tongban_server::app::year_in_china(jiff::Timestamp::now()));
+                let (item, now) = (item.clone(), jiff::Timestamp::now());
+                let (division, year) = (item.division.clone(), tongban_server::app::year_in_china(now));
                 store
                     .submit_case(division, year, "bench".into(), move |number| {
-                        Ok::<_, anyhow::Error>(Case::submit(number, &item, 1, submission(i), jiff::Timestamp::now())?)
+                        Ok::<_, anyhow::Error>(Case::submit(number, &item, 1, submission(i), now)?)
                     })
                     .await?;
                 latencies.push(t.elapsed());
@@ -350,9 +349,7 @@ async fn raw(
             Ok::<_, anyhow::Error>(latencies)
         });
     }
-    let m = collect(tasks, started, count).await?;
-    drop(conn);
-    Ok(m)
+    collect(tasks, started, count).await
 }
 
 async fn collect(
