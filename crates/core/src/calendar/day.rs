@@ -61,6 +61,11 @@ const HEADER: [&str; 3] = ["date", "kind", "name"];
 
 /// Parses `date,kind,name` CSV text (header required). See [`WorkingCalendar::parse_csv`](super::WorkingCalendar::parse_csv).
 pub(super) fn parse_csv(text: &str) -> Result<Vec<CalendarDay>, CalendarError> {
+    Ok(parse_csv_lines(text)?.into_iter().map(|(_, day)| day).collect())
+}
+
+/// Like [`parse_csv`], with each row's 1-based line number.
+pub(super) fn parse_csv_lines(text: &str) -> Result<Vec<(u64, CalendarDay)>, CalendarError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
@@ -80,7 +85,7 @@ pub(super) fn parse_csv(text: &str) -> Result<Vec<CalendarDay>, CalendarError> {
     for record in records {
         let record = record.map_err(csv_error)?;
         let line = record.position().map_or(0, csv::Position::line);
-        days.push(parse_row(&record, line)?);
+        days.push((line, parse_row(&record, line)?));
     }
     Ok(days)
 }
@@ -108,7 +113,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
     s.parse::<Date>().map_err(|e| format!("`{s}` is not a valid date: {e}"))
 }
 
-fn parse_error(line: u64, column: Option<u32>, why: &str) -> CalendarError {
+pub(super) fn parse_error(line: u64, column: Option<u32>, why: &str) -> CalendarError {
     CalendarError::Parse { line, column, why: why.to_owned() }
 }
 

@@ -6,14 +6,11 @@ use jiff::civil::Date;
 /// Everything that can go wrong when building or querying a [`WorkingCalendar`](super::WorkingCalendar).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    /// A query (or its answer) needs a day outside the years the calendar covers.
-    ///
-    /// The calendar never guesses: a year without a published schedule (节假日安排) is unknown.
-    /// When an answer would fall after the last covered day, `date` is the first uncovered day.
-    #[error(
-        "{date} is outside the working calendar, which covers {first}–{last}; \
-         load that year's holiday schedule (节假日安排) first"
-    )]
+    /// A query (or its answer) needs a day outside the years any calendar answers for
+    /// (the holiday law's range, 1950–2100). Years inside it without an announced schedule
+    /// are provisional, never an error. When an answer would fall after the last covered
+    /// day, `date` is the first uncovered day.
+    #[error("{date} is outside the working calendar, which covers {first}–{last}")]
     OutOfRange {
         /// The first date the query needed that is not covered.
         date: Date,
@@ -38,11 +35,8 @@ pub enum CalendarError {
         /// What is wrong, in words.
         why: String,
     },
-    /// No days were given, so the calendar would cover no year at all.
-    #[error("the calendar has no days, so it covers no year; give at least one holiday or working day")]
-    Empty,
     /// A date of a year the calendar does not support (see [`MIN_YEAR`](super::MIN_YEAR)).
-    #[error("year {year} is not supported: calendars cover years {}–{}", super::MIN_YEAR, super::MAX_YEAR)]
+    #[error("year {year} is not supported: calendars cover {}–{}, the years of the holiday law", super::MIN_YEAR, super::MAX_YEAR)]
     YearNotSupported {
         /// The year given.
         year: i16,

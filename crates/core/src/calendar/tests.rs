@@ -25,11 +25,12 @@ fn custom(csv: &str, hours: &str, closures: &[&str]) -> Result<WorkingCalendar, 
 }
 
 #[test]
-fn builtin_covers_2020_to_2026_from_every_embedded_row() {
+fn builtin_announces_2020_to_2026_from_every_embedded_row() {
     let cal = WorkingCalendar::builtin();
-    assert_eq!(cal.covered_years(), 2020..=2026);
-    // 262 lines in the 7 files, minus 7 headers.
-    assert_eq!(cal.days().len(), 255);
+    assert_eq!(cal.announced_years(), [2020, 2021, 2022, 2023, 2024, 2025, 2026]);
+    assert_eq!(cal.covered_years(), 1950..=2100);
+    // 261 lines in the 7 files, minus 7 headers.
+    assert_eq!(cal.days().len(), 254);
     assert!(cal.days().windows(2).all(|w| w[0].date < w[1].date));
     assert_eq!(cal.minutes_per_working_day(), 420);
 }
@@ -72,7 +73,7 @@ fn spring_festival_2025_is_off_28_jan_to_4_feb_and_26_jan_and_8_feb_are_worked()
 }
 
 #[test]
-fn weekday_workday_row_2020_02_03_is_accepted_and_changes_nothing() {
+fn the_extended_spring_festival_of_2020_is_kept() {
     let cal = WorkingCalendar::builtin();
     // 1 Feb 2020 (Saturday) was first a make-up day, then a holiday when the festival was extended.
     assert_eq!(working(&cal, &["2020-01-19", "2020-02-01", "2020-02-02", "2020-02-03"]), [true, false, false, true]);
@@ -156,23 +157,48 @@ fn working_days_between_is_working_minutes_over_a_working_day() -> TestResult {
 }
 
 #[test]
-fn queries_outside_the_covered_years_fail_naming_them() -> TestResult {
+fn years_without_a_schedule_are_provisional_and_only_the_law_s_range_fails() -> TestResult {
     let cal = WorkingCalendar::builtin();
-    let before = t("2019-12-31T23:59+08:00");
-    let err = cal.is_working_time(before).expect_err("2019 is not covered");
-    assert_eq!(err, CalendarError::OutOfRange { date: d("2019-12-31"), first: 2020, last: 2026 });
-    assert!(err.to_string().contains("2020–2026"), "{err}");
-    assert!(!cal.is_working_time(t("2020-01-01T00:00+08:00"))?);
-    assert!(cal.is_working_day(d("2027-01-04")).is_err());
-    // The answer would be in 2027, which has no published schedule.
-    let last_evening = t("2026-12-31T18:00+08:00");
-    let past = CalendarError::OutOfRange { date: d("2027-01-01"), first: 2020, last: 2026 };
-    assert_eq!(cal.next_working_moment(last_evening), Err(past.clone()));
-    assert_eq!(cal.add_working_days(t("2026-12-30T10:00+08:00"), 2), Err(past.clone()));
-    assert_eq!(cal.add_working_minutes(t("2026-12-31T17:00+08:00"), 31), Err(past.clone()));
-    assert_eq!(cal.add_working_minutes(t("2026-12-31T17:00+08:00"), 30)?, t("2026-12-31T17:30+08:00"));
+    assert!(cal.is_provisional_year(2019) && cal.is_provisional_year(2027) && !cal.is_provisional_year(2026));
+    // 2019 by the law: 1 Jan off, 2 Jan worked; 2027: 元旦 Friday off, Monday 4 Jan worked.
+    assert!(!cal.is_working_time(t("2019-01-01T10:00+08:00"))?);
+    assert!(cal.is_working_time(t("2019-01-02T10:00+08:00"))?);
+    assert!(!cal.is_working_day(d("2027-01-01"))?);
+    assert!(cal.is_working_day(d("2027-01-04"))?);
+    // Counting runs on from the last announced evening into the provisional year.
+    assert_eq!(cal.next_working_moment(t("2026-12-31T18:00+08:00"))?, t("2027-01-04T09:00+08:00"));
+    assert_eq!(cal.add_working_days(t("2026-12-30T10:00+08:00"), 2)?, t("2027-01-04T17:30+08:00"));
+    // Outside 1950–2100: refused, naming the range.
+    let err = cal.is_working_time(t("1949-12-31T23:59+08:00")).expect_err("1949 is not covered");
+    assert_eq!(err, CalendarError::OutOfRange { date: d("1949-12-31"), first: 1950, last: 2100 });
+    assert!(err.to_string().contains("1950–2100"), "{err}");
+    let past = CalendarError::OutOfRange { date: d("2101-01-01"), first: 1950, last: 2100 };
+    assert_eq!(cal.next_working_moment(t("2100-12-31T18:00+08:00")), Err(past.clone()));
     assert_eq!(cal.add_working_minutes(t("2020-01-02T09:00+08:00"), u64::MAX), Err(past));
-    assert!(cal.working_minutes_between(t("2020-06-01T10:00Z"), t("2027-06-01T10:00Z")).is_err());
+    assert!(cal.working_minutes_between(t("2020-06-01T10:00Z"), t("2101-06-01T10:00Z")).is_err());
+    Ok(())
+}
+
+#[test]
+fn statutory_days_of_the_shipped_years_are_holidays_in_their_schedules() -> TestResult {
+    for schedule in WorkingCalendar::builtin_schedules() {
+        let year = schedule.year();
+        let statutory = super::law::statutory_days(year)?;
+        for day in &statutory {
+            let listed = schedule.days().iter().find(|r| r.date == day.date);
+            assert_eq!(listed.map(|r| r.kind), Some(DayKind::Holiday), "{} ({}) in {year}", day.date, day.name);
+        }
+        let expected = match year {
+            2025 | 2026 => 13,
+            2020 => 10, // 国庆节 and 中秋节 on 1 October
+            _ => 11,
+        };
+        assert_eq!(statutory.len(), expected, "{year}");
+    }
+    // The version in force: 2024's 除夕 (9 Feb) was worked, 2025's (28 Jan) was not.
+    let cal = WorkingCalendar::builtin();
+    assert!(cal.is_working_day(d("2024-02-09"))?);
+    assert!(!cal.is_working_day(d("2025-01-28"))?);
     Ok(())
 }
 

@@ -33,16 +33,21 @@ fn exact_duplicate_rows_are_dropped() -> TestResult {
 }
 
 #[test]
-fn building_rejects_empty_unsupported_and_uncovered_input() {
+fn building_rejects_years_outside_the_law_and_takes_no_rows_as_all_provisional() -> TestResult {
     let hours = WorkingHours::default;
-    assert_eq!(WorkingCalendar::new(&[], hours(), &[]).err(), Some(CalendarError::Empty));
+    let empty = WorkingCalendar::new(&[], hours(), &[])?;
+    assert!(empty.announced_years().is_empty());
+    assert!(!empty.is_working_day(d("2030-10-01"))?, "国庆节 by the law");
     let ancient = CalendarDay { date: d("1800-01-01"), kind: DayKind::Holiday, name: String::new() };
     assert_eq!(
         WorkingCalendar::new(&[ancient], hours(), &[]).err(),
         Some(CalendarError::YearNotSupported { year: 1800 })
     );
-    let err = custom("date,kind,name\n2030-01-01,holiday,元旦\n", "09:00-17:00", &["2031-01-02"]);
-    assert_eq!(err.err(), Some(CalendarError::OutOfRange { date: d("2031-01-02"), first: 2030, last: 2030 }));
+    let err = custom("date,kind,name\n2030-01-01,holiday,元旦\n", "09:00-17:00", &["2101-01-03"]);
+    assert_eq!(err.err(), Some(CalendarError::YearNotSupported { year: 2101 }));
+    let closed = custom("date,kind,name\n2030-01-01,holiday,元旦\n", "09:00-17:00", &["2031-01-02"])?;
+    assert!(!closed.is_working_day(d("2031-01-02"))?, "a closure in a provisional year");
+    Ok(())
 }
 
 #[test]
@@ -126,5 +131,5 @@ fn calendar_is_clone_debug_send_sync() {
     fn assert_traits<T: Clone + std::fmt::Debug + Send + Sync>() {}
     assert_traits::<WorkingCalendar>();
     let debug = format!("{:?}", WorkingCalendar::builtin());
-    assert!(debug.contains("2020..=2026"), "{debug}");
+    assert!(debug.contains("2020, 2021"), "{debug}");
 }

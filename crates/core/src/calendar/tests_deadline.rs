@@ -153,16 +153,29 @@ fn a_suspension_ending_before_it_starts_is_rejected() {
 #[test]
 fn a_due_time_past_the_covered_years_is_an_error() {
     let cal = WorkingCalendar::builtin();
-    let accepted = t("2026-12-30T10:00+08:00");
+    let accepted = t("2100-12-30T10:00+08:00"); // Thursday
     assert!(cal.due(accepted, Limit::WorkingDays(1), &[]).is_ok());
     assert!(matches!(cal.due(accepted, Limit::WorkingDays(2), &[]), Err(CalendarError::OutOfRange { .. })));
     assert!(cal.allowed_minutes(accepted, Limit::WorkingDays(2)).is_err());
-    // A suspension running into 2027 pushes the due time out of the covered years.
-    let long = stop("2026-12-30T11:00+08:00", "2027-03-01T10:00+08:00");
+    // A suspension running into 2101 pushes the due time out of the covered years.
+    let long = stop("2100-12-30T11:00+08:00", "2101-03-01T10:00+08:00");
     assert!(cal.due(accepted, Limit::WorkingDays(1), &[long]).is_err());
     // …but one starting after the due time does not matter.
-    let late = stop("2026-12-31T17:30+08:00", "2027-03-01T10:00+08:00");
-    assert_eq!(cal.due(accepted, Limit::WorkingDays(1), &[late]), Ok(t("2026-12-31T17:30+08:00")));
+    let late = stop("2100-12-31T17:30+08:00", "2101-03-01T10:00+08:00");
+    assert_eq!(cal.due(accepted, Limit::WorkingDays(1), &[late]), Ok(t("2100-12-31T17:30+08:00")));
+}
+
+#[test]
+fn a_due_time_in_a_provisional_year_is_computed_and_says_so() {
+    let cal = WorkingCalendar::builtin();
+    let accepted = t("2026-12-30T10:00+08:00");
+    let due = cal.due(accepted, Limit::WorkingDays(2), &[]).expect("2027 is provisional, not unknown");
+    // 31 Dec, then 1 Jan 2027 (元旦, Friday) and the weekend off: Monday 4 January.
+    assert_eq!(due, t("2027-01-04T17:30+08:00"));
+    assert!(cal.touches_provisional(accepted, due));
+    let why = cal.explain_due(accepted, Limit::WorkingDays(2), &[]).expect("explained");
+    assert!(why.provisional);
+    assert_eq!(why.days.first().map(|d| (d.note, d.name.as_str())), Some((DayNote::ProvisionalHoliday, "元旦")));
 }
 
 #[test]

@@ -200,6 +200,9 @@ pub enum CaseEvent {
         limit: Limit,
         /// When it is due.
         due_at: jiff::Timestamp,
+        /// The calendar revision the due time was computed with.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        calendar_revision: u64,
     },
     /// Not accepted.
     Rejected {
@@ -234,6 +237,9 @@ pub enum CaseEvent {
     Resumed {
         /// The new due time.
         due_at: jiff::Timestamp,
+        /// The calendar revision the due time was computed with.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        calendar_revision: u64,
     },
     /// Approved.
     Approved {
@@ -296,7 +302,27 @@ pub enum CaseEvent {
         reason: String,
         /// The new due time.
         due_at: jiff::Timestamp,
+        /// The calendar revision the due time was computed with.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        calendar_revision: u64,
     },
+    /// The working calendar changed under the running case (a year's schedule imported, a
+    /// closure added or lifted): its due time computed afresh (时限重算).
+    DueRecomputed {
+        /// The due time before.
+        previous: jiff::Timestamp,
+        /// The new due time.
+        due_at: jiff::Timestamp,
+        /// The calendar revision it was computed with.
+        calendar_revision: u64,
+        /// Why, in words (e.g. "2027 schedule imported").
+        reason: String,
+    },
+}
+
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if passes a reference")]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl CaseEvent {
@@ -321,6 +347,7 @@ impl CaseEvent {
             Self::RatingAnswered { .. } => "rating_answered",
             Self::Returned { .. } => "returned",
             Self::Reopened { .. } => "reopened",
+            Self::DueRecomputed { .. } => "due_recomputed",
         }
     }
 }
@@ -446,6 +473,9 @@ pub struct Case {
     /// snapshots without it read as false).
     #[serde(default)]
     pub priority: bool,
+    /// The calendar revision its due time was last computed with (0: the built-in one).
+    #[serde(default)]
+    pub calendar_revision: u64,
 }
 
 /// A suspension that may still be running.
@@ -528,6 +558,7 @@ impl Case {
             decided_at: None,
             closed_at: None,
             priority: submission.priority,
+            calendar_revision: 0,
         };
         for (e, at) in events {
             case.apply(e, at);
@@ -542,7 +573,8 @@ impl Case {
         let event = match (self.state, cmd) {
             (S::Submitted, CaseCommand::Accept) => {
                 let limit = ctx.item.deadline();
-                CaseEvent::Accepted { limit, due_at: ctx.calendar.due(ctx.now, limit, &[])? }
+                let due_at = ctx.calendar.due(ctx.now, limit, &[])?;
+                CaseEvent::Accepted { limit, due_at, calendar_revision: ctx.calendar.revision() }
             }
             (S::Submitted | S::CorrectionRequested, CaseCommand::Reject { reason }) => {
                 text("reason", reason, 2000)?;
@@ -578,7 +610,8 @@ impl Case {
                     last.until = ctx.now;
                 }
                 let (accepted, limit) = self.accepted_at.zip(self.limit).ok_or_else(refuse)?;
-                CaseEvent::Resumed { due_at: ctx.calendar.due(accepted, limit, &closed)? }
+                let due_at = ctx.calendar.due(accepted, limit, &closed)?;
+                CaseEvent::Resumed { due_at, calendar_revision: ctx.calendar.revision() }
             }
             (S::Accepted | S::InProcess, CaseCommand::Approve { note }) => {
                 CaseEvent::Approved { note: note.trim().to_owned() }
@@ -616,7 +649,12 @@ impl Case {
             (S::Delivered, CaseCommand::Reopen { reason }) => {
                 text("reason", reason, 2000)?;
                 let limit = ctx.item.deadline();
-                CaseEvent::Reopened { reason: reason.trim().to_owned(), due_at: ctx.calendar.due(ctx.now, limit, &[])? }
+                let due_at = ctx.calendar.due(ctx.now, limit, &[])?;
+                CaseEvent::Reopened {
+                    reason: reason.trim().to_owned(),
+                    due_at,
+                    calendar_revision: ctx.calendar.revision(),
+                }
             }
             (S::Delivered, CaseCommand::AnswerRating { answer }) => {
                 if self.rating.is_none_or(|r| r > BAD_RATING) || self.rating_answered_at.is_some() {
@@ -641,11 +679,12 @@ impl Case {
         self.version += 1;
         match event {
             CaseEvent::Submitted { .. } => {}
-            CaseEvent::Accepted { limit, due_at } => {
+            CaseEvent::Accepted { limit, due_at, calendar_revision } => {
                 self.state = S::Accepted;
                 self.accepted_at = Some(at);
                 self.limit = Some(*limit);
                 self.due_at = Some(*due_at);
+                self.calendar_revision = *calendar_revision;
             }
             CaseEvent::Rejected { .. } => {
                 self.state = S::Rejected;
@@ -670,12 +709,13 @@ impl Case {
                 self.state = S::Suspended;
                 self.suspensions.push(OpenSuspension { from: at, until: None });
             }
-            CaseEvent::Resumed { due_at } => {
+            CaseEvent::Resumed { due_at, calendar_revision } => {
                 self.state = S::InProcess;
                 if let Some(s) = self.suspensions.last_mut() {
                     s.until = Some(at);
                 }
                 self.due_at = Some(*due_at);
+                self.calendar_revision = *calendar_revision;
             }
             CaseEvent::Approved { .. } => {
                 self.state = S::Approved;
@@ -708,7 +748,12 @@ impl Case {
                 self.due_at = None;
                 self.suspensions.clear();
             }
-            CaseEvent::Reopened { due_at, .. } => {
+            CaseEvent::DueRecomputed { due_at, calendar_revision, .. } => {
+                self.due_at = Some(*due_at);
+                self.calendar_revision = *calendar_revision;
+            }
+            CaseEvent::Reopened { due_at, calendar_revision, .. } => {
+                self.calendar_revision = *calendar_revision;
                 self.state = S::InProcess;
                 self.reopens += 1;
                 self.accepted_at = Some(at);
@@ -718,6 +763,36 @@ impl Case {
                 self.decided_at = None;
                 self.closed_at = None;
             }
+        }
+    }
+
+    /// The due time computed afresh on `calendar` — the same as if every due time of the case
+    /// had been computed on it — as a [`CaseEvent::DueRecomputed`] when it differs from the
+    /// current one; none when it is the same or the case is not running. A running
+    /// suspension is left out: resuming computes the due time again.
+    pub fn recompute_due(&self, calendar: &WorkingCalendar, reason: &str) -> Result<Option<CaseEvent>, CalendarError> {
+        let (Some(accepted), Some(limit), Some(previous)) = (self.accepted_at, self.limit, self.due_at) else {
+            return Ok(None);
+        };
+        if !self.state.is_running() {
+            return Ok(None);
+        }
+        let closed: Vec<Suspension> =
+            self.suspensions.iter().filter_map(|s| s.until.map(|until| Suspension { from: s.from, until })).collect();
+        let due_at = calendar.due(accepted, limit, &closed)?;
+        Ok((due_at != previous).then(|| CaseEvent::DueRecomputed {
+            previous,
+            due_at,
+            calendar_revision: calendar.revision(),
+            reason: reason.to_owned(),
+        }))
+    }
+
+    /// Whether the case's due time reaches into a provisional year of `calendar` (暂定).
+    pub fn due_is_provisional(&self, calendar: &WorkingCalendar) -> bool {
+        match (self.accepted_at, self.due_at) {
+            (Some(a), Some(d)) => calendar.touches_provisional(a, d),
+            _ => false,
         }
     }
 

@@ -228,6 +228,22 @@ impl ProjectRun {
         Ok(due)
     }
 
+    /// After the calendar changed: every running step's due time computed afresh on `cal`.
+    /// Returns the steps whose due time moved, with the old and the new one.
+    pub fn recompute_dues(&mut self, cal: &WorkingCalendar) -> Result<Vec<(StepId, Timestamp, Timestamp)>, RunError> {
+        let mut moved = Vec::new();
+        for (i, state) in self.states.iter_mut().enumerate() {
+            if let StepState::Running { started, due, .. } = state {
+                let fresh = after(cal, *started, self.plan.steps[i].days)?;
+                if fresh != *due {
+                    moved.push((self.plan.steps[i].id.clone(), *due, fresh));
+                    *due = fresh;
+                }
+            }
+        }
+        Ok(moved)
+    }
+
     /// 打捆报 — one submission opens several steps at once: all must be startable, or none
     /// starts. Returns their due times.
     pub fn start_bundle(

@@ -8,7 +8,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{AlertKey, CaseClock, Colour, Outlook, Rule};
-use crate::calendar::{CalendarError, WorkingCalendar};
+use crate::calendar::{CalendarError, CalendarSet, WorkingCalendar};
+use crate::division::DivisionCode;
 use crate::case::Case;
 
 /// A case's colour changed.
@@ -57,6 +58,8 @@ pub struct ColourCounts {
 
 #[derive(Debug, Clone)]
 struct Entry {
+    /// Whose calendar the clock runs on; none for the national one.
+    division: Option<DivisionCode>,
     clock: CaseClock,
     rule: Rule,
     outlook: Outlook,
@@ -94,7 +97,7 @@ struct Entry {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Board<K> {
-    calendar: WorkingCalendar,
+    calendars: CalendarSet,
     entries: HashMap<K, Entry>,
     queue: BTreeSet<(Timestamp, K)>,
 }
@@ -102,23 +105,35 @@ pub struct Board<K> {
 impl<K: Clone + Ord + Hash> Board<K> {
     /// An empty board on `calendar`.
     pub fn new(calendar: WorkingCalendar) -> Board<K> {
-        Board { calendar, entries: HashMap::new(), queue: BTreeSet::new() }
+        Board::with_capacity(calendar, 0)
     }
 
     /// An empty board on `calendar` with room for `cases` cases.
     pub fn with_capacity(calendar: WorkingCalendar, cases: usize) -> Board<K> {
-        Board { calendar, entries: HashMap::with_capacity(cases), queue: BTreeSet::new() }
+        Board::on(CalendarSet::national(calendar), cases)
     }
 
-    /// The calendar colours are computed on.
+    /// An empty board on a center's calendars (each case on its division's) with room for
+    /// `cases` cases.
+    pub fn on(calendars: CalendarSet, cases: usize) -> Board<K> {
+        Board { calendars, entries: HashMap::with_capacity(cases), queue: BTreeSet::new() }
+    }
+
+    /// The national calendar colours are computed on.
     pub fn calendar(&self) -> &WorkingCalendar {
-        &self.calendar
+        self.calendars.base()
     }
 
     /// Changes the calendar (e.g. a newly published holiday schedule). Nothing is recomputed
     /// until [`full_reevaluation`](Self::full_reevaluation).
     pub fn set_calendar(&mut self, calendar: WorkingCalendar) {
-        self.calendar = calendar;
+        self.calendars = CalendarSet::national(calendar);
+    }
+
+    /// Changes the calendars (a year imported, a closure added). Nothing is recomputed until
+    /// [`full_reevaluation`](Self::full_reevaluation).
+    pub fn set_calendars(&mut self, calendars: CalendarSet) {
+        self.calendars = calendars;
     }
 
     /// Puts a running case on the board, or updates it after any event: its clock and rule as
@@ -133,7 +148,22 @@ impl<K: Clone + Ord + Hash> Board<K> {
         rule: Rule,
         now: Timestamp,
     ) -> Result<Option<ColourChange<K>>, CalendarError> {
-        let outlook = match Outlook::of(&clock, &rule, &self.calendar) {
+        self.upsert_in(None, case, clock, rule, now)
+    }
+
+    fn upsert_in(
+        &mut self,
+        division: Option<DivisionCode>,
+        case: K,
+        clock: CaseClock,
+        rule: Rule,
+        now: Timestamp,
+    ) -> Result<Option<ColourChange<K>>, CalendarError> {
+        let calendar = match &division {
+            Some(d) => self.calendars.for_division(d),
+            None => self.calendars.base(),
+        };
+        let outlook = match Outlook::of(&clock, &rule, calendar) {
             Ok(outlook) => outlook,
             Err(e) => {
                 self.remove(&case);
@@ -142,7 +172,7 @@ impl<K: Clone + Ord + Hash> Board<K> {
         };
         let colour = outlook.colour_at(now);
         let next = outlook.next_change_after(now);
-        let entry = Entry { clock, rule, outlook, colour, next };
+        let entry = Entry { division, clock, rule, outlook, colour, next };
         let before = match self.entries.insert(case.clone(), entry) {
             Some(old) => {
                 if let Some(t) = old.next {
@@ -168,7 +198,7 @@ impl<K: Clone + Ord + Hash> Board<K> {
         now: Timestamp,
     ) -> Result<Option<ColourChange<K>>, CalendarError> {
         match CaseClock::from_case(case) {
-            Some(clock) => self.upsert(key, clock, rule, now),
+            Some(clock) => self.upsert_in(Some(case.division.clone()), key, clock, rule, now),
             None => {
                 self.remove(&key);
                 Ok(None)
@@ -215,8 +245,12 @@ impl<K: Clone + Ord + Hash> Board<K> {
         let mut changes = Vec::new();
         let mut failed = Vec::new();
         let mut schedule = Vec::with_capacity(self.entries.len());
-        let calendar = &self.calendar;
+        let calendars = &self.calendars;
         self.entries.retain(|case, entry| {
+            let calendar = match &entry.division {
+                Some(d) => calendars.for_division(d),
+                None => calendars.base(),
+            };
             let outlook = match Outlook::of(&entry.clock, &entry.rule, calendar) {
                 Ok(outlook) => outlook,
                 Err(e) => {
@@ -354,7 +388,7 @@ mod tests {
         use crate::case::CaseEvent;
         use crate::supervision::clock::tests::replayed;
 
-        let accepted = CaseEvent::Accepted { limit: Limit::WorkingHours(1), due_at: at("2024-09-30T10:00+08:00") };
+        let accepted = CaseEvent::Accepted { limit: Limit::WorkingHours(1), due_at: at("2024-09-30T10:00+08:00"), calendar_revision: 0 };
         let approved = CaseEvent::Approved { note: String::new() };
         let mut board = Board::new(WorkingCalendar::builtin());
         let running = replayed(&[(accepted.clone(), "2024-09-30T09:00+08:00")]);
@@ -392,12 +426,15 @@ mod tests {
         // The rebuilt index agrees with a tick: 2 turns yellow at 10:36.
         assert_eq!(board.tick(at("2024-10-08T10:30+08:00")), vec![]);
         assert_eq!(board.tick(at("2024-10-08T10:36+08:00")).len(), 1);
-        // A calendar that no longer covers 2024 takes the cases off the board.
-        let rows = WorkingCalendar::parse_csv("date,kind,name\n2030-01-01,holiday,元旦\n").expect("valid");
-        let cal = WorkingCalendar::new(&rows, Default::default(), &[]).expect("valid");
-        board.set_calendar(cal);
+        // A case the new calendar cannot evaluate is taken off the board: due on the last
+        // day of 2100 only if Saturday 25 December 2100 is worked.
+        let rows = WorkingCalendar::parse_csv("date,kind,name\n2100-12-25,workday,x\n").expect("valid");
+        board.set_calendar(WorkingCalendar::new(&rows, Default::default(), &[]).expect("valid"));
+        let edge = clock("2100-12-25T09:00+08:00", Limit::WorkingHours(42));
+        board.upsert(4u32, edge, rule(), at("2024-10-08T11:00+08:00")).expect("covered with the make-up day");
+        board.set_calendar(WorkingCalendar::builtin());
         let found = board.full_reevaluation(at("2024-10-08T11:00+08:00"));
-        assert_eq!(found.failed.len(), 3);
-        assert!(board.is_empty());
+        assert_eq!(found.failed.len(), 1);
+        assert_eq!(board.len(), 3);
     }
 }

@@ -64,7 +64,7 @@ mod tests {
     use crate::supervision::clock::tests::{at, replayed};
 
     fn accepted() -> CaseEvent {
-        CaseEvent::Accepted { limit: Limit::WorkingDays(5), due_at: at("2024-10-14T17:30+08:00") }
+        CaseEvent::Accepted { limit: Limit::WorkingDays(5), due_at: at("2024-10-14T17:30+08:00"), calendar_revision: 0 }
     }
 
     fn correction() -> CaseEvent {
