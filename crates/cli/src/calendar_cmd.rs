@@ -80,8 +80,10 @@ pub struct BetweenArgs {
 pub fn due(args: &DueArgs, calendar: &WorkingCalendar) -> anyhow::Result<String> {
     let limit = args.limit()?;
     let due = calendar.due(args.from, limit, &args.suspensions).context("cannot compute the due time")?;
+    let provisional = calendar.touches_provisional(args.from, due);
     if !args.json {
-        return Ok(cst(due));
+        // The mark goes after the time, so that scripts reading the first field still work.
+        return Ok(if provisional { format!("{} (暂定 provisional)", cst(due)) } else { cst(due) });
     }
     let start = calendar.next_working_moment(args.from)?;
     let allowed = calendar.allowed_minutes(args.from, limit)?;
@@ -94,6 +96,7 @@ pub fn due(args: &DueArgs, calendar: &WorkingCalendar) -> anyhow::Result<String>
         "allowed_working_minutes": allowed,
         "suspensions": suspensions,
         "due": cst(due),
+        "provisional": provisional,
     });
     Ok(serde_json::to_string_pretty(&object)?)
 }
@@ -104,8 +107,10 @@ pub fn between(args: &BetweenArgs, calendar: &WorkingCalendar) -> anyhow::Result
     let minutes = calendar.working_minutes_between(args.from, args.to).context("cannot count working time")?;
     let days = calendar.working_days_between(args.from, args.to)?;
     let per_day = calendar.minutes_per_working_day();
+    let provisional = calendar.touches_provisional(args.from, args.to);
     if !args.json {
-        return Ok(format!("{minutes} working minutes = {days:.3} working days (of {per_day} minutes)"));
+        let mark = if provisional { " (暂定 provisional)" } else { "" };
+        return Ok(format!("{minutes} working minutes = {days:.3} working days (of {per_day} minutes){mark}"));
     }
     let object = json!({
         "from": cst(args.from),
@@ -113,12 +118,14 @@ pub fn between(args: &BetweenArgs, calendar: &WorkingCalendar) -> anyhow::Result
         "working_minutes": minutes,
         "working_days": days,
         "minutes_per_working_day": per_day,
+        "provisional": provisional,
     });
     Ok(serde_json::to_string_pretty(&object)?)
 }
 
 /// A calendar made of holiday CSV files (`date,kind,name`), with the default working hours and
-/// no closures; it covers the years of the files' dates. No files: the built-in 2020–2026 calendar.
+/// no closures; the years of the files' dates are announced, the others provisional. No
+/// files: the built-in calendar (2020–2026 announced).
 pub fn calendar_from_files(paths: &[PathBuf]) -> anyhow::Result<WorkingCalendar> {
     if paths.is_empty() {
         return Ok(WorkingCalendar::builtin());
@@ -228,6 +235,7 @@ mod tests {
                 "allowed_working_minutes": 840,
                 "suspensions": [],
                 "due": "2024-03-05T17:30:00+08:00",
+                "provisional": false,
             })
         );
         Ok(())
@@ -243,8 +251,21 @@ mod tests {
     #[test]
     fn bad_or_uncovered_moments_are_errors() {
         assert!(due_of(&["--from", "next tuesday", "--end-of-day"]).is_err());
-        let err = due_of(&["--from", "2027-03-01T10:00", "--end-of-day"]).expect_err("2027 is not covered");
-        assert!(format!("{err:#}").contains("2020–2026"), "{err:#}");
+        let err = due_of(&["--from", "2101-03-01T10:00", "--end-of-day"]).expect_err("2101 is not covered");
+        assert!(format!("{err:#}").contains("1950–2100"), "{err:#}");
+    }
+
+    #[test]
+    fn a_due_time_in_a_provisional_year_is_marked() -> anyhow::Result<()> {
+        assert_eq!(
+            due_of(&["--from", "2027-03-01T10:00", "--end-of-day"])?,
+            "2027-03-01T17:30:00+08:00 (暂定 provisional)"
+        );
+        let out = due_of(&["--from", "2026-12-31T10:00", "--working-days", "1", "--json"])?;
+        let value: serde_json::Value = serde_json::from_str(&out)?;
+        assert_eq!(value["due"], "2027-01-04T17:30:00+08:00");
+        assert_eq!(value["provisional"], true);
+        Ok(())
     }
 
     #[test]
@@ -268,6 +289,7 @@ mod tests {
                 "working_minutes": -420,
                 "working_days": -1.0,
                 "minutes_per_working_day": 420,
+                "provisional": false,
             })
         );
         Ok(())
@@ -281,7 +303,7 @@ mod tests {
         std::fs::write(&a, "date,kind,name\n2030-01-01,holiday,元旦\n")?;
         std::fs::write(&b, "date,kind,name\n2031-01-01,holiday,元旦\n")?;
         let calendar = calendar_from_files(&[a.clone(), b])?;
-        assert_eq!(calendar.covered_years(), 2030..=2031);
+        assert_eq!(calendar.announced_years(), [2030, 2031]);
         let cli = DueCli::try_parse_from([
             "due",
             "--from",
@@ -298,7 +320,7 @@ mod tests {
         let err = calendar_from_files(&[a, bad]).expect_err("bad kind");
         let message = format!("{err:#}");
         assert!(message.contains("bad.csv") && message.contains("line 2, column 2"), "{message}");
-        assert_eq!(calendar_from_files(&[])?.covered_years(), 2020..=2026);
+        assert_eq!(calendar_from_files(&[])?.announced_years().len(), 7);
         Ok(())
     }
 }

@@ -117,17 +117,32 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum CalendarCommand {
-    /// Import a holiday file (`date,kind,name`; kind `holiday` or `workday`), replacing the years it covers.
+    /// Import a year's holiday schedule (`date,kind,name`; kind `holiday` or `workday`). It
+    /// replaces the provisional year or an earlier import, applies on running servers within
+    /// one supervision tick, and recomputes the running cases it touches. Exit 2: a bad file.
     Import {
         #[command(flatten)]
         db: DbArgs,
         /// The CSV file.
         file: PathBuf,
+        /// The year it announces (default: the year most of its dates fall in).
+        #[arg(long)]
+        year: Option<i16>,
     },
-    /// Print the stored calendar (or the built-in one when none is stored) as CSV.
+    /// Print the calendar as CSV: every announced row, or one year's (announced or provisional).
     Export {
         #[command(flatten)]
         db: DbArgs,
+        /// Only this year.
+        #[arg(long)]
+        year: Option<i16>,
+    },
+    /// Print a year's statutory days off by the holiday law (《全国年节及纪念日放假办法》),
+    /// as the calendar file format: what a provisional year is counted with.
+    Provisional {
+        /// The year, 1950–2100.
+        #[arg(long)]
+        year: i16,
     },
     /// When is something due? e.g. `--from 2024-02-08T10:00 --working-days 3`.
     Due {
@@ -222,37 +237,60 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn calendar(config: &Config, command: CalendarCommand) -> anyhow::Result<ExitCode> {
     match command {
-        CalendarCommand::Import { db, file } => {
+        CalendarCommand::Import { db, file, year } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let days = WorkingCalendar::parse_csv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            // Check the merged calendar before writing anything.
+            let year = match year {
+                Some(y) => y,
+                None => match tongban_core::calendar::Schedule::likely_year(&text) {
+                    Ok(y) => y,
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", file.display());
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+            };
             let store = open_store(config, &db).await?;
-            let mut merged = tongban_store::calendar_days(&store).await?;
-            if merged.is_empty() {
-                merged = WorkingCalendar::builtin().days().to_vec();
+            let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "admin".into()));
+            match tongban_server::app::import_year(&store, &actor, year, &text, jiff::Timestamp::now()).await {
+                Ok(change) => println!(
+                    "imported {year}: {} days from {} (calendar revision {}); {} running cases and {} project steps recomputed",
+                    change.days,
+                    file.display(),
+                    change.revision,
+                    change.cases_recomputed,
+                    change.steps_recomputed
+                ),
+                Err(tongban_server::problem::ApiError::Invalid(errors)) => {
+                    for (_, why) in errors {
+                        eprintln!("error: {}: {why}", file.display());
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
             }
-            let years: Vec<i16> = days.iter().map(|d| d.date.year()).collect();
-            merged.retain(|d| !years.contains(&d.date.year()));
-            merged.extend(days.iter().cloned());
-            WorkingCalendar::new(&merged, Default::default(), &[])
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let count = days.len();
-            store
-                .write(move |conn| {
-                    Box::pin(async move {
-                        // The first import stores the built-in years too, so the stored
-                        // calendar is complete on its own.
-                        tongban_store::replace_calendar_days(conn, &merged).await?;
-                        Ok::<_, anyhow::Error>(())
-                    })
-                })
-                .await?;
-            println!("imported {count} days from {}", file.display());
         }
-        CalendarCommand::Export { db } => {
+        CalendarCommand::Export { db, year } => {
             let store = open_store(config, &db).await?;
-            print!("{}", WorkingCalendar::to_csv(load_calendar(&store).await?.days()));
+            let set = store.calendar_set().await?;
+            let cal = set.base();
+            match year {
+                Some(y) => match cal.year_days(y) {
+                    Ok(days) => print!("{}", WorkingCalendar::to_csv(&days)),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                None => print!("{}", WorkingCalendar::to_csv(cal.days())),
+            }
         }
+        CalendarCommand::Provisional { year } => match tongban_core::calendar::law::statutory_days(year) {
+            Ok(days) => print!("{}", WorkingCalendar::to_csv(&days)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
         CalendarCommand::Due { db, args } => {
             let calendar = query_calendar(config, &db, &args.holidays).await?;
             println!("{}", calendar_cmd::due(&args, &calendar)?);
@@ -275,14 +313,9 @@ async fn query_calendar(config: &Config, db: &DbArgs, files: &[PathBuf]) -> anyh
     }
 }
 
-/// The stored calendar, or the built-in one when none was imported.
+/// The stored national calendar: the built-in years, the imported ones, the rest provisional.
 pub(crate) async fn load_calendar(store: &Store) -> anyhow::Result<WorkingCalendar> {
-    let days = tongban_store::calendar_days(store).await?;
-    if days.is_empty() {
-        Ok(WorkingCalendar::builtin())
-    } else {
-        WorkingCalendar::new(&days, Default::default(), &[]).context("the stored calendar is inconsistent")
-    }
+    Ok(store.calendar_set().await.context("the stored calendar is inconsistent")?.base().clone())
 }
 
 pub(crate) async fn open_store(config: &Config, db: &DbArgs) -> anyhow::Result<Store> {
@@ -298,12 +331,12 @@ async fn serve(
     escalation: tongban_core::supervision::EscalationRule,
 ) -> anyhow::Result<()> {
     let addr = config.listen(listen)?;
-    let calendar = load_calendar(&store).await?;
+    let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     println!("tongban is serving on http://{local}/");
     tracing::info!(listen = %local, "serving");
-    let mut state = AppState::new(store.clone(), calendar);
+    let mut state = AppState::new(store.clone(), calendars);
     state.escalation = escalation;
     let period = std::time::Duration::try_from_secs_f64(supervision_interval)
         .ok()

@@ -134,7 +134,8 @@ impl Oracle {
         if self.day(m.date).is_ok() {
             return Ok(());
         }
-        let after_the_last_day = m.minute == 0 && m.date.year() == MAX_YEAR + 1 && m.date.month() == 1 && m.date.day() == 1;
+        let after_the_last_day =
+            m.minute == 0 && m.date.year() == MAX_YEAR + 1 && m.date.month() == 1 && m.date.day() == 1;
         if after_the_last_day { Ok(()) } else { Err(Fail::OutOfRange) }
     }
 

@@ -17,7 +17,10 @@ mod grants;
 mod plans;
 mod tickets;
 
-pub use calendar::import_calendar_year;
+pub use calendar::{
+    CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, load_calendars, recompute,
+    refresh, set_closure, watch,
+};
 pub use grants::{NewGrant, create_grant};
 pub use plans::{bpmn_problems, import_plan};
 
@@ -196,7 +199,8 @@ pub async fn act_on_case(
             Some(chain)
         }
     };
-    let events = case.handle(&command, &Context { now, calendar: &state.calendar, item: &item, actor: &account.id })?;
+    let calendar = state.calendar_of(&case.division);
+    let events = case.handle(&command, &Context { now, calendar: &calendar, item: &item, actor: &account.id })?;
     let mut after = case.clone();
     for e in &events {
         after.apply(e, now);
@@ -205,7 +209,6 @@ pub async fn act_on_case(
         serde_json::json!({ "command": command.name(), "authority": authority, "version": after.version }).to_string();
     let action = format!("case.{}", command.name());
     let decided = events.iter().any(|e| matches!(e, CaseEvent::Approved { .. } | CaseEvent::Denied { .. }));
-    let calendar = state.calendar.clone();
     state
         .store
         .write(move |conn| {
@@ -746,7 +749,7 @@ pub async fn figures(
         .into_iter()
         .filter_map(|(id, _, _, w)| Some((id, WindowCode::parse(&w?).ok()?)))
         .collect();
-    let cal = &state.calendar;
+    let cal = &state.calendar();
     let facts: Vec<_> = state
         .store
         .all_cases()
@@ -827,9 +830,9 @@ pub async fn concerns(state: &AppState, principal: &Principal) -> Result<Vec<Con
         if let Some(score) = case.rating.filter(|s| *s <= tongban_core::case::BAD_RATING)
             && case.rating_answered_at.is_none()
         {
-            let deadline = case
-                .rated_at
-                .and_then(|t| state.calendar.add_working_days(t, tongban_core::case::BAD_RATING_ANSWER_DAYS).ok());
+            let deadline = case.rated_at.and_then(|t| {
+                state.calendar_of(&case.division).add_working_days(t, tongban_core::case::BAD_RATING_ANSWER_DAYS).ok()
+            });
             let detail = match deadline {
                 Some(d) if d < state.now() => format!("rated {score} of 5; not answered by {d} (overdue)"),
                 Some(d) => format!("rated {score} of 5; to be answered by {d}"),

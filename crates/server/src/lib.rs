@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
-use tongban_core::calendar::WorkingCalendar;
+use tongban_core::calendar::{CalendarSet, WorkingCalendar};
 use tongban_store::Store;
 
 /// Where "now" comes from: the system clock in production, a fixed or stepped one in tests.
@@ -31,8 +31,8 @@ pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
 pub struct AppState {
     /// The store.
     pub store: Store,
-    /// The center's working calendar.
-    pub calendar: Arc<WorkingCalendar>,
+    /// The center's working calendars, kept at the stored revision (see [`app::refresh`]).
+    pub calendars: Arc<app::LiveCalendars>,
     /// The clock.
     pub clock: Clock,
     /// Failed logins, for back-off.
@@ -47,16 +47,31 @@ pub struct AppState {
 
 impl AppState {
     /// State over `store` with the system clock.
-    pub fn new(store: Store, calendar: WorkingCalendar) -> Self {
+    pub fn new(store: Store, calendars: impl Into<CalendarSet>) -> Self {
         Self {
             store,
-            calendar: Arc::new(calendar),
+            calendars: Arc::new(app::LiveCalendars::new(calendars.into())),
             clock: Arc::new(jiff::Timestamp::now),
             limiter: Arc::default(),
             supervision: Arc::default(),
             metrics: Arc::default(),
             escalation: tongban_core::supervision::EscalationRule::default(),
         }
+    }
+
+    /// The center's calendars now.
+    pub fn calendars(&self) -> CalendarSet {
+        self.calendars.get()
+    }
+
+    /// The national working calendar now.
+    pub fn calendar(&self) -> WorkingCalendar {
+        self.calendars.get().base().clone()
+    }
+
+    /// The working calendar of `division` now (the national one with its closures).
+    pub fn calendar_of(&self, division: &tongban_core::division::DivisionCode) -> WorkingCalendar {
+        self.calendars.get().for_division(division).clone()
     }
 
     /// Now, by the state's clock.

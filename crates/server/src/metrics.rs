@@ -118,6 +118,29 @@ pub async fn render(State(state): State<AppState>) -> Response {
         "# HELP tongban_supervision_alerts_raised_total Alerts raised by this server.\n# TYPE tongban_supervision_alerts_raised_total counter\ntongban_supervision_alerts_raised_total {}",
         status.alerts_raised
     );
+    let calendars = state.calendars();
+    let cal = calendars.base();
+    let today = tongban_core::calendar::local_date(now);
+    // The end of the last announced day (00:00 CST after it); 0 when this year is provisional.
+    let until = cal
+        .announced_until(today)
+        .and_then(|d| d.tomorrow().ok())
+        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::fixed(tongban_core::calendar::CHINA_STANDARD_TIME)).ok())
+        .map_or(0, |z| z.timestamp().as_second());
+    let _ = writeln!(
+        out,
+        "# HELP tongban_calendar_announced_until_seconds End of the last announced holiday-schedule day (Unix time; 0 when this year is provisional).\n# TYPE tongban_calendar_announced_until_seconds gauge\ntongban_calendar_announced_until_seconds {until}"
+    );
+    let _ = writeln!(
+        out,
+        "# HELP tongban_calendar_revision The working calendar revision this server uses.\n# TYPE tongban_calendar_revision gauge\ntongban_calendar_revision {}",
+        calendars.revision()
+    );
+    let _ = writeln!(
+        out,
+        "# HELP tongban_calendar_year_to_load 1 when a year's holiday schedule should be loaded now.\n# TYPE tongban_calendar_year_to_load gauge\ntongban_calendar_year_to_load {}",
+        u8::from(cal.year_to_load(today).is_some())
+    );
     let mut r = out.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     r

@@ -52,26 +52,32 @@ impl std::fmt::Debug for Supervision {
 }
 
 /// Starts the worker; it runs until the process ends.
+/// The calendar watcher ([`crate::app::calendar::watch`]) runs beside it on every server.
 pub fn spawn(state: AppState, period: Duration) -> tokio::task::JoinHandle<()> {
+    let watcher = crate::app::watch(state.clone(), period);
     tokio::spawn(async move {
-        loop {
-            match state.store.try_lease(LEASE_KEY).await {
-                Ok(Some(lease)) => {
-                    tracing::info!("supervision worker: lease taken, this server supervises");
-                    if let Err(e) = lead(&state, lease, period).await {
-                        tracing::error!(error = %e, "supervision worker stopped; will retry");
-                        if let Ok(mut s) = state.supervision.status.lock() {
-                            s.last_error = Some(e.to_string());
-                        }
-                    }
-                    set_leader(&state, false);
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "supervision lease unavailable"),
-            }
-            tokio::time::sleep(period).await;
-        }
+        tokio::join!(watcher, supervise(state, period));
     })
+}
+
+async fn supervise(state: AppState, period: Duration) {
+    loop {
+        match state.store.try_lease(LEASE_KEY).await {
+            Ok(Some(lease)) => {
+                tracing::info!("supervision worker: lease taken, this server supervises");
+                if let Err(e) = lead(&state, lease, period).await {
+                    tracing::error!(error = %e, "supervision worker stopped; will retry");
+                    if let Ok(mut s) = state.supervision.status.lock() {
+                        s.last_error = Some(e.to_string());
+                    }
+                }
+                set_leader(&state, false);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "supervision lease unavailable"),
+        }
+        tokio::time::sleep(period).await;
+    }
 }
 
 fn set_leader(state: &AppState, leader: bool) {
@@ -91,12 +97,12 @@ fn rule_of(book: &RuleBook, t: &TrackedCase) -> Rule {
 }
 
 async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<(), crate::problem::ApiError> {
-    let calendar = (*state.calendar).clone();
-    let book = state.store.rule_book(Rule::center_default(&calendar)).await?;
+    let calendars = state.calendars();
+    let book = state.store.rule_book(Rule::center_default(calendars.base())).await?;
     let mut last_event = state.store.last_event_id().await?;
     let running = state.store.running_cases().await?;
     let now = state.now();
-    let mut board: Board<String> = Board::with_capacity(calendar, running.len());
+    let mut board: Board<String> = Board::on(calendars, running.len());
     let mut changes = Vec::new();
     let mut owners = std::collections::HashMap::new();
     for t in &running {
@@ -223,10 +229,11 @@ async fn record(
 /// Moves alerts up to the chief and the supervisor when their working hours have passed.
 async fn escalate(state: &AppState, now: jiff::Timestamp) -> Result<(), crate::problem::ApiError> {
     let rule = state.escalation;
+    let calendar = state.calendar();
     let mut ups = Vec::new();
     for a in state.store.alerts_to_escalate().await? {
         let Ok(raised) = a.raised_at.parse::<jiff::Timestamp>() else { continue };
-        let Ok(levels) = escalations(raised, now, &rule, &state.calendar) else { continue };
+        let Ok(levels) = escalations(raised, now, &rule, &calendar) else { continue };
         if let Some(top) = levels.last().map(|l| l.as_str()).filter(|l| *l != a.level.as_str()) {
             ups.push((a.case_number, a.colour, a.since, top.to_owned()));
         }

@@ -109,7 +109,8 @@ pub async fn append_events(
     let updated = conn
         .query(
             "update service_case set state = $1, owner = $2, version = $3, accepted_at = $4, due_at = $5, \
-         decided_at = $6, closed_at = $7, snapshot = $8 where case_number = $9 and version = $10",
+         decided_at = $6, closed_at = $7, snapshot = $8, calendar_revision = case when calendar_revision > $11 \
+         then calendar_revision else $11 end where case_number = $9 and version = $10",
         )
         .bind(after.state.as_str())
         .bind(&after.owner)
@@ -121,6 +122,7 @@ pub async fn append_events(
         .bind(json(after))
         .bind(after.number.as_str())
         .bind(i64::from(expected))
+        .bind(i64::try_from(after.calendar_revision).unwrap_or(i64::MAX))
         .execute()
         .await?;
     if updated.rows_affected() != 1 {

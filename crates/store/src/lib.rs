@@ -33,7 +33,9 @@ use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
-pub use calendar::{calendar_days, replace_calendar_days};
+pub use calendar::{
+    StoredClosure, StoredYear, delete_closure, lock_cases, mark_calendar_checked, put_calendar_year, put_closure,
+};
 pub use cases::{
     CaseFilter, CaseRow, MaterialFile, RecordedEvent, allocate_case_number, append_events, insert_case,
     insert_material_file,

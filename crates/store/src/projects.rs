@@ -353,6 +353,25 @@ impl Store {
         rows.iter().map(consultation_from_row).collect()
     }
 
+    /// Every run not yet complete, with its project's division (建设地点).
+    pub async fn running_project_runs(&self) -> Result<Vec<(RunRow, DivisionCode)>, StoreError> {
+        let rows = sqlx::query(
+            "select r.state, r.version, r.updated_at, p.division_code from project_run r \
+             join project p on p.project_code = r.project_code where r.complete = 0 order by r.project_code",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let row = Row::from_any(r)?;
+                let division: String = row.try_get("division_code")?;
+                let division =
+                    DivisionCode::parse(&division).map_err(|e| StoreError::corrupt("project", e.to_string()))?;
+                Ok((run_from_row(&row)?, division))
+            })
+            .collect()
+    }
+
     /// A project's run, if it has started one.
     pub async fn run_for_project(&self, code: &ProjectCode) -> Result<Option<RunRow>, StoreError> {
         let row = sqlx::query("select state, version, updated_at from project_run where project_code = $1")

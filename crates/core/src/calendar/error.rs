@@ -36,7 +36,11 @@ pub enum CalendarError {
         why: String,
     },
     /// A date of a year the calendar does not support (see [`MIN_YEAR`](super::MIN_YEAR)).
-    #[error("year {year} is not supported: calendars cover {}–{}, the years of the holiday law", super::MIN_YEAR, super::MAX_YEAR)]
+    #[error(
+        "year {year} is not supported: calendars cover {}–{}, the years of the holiday law",
+        super::MIN_YEAR,
+        super::MAX_YEAR
+    )]
     YearNotSupported {
         /// The year given.
         year: i16,

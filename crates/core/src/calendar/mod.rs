@@ -73,9 +73,9 @@ pub use deadline::{Limit, Suspension};
 pub use error::CalendarError;
 pub use explain::{DayNote, DueExplanation, NotedDay};
 pub use hours::WorkingHours;
+use index::{Index, Place, days_from_civil};
 pub use schedule::Schedule;
 pub use set::{CalendarSet, Closure};
-use index::{Index, Place, days_from_civil};
 
 /// China Standard Time (北京时间), UTC+08:00 all year.
 pub const CHINA_STANDARD_TIME: Offset = jiff::tz::offset(8);
@@ -218,7 +218,8 @@ impl WorkingCalendar {
 
     /// The same calendar with other closure days (e.g. a division's own, 闭厅).
     pub fn with_closures(&self, closures: &[Date]) -> Result<Self, CalendarError> {
-        let cal = Self::build(self.inner.days.clone(), self.inner.announced.clone(), self.inner.hours.clone(), closures)?;
+        let cal =
+            Self::build(self.inner.days.clone(), self.inner.announced.clone(), self.inner.hours.clone(), closures)?;
         Ok(cal.with_revision(self.revision))
     }
 

@@ -43,7 +43,8 @@ impl Schedule {
         if rows.is_empty() {
             return Err(parse_error(1, None, &format!("no rows: a schedule for {year} lists at least one day")));
         }
-        let holidays: Vec<Date> = rows.iter().filter(|(_, d)| d.kind == DayKind::Holiday).map(|(_, d)| d.date).collect();
+        let holidays: Vec<Date> =
+            rows.iter().filter(|(_, d)| d.kind == DayKind::Holiday).map(|(_, d)| d.date).collect();
         let mut seen: Vec<(Date, u64)> = Vec::with_capacity(rows.len());
         for (line, day) in &rows {
             let line = *line;
@@ -51,7 +52,11 @@ impl Schedule {
                 return Err(parse_error(line, Some(1), &format!("{} is not in {year}", day.date)));
             }
             if let Some((_, first)) = seen.iter().find(|(d, _)| *d == day.date) {
-                return Err(parse_error(line, Some(1), &format!("{} is listed twice (first on line {first})", day.date)));
+                return Err(parse_error(
+                    line,
+                    Some(1),
+                    &format!("{} is listed twice (first on line {first})", day.date),
+                ));
             }
             seen.push((day.date, line));
             if day.kind == DayKind::Workday && !matches!(day.date.weekday(), Weekday::Saturday | Weekday::Sunday) {
@@ -66,6 +71,13 @@ impl Schedule {
         let mut days: Vec<CalendarDay> = rows.into_iter().map(|(_, d)| d).collect();
         days.sort_by_key(|d| d.date);
         Ok(Schedule { year, days })
+    }
+
+    /// A schedule read back from storage, where it was checked by [`parse`](Self::parse) when
+    /// it was stored (or migrated from before that check existed): taken as it is.
+    pub fn stored(year: i16, mut days: Vec<CalendarDay>) -> Schedule {
+        days.sort_by_key(|d| d.date);
+        Schedule { year, days }
     }
 
     /// The year it announces.
@@ -141,7 +153,10 @@ mod tests {
 
     #[test]
     fn a_new_year_break_from_the_year_before_is_part_of_the_notice() -> Result<(), CalendarError> {
-        let s = Schedule::parse(2023, "date,kind,name\n2022-12-31,holiday,元旦\n2023-01-01,holiday,元旦\n2023-01-02,holiday,元旦\n")?;
+        let s = Schedule::parse(
+            2023,
+            "date,kind,name\n2022-12-31,holiday,元旦\n2023-01-01,holiday,元旦\n2023-01-02,holiday,元旦\n",
+        )?;
         assert_eq!(s.days().len(), 3);
         // Not joined to 1 January: refused.
         assert_eq!(
@@ -171,7 +186,12 @@ mod tests {
 
     #[test]
     fn the_likely_year_is_the_year_of_most_rows() -> Result<(), CalendarError> {
-        assert_eq!(Schedule::likely_year("date,kind,name\n2022-12-31,holiday,元旦\n2023-01-01,holiday,元旦\n2023-01-02,holiday,元旦\n")?, 2023);
+        assert_eq!(
+            Schedule::likely_year(
+                "date,kind,name\n2022-12-31,holiday,元旦\n2023-01-01,holiday,元旦\n2023-01-02,holiday,元旦\n"
+            )?,
+            2023
+        );
         Ok(())
     }
 }

@@ -40,6 +40,12 @@ pub struct CalendarSet {
     closures: Arc<Vec<Closure>>,
 }
 
+impl From<WorkingCalendar> for CalendarSet {
+    fn from(base: WorkingCalendar) -> CalendarSet {
+        CalendarSet::national(base)
+    }
+}
+
 impl CalendarSet {
     /// The set with no closures.
     pub fn national(base: WorkingCalendar) -> CalendarSet {

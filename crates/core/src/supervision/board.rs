@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AlertKey, CaseClock, Colour, Outlook, Rule};
 use crate::calendar::{CalendarError, CalendarSet, WorkingCalendar};
-use crate::division::DivisionCode;
 use crate::case::Case;
+use crate::division::DivisionCode;
 
 /// A case's colour changed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -388,7 +388,11 @@ mod tests {
         use crate::case::CaseEvent;
         use crate::supervision::clock::tests::replayed;
 
-        let accepted = CaseEvent::Accepted { limit: Limit::WorkingHours(1), due_at: at("2024-09-30T10:00+08:00"), calendar_revision: 0 };
+        let accepted = CaseEvent::Accepted {
+            limit: Limit::WorkingHours(1),
+            due_at: at("2024-09-30T10:00+08:00"),
+            calendar_revision: 0,
+        };
         let approved = CaseEvent::Approved { note: String::new() };
         let mut board = Board::new(WorkingCalendar::builtin());
         let running = replayed(&[(accepted.clone(), "2024-09-30T09:00+08:00")]);

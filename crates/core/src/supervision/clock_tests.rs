@@ -131,7 +131,11 @@ pub(crate) fn replayed(events: &[(CaseEvent, &str)]) -> Case {
 
 #[test]
 fn only_running_cases_have_a_clock() {
-    let accepted = CaseEvent::Accepted { limit: Limit::WorkingDays(2), due_at: at("2024-10-09T17:30+08:00"), calendar_revision: 0 };
+    let accepted = CaseEvent::Accepted {
+        limit: Limit::WorkingDays(2),
+        due_at: at("2024-10-09T17:30+08:00"),
+        calendar_revision: 0,
+    };
     let suspended = CaseEvent::Suspended { reason: "专家评审".into() };
     let resumed = CaseEvent::Resumed { due_at: at("2024-10-10T17:30+08:00"), calendar_revision: 0 };
     assert_eq!(CaseClock::from_case(&replayed(&[])), None);

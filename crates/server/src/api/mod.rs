@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is registered through `OpenApiRouter` and
 //! `routes!`, so none goes undocumented; the document is served at `/api/v1/openapi.json`.
 
+mod calendar;
 mod cases;
 mod files;
 mod grants;
@@ -87,6 +88,11 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(projects::run::finish_step))
         .routes(routes!(projects::run::bundle))
         .routes(routes!(projects::run::block))
+        .routes(routes!(calendar::status))
+        .routes(routes!(calendar::get_year, calendar::put_year))
+        .routes(routes!(calendar::add_closure))
+        .routes(routes!(calendar::lift_closure))
+        .routes(routes!(calendar::explain_due))
         .routes(routes!(tickets::take_ticket))
         .routes(routes!(tickets::call_next))
 }
@@ -115,10 +121,13 @@ pub(crate) fn router() -> axum::Router<AppState> {
 /// accepted or when the calendar cannot answer (dates outside the years it covers).
 pub(crate) fn clock(state: &AppState, case: &tongban_core::case::Case) -> CaseClock {
     let now = state.now();
-    let allowed = case.accepted_at.zip(case.limit).and_then(|(a, l)| state.calendar.allowed_minutes(a, l).ok());
-    let used = case.working_minutes_used(now, &state.calendar).ok().flatten();
+    let calendar = state.calendar_of(&case.division);
+    let allowed = case.accepted_at.zip(case.limit).and_then(|(a, l)| calendar.allowed_minutes(a, l).ok());
+    let used = case.working_minutes_used(now, &calendar).ok().flatten();
     CaseClock {
         due_at: case.due_at.map(|t| t.to_string()),
+        provisional: case.due_is_provisional(&calendar),
+        calendar_revision: case.calendar_revision,
         allowed_working_minutes: allowed,
         used_working_minutes: used,
         remaining_working_minutes: allowed.zip(used).map(|(a, u)| a - u),
@@ -171,7 +180,8 @@ fn document_bad_requests(doc: &mut utoipa::openapi::OpenApi) {
 /// The first-contact time limit (首接责任制) for the current owner; see [`CaseClock::owner_act_by`].
 fn owner_act_by(state: &AppState, case: &tongban_core::case::Case) -> Option<jiff::Timestamp> {
     use tongban_core::case::CaseState as S;
-    let one_day_after = |t| state.calendar.add_working_days(t, 1).ok();
+    let calendar = state.calendar_of(&case.division);
+    let one_day_after = |t| calendar.add_working_days(t, 1).ok();
     match case.state {
         S::Submitted | S::CorrectionRequested => one_day_after(case.submitted_at),
         S::Accepted | S::InProcess | S::Suspended => case.due_at,

@@ -262,6 +262,11 @@ impl From<RecordedEvent> for EventView {
 pub struct CaseClock {
     /// When it is due (RFC 3339); none before acceptance.
     pub due_at: Option<String>,
+    /// Whether the due time runs into a year whose holiday schedule is not yet announced
+    /// (暂定: counted by the holiday law; recomputed when the year is imported).
+    pub provisional: bool,
+    /// The calendar revision the due time was computed with (0: the built-in calendar).
+    pub calendar_revision: u64,
     /// Working minutes the limit allows.
     pub allowed_working_minutes: Option<i64>,
     /// Working minutes used so far (suspensions excluded; frozen at the decision).

@@ -315,3 +315,93 @@ pub async fn calendar_import(State(state): State<AppState>, posted: Posted) -> R
     let body = calendar_form(&ctx, Some(&fields), &errors);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("cal.import_title"), body)).into_response())
 }
+
+fn closure_form(ctx: &Ctx, divisions: &[String], fields: Option<&Fields>, errors: &FieldErrors) -> Markup {
+    let chosen = view::typed(fields, "division", divisions.first().map_or("", String::as_str)).to_owned();
+    let division_invalid = errors.get("division").is_some();
+    html! {
+        h1 { (ctx.t("cal.closure_title")) }
+        (section_tabs(ctx))
+        p.lead { (ctx.t("cal.closures_hint")) }
+        (view::form_error(errors))
+        form.stack method="post" action="/admin/calendar/closures" novalidate {
+            (view::csrf(ctx))
+            div class=(if division_invalid { "field invalid" } else { "field" }) {
+                label for="f-division" { (ctx.t("cal.division")) }
+                select id="f-division" name="division" aria-invalid=[division_invalid.then_some("true")] {
+                    @for d in divisions {
+                        option value=(d) selected[*d == chosen] { (d) }
+                    }
+                }
+                (view::field_error(errors, "division"))
+            }
+            (view::input(ctx.t("cal.date"), "date", view::typed(fields, "date", ""), errors,
+                Input { kind: "date", required: true, ..Input::default() }))
+            (view::input(ctx.t("cal.reason"), "name", view::typed(fields, "name", ""), errors,
+                Input { required: true, ..Input::default() }))
+            button.primary type="submit" { (ctx.t("cal.closure_submit")) }
+        }
+        p { a href="/admin/calendar#closures" { (ctx.t("cal.back")) } }
+    }
+}
+
+async fn division_options(state: &AppState, ctx: &Ctx) -> Result<Vec<String>, WebError> {
+    let codes = state.store.division_codes().await.map_err(|e| ctx.fail(e))?;
+    Ok(codes.into_iter().map(|c| c.to_string()).collect())
+}
+
+/// `GET /admin/calendar/closures`: the form for a new closure (闭厅).
+pub async fn closure_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    if !access(&ctx, false)? {
+        return Err(ctx.fail(ApiError::Forbidden("only administrators change the calendar".into())));
+    }
+    let divisions = division_options(&state, &ctx).await?;
+    Ok(page(&ctx, ctx.t("cal.closure_title"), closure_form(&ctx, &divisions, None, &FieldErrors::default())))
+}
+
+/// `POST /admin/calendar/closures` (add) and `POST /admin/calendar/closures/lift`.
+async fn closure_post(state: AppState, posted: Posted, lift: bool) -> Result<Response, WebError> {
+    let Posted { ctx, fields, .. } = posted;
+    if !access(&ctx, false)? {
+        return Err(ctx.fail(ApiError::Forbidden("only administrators change the calendar".into())));
+    }
+    let mut errors = FieldErrors::default();
+    let division = tongban_core::division::DivisionCode::parse(fields.get("division").trim()).ok();
+    if division.is_none() {
+        errors.add("division", ctx.t("cal.err_division"));
+    }
+    let date = fields.get("date").trim().parse::<jiff::civil::Date>().ok();
+    if date.is_none() {
+        errors.add("date", ctx.t("cal.err_date"));
+    }
+    if let (Some(division), Some(date), true) = (division, date, errors.is_empty()) {
+        let closure = tongban_core::calendar::Closure { division, date, name: fields.get("name").to_owned() };
+        match app::set_closure(&state, &ctx.principal, closure, lift).await {
+            Ok(_) => {
+                let done = if lift { "closure_lifted" } else { "closure_saved" };
+                return Ok(see_other(&ctx, format!("/admin/calendar?year={}&done={done}", date.year())));
+            }
+            Err(ApiError::Invalid(list)) => {
+                for (f, m) in list {
+                    if errors.get(&f).is_none() {
+                        errors.add(&f, m);
+                    }
+                }
+            }
+            Err(e) => return Err(ctx.fail(e)),
+        }
+    }
+    let divisions = division_options(&state, &ctx).await?;
+    let body = closure_form(&ctx, &divisions, Some(&fields), &errors);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("cal.closure_title"), body)).into_response())
+}
+
+/// `POST /admin/calendar/closures`: adds a closure.
+pub async fn closure_add(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    closure_post(state, posted, false).await
+}
+
+/// `POST /admin/calendar/closures/lift`: lifts a closure.
+pub async fn closure_lift(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    closure_post(state, posted, true).await
+}

@@ -107,7 +107,7 @@ fn event_detail(ctx: &Ctx, e: &CaseEvent) -> Markup {
             }
             CaseEvent::Resubmitted { materials } => { (list(materials)) }
             CaseEvent::StepCompleted { step, note } => { (step) @if !note.is_empty() { " · " (note) } }
-            CaseEvent::Resumed { due_at } => { (ctx.t("case.due")) ": " (view::time(*due_at)) }
+            CaseEvent::Resumed { due_at, .. } => { (ctx.t("case.due")) ": " (view::time(*due_at)) }
             CaseEvent::Approved { note } => { (note) }
             CaseEvent::Denied { reason, legal_basis } => { (reason) br; (ctx.t("case.legal_basis")) ": " (legal_basis) }
             CaseEvent::Delivered { method } => { (label_or_raw(ctx, "delivery", method)) }
@@ -118,7 +118,10 @@ fn event_detail(ctx: &Ctx, e: &CaseEvent) -> Markup {
                 (ctx.t(&format!("rating.{score}"))) @if !comment.is_empty() { " · " (comment) }
             }
             CaseEvent::RatingAnswered { answer } | CaseEvent::Returned { reason: answer } => { (answer) }
-            CaseEvent::Reopened { reason, due_at } => { (reason) br; (ctx.t("case.due")) ": " (view::time(*due_at)) }
+            CaseEvent::Reopened { reason, due_at, .. } => { (reason) br; (ctx.t("case.due")) ": " (view::time(*due_at)) }
+            CaseEvent::DueRecomputed { previous, due_at, .. } => {
+                (ctx.t("case.due")) ": " (view::time(*previous)) " → " (view::time(*due_at)) br; (ctx.t("case.due_recomputed_why"))
+            }
         }
     }
 }

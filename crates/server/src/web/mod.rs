@@ -79,6 +79,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/grants/{id}/revoke", post(admin::revoke))
         .route("/admin/calendar", get(admin::calendar))
         .route("/admin/calendar/import", get(admin_forms::calendar_import_page).post(admin_forms::calendar_import))
+        .route("/admin/calendar/closures", get(admin_forms::closure_page).post(admin_forms::closure_add))
+        .route("/admin/calendar/closures/lift", post(admin_forms::closure_lift))
         .route("/admin/rules", get(admin::rules).post(admin::set_rule))
         .route("/admin/plans", get(admin::plans))
         .route("/admin/plans/import", get(admin_forms::plan_import_page).post(admin_forms::plan_import))

@@ -606,7 +606,7 @@ pub async fn figures(
         .collect();
     let (received, finished, on_time) =
         rows.iter().fold((0, 0, 0), |(r, f, o), (_, x)| (r + x.received, f + x.finished, o + x.on_time));
-    let per_day = state.calendar.minutes_per_working_day();
+    let per_day = state.calendar().minutes_per_working_day();
     let csv = format!(
         "/api/v1/figures?by={by_name}&format=csv{}",
         period.map_or_else(String::new, |p| format!(

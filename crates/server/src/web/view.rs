@@ -10,7 +10,17 @@ use super::form::{FieldErrors, Fields};
 
 /// A moment as `2026-03-02 10:00` in China Standard Time.
 pub fn when(t: jiff::Timestamp) -> String {
-    jiff::tz::offset(8).to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string()
+    tongban_core::calendar::CHINA_STANDARD_TIME.to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A due time, marked 「暂定」 when it runs into a year whose holidays are not announced yet.
+pub fn due(ctx: &Ctx, t: jiff::Timestamp, provisional: bool) -> Markup {
+    html! {
+        (time(t))
+        @if provisional {
+            " " span.badge.provisional title=(ctx.t("case.provisional_hint")) { (ctx.t("case.provisional")) }
+        }
+    }
 }
 
 /// A moment for `<time datetime>`.

@@ -168,9 +168,9 @@ async fn start_steps(
     let row = run_row(state, &code).await?;
     let now = state.now();
     // Check the whole bundle before any case number is taken.
-    row.run.clone().start_bundle(&ids, now, &state.calendar).map_err(run_error)?;
+    row.run.clone().start_bundle(&ids, now, &state.calendar()).map_err(run_error)?;
     let cases = cases_to_open(state, &project, &row.run, &ids, &actor).await?;
-    let (mut run, expected, cal) = (row.run, row.version, state.calendar.clone());
+    let (mut run, expected, cal) = (row.run, row.version, state.calendar());
     let saved = state
         .store
         .write(move |c| {

@@ -204,7 +204,8 @@ pub struct RunView {
 
 /// The run as shown, with every step's deadline and the expected completion seen now.
 pub(super) fn run_view(row: &RunRow, state: &AppState) -> RunView {
-    let (run, now, cal) = (&row.run, state.now(), state.calendar.as_ref());
+    let calendar = state.calendar();
+    let (run, now, cal) = (&row.run, state.now(), &calendar);
     let schedule = run.plan().schedule();
     let startable = run.startable();
     let steps = run
