@@ -91,6 +91,12 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/tickets", "", "11111111111"),
     ("POST", "/api/v1/tickets/next", "", "00101100011"),
     // Last: it ends the callers' sessions.
+    ("GET", "/api/v1/calendar", "", "11111111111"),
+    ("GET", "/api/v1/calendar/years/{year}", "", "11111111111"),
+    ("PUT", "/api/v1/calendar/years/{year}", "", "00000000100"),
+    ("POST", "/api/v1/calendar/closures", "", "00000000100"),
+    ("DELETE", "/api/v1/calendar/closures/{division}/{date}", "", "00000000100"),
+    ("GET", "/api/v1/cases/{number}/due", "", "01111111101"),
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
 
@@ -134,6 +140,9 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/projects/{code}/run", _) => json!({ "plan": "after-reform" }),
         ("POST", "/api/v1/projects/{code}/bundle", _) => json!({ "steps": ["LX01"] }),
         ("POST", "/api/v1/tickets", _) => json!({ "queue": "comprehensive" }),
+        ("POST", "/api/v1/calendar/closures", _) => {
+            json!({ "division": "620100", "date": "2027-07-14", "name": "暴雨" })
+        }
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })
@@ -184,7 +193,10 @@ async fn the_server_enforces_the_matrix() {
                 .replace("{login}", "clerk2")
                 .replace("{material}", "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
                 .replace("{step}", "LX01")
-                .replace("{module}", "initiation");
+                .replace("{module}", "initiation")
+                .replace("{year}", "2027")
+                .replace("{division}", "620100")
+                .replace("{date}", "2027-07-14");
             let body = body_for(method, path, action).map(|b| b.to_string());
             let (status, _, answer) = f.call(&callers[i], method, &uri, body.as_deref()).await;
             let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;

@@ -439,3 +439,92 @@ async fn returned_and_reopened_cases_are_watched() {
     assert_eq!(kinds, ["returned", "reopened"], "{concerns}");
     f.t.cleanup().await;
 }
+
+/// Near a year end the next year is provisional; importing it applies at once on this
+/// server and, after one refresh (a supervision tick), on a second server of the same
+/// database, and the running case's due time is recomputed with a `due_recomputed` event.
+#[tokio::test]
+async fn an_imported_year_applies_without_a_restart_and_recomputes_running_cases() {
+    for t in each_backend().await {
+        // Tuesday 29 December 2026, 10:00 in Beijing.
+        let clock: tongban_server::Clock = std::sync::Arc::new(|| common::at("2026-12-29T02:00:00Z"));
+        let f = Fixture::with_clock(t, clock.clone()).await;
+        let second_store = tongban_store::Store::open(&f.t.url).await.expect("second server's store");
+        let mut second =
+            tongban_server::AppState::new(second_store.clone(), second_store.calendar_set().await.expect("calendar"));
+        second.clock = clock;
+        let applicant = f.login("applicant").await;
+        let clerk = f.login("clerk").await;
+        let admin = f.login("admin").await;
+        let n = f.submit(&applicant).await;
+        let (s, c) = f.act(&clerk, &n, json!({"action": "accept"})).await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        let (_, _, c) = f.call(&clerk, "GET", &format!("/api/v1/cases/{n}"), None).await;
+        // 5 working days: 30, 31 December, then 1 January 2027 (元旦 by the law) and the
+        // weekend off: 4, 5, 6 January. Provisional, and accepted nonetheless.
+        assert_eq!(c["clock"]["due_at"], "2027-01-06T09:30:00Z", "{c}");
+        assert_eq!(c["clock"]["provisional"], true, "{}", f.t.name);
+        let (s, _, status) = f.call(&Caller::default(), "GET", "/api/v1/calendar", None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(status["year_to_load"], 2027, "{status}");
+
+        // A bad file changes nothing and names its line.
+        let put = |body: &'static str| {
+            let (cookie, csrf) = (admin.cookie.clone().unwrap_or_default(), admin.csrf.clone().unwrap_or_default());
+            let f = &f;
+            async move {
+                let req = axum::http::Request::builder()
+                    .method("PUT")
+                    .uri("/api/v1/calendar/years/2027")
+                    .header("content-type", "text/csv")
+                    .header("cookie", cookie)
+                    .header("x-csrf-token", csrf)
+                    .body(axum::body::Body::from(body))
+                    .expect("request");
+                let res = tower::ServiceExt::oneshot(f.app.clone(), req).await.expect("infallible");
+                let status = res.status();
+                let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
+                (status, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default())
+            }
+        };
+        let (s, bad) = put("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-06,workday,元旦\n").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(bad.to_string().contains("line 3"), "{bad}");
+        assert_eq!(f.state.calendars().revision(), 0, "nothing changed");
+
+        // The real thing: 4 January is made a holiday too (a bridging day).
+        let (s, done) =
+            put("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-04,holiday,元旦\n2027-01-09,workday,元旦\n").await;
+        assert_eq!(s, StatusCode::OK, "{done}");
+        assert_eq!(done["cases_recomputed"], 1, "{done}");
+        let (_, _, c) = f.call(&clerk, "GET", &format!("/api/v1/cases/{n}"), None).await;
+        assert_eq!(c["clock"]["due_at"], "2027-01-07T09:30:00Z", "{c}");
+        assert_eq!(c["clock"]["provisional"], false, "{c}");
+        let events = &c["events"];
+        let recomputed: Vec<_> =
+            events.as_array().into_iter().flatten().filter(|e| e["type"] == "due_recomputed").collect();
+        assert_eq!(recomputed.len(), 1, "{events}");
+        let (s, _, why) = f.call(&clerk, "GET", &format!("/api/v1/cases/{n}/due"), None).await;
+        assert_eq!(s, StatusCode::OK, "{why}");
+        assert_eq!(why["provisional"], false);
+        assert!(
+            why["days"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["date"] == "2027-01-04" && d["note"] == "holiday")),
+            "{why}"
+        );
+
+        // The second server answers with the old year until its next tick, then with the new one.
+        assert!(second.calendar().is_provisional_year(2027));
+        assert!(tongban_server::app::refresh(&second).await.expect("refresh"));
+        assert!(!second.calendar().is_provisional_year(2027));
+        assert_eq!(second.calendar().revision(), f.state.calendars().revision());
+        // Recomputing again finds nothing to do.
+        let set = second.calendars();
+        let again =
+            tongban_server::app::recompute(&second_store, &set, "again", second.now()).await.expect("recompute");
+        assert_eq!(again, (0, 0));
+        second_store.close().await;
+        f.t.cleanup().await;
+    }
+}

@@ -224,7 +224,7 @@ async fn a_project_runs_through_the_after_reform_plan_and_its_completion_moves()
         let start = at("2026-03-02T02:00:00Z");
         let (s, _, run) = f.call(&leader, "POST", &run_uri, Some(r#"{"plan":"after-reform"}"#)).await;
         assert_eq!(s, StatusCode::CREATED, "{run}");
-        let planned = f.state.calendar.add_working_days(start, 72).expect("in the calendar").to_string();
+        let planned = f.state.calendar().add_working_days(start, 72).expect("in the calendar").to_string();
         assert_eq!(
             (run["planned_completion"].as_str(), run["expected_completion"].as_str()),
             (Some(planned.as_str()), Some(planned.as_str()))
@@ -267,7 +267,7 @@ async fn a_project_runs_through_the_after_reform_plan_and_its_completion_moves()
         assert_problem(&f.call(&leader, "POST", &finish_uri("LX03"), None).await, 409, "conflict");
         let (_, _, detail) = f.call(&clerk, "GET", &format!("/api/v1/projects/{code}"), None).await;
         let early = detail["run"]["expected_completion"].as_str().expect("expected").to_owned();
-        let sooner = f.state.calendar.add_working_days(start, 70).expect("in the calendar").to_string();
+        let sooner = f.state.calendar().add_working_days(start, 70).expect("in the calendar").to_string();
         assert_eq!(early, sooner, "a critical step two days early brings completion two days closer");
         assert_eq!(detail["run"]["planned_completion"].as_str(), Some(planned.as_str()), "the plan stays");
         assert!(detail["run"]["startable"].as_array().is_some_and(|s| s.contains(&json!("LX05"))));

@@ -627,7 +627,7 @@ async fn a_grant_form_gives_only_what_the_caller_holds() {
 #[tokio::test]
 async fn an_administrator_imports_a_years_holidays_checked_before_storing() {
     let f = Fixture::new(sqlite().await).await;
-    let good = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-04,workday,元旦\n";
+    let good = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-09,workday,元旦\n";
     for who in ["leader", "supervisor", "clerk"] {
         let mut other = Web::new(&f);
         other.login(who).await;
@@ -638,7 +638,7 @@ async fn an_administrator_imports_a_years_holidays_checked_before_storing() {
     }
     let mut admin = Web::new(&f);
     admin.login("admin").await;
-    assert!(admin.get("/admin/calendar").await.has("href=\"/admin/calendar/import\""));
+    assert!(admin.get("/admin/calendar").await.has("href=\"/admin/calendar/import?year="));
     let form = admin.get("/admin/calendar/import").await;
     assert_eq!(form.status, StatusCode::OK);
     let csrf = form.csrf();
@@ -659,7 +659,7 @@ async fn an_administrator_imports_a_years_holidays_checked_before_storing() {
     let conflict = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-01,workday,元旦\n";
     let refused = admin.post("/admin/calendar/import", &[("csrf", &csrf), ("year", "2027"), ("csv", conflict)]).await;
     assert!(refused.has("id=\"err-csv\""), "the merged calendar is checked first");
-    assert!(tongban_store::calendar_days(&f.t.store).await.expect("store").is_empty(), "nothing stored yet");
+    assert!(f.t.store.calendar_years().await.expect("store").is_empty(), "nothing stored yet");
     let done = admin
         .post_multipart(
             "/admin/calendar/import",
@@ -670,9 +670,10 @@ async fn an_administrator_imports_a_years_holidays_checked_before_storing() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     assert_eq!(done.location, "/admin/calendar?year=2027&done=calendar_imported");
     assert!(admin.get(&done.location).await.has(zh("done.calendar_imported")));
-    let stored = tongban_store::calendar_days(&f.t.store).await.expect("store");
-    assert_eq!(stored.iter().filter(|d| d.date.year() == 2027).count(), 2);
-    assert!(stored.iter().any(|d| d.date.year() == 2026), "the built-in years are stored too");
+    let stored = f.t.store.calendar_years().await.expect("store");
+    assert_eq!(stored.iter().map(|y| (y.schedule.year(), y.schedule.days().len())).collect::<Vec<_>>(), [(2027, 2)]);
+    // In effect at once: the page shows 2027 as announced, no restart needed.
+    assert!(!f.state.calendar().is_provisional_year(2027));
     f.t.cleanup().await;
 }
 
