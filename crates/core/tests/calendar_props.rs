@@ -514,3 +514,84 @@ fn oracle_agrees_with_the_published_2024_facts() {
     let day = |s: &str| oracle.day(s.parse().expect("date")).expect("covered");
     assert!(!day("2024-02-12") && day("2024-02-04") && day("2024-02-18") && !day("2024-10-07") && day("2024-10-12"));
 }
+
+/// A random import of a provisional year: some of its weekdays made holidays, some
+/// weekends made make-up working days.
+fn import_of(year: i16) -> impl Strategy<Value = Vec<CalendarDay>> {
+    let first = Date::new(year, 1, 1).expect("date");
+    (prop::collection::vec(0..365i32, 0..15), prop::collection::vec(0..365i32, 0..6)).prop_map(move |(off, on)| {
+        let mut days: Vec<CalendarDay> = Vec::new();
+        for d in off {
+            let date = first + d.days();
+            if date.year() == year && !days.iter().any(|r| r.date == date) {
+                days.push(CalendarDay { date, kind: DayKind::Holiday, name: "假".into() });
+            }
+        }
+        for d in on {
+            let date = first + d.days();
+            let weekend = matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday);
+            if date.year() == year && weekend && !days.iter().any(|r| r.date == date) {
+                days.push(CalendarDay { date, kind: DayKind::Workday, name: "班".into() });
+            }
+        }
+        if days.is_empty() {
+            days.push(CalendarDay { date: first, kind: DayKind::Holiday, name: "元旦".into() });
+        }
+        days
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// A case accepted (and suspended, resumed) under a provisional 2027, then recomputed
+    /// after 2027 is imported, is due exactly when a case computed from scratch on the
+    /// imported calendar is.
+    #[test]
+    fn a_due_time_recomputed_after_an_import_equals_one_computed_from_scratch(
+        accepted in moment_in("2026-11-01".parse().expect("date"), 120),
+        limit in limit(),
+        stops in prop::collection::vec((0..30 * 1440i64, 0..5 * 1440i64), 0..3),
+        import in import_of(2027),
+    ) {
+        use tongban_core::calendar::Schedule;
+        use tongban_core::case::{Case, CaseEvent};
+        let before = WorkingCalendar::builtin();
+        let csv = WorkingCalendar::to_csv(&import);
+        let schedule = Schedule::parse(2027, &csv).expect("a valid import");
+        let mut schedules = WorkingCalendar::builtin_schedules().to_vec();
+        schedules.push(schedule);
+        let after = WorkingCalendar::from_schedules(&schedules, WorkingHours::default(), &[]).expect("calendar").with_revision(1);
+        let suspensions: Vec<Suspension> = stops.iter().map(|&(start, len)| {
+            let from = accepted + start.minutes();
+            Suspension { from, until: from + len.minutes() }
+        }).collect();
+        // The case as it would be: accepted with `before`, its suspensions closed, each
+        // resumption recomputing with `before` (the events' due times).
+        let Ok(mut due) = before.due(accepted, limit, &[]) else { return Ok(()) };
+        let mut case: Case = serde_json::from_value(serde_json::json!({
+            "number": "620100-2026-000001", "item": "620100-FGW-001", "item_version": 1, "division": "620100",
+            "applicant": { "kind": "enterprise", "name": "x", "id_number": "x" }, "channel": "window",
+            "materials": [], "state": "accepted", "owner": "clerk", "version": 2,
+            "submitted_at": accepted, "accepted_at": accepted, "limit": limit, "due_at": due,
+            "suspensions": [], "corrections": 0, "pending_correction": [], "decided_at": null, "closed_at": null,
+        })).expect("case");
+        let mut closed = Vec::new();
+        for s in &suspensions {
+            case.apply(&CaseEvent::Suspended { reason: "评审".into() }, s.from);
+            closed.push(*s);
+            due = before.due(accepted, limit, &closed).unwrap_or(due);
+            case.apply(&CaseEvent::Resumed { due_at: due, calendar_revision: 0 }, s.until);
+        }
+        let fresh = actual(after.due(accepted, limit, &closed));
+        match case.recompute_due(&after, "2027 imported") {
+            Ok(Some(event)) => {
+                case.apply(&event, accepted);
+                prop_assert_eq!(Ok(case.due_at.expect("due")), fresh);
+                prop_assert_eq!(case.calendar_revision, 1);
+            }
+            Ok(None) => prop_assert_eq!(Ok(case.due_at.expect("due")), fresh),
+            Err(_) => prop_assert!(fresh.is_err()),
+        }
+    }
+}

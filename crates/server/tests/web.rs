@@ -1192,3 +1192,23 @@ fn both_message_files_have_every_key_the_pages_use() {
         assert!(keys.contains(&key), "the key {key:?} is in no message file");
     }
 }
+
+#[tokio::test]
+async fn a_due_time_in_a_year_not_yet_announced_is_marked_provisional_on_the_pages() {
+    let clock: tongban_server::Clock = std::sync::Arc::new(|| common::at("2026-12-29T02:00:00Z"));
+    let f = Fixture::with_clock(sqlite().await, clock).await;
+    let applicant = f.login("applicant").await;
+    let clerk = f.login("clerk").await;
+    let n = f.submit(&applicant).await;
+    assert_eq!(f.act(&clerk, &n, serde_json::json!({"action": "accept"})).await.0, StatusCode::OK);
+    let mut web = Web::new(&f);
+    web.login("clerk").await;
+    let page = web.get(&format!("/cases/{n}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.has(zh("case.provisional")), "{}", page.body);
+    let mut admin = Web::new(&f);
+    admin.login("admin").await;
+    let cal = admin.get("/admin/calendar").await;
+    assert!(cal.has(&zh("cal.load_warning").replace("{year}", "2027")), "{}", cal.body);
+    f.t.cleanup().await;
+}

@@ -333,7 +333,7 @@ async fn render(
                 dt { (ctx.t("case.owner")) } dd { (case.owner) @if let Some(to) = &case.pending_handover { " → " (to) " (" (ctx.t("case.offered")) ")" } }
                 dt { (ctx.t("case.submitted")) } dd { (view::time(case.submitted_at)) }
                 dt { (ctx.t("case.due")) } dd {
-                    @if let Some(d) = case.due_at { (view::time(d)) } @else { (ctx.t("case.not_started")) }
+                    (view::case_due(ctx, &case, ctx.t("case.not_started")))
                 }
                 @if let Some(r) = clock.remaining_working_minutes.filter(|_| case.state.is_running()) {
                     dt { (ctx.t("case.remaining")) }

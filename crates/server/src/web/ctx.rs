@@ -32,6 +32,8 @@ pub struct Ctx {
     pub path: String,
     /// `Set-Cookie` values for the answer.
     pub cookies: Vec<String>,
+    /// The national working calendar at the time of the request (which years are provisional).
+    pub calendar: tongban_core::calendar::WorkingCalendar,
 }
 
 /// A cookie's value in a request.
@@ -85,7 +87,7 @@ impl Ctx {
                 }
             },
         };
-        Ok(Ctx { lang, principal, csrf, path, cookies })
+        Ok(Ctx { lang, principal, csrf, path, cookies, calendar: state.calendar() })
     }
 
     /// The message `key`.

@@ -129,6 +129,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boar
     let total = b.green + b.yellow + b.red;
     let body = html! {
         h1 { (ctx.t("sup.board_title")) }
+        (super::admin::calendar_warning(&ctx, &ctx.calendar, tongban_core::calendar::local_date(state.now())))
         @if !is_wall { (section_tabs(&ctx)) }
         @if let Some(d) = &mine {
             p.scope { (ctx.tf("sup.only_department", &[("department", department_name(&departments, d))])) }
@@ -174,7 +175,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boar
                         @if let Some(t) = t {
                             span.what { (items.iter().find(|(k, _)| k == t.case.item.as_str()).map_or(t.case.item.as_str(), |(_, n)| n.as_str())) }
                             span.who { (department_name(&departments, &t.department)) " · " (person(&names, &t.case.owner)) }
-                            @if let Some(d) = t.case.due_at { span.due { (ctx.t("case.due")) " " (view::time(d)) } }
+                            @if t.case.due_at.is_some() { span.due { (ctx.t("case.due")) " " (view::case_due(&ctx, &t.case, "")) } }
                         }
                         // When a suspension moved it, the moment the case turns red is not its due time.
                         @if let Some(n) = next.filter(|n| *colour == Colour::Yellow && t.and_then(|t| t.case.due_at).is_none_or(|d| n.duration_since(d).as_secs().abs() >= 60)) {

@@ -218,7 +218,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
                                     td { a href=(format!("/cases/{}", c.number)) { (c.number) } }
                                     td { (names.iter().find(|(k, _)| k == c.item.as_str()).map_or(c.item.as_str(), |(_, n)| n.as_str())) }
                                     td { (view::state_badge(&ctx, c.state)) }
-                                    td { @if let Some(d) = c.due_at { (view::time(d)) } @else { "–" } }
+                                    td { (view::case_due(&ctx, c, "–")) }
                                     td class=(format!("level-{level}")) {
                                         span.dot aria-hidden="true" {} " " (ctx.t(&format!("level.{level}")))
                                         @if let Some(r) = clock.remaining_working_minutes { " · " (view::minutes(&ctx, r)) }
