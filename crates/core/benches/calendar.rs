@@ -170,6 +170,13 @@ fn throughput_benches(c: &mut Criterion) {
             moments.iter().filter_map(|&t| cal.due(t, Limit::WorkingDays(SPAN_DAYS), black_box(&review)).ok()).count()
         })
     });
+    // The same over provisional years (2027–2032: the holiday law's days, no schedule).
+    let later = ts("2027-01-01T00:00+08:00");
+    let provisional: Vec<Timestamp> =
+        (0..1024i64).map(|i| later + (i * 2_000_000_017 % 189_000_000).seconds()).collect();
+    group.bench_with_input(BenchmarkId::new("add_working_days_provisional", SPAN_DAYS), &provisional, |b, moments| {
+        b.iter(|| moments.iter().filter_map(|&t| cal.add_working_days(t, black_box(SPAN_DAYS)).ok()).count())
+    });
     group.finish();
 }
 

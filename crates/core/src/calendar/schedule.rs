@@ -61,9 +61,9 @@ impl Schedule {
             seen.push((day.date, line));
             if day.kind == DayKind::Workday && !matches!(day.date.weekday(), Weekday::Saturday | Weekday::Sunday) {
                 let why = format!(
-                    "{} is a {}, a working day anyway: a make-up working day (调休上班) is a Saturday or Sunday",
+                    "{} is a {:?}, a working day anyway: a make-up working day (调休上班) is a Saturday or Sunday",
                     day.date,
-                    format!("{:?}", day.date.weekday())
+                    day.date.weekday()
                 );
                 return Err(parse_error(line, Some(2), &why));
             }

@@ -257,7 +257,7 @@ pub fn case_table(ctx: &Ctx, cases: &[tongban_core::case::Case], names: &[(Strin
                             td { (c.applicant.name) }
                             td { (view::state_badge(ctx, c.state)) }
                             td { (view::time(c.submitted_at)) }
-                            td { (view::case_due(&ctx, c, "–")) }
+                            td { (view::case_due(ctx, c, "–")) }
                         }
                     }
                 }

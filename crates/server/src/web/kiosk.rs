@@ -107,7 +107,7 @@ fn result(ctx: &Ctx, case: &Case, item_name: &str) -> Markup {
             dl.facts {
                 dt { (ctx.t("case.item")) } dd { (item_name) }
                 dt { (ctx.t("case.submitted")) } dd { (view::time(case.submitted_at)) }
-                dt { (ctx.t("case.due")) } dd { (view::case_due(&ctx, &case, ctx.t("case.not_started"))) }
+                dt { (ctx.t("case.due")) } dd { (view::case_due(ctx, case, ctx.t("case.not_started"))) }
                 @if !case.pending_correction.is_empty() {
                     dt { (ctx.t("case.missing")) } dd { (case.pending_correction.join(ctx.t("list.sep"))) }
                 }
