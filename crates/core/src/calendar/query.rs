@@ -15,7 +15,7 @@ impl WorkingCalendar {
     /// let cal = WorkingCalendar::builtin();
     /// assert!(cal.is_working_day("2024-02-04".parse()?)?); // Sunday, worked for 春节
     /// assert!(!cal.is_working_day("2024-02-12".parse()?)?); // Monday, 春节
-    /// assert!(cal.is_working_day("2019-12-31".parse()?).is_err()); // not covered
+    /// assert!(cal.is_working_day("2101-01-03".parse()?).is_err()); // after the holiday law's years
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_working_day(&self, d: Date) -> Result<bool, CalendarError> {
