@@ -18,8 +18,8 @@ mod plans;
 mod tickets;
 
 pub use calendar::{
-    CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, load_calendars, recompute,
-    refresh, set_closure, watch,
+    CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, recompute, refresh, set_closure,
+    watch,
 };
 pub use grants::{NewGrant, create_grant};
 pub use plans::{bpmn_problems, import_plan};

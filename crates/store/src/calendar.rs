@@ -37,6 +37,11 @@ fn revision_of(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// A revision as its column value.
+fn column(revision: u64) -> i64 {
+    i64::try_from(revision).unwrap_or(i64::MAX)
+}
+
 /// Bumps the calendar revision and returns the new one.
 async fn bump(conn: &mut Conn) -> Result<u64, StoreError> {
     let n: i64 =
@@ -61,7 +66,7 @@ pub async fn put_calendar_year(
     .bind(schedule.to_csv())
     .bind(format_ts(at))
     .bind(by)
-    .bind(i64::try_from(revision).unwrap_or(i64::MAX))
+    .bind(column(revision))
     .execute()
     .await?;
     Ok(revision)
@@ -80,7 +85,7 @@ pub async fn put_closure(conn: &mut Conn, closure: &Closure, at: jiff::Timestamp
     .bind(&closure.name)
     .bind(format_ts(at))
     .bind(by)
-    .bind(i64::try_from(revision).unwrap_or(i64::MAX))
+    .bind(column(revision))
     .execute()
     .await?;
     Ok(revision)
@@ -111,7 +116,7 @@ pub async fn mark_calendar_checked(conn: &mut Conn, cases: &[&Case], revision: u
             "update service_case set calendar_revision = $1 where calendar_revision < $1 and case_number in ({})",
             marks.join(", ")
         );
-        let mut q = conn.query(&sql).bind(i64::try_from(revision).unwrap_or(i64::MAX));
+        let mut q = conn.query(&sql).bind(column(revision));
         for case in chunk {
             q = q.bind(case.number.as_str());
         }
@@ -161,12 +166,19 @@ impl Store {
     /// ones, every other year provisional; closures per division; at the stored revision.
     pub async fn calendar_set(&self) -> Result<CalendarSet, StoreError> {
         let revision = self.calendar_revision().await?;
-        let mut schedules: Vec<Schedule> = WorkingCalendar::builtin_schedules().to_vec();
-        schedules.extend(self.calendar_years().await?.into_iter().map(|y| y.schedule));
+        let schedules = self.calendar_schedules().await?;
         let closures: Vec<Closure> = self.calendar_closures().await?.into_iter().map(|c| c.closure).collect();
         let corrupt = |e| StoreError::corrupt("calendar_year", e);
         let base = WorkingCalendar::from_schedules(&schedules, Default::default(), &[]).map_err(corrupt)?;
         CalendarSet::new(base.with_revision(revision), closures).map_err(corrupt)
+    }
+
+    /// The announced schedules: the built-in ones, then the imported ones (which replace a
+    /// built-in year, see [`WorkingCalendar::from_schedules`]).
+    pub async fn calendar_schedules(&self) -> Result<Vec<Schedule>, StoreError> {
+        let mut schedules: Vec<Schedule> = WorkingCalendar::builtin_schedules().to_vec();
+        schedules.extend(self.calendar_years().await?.into_iter().map(|y| y.schedule));
+        Ok(schedules)
     }
 
     /// Every imported year, by year.
@@ -223,7 +235,7 @@ impl Store {
             "select snapshot from service_case where state in ('accepted', 'in_process', 'suspended') \
              and calendar_revision < $1",
         )
-        .bind(i64::try_from(revision).unwrap_or(i64::MAX))
+        .bind(column(revision))
         .fetch_all(self.reader())
         .await?;
         rows.iter()

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub use number::{BadCaseNumber, CaseNumber};
 pub use state::CaseState;
 
-use crate::calendar::{CalendarError, Limit, Suspension, WorkingCalendar};
+use crate::calendar::{CalendarError, DueExplanation, Limit, Suspension, WorkingCalendar};
 use crate::division::DivisionCode;
 use crate::item::{Channel, ItemCode, ServiceItem};
 use crate::org::check_name;
@@ -777,15 +777,30 @@ impl Case {
         if !self.state.is_running() {
             return Ok(None);
         }
-        let closed: Vec<Suspension> =
-            self.suspensions.iter().filter_map(|s| s.until.map(|until| Suspension { from: s.from, until })).collect();
-        let due_at = calendar.due(accepted, limit, &closed)?;
+        let due_at = calendar.due(accepted, limit, &self.finished_suspensions())?;
         Ok((due_at != previous).then(|| CaseEvent::DueRecomputed {
             previous,
             due_at,
             calendar_revision: calendar.revision(),
             reason: reason.to_owned(),
         }))
+    }
+
+    /// Why the case is due when it is, on `calendar`: its limit from acceptance, the finished
+    /// suspensions and the days skipped; none before acceptance.
+    pub fn explain_due(&self, calendar: &WorkingCalendar) -> Result<Option<DueExplanation>, CalendarError> {
+        match (self.accepted_at, self.limit) {
+            (Some(accepted), Some(limit)) => {
+                calendar.explain_due(accepted, limit, &self.finished_suspensions()).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The suspensions that have ended; a running one is left out (resuming computes the due
+    /// time again).
+    fn finished_suspensions(&self) -> Vec<Suspension> {
+        self.suspensions.iter().filter_map(|s| s.until.map(|until| Suspension { from: s.from, until })).collect()
     }
 
     /// Whether the case's due time reaches into a provisional year of `calendar` (暂定).

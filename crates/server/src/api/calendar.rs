@@ -218,17 +218,8 @@ pub async fn explain_due(
     let number =
         CaseNumber::parse(&number).map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))?;
     let (case, _) = app::case_with_events(&state, &principal, &number).await?;
-    let (Some(accepted), Some(limit)) = (case.accepted_at, case.limit) else {
-        return Err(ApiError::NotFound(format!("case {number} is not running against a time limit")));
-    };
-    let closed: Vec<_> = case
-        .suspensions
-        .iter()
-        .filter_map(|s| s.until.map(|until| tongban_core::calendar::Suspension { from: s.from, until }))
-        .collect();
-    let why = state
-        .calendar_of(&case.division)
-        .explain_due(accepted, limit, &closed)
-        .map_err(|e| ApiError::Case(tongban_core::case::CaseError::Calendar(e)))?;
-    Ok(Json(why))
+    case.explain_due(&state.calendar_of(&case.division))
+        .map_err(|e| ApiError::Case(tongban_core::case::CaseError::Calendar(e)))?
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("case {number} is not running against a time limit")))
 }

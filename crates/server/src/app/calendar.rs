@@ -5,7 +5,7 @@
 
 use std::sync::RwLock;
 
-use tongban_core::calendar::{CalendarSet, Closure, Schedule, WorkingCalendar};
+use tongban_core::calendar::{CalendarSet, Closure, MAX_YEAR, MIN_YEAR, Schedule, WorkingCalendar};
 use tongban_core::case::{Case, CaseEvent};
 use tongban_store::{Store, StoreError};
 
@@ -49,12 +49,6 @@ impl LiveCalendars {
     }
 }
 
-/// The center's calendars as stored: the built-in schedules, replaced year by year by the
-/// imported ones, every other year provisional; closures per division; at the stored revision.
-pub async fn load_calendars(store: &Store) -> Result<CalendarSet, StoreError> {
-    store.calendar_set().await
-}
-
 /// Brings this server's calendars to the stored revision; true when they changed. A server
 /// that supervises puts the new calendars on its board and re-colours every case.
 pub async fn refresh(state: &AppState) -> Result<bool, ApiError> {
@@ -62,7 +56,7 @@ pub async fn refresh(state: &AppState) -> Result<bool, ApiError> {
     if stored == state.calendars.get().revision() {
         return Ok(false);
     }
-    let set = load_calendars(&state.store).await?;
+    let set = state.store.calendar_set().await?;
     state.calendars.set(set.clone());
     let now = state.now();
     if let Ok(mut board) = state.supervision.board.lock()
@@ -152,11 +146,12 @@ pub async fn import_year(
 ) -> Result<CalendarChange, ApiError> {
     let invalid = |field: &str, why: String| ApiError::Invalid(vec![(field.to_owned(), why)]);
     let schedule = Schedule::parse(year, csv).map_err(|e| invalid("csv", e.to_string()))?;
-    let before = load_calendars(store).await?;
-    let previous = before.base().year_days(year).unwrap_or_default();
-    let was_provisional = before.base().is_provisional_year(year);
-    let mut schedules: Vec<Schedule> = WorkingCalendar::builtin_schedules().to_vec();
-    schedules.extend(store.calendar_years().await?.into_iter().map(|y| y.schedule));
+    let mut schedules = store.calendar_schedules().await?;
+    let before = WorkingCalendar::from_schedules(&schedules, Default::default(), &[])
+        .map_err(|e| StoreError::Corrupt { table: "calendar_year", why: e.to_string() })?;
+    let previous = before.year_days(year).unwrap_or_default();
+    let was_provisional = before.is_provisional_year(year);
+    // Checked merged with its neighbours (a row of the year before must agree with that year).
     schedules.push(schedule.clone());
     WorkingCalendar::from_schedules(&schedules, Default::default(), &[]).map_err(|e| invalid("csv", e.to_string()))?;
     let diff = serde_json::json!({
@@ -181,13 +176,13 @@ pub async fn import_year(
             })
         })
         .await?;
-    let set = load_calendars(store).await?;
+    let set = store.calendar_set().await?;
     let (cases, steps) =
         recompute(store, &set, &format!("{year} schedule imported (calendar revision {revision})"), now).await?;
     Ok(CalendarChange { revision, days: schedule.days().len(), cases_recomputed: cases, steps_recomputed: steps })
 }
 
-/// Adds (`open: false`) or lifts (`open: true`) a closure of a division's halls.
+/// Adds a closure of a division's halls, or lifts it (`lift`), then recomputes what it touched.
 pub async fn set_closure(
     state: &AppState,
     principal: &Principal,
@@ -197,7 +192,7 @@ pub async fn set_closure(
     authorize(principal, Action::ImportCalendar)?;
     let actor = principal.require()?.id.clone();
     let invalid = |field: &str, why: String| ApiError::Invalid(vec![(field.to_owned(), why)]);
-    if !state.calendars.get().base().covered_years().contains(&closure.date.year()) {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&closure.date.year()) {
         return Err(invalid("date", format!("{} is outside the years the calendar covers", closure.date)));
     }
     let name = closure.name.trim().to_owned();
