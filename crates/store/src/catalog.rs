@@ -72,6 +72,7 @@ pub async fn insert_catalog_version(
     items: &[ServiceItem],
     now: jiff::Timestamp,
 ) -> Result<u32, StoreError> {
+    conn.serialize("catalog_version").await?;
     let latest: i64 = conn.query("select coalesce(max(version), 0) from catalog_version").scalar().await?;
     let version = latest + 1;
     conn.query("insert into catalog_version (version, label, published_at) values ($1, $2, $3)")

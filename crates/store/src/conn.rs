@@ -92,6 +92,19 @@ impl Conn {
         }
     }
 
+    /// Makes the rest of this transaction the only writer of `chain` (the audit chain, the
+    /// catalog's versions, one plan's versions …) until it commits or rolls back. Needed
+    /// wherever the next value is read from the rows before it: on PostgreSQL, `for update`
+    /// on the last row does not stop a second writer from reading the same last row once
+    /// the first commits, so both would take the same next number. SQLite has one writer
+    /// at a time already.
+    pub async fn serialize(&mut self, chain: &str) -> Result<(), StoreError> {
+        if self.is_postgres() {
+            self.query("select pg_advisory_xact_lock(hashtextextended($1, 0))").bind(chain).execute().await?;
+        }
+        Ok(())
+    }
+
     /// Runs statements without parameters or results (`begin`, pragmas, …).
     pub async fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match &mut self.0 {

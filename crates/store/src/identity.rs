@@ -219,11 +219,8 @@ pub async fn append_audit(
     subject: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    let lock = if conn.is_postgres() { " for update" } else { "" };
-    let last = conn
-        .query(&format!("select seq, hash from audit_log order by seq desc limit 1{lock}"))
-        .fetch_optional()
-        .await?;
+    conn.serialize("audit_log").await?;
+    let last = conn.query("select seq, hash from audit_log order by seq desc limit 1").fetch_optional().await?;
     let (seq, prev) = match last {
         Some(r) => (r.try_get::<i64, _>("seq")? + 1, r.try_get("hash")?),
         None => (1, GENESIS.to_owned()),

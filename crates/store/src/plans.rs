@@ -13,6 +13,7 @@ use crate::{Store, StoreError, format_ts, parse_ts};
 /// Stores `plan` as the next version of its id (1 for a new id) and returns its id and
 /// that version. The stored body carries the assigned version.
 pub async fn insert_plan(conn: &mut Conn, plan: &Plan, now: jiff::Timestamp) -> Result<(PlanId, u32), StoreError> {
+    conn.serialize(&format!("plan {}", plan.id())).await?;
     let latest: i64 = conn
         .query("select coalesce(max(version), 0) from plan where plan_id = $1")
         .bind(plan.id().as_str())

@@ -7,10 +7,12 @@
 //! - `load`: a realistic mix of HTTP requests against a running server on this machine,
 //!   then a check that every acknowledged write is stored;
 //! - `core-flow`: instances per second of the accept → two reviews → decide → deliver
-//!   process through the core, in memory and durably (the peer comparison in `bench/peers/`).
+//!   process through the core, in memory and durably (the peer comparison in `bench/peers/`);
+//! - `recompute`: importing a year that moves the due times of many running cases.
 
 mod core_flow;
 mod load;
+mod recompute;
 mod store;
 
 use std::process::ExitCode;
@@ -32,6 +34,10 @@ pub enum BenchCommand {
     /// process through the core: in memory, or `--durable` with every step appended to the
     /// event log on SQLite (the tongban side of `bench/peers/run.sh`).
     CoreFlow(core_flow::CoreFlowArgs),
+    /// How long importing a year takes when that many running cases have due times in it:
+    /// every case recomputed and its `due_recomputed` event written, on SQLite (and
+    /// PostgreSQL with `--postgres`), against the core alone recomputing the same cases.
+    Recompute(recompute::RecomputeArgs),
 }
 
 /// Runs one benchmark.
@@ -40,6 +46,7 @@ pub async fn run(_config: &Config, command: BenchCommand) -> anyhow::Result<Exit
         BenchCommand::Store(args) => store::run(args).await,
         BenchCommand::Load(args) => load::run(args).await,
         BenchCommand::CoreFlow(args) => core_flow::run(args).await,
+        BenchCommand::Recompute(args) => recompute::run(args).await,
     }
 }
 

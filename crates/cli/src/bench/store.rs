@@ -250,7 +250,7 @@ async fn submit(conn: &mut Conn, item: &ServiceItem, i: usize) -> anyhow::Result
 }
 
 /// The URL of a fresh SQLite file at `path`.
-fn sqlite_file_url(path: &Path) -> anyhow::Result<String> {
+pub(crate) fn sqlite_file_url(path: &Path) -> anyhow::Result<String> {
     let dir = path.parent().context("the database file has no directory")?;
     let name = path.file_name().context("the database file has no name")?.to_string_lossy();
     Ok(tongban_store::sqlite_url(dir).replace("tongban.db", &name))
@@ -486,7 +486,7 @@ async fn insert_case_row(conn: &mut AnyConnection, case: &Case) -> anyhow::Resul
 
 /// Runs `f` on a uniquely named database created on the server of `admin`, and drops the
 /// database afterwards whether `f` succeeded or not.
-async fn with_fresh_database<T, F, Fut>(admin: &str, f: F) -> anyhow::Result<T>
+pub(crate) async fn with_fresh_database<T, F, Fut>(admin: &str, f: F) -> anyhow::Result<T>
 where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<T>>,
