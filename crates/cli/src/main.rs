@@ -55,6 +55,8 @@ enum Command {
         /// Working hours after which an alert escalates to the supervisor.
         #[arg(long, env = "TONGBAN_ESCALATE_SUPERVISOR_AFTER", value_name = "HOURS", default_value_t = 8)]
         escalate_supervisor_after: u32,
+        #[command(flatten)]
+        net: NetArgs,
     },
     /// Seed a local database with a realistic model center (兰州) and serve it.
     Demo {
@@ -72,6 +74,8 @@ enum Command {
         /// Seconds between supervision ticks (电子监察) [default: 30].
         #[arg(long, env = "TONGBAN_SUPERVISION_INTERVAL", value_name = "SECONDS", default_value_t = 30.0)]
         supervision_interval: f64,
+        #[command(flatten)]
+        net: NetArgs,
     },
     /// Bring the database schema up to date.
     Migrate {
@@ -189,15 +193,15 @@ fn init_tracing() {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { db, listen, supervision_interval, escalate_chief_after, escalate_supervisor_after } => {
+        Command::Serve { db, listen, supervision_interval, escalate_chief_after, escalate_supervisor_after, net } => {
             let store = open_store(&config, &db).await?;
             let escalation = tongban_core::supervision::EscalationRule {
                 chief_after_hours: escalate_chief_after,
                 supervisor_after_hours: escalate_supervisor_after,
             };
-            serve(&config, store, listen, supervision_interval, escalation).await?;
+            serve(&config, store, listen, supervision_interval, escalation, &net).await?;
         }
-        Command::Demo { db, listen, seed, seed_only, supervision_interval } => {
+        Command::Demo { db, listen, seed, seed_only, supervision_interval, net } => {
             let store = open_store(&config, &db).await?;
             let calendar = load_calendar(&store).await?;
             let now = jiff::Timestamp::now();
@@ -217,7 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo_projects::ensure(&store, now, &calendar).await?;
             print!("{}", demo_accounts::logins_table());
             if !seed_only {
-                serve(&config, store, listen, supervision_interval, Default::default()).await?;
+                serve(&config, store, listen, supervision_interval, Default::default(), &net).await?;
             }
         }
         Command::Migrate { db } => {
@@ -323,13 +327,29 @@ pub(crate) async fn open_store(config: &Config, db: &DbArgs) -> anyhow::Result<S
     Store::open(&url).await.with_context(|| format!("cannot open the database {}", config::redact(&url)))
 }
 
+/// How the server meets the network: proxies in front of it, limits on the public.
+#[derive(Debug, Clone, Default, clap::Args)]
+struct NetArgs {
+    /// Reverse proxies (addresses or networks, comma-separated) whose `X-Forwarded-For`
+    /// names the client; without it the peer's address is the client's.
+    #[arg(long, env = "TONGBAN_TRUSTED_PROXY", value_name = "ADDRS")]
+    trusted_proxy: Option<String>,
+    /// Serve without the per-address request rates of log-in, sign-up, queue tickets,
+    /// search and look-up (for a load test of many clients on this machine only).
+    #[arg(long, env = "TONGBAN_NO_RATE_LIMITS")]
+    no_rate_limits: bool,
+}
+
 async fn serve(
     config: &Config,
     store: Store,
     listen: Option<SocketAddr>,
     supervision_interval: f64,
     escalation: tongban_core::supervision::EscalationRule,
+    net: &NetArgs,
 ) -> anyhow::Result<()> {
+    let proxies = tongban_server::limits::TrustedProxies::parse(net.trusted_proxy.as_deref().unwrap_or(""))
+        .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
     let addr = config.listen(listen)?;
     let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
@@ -338,6 +358,11 @@ async fn serve(
     tracing::info!(listen = %local, "serving");
     let mut state = AppState::new(store.clone(), calendars);
     state.escalation = escalation;
+    state.proxies = std::sync::Arc::new(proxies);
+    if net.no_rate_limits {
+        tracing::warn!("request rates are off (--no-rate-limits)");
+        state.rates = None;
+    }
     let period = std::time::Duration::try_from_secs_f64(supervision_interval)
         .ok()
         .filter(|d| !d.is_zero())

@@ -23,7 +23,7 @@ fn tongban() -> Command {
 /// Starts `tongban serve` on a free loopback port; returns it and its base URL.
 fn serve(data_dir: &std::path::Path) -> (Server, String) {
     let mut child = tongban()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--no-rate-limits", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

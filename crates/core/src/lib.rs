@@ -14,3 +14,4 @@ pub mod item;
 pub mod org;
 pub mod plan;
 pub mod supervision;
+pub mod text;

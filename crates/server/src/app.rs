@@ -397,6 +397,9 @@ pub struct SignUp {
     pub phone: Option<String>,
 }
 
+/// The longest password taken (hashing is deliberately slow; a megabyte would be slower).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
 /// Checks a login name's shape.
 pub fn check_login(login: &str, errors: &mut Vec<(String, String)>) {
     let ok = (3..=64).contains(&login.len())
@@ -409,13 +412,17 @@ pub fn check_login(login: &str, errors: &mut Vec<(String, String)>) {
 /// Creates an applicant account (online service hall sign-up), listing every invalid field.
 pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Result<tongban_store::Account, ApiError> {
     authorize(principal, Action::SignUp)?;
+    state.rate(crate::limits::Rated::SignUp, principal)?;
     let mut errors = Vec::new();
     check_login(&req.login, &mut errors);
-    if req.password.chars().count() < 10 {
-        errors.push(("password".into(), "at least 10 characters".into()));
+    if !(10..=MAX_PASSWORD_CHARS).contains(&req.password.chars().count()) {
+        errors.push(("password".into(), format!("10–{MAX_PASSWORD_CHARS} characters")));
     }
-    if req.name.trim().is_empty() || req.name.chars().count() > 100 {
+    if req.name.trim().is_empty() || tongban_core::text::check(&req.name, tongban_core::text::NAME).is_err() {
         errors.push(("name".into(), "1–100 characters".into()));
+    }
+    if let Some(Err(e)) = req.phone.as_deref().map(|p| tongban_core::text::check(p, tongban_core::text::PHONE)) {
+        errors.push(("phone".into(), e.to_string()));
     }
     match req.kind.as_str() {
         "enterprise" if !tongban_core::identity::is_valid_credit_code(req.id_number.trim()) => {
@@ -461,11 +468,17 @@ pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Re
 /// A case looked up by its number and the applicant's phone (kiosk, anyone). A wrong phone
 /// and an unknown number answer alike, and failures are rate-limited per case number, so
 /// the phone cannot be guessed.
-pub async fn case_by_number_and_phone(state: &AppState, number: &str, phone: &str) -> Result<Case, ApiError> {
+pub async fn case_by_number_and_phone(
+    state: &AppState,
+    principal: &Principal,
+    number: &str,
+    phone: &str,
+) -> Result<Case, ApiError> {
     let not_found = || ApiError::NotFound("no case with that number and phone".into());
     // Per case number only: a kiosk is shared, so one person's typos must not lock it.
-    let keys = [format!("lookup:{}", number.trim())];
-    if let Some(wait) = state.limiter.wait(&keys) {
+    state.rate(crate::limits::Rated::Lookup, principal)?;
+    let keys = [(format!("lookup:{}", number.trim()), 5.0)];
+    if let Some(wait) = state.limiter.wait_keys(&keys, std::time::Instant::now()) {
         return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
     }
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
@@ -480,7 +493,7 @@ pub async fn case_by_number_and_phone(state: &AppState, number: &str, phone: &st
             Ok(case)
         }
         _ => {
-            state.limiter.failed(&keys);
+            state.limiter.fail_keys(&keys, std::time::Instant::now());
             Err(not_found())
         }
     }

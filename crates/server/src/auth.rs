@@ -2,10 +2,7 @@
 //! and the login rate limiter. No password, token or session id is ever logged or stored
 //! in clear: only argon2 hashes (passwords) and SHA-256 digests (session ids, tokens).
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -137,7 +134,8 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let client = state.proxies.client(peer, &parts.headers);
         let now = state.now();
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
@@ -171,47 +169,5 @@ impl FromRequestParts<AppState> for Principal {
             }
         }
         Ok(Principal { account: None, via: Via::Anonymous, client, session_hash: None })
-    }
-}
-
-/// Failed logins per account and per client address, with exponential back-off.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-/// Failures allowed before back-off starts.
-const FREE_FAILURES: u32 = 5;
-
-impl LoginLimiter {
-    /// How long `keys` must still wait, if any.
-    pub fn wait(&self, keys: &[String]) -> Option<Duration> {
-        let map = self.failures.lock().ok()?;
-        keys.iter()
-            .filter_map(|k| map.get(k))
-            .filter(|(n, _)| *n >= FREE_FAILURES)
-            .filter_map(|(n, last)| {
-                let backoff = Duration::from_secs(1u64 << (n - FREE_FAILURES).min(10)).min(Duration::from_secs(900));
-                backoff.checked_sub(last.elapsed())
-            })
-            .max()
-    }
-
-    /// Records a failure for each key.
-    pub fn failed(&self, keys: &[String]) {
-        if let Ok(mut map) = self.failures.lock() {
-            for k in keys {
-                let e = map.entry(k.clone()).or_insert((0, Instant::now()));
-                e.0 += 1;
-                e.1 = Instant::now();
-            }
-        }
-    }
-
-    /// Clears the account's failures after a success (the address keeps its record).
-    pub fn succeeded(&self, account_key: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(account_key);
-        }
     }
 }

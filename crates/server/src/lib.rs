@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod extract;
 pub mod idempotency;
+pub mod limits;
 pub mod metrics;
 pub mod policy;
 pub mod problem;
@@ -36,7 +37,12 @@ pub struct AppState {
     /// The clock.
     pub clock: Clock,
     /// Failed logins, for back-off.
-    pub limiter: Arc<auth::LoginLimiter>,
+    pub limiter: Arc<limits::LoginLimiter>,
+    /// Request rates of the endpoints anyone may call; `None` turns them off (a load test
+    /// of many clients on one machine).
+    pub rates: Option<Arc<limits::RateLimiter>>,
+    /// The proxies whose `X-Forwarded-For` names the client.
+    pub proxies: Arc<limits::TrustedProxies>,
     /// The supervision worker's board and status.
     pub supervision: Arc<supervision::Supervision>,
     /// HTTP statistics for /metrics.
@@ -53,6 +59,8 @@ impl AppState {
             calendars: Arc::new(app::LiveCalendars::new(calendars.into())),
             clock: Arc::new(jiff::Timestamp::now),
             limiter: Arc::default(),
+            rates: Some(Arc::default()),
+            proxies: Arc::default(),
             supervision: Arc::default(),
             metrics: Arc::default(),
             escalation: tongban_core::supervision::EscalationRule::default(),
@@ -72,6 +80,17 @@ impl AppState {
     /// The working calendar of `division` now (the national one with its closures).
     pub fn calendar_of(&self, division: &tongban_core::division::DivisionCode) -> WorkingCalendar {
         self.calendars.get().for_division(division).clone()
+    }
+
+    /// Takes one request of `kind` from `principal`'s address when nobody is logged in
+    /// (staff and applicants are not held to the public's rates); `429` when too many.
+    pub fn rate(&self, kind: limits::Rated, principal: &auth::Principal) -> Result<(), problem::ApiError> {
+        match (&self.rates, &principal.account, principal.client) {
+            (Some(rates), None, Some(client)) => rates
+                .take(kind, Some(client), std::time::Instant::now())
+                .map_err(|wait| problem::ApiError::TooManyAttempts(wait.as_secs().max(1))),
+            _ => Ok(()),
+        }
     }
 
     /// Now, by the state's clock.
@@ -107,5 +126,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    // Each request knows its peer's address (the client's, or a trusted proxy's).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

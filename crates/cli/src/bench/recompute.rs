@@ -19,7 +19,7 @@ use tongban_core::item::{ServiceItem, TimeLimit};
 use tongban_store::{Store, allocate_case_number, append_events, insert_case};
 
 use super::ratio;
-use super::store::{bench_item, prepare, submission, sqlite_file_url, with_fresh_database};
+use super::store::{bench_item, prepare, sqlite_file_url, submission, with_fresh_database};
 
 /// `tongban bench recompute` options.
 #[derive(Debug, clap::Args)]
@@ -55,7 +55,10 @@ pub async fn run(args: RecomputeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "cases": args.cases, "databases": results }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "cases": args.cases, "databases": results }))?
+        );
     } else {
         for r in &results {
             println!(

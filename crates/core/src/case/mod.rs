@@ -503,6 +503,9 @@ impl Case {
         text("applicant name", &submission.applicant.name, 200)?;
         text("applicant id number", &submission.applicant.id_number, 64)?;
         text("owner", &submission.owner, 64)?;
+        if let Some(phone) = &submission.applicant.phone {
+            text("applicant phone", phone, crate::text::PHONE)?;
+        }
         if !item.channels.contains(&submission.channel) {
             return Err(CaseError::ChannelNotOffered { item: item.code.clone(), channel: submission.channel.as_str() });
         }

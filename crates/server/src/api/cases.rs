@@ -282,15 +282,19 @@ pub struct CaseQuery {
     pub item: Option<String>,
     /// State.
     pub state: Option<String>,
-    /// Applicant name or id number.
+    /// Applicant name or id number (at most 100 characters).
+    #[param(max_length = 100)]
     pub applicant: Option<String>,
     /// Owner login; `me` for the caller's own cases (my cases / my queue).
+    #[param(max_length = 100)]
     pub owner: Option<String>,
     /// Only cases due at or before this moment (RFC 3339).
     pub due_before: Option<String>,
-    /// Page (default 1).
+    /// Page, 1–100000 (default 1).
+    #[param(minimum = 1, maximum = 100_000)]
     pub page: Option<u32>,
     /// Per page, 1–200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -316,11 +320,7 @@ pub async fn search_cases(
     authorize(&principal, Action::SearchCases)?;
     let account = principal.require()?;
     let mut errors = Vec::new();
-    let mut filter = CaseFilter {
-        page: q.page.unwrap_or(1),
-        per_page: q.per_page.unwrap_or(20).clamp(1, 200),
-        ..Default::default()
-    };
+    let mut filter = CaseFilter { page: q.page.unwrap_or(1), per_page: q.per_page.unwrap_or(20), ..Default::default() };
     if let Some(i) = q.item.filter(|s| !s.is_empty()) {
         filter.item = ItemCode::parse(&i).map_err(|e| errors.push(("item".into(), e.to_string()))).ok();
     }
@@ -332,6 +332,14 @@ pub async fn search_cases(
     }
     if let Some(d) = q.due_before.filter(|s| !s.is_empty()) {
         filter.due_before = d.parse().map_err(|e: jiff::Error| errors.push(("due_before".into(), e.to_string()))).ok();
+    }
+    if let Err(e) = tongban_core::text::check_page(filter.page, filter.per_page) {
+        errors.push((if e.starts_with("per_page") { "per_page" } else { "page" }.into(), e));
+    }
+    for (name, value) in [("owner", &q.owner), ("applicant", &q.applicant)] {
+        if let Some(Err(e)) = value.as_deref().map(|v| tongban_core::text::check(v, tongban_core::text::SEARCH)) {
+            errors.push((name.into(), e.to_string()));
+        }
     }
     filter.owner = q.owner.map(|o| if o == "me" { account.id.clone() } else { o });
     filter.applicant = q.applicant;

@@ -11,14 +11,17 @@ use utoipa::IntoParams;
 
 use super::{ItemPage, ItemView};
 use crate::AppState;
+use crate::auth::Principal;
 use crate::extract::AppQuery;
 use crate::problem::{ApiError, Problem};
+use tongban_core::text;
 
 /// Search parameters for items.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ItemQuery {
-    /// Words in the item's name.
+    /// Words in the item's name (at most 100 characters, no control characters).
+    #[param(max_length = 100)]
     pub q: Option<String>,
     /// Department code.
     pub department: Option<String>,
@@ -28,9 +31,11 @@ pub struct ItemQuery {
     pub division: Option<String>,
     /// Channel: `window`, `online`, `kiosk`, `app`, `mail`.
     pub channel: Option<String>,
-    /// Page, 1-based (default 1).
+    /// Page, 1–100000 (default 1).
+    #[param(minimum = 1, maximum = 100_000)]
     pub page: Option<u32>,
     /// Items per page, 1–200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 
@@ -42,8 +47,11 @@ impl ItemQuery {
                 errors.push((name.to_owned(), m));
             }
         };
+        if let Some(q) = &self.q {
+            field("q", text::check(q, text::SEARCH).map_err(|e| format!("the search {e}")));
+        }
         let mut filter = ItemFilter {
-            text: self.q,
+            text: self.q.as_deref().and_then(text::search_words),
             page: self.page.unwrap_or(1),
             per_page: self.per_page.unwrap_or(20),
             ..Default::default()
@@ -63,8 +71,8 @@ impl ItemQuery {
         if let Some(c) = self.channel.filter(|s| !s.is_empty()) {
             field("channel", Channel::parse(&c).map(|c| filter.channel = Some(c)).map_err(|e| e.message));
         }
-        if filter.page == 0 || filter.per_page == 0 || filter.per_page > 200 {
-            field("per_page", Err("page must be ≥ 1 and per_page 1–200".into()));
+        if let Err(e) = text::check_page(filter.page, filter.per_page) {
+            field(if e.starts_with("per_page") { "per_page" } else { "page" }, Err(e));
         }
         if errors.is_empty() { Ok(filter) } else { Err(ApiError::Invalid(errors)) }
     }
@@ -80,12 +88,15 @@ impl ItemQuery {
         (status = 200, description = "A page of items", body = ItemPage),
         (status = 400, description = "A malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid filter", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_items(
     State(state): State<AppState>,
+    principal: Principal,
     AppQuery(query): AppQuery<ItemQuery>,
 ) -> Result<Json<ItemPage>, ApiError> {
+    state.rate(crate::limits::Rated::Search, &principal)?;
     let filter = query.parse()?;
     let page = state.store.items(&filter).await?;
     Ok(Json(ItemPage {

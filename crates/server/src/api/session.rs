@@ -212,7 +212,7 @@ pub struct SignUpRequest {
 
 /// Create an applicant account (online service hall sign-up).
 #[utoipa::path(post, path = "/api/v1/applicants", tag = "identity", request_body = SignUpRequest,
-    responses((status = 201, description = "Created", body = Me), (status = 403, description = "Already logged in", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Login taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "Created", body = Me), (status = 403, description = "Already logged in", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Login taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json")))]
 pub async fn sign_up(
     State(state): State<AppState>,
     principal: Principal,
@@ -262,24 +262,27 @@ pub(crate) async fn check_login_attempt(
     login: &str,
     password: &str,
 ) -> Result<Account, ApiError> {
-    let account_key = format!("account:{}", login.trim());
-    let keys =
-        [account_key.clone(), format!("client:{}", principal.client.map_or_else(|| "-".to_owned(), |c| c.to_string()))];
-    if let Some(wait) = state.limiter.wait(&keys) {
+    state.rate(crate::limits::Rated::Login, principal)?;
+    let login = login.trim();
+    let client = principal.client;
+    if let Some(wait) = state.limiter.wait(login, client, std::time::Instant::now()) {
         return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
     }
-    let account = state.store.account(login.trim()).await?.filter(|a| !a.disabled);
-    let ok = verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await;
+    // Over-long input is a failure like any other, without hashing a megabyte.
+    let shaped = tongban_core::text::check(login, tongban_core::text::NAME).is_ok()
+        && password.chars().count() <= crate::app::MAX_PASSWORD_CHARS;
+    let account = if shaped { state.store.account(login).await?.filter(|a| !a.disabled) } else { None };
+    let ok = shaped && verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await;
     match account {
         Some(a) if ok => {
-            state.limiter.succeeded(&account_key);
+            state.limiter.succeeded(login, client);
             Ok(a)
         }
         _ => {
-            state.limiter.failed(&keys);
+            state.limiter.failed(login, client, std::time::Instant::now());
             let now = state.now();
             // The attempted name is recorded (it may be a typo of a real one); never the password.
-            let who = login.trim().chars().take(64).collect::<String>();
+            let who = login.chars().filter(|c| !c.is_control()).take(64).collect::<String>();
             state
                 .store
                 .write(move |c| Box::pin(async move { append_audit(c, now, "-", "login.failure", &who, "{}").await }))

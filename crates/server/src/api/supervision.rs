@@ -351,7 +351,7 @@ pub async fn figures_route(
         for r in &rows {
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                r.group,
+                tongban_core::text::csv_cell(&r.group),
                 r.received,
                 r.accepted,
                 r.rejected,

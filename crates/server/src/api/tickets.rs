@@ -57,7 +57,8 @@ impl TicketView {
 /// Take a queue ticket (public: the kiosk).
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "cases", request_body = TicketCreate,
     responses((status = 201, description = "Taken", body = TicketView),
-        (status = 422, description = "No such queue", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "No such queue", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json")))]
 pub async fn take_ticket(
     State(state): State<AppState>,
     principal: Principal,

@@ -39,6 +39,7 @@ pub struct TakenTicket {
 /// Takes the next ticket of `queue` (a department code or [`COMPREHENSIVE`]).
 pub async fn take_ticket(state: &AppState, principal: &Principal, queue: &str) -> Result<TakenTicket, ApiError> {
     authorize(principal, Action::TakeTicket)?;
+    state.rate(crate::limits::Rated::Ticket, principal)?;
     let queue = queue.trim().to_owned();
     if queue != COMPREHENSIVE {
         let departments = state.store.department_names().await?;

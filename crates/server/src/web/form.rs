@@ -111,6 +111,9 @@ impl FromRequest<AppState> for Posted {
         } else {
             (Fields(form_urlencoded::parse(&bytes).into_owned().collect()), Vec::new())
         };
+        // A form may carry a pasted document (BPMN, CSV); each field's own cap is the domain's.
+        let pairs = fields.0.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        crate::extract::check_pairs(pairs, tongban_core::text::DOCUMENT).map_err(fail)?;
         let sent = fields.get("csrf").to_owned();
         if !sent.is_empty()
             && !parts.headers.contains_key(CSRF_HEADER)

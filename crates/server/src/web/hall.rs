@@ -35,9 +35,14 @@ pub fn home_of(role: Role) -> &'static str {
     }
 }
 
-/// A local path to go back to, never another site.
-fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")).then_some(next)
+/// A local path to go back to, never another site: it starts with one `/` and holds no
+/// white space, control character or backslash (browsers drop tabs and read `\` as `/`,
+/// so `/\t/evil.example` and `/\\evil.example` would leave the site).
+pub(crate) fn safe_next(next: &str) -> Option<&str> {
+    let local = next.starts_with('/')
+        && !next[1..].starts_with('/')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    local.then_some(next)
 }
 
 fn see_other(ctx: &Ctx, to: &str) -> Response {
@@ -518,4 +523,25 @@ pub async fn apply(
     }
     let body = apply_form(&ctx, &row, channel, Some(&fields), &errors);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("apply.title"), body)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/hall/cases?page=2"), Some("/hall/cases?page=2"));
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/ /evil.example",
+            "https://evil.example",
+            "",
+            "/\n/x",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+    }
 }

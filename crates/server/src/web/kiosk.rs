@@ -39,12 +39,13 @@ pub async fn items(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
     let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    state.rate(crate::limits::Rated::Search, &ctx.principal).map_err(|e| ctx.fail(e))?;
     let found = state.store.items(&q.filter(8)).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("kiosk.find")) }
         form.search.big-search role="search" method="get" action="/kiosk/items" {
             label for="q" { (ctx.t("search.words")) }
-            input id="q" type="search" name="q" value=(q.q) autofocus placeholder=(ctx.t("search.placeholder"));
+            input id="q" type="search" name="q" value=(q.q) maxlength=(tongban_core::text::SEARCH) autofocus placeholder=(ctx.t("search.placeholder"));
             button.primary type="submit" { (ctx.t("search.submit")) }
         }
         p.count role="status" { (ctx.tf("items.found", &[("n", &found.total.to_string())])) }
@@ -129,7 +130,7 @@ pub async fn lookup(State(state): State<AppState>, posted: Posted) -> Result<Res
         errors.add("phone", ctx.t("err.required"));
     }
     if errors.is_empty() {
-        match app::case_by_number_and_phone(&state, fields.get("number"), fields.get("phone")).await {
+        match app::case_by_number_and_phone(&state, &ctx.principal, fields.get("number"), fields.get("phone")).await {
             Ok(case) => {
                 let name = state
                     .store

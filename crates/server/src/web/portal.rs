@@ -61,10 +61,10 @@ impl SearchQuery {
     /// The store filter; unknown values filter nothing rather than fail (a typed URL).
     pub fn filter(&self, per_page: u32) -> ItemFilter {
         ItemFilter {
-            text: Some(self.q.trim().to_owned()).filter(|q| !q.is_empty()),
+            text: tongban_core::text::search_words(&self.q),
             department: DepartmentCode::parse(&self.department).ok(),
             category: Category::parse(&self.category).ok(),
-            page: self.page.unwrap_or(1).max(1),
+            page: self.page.unwrap_or(1).clamp(1, tongban_core::text::MAX_PAGE),
             per_page,
             ..Default::default()
         }
@@ -87,7 +87,7 @@ pub fn search_form(ctx: &Ctx, q: &SearchQuery, departments: &[(String, String)],
         form.search role="search" method="get" action="/items" {
             div.field {
                 label for="q" { (ctx.t("search.words")) }
-                input id="q" type="search" name="q" value=(q.q) placeholder=(ctx.t("search.placeholder"));
+                input id="q" type="search" name="q" value=(q.q) maxlength=(tongban_core::text::SEARCH) placeholder=(ctx.t("search.placeholder"));
             }
             @if !compact {
                 div.field {
@@ -126,6 +126,7 @@ pub async fn items(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
     let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    state.rate(crate::limits::Rated::Search, &ctx.principal).map_err(|e| ctx.fail(e))?;
     let found = state.store.items(&q.filter(PER_PAGE)).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("items.title")) }

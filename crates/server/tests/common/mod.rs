@@ -154,6 +154,19 @@ impl Fixture {
         body: Option<&str>,
         headers: &[(&str, &str)],
     ) -> (StatusCode, String, Value) {
+        self.call_from(None, caller, method, uri, body, headers).await
+    }
+
+    /// Calls as if over a connection from `peer` (the server sees its address).
+    pub async fn call_from(
+        &self,
+        peer: Option<&str>,
+        caller: &Caller,
+        method: &str,
+        uri: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, String, Value) {
         let mut req = Request::builder().method(method).uri(uri);
         if body.is_some() {
             req = req.header(header::CONTENT_TYPE, "application/json");
@@ -167,7 +180,11 @@ impl Fixture {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let req = req.body(body.map_or(Body::empty(), |b| Body::from(b.to_owned()))).expect("request");
+        let mut req = req.body(body.map_or(Body::empty(), |b| Body::from(b.to_owned()))).expect("request");
+        if let Some(peer) = peer {
+            let addr: std::net::SocketAddr = format!("{peer}:40000").parse().expect("an address");
+            req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        }
         let res = self.app.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
         let ctype = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
