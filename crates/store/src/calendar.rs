@@ -228,21 +228,16 @@ impl Store {
             .collect()
     }
 
-    /// The running cases (accepted, in process, suspended) whose due time was last computed
-    /// or checked with a calendar revision older than `revision`.
-    pub async fn running_cases_behind(&self, revision: u64) -> Result<Vec<Case>, StoreError> {
-        let rows = sqlx::query(
-            "select snapshot from service_case where state in ('accepted', 'in_process', 'suspended') \
-             and calendar_revision < $1",
+    /// The numbers of the running cases (accepted, in process, suspended) whose due time
+    /// was last computed or checked with a calendar revision older than `revision`, in
+    /// order (read them with [`lock_cases`] inside the write that recomputes them).
+    pub async fn running_cases_behind(&self, revision: u64) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "select case_number from service_case where state in ('accepted', 'in_process', 'suspended') \
+             and calendar_revision < $1 order by case_number",
         )
         .bind(column(revision))
         .fetch_all(self.reader())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let snapshot: String = r.try_get("snapshot")?;
-                serde_json::from_str(&snapshot).map_err(|e| StoreError::corrupt("service_case", e))
-            })
-            .collect()
+        .await?)
     }
 }

@@ -144,6 +144,135 @@ pub async fn append_events(
     Ok(())
 }
 
+/// Saves many cases whose due time alone moved, each with its one `due_recomputed` event,
+/// in a few multi-row statements instead of two round trips per case (a calendar import
+/// touches every running case). Each entry is (the version it was read at, the case after
+/// the event, the event). Same effect and same [`StoreError::Conflict`] as
+/// [`append_events`] once per entry; the cases should be locked ([`crate::lock_cases`]).
+pub async fn append_due_changes(
+    conn: &mut Conn,
+    changes: &[(u32, &Case, &CaseEvent)],
+    actor: &str,
+    at: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    const ROWS: usize = 200;
+    let at = format_ts(at);
+    for chunk in changes.chunks(ROWS) {
+        if conn.is_postgres() {
+            update_due_rows(conn, chunk).await?;
+        } else {
+            // In process, one statement per row is cheaper than SQLite's plan for an
+            // update joined to a list of values.
+            for (expected, after, _) in chunk {
+                let updated = conn
+                    .query(
+                        "update service_case set version = $1, due_at = $2, snapshot = $3, \
+                         calendar_revision = max(calendar_revision, $4) where case_number = $5 and version = $6",
+                    )
+                    .bind(i64::from(after.version))
+                    .bind(after.due_at.map(format_ts))
+                    .bind(json(*after))
+                    .bind(i64::try_from(after.calendar_revision).unwrap_or(i64::MAX))
+                    .bind(after.number.as_str())
+                    .bind(i64::from(*expected))
+                    .execute()
+                    .await?;
+                if updated.rows_affected() != 1 {
+                    return Err(conflict(conn, after, *expected).await);
+                }
+            }
+        }
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 5;
+                format!("(${}, ${}, ${}, ${}, ${}, ${}, null)", b + 1, b + 2, b + 3, b + 4, b + 5, chunk.len() * 5 + 1)
+            })
+            .collect();
+        // The last placeholder is the moment, shared by every row.
+        let sql = format!(
+            "insert into event (case_number, seq, kind, actor, payload, at, authority) values {}",
+            rows.join(", ")
+        );
+        let mut q = conn.query(&sql);
+        for (expected, after, event) in chunk {
+            q = q
+                .bind(after.number.as_str())
+                .bind(i64::from(*expected) + 1)
+                .bind(event.kind())
+                .bind(actor)
+                .bind(json(*event));
+        }
+        q.bind(at.as_str()).execute().await?;
+    }
+    Ok(())
+}
+
+/// The PostgreSQL half of [`append_due_changes`]: one update joined to a list of values.
+async fn update_due_rows(conn: &mut Conn, chunk: &[(u32, &Case, &CaseEvent)]) -> Result<(), StoreError> {
+    let values: Vec<String> = (0..chunk.len())
+        .map(|i| {
+            let b = i * 6;
+            format!(
+                "(${}::text, ${}::bigint, ${}::bigint, ${}::text, ${}::text, ${}::bigint)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            )
+        })
+        .collect();
+    let sql = format!(
+        "with v (case_number, expected, version, due_at, snapshot, revision) as (values {}) \
+         update service_case set version = v.version, due_at = v.due_at, snapshot = v.snapshot, \
+         calendar_revision = greatest(service_case.calendar_revision, v.revision) \
+         from v where service_case.case_number = v.case_number and service_case.version = v.expected",
+        values.join(", ")
+    );
+    let mut q = conn.query(&sql);
+    for (expected, after, _) in chunk {
+        q = q
+            .bind(after.number.as_str())
+            .bind(i64::from(*expected))
+            .bind(i64::from(after.version))
+            .bind(after.due_at.map(format_ts))
+            .bind(json(*after))
+            .bind(i64::try_from(after.calendar_revision).unwrap_or(i64::MAX));
+    }
+    if q.execute().await?.rows_affected() == chunk.len() as u64 {
+        return Ok(());
+    }
+    for (expected, after, _) in chunk {
+        let actual: Option<i64> = conn
+            .query("select version from service_case where case_number = $1")
+            .bind(after.number.as_str())
+            .scalar_optional()
+            .await?;
+        if actual != Some(i64::from(after.version)) {
+            return Err(conflict(conn, after, *expected).await);
+        }
+    }
+    Ok(())
+}
+
+/// The conflict of a case not at version `expected` (naming the version it is at).
+async fn conflict(conn: &mut Conn, case: &Case, expected: u32) -> StoreError {
+    let actual: Result<Option<i64>, StoreError> = conn
+        .query("select version from service_case where case_number = $1")
+        .bind(case.number.as_str())
+        .scalar_optional()
+        .await;
+    match actual {
+        Ok(actual) => StoreError::Conflict {
+            number: case.number.to_string(),
+            expected: i64::from(expected),
+            actual: actual.unwrap_or(0),
+        },
+        Err(e) => e,
+    }
+}
+
 async fn insert_event(
     conn: &mut Conn,
     number: &CaseNumber,

@@ -41,7 +41,7 @@ const YEAR: i16 = 2027;
 /// Runs the benchmark and prints its figures.
 pub async fn run(args: RecomputeArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.cases >= 1, "--cases must be at least 1");
-    let item = ServiceItem { promised_limit: Some(TimeLimit::parse("promised_limit", "15d")?), ..bench_item()? };
+    let item = ServiceItem { promised_limit: Some(TimeLimit::parse("promised_limit", "20d")?), ..bench_item()? };
     let csv = announced_year()?;
     let mut results = Vec::new();
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
@@ -92,7 +92,7 @@ fn announced_year() -> anyhow::Result<String> {
 
 /// The moment case `i` was accepted: a working morning in December of the year before.
 fn accepted_at(i: usize) -> anyhow::Result<jiff::Timestamp> {
-    let day = jiff::civil::date(YEAR - 1, 12, 1 + (i % 28) as i8);
+    let day = jiff::civil::date(YEAR - 1, 12, 10 + (i % 18) as i8);
     let day = match day.weekday() {
         jiff::civil::Weekday::Saturday => day.checked_sub(jiff::Span::new().days(1))?,
         jiff::civil::Weekday::Sunday => day.checked_sub(jiff::Span::new().days(2))?,
@@ -120,8 +120,9 @@ async fn measure(
     let seed_s = seeding.elapsed().as_secs_f64();
 
     // The baseline: the core alone, on the cases as stored, with the imported calendar.
-    let cases = store.running_cases_behind(1).await?;
-    anyhow::ensure!(cases.len() == n, "expected {n} running cases, found {}", cases.len());
+    let numbers = store.running_cases_behind(1).await?;
+    anyhow::ensure!(numbers.len() == n, "expected {n} running cases, found {}", numbers.len());
+    let cases = store.write(move |c| Box::pin(async move { tongban_store::lock_cases(c, &numbers).await })).await?;
     let mut schedules = WorkingCalendar::builtin_schedules().to_vec();
     schedules.push(tongban_core::calendar::Schedule::parse(YEAR, csv)?);
     let imported = CalendarSet::from(WorkingCalendar::from_schedules(&schedules, Default::default(), &[])?);

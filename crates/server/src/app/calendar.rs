@@ -262,7 +262,7 @@ async fn recompute_cases(
     let behind = store.running_cases_behind(set.revision()).await?;
     let mut moved = 0;
     for batch in behind.chunks(BATCH) {
-        let numbers: Vec<String> = batch.iter().map(|c| c.number.to_string()).collect();
+        let numbers: Vec<String> = batch.to_vec();
         let set = set.clone();
         let reason = reason.to_owned();
         moved += store
@@ -286,18 +286,9 @@ async fn recompute_cases(
                         }
                     }
                     tongban_store::mark_calendar_checked(c, &unchanged, set.revision()).await?;
-                    for (before, after, event) in &changed {
-                        tongban_store::append_events(
-                            c,
-                            before.version,
-                            after,
-                            std::slice::from_ref(event),
-                            CALENDAR_ACTOR,
-                            now,
-                            None,
-                        )
-                        .await?;
-                    }
+                    let rows: Vec<(u32, &Case, &CaseEvent)> =
+                        changed.iter().map(|(before, after, event)| (before.version, after, event)).collect();
+                    tongban_store::append_due_changes(c, &rows, CALENDAR_ACTOR, now).await?;
                     Ok::<_, ApiError>(changed.len())
                 })
             })
