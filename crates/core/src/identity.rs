@@ -156,3 +156,60 @@ mod tests {
         }
     }
 }
+
+/// Why an administrator may not give an account a role.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleChangeError {
+    /// An applicant's own account cannot become staff, nor staff an applicant: a person
+    /// who signed up is not thereby an employee of the center.
+    #[error("an applicant account cannot be given a staff role, nor a staff account the applicant role")]
+    AcrossKinds,
+    /// The center would be left without an administrator.
+    #[error("this is the last administrator; make another administrator first")]
+    LastAdministrator,
+    /// Not a role an account can hold.
+    #[error("an account cannot hold the role {0}")]
+    NotARole(&'static str),
+}
+
+/// Checks a role change of an account that now holds `current` and is an applicant's own
+/// account (`is_applicant`), in a center with `administrators` administrators. Returns
+/// whether the new role confers decision power the account did not have (a department
+/// head's or a center leader's), which is audited prominently.
+pub fn check_role_change(
+    current: Role,
+    is_applicant: bool,
+    new: Role,
+    administrators: u64,
+) -> Result<bool, RoleChangeError> {
+    if new == Role::Public {
+        return Err(RoleChangeError::NotARole(new.as_str()));
+    }
+    if is_applicant != (new == Role::Applicant) {
+        return Err(RoleChangeError::AcrossKinds);
+    }
+    if current == Role::Administrator && new != Role::Administrator && administrators <= 1 {
+        return Err(RoleChangeError::LastAdministrator);
+    }
+    let decides = |r: Role| matches!(r, Role::DepartmentHead | Role::CenterLeader);
+    Ok(decides(new) && !decides(current))
+}
+
+#[cfg(test)]
+mod role_change_tests {
+    use super::*;
+
+    #[test]
+    fn role_changes_keep_the_center_governable() {
+        assert_eq!(check_role_change(Role::Applicant, true, Role::Administrator, 1), Err(RoleChangeError::AcrossKinds));
+        assert_eq!(check_role_change(Role::WindowClerk, false, Role::Applicant, 1), Err(RoleChangeError::AcrossKinds));
+        assert_eq!(
+            check_role_change(Role::Administrator, false, Role::Supervisor, 1),
+            Err(RoleChangeError::LastAdministrator)
+        );
+        assert_eq!(check_role_change(Role::Administrator, false, Role::Supervisor, 2), Ok(false));
+        assert_eq!(check_role_change(Role::WindowClerk, false, Role::DepartmentHead, 1), Ok(true));
+        assert_eq!(check_role_change(Role::DepartmentHead, false, Role::DepartmentHead, 1), Ok(false));
+        assert!(check_role_change(Role::WindowClerk, false, Role::Public, 1).is_err());
+    }
+}

@@ -954,27 +954,25 @@ pub async fn set_account_role(
         .ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {role:?}"))]))?;
     let now = state.now();
     let login = login.to_owned();
-    let changed = state
+    state
         .store
         .write(move |c| {
             Box::pin(async move {
-                let changed = tongban_store::update_role(c, &login, role).await?;
-                if changed {
-                    append_audit(
-                        c,
-                        now,
-                        &admin,
-                        "account.role",
-                        &login,
-                        &serde_json::json!({ "role": role.as_str() }).to_string(),
-                    )
-                    .await?;
-                }
-                Ok::<_, ApiError>(changed)
+                let (current, is_applicant, admins) = tongban_store::role_facts(c, &login)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+                let confers = tongban_core::identity::check_role_change(current, is_applicant, role, admins)
+                    .map_err(|e| ApiError::Invalid(vec![("role".into(), e.to_string())]))?;
+                tongban_store::update_role(c, &login, role).await?;
+                // A role that decides cases is audited under its own action, for supervisors
+                // to review: who was given decision power, by whom, from what.
+                let action = if confers { "account.role.decision_power" } else { "account.role" };
+                let detail = serde_json::json!({ "role": role.as_str(), "previous": current.as_str() }).to_string();
+                append_audit(c, now, &admin, action, &login, &detail).await?;
+                Ok::<_, ApiError>(())
             })
         })
-        .await?;
-    if changed { Ok(()) } else { Err(ApiError::NotFound("no such account".into())) }
+        .await
 }
 
 /// Revokes a grant: it and everything re-delegated from it stop at once. The grantor, the

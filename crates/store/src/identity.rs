@@ -78,6 +78,27 @@ pub async fn update_role(conn: &mut Conn, account: &str, role: Role) -> Result<b
     Ok(r.rows_affected() == 1)
 }
 
+/// Inside a write: an account's role and whether it is an applicant's own account, and how
+/// many administrators there are; on PostgreSQL serialised with every other role change, so
+/// two administrators cannot demote each other at once.
+pub async fn role_facts(conn: &mut Conn, account: &str) -> Result<Option<(Role, bool, u64)>, StoreError> {
+    conn.serialize("account roles").await?;
+    let Some(row) =
+        conn.query("select role, kind from account where account_id = $1").bind(account).fetch_optional().await?
+    else {
+        return Ok(None);
+    };
+    let role: String = row.try_get("role")?;
+    let kind: String = row.try_get("kind")?;
+    let role = Role::parse(&role).ok_or_else(|| StoreError::corrupt("account", format!("unknown role {role:?}")))?;
+    let admins: i64 = conn
+        .query("select count(*) from account where role = $1 and disabled = 0")
+        .bind(Role::Administrator.as_str())
+        .scalar()
+        .await?;
+    Ok(Some((role, kind == "applicant", u64::try_from(admins).unwrap_or(0))))
+}
+
 fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
     let role: String = r.try_get("role")?;
     let dept: Option<String> = r.try_get("department_code")?;

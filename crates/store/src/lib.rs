@@ -47,7 +47,8 @@ pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use figures::MonthFigures;
 pub use identity::{
     Account, SessionRow, append_audit, delete_session, idempotency_in, insert_account, insert_grant,
-    insert_idempotency, insert_session, insert_token, revoke_grant, revoke_token, set_first_responsible, update_role,
+    insert_idempotency, insert_session, insert_token, revoke_grant, revoke_token, role_facts, set_first_responsible,
+    update_role,
 };
 pub use lease::Lease;
 pub use plans::{PlanRow, insert_plan};
