@@ -18,7 +18,8 @@ trap cleanup EXIT
 [ -d "$root/tests/browser/node_modules/playwright-core" ] || (cd "$root/tests/browser" && npm ci --no-audit --no-fund)
 
 "$bin" demo --seed-only --data-dir "$dir" >/dev/null
-"$bin" serve --data-dir "$dir" --listen 127.0.0.1:0 >"$log" 2>&1 &
+# Every browser comes from 127.0.0.1: the per-address rates (tested in crates/server/tests/limits.rs) are off.
+"$bin" serve --no-rate-limits --data-dir "$dir" --listen 127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q "serving on" "$log" 2>/dev/null && break; sleep 0.1; done
 base="$(grep -o 'http://[0-9.:]*' "$log" | head -1)"
