@@ -92,13 +92,14 @@ pub fn csv_cell(value: &str) -> String {
     }
 }
 
-/// Checks a page request: `page` in 1..=[`MAX_PAGE`], `per_page` in 1..=[`MAX_PER_PAGE`].
-pub fn check_page(page: u32, per_page: u32) -> Result<(), String> {
+/// Checks a page request: `page` in 1..=[`MAX_PAGE`], `per_page` in 1..=[`MAX_PER_PAGE`];
+/// the error names the parameter.
+pub fn check_page(page: u32, per_page: u32) -> Result<(), (&'static str, String)> {
     if !(1..=MAX_PAGE).contains(&page) {
-        return Err(format!("page must be 1–{MAX_PAGE}"));
+        return Err(("page", format!("page must be 1–{MAX_PAGE}")));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(format!("per_page must be 1–{MAX_PER_PAGE}"));
+        return Err(("per_page", format!("per_page must be 1–{MAX_PER_PAGE}")));
     }
     Ok(())
 }
@@ -149,6 +150,8 @@ mod tests {
         assert!(check_page(MAX_PAGE + 1, 20).is_err());
         assert!(check_page(1, 0).is_err());
         assert!(check_page(1, MAX_PER_PAGE + 1).is_err());
+        assert_eq!(check_page(0, 0).map_err(|(name, _)| name), Err("page"));
+        assert_eq!(check_page(1, 0).map_err(|(name, _)| name), Err("per_page"));
     }
 
     proptest! {

@@ -126,16 +126,7 @@ pub async fn append_events(
         .execute()
         .await?;
     if updated.rows_affected() != 1 {
-        let actual: Option<i64> = conn
-            .query("select version from service_case where case_number = $1")
-            .bind(after.number.as_str())
-            .scalar_optional()
-            .await?;
-        return Err(StoreError::Conflict {
-            number: after.number.to_string(),
-            expected: i64::from(expected),
-            actual: actual.unwrap_or(0),
-        });
+        return Err(conflict(conn, after, expected).await);
     }
     for (i, event) in events.iter().enumerate() {
         let seq = i64::from(expected) + 1 + i64::try_from(i).unwrap_or(i64::MAX);
@@ -144,44 +135,28 @@ pub async fn append_events(
     Ok(())
 }
 
-/// Saves many cases whose due time alone moved, each with its one `due_recomputed` event,
-/// in a few multi-row statements instead of two round trips per case (a calendar import
-/// touches every running case). Each entry is (the version it was read at, the case after
-/// the event, the event). Same effect and same [`StoreError::Conflict`] as
-/// [`append_events`] once per entry; the cases should be locked ([`crate::lock_cases`]).
+/// Saves many cases whose due time alone moved, each with its one `due_recomputed` event
+/// (a calendar import touches every running case). Each entry is (the version it was read
+/// at, the case after the event, the event). Same effect and same [`StoreError::Conflict`]
+/// as [`append_events`] once per entry, which is what SQLite does (in process, a statement
+/// per row is cheaper than its plan for an update joined to a list of values); PostgreSQL
+/// saves 200 cases per round trip instead of two round trips per case. The cases should be
+/// locked ([`crate::lock_cases`]).
 pub async fn append_due_changes(
     conn: &mut Conn,
     changes: &[(u32, &Case, &CaseEvent)],
     actor: &str,
     at: jiff::Timestamp,
 ) -> Result<(), StoreError> {
-    const ROWS: usize = 200;
-    let at = format_ts(at);
-    for chunk in changes.chunks(ROWS) {
-        if conn.is_postgres() {
-            update_due_rows(conn, chunk).await?;
-        } else {
-            // In process, one statement per row is cheaper than SQLite's plan for an
-            // update joined to a list of values.
-            for (expected, after, _) in chunk {
-                let updated = conn
-                    .query(
-                        "update service_case set version = $1, due_at = $2, snapshot = $3, \
-                         calendar_revision = max(calendar_revision, $4) where case_number = $5 and version = $6",
-                    )
-                    .bind(i64::from(after.version))
-                    .bind(after.due_at.map(format_ts))
-                    .bind(json(*after))
-                    .bind(i64::try_from(after.calendar_revision).unwrap_or(i64::MAX))
-                    .bind(after.number.as_str())
-                    .bind(i64::from(*expected))
-                    .execute()
-                    .await?;
-                if updated.rows_affected() != 1 {
-                    return Err(conflict(conn, after, *expected).await);
-                }
-            }
+    if !conn.is_postgres() {
+        for (expected, after, event) in changes {
+            append_events(conn, *expected, after, std::slice::from_ref(*event), actor, at, None).await?;
         }
+        return Ok(());
+    }
+    let at = format_ts(at);
+    for chunk in changes.chunks(200) {
+        update_due_rows(conn, chunk).await?;
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let b = i * 5;
@@ -243,14 +218,11 @@ async fn update_due_rows(conn: &mut Conn, chunk: &[(u32, &Case, &CaseEvent)]) ->
     if q.execute().await?.rows_affected() == chunk.len() as u64 {
         return Ok(());
     }
+    // Someone changed one of them meanwhile: name the first not at its new version.
     for (expected, after, _) in chunk {
-        let actual: Option<i64> = conn
-            .query("select version from service_case where case_number = $1")
-            .bind(after.number.as_str())
-            .scalar_optional()
-            .await?;
-        if actual != Some(i64::from(after.version)) {
-            return Err(conflict(conn, after, *expected).await);
+        match conflict(conn, after, *expected).await {
+            StoreError::Conflict { actual, .. } if actual == i64::from(after.version) => {}
+            e => return Err(e),
         }
     }
     Ok(())

@@ -333,8 +333,8 @@ pub async fn search_cases(
     if let Some(d) = q.due_before.filter(|s| !s.is_empty()) {
         filter.due_before = d.parse().map_err(|e: jiff::Error| errors.push(("due_before".into(), e.to_string()))).ok();
     }
-    if let Err(e) = tongban_core::text::check_page(filter.page, filter.per_page) {
-        errors.push((if e.starts_with("per_page") { "per_page" } else { "page" }.into(), e));
+    if let Err((name, why)) = tongban_core::text::check_page(filter.page, filter.per_page) {
+        errors.push((name.into(), why));
     }
     for (name, value) in [("owner", &q.owner), ("applicant", &q.applicant)] {
         if let Some(Err(e)) = value.as_deref().map(|v| tongban_core::text::check(v, tongban_core::text::SEARCH)) {

@@ -71,8 +71,8 @@ impl ItemQuery {
         if let Some(c) = self.channel.filter(|s| !s.is_empty()) {
             field("channel", Channel::parse(&c).map(|c| filter.channel = Some(c)).map_err(|e| e.message));
         }
-        if let Err(e) = text::check_page(filter.page, filter.per_page) {
-            field(if e.starts_with("per_page") { "per_page" } else { "page" }, Err(e));
+        if let Err((name, why)) = text::check_page(filter.page, filter.per_page) {
+            field(name, Err(why));
         }
         if errors.is_empty() { Ok(filter) } else { Err(ApiError::Invalid(errors)) }
     }
