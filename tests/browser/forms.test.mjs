@@ -43,7 +43,7 @@ test("a sign-up with bad input shows the errors beside the fields and keeps what
   await page.fill("#f-login", login);
   await page.fill("#f-password", "long-enough-password");
   await page.check("input[name=kind][value=individual]");
-  await page.fill("#f-id-number", "620102199001011234");
+  await page.fill("#f-id-number", "620102199001011233");
   await Promise.all([page.waitForURL("**/hall?done=signed_up"), page.click("main form button[type=submit]")]);
   await page.getByText("注册成功").waitFor();
 });

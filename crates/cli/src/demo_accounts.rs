@@ -50,6 +50,12 @@ pub async fn ensure(store: &Store, now: jiff::Timestamp) -> anyhow::Result<bool>
                 phone: applicant.then(|| "13800000000".into()),
                 password_hash: hash.clone(),
                 disabled: false,
+                // The demo enterprise had its credit code checked at the 发改委 window.
+                verified: applicant.then(|| tongban_store::Verified {
+                    method: tongban_core::identity::VerificationMethod::Window,
+                    at: now,
+                    by: "fgw.clerk".into(),
+                }),
             })
         })
         .collect::<anyhow::Result<_>>()?;

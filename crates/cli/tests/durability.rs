@@ -55,6 +55,7 @@ async fn applicant(store: &Store) {
                     phone: None,
                     password_hash: hash,
                     disabled: false,
+                    verified: None,
                 };
                 tongban_store::insert_account(c, &account, now).await
             })

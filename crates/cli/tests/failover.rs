@@ -55,6 +55,7 @@ async fn overdue_cases(store: &Store, n: usize) {
                         materials: vec!["项目备案申请表".into(), "营业执照".into()],
                         owner: "clerk".into(),
                         priority: false,
+                        submitter: None,
                     };
                     let (mut case, first) = Case::submit(number, &item, 1, submission, accepted).expect("valid");
                     insert_case(c, &case, &first, "clerk").await?;

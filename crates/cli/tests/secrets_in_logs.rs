@@ -30,6 +30,7 @@ async fn secrets_never_reach_the_logs() {
                     phone: None,
                     password_hash: hash,
                     disabled: false,
+                    verified: None,
                 };
                 insert_account(c, &account, now).await
             })

@@ -81,6 +81,7 @@ async fn two_servers_share_one_postgres_database() {
                         phone: None,
                         password_hash: hash.clone(),
                         disabled: false,
+                        verified: None,
                     };
                     insert_account(c, &account, now).await?;
                 }

@@ -49,6 +49,7 @@ fn submission() -> Submission {
         materials: vec!["项目备案申请表".into(), "营业执照".into()],
         owner: "hall.online".into(),
         priority: false,
+        submitter: None,
     }
 }
 

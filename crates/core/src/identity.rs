@@ -133,6 +133,76 @@ pub fn is_valid_credit_code(code: &str) -> bool {
     values[17] == check
 }
 
+/// Checks a 居民身份证号码 (citizen identity number, GB 11643-1999): 17 digits and a check
+/// character (a digit or `X`) computed from them (ISO 7064 MOD 11-2). The same rule covers
+/// the residence permits of Hong Kong, Macao and Taiwan residents and of foreigners.
+pub fn is_valid_id_card(number: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: &[u8; 11] = b"10X98765432";
+    let bytes = number.as_bytes();
+    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = bytes[..17].iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    bytes[17].to_ascii_uppercase() == CHECK[(sum % 11) as usize]
+}
+
+/// Checks the identifier an applicant of `enterprise` or individual kind applies under:
+/// a 统一社会信用代码 or a 居民身份证号码. The error is the message shown beside the field.
+pub fn check_identifier(enterprise: bool, number: &str) -> Result<(), &'static str> {
+    match enterprise {
+        true if !is_valid_credit_code(number) => {
+            Err("not a valid 统一社会信用代码 (18 characters, check character last)")
+        }
+        false if !is_valid_id_card(number) => Err("not a valid 居民身份证号码 (18 characters, check character last)"),
+        _ => Ok(()),
+    }
+}
+
+/// How an applicant's identity was verified (实名认证).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationMethod {
+    /// A window clerk checked the identity document in person.
+    Window,
+    /// An external identity provider (a province's 统一身份认证) vouched for it over OpenID Connect.
+    Oidc,
+}
+
+impl VerificationMethod {
+    /// The stable machine name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Window => "window",
+            Self::Oidc => "oidc",
+        }
+    }
+
+    /// Parses a machine name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Window, Self::Oidc].into_iter().find(|m| m.as_str() == text.trim())
+    }
+}
+
+/// An identity number as shown to anyone but its holder at a window: all but the first 3
+/// and last 4 characters masked (short ones wholly).
+pub fn mask_id_number(id: &str) -> String {
+    mask_middle(id, 3, 4)
+}
+
+/// A phone number as shown: all but the first 3 and last 4 digits masked.
+pub fn mask_phone(phone: &str) -> String {
+    mask_middle(phone, 3, 4)
+}
+
+fn mask_middle(text: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    chars.iter().enumerate().map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { '*' }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +214,27 @@ mod tests {
         assert!(!is_valid_credit_code("91350100M000100Y44"));
         assert!(!is_valid_credit_code("91350100M000100Y4"));
         assert!(!is_valid_credit_code("91350100M000100YI3"), "I is not a valid character");
+    }
+
+    #[test]
+    fn id_card_numbers_are_checked() {
+        // GB 11643-1999's own example, and one whose check character is X.
+        assert!(is_valid_id_card("11010519491231002X"));
+        assert!(is_valid_id_card("11010519491231002x"));
+        assert!(is_valid_id_card("440524188001010014"));
+        assert!(!is_valid_id_card("440524188001010015"));
+        assert!(!is_valid_id_card("44052418800101001"));
+        assert!(!is_valid_id_card("4405241880010100１4"), "full-width digits are not digits");
+        assert!(check_identifier(false, "91350100M000100Y43").is_err());
+        assert!(check_identifier(true, "91350100M000100Y43").is_ok());
+    }
+
+    #[test]
+    fn masks_keep_head_and_tail() {
+        assert_eq!(mask_id_number("11010519491231002X"), "110***********002X");
+        assert_eq!(mask_phone("13800001234"), "138****1234");
+        assert_eq!(mask_phone("1234567"), "*******");
+        assert_eq!(mask_id_number("张三丰李四王五赵六"), "张三丰**王五赵六");
     }
 
     #[test]
@@ -195,6 +286,15 @@ pub fn check_role_change(
     Ok(decides(new) && !decides(current))
 }
 
+/// Checks that an account holding `role` may be disabled while `administrators` active
+/// administrators exist: the center never loses its last one.
+pub fn check_disable(role: Role, administrators: u64) -> Result<(), RoleChangeError> {
+    if role == Role::Administrator && administrators <= 1 {
+        return Err(RoleChangeError::LastAdministrator);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod role_change_tests {
     use super::*;
@@ -211,5 +311,8 @@ mod role_change_tests {
         assert_eq!(check_role_change(Role::WindowClerk, false, Role::DepartmentHead, 1), Ok(true));
         assert_eq!(check_role_change(Role::DepartmentHead, false, Role::DepartmentHead, 1), Ok(false));
         assert!(check_role_change(Role::WindowClerk, false, Role::Public, 1).is_err());
+        assert_eq!(check_disable(Role::Administrator, 1), Err(RoleChangeError::LastAdministrator));
+        assert_eq!(check_disable(Role::Administrator, 2), Ok(()));
+        assert_eq!(check_disable(Role::WindowClerk, 0), Ok(()));
     }
 }

@@ -3,7 +3,7 @@
 //! the outcome — events, projection, audit entry, idempotency key — in one transaction.
 
 use tongban_core::calendar::WorkingCalendar;
-use tongban_core::case::{Case, CaseCommand, CaseEvent, CaseNumber, Context, Submission};
+use tongban_core::case::{Case, CaseCommand, CaseEvent, CaseNumber, Context, Submission, Submitter};
 use tongban_core::identity::Role;
 use tongban_core::item::ItemCode;
 use tongban_core::plan::{ProjectStage, StepState};
@@ -12,11 +12,13 @@ use tongban_store::{
     run_for_case, update_project_run, update_project_stage,
 };
 
+mod accounts;
 mod calendar;
 mod grants;
 mod plans;
 mod tickets;
 
+pub use accounts::{change_password, set_disabled, verify_at_window};
 pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, recompute, refresh, set_closure,
     watch,
@@ -95,14 +97,18 @@ pub async fn submit_case(
 ) -> Result<Case, ApiError> {
     authorize(principal, Action::SubmitCase)?;
     let account = principal.require()?;
-    if account.role == Role::Applicant {
+    let verified = if account.role == Role::Applicant {
         // Applicants apply for themselves.
         if account.id_number.as_deref() != Some(submission.applicant.id_number.as_str()) {
             return Err(ApiError::Forbidden("applicants apply under their own id number".into()));
         }
+        account.verified_id().is_some()
     } else {
+        // Staff receive the applicant in person and see the identity document.
         submission.owner = account.id.clone();
-    }
+        true
+    };
+    submission.submitter = Some(Submitter { account: account.id.clone(), verified });
     let row = state
         .store
         .item_by_code(item)
@@ -139,12 +145,13 @@ pub async fn submit_case(
         .await
 }
 
-/// May `principal` see or touch `case`? Staff: their department's cases; applicants: their own.
+/// May `principal` see or touch `case`? Staff: their department's cases; applicants: the
+/// cases their account reaches (实名认证, [`Case::reached_by`]).
 async fn check_scope(state: &AppState, principal: &Principal, case: &Case, department: &str) -> Result<(), ApiError> {
     let _ = state;
     let account = principal.require()?;
     let allowed = match account.role {
-        Role::Applicant => account.id_number.as_deref() == Some(case.applicant.id_number.as_str()),
+        Role::Applicant => case.reached_by(&account.id, account.verified_id()),
         Role::CenterLeader | Role::Supervisor | Role::Administrator => true,
         Role::Public => false,
         _ => account.department.as_ref().is_some_and(|d| d.as_str() == department),
@@ -296,7 +303,12 @@ pub async fn search_cases(
     authorize(principal, Action::SearchCases)?;
     let account = principal.require()?;
     match account.role {
-        Role::Applicant => filter.applicant = account.id_number.clone().or(Some(String::new())),
+        Role::Applicant => {
+            filter.reached_by = Some(tongban_store::Reach {
+                account: account.id.clone(),
+                verified_id: account.verified_id().map(str::to_owned),
+            })
+        }
         Role::CenterLeader | Role::Supervisor | Role::Administrator => {}
         _ => filter.department = Some(account.department.as_ref().map(ToString::to_string).unwrap_or_default()),
     }
@@ -425,14 +437,12 @@ pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Re
         errors.push(("phone".into(), e.to_string()));
     }
     match req.kind.as_str() {
-        "enterprise" if !tongban_core::identity::is_valid_credit_code(req.id_number.trim()) => {
-            errors.push(("id_number".into(), "not a valid 统一社会信用代码".into()))
+        kind @ ("enterprise" | "individual") => {
+            if let Err(e) = tongban_core::identity::check_identifier(kind == "enterprise", req.id_number.trim()) {
+                errors.push(("id_number".into(), e.into()));
+            }
         }
-        "enterprise" | "individual" => {}
         _ => errors.push(("kind".into(), "individual or enterprise".into())),
-    }
-    if req.id_number.trim().is_empty() || req.id_number.len() > 64 {
-        errors.push(("id_number".into(), "1–64 characters".into()));
     }
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
@@ -450,6 +460,7 @@ pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Re
         phone: req.phone.clone().filter(|p| !p.trim().is_empty()),
         password_hash: crate::auth::hash_password(req.password).await?,
         disabled: false,
+        verified: None,
     };
     let now = state.now();
     let a = account.clone();

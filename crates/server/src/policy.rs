@@ -63,6 +63,8 @@ pub enum Action {
     CallTicket,
     /// Import a year's holiday schedule into the working calendar.
     ImportCalendar,
+    /// Verify an applicant's identity in person (实名认证 at a window).
+    VerifyIdentity,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -113,6 +115,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::TakeTicket => true,
         Action::CallTicket => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
         Action::ImportCalendar => role == R::Administrator,
+        // The clerk at the window sees the document; nobody verifies from a desk.
+        Action::VerifyIdentity => role == R::WindowClerk,
     }
 }
 

@@ -54,7 +54,7 @@ async fn bad_submissions_are_refused_and_write_nothing() {
         bad_fields["channel"] = json!("pigeon");
         bad_fields["applicant"]["kind"] = json!("alien");
         let mut someone_else = good_case();
-        someone_else["applicant"]["id_number"] = json!("620102199001011234");
+        someone_else["applicant"]["id_number"] = json!("620102199001011233");
         for (body, status, kind) in [
             ("{not json".to_owned(), 400, "invalid-body"),
             (json!({"item": 5}).to_string(), 400, "invalid-body"),

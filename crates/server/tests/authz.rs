@@ -97,6 +97,9 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/calendar/closures", "", "00000000100"),
     ("DELETE", "/api/v1/calendar/closures/{division}/{date}", "", "00000000100"),
     ("GET", "/api/v1/cases/{number}/due", "", "01111111101"),
+    ("POST", "/api/v1/accounts/{login}/verification", "", "00100000011"),
+    ("PUT", "/api/v1/accounts/{login}/disabled", "", "00000000100"),
+    ("PUT", "/api/v1/me/password", "", "01111111111"),
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
 
@@ -119,7 +122,7 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/session", _) => json!({ "login": "nobody", "password": "irrelevant" }),
         ("POST", "/api/v1/tokens", _) => json!({ "name": "matrix" }),
         ("POST", "/api/v1/applicants", _) => {
-            json!({ "login": "newcomer", "password": "long enough password", "name": "新用户", "kind": "individual", "id_number": "620102199001011234" })
+            json!({ "login": "newcomer", "password": "long enough password", "name": "新用户", "kind": "individual", "id_number": "620102199001011233" })
         }
         ("POST", "/api/v1/grants", _) => json!({ "grantee": "clerk2", "department": "fgw", "powers": ["deliver"] }),
         ("POST", "/api/v1/accounts", _) => {
@@ -142,6 +145,15 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/tickets", _) => json!({ "queue": "comprehensive" }),
         ("POST", "/api/v1/calendar/closures", _) => {
             json!({ "division": "620100", "date": "2027-07-14", "name": "暴雨" })
+        }
+        ("POST", "/api/v1/accounts/{login}/verification", _) => {
+            json!({ "id_number": "620102199001011233", "name": "张三" })
+        }
+        // Enabling an enabled account, and a wrong current password: no cell disables an
+        // account or changes a password that a later cell needs.
+        ("PUT", "/api/v1/accounts/{login}/disabled", _) => json!({ "disabled": false }),
+        ("PUT", "/api/v1/me/password", _) => {
+            json!({ "current_password": "wrong", "new_password": "long enough password" })
         }
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,

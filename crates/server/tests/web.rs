@@ -245,7 +245,7 @@ async fn a_clerk_receives_an_applicant_at_the_window_and_owns_the_case() {
                 ("csrf", &csrf),
                 ("kind", "individual"),
                 ("name", "李四"),
-                ("id_number", "620102199001011234"),
+                ("id_number", "620102199001011233"),
                 ("materials", "项目备案申请表"),
                 ("materials", "营业执照"),
             ],

@@ -45,17 +45,18 @@ async fn next_in_sequence(conn: &mut Conn, division: &DivisionCode, year: i16) -
     conn.query("select next_case_number($1, $2)").bind(division.as_str()).bind(i64::from(year)).scalar().await
 }
 
-/// The `service_case` row of a new case, `$1`–`$17`.
+/// The `service_case` row of a new case, `$1`–`$18`.
 const INSERT_CASE: &str = "insert into service_case (case_number, item_code, item_version, division_code, \
      applicant_name, applicant_id, channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, \
-     closed_at, snapshot, priority) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+     closed_at, snapshot, priority, submitted_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+     $14, $15, $16, $17, $18)";
 
 /// On PostgreSQL the case row and its first event go in one statement (one round trip
-/// instead of two): the event, `$18`–`$23`, is inserted from the case row just inserted.
+/// instead of two): the event, `$19`–`$24`, is inserted from the case row just inserted.
 static INSERT_CASE_AND_EVENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "with c as ({INSERT_CASE} returning case_number) insert into event (case_number, seq, kind, actor, at, \
-         payload, authority) select case_number, $18, $19, $20, $21, $22, $23 from c"
+         payload, authority) select case_number, $19, $20, $21, $22, $23, $24 from c"
     )
 });
 
@@ -81,7 +82,8 @@ pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor:
         .bind(case.decided_at.map(format_ts))
         .bind(case.closed_at.map(format_ts))
         .bind(json(case))
-        .bind(i64::from(case.priority));
+        .bind(i64::from(case.priority))
+        .bind(case.submitter.as_ref().map(|s| s.account.clone()));
     if together {
         query = query
             .bind(1_i64)
@@ -299,6 +301,8 @@ pub struct CaseFilter {
     pub owner: Option<String>,
     /// Applicant name or id number, exactly.
     pub applicant: Option<String>,
+    /// Only the cases this applicant's account reaches ([`Case::reached_by`]).
+    pub reached_by: Option<Reach>,
     /// Only cases of items of this department.
     pub department: Option<String>,
     /// Only cases due at or before this moment.
@@ -307,6 +311,15 @@ pub struct CaseFilter {
     pub page: u32,
     /// Rows per page (1–200).
     pub per_page: u32,
+}
+
+/// An applicant's account, and the identity it verified if any: whose cases it reaches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Login of the account.
+    pub account: String,
+    /// Its verified ID number or credit code.
+    pub verified_id: Option<String>,
 }
 
 fn case_from_snapshot(row: &AnyRow) -> Result<Case, StoreError> {
@@ -414,6 +427,18 @@ impl Store {
         if let Some(due) = filter.due_before {
             binds.push(format_ts(due));
             conditions.push_str(&format!(" and due_at <= ${}", binds.len()));
+        }
+        if let Some(reach) = &filter.reached_by {
+            // Mirrors Case::reached_by: handed in by the account, or in its verified identity's name.
+            binds.push(reach.account.clone());
+            let n = binds.len();
+            match &reach.verified_id {
+                Some(id) => {
+                    binds.push(id.clone());
+                    conditions.push_str(&format!(" and (submitted_by = ${n} or applicant_id = ${})", n + 1));
+                }
+                None => conditions.push_str(&format!(" and submitted_by = ${n}")),
+            }
         }
         if let Some(a) = &filter.applicant {
             binds.push(a.clone());

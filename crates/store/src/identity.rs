@@ -7,7 +7,7 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use tongban_core::audit::{AuditEntry, GENESIS, entry_hash};
 use tongban_core::delegation::Grant;
-use tongban_core::identity::{Power, Role};
+use tongban_core::identity::{Power, Role, VerificationMethod};
 use tongban_core::org::DepartmentCode;
 
 use crate::catalog::json;
@@ -40,13 +40,35 @@ pub struct Account {
     pub password_hash: String,
     /// Disabled accounts cannot log in.
     pub disabled: bool,
+    /// For applicants: how and when their identity was verified (实名认证); none while
+    /// the identity number is only what they typed.
+    pub verified: Option<Verified>,
+}
+
+/// A verified identity: how, when, and by whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// How.
+    pub method: VerificationMethod,
+    /// When.
+    pub at: jiff::Timestamp,
+    /// The clerk who saw the document, or the identity provider's issuer.
+    pub by: String,
+}
+
+impl Account {
+    /// The identity number this account has proven, if any.
+    pub fn verified_id(&self) -> Option<&str> {
+        self.verified.as_ref().and(self.id_number.as_deref())
+    }
 }
 
 /// Adds an account.
 pub async fn insert_account(conn: &mut Conn, a: &Account, now: jiff::Timestamp) -> Result<(), StoreError> {
     conn.query(
         "insert into account (account_id, kind, display_name, role, department_code, window_code, position, applicant_kind, \
-         id_number, phone, password_hash, disabled, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         id_number, phone, password_hash, disabled, created_at, verified_method, verified_at, verified_by) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&a.id)
     .bind(&a.kind)
@@ -61,9 +83,103 @@ pub async fn insert_account(conn: &mut Conn, a: &Account, now: jiff::Timestamp) 
     .bind(&a.password_hash)
     .bind(i64::from(a.disabled))
     .bind(format_ts(now))
+    .bind(a.verified.as_ref().map(|v| v.method.as_str()))
+    .bind(a.verified.as_ref().map(|v| format_ts(v.at)))
+    .bind(a.verified.as_ref().map(|v| v.by.clone()))
     .execute()
     .await
-    .map_err(|e| StoreError::on_unique(e, || format!("account {}", a.id)))?;
+    .map_err(|e| StoreError::on_unique(e, || format!("account {} (or a verified account with its identity)", a.id)))?;
+    Ok(())
+}
+
+/// Records that `account` is verified as `id_number` (and `name`, as the document reads).
+/// False when there is no such applicant account; a conflict when another account already
+/// holds that verified identity.
+pub async fn verify_identity(
+    conn: &mut Conn,
+    account: &str,
+    id_number: &str,
+    name: &str,
+    verified: &Verified,
+) -> Result<bool, StoreError> {
+    let r = conn
+        .query(
+            "update account set id_number = $1, display_name = $2, verified_method = $3, verified_at = $4, \
+             verified_by = $5 where account_id = $6 and kind = 'applicant'",
+        )
+        .bind(id_number)
+        .bind(name)
+        .bind(verified.method.as_str())
+        .bind(format_ts(verified.at))
+        .bind(&verified.by)
+        .bind(account)
+        .execute()
+        .await
+        .map_err(|e| StoreError::on_unique(e, || "a verified account with this identity".to_owned()))?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Disables (or re-enables) an account; disabling ends its sessions and revokes its
+/// tokens in the same transaction. False when there is no such account.
+pub async fn set_disabled(
+    conn: &mut Conn,
+    account: &str,
+    disabled: bool,
+    now: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let r = conn
+        .query("update account set disabled = $1 where account_id = $2")
+        .bind(i64::from(disabled))
+        .bind(account)
+        .execute()
+        .await?;
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if disabled {
+        end_sessions_and_tokens(conn, account, None, now).await?;
+    }
+    Ok(true)
+}
+
+/// Sets an account's password hash and ends its other sessions and its tokens (whoever
+/// knew the old password may hold them). `keep` is the session that made the change.
+pub async fn set_password(
+    conn: &mut Conn,
+    account: &str,
+    hash: &str,
+    keep: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let r = conn
+        .query("update account set password_hash = $1 where account_id = $2")
+        .bind(hash)
+        .bind(account)
+        .execute()
+        .await?;
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    end_sessions_and_tokens(conn, account, keep, now).await?;
+    Ok(true)
+}
+
+async fn end_sessions_and_tokens(
+    conn: &mut Conn,
+    account: &str,
+    keep: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<(), StoreError> {
+    conn.query("delete from session where account_id = $1 and session_hash <> $2")
+        .bind(account)
+        .bind(keep.unwrap_or(""))
+        .execute()
+        .await?;
+    conn.query("update api_token set revoked_at = $1 where account_id = $2 and revoked_at is null")
+        .bind(format_ts(now))
+        .bind(account)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -103,6 +219,19 @@ fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
     let role: String = r.try_get("role")?;
     let dept: Option<String> = r.try_get("department_code")?;
     let disabled: i64 = r.try_get("disabled")?;
+    let method: Option<String> = r.try_get("verified_method")?;
+    let verified = match method {
+        None => None,
+        Some(m) => {
+            let bad = |e: String| StoreError::corrupt("account", e);
+            let at: Option<String> = r.try_get("verified_at")?;
+            Some(Verified {
+                method: VerificationMethod::parse(&m).ok_or_else(|| bad(format!("verification method {m:?}")))?,
+                at: parse_ts("account", &at.ok_or_else(|| bad("verified without a time".into()))?)?,
+                by: r.try_get::<Option<String>, _>("verified_by")?.unwrap_or_default(),
+            })
+        }
+    };
     Ok(Account {
         id: r.try_get("account_id")?,
         kind: r.try_get("kind")?,
@@ -118,10 +247,11 @@ fn account_from_row(r: &AnyRow) -> Result<Account, StoreError> {
         phone: r.try_get("phone")?,
         password_hash: r.try_get("password_hash")?,
         disabled: disabled != 0,
+        verified,
     })
 }
 
-const ACCOUNT_COLUMNS: &str = "account_id, kind, display_name, role, department_code, window_code, position, applicant_kind, id_number, phone, password_hash, disabled";
+const ACCOUNT_COLUMNS: &str = "account_id, kind, display_name, role, department_code, window_code, position, applicant_kind, id_number, phone, password_hash, disabled, verified_method, verified_at, verified_by";
 
 /// Adds a session (by the hash of its id).
 pub async fn insert_session(

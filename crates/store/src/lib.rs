@@ -37,7 +37,7 @@ pub use calendar::{
     StoredClosure, StoredYear, delete_closure, lock_cases, mark_calendar_checked, put_calendar_year, put_closure,
 };
 pub use cases::{
-    CaseFilter, CaseRow, MaterialFile, RecordedEvent, allocate_case_number, append_due_changes, append_events,
+    CaseFilter, CaseRow, MaterialFile, Reach, RecordedEvent, allocate_case_number, append_due_changes, append_events,
     insert_case, insert_material_file,
 };
 pub use catalog::{
@@ -46,9 +46,9 @@ pub use catalog::{
 pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use figures::MonthFigures;
 pub use identity::{
-    Account, SessionRow, append_audit, delete_session, idempotency_in, insert_account, insert_grant,
-    insert_idempotency, insert_session, insert_token, revoke_grant, revoke_token, role_facts, set_first_responsible,
-    update_role,
+    Account, SessionRow, Verified, append_audit, delete_session, idempotency_in, insert_account, insert_grant,
+    insert_idempotency, insert_session, insert_token, revoke_grant, revoke_token, role_facts, set_disabled,
+    set_first_responsible, set_password, update_role, verify_identity,
 };
 pub use lease::Lease;
 pub use plans::{PlanRow, insert_plan};

@@ -211,6 +211,7 @@ pub(crate) fn submission(i: usize) -> Submission {
         materials: vec!["申请表".into()],
         owner: "hall.online".into(),
         priority: false,
+        submitter: None,
     }
 }
 
@@ -460,8 +461,8 @@ async fn plain_inserts(url: &str, clients: usize, count: usize) -> anyhow::Resul
 async fn insert_case_row(conn: &mut AnyConnection, case: &Case) -> anyhow::Result<()> {
     sqlx::query(
         "insert into service_case (case_number, item_code, item_version, division_code, applicant_name, applicant_id, \
-         channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot, priority, \
+         submitted_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(case.number.as_str())
     .bind(case.item.as_str())
@@ -479,6 +480,8 @@ async fn insert_case_row(conn: &mut AnyConnection, case: &Case) -> anyhow::Resul
     .bind(case.decided_at.map(format_ts))
     .bind(case.closed_at.map(format_ts))
     .bind(serde_json::to_string(case)?)
+    .bind(i64::from(case.priority))
+    .bind(case.submitter.as_ref().map(|s| s.account.clone()))
     .execute(conn)
     .await?;
     Ok(())

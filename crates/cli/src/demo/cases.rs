@@ -13,7 +13,9 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::calendar::{CHINA_STANDARD_TIME, WorkingCalendar};
-use tongban_core::case::{Case, CaseCommand, CaseError, CaseEvent, CaseNumber, CaseState, Context, Submission};
+use tongban_core::case::{
+    Case, CaseCommand, CaseError, CaseEvent, CaseNumber, CaseState, Context, Submission, Submitter,
+};
 use tongban_core::division::DivisionCode;
 use tongban_core::item::{Category, Channel, ItemKind, ServiceItem};
 
@@ -195,6 +197,8 @@ pub(super) fn simulate(
             .collect(),
         owner: clerk.clone(),
         priority: false,
+        // Received at a window or by the hall's channel account, the document seen.
+        submitter: Some(Submitter { account: clerk.clone(), verified: true }),
     };
     let year = CHINA_STANDARD_TIME.to_datetime(t0).year();
     let placeholder = CaseNumber::new(&item.division, year, 0);

@@ -56,6 +56,33 @@ pub struct Submission {
     /// green-channel project's steps open. Absent in older events, where it reads as false.
     #[serde(default)]
     pub priority: bool,
+    /// The account that handed it in; set by the server, never taken from the request.
+    /// Absent in older events.
+    #[serde(default)]
+    pub submitter: Option<Submitter>,
+}
+
+/// Who handed a submission in (recorded on every case): the account, and whether the
+/// identity the case is in the name of was verified when it came in — by a clerk who saw
+/// the document at the window, or because the applicant's account is verified (实名认证)
+/// under that very identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submitter {
+    /// Login of the account.
+    pub account: String,
+    /// Whether the applicant's identity was verified at submission.
+    pub verified: bool,
+}
+
+impl Applicant {
+    /// The applicant as shown to anyone but at a window: identity number and phone masked.
+    pub fn masked(&self) -> Applicant {
+        Applicant {
+            id_number: crate::identity::mask_id_number(&self.id_number),
+            phone: self.phone.as_deref().map(crate::identity::mask_phone),
+            ..self.clone()
+        }
+    }
 }
 
 /// A command on an existing case.
@@ -326,6 +353,19 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl CaseEvent {
+    /// The event as shown in a case's history: personal data masked as on the case itself.
+    pub fn masked(&self) -> CaseEvent {
+        match self {
+            Self::Submitted { item, item_version, division, submission } => Self::Submitted {
+                item: item.clone(),
+                item_version: *item_version,
+                division: division.clone(),
+                submission: Submission { applicant: submission.applicant.masked(), ..submission.clone() },
+            },
+            other => other.clone(),
+        }
+    }
+
     /// The event's stable name (the `type` in its JSON).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -473,6 +513,9 @@ pub struct Case {
     /// snapshots without it read as false).
     #[serde(default)]
     pub priority: bool,
+    /// Who handed it in (from its submission); none in cases older than that record.
+    #[serde(default)]
+    pub submitter: Option<Submitter>,
     /// The calendar revision its due time was last computed with (0: the built-in one).
     #[serde(default)]
     pub calendar_revision: u64,
@@ -561,12 +604,21 @@ impl Case {
             decided_at: None,
             closed_at: None,
             priority: submission.priority,
+            submitter: submission.submitter.clone(),
             calendar_revision: 0,
         };
         for (e, at) in events {
             case.apply(e, at);
         }
         Some(case)
+    }
+
+    /// Whether an applicant's account reaches this case (实名认证): the cases it handed in
+    /// itself, and — once the account's identity is verified, as `verified_id` — every case
+    /// in that identity's name. An identity number typed at sign-up reaches nothing.
+    pub fn reached_by(&self, account: &str, verified_id: Option<&str>) -> bool {
+        self.submitter.as_ref().is_some_and(|s| s.account == account)
+            || verified_id == Some(self.applicant.id_number.as_str())
     }
 
     /// Decides a command: the events it causes, or the rule it breaks. Changes nothing.

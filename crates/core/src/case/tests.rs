@@ -21,6 +21,7 @@ fn submission() -> Submission {
         materials: vec!["项目备案申请表".into(), "营业执照".into()],
         owner: "fgw.clerk".into(),
         priority: false,
+        submitter: None,
     }
 }
 

@@ -113,13 +113,14 @@ pub(crate) fn replayed(events: &[(CaseEvent, &str)]) -> Case {
             applicant: Applicant {
                 kind: ApplicantKind::Individual,
                 name: "王芳".into(),
-                id_number: "620102199001011234".into(),
+                id_number: "620102199001011233".into(),
                 phone: None,
             },
             channel: Channel::Window,
             materials: vec!["项目备案申请表".into()],
             owner: "fgw.clerk".into(),
             priority: false,
+            submitter: None,
         },
     };
     let number = CaseNumber::parse("620102-2024-000001").expect("valid");

@@ -205,6 +205,7 @@ pub async fn staff_account(
         phone: None,
         password_hash: hash_password(password.to_owned()).await?,
         disabled: false,
+        verified: None,
     })
 }
 

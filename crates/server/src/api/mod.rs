@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`. Every route is registered through `OpenApiRouter` and
 //! `routes!`, so none goes undocumented; the document is served at `/api/v1/openapi.json`.
 
+mod accounts;
 mod calendar;
 mod cases;
 mod files;
@@ -68,6 +69,9 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(grants::delete_grant))
         .routes(routes!(grants::create_account))
         .routes(routes!(grants::set_role))
+        .routes(routes!(accounts::verify))
+        .routes(routes!(accounts::set_disabled))
+        .routes(routes!(accounts::change_password))
         .routes(routes!(supervision::board))
         .routes(routes!(supervision::concerns))
         .routes(routes!(supervision::alerts))
@@ -135,7 +139,8 @@ pub(crate) fn clock(state: &AppState, case: &tongban_core::case::Case) -> CaseCl
     }
 }
 
-/// Every operation that takes a body or parameters can answer 400 (malformed input); every
+/// Every operation that takes a body or parameters can answer 400 (malformed input) and 422
+/// (a text the domain refuses); every
 /// operation can answer 500/503. Added here once rather than on each route.
 fn document_bad_requests(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
@@ -168,8 +173,13 @@ fn document_bad_requests(doc: &mut utoipa::openapi::OpenApi) {
         }
         for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete].into_iter().flatten() {
             let takes_input = op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
-            if takes_input && !op.responses.responses.contains_key("400") {
-                op.responses.responses.insert("400".into(), problem("Malformed input").into());
+            if takes_input {
+                op.responses.responses.entry("400".into()).or_insert_with(|| problem("Malformed input").into());
+                // Every text in a body or query is checked in the domain (control characters, caps).
+                op.responses
+                    .responses
+                    .entry("422".into())
+                    .or_insert_with(|| problem("A field is not valid (control characters, too long)").into());
             }
             op.responses.responses.entry("500".into()).or_insert_with(|| problem("Internal error").into());
             op.responses.responses.entry("503".into()).or_insert_with(|| problem("The database is unavailable").into());

@@ -38,15 +38,19 @@ pub struct Me {
     pub department: Option<String>,
     /// The CSRF token to send as `X-CSRF-Token` with unsafe requests made with the session cookie.
     pub csrf_token: Option<String>,
+    /// For applicants: how their identity was verified (实名认证), `window` or `oidc`; none
+    /// while it is only what they typed — they then reach only the cases they handed in.
+    pub verified: Option<String>,
 }
 
-fn me(a: &Account, csrf: Option<String>) -> Me {
+pub(crate) fn me(a: &Account, csrf: Option<String>) -> Me {
     Me {
         login: a.id.clone(),
         display_name: a.display_name.clone(),
         role: a.role.as_str().into(),
         department: a.department.as_ref().map(ToString::to_string),
         csrf_token: csrf,
+        verified: a.verified.as_ref().map(|v| v.method.as_str().to_owned()),
     }
 }
 

@@ -182,14 +182,6 @@ pub struct CaseView {
     pub priority: bool,
 }
 
-fn mask(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 7 {
-        return "*".repeat(chars.len());
-    }
-    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= chars.len() - 4 { *c } else { '*' }).collect()
-}
-
 fn ts(t: jiff::Timestamp) -> String {
     t.to_string()
 }
@@ -207,7 +199,7 @@ impl From<&Case> for CaseView {
                     ApplicantKind::Enterprise => "enterprise".into(),
                 },
                 name: c.applicant.name.clone(),
-                id_number: mask(&c.applicant.id_number),
+                id_number: tongban_core::identity::mask_id_number(&c.applicant.id_number),
             },
             channel: c.channel.as_str().into(),
             materials: c.materials.clone(),
@@ -236,7 +228,7 @@ pub struct EventView {
     pub actor: String,
     /// When (RFC 3339).
     pub at: String,
-    /// The event's data.
+    /// The event's data, personal data masked as in the case itself.
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
     /// For decisions: the chain of grant ids (root first) the actor held the power under;
@@ -251,7 +243,7 @@ impl From<RecordedEvent> for EventView {
             kind: e.event.kind().into(),
             actor: e.actor,
             at: ts(e.at),
-            data: serde_json::to_value(&e.event).unwrap_or_default(),
+            data: serde_json::to_value(e.event.masked()).unwrap_or_default(),
             authority: e.authority,
         }
     }
@@ -338,7 +330,14 @@ impl SubmitCaseRequest {
         };
         Ok((
             item,
-            tongban_core::case::Submission { applicant, channel, materials: self.materials, owner, priority: false },
+            tongban_core::case::Submission {
+                applicant,
+                channel,
+                materials: self.materials,
+                owner,
+                priority: false,
+                submitter: None,
+            },
         ))
     }
 }

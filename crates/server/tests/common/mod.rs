@@ -99,6 +99,12 @@ impl Fixture {
                                 phone: None,
                                 password_hash: hash.clone(),
                                 disabled: false,
+                                // Verified at a window, so it reaches every case in its name.
+                                verified: applicant.then(|| tongban_store::Verified {
+                                    method: tongban_core::identity::VerificationMethod::Window,
+                                    at: now,
+                                    by: "clerk".into(),
+                                }),
                             },
                             now,
                         )
@@ -222,6 +228,19 @@ impl Fixture {
         let (s, _, case) = self.call(applicant, "POST", "/api/v1/cases", Some(&good_case().to_string())).await;
         assert_eq!(s, StatusCode::CREATED, "{case}");
         case["number"].as_str().expect("number").to_owned()
+    }
+
+    /// Uploads `bytes` as a material file (`PUT uri`, with its content type); returns the status.
+    pub async fn put_file(&self, caller: &Caller, uri: &str, bytes: &[u8], ctype: &str) -> StatusCode {
+        let mut req = Request::builder().method("PUT").uri(uri).header(header::CONTENT_TYPE, ctype);
+        if let Some(c) = &caller.cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(c) = &caller.csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        let req = req.body(Body::from(bytes.to_vec())).expect("request");
+        self.app.clone().oneshot(req).await.expect("infallible").status()
     }
 
     /// Runs an action; returns status and body.

@@ -148,7 +148,14 @@ async fn cases_to_open(
         out.push(CaseToOpen {
             step: id.clone(),
             item,
-            submission: Submission { applicant, channel, materials, owner, priority: run.green_channel() },
+            submission: Submission {
+                applicant,
+                channel,
+                materials,
+                owner,
+                priority: run.green_channel(),
+                submitter: None,
+            },
         });
     }
     Ok(out)

@@ -1,0 +1,143 @@
+//! An account's life after creation: its identity verified (实名认证), its password
+//! changed, the account disabled. Each is one transaction with its audit entry.
+
+use tongban_core::identity::{Role, VerificationMethod, check_disable, check_identifier};
+use tongban_store::{Account, Verified, append_audit};
+
+use super::{MAX_PASSWORD_CHARS, authorize};
+use crate::AppState;
+use crate::auth::Principal;
+use crate::policy::Action;
+use crate::problem::ApiError;
+
+/// Verifies the identity of applicant account `login` at a window: the clerk saw the
+/// identity document (居民身份证, or an enterprise's licence) and typed its number and name,
+/// which replace whatever was typed at sign-up. A conflict when another account already
+/// holds that identity verified; recorded in the audit chain with the clerk's login.
+pub async fn verify_at_window(
+    state: &AppState,
+    principal: &Principal,
+    login: &str,
+    id_number: &str,
+    name: &str,
+) -> Result<Account, ApiError> {
+    authorize(principal, Action::VerifyIdentity)?;
+    let clerk = principal.require()?.id.clone();
+    let (id_number, name) = (id_number.trim().to_owned(), name.trim().to_owned());
+    let account = state
+        .store
+        .account(login)
+        .await?
+        .filter(|a| a.role == Role::Applicant)
+        .ok_or_else(|| ApiError::NotFound(format!("no applicant account {login}")))?;
+    let mut errors = Vec::new();
+    if let Err(e) = check_identifier(account.applicant_kind.as_deref() == Some("enterprise"), &id_number) {
+        errors.push(("id_number".to_owned(), e.to_owned()));
+    }
+    if name.is_empty() || tongban_core::text::check(&name, tongban_core::text::NAME).is_err() {
+        errors.push(("name".to_owned(), "1–100 characters, as on the document".to_owned()));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let now = state.now();
+    let verified = Verified { method: VerificationMethod::Window, at: now, by: clerk.clone() };
+    record(state, &account.id, &id_number, &name, verified, &clerk).await
+}
+
+/// Records a verification (any method) in one transaction with its audit entry.
+async fn record(
+    state: &AppState,
+    login: &str,
+    id_number: &str,
+    name: &str,
+    verified: Verified,
+    actor: &str,
+) -> Result<Account, ApiError> {
+    let (login, id, name, actor) = (login.to_owned(), id_number.to_owned(), name.to_owned(), actor.to_owned());
+    let detail = serde_json::json!({
+        "method": verified.method.as_str(),
+        "by": verified.by,
+        "id_number": tongban_core::identity::mask_id_number(&id),
+    });
+    let at = verified.at;
+    let l = login.clone();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                if !tongban_store::verify_identity(c, &l, &id, &name, &verified).await? {
+                    return Err(ApiError::NotFound(format!("no applicant account {l}")));
+                }
+                append_audit(c, at, &actor, "account.verify", &l, &detail.to_string()).await?;
+                Ok(())
+            })
+        })
+        .await?;
+    state.store.account(&login).await?.ok_or_else(|| ApiError::NotFound(format!("no applicant account {login}")))
+}
+
+/// Disables or re-enables account `login` (administrators). Disabling ends its sessions
+/// and revokes its tokens at once; the last active administrator cannot be disabled.
+pub async fn set_disabled(
+    state: &AppState,
+    principal: &Principal,
+    login: &str,
+    disabled: bool,
+) -> Result<(), ApiError> {
+    authorize(principal, Action::ManageAccounts)?;
+    let admin = principal.require()?.id.clone();
+    let now = state.now();
+    let login = login.to_owned();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let (role, _, admins) = tongban_store::role_facts(c, &login)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+                if disabled {
+                    check_disable(role, admins).map_err(|e| ApiError::Conflict(e.to_string()))?;
+                }
+                tongban_store::set_disabled(c, &login, disabled, now).await?;
+                let action = if disabled { "account.disable" } else { "account.enable" };
+                append_audit(c, now, &admin, action, &login, "{}").await?;
+                Ok::<_, ApiError>(())
+            })
+        })
+        .await
+}
+
+/// Changes the caller's own password after checking the current one. Every other session
+/// of the account ends and its tokens are revoked; the caller's own session stays.
+pub async fn change_password(
+    state: &AppState,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+) -> Result<(), ApiError> {
+    authorize(principal, Action::Session)?;
+    let account = principal.require()?.clone();
+    let chars = new.chars().count();
+    if !(10..=MAX_PASSWORD_CHARS).contains(&chars) {
+        return Err(ApiError::Invalid(vec![("new_password".into(), format!("10–{MAX_PASSWORD_CHARS} characters"))]));
+    }
+    if current.chars().count() > MAX_PASSWORD_CHARS
+        || !crate::auth::verify_password(current.to_owned(), Some(account.password_hash.clone())).await
+    {
+        return Err(ApiError::Invalid(vec![("current_password".into(), "not the current password".into())]));
+    }
+    let hash = crate::auth::hash_password(new.to_owned()).await?;
+    let session = principal.session_hash.clone();
+    let now = state.now();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                tongban_store::set_password(c, &account.id, &hash, session.as_deref(), now).await?;
+                append_audit(c, now, &account.id, "account.password", &account.id, "{}").await?;
+                Ok::<_, ApiError>(())
+            })
+        })
+        .await
+}
