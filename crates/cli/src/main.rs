@@ -338,6 +338,10 @@ struct NetArgs {
     /// search and look-up (for a load test of many clients on this machine only).
     #[arg(long, env = "TONGBAN_NO_RATE_LIMITS")]
     no_rate_limits: bool,
+    /// The bearer token a metrics scraper (Prometheus) presents at /metrics; without it
+    /// only administrators and supervisors can read /metrics.
+    #[arg(long, env = "TONGBAN_METRICS_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 async fn serve(
@@ -363,6 +367,7 @@ async fn serve(
         tracing::warn!("request rates are off (--no-rate-limits)");
         state.rates = None;
     }
+    state.metrics_token = net.metrics_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(Into::into);
     let period = std::time::Duration::try_from_secs_f64(supervision_interval)
         .ok()
         .filter(|d| !d.is_zero())

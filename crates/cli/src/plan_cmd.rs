@@ -164,6 +164,9 @@ async fn import(config: &Config, db: &DbArgs, file: &std::path::Path, json: bool
         Ok(p) => p,
         Err(e) => return refused(e.to_string()),
     };
+    if let Err(e) = tongban_core::plan::reform::check_not_builtin(plan.id()) {
+        return refused(e);
+    }
     let store = open_store(config, db).await?;
     let now = jiff::Timestamp::now();
     let stored = plan.clone();

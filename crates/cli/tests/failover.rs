@@ -24,6 +24,7 @@ impl Drop for Server {
 fn start(url: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tongban"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url, "--supervision-interval", "0.1"])
+        .args(["--metrics-token", METRICS_TOKEN])
         .env("TONGBAN_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -86,8 +87,11 @@ async fn alert_counts(store: &Store) -> (i64, i64) {
     (total, repeated)
 }
 
+/// The scraper's token the servers are started with.
+const METRICS_TOKEN: &str = "failover-scraper";
+
 async fn leader(client: &reqwest::Client, base: &str) -> bool {
-    let Ok(res) = client.get(format!("{base}/metrics")).send().await else { return false };
+    let Ok(res) = client.get(format!("{base}/metrics")).bearer_auth(METRICS_TOKEN).send().await else { return false };
     res.text().await.unwrap_or_default().lines().any(|l| l == "tongban_supervision_leader 1")
 }
 

@@ -114,6 +114,9 @@ pub async fn submit_case(
         .item_by_code(item)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("item {item} does not exist")))?;
+    if submission.owner != format!("hall.{}", submission.channel.as_str()) {
+        check_owner(state, &submission.owner, &row.item).await?;
+    }
     let now = state.now();
     let actor = account.id.clone();
     let who = principal.id().to_owned();
@@ -143,6 +146,17 @@ pub async fn submit_case(
             })
         })
         .await
+}
+
+/// Checks, by core's rule, that the account `login` may own a case of `item`.
+async fn check_owner(state: &AppState, login: &str, item: &tongban_core::item::ServiceItem) -> Result<(), ApiError> {
+    let account = state.store.account(login.trim()).await?;
+    let candidate = account.as_ref().map(|a| tongban_core::case::OwnerCandidate {
+        role: a.role,
+        department: a.department.as_ref(),
+        disabled: a.disabled,
+    });
+    Ok(tongban_core::case::check_owner(login, candidate, item)?)
 }
 
 /// May `principal` see or touch `case`? Staff: their department's cases; applicants: the
@@ -188,6 +202,9 @@ pub async fn act_on_case(
             "case {number} is at version {}, not {expected}: it changed since you read it",
             case.version
         )));
+    }
+    if let CaseCommand::HandOver { to } | CaseCommand::Reassign { to } = &command {
+        check_owner(state, to, &item).await?;
     }
     let now = state.now();
     let authority = match power_for(&command) {

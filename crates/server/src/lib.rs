@@ -47,6 +47,9 @@ pub struct AppState {
     pub supervision: Arc<supervision::Supervision>,
     /// HTTP statistics for /metrics.
     pub metrics: Arc<metrics::Metrics>,
+    /// The bearer token a metrics scraper presents at /metrics (administrators and
+    /// supervisors need none); none: only they can read it.
+    pub metrics_token: Option<Arc<str>>,
     /// After how many working hours alerts escalate to the owner's chief and the supervisor.
     pub escalation: tongban_core::supervision::EscalationRule,
 }
@@ -63,6 +66,7 @@ impl AppState {
             proxies: Arc::default(),
             supervision: Arc::default(),
             metrics: Arc::default(),
+            metrics_token: None,
             escalation: tongban_core::supervision::EscalationRule::default(),
         }
     }

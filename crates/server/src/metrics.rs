@@ -13,6 +13,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::auth::{Principal, same_secret};
+use crate::problem::ApiError;
+use tongban_core::identity::Role;
 
 /// Latency bucket bounds, seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
@@ -53,8 +56,28 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
-/// Renders the metrics.
-pub async fn render(State(state): State<AppState>) -> Response {
+/// Renders the metrics, for the scraper holding the metrics token (`Authorization: Bearer
+/// <token>`, `--metrics-token`) or an administrator or supervisor; 401/403 otherwise.
+pub async fn render(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    principal: Result<Principal, ApiError>,
+) -> Response {
+    let bearer =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let scraper = state.metrics_token.as_deref().zip(bearer).is_some_and(|(want, got)| same_secret(want, got.trim()));
+    if !scraper {
+        let allowed = match &principal {
+            Ok(p) if p.account.is_none() => Err(ApiError::Unauthorized),
+            Ok(p) if matches!(p.role(), Role::Administrator | Role::Supervisor) => Ok(()),
+            Ok(_) => Err(ApiError::Forbidden("metrics are for operators".into())),
+            // A bearer that is not an API token: the wrong metrics token.
+            Err(_) => Err(ApiError::Unauthorized),
+        };
+        if let Err(e) = allowed {
+            return e.into_response();
+        }
+    }
     let mut out = String::new();
     out.push_str("# HELP tongban_http_requests_total HTTP requests by method, route and status.\n# TYPE tongban_http_requests_total counter\n");
     let http = state.metrics.http.lock().map(|h| h.clone()).unwrap_or_default();

@@ -45,3 +45,45 @@ async fn role_changes_keep_the_center_governable_and_are_audited() {
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn owners_are_real_accounts_of_the_items_department() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let applicant = f.login("applicant").await;
+        for nobody in ["nobody", "outsider", "admin", "applicant"] {
+            let mut case = common::good_case();
+            case["received_by"] = serde_json::json!(nobody);
+            let got = f.call(&applicant, "POST", "/api/v1/cases", Some(&case.to_string())).await;
+            assert_problem(&got, 422, "invalid-owner");
+        }
+        let mut case = common::good_case();
+        case["received_by"] = serde_json::json!("clerk");
+        let (s, _, v) = f.call(&applicant, "POST", "/api/v1/cases", Some(&case.to_string())).await;
+        assert_eq!((s.as_u16(), v["owner"].as_str()), (201, Some("clerk")), "{name}: {v}");
+        let number = v["number"].as_str().expect("number").to_owned();
+
+        let clerk = f.login("clerk").await;
+        let supervisor = f.login("supervisor").await;
+        for (who, action) in [(&clerk, "hand_over"), (&supervisor, "reassign")] {
+            for to in ["nobody", "outsider", "leader", "applicant"] {
+                let (s, v) = f.act(who, &number, serde_json::json!({ "action": action, "to": to })).await;
+                assert_eq!(
+                    (s.as_u16(), v["type"].as_str()),
+                    (422, Some("/problems/invalid-owner")),
+                    "{name} {action} {to}"
+                );
+            }
+        }
+        // A disabled colleague cannot be offered the case either.
+        let admin = f.login("admin").await;
+        let off = serde_json::json!({ "disabled": true }).to_string();
+        assert_eq!(f.call(&admin, "PUT", "/api/v1/accounts/clerk2/disabled", Some(&off)).await.0.as_u16(), 204);
+        let (s, _) = f.act(&clerk, &number, serde_json::json!({ "action": "hand_over", "to": "clerk2" })).await;
+        assert_eq!(s.as_u16(), 422, "{name}");
+        let (s, v) = f.act(&supervisor, &number, serde_json::json!({ "action": "reassign", "to": "reviewer" })).await;
+        assert_eq!((s.as_u16(), v["owner"].as_str()), (200, Some("reviewer")), "{name}: {v}");
+        f.t.cleanup().await;
+    }
+}

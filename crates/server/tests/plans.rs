@@ -131,6 +131,9 @@ async fn the_reform_report_shows_the_cuts_and_plans_import_and_export_as_bpmn() 
         assert_problem(&cyclic, 422, "invalid-field");
         assert!(cyclic.2["errors"].as_array().is_some_and(|e| !e.is_empty()), "{}", cyclic.2);
         assert!(cyclic.2["detail"].as_str().is_some_and(|d| d.contains("cycle")), "{}", cyclic.2);
+        // The built-in plans behind the public reform comparison are read-only.
+        let (_, _, after) = send(&f, &public, "GET", "/api/v1/plans/after-reform/bpmn", None, "").await;
+        assert_problem(&import(&f, &admin, &after).await, 409, "conflict");
         assert_eq!(f.t.store.plans().await.expect("plans").len(), 0, "{}: nothing stored", f.t.name);
         assert!(!audit_actions(&f).await.iter().any(|a| a == "plan.import"));
 

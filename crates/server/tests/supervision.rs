@@ -119,8 +119,23 @@ async fn the_worker_raises_each_alert_once_and_red_is_held_to_account() {
         assert_problem(&res, 422, "invalid-field");
         let metrics = {
             use tower::ServiceExt;
-            let req = axum::http::Request::builder().uri("/metrics").body(axum::body::Body::empty()).expect("request");
-            let res = f.app.clone().oneshot(req).await.expect("infallible");
+            let get = |cookie: Option<&str>, bearer: Option<&str>| {
+                let mut req = axum::http::Request::builder().uri("/metrics");
+                if let Some(c) = cookie {
+                    req = req.header("cookie", c);
+                }
+                if let Some(b) = bearer {
+                    req = req.header("authorization", format!("Bearer {b}"));
+                }
+                f.app.clone().oneshot(req.body(axum::body::Body::empty()).expect("request"))
+            };
+            // Operators only: the public and staff are refused, a wrong scraper token too.
+            assert_eq!(get(None, None).await.expect("infallible").status(), 401);
+            let clerk = f.login("clerk").await;
+            assert_eq!(get(clerk.cookie.as_deref(), None).await.expect("infallible").status(), 403);
+            assert_eq!(get(None, Some("not-the-token")).await.expect("infallible").status(), 401);
+            let res = get(supervisor.cookie.as_deref(), None).await.expect("infallible");
+            assert_eq!(res.status(), 200);
             String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body").to_vec())
                 .expect("utf-8")
         };

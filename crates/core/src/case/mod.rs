@@ -435,6 +435,40 @@ pub enum CaseError {
     /// The deadline could not be computed (e.g. outside the years the calendar covers).
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// The account named as a case's (next) owner cannot take it up.
+    #[error("{login} cannot own this case: {why}")]
+    NotAnOwner {
+        /// The login named.
+        login: String,
+        /// Why not.
+        why: &'static str,
+    },
+}
+
+/// What the rule on owners needs to know of an account named to own a case.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnerCandidate<'a> {
+    /// Its role.
+    pub role: crate::identity::Role,
+    /// Its department, for staff.
+    pub department: Option<&'a crate::org::DepartmentCode>,
+    /// Whether it is disabled.
+    pub disabled: bool,
+}
+
+/// Checks that `login` — named to receive a case (首接), to be offered it or to be given it
+/// — may take up a case of `item`: an existing, enabled account of the item's department's
+/// staff. `candidate` is that account as stored, none when there is none. Alerts and
+/// accountability follow the owner, so an owner must be a real person who answers for it.
+pub fn check_owner(login: &str, candidate: Option<OwnerCandidate<'_>>, item: &ServiceItem) -> Result<(), CaseError> {
+    let refuse = |why| Err(CaseError::NotAnOwner { login: login.trim().to_owned(), why });
+    match candidate {
+        None => refuse("there is no such account"),
+        Some(c) if c.disabled => refuse("the account is disabled"),
+        Some(c) if !c.role.is_department_staff() => refuse("only a department's staff own cases"),
+        Some(c) if c.department != Some(&item.department) => refuse("the account is not of the item's department"),
+        Some(_) => Ok(()),
+    }
 }
 
 /// What a command needs besides the case: the moment, the calendar, the item.

@@ -48,6 +48,17 @@ pub fn builtin(id: &str) -> Option<Plan> {
     }
 }
 
+/// Refuses a plan that would replace a built-in one: the built-ins back the public reform
+/// comparison (改革前后对比), so what the center publishes cannot be rewritten by an import.
+pub fn check_not_builtin(id: &PlanId) -> Result<(), String> {
+    match builtin(id.as_str()) {
+        Some(_) => Err(format!(
+            "plan {id} is built in and read-only: it backs the public reform comparison; import under another id"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Why a plan CSV cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CsvPlanError {

@@ -13,7 +13,7 @@ use super::ctx::{Ctx, FORM_COOKIE, cookie};
 use super::error::WebError;
 use super::i18n::Lang;
 use crate::AppState;
-use crate::auth::{CSRF_HEADER, Principal, Via};
+use crate::auth::{CSRF_HEADER, Principal, Via, same_secret};
 use crate::problem::ApiError;
 
 /// A form's text fields, in the order sent (a name may repeat: checkboxes).
@@ -57,11 +57,6 @@ pub struct Posted {
     pub fields: Fields,
     /// The files (empty file inputs are left out).
     pub files: Vec<Upload>,
-}
-
-/// Compares two secrets in time independent of where they differ.
-fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 async fn read_multipart(
