@@ -145,3 +145,95 @@ async fn audit_verify_catches_edits_deletions_and_swaps() {
         }
     }
 }
+
+/// Event rows are checked too: an edited row fails its own hash, and one rewritten with a
+/// fresh hash no longer matches the hash its submission's audit entry names.
+#[tokio::test]
+async fn audit_verify_catches_edited_case_events() {
+    use tongban_core::case::{Applicant, ApplicantKind, Case, Submission};
+    for rehash in [false, true] {
+        for t in each_backend().await {
+            let item = seed_minimal(&t.store).await;
+            let at: jiff::Timestamp = "2026-03-02T02:00:00Z".parse().expect("valid");
+            let submission = Submission {
+                applicant: Applicant {
+                    kind: ApplicantKind::Enterprise,
+                    name: "兰州某某有限公司".into(),
+                    id_number: "91350100M000100Y43".into(),
+                    phone: None,
+                },
+                channel: tongban_core::item::Channel::Online,
+                materials: vec!["项目备案申请表".into(), "营业执照".into()],
+                owner: "hall.online".into(),
+                priority: false,
+                submitter: None,
+            };
+            let case = t
+                .store
+                .submit_case(item.division.clone(), 2026, "applicant".into(), move |number| {
+                    Ok::<_, tongban_store::StoreError>(Case::submit(number, &item, 1, submission, at).expect("valid"))
+                })
+                .await
+                .expect("submitted");
+            let verify = || tongban(&["audit", "verify", "--json", "--database-url", &t.url]);
+            let o = verify();
+            let report: serde_json::Value = serde_json::from_str(&text(&o).0).expect("json");
+            assert_eq!((report["ok"].as_bool(), report["events"].as_u64()), (Some(true), Some(1)), "{report}");
+            // Someone with database access drops the guard and changes the applicant's name
+            // in the history.
+            let guard = if t.name == "sqlite" {
+                "drop trigger event_no_update"
+            } else {
+                "drop trigger event_no_update on event"
+            };
+            t.store
+                .write(move |c| Box::pin(async move { c.query(guard).execute().await.map(|_| ()) }))
+                .await
+                .expect("drop the guard");
+            let forged = r#"replace(payload, '兰州某某有限公司', '别人的公司')"#;
+            let sql = if rehash {
+                // … and writes the hash that fits the forgery (anyone can compute SHA-256).
+                let number = case.number.to_string();
+                t.store
+                    .write(move |c| {
+                        Box::pin(async move {
+                            c.query(&format!("update event set payload = {forged} where seq = 1")).execute().await?;
+                            let row = c
+                                .query("select kind, actor, at, payload from event where case_number = $1 and seq = 1")
+                                .bind(number.as_str())
+                                .fetch_one()
+                                .await?;
+                            let hash = tongban_core::audit::event_hash(
+                                &number,
+                                1,
+                                &row.try_get::<String, _>("kind")?,
+                                &row.try_get::<String, _>("actor")?,
+                                &row.try_get::<String, _>("at")?,
+                                &row.try_get::<String, _>("payload")?,
+                                None,
+                            );
+                            Ok::<_, tongban_store::StoreError>(format!(
+                                "update event set hash = '{hash}' where seq = 1"
+                            ))
+                        })
+                    })
+                    .await
+                    .expect("forge")
+            } else {
+                format!("update event set payload = {forged} where seq = 1")
+            };
+            t.store
+                .write(move |c| Box::pin(async move { c.query(&sql).execute().await.map(|_| ()) }))
+                .await
+                .expect("tamper");
+            let o = verify();
+            assert_eq!(o.status.code(), Some(1), "{} rehash={rehash}: {:?}", t.name, text(&o));
+            let report: serde_json::Value = serde_json::from_str(&text(&o).0).expect("json");
+            let why = report["events_error"].as_str().unwrap_or("");
+            let expected = if rehash { "named in the audit chain" } else { "does not match its hash" };
+            assert!(why.contains(expected), "{} rehash={rehash}: {report}", t.name);
+            assert_eq!(report["entries"], 1, "the chain itself is intact: {report}");
+            t.cleanup().await;
+        }
+    }
+}

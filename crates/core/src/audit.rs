@@ -50,6 +50,29 @@ pub fn entry_hash(
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The hash of a case event row as stored (its text fields exactly as stored), kept beside
+/// it and named in the audit entry of the act that wrote it, so an edit to an event row
+/// shows in `audit verify` and cannot be covered up without breaking the chain.
+pub fn event_hash(
+    case_number: &str,
+    seq: u64,
+    kind: &str,
+    actor: &str,
+    at: &str,
+    payload: &str,
+    authority: Option<&str>,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(b"event");
+    h.update(seq.to_be_bytes());
+    for field in [case_number, kind, actor, at, payload, authority.unwrap_or("")] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    h.update([u8::from(authority.is_some())]);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Why the chain is broken, naming the first bad entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {

@@ -8,8 +8,8 @@ use tongban_core::identity::Role;
 use tongban_core::item::ItemCode;
 use tongban_core::plan::{ProjectStage, StepState};
 use tongban_store::{
-    RecordedEvent, RunRow, allocate_case_number, append_audit, append_events, insert_case, insert_idempotency,
-    run_for_case, update_project_run, update_project_stage,
+    RecordedEvent, RunRow, allocate_case_number, append_audit, append_events, insert_idempotency, run_for_case,
+    update_project_run, update_project_stage,
 };
 
 mod accounts;
@@ -139,7 +139,7 @@ pub async fn submit_case(
             Box::pin(async move {
                 let number = allocate_case_number(conn, &row.item.division, year).await?;
                 let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
-                insert_case(conn, &case, &event, &actor).await?;
+                tongban_store::insert_submitted_case(conn, &case, &event, &actor).await?;
                 let body = serde_json::to_string(&crate::api::CaseView::from(&case)).unwrap_or_default();
                 insert_idempotency(conn, &idem.key, &who, &idem.request_hash, 201, &body, now).await?;
                 Ok(case)
@@ -229,16 +229,20 @@ pub async fn act_on_case(
     for e in &events {
         after.apply(e, now);
     }
-    let detail =
-        serde_json::json!({ "command": command.name(), "authority": authority, "version": after.version }).to_string();
     let action = format!("case.{}", command.name());
+    let command_name = command.name();
     let decided = events.iter().any(|e| matches!(e, CaseEvent::Approved { .. } | CaseEvent::Denied { .. }));
     state
         .store
         .write(move |conn| {
             Box::pin(async move {
-                append_events(conn, expected, &after, &events, &account.id, now, authority.as_deref()).await?;
-                append_audit(conn, now, &account.id, &action, after.number.as_str(), &detail).await?;
+                let hashes =
+                    append_events(conn, expected, &after, &events, &account.id, now, authority.as_deref()).await?;
+                // The events' hashes put the rows written into the chain: an edit shows.
+                let detail = serde_json::json!({
+                    "command": command_name, "authority": authority, "version": after.version, "events": hashes,
+                });
+                append_audit(conn, now, &account.id, &action, after.number.as_str(), &detail.to_string()).await?;
                 if decided {
                     finish_step_of_case(conn, &after.number, &account.id, now, &calendar).await?;
                 }
@@ -396,7 +400,21 @@ pub async fn upload_material(
     let created = state
         .store
         .write(move |c| {
-            Box::pin(async move { tongban_store::insert_material_file(c, &n, &m, &s, actual, &bytes, &who, now).await })
+            Box::pin(async move {
+                let (files, used) = tongban_store::material_usage(c, &n).await?;
+                let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+                // The same file again is no new file: answered as before, whatever the quota.
+                if tongban_store::material_file_exists(c, &n, &m, &s).await? {
+                    return Ok(false);
+                }
+                tongban_core::case::check_upload_quota(files, used, size).map_err(ApiError::Quota)?;
+                let created = tongban_store::insert_material_file(c, &n, &m, &s, actual, &bytes, &who, now).await?;
+                if created {
+                    let detail = serde_json::json!({ "material": m, "sha256": s, "size": size }).to_string();
+                    append_audit(c, now, &who, "case.upload", n.as_str(), &detail).await?;
+                }
+                Ok::<_, ApiError>(created)
+            })
         })
         .await?;
     let file = state

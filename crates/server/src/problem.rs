@@ -87,6 +87,9 @@ pub enum ApiError {
     /// An upload over the size limit (bytes).
     #[error("the file is larger than {0} bytes")]
     TooLarge(usize),
+    /// A case's upload quota would be exceeded.
+    #[error("{0}")]
+    Quota(String),
     /// An upload of a type not accepted.
     #[error("{0}")]
     UnsupportedType(String),
@@ -127,6 +130,7 @@ pub const KINDS: &[(&str, u16, &str)] = &[
     ("invalid-rating", 422, "A case is rated once, from 1 to 5"),
     ("idempotency-mismatch", 422, "Idempotency-Key reused with a different request"),
     ("file-too-large", 413, "The file is too large"),
+    ("quota-exceeded", 413, "The case holds as many files as it may"),
     ("unsupported-type", 415, "The file type is not accepted"),
     ("unavailable", 503, "The service is temporarily unavailable"),
     ("internal", 500, "Internal error"),
@@ -161,6 +165,7 @@ impl ApiError {
             ApiError::NoAuthority(_) => "no-authority",
             ApiError::IdempotencyMismatch(_) => "idempotency-mismatch",
             ApiError::TooLarge(_) => "file-too-large",
+            ApiError::Quota(_) => "quota-exceeded",
             ApiError::UnsupportedType(_) => "unsupported-type",
         }
     }

@@ -88,3 +88,31 @@ async fn the_public_takes_queue_tickets_at_a_bounded_rate_per_address() {
     assert_eq!(got.0.as_u16(), 201, "{}", got.2);
     proxied.t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_case_holds_a_bounded_number_of_files_and_every_upload_is_audited() {
+    for t in tongban_store::testing::each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let applicant = f.login("applicant").await;
+        let number = f.submit(&applicant).await;
+        let uri = format!("/api/v1/cases/{number}/materials/%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7");
+        let max = tongban_core::case::MAX_FILES_PER_CASE;
+        for i in 0..max {
+            let pdf = format!("%PDF-1.4 file {i}");
+            assert_eq!(
+                f.put_file(&applicant, &uri, pdf.as_bytes(), "application/pdf").await.as_u16(),
+                201,
+                "{name} {i}"
+            );
+        }
+        let got = f.put_file(&applicant, &uri, b"%PDF-1.4 one too many", "application/pdf").await;
+        assert_eq!(got.as_u16(), 413, "{name}");
+        // The same file again is no new file, and is answered as before.
+        assert_eq!(f.put_file(&applicant, &uri, b"%PDF-1.4 file 0", "application/pdf").await.as_u16(), 200, "{name}");
+        let audit = f.t.store.audit_entries().await.expect("audit");
+        let count = |action: &str| audit.iter().filter(|e| e.action == action && e.subject == number).count();
+        assert_eq!((count("case.submit"), count("case.upload")), (1, max as usize), "{name}");
+        f.t.cleanup().await;
+    }
+}

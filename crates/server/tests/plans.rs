@@ -133,7 +133,9 @@ async fn the_reform_report_shows_the_cuts_and_plans_import_and_export_as_bpmn() 
         assert!(cyclic.2["detail"].as_str().is_some_and(|d| d.contains("cycle")), "{}", cyclic.2);
         // The built-in plans behind the public reform comparison are read-only.
         let (_, _, after) = send(&f, &public, "GET", "/api/v1/plans/after-reform/bpmn", None, "").await;
-        assert_problem(&import(&f, &admin, &after).await, 409, "conflict");
+        let builtin = import(&f, &admin, &after).await;
+        assert_problem(&builtin, 422, "invalid-field");
+        assert_eq!(builtin.2["errors"][0]["field"], "bpmn", "{}", builtin.2);
         assert_eq!(f.t.store.plans().await.expect("plans").len(), 0, "{}: nothing stored", f.t.name);
         assert!(!audit_actions(&f).await.iter().any(|a| a == "plan.import"));
 

@@ -522,8 +522,11 @@ async fn an_administrator_imports_a_plan_from_bpmn_with_errors_beside_the_field(
     let f = Fixture::new(sqlite().await).await;
     let mut admin = Web::new(&f);
     admin.login("admin").await;
-    let bpmn = admin.get("/api/v1/plans/after-reform/bpmn").await.body;
-    assert!(bpmn.contains("definitions"), "{bpmn}");
+    let builtin = admin.get("/api/v1/plans/after-reform/bpmn").await.body;
+    assert!(builtin.contains("definitions"), "{builtin}");
+    // The center's own plan, exported from the built-in one under its own id.
+    let bpmn = builtin.replace("process id=\"after-reform\"", "process id=\"city-plan\"");
+    assert_ne!(bpmn, builtin);
     for who in ["clerk", "leader", "supervisor"] {
         let mut other = Web::new(&f);
         other.login(who).await;
@@ -548,6 +551,10 @@ async fn an_administrator_imports_a_plan_from_bpmn_with_errors_beside_the_field(
     let beside = bad.body.split("id=\"err-bpmn\"").nth(1).and_then(|r| r.split("</p>").next()).unwrap_or("");
     assert!(beside.contains("line") && beside.contains("B1"), "the element, its id and line: {beside}");
     assert!(bad.has("definitions"), "what was pasted is kept");
+    let read_only = admin.post("/admin/plans/import", &[("csrf", &csrf), ("bpmn", &builtin)]).await;
+    assert_eq!(read_only.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", read_only.body);
+    let beside = read_only.body.split("id=\"err-bpmn\"").nth(1).unwrap_or("");
+    assert!(beside.contains("read-only") || beside.contains("只读"), "{beside}");
     let file = admin
         .post_multipart("/admin/plans/import", &[("csrf", &csrf)], &[("file", "application/xml", bpmn.as_bytes())])
         .await;

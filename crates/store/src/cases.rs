@@ -52,16 +52,16 @@ const INSERT_CASE: &str = "insert into service_case (case_number, item_code, ite
      $14, $15, $16, $17, $18)";
 
 /// On PostgreSQL the case row and its first event go in one statement (one round trip
-/// instead of two): the event, `$19`–`$24`, is inserted from the case row just inserted.
+/// instead of two): the event, `$19`–`$25`, is inserted from the case row just inserted.
 static INSERT_CASE_AND_EVENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "with c as ({INSERT_CASE} returning case_number) insert into event (case_number, seq, kind, actor, at, \
-         payload, authority) select case_number, $19, $20, $21, $22, $23, $24 from c"
+         payload, authority, hash) select case_number, $19, $20, $21, $22, $23, $24, $25 from c"
     )
 });
 
-/// Stores a new case and its first event.
-pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor: &str) -> Result<(), StoreError> {
+/// Stores a new case and its first event, and answers the event's hash.
+pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor: &str) -> Result<String, StoreError> {
     let together = conn.is_postgres();
     let sql = if together { INSERT_CASE_AND_EVENT.as_str() } else { INSERT_CASE };
     let mut query = conn
@@ -84,20 +84,104 @@ pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor:
         .bind(json(case))
         .bind(i64::from(case.priority))
         .bind(case.submitter.as_ref().map(|s| s.account.clone()));
+    let row = EventRow::new(&case.number, 1, first, actor, case.submitted_at, None);
     if together {
         query = query
             .bind(1_i64)
             .bind(first.kind())
             .bind(actor)
-            .bind(format_ts(case.submitted_at))
-            .bind(json(first))
-            .bind(None::<String>);
+            .bind(row.at.clone())
+            .bind(row.payload.clone())
+            .bind(None::<String>)
+            .bind(row.hash.clone());
     }
     query.execute().await.map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
-    if together { Ok(()) } else { insert_event(conn, &case.number, 1, first, actor, case.submitted_at, None).await }
+    if !together {
+        row.insert(conn).await?;
+    }
+    Ok(row.hash)
 }
 
-/// Appends `events` to a case read at version `expected` and saves its new state `after`.
+/// Stores a new case, its first event and the `case.submit` audit entry naming the item,
+/// the channel and the event's hash: submissions are in the audit chain like every act.
+pub async fn insert_submitted_case(
+    conn: &mut Conn,
+    case: &Case,
+    first: &CaseEvent,
+    actor: &str,
+) -> Result<(), StoreError> {
+    let hash = insert_case(conn, case, first, actor).await?;
+    let detail = serde_json::json!({ "item": case.item.as_str(), "channel": case.channel.as_str(), "events": [hash] })
+        .to_string();
+    crate::append_audit(conn, case.submitted_at, actor, "case.submit", case.number.as_str(), &detail).await
+}
+
+/// What [`Store::check_events`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EventCheck {
+    /// Event rows read.
+    pub events: u64,
+    /// Rows without a hash (written before hashes were kept).
+    pub unhashed: u64,
+    /// The first broken row or history, if any.
+    pub first_bad: Option<String>,
+}
+
+/// An event row as written: its text fields exactly as stored, and their hash.
+struct EventRow<'a> {
+    number: &'a CaseNumber,
+    seq: i64,
+    kind: &'static str,
+    actor: &'a str,
+    at: String,
+    payload: String,
+    authority: Option<String>,
+    hash: String,
+}
+
+impl<'a> EventRow<'a> {
+    fn new(
+        number: &'a CaseNumber,
+        seq: i64,
+        event: &CaseEvent,
+        actor: &'a str,
+        at: jiff::Timestamp,
+        authority: Option<&[String]>,
+    ) -> Self {
+        let (at, payload, authority) = (format_ts(at), json(event), authority.map(|a| json(&a)));
+        let hash = tongban_core::audit::event_hash(
+            number.as_str(),
+            u64::try_from(seq).unwrap_or(0),
+            event.kind(),
+            actor,
+            &at,
+            &payload,
+            authority.as_deref(),
+        );
+        Self { number, seq, kind: event.kind(), actor, at, payload, authority, hash }
+    }
+
+    async fn insert(&self, conn: &mut Conn) -> Result<(), StoreError> {
+        conn.query(
+            "insert into event (case_number, seq, kind, actor, at, payload, authority, hash) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(self.number.as_str())
+        .bind(self.seq)
+        .bind(self.kind)
+        .bind(self.actor)
+        .bind(self.at.as_str())
+        .bind(self.payload.as_str())
+        .bind(self.authority.clone())
+        .bind(self.hash.as_str())
+        .execute()
+        .await?;
+        Ok(())
+    }
+}
+
+/// Appends `events` to a case read at version `expected` and saves its new state `after`;
+/// answers the events' hashes, for the audit entry of the act.
 /// Fails with [`StoreError::Conflict`] if someone else changed the case since.
 pub async fn append_events(
     conn: &mut Conn,
@@ -107,7 +191,7 @@ pub async fn append_events(
     actor: &str,
     at: jiff::Timestamp,
     authority: Option<&[String]>,
-) -> Result<(), StoreError> {
+) -> Result<Vec<String>, StoreError> {
     let updated = conn
         .query(
             "update service_case set state = $1, owner = $2, version = $3, accepted_at = $4, due_at = $5, \
@@ -130,11 +214,14 @@ pub async fn append_events(
     if updated.rows_affected() != 1 {
         return Err(conflict(conn, after, expected).await);
     }
+    let mut hashes = Vec::with_capacity(events.len());
     for (i, event) in events.iter().enumerate() {
         let seq = i64::from(expected) + 1 + i64::try_from(i).unwrap_or(i64::MAX);
-        insert_event(conn, &after.number, seq, event, actor, at, authority).await?;
+        let row = EventRow::new(&after.number, seq, event, actor, at, authority);
+        row.insert(conn).await?;
+        hashes.push(row.hash);
     }
-    Ok(())
+    Ok(hashes)
 }
 
 /// Saves many cases whose due time alone moved, each with its one `due_recomputed` event
@@ -156,28 +243,25 @@ pub async fn append_due_changes(
         }
         return Ok(());
     }
-    let at = format_ts(at);
+    let (moment, at) = (at, format_ts(at));
     for chunk in changes.chunks(200) {
         update_due_rows(conn, chunk).await?;
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let b = i * 5;
-                format!("(${}, ${}, ${}, ${}, ${}, ${}, null)", b + 1, b + 2, b + 3, b + 4, b + 5, chunk.len() * 5 + 1)
+                let b = i * 6;
+                let at = chunk.len() * 6 + 1;
+                format!("(${}, ${}, ${}, ${}, ${}, ${at}, null, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
             })
             .collect();
         // The last placeholder is the moment, shared by every row.
         let sql = format!(
-            "insert into event (case_number, seq, kind, actor, payload, at, authority) values {}",
+            "insert into event (case_number, seq, kind, actor, payload, at, authority, hash) values {}",
             rows.join(", ")
         );
         let mut q = conn.query(&sql);
         for (expected, after, event) in chunk {
-            q = q
-                .bind(after.number.as_str())
-                .bind(i64::from(*expected) + 1)
-                .bind(event.kind())
-                .bind(actor)
-                .bind(json(*event));
+            let row = EventRow::new(&after.number, i64::from(*expected) + 1, event, actor, moment, None);
+            q = q.bind(after.number.as_str()).bind(row.seq).bind(row.kind).bind(actor).bind(row.payload).bind(row.hash);
         }
         q.bind(at.as_str()).execute().await?;
     }
@@ -247,30 +331,6 @@ async fn conflict(conn: &mut Conn, case: &Case, expected: u32) -> StoreError {
     }
 }
 
-async fn insert_event(
-    conn: &mut Conn,
-    number: &CaseNumber,
-    seq: i64,
-    event: &CaseEvent,
-    actor: &str,
-    at: jiff::Timestamp,
-    authority: Option<&[String]>,
-) -> Result<(), StoreError> {
-    conn.query(
-        "insert into event (case_number, seq, kind, actor, at, payload, authority) values ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(number.as_str())
-    .bind(seq)
-    .bind(event.kind())
-    .bind(actor)
-    .bind(format_ts(at))
-    .bind(json(event))
-    .bind(authority.map(|a| json(&a)))
-    .execute()
-    .await?;
-    Ok(())
-}
-
 /// An event as recorded: its place in the case's history, who, when and what.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecordedEvent {
@@ -331,35 +391,20 @@ impl Store {
     /// Stores a new case under the next number of `division` in `year`: `make` builds the
     /// case and its first event from the number (the core's [`Case::submit`]).
     ///
-    /// On SQLite this is a write like any other. On PostgreSQL the number comes from the
-    /// division's sequence (which a rollback never gives back anyway) and the case row and
-    /// its first event go in as one statement, atomic by itself — two round trips instead
-    /// of four (`begin`, number, insert, `commit`). A submission that must write more in
-    /// the same transaction (an idempotent answer, say) goes through [`Store::write`].
+    /// One transaction: the number, the case row with its first event (one statement on
+    /// PostgreSQL), and the `case.submit` audit entry ([`insert_submitted_case`]). A
+    /// submission that must write more in the same transaction (an idempotent answer, say)
+    /// goes through [`Store::write`] and [`insert_submitted_case`].
     pub async fn submit_case<E, M>(&self, division: DivisionCode, year: i16, actor: String, make: M) -> Result<Case, E>
     where
         M: FnOnce(CaseNumber) -> Result<(Case, CaseEvent), E> + Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        if let crate::writer::Writer::Postgres(connections) = &self.writer {
-            let (mut conn, _permit) = connections.take().await?;
-            let number = allocate_case_number(&mut conn, &division, year).await?;
-            let (case, event) = match make(number) {
-                Ok(made) => made,
-                Err(refused) => {
-                    connections.put_back(conn);
-                    return Err(refused);
-                }
-            };
-            insert_case(&mut conn, &case, &event, &actor).await?;
-            connections.put_back(conn);
-            return Ok(case);
-        }
         self.write(move |conn| {
             Box::pin(async move {
                 let number = allocate_case_number(conn, &division, year).await?;
                 let (case, event) = make(number)?;
-                insert_case(conn, &case, &event, &actor).await?;
+                insert_submitted_case(conn, &case, &event, &actor).await?;
                 Ok(case)
             })
         })
@@ -460,6 +505,64 @@ impl Store {
         .await
     }
 
+    /// Checks every event row against its hash and every case's history for gaps (its
+    /// version is the number of its events, numbered from 1), reading the log as a stream;
+    /// `seen` is given each intact row's hash (to match those the audit chain names).
+    pub async fn check_events(&self, mut seen: impl FnMut(&str)) -> Result<EventCheck, StoreError> {
+        use futures_util::TryStreamExt as _;
+        let mut check = EventCheck::default();
+        let mut rows = sqlx::query(
+            "select case_number, seq, kind, actor, at, payload, authority, hash from event order by case_number, seq",
+        )
+        .fetch(self.reader());
+        let mut expected: (String, i64) = (String::new(), 1);
+        while let Some(r) = rows.try_next().await? {
+            let (number, seq): (String, i64) = (r.try_get("case_number")?, r.try_get("seq")?);
+            if number != expected.0 {
+                expected = (number.clone(), 1);
+            }
+            check.events += 1;
+            let bad = |why: &str| Some(format!("case {number} event {seq}: {why}"));
+            if seq != expected.1 {
+                check.first_bad = check.first_bad.take().or_else(|| bad("events are missing or out of order"));
+            }
+            expected.1 = seq + 1;
+            let Some(hash) = r.try_get::<Option<String>, _>("hash")? else {
+                check.unhashed += 1;
+                continue;
+            };
+            let authority: Option<String> = r.try_get("authority")?;
+            let (kind, actor, at, payload): (String, String, String, String) =
+                (r.try_get("kind")?, r.try_get("actor")?, r.try_get("at")?, r.try_get("payload")?);
+            let computed = tongban_core::audit::event_hash(
+                &number,
+                u64::try_from(seq).unwrap_or(0),
+                &kind,
+                &actor,
+                &at,
+                &payload,
+                authority.as_deref(),
+            );
+            if computed == hash {
+                seen(&hash);
+            } else {
+                check.first_bad = check.first_bad.take().or_else(|| bad("edited: its content does not match its hash"));
+            }
+        }
+        drop(rows);
+        if check.first_bad.is_none() {
+            let short: Option<String> = sqlx::query_scalar(
+                "select c.case_number from service_case c where c.version <> \
+                 (select count(*) from event e where e.case_number = c.case_number) order by c.case_number limit 1",
+            )
+            .fetch_optional(self.reader())
+            .await?;
+            check.first_bad =
+                short.map(|n| format!("case {n}: its history does not hold as many events as its version"));
+        }
+        Ok(check)
+    }
+
     /// How many cases and events are stored (for checks and benchmarks).
     pub async fn counts(&self) -> Result<(u64, u64), StoreError> {
         let cases: i64 = sqlx::query_scalar("select count(*) from service_case").fetch_one(self.reader()).await?;
@@ -497,14 +600,7 @@ pub async fn insert_material_file(
     by: &str,
     at: jiff::Timestamp,
 ) -> Result<bool, StoreError> {
-    let exists: Option<i64> = conn
-        .query("select size from material_file where case_number = $1 and material = $2 and sha256 = $3")
-        .bind(number.as_str())
-        .bind(material)
-        .bind(sha256)
-        .scalar_optional()
-        .await?;
-    if exists.is_some() {
+    if material_file_exists(conn, number, material, sha256).await? {
         return Ok(false);
     }
     conn.query(
@@ -522,6 +618,42 @@ pub async fn insert_material_file(
     .execute()
     .await?;
     Ok(true)
+}
+
+/// Whether this very file (by its SHA-256) is already stored for the case's material.
+pub async fn material_file_exists(
+    conn: &mut Conn,
+    number: &CaseNumber,
+    material: &str,
+    sha256: &str,
+) -> Result<bool, StoreError> {
+    let size: Option<i64> = conn
+        .query("select size from material_file where case_number = $1 and material = $2 and sha256 = $3")
+        .bind(number.as_str())
+        .bind(material)
+        .bind(sha256)
+        .scalar_optional()
+        .await?;
+    Ok(size.is_some())
+}
+
+/// Inside a write: how many material files a case holds and their bytes in all. On
+/// PostgreSQL the case row is locked first, so two parallel uploads count one another.
+pub async fn material_usage(conn: &mut Conn, number: &CaseNumber) -> Result<(u64, u64), StoreError> {
+    if conn.is_postgres() {
+        conn.query("select version from service_case where case_number = $1 for update")
+            .bind(number.as_str())
+            .scalar_optional::<i64>()
+            .await?;
+    }
+    let files: i64 =
+        conn.query("select count(*) from material_file where case_number = $1").bind(number.as_str()).scalar().await?;
+    let bytes: i64 = conn
+        .query("select cast(coalesce(sum(size), 0) as bigint) from material_file where case_number = $1")
+        .bind(number.as_str())
+        .scalar()
+        .await?;
+    Ok((u64::try_from(files).unwrap_or(0), u64::try_from(bytes).unwrap_or(0)))
 }
 
 impl Store {

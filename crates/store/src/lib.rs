@@ -37,8 +37,8 @@ pub use calendar::{
     StoredClosure, StoredYear, delete_closure, lock_cases, mark_calendar_checked, put_calendar_year, put_closure,
 };
 pub use cases::{
-    CaseFilter, CaseRow, MaterialFile, Reach, RecordedEvent, allocate_case_number, append_due_changes, append_events,
-    insert_case, insert_material_file,
+    CaseFilter, CaseRow, EventCheck, MaterialFile, Reach, RecordedEvent, allocate_case_number, append_due_changes,
+    append_events, insert_case, insert_material_file, insert_submitted_case, material_file_exists, material_usage,
 };
 pub use catalog::{
     ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window,

@@ -445,6 +445,27 @@ pub enum CaseError {
     },
 }
 
+/// Most material files a case holds: a real application has a few dozen at most.
+pub const MAX_FILES_PER_CASE: u64 = 50;
+/// Most bytes of material files a case holds in all (ten full-size files).
+pub const MAX_BYTES_PER_CASE: u64 = 100 * 1024 * 1024;
+
+/// Checks that a case holding `files` files of `bytes` bytes may take one more of `size`
+/// bytes; the message says which quota it would exceed.
+pub fn check_upload_quota(files: u64, bytes: u64, size: u64) -> Result<(), String> {
+    if files >= MAX_FILES_PER_CASE {
+        return Err(format!("a case holds at most {MAX_FILES_PER_CASE} files; this one has {files}"));
+    }
+    if bytes.saturating_add(size) > MAX_BYTES_PER_CASE {
+        return Err(format!(
+            "a case holds at most {} MiB of files; this one has {:.1} MiB",
+            MAX_BYTES_PER_CASE >> 20,
+            bytes as f64 / 1_048_576.0
+        ));
+    }
+    Ok(())
+}
+
 /// What the rule on owners needs to know of an account named to own a case.
 #[derive(Debug, Clone, Copy)]
 pub struct OwnerCandidate<'a> {

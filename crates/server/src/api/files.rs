@@ -62,7 +62,7 @@ impl From<tongban_store::MaterialFile> for FileView {
         (status = 403, description = "Not your case", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The case is closed", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "File too large", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "File too large, or the case's quota (50 files, 100 MiB) reached", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a PDF, JPEG or PNG, or not what Content-Type says", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a material of the case's item", body = Problem, content_type = "application/problem+json"),
     )

@@ -33,7 +33,8 @@ pub async fn import_plan(state: &AppState, principal: &Principal, text: &str) ->
     authorize(principal, Action::ImportPlan)?;
     let actor = principal.require()?.id.clone();
     let plan = bpmn::import(text).map_err(|e| ApiError::Invalid(bpmn_problems(&e)))?;
-    tongban_core::plan::reform::check_not_builtin(plan.id()).map_err(ApiError::Conflict)?;
+    tongban_core::plan::reform::check_not_builtin(plan.id())
+        .map_err(|e| ApiError::Invalid(vec![("bpmn".into(), e)]))?;
     let now = state.now();
     let stored = plan.clone();
     let version = state
