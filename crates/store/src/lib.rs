@@ -114,6 +114,9 @@ pub enum StoreError {
     /// The writer task is gone (the store is shutting down).
     #[error("the store is shutting down")]
     Closed,
+    /// A file beside the database (a lease's lock file) could not be used.
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl StoreError {

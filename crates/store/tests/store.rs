@@ -417,3 +417,29 @@ async fn concurrent_writers_append_to_one_audit_chain_and_version_sequences() {
         t.cleanup().await;
     }
 }
+
+/// Two servers on one database: exactly one holds a lease, and the other takes it once the
+/// first lets go — on SQLite too (a lock on a file beside the database), not only on
+/// PostgreSQL (an advisory lock).
+#[tokio::test]
+async fn a_lease_has_one_holder_across_servers_on_one_database() {
+    for t in each_backend().await {
+        let other = Store::open(&t.url).await.expect("a second server's store");
+        let first = t.store.try_lease(4242).await.expect("try").expect("the first takes it");
+        assert!(other.try_lease(4242).await.expect("try").is_none(), "{}: held by the first", t.name);
+        assert!(other.try_lease(4243).await.expect("try").is_some(), "{}: another lease is free", t.name);
+        drop(first);
+        let mut taken = None;
+        for _ in 0..100 {
+            // PostgreSQL releases a dropped connection's locks asynchronously.
+            taken = other.try_lease(4242).await.expect("try");
+            if taken.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(taken.is_some(), "{}: the second takes over", t.name);
+        other.close().await;
+        t.cleanup().await;
+    }
+}
