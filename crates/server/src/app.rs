@@ -499,12 +499,15 @@ pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Re
     };
     let now = state.now();
     let a = account.clone();
+    let pending = crate::idempotency::pending();
     state
         .store
         .write(move |c| {
             Box::pin(async move {
+                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 tongban_store::insert_account(c, &a, now).await?;
-                append_audit(c, now, &a.id, "account.sign_up", &a.id, "{}").await
+                append_audit(c, now, &a.id, "account.sign_up", &a.id, "{}").await?;
+                Ok::<_, ApiError>(())
             })
         })
         .await?;
@@ -966,20 +969,16 @@ pub async fn create_staff_account(
     };
     let now = state.now();
     let a = account.clone();
+    let pending = crate::idempotency::pending();
     state
         .store
         .write(move |c| {
             Box::pin(async move {
+                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 tongban_store::insert_account(c, &a, now).await?;
-                append_audit(
-                    c,
-                    now,
-                    &admin,
-                    "account.create",
-                    &a.id,
-                    &serde_json::json!({ "role": a.role.as_str() }).to_string(),
-                )
-                .await
+                let detail = serde_json::json!({ "role": a.role.as_str() }).to_string();
+                append_audit(c, now, &admin, "account.create", &a.id, &detail).await?;
+                Ok::<_, ApiError>(())
             })
         })
         .await?;

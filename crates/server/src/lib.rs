@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bodies;
 pub mod extract;
 pub mod idempotency;
 pub mod limits;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .layer(axum::middleware::from_fn(bodies::bounded_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
 }
@@ -124,13 +126,76 @@ async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (
     }
 }
 
+/// How long the server waits on a client, so slow or idle sockets cannot pile up.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// To receive a request's headers, counted from the connection's start or the end of
+    /// the previous response (so it is also the keep-alive idle timeout).
+    pub header: std::time::Duration,
+    /// For a draining shutdown to finish the requests under way.
+    pub drain: std::time::Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self { header: std::time::Duration::from_secs(10), drain: std::time::Duration::from_secs(20) }
+    }
+}
+
 /// Serves the application on `listener` until `shutdown` completes, then drains requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Each request knows its peer's address (the client's, or a trusted proxy's).
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    serve_with(listener, state, shutdown, Timeouts::default()).await
+}
+
+/// [`serve`] with chosen timeouts. Each connection is HTTP/1.1 with a header read timeout
+/// (axum's own `serve` sets none); request bodies are bounded in size and time per route
+/// by [`limits::bounded_body`].
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    timeouts: Timeouts,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+    let app = router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors, a connection reset before accept …: keep serving.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        // Each request knows its peer's address (the client's, or a trusted proxy's).
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            app.clone().oneshot(req)
+        });
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new()).header_read_timeout(timeouts.header);
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(timeouts.drain, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still running after the drain timeout were cut");
+    }
+    Ok(())
 }

@@ -87,6 +87,25 @@ pub enum ApiError {
     /// An upload over the size limit (bytes).
     #[error("the file is larger than {0} bytes")]
     TooLarge(usize),
+    /// A retry of a request already answered under its Idempotency-Key: the first answer,
+    /// replayed as it was (not a problem).
+    #[error("replayed")]
+    Replayed {
+        /// The first answer's status.
+        status: u16,
+        /// Its body (JSON).
+        body: String,
+    },
+    /// A retry while the first request with its Idempotency-Key has done its work but not
+    /// yet stored its answer; the idempotency layer waits for the answer.
+    #[error("the first request with this Idempotency-Key is still being answered")]
+    InFlight,
+    /// A request body over its route's limit (bytes).
+    #[error("the request body is larger than {0} bytes")]
+    BodyTooLarge(usize),
+    /// A request body that did not arrive in time (seconds).
+    #[error("the request body did not arrive within {0} s")]
+    RequestTimeout(u64),
     /// A case's upload quota would be exceeded.
     #[error("{0}")]
     Quota(String),
@@ -131,6 +150,9 @@ pub const KINDS: &[(&str, u16, &str)] = &[
     ("idempotency-mismatch", 422, "Idempotency-Key reused with a different request"),
     ("file-too-large", 413, "The file is too large"),
     ("quota-exceeded", 413, "The case holds as many files as it may"),
+    ("body-too-large", 413, "The request body is too large for this route"),
+    ("idempotency-in-flight", 409, "The first request with this Idempotency-Key is still being answered"),
+    ("request-timeout", 408, "The request body did not arrive in time"),
     ("unsupported-type", 415, "The file type is not accepted"),
     ("unavailable", 503, "The service is temporarily unavailable"),
     ("internal", 500, "Internal error"),
@@ -166,6 +188,10 @@ impl ApiError {
             ApiError::IdempotencyMismatch(_) => "idempotency-mismatch",
             ApiError::TooLarge(_) => "file-too-large",
             ApiError::Quota(_) => "quota-exceeded",
+            ApiError::BodyTooLarge(_) => "body-too-large",
+            ApiError::InFlight => "idempotency-in-flight",
+            ApiError::Replayed { .. } => "replayed",
+            ApiError::RequestTimeout(_) => "request-timeout",
             ApiError::UnsupportedType(_) => "unsupported-type",
         }
     }
@@ -187,12 +213,21 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if let ApiError::Replayed { status, body } = self {
+            let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            return r;
+        }
         let problem = self.problem(None);
         if problem.status >= 500 {
             // Logged once, here, with the full source chain.
             tracing::error!(error = %self, kind = problem.kind, "request failed");
         }
-        problem.into_response()
+        let mut response = problem.into_response();
+        if matches!(self, ApiError::InFlight) {
+            response.extensions_mut().insert(crate::idempotency::InFlightMark);
+        }
+        response
     }
 }
 

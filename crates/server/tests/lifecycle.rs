@@ -528,3 +528,46 @@ async fn an_imported_year_applies_without_a_restart_and_recomputes_running_cases
         f.t.cleanup().await;
     }
 }
+
+/// Parallel retries with one key: the key is reserved inside the transaction that creates,
+/// so exactly one grant (and one token) is made and every retry gets the first answer.
+#[tokio::test]
+async fn parallel_retries_with_one_idempotency_key_create_once_on_both_databases() {
+    for t in tongban_store::testing::each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let head = f.login("head").await;
+        let grant = r#"{"grantee":"clerk2","department":"fgw","powers":["sign"]}"#;
+        let key = [("idempotency-key", "parallel-grant")];
+        let answers = futures_util::future::join_all(
+            (0..12).map(|_| f.call_with(&head, "POST", "/api/v1/grants", Some(grant), &key)),
+        )
+        .await;
+        let ids: std::collections::BTreeSet<String> = answers
+            .iter()
+            .map(|(s, _, v)| {
+                assert_eq!(*s, StatusCode::CREATED, "{name}: {v}");
+                v["id"].as_str().expect("id").to_owned()
+            })
+            .collect();
+        assert_eq!(ids.len(), 1, "{name}: one grant, one answer: {ids:?}");
+        let (_, _, grants) = f.call(&head, "GET", "/api/v1/grants", None).await;
+        let signing = grants.as_array().map(|g| g.iter().filter(|x| x["powers"] == json!(["sign"])).count());
+        assert_eq!(signing, Some(1), "{name}");
+        let audit = f.t.store.audit_entries().await.expect("audit");
+        assert_eq!(audit.iter().filter(|e| e.action == "grant.create").count(), 1, "{name}");
+
+        let clerk = f.login("clerk").await;
+        let key = [("idempotency-key", "parallel-token")];
+        let tokens = futures_util::future::join_all(
+            (0..12).map(|_| f.call_with(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"retry"}"#), &key)),
+        )
+        .await;
+        let secrets: std::collections::BTreeSet<&str> = tokens
+            .iter()
+            .filter_map(|(s, _, v)| (*s == StatusCode::CREATED).then(|| v["token"].as_str()).flatten())
+            .collect();
+        assert_eq!((secrets.len(), tokens.len()), (1, 12), "{name}: {tokens:?}");
+        f.t.cleanup().await;
+    }
+}

@@ -393,6 +393,52 @@ pub async fn append_audit(
     Ok(())
 }
 
+/// Inside the write that does a request's work: reserves its idempotency key (status 0,
+/// no answer yet). False when the key is taken — on PostgreSQL a parallel transaction
+/// holding the same key makes this wait until it commits (then false) or rolls back.
+pub async fn claim_idempotency(
+    conn: &mut Conn,
+    key: &str,
+    account: &str,
+    request_hash: &str,
+    now: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let r = conn
+        .query(
+            "insert into idempotency_key (idempotency_key, account_id, request_hash, status, response, created_at) \
+             values ($1, $2, $3, 0, '', $4) on conflict (idempotency_key, account_id) do nothing",
+        )
+        .bind(key)
+        .bind(account)
+        .bind(request_hash)
+        .bind(format_ts(now))
+        .execute()
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Stores the answer of a request whose key was claimed; false when there was no claim.
+pub async fn answer_idempotency(
+    conn: &mut Conn,
+    key: &str,
+    account: &str,
+    status: u16,
+    response: &str,
+) -> Result<bool, StoreError> {
+    let r = conn
+        .query(
+            "update idempotency_key set status = $1, response = $2 \
+             where idempotency_key = $3 and account_id = $4 and status = 0",
+        )
+        .bind(i64::from(status))
+        .bind(response)
+        .bind(key)
+        .bind(account)
+        .execute()
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Stores the answer to an idempotent request.
 pub async fn insert_idempotency(
     conn: &mut Conn,

@@ -19,7 +19,7 @@ use crate::extract::AppJson;
 use crate::problem::{ApiError, Problem};
 
 /// The largest schedule file accepted (a year has a few dozen rows).
-const MAX_CSV_BYTES: usize = 256 * 1024;
+pub const MAX_CSV_BYTES: usize = 256 * 1024;
 
 /// The calendar as this server sees it.
 #[derive(Debug, Serialize, ToSchema)]

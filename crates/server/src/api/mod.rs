@@ -23,6 +23,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::problem::{FieldProblem, KINDS, Problem};
 
+pub use calendar::MAX_CSV_BYTES;
 pub use grants::staff_account;
 pub use plans::MAX_BPMN_BYTES;
 pub(crate) use session::{check_login_attempt, new_session};
@@ -180,6 +181,13 @@ fn document_bad_requests(doc: &mut utoipa::openapi::OpenApi) {
                     .responses
                     .entry("422".into())
                     .or_insert_with(|| problem("A field is not valid (control characters, too long)").into());
+            }
+            if op.request_body.is_some() {
+                // Bodies are bounded per route before anything reads them (crate::bodies).
+                let too_large = problem("The body is over this route's limit (body-too-large)");
+                op.responses.responses.entry("413".into()).or_insert_with(|| too_large.into());
+                let slow = problem("The body did not arrive in time (request-timeout)");
+                op.responses.responses.entry("408".into()).or_insert_with(|| slow.into());
             }
             op.responses.responses.entry("500".into()).or_insert_with(|| problem("Internal error").into());
             op.responses.responses.entry("503".into()).or_insert_with(|| problem("The database is unavailable").into());

@@ -158,12 +158,15 @@ pub async fn create_token(
         .checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days)))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let (tid, hash) = (id.clone(), digest(&token));
+    let pending = crate::idempotency::pending();
     state
         .store
         .write(move |c| {
             Box::pin(async move {
+                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 insert_token(c, &tid, &hash, &account.id, req.name.trim(), &scopes, now, expires).await?;
-                append_audit(c, now, &account.id, "token.create", &tid, "{}").await
+                append_audit(c, now, &account.id, "token.create", &tid, "{}").await?;
+                Ok::<_, ApiError>(())
             })
         })
         .await?;

@@ -37,10 +37,12 @@ pub async fn import_plan(state: &AppState, principal: &Principal, text: &str) ->
         .map_err(|e| ApiError::Invalid(vec![("bpmn".into(), e)]))?;
     let now = state.now();
     let stored = plan.clone();
+    let pending = crate::idempotency::pending();
     let version = state
         .store
         .write(move |c| {
             Box::pin(async move {
+                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 let (id, version) = insert_plan(c, &stored, now).await?;
                 let detail = serde_json::json!({ "version": version, "steps": stored.steps().len() }).to_string();
                 append_audit(c, now, &actor, "plan.import", id.as_str(), &detail).await?;
