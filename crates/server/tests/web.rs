@@ -1219,3 +1219,92 @@ async fn a_due_time_in_a_year_not_yet_announced_is_marked_provisional_on_the_pag
     assert!(cal.has(&zh("cal.load_warning").replace("{year}", "2027")), "{}", cal.body);
     f.t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_clerk_verifies_an_identity_at_the_window_and_accounts_are_disabled_and_passwords_changed() {
+    let f = Fixture::new(sqlite().await).await;
+    // A newcomer signs up, unverified: the hall says so and how to change it.
+    let mut newcomer = Web::new(&f);
+    let csrf = newcomer.get("/signup").await.csrf();
+    let signed = newcomer
+        .post(
+            "/signup",
+            &[
+                ("csrf", &csrf),
+                ("login", "newcomer"),
+                ("password", "long enough password"),
+                ("name", "张三"),
+                ("kind", "individual"),
+                ("id_number", "620102199001011233"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    let hall = newcomer.get("/hall").await;
+    assert!(hall.has(zh("hall.unverified")), "{}", hall.body);
+
+    // The window: refused to others, errors beside the field, typed values kept.
+    let mut reviewer = Web::new(&f);
+    reviewer.login("reviewer").await;
+    assert_eq!(reviewer.get("/workbench/verify").await.status, StatusCode::FORBIDDEN);
+    let mut clerk = Web::new(&f);
+    clerk.login("clerk").await;
+    let form = clerk.get("/workbench/verify").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    let bad = clerk
+        .post(
+            "/workbench/verify",
+            &[("csrf", &csrf), ("login", "newcomer"), ("id_number", "620102199001011234"), ("name", "张三")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.has("id=\"err-id-number\"") && bad.has("value=\"620102199001011234\""), "{}", bad.body);
+    let taken = clerk
+        .post(
+            "/workbench/verify",
+            &[("csrf", &csrf), ("login", "newcomer"), ("id_number", common::APPLICANT_ID), ("name", "张三")],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY, "an individual is not verified under a credit code");
+    let done = clerk
+        .post(
+            "/workbench/verify",
+            &[("csrf", &csrf), ("login", "newcomer"), ("id_number", "620102199001011233"), ("name", "张三")],
+        )
+        .await;
+    assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, "/workbench?done=identity_verified"));
+    assert!(newcomer.get("/hall").await.has(zh("hall.verified_window")));
+
+    // The administrator disables the newcomer: the session ends at once.
+    let mut admin = Web::new(&f);
+    admin.login("admin").await;
+    let csrf = admin.get("/admin/staff").await.csrf();
+    let off = admin.post("/admin/staff/clerk2/disabled", &[("csrf", &csrf), ("disabled", "1")]).await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
+    assert!(admin.get(&off.location).await.has(zh("done.account_disabled")));
+    let mut clerk2 = Web::new(&f);
+    let csrf = clerk2.get("/login").await.csrf();
+    let refused = clerk2.post("/login", &[("csrf", &csrf), ("login", "clerk2"), ("password", common::PASSWORD)]).await;
+    assert_ne!(refused.status, StatusCode::SEE_OTHER, "a disabled account cannot log in");
+
+    // A password change: the wrong current password is an error beside its field.
+    let csrf = clerk.get("/account/password").await.csrf();
+    let wrong = clerk
+        .post(
+            "/account/password",
+            &[("csrf", &csrf), ("current_password", "nope"), ("new_password", "a new long password")],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.has("id=\"err-current-password\""), "{}", wrong.body);
+    let changed = clerk
+        .post(
+            "/account/password",
+            &[("csrf", &csrf), ("current_password", common::PASSWORD), ("new_password", "a new long password")],
+        )
+        .await;
+    assert_eq!(changed.location, "/account/password?done=password_changed");
+    assert!(clerk.get(&changed.location).await.has(zh("done.password_changed")));
+    f.t.cleanup().await;
+}

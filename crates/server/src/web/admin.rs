@@ -386,7 +386,18 @@ async fn staff_page(
                                     (ctx.t(&format!("role.{}", a.role.as_str())))
                                 }
                             }
-                            td { @if a.disabled { span.late { (ctx.t("admin.disabled")) } } @else { (ctx.t("admin.enabled")) } }
+                            td {
+                                @if a.disabled { span.late { (ctx.t("admin.disabled")) } } @else { (ctx.t("admin.enabled")) }
+                                @if may_change {
+                                    form.inline-form method="post" action=(format!("/admin/staff/{}/disabled", a.id)) {
+                                        (view::csrf(ctx))
+                                        input type="hidden" name="disabled" value=(if a.disabled { "0" } else { "1" });
+                                        " " button type="submit" {
+                                            (ctx.tf(if a.disabled { "admin.enable" } else { "admin.disable" }, &[("login", &a.id)]))
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -484,6 +495,20 @@ pub async fn change_role(
     }
     let response = staff_page(&state, &ctx, None, Some((&login, &fields, &errors))).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, response).into_response())
+}
+
+/// `POST /admin/staff/{login}/disabled`: disables (its sessions end, its tokens are
+/// revoked) or enables an account.
+pub async fn set_disabled(
+    State(state): State<AppState>,
+    Path(login): Path<String>,
+    posted: Posted,
+) -> Result<Response, WebError> {
+    let Posted { ctx, fields, .. } = posted;
+    let disabled = fields.get("disabled") == "1";
+    app::set_disabled(&state, &ctx.principal, &login, disabled).await.map_err(|e| ctx.fail(e))?;
+    let done = if disabled { "account_disabled" } else { "account_enabled" };
+    Ok(see_other(&ctx, format!("/admin/staff?done={done}#acct-{}", login.replace('.', "-"))))
 }
 
 /// Where a grant stands at `now`.

@@ -328,7 +328,13 @@ async fn render(
             (view::state_badge(ctx, case.state))
             dl.facts {
                 dt { (ctx.t("case.item")) } dd { a href=(format!("/items/{}", item.code)) { (item.name) } }
-                dt { (ctx.t("case.applicant")) } dd { (view.applicant.name) " (" (view.applicant.id_number) ")" }
+                dt { (ctx.t("case.applicant")) } dd {
+                    (view.applicant.name) " (" (view.applicant.id_number) ")"
+                    // Staff see that nobody has checked the identity the case is in the name of.
+                    @if ctx.role().is_department_staff() && case.submitter.as_ref().is_some_and(|s| !s.verified) {
+                        " " span.badge.late { (ctx.t("case.identity_unverified")) }
+                    }
+                }
                 dt { (ctx.t("case.channel")) } dd { (ctx.t(&format!("channel.{}", case.channel.as_str()))) }
                 dt { (ctx.t("case.owner")) } dd { (case.owner) @if let Some(to) = &case.pending_handover { " → " (to) " (" (ctx.t("case.offered")) ")" } }
                 dt { (ctx.t("case.submitted")) } dd { (view::time(case.submitted_at)) }

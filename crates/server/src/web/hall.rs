@@ -45,7 +45,7 @@ pub(crate) fn safe_next(next: &str) -> Option<&str> {
     local.then_some(next)
 }
 
-fn see_other(ctx: &Ctx, to: &str) -> Response {
+pub(super) fn see_other(ctx: &Ctx, to: &str) -> Response {
     ctx.finish((StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]))
 }
 
@@ -287,6 +287,15 @@ pub async fn my_cases(
     let body = html! {
         h1 { (ctx.t("hall.title")) }
         (view::done_notice(&ctx, q.done.as_deref()))
+        @match &account.verified {
+            Some(v) => { p.verified { "✓ " (ctx.t(&format!("hall.verified_{}", v.method.as_str()))) } }
+            None => {
+                div.notice role="note" {
+                    strong { (ctx.t("hall.unverified")) }
+                    p { (ctx.t("hall.unverified_how")) }
+                }
+            }
+        }
         p { a.button.primary href="/items" { (ctx.t("hall.apply")) } }
         h2 { (ctx.t("hall.my_cases")) }
         @if found.items.is_empty() {

@@ -13,6 +13,7 @@
 //! Forms shown to people not logged in (log in, sign up, kiosk look-up) use a double-submit
 //! cookie instead.
 
+mod account;
 mod admin;
 mod admin_forms;
 mod assets;
@@ -61,6 +62,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{number}/act", post(case_page::act))
         .route("/workbench", get(workbench::queue))
         .route("/workbench/call", post(workbench::call_next))
+        .route("/workbench/verify", get(account::verify_page).post(account::verify))
+        .route("/account/password", get(account::password_page).post(account::change_password))
         .route("/inbox", get(workbench::inbox))
         .route("/supervision", get(supervision::board))
         .route("/supervision/alerts", get(supervision::alerts))
@@ -74,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/org", get(admin::org))
         .route("/admin/staff", get(admin::staff).post(admin::create_staff))
         .route("/admin/staff/{login}/role", post(admin::change_role))
+        .route("/admin/staff/{login}/disabled", post(admin::set_disabled))
         .route("/admin/grants", get(admin::grants))
         .route("/admin/grants/new", get(admin_forms::grant_new_page).post(admin_forms::grant_new))
         .route("/admin/grants/{id}/revoke", post(admin::revoke))

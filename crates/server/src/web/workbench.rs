@@ -133,6 +133,7 @@ pub async fn queue(
             }
             @if account.role == Role::WindowClerk {
                 a.button href="/items" { (ctx.t("workbench.receive")) }
+                a.button href="/workbench/verify" { (ctx.t("workbench.verify")) }
             }
         }
         @if !offered.is_empty() {

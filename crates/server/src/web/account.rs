@@ -1,0 +1,108 @@
+//! An account's own pages and the window's identity check: changing one's password, and a
+//! window clerk verifying an applicant's identity in person (实名认证).
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+
+use super::ctx::Ctx;
+use super::error::WebError;
+use super::form::{FieldErrors, Fields, Posted};
+use super::layout::page;
+use super::view::{self, Input};
+use super::workbench::WorkbenchQuery;
+use crate::AppState;
+use crate::app;
+use crate::policy::{Action, role_may};
+use crate::problem::ApiError;
+
+/// Each refused field beside its input, in the page's language when the message file has it.
+fn field_errors(ctx: &Ctx, list: Vec<(String, String)>) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (field, message) in list {
+        let shown = ctx.lang.get(&format!("err.field.{field}")).map_or(message, str::to_owned);
+        errors.add(&field, shown);
+    }
+    errors
+}
+
+fn password_form(ctx: &Ctx, errors: &FieldErrors) -> Markup {
+    html! {
+        h1 { (ctx.t("account.password_title")) }
+        p.lead { (ctx.t("account.password_lead")) }
+        (view::form_error(errors))
+        form.stack method="post" action="/account/password" novalidate {
+            (view::csrf(ctx))
+            (view::input(ctx.t("account.current_password"), "current_password", "", errors,
+                Input { kind: "password", autocomplete: Some("current-password"), required: true, autofocus: true, ..Input::default() }))
+            (view::input(ctx.t("account.new_password"), "new_password", "", errors,
+                Input { kind: "password", autocomplete: Some("new-password"), required: true, hint: Some(ctx.t("signup.password_hint")), ..Input::default() }))
+            button.primary type="submit" { (ctx.t("account.change_password")) }
+        }
+    }
+}
+
+/// `GET /account/password`.
+pub async fn password_page(ctx: Ctx, Query(q): Query<WorkbenchQuery>) -> Result<Response, WebError> {
+    ctx.principal.require().map_err(|e| ctx.fail(e))?;
+    let body = html! { (view::done_notice(&ctx, q.done.as_deref())) (password_form(&ctx, &FieldErrors::default())) };
+    Ok(page(&ctx, ctx.t("account.password_title"), body))
+}
+
+/// `POST /account/password`: other sessions end, this one stays.
+pub async fn change_password(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    let Posted { ctx, fields, .. } = posted;
+    let changed =
+        app::change_password(&state, &ctx.principal, fields.get("current_password"), fields.get("new_password")).await;
+    let errors = match changed {
+        Ok(()) => return Ok(super::hall::see_other(&ctx, "/account/password?done=password_changed")),
+        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
+        Err(e) => return Err(ctx.fail(e)),
+    };
+    let body = password_form(&ctx, &errors);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("account.password_title"), body)).into_response())
+}
+
+fn verify_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Markup {
+    html! {
+        h1 { (ctx.t("verify.title")) }
+        p.lead { (ctx.t("verify.lead")) }
+        (view::form_error(errors))
+        form.stack method="post" action="/workbench/verify" novalidate {
+            (view::csrf(ctx))
+            (view::input(ctx.t("verify.login"), "login", view::typed(fields, "login", ""), errors,
+                Input { required: true, autofocus: true, hint: Some(ctx.t("verify.login_hint")), ..Input::default() }))
+            (view::input(ctx.t("verify.id_number"), "id_number", view::typed(fields, "id_number", ""), errors,
+                Input { required: true, hint: Some(ctx.t("verify.id_hint")), ..Input::default() }))
+            (view::input(ctx.t("verify.name"), "name", view::typed(fields, "name", ""), errors,
+                Input { required: true, ..Input::default() }))
+            button.primary type="submit" { (ctx.t("verify.submit")) }
+        }
+    }
+}
+
+/// `GET /workbench/verify`: the window's identity check.
+pub async fn verify_page(ctx: Ctx) -> Result<Response, WebError> {
+    if !role_may(ctx.role(), Action::VerifyIdentity) {
+        return Err(ctx.fail(ApiError::Forbidden(format!("a {} does not verify identities", ctx.role()))));
+    }
+    Ok(page(&ctx, ctx.t("verify.title"), verify_form(&ctx, None, &FieldErrors::default())))
+}
+
+/// `POST /workbench/verify`.
+pub async fn verify(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    let Posted { ctx, fields, .. } = posted;
+    let login = fields.get("login").trim().to_owned();
+    let verified =
+        app::verify_at_window(&state, &ctx.principal, &login, fields.get("id_number"), fields.get("name")).await;
+    let errors = match verified {
+        Ok(_) => return Ok(super::hall::see_other(&ctx, "/workbench?done=identity_verified")),
+        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
+        Err(ApiError::NotFound(_)) => field_errors(&ctx, vec![("login".into(), ctx.t("verify.no_account").into())]),
+        Err(ApiError::Conflict(_)) => field_errors(&ctx, vec![("id_number".into(), ctx.t("verify.taken").into())]),
+        Err(e) => return Err(ctx.fail(e)),
+    };
+    let body = verify_form(&ctx, Some(&fields), &errors);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("verify.title"), body)).into_response())
+}
