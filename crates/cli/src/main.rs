@@ -342,6 +342,26 @@ struct NetArgs {
     /// only administrators and supervisors can read /metrics.
     #[arg(long, env = "TONGBAN_METRICS_TOKEN", value_name = "TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// The address people reach this server at (`https://zwfw.example.gov.cn`), for links
+    /// that leave and come back, such as the identity provider's redirect URI.
+    #[arg(long, env = "TONGBAN_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
+    /// The OpenID Connect issuer applicants verify their identity through (a province's
+    /// 统一身份认证); with it the hall offers verification there.
+    #[arg(long, env = "TONGBAN_OIDC_ISSUER", value_name = "URL", requires = "oidc_client_id")]
+    oidc_issuer: Option<String>,
+    /// This center's client id at the identity provider.
+    #[arg(long, env = "TONGBAN_OIDC_CLIENT_ID", value_name = "ID")]
+    oidc_client_id: Option<String>,
+    /// The client secret, when the provider gave one.
+    #[arg(long, env = "TONGBAN_OIDC_CLIENT_SECRET", value_name = "SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// The ID token claim that holds the identity number (or credit code).
+    #[arg(long, env = "TONGBAN_OIDC_ID_CLAIM", value_name = "CLAIM", default_value = "id_number")]
+    oidc_id_claim: String,
+    /// The ID token claim that holds the person's name.
+    #[arg(long, env = "TONGBAN_OIDC_NAME_CLAIM", value_name = "CLAIM", default_value = "name")]
+    oidc_name_claim: String,
 }
 
 async fn serve(
@@ -368,6 +388,19 @@ async fn serve(
         state.rates = None;
     }
     state.metrics_token = net.metrics_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(Into::into);
+    if let (Some(issuer), Some(client_id)) = (&net.oidc_issuer, &net.oidc_client_id) {
+        let public_url = net.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+        let config = tongban_server::oidc::OidcConfig {
+            issuer: issuer.trim().to_owned(),
+            client_id: client_id.trim().to_owned(),
+            client_secret: net.oidc_client_secret.clone().filter(|s| !s.is_empty()),
+            id_claim: net.oidc_id_claim.clone(),
+            name_claim: net.oidc_name_claim.clone(),
+            public_url,
+        };
+        tracing::info!(issuer = %config.issuer, "identity verification through OpenID Connect");
+        state.oidc = Some(tongban_server::oidc::Oidc::new(config).map_err(|e| anyhow::anyhow!("--oidc-issuer: {e}"))?);
+    }
     let period = std::time::Duration::try_from_secs_f64(supervision_interval)
         .ok()
         .filter(|d| !d.is_zero())

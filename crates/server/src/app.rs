@@ -18,7 +18,7 @@ mod grants;
 mod plans;
 mod tickets;
 
-pub use accounts::{change_password, set_disabled, verify_at_window};
+pub use accounts::{change_password, set_disabled, verify_at_window, verify_by_provider};
 pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, recompute, refresh, set_closure,
     watch,

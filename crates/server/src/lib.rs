@@ -11,6 +11,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod limits;
 pub mod metrics;
+pub mod oidc;
 pub mod policy;
 pub mod problem;
 pub mod supervision;
@@ -51,6 +52,8 @@ pub struct AppState {
     /// The bearer token a metrics scraper presents at /metrics (administrators and
     /// supervisors need none); none: only they can read it.
     pub metrics_token: Option<Arc<str>>,
+    /// The identity provider applicants verify through (`--oidc-issuer`), if any.
+    pub oidc: Option<Arc<oidc::Oidc>>,
     /// After how many working hours alerts escalate to the owner's chief and the supervisor.
     pub escalation: tongban_core::supervision::EscalationRule,
 }
@@ -68,6 +71,7 @@ impl AppState {
             supervision: Arc::default(),
             metrics: Arc::default(),
             metrics_token: None,
+            oidc: None,
             escalation: tongban_core::supervision::EscalationRule::default(),
         }
     }

@@ -100,6 +100,9 @@ pub enum ApiError {
     /// yet stored its answer; the idempotency layer waits for the answer.
     #[error("the first request with this Idempotency-Key is still being answered")]
     InFlight,
+    /// The identity provider could not be used, or its answer was not acceptable.
+    #[error(transparent)]
+    IdentityProvider(#[from] crate::oidc::OidcError),
     /// A request body over its route's limit (bytes).
     #[error("the request body is larger than {0} bytes")]
     BodyTooLarge(usize),
@@ -151,6 +154,8 @@ pub const KINDS: &[(&str, u16, &str)] = &[
     ("file-too-large", 413, "The file is too large"),
     ("quota-exceeded", 413, "The case holds as many files as it may"),
     ("body-too-large", 413, "The request body is too large for this route"),
+    ("identity-provider-unavailable", 502, "The identity provider could not be reached or answered badly"),
+    ("identity-not-vouched", 403, "The identity provider did not vouch for this identity"),
     ("idempotency-in-flight", 409, "The first request with this Idempotency-Key is still being answered"),
     ("request-timeout", 408, "The request body did not arrive in time"),
     ("unsupported-type", 415, "The file type is not accepted"),
@@ -190,6 +195,8 @@ impl ApiError {
             ApiError::Quota(_) => "quota-exceeded",
             ApiError::BodyTooLarge(_) => "body-too-large",
             ApiError::InFlight => "idempotency-in-flight",
+            ApiError::IdentityProvider(crate::oidc::OidcError::Provider(_)) => "identity-provider-unavailable",
+            ApiError::IdentityProvider(_) => "identity-not-vouched",
             ApiError::Replayed { .. } => "replayed",
             ApiError::RequestTimeout(_) => "request-timeout",
             ApiError::UnsupportedType(_) => "unsupported-type",

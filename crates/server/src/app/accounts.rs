@@ -45,6 +45,27 @@ pub async fn verify_at_window(
     record(state, &account.id, &id_number, &name, verified, &clerk).await
 }
 
+/// Verifies the logged-in applicant's identity with what the identity provider vouched for
+/// (the number from its configured claim, and its name when it gives one); audited with
+/// the issuer. A conflict when another account holds that identity verified.
+pub async fn verify_by_provider(
+    state: &AppState,
+    principal: &Principal,
+    vouched: &crate::oidc::VouchedIdentity,
+    issuer: &str,
+) -> Result<Account, ApiError> {
+    let account = principal.require()?.clone();
+    if account.role != Role::Applicant {
+        return Err(ApiError::Forbidden("only an applicant's own account is verified this way".into()));
+    }
+    let enterprise = account.applicant_kind.as_deref() == Some("enterprise");
+    check_identifier(enterprise, &vouched.id_number)
+        .map_err(|e| ApiError::Invalid(vec![("id_number".into(), format!("the provider's number: {e}"))]))?;
+    let name = vouched.name.clone().unwrap_or_else(|| account.display_name.clone());
+    let verified = Verified { method: VerificationMethod::Oidc, at: state.now(), by: issuer.to_owned() };
+    record(state, &account.id, &vouched.id_number, &name, verified, &account.id).await
+}
+
 /// Records a verification (any method) in one transaction with its audit entry.
 async fn record(
     state: &AppState,

@@ -106,3 +106,58 @@ pub async fn verify(State(state): State<AppState>, posted: Posted) -> Result<Res
     let body = verify_form(&ctx, Some(&fields), &errors);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("verify.title"), body)).into_response())
 }
+
+/// `GET /hall/verify/oidc`: sends the logged-in applicant to the identity provider.
+pub async fn oidc_begin(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, WebError> {
+    let account = ctx.principal.require().map_err(|e| ctx.fail(e))?;
+    if account.role != tongban_core::identity::Role::Applicant {
+        return Err(ctx.fail(ApiError::Forbidden("only an applicant's own account is verified this way".into())));
+    }
+    let oidc =
+        state.oidc.clone().ok_or_else(|| ctx.fail(ApiError::NotFound("no identity provider is configured".into())))?;
+    let begun = oidc.begin().await.map_err(|e| ctx.fail(e))?;
+    ctx.cookies.push(begun.cookie);
+    Ok(ctx.finish((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, begun.redirect_to)])))
+}
+
+/// What the identity provider sends back.
+#[derive(Debug, serde::Deserialize)]
+pub struct Callback {
+    /// The authorization code.
+    #[serde(default)]
+    code: String,
+    /// The flow's state.
+    #[serde(default)]
+    state: String,
+    /// An error the provider reports instead (the person declined, say).
+    error: Option<String>,
+}
+
+/// `GET /hall/verify/oidc/callback`: checks the provider's answer and verifies the account.
+pub async fn oidc_callback(
+    State(state): State<AppState>,
+    mut ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Query(back): Query<Callback>,
+) -> Result<Response, WebError> {
+    let oidc =
+        state.oidc.clone().ok_or_else(|| ctx.fail(ApiError::NotFound("no identity provider is configured".into())))?;
+    // The flow's cookie is spent whatever happens.
+    ctx.cookies.push(format!(
+        "{}=; Path={}; Max-Age=0; HttpOnly; Secure; SameSite=Lax",
+        crate::oidc::FLOW_COOKIE,
+        crate::oidc::CALLBACK_PATH
+    ));
+    if back.error.is_some() {
+        return Err(ctx.fail(crate::oidc::OidcError::Token("the identity provider declined".into())));
+    }
+    let flow = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| kv.trim().strip_prefix(&format!("{}=", crate::oidc::FLOW_COOKIE)).map(str::to_owned));
+    let vouched = oidc.finish(flow.as_deref(), &back.state, &back.code, state.now()).await.map_err(|e| ctx.fail(e))?;
+    app::verify_by_provider(&state, &ctx.principal, &vouched, oidc.issuer()).await.map_err(|e| ctx.fail(e))?;
+    Ok(ctx.finish((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/hall?done=identity_verified".to_owned())])))
+}

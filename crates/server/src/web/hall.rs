@@ -293,6 +293,9 @@ pub async fn my_cases(
                 div.notice role="note" {
                     strong { (ctx.t("hall.unverified")) }
                     p { (ctx.t("hall.unverified_how")) }
+                    @if state.oidc.is_some() {
+                        p { a.button href="/hall/verify/oidc" { (ctx.t("hall.verify_oidc")) } }
+                    }
                 }
             }
         }

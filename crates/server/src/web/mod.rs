@@ -58,6 +58,8 @@ pub fn router() -> Router<AppState> {
         .route("/signup", get(hall::signup_page).post(hall::signup))
         .route("/hall", get(hall::my_cases))
         .route("/hall/apply/{code}", get(hall::apply_page).post(hall::apply))
+        .route("/hall/verify/oidc", get(account::oidc_begin))
+        .route("/hall/verify/oidc/callback", get(account::oidc_callback))
         .route("/cases/{number}", get(case_page::show))
         .route("/cases/{number}/act", post(case_page::act))
         .route("/workbench", get(workbench::queue))
