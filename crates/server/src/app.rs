@@ -18,7 +18,9 @@ mod grants;
 mod plans;
 mod tickets;
 
-pub use accounts::{change_password, set_disabled, verify_at_window, verify_by_provider};
+pub use accounts::{
+    change_password, grant_mandate, mandates, revoke_mandate, set_disabled, verify_at_window, verify_by_provider,
+};
 pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, recompute, refresh, set_closure,
     watch,
@@ -98,11 +100,18 @@ pub async fn submit_case(
     authorize(principal, Action::SubmitCase)?;
     let account = principal.require()?;
     let verified = if account.role == Role::Applicant {
-        // Applicants apply for themselves.
-        if account.id_number.as_deref() != Some(submission.applicant.id_number.as_str()) {
-            return Err(ApiError::Forbidden("applicants apply under their own id number".into()));
+        // Applicants apply for themselves, or for an enterprise that mandated them.
+        let answers_for = identities(state, account).await?;
+        let named = submission.applicant.id_number.as_str();
+        if answers_for.iter().any(|id| id == named) {
+            true
+        } else if account.id_number.as_deref() == Some(named) {
+            false
+        } else {
+            return Err(ApiError::Forbidden(
+                "applicants apply under their own id number, or an enterprise's that mandated them".into(),
+            ));
         }
-        account.verified_id().is_some()
     } else {
         // Staff receive the applicant in person and see the identity document.
         submission.owner = account.id.clone();
@@ -148,6 +157,15 @@ pub async fn submit_case(
         .await
 }
 
+/// The identities an applicant's account answers for: its own once verified, and — while
+/// it is verified — the enterprises that mandated it (委托).
+pub async fn identities(state: &AppState, account: &tongban_store::Account) -> Result<Vec<String>, ApiError> {
+    let Some(own) = account.verified_id() else { return Ok(Vec::new()) };
+    let mut ids = vec![own.to_owned()];
+    ids.extend(state.store.mandates(Some(&account.id), None).await?.into_iter().map(|m| m.enterprise_id));
+    Ok(ids)
+}
+
 /// Checks, by core's rule, that the account `login` may own a case of `item`.
 async fn check_owner(state: &AppState, login: &str, item: &tongban_core::item::ServiceItem) -> Result<(), ApiError> {
     let account = state.store.account(login.trim()).await?;
@@ -162,10 +180,9 @@ async fn check_owner(state: &AppState, login: &str, item: &tongban_core::item::S
 /// May `principal` see or touch `case`? Staff: their department's cases; applicants: the
 /// cases their account reaches (实名认证, [`Case::reached_by`]).
 async fn check_scope(state: &AppState, principal: &Principal, case: &Case, department: &str) -> Result<(), ApiError> {
-    let _ = state;
     let account = principal.require()?;
     let allowed = match account.role {
-        Role::Applicant => case.reached_by(&account.id, account.verified_id()),
+        Role::Applicant => case.reached_by(&account.id, &identities(state, account).await?),
         Role::CenterLeader | Role::Supervisor | Role::Administrator => true,
         Role::Public => false,
         _ => account.department.as_ref().is_some_and(|d| d.as_str() == department),
@@ -327,7 +344,7 @@ pub async fn search_cases(
         Role::Applicant => {
             filter.reached_by = Some(tongban_store::Reach {
                 account: account.id.clone(),
-                verified_id: account.verified_id().map(str::to_owned),
+                identities: identities(state, account).await?,
             })
         }
         Role::CenterLeader | Role::Supervisor | Role::Administrator => {}

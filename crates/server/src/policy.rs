@@ -65,6 +65,8 @@ pub enum Action {
     ImportCalendar,
     /// Verify an applicant's identity in person (实名认证 at a window).
     VerifyIdentity,
+    /// Grant, revoke and list mandates (委托) between applicants' accounts.
+    Mandate,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -117,6 +119,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::ImportCalendar => role == R::Administrator,
         // The clerk at the window sees the document; nobody verifies from a desk.
         Action::VerifyIdentity => role == R::WindowClerk,
+        Action::Mandate => role == R::Applicant,
     }
 }
 

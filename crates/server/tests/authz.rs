@@ -100,6 +100,9 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/accounts/{login}/verification", "", "00100000011"),
     ("PUT", "/api/v1/accounts/{login}/disabled", "", "00000000100"),
     ("PUT", "/api/v1/me/password", "", "01111111111"),
+    ("POST", "/api/v1/mandates", "", "01000000000"),
+    ("GET", "/api/v1/mandates", "", "01000000000"),
+    ("DELETE", "/api/v1/mandates/{agent}", "", "01000000000"),
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
 
@@ -152,6 +155,7 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         // Enabling an enabled account, and a wrong current password: no cell disables an
         // account or changes a password that a later cell needs.
         ("PUT", "/api/v1/accounts/{login}/disabled", _) => json!({ "disabled": false }),
+        ("POST", "/api/v1/mandates", _) => json!({ "agent": "nobody" }),
         ("PUT", "/api/v1/me/password", _) => {
             json!({ "current_password": "wrong", "new_password": "long enough password" })
         }
@@ -203,6 +207,7 @@ async fn the_server_enforces_the_matrix() {
                 .replace("{code}", "620100-FGW-001")
                 .replace("{id}", "none")
                 .replace("{login}", "clerk2")
+                .replace("{agent}", "nobody")
                 .replace("{material}", "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
                 .replace("{step}", "LX01")
                 .replace("{module}", "initiation")

@@ -161,3 +161,59 @@ async fn disabling_an_account_ends_its_sessions_and_tokens_and_a_password_change
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn an_enterprise_mandates_an_agent_who_then_reaches_its_cases_until_revoked() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let enterprise = f.login("applicant").await;
+        let number = f.submit(&enterprise).await;
+        // The agent: a person who signed up and was verified at a window.
+        let body = json!({ "login": "agent", "password": common::PASSWORD, "name": "李四", "kind": "individual",
+            "id_number": "11010519491231002X" });
+        assert_eq!(
+            f.call(&Caller::default(), "POST", "/api/v1/applicants", Some(&body.to_string())).await.0,
+            StatusCode::CREATED
+        );
+        let agent = f.login("agent").await;
+        let grant = json!({ "agent": "agent" }).to_string();
+        // Unverified, the agent cannot be mandated; nor can an agent grant for itself.
+        assert_problem(&f.call(&enterprise, "POST", "/api/v1/mandates", Some(&grant)).await, 422, "invalid-field");
+        let clerk = f.login("clerk").await;
+        let verify = json!({ "id_number": "11010519491231002X", "name": "李四" }).to_string();
+        assert_eq!(
+            f.call(&clerk, "POST", "/api/v1/accounts/agent/verification", Some(&verify)).await.0,
+            StatusCode::OK
+        );
+        let as_agent = json!({ "agent": "applicant" }).to_string();
+        assert_problem(&f.call(&agent, "POST", "/api/v1/mandates", Some(&as_agent)).await, 403, "forbidden");
+        assert_problem(&f.call(&agent, "GET", &format!("/api/v1/cases/{number}"), None).await, 403, "forbidden");
+        assert_problem(
+            &f.call(&agent, "POST", "/api/v1/cases", Some(&good_case().to_string())).await,
+            403,
+            "forbidden",
+        );
+
+        let (s, _, m) = f.call(&enterprise, "POST", "/api/v1/mandates", Some(&grant)).await;
+        assert_eq!((s, m["enterprise_id"].as_str()), (StatusCode::CREATED, Some(APPLICANT_ID)), "{name}: {m}");
+        assert_eq!(f.call(&agent, "GET", &format!("/api/v1/cases/{number}"), None).await.0, StatusCode::OK, "{name}");
+        let (s, _, filed) = f.call(&agent, "POST", "/api/v1/cases", Some(&good_case().to_string())).await;
+        assert_eq!(s, StatusCode::CREATED, "{name}: the agent applies in the enterprise's name: {filed}");
+        let (_, _, list) = f.call(&agent, "GET", "/api/v1/cases", None).await;
+        assert_eq!(list["total"], 2, "{name}");
+        let (_, _, held) = f.call(&agent, "GET", "/api/v1/mandates", None).await;
+        assert_eq!(held.as_array().map(Vec::len), Some(1), "{name}: {held}");
+
+        let (s, _, _) = f.call(&enterprise, "DELETE", "/api/v1/mandates/agent", None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{name}");
+        assert_problem(&f.call(&enterprise, "DELETE", "/api/v1/mandates/agent", None).await, 404, "not-found");
+        assert_problem(&f.call(&agent, "GET", &format!("/api/v1/cases/{number}"), None).await, 403, "forbidden");
+        let (_, _, list) = f.call(&agent, "GET", "/api/v1/cases", None).await;
+        assert_eq!(list["total"], 1, "{name}: only what it handed in itself");
+        let audit: Vec<String> =
+            f.t.store.audit_entries().await.expect("audit").into_iter().map(|e| e.action).collect();
+        assert!(audit.iter().any(|a| a == "mandate.grant") && audit.iter().any(|a| a == "mandate.revoke"));
+        f.t.cleanup().await;
+    }
+}

@@ -373,13 +373,14 @@ pub struct CaseFilter {
     pub per_page: u32,
 }
 
-/// An applicant's account, and the identity it verified if any: whose cases it reaches.
+/// An applicant's account, and the identities it answers for (its verified own, the
+/// enterprises it holds mandates of): whose cases it reaches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
     /// Login of the account.
     pub account: String,
-    /// Its verified ID number or credit code.
-    pub verified_id: Option<String>,
+    /// ID numbers and credit codes.
+    pub identities: Vec<String>,
 }
 
 fn case_from_snapshot(row: &AnyRow) -> Result<Case, StoreError> {
@@ -474,16 +475,15 @@ impl Store {
             conditions.push_str(&format!(" and due_at <= ${}", binds.len()));
         }
         if let Some(reach) = &filter.reached_by {
-            // Mirrors Case::reached_by: handed in by the account, or in its verified identity's name.
+            // Mirrors Case::reached_by: handed in by the account, or in the name of an
+            // identity it answers for.
             binds.push(reach.account.clone());
-            let n = binds.len();
-            match &reach.verified_id {
-                Some(id) => {
-                    binds.push(id.clone());
-                    conditions.push_str(&format!(" and (submitted_by = ${n} or applicant_id = ${})", n + 1));
-                }
-                None => conditions.push_str(&format!(" and submitted_by = ${n}")),
+            let mut either = vec![format!("submitted_by = ${}", binds.len())];
+            for id in &reach.identities {
+                binds.push(id.clone());
+                either.push(format!("applicant_id = ${}", binds.len()));
             }
+            conditions.push_str(&format!(" and ({})", either.join(" or ")));
         }
         if let Some(a) = &filter.applicant {
             binds.push(a.clone());

@@ -316,6 +316,51 @@ pub async fn revoke_token(conn: &mut Conn, id: &str, account: &str, now: jiff::T
     Ok(r.rows_affected() == 1)
 }
 
+/// A mandate (委托): an enterprise's account lets an agent's account act for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mandate {
+    /// The enterprise's 统一社会信用代码.
+    pub enterprise_id: String,
+    /// The agent's login.
+    pub agent: String,
+    /// The enterprise account that granted it.
+    pub granted_by: String,
+    /// When.
+    pub granted_at: jiff::Timestamp,
+}
+
+/// Grants (or grants again) a mandate.
+pub async fn grant_mandate(conn: &mut Conn, m: &Mandate) -> Result<(), StoreError> {
+    conn.query(
+        "insert into mandate (enterprise_id, agent, granted_by, granted_at, revoked_at) values ($1, $2, $3, $4, null) \
+         on conflict (enterprise_id, agent) do update set granted_by = $3, granted_at = $4, revoked_at = null",
+    )
+    .bind(&m.enterprise_id)
+    .bind(&m.agent)
+    .bind(&m.granted_by)
+    .bind(format_ts(m.granted_at))
+    .execute()
+    .await?;
+    Ok(())
+}
+
+/// Revokes an enterprise's mandate of `agent`; false when there is none in force.
+pub async fn revoke_mandate(
+    conn: &mut Conn,
+    enterprise_id: &str,
+    agent: &str,
+    at: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let r = conn
+        .query("update mandate set revoked_at = $1 where enterprise_id = $2 and agent = $3 and revoked_at is null")
+        .bind(format_ts(at))
+        .bind(enterprise_id)
+        .bind(agent)
+        .execute()
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Stores a grant.
 pub async fn insert_grant(conn: &mut Conn, g: &Grant, now: jiff::Timestamp) -> Result<(), StoreError> {
     conn.query(
@@ -568,6 +613,23 @@ impl Store {
             .await?;
         let roots = heads.into_iter().filter_map(|(a, d)| DepartmentCode::parse(&d).ok().map(|d| (a, d)));
         Ok(tongban_core::delegation::Delegations::new(grants, roots))
+    }
+
+    /// The mandates in force that name `agent`, or that `enterprise_id` granted.
+    pub async fn mandates(&self, agent: Option<&str>, enterprise_id: Option<&str>) -> Result<Vec<Mandate>, StoreError> {
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+            "select enterprise_id, agent, granted_by, granted_at from mandate where revoked_at is null \
+             and (cast($1 as text) is null or agent = $1) and (cast($2 as text) is null or enterprise_id = $2) order by enterprise_id, agent",
+        )
+        .bind(agent)
+        .bind(enterprise_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.into_iter()
+            .map(|(enterprise_id, agent, granted_by, at)| {
+                Ok(Mandate { enterprise_id, agent, granted_by, granted_at: parse_ts("mandate", &at)? })
+            })
+            .collect()
     }
 
     /// The first responsible person for approving an item.

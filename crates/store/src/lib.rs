@@ -46,9 +46,10 @@ pub use catalog::{
 pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use figures::MonthFigures;
 pub use identity::{
-    Account, SessionRow, Verified, answer_idempotency, append_audit, claim_idempotency, delete_session, idempotency_in,
-    insert_account, insert_grant, insert_idempotency, insert_session, insert_token, revoke_grant, revoke_token,
-    role_facts, set_disabled, set_first_responsible, set_password, update_role, verify_identity,
+    Account, Mandate, SessionRow, Verified, answer_idempotency, append_audit, claim_idempotency, delete_session,
+    grant_mandate, idempotency_in, insert_account, insert_grant, insert_idempotency, insert_session, insert_token,
+    revoke_grant, revoke_mandate, revoke_token, role_facts, set_disabled, set_first_responsible, set_password,
+    update_role, verify_identity,
 };
 pub use lease::Lease;
 pub use plans::{PlanRow, insert_plan};

@@ -669,11 +669,11 @@ impl Case {
     }
 
     /// Whether an applicant's account reaches this case (实名认证): the cases it handed in
-    /// itself, and — once the account's identity is verified, as `verified_id` — every case
-    /// in that identity's name. An identity number typed at sign-up reaches nothing.
-    pub fn reached_by(&self, account: &str, verified_id: Option<&str>) -> bool {
-        self.submitter.as_ref().is_some_and(|s| s.account == account)
-            || verified_id == Some(self.applicant.id_number.as_str())
+    /// itself, and every case in the name of an identity it answers for — its own once
+    /// verified, and an enterprise's it holds a mandate of (委托). An identity number typed
+    /// at sign-up reaches nothing.
+    pub fn reached_by(&self, account: &str, identities: &[String]) -> bool {
+        self.submitter.as_ref().is_some_and(|s| s.account == account) || identities.contains(&self.applicant.id_number)
     }
 
     /// Decides a command: the events it causes, or the rule it breaks. Changes nothing.

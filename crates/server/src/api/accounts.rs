@@ -92,3 +92,78 @@ pub async fn change_password(
     crate::app::change_password(&state, &principal, &req.current_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// A mandate as shown.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct MandateView {
+    /// The enterprise's 统一社会信用代码.
+    pub enterprise_id: String,
+    /// The agent's login.
+    pub agent: String,
+    /// The enterprise account that granted it.
+    pub granted_by: String,
+    /// When (RFC 3339).
+    pub granted_at: String,
+}
+
+impl From<tongban_store::Mandate> for MandateView {
+    fn from(m: tongban_store::Mandate) -> Self {
+        Self {
+            enterprise_id: m.enterprise_id,
+            agent: m.agent,
+            granted_by: m.granted_by,
+            granted_at: m.granted_at.to_string(),
+        }
+    }
+}
+
+/// Whom an enterprise mandates.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MandateRequest {
+    /// The agent's login: a verified applicant account.
+    #[schema(max_length = 64)]
+    pub agent: String,
+}
+
+/// Mandate an agent to act for the caller's enterprise (委托代办): the agent reaches the
+/// enterprise's cases and applies in its name. The enterprise's verified account only; audited.
+#[utoipa::path(post, path = "/api/v1/mandates", tag = "identity", request_body = MandateRequest,
+    responses((status = 201, description = "Granted", body = MandateView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an enterprise's verified account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No such verified applicant account", body = Problem, content_type = "application/problem+json")))]
+pub async fn grant_mandate(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(req): AppJson<MandateRequest>,
+) -> Result<(StatusCode, Json<MandateView>), ApiError> {
+    let m = crate::app::grant_mandate(&state, &principal, &req.agent).await?;
+    Ok((StatusCode::CREATED, Json(m.into())))
+}
+
+/// The mandates in force the caller granted (an enterprise) or holds (an agent).
+#[utoipa::path(get, path = "/api/v1/mandates", tag = "identity",
+    responses((status = 200, description = "Mandates", body = [MandateView]),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json")))]
+pub async fn list_mandates(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<MandateView>>, ApiError> {
+    Ok(Json(crate::app::mandates(&state, &principal).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Revoke the mandate of an agent; at once it reaches no more of the enterprise's cases. Audited.
+#[utoipa::path(delete, path = "/api/v1/mandates/{agent}", tag = "identity", params(("agent" = String, Path, description = "The agent's login")),
+    responses((status = 204, description = "Revoked"),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an enterprise's verified account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such mandate in force", body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_mandate(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(agent): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    crate::app::revoke_mandate(&state, &principal, &agent).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -73,6 +73,8 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::verify))
         .routes(routes!(accounts::set_disabled))
         .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::grant_mandate, accounts::list_mandates))
+        .routes(routes!(accounts::revoke_mandate))
         .routes(routes!(supervision::board))
         .routes(routes!(supervision::concerns))
         .routes(routes!(supervision::alerts))

@@ -2,7 +2,7 @@
 //! changed, the account disabled. Each is one transaction with its audit entry.
 
 use tongban_core::identity::{Role, VerificationMethod, check_disable, check_identifier};
-use tongban_store::{Account, Verified, append_audit};
+use tongban_store::{Account, Mandate, Verified, append_audit};
 
 use super::{MAX_PASSWORD_CHARS, authorize};
 use crate::AppState;
@@ -161,4 +161,77 @@ pub async fn change_password(
             })
         })
         .await
+}
+
+/// The verified enterprise account of `principal`, with its credit code, or why not.
+fn enterprise_of(principal: &Principal) -> Result<(Account, String), ApiError> {
+    let account = principal.require()?.clone();
+    let code = account.verified_id().filter(|_| account.applicant_kind.as_deref() == Some("enterprise"));
+    let code = code.map(str::to_owned).ok_or_else(|| {
+        ApiError::Forbidden("only an enterprise's verified account grants or revokes mandates".into())
+    })?;
+    Ok((account, code))
+}
+
+/// The enterprise of `principal` mandates the verified applicant account `agent` to act for
+/// it (委托代办): the agent reaches its cases and applies in its name. Audited.
+pub async fn grant_mandate(state: &AppState, principal: &Principal, agent: &str) -> Result<Mandate, ApiError> {
+    authorize(principal, Action::Mandate)?;
+    let (enterprise, code) = enterprise_of(principal)?;
+    let agent = agent.trim();
+    let found = state.store.account(agent).await?.filter(|a| a.role == Role::Applicant && !a.disabled);
+    let invalid = |m: &str| ApiError::Invalid(vec![("agent".into(), m.into())]);
+    match found {
+        None => return Err(invalid("no such applicant account")),
+        Some(a) if a.id == enterprise.id => return Err(invalid("an enterprise's own account needs no mandate")),
+        Some(a) if a.verified.is_none() => return Err(invalid("the agent's identity must be verified first")),
+        Some(_) => {}
+    }
+    let now = state.now();
+    let mandate =
+        Mandate { enterprise_id: code, agent: agent.to_owned(), granted_by: enterprise.id.clone(), granted_at: now };
+    let m = mandate.clone();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                tongban_store::grant_mandate(c, &m).await?;
+                let detail = serde_json::json!({ "agent": m.agent }).to_string();
+                append_audit(c, now, &m.granted_by, "mandate.grant", &m.enterprise_id, &detail).await?;
+                Ok::<_, ApiError>(())
+            })
+        })
+        .await?;
+    Ok(mandate)
+}
+
+/// Revokes the mandate of `agent` by the enterprise of `principal`; not found when none is in force.
+pub async fn revoke_mandate(state: &AppState, principal: &Principal, agent: &str) -> Result<(), ApiError> {
+    authorize(principal, Action::Mandate)?;
+    let (enterprise, code) = enterprise_of(principal)?;
+    let (now, agent) = (state.now(), agent.trim().to_owned());
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                if !tongban_store::revoke_mandate(c, &code, &agent, now).await? {
+                    return Err(ApiError::NotFound(format!("no mandate of {agent} in force")));
+                }
+                let detail = serde_json::json!({ "agent": agent }).to_string();
+                append_audit(c, now, &enterprise.id, "mandate.revoke", &code, &detail).await?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// The mandates in force that the caller granted (an enterprise) or holds (an agent).
+pub async fn mandates(state: &AppState, principal: &Principal) -> Result<Vec<Mandate>, ApiError> {
+    authorize(principal, Action::Mandate)?;
+    let account = principal.require()?;
+    let mut found = state.store.mandates(Some(&account.id), None).await?;
+    if let Some(code) = account.verified_id().filter(|_| account.applicant_kind.as_deref() == Some("enterprise")) {
+        found.extend(state.store.mandates(None, Some(code)).await?);
+    }
+    Ok(found)
 }
