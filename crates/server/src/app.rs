@@ -19,7 +19,8 @@ mod plans;
 mod tickets;
 
 pub use accounts::{
-    change_password, grant_mandate, mandates, revoke_mandate, set_disabled, verify_at_window, verify_by_provider,
+    change_password, grant_mandate, mandates, revoke_mandate, set_account_role, set_disabled, verify_at_window,
+    verify_by_provider,
 };
 pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, recompute, refresh, set_closure,
@@ -1000,41 +1001,6 @@ pub async fn create_staff_account(
         })
         .await?;
     Ok(account)
-}
-
-/// Changes an account's role (administrators); audited. Not found when there is no such account.
-pub async fn set_account_role(
-    state: &AppState,
-    principal: &Principal,
-    login: &str,
-    role: &str,
-) -> Result<(), ApiError> {
-    authorize(principal, Action::ManageAccounts)?;
-    let admin = principal.require()?.id.clone();
-    let role = Role::parse(role)
-        .filter(|r| *r != Role::Public)
-        .ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {role:?}"))]))?;
-    let now = state.now();
-    let login = login.to_owned();
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                let (current, is_applicant, admins) = tongban_store::role_facts(c, &login)
-                    .await?
-                    .ok_or_else(|| ApiError::NotFound("no such account".into()))?;
-                let confers = tongban_core::identity::check_role_change(current, is_applicant, role, admins)
-                    .map_err(|e| ApiError::Invalid(vec![("role".into(), e.to_string())]))?;
-                tongban_store::update_role(c, &login, role).await?;
-                // A role that decides cases is audited under its own action, for supervisors
-                // to review: who was given decision power, by whom, from what.
-                let action = if confers { "account.role.decision_power" } else { "account.role" };
-                let detail = serde_json::json!({ "role": role.as_str(), "previous": current.as_str() }).to_string();
-                append_audit(c, now, &admin, action, &login, &detail).await?;
-                Ok::<_, ApiError>(())
-            })
-        })
-        .await
 }
 
 /// Revokes a grant: it and everything re-delegated from it stop at once. The grantor, the

@@ -1,5 +1,6 @@
-//! An account's life after creation: its identity verified (实名认证), its password
-//! changed, the account disabled. Each is one transaction with its audit entry.
+//! An account's life after creation: its role; its identity verified (实名认证) at a
+//! window or through an identity provider; the mandates an enterprise gives to act for it
+//! (委托); its password; disabling it. Each is one transaction with its audit entry.
 
 use tongban_core::identity::{Role, VerificationMethod, check_disable, check_identifier};
 use tongban_store::{Account, Mandate, Verified, append_audit};
@@ -96,6 +97,41 @@ async fn record(
         })
         .await?;
     state.store.account(&login).await?.ok_or_else(|| ApiError::NotFound(format!("no applicant account {login}")))
+}
+
+/// Changes an account's role (administrators); audited. Not found when there is no such account.
+pub async fn set_account_role(
+    state: &AppState,
+    principal: &Principal,
+    login: &str,
+    role: &str,
+) -> Result<(), ApiError> {
+    authorize(principal, Action::ManageAccounts)?;
+    let admin = principal.require()?.id.clone();
+    let role = Role::parse(role)
+        .filter(|r| *r != Role::Public)
+        .ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {role:?}"))]))?;
+    let now = state.now();
+    let login = login.to_owned();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let (current, is_applicant, admins) = tongban_store::role_facts(c, &login)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+                let confers = tongban_core::identity::check_role_change(current, is_applicant, role, admins)
+                    .map_err(|e| ApiError::Invalid(vec![("role".into(), e.to_string())]))?;
+                tongban_store::update_role(c, &login, role).await?;
+                // A role that decides cases is audited under its own action, for supervisors
+                // to review: who was given decision power, by whom, from what.
+                let action = if confers { "account.role.decision_power" } else { "account.role" };
+                let detail = serde_json::json!({ "role": role.as_str(), "previous": current.as_str() }).to_string();
+                append_audit(c, now, &admin, action, &login, &detail).await?;
+                Ok::<_, ApiError>(())
+            })
+        })
+        .await
 }
 
 /// Disables or re-enables account `login` (administrators). Disabling ends its sessions
