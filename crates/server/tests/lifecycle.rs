@@ -571,3 +571,36 @@ async fn parallel_retries_with_one_idempotency_key_create_once_on_both_databases
         f.t.cleanup().await;
     }
 }
+
+/// Sixteen accepts at once, on both databases: on sixteen cases every one succeeds and the
+/// audit chain stays whole (PostgreSQL once handed two writers one sequence number); on one
+/// case exactly one wins and the others are told it changed (409), never a 500.
+#[tokio::test]
+async fn sixteen_parallel_accepts_keep_the_audit_chain_and_one_case_has_one_winner() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let (applicant, clerk) = (f.login("applicant").await, f.login("clerk").await);
+        let mut numbers = Vec::new();
+        for _ in 0..16 {
+            numbers.push(f.submit(&applicant).await);
+        }
+        let accept = json!({"action": "accept"}).to_string();
+        let uris: Vec<String> = numbers.iter().map(|n| format!("/api/v1/cases/{n}/actions")).collect();
+        let answers =
+            futures_util::future::join_all(uris.iter().map(|u| f.call(&clerk, "POST", u, Some(&accept)))).await;
+        assert!(answers.iter().all(|(s, _, _)| *s == StatusCode::OK), "{name}: {answers:?}");
+        let one = format!("/api/v1/cases/{}/actions", f.submit(&applicant).await);
+        let race = futures_util::future::join_all(
+            (0..16).map(|_| f.call_with(&clerk, "POST", &one, Some(&accept), &[("if-match", "\"1\"")])),
+        )
+        .await;
+        let mut statuses: Vec<u16> = race.iter().map(|(s, _, _)| s.as_u16()).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, [[200].as_slice(), &[409; 15]].concat(), "{name}");
+        let audit = f.t.store.audit_entries().await.expect("audit");
+        assert_eq!(tongban_core::audit::verify(&audit).map(|n| n as usize), Ok(audit.len()), "{name}");
+        assert_eq!(audit.iter().filter(|e| e.action == "case.accept").count(), 17, "{name}");
+        f.t.cleanup().await;
+    }
+}
