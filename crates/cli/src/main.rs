@@ -362,6 +362,21 @@ struct NetArgs {
     /// The ID token claim that holds the person's name.
     #[arg(long, env = "TONGBAN_OIDC_NAME_CLAIM", value_name = "CLAIM", default_value = "name")]
     oidc_name_claim: String,
+    /// Aliyun SMS (阿里云短信) endpoint, for one-time codes to phones on record.
+    #[arg(long, env = "TONGBAN_SMS_ENDPOINT", value_name = "URL", default_value = "https://dysmsapi.aliyuncs.com")]
+    sms_endpoint: String,
+    /// Aliyun AccessKeyId; with the secret, sign name and template it turns SMS codes on.
+    #[arg(long, env = "TONGBAN_SMS_ACCESS_KEY_ID", value_name = "ID", requires_all = ["sms_access_key_secret", "sms_sign_name", "sms_code_template"])]
+    sms_access_key_id: Option<String>,
+    /// Aliyun AccessKeySecret.
+    #[arg(long, env = "TONGBAN_SMS_ACCESS_KEY_SECRET", value_name = "SECRET", hide_env_values = true)]
+    sms_access_key_secret: Option<String>,
+    /// The approved SMS signature (签名).
+    #[arg(long, env = "TONGBAN_SMS_SIGN_NAME", value_name = "NAME")]
+    sms_sign_name: Option<String>,
+    /// The approved template code for one-time codes (with a `${code}` parameter).
+    #[arg(long, env = "TONGBAN_SMS_CODE_TEMPLATE", value_name = "CODE")]
+    sms_code_template: Option<String>,
 }
 
 async fn serve(
@@ -400,6 +415,20 @@ async fn serve(
         };
         tracing::info!(issuer = %config.issuer, "identity verification through OpenID Connect");
         state.oidc = Some(tongban_server::oidc::Oidc::new(config).map_err(|e| anyhow::anyhow!("--oidc-issuer: {e}"))?);
+    }
+    if let (Some(id), Some(secret), Some(sign), Some(template)) =
+        (&net.sms_access_key_id, &net.sms_access_key_secret, &net.sms_sign_name, &net.sms_code_template)
+    {
+        let config = tongban_server::sms::SmsConfig {
+            endpoint: net.sms_endpoint.trim().to_owned(),
+            access_key_id: id.trim().to_owned(),
+            access_key_secret: secret.trim().to_owned(),
+            sign_name: sign.trim().to_owned(),
+            code_template: template.trim().to_owned(),
+        };
+        tracing::info!(endpoint = %config.endpoint, "one-time codes by SMS");
+        let sms = tongban_server::sms::Sms::new(config).map_err(|e| anyhow::anyhow!("--sms-*: {e}"))?;
+        state.sms = Some(std::sync::Arc::new(sms));
     }
     let period = std::time::Duration::try_from_secs_f64(supervision_interval)
         .ok()

@@ -167,6 +167,9 @@ pub enum VerificationMethod {
     Window,
     /// An external identity provider (a province's 统一身份认证) vouched for it over OpenID Connect.
     Oidc,
+    /// A one-time code sent to a phone already on record for that identity (a phone given
+    /// with a case whose applicant's identity was checked) was typed back.
+    Sms,
 }
 
 impl VerificationMethod {
@@ -175,12 +178,13 @@ impl VerificationMethod {
         match self {
             Self::Window => "window",
             Self::Oidc => "oidc",
+            Self::Sms => "sms",
         }
     }
 
     /// Parses a machine name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Window, Self::Oidc].into_iter().find(|m| m.as_str() == text.trim())
+        [Self::Window, Self::Oidc, Self::Sms].into_iter().find(|m| m.as_str() == text.trim())
     }
 }
 
@@ -201,6 +205,50 @@ fn mask_middle(text: &str, head: usize, tail: usize) -> String {
         return "*".repeat(chars.len());
     }
     chars.iter().enumerate().map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { '*' }).collect()
+}
+
+/// The rules of one-time codes sent to a phone on record (实名认证 by SMS).
+pub mod one_time {
+    /// How long a code may be typed back.
+    pub const VALID_MINUTES: i64 = 5;
+    /// Wrong codes allowed before a code is spent.
+    pub const ATTEMPTS: u32 = 5;
+    /// Seconds between two codes to one account.
+    pub const GAP_SECONDS: i64 = 60;
+    /// Codes an account may be sent in a day.
+    pub const PER_DAY: u64 = 5;
+
+    /// Whether another code may be sent now, given when the last went out and how many
+    /// went out in the last day; the error says how many seconds to wait.
+    pub fn may_send(last: Option<jiff::Timestamp>, sent_last_day: u64, now: jiff::Timestamp) -> Result<(), i64> {
+        if sent_last_day >= PER_DAY {
+            return Err(24 * 3600);
+        }
+        match last.map(|t| now.as_second() - t.as_second()) {
+            Some(ago) if ago < GAP_SECONDS => Err(GAP_SECONDS - ago),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a code sent until `expires_at`, with `attempts` wrong tries, may still be tried.
+    pub fn may_try(expires_at: jiff::Timestamp, attempts: u32, now: jiff::Timestamp) -> bool {
+        now < expires_at && attempts < ATTEMPTS
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn codes_are_rationed_and_expire() {
+            let t = |s: i64| jiff::Timestamp::from_second(1_800_000_000 + s).expect("valid");
+            assert_eq!(may_send(None, 0, t(0)), Ok(()));
+            assert_eq!(may_send(Some(t(0)), 1, t(10)), Err(50));
+            assert_eq!(may_send(Some(t(0)), 1, t(60)), Ok(()));
+            assert!(may_send(Some(t(0)), PER_DAY, t(3600)).is_err());
+            assert!(may_try(t(300), 0, t(299)) && !may_try(t(300), 0, t(300)) && !may_try(t(300), ATTEMPTS, t(0)));
+        }
+    }
 }
 
 #[cfg(test)]

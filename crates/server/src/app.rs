@@ -19,8 +19,8 @@ mod plans;
 mod tickets;
 
 pub use accounts::{
-    change_password, grant_mandate, mandates, revoke_mandate, set_account_role, set_disabled, verify_at_window,
-    verify_by_provider,
+    CodeSent, change_password, confirm_code, grant_mandate, mandates, revoke_mandate, send_code, set_account_role,
+    set_disabled, verify_at_window, verify_by_provider,
 };
 pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, recompute, refresh, set_closure,

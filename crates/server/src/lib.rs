@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod policy;
 pub mod problem;
+pub mod sms;
 pub mod supervision;
 pub mod web;
 
@@ -54,6 +55,8 @@ pub struct AppState {
     pub metrics_token: Option<Arc<str>>,
     /// The identity provider applicants verify through (`--oidc-issuer`), if any.
     pub oidc: Option<Arc<oidc::Oidc>>,
+    /// The SMS gateway one-time codes go out through (`--sms-*`), if any.
+    pub sms: Option<Arc<sms::Sms>>,
     /// After how many working hours alerts escalate to the owner's chief and the supervisor.
     pub escalation: tongban_core::supervision::EscalationRule,
 }
@@ -72,6 +75,7 @@ impl AppState {
             metrics: Arc::default(),
             metrics_token: None,
             oidc: None,
+            sms: None,
             escalation: tongban_core::supervision::EscalationRule::default(),
         }
     }

@@ -67,6 +67,8 @@ pub enum Action {
     VerifyIdentity,
     /// Grant, revoke and list mandates (委托) between applicants' accounts.
     Mandate,
+    /// Verify one's own identity with a one-time code sent to a phone on record.
+    VerifyByCode,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -119,7 +121,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::ImportCalendar => role == R::Administrator,
         // The clerk at the window sees the document; nobody verifies from a desk.
         Action::VerifyIdentity => role == R::WindowClerk,
-        Action::Mandate => role == R::Applicant,
+        Action::Mandate | Action::VerifyByCode => role == R::Applicant,
     }
 }
 

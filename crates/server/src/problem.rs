@@ -100,6 +100,9 @@ pub enum ApiError {
     /// yet stored its answer; the idempotency layer waits for the answer.
     #[error("the first request with this Idempotency-Key is still being answered")]
     InFlight,
+    /// The SMS gateway did not take a message.
+    #[error(transparent)]
+    Sms(#[from] crate::sms::SmsError),
     /// The identity provider could not be used, or its answer was not acceptable.
     #[error(transparent)]
     IdentityProvider(#[from] crate::oidc::OidcError),
@@ -156,6 +159,8 @@ pub const KINDS: &[(&str, u16, &str)] = &[
     ("body-too-large", 413, "The request body is too large for this route"),
     ("identity-provider-unavailable", 502, "The identity provider could not be reached or answered badly"),
     ("identity-not-vouched", 403, "The identity provider did not vouch for this identity"),
+    ("phone-refused", 422, "The SMS gateway refuses the phone number on record"),
+    ("sms-unavailable", 502, "The SMS gateway could not send the message"),
     ("idempotency-in-flight", 409, "The first request with this Idempotency-Key is still being answered"),
     ("request-timeout", 408, "The request body did not arrive in time"),
     ("unsupported-type", 415, "The file type is not accepted"),
@@ -197,6 +202,8 @@ impl ApiError {
             ApiError::InFlight => "idempotency-in-flight",
             ApiError::IdentityProvider(crate::oidc::OidcError::Provider(_)) => "identity-provider-unavailable",
             ApiError::IdentityProvider(_) => "identity-not-vouched",
+            ApiError::Sms(crate::sms::SmsError::InvalidNumber) => "phone-refused",
+            ApiError::Sms(_) => "sms-unavailable",
             ApiError::Replayed { .. } => "replayed",
             ApiError::RequestTimeout(_) => "request-timeout",
             ApiError::UnsupportedType(_) => "unsupported-type",

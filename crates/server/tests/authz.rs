@@ -103,6 +103,8 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/mandates", "", "01000000000"),
     ("GET", "/api/v1/mandates", "", "01000000000"),
     ("DELETE", "/api/v1/mandates/{agent}", "", "01000000000"),
+    ("POST", "/api/v1/me/verification/code", "", "01000000000"),
+    ("POST", "/api/v1/me/verification", "", "01000000000"),
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
 
@@ -156,6 +158,7 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         // account or changes a password that a later cell needs.
         ("PUT", "/api/v1/accounts/{login}/disabled", _) => json!({ "disabled": false }),
         ("POST", "/api/v1/mandates", _) => json!({ "agent": "nobody" }),
+        ("POST", "/api/v1/me/verification", _) => json!({ "code": "000000" }),
         ("PUT", "/api/v1/me/password", _) => {
             json!({ "current_password": "wrong", "new_password": "long enough password" })
         }

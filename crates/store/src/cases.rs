@@ -111,6 +111,18 @@ pub async fn insert_submitted_case(
     actor: &str,
 ) -> Result<(), StoreError> {
     let hash = insert_case(conn, case, first, actor).await?;
+    // A phone given with a checked identity is on record for it (for one-time codes).
+    if let (Some(phone), true) = (&case.applicant.phone, case.submitter.as_ref().is_some_and(|s| s.verified)) {
+        conn.query(
+            "insert into identity_phone (id_number, phone, recorded_at) values ($1, $2, $3) \
+             on conflict (id_number, phone) do update set recorded_at = $3",
+        )
+        .bind(&case.applicant.id_number)
+        .bind(phone.trim())
+        .bind(format_ts(case.submitted_at))
+        .execute()
+        .await?;
+    }
     let detail = serde_json::json!({ "item": case.item.as_str(), "channel": case.channel.as_str(), "events": [hash] })
         .to_string();
     crate::append_audit(conn, case.submitted_at, actor, "case.submit", case.number.as_str(), &detail).await

@@ -361,6 +361,103 @@ pub async fn revoke_mandate(
     Ok(r.rows_affected() == 1)
 }
 
+/// A one-time code sent to verify an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneTimeCode {
+    /// Id.
+    pub id: String,
+    /// The account it verifies.
+    pub account: String,
+    /// The identity it verifies the account as.
+    pub id_number: String,
+    /// The phone it went to.
+    pub phone: String,
+    /// SHA-256 of the code.
+    pub code_hash: String,
+    /// When it was sent.
+    pub created_at: jiff::Timestamp,
+    /// Until when it may be typed back.
+    pub expires_at: jiff::Timestamp,
+    /// Wrong codes typed so far.
+    pub attempts: u32,
+}
+
+/// Stores a code about to be sent.
+pub async fn insert_one_time_code(conn: &mut Conn, c: &OneTimeCode) -> Result<(), StoreError> {
+    conn.query(
+        "insert into one_time_code (code_id, account_id, id_number, phone, code_hash, created_at, expires_at, attempts) \
+         values ($1, $2, $3, $4, $5, $6, $7, 0)",
+    )
+    .bind(&c.id)
+    .bind(&c.account)
+    .bind(&c.id_number)
+    .bind(&c.phone)
+    .bind(&c.code_hash)
+    .bind(format_ts(c.created_at))
+    .bind(format_ts(c.expires_at))
+    .execute()
+    .await?;
+    Ok(())
+}
+
+/// Inside a write: the account's newest unused code, and how many codes it was sent since
+/// `since` (for the sending rate).
+pub async fn newest_one_time_code(
+    conn: &mut Conn,
+    account: &str,
+    since: jiff::Timestamp,
+) -> Result<(Option<OneTimeCode>, u64), StoreError> {
+    let row = conn
+        .query(
+            "select code_id, account_id, id_number, phone, code_hash, created_at, expires_at, attempts \
+             from one_time_code where account_id = $1 and used_at is null order by created_at desc limit 1",
+        )
+        .bind(account)
+        .fetch_optional()
+        .await?;
+    let code = match row {
+        None => None,
+        Some(r) => {
+            let (created, expires): (String, String) = (r.try_get("created_at")?, r.try_get("expires_at")?);
+            let attempts: i64 = r.try_get("attempts")?;
+            Some(OneTimeCode {
+                id: r.try_get("code_id")?,
+                account: r.try_get("account_id")?,
+                id_number: r.try_get("id_number")?,
+                phone: r.try_get("phone")?,
+                code_hash: r.try_get("code_hash")?,
+                created_at: parse_ts("one_time_code", &created)?,
+                expires_at: parse_ts("one_time_code", &expires)?,
+                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            })
+        }
+    };
+    let sent: i64 = conn
+        .query("select count(*) from one_time_code where account_id = $1 and created_at >= $2")
+        .bind(account)
+        .bind(format_ts(since))
+        .scalar()
+        .await?;
+    Ok((code, u64::try_from(sent).unwrap_or(0)))
+}
+
+/// Counts a wrong code against `id`, or marks it used (`used` true).
+pub async fn mark_one_time_code(conn: &mut Conn, id: &str, used: bool, at: jiff::Timestamp) -> Result<(), StoreError> {
+    let query = if used {
+        conn.query("update one_time_code set used_at = $1 where code_id = $2").bind(format_ts(at))
+    } else {
+        conn.query("update one_time_code set attempts = attempts + 1 where code_id = $1")
+    };
+    query.bind(id).execute().await?;
+    Ok(())
+}
+
+/// Removes a code that could not be sent.
+pub async fn delete_one_time_code(conn: &mut Conn, id: &str) -> Result<(), StoreError> {
+    conn.query("delete from one_time_code where code_id = $1").bind(id).execute().await?;
+    Ok(())
+}
+
 /// Stores a grant.
 pub async fn insert_grant(conn: &mut Conn, g: &Grant, now: jiff::Timestamp) -> Result<(), StoreError> {
     conn.query(
@@ -630,6 +727,14 @@ impl Store {
                 Ok(Mandate { enterprise_id, agent, granted_by, granted_at: parse_ts("mandate", &at)? })
             })
             .collect()
+    }
+
+    /// The phones on record for an identity, the most recently given first.
+    pub async fn identity_phones(&self, id_number: &str) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar("select phone from identity_phone where id_number = $1 order by recorded_at desc, phone")
+            .bind(id_number)
+            .fetch_all(self.reader())
+            .await?)
     }
 
     /// The first responsible person for approving an item.

@@ -46,8 +46,9 @@ pub use catalog::{
 pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use figures::MonthFigures;
 pub use identity::{
-    Account, Mandate, SessionRow, Verified, answer_idempotency, append_audit, claim_idempotency, delete_session,
-    grant_mandate, idempotency_in, insert_account, insert_grant, insert_idempotency, insert_session, insert_token,
+    Account, Mandate, OneTimeCode, SessionRow, Verified, answer_idempotency, append_audit, claim_idempotency,
+    delete_one_time_code, delete_session, grant_mandate, idempotency_in, insert_account, insert_grant,
+    insert_idempotency, insert_one_time_code, insert_session, insert_token, mark_one_time_code, newest_one_time_code,
     revoke_grant, revoke_mandate, revoke_token, role_facts, set_disabled, set_first_responsible, set_password,
     update_role, verify_identity,
 };

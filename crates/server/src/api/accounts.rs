@@ -167,3 +167,55 @@ pub async fn revoke_mandate(
     crate::app::revoke_mandate(&state, &principal, &agent).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Where a one-time code went.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct CodeSentView {
+    /// The phone on record it was sent to, masked.
+    pub phone: String,
+    /// Until when it may be typed back (RFC 3339).
+    pub expires_at: String,
+}
+
+/// Send a one-time code to the phone on record for the identity this (unverified)
+/// applicant account claims — the phone given with a case whose identity was checked.
+#[utoipa::path(post, path = "/api/v1/me/verification/code", tag = "identity",
+    responses((status = 202, description = "Sent", body = CodeSentView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No SMS gateway configured", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already verified", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No phone on record for this identity", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Codes are rationed (one a minute, five a day)", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The SMS gateway failed", body = Problem, content_type = "application/problem+json")))]
+pub async fn send_code(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<(StatusCode, Json<CodeSentView>), ApiError> {
+    let sent = crate::app::send_code(&state, &principal).await?;
+    Ok((StatusCode::ACCEPTED, Json(CodeSentView { phone: sent.phone, expires_at: sent.expires_at.to_string() })))
+}
+
+/// The code typed back.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CodeConfirmation {
+    /// The six digits received.
+    #[schema(max_length = 12)]
+    pub code: String,
+}
+
+/// Verify this applicant account with the one-time code it was sent (method `sms`).
+#[utoipa::path(post, path = "/api/v1/me/verification", tag = "identity", request_body = CodeConfirmation,
+    responses((status = 200, description = "Verified", body = Me),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an applicant", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another account holds this identity verified", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not the code sent, or none to try", body = Problem, content_type = "application/problem+json")))]
+pub async fn confirm_code(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(req): AppJson<CodeConfirmation>,
+) -> Result<Json<Me>, ApiError> {
+    let account = crate::app::confirm_code(&state, &principal, &req.code).await?;
+    Ok(Json(me(&account, None)))
+}

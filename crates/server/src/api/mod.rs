@@ -75,6 +75,8 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::change_password))
         .routes(routes!(accounts::grant_mandate, accounts::list_mandates))
         .routes(routes!(accounts::revoke_mandate))
+        .routes(routes!(accounts::send_code))
+        .routes(routes!(accounts::confirm_code))
         .routes(routes!(supervision::board))
         .routes(routes!(supervision::concerns))
         .routes(routes!(supervision::alerts))

@@ -271,3 +271,128 @@ pub async fn mandates(state: &AppState, principal: &Principal) -> Result<Vec<Man
     }
     Ok(found)
 }
+
+/// A one-time code on its way: the phone it went to (masked) and until when it counts.
+#[derive(Debug, Clone)]
+pub struct CodeSent {
+    /// The phone, masked.
+    pub phone: String,
+    /// Until when the code may be typed back.
+    pub expires_at: jiff::Timestamp,
+}
+
+/// Sends the logged-in, unverified applicant a one-time code at the phone on record for the
+/// identity its account claims (the one most recently given with a case whose identity was
+/// checked). Rationed by core's rules; only the code's hash is stored. Audited.
+pub async fn send_code(state: &AppState, principal: &Principal) -> Result<CodeSent, ApiError> {
+    use tongban_core::identity::one_time;
+    authorize(principal, Action::VerifyByCode)?;
+    let account = principal.require()?.clone();
+    if account.verified.is_some() {
+        return Err(ApiError::Conflict("this account's identity is already verified".into()));
+    }
+    let sms = state.sms.clone().ok_or_else(|| ApiError::NotFound("no SMS gateway is configured".into()))?;
+    let id_number = account.id_number.clone().unwrap_or_default();
+    let phone = state.store.identity_phones(&id_number).await?.into_iter().next().ok_or_else(|| {
+        ApiError::Invalid(vec![(
+            "phone".into(),
+            "no phone is on record for this identity; have it verified at a window".into(),
+        )])
+    })?;
+    let now = state.now();
+    let code: String = {
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+        format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000)
+    };
+    let id = crate::auth::random_hex(16)?;
+    let expires_at = now + jiff::SignedDuration::from_mins(one_time::VALID_MINUTES);
+    let row = tongban_store::OneTimeCode {
+        id: id.clone(),
+        account: account.id.clone(),
+        id_number,
+        phone: phone.clone(),
+        code_hash: crate::auth::digest(&format!("{id}:{code}")),
+        created_at: now,
+        expires_at,
+        attempts: 0,
+    };
+    let day_ago = now - jiff::SignedDuration::from_hours(24);
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let (last, sent) = tongban_store::newest_one_time_code(c, &row.account, day_ago).await?;
+                one_time::may_send(last.map(|l| l.created_at), sent, now)
+                    .map_err(|wait| ApiError::TooManyAttempts(u64::try_from(wait).unwrap_or(60)))?;
+                tongban_store::insert_one_time_code(c, &row).await?;
+                Ok::<_, ApiError>(())
+            })
+        })
+        .await?;
+    let masked = tongban_core::identity::mask_phone(&phone);
+    match sms.send_code(&phone, &code, now).await {
+        Ok(message) => {
+            let (who, detail) = (account.id.clone(), serde_json::json!({ "phone": masked, "message": message }));
+            state
+                .store
+                .write(move |c| {
+                    Box::pin(
+                        async move { append_audit(c, now, &who, "account.code_sent", &who, &detail.to_string()).await },
+                    )
+                })
+                .await?;
+            Ok(CodeSent { phone: masked, expires_at })
+        }
+        Err(e) => {
+            // Not sent: the code never counts (nor against the ration).
+            state
+                .store
+                .write(move |c| Box::pin(async move { tongban_store::delete_one_time_code(c, &id).await }))
+                .await?;
+            Err(match e {
+                crate::sms::SmsError::RateLimited => ApiError::TooManyAttempts(60),
+                other => ApiError::Sms(other),
+            })
+        }
+    }
+}
+
+/// Verifies the logged-in applicant when `code` is the one sent last (within its time and
+/// tries): method `sms`, recorded with the masked phone. A wrong code counts a try.
+pub async fn confirm_code(state: &AppState, principal: &Principal, code: &str) -> Result<Account, ApiError> {
+    use tongban_core::identity::one_time;
+    authorize(principal, Action::VerifyByCode)?;
+    let account = principal.require()?.clone();
+    let now = state.now();
+    let (who, typed) = (account.id.clone(), code.trim().to_owned());
+    let outcome = state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let (newest, _) = tongban_store::newest_one_time_code(c, &who, now).await?;
+                let Some(sent) = newest.filter(|s| one_time::may_try(s.expires_at, s.attempts, now)) else {
+                    return Ok::<_, ApiError>(Err(0));
+                };
+                if crate::auth::same_secret(&crate::auth::digest(&format!("{}:{typed}", sent.id)), &sent.code_hash) {
+                    tongban_store::mark_one_time_code(c, &sent.id, true, now).await?;
+                    Ok(Ok(sent))
+                } else {
+                    tongban_store::mark_one_time_code(c, &sent.id, false, now).await?;
+                    Ok(Err(one_time::ATTEMPTS.saturating_sub(sent.attempts + 1)))
+                }
+            })
+        })
+        .await?;
+    let sent = outcome.map_err(|left| {
+        let why = if left == 0 {
+            "no code to try: it expired, was used up, or none was sent; ask for a new one".to_owned()
+        } else {
+            format!("not the code sent; {left} tries left")
+        };
+        ApiError::Invalid(vec![("code".into(), why)])
+    })?;
+    let by = tongban_core::identity::mask_phone(&sent.phone);
+    let verified = Verified { method: VerificationMethod::Sms, at: now, by };
+    record(state, &account.id, &sent.id_number, &account.display_name, verified, &account.id).await
+}

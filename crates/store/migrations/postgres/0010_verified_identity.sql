@@ -1,6 +1,6 @@
 -- 实名认证: an applicant account's identity once verified — how, when and by whom (the
 -- clerk who saw the document, or the identity provider's issuer).
-alter table account add column verified_method text check (verified_method in ('window', 'oidc'));
+alter table account add column verified_method text check (verified_method in ('window', 'oidc', 'sms'));
 alter table account add column verified_at text;
 alter table account add column verified_by text;
 -- A verified identity (ID number or credit code) belongs to one account.
