@@ -1308,3 +1308,17 @@ async fn a_clerk_verifies_an_identity_at_the_window_and_accounts_are_disabled_an
     assert!(clerk.get(&changed.location).await.has(zh("done.password_changed")));
     f.t.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_code_page_keeps_errors_beside_the_field() {
+    let f = Fixture::new(sqlite().await).await;
+    let mut applicant = Web::new(&f);
+    applicant.login("applicant").await;
+    let form = applicant.get("/hall/verify/sms").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    let wrong = applicant.post("/hall/verify/sms/confirm", &[("csrf", &csrf), ("code", "000000")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.has("id=\"err-code\""), "{}", wrong.body);
+    f.t.cleanup().await;
+}

@@ -161,3 +161,65 @@ pub async fn oidc_callback(
     app::verify_by_provider(&state, &ctx.principal, &vouched, oidc.issuer()).await.map_err(|e| ctx.fail(e))?;
     Ok(ctx.finish((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/hall?done=identity_verified".to_owned())])))
 }
+
+/// The hall's query after a code was sent.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CodeQuery {
+    /// The masked phone the code went to.
+    pub sent: Option<String>,
+}
+
+fn code_form(ctx: &Ctx, sent: Option<&str>, errors: &FieldErrors) -> Markup {
+    html! {
+        h1 { (ctx.t("sms.title")) }
+        p.lead { (ctx.t("sms.lead")) }
+        (view::form_error(errors))
+        form.stack method="post" action="/hall/verify/sms" {
+            (view::csrf(ctx))
+            (view::field_error(errors, "phone"))
+            button type="submit" { (ctx.t("sms.send")) }
+        }
+        @if let Some(phone) = sent.filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == '*') && p.len() <= 20) {
+            div.notice.ok role="status" { (ctx.tf("sms.sent", &[("phone", phone)])) }
+        }
+        form.stack method="post" action="/hall/verify/sms/confirm" novalidate {
+            (view::csrf(ctx))
+            (view::input(ctx.t("sms.code"), "code", "", errors,
+                Input { autocomplete: Some("one-time-code"), required: true, autofocus: sent.is_some(), ..Input::default() }))
+            button.primary type="submit" { (ctx.t("sms.confirm")) }
+        }
+    }
+}
+
+/// `GET /hall/verify/sms`.
+pub async fn code_page(ctx: Ctx, Query(q): Query<CodeQuery>) -> Result<Response, WebError> {
+    ctx.principal.require().map_err(|e| ctx.fail(e))?;
+    Ok(page(&ctx, ctx.t("sms.title"), code_form(&ctx, q.sent.as_deref(), &FieldErrors::default())))
+}
+
+/// `POST /hall/verify/sms`: sends a code to the phone on record.
+pub async fn send_code(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    let ctx = posted.ctx;
+    let errors = match app::send_code(&state, &ctx.principal).await {
+        Ok(sent) => return Ok(super::hall::see_other(&ctx, &format!("/hall/verify/sms?sent={}", sent.phone))),
+        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
+        Err(ApiError::TooManyAttempts(s)) => {
+            field_errors(&ctx, vec![("phone".into(), ctx.tf("sms.wait", &[("seconds", &s.to_string())]))])
+        }
+        Err(e) => return Err(ctx.fail(e)),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("sms.title"), code_form(&ctx, None, &errors)))
+        .into_response())
+}
+
+/// `POST /hall/verify/sms/confirm`.
+pub async fn confirm_code(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
+    let Posted { ctx, fields, .. } = posted;
+    let errors = match app::confirm_code(&state, &ctx.principal, fields.get("code")).await {
+        Ok(_) => return Ok(super::hall::see_other(&ctx, "/hall?done=identity_verified")),
+        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
+        Err(e) => return Err(ctx.fail(e)),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("sms.title"), code_form(&ctx, None, &errors)))
+        .into_response())
+}

@@ -296,6 +296,9 @@ pub async fn my_cases(
                     @if state.oidc.is_some() {
                         p { a.button href="/hall/verify/oidc" { (ctx.t("hall.verify_oidc")) } }
                     }
+                    @if state.sms.is_some() {
+                        p { a.button href="/hall/verify/sms" { (ctx.t("hall.verify_sms")) } }
+                    }
                 }
             }
         }

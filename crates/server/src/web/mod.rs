@@ -59,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .route("/hall", get(hall::my_cases))
         .route("/hall/apply/{code}", get(hall::apply_page).post(hall::apply))
         .route("/hall/verify/oidc", get(account::oidc_begin))
+        .route("/hall/verify/sms", get(account::code_page).post(account::send_code))
+        .route("/hall/verify/sms/confirm", post(account::confirm_code))
         .route("/hall/verify/oidc/callback", get(account::oidc_callback))
         .route("/cases/{number}", get(case_page::show))
         .route("/cases/{number}/act", post(case_page::act))
