@@ -857,12 +857,14 @@ pub async fn figures(
 /// A watched condition found on a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConcernRow {
-    /// Case.
-    pub case_number: String,
+    /// Case, for a concern about a case.
+    pub case_number: Option<String>,
+    /// Account, for a concern about an account (decision power conferred).
+    pub account: Option<String>,
     /// Department.
     pub department: String,
-    /// `repeated_correction`, `accepted_with_missing_materials`, `bad_rating` or
-    /// `decision_without_valid_authority`.
+    /// `repeated_correction`, `accepted_with_missing_materials`, `bad_rating`,
+    /// `decision_without_valid_authority` or `decision_power_conferred`.
     pub kind: &'static str,
     /// Details.
     pub detail: String,
@@ -877,13 +879,33 @@ pub async fn concerns(state: &AppState, principal: &Principal) -> Result<Vec<Con
     authorize(principal, Action::Supervise)?;
     let delegations = state.store.delegations().await?;
     let mut out = Vec::new();
+    // A role that decides cases, conferred by an administrator alone, is for a supervisor to
+    // review (the guardrail chosen over a second administrator's approval).
+    for e in state.store.audit_entries().await?.into_iter().filter(|e| e.action == "account.role.decision_power") {
+        let department = state.store.account(&e.subject).await?.and_then(|a| a.department).map(|d| d.to_string());
+        let department = department.unwrap_or_default();
+        if !department.is_empty() && !may_see_department(principal, &department) {
+            continue;
+        }
+        let role = serde_json::from_str::<serde_json::Value>(&e.detail)
+            .ok()
+            .and_then(|d| d["role"].as_str().map(str::to_owned));
+        out.push(ConcernRow {
+            case_number: None,
+            account: Some(e.subject.clone()),
+            department,
+            kind: "decision_power_conferred",
+            detail: format!("made {} by {} at {}", role.unwrap_or_default(), e.actor, e.at),
+        });
+    }
     for t in state.store.all_cases().await? {
         if !may_see_department(principal, &t.department) {
             continue;
         }
         let case = &t.case;
         let row = |kind: &'static str, detail: String| ConcernRow {
-            case_number: case.number.to_string(),
+            case_number: Some(case.number.to_string()),
+            account: None,
             department: t.department.clone(),
             kind,
             detail,

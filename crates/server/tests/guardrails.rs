@@ -42,6 +42,13 @@ async fn role_changes_keep_the_center_governable_and_are_audited() {
             "{name}"
         );
         assert_eq!(tongban_core::audit::verify(&audit).map(|n| n as usize), Ok(audit.len()), "{name}");
+        // … and stands among the supervisor's concerns until reviewed.
+        let supervisor = f.login("supervisor").await;
+        let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
+        let conferred: Vec<&serde_json::Value> =
+            concerns.as_array().expect("a list").iter().filter(|c| c["kind"] == "decision_power_conferred").collect();
+        assert_eq!(conferred.len(), 1, "{name}: {concerns}");
+        assert_eq!((conferred[0]["account"].as_str(), conferred[0]["case_number"].as_str()), (Some("clerk2"), None));
         f.t.cleanup().await;
     }
 }

@@ -375,12 +375,16 @@ pub async fn figures_route(
 /// A watched condition found on a case.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConcernView {
-    /// Case.
-    pub case_number: String,
+    /// Case, for a concern about a case.
+    pub case_number: Option<String>,
+    /// Account, for a concern about an account (`decision_power_conferred`).
+    pub account: Option<String>,
     /// Department.
     pub department: String,
     /// `repeated_correction` (多次补正), `accepted_with_missing_materials` (材料不全受理),
-    /// `bad_rating` (差评), `decision_without_valid_authority` (无权审批).
+    /// `bad_rating` (差评), `decision_without_valid_authority` (无权审批),
+    /// `decision_power_conferred` (an administrator made an account a department head or
+    /// center leader: for a supervisor to review).
     pub kind: String,
     /// Details.
     pub detail: String,
@@ -397,6 +401,7 @@ pub async fn concerns(State(state): State<AppState>, principal: Principal) -> Re
         .into_iter()
         .map(|c| ConcernView {
             case_number: c.case_number,
+            account: c.account,
             department: c.department,
             kind: c.kind.into(),
             detail: c.detail,

@@ -702,7 +702,8 @@ pub async fn figures(
 }
 
 /// The kinds of concern, in the order shown.
-const CONCERNS: [&str; 6] = [
+const CONCERNS: [&str; 7] = [
+    "decision_power_conferred",
     "decision_without_valid_authority",
     "accepted_with_missing_materials",
     "repeated_correction",
@@ -742,7 +743,13 @@ pub async fn concerns(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
                     tbody {
                         @for c in rows.iter().take(SHOWN) {
                             tr {
-                                td { a href=(format!("/cases/{}", c.case_number)) { (c.case_number) } }
+                                td {
+                                    @match (&c.case_number, &c.account) {
+                                        (Some(n), _) => { a href=(format!("/cases/{n}")) { (n) } }
+                                        (None, Some(login)) => { code { (login) } }
+                                        (None, None) => { "–" }
+                                    }
+                                }
                                 td { (department_name(&departments, &c.department)) }
                                 td { span class=(format!("badge concern-{}", c.kind)) { (ctx.t(&format!("concern.{}", c.kind))) } }
                                 td { (c.detail) }
