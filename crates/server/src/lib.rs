@@ -122,8 +122,27 @@ pub fn router(state: AppState) -> Router {
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer))
         .layer(axum::middleware::from_fn(bodies::bounded_body))
+        .layer(axum::middleware::map_response(api_security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
+}
+
+/// Security headers on every response that has none of its own (pages set theirs): no
+/// sniffing, no framing, no referrer to other sites, nothing cached, no active content.
+async fn api_security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"),
+    ] {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
 }
 
 async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (StatusCode, &'static str) {

@@ -85,3 +85,21 @@ async fn a_socket_without_complete_headers_is_closed_and_so_is_an_idle_one() {
     tokio::time::resume();
     f.t.cleanup().await;
 }
+
+#[tokio::test]
+async fn api_answers_carry_the_security_headers_too() {
+    let f = Fixture::new(sqlite().await).await;
+    for uri in ["/api/v1/items", "/api/v1/cases/nope", "/healthz"] {
+        let req = Request::builder().uri(uri).body(Body::empty()).expect("request");
+        let res = f.app.clone().oneshot(req).await.expect("infallible");
+        let h = res.headers();
+        assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).and_then(|v| v.to_str().ok()), Some("nosniff"), "{uri}");
+        assert!(
+            h.get(header::CONTENT_SECURITY_POLICY)
+                .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("frame-ancestors 'none'"))),
+            "{uri}"
+        );
+        assert_eq!(h.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()), Some("no-store"), "{uri}");
+    }
+    f.t.cleanup().await;
+}

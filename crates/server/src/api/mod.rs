@@ -35,7 +35,11 @@ pub use views::*;
         title = "tongban API",
         description = "The JSON API of tongban (通办), the software of a one-stop government service center.\n\n\
             Errors are RFC 9457 `application/problem+json`; `type` is one of the stable URIs \
-            `/problems/<kind>` listed in the `Problem` schema description.",
+            `/problems/<kind>` listed in the `Problem` schema description.\n\n\
+            Input limits: every text field is at most 10,000 characters (notes and reasons 2,000, \
+            names 100–200, phones 30, search text 100) unless its schema says less, and no text may \
+            hold a control character (422 `invalid-field`); `page` is 1–100,000 and `per_page` 1–200; \
+            request bodies are at most 256 KiB except files and documents (413 `body-too-large`).",
         license(name = "Apache-2.0")
     ),
     components(schemas(Problem, FieldProblem)),

@@ -20,8 +20,10 @@ use crate::problem::{ApiError, Problem};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// Login name.
+    #[schema(max_length = 64)]
     pub login: String,
     /// Password.
+    #[schema(max_length = 256)]
     pub password: String,
 }
 
@@ -203,17 +205,22 @@ pub async fn delete_token(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SignUpRequest {
     /// Login name (3–64 of a–z 0–9 . _ -).
+    #[schema(min_length = 3, max_length = 64)]
     pub login: String,
     /// Password (at least 10 characters).
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// Name.
+    #[schema(max_length = 100)]
     pub name: String,
     /// `individual` or `enterprise`.
     pub kind: String,
-    /// ID card number, or 统一社会信用代码 for an enterprise.
+    /// ID card number, or 统一社会信用代码 for an enterprise (18 characters, check character last).
+    #[schema(min_length = 18, max_length = 18)]
     pub id_number: String,
     /// Phone.
     #[serde(default)]
+    #[schema(max_length = 30)]
     pub phone: Option<String>,
 }
 

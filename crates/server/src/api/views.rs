@@ -108,11 +108,14 @@ pub struct ApplicantInput {
     /// `individual` or `enterprise`.
     pub kind: String,
     /// Name.
+    #[schema(max_length = 200)]
     pub name: String,
     /// ID card number or 统一社会信用代码.
+    #[schema(max_length = 64)]
     pub id_number: String,
     /// Phone.
     #[serde(default)]
+    #[schema(max_length = 30)]
     pub phone: Option<String>,
 }
 
@@ -128,8 +131,10 @@ pub struct SubmitCaseRequest {
     /// Names of the materials handed in (each must be one the item lists).
     #[serde(default)]
     pub materials: Vec<String>,
-    /// Who received it first (首接); defaults to the channel's hall account.
+    /// Who received it first (首接): an account of the item's department's staff; defaults
+    /// to the channel's hall account.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub received_by: Option<String>,
 }
 
