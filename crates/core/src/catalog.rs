@@ -92,7 +92,7 @@ pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowErr
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        let cell = |i: usize| record.get(i).unwrap_or("");
+        let cell = |i: usize| crate::text::csv_unneutral(record.get(i).unwrap_or(""));
         match item_from_cells(cell) {
             Ok(item) => {
                 if !seen.insert(item.code.clone()) {
@@ -235,20 +235,24 @@ pub fn to_csv(items: &[ServiceItem]) -> String {
         let fees: Vec<String> =
             i.fees.iter().map(|f| format!("{}|{}.{:02}", f.name, f.amount_fen / 100, f.amount_fen % 100)).collect();
         let channels: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
-        let _ = w.write_record([
-            i.code.as_str(),
-            &i.name,
-            i.department.as_str(),
-            i.division.as_str(),
-            i.kind.as_str(),
-            i.category.as_str(),
-            &i.legal_limit.map(|l| l.to_string()).unwrap_or_default(),
-            &i.promised_limit.map(|l| l.to_string()).unwrap_or_default(),
-            &materials.join(";"),
-            &fees.join(";"),
-            &channels.join(";"),
-            &i.legal_basis,
-        ]);
+        // Every cell neutralised (CSV injection): parse_csv drops the mark again.
+        let _ = w.write_record(
+            [
+                i.code.as_str(),
+                &i.name,
+                i.department.as_str(),
+                i.division.as_str(),
+                i.kind.as_str(),
+                i.category.as_str(),
+                &i.legal_limit.map(|l| l.to_string()).unwrap_or_default(),
+                &i.promised_limit.map(|l| l.to_string()).unwrap_or_default(),
+                &materials.join(";"),
+                &fees.join(";"),
+                &channels.join(";"),
+                &i.legal_basis,
+            ]
+            .map(|c| crate::text::csv_neutral(c).into_owned()),
+        );
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -317,7 +321,10 @@ mod tests {
     fn csv_round_trips() {
         let mut item = sample_item();
         item.fees.push(Fee { name: "工本费".into(), amount_fen: 1050 });
+        // A text a spreadsheet would run as a formula goes out neutralised and comes back whole.
+        item.legal_basis = "=HYPERLINK(\"http://evil.example\")".into();
         let text = to_csv(std::slice::from_ref(&item));
+        assert!(text.contains("'=HYPERLINK") && !text.contains(",=HYPERLINK"), "{text}");
         assert_eq!(parse_csv(&text), Ok(vec![item]));
     }
 

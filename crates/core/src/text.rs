@@ -83,12 +83,29 @@ pub fn search_words(q: &str) -> Option<String> {
 /// return, prefixed with `'` so that a spreadsheet shows it as text instead of running it
 /// as a formula (CSV injection).
 pub fn csv_cell(value: &str) -> String {
-    let neutral =
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
+    let neutral = csv_neutral(value).into_owned();
     if neutral.contains([',', '"', '\n', '\r']) || neutral.starts_with(' ') || neutral.ends_with(' ') {
         format!("\"{}\"", neutral.replace('"', "\"\""))
     } else {
         neutral
+    }
+}
+
+/// A cell's text made safe for a spreadsheet: `'` before a leading `=`, `+`, `-`, `@`, tab
+/// or carriage return (the quoting is the CSV writer's). [`csv_unneutral`] undoes it.
+pub fn csv_neutral(value: &str) -> std::borrow::Cow<'_, str> {
+    const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    // A text that already looks neutralised gets its own mark too, so it reads back whole.
+    let marked = value.strip_prefix('\'').is_some_and(|rest| rest.starts_with(FORMULA));
+    if value.starts_with(FORMULA) || marked { format!("'{value}").into() } else { value.into() }
+}
+
+/// A cell read back from a file [`csv_neutral`] wrote (or a spreadsheet saved): the `'`
+/// before a leading formula character dropped.
+pub fn csv_unneutral(value: &str) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest) if csv_neutral(rest).len() > rest.len() => rest,
+        _ => value,
     }
 }
 
@@ -139,6 +156,9 @@ mod tests {
             assert!(csv_cell(lead).trim_start_matches('"').starts_with('\''), "{lead}");
         }
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        for v in ["=1+1", "-3", "@x", "plain", "'quoted", "'=kept once"] {
+            assert_eq!(csv_unneutral(&csv_neutral(v)), v, "{v} round-trips");
+        }
         assert_eq!(csv_cell("两行\n文字"), "\"两行\n文字\"");
     }
 
