@@ -140,6 +140,19 @@ async fn a_one_time_code_to_the_phone_on_record_verifies_the_account() {
         // Verified, the person reaches the case the window received in their name.
         let (_, _, list) = f.call(&person, "GET", "/api/v1/cases", None).await;
         assert_eq!(list["total"], 1, "{name}");
+        // Eight requests at once send one code; the others are told to wait.
+        case["applicant"] =
+            json!({ "kind": "individual", "name": "赵六", "id_number": "440524188001010014", "phone": "13900001111" });
+        assert_eq!(f.call(&clerk, "POST", "/api/v1/cases", Some(&case.to_string())).await.0.as_u16(), 201, "{name}");
+        let before = g.sent.lock().expect("lock").len();
+        let answers = futures_util::future::join_all(
+            (0..8).map(|_| f.call(&stranger, "POST", "/api/v1/me/verification/code", None)),
+        )
+        .await;
+        let mut statuses: Vec<u16> = answers.iter().map(|(s, _, _)| s.as_u16()).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, [[202].as_slice(), &[429; 7]].concat(), "{name}");
+        assert_eq!(g.sent.lock().expect("lock").len(), before + 1, "{name}: one message");
         let audit: Vec<String> =
             f.t.store.audit_entries().await.expect("audit").into_iter().map(|e| e.action).collect();
         assert!(audit.iter().any(|a| a == "account.code_sent") && audit.iter().any(|a| a == "account.verify"));

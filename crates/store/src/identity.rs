@@ -401,12 +401,14 @@ pub async fn insert_one_time_code(conn: &mut Conn, c: &OneTimeCode) -> Result<()
 }
 
 /// Inside a write: the account's newest unused code, and how many codes it was sent since
-/// `since` (for the sending rate).
+/// `since` (for the sending rate). Serialised per account on PostgreSQL, so parallel
+/// requests and tries count one another.
 pub async fn newest_one_time_code(
     conn: &mut Conn,
     account: &str,
     since: jiff::Timestamp,
 ) -> Result<(Option<OneTimeCode>, u64), StoreError> {
+    conn.serialize(&format!("one-time codes of {account}")).await?;
     let row = conn
         .query(
             "select code_id, account_id, id_number, phone, code_hash, created_at, expires_at, attempts \
