@@ -1267,6 +1267,14 @@ async fn a_clerk_verifies_an_identity_at_the_window_and_accounts_are_disabled_an
         )
         .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY, "an individual is not verified under a credit code");
+    let nobody = clerk
+        .post(
+            "/workbench/verify",
+            &[("csrf", &csrf), ("login", "nobody"), ("id_number", "620102199001011233"), ("name", "张三")],
+        )
+        .await;
+    assert_eq!(nobody.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nobody.has(zh("verify.no_account")), "the window's own words beside the field: {}", nobody.body);
     let done = clerk
         .post(
             "/workbench/verify",

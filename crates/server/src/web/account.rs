@@ -9,6 +9,7 @@ use maud::{Markup, html};
 use super::ctx::Ctx;
 use super::error::WebError;
 use super::form::{FieldErrors, Fields, Posted};
+use super::hall::field_errors;
 use super::layout::page;
 use super::view::{self, Input};
 use super::workbench::WorkbenchQuery;
@@ -16,16 +17,6 @@ use crate::AppState;
 use crate::app;
 use crate::policy::{Action, role_may};
 use crate::problem::ApiError;
-
-/// Each refused field beside its input, in the page's language when the message file has it.
-fn field_errors(ctx: &Ctx, list: Vec<(String, String)>) -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    for (field, message) in list {
-        let shown = ctx.lang.get(&format!("err.field.{field}")).map_or(message, str::to_owned);
-        errors.add(&field, shown);
-    }
-    errors
-}
 
 fn password_form(ctx: &Ctx, errors: &FieldErrors) -> Markup {
     html! {
@@ -99,8 +90,9 @@ pub async fn verify(State(state): State<AppState>, posted: Posted) -> Result<Res
     let errors = match verified {
         Ok(_) => return Ok(super::hall::see_other(&ctx, "/workbench?done=identity_verified")),
         Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
-        Err(ApiError::NotFound(_)) => field_errors(&ctx, vec![("login".into(), ctx.t("verify.no_account").into())]),
-        Err(ApiError::Conflict(_)) => field_errors(&ctx, vec![("id_number".into(), ctx.t("verify.taken").into())]),
+        // Messages already in the page's language, not run through the field messages.
+        Err(ApiError::NotFound(_)) => FieldErrors(vec![("login".into(), ctx.t("verify.no_account").into())]),
+        Err(ApiError::Conflict(_)) => FieldErrors(vec![("id_number".into(), ctx.t("verify.taken").into())]),
         Err(e) => return Err(ctx.fail(e)),
     };
     let body = verify_form(&ctx, Some(&fields), &errors);
@@ -151,13 +143,8 @@ pub async fn oidc_callback(
     if back.error.is_some() {
         return Err(ctx.fail(crate::oidc::OidcError::Token("the identity provider declined".into())));
     }
-    let flow = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(&format!("{}=", crate::oidc::FLOW_COOKIE)).map(str::to_owned));
-    let vouched = oidc.finish(flow.as_deref(), &back.state, &back.code, state.now()).await.map_err(|e| ctx.fail(e))?;
+    let flow = crate::auth::cookie(&headers, crate::oidc::FLOW_COOKIE);
+    let vouched = oidc.finish(flow, &back.state, &back.code, state.now()).await.map_err(|e| ctx.fail(e))?;
     app::verify_by_provider(&state, &ctx.principal, &vouched, oidc.issuer()).await.map_err(|e| ctx.fail(e))?;
     Ok(ctx.finish((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/hall?done=identity_verified".to_owned())])))
 }
@@ -204,7 +191,7 @@ pub async fn send_code(State(state): State<AppState>, posted: Posted) -> Result<
         Ok(sent) => return Ok(super::hall::see_other(&ctx, &format!("/hall/verify/sms?sent={}", sent.phone))),
         Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
         Err(ApiError::TooManyAttempts(s)) => {
-            field_errors(&ctx, vec![("phone".into(), ctx.tf("sms.wait", &[("seconds", &s.to_string())]))])
+            FieldErrors(vec![("phone".into(), ctx.tf("sms.wait", &[("seconds", &s.to_string())]))])
         }
         Err(e) => return Err(ctx.fail(e)),
     };

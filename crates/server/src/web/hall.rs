@@ -132,6 +132,18 @@ fn field_message(ctx: &Ctx, field: &str, raw: &str) -> String {
     ctx.lang.get(&format!("err.field.{field}")).map_or_else(|| raw.to_owned(), str::to_owned)
 }
 
+/// A refused form's (field, message) pairs as the errors shown beside the fields, each
+/// field's first message, in the page's language where the message file has one.
+pub(super) fn field_errors(ctx: &Ctx, list: Vec<(String, String)>) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (f, m) in list {
+        if errors.get(&f).is_none() {
+            errors.add(&f, field_message(ctx, &f, &m));
+        }
+    }
+    errors
+}
+
 fn signup_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Markup {
     let kind = view::typed(fields, "kind", "individual");
     html! {
@@ -191,8 +203,7 @@ pub async fn signup(State(state): State<AppState>, posted: Posted) -> Result<Res
         id_number: fields.get("id_number").to_owned(),
         phone: Some(fields.get("phone").to_owned()),
     };
-    let mut errors = FieldErrors::default();
-    match app::sign_up(&state, &ctx.principal, request).await {
+    let errors = match app::sign_up(&state, &ctx.principal, request).await {
         Ok(account) => {
             let (_, _, cookie) = app::login(&state, &ctx.principal, &account.id, fields.get("password"))
                 .await
@@ -200,17 +211,10 @@ pub async fn signup(State(state): State<AppState>, posted: Posted) -> Result<Res
             ctx.cookies.push(cookie);
             return Ok(see_other(&ctx, "/hall?done=signed_up"));
         }
-        Err(ApiError::Invalid(list)) => {
-            for (f, m) in list {
-                if errors.get(&f).is_none() {
-                    let message = field_message(&ctx, &f, &m);
-                    errors.add(&f, message);
-                }
-            }
-        }
-        Err(ApiError::Conflict(_)) => errors.add("login", ctx.t("err.login_taken")),
+        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
+        Err(ApiError::Conflict(_)) => FieldErrors(vec![("login".into(), ctx.t("err.login_taken").into())]),
         Err(e) => return Err(ctx.fail(e)),
-    }
+    };
     let body = signup_form(&ctx, Some(&fields), &errors);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("signup.title"), body)).into_response())
 }
