@@ -126,13 +126,12 @@ impl Principal {
     }
 }
 
-fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
-        |kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then_some(v)
-        },
-    )
+/// A cookie's value in a request's headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
 }
 
 impl FromRequestParts<AppState> for Principal {
@@ -155,7 +154,7 @@ impl FromRequestParts<AppState> for Principal {
             }
             return Ok(Principal { account: Some(account), via: Via::Token(scopes), client, session_hash: None });
         }
-        if let Some(id) = cookie(parts, SESSION_COOKIE) {
+        if let Some(id) = cookie(&parts.headers, SESSION_COOKIE) {
             let hash = digest(id);
             if let Some(session) = state.store.session(&hash, now).await?
                 && !session.account.disabled

@@ -52,12 +52,7 @@ pub async fn bounded_body(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let credentials = req.headers().contains_key(header::AUTHORIZATION)
-        || req
-            .headers()
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| v.split(';').any(|kv| kv.trim().starts_with(&format!("{SESSION_COOKIE}="))));
+        || crate::auth::cookie(req.headers(), SESSION_COOKIE).is_some();
     let (max, patience) = limit(req.method(), req.uri().path(), credentials);
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {

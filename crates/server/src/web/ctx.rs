@@ -38,12 +38,7 @@ pub struct Ctx {
 
 /// A cookie's value in a request.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
-        |kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then_some(v)
-        },
-    )
+    crate::auth::cookie(&parts.headers, name)
 }
 
 /// The query without its `lang` pair, and the `lang` asked for, if any.

@@ -14,14 +14,19 @@ pub const KIOSK_IDLE_SECONDS: u32 = 90;
 
 /// Headers every page carries: no framing, no sniffing, scripts and styles only from here.
 pub fn security_headers(headers: &mut HeaderMap) {
+    secure(
+        headers,
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+}
+
+/// The security headers with content security policy `csp`: no sniffing, no referrer to
+/// other sites, nothing cached unless the response says otherwise.
+pub fn secure(headers: &mut HeaderMap, csp: &'static str) {
     let set = |headers: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    set(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    );
+    set(headers, header::CONTENT_SECURITY_POLICY, csp);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::REFERRER_POLICY, "same-origin");
     if !headers.contains_key(header::CACHE_CONTROL) {

@@ -40,6 +40,7 @@ use crate::AppState;
 pub use ctx::Ctx;
 pub use error::WebError;
 pub use i18n::{Lang, MESSAGE_FILES};
+pub use layout::secure;
 
 /// The largest form body accepted: an application with a file or two; each file is also
 /// held to the material limit ([`crate::app::MAX_FILE_BYTES`]).
