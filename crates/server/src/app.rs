@@ -83,9 +83,10 @@ pub async fn replay(
     let found =
         state.store.write(move |c| Box::pin(async move { tongban_store::idempotency_in(c, &key, &who).await })).await?;
     match found {
-        Some((hash, status, body)) if hash == idem.request_hash => Ok(Some((status, body))),
-        Some(_) => Err(ApiError::IdempotencyMismatch(idem.key.clone())),
-        None => Ok(None),
+        Some((hash, _, _)) if hash != idem.request_hash => Err(ApiError::IdempotencyMismatch(idem.key.clone())),
+        // Status 0: the key is reserved and the work done, its answer not stored yet.
+        Some((_, 0, _)) | None => Ok(None),
+        Some((_, status, body)) => Ok(Some((status, body))),
     }
 }
 
@@ -426,12 +427,10 @@ pub async fn upload_material(
                     return Ok(false);
                 }
                 tongban_core::case::check_upload_quota(files, used, size).map_err(ApiError::Quota)?;
-                let created = tongban_store::insert_material_file(c, &n, &m, &s, actual, &bytes, &who, now).await?;
-                if created {
-                    let detail = serde_json::json!({ "material": m, "sha256": s, "size": size }).to_string();
-                    append_audit(c, now, &who, "case.upload", n.as_str(), &detail).await?;
-                }
-                Ok::<_, ApiError>(created)
+                tongban_store::insert_material_file(c, &n, &m, &s, actual, &bytes, &who, now).await?;
+                let detail = serde_json::json!({ "material": m, "sha256": s, "size": size }).to_string();
+                append_audit(c, now, &who, "case.upload", n.as_str(), &detail).await?;
+                Ok::<_, ApiError>(true)
             })
         })
         .await?;

@@ -96,7 +96,7 @@ async fn run(state: AppState, key: String, req: Request, next: Next) -> Result<R
     let principal = Principal::from_request_parts(&mut parts, &state).await?;
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| ApiError::BadBody("body too large".into()))?;
     let idem = Idempotency::new(&key, &bytes)?;
-    if let Some((status, stored)) = app::replay(&state, &principal, &idem).await?.filter(|(s, _)| *s != 0) {
+    if let Some((status, stored)) = app::replay(&state, &principal, &idem).await? {
         return Ok(json_response(status, stored));
     }
     let pending = Pending { idem: idem.clone(), who: principal.id().to_owned(), claimed: Arc::default() };
@@ -142,7 +142,7 @@ pub struct InFlightMark;
 async fn wait_for_answer(state: &AppState, principal: &Principal, idem: &Idempotency) -> Result<Response, ApiError> {
     let deadline = tokio::time::Instant::now() + WAIT;
     while tokio::time::Instant::now() < deadline {
-        if let Some((status, stored)) = app::replay(state, principal, idem).await?.filter(|(s, _)| *s != 0) {
+        if let Some((status, stored)) = app::replay(state, principal, idem).await? {
             return Ok(json_response(status, stored));
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;

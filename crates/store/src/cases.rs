@@ -600,7 +600,7 @@ pub struct MaterialFile {
     pub uploaded_at: String,
 }
 
-/// Stores an uploaded file; uploading the same bytes again for the same material is a no-op.
+/// Stores an uploaded file the case does not hold yet (see [`material_file_exists`]).
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_material_file(
     conn: &mut Conn,
@@ -611,10 +611,7 @@ pub async fn insert_material_file(
     content: &[u8],
     by: &str,
     at: jiff::Timestamp,
-) -> Result<bool, StoreError> {
-    if material_file_exists(conn, number, material, sha256).await? {
-        return Ok(false);
-    }
+) -> Result<(), StoreError> {
     conn.query(
         "insert into material_file (case_number, material, sha256, size, content_type, content, uploaded_by, uploaded_at) \
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -629,7 +626,7 @@ pub async fn insert_material_file(
     .bind(format_ts(at))
     .execute()
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 /// Whether this very file (by its SHA-256) is already stored for the case's material.
@@ -658,13 +655,15 @@ pub async fn material_usage(conn: &mut Conn, number: &CaseNumber) -> Result<(u64
             .scalar_optional::<i64>()
             .await?;
     }
-    let files: i64 =
-        conn.query("select count(*) from material_file where case_number = $1").bind(number.as_str()).scalar().await?;
-    let bytes: i64 = conn
-        .query("select cast(coalesce(sum(size), 0) as bigint) from material_file where case_number = $1")
+    let row = conn
+        .query(
+            "select count(*) as files, cast(coalesce(sum(size), 0) as bigint) as bytes \
+             from material_file where case_number = $1",
+        )
         .bind(number.as_str())
-        .scalar()
+        .fetch_one()
         .await?;
+    let (files, bytes): (i64, i64) = (row.try_get("files")?, row.try_get("bytes")?);
     Ok((u64::try_from(files).unwrap_or(0), u64::try_from(bytes).unwrap_or(0)))
 }
 
