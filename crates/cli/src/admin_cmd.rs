@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use tongban_core::audit;
-use tongban_store::{append_audit, insert_account};
 
 use crate::config::{Config, DbArgs};
 use crate::open_store;
@@ -58,33 +57,23 @@ pub async fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<Exi
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let account = match tongban_server::api::staff_account(&login, &password, &name, &role, department.as_deref()).await
-    {
-        Ok(a) => a,
+    let store = open_store(config, &db).await?;
+    let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
+    let state = tongban_server::AppState::new(store, calendars);
+    let req = tongban_server::app::NewStaff { login: login.clone(), password, name, role: role.clone(), department };
+    match tongban_server::app::create_staff_account(&state, &tongban_server::auth::Principal::console(), req).await {
+        Ok(_) => {}
+        Err(tongban_server::problem::ApiError::Invalid(fields)) => {
+            for (field, why) in fields {
+                eprintln!("error: {field}: {why}");
+            }
+            return Ok(ExitCode::from(2));
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(ExitCode::from(2));
         }
-    };
-    let store = open_store(config, &db).await?;
-    let now = jiff::Timestamp::now();
-    store
-        .write(move |c| {
-            Box::pin(async move {
-                insert_account(c, &account, now).await?;
-                append_audit(
-                    c,
-                    now,
-                    "-",
-                    "account.create",
-                    &account.id,
-                    &serde_json::json!({ "role": account.role.as_str(), "via": "cli" }).to_string(),
-                )
-                .await?;
-                Ok::<_, anyhow::Error>(())
-            })
-        })
-        .await?;
+    }
     println!("created {login} ({role})");
     Ok(ExitCode::SUCCESS)
 }

@@ -237,3 +237,36 @@ async fn audit_verify_catches_edited_case_events() {
         }
     }
 }
+
+#[tokio::test]
+async fn admin_create_user_checks_the_department_as_the_api_does() {
+    for t in each_backend().await {
+        seed_minimal(&t.store).await;
+        let create = |login: &str, role: &str, department: Option<&str>| {
+            let mut args = vec!["admin", "create-user", "--database-url", &t.url, "--login", login, "--name", "王芳"];
+            args.extend(["--role", role, "--password-env", "TB_TEST_PASSWORD"]);
+            if let Some(d) = department {
+                args.extend(["--department", d]);
+            }
+            Command::new(env!("CARGO_BIN_EXE_tongban"))
+                .args(&args)
+                .env("TONGBAN_LOG", "warn")
+                .env("TB_TEST_PASSWORD", "long enough password")
+                .output()
+                .expect("tongban runs")
+        };
+        let o = create("wang.fang", "approver", Some("nosuch"));
+        assert_eq!(o.status.code(), Some(2), "{}: {:?}", t.name, text(&o));
+        assert!(text(&o).1.contains("department: no department nosuch"), "{:?}", text(&o));
+        assert!(t.store.account("wang.fang").await.expect("read").is_none(), "nothing is written");
+        let o = create("wang.fang", "approver", None);
+        assert_eq!(o.status.code(), Some(2), "department staff need a department: {:?}", text(&o));
+        let o = create("wang.fang", "approver", Some("fgw"));
+        assert!(o.status.success(), "{}: {:?}", t.name, text(&o));
+        let account = t.store.account("wang.fang").await.expect("read").expect("created");
+        assert_eq!(account.department.map(|d| d.to_string()).as_deref(), Some("fgw"));
+        let entries = t.store.audit_entries().await.expect("audit");
+        assert!(entries.iter().any(|e| e.action == "account.create" && e.subject == "wang.fang" && e.actor == "-"));
+        t.cleanup().await;
+    }
+}

@@ -143,7 +143,7 @@ async fn two_servers_share_one_postgres_database() {
     }
     numbers.sort();
     let expected: Vec<String> = (1..=30)
-        .map(|i| format!("620100-{}-{i:06}", tongban_server::app::year_in_china(jiff::Timestamp::now())))
+        .map(|i| format!("620100-{}-{i:06}", tongban_core::case::CaseNumber::year_of(jiff::Timestamp::now())))
         .collect();
     assert_eq!(numbers, expected, "unique, gapless numbers across both servers");
     let (c1, x1) = login(&client, &a.1, "clerk").await;

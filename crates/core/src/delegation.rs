@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::identity::Power;
+use crate::identity::{Power, Role};
 use crate::item::ItemCode;
 use crate::org::DepartmentCode;
 
@@ -45,6 +45,14 @@ impl Grant {
         self.valid_from <= now && self.valid_until.is_none_or(|u| now < u) && self.revoked_at.is_none_or(|r| now < r)
     }
 
+    /// Whether an account (`login`, in `role`, of `department`) may revoke this grant: its
+    /// grantor, the head of the grant's department, or an administrator.
+    pub fn may_be_revoked_by(&self, login: &str, role: Role, department: Option<&DepartmentCode>) -> bool {
+        role == Role::Administrator
+            || self.grantor == login
+            || (role == Role::DepartmentHead && department == Some(&self.department))
+    }
+
     /// Whether it covers `power` over `item` of `department`.
     pub fn covers(&self, department: &DepartmentCode, item: &ItemCode, power: Power) -> bool {
         &self.department == department
@@ -66,6 +74,37 @@ impl Grant {
                 (Some(_), None) => false,
                 (Some(mine), Some(theirs)) => theirs.is_subset(mine),
             }
+    }
+}
+
+/// Where a grant stands at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantStatus {
+    /// In force, and so is its chain.
+    Active,
+    /// Not yet in force.
+    Pending,
+    /// Its time is over.
+    Expired,
+    /// Revoked.
+    Revoked,
+    /// In force itself, but a grant above it is not: it confers nothing.
+    Broken,
+}
+
+impl GrantStatus {
+    /// Every status.
+    pub const ALL: [GrantStatus; 5] = [Self::Active, Self::Pending, Self::Expired, Self::Revoked, Self::Broken];
+
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Pending => "pending",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+            Self::Broken => "broken",
+        }
     }
 }
 
@@ -137,6 +176,22 @@ impl Delegations {
 
     fn is_root(&self, who: &str, department: &DepartmentCode) -> bool {
         self.roots.contains(&(who.to_owned(), department.clone()))
+    }
+
+    /// Where `grant` stands at `now`: revoked or expired first, then not yet in force, then
+    /// whether its whole chain holds.
+    pub fn status(&self, grant: &Grant, now: jiff::Timestamp) -> GrantStatus {
+        if grant.revoked_at.is_some_and(|t| t <= now) {
+            GrantStatus::Revoked
+        } else if grant.valid_until.is_some_and(|t| t <= now) {
+            GrantStatus::Expired
+        } else if grant.valid_from > now {
+            GrantStatus::Pending
+        } else if self.chain_is_valid(grant, now).is_none() {
+            GrantStatus::Broken
+        } else {
+            GrantStatus::Active
+        }
     }
 
     /// Whether `grant` and every grant above it are in force at `now`, each within its parent

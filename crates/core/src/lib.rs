@@ -3,6 +3,8 @@
 //! Pure: no IO, no async, no clock. "Now" is always an argument, so every rule here is
 //! unit-tested without a database. See `../shared/design/DOMAIN.md` for the words used.
 
+pub mod access;
+pub mod account;
 pub mod audit;
 pub mod calendar;
 pub mod case;
@@ -13,5 +15,6 @@ pub mod identity;
 pub mod item;
 pub mod org;
 pub mod plan;
+pub mod queue;
 pub mod supervision;
 pub mod text;

@@ -33,13 +33,9 @@ pub use tickets::{COMPREHENSIVE, TakenTicket, call_next_ticket, queue_letter, ta
 
 use crate::AppState;
 use crate::auth::{Principal, digest};
-use crate::policy::{Action, power_for, role_may};
 use crate::problem::ApiError;
-
-/// The year of a moment in China Standard Time (case numbers restart each year).
-pub fn year_in_china(t: jiff::Timestamp) -> i16 {
-    jiff::tz::offset(8).to_datetime(t).year()
-}
+use tongban_core::access::{Action, Scope, role_may};
+use tongban_core::org::DepartmentCode;
 
 /// Refuses `action` unless the principal's role may attempt it.
 pub fn authorize(principal: &Principal, action: Action) -> Result<(), ApiError> {
@@ -133,7 +129,7 @@ pub async fn submit_case(
     let who = principal.id().to_owned();
     // Check before taking a number, so refused input never uses one up (on PostgreSQL
     // numbers come from a sequence that a rollback does not return).
-    let year = year_in_china(now);
+    let year = CaseNumber::year_of(now);
     Case::submit(CaseNumber::new(&row.item.division, year, 0), &row.item, row.version, submission.clone(), now)?;
     let Some(idem) = idem else {
         let division = row.item.division.clone();
@@ -179,15 +175,21 @@ async fn check_owner(state: &AppState, login: &str, item: &tongban_core::item::S
     Ok(tongban_core::case::check_owner(login, candidate, item)?)
 }
 
-/// May `principal` see or touch `case`? Staff: their department's cases; applicants: the
-/// cases their account reaches (实名认证, [`Case::reached_by`]).
-async fn check_scope(state: &AppState, principal: &Principal, case: &Case, department: &str) -> Result<(), ApiError> {
+/// May `principal` see or touch `case` of `department`? By core's [`Scope`]: staff their
+/// department's cases, overseers all; applicants the cases their account reaches (实名认证,
+/// [`Case::reached_by`]).
+async fn check_scope(
+    state: &AppState,
+    principal: &Principal,
+    case: &Case,
+    department: Option<&DepartmentCode>,
+) -> Result<(), ApiError> {
     let account = principal.require()?;
-    let allowed = match account.role {
-        Role::Applicant => case.reached_by(&account.id, &identities(state, account).await?),
-        Role::CenterLeader | Role::Supervisor | Role::Administrator => true,
-        Role::Public => false,
-        _ => account.department.as_ref().is_some_and(|d| d.as_str() == department),
+    let allowed = match Scope::of(account.role, account.department.as_ref()) {
+        Scope::Own => {
+            account.role == Role::Applicant && case.reached_by(&account.id, &identities(state, account).await?)
+        }
+        scope => department.is_some_and(|d| scope.covers(d)),
     };
     if allowed { Ok(()) } else { Err(ApiError::Forbidden(format!("case {} is not yours to see", case.number))) }
 }
@@ -201,7 +203,7 @@ pub async fn act_on_case(
     command: CaseCommand,
     expected_version: Option<u32>,
 ) -> Result<Case, ApiError> {
-    authorize(principal, Action::Case(command.name()))?;
+    authorize(principal, Action::Case(command.kind()))?;
     let account = principal.require()?.clone();
     let case = state
         .store
@@ -214,7 +216,7 @@ pub async fn act_on_case(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("item {} version {} does not exist", case.item, case.item_version)))?
         .item;
-    check_scope(state, principal, &case, item.department.as_str()).await?;
+    check_scope(state, principal, &case, Some(&item.department)).await?;
     let expected = expected_version.unwrap_or(case.version);
     if expected != case.version {
         return Err(ApiError::Conflict(format!(
@@ -226,7 +228,7 @@ pub async fn act_on_case(
         check_owner(state, to, &item).await?;
     }
     let now = state.now();
-    let authority = match power_for(&command) {
+    let authority = match command.power() {
         None => None,
         Some(power) => {
             let delegations = state.store.delegations().await?;
@@ -315,7 +317,7 @@ pub async fn case_with_events(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
     let item = state.store.item_in_version(&case.item, case.item_version).await?;
-    check_scope(state, principal, &case, item.as_ref().map_or("", |i| i.item.department.as_str())).await?;
+    check_scope(state, principal, &case, item.as_ref().map(|i| &i.item.department)).await?;
     let events = state.store.events_for_case(number).await?;
     Ok((case, events))
 }
@@ -342,15 +344,17 @@ pub async fn search_cases(
 ) -> Result<tongban_store::Page<Case>, ApiError> {
     authorize(principal, Action::SearchCases)?;
     let account = principal.require()?;
-    match account.role {
-        Role::Applicant => {
+    match Scope::of(account.role, account.department.as_ref()) {
+        Scope::Center => {}
+        Scope::Department(d) => filter.department = Some(d.to_string()),
+        Scope::Own if account.role == Role::Applicant => {
             filter.reached_by = Some(tongban_store::Reach {
                 account: account.id.clone(),
                 identities: identities(state, account).await?,
             })
         }
-        Role::CenterLeader | Role::Supervisor | Role::Administrator => {}
-        _ => filter.department = Some(account.department.as_ref().map(ToString::to_string).unwrap_or_default()),
+        // Staff without a department: a department that cannot exist matches nothing.
+        Scope::Own => filter.department = Some(String::new()),
     }
     Ok(state.store.cases(&filter).await?)
 }
@@ -461,55 +465,32 @@ pub struct SignUp {
     pub phone: Option<String>,
 }
 
-/// The longest password taken (hashing is deliberately slow; a megabyte would be slower).
-pub const MAX_PASSWORD_CHARS: usize = 256;
-
-/// Checks a login name's shape.
-pub fn check_login(login: &str, errors: &mut Vec<(String, String)>) {
-    let ok = (3..=64).contains(&login.len())
-        && login.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if !ok {
-        errors.push(("login".into(), "3–64 characters of a–z, 0–9, '.', '_', '-'".into()));
-    }
-}
+pub use tongban_core::account::MAX_PASSWORD_CHARS;
 
 /// Creates an applicant account (online service hall sign-up), listing every invalid field.
 pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Result<tongban_store::Account, ApiError> {
     authorize(principal, Action::SignUp)?;
     state.rate(crate::limits::Rated::SignUp, principal)?;
-    let mut errors = Vec::new();
-    check_login(&req.login, &mut errors);
-    if !(10..=MAX_PASSWORD_CHARS).contains(&req.password.chars().count()) {
-        errors.push(("password".into(), format!("10–{MAX_PASSWORD_CHARS} characters")));
+    let valid = tongban_core::account::SignUpRequest {
+        login: &req.login,
+        password: &req.password,
+        name: &req.name,
+        phone: req.phone.as_deref(),
+        kind: &req.kind,
+        id_number: &req.id_number,
     }
-    if req.name.trim().is_empty() || tongban_core::text::check(&req.name, tongban_core::text::NAME).is_err() {
-        errors.push(("name".into(), "1–100 characters".into()));
-    }
-    if let Some(Err(e)) = req.phone.as_deref().map(|p| tongban_core::text::check(p, tongban_core::text::PHONE)) {
-        errors.push(("phone".into(), e.to_string()));
-    }
-    match req.kind.as_str() {
-        kind @ ("enterprise" | "individual") => {
-            if let Err(e) = tongban_core::identity::check_identifier(kind == "enterprise", req.id_number.trim()) {
-                errors.push(("id_number".into(), e.into()));
-            }
-        }
-        _ => errors.push(("kind".into(), "individual or enterprise".into())),
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
+    .parse()?;
     let account = tongban_store::Account {
-        id: req.login.trim().to_owned(),
+        id: valid.login,
         kind: "applicant".into(),
-        display_name: req.name.trim().to_owned(),
+        display_name: valid.name,
         role: Role::Applicant,
         department: None,
         window: None,
         position: None,
-        applicant_kind: Some(req.kind.clone()),
-        id_number: Some(req.id_number.trim().to_owned()),
-        phone: req.phone.clone().filter(|p| !p.trim().is_empty()),
+        applicant_kind: Some(valid.kind.to_owned()),
+        id_number: Some(valid.id_number),
+        phone: valid.phone,
         password_hash: crate::auth::hash_password(req.password).await?,
         disabled: false,
         verified: None,
@@ -568,13 +549,31 @@ pub async fn case_by_number_and_phone(
 // Supervision, accounts and grants: shared by `api::supervision`, `api::grants` and the
 // supervision and administration pages.
 
-/// Whether the principal may see a department's supervision records: the center's
-/// overseers see every department's, department staff their own department's.
+/// Whether the principal may see a department's supervision records (core's [`Scope`]).
 pub fn may_see_department(principal: &Principal, department: &str) -> bool {
     principal.account.as_ref().is_some_and(|a| {
-        matches!(a.role, Role::CenterLeader | Role::Supervisor | Role::Administrator)
-            || a.department.as_ref().is_some_and(|d| d.as_str() == department)
+        let scope = Scope::of(a.role, a.department.as_ref());
+        DepartmentCode::parse(department).is_ok_and(|d| scope.covers(&d))
     })
+}
+
+/// The supervision rules in force: the stored book over the center's default. Read afresh
+/// on each call, so a rule set on any server holds at once.
+pub async fn rule_book(state: &AppState) -> Result<tongban_core::supervision::RuleBook, ApiError> {
+    Ok(state.store.rule_book(tongban_core::supervision::Rule::center_default(state.calendars().base())).await?)
+}
+
+/// A running case's colour at `now` under `book` (the rule for its item and `department`),
+/// as the board computes it; none for a case not running or a calendar that cannot say.
+pub fn colour_of(
+    state: &AppState,
+    book: &tongban_core::supervision::RuleBook,
+    case: &Case,
+    department: &DepartmentCode,
+) -> Option<tongban_core::supervision::Colour> {
+    let clock = tongban_core::supervision::CaseClock::from_case(case)?;
+    let rule = book.rule_for(&case.item, department);
+    tongban_core::supervision::colour(&clock, &rule, state.now(), &state.calendar_of(&case.division)).ok()
 }
 
 /// What the supervision board shows at one moment.
@@ -782,13 +781,14 @@ pub async fn set_supervision_rule(
 }
 
 /// The department a department's staff (e.g. its head) is limited to in supervision views;
-/// none for the center's overseers (leaders, supervisors, administrators).
+/// none for the center's overseers. Staff without a department get an empty code, which
+/// matches nothing.
 pub fn own_department(principal: &Principal) -> Option<String> {
-    principal
-        .account
-        .as_ref()
-        .filter(|a| a.role.is_department_staff())
-        .map(|a| a.department.as_ref().map(ToString::to_string).unwrap_or_default())
+    principal.account.as_ref().and_then(|a| match Scope::of(a.role, a.department.as_ref()) {
+        Scope::Center => None,
+        Scope::Department(d) => Some(d.to_string()),
+        Scope::Own => Some(String::new()),
+    })
 }
 
 /// A grouping of the figures by its name: `center`, `department`, `window`, `staff`,
@@ -873,8 +873,7 @@ pub struct ConcernRow {
 /// corrections, acceptance with required materials missing, bad ratings (1–2), and
 /// decisions whose recorded grant chain was not valid when they were taken.
 pub async fn concerns(state: &AppState, principal: &Principal) -> Result<Vec<ConcernRow>, ApiError> {
-    use tongban_core::case::CaseEvent;
-    use tongban_core::supervision::Concern;
+    use tongban_core::supervision::{Concern, Decision, decided_without_authority};
     authorize(principal, Action::Supervise)?;
     let delegations = state.store.delegations().await?;
     let mut out = Vec::new();
@@ -909,54 +908,28 @@ pub async fn concerns(state: &AppState, principal: &Principal) -> Result<Vec<Con
             kind,
             detail,
         };
-        if let Some(item) = state.store.item_in_version(&case.item, case.item_version).await? {
-            for c in tongban_core::supervision::concerns(case, &item.item) {
-                out.push(match c {
-                    Concern::RepeatedCorrection { times } => {
-                        row("repeated_correction", format!("{times} correction requests"))
-                    }
-                    Concern::AcceptedWithMissingMaterials { missing } => {
-                        row("accepted_with_missing_materials", missing.join(", "))
-                    }
-                });
-            }
-        }
-        if case.returns > 0 {
-            out.push(row("returned", format!("sent back to the window {} time(s)", case.returns)));
-        }
-        if case.reopens > 0 {
-            out.push(row("reopened", format!("reopened after delivery {} time(s)", case.reopens)));
-        }
-        // A bad rating must be answered within a fixed number of working days (差评整改).
-        if let Some(score) = case.rating.filter(|s| *s <= tongban_core::case::BAD_RATING)
-            && case.rating_answered_at.is_none()
-        {
-            let deadline = case.rated_at.and_then(|t| {
-                state.calendar_of(&case.division).add_working_days(t, tongban_core::case::BAD_RATING_ANSWER_DAYS).ok()
-            });
-            let detail = match deadline {
-                Some(d) if d < state.now() => format!("rated {score} of 5; not answered by {d} (overdue)"),
-                Some(d) => format!("rated {score} of 5; to be answered by {d}"),
-                None => format!("rated {score} of 5; not answered"),
-            };
-            out.push(row("bad_rating", detail));
-        }
-        // Decisions need a delegated power: its chain must have been valid when taken.
-        let Ok(department) = tongban_core::org::DepartmentCode::parse(&t.department) else { continue };
-        for e in state.store.events_for_case(&case.number).await? {
-            let power = match e.event {
-                CaseEvent::Approved { .. } | CaseEvent::Denied { .. } => tongban_core::identity::Power::Approve,
-                _ => continue,
-            };
-            let valid = e.authority.as_ref().is_some_and(|chain| match chain.last() {
-                None => {
-                    delegations.authority(&e.actor, &department, &case.item, power, e.at).is_some_and(|c| c.is_empty())
+        let Some(item) = state.store.item_in_version(&case.item, case.item_version).await? else { continue };
+        let calendar = state.calendar_of(&case.division);
+        let now = state.now();
+        for c in tongban_core::supervision::concerns(case, &item.item, &calendar) {
+            let detail = match &c {
+                Concern::RepeatedCorrection { times } => format!("{times} correction requests"),
+                Concern::AcceptedWithMissingMaterials { missing } => missing.join(", "),
+                Concern::Returned { times } => format!("sent back to the window {times} time(s)"),
+                Concern::Reopened { times } => format!("reopened after delivery {times} time(s)"),
+                Concern::BadRatingUnanswered { score, due: Some(d) } if *d < now => {
+                    format!("rated {score} of 5; not answered by {d} (overdue)")
                 }
-                Some(leaf) => delegations
-                    .grant(leaf)
-                    .is_some_and(|g| g.grantee == e.actor && delegations.chain_is_valid(g, e.at).is_some()),
-            });
-            if !valid {
+                Concern::BadRatingUnanswered { score, due: Some(d) } => {
+                    format!("rated {score} of 5; to be answered by {d}")
+                }
+                Concern::BadRatingUnanswered { score, due: None } => format!("rated {score} of 5; not answered"),
+            };
+            out.push(row(c.kind(), detail));
+        }
+        for e in state.store.events_for_case(&case.number).await? {
+            let decision = Decision { event: &e.event, actor: &e.actor, at: e.at, authority: e.authority.as_deref() };
+            if decided_without_authority(&decision, &item.item, &delegations) {
                 out.push(row(
                     "decision_without_valid_authority",
                     format!("{} by {} at {}", e.event.kind(), e.actor, e.at),
@@ -991,20 +964,45 @@ pub async fn create_staff_account(
 ) -> Result<tongban_store::Account, ApiError> {
     authorize(principal, Action::ManageAccounts)?;
     let admin = principal.require()?.id.clone();
-    let department = req.department.as_deref().map(str::trim).filter(|d| !d.is_empty());
-    let unknown = match department.map(tongban_core::org::DepartmentCode::parse) {
-        Some(Ok(d)) if !state.store.department_codes().await?.contains(&d) => Some(format!("no department {d}")),
-        _ => None,
+    let parsed = tongban_core::account::StaffRequest {
+        login: &req.login,
+        password: &req.password,
+        name: &req.name,
+        role: &req.role,
+        department: req.department.as_deref(),
+    }
+    .parse();
+    // The department must exist: checked with the fields, so every error shows at once.
+    let known = state.store.department_codes().await?;
+    let unknown = |d: &tongban_core::org::DepartmentCode| {
+        (!known.contains(d))
+            .then(|| tongban_core::account::FieldError { field: "department", message: format!("no department {d}") })
     };
-    let built = crate::api::staff_account(req.login.trim(), &req.password, &req.name, &req.role, department).await;
-    let account = match (built, unknown) {
-        (Ok(account), None) => account,
-        (Err(ApiError::Invalid(mut errors)), Some(m)) => {
-            errors.push(("department".into(), m));
-            return Err(ApiError::Invalid(errors));
+    let staff = match parsed {
+        Ok(staff) => match staff.department.as_ref().and_then(unknown) {
+            Some(e) => return Err(vec![e].into()),
+            None => staff,
+        },
+        Err(mut errors) => {
+            let typed = req.department.as_deref().and_then(|d| tongban_core::org::DepartmentCode::parse(d.trim()).ok());
+            errors.extend(typed.as_ref().and_then(unknown));
+            return Err(errors.into());
         }
-        (Ok(_), Some(m)) => return Err(ApiError::Invalid(vec![("department".into(), m)])),
-        (Err(e), _) => return Err(e),
+    };
+    let account = tongban_store::Account {
+        id: staff.login,
+        kind: "staff".into(),
+        display_name: staff.name,
+        role: staff.role,
+        department: staff.department,
+        window: None,
+        position: None,
+        applicant_kind: None,
+        id_number: None,
+        phone: None,
+        password_hash: crate::auth::hash_password(req.password).await?,
+        disabled: false,
+        verified: None,
     };
     let now = state.now();
     let a = account.clone();
@@ -1032,10 +1030,7 @@ pub async fn revoke_grant(state: &AppState, principal: &Principal, id: &str) -> 
     let mut delegations = state.store.delegations().await?;
     let grant =
         delegations.grant(id).cloned().ok_or_else(|| ApiError::NotFound(format!("grant {id} does not exist")))?;
-    let may = account.role == Role::Administrator
-        || grant.grantor == account.id
-        || (account.role == Role::DepartmentHead && account.department.as_ref() == Some(&grant.department));
-    if !may {
+    if !grant.may_be_revoked_by(&account.id, account.role, account.department.as_ref()) {
         return Err(ApiError::Forbidden("only the grantor, the department head or an administrator may revoke".into()));
     }
     let now = state.now();

@@ -93,6 +93,8 @@ pub enum Via {
     Session,
     /// A bearer token with these scopes.
     Token(Vec<String>),
+    /// The server's own console (`tongban admin …`): whoever runs it holds the database.
+    Console,
 }
 
 /// The person behind a request. Extracting it checks the session or token and, for unsafe
@@ -123,6 +125,28 @@ impl Principal {
     /// The account, or 401.
     pub fn require(&self) -> Result<&Account, ApiError> {
         self.account.as_ref().ok_or(ApiError::Unauthorized)
+    }
+
+    /// An administrator at the server's console, acting as `-` in the audit log: the
+    /// command line (e.g. creating the first administrator) goes through the same use cases
+    /// and rules as the pages and the API.
+    pub fn console() -> Principal {
+        let account = Account {
+            id: "-".into(),
+            kind: "staff".into(),
+            display_name: "console".into(),
+            role: Role::Administrator,
+            department: None,
+            window: None,
+            position: None,
+            applicant_kind: None,
+            id_number: None,
+            phone: None,
+            password_hash: String::new(),
+            disabled: false,
+            verified: None,
+        };
+        Principal { account: Some(account), via: Via::Console, client: None, session_hash: None }
     }
 }
 

@@ -12,7 +12,6 @@ pub mod idempotency;
 pub mod limits;
 pub mod metrics;
 pub mod oidc;
-pub mod policy;
 pub mod problem;
 pub mod sms;
 pub mod supervision;

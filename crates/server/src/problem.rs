@@ -123,6 +123,12 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<Vec<tongban_core::account::FieldError>> for ApiError {
+    fn from(errors: Vec<tongban_core::account::FieldError>) -> Self {
+        ApiError::Invalid(errors.into_iter().map(|e| (e.field.to_owned(), e.message)).collect())
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -98,7 +98,7 @@ fn rule_of(book: &RuleBook, t: &TrackedCase) -> Rule {
 
 async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<(), crate::problem::ApiError> {
     let calendars = state.calendars();
-    let book = state.store.rule_book(Rule::center_default(calendars.base())).await?;
+    let mut book = state.store.rule_book(Rule::center_default(calendars.base())).await?;
     let mut last_event = state.store.last_event_id().await?;
     let running = state.store.running_cases().await?;
     let now = state.now();
@@ -125,8 +125,16 @@ async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<()
             return Ok(());
         }
         let now = state.now();
-        let (last, changed) = state.store.cases_changed_since(last_event).await?;
+        let (last, mut changed) = state.store.cases_changed_since(last_event).await?;
         last_event = last;
+        // Rules set on any server take effect at the next tick: every running case is
+        // measured against the new book.
+        let fresh = state.store.rule_book(Rule::center_default(state.calendars().base())).await?;
+        if fresh != book {
+            book = fresh;
+            changed.extend(state.store.running_cases().await?);
+            tracing::info!(cases = changed.len(), "supervision rules changed; running cases re-measured");
+        }
         let mut changes = Vec::new();
         {
             let mut guard =

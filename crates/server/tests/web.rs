@@ -1174,24 +1174,14 @@ fn both_message_files_have_every_key_the_pages_use() {
         "handed_over",
         "reassigned",
         "rated",
+        "rating_answered",
+        "returned",
+        "reopened",
+        "due_recomputed",
     ] {
         dynamic.push(format!("event.{event}"));
     }
-    for action in [
-        "accept",
-        "reject",
-        "request_correction",
-        "resubmit",
-        "complete_step",
-        "suspend",
-        "resume",
-        "approve",
-        "deny",
-        "deliver",
-        "hand_over",
-        "take_over",
-        "rate",
-    ] {
+    for action in tongban_core::case::CaseCommandKind::ALL.map(|k| k.as_str()) {
         dynamic.push(format!("action.{action}"));
         dynamic.push(format!("done.{action}"));
     }
@@ -1329,4 +1319,125 @@ async fn the_code_page_keeps_errors_beside_the_field() {
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.has("id=\"err-code\""), "{}", wrong.body);
     f.t.cleanup().await;
+}
+
+/// The action forms a case page shows.
+fn offered_forms(page: &Page) -> std::collections::BTreeSet<String> {
+    page.body
+        .match_indices("name=\"action\" value=\"")
+        .filter_map(|(at, m)| page.body[at + m.len()..].split('"').next().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn both_doors_offer_the_same_commands_in_every_state_to_every_role() {
+    use serde_json::json;
+    use tongban_core::case::CaseNumber;
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let (applicant, approver) = (f.login("applicant").await, f.login("approver").await);
+        let accept = json!({"action": "accept"});
+        let approve = json!({"action": "approve"});
+        let deliver = json!({"action": "deliver", "method": "window"});
+        // (state, the commands that lead there: by the approver, or the applicant's rating)
+        let paths: Vec<(&str, Vec<serde_json::Value>)> = vec![
+            ("submitted", vec![]),
+            ("correction_requested", vec![json!({"action": "request_correction", "missing": ["营业执照"]})]),
+            ("rejected", vec![json!({"action": "reject", "reason": "不属于受理范围"})]),
+            ("accepted", vec![accept.clone()]),
+            ("in_process", vec![accept.clone(), json!({"action": "complete_step", "step": "审核"})]),
+            ("suspended", vec![accept.clone(), json!({"action": "suspend", "reason": "专家评审"})]),
+            ("approved", vec![accept.clone(), approve.clone()]),
+            ("denied", vec![accept.clone(), json!({"action": "deny", "reason": "不符合", "legal_basis": "第十条"})]),
+            ("delivered", vec![accept.clone(), approve.clone(), deliver.clone()]),
+            (
+                "rated_bad",
+                vec![accept.clone(), approve.clone(), deliver.clone(), json!({"action": "rate", "score": 1})],
+            ),
+            ("offered", vec![json!({"action": "hand_over", "to": "clerk2"})]),
+        ];
+        let mut cases = Vec::new();
+        for (state, steps) in paths {
+            let number = f.submit(&applicant).await;
+            for step in steps {
+                let who = if step["action"] == "rate" { &applicant } else { &approver };
+                let (s, v) = f.act(who, &number, step.clone()).await;
+                assert!(s.is_success(), "{state}: {step} → {s} {v}");
+            }
+            cases.push((state, number));
+        }
+        for (login, role, _) in common::ACCOUNTS.iter().filter(|(l, ..)| *l != "expired") {
+            let mut web = Web::new(&f);
+            web.login(login).await;
+            let api = f.login(login).await;
+            for (state, number) in &cases {
+                let page = web.get(&format!("/cases/{number}")).await;
+                let (api_status, _, _) = f.call(&api, "GET", &format!("/api/v1/cases/{number}"), None).await;
+                if page.status == StatusCode::FORBIDDEN {
+                    assert_eq!(api_status, StatusCode::FORBIDDEN, "{login} on a {state} case: the API lets in");
+                    continue;
+                }
+                assert_eq!((page.status, api_status), (StatusCode::OK, StatusCode::OK), "{login} on {state}");
+                let case = f
+                    .state
+                    .store
+                    .case_by_number(&CaseNumber::parse(number).expect("number"))
+                    .await
+                    .expect("read")
+                    .expect("case");
+                let expected: std::collections::BTreeSet<String> =
+                    case.available(*role, login).into_iter().map(|k| k.as_str().to_owned()).collect();
+                assert_eq!(offered_forms(&page), expected, "{} {login} ({role}) on a {state} case", f.t.name);
+            }
+        }
+        f.t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn return_reopen_reassign_and_the_answer_to_a_bad_rating_work_from_the_case_page() {
+    use serde_json::json;
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let (applicant, approver) = (f.login("applicant").await, f.login("approver").await);
+        let (mut reviewer, mut head, mut supervisor) = (Web::new(&f), Web::new(&f), Web::new(&f));
+        reviewer.login("reviewer").await;
+        head.login("head").await;
+        supervisor.login("supervisor").await;
+
+        let sent_back = f.submit(&applicant).await;
+        assert!(f.act(&approver, &sent_back, json!({"action": "accept"})).await.0.is_success());
+        let refused = reviewer.act(&sent_back, &[("action", "return"), ("reason", "")]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "an empty reason stays beside its field");
+        assert!(refused.has("f-return-reason") || refused.has("return"), "{}", refused.body);
+        let returned = reviewer.act(&sent_back, &[("action", "return"), ("reason", "材料需重新核对")]).await;
+        assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
+        let page = reviewer.get(&format!("/cases/{sent_back}")).await;
+        assert!(page.has(zh("state.submitted")) && page.has("材料需重新核对"));
+
+        let moved = supervisor.act(&sent_back, &[("action", "reassign"), ("to", "clerk2")]).await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+        let (_, _, case) = f.call(&approver, "GET", &format!("/api/v1/cases/{sent_back}"), None).await;
+        assert_eq!(case["case"]["owner"], "clerk2");
+
+        let rated = f.submit(&applicant).await;
+        for step in [
+            json!({"action": "accept"}),
+            json!({"action": "approve"}),
+            json!({"action": "deliver", "method": "window"}),
+        ] {
+            assert!(f.act(&approver, &rated, step).await.0.is_success());
+        }
+        assert!(
+            f.act(&applicant, &rated, json!({"action": "rate", "score": 1, "comment": "太慢"})).await.0.is_success()
+        );
+        let answered = head.act(&rated, &[("action", "answer_rating"), ("answer", "已核实并整改，已回访申请人")]).await;
+        assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+        let page = head.get(&format!("/cases/{rated}")).await;
+        assert!(page.has("已核实并整改") && !page.has("value=\"answer_rating\""));
+        let reopened = head.act(&rated, &[("action", "reopen"), ("reason", "行政复议撤销原决定")]).await;
+        assert_eq!(reopened.status, StatusCode::SEE_OTHER, "{}", reopened.body);
+        assert!(head.get(&format!("/cases/{rated}")).await.has(zh("state.in_process")));
+        f.t.cleanup().await;
+    }
 }

@@ -60,6 +60,35 @@ static INSERT_CASE_AND_EVENT: std::sync::LazyLock<String> = std::sync::LazyLock:
     )
 });
 
+/// The bare `service_case` row of [`insert_case`], written alone over a plain connection
+/// outside any transaction: the raw baseline `tongban bench store` measures the store's
+/// own path against. The same statement as [`insert_case`], so the two cannot drift apart.
+pub async fn insert_case_row_raw(conn: &mut sqlx::AnyConnection, case: &Case) -> Result<(), StoreError> {
+    sqlx::query(INSERT_CASE)
+        .bind(case.number.as_str())
+        .bind(case.item.as_str())
+        .bind(i64::from(case.item_version))
+        .bind(case.division.as_str())
+        .bind(case.applicant.name.clone())
+        .bind(case.applicant.id_number.clone())
+        .bind(case.channel.as_str())
+        .bind(case.state.as_str())
+        .bind(case.owner.clone())
+        .bind(i64::from(case.version))
+        .bind(format_ts(case.submitted_at))
+        .bind(case.accepted_at.map(format_ts))
+        .bind(case.due_at.map(format_ts))
+        .bind(case.decided_at.map(format_ts))
+        .bind(case.closed_at.map(format_ts))
+        .bind(json(case))
+        .bind(i64::from(case.priority))
+        .bind(case.submitter.as_ref().map(|s| s.account.clone()))
+        .execute(conn)
+        .await
+        .map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
+    Ok(())
+}
+
 /// Stores a new case and its first event, and answers the event's hash.
 pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor: &str) -> Result<String, StoreError> {
     let together = conn.is_postgres();

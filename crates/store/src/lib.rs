@@ -38,7 +38,8 @@ pub use calendar::{
 };
 pub use cases::{
     CaseFilter, CaseRow, EventCheck, MaterialFile, Reach, RecordedEvent, allocate_case_number, append_due_changes,
-    append_events, insert_case, insert_material_file, insert_submitted_case, material_file_exists, material_usage,
+    append_events, insert_case, insert_case_row_raw, insert_material_file, insert_submitted_case, material_file_exists,
+    material_usage,
 };
 pub use catalog::{
     ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window,

@@ -24,7 +24,7 @@ use tongban_core::case::{Applicant, ApplicantKind, Case, CaseNumber, Submission}
 use tongban_core::division::{Division, DivisionCode, DivisionLevel};
 use tongban_core::item::{Category, Channel, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
 use tongban_core::org::{Department, DepartmentCode};
-use tongban_store::{Conn, Store, allocate_case_number, format_ts, insert_case};
+use tongban_store::{Conn, Store, allocate_case_number, insert_case};
 
 use super::{Latencies, ratio};
 
@@ -244,7 +244,7 @@ pub(crate) async fn prepare(store: &Store, item: ServiceItem) -> anyhow::Result<
 /// One submission's work, the same in every mode: a number, the domain check, two rows.
 async fn submit(conn: &mut Conn, item: &ServiceItem, i: usize) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now();
-    let number = allocate_case_number(conn, &item.division, tongban_server::app::year_in_china(now)).await?;
+    let number = allocate_case_number(conn, &item.division, tongban_core::case::CaseNumber::year_of(now)).await?;
     let (case, event) = Case::submit(number, item, 1, submission(i), now)?;
     insert_case(conn, &case, &event, "bench").await?;
     Ok(())
@@ -300,7 +300,7 @@ async fn through_store(
                 }
                 let t = Instant::now();
                 let (item, now) = (item.clone(), jiff::Timestamp::now());
-                let (division, year) = (item.division.clone(), tongban_server::app::year_in_china(now));
+                let (division, year) = (item.division.clone(), tongban_core::case::CaseNumber::year_of(now));
                 store
                     .submit_case(division, year, "bench".into(), move |number| {
                         Ok::<_, anyhow::Error>(Case::submit(number, &item, 1, submission(i), now)?)
@@ -423,7 +423,7 @@ async fn plain_inserts(url: &str, clients: usize, count: usize) -> anyhow::Resul
     let item = bench_item()?;
     prepare(&store, item.clone()).await?;
     let now = jiff::Timestamp::now();
-    let year = tongban_server::app::year_in_china(now);
+    let year = tongban_core::case::CaseNumber::year_of(now);
     let next = Arc::new(AtomicUsize::new(0));
     let mut conns = Vec::with_capacity(clients);
     for _ in 0..clients {
@@ -443,7 +443,7 @@ async fn plain_inserts(url: &str, clients: usize, count: usize) -> anyhow::Resul
                 let t = Instant::now();
                 let number = CaseNumber::new(&item.division, year, i as u64 + 1);
                 let (case, _) = Case::submit(number, &item, 1, submission(i), now)?;
-                insert_case_row(&mut conn, &case).await?;
+                tongban_store::insert_case_row_raw(&mut conn, &case).await?;
                 latencies.push(t.elapsed());
             }
             conn.close().await?;
@@ -455,36 +455,6 @@ async fn plain_inserts(url: &str, clients: usize, count: usize) -> anyhow::Resul
     // when the database is dropped.
     store.close().await;
     m
-}
-
-/// The `service_case` row [`insert_case`] writes, alone and outside any transaction.
-async fn insert_case_row(conn: &mut AnyConnection, case: &Case) -> anyhow::Result<()> {
-    sqlx::query(
-        "insert into service_case (case_number, item_code, item_version, division_code, applicant_name, applicant_id, \
-         channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, closed_at, snapshot, priority, \
-         submitted_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-    )
-    .bind(case.number.as_str())
-    .bind(case.item.as_str())
-    .bind(i64::from(case.item_version))
-    .bind(case.division.as_str())
-    .bind(&case.applicant.name)
-    .bind(&case.applicant.id_number)
-    .bind(case.channel.as_str())
-    .bind(case.state.as_str())
-    .bind(&case.owner)
-    .bind(i64::from(case.version))
-    .bind(format_ts(case.submitted_at))
-    .bind(case.accepted_at.map(format_ts))
-    .bind(case.due_at.map(format_ts))
-    .bind(case.decided_at.map(format_ts))
-    .bind(case.closed_at.map(format_ts))
-    .bind(serde_json::to_string(case)?)
-    .bind(i64::from(case.priority))
-    .bind(case.submitter.as_ref().map(|s| s.account.clone()))
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// Runs `f` on a uniquely named database created on the server of `admin`, and drops the

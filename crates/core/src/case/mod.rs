@@ -4,11 +4,13 @@
 //! [`CaseError`] naming the broken rule — never a panic. [`Case::apply`] folds an event
 //! into the current state, so a case is always the replay of its event log.
 
+mod command;
 mod number;
 mod state;
 
 use serde::{Deserialize, Serialize};
 
+pub use command::CaseCommandKind;
 pub use number::{BadCaseNumber, CaseNumber};
 pub use state::CaseState;
 
@@ -179,31 +181,6 @@ pub enum CaseCommand {
         /// Why.
         reason: String,
     },
-}
-
-impl CaseCommand {
-    /// The command's stable name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Accept => "accept",
-            Self::Reject { .. } => "reject",
-            Self::RequestCorrection { .. } => "request_correction",
-            Self::Resubmit { .. } => "resubmit",
-            Self::CompleteStep { .. } => "complete_step",
-            Self::Suspend { .. } => "suspend",
-            Self::Resume => "resume",
-            Self::Approve { .. } => "approve",
-            Self::Deny { .. } => "deny",
-            Self::Deliver { .. } => "deliver",
-            Self::HandOver { .. } => "hand_over",
-            Self::TakeOver => "take_over",
-            Self::Reassign { .. } => "reassign",
-            Self::Rate { .. } => "rate",
-            Self::AnswerRating { .. } => "answer_rating",
-            Self::Return { .. } => "return",
-            Self::Reopen { .. } => "reopen",
-        }
-    }
 }
 
 /// Something that happened to a case. The event log is the source of truth.
@@ -398,6 +375,77 @@ pub const BAD_RATING: u8 = 2;
 /// Working days a department has to answer a bad rating (差评整改时限).
 pub const BAD_RATING_ANSWER_DAYS: u32 = 5;
 
+/// A text field of a submission or a command, for errors that name it: [`CaseField::name`]
+/// is the field as the request and the forms call it, its display the words for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaseField {
+    /// The applicant's name.
+    ApplicantName,
+    /// The applicant's ID number or credit code.
+    ApplicantIdNumber,
+    /// The applicant's phone.
+    ApplicantPhone,
+    /// The first owner.
+    Owner,
+    /// A reason.
+    Reason,
+    /// A legal basis.
+    LegalBasis,
+    /// The materials a correction asks for.
+    Missing,
+    /// A step's name.
+    Step,
+    /// The receiver of a hand-over.
+    Receiver,
+    /// The receiver of a hand-over, who is the owner already.
+    ReceiverIsOwner,
+    /// The new owner of a reassignment.
+    NewOwner,
+    /// The answer to a bad rating.
+    Answer,
+    /// How a decision is delivered.
+    DeliveryMethod,
+}
+
+impl CaseField {
+    /// The field's name in requests and forms.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ApplicantName => "name",
+            Self::ApplicantIdNumber => "id_number",
+            Self::ApplicantPhone => "phone",
+            Self::Owner => "owner",
+            Self::Reason => "reason",
+            Self::LegalBasis => "legal_basis",
+            Self::Missing => "missing",
+            Self::Step => "step",
+            Self::Receiver | Self::ReceiverIsOwner | Self::NewOwner => "to",
+            Self::Answer => "answer",
+            Self::DeliveryMethod => "method",
+        }
+    }
+}
+
+impl std::fmt::Display for CaseField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ApplicantName => "applicant name",
+            Self::ApplicantIdNumber => "applicant id number",
+            Self::ApplicantPhone => "applicant phone",
+            Self::Owner => "owner",
+            Self::Reason => "reason",
+            Self::LegalBasis => "legal basis",
+            Self::Missing => "list of missing materials",
+            Self::Step => "step",
+            Self::Receiver => "receiver",
+            Self::ReceiverIsOwner => "receiver (not the current owner)",
+            Self::NewOwner => "new owner",
+            Self::Answer => "answer",
+            Self::DeliveryMethod => "delivery method",
+        })
+    }
+}
+
 /// A broken case rule.
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
@@ -425,7 +473,7 @@ pub enum CaseError {
     UnknownMaterials(Vec<String>),
     /// A required text (reason, legal basis, applicant name …) is empty or too long.
     #[error("{0} must be 1–{1} characters")]
-    BadText(&'static str, usize),
+    BadText(CaseField, usize),
     /// Only the offered receiver can take a case over, and only while it is offered.
     #[error("case is not being handed over to you")]
     NotOfferedToYou,
@@ -585,8 +633,8 @@ pub struct OpenSuspension {
     pub until: Option<jiff::Timestamp>,
 }
 
-fn text(what: &'static str, s: &str, max: usize) -> Result<(), CaseError> {
-    check_name(what, s, max).map(drop).map_err(|_| CaseError::BadText(what, max))
+fn text(what: CaseField, s: &str, max: usize) -> Result<(), CaseError> {
+    check_name(what.name(), s, max).map(drop).map_err(|_| CaseError::BadText(what, max))
 }
 
 impl Case {
@@ -598,11 +646,11 @@ impl Case {
         submission: Submission,
         now: jiff::Timestamp,
     ) -> Result<(Case, CaseEvent), CaseError> {
-        text("applicant name", &submission.applicant.name, 200)?;
-        text("applicant id number", &submission.applicant.id_number, 64)?;
-        text("owner", &submission.owner, 64)?;
+        text(CaseField::ApplicantName, &submission.applicant.name, 200)?;
+        text(CaseField::ApplicantIdNumber, &submission.applicant.id_number, 64)?;
+        text(CaseField::Owner, &submission.owner, 64)?;
         if let Some(phone) = &submission.applicant.phone {
-            text("applicant phone", phone, crate::text::PHONE)?;
+            text(CaseField::ApplicantPhone, phone, crate::text::PHONE)?;
         }
         if !item.channels.contains(&submission.channel) {
             return Err(CaseError::ChannelNotOffered { item: item.code.clone(), channel: submission.channel.as_str() });
@@ -678,26 +726,28 @@ impl Case {
 
     /// Decides a command: the events it causes, or the rule it breaks. Changes nothing.
     pub fn handle(&self, cmd: &CaseCommand, ctx: &Context<'_>) -> Result<Vec<CaseEvent>, CaseError> {
-        use CaseState as S;
         let refuse = || CaseError::IllegalTransition { from: self.state, command: cmd.name() };
-        let event = match (self.state, cmd) {
-            (S::Submitted, CaseCommand::Accept) => {
+        if !cmd.kind().offered_in(self.state) {
+            return Err(refuse());
+        }
+        let event = match cmd {
+            CaseCommand::Accept => {
                 let limit = ctx.item.deadline();
                 let due_at = ctx.calendar.due(ctx.now, limit, &[])?;
                 CaseEvent::Accepted { limit, due_at, calendar_revision: ctx.calendar.revision() }
             }
-            (S::Submitted | S::CorrectionRequested, CaseCommand::Reject { reason }) => {
-                text("reason", reason, 2000)?;
+            CaseCommand::Reject { reason } => {
+                text(CaseField::Reason, reason, 2000)?;
                 CaseEvent::Rejected { reason: reason.trim().to_owned() }
             }
-            (S::Submitted, CaseCommand::RequestCorrection { missing, note }) => {
+            CaseCommand::RequestCorrection { missing, note } => {
                 if missing.is_empty() {
-                    return Err(CaseError::BadText("list of missing materials", 100));
+                    return Err(CaseError::BadText(CaseField::Missing, 100));
                 }
                 check_materials(ctx.item, missing)?;
                 CaseEvent::CorrectionRequested { missing: missing.clone(), note: note.trim().to_owned() }
             }
-            (S::CorrectionRequested, CaseCommand::Resubmit { materials }) => {
+            CaseCommand::Resubmit { materials } => {
                 check_materials(ctx.item, materials)?;
                 let missing: Vec<String> =
                     self.pending_correction.iter().filter(|a| !materials.contains(a)).cloned().collect();
@@ -706,15 +756,15 @@ impl Case {
                 }
                 CaseEvent::Resubmitted { materials: materials.clone() }
             }
-            (S::Accepted | S::InProcess, CaseCommand::CompleteStep { step, note }) => {
-                text("step", step, 100)?;
+            CaseCommand::CompleteStep { step, note } => {
+                text(CaseField::Step, step, 100)?;
                 CaseEvent::StepCompleted { step: step.trim().to_owned(), note: note.trim().to_owned() }
             }
-            (S::Accepted | S::InProcess, CaseCommand::Suspend { reason }) => {
-                text("reason", reason, 2000)?;
+            CaseCommand::Suspend { reason } => {
+                text(CaseField::Reason, reason, 2000)?;
                 CaseEvent::Suspended { reason: reason.trim().to_owned() }
             }
-            (S::Suspended, CaseCommand::Resume) => {
+            CaseCommand::Resume => {
                 let mut closed = self.closed_suspensions(ctx.now);
                 if let Some(last) = closed.last_mut() {
                     last.until = ctx.now;
@@ -723,41 +773,39 @@ impl Case {
                 let due_at = ctx.calendar.due(accepted, limit, &closed)?;
                 CaseEvent::Resumed { due_at, calendar_revision: ctx.calendar.revision() }
             }
-            (S::Accepted | S::InProcess, CaseCommand::Approve { note }) => {
-                CaseEvent::Approved { note: note.trim().to_owned() }
-            }
-            (S::Accepted | S::InProcess, CaseCommand::Deny { reason, legal_basis }) => {
-                text("reason", reason, 2000)?;
-                text("legal basis", legal_basis, 2000)?;
+            CaseCommand::Approve { note } => CaseEvent::Approved { note: note.trim().to_owned() },
+            CaseCommand::Deny { reason, legal_basis } => {
+                text(CaseField::Reason, reason, 2000)?;
+                text(CaseField::LegalBasis, legal_basis, 2000)?;
                 CaseEvent::Denied { reason: reason.trim().to_owned(), legal_basis: legal_basis.trim().to_owned() }
             }
-            (s, CaseCommand::HandOver { to }) if !s.is_final() => {
-                text("receiver", to, 64)?;
+            CaseCommand::HandOver { to } => {
+                text(CaseField::Receiver, to, 64)?;
                 if to.trim() == self.owner {
-                    return Err(CaseError::BadText("receiver (not the current owner)", 64));
+                    return Err(CaseError::BadText(CaseField::ReceiverIsOwner, 64));
                 }
                 CaseEvent::HandOverOffered { from: self.owner.clone(), to: to.trim().to_owned() }
             }
-            (s, CaseCommand::TakeOver) if !s.is_final() => match &self.pending_handover {
+            CaseCommand::TakeOver => match &self.pending_handover {
                 Some(to) if to == ctx.actor => CaseEvent::HandedOver { from: self.owner.clone(), to: to.clone() },
                 _ => return Err(CaseError::NotOfferedToYou),
             },
-            (s, CaseCommand::Reassign { to }) if !s.is_final() => {
-                text("new owner", to, 64)?;
+            CaseCommand::Reassign { to } => {
+                text(CaseField::NewOwner, to, 64)?;
                 CaseEvent::Reassigned { from: self.owner.clone(), to: to.trim().to_owned() }
             }
-            (S::Delivered, CaseCommand::Rate { score, comment }) => {
+            CaseCommand::Rate { score, comment } => {
                 if self.rating.is_some() || !(1..=5).contains(score) {
                     return Err(CaseError::BadRating);
                 }
                 CaseEvent::Rated { score: *score, comment: comment.trim().to_owned() }
             }
-            (S::Accepted | S::InProcess, CaseCommand::Return { reason }) => {
-                text("reason", reason, 2000)?;
+            CaseCommand::Return { reason } => {
+                text(CaseField::Reason, reason, 2000)?;
                 CaseEvent::Returned { reason: reason.trim().to_owned() }
             }
-            (S::Delivered, CaseCommand::Reopen { reason }) => {
-                text("reason", reason, 2000)?;
+            CaseCommand::Reopen { reason } => {
+                text(CaseField::Reason, reason, 2000)?;
                 let limit = ctx.item.deadline();
                 let due_at = ctx.calendar.due(ctx.now, limit, &[])?;
                 CaseEvent::Reopened {
@@ -766,18 +814,17 @@ impl Case {
                     calendar_revision: ctx.calendar.revision(),
                 }
             }
-            (S::Delivered, CaseCommand::AnswerRating { answer }) => {
+            CaseCommand::AnswerRating { answer } => {
                 if self.rating.is_none_or(|r| r > BAD_RATING) || self.rating_answered_at.is_some() {
                     return Err(CaseError::BadRating);
                 }
-                text("answer", answer, 2000)?;
+                text(CaseField::Answer, answer, 2000)?;
                 CaseEvent::RatingAnswered { answer: answer.trim().to_owned() }
             }
-            (S::Approved | S::Denied, CaseCommand::Deliver { method }) => {
-                text("delivery method", method, 100)?;
+            CaseCommand::Deliver { method } => {
+                text(CaseField::DeliveryMethod, method, 100)?;
                 CaseEvent::Delivered { method: method.trim().to_owned() }
             }
-            _ => return Err(refuse()),
         };
         Ok(vec![event])
     }
@@ -911,6 +958,21 @@ impl Case {
     /// time again).
     fn finished_suspensions(&self) -> Vec<Suspension> {
         self.suspensions.iter().filter_map(|s| s.until.map(|until| Suspension { from: s.from, until })).collect()
+    }
+
+    /// When the current owner must have acted (首接责任制): a case waiting at the window within
+    /// a working day of its submission, a running case by its due time, a decided case
+    /// delivered within a working day of the decision; none once closed or when `calendar`
+    /// cannot say.
+    pub fn owner_act_by(&self, calendar: &WorkingCalendar) -> Option<jiff::Timestamp> {
+        use CaseState as S;
+        let one_day_after = |t| calendar.add_working_days(t, 1).ok();
+        match self.state {
+            S::Submitted | S::CorrectionRequested => one_day_after(self.submitted_at),
+            S::Accepted | S::InProcess | S::Suspended => self.due_at,
+            S::Approved | S::Denied => self.decided_at.and_then(one_day_after),
+            S::Rejected | S::Delivered => None,
+        }
     }
 
     /// Whether the case's due time reaches into a provisional year of `calendar` (暂定).

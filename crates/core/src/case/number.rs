@@ -25,6 +25,12 @@ impl CaseNumber {
         Self(format!("{division}-{year:04}-{sequence:06}"))
     }
 
+    /// The year a case opened at `t` is numbered in: the year in China Standard Time, so
+    /// the sequences restart at Beijing's midnight of 1 January, not Greenwich's.
+    pub fn year_of(t: jiff::Timestamp) -> i16 {
+        crate::calendar::CHINA_STANDARD_TIME.to_datetime(t).year()
+    }
+
     /// Parses a case number.
     pub fn parse(text: &str) -> Result<Self, BadCaseNumber> {
         let bad = || BadCaseNumber(text.to_owned());

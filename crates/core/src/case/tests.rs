@@ -177,10 +177,10 @@ fn submissions_are_checked_against_the_item() {
     assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::ChannelNotOffered { .. })));
     let mut s = submission();
     s.applicant.name = "  ".into();
-    assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::BadText("applicant name", _))));
+    assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::BadText(CaseField::ApplicantName, _))));
     let mut s = submission();
     s.owner = String::new();
-    assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::BadText("owner", _))));
+    assert!(matches!(Case::submit(number(), &item, 1, s, now), Err(CaseError::BadText(CaseField::Owner, _))));
 }
 
 #[test]
@@ -204,10 +204,10 @@ fn reasons_must_not_be_empty() {
     let cal = WorkingCalendar::builtin();
     let ctx = Context { now: at("2024-02-08T05:00:00Z"), calendar: &cal, item: &item, actor: "fgw.clerk" };
     let r = case_in(CaseState::Submitted).handle(&CaseCommand::Reject { reason: " ".into() }, &ctx);
-    assert!(matches!(r, Err(CaseError::BadText("reason", _))));
+    assert!(matches!(r, Err(CaseError::BadText(CaseField::Reason, _))));
     let d = case_in(CaseState::InProcess)
         .handle(&CaseCommand::Deny { reason: "不符合".into(), legal_basis: String::new() }, &ctx);
-    assert!(matches!(d, Err(CaseError::BadText("legal basis", _))));
+    assert!(matches!(d, Err(CaseError::BadText(CaseField::LegalBasis, _))));
 }
 
 #[test]

@@ -1,11 +1,14 @@
-//! Watched conditions other than time (其他监察事项): plain predicates over a case.
-//!
-//! Returned (退回) and re-opened (重新办理) cases are watched once the case model has such
-//! events; today a case only moves forward, so there is nothing to predicate on.
+//! Watched conditions other than time (其他监察事项): plain predicates over a case — repeated
+//! corrections, acceptance with materials missing, cases sent back (退回) or reopened
+//! (重新办理), bad ratings left unanswered (差评整改) — and over its decisions: each must have
+//! been taken under authority valid at that moment.
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::Case;
+use crate::calendar::WorkingCalendar;
+use crate::case::{BAD_RATING, BAD_RATING_ANSWER_DAYS, Case, CaseEvent};
+use crate::delegation::Delegations;
+use crate::identity::Power;
 use crate::item::ServiceItem;
 
 /// Something about a case the supervisor should look at.
@@ -22,6 +25,36 @@ pub enum Concern {
         /// The required materials not handed in, in the item's order.
         missing: Vec<String>,
     },
+    /// 退回 — sent back to the window after acceptance.
+    Returned {
+        /// How many times.
+        times: u32,
+    },
+    /// 重新办理 — reopened after delivery.
+    Reopened {
+        /// How many times.
+        times: u32,
+    },
+    /// 差评 — a bad rating not answered yet.
+    BadRatingUnanswered {
+        /// The score, 1–2.
+        score: u8,
+        /// When the answer is due (差评整改时限); none when the calendar cannot say.
+        due: Option<jiff::Timestamp>,
+    },
+}
+
+impl Concern {
+    /// The concern's stable name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::RepeatedCorrection { .. } => "repeated_correction",
+            Self::AcceptedWithMissingMaterials { .. } => "accepted_with_missing_materials",
+            Self::Returned { .. } => "returned",
+            Self::Reopened { .. } => "reopened",
+            Self::BadRatingUnanswered { .. } => "bad_rating",
+        }
+    }
 }
 
 /// Whether corrections were requested more than once; their number if so.
@@ -42,8 +75,19 @@ pub fn missing_materials(case: &Case, item: &ServiceItem) -> Vec<String> {
         .collect()
 }
 
-/// Everything about `case` (of `item`) that is watched besides its colour.
-pub fn concerns(case: &Case, item: &ServiceItem) -> Vec<Concern> {
+/// When a bad rating of `case` must be answered, if it has one still unanswered: its score
+/// and the due time, [`BAD_RATING_ANSWER_DAYS`] working days after the rating on `calendar`.
+pub fn unanswered_bad_rating(case: &Case, calendar: &WorkingCalendar) -> Option<(u8, Option<jiff::Timestamp>)> {
+    let score = case.rating.filter(|s| *s <= BAD_RATING)?;
+    if case.rating_answered_at.is_some() {
+        return None;
+    }
+    Some((score, case.rated_at.and_then(|t| calendar.add_working_days(t, BAD_RATING_ANSWER_DAYS).ok())))
+}
+
+/// Everything about `case` (of `item`, worked on `calendar`) that is watched besides its
+/// colour.
+pub fn concerns(case: &Case, item: &ServiceItem, calendar: &WorkingCalendar) -> Vec<Concern> {
     let mut found = Vec::new();
     if let Some(times) = repeated_correction(case) {
         found.push(Concern::RepeatedCorrection { times });
@@ -52,7 +96,50 @@ pub fn concerns(case: &Case, item: &ServiceItem) -> Vec<Concern> {
     if !missing.is_empty() {
         found.push(Concern::AcceptedWithMissingMaterials { missing });
     }
+    if case.returns > 0 {
+        found.push(Concern::Returned { times: case.returns });
+    }
+    if case.reopens > 0 {
+        found.push(Concern::Reopened { times: case.reopens });
+    }
+    if let Some((score, due)) = unanswered_bad_rating(case, calendar) {
+        found.push(Concern::BadRatingUnanswered { score, due });
+    }
     found
+}
+
+/// A decision taken on a case, as its event records it.
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    /// The event.
+    pub event: &'a CaseEvent,
+    /// Who took it.
+    pub actor: &'a str,
+    /// When.
+    pub at: jiff::Timestamp,
+    /// The grant chain recorded with it, root first; empty for authority by office, none
+    /// when nothing was recorded.
+    pub authority: Option<&'a [String]>,
+}
+
+/// Whether `decision` on a case of `item` was taken without valid authority: a decision
+/// (准予, 不予) needs a delegated power, so its recorded chain must have ended at the actor
+/// and been valid at that moment; authority by office must have been held then. Events that
+/// decide nothing are never concerns.
+pub fn decided_without_authority(decision: &Decision<'_>, item: &ServiceItem, delegations: &Delegations) -> bool {
+    let power = match decision.event {
+        CaseEvent::Approved { .. } | CaseEvent::Denied { .. } => Power::Approve,
+        _ => return false,
+    };
+    let valid = decision.authority.is_some_and(|chain| match chain.last() {
+        None => delegations
+            .authority(decision.actor, &item.department, &item.code, power, decision.at)
+            .is_some_and(|c| c.is_empty()),
+        Some(leaf) => delegations
+            .grant(leaf)
+            .is_some_and(|g| g.grantee == decision.actor && delegations.chain_is_valid(g, decision.at).is_some()),
+    });
+    !valid
 }
 
 #[cfg(test)]
@@ -75,10 +162,10 @@ mod tests {
     fn accepted_without_a_required_material_is_a_concern() {
         let item = sample_item(); // requires 项目备案申请表 and 营业执照
         let pending = replayed(&[]);
-        assert_eq!(concerns(&pending, &item), vec![]);
+        assert_eq!(concerns(&pending, &item, &WorkingCalendar::builtin()), vec![]);
         let case = replayed(&[(accepted(), "2024-09-30T09:00+08:00")]);
         assert_eq!(
-            concerns(&case, &item),
+            concerns(&case, &item, &WorkingCalendar::builtin()),
             vec![Concern::AcceptedWithMissingMaterials { missing: vec!["营业执照".into()] }]
         );
     }
@@ -97,6 +184,9 @@ mod tests {
             (resubmitted, "2024-09-30T12:00+08:00"),
             (accepted(), "2024-09-30T13:30+08:00"),
         ]);
-        assert_eq!(concerns(&twice, &item), vec![Concern::RepeatedCorrection { times: 2 }]);
+        assert_eq!(
+            concerns(&twice, &item, &WorkingCalendar::builtin()),
+            vec![Concern::RepeatedCorrection { times: 2 }]
+        );
     }
 }

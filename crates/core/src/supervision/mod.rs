@@ -51,7 +51,10 @@ pub use alert::{
 };
 pub use board::{Board, ColourChange, ColourCounts, Reevaluation};
 pub use clock::{CaseClock, Outlook, colour, next_change};
-pub use concern::{Concern, concerns, missing_materials, repeated_correction};
+pub use concern::{
+    Concern, Decision, concerns, decided_without_authority, missing_materials, repeated_correction,
+    unanswered_bad_rating,
+};
 pub use figures::{CaseFacts, FigureSpec, Figures, GroupBy, GroupKey, Period, Ratio, figures, roll_up};
 pub use rule::{Rule, RuleBook, RuleError};
 

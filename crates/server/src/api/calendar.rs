@@ -136,7 +136,7 @@ pub async fn put_year(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<CalendarChange>, ApiError> {
-    app::authorize(&principal, crate::policy::Action::ImportCalendar)?;
+    app::authorize(&principal, tongban_core::access::Action::ImportCalendar)?;
     let year = year_of(&year)?;
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -175,7 +175,7 @@ pub async fn add_closure(
     principal: Principal,
     AppJson(input): AppJson<ClosureInput>,
 ) -> Result<Json<CalendarChange>, ApiError> {
-    app::authorize(&principal, crate::policy::Action::ImportCalendar)?;
+    app::authorize(&principal, tongban_core::access::Action::ImportCalendar)?;
     let closure = closure_of(input)?;
     Ok(Json(app::set_closure(&state, &principal, closure, false).await?))
 }
@@ -195,7 +195,7 @@ pub async fn lift_closure(
     principal: Principal,
     Path((division, date)): Path<(String, String)>,
 ) -> Result<Json<CalendarChange>, ApiError> {
-    app::authorize(&principal, crate::policy::Action::ImportCalendar)?;
+    app::authorize(&principal, tongban_core::access::Action::ImportCalendar)?;
     let closure = closure_of(ClosureInput { division, date, name: String::new() })?;
     Ok(Json(app::set_closure(&state, &principal, closure, true).await?))
 }

@@ -16,8 +16,8 @@ use crate::AppState;
 use crate::app::{self, Idempotency, authorize};
 use crate::auth::Principal;
 use crate::extract::AppQuery;
-use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 /// Submit a case (申请) through any channel. Send an `Idempotency-Key` header to make
 /// retries safe: the same key and body return the first result; the same key with another
@@ -258,7 +258,7 @@ pub async fn act(
     crate::extract::AppJson(action): crate::extract::AppJson<CaseAction>,
 ) -> Result<Json<CaseView>, ApiError> {
     let command = CaseCommand::from(action);
-    authorize(&principal, Action::Case(command.name()))?;
+    authorize(&principal, Action::Case(command.kind()))?;
     let number = parse_number(&number)?;
     let expected = match headers.get(header::IF_MATCH) {
         None => None,

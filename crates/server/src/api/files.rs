@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::app::{self, authorize};
 use crate::auth::Principal;
-use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 pub use crate::app::MAX_FILE_BYTES;
 

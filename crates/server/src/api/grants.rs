@@ -5,17 +5,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tongban_core::delegation::Grant;
-use tongban_core::identity::Role;
-use tongban_core::org::DepartmentCode;
-use tongban_store::Account;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::app::authorize;
-use crate::auth::{Principal, hash_password};
+use crate::auth::Principal;
 use crate::extract::AppJson;
-use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 /// A grant as shown.
 #[derive(Debug, Serialize, ToSchema)]
@@ -160,53 +157,6 @@ pub async fn create_account(
     };
     crate::app::create_staff_account(&state, &principal, req).await?;
     Ok(StatusCode::CREATED)
-}
-
-/// Builds a validated staff account (also used by `tongban admin create-user`).
-pub async fn staff_account(
-    login: &str,
-    password: &str,
-    name: &str,
-    role: &str,
-    department: Option<&str>,
-) -> Result<Account, ApiError> {
-    let mut errors = Vec::new();
-    super::session::check_login(login, &mut errors);
-    if password.chars().count() < 10 {
-        errors.push(("password".into(), "at least 10 characters".into()));
-    }
-    if name.trim().is_empty() {
-        errors.push(("name".into(), "required".into()));
-    }
-    let role = Role::parse(role).filter(|r| !matches!(r, Role::Public | Role::Applicant));
-    if role.is_none() {
-        errors.push((
-            "role".into(),
-            "a staff role: window_clerk, reviewer, approver, department_head, center_leader, supervisor, administrator"
-                .into(),
-        ));
-    }
-    let department = department
-        .and_then(|d| DepartmentCode::parse(d).map_err(|e| errors.push(("department".into(), e.to_string()))).ok());
-    if role.is_some_and(Role::is_department_staff) && department.is_none() {
-        errors.push(("department".into(), "department staff need a department".into()));
-    }
-    let Some(role) = role.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
-    Ok(Account {
-        id: login.to_owned(),
-        kind: "staff".into(),
-        display_name: name.trim().to_owned(),
-        role,
-        department,
-        window: None,
-        position: None,
-        applicant_kind: None,
-        id_number: None,
-        phone: None,
-        password_hash: hash_password(password.to_owned()).await?,
-        disabled: false,
-        verified: None,
-    })
 }
 
 /// A role change.

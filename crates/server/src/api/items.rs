@@ -219,7 +219,7 @@ pub async fn set_first_responsible(
     Path(code): Path<String>,
     crate::extract::AppJson(body): crate::extract::AppJson<FirstResponsible>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    crate::app::authorize(&principal, crate::policy::Action::NameResponsible)?;
+    crate::app::authorize(&principal, tongban_core::access::Action::NameResponsible)?;
     let caller = principal.require()?.clone();
     let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
     let row =

@@ -24,7 +24,6 @@ use crate::AppState;
 use crate::problem::{FieldProblem, KINDS, Problem};
 
 pub use calendar::MAX_CSV_BYTES;
-pub use grants::staff_account;
 pub use plans::MAX_BPMN_BYTES;
 pub(crate) use session::{check_login_attempt, new_session};
 pub use views::*;
@@ -144,7 +143,7 @@ pub(crate) fn clock(state: &AppState, case: &tongban_core::case::Case) -> CaseCl
         allowed_working_minutes: allowed,
         used_working_minutes: used,
         remaining_working_minutes: allowed.zip(used).map(|(a, u)| a - u),
-        owner_act_by: owner_act_by(state, case).map(|t| t.to_string()),
+        owner_act_by: case.owner_act_by(&calendar).map(|t| t.to_string()),
     }
 }
 
@@ -200,18 +199,5 @@ fn document_bad_requests(doc: &mut utoipa::openapi::OpenApi) {
             op.responses.responses.entry("500".into()).or_insert_with(|| problem("Internal error").into());
             op.responses.responses.entry("503".into()).or_insert_with(|| problem("The database is unavailable").into());
         }
-    }
-}
-
-/// The first-contact time limit (首接责任制) for the current owner; see [`CaseClock::owner_act_by`].
-fn owner_act_by(state: &AppState, case: &tongban_core::case::Case) -> Option<jiff::Timestamp> {
-    use tongban_core::case::CaseState as S;
-    let calendar = state.calendar_of(&case.division);
-    let one_day_after = |t| calendar.add_working_days(t, 1).ok();
-    match case.state {
-        S::Submitted | S::CorrectionRequested => one_day_after(case.submitted_at),
-        S::Accepted | S::InProcess | S::Suspended => case.due_at,
-        S::Approved | S::Denied => case.decided_at.and_then(one_day_after),
-        S::Rejected | S::Delivered => None,
     }
 }

@@ -19,8 +19,8 @@ use crate::AppState;
 use crate::app::authorize;
 use crate::auth::Principal;
 use crate::extract::AppQuery;
-use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 /// Largest BPMN document accepted.
 pub const MAX_BPMN_BYTES: usize = 4 * 1024 * 1024;

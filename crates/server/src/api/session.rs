@@ -13,8 +13,8 @@ use crate::auth::{
     Principal, SCOPE_READ, SCOPE_WRITE, SESSION_COOKIE, SESSION_HOURS, Via, digest, random_hex, verify_password,
 };
 use crate::extract::AppJson;
-use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 /// Login form.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -243,8 +243,6 @@ pub async fn sign_up(
     let account = crate::app::sign_up(&state, &principal, request).await?;
     Ok((StatusCode::CREATED, Json(me(&account, None))))
 }
-
-pub use crate::app::check_login;
 
 /// Creates a session for a correct login; used by the API and the HTML login form.
 pub(crate) async fn new_session(state: &AppState, account: &Account) -> Result<(String, String), ApiError> {

@@ -13,8 +13,8 @@ use crate::AppState;
 use crate::app::{authorize, may_see_department};
 use crate::auth::Principal;
 use crate::extract::{AppJson, AppQuery};
-use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 /// A running case on the wall.
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,8 +8,8 @@ use tongban_store::{Account, Mandate, Verified, append_audit};
 use super::{MAX_PASSWORD_CHARS, authorize};
 use crate::AppState;
 use crate::auth::Principal;
-use crate::policy::Action;
 use crate::problem::ApiError;
+use tongban_core::access::Action;
 
 /// Verifies the identity of applicant account `login` at a window: the clerk saw the
 /// identity document (居民身份证, or an enterprise's licence) and typed its number and name,
@@ -175,9 +175,8 @@ pub async fn change_password(
 ) -> Result<(), ApiError> {
     authorize(principal, Action::Session)?;
     let account = principal.require()?.clone();
-    let chars = new.chars().count();
-    if !(10..=MAX_PASSWORD_CHARS).contains(&chars) {
-        return Err(ApiError::Invalid(vec![("new_password".into(), format!("10–{MAX_PASSWORD_CHARS} characters"))]));
+    if let Err(e) = tongban_core::account::check_password(new) {
+        return Err(ApiError::Invalid(vec![("new_password".into(), e.message)]));
     }
     if current.chars().count() > MAX_PASSWORD_CHARS
         || !crate::auth::verify_password(current.to_owned(), Some(account.password_hash.clone())).await

@@ -12,8 +12,8 @@ use tongban_store::{Store, StoreError};
 use super::authorize;
 use crate::AppState;
 use crate::auth::Principal;
-use crate::policy::Action;
 use crate::problem::ApiError;
+use tongban_core::access::Action;
 
 /// Who the calendar's own writes are recorded as.
 pub const CALENDAR_ACTOR: &str = "system:calendar";

@@ -12,8 +12,8 @@ use tongban_store::{append_audit, insert_grant};
 use super::authorize;
 use crate::AppState;
 use crate::auth::{Principal, random_hex};
-use crate::policy::Action;
 use crate::problem::ApiError;
+use tongban_core::access::Action;
 
 /// A new grant from the caller to someone else, as typed.
 #[derive(Debug, Clone, Default)]

@@ -8,8 +8,8 @@ use tongban_store::{append_audit, insert_plan};
 use super::authorize;
 use crate::AppState;
 use crate::auth::Principal;
-use crate::policy::Action;
 use crate::problem::ApiError;
+use tongban_core::access::Action;
 
 /// A refused BPMN document as (field, message) pairs: `step <id>` or `process` for a plan
 /// that is not valid, `bpmn` for XML that is malformed or unsupported (its message names

@@ -6,26 +6,10 @@ use tongban_store::TicketRow;
 use super::authorize;
 use crate::AppState;
 use crate::auth::Principal;
-use crate::policy::Action;
 use crate::problem::ApiError;
+use tongban_core::access::Action;
 
-/// The queue of the comprehensive window, which any department's window also calls.
-pub const COMPREHENSIVE: &str = "comprehensive";
-
-/// The day a ticket belongs to: the date in China Standard Time (numbers restart daily).
-pub fn ticket_day(t: jiff::Timestamp) -> String {
-    let d = jiff::tz::offset(8).to_datetime(t).date();
-    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
-}
-
-/// The letter that starts a queue's numbers: `A` for the comprehensive window, else the
-/// department code's first letter. Queues sharing a letter share its daily counter.
-pub fn queue_letter(queue: &str) -> char {
-    if queue == COMPREHENSIVE {
-        return 'A';
-    }
-    queue.chars().find(char::is_ascii_alphabetic).map_or('B', |c| c.to_ascii_uppercase())
-}
+pub use tongban_core::queue::{COMPREHENSIVE, queue_letter, ticket_day};
 
 /// A ticket just taken, and how many of its queue wait before it.
 #[derive(Debug, Clone)]

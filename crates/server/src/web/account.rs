@@ -15,8 +15,8 @@ use super::view::{self, Input};
 use super::workbench::WorkbenchQuery;
 use crate::AppState;
 use crate::app;
-use crate::policy::{Action, role_may};
 use crate::problem::ApiError;
+use tongban_core::access::{Action, role_may};
 
 fn password_form(ctx: &Ctx, errors: &FieldErrors) -> Markup {
     html! {

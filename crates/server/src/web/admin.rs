@@ -511,19 +511,9 @@ pub async fn set_disabled(
     Ok(see_other(&ctx, format!("/admin/staff?done={done}#acct-{}", login.replace('.', "-"))))
 }
 
-/// Where a grant stands at `now`.
+/// Where a grant stands at `now` (core's rule), by its stable name.
 fn grant_status(d: &Delegations, g: &Grant, now: jiff::Timestamp) -> &'static str {
-    if g.revoked_at.is_some_and(|t| t <= now) {
-        "revoked"
-    } else if g.valid_until.is_some_and(|t| t <= now) {
-        "expired"
-    } else if g.valid_from > now {
-        "pending"
-    } else if d.chain_is_valid(g, now).is_none() {
-        "broken"
-    } else {
-        "active"
-    }
+    d.status(g, now).as_str()
 }
 
 /// What a grant node needs besides the grant.
@@ -812,8 +802,8 @@ async fn rules_page(
     failed: Option<(&Fields, &FieldErrors)>,
 ) -> Result<Response, WebError> {
     let may_change = access(ctx, true)?;
-    let default = Rule::center_default(&state.calendar());
-    let book = state.store.rule_book(default).await.map_err(|e| ctx.fail(e))?;
+    let default = Rule::center_default(state.calendars().base());
+    let book = app::rule_book(state).await.map_err(|e| ctx.fail(e))?;
     let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
     let none = FieldErrors::default();
     let (fields, errors) = failed.map_or((None, &none), |(f, e)| (Some(f), e));
@@ -886,7 +876,7 @@ pub async fn rules(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Done
 pub async fn set_rule(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let Posted { ctx, fields, .. } = posted;
     // Who may set rules is checked before what they typed.
-    app::authorize(&ctx.principal, crate::policy::Action::ConfigureSupervision).map_err(|e| ctx.fail(e))?;
+    app::authorize(&ctx.principal, tongban_core::access::Action::ConfigureSupervision).map_err(|e| ctx.fail(e))?;
     let mut errors = FieldErrors::default();
     let used = fields.get("used_percent").trim().parse::<u8>().ok().filter(|p| *p <= 100);
     let remaining = fields.get("remaining_minutes").trim().parse::<u32>().ok();

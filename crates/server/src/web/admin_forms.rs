@@ -17,8 +17,8 @@ use super::view::{self, Input};
 use crate::AppState;
 use crate::api::MAX_BPMN_BYTES;
 use crate::app;
-use crate::policy::{Action, role_may};
 use crate::problem::ApiError;
+use tongban_core::access::{Action, role_may};
 
 fn plan_form(ctx: &Ctx, text: &str, errors: &FieldErrors) -> Markup {
     let invalid = errors.get("bpmn").is_some();
@@ -239,7 +239,7 @@ pub async fn grant_new(State(state): State<AppState>, posted: Posted) -> Result<
 }
 
 fn calendar_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Markup {
-    let next_year = (app::year_in_china(jiff::Timestamp::now()) + 1).to_string();
+    let next_year = (tongban_core::case::CaseNumber::year_of(jiff::Timestamp::now()) + 1).to_string();
     let csv_invalid = errors.get("csv").is_some();
     html! {
         h1 { (ctx.t("cal.import_title")) }

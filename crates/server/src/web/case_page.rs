@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
-use tongban_core::case::{Case, CaseCommand, CaseEvent, CaseNumber, CaseState};
+use tongban_core::case::{Case, CaseCommand, CaseCommandKind, CaseEvent, CaseNumber};
 use tongban_core::delegation::Delegations;
 use tongban_core::identity::{Power, Role};
 use tongban_core::item::ServiceItem;
@@ -23,7 +23,6 @@ use super::view::{self, Input};
 use crate::AppState;
 use crate::api::CaseView;
 use crate::app;
-use crate::policy::{Action, role_may};
 use crate::problem::ApiError;
 
 /// A refused action being shown again: its name, what was typed, the errors.
@@ -31,28 +30,6 @@ type Failed<'a> = Option<(&'a str, &'a Fields, &'a FieldErrors)>;
 
 fn parse_number(ctx: &Ctx, number: &str) -> Result<CaseNumber, WebError> {
     CaseNumber::parse(number).map_err(|_| ctx.fail(ApiError::NotFound(format!("case {number:?} does not exist"))))
-}
-
-/// The actions `role` can try on `case` in its state (the server still decides).
-pub fn available(case: &Case, role: Role, me: &str) -> Vec<&'static str> {
-    use CaseState as S;
-    let by_state: &[&'static str] = match case.state {
-        S::Submitted => &["accept", "request_correction", "reject", "hand_over"],
-        S::CorrectionRequested => &["resubmit", "reject", "hand_over"],
-        S::Accepted | S::InProcess => &["approve", "deny", "complete_step", "suspend", "hand_over"],
-        S::Suspended => &["resume", "hand_over"],
-        S::Approved | S::Denied => &["deliver", "hand_over"],
-        S::Delivered if case.rating.is_none() => &["rate"],
-        S::Delivered | S::Rejected => &[],
-    };
-    let mut out: Vec<&'static str> = by_state.iter().copied().filter(|a| role_may(role, Action::Case(a))).collect();
-    if !case.state.is_final()
-        && case.pending_handover.as_deref() == Some(me)
-        && role_may(role, Action::Case("take_over"))
-    {
-        out.push("take_over");
-    }
-    out
 }
 
 /// The power a role's actions on this page need, for showing the authority held.
@@ -173,26 +150,27 @@ fn action_form(
     ctx: &Ctx,
     case: &Case,
     item: &ServiceItem,
-    action: &'static str,
+    kind: CaseCommandKind,
     failed: Failed<'_>,
     first: bool,
 ) -> Markup {
+    use CaseCommandKind as K;
+    let action = kind.as_str();
     let empty = FieldErrors::default();
     let errors = errors_for(failed, action, &empty);
     let fields = failed.filter(|(a, _, _)| *a == action).map(|(_, f, _)| f);
     let post = format!("/cases/{}/act", case.number);
     let ticked = &|name: &str, value: &str| fields.is_some_and(|f| f.has(name, value));
     let title = ctx.t(&format!("action.{action}"));
-    let (key, primary) = match action {
-        "accept" => ("a", true),
-        "request_correction" => ("c", false),
-        "reject" => ("r", false),
-        "approve" => ("p", true),
-        "deny" => ("d", false),
-        "deliver" => ("v", true),
-        "hand_over" => ("h", false),
-        "resubmit" => ("s", true),
-        "rate" => ("s", true),
+    let (key, primary) = match kind {
+        K::Accept => ("a", true),
+        K::RequestCorrection => ("c", false),
+        K::Reject => ("r", false),
+        K::Approve => ("p", true),
+        K::Deny => ("d", false),
+        K::Deliver => ("v", true),
+        K::HandOver => ("h", false),
+        K::Resubmit | K::Rate => ("s", true),
         _ => ("", false),
     };
     let button = html! {
@@ -201,17 +179,17 @@ fn action_form(
             @if !key.is_empty() { span.key aria-hidden="true" { " [" (key.to_uppercase()) "]" } }
         }
     };
-    let multipart = action == "resubmit";
+    let multipart = kind == K::Resubmit;
     html! {
         section.action id=(format!("act-{action}")) aria-labelledby=(format!("h-{action}")) {
             h3 id=(format!("h-{action}")) { (title) }
             form.stack method="post" action=(post) enctype=[multipart.then_some("multipart/form-data")] novalidate {
                 (action_head(ctx, case, action))
-                @match action {
-                    "reject" | "suspend" => {
+                @match kind {
+                    K::Reject | K::Suspend | K::Return | K::Reopen => {
                         (view::textarea(ctx.t("field.reason"), "reason", typed(failed, action, "reason"), errors, true, action))
                     }
-                    "request_correction" => {
+                    K::RequestCorrection => {
                         fieldset class=(if errors.get("missing").is_some() { "field invalid" } else { "field" }) {
                             legend { (ctx.t("field.missing")) }
                             @for m in &item.materials {
@@ -221,7 +199,7 @@ fn action_form(
                         }
                         (view::textarea(ctx.t("field.note"), "note", typed(failed, action, "note"), errors, false, action))
                     }
-                    "resubmit" => {
+                    K::Resubmit => {
                         fieldset class=(if errors.get("materials").is_some() { "field invalid" } else { "field" }) {
                             legend { (ctx.t("field.materials")) }
                             @for (n, m) in item.materials.iter().enumerate() {
@@ -240,18 +218,18 @@ fn action_form(
                             (view::field_error(errors, "materials"))
                         }
                     }
-                    "complete_step" => {
+                    K::CompleteStep => {
                         (view::input(ctx.t("field.step"), "step", typed(failed, action, "step"), errors, Input { required: true, scope: action, ..Input::default() }))
                         (view::textarea(ctx.t("field.note"), "note", typed(failed, action, "note"), errors, false, action))
                     }
-                    "approve" => {
+                    K::Approve => {
                         (view::textarea(ctx.t("field.note"), "note", typed(failed, action, "note"), errors, false, action))
                     }
-                    "deny" => {
+                    K::Deny => {
                         (view::textarea(ctx.t("field.reason"), "reason", typed(failed, action, "reason"), errors, true, action))
                         (view::input(ctx.t("field.legal_basis"), "legal_basis", typed(failed, action, "legal_basis"), errors, Input { required: true, scope: action, ..Input::default() }))
                     }
-                    "deliver" => {
+                    K::Deliver => {
                         div.field {
                             label for="f-method" { (ctx.t("field.method")) }
                             select id="f-method" name="method" {
@@ -262,10 +240,10 @@ fn action_form(
                             (view::field_error(errors, "method"))
                         }
                     }
-                    "hand_over" => {
+                    K::HandOver | K::Reassign => {
                         (view::input(ctx.t("field.to"), "to", typed(failed, action, "to"), errors, Input { required: true, hint: Some(ctx.t("field.to_hint")), scope: action, ..Input::default() }))
                     }
-                    "rate" => {
+                    K::Rate => {
                         fieldset class=(if errors.get("score").is_some() { "field invalid rating" } else { "field rating" }) {
                             legend { (ctx.t("field.score")) }
                             @for s in (1..=5u8).rev() {
@@ -275,7 +253,10 @@ fn action_form(
                         }
                         (view::textarea(ctx.t("field.comment"), "comment", typed(failed, action, "comment"), errors, false, action))
                     }
-                    _ => {}
+                    K::AnswerRating => {
+                        (view::textarea(ctx.t("field.answer"), "answer", typed(failed, action, "answer"), errors, true, action))
+                    }
+                    K::Accept | K::Resume | K::TakeOver => {}
                 }
                 (button)
             }
@@ -309,7 +290,7 @@ async fn render(
         _ => None,
     };
     let view = CaseView::from(&case);
-    let actions = available(&case, role, &me);
+    let actions = case.available(role, &me);
     let body = html! {
         nav.crumbs aria-label=(ctx.t("nav.crumbs")) {
             @if staff { a href="/workbench" { (ctx.t("nav.workbench")) } } @else { a href="/hall" { (ctx.t("nav.my_cases")) } }
@@ -368,7 +349,7 @@ async fn render(
                             }
                         }
                         @for (n, a) in actions.iter().enumerate() {
-                            (action_form(ctx, &case, &item, a, failed, failed.is_none() && n == 0))
+                            (action_form(ctx, &case, &item, *a, failed, failed.is_none() && n == 0))
                         }
                     }
                 }
@@ -405,26 +386,35 @@ pub async fn show(
 }
 
 /// The command an action form stands for, or the field that is wrong.
-fn command(ctx: &Ctx, action: &str, f: &Fields, materials: Vec<String>) -> Result<CaseCommand, (&'static str, String)> {
+fn command(
+    ctx: &Ctx,
+    kind: CaseCommandKind,
+    f: &Fields,
+    materials: Vec<String>,
+) -> Result<CaseCommand, (&'static str, String)> {
+    use CaseCommandKind as K;
     let text = |name: &str| f.get(name).trim().to_owned();
-    Ok(match action {
-        "accept" => CaseCommand::Accept,
-        "reject" => CaseCommand::Reject { reason: text("reason") },
-        "request_correction" => CaseCommand::RequestCorrection { missing: f.all("missing"), note: text("note") },
-        "resubmit" => CaseCommand::Resubmit { materials },
-        "complete_step" => CaseCommand::CompleteStep { step: text("step"), note: text("note") },
-        "suspend" => CaseCommand::Suspend { reason: text("reason") },
-        "resume" => CaseCommand::Resume,
-        "approve" => CaseCommand::Approve { note: text("note") },
-        "deny" => CaseCommand::Deny { reason: text("reason"), legal_basis: text("legal_basis") },
-        "deliver" => CaseCommand::Deliver { method: text("method") },
-        "hand_over" => CaseCommand::HandOver { to: text("to") },
-        "take_over" => CaseCommand::TakeOver,
-        "rate" => CaseCommand::Rate {
+    Ok(match kind {
+        K::Accept => CaseCommand::Accept,
+        K::Reject => CaseCommand::Reject { reason: text("reason") },
+        K::RequestCorrection => CaseCommand::RequestCorrection { missing: f.all("missing"), note: text("note") },
+        K::Resubmit => CaseCommand::Resubmit { materials },
+        K::CompleteStep => CaseCommand::CompleteStep { step: text("step"), note: text("note") },
+        K::Suspend => CaseCommand::Suspend { reason: text("reason") },
+        K::Resume => CaseCommand::Resume,
+        K::Approve => CaseCommand::Approve { note: text("note") },
+        K::Deny => CaseCommand::Deny { reason: text("reason"), legal_basis: text("legal_basis") },
+        K::Deliver => CaseCommand::Deliver { method: text("method") },
+        K::HandOver => CaseCommand::HandOver { to: text("to") },
+        K::TakeOver => CaseCommand::TakeOver,
+        K::Reassign => CaseCommand::Reassign { to: text("to") },
+        K::Rate => CaseCommand::Rate {
             score: f.get("score").parse().map_err(|_| ("score", ctx.t("err.rating").to_owned()))?,
             comment: text("comment"),
         },
-        _ => return Err(("", ctx.t("err.illegal").to_owned())),
+        K::AnswerRating => CaseCommand::AnswerRating { answer: text("answer") },
+        K::Return => CaseCommand::Return { reason: text("reason") },
+        K::Reopen => CaseCommand::Reopen { reason: text("reason") },
     })
 }
 
@@ -437,10 +427,11 @@ pub async fn act(
     let Posted { ctx, fields, files } = posted;
     let number = parse_number(&ctx, &number)?;
     let action = fields.get("action").to_owned();
+    let kind = CaseCommandKind::parse(&action);
     let mut errors = FieldErrors::default();
     let mut materials = fields.all("materials");
     let mut checked = Vec::new();
-    if action == "resubmit" {
+    if kind == Some(CaseCommandKind::Resubmit) {
         let (case, _) = app::case_with_events(&state, &ctx.principal, &number).await.map_err(|e| ctx.fail(e))?;
         let item = state
             .store
@@ -452,7 +443,8 @@ pub async fn act(
     }
     let version = fields.get("version").parse::<u32>().ok();
     if errors.is_empty() {
-        match command(&ctx, &action, &fields, materials) {
+        let cmd = kind.ok_or_else(|| ("", ctx.t("err.illegal").to_owned()));
+        match cmd.and_then(|kind| command(&ctx, kind, &fields, materials)) {
             Err((field, message)) => errors.add(field, message),
             Ok(cmd) => match app::act_on_case(&state, &ctx.principal, &number, cmd, version).await {
                 Ok(case) => {
@@ -467,24 +459,7 @@ pub async fn act(
             },
         }
     }
-    let known: &'static str = [
-        "accept",
-        "reject",
-        "request_correction",
-        "resubmit",
-        "complete_step",
-        "suspend",
-        "resume",
-        "approve",
-        "deny",
-        "deliver",
-        "hand_over",
-        "take_over",
-        "rate",
-    ]
-    .into_iter()
-    .find(|a| *a == action)
-    .unwrap_or("");
+    let known = kind.map_or("", CaseCommandKind::as_str);
     let response = render(&state, &ctx, &number, Some((known, &fields, &errors)), None).await?;
     let status = if errors.get("").is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, response).into_response())

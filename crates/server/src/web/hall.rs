@@ -420,19 +420,8 @@ pub fn case_error_field(ctx: &Ctx, e: &ApiError) -> Option<(&'static str, String
         ApiError::Case(CaseError::UnknownMaterials(l)) => {
             ("materials", ctx.tf("err.unknown_materials", &[("list", &list(l))]))
         }
-        ApiError::Case(CaseError::BadText(what, max)) => {
-            let field = match *what {
-                "applicant name" => "name",
-                "applicant id number" => "id_number",
-                "reason" => "reason",
-                "legal basis" => "legal_basis",
-                "delivery method" => "method",
-                "step" => "step",
-                "list of missing materials" => "missing",
-                w if w.starts_with("receiver") => "to",
-                _ => "",
-            };
-            (field, ctx.tf("err.text", &[("max", &max.to_string())]))
+        ApiError::Case(CaseError::BadText(field, max)) => {
+            (field.name(), ctx.tf("err.text", &[("max", &max.to_string())]))
         }
         ApiError::Case(CaseError::ChannelNotOffered { .. }) => ("", ctx.t("err.channel").to_owned()),
         ApiError::Case(CaseError::BadRating) => ("score", ctx.t("err.rating").to_owned()),

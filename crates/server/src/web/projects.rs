@@ -15,7 +15,7 @@ use super::error::WebError;
 use super::layout::page;
 use crate::AppState;
 use crate::app;
-use crate::policy::Action;
+use tongban_core::access::Action;
 
 const COL_W: f64 = 210.0;
 const BOX_W: f64 = 180.0;

@@ -28,8 +28,8 @@ use super::portal::department_name;
 use super::view::{self, Input};
 use crate::AppState;
 use crate::app;
-use crate::policy::{Action, role_may};
 use crate::problem::ApiError;
+use tongban_core::access::{Action, role_may};
 
 /// Seconds between reloads of the board.
 pub const REFRESH_SECONDS: u32 = 60;
@@ -469,7 +469,7 @@ const GROUPINGS: [&str; 4] = ["department", "window", "staff", "item"];
 
 /// Midnight starting `date` in China Standard Time.
 fn day_start(date: jiff::civil::Date) -> Result<jiff::Timestamp, jiff::Error> {
-    jiff::tz::offset(8).to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+    tongban_core::calendar::CHINA_STANDARD_TIME.to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
 }
 
 /// The period typed, with the errors beside its fields.

@@ -20,8 +20,8 @@ use super::layout::page;
 use super::view;
 use crate::AppState;
 use crate::app;
-use crate::policy::{Action, role_may};
 use crate::problem::ApiError;
+use tongban_core::access::{Action, role_may};
 
 /// Cases shown per section.
 const SHOWN: u32 = 20;
@@ -103,7 +103,7 @@ pub async fn queue(
     Query(q): Query<WorkbenchQuery>,
 ) -> Result<Response, WebError> {
     let account = ctx.principal.require().map_err(|e| ctx.fail(e))?.clone();
-    if !role_may(account.role, Action::Case("accept")) {
+    if !role_may(account.role, Action::Case(tongban_core::case::CaseCommandKind::Accept)) {
         return Err(ctx.fail(ApiError::Forbidden(format!("a {} has no window queue", account.role))));
     }
     let (waiting, waiting_total) = oldest(&state, &ctx, CaseState::Submitted).await?;
@@ -146,15 +146,6 @@ pub async fn queue(
     Ok(page(&ctx, ctx.t("workbench.title"), body))
 }
 
-/// How urgent a running case is: overdue, due within a working day, or fine.
-fn urgency(remaining: Option<i64>) -> &'static str {
-    match remaining {
-        Some(r) if r < 0 => "red",
-        Some(r) if r <= 8 * 60 => "yellow",
-        _ => "green",
-    }
-}
-
 /// `GET /inbox`.
 pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
     let account = ctx.principal.require().map_err(|e| ctx.fail(e))?.clone();
@@ -173,6 +164,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     let delegations = state.store.delegations().await.map_err(|e| ctx.fail(e))?;
     let now = state.now();
     let department = account.department.clone();
+    let book = app::rule_book(&state).await.map_err(|e| ctx.fail(e))?;
     let mine: Vec<_> = delegations.grants().filter(|g| g.grantee == account.id && g.is_active(now)).cloned().collect();
     let power_name = ctx.t(&format!("power.{}", power.as_str()));
     let body = html! {
@@ -213,7 +205,8 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
                         tbody {
                             @for c in &cases {
                                 @let clock = crate::api::clock(&state, c);
-                                @let level = urgency(clock.remaining_working_minutes);
+                                // The colour the board shows, by the rules in force.
+                                @let level = department.as_ref().and_then(|d| app::colour_of(&state, &book, c, d)).map_or("green", |c| c.as_str());
                                 @let held = department.as_ref().and_then(|d| delegations.authority(&account.id, d, &c.item, power, now));
                                 tr {
                                     td { a href=(format!("/cases/{}", c.number)) { (c.number) } }

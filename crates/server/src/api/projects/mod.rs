@@ -26,8 +26,8 @@ use crate::AppState;
 use crate::app::authorize;
 use crate::auth::Principal;
 use crate::extract::{AppJson, AppQuery};
-use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 use views::run_view;
 pub use views::*;

@@ -14,11 +14,11 @@ use tongban_store::{
 };
 
 use crate::AppState;
-use crate::app::{authorize, year_in_china};
+use crate::app::authorize;
 use crate::auth::Principal;
 use crate::extract::AppJson;
-use crate::policy::Action;
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 use super::views::{Bundle, RunStart, RunView, run_view};
 use super::{project_code, project_row};
@@ -184,7 +184,7 @@ async fn start_steps(
             Box::pin(async move {
                 let mut opened: BTreeMap<StepId, CaseNumber> = BTreeMap::new();
                 for open in cases {
-                    let number = allocate_case_number(c, &open.item.item.division, year_in_china(now)).await?;
+                    let number = allocate_case_number(c, &open.item.item.division, CaseNumber::year_of(now)).await?;
                     let (case, event) = Case::submit(number, &open.item.item, open.item.version, open.submission, now)?;
                     insert_case(c, &case, &event, &actor).await?;
                     insert_step_case(c, &case.number, run.project(), &open.step).await?;

@@ -1,10 +1,12 @@
-//! Authorization: which role may attempt which action. This is the first gate; the second
-//! is row level (a staff member acts only on their department's cases, an applicant only on
-//! their own), and case decisions also need a delegated power (see `app`). All of it runs
-//! on the server, for every request.
+//! Access: which role may attempt which action, and what each actor may see. The role is
+//! the first gate; the second is the row (a staff member acts only on their department's
+//! cases, an applicant only on the cases their account reaches), and case decisions also
+//! need a delegated power ([`CaseCommandKind::power`]). The server asks these for every
+//! request; nothing else decides them.
 
-use tongban_core::case::CaseCommand;
-use tongban_core::identity::{Power, Role};
+use crate::case::CaseCommandKind;
+use crate::identity::Role;
+use crate::org::DepartmentCode;
 
 /// Everything a request can ask to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -17,8 +19,8 @@ pub enum Action {
     ReadCase,
     /// Search cases.
     SearchCases,
-    /// A command on a case, by its stable name.
-    Case(&'static str),
+    /// A command on a case.
+    Case(CaseCommandKind),
     /// Log in.
     Login,
     /// Log out, see oneself.
@@ -74,30 +76,31 @@ pub enum Action {
 /// Whether `role` may attempt `action` at all.
 pub fn role_may(role: Role, action: Action) -> bool {
     use Role as R;
-    let staff = matches!(role, R::WindowClerk | R::Reviewer | R::Approver | R::DepartmentHead);
-    let overseer = matches!(role, R::CenterLeader | R::Supervisor | R::Administrator);
+    let staff = role.is_department_staff();
+    let overseer = oversees(role);
     match action {
         Action::ReadCatalog | Action::Login => true,
         Action::SignUp => role == R::Public,
         Action::Session | Action::Tokens => role != R::Public,
         Action::SubmitCase => matches!(role, R::Applicant | R::WindowClerk),
         Action::ReadCase | Action::SearchCases => role == R::Applicant || staff || overseer,
-        Action::Case(name) => match name {
-            "accept" | "reject" | "request_correction" => {
-                matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead)
+        Action::Case(kind) => {
+            use CaseCommandKind as K;
+            match kind {
+                K::Accept | K::Reject | K::RequestCorrection => {
+                    matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead)
+                }
+                K::Resubmit => matches!(role, R::Applicant | R::WindowClerk),
+                K::CompleteStep | K::Suspend | K::Resume | K::Return => {
+                    matches!(role, R::Reviewer | R::Approver | R::DepartmentHead)
+                }
+                K::Approve | K::Deny | K::Reopen => matches!(role, R::Approver | R::DepartmentHead),
+                K::Deliver | K::AnswerRating => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
+                K::HandOver | K::TakeOver => staff,
+                K::Reassign => role == R::Supervisor,
+                K::Rate => role == R::Applicant,
             }
-            "resubmit" => matches!(role, R::Applicant | R::WindowClerk),
-            "complete_step" | "suspend" | "resume" => matches!(role, R::Reviewer | R::Approver | R::DepartmentHead),
-            "approve" | "deny" => matches!(role, R::Approver | R::DepartmentHead),
-            "deliver" => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
-            "hand_over" | "take_over" => staff,
-            "reassign" => role == R::Supervisor,
-            "rate" => role == R::Applicant,
-            "answer_rating" => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
-            "return" => matches!(role, R::Reviewer | R::Approver | R::DepartmentHead),
-            "reopen" => matches!(role, R::Approver | R::DepartmentHead),
-            _ => false,
-        },
+        }
         Action::Delegate => role == R::DepartmentHead || role == R::Approver || role == R::Administrator,
         Action::ReadGrants => staff || overseer,
         Action::ManageAccounts => role == R::Administrator,
@@ -125,21 +128,72 @@ pub fn role_may(role: Role, action: Action) -> bool {
     }
 }
 
-/// The delegated power a case command needs, if any.
-pub fn power_for(command: &CaseCommand) -> Option<Power> {
-    match command {
-        CaseCommand::Accept | CaseCommand::Reject { .. } | CaseCommand::RequestCorrection { .. } => Some(Power::Accept),
-        CaseCommand::CompleteStep { .. }
-        | CaseCommand::Suspend { .. }
-        | CaseCommand::Resume
-        | CaseCommand::Return { .. } => Some(Power::Review),
-        CaseCommand::Approve { .. } | CaseCommand::Deny { .. } | CaseCommand::Reopen { .. } => Some(Power::Approve),
-        CaseCommand::Deliver { .. } => Some(Power::Deliver),
-        CaseCommand::Resubmit { .. }
-        | CaseCommand::HandOver { .. }
-        | CaseCommand::TakeOver
-        | CaseCommand::Reassign { .. }
-        | CaseCommand::Rate { .. }
-        | CaseCommand::AnswerRating { .. } => None,
+/// Whether `role` oversees the whole center: it sees every department's cases, records
+/// and board.
+pub fn oversees(role: Role) -> bool {
+    matches!(role, Role::CenterLeader | Role::Supervisor | Role::Administrator)
+}
+
+/// Which departments' cases and records an actor sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every department's (the center's leaders, supervisors, administrators).
+    Center,
+    /// One department's (its staff).
+    Department(DepartmentCode),
+    /// Only the cases the account reaches (applicants), or nothing (staff without a
+    /// department, the public).
+    Own,
+}
+
+impl Scope {
+    /// The scope of an account in `role`, of `department` when it has one.
+    pub fn of(role: Role, department: Option<&DepartmentCode>) -> Scope {
+        match (role, department) {
+            (r, _) if oversees(r) => Scope::Center,
+            (r, Some(d)) if r.is_department_staff() => Scope::Department(d.clone()),
+            _ => Scope::Own,
+        }
+    }
+
+    /// Whether the scope covers `department`'s records.
+    pub fn covers(&self, department: &DepartmentCode) -> bool {
+        match self {
+            Scope::Center => true,
+            Scope::Department(d) => d == department,
+            Scope::Own => false,
+        }
+    }
+
+    /// The one department the scope is narrowed to, none for the center or own cases.
+    pub fn department(&self) -> Option<&DepartmentCode> {
+        match self {
+            Scope::Department(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_case_command_is_open_to_some_role_and_closed_to_the_public() {
+        for kind in CaseCommandKind::ALL {
+            assert!(Role::ALL.iter().any(|&r| role_may(r, Action::Case(kind))), "{kind}");
+            assert!(!role_may(Role::Public, Action::Case(kind)), "{kind}");
+        }
+    }
+
+    #[test]
+    fn a_scope_covers_its_department_only() {
+        let d = DepartmentCode::parse("fgw").expect("code");
+        let e = DepartmentCode::parse("zjj").expect("code");
+        assert!(Scope::of(Role::Supervisor, None).covers(&e));
+        assert!(Scope::of(Role::Approver, Some(&d)).covers(&d));
+        assert!(!Scope::of(Role::Approver, Some(&d)).covers(&e));
+        assert!(!Scope::of(Role::Applicant, None).covers(&d));
+        assert!(!Scope::of(Role::Approver, None).covers(&d));
     }
 }
