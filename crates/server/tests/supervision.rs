@@ -151,3 +151,25 @@ async fn the_worker_raises_each_alert_once_and_red_is_held_to_account() {
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_set_while_the_worker_runs_applies_at_its_next_tick() {
+    for t in each_backend().await {
+        // Mon 2 Mar 2026 10:00 CST, fixed: only the rule changes.
+        let f = Fixture::with_clock(t, Arc::new(|| jiff::Timestamp::from_second(1_772_416_800).expect("valid"))).await;
+        let (applicant, clerk, supervisor) =
+            (f.login("applicant").await, f.login("clerk").await, f.login("supervisor").await);
+        let n = f.submit(&applicant).await;
+        assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
+        let worker = tongban_server::supervision::spawn(f.state.clone(), std::time::Duration::from_millis(20));
+        let board = async || f.call(&supervisor, "GET", "/api/v1/supervision/board", None).await.2;
+        wait_for("a green board", async || board().await["green"] == 1).await;
+        // Yellow as soon as any time is used: the running case turns yellow without a restart.
+        let rule = json!({"scope": "department", "key": "fgw", "used_percent": 0, "remaining_minutes": 100_000});
+        let (s, _, _) = f.call(&supervisor, "PUT", "/api/v1/supervision/rules", Some(&rule.to_string())).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        wait_for("the case to turn yellow under the new rule", async || board().await["yellow"] == 1).await;
+        worker.abort();
+        f.t.cleanup().await;
+    }
+}

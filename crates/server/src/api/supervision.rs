@@ -224,7 +224,7 @@ pub struct RuleInput {
     pub remaining_minutes: u32,
 }
 
-/// Set a supervision rule (takes effect when the worker next starts its board).
+/// Set a supervision rule: running cases are measured against it from the next supervision tick.
 #[utoipa::path(put, path = "/api/v1/supervision/rules", tag = "supervision", request_body = RuleInput,
     responses((status = 204, description = "Set"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
 pub async fn set_rule_route(
