@@ -2,20 +2,17 @@
 //! no rule is written twice. Each checks who asks, loads state, lets core decide, and writes
 //! the outcome — events, projection, audit entry, idempotency key — in one transaction.
 
-use tongban_core::calendar::WorkingCalendar;
 use tongban_core::case::{Case, CaseCommand, CaseEvent, CaseNumber, Context, Submission, Submitter};
 use tongban_core::identity::Role;
 use tongban_core::item::ItemCode;
-use tongban_core::plan::{ProjectStage, StepState};
-use tongban_store::{
-    RecordedEvent, RunRow, allocate_case_number, append_audit, append_events, insert_idempotency, run_for_case,
-    update_project_run, update_project_stage,
-};
+
+use tongban_store::{RecordedEvent, allocate_case_number, append_audit, append_events, insert_idempotency};
 
 mod accounts;
 mod calendar;
 mod grants;
 mod plans;
+pub mod projects;
 mod tickets;
 
 pub use accounts::{
@@ -27,7 +24,7 @@ pub use calendar::{
     watch,
 };
 pub use grants::{NewGrant, create_grant};
-pub use plans::{bpmn_problems, import_plan};
+pub use plans::{bpmn_problems, import_plan, list_plans, resolve_plan};
 
 pub use tickets::{COMPREHENSIVE, TakenTicket, call_next_ticket, queue_letter, take_ticket, ticket_day, waiting_for};
 
@@ -252,7 +249,7 @@ pub async fn act_on_case(
     }
     let action = format!("case.{}", command.name());
     let command_name = command.name();
-    let decided = events.iter().any(|e| matches!(e, CaseEvent::Approved { .. } | CaseEvent::Denied { .. }));
+    let decided = events.iter().any(CaseEvent::is_decision);
     state
         .store
         .write(move |conn| {
@@ -265,43 +262,12 @@ pub async fn act_on_case(
                 });
                 append_audit(conn, now, &account.id, &action, after.number.as_str(), &detail.to_string()).await?;
                 if decided {
-                    finish_step_of_case(conn, &after.number, &account.id, now, &calendar).await?;
+                    projects::finish_step_of_case(conn, &after.number, &account.id, now, &calendar).await?;
                 }
                 Ok::<_, ApiError>(after)
             })
         })
         .await
-}
-
-/// When case `number` is the case of a running project step, finishes the step at `now`
-/// (in the caller's transaction) and saves the run: its expected completion is recomputed
-/// from the new state (and recorded in the audit entry). A step finishes when its case is **decided** — approved (准予) or
-/// denied (不予): the department's work on the step is done then, and delivery is paperwork
-/// the project does not wait on. A case closed without a decision (不予受理) leaves its step
-/// running, for the project manager to finish or retry. A step already done is left as is.
-async fn finish_step_of_case(
-    conn: &mut tongban_store::Conn,
-    number: &CaseNumber,
-    actor: &str,
-    now: jiff::Timestamp,
-    calendar: &WorkingCalendar,
-) -> Result<(), ApiError> {
-    let Some((step, RunRow { mut run, version, .. })) = run_for_case(conn, number).await? else { return Ok(()) };
-    if !matches!(run.state(&step), Some(StepState::Running { case: Some(c), .. }) if c == number) {
-        return Ok(());
-    }
-    run.finish_step(&step, now).map_err(|e| ApiError::Conflict(e.to_string()))?;
-    if !update_project_run(conn, &run, version, now).await? {
-        return Err(ApiError::Conflict(format!("project {} changed since it was read", run.project())));
-    }
-    if run.is_complete() {
-        update_project_stage(conn, run.project(), ProjectStage::Completed, run.green_channel(), now).await?;
-    }
-    // Recorded when the calendar covers it; a decision never fails for want of a forecast.
-    let expected = run.expected_completion(calendar, now).ok().map(|t| t.to_string());
-    let detail = serde_json::json!({ "step": step, "case": number, "expected_completion": expected }).to_string();
-    append_audit(conn, now, actor, "project.finish_step", run.project().as_str(), &detail).await?;
-    Ok(())
 }
 
 /// A case and its history, if the principal may see it.

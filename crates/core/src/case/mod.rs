@@ -343,6 +343,11 @@ impl CaseEvent {
         }
     }
 
+    /// Whether the event decides the case (准予 or 不予): what finishes a project step.
+    pub fn is_decision(&self) -> bool {
+        matches!(self, Self::Approved { .. } | Self::Denied { .. })
+    }
+
     /// The event's stable name (the `type` in its JSON).
     pub fn kind(&self) -> &'static str {
         match self {

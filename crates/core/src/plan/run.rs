@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use super::project::{Project, ProjectCode};
 use super::{Plan, PlanError, Step, StepId};
 use crate::calendar::{CalendarError, WorkingCalendar};
-use crate::case::CaseNumber;
+use crate::case::{Applicant, ApplicantKind, Case, CaseNumber, Submission};
+use crate::item::{Channel, ServiceItem};
 
 /// Where one step of a run stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +120,48 @@ impl TryFrom<RunData> for ProjectRun {
 }
 
 /// `days` working days counted from `from`'s working day (see the module doc).
+/// What a started step of a project hands in to open its case of `item`: the project unit
+/// (an enterprise, by its credit code) applies at the window when the item takes window
+/// applications, else through its first channel; one bundled submission hands in the whole
+/// set of materials (一次性提交); the case's first contact is `owner` (the item's first
+/// responsible person, else whoever starts the step); a green-channel run's cases go first.
+pub fn step_submission(
+    item: &ServiceItem,
+    unit: &str,
+    credit_code: &str,
+    phone: Option<&str>,
+    owner: &str,
+    green_channel: bool,
+) -> Submission {
+    let channel = if item.channels.contains(&Channel::Window) {
+        Channel::Window
+    } else {
+        item.channels.first().copied().unwrap_or(Channel::Window)
+    };
+    Submission {
+        applicant: Applicant {
+            kind: ApplicantKind::Enterprise,
+            name: unit.to_owned(),
+            id_number: credit_code.to_owned(),
+            phone: phone.map(str::to_owned),
+        },
+        channel,
+        materials: item.materials.iter().map(|m| m.name.clone()).collect(),
+        owner: owner.to_owned(),
+        priority: green_channel,
+        submitter: None,
+    }
+}
+
+/// Whether a step handled as `case` may finish. A step finishes when its case is
+/// **decided** — approved (准予) or denied (不予): the department's work on the step is done
+/// then, and delivery is paperwork the project does not wait on. Deciding the case finishes
+/// the step by itself; a case closed without a decision (不予受理) lets the project manager
+/// finish the step (or retry it) by hand.
+pub fn case_lets_step_finish(case: &Case) -> bool {
+    case.decided_at.is_some() || case.state.is_final()
+}
+
 fn after(cal: &WorkingCalendar, from: Timestamp, days: u32) -> Result<Timestamp, CalendarError> {
     if days == 0 {
         return Ok(from);

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tongban_core::plan::bpmn;
-use tongban_core::plan::{Plan, PlanComparison, PlanId, PlanSummary, reform};
+use tongban_core::plan::{Plan, PlanComparison, PlanSummary};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
@@ -212,24 +212,6 @@ pub struct CompareQuery {
     pub after: String,
 }
 
-/// The plan `id` (at `version`, else its latest), stored or built in; the flag says built in.
-pub(crate) async fn resolve_plan(state: &AppState, id: &str, version: Option<u32>) -> Result<(Plan, bool), ApiError> {
-    let missing = || match version {
-        Some(v) => ApiError::NotFound(format!("plan {id} has no version {v}")),
-        None => ApiError::NotFound(format!("plan {id} does not exist")),
-    };
-    let Ok(plan_id) = PlanId::parse(id) else { return Err(missing()) };
-    let stored = match version {
-        Some(v) => state.store.plan_version(&plan_id, v).await?,
-        None => state.store.plan_by_id(&plan_id).await?,
-    };
-    if let Some(plan) = stored {
-        return Ok((plan, false));
-    }
-    // Stored versions start at 1, so a stored plan of a built-in id hides the built-in one.
-    reform::builtin(id).filter(|p| version.is_none_or(|v| v == p.version())).map(|p| (p, true)).ok_or_else(missing)
-}
-
 /// Every plan: the latest version of each stored one, then the built-in reform plans no
 /// stored plan overrides.
 #[utoipa::path(get, path = "/api/v1/plans", tag = "plans",
@@ -239,33 +221,19 @@ pub async fn list_plans(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<PlanListEntry>>, ApiError> {
-    authorize(&principal, Action::ReadPlans)?;
-    let rows = state.store.plans().await?;
-    let mut list: Vec<PlanListEntry> = rows
-        .iter()
-        .map(|r| PlanListEntry {
-            id: r.id.to_string(),
-            version: r.version,
-            name: r.name.clone(),
-            steps: r.steps,
-            total_days: r.total_days,
-            builtin: false,
-            imported_at: Some(r.imported_at.to_string()),
+    let list = crate::app::list_plans(&state, &principal)
+        .await?
+        .into_iter()
+        .map(|p| PlanListEntry {
+            builtin: p.imported_at.is_none(),
+            imported_at: p.imported_at.map(|t| t.to_string()),
+            id: p.id,
+            version: p.version,
+            name: p.name,
+            steps: p.steps,
+            total_days: p.total_days,
         })
         .collect();
-    for plan in [reform::before_reform(), reform::after_reform()] {
-        if rows.iter().all(|r| &r.id != plan.id()) {
-            list.push(PlanListEntry {
-                id: plan.id().to_string(),
-                version: plan.version(),
-                name: plan.name().to_owned(),
-                steps: u32::try_from(plan.steps().len()).unwrap_or(u32::MAX),
-                total_days: plan.total_days(),
-                builtin: true,
-                imported_at: None,
-            });
-        }
-    }
     Ok(Json(list))
 }
 
@@ -284,7 +252,7 @@ pub async fn get_plan(
     AppQuery(q): AppQuery<VersionQuery>,
 ) -> Result<Json<PlanView>, ApiError> {
     authorize(&principal, Action::ReadPlans)?;
-    let (plan, builtin) = resolve_plan(&state, &id, q.version).await?;
+    let (plan, builtin) = crate::app::resolve_plan(&state, &id, q.version).await?;
     Ok(Json(PlanView::new(&plan, builtin)))
 }
 
@@ -300,8 +268,8 @@ pub async fn compare_plans(
     AppQuery(q): AppQuery<CompareQuery>,
 ) -> Result<Json<ComparisonView>, ApiError> {
     authorize(&principal, Action::ReadPlans)?;
-    let (before, _) = resolve_plan(&state, &q.before, None).await?;
-    let (after, _) = resolve_plan(&state, &q.after, None).await?;
+    let (before, _) = crate::app::resolve_plan(&state, &q.before, None).await?;
+    let (after, _) = crate::app::resolve_plan(&state, &q.after, None).await?;
     let c = PlanComparison::new(&before, &after);
     let report = c.to_string();
     Ok(Json(ComparisonView {
@@ -326,7 +294,7 @@ pub async fn export_plan(
     AppQuery(q): AppQuery<VersionQuery>,
 ) -> Result<Response, ApiError> {
     authorize(&principal, Action::ReadPlans)?;
-    let (plan, _) = resolve_plan(&state, &id, q.version).await?;
+    let (plan, _) = crate::app::resolve_plan(&state, &id, q.version).await?;
     let mut response = bpmn::export(&plan).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
     let disposition = format!("attachment; filename=\"{}-v{}.bpmn\"", plan.id(), plan.version());

@@ -52,3 +52,73 @@ pub async fn import_plan(state: &AppState, principal: &Principal, text: &str) ->
         .await?;
     Ok((plan, version))
 }
+
+/// One plan in the list: a stored version, or a built-in reform plan.
+#[derive(Debug, Clone)]
+pub struct PlanEntry {
+    /// Its id.
+    pub id: String,
+    /// The version.
+    pub version: u32,
+    /// Its name.
+    pub name: String,
+    /// Number of steps.
+    pub steps: u32,
+    /// Critical-path working days.
+    pub total_days: u32,
+    /// When it was stored; none for a built-in plan.
+    pub imported_at: Option<jiff::Timestamp>,
+}
+
+/// Every plan: the latest version of each stored one, then the built-in reform plans no
+/// stored plan overrides.
+pub async fn list_plans(state: &AppState, principal: &Principal) -> Result<Vec<PlanEntry>, ApiError> {
+    use tongban_core::plan::reform;
+    authorize(principal, Action::ReadPlans)?;
+    let rows = state.store.plans().await?;
+    let mut list: Vec<PlanEntry> = rows
+        .iter()
+        .map(|r| PlanEntry {
+            id: r.id.to_string(),
+            version: r.version,
+            name: r.name.clone(),
+            steps: r.steps,
+            total_days: r.total_days,
+            imported_at: Some(r.imported_at),
+        })
+        .collect();
+    for plan in [reform::before_reform(), reform::after_reform()] {
+        if rows.iter().all(|r| &r.id != plan.id()) {
+            list.push(PlanEntry {
+                id: plan.id().to_string(),
+                version: plan.version(),
+                name: plan.name().to_owned(),
+                steps: u32::try_from(plan.steps().len()).unwrap_or(u32::MAX),
+                total_days: plan.total_days(),
+                imported_at: None,
+            });
+        }
+    }
+    Ok(list)
+}
+
+/// The plan `id` (at `version`, else its latest), stored or built in; the flag says built in.
+pub async fn resolve_plan(state: &AppState, id: &str, version: Option<u32>) -> Result<(Plan, bool), ApiError> {
+    let missing = || match version {
+        Some(v) => ApiError::NotFound(format!("plan {id} has no version {v}")),
+        None => ApiError::NotFound(format!("plan {id} does not exist")),
+    };
+    let Ok(plan_id) = tongban_core::plan::PlanId::parse(id) else { return Err(missing()) };
+    let stored = match version {
+        Some(v) => state.store.plan_version(&plan_id, v).await?,
+        None => state.store.plan_by_id(&plan_id).await?,
+    };
+    if let Some(plan) = stored {
+        return Ok((plan, false));
+    }
+    // Stored versions start at 1, so a stored plan of a built-in id hides the built-in one.
+    tongban_core::plan::reform::builtin(id)
+        .filter(|p| version.is_none_or(|v| v == p.version()))
+        .map(|p| (p, true))
+        .ok_or_else(missing)
+}

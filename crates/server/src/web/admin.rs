@@ -911,20 +911,8 @@ pub async fn set_rule(State(state): State<AppState>, posted: Posted) -> Result<R
 /// `GET /admin/plans` — the approval plans (审批流程方案): the stored ones and the built-in
 /// reform plans; each links to its JSON with the schedule and critical path.
 pub async fn plans(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DoneQuery>) -> Result<Response, WebError> {
-    use tongban_core::plan::reform;
     let may_change = access(&ctx, false)?;
-    let stored = state.store.plans().await.map_err(|e| ctx.fail(e))?;
-    // (id, version, name, steps, working days, imported at; none for a built-in plan).
-    let mut rows: Vec<(String, u32, String, u32, u32, Option<jiff::Timestamp>)> = stored
-        .iter()
-        .map(|p| (p.id.to_string(), p.version, p.name.clone(), p.steps, p.total_days, Some(p.imported_at)))
-        .collect();
-    for plan in [reform::before_reform(), reform::after_reform()] {
-        if stored.iter().all(|r| &r.id != plan.id()) {
-            let steps = u32::try_from(plan.steps().len()).unwrap_or(u32::MAX);
-            rows.push((plan.id().to_string(), plan.version(), plan.name().to_owned(), steps, plan.total_days(), None));
-        }
-    }
+    let rows = app::list_plans(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("plans.title")) }
         (section_tabs(&ctx))
@@ -942,14 +930,14 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Done
                     th scope="col" { (ctx.t("plans.source")) }
                 } }
                 tbody {
-                    @for (id, version, name, steps, days, imported) in &rows {
-                        tr id=(format!("plan-{id}")) {
-                            td { a href=(format!("/api/v1/plans/{id}")) { code { (id) } } }
-                            td { (name) }
-                            td { "v" (version) }
-                            td { (steps) }
-                            td { (days) }
-                            td { @match imported { Some(t) => { (ctx.t("plans.imported")) " " (view::time(*t)) }, None => (ctx.t("plans.builtin")) } }
+                    @for p in &rows {
+                        tr id=(format!("plan-{}", p.id)) {
+                            td { a href=(format!("/api/v1/plans/{}", p.id)) { code { (p.id) } } }
+                            td { (p.name) }
+                            td { "v" (p.version) }
+                            td { (p.steps) }
+                            td { (p.total_days) }
+                            td { @match &p.imported_at { Some(t) => { (ctx.t("plans.imported")) " " (view::time(*t)) }, None => (ctx.t("plans.builtin")) } }
                         }
                     }
                 }

@@ -1,0 +1,294 @@
+//! Project runs (modular approval): starting a run through a plan, starting steps (one, a
+//! bundle, a module's block) with the cases they open, finishing steps. One rule finishes a
+//! step, whether the manager finishes it or deciding its case does ([`finish_step_of_case`]).
+
+use std::collections::BTreeMap;
+
+use tongban_core::access::Action;
+use tongban_core::calendar::WorkingCalendar;
+use tongban_core::case::{Case, CaseError, CaseNumber, Submission};
+use tongban_core::plan::{
+    Module, ProjectCode, ProjectRun, ProjectStage, RunError, StepId, StepState, case_lets_step_finish, step_submission,
+};
+use tongban_store::{
+    Conn, ItemRow, ProjectRow, RunRow, allocate_case_number, append_audit, insert_case, insert_project_run,
+    insert_step_case, run_for_case, update_project_run, update_project_stage,
+};
+
+use super::authorize;
+use crate::AppState;
+use crate::auth::Principal;
+use crate::problem::ApiError;
+
+/// A run error as the API answers it.
+pub fn run_error(e: RunError) -> ApiError {
+    match e {
+        RunError::UnknownStep(_) => ApiError::NotFound(e.to_string()),
+        RunError::NotStartable { .. }
+        | RunError::AlreadyStarted(_)
+        | RunError::NotRunning(_)
+        | RunError::FinishedBeforeStart(_) => ApiError::Conflict(e.to_string()),
+        // The same `/problems/outside-calendar` a case's deadline answers with.
+        RunError::Calendar(c) => ApiError::Case(CaseError::Calendar(c)),
+        RunError::Plan(p) => ApiError::Invalid(vec![("green_limits".into(), p.to_string())]),
+    }
+}
+
+/// The project `code`, or not found.
+pub async fn project(state: &AppState, code: &ProjectCode) -> Result<ProjectRow, ApiError> {
+    state.store.project_by_code(code).await?.ok_or_else(|| ApiError::NotFound(format!("project {code} does not exist")))
+}
+
+/// The project's run, or not found.
+pub async fn run(state: &AppState, code: &ProjectCode) -> Result<RunRow, ApiError> {
+    state
+        .store
+        .run_for_project(code)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("project {code} has not started a run")))
+}
+
+/// How a run is to start.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// Plan id (stored, or built in).
+    pub plan: String,
+    /// A stored version; the latest when none.
+    pub plan_version: Option<u32>,
+    /// 绿色通道: sets the project's flag; its current flag when none.
+    pub green_channel: Option<bool>,
+    /// Shortened limits (step id → working days), for a green-channel run.
+    pub green_limits: BTreeMap<String, u32>,
+}
+
+/// Starts the project's run through a plan: the project moves to `in_approval`.
+pub async fn start_run(
+    state: &AppState,
+    principal: &Principal,
+    code: &ProjectCode,
+    req: RunRequest,
+) -> Result<RunRow, ApiError> {
+    authorize(principal, Action::ManageProjects)?;
+    let actor = principal.require()?.id.clone();
+    let mut project = project(state, code).await?.project;
+    if state.store.run_for_project(code).await?.is_some() {
+        return Err(ApiError::Conflict(format!("project {code} has a run already")));
+    }
+    let (plan, _) = super::plans::resolve_plan(state, &req.plan, req.plan_version).await.map_err(|e| match e {
+        ApiError::NotFound(m) => ApiError::Invalid(vec![("plan".into(), m)]),
+        other => other,
+    })?;
+    project.green_channel = req.green_channel.unwrap_or(project.green_channel);
+    let mut limits = BTreeMap::new();
+    for (step, days) in req.green_limits {
+        let id = StepId::parse(&step).map_err(|e| ApiError::Invalid(vec![("green_limits".into(), e.to_string())]))?;
+        limits.insert(id, days);
+    }
+    if !limits.is_empty() && !project.green_channel {
+        return Err(ApiError::Invalid(vec![(
+            "green_limits".into(),
+            "shortened limits apply only to a green-channel run".into(),
+        )]));
+    }
+    let now = state.now();
+    let run = ProjectRun::start(&project, &plan, &limits, now).map_err(run_error)?;
+    let stored = run.clone();
+    let green = project.green_channel;
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                insert_project_run(c, &stored, now).await?;
+                update_project_stage(c, stored.project(), ProjectStage::InApproval, green, now).await?;
+                let detail = serde_json::json!({
+                    "plan": stored.plan().id(), "version": stored.plan().version(), "green_channel": green,
+                })
+                .to_string();
+                append_audit(c, now, &actor, "project.run", stored.project().as_str(), &detail).await
+            })
+        })
+        .await?;
+    Ok(RunRow { run, version: 1, updated_at: now })
+}
+
+/// A case to open for a started step: the item and what is submitted.
+struct CaseToOpen {
+    step: StepId,
+    item: ItemRow,
+    submission: Submission,
+}
+
+/// The cases the steps open: for each step linked to an item in the catalog, when the
+/// project unit has a credit code (core's [`step_submission`] says what is handed in).
+async fn cases_to_open(
+    state: &AppState,
+    project: &ProjectRow,
+    run: &ProjectRun,
+    ids: &[StepId],
+    actor: &str,
+) -> Result<Vec<CaseToOpen>, ApiError> {
+    let Some(credit_code) = &project.credit_code else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(code) = run.plan().step(id).and_then(|s| s.item.clone()) else { continue };
+        // A plan may name an item the catalog does not (yet) hold: the step then keeps its
+        // deadline without a case.
+        let Some(item) = state.store.item_by_code(&code).await? else { continue };
+        let owner = state.store.first_responsible(code.as_str()).await?.unwrap_or_else(|| actor.to_owned());
+        let submission = step_submission(
+            &item.item,
+            &project.project.unit,
+            credit_code,
+            project.phone.as_deref(),
+            &owner,
+            run.green_channel(),
+        );
+        out.push(CaseToOpen { step: id.clone(), item, submission });
+    }
+    Ok(out)
+}
+
+/// Starts `ids` together (one submission, 打捆报), opening their cases, and saves the run;
+/// if any cannot start, none does.
+pub async fn start_steps(
+    state: &AppState,
+    principal: &Principal,
+    code: &ProjectCode,
+    ids: Vec<StepId>,
+) -> Result<RunRow, ApiError> {
+    authorize(principal, Action::ManageProjects)?;
+    if ids.is_empty() {
+        return Err(ApiError::Invalid(vec![("steps".into(), "name at least one step".into())]));
+    }
+    let actor = principal.require()?.id.clone();
+    let project = project(state, code).await?;
+    let row = run(state, code).await?;
+    let now = state.now();
+    // Check the whole bundle before any case number is taken.
+    row.run.clone().start_bundle(&ids, now, &state.calendar()).map_err(run_error)?;
+    let cases = cases_to_open(state, &project, &row.run, &ids, &actor).await?;
+    let (mut run, expected, cal) = (row.run, row.version, state.calendar());
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let mut opened: BTreeMap<StepId, CaseNumber> = BTreeMap::new();
+                for open in cases {
+                    let number = allocate_case_number(c, &open.item.item.division, CaseNumber::year_of(now)).await?;
+                    let (case, event) = Case::submit(number, &open.item.item, open.item.version, open.submission, now)?;
+                    insert_case(c, &case, &event, &actor).await?;
+                    insert_step_case(c, &case.number, run.project(), &open.step).await?;
+                    opened.insert(open.step, case.number);
+                }
+                let steps: Vec<(StepId, Option<CaseNumber>)> =
+                    ids.iter().map(|id| (id.clone(), opened.get(id).cloned())).collect();
+                run.start_steps(&steps, now, &cal).map_err(run_error)?;
+                if !update_project_run(c, &run, expected, now).await? {
+                    return Err(ApiError::Conflict(format!("project {} changed since it was read", run.project())));
+                }
+                let detail = serde_json::json!({ "steps": ids, "cases": opened }).to_string();
+                append_audit(c, now, &actor, "project.start_steps", run.project().as_str(), &detail).await?;
+                Ok::<_, ApiError>(RunRow { run, version: expected + 1, updated_at: now })
+            })
+        })
+        .await
+}
+
+/// 分块报 — every step of `module` that can start now starts, as one bundle.
+pub async fn start_block(
+    state: &AppState,
+    principal: &Principal,
+    code: &ProjectCode,
+    module: Module,
+) -> Result<RunRow, ApiError> {
+    authorize(principal, Action::ManageProjects)?;
+    let row = run(state, code).await?;
+    let ids: Vec<StepId> = row
+        .run
+        .startable()
+        .into_iter()
+        .filter(|id| row.run.plan().step(id).is_some_and(|s| s.module == module))
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::Conflict(format!("no step of module {} can start now", module.as_str())));
+    }
+    start_steps(state, principal, code, ids).await
+}
+
+/// Finishes a running step now, for steps without a case and for a case closed without a
+/// decision; a step whose case is still undecided waits on it ([`case_lets_step_finish`]).
+pub async fn finish_step(
+    state: &AppState,
+    principal: &Principal,
+    code: &ProjectCode,
+    id: &StepId,
+) -> Result<RunRow, ApiError> {
+    authorize(principal, Action::ManageProjects)?;
+    let actor = principal.require()?.id.clone();
+    project(state, code).await?;
+    let RunRow { mut run, version, .. } = run(state, code).await?;
+    let case = match run.state(id) {
+        Some(StepState::Running { case: Some(number), .. }) => state.store.case_by_number(number).await?,
+        _ => None,
+    };
+    if let Some(case) = case.filter(|c| !case_lets_step_finish(c)) {
+        return Err(ApiError::Conflict(format!("step {id} waits on case {}, which is {}", case.number, case.state)));
+    }
+    let now = state.now();
+    let calendar = state.calendar();
+    let id = id.clone();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                save_finished_step(c, &mut run, version, &id, None, &actor, now, &calendar).await?;
+                Ok::<_, ApiError>(RunRow { run, version: version + 1, updated_at: now })
+            })
+        })
+        .await
+}
+
+/// When case `number` is the case of a running project step, finishes the step at `now`
+/// (in the caller's transaction): the case was just decided. A step already done is left
+/// as is.
+pub(crate) async fn finish_step_of_case(
+    conn: &mut Conn,
+    number: &CaseNumber,
+    actor: &str,
+    now: jiff::Timestamp,
+    calendar: &WorkingCalendar,
+) -> Result<(), ApiError> {
+    let Some((step, RunRow { mut run, version, .. })) = run_for_case(conn, number).await? else { return Ok(()) };
+    if !matches!(run.state(&step), Some(StepState::Running { case: Some(c), .. }) if c == number) {
+        return Ok(());
+    }
+    save_finished_step(conn, &mut run, version, &step, Some(number), actor, now, calendar).await
+}
+
+/// The one way a step is finished: the run records it and is saved at `version`, the
+/// project completes with its last step, and the audit entry names the step, its case and
+/// the expected completion recomputed from the new state.
+#[expect(clippy::too_many_arguments, reason = "one transaction's facts, each needed once")]
+async fn save_finished_step(
+    conn: &mut Conn,
+    run: &mut ProjectRun,
+    version: u32,
+    step: &StepId,
+    case: Option<&CaseNumber>,
+    actor: &str,
+    now: jiff::Timestamp,
+    calendar: &WorkingCalendar,
+) -> Result<(), ApiError> {
+    run.finish_step(step, now).map_err(run_error)?;
+    if !update_project_run(conn, run, version, now).await? {
+        return Err(ApiError::Conflict(format!("project {} changed since it was read", run.project())));
+    }
+    if run.is_complete() {
+        update_project_stage(conn, run.project(), ProjectStage::Completed, run.green_channel(), now).await?;
+    }
+    // Recorded when the calendar covers it; finishing never fails for want of a forecast.
+    let expected = run.expected_completion(calendar, now).ok().map(|t| t.to_string());
+    let detail = serde_json::json!({ "step": step, "case": case, "expected_completion": expected }).to_string();
+    append_audit(conn, now, actor, "project.finish_step", run.project().as_str(), &detail).await?;
+    Ok(())
+}
