@@ -301,6 +301,16 @@ pub async fn login(
     Ok((account, csrf, cookie))
 }
 
+/// Logs out: ends the principal's session (a token is revoked on its own route); answers
+/// the `Set-Cookie` value that removes the session cookie.
+pub async fn logout(state: &AppState, principal: &Principal) -> Result<String, ApiError> {
+    authorize(principal, Action::Session)?;
+    if let Some(hash) = principal.session_hash.clone() {
+        state.store.write(move |c| Box::pin(async move { tongban_store::delete_session(c, &hash).await })).await?;
+    }
+    Ok(crate::auth::cleared_session_cookie())
+}
+
 /// Cases the principal may list, matching `filter`: applicants get their own, department
 /// staff their department's, center leaders, supervisors and administrators all.
 pub async fn search_cases(
@@ -521,6 +531,50 @@ pub fn may_see_department(principal: &Principal, department: &str) -> bool {
         let scope = Scope::of(a.role, a.department.as_ref());
         DepartmentCode::parse(department).is_ok_and(|d| scope.covers(&d))
     })
+}
+
+/// Most alerts a list shows, newest first (the API and the page alike).
+pub const ALERTS_SHOWN: u32 = 10_000;
+
+/// The alerts the principal may see, newest first: all for the center's overseers, their
+/// department's for its staff.
+pub async fn alerts(state: &AppState, principal: &Principal) -> Result<Vec<tongban_store::AlertRow>, ApiError> {
+    authorize(principal, Action::ReadSupervision)?;
+    let rows = state.store.alerts(ALERTS_SHOWN).await?;
+    Ok(rows.into_iter().filter(|a| may_see_department(principal, &a.department)).collect())
+}
+
+/// The accountability records the principal may see: all for the center's overseers, their
+/// department's for its staff.
+pub async fn accountability_records(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<tongban_store::AccountabilityRow>, ApiError> {
+    authorize(principal, Action::ReadSupervision)?;
+    let rows = state.store.accountability().await?;
+    Ok(rows.into_iter().filter(|r| may_see_department(principal, &r.department)).collect())
+}
+
+/// The board as the principal may see it, with the running cases it is drawn from (by
+/// number): a department's staff see their department's cases only.
+pub async fn scoped_board(
+    state: &AppState,
+    principal: &Principal,
+    limit: usize,
+) -> Result<(BoardSnapshot, std::collections::HashMap<String, tongban_store::TrackedCase>), ApiError> {
+    authorize(principal, Action::Supervise)?;
+    let mine = own_department(principal);
+    let running: std::collections::HashMap<String, tongban_store::TrackedCase> = state
+        .store
+        .running_cases()
+        .await?
+        .into_iter()
+        .filter(|t| mine.as_ref().is_none_or(|d| &t.department == d))
+        .map(|t| (t.case.number.to_string(), t))
+        .collect();
+    let only: Option<std::collections::HashSet<String>> = mine.map(|_| running.keys().cloned().collect());
+    let board = supervision_board(state, principal, only.as_ref(), limit)?;
+    Ok((board, running))
 }
 
 /// The supervision rules in force: the stored book over the center's default. Read afresh

@@ -17,6 +17,17 @@ use crate::problem::ApiError;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "tongban_session";
+
+/// The `Set-Cookie` value of a session: `id` for `hours`, secure, unreadable to scripts,
+/// sent on top-level navigation only. The one place the session cookie is spelled.
+pub fn session_cookie(id: &str, hours: i64) -> String {
+    format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax", hours * 3600)
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn cleared_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+}
 /// The header carrying the CSRF token on unsafe requests made with a session cookie.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Token scope allowing reads (GET).

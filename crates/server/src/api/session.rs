@@ -4,14 +4,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
-use tongban_store::{Account, append_audit, delete_session, insert_session, insert_token, revoke_token};
+use tongban_store::{Account, append_audit, insert_session, insert_token, revoke_token};
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::app::authorize;
-use crate::auth::{
-    Principal, SCOPE_READ, SCOPE_WRITE, SESSION_COOKIE, SESSION_HOURS, Via, digest, random_hex, verify_password,
-};
+use crate::auth::{Principal, SCOPE_READ, SCOPE_WRITE, SESSION_HOURS, Via, digest, random_hex, verify_password};
 use crate::extract::AppJson;
 use crate::problem::{ApiError, Problem};
 use tongban_core::access::Action;
@@ -78,17 +76,9 @@ pub async fn login(
 #[utoipa::path(delete, path = "/api/v1/session", tag = "identity",
     responses((status = 204, description = "Logged out"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json")))]
 pub async fn logout(State(state): State<AppState>, principal: Principal) -> Result<(StatusCode, HeaderMap), ApiError> {
-    authorize(&principal, Action::Session)?;
-    if let Some(hash) = principal.session_hash.clone() {
-        state.store.write(move |c| Box::pin(async move { delete_session(c, &hash).await })).await?;
-    }
+    let cleared = crate::app::logout(&state, &principal).await?;
     let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
-            .parse()
-            .map_err(|_| ApiError::Internal("bad cookie".into()))?,
-    );
+    headers.insert(header::SET_COOKIE, cleared.parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
     Ok((StatusCode::NO_CONTENT, headers))
 }
 
@@ -262,8 +252,7 @@ pub(crate) async fn new_session(state: &AppState, account: &Account) -> Result<(
             })
         })
         .await?;
-    let cookie =
-        format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax", SESSION_HOURS * 3600);
+    let cookie = crate::auth::session_cookie(&id, SESSION_HOURS);
     Ok((csrf, cookie))
 }
 

@@ -10,11 +10,9 @@ use tongban_store::AlertRow;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::app::{authorize, may_see_department};
 use crate::auth::Principal;
 use crate::extract::{AppJson, AppQuery};
 use crate::problem::{ApiError, Problem};
-use tongban_core::access::Action;
 
 /// A running case on the wall.
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,21 +48,7 @@ pub struct BoardView {
 #[utoipa::path(get, path = "/api/v1/supervision/board", tag = "supervision",
     responses((status = 200, description = "The board", body = BoardView), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
 pub async fn board(State(state): State<AppState>, principal: Principal) -> Result<Json<BoardView>, ApiError> {
-    // A department head sees only their department's running cases.
-    let only: Option<std::collections::HashSet<String>> = match crate::app::own_department(&principal) {
-        Some(d) => Some(
-            state
-                .store
-                .running_cases()
-                .await?
-                .into_iter()
-                .filter(|t| t.department == d)
-                .map(|t| t.case.number.to_string())
-                .collect(),
-        ),
-        None => None,
-    };
-    let b = crate::app::supervision_board(&state, &principal, only.as_ref(), 500)?;
+    let (b, _) = crate::app::scoped_board(&state, &principal, 500).await?;
     let view = BoardView {
         leader: b.leader,
         last_tick: b.last_tick.map(|t| t.to_string()),
@@ -122,9 +106,7 @@ impl From<AlertRow> for AlertView {
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "supervision",
     responses((status = 200, description = "Alerts", body = Vec<AlertView>), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
 pub async fn alerts(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<AlertView>>, ApiError> {
-    authorize(&principal, Action::ReadSupervision)?;
-    let rows = state.store.alerts(1000).await?;
-    Ok(Json(rows.into_iter().filter(|a| may_see_department(&principal, &a.department)).map(AlertView::from).collect()))
+    Ok(Json(crate::app::alerts(&state, &principal).await?.into_iter().map(AlertView::from).collect()))
 }
 
 /// An accountability record (问责).
@@ -155,11 +137,9 @@ pub async fn accountability(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Vec<AccountabilityView>>, ApiError> {
-    authorize(&principal, Action::ReadSupervision)?;
-    let rows = state.store.accountability().await?;
+    let rows = crate::app::accountability_records(&state, &principal).await?;
     Ok(Json(
         rows.into_iter()
-            .filter(|r| may_see_department(&principal, &r.department))
             .map(|r| AccountabilityView {
                 case_number: r.case_number,
                 since: r.since,

@@ -20,7 +20,6 @@ use super::view::{self, Input};
 use crate::AppState;
 use crate::api::{ApplicantInput, SubmitCaseRequest};
 use crate::app;
-use crate::auth::SESSION_COOKIE;
 use crate::problem::ApiError;
 
 /// Where a role starts after logging in.
@@ -116,14 +115,8 @@ pub async fn login(State(state): State<AppState>, posted: Posted) -> Result<Resp
 /// `POST /logout`.
 pub async fn logout(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let mut ctx = posted.ctx;
-    if let Some(hash) = ctx.principal.session_hash.clone() {
-        state
-            .store
-            .write(move |c| Box::pin(async move { tongban_store::delete_session(c, &hash).await }))
-            .await
-            .map_err(|e| ctx.fail(e))?;
-    }
-    ctx.cookies.push(format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax"));
+    let cleared = app::logout(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    ctx.cookies.push(cleared);
     Ok(see_other(&ctx, "/?done=logged_out"))
 }
 

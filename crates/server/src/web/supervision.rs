@@ -9,7 +9,7 @@
 //! The board lives on the server that holds the supervision lease: elsewhere it is empty,
 //! and the page says so.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tongban_core::supervision::{Colour, Figures, GroupBy, GroupKey, Period};
-use tongban_store::{AccountabilityRow, ItemFilter, TrackedCase};
+use tongban_store::{AccountabilityRow, ItemFilter};
 
 use super::chart::{self, HBar};
 use super::ctx::Ctx;
@@ -106,19 +106,8 @@ pub struct BoardQuery {
 
 /// `GET /supervision` — the board; `?wall=1` for a wall screen.
 pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQuery>) -> Result<Response, WebError> {
-    allow(&ctx, Action::Supervise)?;
+    let (b, running) = app::scoped_board(&state, &ctx.principal, BOARD_CASES).await.map_err(|e| ctx.fail(e))?;
     let mine = own_department(&ctx);
-    let running: HashMap<String, TrackedCase> = state
-        .store
-        .running_cases()
-        .await
-        .map_err(|e| ctx.fail(e))?
-        .into_iter()
-        .map(|t| (t.case.number.to_string(), t))
-        .collect();
-    let only: Option<HashSet<String>> =
-        mine.as_ref().map(|d| running.iter().filter(|(_, t)| &t.department == d).map(|(n, _)| n.clone()).collect());
-    let b = app::supervision_board(&state, &ctx.principal, only.as_ref(), BOARD_CASES).map_err(|e| ctx.fail(e))?;
     let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
     let names = people(&state).await.map_err(|e| ctx.fail(e))?;
     let items =
@@ -196,15 +185,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boar
 
 /// `GET /supervision/alerts`.
 pub async fn alerts(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    allow(&ctx, Action::ReadSupervision)?;
-    let rows: Vec<_> = state
-        .store
-        .alerts(10_000)
-        .await
-        .map_err(|e| ctx.fail(e))?
-        .into_iter()
-        .filter(|a| app::may_see_department(&ctx.principal, &a.department))
-        .collect();
+    let rows = app::alerts(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
     let names = people(&state).await.map_err(|e| ctx.fail(e))?;
     let count = |f: &dyn Fn(&tongban_store::AlertRow) -> bool| rows.iter().filter(|a| f(a)).count();
@@ -334,15 +315,7 @@ async fn accountability_page(
     q: &AccountabilityQuery,
     failed: FailedStep<'_>,
 ) -> Result<Response, WebError> {
-    allow(ctx, Action::ReadSupervision)?;
-    let all: Vec<AccountabilityRow> = state
-        .store
-        .accountability()
-        .await
-        .map_err(|e| ctx.fail(e))?
-        .into_iter()
-        .filter(|r| app::may_see_department(&ctx.principal, &r.department))
-        .collect();
+    let all = app::accountability_records(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let wanted = q.state.as_deref().filter(|s| RECORD_STATES.contains(s));
     let mut shown: Vec<&AccountabilityRow> = all.iter().filter(|r| wanted.is_none_or(|s| r.state == s)).collect();
     // The ones waiting on someone first: open, then answered, then closed; newest first within.
