@@ -8,20 +8,23 @@ use tongban_core::item::ItemCode;
 
 use tongban_store::{RecordedEvent, allocate_case_number, append_audit, append_events, insert_idempotency};
 
-mod accounts;
+pub mod accounts;
 mod calendar;
 mod grants;
+pub mod org;
 mod plans;
 pub mod projects;
+pub mod public;
 mod tickets;
 
 pub use accounts::{
-    CodeSent, change_password, confirm_code, grant_mandate, mandates, revoke_mandate, send_code, set_account_role,
-    set_disabled, verify_at_window, verify_by_provider,
+    CodeSent, NewToken, change_password, check_login_attempt, confirm_code, create_token, grant_mandate, mandates,
+    new_session, revoke_mandate, revoke_token, send_code, set_account_role, set_disabled, verify_at_window,
+    verify_by_provider,
 };
 pub use calendar::{
-    CALENDAR_ACTOR, CalendarChange, LiveCalendars, import_calendar_year, import_year, recompute, refresh, set_closure,
-    watch,
+    CALENDAR_ACTOR, CalendarChange, LiveCalendars, calendar_closures, calendar_years, import_calendar_year,
+    import_year, recompute, refresh, set_closure, watch,
 };
 pub use grants::{NewGrant, create_grant};
 pub use plans::{bpmn_problems, import_plan, list_plans, resolve_plan};
@@ -288,6 +291,16 @@ pub async fn case_with_events(
     Ok((case, events))
 }
 
+/// The material files of a case the principal may see.
+pub async fn case_files(
+    state: &AppState,
+    principal: &Principal,
+    number: &CaseNumber,
+) -> Result<Vec<tongban_store::MaterialFile>, ApiError> {
+    case_with_events(state, principal, number).await?;
+    Ok(state.store.material_files(number).await?)
+}
+
 /// Logs in: returns the account, its CSRF token and the Set-Cookie value.
 pub async fn login(
     state: &AppState,
@@ -296,8 +309,8 @@ pub async fn login(
     password: &str,
 ) -> Result<(tongban_store::Account, String, String), ApiError> {
     authorize(principal, Action::Login)?;
-    let account = crate::api::check_login_attempt(state, principal, login, password).await?;
-    let (csrf, cookie) = crate::api::new_session(state, &account).await?;
+    let account = accounts::check_login_attempt(state, principal, login, password).await?;
+    let (csrf, cookie) = accounts::new_session(state, &account).await?;
     Ok((account, csrf, cookie))
 }
 

@@ -120,6 +120,8 @@ pub struct Principal {
     pub client: Option<IpAddr>,
     /// The session id's digest (for logout).
     pub session_hash: Option<String>,
+    /// The session's CSRF token, which forms posted over it must carry.
+    pub session_csrf: Option<String>,
 }
 
 impl Principal {
@@ -157,7 +159,7 @@ impl Principal {
             disabled: false,
             verified: None,
         };
-        Principal { account: Some(account), via: Via::Console, client: None, session_hash: None }
+        Principal { account: Some(account), via: Via::Console, client: None, session_hash: None, session_csrf: None }
     }
 }
 
@@ -178,8 +180,9 @@ impl FromRequestParts<AppState> for Principal {
         let now = state.now();
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
             let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
-            let (account, scopes) =
-                state.store.token(&digest(token.trim()), now).await?.ok_or(ApiError::Unauthorized)?;
+            let (account, scopes) = crate::app::accounts::token_holder(state, &digest(token.trim()), now)
+                .await?
+                .ok_or(ApiError::Unauthorized)?;
             if account.disabled {
                 return Err(ApiError::Unauthorized);
             }
@@ -187,11 +190,17 @@ impl FromRequestParts<AppState> for Principal {
             if unsafe_method && !scopes.iter().any(|s| s == SCOPE_WRITE) {
                 return Err(ApiError::Forbidden("this token is read-only (scope \"read\")".into()));
             }
-            return Ok(Principal { account: Some(account), via: Via::Token(scopes), client, session_hash: None });
+            return Ok(Principal {
+                account: Some(account),
+                via: Via::Token(scopes),
+                client,
+                session_hash: None,
+                session_csrf: None,
+            });
         }
         if let Some(id) = cookie(&parts.headers, SESSION_COOKIE) {
             let hash = digest(id);
-            if let Some(session) = state.store.session(&hash, now).await?
+            if let Some(session) = crate::app::accounts::session(state, &hash, now).await?
                 && !session.account.disabled
             {
                 let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
@@ -204,9 +213,10 @@ impl FromRequestParts<AppState> for Principal {
                     via: Via::Session,
                     client,
                     session_hash: Some(hash),
+                    session_csrf: Some(session.csrf),
                 });
             }
         }
-        Ok(Principal { account: None, via: Via::Anonymous, client, session_hash: None })
+        Ok(Principal { account: None, via: Via::Anonymous, client, session_hash: None, session_csrf: None })
     }
 }

@@ -57,7 +57,7 @@ pub use lease::Lease;
 pub use plans::{PlanRow, insert_plan};
 pub use projects::{
     Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, insert_step_case,
-    run_for_case, stage_name, update_project_run, update_project_stage,
+    run_for_case, update_project_run, update_project_stage,
 };
 pub use supervision::{
     AccountabilityRow, AlertRow, TrackedCase, escalate_alert, insert_accountability, insert_alert, set_rule,

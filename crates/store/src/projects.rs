@@ -81,29 +81,6 @@ fn type_from_columns(kind: &str, small: Option<&str>) -> Option<ProjectType> {
     })
 }
 
-/// The stage's stored name.
-pub fn stage_name(stage: ProjectStage) -> &'static str {
-    match stage {
-        ProjectStage::PreConsultation => "pre_consultation",
-        ProjectStage::InApproval => "in_approval",
-        ProjectStage::UnderConstruction => "under_construction",
-        ProjectStage::Completed => "completed",
-        ProjectStage::Exited => "exited",
-    }
-}
-
-fn stage_from_name(name: &str) -> Option<ProjectStage> {
-    [
-        ProjectStage::PreConsultation,
-        ProjectStage::InApproval,
-        ProjectStage::UnderConstruction,
-        ProjectStage::Completed,
-        ProjectStage::Exited,
-    ]
-    .into_iter()
-    .find(|s| stage_name(*s) == name)
-}
-
 /// The investment in fen, as stored; too large an amount is refused rather than wrapped.
 fn fen(yuan: u64) -> Result<i64, StoreError> {
     yuan.checked_mul(100)
@@ -128,7 +105,7 @@ pub async fn insert_project(conn: &mut Conn, row: &ProjectRow) -> Result<(), Sto
     .bind(small)
     .bind(fen(p.investment_yuan)?)
     .bind(p.division.as_str())
-    .bind(stage_name(p.stage))
+    .bind(ProjectStage::as_str(p.stage))
     .bind(i64::from(p.green_channel))
     .bind(row.credit_code.as_deref())
     .bind(row.phone.as_deref())
@@ -151,7 +128,7 @@ pub async fn update_project_stage(
 ) -> Result<bool, StoreError> {
     let r = conn
         .query("update project set stage = $1, green_channel = $2, updated_at = $3 where project_code = $4")
-        .bind(stage_name(stage))
+        .bind(ProjectStage::as_str(stage))
         .bind(i64::from(green_channel))
         .bind(format_ts(now))
         .bind(code.as_str())
@@ -277,7 +254,7 @@ fn project_from_row(row: &AnyRow) -> Result<ProjectRow, StoreError> {
         kind: type_from_columns(&kind, small.as_deref()).ok_or_else(|| bad(&format!("project type {kind:?}")))?,
         investment_yuan: u64::try_from(fen / 100).map_err(|e| bad(&e))?,
         division: DivisionCode::parse(&text("division_code")?).map_err(|e| bad(&e))?,
-        stage: stage_from_name(&stage).ok_or_else(|| bad(&format!("stage {stage:?}")))?,
+        stage: ProjectStage::parse(&stage).ok_or_else(|| bad(&format!("stage {stage:?}")))?,
         green_channel: green != 0,
     };
     Ok(ProjectRow {
@@ -328,7 +305,7 @@ impl Store {
         let rows = match stage {
             Some(s) => {
                 sqlx::query(&format!("select {PROJECT_COLUMNS} from project where stage = $1 order by project_code"))
-                    .bind(stage_name(s))
+                    .bind(ProjectStage::as_str(s))
                     .fetch_all(self.reader())
                     .await?
             }

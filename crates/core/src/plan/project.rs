@@ -97,6 +97,28 @@ pub enum ProjectStage {
     Exited,
 }
 
+impl ProjectStage {
+    /// Every stage, in the order a project goes through them.
+    pub const ALL: [ProjectStage; 5] =
+        [Self::PreConsultation, Self::InApproval, Self::UnderConstruction, Self::Completed, Self::Exited];
+
+    /// The stable name (stored, and in the API).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PreConsultation => "pre_consultation",
+            Self::InApproval => "in_approval",
+            Self::UnderConstruction => "under_construction",
+            Self::Completed => "completed",
+            Self::Exited => "exited",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 /// A project record of the library.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Project {

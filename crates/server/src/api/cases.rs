@@ -102,7 +102,11 @@ pub async fn get_case(
     authorize(&principal, Action::ReadCase)?;
     let number = parse_number(&number)?;
     let (case, events) = app::case_with_events(&state, &principal, &number).await?;
-    let files = state.store.material_files(&number).await?.into_iter().map(super::files::FileView::from).collect();
+    let files = crate::app::case_files(&state, &principal, &number)
+        .await?
+        .into_iter()
+        .map(super::files::FileView::from)
+        .collect();
     Ok(Json(CaseDetail {
         clock: super::clock(&state, &case),
         case: CaseView::from(&case),

@@ -118,7 +118,7 @@ pub async fn list_grants(
     principal: Principal,
 ) -> Result<Json<Vec<GrantView>>, ApiError> {
     authorize(&principal, Action::ReadGrants)?;
-    let d = state.store.delegations().await?;
+    let d = crate::app::org::delegations(&state, &principal).await?;
     let mut grants: Vec<GrantView> = d.grants().map(GrantView::from).collect();
     grants.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Json(grants))

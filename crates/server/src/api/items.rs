@@ -98,7 +98,7 @@ pub async fn list_items(
 ) -> Result<Json<ItemPage>, ApiError> {
     state.rate(crate::limits::Rated::Search, &principal)?;
     let filter = query.parse()?;
-    let page = state.store.items(&filter).await?;
+    let page = crate::app::public::items(&state, &filter).await?;
     Ok(Json(ItemPage {
         items: page.items.into_iter().map(ItemView::from).collect(),
         total: page.total,
@@ -121,9 +121,9 @@ pub async fn list_items(
 pub async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<ItemView>, ApiError> {
     let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
-    let row = state.store.item_by_code(&parsed).await?.ok_or_else(not_found)?;
+    let row = crate::app::public::item(&state, &parsed).await?.ok_or_else(not_found)?;
     let mut view = ItemView::from(row);
-    view.first_responsible = state.store.first_responsible(parsed.as_str()).await?;
+    view.first_responsible = crate::app::public::first_responsible(&state, &parsed).await?;
     Ok(Json(view))
 }
 
@@ -158,10 +158,11 @@ pub struct ListedItem {
 pub async fn lists(State(state): State<AppState>) -> Result<Json<Vec<PublishedList>>, ApiError> {
     let mut lists = Vec::new();
     for category in Category::ALL {
-        let page = state
-            .store
-            .items(&ItemFilter { category: Some(category), page: 1, per_page: 200, ..Default::default() })
-            .await?;
+        let page = crate::app::public::items(
+            &state,
+            &ItemFilter { category: Some(category), page: 1, per_page: 200, ..Default::default() },
+        )
+        .await?;
         let mut items: Vec<ListedItem> = page
             .items
             .into_iter()
@@ -174,10 +175,11 @@ pub async fn lists(State(state): State<AppState>) -> Result<Json<Vec<PublishedLi
             .collect();
         let mut next = 2;
         while (items.len() as u64) < page.total {
-            let more = state
-                .store
-                .items(&ItemFilter { category: Some(category), page: next, per_page: 200, ..Default::default() })
-                .await?;
+            let more = crate::app::public::items(
+                &state,
+                &ItemFilter { category: Some(category), page: next, per_page: 200, ..Default::default() },
+            )
+            .await?;
             if more.items.is_empty() {
                 break;
             }
@@ -219,39 +221,7 @@ pub async fn set_first_responsible(
     Path(code): Path<String>,
     crate::extract::AppJson(body): crate::extract::AppJson<FirstResponsible>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    crate::app::authorize(&principal, tongban_core::access::Action::NameResponsible)?;
-    let caller = principal.require()?.clone();
-    let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
-    let row =
-        state.store.item_by_code(&ItemCode::parse(&code).map_err(|_| not_found())?).await?.ok_or_else(not_found)?;
-    let department = row.item.department.clone();
-    if caller.role == tongban_core::identity::Role::DepartmentHead && caller.department.as_ref() != Some(&department) {
-        return Err(ApiError::Forbidden("another department's item".into()));
-    }
-    let person = state.store.account(&body.account).await?;
-    if person.as_ref().and_then(|p| p.department.as_ref()) != Some(&department) {
-        return Err(ApiError::Invalid(vec![(
-            "account".into(),
-            format!("{} is not staff of {department}", body.account),
-        )]));
-    }
-    let (now, item) = (state.now(), row.item.code.to_string());
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                tongban_store::set_first_responsible(c, &item, &body.account).await?;
-                tongban_store::append_audit(
-                    c,
-                    now,
-                    &caller.id,
-                    "item.first_responsible",
-                    &item,
-                    &serde_json::json!({ "account": body.account }).to_string(),
-                )
-                .await
-            })
-        })
-        .await?;
+    let code = ItemCode::parse(&code).map_err(|_| ApiError::NotFound(format!("item {code:?} does not exist")))?;
+    crate::app::org::set_first_responsible(&state, &principal, &code, &body.account).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -25,7 +25,6 @@ use crate::problem::{FieldProblem, KINDS, Problem};
 
 pub use calendar::MAX_CSV_BYTES;
 pub use plans::MAX_BPMN_BYTES;
-pub(crate) use session::{check_login_attempt, new_session};
 pub use views::*;
 
 #[derive(OpenApi)]

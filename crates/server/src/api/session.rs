@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
-use tongban_store::{Account, append_audit, insert_session, insert_token, revoke_token};
+use tongban_store::Account;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::app::authorize;
-use crate::auth::{Principal, SCOPE_READ, SCOPE_WRITE, SESSION_HOURS, Via, digest, random_hex, verify_password};
+use crate::auth::Principal;
 use crate::extract::AppJson;
 use crate::problem::{ApiError, Problem};
 use tongban_core::access::Action;
@@ -123,46 +123,11 @@ pub async fn create_token(
     principal: Principal,
     AppJson(req): AppJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenCreated>), ApiError> {
-    authorize(&principal, Action::Tokens)?;
-    let account = principal.require()?.clone();
-    if let Via::Token(_) = principal.via {
-        return Err(ApiError::Forbidden("tokens cannot create tokens".into()));
-    }
-    let days = req.days.unwrap_or(30);
-    let mut errors = Vec::new();
-    if !(1..=365).contains(&days) {
-        errors.push(("days".to_owned(), "1–365".to_owned()));
-    }
-    if req.name.trim().is_empty() || req.name.chars().count() > 100 {
-        errors.push(("name".to_owned(), "1–100 characters".to_owned()));
-    }
-    let scopes = req.scopes.clone().unwrap_or_else(|| vec![SCOPE_READ.into(), SCOPE_WRITE.into()]);
-    if scopes.is_empty() || scopes.iter().any(|s| s != SCOPE_READ && s != SCOPE_WRITE) {
-        errors.push(("scopes".to_owned(), "one or both of \"read\", \"write\"".to_owned()));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
-    }
-    let id = random_hex(8)?;
-    let token = format!("tb_{}", random_hex(32)?);
-    let now = state.now();
-    let expires = now
-        .checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days)))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let (tid, hash) = (id.clone(), digest(&token));
-    let pending = crate::idempotency::pending();
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
-                insert_token(c, &tid, &hash, &account.id, req.name.trim(), &scopes, now, expires).await?;
-                append_audit(c, now, &account.id, "token.create", &tid, "{}").await?;
-                Ok::<_, ApiError>(())
-            })
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(TokenCreated { id, token, expires_at: expires.to_string() })))
+    let created = crate::app::create_token(&state, &principal, &req.name, req.scopes, req.days).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenCreated { id: created.id, token: created.token, expires_at: created.expires_at }),
+    ))
 }
 
 /// Revoke one of the caller's API tokens.
@@ -173,22 +138,8 @@ pub async fn delete_token(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    authorize(&principal, Action::Tokens)?;
-    let account = principal.require()?.id.clone();
-    let now = state.now();
-    let done = state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                let done = revoke_token(c, &id, &account, now).await?;
-                if done {
-                    append_audit(c, now, &account, "token.revoke", &id, "{}").await?;
-                }
-                Ok::<_, ApiError>(done)
-            })
-        })
-        .await?;
-    if done { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::NotFound("no such token".into())) }
+    crate::app::revoke_token(&state, &principal, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Sign up as an applicant.
@@ -232,63 +183,4 @@ pub async fn sign_up(
     };
     let account = crate::app::sign_up(&state, &principal, request).await?;
     Ok((StatusCode::CREATED, Json(me(&account, None))))
-}
-
-/// Creates a session for a correct login; used by the API and the HTML login form.
-pub(crate) async fn new_session(state: &AppState, account: &Account) -> Result<(String, String), ApiError> {
-    let id = random_hex(32)?;
-    let csrf = random_hex(16)?;
-    let now = state.now();
-    let expires = now
-        .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let (hash, who, c2) = (digest(&id), account.id.clone(), csrf.clone());
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                insert_session(c, &hash, &who, &c2, now, expires).await?;
-                append_audit(c, now, &who, "login.success", &who, "{}").await
-            })
-        })
-        .await?;
-    let cookie = crate::auth::session_cookie(&id, SESSION_HOURS);
-    Ok((csrf, cookie))
-}
-
-/// Verifies a password, rate-limited per account and per client address.
-pub(crate) async fn check_login_attempt(
-    state: &AppState,
-    principal: &Principal,
-    login: &str,
-    password: &str,
-) -> Result<Account, ApiError> {
-    state.rate(crate::limits::Rated::Login, principal)?;
-    let login = login.trim();
-    let client = principal.client;
-    if let Some(wait) = state.limiter.wait(login, client, std::time::Instant::now()) {
-        return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
-    }
-    // Over-long input is a failure like any other, without hashing a megabyte.
-    let shaped = tongban_core::text::check(login, tongban_core::text::NAME).is_ok()
-        && password.chars().count() <= crate::app::MAX_PASSWORD_CHARS;
-    let account = if shaped { state.store.account(login).await?.filter(|a| !a.disabled) } else { None };
-    let ok = shaped && verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await;
-    match account {
-        Some(a) if ok => {
-            state.limiter.succeeded(login, client);
-            Ok(a)
-        }
-        _ => {
-            state.limiter.failed(login, client, std::time::Instant::now());
-            let now = state.now();
-            // The attempted name is recorded (it may be a typo of a real one); never the password.
-            let who = login.chars().filter(|c| !c.is_control()).take(64).collect::<String>();
-            state
-                .store
-                .write(move |c| Box::pin(async move { append_audit(c, now, "-", "login.failure", &who, "{}").await }))
-                .await?;
-            Err(ApiError::BadLogin)
-        }
-    }
 }

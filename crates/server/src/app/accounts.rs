@@ -3,11 +3,11 @@
 //! (委托); its password; disabling it. Each is one transaction with its audit entry.
 
 use tongban_core::identity::{Role, VerificationMethod, check_disable, check_identifier};
-use tongban_store::{Account, Mandate, Verified, append_audit};
+use tongban_store::{Account, Mandate, Verified, append_audit, insert_session, insert_token};
 
 use super::{MAX_PASSWORD_CHARS, authorize};
 use crate::AppState;
-use crate::auth::Principal;
+use crate::auth::{Principal, SCOPE_READ, SCOPE_WRITE, SESSION_HOURS, Via, digest, random_hex, verify_password};
 use crate::problem::ApiError;
 use tongban_core::access::Action;
 
@@ -394,4 +394,165 @@ pub async fn confirm_code(state: &AppState, principal: &Principal, code: &str) -
     let by = tongban_core::identity::mask_phone(&sent.phone);
     let verified = Verified { method: VerificationMethod::Sms, at: now, by };
     record(state, &account.id, &sent.id_number, &account.display_name, verified, &account.id).await
+}
+
+/// Creates a session for a correct login; used by the API and the HTML login form.
+pub async fn new_session(state: &AppState, account: &Account) -> Result<(String, String), ApiError> {
+    let id = random_hex(32)?;
+    let csrf = random_hex(16)?;
+    let now = state.now();
+    let expires = now
+        .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (hash, who, c2) = (digest(&id), account.id.clone(), csrf.clone());
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                insert_session(c, &hash, &who, &c2, now, expires).await?;
+                append_audit(c, now, &who, "login.success", &who, "{}").await
+            })
+        })
+        .await?;
+    let cookie = crate::auth::session_cookie(&id, SESSION_HOURS);
+    Ok((csrf, cookie))
+}
+
+/// Verifies a password, rate-limited per account and per client address.
+pub async fn check_login_attempt(
+    state: &AppState,
+    principal: &Principal,
+    login: &str,
+    password: &str,
+) -> Result<Account, ApiError> {
+    state.rate(crate::limits::Rated::Login, principal)?;
+    let login = login.trim();
+    let client = principal.client;
+    if let Some(wait) = state.limiter.wait(login, client, std::time::Instant::now()) {
+        return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
+    }
+    // Over-long input is a failure like any other, without hashing a megabyte.
+    let shaped = tongban_core::text::check(login, tongban_core::text::NAME).is_ok()
+        && password.chars().count() <= MAX_PASSWORD_CHARS;
+    let account = if shaped { state.store.account(login).await?.filter(|a| !a.disabled) } else { None };
+    let ok = shaped && verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await;
+    match account {
+        Some(a) if ok => {
+            state.limiter.succeeded(login, client);
+            Ok(a)
+        }
+        _ => {
+            state.limiter.failed(login, client, std::time::Instant::now());
+            let now = state.now();
+            // The attempted name is recorded (it may be a typo of a real one); never the password.
+            let who = login.chars().filter(|c| !c.is_control()).take(64).collect::<String>();
+            state
+                .store
+                .write(move |c| Box::pin(async move { append_audit(c, now, "-", "login.failure", &who, "{}").await }))
+                .await?;
+            Err(ApiError::BadLogin)
+        }
+    }
+}
+
+/// A token just created: its secret is shown once.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// Id, for revocation.
+    pub id: String,
+    /// The bearer secret.
+    pub token: String,
+    /// Expiry (RFC 3339).
+    pub expires_at: String,
+}
+
+/// Creates an API token for the principal (bearer, scoped, expiring in `days`, 30 by
+/// default); a token cannot create tokens.
+pub async fn create_token(
+    state: &AppState,
+    principal: &Principal,
+    name: &str,
+    scopes: Option<Vec<String>>,
+    days: Option<u32>,
+) -> Result<NewToken, ApiError> {
+    authorize(principal, Action::Tokens)?;
+    let account = principal.require()?.clone();
+    if let Via::Token(_) = principal.via {
+        return Err(ApiError::Forbidden("tokens cannot create tokens".into()));
+    }
+    let days = days.unwrap_or(30);
+    let mut errors = Vec::new();
+    if !(1..=365).contains(&days) {
+        errors.push(("days".to_owned(), "1–365".to_owned()));
+    }
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        errors.push(("name".to_owned(), "1–100 characters".to_owned()));
+    }
+    let scopes = scopes.unwrap_or_else(|| vec![SCOPE_READ.into(), SCOPE_WRITE.into()]);
+    if scopes.is_empty() || scopes.iter().any(|s| s != SCOPE_READ && s != SCOPE_WRITE) {
+        errors.push(("scopes".to_owned(), "one or both of \"read\", \"write\"".to_owned()));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let id = random_hex(8)?;
+    let token = format!("tb_{}", random_hex(32)?);
+    let now = state.now();
+    let expires = now
+        .checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (tid, hash, name) = (id.clone(), digest(&token), name.trim().to_owned());
+    let pending = crate::idempotency::pending();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                crate::idempotency::claim(c, pending.as_ref(), now).await?;
+                insert_token(c, &tid, &hash, &account.id, &name, &scopes, now, expires).await?;
+                append_audit(c, now, &account.id, "token.create", &tid, "{}").await?;
+                Ok::<_, ApiError>(())
+            })
+        })
+        .await?;
+    Ok(NewToken { id, token, expires_at: expires.to_string() })
+}
+
+/// Revokes one of the principal's API tokens.
+pub async fn revoke_token(state: &AppState, principal: &Principal, id: &str) -> Result<(), ApiError> {
+    authorize(principal, Action::Tokens)?;
+    let account = principal.require()?.id.clone();
+    let now = state.now();
+    let id = id.to_owned();
+    let done = state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let done = tongban_store::revoke_token(c, &id, &account, now).await?;
+                if done {
+                    append_audit(c, now, &account, "token.revoke", &id, "{}").await?;
+                }
+                Ok::<_, ApiError>(done)
+            })
+        })
+        .await?;
+    if done { Ok(()) } else { Err(ApiError::NotFound("no such token".into())) }
+}
+
+/// The account holding the API token whose digest is `digest`, with the token's scopes,
+/// while the token is valid at `now`.
+pub async fn token_holder(
+    state: &AppState,
+    digest: &str,
+    now: jiff::Timestamp,
+) -> Result<Option<(Account, Vec<String>)>, ApiError> {
+    Ok(state.store.token(digest, now).await?)
+}
+
+/// The session whose id has digest `hash`, while it is valid at `now`.
+pub async fn session(
+    state: &AppState,
+    hash: &str,
+    now: jiff::Timestamp,
+) -> Result<Option<tongban_store::SessionRow>, ApiError> {
+    Ok(state.store.session(hash, now).await?)
 }

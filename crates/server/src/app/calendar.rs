@@ -333,3 +333,21 @@ async fn recompute_steps(store: &Store, set: &CalendarSet, now: jiff::Timestamp)
     }
     Ok(moved)
 }
+
+/// The imported years of holidays and make-up working days.
+pub async fn calendar_years(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<tongban_store::StoredYear>, ApiError> {
+    authorize(principal, Action::ReadGrants)?;
+    Ok(state.store.calendar_years().await?)
+}
+
+/// The halls' closures (a hall closed on a working day).
+pub async fn calendar_closures(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<tongban_store::StoredClosure>, ApiError> {
+    authorize(principal, Action::ReadGrants)?;
+    Ok(state.store.calendar_closures().await?)
+}

@@ -7,18 +7,223 @@ use std::collections::BTreeMap;
 use tongban_core::access::Action;
 use tongban_core::calendar::WorkingCalendar;
 use tongban_core::case::{Case, CaseError, CaseNumber, Submission};
+use tongban_core::division::DivisionCode;
 use tongban_core::plan::{
-    Module, ProjectCode, ProjectRun, ProjectStage, RunError, StepId, StepState, case_lets_step_finish, step_submission,
+    Module, Project, ProjectCode, ProjectError, ProjectRun, ProjectStage, ProjectType, RunError, SmallType, StepId,
+    StepState, case_lets_step_finish, step_submission,
 };
 use tongban_store::{
-    Conn, ItemRow, ProjectRow, RunRow, allocate_case_number, append_audit, insert_case, insert_project_run,
-    insert_step_case, run_for_case, update_project_run, update_project_stage,
+    Conn, Consultation, ItemRow, ProjectRow, RunRow, allocate_case_number, append_audit, insert_case,
+    insert_consultation, insert_project, insert_project_run, insert_step_case, run_for_case, update_project_run,
+    update_project_stage,
 };
 
 use super::authorize;
 use crate::AppState;
 use crate::auth::Principal;
 use crate::problem::ApiError;
+
+/// The largest investment accepted, in yuan (it is stored in fen).
+const MAX_INVESTMENT_YUAN: u64 = 10u64.pow(15);
+
+/// A project as entered.
+#[derive(Debug, Clone, Default)]
+pub struct NewProject {
+    /// 项目代码.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// The project unit.
+    pub unit: String,
+    /// `government_invested`, `enterprise_invested` or `small`.
+    pub project_type: String,
+    /// For a small project: `parking_lot`, `coal_to_gas_boiler` or `other`.
+    pub small_type: Option<String>,
+    /// Total investment, yuan.
+    pub investment_yuan: u64,
+    /// The division it is in.
+    pub division: String,
+    /// The unit's 统一社会信用代码.
+    pub credit_code: Option<String>,
+    /// A phone to reach the unit.
+    pub phone: Option<String>,
+}
+
+fn parse_project_type(kind: &str, small: Option<&str>, errors: &mut Vec<(String, String)>) -> Option<ProjectType> {
+    let small = match small.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some("parking_lot") => Some(SmallType::ParkingLot),
+        Some("coal_to_gas_boiler") => Some(SmallType::CoalToGasBoiler),
+        Some("other") => Some(SmallType::Other),
+        Some(other) => {
+            errors.push(("small_type".into(), format!("{other:?}: parking_lot, coal_to_gas_boiler or other")));
+            return None;
+        }
+    };
+    match (kind.trim(), small) {
+        ("government_invested", None) => Some(ProjectType::GovernmentInvested),
+        ("enterprise_invested", None) => Some(ProjectType::EnterpriseInvested),
+        ("small", Some(s)) => Some(ProjectType::Small(s)),
+        ("small", None) => {
+            errors.push(("small_type".into(), "a small project needs its small_type".into()));
+            None
+        }
+        ("government_invested" | "enterprise_invested", Some(_)) => {
+            errors.push(("small_type".into(), "only a small project has a small_type".into()));
+            None
+        }
+        (other, _) => {
+            errors
+                .push(("project_type".into(), format!("{other:?}: government_invested, enterprise_invested or small")));
+            None
+        }
+    }
+}
+
+/// Enters a project in the library (项目库), at the pre-consultation stage, listing every
+/// invalid field.
+pub async fn create_project(state: &AppState, principal: &Principal, req: NewProject) -> Result<ProjectRow, ApiError> {
+    authorize(principal, Action::ManageProjects)?;
+    let actor = principal.require()?.id.clone();
+    let mut errors = Vec::new();
+    let code = ProjectCode::parse(&req.code).map_err(|e| errors.push(("code".into(), e.to_string()))).ok();
+    let kind = parse_project_type(&req.project_type, req.small_type.as_deref(), &mut errors);
+    if req.investment_yuan > MAX_INVESTMENT_YUAN {
+        errors.push(("investment_yuan".into(), format!("at most {MAX_INVESTMENT_YUAN} yuan")));
+    }
+    let division = match DivisionCode::parse(&req.division) {
+        Ok(d) if crate::app::public::division_codes(state).await?.contains(&d) => Some(d),
+        Ok(d) => {
+            errors.push(("division".into(), format!("{d} is not one of the center's divisions")));
+            None
+        }
+        Err(e) => {
+            errors.push(("division".into(), e.to_string()));
+            None
+        }
+    };
+    let credit_code = req.credit_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
+    if credit_code.as_deref().is_some_and(|c| !tongban_core::identity::is_valid_credit_code(c)) {
+        errors.push(("credit_code".into(), "not a valid 统一社会信用代码".into()));
+    }
+    let phone = req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
+    if phone.as_deref().is_some_and(|p| {
+        p.len() > 32 || !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
+    }) {
+        errors.push(("phone".into(), "at most 32 digits, spaces, '-', '+', '(' or ')'".into()));
+    }
+    let project = match (code, kind, division) {
+        (Some(code), Some(kind), Some(division)) => {
+            match Project::new(code, &req.name, &req.unit, kind, req.investment_yuan, division) {
+                Ok(p) => Some(p),
+                Err(ProjectError::BadText(field)) => {
+                    errors.push((field.into(), "1–200 characters without line breaks".into()));
+                    None
+                }
+                Err(e) => {
+                    errors.push(("code".into(), e.to_string()));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let Some(project) = project.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    let now = state.now();
+    let row = ProjectRow { project, credit_code, phone, created_by: actor.clone(), created_at: now, updated_at: now };
+    let stored = row.clone();
+    let pending = crate::idempotency::pending();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                crate::idempotency::claim(c, pending.as_ref(), now).await?;
+                insert_project(c, &stored).await?;
+                let detail = serde_json::json!({ "name": stored.project.name }).to_string();
+                append_audit(c, now, &actor, "project.create", stored.project.code.as_str(), &detail).await?;
+                Ok::<_, ApiError>(())
+            })
+        })
+        .await?;
+    Ok(row)
+}
+
+/// Records a pre-consultation visit (上门对接建库) at `at` (now when none).
+pub async fn add_consultation(
+    state: &AppState,
+    principal: &Principal,
+    code: &ProjectCode,
+    at: Option<String>,
+    notes: &str,
+) -> Result<Consultation, ApiError> {
+    authorize(principal, Action::ManageProjects)?;
+    let actor = principal.require()?.id.clone();
+    super::projects::project(state, code).await?;
+    let code = code.clone();
+    let now = state.now();
+    let mut errors = Vec::new();
+    let at = match at.as_deref().filter(|s| !s.trim().is_empty()) {
+        None => Some(now),
+        Some(s) => s.trim().parse().map_err(|e: jiff::Error| errors.push(("at".into(), e.to_string()))).ok(),
+    };
+    let notes = notes.trim().to_owned();
+    if notes.is_empty() || notes.chars().count() > 2000 {
+        errors.push(("notes".into(), "1–2000 characters".into()));
+    }
+    let Some(at) = at.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    let visit = Consultation { project: code, at, by: actor.clone(), notes };
+    let stored = visit.clone();
+    let pending = crate::idempotency::pending();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                crate::idempotency::claim(c, pending.as_ref(), now).await?;
+                insert_consultation(c, &stored, now).await?;
+                let detail = serde_json::json!({ "at": stored.at.to_string() }).to_string();
+                append_audit(c, now, &actor, "project.consultation", stored.project.as_str(), &detail).await?;
+                Ok::<_, ApiError>(())
+            })
+        })
+        .await?;
+    Ok(visit)
+}
+
+/// The project library, by code; of one stage when given.
+pub async fn projects(
+    state: &AppState,
+    principal: &Principal,
+    stage: Option<ProjectStage>,
+) -> Result<Vec<ProjectRow>, ApiError> {
+    authorize(principal, Action::ReadProjects)?;
+    Ok(state.store.projects(stage).await?)
+}
+
+/// Projects with their runs, for the projects page.
+pub async fn projects_with_runs(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<(ProjectRow, Option<RunRow>)>, ApiError> {
+    let mut out = Vec::new();
+    for row in projects(state, principal, None).await? {
+        let run = state.store.run_for_project(&row.project.code).await?;
+        out.push((row, run));
+    }
+    Ok(out)
+}
+
+/// One project: the record, its consultations and its run.
+pub async fn detail(
+    state: &AppState,
+    principal: &Principal,
+    code: &ProjectCode,
+) -> Result<(ProjectRow, Vec<Consultation>, Option<RunRow>), ApiError> {
+    authorize(principal, Action::ReadProjects)?;
+    let row = project(state, code).await?;
+    let consultations = state.store.consultations_for_project(code).await?;
+    let run = state.store.run_for_project(code).await?;
+    Ok((row, consultations, run))
+}
 
 /// A run error as the API answers it.
 pub fn run_error(e: RunError) -> ApiError {

@@ -26,7 +26,6 @@ use super::error::WebError;
 use super::form::{FieldErrors, Fields, Posted};
 use super::layout::{page, tabs};
 use super::portal::department_name;
-use super::supervision::people;
 use super::view::{self, Input};
 use crate::AppState;
 use crate::app;
@@ -104,7 +103,7 @@ pub async fn catalog(
     Query(q): Query<CompareQuery>,
 ) -> Result<Response, WebError> {
     let may_change = access(&ctx, false)?;
-    let versions = state.store.catalog_versions().await.map_err(|e| ctx.fail(e))?;
+    let versions = crate::app::public::catalog_versions(&state).await.map_err(|e| ctx.fail(e))?;
     let latest = versions.last().map_or(0, |v| v.0);
     let mut errors = FieldErrors::default();
     let mut pick = |name: &str, text: Option<&str>, default: u32| -> u32 {
@@ -123,8 +122,8 @@ pub async fn catalog(
     let before = pick("before", q.before.as_deref(), latest.saturating_sub(1).max(versions.first().map_or(0, |v| v.0)));
     let (old, new): (Vec<ServiceItem>, Vec<ServiceItem>) = if errors.is_empty() && latest > 0 {
         (
-            state.store.items_in_version(before).await.map_err(|e| ctx.fail(e))?,
-            state.store.items_in_version(after).await.map_err(|e| ctx.fail(e))?,
+            crate::app::public::items_in_version(&state, before).await.map_err(|e| ctx.fail(e))?,
+            crate::app::public::items_in_version(&state, after).await.map_err(|e| ctx.fail(e))?,
         )
     } else {
         (Vec::new(), Vec::new())
@@ -250,9 +249,9 @@ pub async fn catalog(
 /// `GET /admin/org` — departments and windows.
 pub async fn org(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let may_change = access(&ctx, false)?;
-    let departments = state.store.departments().await.map_err(|e| ctx.fail(e))?;
-    let windows = state.store.windows().await.map_err(|e| ctx.fail(e))?;
-    let staff = state.store.staff_directory().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::departments(&state).await.map_err(|e| ctx.fail(e))?;
+    let windows = crate::app::public::windows(&state).await.map_err(|e| ctx.fail(e))?;
+    let staff = crate::app::org::staff_directory(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let names: Vec<(String, String)> = departments.iter().map(|(c, n, _)| (c.clone(), n.clone())).collect();
     let body = html! {
         h1 { (ctx.t("admin.org_title")) }
@@ -330,8 +329,8 @@ async fn staff_page(
     failed: FailedStaff<'_>,
 ) -> Result<Response, WebError> {
     let may_change = access(ctx, false)?;
-    let accounts = state.store.staff_accounts().await.map_err(|e| ctx.fail(e))?;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let accounts = crate::app::org::staff_accounts(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
     let none = FieldErrors::default();
     let (new_fields, new_errors) = match failed {
         Some(("new", f, e)) => (Some(f), e),
@@ -579,9 +578,9 @@ async fn grants_page(
     done: Option<&str>,
     error: Option<&str>,
 ) -> Result<Response, WebError> {
-    let delegations = state.store.delegations().await.map_err(|e| ctx.fail(e))?;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
-    let names = people(state).await.map_err(|e| ctx.fail(e))?;
+    let delegations = crate::app::org::delegations(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
+    let names = app::org::people(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let now = state.now();
     let mut all: Vec<&Grant> = delegations.grants().collect();
     all.sort_by(|a, b| a.valid_from.cmp(&b.valid_from).then_with(|| a.id.cmp(&b.id)));
@@ -658,8 +657,8 @@ pub async fn calendar(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, WebError> {
     let may_change = access(&ctx, false)?;
-    let imported = state.store.calendar_years().await.map_err(|e| ctx.fail(e))?;
-    let closures = state.store.calendar_closures().await.map_err(|e| ctx.fail(e))?;
+    let imported = app::calendar_years(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let closures = app::calendar_closures(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let set = state.calendars();
     let cal = set.base();
     let now = state.now();
@@ -804,7 +803,7 @@ async fn rules_page(
     let may_change = access(ctx, true)?;
     let default = Rule::center_default(state.calendars().base());
     let book = app::rule_book(state).await.map_err(|e| ctx.fail(e))?;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
     let none = FieldErrors::default();
     let (fields, errors) = failed.map_or((None, &none), |(f, e)| (Some(f), e));
     let typed = |name: &str, default: &'static str| view::typed(fields, name, default);

@@ -177,7 +177,7 @@ pub async fn grant_new_page(
     Query(q): Query<GrantDone>,
 ) -> Result<Response, WebError> {
     may_delegate(&ctx)?;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let id = q.id.filter(|i| i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
     let body = html! {
         (view::done_notice(&ctx, q.done.as_deref()))
@@ -191,7 +191,7 @@ pub async fn grant_new_page(
 pub async fn grant_new(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let Posted { ctx, fields, .. } = posted;
     may_delegate(&ctx)?;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let mut errors = FieldErrors::default();
     let items: Vec<String> = fields
         .get("items")
@@ -346,7 +346,7 @@ fn closure_form(ctx: &Ctx, divisions: &[String], fields: Option<&Fields>, errors
 }
 
 async fn division_options(state: &AppState, ctx: &Ctx) -> Result<Vec<String>, WebError> {
-    let codes = state.store.division_codes().await.map_err(|e| ctx.fail(e))?;
+    let codes = crate::app::public::division_codes(state).await.map_err(|e| ctx.fail(e))?;
     Ok(codes.into_iter().map(|c| c.to_string()).collect())
 }
 

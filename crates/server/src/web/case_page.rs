@@ -272,19 +272,21 @@ async fn render(
     done: Option<&str>,
 ) -> Result<Response, WebError> {
     let (case, events) = app::case_with_events(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
-    let item = state
-        .store
-        .item_in_version(&case.item, case.item_version)
+    let item = crate::app::public::item_in_version(state, &case.item, case.item_version)
         .await
         .map_err(|e| ctx.fail(e))?
         .ok_or_else(|| ctx.fail(ApiError::NotFound(format!("item {}", case.item))))?
         .item;
-    let files = state.store.material_files(number).await.map_err(|e| ctx.fail(e))?;
+    let files = app::case_files(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
     let clock = crate::api::clock(state, &case);
     let role = ctx.role();
     let me = ctx.principal.id().to_owned();
     let staff = role != Role::Applicant;
-    let delegations = if staff { Some(state.store.delegations().await.map_err(|e| ctx.fail(e))?) } else { None };
+    let delegations = if staff {
+        Some(crate::app::org::delegations(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?)
+    } else {
+        None
+    };
     let authority = match (&delegations, power_shown(role)) {
         (Some(d), Some(p)) => Some((p, d.authority(&me, &item.department, &item.code, p, state.now()))),
         _ => None,
@@ -433,9 +435,7 @@ pub async fn act(
     let mut checked = Vec::new();
     if kind == Some(CaseCommandKind::Resubmit) {
         let (case, _) = app::case_with_events(&state, &ctx.principal, &number).await.map_err(|e| ctx.fail(e))?;
-        let item = state
-            .store
-            .item_in_version(&case.item, case.item_version)
+        let item = crate::app::public::item_in_version(&state, &case.item, case.item_version)
             .await
             .map_err(|e| ctx.fail(e))?
             .ok_or_else(|| ctx.fail(ApiError::NotFound(format!("item {}", case.item))))?;

@@ -65,12 +65,7 @@ impl Ctx {
             cookies.push(format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", l.code()));
         }
         let path = if query.is_empty() { parts.uri.path().to_owned() } else { format!("{}?{query}", parts.uri.path()) };
-        let session_csrf = match &principal.session_hash {
-            Some(hash) => {
-                state.store.session(hash, state.now()).await.map_err(|e| WebError::new(lang, e.into()))?.map(|s| s.csrf)
-            }
-            None => None,
-        };
+        let session_csrf = principal.session_csrf.clone();
         let csrf = match session_csrf {
             Some(c) => c,
             None => match cookie(parts, FORM_COOKIE).filter(|c| c.len() == 32) {

@@ -231,7 +231,7 @@ pub async fn item_names(
         if names.iter().any(|(c, _)| c == code.as_str()) {
             continue;
         }
-        if let Some(row) = state.store.item_by_code(code).await? {
+        if let Some(row) = crate::app::public::item(state, code).await? {
             names.push((code.to_string(), row.item.name));
         }
     }
@@ -326,7 +326,7 @@ async fn apply_setup(state: &AppState, ctx: &Ctx, code: &str) -> Result<(ItemRow
         .ok_or_else(|| ctx.fail(ApiError::Forbidden(format!("a {} may not apply", account.role))))?;
     let not_found = || ctx.fail(ApiError::NotFound(format!("item {code:?} does not exist")));
     let parsed = ItemCode::parse(code).map_err(|_| not_found())?;
-    let row = state.store.item_by_code(&parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
+    let row = crate::app::public::item(state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
     Ok((row, channel))
 }
 

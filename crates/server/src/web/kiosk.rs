@@ -38,9 +38,9 @@ pub async fn items(
     ctx: Ctx,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     state.rate(crate::limits::Rated::Search, &ctx.principal).map_err(|e| ctx.fail(e))?;
-    let found = state.store.items(&q.filter(8)).await.map_err(|e| ctx.fail(e))?;
+    let found = crate::app::public::items(&state, &q.filter(8)).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("kiosk.find")) }
         form.search.big-search role="search" method="get" action="/kiosk/items" {
@@ -66,8 +66,8 @@ fn back(ctx: &Ctx) -> Markup {
 pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
     let not_found = || ctx.fail(ApiError::NotFound(format!("item {code:?} does not exist")));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
-    let row = state.store.item_by_code(&parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let row = crate::app::public::item(&state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let i = &row.item;
     let body = html! {
         h1 { (i.name) }
@@ -132,9 +132,7 @@ pub async fn lookup(State(state): State<AppState>, posted: Posted) -> Result<Res
     if errors.is_empty() {
         match app::case_by_number_and_phone(&state, &ctx.principal, fields.get("number"), fields.get("phone")).await {
             Ok(case) => {
-                let name = state
-                    .store
-                    .item_in_version(&case.item, case.item_version)
+                let name = crate::app::public::item_in_version(&state, &case.item, case.item_version)
                     .await
                     .map_err(|e| ctx.fail(e))?
                     .map_or_else(|| case.item.to_string(), |r| r.item.name);
@@ -174,14 +172,14 @@ fn ticket_form(ctx: &Ctx, departments: &[(String, String)], errors: &FieldErrors
 
 /// `GET /kiosk/ticket`.
 pub async fn ticket_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     Ok(kiosk(&ctx, ctx.t("kiosk.take_ticket"), ticket_form(&ctx, &departments, &FieldErrors::default()), true))
 }
 
 /// `POST /kiosk/ticket`: takes a ticket and shows its number, large.
 pub async fn take_ticket(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let Posted { ctx, fields, .. } = posted;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let queue = fields.get("queue").trim();
     let mut errors = FieldErrors::default();
     if queue.is_empty() {

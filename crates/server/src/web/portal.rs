@@ -23,7 +23,7 @@ const PER_PAGE: u32 = 20;
 
 /// `GET /`.
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         section.hero {
             h1 { (ctx.t("home.title")) }
@@ -125,9 +125,9 @@ pub async fn items(
     ctx: Ctx,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     state.rate(crate::limits::Rated::Search, &ctx.principal).map_err(|e| ctx.fail(e))?;
-    let found = state.store.items(&q.filter(PER_PAGE)).await.map_err(|e| ctx.fail(e))?;
+    let found = crate::app::public::items(&state, &q.filter(PER_PAGE)).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("items.title")) }
         (search_form(&ctx, &q, &departments, false))
@@ -164,7 +164,7 @@ pub fn item_card(ctx: &Ctx, row: &ItemRow, departments: &[(String, String)], bas
 async fn load_item(state: &AppState, ctx: &Ctx, code: &str) -> Result<ItemRow, WebError> {
     let not_found = || ctx.fail(ApiError::NotFound(format!("item {code:?} does not exist")));
     let parsed = ItemCode::parse(code).map_err(|_| not_found())?;
-    state.store.item_by_code(&parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)
+    crate::app::public::item(state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)
 }
 
 /// The guide of an item: materials, limits, fees, legal basis, channels, who is responsible.
@@ -206,11 +206,12 @@ pub fn guide(ctx: &Ctx, i: &ServiceItem, department: &str, responsible: Option<&
 /// `GET /items/{code}`.
 pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
     let row = load_item(&state, &ctx, &code).await?;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
-    let responsible = match state.store.first_responsible(row.item.code.as_str()).await.map_err(|e| ctx.fail(e))? {
-        Some(id) => Some(state.store.account(&id).await.map_err(|e| ctx.fail(e))?.map_or(id, |a| a.display_name)),
-        None => None,
-    };
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
+    let responsible =
+        match crate::app::public::first_responsible(&state, &row.item.code).await.map_err(|e| ctx.fail(e))? {
+            Some(id) => Some(crate::app::public::display_name(&state, &id).await.map_err(|e| ctx.fail(e))?),
+            None => None,
+        };
     let i = &row.item;
     let body = html! {
         nav.crumbs aria-label=(ctx.t("nav.crumbs")) { a href="/items" { (ctx.t("items.title")) } " › " span { (i.name) } }
@@ -236,10 +237,11 @@ pub async fn all_in_category(state: &AppState, category: Category) -> Result<(u6
     let mut items = Vec::new();
     let mut page = 1;
     loop {
-        let found = state
-            .store
-            .items(&ItemFilter { category: Some(category), page, per_page: 200, ..Default::default() })
-            .await?;
+        let found = crate::app::public::items(
+            state,
+            &ItemFilter { category: Some(category), page, per_page: 200, ..Default::default() },
+        )
+        .await?;
         let done = found.items.is_empty() || (items.len() + found.items.len()) as u64 >= found.total;
         items.extend(found.items);
         if done {
@@ -251,7 +253,7 @@ pub async fn all_in_category(state: &AppState, category: Category) -> Result<(u6
 
 /// `GET /lists` — the four lists (四办四清单).
 pub async fn lists(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let mut lists = Vec::new();
     for c in Category::ALL {
         lists.push((c, all_in_category(&state, c).await.map_err(|e| ctx.fail(e))?));
@@ -297,8 +299,8 @@ fn pct(r: Option<f64>) -> String {
 
 /// `GET /figures` — open figures: volume and on-time rate per month, satisfaction.
 pub async fn figures(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let months = state.store.monthly_figures().await.map_err(|e| ctx.fail(e))?;
-    let ratings = state.store.rating_counts().await.map_err(|e| ctx.fail(e))?;
+    let months = crate::app::public::monthly_figures(&state).await.map_err(|e| ctx.fail(e))?;
+    let ratings = crate::app::public::rating_counts(&state).await.map_err(|e| ctx.fail(e))?;
     let recent: Vec<_> = months.iter().rev().take(12).rev().collect();
     let (received, delivered, on_time) =
         months.iter().fold((0, 0, 0), |(r, d, o), m| (r + m.received, d + m.delivered, o + m.on_time));

@@ -15,7 +15,6 @@ use super::error::WebError;
 use super::layout::page;
 use crate::AppState;
 use crate::app;
-use tongban_core::access::Action;
 
 const COL_W: f64 = 210.0;
 const BOX_W: f64 = 180.0;
@@ -152,16 +151,9 @@ fn step_table(ctx: &Ctx, run: &ProjectRun) -> Markup {
 
 /// `GET /supervision/projects`.
 pub async fn projects(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    app::authorize(&ctx.principal, Action::ReadProjects).map_err(|e| ctx.fail(e))?;
-    let all = state.store.projects(None).await.map_err(|e| ctx.fail(e))?;
-    let mut running = Vec::new();
-    for row in all {
-        if let Some(r) = state.store.run_for_project(&row.project.code).await.map_err(|e| ctx.fail(e))?
-            && !r.run.is_complete()
-        {
-            running.push((row, r.run));
-        }
-    }
+    let all = app::projects::projects_with_runs(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let running: Vec<_> =
+        all.into_iter().filter_map(|(row, run)| run.filter(|r| !r.run.is_complete()).map(|r| (row, r.run))).collect();
     let body = html! {
         h1 { (ctx.t("proj.title")) }
         (super::supervision::section_tabs(&ctx))

@@ -67,16 +67,6 @@ fn own_department(ctx: &Ctx) -> Option<String> {
     app::own_department(&ctx.principal)
 }
 
-/// People by id: the organisation's staff and the staff accounts, for showing names.
-pub async fn people(state: &AppState) -> Result<HashMap<String, String>, ApiError> {
-    let mut names: HashMap<String, String> =
-        state.store.staff_directory().await?.into_iter().map(|(id, name, _, _)| (id, name)).collect();
-    for a in state.store.staff_accounts().await? {
-        names.entry(a.id).or_insert(a.display_name);
-    }
-    Ok(names)
-}
-
 fn person(names: &HashMap<String, String>, id: &str) -> String {
     match names.get(id) {
         Some(n) if n != id => format!("{n} ({id})"),
@@ -108,8 +98,8 @@ pub struct BoardQuery {
 pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQuery>) -> Result<Response, WebError> {
     let (b, running) = app::scoped_board(&state, &ctx.principal, BOARD_CASES).await.map_err(|e| ctx.fail(e))?;
     let mine = own_department(&ctx);
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
-    let names = people(&state).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
+    let names = app::org::people(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let items =
         super::hall::item_names(&state, b.cases.iter().filter_map(|(n, _, _)| running.get(n)).map(|t| &t.case.item))
             .await
@@ -186,8 +176,8 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Boar
 /// `GET /supervision/alerts`.
 pub async fn alerts(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let rows = app::alerts(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
-    let names = people(&state).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
+    let names = app::org::people(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let count = |f: &dyn Fn(&tongban_store::AlertRow) -> bool| rows.iter().filter(|a| f(a)).count();
     let body = html! {
         h1 { (ctx.t("sup.alerts_title")) }
@@ -320,8 +310,8 @@ async fn accountability_page(
     let mut shown: Vec<&AccountabilityRow> = all.iter().filter(|r| wanted.is_none_or(|s| r.state == s)).collect();
     // The ones waiting on someone first: open, then answered, then closed; newest first within.
     shown.sort_by_key(|r| RECORD_STATES.iter().position(|s| *s == r.state).unwrap_or(3));
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
-    let names = people(state).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
+    let names = app::org::people(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("acct.title")) }
         (section_tabs(ctx))
@@ -488,7 +478,8 @@ async fn all_item_names(state: &AppState) -> Result<HashMap<String, String>, Api
     let mut out = HashMap::new();
     let mut page = 1;
     loop {
-        let found = state.store.items(&ItemFilter { page, per_page: 200, ..Default::default() }).await?;
+        let found =
+            crate::app::public::items(state, &ItemFilter { page, per_page: 200, ..Default::default() }).await?;
         let done = found.items.is_empty() || out.len() + found.items.len() >= usize::try_from(found.total).unwrap_or(0);
         out.extend(found.items.into_iter().map(|r| (r.item.code.to_string(), r.item.name)));
         if done {
@@ -529,10 +520,14 @@ pub async fn figures(
     } else {
         Vec::new()
     };
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
-    let windows: HashMap<String, String> =
-        state.store.windows().await.map_err(|e| ctx.fail(e))?.into_iter().map(|(c, n, _)| (c, n)).collect();
-    let names = people(&state).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
+    let windows: HashMap<String, String> = crate::app::public::windows(&state)
+        .await
+        .map_err(|e| ctx.fail(e))?
+        .into_iter()
+        .map(|(c, n, _)| (c, n))
+        .collect();
+    let names = app::org::people(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let items =
         if by == GroupBy::Item { all_item_names(&state).await.map_err(|e| ctx.fail(e))? } else { HashMap::new() };
     let label = |k: &GroupKey| -> String {
@@ -690,7 +685,7 @@ pub async fn concerns(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
     allow(&ctx, Action::Supervise)?;
     let mut rows = app::concerns(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     rows.sort_by_key(|c| CONCERNS.iter().position(|k| *k == c.kind).unwrap_or(CONCERNS.len()));
-    let departments = state.store.department_names().await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("concern.title")) }
         (section_tabs(&ctx))

@@ -111,7 +111,7 @@ pub async fn queue(
     let (mut deliver, approved_total) = newest(&state, &ctx, CaseState::Approved).await?;
     let (denied, denied_total) = newest(&state, &ctx, CaseState::Denied).await?;
     deliver.extend(denied);
-    let offered = state.store.cases_offered_to(&account.id).await.map_err(|e| ctx.fail(e))?;
+    let offered = crate::app::org::cases_offered_to_me(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let all = waiting.iter().chain(&correcting).chain(&deliver).chain(&offered);
     let names = item_names(&state, all.map(|c| &c.item)).await.map_err(|e| ctx.fail(e))?;
     let tickets = if account.department.is_some() && role_may(account.role, Action::CallTicket) {
@@ -161,7 +161,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     }
     cases.sort_by_key(|c| c.due_at);
     let names = item_names(&state, cases.iter().map(|c| &c.item)).await.map_err(|e| ctx.fail(e))?;
-    let delegations = state.store.delegations().await.map_err(|e| ctx.fail(e))?;
+    let delegations = crate::app::org::delegations(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let now = state.now();
     let department = account.department.clone();
     let book = app::rule_book(&state).await.map_err(|e| ctx.fail(e))?;

@@ -18,68 +18,18 @@ mod views;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use tongban_core::division::DivisionCode;
-use tongban_core::plan::{Project, ProjectCode, ProjectError, ProjectStage, ProjectType, SmallType};
-use tongban_store::{Consultation, ProjectRow, append_audit, insert_consultation, insert_project, stage_name};
+use tongban_core::plan::{ProjectCode, ProjectStage};
 
 use crate::AppState;
-use crate::app::authorize;
 use crate::auth::Principal;
 use crate::extract::{AppJson, AppQuery};
 use crate::problem::{ApiError, Problem};
-use tongban_core::access::Action;
 
 use views::run_view;
 pub use views::*;
 
-/// The largest investment accepted, in yuan (it is stored in fen).
-const MAX_INVESTMENT_YUAN: u64 = 10u64.pow(15);
-
-const STAGES: [ProjectStage; 5] = [
-    ProjectStage::PreConsultation,
-    ProjectStage::InApproval,
-    ProjectStage::UnderConstruction,
-    ProjectStage::Completed,
-    ProjectStage::Exited,
-];
-
 fn project_code(code: &str) -> Result<ProjectCode, ApiError> {
     ProjectCode::parse(code).map_err(|_| ApiError::NotFound(format!("project {code:?} does not exist")))
-}
-
-async fn project_row(state: &AppState, code: &ProjectCode) -> Result<ProjectRow, ApiError> {
-    state.store.project_by_code(code).await?.ok_or_else(|| ApiError::NotFound(format!("project {code} does not exist")))
-}
-
-fn parse_project_type(kind: &str, small: Option<&str>, errors: &mut Vec<(String, String)>) -> Option<ProjectType> {
-    let small = match small.map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some("parking_lot") => Some(SmallType::ParkingLot),
-        Some("coal_to_gas_boiler") => Some(SmallType::CoalToGasBoiler),
-        Some("other") => Some(SmallType::Other),
-        Some(other) => {
-            errors.push(("small_type".into(), format!("{other:?}: parking_lot, coal_to_gas_boiler or other")));
-            return None;
-        }
-    };
-    match (kind.trim(), small) {
-        ("government_invested", None) => Some(ProjectType::GovernmentInvested),
-        ("enterprise_invested", None) => Some(ProjectType::EnterpriseInvested),
-        ("small", Some(s)) => Some(ProjectType::Small(s)),
-        ("small", None) => {
-            errors.push(("small_type".into(), "a small project needs its small_type".into()));
-            None
-        }
-        ("government_invested" | "enterprise_invested", Some(_)) => {
-            errors.push(("small_type".into(), "only a small project has a small_type".into()));
-            None
-        }
-        (other, _) => {
-            errors
-                .push(("project_type".into(), format!("{other:?}: government_invested, enterprise_invested or small")));
-            None
-        }
-    }
 }
 
 /// Enter a project in the library (项目库), at the pre-consultation stage.
@@ -95,68 +45,18 @@ pub async fn create_project(
     principal: Principal,
     AppJson(req): AppJson<ProjectCreate>,
 ) -> Result<(StatusCode, Json<ProjectView>), ApiError> {
-    authorize(&principal, Action::ManageProjects)?;
-    let actor = principal.require()?.id.clone();
-    let mut errors = Vec::new();
-    let code = ProjectCode::parse(&req.code).map_err(|e| errors.push(("code".into(), e.to_string()))).ok();
-    let kind = parse_project_type(&req.project_type, req.small_type.as_deref(), &mut errors);
-    if req.investment_yuan > MAX_INVESTMENT_YUAN {
-        errors.push(("investment_yuan".into(), format!("at most {MAX_INVESTMENT_YUAN} yuan")));
-    }
-    let division = match DivisionCode::parse(&req.division) {
-        Ok(d) if state.store.division_codes().await?.contains(&d) => Some(d),
-        Ok(d) => {
-            errors.push(("division".into(), format!("{d} is not one of the center's divisions")));
-            None
-        }
-        Err(e) => {
-            errors.push(("division".into(), e.to_string()));
-            None
-        }
+    let req = crate::app::projects::NewProject {
+        code: req.code,
+        name: req.name,
+        unit: req.unit,
+        project_type: req.project_type,
+        small_type: req.small_type,
+        investment_yuan: req.investment_yuan,
+        division: req.division,
+        credit_code: req.credit_code,
+        phone: req.phone,
     };
-    let credit_code = req.credit_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
-    if credit_code.as_deref().is_some_and(|c| !tongban_core::identity::is_valid_credit_code(c)) {
-        errors.push(("credit_code".into(), "not a valid 统一社会信用代码".into()));
-    }
-    let phone = req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
-    if phone.as_deref().is_some_and(|p| {
-        p.len() > 32 || !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
-    }) {
-        errors.push(("phone".into(), "at most 32 digits, spaces, '-', '+', '(' or ')'".into()));
-    }
-    let project = match (code, kind, division) {
-        (Some(code), Some(kind), Some(division)) => {
-            match Project::new(code, &req.name, &req.unit, kind, req.investment_yuan, division) {
-                Ok(p) => Some(p),
-                Err(ProjectError::BadText(field)) => {
-                    errors.push((field.into(), "1–200 characters without line breaks".into()));
-                    None
-                }
-                Err(e) => {
-                    errors.push(("code".into(), e.to_string()));
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
-    let Some(project) = project.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
-    let now = state.now();
-    let row = ProjectRow { project, credit_code, phone, created_by: actor.clone(), created_at: now, updated_at: now };
-    let stored = row.clone();
-    let pending = crate::idempotency::pending();
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
-                insert_project(c, &stored).await?;
-                let detail = serde_json::json!({ "name": stored.project.name }).to_string();
-                append_audit(c, now, &actor, "project.create", stored.project.code.as_str(), &detail).await?;
-                Ok::<_, ApiError>(())
-            })
-        })
-        .await?;
+    let row = crate::app::projects::create_project(&state, &principal, req).await?;
     Ok((StatusCode::CREATED, Json(ProjectView::from(&row))))
 }
 
@@ -172,17 +72,14 @@ pub async fn list_projects(
     principal: Principal,
     AppQuery(q): AppQuery<ProjectQuery>,
 ) -> Result<Json<Vec<ProjectView>>, ApiError> {
-    authorize(&principal, Action::ReadProjects)?;
     let stage = match q.stage.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
-            STAGES
-                .into_iter()
-                .find(|st| stage_name(*st) == s)
+            ProjectStage::parse(s)
                 .ok_or_else(|| ApiError::Invalid(vec![("stage".into(), format!("unknown stage {s:?}"))]))?,
         ),
     };
-    let rows = state.store.projects(stage).await?;
+    let rows = crate::app::projects::projects(&state, &principal, stage).await?;
     Ok(Json(rows.iter().map(ProjectView::from).collect()))
 }
 
@@ -200,11 +97,7 @@ pub async fn get_project(
     principal: Principal,
     Path(code): Path<String>,
 ) -> Result<Json<ProjectDetail>, ApiError> {
-    authorize(&principal, Action::ReadProjects)?;
-    let code = project_code(&code)?;
-    let row = project_row(&state, &code).await?;
-    let consultations = state.store.consultations_for_project(&code).await?;
-    let run = state.store.run_for_project(&code).await?;
+    let (row, consultations, run) = crate::app::projects::detail(&state, &principal, &project_code(&code)?).await?;
     Ok(Json(ProjectDetail {
         project: ProjectView::from(&row),
         consultations: consultations.iter().map(ConsultationView::from).collect(),
@@ -227,35 +120,7 @@ pub async fn add_consultation(
     Path(code): Path<String>,
     AppJson(req): AppJson<ConsultationCreate>,
 ) -> Result<(StatusCode, Json<ConsultationView>), ApiError> {
-    authorize(&principal, Action::ManageProjects)?;
-    let actor = principal.require()?.id.clone();
-    let code = project_code(&code)?;
-    project_row(&state, &code).await?;
-    let now = state.now();
-    let mut errors = Vec::new();
-    let at = match req.at.as_deref().filter(|s| !s.trim().is_empty()) {
-        None => Some(now),
-        Some(s) => s.trim().parse().map_err(|e: jiff::Error| errors.push(("at".into(), e.to_string()))).ok(),
-    };
-    let notes = req.notes.trim().to_owned();
-    if notes.is_empty() || notes.chars().count() > 2000 {
-        errors.push(("notes".into(), "1–2000 characters".into()));
-    }
-    let Some(at) = at.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
-    let visit = Consultation { project: code, at, by: actor.clone(), notes };
-    let stored = visit.clone();
-    let pending = crate::idempotency::pending();
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
-                insert_consultation(c, &stored, now).await?;
-                let detail = serde_json::json!({ "at": stored.at.to_string() }).to_string();
-                append_audit(c, now, &actor, "project.consultation", stored.project.as_str(), &detail).await?;
-                Ok::<_, ApiError>(())
-            })
-        })
-        .await?;
+    let visit =
+        crate::app::projects::add_consultation(&state, &principal, &project_code(&code)?, req.at, &req.notes).await?;
     Ok((StatusCode::CREATED, Json(ConsultationView::from(&visit))))
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tongban_core::plan::{ProjectType, SmallType, StepState};
-use tongban_store::{Consultation, ProjectRow, RunRow, stage_name};
+use tongban_store::{Consultation, ProjectRow, RunRow};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
@@ -70,7 +70,7 @@ impl From<&ProjectRow> for ProjectView {
             small_type,
             investment_yuan: p.investment_yuan,
             division: p.division.to_string(),
-            stage: stage_name(p.stage).into(),
+            stage: p.stage.as_str().into(),
             green_channel: p.green_channel,
             credit_code: r.credit_code.clone(),
             phone: r.phone.clone(),
