@@ -99,3 +99,35 @@ async fn the_openapi_document_covers_every_route() {
     assert!(doc["info"]["description"].as_str().is_some_and(|d| d.contains("/problems/illegal-transition")));
     f.t.cleanup().await;
 }
+
+/// The served OpenAPI document is the committed one: a change to any route, body or
+/// answer shows in review as a change to `tests/data/openapi.json`. Run with
+/// `UPDATE_OPENAPI=1` to write the new document after checking the change is meant.
+#[tokio::test]
+async fn the_openapi_document_is_the_committed_snapshot() {
+    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
+    let (s, _, doc) = f.call(&Caller::default(), "GET", "/api/v1/openapi.json", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let served = serde_json::to_string_pretty(&doc).expect("json") + "\n";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &served).expect("write the snapshot");
+    }
+    let committed = std::fs::read_to_string(&path).expect("tests/data/openapi.json is committed");
+    assert!(
+        served == committed,
+        "the OpenAPI document changed; review it and run with UPDATE_OPENAPI=1 to accept (first difference at byte {})",
+        served.bytes().zip(committed.bytes()).take_while(|(a, b)| a == b).count()
+    );
+    // Every case command of core is an action of the API.
+    let actions: std::collections::BTreeSet<String> = doc["components"]["schemas"]["CaseAction"]["oneOf"]
+        .as_array()
+        .expect("CaseAction is a oneOf")
+        .iter()
+        .filter_map(|v| v["properties"]["action"]["enum"][0].as_str().map(str::to_owned))
+        .collect();
+    let kinds: std::collections::BTreeSet<String> =
+        tongban_core::case::CaseCommandKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
+    assert_eq!(actions, kinds, "the API offers every case command");
+    f.t.cleanup().await;
+}
