@@ -196,6 +196,7 @@ async fn check_scope(
 
 /// Applies `command` to the case at `expected_version` (optimistic concurrency), checking
 /// role, scope and — for decisions — the delegated power, whose chain is recorded.
+#[tracing::instrument(skip_all, fields(case.number = %number, case.command = command.name()))]
 pub async fn act_on_case(
     state: &AppState,
     principal: &Principal,
@@ -274,6 +275,7 @@ pub async fn act_on_case(
 }
 
 /// A case and its history, if the principal may see it.
+#[tracing::instrument(skip_all, fields(case.number = %number))]
 pub async fn case_with_events(
     state: &AppState,
     principal: &Principal,
@@ -292,6 +294,7 @@ pub async fn case_with_events(
 }
 
 /// The material files of a case the principal may see.
+#[tracing::instrument(skip_all, fields(case.number = %number))]
 pub async fn case_files(
     state: &AppState,
     principal: &Principal,

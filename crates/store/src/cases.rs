@@ -90,6 +90,7 @@ pub async fn insert_case_row_raw(conn: &mut sqlx::AnyConnection, case: &Case) ->
 }
 
 /// Stores a new case and its first event, and answers the event's hash.
+#[tracing::instrument(skip_all, fields(case.number = %case.number))]
 pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor: &str) -> Result<String, StoreError> {
     let together = conn.is_postgres();
     let sql = if together { INSERT_CASE_AND_EVENT.as_str() } else { INSERT_CASE };
@@ -224,6 +225,7 @@ impl<'a> EventRow<'a> {
 /// Appends `events` to a case read at version `expected` and saves its new state `after`;
 /// answers the events' hashes, for the audit entry of the act.
 /// Fails with [`StoreError::Conflict`] if someone else changed the case since.
+#[tracing::instrument(skip_all, fields(case.number = %after.number, case.version = expected))]
 pub async fn append_events(
     conn: &mut Conn,
     expected: u32,
@@ -454,6 +456,7 @@ impl Store {
     }
 
     /// A case's current state.
+    #[tracing::instrument(skip_all, fields(case.number = %number))]
     pub async fn case_by_number(&self, number: &CaseNumber) -> Result<Option<Case>, StoreError> {
         let row = sqlx::query("select snapshot from service_case where case_number = $1")
             .bind(number.as_str())
@@ -463,6 +466,7 @@ impl Store {
     }
 
     /// A case's history, oldest first.
+    #[tracing::instrument(skip_all, fields(case.number = %number))]
     pub async fn events_for_case(&self, number: &CaseNumber) -> Result<Vec<RecordedEvent>, StoreError> {
         let rows =
             sqlx::query("select seq, actor, at, payload, authority from event where case_number = $1 order by seq")

@@ -94,6 +94,7 @@ fn parse_number(number: &str) -> Result<CaseNumber, ApiError> {
         (status = 404, description = "No such case", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[tracing::instrument(skip_all, fields(case.number = %number))]
 pub async fn get_case(
     State(state): State<AppState>,
     principal: Principal,
@@ -254,6 +255,7 @@ impl From<CaseAction> for CaseCommand {
         (status = 422, description = "Invalid fields or materials", body = Problem, content_type = "application/problem+json"),
     )
 )]
+#[tracing::instrument(skip_all, fields(case.number = %number))]
 pub async fn act(
     State(state): State<AppState>,
     principal: Principal,

@@ -377,6 +377,7 @@ async fn render(
 }
 
 /// `GET /cases/{number}`.
+#[tracing::instrument(skip_all, fields(case.number = %number))]
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -421,6 +422,7 @@ fn command(
 }
 
 /// `POST /cases/{number}/act`.
+#[tracing::instrument(skip_all, fields(case.number = %number))]
 pub async fn act(
     State(state): State<AppState>,
     Path(number): Path<String>,
