@@ -24,15 +24,34 @@ pub struct TestStore {
 
 impl TestStore {
     /// Closes the store and drops its database.
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
         self.store.close().await;
-        if let Some((admin, db)) = self.pg
-            && let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await
-        {
-            let drop_db = format!("drop database if exists {db} with (force)");
-            let _ = c.execute(drop_db.as_str()).await;
+        if let Some((admin, db)) = self.pg.take() {
+            drop_database(&admin, &db).await;
         }
-        drop(self.dir);
+        drop(self.dir.take());
+    }
+}
+
+/// A test that fails before [`TestStore::cleanup`] still drops its PostgreSQL database: on
+/// a thread of its own (the test's runtime may be unwinding), with `force` so the store's
+/// open connections do not hold it.
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        let Some((admin, db)) = self.pg.take() else { return };
+        let dropper = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                rt.block_on(drop_database(&admin, &db));
+            }
+        });
+        let _ = dropper.join();
+    }
+}
+
+async fn drop_database(admin: &str, db: &str) {
+    if let Ok(mut c) = sqlx::AnyConnection::connect(admin).await {
+        let drop_db = format!("drop database if exists {db} with (force)");
+        let _ = c.execute(drop_db.as_str()).await;
     }
 }
 
@@ -159,4 +178,30 @@ pub async fn seed_minimal(store: &Store) -> tongban_core::item::ServiceItem {
         .await
         .expect("seed the minimal center");
     item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn exists(admin: &str, db: &str) -> bool {
+        let mut c = sqlx::AnyConnection::connect(admin).await.expect("admin connection");
+        let sql = format!("select count(*) from pg_database where datname = '{db}'");
+        let n: i64 = sqlx::query_scalar(sql.as_str()).fetch_one(&mut c).await.expect("count");
+        n == 1
+    }
+
+    #[tokio::test]
+    async fn a_test_that_fails_before_cleanup_still_drops_its_postgres_database() {
+        let Some(t) = postgres().await else { return };
+        let (admin, db) = t.pg.clone().expect("a PostgreSQL store");
+        assert!(exists(&admin, &db).await);
+        // A panicking test body: the store is dropped while unwinding, never cleaned up.
+        let body = tokio::spawn(async move {
+            let _t = t;
+            panic!("the assertion that fails");
+        });
+        assert!(body.await.is_err(), "the body panicked");
+        assert!(!exists(&admin, &db).await, "{db} was dropped with the failed test's store");
+    }
 }

@@ -478,8 +478,7 @@ async fn all_item_names(state: &AppState) -> Result<HashMap<String, String>, Api
     let mut out = HashMap::new();
     let mut page = 1;
     loop {
-        let found =
-            crate::app::public::items(state, &ItemFilter { page, per_page: 200, ..Default::default() }).await?;
+        let found = crate::app::public::items(state, &ItemFilter { page, per_page: 200, ..Default::default() }).await?;
         let done = found.items.is_empty() || out.len() + found.items.len() >= usize::try_from(found.total).unwrap_or(0);
         out.extend(found.items.into_iter().map(|r| (r.item.code.to_string(), r.item.name)));
         if done {
