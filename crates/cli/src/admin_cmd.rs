@@ -59,11 +59,11 @@ pub async fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<Exi
     };
     let store = open_store(config, &db).await?;
     let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
-    let state = tongban_server::AppState::new(store, calendars);
+    let state = tongban_server::App::new(store, calendars);
     let req = tongban_server::app::NewStaff { login: login.clone(), password, name, role: role.clone(), department };
     match tongban_server::app::create_staff_account(&state, &tongban_server::auth::Principal::console(), req).await {
         Ok(_) => {}
-        Err(tongban_server::problem::ApiError::Invalid(fields)) => {
+        Err(tongban_server::app::AppError::Invalid(fields)) => {
             for (field, why) in fields {
                 eprintln!("error: {field}: {why}");
             }

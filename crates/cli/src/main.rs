@@ -264,7 +264,7 @@ async fn calendar(config: &Config, command: CalendarCommand) -> anyhow::Result<E
                     change.cases_recomputed,
                     change.steps_recomputed
                 ),
-                Err(tongban_server::problem::ApiError::Invalid(errors)) => {
+                Err(tongban_server::app::AppError::Invalid(errors)) => {
                     for (_, why) in errors {
                         eprintln!("error: {}: {why}", file.display());
                     }
@@ -387,7 +387,7 @@ async fn serve(
     escalation: tongban_core::supervision::EscalationRule,
     net: &NetArgs,
 ) -> anyhow::Result<()> {
-    let proxies = tongban_server::limits::TrustedProxies::parse(net.trusted_proxy.as_deref().unwrap_or(""))
+    let proxies = tongban_server::proxies::TrustedProxies::parse(net.trusted_proxy.as_deref().unwrap_or(""))
         .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
     let addr = config.listen(listen)?;
     let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
@@ -395,7 +395,7 @@ async fn serve(
     let local = listener.local_addr()?;
     println!("tongban is serving on http://{local}/");
     tracing::info!(listen = %local, "serving");
-    let mut state = AppState::new(store.clone(), calendars);
+    let mut state = AppState::new(tongban_server::App::new(store.clone(), calendars));
     state.escalation = escalation;
     state.proxies = std::sync::Arc::new(proxies);
     if net.no_rate_limits {
@@ -405,7 +405,7 @@ async fn serve(
     state.metrics_token = net.metrics_token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(Into::into);
     if let (Some(issuer), Some(client_id)) = (&net.oidc_issuer, &net.oidc_client_id) {
         let public_url = net.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
-        let config = tongban_server::oidc::OidcConfig {
+        let config = tongban_server::app::oidc::OidcConfig {
             issuer: issuer.trim().to_owned(),
             client_id: client_id.trim().to_owned(),
             client_secret: net.oidc_client_secret.clone().filter(|s| !s.is_empty()),
@@ -414,12 +414,13 @@ async fn serve(
             public_url,
         };
         tracing::info!(issuer = %config.issuer, "identity verification through OpenID Connect");
-        state.oidc = Some(tongban_server::oidc::Oidc::new(config).map_err(|e| anyhow::anyhow!("--oidc-issuer: {e}"))?);
+        state.oidc =
+            Some(tongban_server::app::oidc::Oidc::new(config).map_err(|e| anyhow::anyhow!("--oidc-issuer: {e}"))?);
     }
     if let (Some(id), Some(secret), Some(sign), Some(template)) =
         (&net.sms_access_key_id, &net.sms_access_key_secret, &net.sms_sign_name, &net.sms_code_template)
     {
-        let config = tongban_server::sms::SmsConfig {
+        let config = tongban_server::app::sms::SmsConfig {
             endpoint: net.sms_endpoint.trim().to_owned(),
             access_key_id: id.trim().to_owned(),
             access_key_secret: secret.trim().to_owned(),
@@ -427,14 +428,14 @@ async fn serve(
             code_template: template.trim().to_owned(),
         };
         tracing::info!(endpoint = %config.endpoint, "one-time codes by SMS");
-        let sms = tongban_server::sms::Sms::new(config).map_err(|e| anyhow::anyhow!("--sms-*: {e}"))?;
+        let sms = tongban_server::app::sms::Sms::new(config).map_err(|e| anyhow::anyhow!("--sms-*: {e}"))?;
         state.sms = Some(std::sync::Arc::new(sms));
     }
     let period = std::time::Duration::try_from_secs_f64(supervision_interval)
         .ok()
         .filter(|d| !d.is_zero())
         .context("--supervision-interval must be a positive number of seconds")?;
-    let worker = tongban_server::supervision::spawn(state.clone(), period);
+    let worker = tongban_server::app::worker::spawn(state.app.clone(), period);
     tongban_server::serve(listener, state, shutdown_signal()).await?;
     worker.abort();
     store.close().await;

@@ -4,18 +4,18 @@
 //! functions in [`app`], map the result to a view.
 
 pub mod api;
-pub mod app;
 pub mod auth;
 pub mod bodies;
 pub mod extract;
 pub mod idempotency;
-pub mod limits;
 pub mod metrics;
-pub mod oidc;
 pub mod problem;
-pub mod sms;
-pub mod supervision;
+pub mod proxies;
 pub mod web;
+
+/// The use cases, as the handlers call them.
+pub use tongban_app as app;
+pub use tongban_app::{App, Clock};
 
 use std::future::Future;
 use std::sync::Arc;
@@ -23,91 +23,42 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
-use tongban_core::calendar::{CalendarSet, WorkingCalendar};
-use tongban_store::Store;
 
-/// Where "now" comes from: the system clock in production, a fixed or stepped one in tests.
-pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
-
-/// What every handler shares.
+/// What every handler shares: the application, and what only HTTP needs (the proxies
+/// trusted to name the client, request statistics for /metrics).
 #[derive(Clone)]
 pub struct AppState {
-    /// The store.
-    pub store: Store,
-    /// The center's working calendars, kept at the stored revision (see [`app::refresh`]).
-    pub calendars: Arc<app::LiveCalendars>,
-    /// The clock.
-    pub clock: Clock,
-    /// Failed logins, for back-off.
-    pub limiter: Arc<limits::LoginLimiter>,
-    /// Request rates of the endpoints anyone may call; `None` turns them off (a load test
-    /// of many clients on one machine).
-    pub rates: Option<Arc<limits::RateLimiter>>,
+    /// The use cases' application.
+    pub app: App,
     /// The proxies whose `X-Forwarded-For` names the client.
-    pub proxies: Arc<limits::TrustedProxies>,
-    /// The supervision worker's board and status.
-    pub supervision: Arc<supervision::Supervision>,
+    pub proxies: Arc<proxies::TrustedProxies>,
     /// HTTP statistics for /metrics.
     pub metrics: Arc<metrics::Metrics>,
     /// The bearer token a metrics scraper presents at /metrics (administrators and
     /// supervisors need none); none: only they can read it.
     pub metrics_token: Option<Arc<str>>,
-    /// The identity provider applicants verify through (`--oidc-issuer`), if any.
-    pub oidc: Option<Arc<oidc::Oidc>>,
-    /// The SMS gateway one-time codes go out through (`--sms-*`), if any.
-    pub sms: Option<Arc<sms::Sms>>,
-    /// After how many working hours alerts escalate to the owner's chief and the supervisor.
-    pub escalation: tongban_core::supervision::EscalationRule,
 }
 
 impl AppState {
-    /// State over `store` with the system clock.
-    pub fn new(store: Store, calendars: impl Into<CalendarSet>) -> Self {
-        Self {
-            store,
-            calendars: Arc::new(app::LiveCalendars::new(calendars.into())),
-            clock: Arc::new(jiff::Timestamp::now),
-            limiter: Arc::default(),
-            rates: Some(Arc::default()),
-            proxies: Arc::default(),
-            supervision: Arc::default(),
-            metrics: Arc::default(),
-            metrics_token: None,
-            oidc: None,
-            sms: None,
-            escalation: tongban_core::supervision::EscalationRule::default(),
-        }
+    /// State over an application.
+    pub fn new(app: App) -> Self {
+        Self { app, proxies: Arc::default(), metrics: Arc::default(), metrics_token: None }
     }
+}
 
-    /// The center's calendars now.
-    pub fn calendars(&self) -> CalendarSet {
-        self.calendars.get()
+/// Handlers call the use cases with `&state`: the state is its application.
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
     }
+}
 
-    /// The national working calendar now.
-    pub fn calendar(&self) -> WorkingCalendar {
-        self.calendars.get().base().clone()
-    }
-
-    /// The working calendar of `division` now (the national one with its closures).
-    pub fn calendar_of(&self, division: &tongban_core::division::DivisionCode) -> WorkingCalendar {
-        self.calendars.get().for_division(division).clone()
-    }
-
-    /// Takes one request of `kind` from `principal`'s address when nobody is logged in
-    /// (staff and applicants are not held to the public's rates); `429` when too many.
-    pub fn rate(&self, kind: limits::Rated, principal: &auth::Principal) -> Result<(), problem::ApiError> {
-        match (&self.rates, &principal.account, principal.client) {
-            (Some(rates), None, Some(client)) => rates
-                .take(kind, Some(client), std::time::Instant::now())
-                .map_err(|wait| problem::ApiError::TooManyAttempts(wait.as_secs().max(1))),
-            _ => Ok(()),
-        }
-    }
-
-    /// Now, by the state's clock.
-    pub fn now(&self) -> jiff::Timestamp {
-        (self.clock)()
+/// Mutable access for start-up (the clock, the clients, the rates).
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut App {
+        &mut self.app
     }
 }
 
@@ -136,7 +87,7 @@ async fn api_security_headers(mut response: axum::response::Response) -> axum::r
 }
 
 async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (StatusCode, &'static str) {
-    if state.store.ping().await {
+    if state.ready().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")

@@ -99,7 +99,7 @@ pub async fn render(
         let _ = writeln!(out, "tongban_http_request_duration_seconds_count{{{labels}}} {}", v.count);
     }
     out.push_str("# HELP tongban_cases Cases by state.\n# TYPE tongban_cases gauge\n");
-    if let Ok(states) = state.store.cases_by_state().await {
+    if let Ok(states) = state.case_counts().await {
         for (s, n) in states {
             let _ = writeln!(out, "tongban_cases{{state=\"{s}\"}} {n}");
         }

@@ -6,8 +6,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use tongban_app::{AppError, StoreError};
 use tongban_core::case::CaseError;
-use tongban_store::StoreError;
 use utoipa::ToSchema;
 
 /// An RFC 9457 problem details body (`application/problem+json`).
@@ -102,10 +102,10 @@ pub enum ApiError {
     InFlight,
     /// The SMS gateway did not take a message.
     #[error(transparent)]
-    Sms(#[from] crate::sms::SmsError),
+    Sms(#[from] tongban_app::sms::SmsError),
     /// The identity provider could not be used, or its answer was not acceptable.
     #[error(transparent)]
-    IdentityProvider(#[from] crate::oidc::OidcError),
+    IdentityProvider(#[from] tongban_app::oidc::OidcError),
     /// A request body over its route's limit (bytes).
     #[error("the request body is larger than {0} bytes")]
     BodyTooLarge(usize),
@@ -123,17 +123,31 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl From<Vec<tongban_core::account::FieldError>> for ApiError {
-    fn from(errors: Vec<tongban_core::account::FieldError>) -> Self {
-        ApiError::Invalid(errors.into_iter().map(|e| (e.field.to_owned(), e.message)).collect())
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+/// The use cases' errors answer as the same kinds (one arm each, so none is forgotten).
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        use AppError as A;
         match e {
-            StoreError::Conflict { .. } | StoreError::Duplicate(_) => ApiError::Conflict(e.to_string()),
-            e => ApiError::Store(e),
+            A::BadParameter(x) => ApiError::BadParameter(x),
+            A::NotFound(x) => ApiError::NotFound(x),
+            A::Case(x) => ApiError::Case(x),
+            A::Invalid(x) => ApiError::Invalid(x),
+            A::Conflict(x) => ApiError::Conflict(x),
+            A::Store(x) => ApiError::Store(x),
+            A::Unauthorized => ApiError::Unauthorized,
+            A::BadLogin => ApiError::BadLogin,
+            A::TooManyAttempts(x) => ApiError::TooManyAttempts(x),
+            A::Forbidden(x) => ApiError::Forbidden(x),
+            A::NoAuthority(x) => ApiError::NoAuthority(x),
+            A::IdempotencyMismatch(x) => ApiError::IdempotencyMismatch(x),
+            A::TooLarge(x) => ApiError::TooLarge(x),
+            A::Replayed { status, body } => ApiError::Replayed { status, body },
+            A::InFlight => ApiError::InFlight,
+            A::Sms(x) => ApiError::Sms(x),
+            A::IdentityProvider(x) => ApiError::IdentityProvider(x),
+            A::Quota(x) => ApiError::Quota(x),
+            A::UnsupportedType(x) => ApiError::UnsupportedType(x),
+            A::Internal(x) => ApiError::Internal(x),
         }
     }
 }
@@ -206,9 +220,9 @@ impl ApiError {
             ApiError::Quota(_) => "quota-exceeded",
             ApiError::BodyTooLarge(_) => "body-too-large",
             ApiError::InFlight => "idempotency-in-flight",
-            ApiError::IdentityProvider(crate::oidc::OidcError::Provider(_)) => "identity-provider-unavailable",
+            ApiError::IdentityProvider(crate::app::oidc::OidcError::Provider(_)) => "identity-provider-unavailable",
             ApiError::IdentityProvider(_) => "identity-not-vouched",
-            ApiError::Sms(crate::sms::SmsError::InvalidNumber) => "phone-refused",
+            ApiError::Sms(crate::app::sms::SmsError::InvalidNumber) => "phone-refused",
             ApiError::Sms(_) => "sms-unavailable",
             ApiError::Replayed { .. } => "replayed",
             ApiError::RequestTimeout(_) => "request-timeout",

@@ -450,8 +450,10 @@ async fn an_imported_year_applies_without_a_restart_and_recomputes_running_cases
         let clock: tongban_server::Clock = std::sync::Arc::new(|| common::at("2026-12-29T02:00:00Z"));
         let f = Fixture::with_clock(t, clock.clone()).await;
         let second_store = tongban_store::Store::open(&f.t.url).await.expect("second server's store");
-        let mut second =
-            tongban_server::AppState::new(second_store.clone(), second_store.calendar_set().await.expect("calendar"));
+        let mut second = tongban_server::AppState::new(tongban_server::App::new(
+            second_store.clone(),
+            second_store.calendar_set().await.expect("calendar"),
+        ));
         second.clock = clock;
         let applicant = f.login("applicant").await;
         let clerk = f.login("clerk").await;

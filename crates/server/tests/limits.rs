@@ -81,7 +81,7 @@ async fn the_public_takes_queue_tickets_at_a_bounded_rate_per_address() {
     assert_eq!(other.0.as_u16(), 201, "{}", other.2);
     // Behind a trusted proxy the forwarded address is the client's.
     let mut state = f.state.clone();
-    state.proxies = std::sync::Arc::new(tongban_server::limits::TrustedProxies::parse("10.0.0.9").expect("valid"));
+    state.proxies = std::sync::Arc::new(tongban_server::proxies::TrustedProxies::parse("10.0.0.9").expect("valid"));
     let proxied = Fixture { app: tongban_server::router(state.clone()), t: f.t, state };
     let forwarded = [("x-forwarded-for", "203.0.113.5")];
     let got = proxied.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/tickets", Some(&body), &forwarded).await;

@@ -149,7 +149,7 @@ async fn an_applicant_verifies_through_the_identity_provider_and_bad_tokens_veri
     let p = provider().await;
     let mut state = f.state.clone();
     state.oidc = Some(
-        tongban_server::oidc::Oidc::new(tongban_server::oidc::OidcConfig {
+        tongban_server::app::oidc::Oidc::new(tongban_server::app::oidc::OidcConfig {
             issuer: p.base.clone(),
             client_id: CLIENT.into(),
             client_secret: None,

@@ -86,7 +86,7 @@ async fn a_one_time_code_to_the_phone_on_record_verifies_the_account() {
         let mut f = Fixture::new(t).await;
         let mut state = f.state.clone();
         state.sms = Some(Arc::new(
-            tongban_server::sms::Sms::new(tongban_server::sms::SmsConfig {
+            tongban_server::app::sms::Sms::new(tongban_server::app::sms::SmsConfig {
                 endpoint: base,
                 access_key_id: "test-id".into(),
                 access_key_secret: SECRET.into(),

@@ -37,7 +37,7 @@ async fn the_worker_raises_each_alert_once_and_red_is_held_to_account() {
         let (applicant, clerk) = (f.login("applicant").await, f.login("clerk").await);
         let n = f.submit(&applicant).await;
         assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
-        let worker = tongban_server::supervision::spawn(f.state.clone(), std::time::Duration::from_millis(20));
+        let worker = tongban_server::app::worker::spawn(f.state.app.clone(), std::time::Duration::from_millis(20));
         let supervisor = f.login("supervisor").await;
         wait_for("the worker to lead", async || {
             f.call(&supervisor, "GET", "/api/v1/supervision/board", None).await.2["leader"] == true
@@ -67,7 +67,7 @@ async fn the_worker_raises_each_alert_once_and_red_is_held_to_account() {
         })
         .await;
         // More ticks, and a second worker (a restart), raise nothing again.
-        let again = tongban_server::supervision::spawn(f.state.clone(), std::time::Duration::from_millis(20));
+        let again = tongban_server::app::worker::spawn(f.state.app.clone(), std::time::Duration::from_millis(20));
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         let (_, _, alerts) = f.call(&supervisor, "GET", "/api/v1/alerts", None).await;
         let colours: Vec<&str> =
@@ -161,7 +161,7 @@ async fn a_rule_set_while_the_worker_runs_applies_at_its_next_tick() {
             (f.login("applicant").await, f.login("clerk").await, f.login("supervisor").await);
         let n = f.submit(&applicant).await;
         assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
-        let worker = tongban_server::supervision::spawn(f.state.clone(), std::time::Duration::from_millis(20));
+        let worker = tongban_server::app::worker::spawn(f.state.app.clone(), std::time::Duration::from_millis(20));
         let board = async || f.call(&supervisor, "GET", "/api/v1/supervision/board", None).await.2;
         wait_for("a green board", async || board().await["green"] == 1).await;
         // Yellow as soon as any time is used: the running case turns yellow without a restart.

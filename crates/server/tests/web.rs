@@ -845,7 +845,7 @@ async fn the_board_shows_an_overdue_case_and_the_department_answers_for_it() {
     let number = apply(&mut applicant).await;
     assert_eq!(clerk.act(&number, &[("action", "accept")]).await.status, StatusCode::SEE_OTHER);
     now.store(1_773_104_400, Ordering::SeqCst); // Tue 10 Mar 09:00 CST: overdue
-    let worker = tongban_server::supervision::spawn(f.state.clone(), std::time::Duration::from_millis(20));
+    let worker = tongban_server::app::worker::spawn(f.state.app.clone(), std::time::Duration::from_millis(20));
     let (mut supervisor, mut head, mut approver) = (Web::new(&f), Web::new(&f), Web::new(&f));
     supervisor.login("supervisor").await;
     head.login("head").await;
@@ -1378,13 +1378,12 @@ async fn both_doors_offer_the_same_commands_in_every_state_to_every_role() {
                     continue;
                 }
                 assert_eq!((page.status, api_status), (StatusCode::OK, StatusCode::OK), "{login} on {state}");
-                let case = f
-                    .state
-                    .store
-                    .case_by_number(&CaseNumber::parse(number).expect("number"))
-                    .await
-                    .expect("read")
-                    .expect("case");
+                let case =
+                    f.t.store
+                        .case_by_number(&CaseNumber::parse(number).expect("number"))
+                        .await
+                        .expect("read")
+                        .expect("case");
                 let expected: std::collections::BTreeSet<String> =
                     case.available(*role, login).into_iter().map(|k| k.as_str().to_owned()).collect();
                 assert_eq!(offered_forms(&page), expected, "{} {login} ({role}) on a {state} case", f.t.name);

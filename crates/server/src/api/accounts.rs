@@ -106,8 +106,8 @@ pub struct MandateView {
     pub granted_at: String,
 }
 
-impl From<tongban_store::Mandate> for MandateView {
-    fn from(m: tongban_store::Mandate) -> Self {
+impl From<crate::app::Mandate> for MandateView {
+    fn from(m: crate::app::Mandate) -> Self {
         Self {
             enterprise_id: m.enterprise_id,
             agent: m.agent,

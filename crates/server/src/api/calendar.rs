@@ -13,7 +13,7 @@ use tongban_core::division::DivisionCode;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::app::{self, CalendarChange};
+use crate::app;
 use crate::auth::Principal;
 use crate::extract::AppJson;
 use crate::problem::{ApiError, Problem};
@@ -146,7 +146,31 @@ pub async fn put_year(
     let bytes = axum::body::to_bytes(body, MAX_CSV_BYTES).await.map_err(|_| ApiError::TooLarge(MAX_CSV_BYTES))?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::Invalid(vec![("csv".into(), "the file is not UTF-8 text".into())]))?;
-    Ok(Json(app::import_calendar_year(&state, &principal, year, &text).await?))
+    Ok(Json(app::import_calendar_year(&state, &principal, year, &text).await?.into()))
+}
+
+/// What an import or closure change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CalendarChange {
+    /// The calendar revision it made.
+    pub revision: u64,
+    /// Rows stored (imports) or closures changed.
+    pub days: usize,
+    /// Running cases whose due time moved (each got a `due_recomputed` event).
+    pub cases_recomputed: usize,
+    /// Running project steps whose due time moved.
+    pub steps_recomputed: usize,
+}
+
+impl From<app::CalendarChange> for CalendarChange {
+    fn from(c: app::CalendarChange) -> Self {
+        Self {
+            revision: c.revision,
+            days: c.days,
+            cases_recomputed: c.cases_recomputed,
+            steps_recomputed: c.steps_recomputed,
+        }
+    }
 }
 
 fn closure_of(input: ClosureInput) -> Result<Closure, ApiError> {
@@ -177,7 +201,7 @@ pub async fn add_closure(
 ) -> Result<Json<CalendarChange>, ApiError> {
     app::authorize(&principal, tongban_core::access::Action::ImportCalendar)?;
     let closure = closure_of(input)?;
-    Ok(Json(app::set_closure(&state, &principal, closure, false).await?))
+    Ok(Json(app::set_closure(&state, &principal, closure, false).await?.into()))
 }
 
 /// Lift a closure (administrators).
@@ -197,7 +221,7 @@ pub async fn lift_closure(
 ) -> Result<Json<CalendarChange>, ApiError> {
     app::authorize(&principal, tongban_core::access::Action::ImportCalendar)?;
     let closure = closure_of(ClosureInput { division, date, name: String::new() })?;
-    Ok(Json(app::set_closure(&state, &principal, closure, true).await?))
+    Ok(Json(app::set_closure(&state, &principal, closure, true).await?.into()))
 }
 
 /// Why a case is due when it is: the limit, the clock's start, the suspensions, the days

@@ -1,5 +1,6 @@
 //! Case routes: submit, read with history, act (accept … rate), search.
 
+use crate::app::CaseFilter;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -8,12 +9,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tongban_core::case::{CaseCommand, CaseNumber, CaseState};
 use tongban_core::item::ItemCode;
-use tongban_store::CaseFilter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{CaseDetail, CasePage, CaseView, EventView, SubmitCaseRequest};
 use crate::AppState;
-use crate::app::{self, Idempotency, authorize};
+use crate::app::{self, authorize};
 use crate::auth::Principal;
 use crate::extract::AppQuery;
 use crate::problem::{ApiError, Problem};
@@ -27,7 +27,6 @@ use tongban_core::access::Action;
     path = "/api/v1/cases",
     tag = "cases",
     request_body = SubmitCaseRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried submission return the first result")),
     responses(
         (status = 201, description = "The case was opened", body = CaseView, headers(("Location" = String, description = "The case's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -40,39 +39,14 @@ use tongban_core::access::Action;
 pub async fn submit_case(
     State(state): State<AppState>,
     principal: Principal,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    // Who asks is checked before the body is read.
     authorize(&principal, Action::SubmitCase)?;
-    let idem = headers.get("idempotency-key").map(|v| Idempotency::new(v.to_str().unwrap_or(""), &body)).transpose()?;
-    if let Some(idem) = &idem
-        && let Some((status, stored)) = app::replay(&state, &principal, idem).await?
-    {
-        let view: serde_json::Value = serde_json::from_str(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let location = format!("/api/v1/cases/{}", view["number"].as_str().unwrap_or(""));
-        return Ok((
-            StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
-            [(header::LOCATION, location)],
-            Json(view),
-        )
-            .into_response());
-    }
     let request: SubmitCaseRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("invalid JSON body: {e}")))?;
     let (item, submission) = request.parse().map_err(ApiError::Invalid)?;
-    let case = match app::submit_case(&state, &principal, &item, submission, idem.clone()).await {
-        // Two retries raced: the loser returns what the winner stored.
-        Err(ApiError::Conflict(_)) if idem.is_some() => {
-            let idem = idem.as_ref().ok_or_else(|| ApiError::Internal("unreachable".into()))?;
-            let (status, stored) = app::replay(&state, &principal, idem)
-                .await?
-                .ok_or_else(|| ApiError::Conflict("concurrent retry".into()))?;
-            let view: serde_json::Value =
-                serde_json::from_str(&stored).map_err(|e| ApiError::Internal(e.to_string()))?;
-            return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED), Json(view)).into_response());
-        }
-        other => other?,
-    };
+    let case = app::submit_case(&state, &principal, &item, submission).await?;
     let location = format!("/api/v1/cases/{}", case.number);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(CaseView::from(&case))).into_response())
 }

@@ -34,8 +34,8 @@ pub struct FileView {
     pub uploaded_at: String,
 }
 
-impl From<tongban_store::MaterialFile> for FileView {
-    fn from(f: tongban_store::MaterialFile) -> Self {
+impl From<crate::app::MaterialFile> for FileView {
+    fn from(f: crate::app::MaterialFile) -> Self {
         Self {
             material: f.material,
             sha256: f.sha256,

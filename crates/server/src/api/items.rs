@@ -1,12 +1,12 @@
 //! Catalog routes: search items, read one item's guide.
 
+use crate::app::ItemFilter;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use tongban_core::division::DivisionCode;
 use tongban_core::item::{Category, Channel, ItemCode};
 use tongban_core::org::DepartmentCode;
-use tongban_store::ItemFilter;
 use utoipa::IntoParams;
 
 use super::{ItemPage, ItemView};
@@ -96,7 +96,7 @@ pub async fn list_items(
     principal: Principal,
     AppQuery(query): AppQuery<ItemQuery>,
 ) -> Result<Json<ItemPage>, ApiError> {
-    state.rate(crate::limits::Rated::Search, &principal)?;
+    state.rate(crate::app::limits::Rated::Search, &principal)?;
     let filter = query.parse()?;
     let page = crate::app::public::items(&state, &filter).await?;
     Ok(Json(ItemPage {

@@ -1,10 +1,10 @@
 //! Logging in and out, who am I, API tokens, sign-up.
 
+use crate::app::Account;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
-use tongban_store::Account;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -66,7 +66,8 @@ pub async fn login(
     principal: Principal,
     AppJson(form): AppJson<LoginRequest>,
 ) -> Result<(HeaderMap, Json<Me>), ApiError> {
-    let (account, csrf, cookie) = crate::app::login(&state, &principal, &form.login, &form.password).await?;
+    let (account, csrf, session) = crate::app::login(&state, &principal, &form.login, &form.password).await?;
+    let cookie = crate::auth::session_cookie(&session, crate::auth::SESSION_HOURS);
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, cookie.parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
     Ok((headers, Json(me(&account, Some(csrf)))))
@@ -76,7 +77,8 @@ pub async fn login(
 #[utoipa::path(delete, path = "/api/v1/session", tag = "identity",
     responses((status = 204, description = "Logged out"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json")))]
 pub async fn logout(State(state): State<AppState>, principal: Principal) -> Result<(StatusCode, HeaderMap), ApiError> {
-    let cleared = crate::app::logout(&state, &principal).await?;
+    crate::app::logout(&state, &principal).await?;
+    let cleared = crate::auth::cleared_session_cookie();
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, cleared.parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
     Ok((StatusCode::NO_CONTENT, headers))

@@ -1,12 +1,12 @@
 //! Supervision routes (电子监察): the board, alerts, accountability records, rules, figures.
 
+use crate::app::AlertRow;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tongban_core::supervision::{Figures, GroupKey, Period};
-use tongban_store::AlertRow;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;

@@ -1,11 +1,11 @@
 //! Queue tickets (排队号): the kiosk takes one, a window calls the next.
 
+use crate::app::TicketRow;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use tongban_store::TicketRow;
 use utoipa::ToSchema;
 
 use crate::AppState;

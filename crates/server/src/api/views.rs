@@ -1,10 +1,10 @@
 //! What the API shows: views of core types with their OpenAPI schemas. Core stays free of
 //! HTTP concerns; the mapping lives here, once.
 
+use crate::app::{ItemRow, RecordedEvent};
 use serde::{Deserialize, Serialize};
 use tongban_core::case::{Applicant, ApplicantKind, Case};
 use tongban_core::item::{Channel, ServiceItem};
-use tongban_store::{ItemRow, RecordedEvent};
 use utoipa::ToSchema;
 
 /// A material an item asks for.

@@ -48,7 +48,7 @@ pub async fn change_password(State(state): State<AppState>, posted: Posted) -> R
         app::change_password(&state, &ctx.principal, fields.get("current_password"), fields.get("new_password")).await;
     let errors = match changed {
         Ok(()) => return Ok(super::hall::see_other(&ctx, "/account/password?done=password_changed")),
-        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
+        Err(crate::app::AppError::Invalid(list)) => field_errors(&ctx, list),
         Err(e) => return Err(ctx.fail(e)),
     };
     let body = password_form(&ctx, &errors);
@@ -89,10 +89,12 @@ pub async fn verify(State(state): State<AppState>, posted: Posted) -> Result<Res
         app::verify_at_window(&state, &ctx.principal, &login, fields.get("id_number"), fields.get("name")).await;
     let errors = match verified {
         Ok(_) => return Ok(super::hall::see_other(&ctx, "/workbench?done=identity_verified")),
-        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
+        Err(crate::app::AppError::Invalid(list)) => field_errors(&ctx, list),
         // Messages already in the page's language, not run through the field messages.
-        Err(ApiError::NotFound(_)) => FieldErrors(vec![("login".into(), ctx.t("verify.no_account").into())]),
-        Err(ApiError::Conflict(_)) => FieldErrors(vec![("id_number".into(), ctx.t("verify.taken").into())]),
+        Err(crate::app::AppError::NotFound(_)) => {
+            FieldErrors(vec![("login".into(), ctx.t("verify.no_account").into())])
+        }
+        Err(crate::app::AppError::Conflict(_)) => FieldErrors(vec![("id_number".into(), ctx.t("verify.taken").into())]),
         Err(e) => return Err(ctx.fail(e)),
     };
     let body = verify_form(&ctx, Some(&fields), &errors);
@@ -137,13 +139,13 @@ pub async fn oidc_callback(
     // The flow's cookie is spent whatever happens.
     ctx.cookies.push(format!(
         "{}=; Path={}; Max-Age=0; HttpOnly; Secure; SameSite=Lax",
-        crate::oidc::FLOW_COOKIE,
-        crate::oidc::CALLBACK_PATH
+        crate::app::oidc::FLOW_COOKIE,
+        crate::app::oidc::CALLBACK_PATH
     ));
     if back.error.is_some() {
-        return Err(ctx.fail(crate::oidc::OidcError::Token("the identity provider declined".into())));
+        return Err(ctx.fail(crate::app::oidc::OidcError::Token("the identity provider declined".into())));
     }
-    let flow = crate::auth::cookie(&headers, crate::oidc::FLOW_COOKIE);
+    let flow = crate::auth::cookie(&headers, crate::app::oidc::FLOW_COOKIE);
     let vouched = oidc.finish(flow, &back.state, &back.code, state.now()).await.map_err(|e| ctx.fail(e))?;
     app::verify_by_provider(&state, &ctx.principal, &vouched, oidc.issuer()).await.map_err(|e| ctx.fail(e))?;
     Ok(ctx.finish((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/hall?done=identity_verified".to_owned())])))
@@ -189,8 +191,8 @@ pub async fn send_code(State(state): State<AppState>, posted: Posted) -> Result<
     let ctx = posted.ctx;
     let errors = match app::send_code(&state, &ctx.principal).await {
         Ok(sent) => return Ok(super::hall::see_other(&ctx, &format!("/hall/verify/sms?sent={}", sent.phone))),
-        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
-        Err(ApiError::TooManyAttempts(s)) => {
+        Err(crate::app::AppError::Invalid(list)) => field_errors(&ctx, list),
+        Err(crate::app::AppError::TooManyAttempts(s)) => {
             FieldErrors(vec![("phone".into(), ctx.tf("sms.wait", &[("seconds", &s.to_string())]))])
         }
         Err(e) => return Err(ctx.fail(e)),
@@ -204,7 +206,7 @@ pub async fn confirm_code(State(state): State<AppState>, posted: Posted) -> Resu
     let Posted { ctx, fields, .. } = posted;
     let errors = match app::confirm_code(&state, &ctx.principal, fields.get("code")).await {
         Ok(_) => return Ok(super::hall::see_other(&ctx, "/hall?done=identity_verified")),
-        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
+        Err(crate::app::AppError::Invalid(list)) => field_errors(&ctx, list),
         Err(e) => return Err(ctx.fail(e)),
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("sms.title"), code_form(&ctx, None, &errors)))

@@ -462,7 +462,7 @@ pub async fn create_staff(State(state): State<AppState>, posted: Posted) -> Resu
                 format!("/admin/staff?done=staff_created#acct-{}", account.id.replace('.', "-")),
             ));
         }
-        Err(ApiError::Invalid(list)) => {
+        Err(crate::app::AppError::Invalid(list)) => {
             for (f, m) in list {
                 if errors.get(&f).is_none() {
                     let message = field_message(&ctx, &f, &m);
@@ -470,7 +470,7 @@ pub async fn create_staff(State(state): State<AppState>, posted: Posted) -> Resu
                 }
             }
         }
-        Err(ApiError::Conflict(_)) => errors.add("login", ctx.t("err.login_taken")),
+        Err(crate::app::AppError::Conflict(_)) => errors.add("login", ctx.t("err.login_taken")),
         Err(e) => return Err(ctx.fail(e)),
     }
     let response = staff_page(&state, &ctx, None, Some(("new", &fields, &errors))).await?;
@@ -489,7 +489,7 @@ pub async fn change_role(
         Ok(()) => {
             return Ok(see_other(&ctx, format!("/admin/staff?done=role_changed#acct-{}", login.replace('.', "-"))));
         }
-        Err(ApiError::Invalid(_)) => errors.add("role", ctx.t("admin_err.role")),
+        Err(crate::app::AppError::Invalid(_)) => errors.add("role", ctx.t("admin_err.role")),
         Err(e) => return Err(ctx.fail(e)),
     }
     let response = staff_page(&state, &ctx, None, Some((&login, &fields, &errors))).await?;
@@ -628,7 +628,7 @@ pub async fn revoke(
     let may_change = access(&ctx, false)?;
     match app::revoke_grant(&state, &ctx.principal, &id).await {
         Ok(()) => Ok(see_other(&ctx, format!("/admin/grants?done=grant_revoked#grant-{id}"))),
-        Err(ApiError::Conflict(_)) => {
+        Err(crate::app::AppError::Conflict(_)) => {
             let response = grants_page(&state, &ctx, may_change, None, Some(ctx.t("grant.already"))).await?;
             Ok((StatusCode::CONFLICT, response).into_response())
         }
@@ -892,7 +892,7 @@ pub async fn set_rule(State(state): State<AppState>, posted: Posted) -> Result<R
     if let (Some(used), Some(remaining), true) = (used, remaining, errors.is_empty()) {
         match app::set_supervision_rule(&state, &ctx.principal, scope, fields.get("key"), used, remaining).await {
             Ok(()) => return Ok(see_other(&ctx, "/admin/rules?done=rule_set".to_owned())),
-            Err(ApiError::Invalid(list)) => {
+            Err(crate::app::AppError::Invalid(list)) => {
                 for (f, m) in list {
                     if errors.get(&f).is_none() {
                         let message = field_message(&ctx, &f, &m);

@@ -90,7 +90,7 @@ pub async fn plan_import(State(state): State<AppState>, posted: Posted) -> Resul
             Ok((plan, version)) => {
                 return Ok(see_other(&ctx, format!("/admin/plans?done=plan_imported&v={version}#plan-{}", plan.id())));
             }
-            Err(ApiError::Invalid(list)) => {
+            Err(crate::app::AppError::Invalid(list)) => {
                 let field = if file.is_some() { "file" } else { "bpmn" };
                 let all: Vec<String> =
                     list.iter().map(|(f, m)| if f == "bpmn" { m.clone() } else { format!("{f}: {m}") }).collect();
@@ -221,7 +221,7 @@ pub async fn grant_new(State(state): State<AppState>, posted: Posted) -> Result<
         };
         match app::create_grant(&state, &ctx.principal, req).await {
             Ok(g) => return Ok(see_other(&ctx, format!("/admin/grants/new?done=grant_created&id={}", g.id))),
-            Err(ApiError::Invalid(list)) => {
+            Err(crate::app::AppError::Invalid(list)) => {
                 for (f, m) in list {
                     let field = if f == "grant" { "" } else { f.as_str() };
                     if errors.get(field).is_none() {
@@ -230,7 +230,9 @@ pub async fn grant_new(State(state): State<AppState>, posted: Posted) -> Result<
                     }
                 }
             }
-            Err(ApiError::NoAuthority(m)) => errors.add("powers", format!("{} ({m})", ctx.t("grant_err.exceeds"))),
+            Err(crate::app::AppError::NoAuthority(m)) => {
+                errors.add("powers", format!("{} ({m})", ctx.t("grant_err.exceeds")))
+            }
             Err(e) => return Err(ctx.fail(e)),
         }
     }
@@ -301,7 +303,7 @@ pub async fn calendar_import(State(state): State<AppState>, posted: Posted) -> R
             Ok(_) => {
                 return Ok(see_other(&ctx, format!("/admin/calendar?year={year}&done=calendar_imported")));
             }
-            Err(ApiError::Invalid(list)) => {
+            Err(crate::app::AppError::Invalid(list)) => {
                 for (f, m) in list {
                     let field = if f == "year" { "year" } else { "csv" };
                     if errors.get(field).is_none() {
@@ -381,7 +383,7 @@ async fn closure_post(state: AppState, posted: Posted, lift: bool) -> Result<Res
                 let done = if lift { "closure_lifted" } else { "closure_saved" };
                 return Ok(see_other(&ctx, format!("/admin/calendar?year={}&done={done}", date.year())));
             }
-            Err(ApiError::Invalid(list)) => {
+            Err(crate::app::AppError::Invalid(list)) => {
                 for (f, m) in list {
                     if errors.get(&f).is_none() {
                         errors.add(&f, m);

@@ -4,6 +4,7 @@
 //! [`app::act_on_case`], which decides; a refused action shows the case again with the
 //! reason beside the fields and what was typed kept.
 
+use crate::app::RecordedEvent;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +13,6 @@ use tongban_core::case::{Case, CaseCommand, CaseCommandKind, CaseEvent, CaseNumb
 use tongban_core::delegation::Delegations;
 use tongban_core::identity::{Power, Role};
 use tongban_core::item::ServiceItem;
-use tongban_store::RecordedEvent;
 
 use super::ctx::Ctx;
 use super::error::WebError;

@@ -1,12 +1,12 @@
 //! What every page needs about its request: who asks, in which language, the CSRF token
 //! its forms carry, and cookies to set on the answer.
 
+use crate::app::Account;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use tongban_core::identity::Role;
-use tongban_store::Account;
 
 use super::error::WebError;
 use super::i18n::Lang;
@@ -71,7 +71,7 @@ impl Ctx {
             None => match cookie(parts, FORM_COOKIE).filter(|c| c.len() == 32) {
                 Some(c) => c.to_owned(),
                 None => {
-                    let c = random_hex(16).map_err(|e| WebError::new(lang, e))?;
+                    let c = random_hex(16).map_err(|e| WebError::new(lang, e.into()))?;
                     cookies.push(format!("{FORM_COOKIE}={c}; Path=/; HttpOnly; Secure; SameSite=Strict"));
                     c
                 }

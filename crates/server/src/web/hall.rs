@@ -2,6 +2,7 @@
 //! with a form generated from the item's materials (files optional). A window clerk uses
 //! the same form to receive an applicant at the window (首接).
 
+use crate::app::{CaseFilter, ItemRow};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -10,7 +11,6 @@ use serde::Deserialize;
 use tongban_core::case::CaseError;
 use tongban_core::identity::Role;
 use tongban_core::item::{Channel, ItemCode};
-use tongban_store::{CaseFilter, ItemRow};
 
 use super::ctx::Ctx;
 use super::error::WebError;
@@ -20,6 +20,7 @@ use super::view::{self, Input};
 use crate::AppState;
 use crate::api::{ApplicantInput, SubmitCaseRequest};
 use crate::app;
+use crate::app::AppError;
 use crate::problem::ApiError;
 
 /// Where a role starts after logging in.
@@ -90,21 +91,21 @@ pub async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
 pub async fn login(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let Posted { ctx, fields, .. } = posted;
     match app::login(&state, &ctx.principal, fields.get("login"), fields.get("password")).await {
-        Ok((account, _csrf, cookie)) => {
+        Ok((account, _csrf, session)) => {
             let to = safe_next(fields.get("next")).unwrap_or(home_of(account.role)).to_owned();
             let mut ctx = ctx;
-            ctx.cookies.push(cookie);
+            ctx.cookies.push(crate::auth::session_cookie(&session, crate::auth::SESSION_HOURS));
             Ok(see_other(&ctx, &to))
         }
-        Err(e @ (ApiError::BadLogin | ApiError::TooManyAttempts(_))) => {
+        Err(e @ (AppError::BadLogin | AppError::TooManyAttempts(_))) => {
             let mut errors = FieldErrors::default();
             let message = match e {
-                ApiError::TooManyAttempts(s) => ctx.tf("login.too_many", &[("s", &s.to_string())]),
+                AppError::TooManyAttempts(s) => ctx.tf("login.too_many", &[("s", &s.to_string())]),
                 _ => ctx.t("login.bad").to_owned(),
             };
             errors.add("", message);
             let status =
-                if matches!(e, ApiError::BadLogin) { StatusCode::UNAUTHORIZED } else { StatusCode::TOO_MANY_REQUESTS };
+                if matches!(e, AppError::BadLogin) { StatusCode::UNAUTHORIZED } else { StatusCode::TOO_MANY_REQUESTS };
             let body = login_form(&ctx, fields.get("next"), Some(&fields), &errors);
             Ok((status, page(&ctx, ctx.t("login.title"), body)).into_response())
         }
@@ -115,8 +116,8 @@ pub async fn login(State(state): State<AppState>, posted: Posted) -> Result<Resp
 /// `POST /logout`.
 pub async fn logout(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let mut ctx = posted.ctx;
-    let cleared = app::logout(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    ctx.cookies.push(cleared);
+    app::logout(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    ctx.cookies.push(crate::auth::cleared_session_cookie());
     Ok(see_other(&ctx, "/?done=logged_out"))
 }
 
@@ -198,14 +199,14 @@ pub async fn signup(State(state): State<AppState>, posted: Posted) -> Result<Res
     };
     let errors = match app::sign_up(&state, &ctx.principal, request).await {
         Ok(account) => {
-            let (_, _, cookie) = app::login(&state, &ctx.principal, &account.id, fields.get("password"))
+            let (_, _, session) = app::login(&state, &ctx.principal, &account.id, fields.get("password"))
                 .await
                 .map_err(|e| ctx.fail(e))?;
-            ctx.cookies.push(cookie);
+            ctx.cookies.push(crate::auth::session_cookie(&session, crate::auth::SESSION_HOURS));
             return Ok(see_other(&ctx, "/hall?done=signed_up"));
         }
-        Err(ApiError::Invalid(list)) => field_errors(&ctx, list),
-        Err(ApiError::Conflict(_)) => FieldErrors(vec![("login".into(), ctx.t("err.login_taken").into())]),
+        Err(crate::app::AppError::Invalid(list)) => field_errors(&ctx, list),
+        Err(crate::app::AppError::Conflict(_)) => FieldErrors(vec![("login".into(), ctx.t("err.login_taken").into())]),
         Err(e) => return Err(ctx.fail(e)),
     };
     let body = signup_form(&ctx, Some(&fields), &errors);
@@ -404,26 +405,26 @@ pub async fn apply_page(
 }
 
 /// Where a case rule's complaint belongs on the apply form.
-pub fn case_error_field(ctx: &Ctx, e: &ApiError) -> Option<(&'static str, String)> {
+pub fn case_error_field(ctx: &Ctx, e: &AppError) -> Option<(&'static str, String)> {
     let list = |l: &[String]| l.join(ctx.t("list.sep"));
     Some(match e {
-        ApiError::Case(CaseError::MissingMaterials(l)) => {
+        AppError::Case(CaseError::MissingMaterials(l)) => {
             ("materials", ctx.tf("err.missing_materials", &[("list", &list(l))]))
         }
-        ApiError::Case(CaseError::UnknownMaterials(l)) => {
+        AppError::Case(CaseError::UnknownMaterials(l)) => {
             ("materials", ctx.tf("err.unknown_materials", &[("list", &list(l))]))
         }
-        ApiError::Case(CaseError::BadText(field, max)) => {
+        AppError::Case(CaseError::BadText(field, max)) => {
             (field.name(), ctx.tf("err.text", &[("max", &max.to_string())]))
         }
-        ApiError::Case(CaseError::ChannelNotOffered { .. }) => ("", ctx.t("err.channel").to_owned()),
-        ApiError::Case(CaseError::BadRating) => ("score", ctx.t("err.rating").to_owned()),
-        ApiError::Case(CaseError::NotOfferedToYou) => ("", ctx.t("err.not_offered").to_owned()),
-        ApiError::Case(CaseError::IllegalTransition { .. }) => ("", ctx.t("err.illegal").to_owned()),
-        ApiError::Conflict(_) => ("", ctx.t("err.conflict").to_owned()),
-        ApiError::NoAuthority(_) => ("", ctx.t("err.no_authority").to_owned()),
-        ApiError::UnsupportedType(_) => ("", ctx.t("err.file_type").to_owned()),
-        ApiError::TooLarge(_) => ("", ctx.t("err.file_size").to_owned()),
+        AppError::Case(CaseError::ChannelNotOffered { .. }) => ("", ctx.t("err.channel").to_owned()),
+        AppError::Case(CaseError::BadRating) => ("score", ctx.t("err.rating").to_owned()),
+        AppError::Case(CaseError::NotOfferedToYou) => ("", ctx.t("err.not_offered").to_owned()),
+        AppError::Case(CaseError::IllegalTransition { .. }) => ("", ctx.t("err.illegal").to_owned()),
+        AppError::Conflict(_) => ("", ctx.t("err.conflict").to_owned()),
+        AppError::NoAuthority(_) => ("", ctx.t("err.no_authority").to_owned()),
+        AppError::UnsupportedType(_) => ("", ctx.t("err.file_type").to_owned()),
+        AppError::TooLarge(_) => ("", ctx.t("err.file_size").to_owned()),
         _ => return None,
     })
 }
@@ -507,12 +508,12 @@ pub async fn apply(
                     errors.add(&f, field_message(&ctx, &f, &m));
                 }
             }
-            Ok((item, submission)) => match app::submit_case(&state, &ctx.principal, &item, submission, None).await {
+            Ok((item, submission)) => match app::submit_case(&state, &ctx.principal, &item, submission).await {
                 Ok(case) => {
                     store_files(&state, &ctx, &case.number, files).await?;
                     return Ok(see_other(&ctx, &format!("/cases/{}?done=submitted", case.number)));
                 }
-                Err(ApiError::Forbidden(_)) if ctx.role() == Role::Applicant => {
+                Err(crate::app::AppError::Forbidden(_)) if ctx.role() == Role::Applicant => {
                     errors.add("id_number", ctx.t("err.own_id"));
                 }
                 Err(e) => match case_error_field(&ctx, &e) {

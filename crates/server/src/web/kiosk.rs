@@ -39,7 +39,7 @@ pub async fn items(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
     let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
-    state.rate(crate::limits::Rated::Search, &ctx.principal).map_err(|e| ctx.fail(e))?;
+    state.rate(crate::app::limits::Rated::Search, &ctx.principal).map_err(|e| ctx.fail(e))?;
     let found = crate::app::public::items(&state, &q.filter(8)).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("kiosk.find")) }
@@ -138,8 +138,10 @@ pub async fn lookup(State(state): State<AppState>, posted: Posted) -> Result<Res
                     .map_or_else(|| case.item.to_string(), |r| r.item.name);
                 return Ok(kiosk(&ctx, ctx.t("kiosk.result"), result(&ctx, &case, &name), true));
             }
-            Err(ApiError::NotFound(_)) => errors.add("", ctx.t("kiosk.not_found")),
-            Err(ApiError::TooManyAttempts(s)) => errors.add("", ctx.tf("login.too_many", &[("s", &s.to_string())])),
+            Err(crate::app::AppError::NotFound(_)) => errors.add("", ctx.t("kiosk.not_found")),
+            Err(crate::app::AppError::TooManyAttempts(s)) => {
+                errors.add("", ctx.tf("login.too_many", &[("s", &s.to_string())]))
+            }
             Err(e) => return Err(ctx.fail(e)),
         }
     }
@@ -204,7 +206,7 @@ pub async fn take_ticket(State(state): State<AppState>, posted: Posted) -> Resul
                 };
                 return Ok((StatusCode::CREATED, kiosk(&ctx, ctx.t("kiosk.ticket_yours"), body, true)).into_response());
             }
-            Err(ApiError::Invalid(_)) => errors.add("queue", ctx.t("kiosk.ticket_no_queue")),
+            Err(crate::app::AppError::Invalid(_)) => errors.add("queue", ctx.t("kiosk.ticket_no_queue")),
             Err(e) => return Err(ctx.fail(e)),
         }
     }

@@ -1,6 +1,7 @@
 //! The public portal: home, item search, item guides, the four lists (四办四清单) and the
 //! open figures with their charts. Anyone may read these.
 
+use crate::app::{ItemFilter, ItemRow};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -8,7 +9,6 @@ use serde::Deserialize;
 use tongban_core::identity::Role;
 use tongban_core::item::{Category, Channel, ItemCode, ServiceItem};
 use tongban_core::org::DepartmentCode;
-use tongban_store::{ItemFilter, ItemRow};
 
 use super::chart::{self, Bar};
 use super::ctx::Ctx;
@@ -126,7 +126,7 @@ pub async fn items(
     Query(q): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
     let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
-    state.rate(crate::limits::Rated::Search, &ctx.principal).map_err(|e| ctx.fail(e))?;
+    state.rate(crate::app::limits::Rated::Search, &ctx.principal).map_err(|e| ctx.fail(e))?;
     let found = crate::app::public::items(&state, &q.filter(PER_PAGE)).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
         h1 { (ctx.t("items.title")) }

@@ -11,13 +11,13 @@
 
 use std::collections::HashMap;
 
+use crate::app::{AccountabilityRow, ItemFilter};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use tongban_core::supervision::{Colour, Figures, GroupBy, GroupKey, Period};
-use tongban_store::{AccountabilityRow, ItemFilter};
 
 use super::chart::{self, HBar};
 use super::ctx::Ctx;
@@ -178,7 +178,7 @@ pub async fn alerts(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
     let rows = app::alerts(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let names = app::org::people(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let count = |f: &dyn Fn(&tongban_store::AlertRow) -> bool| rows.iter().filter(|a| f(a)).count();
+    let count = |f: &dyn Fn(&crate::app::AlertRow) -> bool| rows.iter().filter(|a| f(a)).count();
     let body = html! {
         h1 { (ctx.t("sup.alerts_title")) }
         (section_tabs(&ctx))
@@ -377,13 +377,13 @@ async fn step(state: &AppState, number: &str, posted: Posted, close: bool) -> Re
                 let to = format!("/supervision/accountability?done={done}");
                 return Ok(ctx.finish((StatusCode::SEE_OTHER, [(header::LOCATION, to)])));
             }
-            Err(ApiError::Invalid(list)) => {
+            Err(crate::app::AppError::Invalid(list)) => {
                 for (f, m) in list {
                     let field = if f == "text" { "text" } else { "" };
                     errors.add(field, if field == "text" { ctx.t("acct.text_invalid").to_owned() } else { m });
                 }
             }
-            Err(ApiError::Conflict(_)) => {
+            Err(crate::app::AppError::Conflict(_)) => {
                 errors.add("", ctx.t(if close { "acct.not_answered" } else { "acct.not_open" }));
             }
             Err(e) => return Err(ctx.fail(e)),

@@ -2,6 +2,7 @@
 //! first, cases offered to them, cases to deliver) and the approver inbox (cases waiting for
 //! a decision, with the authority held for each and its grant chain).
 
+use crate::app::CaseFilter;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
@@ -9,7 +10,6 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use tongban_core::case::{Case, CaseState};
 use tongban_core::identity::{Power, Role};
-use tongban_store::CaseFilter;
 
 use super::case_page::chain;
 use super::ctx::Ctx;

@@ -137,7 +137,7 @@ impl Fixture {
             delegations.insert(grant.clone());
             t.store.write(move |c| Box::pin(async move { insert_grant(c, &grant, now).await })).await.expect("grant");
         }
-        let mut state = AppState::new(t.store.clone(), WorkingCalendar::builtin());
+        let mut state = AppState::new(tongban_server::App::new(t.store.clone(), WorkingCalendar::builtin()));
         state.clock = clock;
         Fixture { app: router(state.clone()), t, state }
     }

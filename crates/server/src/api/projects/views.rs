@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::app::{Consultation, ProjectRow, RunRow};
 use serde::{Deserialize, Serialize};
 use tongban_core::plan::{ProjectType, SmallType, StepState};
-use tongban_store::{Consultation, ProjectRow, RunRow};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;

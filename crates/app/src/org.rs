@@ -10,30 +10,27 @@ use tongban_core::item::ItemCode;
 use tongban_store::Account;
 
 use super::authorize;
-use crate::AppState;
-use crate::auth::Principal;
-use crate::problem::ApiError;
+use crate::App;
+use crate::AppError;
+use crate::actor::Principal;
 
 /// The organisation's staff as (id, name, department, window).
 pub async fn staff_directory(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
-) -> Result<Vec<(String, String, String, Option<String>)>, ApiError> {
+) -> Result<Vec<(String, String, String, Option<String>)>, AppError> {
     authorize(principal, Action::ReadGrants)?;
     Ok(state.store.staff_directory().await?)
 }
 
 /// Every staff account.
-pub async fn staff_accounts(state: &AppState, principal: &Principal) -> Result<Vec<Account>, ApiError> {
+pub async fn staff_accounts(state: &App, principal: &Principal) -> Result<Vec<Account>, AppError> {
     authorize(principal, Action::ReadGrants)?;
     Ok(state.store.staff_accounts().await?)
 }
 
 /// People by id, for showing names: the organisation's staff, then the staff accounts.
-pub async fn people(
-    state: &AppState,
-    principal: &Principal,
-) -> Result<std::collections::HashMap<String, String>, ApiError> {
+pub async fn people(state: &App, principal: &Principal) -> Result<std::collections::HashMap<String, String>, AppError> {
     let mut names: std::collections::HashMap<String, String> =
         staff_directory(state, principal).await?.into_iter().map(|(id, name, _, _)| (id, name)).collect();
     for a in staff_accounts(state, principal).await? {
@@ -43,13 +40,13 @@ pub async fn people(
 }
 
 /// Every delegation grant, revoked and expired ones included (for their history).
-pub async fn delegations(state: &AppState, principal: &Principal) -> Result<Delegations, ApiError> {
+pub async fn delegations(state: &App, principal: &Principal) -> Result<Delegations, AppError> {
     authorize(principal, Action::ReadGrants)?;
     Ok(state.store.delegations().await?)
 }
 
 /// The cases being handed over to the principal, waiting for them to take them.
-pub async fn cases_offered_to_me(state: &AppState, principal: &Principal) -> Result<Vec<Case>, ApiError> {
+pub async fn cases_offered_to_me(state: &App, principal: &Principal) -> Result<Vec<Case>, AppError> {
     authorize(principal, Action::ReadCase)?;
     let me = principal.require()?;
     Ok(state.store.cases_offered_to(&me.id).await?)
@@ -59,23 +56,23 @@ pub async fn cases_offered_to_me(state: &AppState, principal: &Principal) -> Res
 /// for their own department's items, an administrator for any; the person must be staff
 /// of the item's department.
 pub async fn set_first_responsible(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     item: &ItemCode,
     account: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     authorize(principal, Action::NameResponsible)?;
     let caller = principal.require()?.clone();
     let row = super::public::item(state, item)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("item {item} does not exist")))?;
+        .ok_or_else(|| AppError::NotFound(format!("item {item} does not exist")))?;
     let department = row.item.department.clone();
     if caller.role == Role::DepartmentHead && caller.department.as_ref() != Some(&department) {
-        return Err(ApiError::Forbidden("another department's item".into()));
+        return Err(AppError::Forbidden("another department's item".into()));
     }
     let person = state.store.account(account).await?;
     if person.as_ref().and_then(|p| p.department.as_ref()) != Some(&department) {
-        return Err(ApiError::Invalid(vec![("account".into(), format!("{account} is not staff of {department}"))]));
+        return Err(AppError::Invalid(vec![("account".into(), format!("{account} is not staff of {department}"))]));
     }
     let (now, item, account) = (state.now(), row.item.code.to_string(), account.to_owned());
     state

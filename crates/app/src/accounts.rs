@@ -6,9 +6,10 @@ use tongban_core::identity::{Role, VerificationMethod, check_disable, check_iden
 use tongban_store::{Account, Mandate, Verified, append_audit, insert_session, insert_token};
 
 use super::{MAX_PASSWORD_CHARS, authorize};
-use crate::AppState;
-use crate::auth::{Principal, SCOPE_READ, SCOPE_WRITE, SESSION_HOURS, Via, digest, random_hex, verify_password};
-use crate::problem::ApiError;
+use crate::App;
+use crate::AppError;
+use crate::actor::{Principal, Via};
+use crate::credentials::{SCOPE_READ, SCOPE_WRITE, SESSION_HOURS, digest, random_hex, verify_password};
 use tongban_core::access::Action;
 
 /// Verifies the identity of applicant account `login` at a window: the clerk saw the
@@ -16,12 +17,12 @@ use tongban_core::access::Action;
 /// which replace whatever was typed at sign-up. A conflict when another account already
 /// holds that identity verified; recorded in the audit chain with the clerk's login.
 pub async fn verify_at_window(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     login: &str,
     id_number: &str,
     name: &str,
-) -> Result<Account, ApiError> {
+) -> Result<Account, AppError> {
     authorize(principal, Action::VerifyIdentity)?;
     let clerk = principal.require()?.id.clone();
     let (id_number, name) = (id_number.trim().to_owned(), name.trim().to_owned());
@@ -30,7 +31,7 @@ pub async fn verify_at_window(
         .account(login)
         .await?
         .filter(|a| a.role == Role::Applicant)
-        .ok_or_else(|| ApiError::NotFound(format!("no applicant account {login}")))?;
+        .ok_or_else(|| AppError::NotFound(format!("no applicant account {login}")))?;
     let mut errors = Vec::new();
     if let Err(e) = check_identifier(account.applicant_kind.as_deref() == Some("enterprise"), &id_number) {
         errors.push(("id_number".to_owned(), e.to_owned()));
@@ -39,7 +40,7 @@ pub async fn verify_at_window(
         errors.push(("name".to_owned(), "1–100 characters, as on the document".to_owned()));
     }
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
+        return Err(AppError::Invalid(errors));
     }
     let now = state.now();
     let verified = Verified { method: VerificationMethod::Window, at: now, by: clerk.clone() };
@@ -50,18 +51,18 @@ pub async fn verify_at_window(
 /// (the number from its configured claim, and its name when it gives one); audited with
 /// the issuer. A conflict when another account holds that identity verified.
 pub async fn verify_by_provider(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     vouched: &crate::oidc::VouchedIdentity,
     issuer: &str,
-) -> Result<Account, ApiError> {
+) -> Result<Account, AppError> {
     let account = principal.require()?.clone();
     if account.role != Role::Applicant {
-        return Err(ApiError::Forbidden("only an applicant's own account is verified this way".into()));
+        return Err(AppError::Forbidden("only an applicant's own account is verified this way".into()));
     }
     let enterprise = account.applicant_kind.as_deref() == Some("enterprise");
     check_identifier(enterprise, &vouched.id_number)
-        .map_err(|e| ApiError::Invalid(vec![("id_number".into(), format!("the provider's number: {e}"))]))?;
+        .map_err(|e| AppError::Invalid(vec![("id_number".into(), format!("the provider's number: {e}"))]))?;
     let name = vouched.name.clone().unwrap_or_else(|| account.display_name.clone());
     let verified = Verified { method: VerificationMethod::Oidc, at: state.now(), by: issuer.to_owned() };
     record(state, &account.id, &vouched.id_number, &name, verified, &account.id).await
@@ -69,13 +70,13 @@ pub async fn verify_by_provider(
 
 /// Records a verification (any method) in one transaction with its audit entry.
 async fn record(
-    state: &AppState,
+    state: &App,
     login: &str,
     id_number: &str,
     name: &str,
     verified: Verified,
     actor: &str,
-) -> Result<Account, ApiError> {
+) -> Result<Account, AppError> {
     let (login, id, name, actor) = (login.to_owned(), id_number.to_owned(), name.to_owned(), actor.to_owned());
     let detail = serde_json::json!({
         "method": verified.method.as_str(),
@@ -89,28 +90,23 @@ async fn record(
         .write(move |c| {
             Box::pin(async move {
                 if !tongban_store::verify_identity(c, &l, &id, &name, &verified).await? {
-                    return Err(ApiError::NotFound(format!("no applicant account {l}")));
+                    return Err(AppError::NotFound(format!("no applicant account {l}")));
                 }
                 append_audit(c, at, &actor, "account.verify", &l, &detail.to_string()).await?;
                 Ok(())
             })
         })
         .await?;
-    state.store.account(&login).await?.ok_or_else(|| ApiError::NotFound(format!("no applicant account {login}")))
+    state.store.account(&login).await?.ok_or_else(|| AppError::NotFound(format!("no applicant account {login}")))
 }
 
 /// Changes an account's role (administrators); audited. Not found when there is no such account.
-pub async fn set_account_role(
-    state: &AppState,
-    principal: &Principal,
-    login: &str,
-    role: &str,
-) -> Result<(), ApiError> {
+pub async fn set_account_role(state: &App, principal: &Principal, login: &str, role: &str) -> Result<(), AppError> {
     authorize(principal, Action::ManageAccounts)?;
     let admin = principal.require()?.id.clone();
     let role = Role::parse(role)
         .filter(|r| *r != Role::Public)
-        .ok_or_else(|| ApiError::Invalid(vec![("role".into(), format!("unknown role {role:?}"))]))?;
+        .ok_or_else(|| AppError::Invalid(vec![("role".into(), format!("unknown role {role:?}"))]))?;
     let now = state.now();
     let login = login.to_owned();
     state
@@ -119,16 +115,16 @@ pub async fn set_account_role(
             Box::pin(async move {
                 let (current, is_applicant, admins) = tongban_store::role_facts(c, &login)
                     .await?
-                    .ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+                    .ok_or_else(|| AppError::NotFound("no such account".into()))?;
                 let confers = tongban_core::identity::check_role_change(current, is_applicant, role, admins)
-                    .map_err(|e| ApiError::Invalid(vec![("role".into(), e.to_string())]))?;
+                    .map_err(|e| AppError::Invalid(vec![("role".into(), e.to_string())]))?;
                 tongban_store::update_role(c, &login, role).await?;
                 // A role that decides cases is audited under its own action, for supervisors
                 // to review: who was given decision power, by whom, from what.
                 let action = if confers { "account.role.decision_power" } else { "account.role" };
                 let detail = serde_json::json!({ "role": role.as_str(), "previous": current.as_str() }).to_string();
                 append_audit(c, now, &admin, action, &login, &detail).await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await
@@ -136,12 +132,7 @@ pub async fn set_account_role(
 
 /// Disables or re-enables account `login` (administrators). Disabling ends its sessions
 /// and revokes its tokens at once; the last active administrator cannot be disabled.
-pub async fn set_disabled(
-    state: &AppState,
-    principal: &Principal,
-    login: &str,
-    disabled: bool,
-) -> Result<(), ApiError> {
+pub async fn set_disabled(state: &App, principal: &Principal, login: &str, disabled: bool) -> Result<(), AppError> {
     authorize(principal, Action::ManageAccounts)?;
     let admin = principal.require()?.id.clone();
     let now = state.now();
@@ -152,14 +143,14 @@ pub async fn set_disabled(
             Box::pin(async move {
                 let (role, _, admins) = tongban_store::role_facts(c, &login)
                     .await?
-                    .ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+                    .ok_or_else(|| AppError::NotFound("no such account".into()))?;
                 if disabled {
-                    check_disable(role, admins).map_err(|e| ApiError::Conflict(e.to_string()))?;
+                    check_disable(role, admins).map_err(|e| AppError::Conflict(e.to_string()))?;
                 }
                 tongban_store::set_disabled(c, &login, disabled, now).await?;
                 let action = if disabled { "account.disable" } else { "account.enable" };
                 append_audit(c, now, &admin, action, &login, "{}").await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await
@@ -167,23 +158,18 @@ pub async fn set_disabled(
 
 /// Changes the caller's own password after checking the current one. Every other session
 /// of the account ends and its tokens are revoked; the caller's own session stays.
-pub async fn change_password(
-    state: &AppState,
-    principal: &Principal,
-    current: &str,
-    new: &str,
-) -> Result<(), ApiError> {
+pub async fn change_password(state: &App, principal: &Principal, current: &str, new: &str) -> Result<(), AppError> {
     authorize(principal, Action::Session)?;
     let account = principal.require()?.clone();
     if let Err(e) = tongban_core::account::check_password(new) {
-        return Err(ApiError::Invalid(vec![("new_password".into(), e.message)]));
+        return Err(AppError::Invalid(vec![("new_password".into(), e.message)]));
     }
     if current.chars().count() > MAX_PASSWORD_CHARS
-        || !crate::auth::verify_password(current.to_owned(), Some(account.password_hash.clone())).await
+        || !crate::credentials::verify_password(current.to_owned(), Some(account.password_hash.clone())).await
     {
-        return Err(ApiError::Invalid(vec![("current_password".into(), "not the current password".into())]));
+        return Err(AppError::Invalid(vec![("current_password".into(), "not the current password".into())]));
     }
-    let hash = crate::auth::hash_password(new.to_owned()).await?;
+    let hash = crate::credentials::hash_password(new.to_owned()).await?;
     let session = principal.session_hash.clone();
     let now = state.now();
     state
@@ -192,30 +178,30 @@ pub async fn change_password(
             Box::pin(async move {
                 tongban_store::set_password(c, &account.id, &hash, session.as_deref(), now).await?;
                 append_audit(c, now, &account.id, "account.password", &account.id, "{}").await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await
 }
 
 /// The verified enterprise account of `principal`, with its credit code, or why not.
-fn enterprise_of(principal: &Principal) -> Result<(Account, String), ApiError> {
+fn enterprise_of(principal: &Principal) -> Result<(Account, String), AppError> {
     let account = principal.require()?.clone();
     let code = account.verified_id().filter(|_| account.applicant_kind.as_deref() == Some("enterprise"));
     let code = code.map(str::to_owned).ok_or_else(|| {
-        ApiError::Forbidden("only an enterprise's verified account grants or revokes mandates".into())
+        AppError::Forbidden("only an enterprise's verified account grants or revokes mandates".into())
     })?;
     Ok((account, code))
 }
 
 /// The enterprise of `principal` mandates the verified applicant account `agent` to act for
 /// it (委托代办): the agent reaches its cases and applies in its name. Audited.
-pub async fn grant_mandate(state: &AppState, principal: &Principal, agent: &str) -> Result<Mandate, ApiError> {
+pub async fn grant_mandate(state: &App, principal: &Principal, agent: &str) -> Result<Mandate, AppError> {
     authorize(principal, Action::Mandate)?;
     let (enterprise, code) = enterprise_of(principal)?;
     let agent = agent.trim();
     let found = state.store.account(agent).await?.filter(|a| a.role == Role::Applicant && !a.disabled);
-    let invalid = |m: &str| ApiError::Invalid(vec![("agent".into(), m.into())]);
+    let invalid = |m: &str| AppError::Invalid(vec![("agent".into(), m.into())]);
     match found {
         None => return Err(invalid("no such applicant account")),
         Some(a) if a.id == enterprise.id => return Err(invalid("an enterprise's own account needs no mandate")),
@@ -233,7 +219,7 @@ pub async fn grant_mandate(state: &AppState, principal: &Principal, agent: &str)
                 tongban_store::grant_mandate(c, &m).await?;
                 let detail = serde_json::json!({ "agent": m.agent }).to_string();
                 append_audit(c, now, &m.granted_by, "mandate.grant", &m.enterprise_id, &detail).await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await?;
@@ -241,7 +227,7 @@ pub async fn grant_mandate(state: &AppState, principal: &Principal, agent: &str)
 }
 
 /// Revokes the mandate of `agent` by the enterprise of `principal`; not found when none is in force.
-pub async fn revoke_mandate(state: &AppState, principal: &Principal, agent: &str) -> Result<(), ApiError> {
+pub async fn revoke_mandate(state: &App, principal: &Principal, agent: &str) -> Result<(), AppError> {
     authorize(principal, Action::Mandate)?;
     let (enterprise, code) = enterprise_of(principal)?;
     let (now, agent) = (state.now(), agent.trim().to_owned());
@@ -250,7 +236,7 @@ pub async fn revoke_mandate(state: &AppState, principal: &Principal, agent: &str
         .write(move |c| {
             Box::pin(async move {
                 if !tongban_store::revoke_mandate(c, &code, &agent, now).await? {
-                    return Err(ApiError::NotFound(format!("no mandate of {agent} in force")));
+                    return Err(AppError::NotFound(format!("no mandate of {agent} in force")));
                 }
                 let detail = serde_json::json!({ "agent": agent }).to_string();
                 append_audit(c, now, &enterprise.id, "mandate.revoke", &code, &detail).await?;
@@ -261,7 +247,7 @@ pub async fn revoke_mandate(state: &AppState, principal: &Principal, agent: &str
 }
 
 /// The mandates in force that the caller granted (an enterprise) or holds (an agent).
-pub async fn mandates(state: &AppState, principal: &Principal) -> Result<Vec<Mandate>, ApiError> {
+pub async fn mandates(state: &App, principal: &Principal) -> Result<Vec<Mandate>, AppError> {
     authorize(principal, Action::Mandate)?;
     let account = principal.require()?;
     let mut found = state.store.mandates(Some(&account.id), None).await?;
@@ -283,17 +269,17 @@ pub struct CodeSent {
 /// Sends the logged-in, unverified applicant a one-time code at the phone on record for the
 /// identity its account claims (the one most recently given with a case whose identity was
 /// checked). Rationed by core's rules; only the code's hash is stored. Audited.
-pub async fn send_code(state: &AppState, principal: &Principal) -> Result<CodeSent, ApiError> {
+pub async fn send_code(state: &App, principal: &Principal) -> Result<CodeSent, AppError> {
     use tongban_core::identity::one_time;
     authorize(principal, Action::VerifyByCode)?;
     let account = principal.require()?.clone();
     if account.verified.is_some() {
-        return Err(ApiError::Conflict("this account's identity is already verified".into()));
+        return Err(AppError::Conflict("this account's identity is already verified".into()));
     }
-    let sms = state.sms.clone().ok_or_else(|| ApiError::NotFound("no SMS gateway is configured".into()))?;
+    let sms = state.sms.clone().ok_or_else(|| AppError::NotFound("no SMS gateway is configured".into()))?;
     let id_number = account.id_number.clone().unwrap_or_default();
     let phone = state.store.identity_phones(&id_number).await?.into_iter().next().ok_or_else(|| {
-        ApiError::Invalid(vec![(
+        AppError::Invalid(vec![(
             "phone".into(),
             "no phone is on record for this identity; have it verified at a window".into(),
         )])
@@ -301,17 +287,17 @@ pub async fn send_code(state: &AppState, principal: &Principal) -> Result<CodeSe
     let now = state.now();
     let code: String = {
         let mut bytes = [0u8; 4];
-        getrandom::fill(&mut bytes).map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+        getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
         format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000)
     };
-    let id = crate::auth::random_hex(16)?;
+    let id = crate::credentials::random_hex(16)?;
     let expires_at = now + jiff::SignedDuration::from_mins(one_time::VALID_MINUTES);
     let row = tongban_store::OneTimeCode {
         id: id.clone(),
         account: account.id.clone(),
         id_number,
         phone: phone.clone(),
-        code_hash: crate::auth::digest(&format!("{id}:{code}")),
+        code_hash: crate::credentials::digest(&format!("{id}:{code}")),
         created_at: now,
         expires_at,
         attempts: 0,
@@ -323,9 +309,9 @@ pub async fn send_code(state: &AppState, principal: &Principal) -> Result<CodeSe
             Box::pin(async move {
                 let (last, sent) = tongban_store::newest_one_time_code(c, &row.account, day_ago).await?;
                 one_time::may_send(last.map(|l| l.created_at), sent, now)
-                    .map_err(|wait| ApiError::TooManyAttempts(u64::try_from(wait).unwrap_or(60)))?;
+                    .map_err(|wait| AppError::TooManyAttempts(u64::try_from(wait).unwrap_or(60)))?;
                 tongban_store::insert_one_time_code(c, &row).await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await?;
@@ -350,8 +336,8 @@ pub async fn send_code(state: &AppState, principal: &Principal) -> Result<CodeSe
                 .write(move |c| Box::pin(async move { tongban_store::delete_one_time_code(c, &id).await }))
                 .await?;
             Err(match e {
-                crate::sms::SmsError::RateLimited => ApiError::TooManyAttempts(60),
-                other => ApiError::Sms(other),
+                crate::sms::SmsError::RateLimited => AppError::TooManyAttempts(60),
+                other => AppError::Sms(other),
             })
         }
     }
@@ -359,7 +345,7 @@ pub async fn send_code(state: &AppState, principal: &Principal) -> Result<CodeSe
 
 /// Verifies the logged-in applicant when `code` is the one sent last (within its time and
 /// tries): method `sms`, recorded with the masked phone. A wrong code counts a try.
-pub async fn confirm_code(state: &AppState, principal: &Principal, code: &str) -> Result<Account, ApiError> {
+pub async fn confirm_code(state: &App, principal: &Principal, code: &str) -> Result<Account, AppError> {
     use tongban_core::identity::one_time;
     authorize(principal, Action::VerifyByCode)?;
     let account = principal.require()?.clone();
@@ -371,9 +357,12 @@ pub async fn confirm_code(state: &AppState, principal: &Principal, code: &str) -
             Box::pin(async move {
                 let (newest, _) = tongban_store::newest_one_time_code(c, &who, now).await?;
                 let Some(sent) = newest.filter(|s| one_time::may_try(s.expires_at, s.attempts, now)) else {
-                    return Ok::<_, ApiError>(Err(0));
+                    return Ok::<_, AppError>(Err(0));
                 };
-                if crate::auth::same_secret(&crate::auth::digest(&format!("{}:{typed}", sent.id)), &sent.code_hash) {
+                if crate::credentials::same_secret(
+                    &crate::credentials::digest(&format!("{}:{typed}", sent.id)),
+                    &sent.code_hash,
+                ) {
                     tongban_store::mark_one_time_code(c, &sent.id, true, now).await?;
                     Ok(Ok(sent))
                 } else {
@@ -389,21 +378,22 @@ pub async fn confirm_code(state: &AppState, principal: &Principal, code: &str) -
         } else {
             format!("not the code sent; {left} tries left")
         };
-        ApiError::Invalid(vec![("code".into(), why)])
+        AppError::Invalid(vec![("code".into(), why)])
     })?;
     let by = tongban_core::identity::mask_phone(&sent.phone);
     let verified = Verified { method: VerificationMethod::Sms, at: now, by };
     record(state, &account.id, &sent.id_number, &account.display_name, verified, &account.id).await
 }
 
-/// Creates a session for a correct login; used by the API and the HTML login form.
-pub async fn new_session(state: &AppState, account: &Account) -> Result<(String, String), ApiError> {
+/// Creates a session for a correct login: its CSRF token and its id (the cookie's value,
+/// never stored in clear).
+pub async fn new_session(state: &App, account: &Account) -> Result<(String, String), AppError> {
     let id = random_hex(32)?;
     let csrf = random_hex(16)?;
     let now = state.now();
     let expires = now
         .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let (hash, who, c2) = (digest(&id), account.id.clone(), csrf.clone());
     state
         .store
@@ -414,22 +404,21 @@ pub async fn new_session(state: &AppState, account: &Account) -> Result<(String,
             })
         })
         .await?;
-    let cookie = crate::auth::session_cookie(&id, SESSION_HOURS);
-    Ok((csrf, cookie))
+    Ok((csrf, id))
 }
 
 /// Verifies a password, rate-limited per account and per client address.
 pub async fn check_login_attempt(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     login: &str,
     password: &str,
-) -> Result<Account, ApiError> {
+) -> Result<Account, AppError> {
     state.rate(crate::limits::Rated::Login, principal)?;
     let login = login.trim();
     let client = principal.client;
     if let Some(wait) = state.limiter.wait(login, client, std::time::Instant::now()) {
-        return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
+        return Err(AppError::TooManyAttempts(wait.as_secs().max(1)));
     }
     // Over-long input is a failure like any other, without hashing a megabyte.
     let shaped = tongban_core::text::check(login, tongban_core::text::NAME).is_ok()
@@ -450,7 +439,7 @@ pub async fn check_login_attempt(
                 .store
                 .write(move |c| Box::pin(async move { append_audit(c, now, "-", "login.failure", &who, "{}").await }))
                 .await?;
-            Err(ApiError::BadLogin)
+            Err(AppError::BadLogin)
         }
     }
 }
@@ -469,16 +458,16 @@ pub struct NewToken {
 /// Creates an API token for the principal (bearer, scoped, expiring in `days`, 30 by
 /// default); a token cannot create tokens.
 pub async fn create_token(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     name: &str,
     scopes: Option<Vec<String>>,
     days: Option<u32>,
-) -> Result<NewToken, ApiError> {
+) -> Result<NewToken, AppError> {
     authorize(principal, Action::Tokens)?;
     let account = principal.require()?.clone();
     if let Via::Token(_) = principal.via {
-        return Err(ApiError::Forbidden("tokens cannot create tokens".into()));
+        return Err(AppError::Forbidden("tokens cannot create tokens".into()));
     }
     let days = days.unwrap_or(30);
     let mut errors = Vec::new();
@@ -493,14 +482,14 @@ pub async fn create_token(
         errors.push(("scopes".to_owned(), "one or both of \"read\", \"write\"".to_owned()));
     }
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
+        return Err(AppError::Invalid(errors));
     }
     let id = random_hex(8)?;
     let token = format!("tb_{}", random_hex(32)?);
     let now = state.now();
     let expires = now
         .checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days)))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let (tid, hash, name) = (id.clone(), digest(&token), name.trim().to_owned());
     let pending = crate::idempotency::pending();
     state
@@ -510,7 +499,7 @@ pub async fn create_token(
                 crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 insert_token(c, &tid, &hash, &account.id, &name, &scopes, now, expires).await?;
                 append_audit(c, now, &account.id, "token.create", &tid, "{}").await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await?;
@@ -518,7 +507,7 @@ pub async fn create_token(
 }
 
 /// Revokes one of the principal's API tokens.
-pub async fn revoke_token(state: &AppState, principal: &Principal, id: &str) -> Result<(), ApiError> {
+pub async fn revoke_token(state: &App, principal: &Principal, id: &str) -> Result<(), AppError> {
     authorize(principal, Action::Tokens)?;
     let account = principal.require()?.id.clone();
     let now = state.now();
@@ -531,28 +520,28 @@ pub async fn revoke_token(state: &AppState, principal: &Principal, id: &str) -> 
                 if done {
                     append_audit(c, now, &account, "token.revoke", &id, "{}").await?;
                 }
-                Ok::<_, ApiError>(done)
+                Ok::<_, AppError>(done)
             })
         })
         .await?;
-    if done { Ok(()) } else { Err(ApiError::NotFound("no such token".into())) }
+    if done { Ok(()) } else { Err(AppError::NotFound("no such token".into())) }
 }
 
 /// The account holding the API token whose digest is `digest`, with the token's scopes,
 /// while the token is valid at `now`.
 pub async fn token_holder(
-    state: &AppState,
+    state: &App,
     digest: &str,
     now: jiff::Timestamp,
-) -> Result<Option<(Account, Vec<String>)>, ApiError> {
+) -> Result<Option<(Account, Vec<String>)>, AppError> {
     Ok(state.store.token(digest, now).await?)
 }
 
 /// The session whose id has digest `hash`, while it is valid at `now`.
 pub async fn session(
-    state: &AppState,
+    state: &App,
     hash: &str,
     now: jiff::Timestamp,
-) -> Result<Option<tongban_store::SessionRow>, ApiError> {
+) -> Result<Option<tongban_store::SessionRow>, AppError> {
     Ok(state.store.session(hash, now).await?)
 }

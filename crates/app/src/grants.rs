@@ -10,9 +10,10 @@ use tongban_core::org::DepartmentCode;
 use tongban_store::{append_audit, insert_grant};
 
 use super::authorize;
-use crate::AppState;
-use crate::auth::{Principal, random_hex};
-use crate::problem::ApiError;
+use crate::App;
+use crate::AppError;
+use crate::actor::Principal;
+use crate::credentials::random_hex;
 use tongban_core::access::Action;
 
 /// A new grant from the caller to someone else, as typed.
@@ -32,7 +33,7 @@ pub struct NewGrant {
 
 /// Delegates powers the caller holds (never more) to another account. Invalid fields come
 /// back as `Invalid` naming them; more than the caller holds is `NoAuthority`.
-pub async fn create_grant(state: &AppState, principal: &Principal, req: NewGrant) -> Result<Grant, ApiError> {
+pub async fn create_grant(state: &App, principal: &Principal, req: NewGrant) -> Result<Grant, AppError> {
     authorize(principal, Action::Delegate)?;
     let account = principal.require()?.clone();
     let mut errors = Vec::new();
@@ -59,7 +60,7 @@ pub async fn create_grant(state: &AppState, principal: &Principal, req: NewGrant
     if state.store.account(&req.grantee).await?.is_none() {
         errors.push(("grantee".into(), format!("no account {:?}", req.grantee)));
     }
-    let Some(department) = department.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    let Some(department) = department.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
     let now = state.now();
     let request = GrantRequest {
         grantor: account.id.clone(),
@@ -72,8 +73,8 @@ pub async fn create_grant(state: &AppState, principal: &Principal, req: NewGrant
     };
     let grant = state.store.delegations().await?.grant_from(format!("g-{}", random_hex(8)?), request, now).map_err(
         |e| match e {
-            tongban_core::delegation::DelegationError::Exceeds { .. } => ApiError::NoAuthority(e.to_string()),
-            other => ApiError::Invalid(vec![("grant".into(), other.to_string())]),
+            tongban_core::delegation::DelegationError::Exceeds { .. } => AppError::NoAuthority(e.to_string()),
+            other => AppError::Invalid(vec![("grant".into(), other.to_string())]),
         },
     )?;
     let g = grant.clone();
@@ -86,7 +87,7 @@ pub async fn create_grant(state: &AppState, principal: &Principal, req: NewGrant
                 insert_grant(c, &g, now).await?;
                 let detail = serde_json::json!({ "grantee": g.grantee, "powers": g.powers, "items": g.items, "parent": g.parent }).to_string();
                 append_audit(c, now, &g.grantor, "grant.create", &g.id, &detail).await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await?;

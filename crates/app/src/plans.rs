@@ -6,9 +6,9 @@ use tongban_core::plan::bpmn::{self, BpmnError};
 use tongban_store::{append_audit, insert_plan};
 
 use super::authorize;
-use crate::AppState;
-use crate::auth::Principal;
-use crate::problem::ApiError;
+use crate::App;
+use crate::AppError;
+use crate::actor::Principal;
 use tongban_core::access::Action;
 
 /// A refused BPMN document as (field, message) pairs: `step <id>` or `process` for a plan
@@ -29,12 +29,12 @@ pub fn bpmn_problems(e: &BpmnError) -> Vec<(String, String)> {
 
 /// Imports `text` (a BPMN 2.0 document) as a plan — the next version when its id exists —
 /// and answers the plan with the id and version stored. A refused document stores nothing.
-pub async fn import_plan(state: &AppState, principal: &Principal, text: &str) -> Result<(Plan, u32), ApiError> {
+pub async fn import_plan(state: &App, principal: &Principal, text: &str) -> Result<(Plan, u32), AppError> {
     authorize(principal, Action::ImportPlan)?;
     let actor = principal.require()?.id.clone();
-    let plan = bpmn::import(text).map_err(|e| ApiError::Invalid(bpmn_problems(&e)))?;
+    let plan = bpmn::import(text).map_err(|e| AppError::Invalid(bpmn_problems(&e)))?;
     tongban_core::plan::reform::check_not_builtin(plan.id())
-        .map_err(|e| ApiError::Invalid(vec![("bpmn".into(), e)]))?;
+        .map_err(|e| AppError::Invalid(vec![("bpmn".into(), e)]))?;
     let now = state.now();
     let stored = plan.clone();
     let pending = crate::idempotency::pending();
@@ -46,7 +46,7 @@ pub async fn import_plan(state: &AppState, principal: &Principal, text: &str) ->
                 let (id, version) = insert_plan(c, &stored, now).await?;
                 let detail = serde_json::json!({ "version": version, "steps": stored.steps().len() }).to_string();
                 append_audit(c, now, &actor, "plan.import", id.as_str(), &detail).await?;
-                Ok::<_, ApiError>(version)
+                Ok::<_, AppError>(version)
             })
         })
         .await?;
@@ -72,7 +72,7 @@ pub struct PlanEntry {
 
 /// Every plan: the latest version of each stored one, then the built-in reform plans no
 /// stored plan overrides.
-pub async fn list_plans(state: &AppState, principal: &Principal) -> Result<Vec<PlanEntry>, ApiError> {
+pub async fn list_plans(state: &App, principal: &Principal) -> Result<Vec<PlanEntry>, AppError> {
     use tongban_core::plan::reform;
     authorize(principal, Action::ReadPlans)?;
     let rows = state.store.plans().await?;
@@ -103,10 +103,10 @@ pub async fn list_plans(state: &AppState, principal: &Principal) -> Result<Vec<P
 }
 
 /// The plan `id` (at `version`, else its latest), stored or built in; the flag says built in.
-pub async fn resolve_plan(state: &AppState, id: &str, version: Option<u32>) -> Result<(Plan, bool), ApiError> {
+pub async fn resolve_plan(state: &App, id: &str, version: Option<u32>) -> Result<(Plan, bool), AppError> {
     let missing = || match version {
-        Some(v) => ApiError::NotFound(format!("plan {id} has no version {v}")),
-        None => ApiError::NotFound(format!("plan {id} does not exist")),
+        Some(v) => AppError::NotFound(format!("plan {id} has no version {v}")),
+        None => AppError::NotFound(format!("plan {id} does not exist")),
     };
     let Ok(plan_id) = tongban_core::plan::PlanId::parse(id) else { return Err(missing()) };
     let stored = match version {

@@ -19,9 +19,9 @@ use tongban_store::{
 };
 
 use super::authorize;
-use crate::AppState;
-use crate::auth::Principal;
-use crate::problem::ApiError;
+use crate::App;
+use crate::AppError;
+use crate::actor::Principal;
 
 /// The largest investment accepted, in yuan (it is stored in fen).
 const MAX_INVESTMENT_YUAN: u64 = 10u64.pow(15);
@@ -82,7 +82,7 @@ fn parse_project_type(kind: &str, small: Option<&str>, errors: &mut Vec<(String,
 
 /// Enters a project in the library (项目库), at the pre-consultation stage, listing every
 /// invalid field.
-pub async fn create_project(state: &AppState, principal: &Principal, req: NewProject) -> Result<ProjectRow, ApiError> {
+pub async fn create_project(state: &App, principal: &Principal, req: NewProject) -> Result<ProjectRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     let actor = principal.require()?.id.clone();
     let mut errors = Vec::new();
@@ -92,7 +92,7 @@ pub async fn create_project(state: &AppState, principal: &Principal, req: NewPro
         errors.push(("investment_yuan".into(), format!("at most {MAX_INVESTMENT_YUAN} yuan")));
     }
     let division = match DivisionCode::parse(&req.division) {
-        Ok(d) if crate::app::public::division_codes(state).await?.contains(&d) => Some(d),
+        Ok(d) if crate::public::division_codes(state).await?.contains(&d) => Some(d),
         Ok(d) => {
             errors.push(("division".into(), format!("{d} is not one of the center's divisions")));
             None
@@ -128,7 +128,7 @@ pub async fn create_project(state: &AppState, principal: &Principal, req: NewPro
         }
         _ => None,
     };
-    let Some(project) = project.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    let Some(project) = project.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
     let now = state.now();
     let row = ProjectRow { project, credit_code, phone, created_by: actor.clone(), created_at: now, updated_at: now };
     let stored = row.clone();
@@ -141,7 +141,7 @@ pub async fn create_project(state: &AppState, principal: &Principal, req: NewPro
                 insert_project(c, &stored).await?;
                 let detail = serde_json::json!({ "name": stored.project.name }).to_string();
                 append_audit(c, now, &actor, "project.create", stored.project.code.as_str(), &detail).await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await?;
@@ -150,12 +150,12 @@ pub async fn create_project(state: &AppState, principal: &Principal, req: NewPro
 
 /// Records a pre-consultation visit (上门对接建库) at `at` (now when none).
 pub async fn add_consultation(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &ProjectCode,
     at: Option<String>,
     notes: &str,
-) -> Result<Consultation, ApiError> {
+) -> Result<Consultation, AppError> {
     authorize(principal, Action::ManageProjects)?;
     let actor = principal.require()?.id.clone();
     super::projects::project(state, code).await?;
@@ -170,7 +170,7 @@ pub async fn add_consultation(
     if notes.is_empty() || notes.chars().count() > 2000 {
         errors.push(("notes".into(), "1–2000 characters".into()));
     }
-    let Some(at) = at.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    let Some(at) = at.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
     let visit = Consultation { project: code, at, by: actor.clone(), notes };
     let stored = visit.clone();
     let pending = crate::idempotency::pending();
@@ -182,7 +182,7 @@ pub async fn add_consultation(
                 insert_consultation(c, &stored, now).await?;
                 let detail = serde_json::json!({ "at": stored.at.to_string() }).to_string();
                 append_audit(c, now, &actor, "project.consultation", stored.project.as_str(), &detail).await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await?;
@@ -191,19 +191,19 @@ pub async fn add_consultation(
 
 /// The project library, by code; of one stage when given.
 pub async fn projects(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     stage: Option<ProjectStage>,
-) -> Result<Vec<ProjectRow>, ApiError> {
+) -> Result<Vec<ProjectRow>, AppError> {
     authorize(principal, Action::ReadProjects)?;
     Ok(state.store.projects(stage).await?)
 }
 
 /// Projects with their runs, for the projects page.
 pub async fn projects_with_runs(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
-) -> Result<Vec<(ProjectRow, Option<RunRow>)>, ApiError> {
+) -> Result<Vec<(ProjectRow, Option<RunRow>)>, AppError> {
     let mut out = Vec::new();
     for row in projects(state, principal, None).await? {
         let run = state.store.run_for_project(&row.project.code).await?;
@@ -214,10 +214,10 @@ pub async fn projects_with_runs(
 
 /// One project: the record, its consultations and its run.
 pub async fn detail(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &ProjectCode,
-) -> Result<(ProjectRow, Vec<Consultation>, Option<RunRow>), ApiError> {
+) -> Result<(ProjectRow, Vec<Consultation>, Option<RunRow>), AppError> {
     authorize(principal, Action::ReadProjects)?;
     let row = project(state, code).await?;
     let consultations = state.store.consultations_for_project(code).await?;
@@ -226,31 +226,31 @@ pub async fn detail(
 }
 
 /// A run error as the API answers it.
-pub fn run_error(e: RunError) -> ApiError {
+pub fn run_error(e: RunError) -> AppError {
     match e {
-        RunError::UnknownStep(_) => ApiError::NotFound(e.to_string()),
+        RunError::UnknownStep(_) => AppError::NotFound(e.to_string()),
         RunError::NotStartable { .. }
         | RunError::AlreadyStarted(_)
         | RunError::NotRunning(_)
-        | RunError::FinishedBeforeStart(_) => ApiError::Conflict(e.to_string()),
+        | RunError::FinishedBeforeStart(_) => AppError::Conflict(e.to_string()),
         // The same `/problems/outside-calendar` a case's deadline answers with.
-        RunError::Calendar(c) => ApiError::Case(CaseError::Calendar(c)),
-        RunError::Plan(p) => ApiError::Invalid(vec![("green_limits".into(), p.to_string())]),
+        RunError::Calendar(c) => AppError::Case(CaseError::Calendar(c)),
+        RunError::Plan(p) => AppError::Invalid(vec![("green_limits".into(), p.to_string())]),
     }
 }
 
 /// The project `code`, or not found.
-pub async fn project(state: &AppState, code: &ProjectCode) -> Result<ProjectRow, ApiError> {
-    state.store.project_by_code(code).await?.ok_or_else(|| ApiError::NotFound(format!("project {code} does not exist")))
+pub async fn project(state: &App, code: &ProjectCode) -> Result<ProjectRow, AppError> {
+    state.store.project_by_code(code).await?.ok_or_else(|| AppError::NotFound(format!("project {code} does not exist")))
 }
 
 /// The project's run, or not found.
-pub async fn run(state: &AppState, code: &ProjectCode) -> Result<RunRow, ApiError> {
+pub async fn run(state: &App, code: &ProjectCode) -> Result<RunRow, AppError> {
     state
         .store
         .run_for_project(code)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("project {code} has not started a run")))
+        .ok_or_else(|| AppError::NotFound(format!("project {code} has not started a run")))
 }
 
 /// How a run is to start.
@@ -268,29 +268,29 @@ pub struct RunRequest {
 
 /// Starts the project's run through a plan: the project moves to `in_approval`.
 pub async fn start_run(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &ProjectCode,
     req: RunRequest,
-) -> Result<RunRow, ApiError> {
+) -> Result<RunRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     let actor = principal.require()?.id.clone();
     let mut project = project(state, code).await?.project;
     if state.store.run_for_project(code).await?.is_some() {
-        return Err(ApiError::Conflict(format!("project {code} has a run already")));
+        return Err(AppError::Conflict(format!("project {code} has a run already")));
     }
     let (plan, _) = super::plans::resolve_plan(state, &req.plan, req.plan_version).await.map_err(|e| match e {
-        ApiError::NotFound(m) => ApiError::Invalid(vec![("plan".into(), m)]),
+        AppError::NotFound(m) => AppError::Invalid(vec![("plan".into(), m)]),
         other => other,
     })?;
     project.green_channel = req.green_channel.unwrap_or(project.green_channel);
     let mut limits = BTreeMap::new();
     for (step, days) in req.green_limits {
-        let id = StepId::parse(&step).map_err(|e| ApiError::Invalid(vec![("green_limits".into(), e.to_string())]))?;
+        let id = StepId::parse(&step).map_err(|e| AppError::Invalid(vec![("green_limits".into(), e.to_string())]))?;
         limits.insert(id, days);
     }
     if !limits.is_empty() && !project.green_channel {
-        return Err(ApiError::Invalid(vec![(
+        return Err(AppError::Invalid(vec![(
             "green_limits".into(),
             "shortened limits apply only to a green-channel run".into(),
         )]));
@@ -326,12 +326,12 @@ struct CaseToOpen {
 /// The cases the steps open: for each step linked to an item in the catalog, when the
 /// project unit has a credit code (core's [`step_submission`] says what is handed in).
 async fn cases_to_open(
-    state: &AppState,
+    state: &App,
     project: &ProjectRow,
     run: &ProjectRun,
     ids: &[StepId],
     actor: &str,
-) -> Result<Vec<CaseToOpen>, ApiError> {
+) -> Result<Vec<CaseToOpen>, AppError> {
     let Some(credit_code) = &project.credit_code else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for id in ids {
@@ -356,14 +356,14 @@ async fn cases_to_open(
 /// Starts `ids` together (one submission, 打捆报), opening their cases, and saves the run;
 /// if any cannot start, none does.
 pub async fn start_steps(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &ProjectCode,
     ids: Vec<StepId>,
-) -> Result<RunRow, ApiError> {
+) -> Result<RunRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     if ids.is_empty() {
-        return Err(ApiError::Invalid(vec![("steps".into(), "name at least one step".into())]));
+        return Err(AppError::Invalid(vec![("steps".into(), "name at least one step".into())]));
     }
     let actor = principal.require()?.id.clone();
     let project = project(state, code).await?;
@@ -389,11 +389,11 @@ pub async fn start_steps(
                     ids.iter().map(|id| (id.clone(), opened.get(id).cloned())).collect();
                 run.start_steps(&steps, now, &cal).map_err(run_error)?;
                 if !update_project_run(c, &run, expected, now).await? {
-                    return Err(ApiError::Conflict(format!("project {} changed since it was read", run.project())));
+                    return Err(AppError::Conflict(format!("project {} changed since it was read", run.project())));
                 }
                 let detail = serde_json::json!({ "steps": ids, "cases": opened }).to_string();
                 append_audit(c, now, &actor, "project.start_steps", run.project().as_str(), &detail).await?;
-                Ok::<_, ApiError>(RunRow { run, version: expected + 1, updated_at: now })
+                Ok::<_, AppError>(RunRow { run, version: expected + 1, updated_at: now })
             })
         })
         .await
@@ -401,11 +401,11 @@ pub async fn start_steps(
 
 /// 分块报 — every step of `module` that can start now starts, as one bundle.
 pub async fn start_block(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &ProjectCode,
     module: Module,
-) -> Result<RunRow, ApiError> {
+) -> Result<RunRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     let row = run(state, code).await?;
     let ids: Vec<StepId> = row
@@ -415,7 +415,7 @@ pub async fn start_block(
         .filter(|id| row.run.plan().step(id).is_some_and(|s| s.module == module))
         .collect();
     if ids.is_empty() {
-        return Err(ApiError::Conflict(format!("no step of module {} can start now", module.as_str())));
+        return Err(AppError::Conflict(format!("no step of module {} can start now", module.as_str())));
     }
     start_steps(state, principal, code, ids).await
 }
@@ -423,11 +423,11 @@ pub async fn start_block(
 /// Finishes a running step now, for steps without a case and for a case closed without a
 /// decision; a step whose case is still undecided waits on it ([`case_lets_step_finish`]).
 pub async fn finish_step(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     code: &ProjectCode,
     id: &StepId,
-) -> Result<RunRow, ApiError> {
+) -> Result<RunRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     let actor = principal.require()?.id.clone();
     project(state, code).await?;
@@ -437,7 +437,7 @@ pub async fn finish_step(
         _ => None,
     };
     if let Some(case) = case.filter(|c| !case_lets_step_finish(c)) {
-        return Err(ApiError::Conflict(format!("step {id} waits on case {}, which is {}", case.number, case.state)));
+        return Err(AppError::Conflict(format!("step {id} waits on case {}, which is {}", case.number, case.state)));
     }
     let now = state.now();
     let calendar = state.calendar();
@@ -447,7 +447,7 @@ pub async fn finish_step(
         .write(move |c| {
             Box::pin(async move {
                 save_finished_step(c, &mut run, version, &id, None, &actor, now, &calendar).await?;
-                Ok::<_, ApiError>(RunRow { run, version: version + 1, updated_at: now })
+                Ok::<_, AppError>(RunRow { run, version: version + 1, updated_at: now })
             })
         })
         .await
@@ -462,7 +462,7 @@ pub(crate) async fn finish_step_of_case(
     actor: &str,
     now: jiff::Timestamp,
     calendar: &WorkingCalendar,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let Some((step, RunRow { mut run, version, .. })) = run_for_case(conn, number).await? else { return Ok(()) };
     if !matches!(run.state(&step), Some(StepState::Running { case: Some(c), .. }) if c == number) {
         return Ok(());
@@ -483,10 +483,10 @@ async fn save_finished_step(
     actor: &str,
     now: jiff::Timestamp,
     calendar: &WorkingCalendar,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     run.finish_step(step, now).map_err(run_error)?;
     if !update_project_run(conn, run, version, now).await? {
-        return Err(ApiError::Conflict(format!("project {} changed since it was read", run.project())));
+        return Err(AppError::Conflict(format!("project {} changed since it was read", run.project())));
     }
     if run.is_complete() {
         update_project_stage(conn, run.project(), ProjectStage::Completed, run.green_channel(), now).await?;

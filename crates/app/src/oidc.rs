@@ -93,7 +93,7 @@ pub struct Oidc {
 }
 
 fn random(bytes: usize) -> Result<String, OidcError> {
-    crate::auth::random_hex(bytes).map_err(|e| OidcError::Provider(e.to_string()))
+    crate::credentials::random_hex(bytes).map_err(|e| OidcError::Provider(e.to_string()))
 }
 
 impl Oidc {
@@ -169,7 +169,7 @@ impl Oidc {
         let (Some(expected), Some(nonce), Some(verifier)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(OidcError::Flow);
         };
-        if expected.is_empty() || !crate::auth::same_secret(expected, state) {
+        if expected.is_empty() || !crate::credentials::same_secret(expected, state) {
             return Err(OidcError::Flow);
         }
         let d = self.discovery().await?;
@@ -251,7 +251,7 @@ impl Oidc {
             return Err(OidcError::Token("issued in the future".into()));
         }
         let said = claims.get("nonce").and_then(serde_json::Value::as_str).unwrap_or("");
-        if !crate::auth::same_secret(said, nonce) {
+        if !crate::credentials::same_secret(said, nonce) {
             return Err(OidcError::Token("its nonce is not this flow's".into()));
         }
         let text = |name: &str| claims.get(name).and_then(serde_json::Value::as_str).map(|s| s.trim().to_owned());

@@ -1,21 +1,36 @@
-//! Application functions: one per use case, shared by the JSON API and the HTML pages, so
-//! no rule is written twice. Each checks who asks, loads state, lets core decide, and writes
-//! the outcome — events, projection, audit entry, idempotency key — in one transaction.
+//! tongban-app — the use cases: one function per use case, reads included, shared by the
+//! JSON API, the HTML pages and the command line, so no rule is written twice. Each takes
+//! the [`Principal`] who asks, checks what core's access rules allow, loads state, lets core
+//! decide, and writes the outcome — events, projection, audit entry, idempotency key — in
+//! one transaction. No HTTP here: the server translates requests into these calls and
+//! [`AppError`]s into problem+json.
+
+use std::sync::Arc;
+
+use tongban_core::calendar::{CalendarSet, WorkingCalendar};
 
 use tongban_core::case::{Case, CaseCommand, CaseEvent, CaseNumber, Context, Submission, Submitter};
 use tongban_core::identity::Role;
 use tongban_core::item::ItemCode;
 
-use tongban_store::{RecordedEvent, allocate_case_number, append_audit, append_events, insert_idempotency};
+use tongban_store::{Store, allocate_case_number, append_audit, append_events};
 
 pub mod accounts;
+pub mod actor;
 mod calendar;
+pub mod credentials;
+mod error;
 mod grants;
+pub mod idempotency;
+pub mod limits;
+pub mod oidc;
 pub mod org;
 mod plans;
 pub mod projects;
 pub mod public;
+pub mod sms;
 mod tickets;
+pub mod worker;
 
 pub use accounts::{
     CodeSent, NewToken, change_password, check_login_attempt, confirm_code, create_token, grant_mandate, mandates,
@@ -31,70 +46,121 @@ pub use plans::{bpmn_problems, import_plan, list_plans, resolve_plan};
 
 pub use tickets::{COMPREHENSIVE, TakenTicket, call_next_ticket, queue_letter, take_ticket, ticket_day, waiting_for};
 
-use crate::AppState;
-use crate::auth::{Principal, digest};
-use crate::problem::ApiError;
+pub use actor::{Principal, Via};
+pub use error::AppError;
+/// The read models the front doors show, as the store keeps them.
+pub use tongban_store::{
+    Account, AccountabilityRow, AlertRow, CaseFilter, Consultation, ItemFilter, ItemRow, Mandate, MaterialFile,
+    MonthFigures, Page, ProjectRow, Reach, RecordedEvent, RunRow, SessionRow, StoreError, TicketRow, TrackedCase,
+};
+
+/// Where "now" comes from: the system clock in production, a fixed or stepped one in tests.
+pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+
+/// What every use case runs against: the store, the live working calendars, the clock, the
+/// login limiter and request rates, the supervision worker's board, and the clients of the
+/// identity provider and the SMS gateway.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    /// The center's working calendars, kept at the stored revision (see [`refresh`]).
+    pub calendars: Arc<LiveCalendars>,
+    /// The clock.
+    pub clock: Clock,
+    /// Failed logins, for back-off.
+    pub limiter: Arc<limits::LoginLimiter>,
+    /// Request rates of the endpoints anyone may call; `None` turns them off (a load test
+    /// of many clients on one machine).
+    pub rates: Option<Arc<limits::RateLimiter>>,
+    /// The supervision worker's board and status.
+    pub supervision: Arc<worker::Supervision>,
+    /// The identity provider applicants verify through (`--oidc-issuer`), if any.
+    pub oidc: Option<Arc<oidc::Oidc>>,
+    /// The SMS gateway one-time codes go out through (`--sms-*`), if any.
+    pub sms: Option<Arc<sms::Sms>>,
+    /// After how many working hours alerts escalate to the owner's chief and the supervisor.
+    pub escalation: tongban_core::supervision::EscalationRule,
+}
+
+impl App {
+    /// The application over `store` with the system clock.
+    pub fn new(store: Store, calendars: impl Into<CalendarSet>) -> Self {
+        Self {
+            store,
+            calendars: Arc::new(LiveCalendars::new(calendars.into())),
+            clock: Arc::new(jiff::Timestamp::now),
+            limiter: Arc::default(),
+            rates: Some(Arc::default()),
+            supervision: Arc::default(),
+            oidc: None,
+            sms: None,
+            escalation: tongban_core::supervision::EscalationRule::default(),
+        }
+    }
+
+    /// The center's calendars now.
+    pub fn calendars(&self) -> CalendarSet {
+        self.calendars.get()
+    }
+
+    /// The national working calendar now.
+    pub fn calendar(&self) -> WorkingCalendar {
+        self.calendars.get().base().clone()
+    }
+
+    /// The working calendar of `division` now (the national one with its closures).
+    pub fn calendar_of(&self, division: &tongban_core::division::DivisionCode) -> WorkingCalendar {
+        self.calendars.get().for_division(division).clone()
+    }
+
+    /// Takes one request of `kind` from `principal`'s address when nobody is logged in
+    /// (staff and applicants are not held to the public's rates); too many is refused.
+    pub fn rate(&self, kind: limits::Rated, principal: &Principal) -> Result<(), AppError> {
+        match (&self.rates, &principal.account, principal.client) {
+            (Some(rates), None, Some(client)) => rates
+                .take(kind, Some(client), std::time::Instant::now())
+                .map_err(|wait| AppError::TooManyAttempts(wait.as_secs().max(1))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Now, by the clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        (self.clock)()
+    }
+
+    /// Cases by state, for the metrics.
+    pub async fn case_counts(&self) -> Result<Vec<(String, i64)>, AppError> {
+        Ok(self.store.cases_by_state().await?)
+    }
+
+    /// Whether the database answers (for readiness).
+    pub async fn ready(&self) -> bool {
+        self.store.ping().await
+    }
+}
 use tongban_core::access::{Action, Scope, role_may};
 use tongban_core::org::DepartmentCode;
 
 /// Refuses `action` unless the principal's role may attempt it.
-pub fn authorize(principal: &Principal, action: Action) -> Result<(), ApiError> {
+pub fn authorize(principal: &Principal, action: Action) -> Result<(), AppError> {
     if role_may(principal.role(), action) {
         Ok(())
     } else if principal.account.is_none() {
-        Err(ApiError::Unauthorized)
+        Err(AppError::Unauthorized)
     } else {
-        Err(ApiError::Forbidden(format!("a {} may not do this", principal.role())))
-    }
-}
-
-/// An `Idempotency-Key` and the digest of the request it came with.
-#[derive(Debug, Clone)]
-pub struct Idempotency {
-    /// The key.
-    pub key: String,
-    /// SHA-256 of the request body.
-    pub request_hash: String,
-}
-
-impl Idempotency {
-    /// From the header value and the raw body.
-    pub fn new(key: &str, body: &[u8]) -> Result<Self, ApiError> {
-        let key = key.trim();
-        if key.is_empty() || key.len() > 200 {
-            return Err(ApiError::BadParameter("Idempotency-Key must be 1–200 characters".into()));
-        }
-        Ok(Self { key: key.to_owned(), request_hash: digest(&String::from_utf8_lossy(body)) })
-    }
-}
-
-/// The stored answer to a repeated idempotent request, or a 422 when the key was used
-/// with a different request.
-pub async fn replay(
-    state: &AppState,
-    principal: &Principal,
-    idem: &Idempotency,
-) -> Result<Option<(u16, String)>, ApiError> {
-    let (key, who) = (idem.key.clone(), principal.id().to_owned());
-    let found =
-        state.store.write(move |c| Box::pin(async move { tongban_store::idempotency_in(c, &key, &who).await })).await?;
-    match found {
-        Some((hash, _, _)) if hash != idem.request_hash => Err(ApiError::IdempotencyMismatch(idem.key.clone())),
-        // Status 0: the key is reserved and the work done, its answer not stored yet.
-        Some((_, 0, _)) | None => Ok(None),
-        Some((_, status, body)) => Ok(Some((status, body))),
+        Err(AppError::Forbidden(format!("a {} may not do this", principal.role())))
     }
 }
 
 /// Opens a case for `item` from `submission`. The first contact owns it: the clerk who
 /// receives it at a window, or the channel's hall account for self-service.
 pub async fn submit_case(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     item: &ItemCode,
     mut submission: Submission,
-    idem: Option<Idempotency>,
-) -> Result<Case, ApiError> {
+) -> Result<Case, AppError> {
     authorize(principal, Action::SubmitCase)?;
     let account = principal.require()?;
     let verified = if account.role == Role::Applicant {
@@ -106,7 +172,7 @@ pub async fn submit_case(
         } else if account.id_number.as_deref() == Some(named) {
             false
         } else {
-            return Err(ApiError::Forbidden(
+            return Err(AppError::Forbidden(
                 "applicants apply under their own id number, or an enterprise's that mandated them".into(),
             ));
         }
@@ -120,23 +186,24 @@ pub async fn submit_case(
         .store
         .item_by_code(item)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("item {item} does not exist")))?;
+        .ok_or_else(|| AppError::NotFound(format!("item {item} does not exist")))?;
     if submission.owner != format!("hall.{}", submission.channel.as_str()) {
         check_owner(state, &submission.owner, &row.item).await?;
     }
     let now = state.now();
     let actor = account.id.clone();
-    let who = principal.id().to_owned();
     // Check before taking a number, so refused input never uses one up (on PostgreSQL
     // numbers come from a sequence that a rollback does not return).
     let year = CaseNumber::year_of(now);
     Case::submit(CaseNumber::new(&row.item.division, year, 0), &row.item, row.version, submission.clone(), now)?;
-    let Some(idem) = idem else {
+    // Under an Idempotency-Key the key is claimed in the same write as the case; without
+    // one, the case joins the store's batched submissions.
+    let Some(pending) = crate::idempotency::pending() else {
         let division = row.item.division.clone();
         return state
             .store
             .submit_case(division, year, actor, move |number| {
-                Ok::<_, ApiError>(Case::submit(number, &row.item, row.version, submission, now)?)
+                Ok::<_, AppError>(Case::submit(number, &row.item, row.version, submission, now)?)
             })
             .await;
     };
@@ -144,11 +211,10 @@ pub async fn submit_case(
         .store
         .write(move |conn| {
             Box::pin(async move {
+                crate::idempotency::claim(conn, Some(&pending), now).await?;
                 let number = allocate_case_number(conn, &row.item.division, year).await?;
                 let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
                 tongban_store::insert_submitted_case(conn, &case, &event, &actor).await?;
-                let body = serde_json::to_string(&crate::api::CaseView::from(&case)).unwrap_or_default();
-                insert_idempotency(conn, &idem.key, &who, &idem.request_hash, 201, &body, now).await?;
                 Ok(case)
             })
         })
@@ -157,7 +223,7 @@ pub async fn submit_case(
 
 /// The identities an applicant's account answers for: its own once verified, and — while
 /// it is verified — the enterprises that mandated it (委托).
-pub async fn identities(state: &AppState, account: &tongban_store::Account) -> Result<Vec<String>, ApiError> {
+pub async fn identities(state: &App, account: &tongban_store::Account) -> Result<Vec<String>, AppError> {
     let Some(own) = account.verified_id() else { return Ok(Vec::new()) };
     let mut ids = vec![own.to_owned()];
     ids.extend(state.store.mandates(Some(&account.id), None).await?.into_iter().map(|m| m.enterprise_id));
@@ -165,7 +231,7 @@ pub async fn identities(state: &AppState, account: &tongban_store::Account) -> R
 }
 
 /// Checks, by core's rule, that the account `login` may own a case of `item`.
-async fn check_owner(state: &AppState, login: &str, item: &tongban_core::item::ServiceItem) -> Result<(), ApiError> {
+async fn check_owner(state: &App, login: &str, item: &tongban_core::item::ServiceItem) -> Result<(), AppError> {
     let account = state.store.account(login.trim()).await?;
     let candidate = account.as_ref().map(|a| tongban_core::case::OwnerCandidate {
         role: a.role,
@@ -179,11 +245,11 @@ async fn check_owner(state: &AppState, login: &str, item: &tongban_core::item::S
 /// department's cases, overseers all; applicants the cases their account reaches (实名认证,
 /// [`Case::reached_by`]).
 async fn check_scope(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     case: &Case,
     department: Option<&DepartmentCode>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let account = principal.require()?;
     let allowed = match Scope::of(account.role, account.department.as_ref()) {
         Scope::Own => {
@@ -191,36 +257,36 @@ async fn check_scope(
         }
         scope => department.is_some_and(|d| scope.covers(d)),
     };
-    if allowed { Ok(()) } else { Err(ApiError::Forbidden(format!("case {} is not yours to see", case.number))) }
+    if allowed { Ok(()) } else { Err(AppError::Forbidden(format!("case {} is not yours to see", case.number))) }
 }
 
 /// Applies `command` to the case at `expected_version` (optimistic concurrency), checking
 /// role, scope and — for decisions — the delegated power, whose chain is recorded.
 #[tracing::instrument(skip_all, fields(case.number = %number, case.command = command.name()))]
 pub async fn act_on_case(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     number: &CaseNumber,
     command: CaseCommand,
     expected_version: Option<u32>,
-) -> Result<Case, ApiError> {
+) -> Result<Case, AppError> {
     authorize(principal, Action::Case(command.kind()))?;
     let account = principal.require()?.clone();
     let case = state
         .store
         .case_by_number(number)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
+        .ok_or_else(|| AppError::NotFound(format!("case {number} does not exist")))?;
     let item = state
         .store
         .item_in_version(&case.item, case.item_version)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("item {} version {} does not exist", case.item, case.item_version)))?
+        .ok_or_else(|| AppError::NotFound(format!("item {} version {} does not exist", case.item, case.item_version)))?
         .item;
     check_scope(state, principal, &case, Some(&item.department)).await?;
     let expected = expected_version.unwrap_or(case.version);
     if expected != case.version {
-        return Err(ApiError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "case {number} is at version {}, not {expected}: it changed since you read it",
             case.version
         )));
@@ -235,7 +301,7 @@ pub async fn act_on_case(
             let delegations = state.store.delegations().await?;
             let chain =
                 delegations.authority(&account.id, &item.department, &item.code, power, now).ok_or_else(|| {
-                    ApiError::NoAuthority(format!(
+                    AppError::NoAuthority(format!(
                         "{} holds no valid delegated {} power for item {}",
                         account.id,
                         power.as_str(),
@@ -268,7 +334,7 @@ pub async fn act_on_case(
                 if decided {
                     projects::finish_step_of_case(conn, &after.number, &account.id, now, &calendar).await?;
                 }
-                Ok::<_, ApiError>(after)
+                Ok::<_, AppError>(after)
             })
         })
         .await
@@ -277,16 +343,16 @@ pub async fn act_on_case(
 /// A case and its history, if the principal may see it.
 #[tracing::instrument(skip_all, fields(case.number = %number))]
 pub async fn case_with_events(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     number: &CaseNumber,
-) -> Result<(Case, Vec<RecordedEvent>), ApiError> {
+) -> Result<(Case, Vec<RecordedEvent>), AppError> {
     authorize(principal, Action::ReadCase)?;
     let case = state
         .store
         .case_by_number(number)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("case {number} does not exist")))?;
+        .ok_or_else(|| AppError::NotFound(format!("case {number} does not exist")))?;
     let item = state.store.item_in_version(&case.item, case.item_version).await?;
     check_scope(state, principal, &case, item.as_ref().map(|i| &i.item.department)).await?;
     let events = state.store.events_for_case(number).await?;
@@ -296,44 +362,43 @@ pub async fn case_with_events(
 /// The material files of a case the principal may see.
 #[tracing::instrument(skip_all, fields(case.number = %number))]
 pub async fn case_files(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     number: &CaseNumber,
-) -> Result<Vec<tongban_store::MaterialFile>, ApiError> {
+) -> Result<Vec<tongban_store::MaterialFile>, AppError> {
     case_with_events(state, principal, number).await?;
     Ok(state.store.material_files(number).await?)
 }
 
-/// Logs in: returns the account, its CSRF token and the Set-Cookie value.
+/// Logs in: returns the account, its CSRF token and the new session's id.
 pub async fn login(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     login: &str,
     password: &str,
-) -> Result<(tongban_store::Account, String, String), ApiError> {
+) -> Result<(tongban_store::Account, String, String), AppError> {
     authorize(principal, Action::Login)?;
     let account = accounts::check_login_attempt(state, principal, login, password).await?;
-    let (csrf, cookie) = accounts::new_session(state, &account).await?;
-    Ok((account, csrf, cookie))
+    let (csrf, session) = accounts::new_session(state, &account).await?;
+    Ok((account, csrf, session))
 }
 
-/// Logs out: ends the principal's session (a token is revoked on its own route); answers
-/// the `Set-Cookie` value that removes the session cookie.
-pub async fn logout(state: &AppState, principal: &Principal) -> Result<String, ApiError> {
+/// Logs out: ends the principal's session (a token is revoked on its own route).
+pub async fn logout(state: &App, principal: &Principal) -> Result<(), AppError> {
     authorize(principal, Action::Session)?;
     if let Some(hash) = principal.session_hash.clone() {
         state.store.write(move |c| Box::pin(async move { tongban_store::delete_session(c, &hash).await })).await?;
     }
-    Ok(crate::auth::cleared_session_cookie())
+    Ok(())
 }
 
 /// Cases the principal may list, matching `filter`: applicants get their own, department
 /// staff their department's, center leaders, supervisors and administrators all.
 pub async fn search_cases(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     mut filter: tongban_store::CaseFilter,
-) -> Result<tongban_store::Page<Case>, ApiError> {
+) -> Result<tongban_store::Page<Case>, AppError> {
     authorize(principal, Action::SearchCases)?;
     let account = principal.require()?;
     match Scope::of(account.role, account.department.as_ref()) {
@@ -369,15 +434,15 @@ pub fn sniff_type(bytes: &[u8]) -> Option<&'static str> {
 
 /// Checks a file before anything is written: size, a type we accept, and that it is what
 /// the client declared. Returns the real type.
-pub fn check_file(declared: &str, bytes: &[u8]) -> Result<&'static str, ApiError> {
+pub fn check_file(declared: &str, bytes: &[u8]) -> Result<&'static str, AppError> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(ApiError::TooLarge(MAX_FILE_BYTES));
+        return Err(AppError::TooLarge(MAX_FILE_BYTES));
     }
     let declared = declared.split(';').next().unwrap_or("").trim();
     let actual = sniff_type(bytes)
-        .ok_or_else(|| ApiError::UnsupportedType("only PDF, JPEG and PNG files are accepted".into()))?;
+        .ok_or_else(|| AppError::UnsupportedType("only PDF, JPEG and PNG files are accepted".into()))?;
     if declared != actual {
-        return Err(ApiError::UnsupportedType(format!("Content-Type says {declared:?} but the file is {actual}")));
+        return Err(AppError::UnsupportedType(format!("Content-Type says {declared:?} but the file is {actual}")));
     }
     Ok(actual)
 }
@@ -385,31 +450,31 @@ pub fn check_file(declared: &str, bytes: &[u8]) -> Result<&'static str, ApiError
 /// Stores a file for one of the case's materials (its SHA-256 recorded). Returns whether it
 /// was new (the same bytes again are a no-op) and the stored file.
 pub async fn upload_material(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     number: &CaseNumber,
     material: &str,
     declared_type: &str,
     bytes: Vec<u8>,
-) -> Result<(bool, tongban_store::MaterialFile), ApiError> {
+) -> Result<(bool, tongban_store::MaterialFile), AppError> {
     authorize(principal, Action::Upload)?;
     let (case, _) = case_with_events(state, principal, number).await?;
     if case.state.is_final() || case.decided_at.is_some() {
-        return Err(ApiError::Conflict(format!("case {number} is {}: no more materials", case.state)));
+        return Err(AppError::Conflict(format!("case {number} is {}: no more materials", case.state)));
     }
     let item = state
         .store
         .item_in_version(&case.item, case.item_version)
         .await?
-        .ok_or_else(|| ApiError::NotFound("item".into()))?;
+        .ok_or_else(|| AppError::NotFound("item".into()))?;
     if !item.item.materials.iter().any(|m| m.name == material) {
-        return Err(ApiError::Invalid(vec![(
+        return Err(AppError::Invalid(vec![(
             "material".into(),
             format!("{material:?} is not a material of item {}", item.item.code),
         )]));
     }
     let actual = check_file(declared_type, &bytes)?;
-    let sha = crate::auth::digest_bytes(&bytes);
+    let sha = crate::credentials::digest_bytes(&bytes);
     let (who, now) = (principal.id().to_owned(), state.now());
     let (n, m, s) = (number.clone(), material.to_owned(), sha.clone());
     let created = state
@@ -422,11 +487,11 @@ pub async fn upload_material(
                 if tongban_store::material_file_exists(c, &n, &m, &s).await? {
                     return Ok(false);
                 }
-                tongban_core::case::check_upload_quota(files, used, size).map_err(ApiError::Quota)?;
+                tongban_core::case::check_upload_quota(files, used, size).map_err(AppError::Quota)?;
                 tongban_store::insert_material_file(c, &n, &m, &s, actual, &bytes, &who, now).await?;
                 let detail = serde_json::json!({ "material": m, "sha256": s, "size": size }).to_string();
                 append_audit(c, now, &who, "case.upload", n.as_str(), &detail).await?;
-                Ok::<_, ApiError>(true)
+                Ok::<_, AppError>(true)
             })
         })
         .await?;
@@ -436,7 +501,7 @@ pub async fn upload_material(
         .await?
         .into_iter()
         .find(|f| f.material == material && f.sha256 == sha)
-        .ok_or_else(|| ApiError::Internal("stored file vanished".into()))?;
+        .ok_or_else(|| AppError::Internal("stored file vanished".into()))?;
     Ok((created, file))
 }
 
@@ -460,7 +525,7 @@ pub struct SignUp {
 pub use tongban_core::account::MAX_PASSWORD_CHARS;
 
 /// Creates an applicant account (online service hall sign-up), listing every invalid field.
-pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Result<tongban_store::Account, ApiError> {
+pub async fn sign_up(state: &App, principal: &Principal, req: SignUp) -> Result<tongban_store::Account, AppError> {
     authorize(principal, Action::SignUp)?;
     state.rate(crate::limits::Rated::SignUp, principal)?;
     let valid = tongban_core::account::SignUpRequest {
@@ -483,7 +548,7 @@ pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Re
         applicant_kind: Some(valid.kind.to_owned()),
         id_number: Some(valid.id_number),
         phone: valid.phone,
-        password_hash: crate::auth::hash_password(req.password).await?,
+        password_hash: crate::credentials::hash_password(req.password).await?,
         disabled: false,
         verified: None,
     };
@@ -497,7 +562,7 @@ pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Re
                 crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 tongban_store::insert_account(c, &a, now).await?;
                 append_audit(c, now, &a.id, "account.sign_up", &a.id, "{}").await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await?;
@@ -508,17 +573,17 @@ pub async fn sign_up(state: &AppState, principal: &Principal, req: SignUp) -> Re
 /// and an unknown number answer alike, and failures are rate-limited per case number, so
 /// the phone cannot be guessed.
 pub async fn case_by_number_and_phone(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     number: &str,
     phone: &str,
-) -> Result<Case, ApiError> {
-    let not_found = || ApiError::NotFound("no case with that number and phone".into());
+) -> Result<Case, AppError> {
+    let not_found = || AppError::NotFound("no case with that number and phone".into());
     // Per case number only: a kiosk is shared, so one person's typos must not lock it.
     state.rate(crate::limits::Rated::Lookup, principal)?;
     let keys = [(format!("lookup:{}", number.trim()), 5.0)];
     if let Some(wait) = state.limiter.wait_keys(&keys, std::time::Instant::now()) {
-        return Err(ApiError::TooManyAttempts(wait.as_secs().max(1)));
+        return Err(AppError::TooManyAttempts(wait.as_secs().max(1)));
     }
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     let found = match CaseNumber::parse(number.trim()) {
@@ -554,7 +619,7 @@ pub const ALERTS_SHOWN: u32 = 10_000;
 
 /// The alerts the principal may see, newest first: all for the center's overseers, their
 /// department's for its staff.
-pub async fn alerts(state: &AppState, principal: &Principal) -> Result<Vec<tongban_store::AlertRow>, ApiError> {
+pub async fn alerts(state: &App, principal: &Principal) -> Result<Vec<tongban_store::AlertRow>, AppError> {
     authorize(principal, Action::ReadSupervision)?;
     let rows = state.store.alerts(ALERTS_SHOWN).await?;
     Ok(rows.into_iter().filter(|a| may_see_department(principal, &a.department)).collect())
@@ -563,9 +628,9 @@ pub async fn alerts(state: &AppState, principal: &Principal) -> Result<Vec<tongb
 /// The accountability records the principal may see: all for the center's overseers, their
 /// department's for its staff.
 pub async fn accountability_records(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
-) -> Result<Vec<tongban_store::AccountabilityRow>, ApiError> {
+) -> Result<Vec<tongban_store::AccountabilityRow>, AppError> {
     authorize(principal, Action::ReadSupervision)?;
     let rows = state.store.accountability().await?;
     Ok(rows.into_iter().filter(|r| may_see_department(principal, &r.department)).collect())
@@ -574,10 +639,10 @@ pub async fn accountability_records(
 /// The board as the principal may see it, with the running cases it is drawn from (by
 /// number): a department's staff see their department's cases only.
 pub async fn scoped_board(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     limit: usize,
-) -> Result<(BoardSnapshot, std::collections::HashMap<String, tongban_store::TrackedCase>), ApiError> {
+) -> Result<(BoardSnapshot, std::collections::HashMap<String, tongban_store::TrackedCase>), AppError> {
     authorize(principal, Action::Supervise)?;
     let mine = own_department(principal);
     let running: std::collections::HashMap<String, tongban_store::TrackedCase> = state
@@ -595,14 +660,14 @@ pub async fn scoped_board(
 
 /// The supervision rules in force: the stored book over the center's default. Read afresh
 /// on each call, so a rule set on any server holds at once.
-pub async fn rule_book(state: &AppState) -> Result<tongban_core::supervision::RuleBook, ApiError> {
+pub async fn rule_book(state: &App) -> Result<tongban_core::supervision::RuleBook, AppError> {
     Ok(state.store.rule_book(tongban_core::supervision::Rule::center_default(state.calendars().base())).await?)
 }
 
 /// A running case's colour at `now` under `book` (the rule for its item and `department`),
 /// as the board computes it; none for a case not running or a calendar that cannot say.
 pub fn colour_of(
-    state: &AppState,
+    state: &App,
     book: &tongban_core::supervision::RuleBook,
     case: &Case,
     department: &DepartmentCode,
@@ -637,15 +702,15 @@ pub struct BoardSnapshot {
 /// The supervision board of running cases; with `only`, just those case numbers (a
 /// department's). Empty on a server that does not hold the supervision lease.
 pub fn supervision_board(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     only: Option<&std::collections::HashSet<String>>,
     limit: usize,
-) -> Result<BoardSnapshot, ApiError> {
+) -> Result<BoardSnapshot, AppError> {
     use tongban_core::supervision::Colour;
     authorize(principal, Action::Supervise)?;
     let status = state.supervision.status.lock().map(|s| s.clone()).unwrap_or_default();
-    let guard = state.supervision.board.lock().map_err(|_| ApiError::Internal("poisoned".into()))?;
+    let guard = state.supervision.board.lock().map_err(|_| AppError::Internal("poisoned".into()))?;
     let mut view = BoardSnapshot {
         leader: status.leader,
         present: guard.is_some(),
@@ -676,11 +741,11 @@ pub fn supervision_board(
 
 fn accountability_to_core(
     r: &tongban_store::AccountabilityRow,
-) -> Result<tongban_core::supervision::Accountability<String>, ApiError> {
+) -> Result<tongban_core::supervision::Accountability<String>, AppError> {
     use tongban_core::supervision::{Accountability, AccountabilityState, Statement};
-    let ts = |s: &str| s.parse::<jiff::Timestamp>().map_err(|e| ApiError::Internal(e.to_string()));
+    let ts = |s: &str| s.parse::<jiff::Timestamp>().map_err(|e| AppError::Internal(e.to_string()));
     let statement =
-        |text: &Option<String>, by: &Option<String>, at: &Option<String>| -> Result<Option<Statement>, ApiError> {
+        |text: &Option<String>, by: &Option<String>, at: &Option<String>| -> Result<Option<Statement>, AppError> {
             Ok(match (text, by, at) {
                 (Some(text), Some(by), Some(at)) => Some(Statement { by: by.clone(), text: text.clone(), at: ts(at)? }),
                 _ => None,
@@ -703,13 +768,13 @@ fn accountability_to_core(
 /// approver), or a supervisor closes an answered one (`close` true). An empty or overlong
 /// text is invalid (field `text`); a record in the wrong state is a conflict.
 pub async fn accountability_step(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     number: &str,
     since: &str,
     text: &str,
     close: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     use tongban_core::supervision::{AccountabilityError, AccountabilityState, Statement};
     authorize(principal, if close { Action::CloseAccountability } else { Action::AnswerAccountability })?;
     let who = principal.require()?.clone();
@@ -719,16 +784,16 @@ pub async fn accountability_step(
         .await?
         .into_iter()
         .find(|r| r.case_number == number && r.since == since)
-        .ok_or_else(|| ApiError::NotFound(format!("no accountability record for case {number} since {since}")))?;
+        .ok_or_else(|| AppError::NotFound(format!("no accountability record for case {number} since {since}")))?;
     if !close && !may_see_department(principal, &row.department) {
-        return Err(ApiError::Forbidden("another department's record".into()));
+        return Err(AppError::Forbidden("another department's record".into()));
     }
     let mut record = accountability_to_core(&row)?;
     let now = state.now();
     let done = if close { record.close(&who.id, text, now) } else { record.answer(&who.id, text, now) };
     done.map_err(|e| match e {
-        AccountabilityError::BadText(..) => ApiError::Invalid(vec![("text".into(), e.to_string())]),
-        other => ApiError::Conflict(other.to_string()),
+        AccountabilityError::BadText(..) => AppError::Invalid(vec![("text".into(), e.to_string())]),
+        other => AppError::Conflict(other.to_string()),
     })?;
     let stamp =
         |s: &Option<Statement>| s.as_ref().map(|s| (s.text.clone(), s.by.clone(), tongban_store::format_ts(s.at)));
@@ -768,13 +833,13 @@ pub async fn accountability_step(
 /// Sets a supervision rule (it takes effect when the worker next starts its board):
 /// `scope` is `center` (key `-`), `department` (a department code) or `item` (an item code).
 pub async fn set_supervision_rule(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     scope: &str,
     key: &str,
     used_percent: u8,
     remaining_minutes: u32,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     authorize(principal, Action::ConfigureSupervision)?;
     let who = principal.require()?.id.clone();
     let mut errors = Vec::new();
@@ -802,7 +867,7 @@ pub async fn set_supervision_rule(
             String::new()
         }
     };
-    let Some(rule) = rule.filter(|_| errors.is_empty()) else { return Err(ApiError::Invalid(errors)) };
+    let Some(rule) = rule.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
     let (scope, now) = (scope.to_owned(), state.now());
     state
         .store
@@ -829,7 +894,7 @@ pub fn own_department(principal: &Principal) -> Option<String> {
 
 /// A grouping of the figures by its name: `center`, `department`, `window`, `staff`,
 /// `item` or `division`.
-pub fn group_by(name: &str) -> Result<tongban_core::supervision::GroupBy, ApiError> {
+pub fn group_by(name: &str) -> Result<tongban_core::supervision::GroupBy, AppError> {
     use tongban_core::supervision::GroupBy;
     Ok(match name {
         "center" => GroupBy::Center,
@@ -838,19 +903,19 @@ pub fn group_by(name: &str) -> Result<tongban_core::supervision::GroupBy, ApiErr
         "staff" => GroupBy::Staff,
         "item" => GroupBy::Item,
         "division" => GroupBy::Division,
-        other => return Err(ApiError::Invalid(vec![("by".into(), format!("unknown grouping {other:?}"))])),
+        other => return Err(AppError::Invalid(vec![("by".into(), format!("unknown grouping {other:?}"))])),
     })
 }
 
 /// The center's figures per group over `period` (all time when none); with `department`,
 /// only that department's cases. A case counts at the window of its owner.
 pub async fn figures(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     by: tongban_core::supervision::GroupBy,
     period: Option<tongban_core::supervision::Period>,
     department: Option<&str>,
-) -> Result<Vec<(tongban_core::supervision::GroupKey, tongban_core::supervision::Figures)>, ApiError> {
+) -> Result<Vec<(tongban_core::supervision::GroupKey, tongban_core::supervision::Figures)>, AppError> {
     use tongban_core::org::{DepartmentCode, WindowCode};
     use tongban_core::supervision::{CaseFacts, FigureSpec};
     authorize(principal, Action::ReadFigures)?;
@@ -908,7 +973,7 @@ pub struct ConcernRow {
 /// Watched conditions beyond deadlines, over every case the principal may see: repeated
 /// corrections, acceptance with required materials missing, bad ratings (1–2), and
 /// decisions whose recorded grant chain was not valid when they were taken.
-pub async fn concerns(state: &AppState, principal: &Principal) -> Result<Vec<ConcernRow>, ApiError> {
+pub async fn concerns(state: &App, principal: &Principal) -> Result<Vec<ConcernRow>, AppError> {
     use tongban_core::supervision::{Concern, Decision, decided_without_authority};
     authorize(principal, Action::Supervise)?;
     let delegations = state.store.delegations().await?;
@@ -994,10 +1059,10 @@ pub struct NewStaff {
 /// Creates a staff account (administrators), listing every invalid field; a login taken
 /// is a conflict.
 pub async fn create_staff_account(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     req: NewStaff,
-) -> Result<tongban_store::Account, ApiError> {
+) -> Result<tongban_store::Account, AppError> {
     authorize(principal, Action::ManageAccounts)?;
     let admin = principal.require()?.id.clone();
     let parsed = tongban_core::account::StaffRequest {
@@ -1036,7 +1101,7 @@ pub async fn create_staff_account(
         applicant_kind: None,
         id_number: None,
         phone: None,
-        password_hash: crate::auth::hash_password(req.password).await?,
+        password_hash: crate::credentials::hash_password(req.password).await?,
         disabled: false,
         verified: None,
     };
@@ -1051,7 +1116,7 @@ pub async fn create_staff_account(
                 tongban_store::insert_account(c, &a, now).await?;
                 let detail = serde_json::json!({ "role": a.role.as_str() }).to_string();
                 append_audit(c, now, &admin, "account.create", &a.id, &detail).await?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await?;
@@ -1060,17 +1125,17 @@ pub async fn create_staff_account(
 
 /// Revokes a grant: it and everything re-delegated from it stop at once. The grantor, the
 /// department's head or an administrator may revoke.
-pub async fn revoke_grant(state: &AppState, principal: &Principal, id: &str) -> Result<(), ApiError> {
+pub async fn revoke_grant(state: &App, principal: &Principal, id: &str) -> Result<(), AppError> {
     authorize(principal, Action::Delegate)?;
     let account = principal.require()?.clone();
     let mut delegations = state.store.delegations().await?;
     let grant =
-        delegations.grant(id).cloned().ok_or_else(|| ApiError::NotFound(format!("grant {id} does not exist")))?;
+        delegations.grant(id).cloned().ok_or_else(|| AppError::NotFound(format!("grant {id} does not exist")))?;
     if !grant.may_be_revoked_by(&account.id, account.role, account.department.as_ref()) {
-        return Err(ApiError::Forbidden("only the grantor, the department head or an administrator may revoke".into()));
+        return Err(AppError::Forbidden("only the grantor, the department head or an administrator may revoke".into()));
     }
     let now = state.now();
-    delegations.revoke(id, now).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    delegations.revoke(id, now).map_err(|e| AppError::Conflict(e.to_string()))?;
     let id = id.to_owned();
     state
         .store

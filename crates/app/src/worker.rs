@@ -15,7 +15,7 @@ use tongban_store::{
     AccountabilityRow, AlertRow, Lease, TrackedCase, escalate_alert, format_ts, insert_accountability, insert_alert,
 };
 
-use crate::AppState;
+use crate::App;
 
 /// Ticks between full re-evaluations (at the default 30 s tick, once an hour).
 const FULL_REEVALUATION_EVERY: u64 = 120;
@@ -52,15 +52,15 @@ impl std::fmt::Debug for Supervision {
 }
 
 /// Starts the worker; it runs until the process ends.
-/// The calendar watcher ([`crate::app::calendar::watch`]) runs beside it on every server.
-pub fn spawn(state: AppState, period: Duration) -> tokio::task::JoinHandle<()> {
-    let watcher = crate::app::watch(state.clone(), period);
+/// The calendar watcher ([`crate::calendar::watch`]) runs beside it on every server.
+pub fn spawn(state: App, period: Duration) -> tokio::task::JoinHandle<()> {
+    let watcher = crate::watch(state.clone(), period);
     tokio::spawn(async move {
         tokio::join!(watcher, supervise(state, period));
     })
 }
 
-async fn supervise(state: AppState, period: Duration) {
+async fn supervise(state: App, period: Duration) {
     loop {
         match state.store.try_lease(LEASE_KEY).await {
             Ok(Some(lease)) => {
@@ -80,7 +80,7 @@ async fn supervise(state: AppState, period: Duration) {
     }
 }
 
-fn set_leader(state: &AppState, leader: bool) {
+fn set_leader(state: &App, leader: bool) {
     if let Ok(mut s) = state.supervision.status.lock() {
         s.leader = leader;
     }
@@ -96,7 +96,7 @@ fn rule_of(book: &RuleBook, t: &TrackedCase) -> Rule {
     }
 }
 
-async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<(), crate::problem::ApiError> {
+async fn lead(state: &App, mut lease: Lease, period: Duration) -> Result<(), crate::AppError> {
     let calendars = state.calendars();
     let mut book = state.store.rule_book(Rule::center_default(calendars.base())).await?;
     let mut last_event = state.store.last_event_id().await?;
@@ -111,7 +111,7 @@ async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<()
             changes.push(c);
         }
     }
-    *state.supervision.board.lock().map_err(|_| crate::problem::ApiError::Internal("poisoned".into()))? = Some(board);
+    *state.supervision.board.lock().map_err(|_| crate::AppError::Internal("poisoned".into()))? = Some(board);
     if let Ok(mut s) = state.supervision.status.lock() {
         s.leader = true;
     }
@@ -137,8 +137,7 @@ async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<()
         }
         let mut changes = Vec::new();
         {
-            let mut guard =
-                state.supervision.board.lock().map_err(|_| crate::problem::ApiError::Internal("poisoned".into()))?;
+            let mut guard = state.supervision.board.lock().map_err(|_| crate::AppError::Internal("poisoned".into()))?;
             let Some(board) = guard.as_mut() else { return Ok(()) };
             for t in &changed {
                 owners.insert(t.case.number.to_string(), (t.case.owner.clone(), t.department.clone()));
@@ -169,10 +168,10 @@ async fn lead(state: &AppState, mut lease: Lease, period: Duration) -> Result<()
 
 /// Stores the alerts and accountability records of `changes` (idempotently).
 async fn record(
-    state: &AppState,
+    state: &App,
     changes: &[ColourChange<String>],
     owners: &std::collections::HashMap<String, (String, String)>,
-) -> Result<(), crate::problem::ApiError> {
+) -> Result<(), crate::AppError> {
     let mut alerts = Vec::new();
     let mut records = Vec::new();
     let raised_at = format_ts(state.now());
@@ -221,7 +220,7 @@ async fn record(
                 for r in &records {
                     insert_accountability(c, r).await?;
                 }
-                Ok::<_, crate::problem::ApiError>(new)
+                Ok::<_, crate::AppError>(new)
             })
         })
         .await?;
@@ -235,7 +234,7 @@ async fn record(
 }
 
 /// Moves alerts up to the chief and the supervisor when their working hours have passed.
-async fn escalate(state: &AppState, now: jiff::Timestamp) -> Result<(), crate::problem::ApiError> {
+async fn escalate(state: &App, now: jiff::Timestamp) -> Result<(), crate::AppError> {
     let rule = state.escalation;
     let calendar = state.calendar();
     let mut ups = Vec::new();
@@ -256,7 +255,7 @@ async fn escalate(state: &AppState, now: jiff::Timestamp) -> Result<(), crate::p
                 for (case, colour, since, level) in &ups {
                     escalate_alert(c, case, colour, since, level, now).await?;
                 }
-                Ok::<_, crate::problem::ApiError>(())
+                Ok::<_, crate::AppError>(())
             })
         })
         .await

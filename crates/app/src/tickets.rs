@@ -4,9 +4,9 @@
 use tongban_store::TicketRow;
 
 use super::authorize;
-use crate::AppState;
-use crate::auth::Principal;
-use crate::problem::ApiError;
+use crate::App;
+use crate::AppError;
+use crate::actor::Principal;
 use tongban_core::access::Action;
 
 pub use tongban_core::queue::{COMPREHENSIVE, queue_letter, ticket_day};
@@ -21,14 +21,14 @@ pub struct TakenTicket {
 }
 
 /// Takes the next ticket of `queue` (a department code or [`COMPREHENSIVE`]).
-pub async fn take_ticket(state: &AppState, principal: &Principal, queue: &str) -> Result<TakenTicket, ApiError> {
+pub async fn take_ticket(state: &App, principal: &Principal, queue: &str) -> Result<TakenTicket, AppError> {
     authorize(principal, Action::TakeTicket)?;
     state.rate(crate::limits::Rated::Ticket, principal)?;
     let queue = queue.trim().to_owned();
     if queue != COMPREHENSIVE {
         let departments = state.store.department_names().await?;
         if !departments.iter().any(|(code, _)| *code == queue) {
-            return Err(ApiError::Invalid(vec![("queue".into(), format!("no department {queue:?}"))]));
+            return Err(AppError::Invalid(vec![("queue".into(), format!("no department {queue:?}"))]));
         }
     }
     let now = state.now();
@@ -40,25 +40,25 @@ pub async fn take_ticket(state: &AppState, principal: &Principal, queue: &str) -
             Box::pin(async move {
                 let ticket = tongban_store::insert_ticket(c, &day, letter, &queue, now).await?;
                 let ahead = tongban_store::count_waiting_tickets(c, &day, &[queue.as_str()], Some(ticket.seq)).await?;
-                Ok::<_, ApiError>(TakenTicket { ticket, ahead })
+                Ok::<_, AppError>(TakenTicket { ticket, ahead })
             })
         })
         .await
 }
 
 /// The queues a staff member calls: their department's and the comprehensive window's.
-fn queues_of(principal: &Principal) -> Result<Vec<String>, ApiError> {
+fn queues_of(principal: &Principal) -> Result<Vec<String>, AppError> {
     let account = principal.require()?;
     let department = account
         .department
         .as_ref()
-        .ok_or_else(|| ApiError::Forbidden(format!("{} belongs to no department", account.id)))?;
+        .ok_or_else(|| AppError::Forbidden(format!("{} belongs to no department", account.id)))?;
     Ok(vec![department.to_string(), COMPREHENSIVE.to_owned()])
 }
 
 /// Calls the oldest waiting ticket of the caller's department or the comprehensive window;
 /// none when nobody waits.
-pub async fn call_next_ticket(state: &AppState, principal: &Principal) -> Result<Option<TicketRow>, ApiError> {
+pub async fn call_next_ticket(state: &App, principal: &Principal) -> Result<Option<TicketRow>, AppError> {
     authorize(principal, Action::CallTicket)?;
     let queues = queues_of(principal)?;
     let caller = principal.id().to_owned();
@@ -69,14 +69,14 @@ pub async fn call_next_ticket(state: &AppState, principal: &Principal) -> Result
         .write(move |c| {
             Box::pin(async move {
                 let refs: Vec<&str> = queues.iter().map(String::as_str).collect();
-                Ok::<_, ApiError>(tongban_store::call_next_ticket(c, &day, &refs, &caller, now).await?)
+                Ok::<_, AppError>(tongban_store::call_next_ticket(c, &day, &refs, &caller, now).await?)
             })
         })
         .await
 }
 
 /// How many tickets the caller's queues hold today, waiting to be called.
-pub async fn waiting_for(state: &AppState, principal: &Principal) -> Result<i64, ApiError> {
+pub async fn waiting_for(state: &App, principal: &Principal) -> Result<i64, AppError> {
     authorize(principal, Action::CallTicket)?;
     let queues = queues_of(principal)?;
     let refs: Vec<&str> = queues.iter().map(String::as_str).collect();

@@ -10,9 +10,9 @@ use tongban_core::case::{Case, CaseEvent};
 use tongban_store::{Store, StoreError};
 
 use super::authorize;
-use crate::AppState;
-use crate::auth::Principal;
-use crate::problem::ApiError;
+use crate::App;
+use crate::AppError;
+use crate::actor::Principal;
 use tongban_core::access::Action;
 
 /// Who the calendar's own writes are recorded as.
@@ -51,7 +51,7 @@ impl LiveCalendars {
 
 /// Brings this server's calendars to the stored revision; true when they changed. A server
 /// that supervises puts the new calendars on its board and re-colours every case.
-pub async fn refresh(state: &AppState) -> Result<bool, ApiError> {
+pub async fn refresh(state: &App) -> Result<bool, AppError> {
     let stored = state.store.calendar_revision().await?;
     if stored == state.calendars.get().revision() {
         return Ok(false);
@@ -72,7 +72,7 @@ pub async fn refresh(state: &AppState) -> Result<bool, ApiError> {
 /// Keeps this server's calendars on the stored revision (every `period`), warns once a day
 /// when a year's schedule should be loaded, and on the supervising server recomputes the
 /// running cases still behind the revision (accepted meanwhile on a server not yet reloaded).
-pub async fn watch(state: AppState, period: std::time::Duration) {
+pub async fn watch(state: App, period: std::time::Duration) {
     let mut warned_on: Option<jiff::civil::Date> = None;
     loop {
         let changed = refresh(&state).await.unwrap_or_else(|e| {
@@ -107,7 +107,7 @@ pub async fn watch(state: AppState, period: std::time::Duration) {
 }
 
 /// What an import or closure change did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CalendarChange {
     /// The calendar revision it made.
     pub revision: u64,
@@ -121,11 +121,11 @@ pub struct CalendarChange {
 
 /// Imports `year`'s schedule from `csv` as an administrator, over the API or the pages.
 pub async fn import_calendar_year(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     year: i16,
     csv: &str,
-) -> Result<CalendarChange, ApiError> {
+) -> Result<CalendarChange, AppError> {
     authorize(principal, Action::ImportCalendar)?;
     let actor = principal.require()?.id.clone();
     let change = import_year(&state.store, &actor, year, csv, state.now()).await?;
@@ -143,8 +143,8 @@ pub async fn import_year(
     year: i16,
     csv: &str,
     now: jiff::Timestamp,
-) -> Result<CalendarChange, ApiError> {
-    let invalid = |field: &str, why: String| ApiError::Invalid(vec![(field.to_owned(), why)]);
+) -> Result<CalendarChange, AppError> {
+    let invalid = |field: &str, why: String| AppError::Invalid(vec![(field.to_owned(), why)]);
     let schedule = Schedule::parse(year, csv).map_err(|e| invalid("csv", e.to_string()))?;
     let mut schedules = store.calendar_schedules().await?;
     let before = WorkingCalendar::from_schedules(&schedules, Default::default(), &[])
@@ -172,7 +172,7 @@ pub async fn import_year(
                 let detail = detail.to_string();
                 tongban_store::append_audit(c, now, &actor_owned, "calendar.import", &year.to_string(), &detail)
                     .await?;
-                Ok::<_, ApiError>(revision)
+                Ok::<_, AppError>(revision)
             })
         })
         .await?;
@@ -184,14 +184,14 @@ pub async fn import_year(
 
 /// Adds a closure of a division's halls, or lifts it (`lift`), then recomputes what it touched.
 pub async fn set_closure(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
     closure: Closure,
     lift: bool,
-) -> Result<CalendarChange, ApiError> {
+) -> Result<CalendarChange, AppError> {
     authorize(principal, Action::ImportCalendar)?;
     let actor = principal.require()?.id.clone();
-    let invalid = |field: &str, why: String| ApiError::Invalid(vec![(field.to_owned(), why)]);
+    let invalid = |field: &str, why: String| AppError::Invalid(vec![(field.to_owned(), why)]);
     if !(MIN_YEAR..=MAX_YEAR).contains(&closure.date.year()) {
         return Err(invalid("date", format!("{} is outside the years the calendar covers", closure.date)));
     }
@@ -213,7 +213,7 @@ pub async fn set_closure(
             Box::pin(async move {
                 let revision = if lift {
                     tongban_store::delete_closure(c, &stored.division, stored.date).await?.ok_or_else(|| {
-                        ApiError::NotFound(format!("closure of {} on {}", stored.division, stored.date))
+                        AppError::NotFound(format!("closure of {} on {}", stored.division, stored.date))
                     })?
                 } else {
                     tongban_store::put_closure(c, &stored, now, &by).await?
@@ -223,7 +223,7 @@ pub async fn set_closure(
                     "name": stored.name, "revision": revision })
                 .to_string();
                 tongban_store::append_audit(c, now, &by, action, stored.division.as_str(), &detail).await?;
-                Ok::<_, ApiError>(revision)
+                Ok::<_, AppError>(revision)
             })
         })
         .await?;
@@ -243,7 +243,7 @@ pub async fn recompute(
     set: &CalendarSet,
     reason: &str,
     now: jiff::Timestamp,
-) -> Result<(usize, usize), ApiError> {
+) -> Result<(usize, usize), AppError> {
     let moved = recompute_cases(store, set, reason, now).await?;
     let steps = recompute_steps(store, set, now).await?;
     if moved > 0 || steps > 0 {
@@ -258,7 +258,7 @@ async fn recompute_cases(
     set: &CalendarSet,
     reason: &str,
     now: jiff::Timestamp,
-) -> Result<usize, ApiError> {
+) -> Result<usize, AppError> {
     let behind = store.running_cases_behind(set.revision()).await?;
     let mut moved = 0;
     for batch in behind.chunks(BATCH) {
@@ -289,7 +289,7 @@ async fn recompute_cases(
                     let rows: Vec<(u32, &Case, &CaseEvent)> =
                         changed.iter().map(|(before, after, event)| (before.version, after, event)).collect();
                     tongban_store::append_due_changes(c, &rows, CALENDAR_ACTOR, now).await?;
-                    Ok::<_, ApiError>(changed.len())
+                    Ok::<_, AppError>(changed.len())
                 })
             })
             .await?;
@@ -298,7 +298,7 @@ async fn recompute_cases(
 }
 
 /// Recomputes the due times of every running project step on the project's division's calendar.
-async fn recompute_steps(store: &Store, set: &CalendarSet, now: jiff::Timestamp) -> Result<usize, ApiError> {
+async fn recompute_steps(store: &Store, set: &CalendarSet, now: jiff::Timestamp) -> Result<usize, AppError> {
     let mut moved = 0;
     for (row, division) in store.running_project_runs().await? {
         let cal = set.for_division(&division).clone();
@@ -319,7 +319,7 @@ async fn recompute_steps(store: &Store, set: &CalendarSet, now: jiff::Timestamp)
             .write(move |c| {
                 Box::pin(async move {
                     if !tongban_store::update_project_run(c, &run, expected, now).await? {
-                        return Ok::<_, ApiError>(false); // changed meanwhile: its new due times are fresh
+                        return Ok::<_, AppError>(false); // changed meanwhile: its new due times are fresh
                     }
                     tongban_store::append_audit(c, now, CALENDAR_ACTOR, "project.due_recomputed", &code, &detail)
                         .await?;
@@ -335,19 +335,16 @@ async fn recompute_steps(store: &Store, set: &CalendarSet, now: jiff::Timestamp)
 }
 
 /// The imported years of holidays and make-up working days.
-pub async fn calendar_years(
-    state: &AppState,
-    principal: &Principal,
-) -> Result<Vec<tongban_store::StoredYear>, ApiError> {
+pub async fn calendar_years(state: &App, principal: &Principal) -> Result<Vec<tongban_store::StoredYear>, AppError> {
     authorize(principal, Action::ReadGrants)?;
     Ok(state.store.calendar_years().await?)
 }
 
 /// The halls' closures (a hall closed on a working day).
 pub async fn calendar_closures(
-    state: &AppState,
+    state: &App,
     principal: &Principal,
-) -> Result<Vec<tongban_store::StoredClosure>, ApiError> {
+) -> Result<Vec<tongban_store::StoredClosure>, AppError> {
     authorize(principal, Action::ReadGrants)?;
     Ok(state.store.calendar_closures().await?)
 }

@@ -99,7 +99,7 @@ impl Sms {
 
     /// Sends `code` to `phone` with the code template; answers the gateway's message id.
     pub async fn send_code(&self, phone: &str, code: &str, now: jiff::Timestamp) -> Result<String, SmsError> {
-        let nonce = crate::auth::random_hex(16).map_err(|e| SmsError::Gateway(e.to_string()))?;
+        let nonce = crate::credentials::random_hex(16).map_err(|e| SmsError::Gateway(e.to_string()))?;
         let timestamp = jiff::tz::Offset::UTC.to_datetime(now).strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         let params = [
             ("AccessKeyId", self.config.access_key_id.clone()),
