@@ -3,7 +3,7 @@
 //! with a bundled submission and an expected completion that moves as steps finish early
 //! or late, and a step that opens a real case.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

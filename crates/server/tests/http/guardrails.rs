@@ -1,7 +1,7 @@
 //! Administrator guardrails, on both databases: the last administrator stays, an applicant's
 //! account never becomes staff, and conferring decision power is audited under its own name.
 
-mod common;
+use crate::common;
 
 use common::{Fixture, assert_problem};
 use tongban_store::testing::each_backend;

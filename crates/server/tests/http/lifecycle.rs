@@ -1,6 +1,6 @@
 //! The whole life of a case over the API, with every refusal, on both databases.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Caller, Fixture, assert_problem, good_case};

@@ -2,7 +2,7 @@
 //! with CSRF, pages check authorization, a whole case goes from application to rating
 //! through forms alone (no JavaScript), and bad input comes back beside its fields.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

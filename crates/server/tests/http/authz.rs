@@ -3,7 +3,7 @@
 //! "allow" (the server does not answer 401/403) or "deny" (it does). Adding a route to the
 //! OpenAPI document without a row here fails `every_route_has_a_matrix_row`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

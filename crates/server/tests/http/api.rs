@@ -1,6 +1,6 @@
 //! HTTP tests, in process (tower `oneshot`), on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Caller, Fixture, assert_problem, good_case};

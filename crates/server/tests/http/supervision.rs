@@ -2,7 +2,7 @@
 //! red opens an accountability record the department answers and a supervisor closes,
 //! figures come as JSON and CSV, and /metrics shows it all.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

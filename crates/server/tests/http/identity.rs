@@ -3,7 +3,7 @@
 //! Typing another person's ID number at sign-up reaches nothing of theirs, before and after
 //! one's own identity is verified. Event data is masked like the case view.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{APPLICANT_ID, Caller, Fixture, assert_problem, good_case};

@@ -3,7 +3,7 @@
 //! PKCE, the ID token's signature, issuer, audience, expiry and nonce. A token that fails
 //! any check verifies nobody.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,8 +20,8 @@ use serde_json::{Value, json};
 use sha2::Digest as _;
 use tower::ServiceExt as _;
 
-const KEY_PEM: &str = include_str!("data/idp-test-key.pem");
-const KEY_N: &str = include_str!("data/idp-test-key.n");
+const KEY_PEM: &str = include_str!("../data/idp-test-key.pem");
+const KEY_N: &str = include_str!("../data/idp-test-key.n");
 const CLIENT: &str = "tongban-test";
 
 /// The claims of a token, given the flow's nonce.

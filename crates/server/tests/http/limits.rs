@@ -2,7 +2,7 @@
 //! a 422 naming the field (never a 500), logins back off per account and address without
 //! locking out anyone else, and the public's endpoints have per-address rates.
 
-mod common;
+use crate::common;
 
 use common::{Caller, Fixture, PASSWORD, assert_problem};
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! request headers — at first or between keep-alive requests — is closed. Time is tokio's
 //! paused clock: nothing here waits for real.
 
-mod common;
+use crate::common;
 
 use std::convert::Infallible;
 

@@ -3,7 +3,7 @@
 //! request's HMAC-SHA1 signature by the documented algorithm, as the real gateway does.
 //! On both databases.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,18 @@
+//! The server's integration tests, in one binary (one link on a two-core machine, one
+//! place for the helpers): each module is a part of the HTTP face, driven in process and,
+//! where a database is involved, on SQLite and PostgreSQL.
+
+mod common;
+
+mod api;
+mod authz;
+mod guardrails;
+mod identity;
+mod lifecycle;
+mod limits;
+mod oidc;
+mod plans;
+mod sms_code;
+mod supervision;
+mod timeouts;
+mod web;
