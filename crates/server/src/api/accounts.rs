@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use super::session::{Me, me};
 use crate::AppState;
@@ -218,4 +219,16 @@ pub async fn confirm_code(
 ) -> Result<Json<Me>, ApiError> {
     let account = crate::app::confirm_code(&state, &principal, &req.code).await?;
     Ok(Json(me(&account, None)))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(verify))
+        .routes(routes!(set_disabled))
+        .routes(routes!(change_password))
+        .routes(routes!(grant_mandate, list_mandates))
+        .routes(routes!(revoke_mandate))
+        .routes(routes!(send_code))
+        .routes(routes!(confirm_code))
 }

@@ -11,6 +11,7 @@ use tongban_core::calendar::{Closure, DueExplanation, local_date};
 use tongban_core::case::CaseNumber;
 use tongban_core::division::DivisionCode;
 use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::app;
@@ -246,4 +247,14 @@ pub async fn explain_due(
         .map_err(|e| ApiError::Case(tongban_core::case::CaseError::Calendar(e)))?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("case {number} is not running against a time limit")))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(get_year, put_year))
+        .routes(routes!(add_closure))
+        .routes(routes!(lift_closure))
+        .routes(routes!(explain_due))
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use tongban_core::case::{CaseCommand, CaseNumber, CaseState};
 use tongban_core::item::ItemCode;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use super::{CaseDetail, CasePage, CaseView, EventView, SubmitCaseRequest};
 use crate::AppState;
@@ -333,4 +334,12 @@ pub async fn search_cases(
         page: page.page,
         per_page: page.per_page,
     }))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(submit_case, search_cases))
+        .routes(routes!(get_case))
+        .routes(routes!(act))
 }

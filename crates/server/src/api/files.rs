@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use tongban_core::case::CaseNumber;
 use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::app::{self, authorize};
@@ -82,4 +83,9 @@ pub async fn upload(
     let (created, file) =
         app::upload_material(&state, &principal, &number, &material, declared, bytes.to_vec()).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(FileView::from(file))))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(upload))
 }

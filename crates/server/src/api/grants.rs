@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tongban_core::delegation::Grant;
 use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::app::authorize;
@@ -177,4 +178,13 @@ pub async fn set_role(
 ) -> Result<StatusCode, ApiError> {
     crate::app::set_account_role(&state, &principal, &login, &req.role).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(create_grant, list_grants))
+        .routes(routes!(delete_grant))
+        .routes(routes!(create_account))
+        .routes(routes!(set_role))
 }

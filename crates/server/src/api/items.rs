@@ -8,6 +8,7 @@ use tongban_core::division::DivisionCode;
 use tongban_core::item::{Category, Channel, ItemCode};
 use tongban_core::org::DepartmentCode;
 use utoipa::IntoParams;
+use utoipa_axum::routes;
 
 use super::{ItemPage, ItemView};
 use crate::AppState;
@@ -224,4 +225,13 @@ pub async fn set_first_responsible(
     let code = ItemCode::parse(&code).map_err(|_| ApiError::NotFound(format!("item {code:?} does not exist")))?;
     crate::app::org::set_first_responsible(&state, &principal, &code, &body.account).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(list_items))
+        .routes(routes!(get_item))
+        .routes(routes!(lists))
+        .routes(routes!(set_first_responsible))
 }

@@ -18,7 +18,6 @@ use axum::Json;
 use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::problem::{FieldProblem, KINDS, Problem};
@@ -54,58 +53,19 @@ struct ApiDoc;
 
 /// The OpenAPI document and the routes it describes.
 pub fn openapi_router() -> OpenApiRouter<AppState> {
+    // Each module declares its own routes; merged here in one documented router.
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(items::list_items))
-        .routes(routes!(items::get_item))
-        .routes(routes!(items::lists))
-        .routes(routes!(cases::submit_case, cases::search_cases))
-        .routes(routes!(cases::get_case))
-        .routes(routes!(cases::act))
-        .routes(routes!(files::upload))
-        .routes(routes!(items::set_first_responsible))
-        .routes(routes!(session::login, session::logout))
-        .routes(routes!(session::whoami))
-        .routes(routes!(session::create_token))
-        .routes(routes!(session::delete_token))
-        .routes(routes!(session::sign_up))
-        .routes(routes!(grants::create_grant, grants::list_grants))
-        .routes(routes!(grants::delete_grant))
-        .routes(routes!(grants::create_account))
-        .routes(routes!(grants::set_role))
-        .routes(routes!(accounts::verify))
-        .routes(routes!(accounts::set_disabled))
-        .routes(routes!(accounts::change_password))
-        .routes(routes!(accounts::grant_mandate, accounts::list_mandates))
-        .routes(routes!(accounts::revoke_mandate))
-        .routes(routes!(accounts::send_code))
-        .routes(routes!(accounts::confirm_code))
-        .routes(routes!(supervision::board))
-        .routes(routes!(supervision::concerns))
-        .routes(routes!(supervision::alerts))
-        .routes(routes!(supervision::accountability))
-        .routes(routes!(supervision::answer))
-        .routes(routes!(supervision::close))
-        .routes(routes!(supervision::set_rule_route))
-        .routes(routes!(supervision::figures_route))
-        .routes(routes!(plans::list_plans, plans::import_plan))
-        .routes(routes!(plans::compare_plans))
-        .routes(routes!(plans::get_plan))
-        .routes(routes!(plans::export_plan))
-        .routes(routes!(projects::create_project, projects::list_projects))
-        .routes(routes!(projects::get_project))
-        .routes(routes!(projects::add_consultation))
-        .routes(routes!(projects::run::start_run))
-        .routes(routes!(projects::run::start_step))
-        .routes(routes!(projects::run::finish_step))
-        .routes(routes!(projects::run::bundle))
-        .routes(routes!(projects::run::block))
-        .routes(routes!(calendar::status))
-        .routes(routes!(calendar::get_year, calendar::put_year))
-        .routes(routes!(calendar::add_closure))
-        .routes(routes!(calendar::lift_closure))
-        .routes(routes!(calendar::explain_due))
-        .routes(routes!(tickets::take_ticket))
-        .routes(routes!(tickets::call_next))
+        .merge(items::routes())
+        .merge(cases::routes())
+        .merge(files::routes())
+        .merge(session::routes())
+        .merge(grants::routes())
+        .merge(accounts::routes())
+        .merge(supervision::routes())
+        .merge(plans::routes())
+        .merge(projects::routes())
+        .merge(calendar::routes())
+        .merge(tickets::routes())
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use tongban_core::plan::bpmn;
 use tongban_core::plan::{Plan, PlanComparison, PlanSummary};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::app::authorize;
@@ -344,4 +345,13 @@ pub async fn import_plan(
             critical_path: schedule.critical_path.iter().map(ToString::to_string).collect(),
         }),
     ))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(list_plans, import_plan))
+        .routes(routes!(compare_plans))
+        .routes(routes!(get_plan))
+        .routes(routes!(export_plan))
 }

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::app::authorize;
@@ -185,4 +186,14 @@ pub async fn sign_up(
     };
     let account = crate::app::sign_up(&state, &principal, request).await?;
     Ok((StatusCode::CREATED, Json(me(&account, None))))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(login, logout))
+        .routes(routes!(whoami))
+        .routes(routes!(create_token))
+        .routes(routes!(delete_token))
+        .routes(routes!(sign_up))
 }

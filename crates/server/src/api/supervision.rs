@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tongban_core::supervision::{Figures, GroupKey, Period};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Principal;
@@ -388,4 +389,17 @@ pub async fn concerns(State(state): State<AppState>, principal: Principal) -> Re
         })
         .collect();
     Ok(Json(out))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(board))
+        .routes(routes!(concerns))
+        .routes(routes!(alerts))
+        .routes(routes!(accountability))
+        .routes(routes!(answer))
+        .routes(routes!(close))
+        .routes(routes!(set_rule_route))
+        .routes(routes!(figures_route))
 }

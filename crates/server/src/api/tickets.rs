@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::app;
@@ -78,4 +79,9 @@ pub async fn call_next(State(state): State<AppState>, principal: Principal) -> R
         Some(t) => Json(TicketView::new(t, None)).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
     })
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(take_ticket)).routes(routes!(call_next))
 }

@@ -212,3 +212,15 @@ pub async fn confirm_code(State(state): State<AppState>, posted: Posted) -> Resu
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("sms.title"), code_form(&ctx, None, &errors)))
         .into_response())
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/hall/verify/oidc", get(oidc_begin))
+        .route("/hall/verify/sms", get(code_page).post(send_code))
+        .route("/hall/verify/sms/confirm", post(confirm_code))
+        .route("/hall/verify/oidc/callback", get(oidc_callback))
+        .route("/workbench/verify", get(verify_page).post(verify))
+        .route("/account/password", get(password_page).post(change_password))
+}

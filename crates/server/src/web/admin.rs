@@ -947,3 +947,19 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Done
     };
     Ok(page(&ctx, ctx.t("plans.title"), body))
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin", get(catalog))
+        .route("/admin/org", get(org))
+        .route("/admin/staff", get(staff).post(create_staff))
+        .route("/admin/staff/{login}/role", post(change_role))
+        .route("/admin/staff/{login}/disabled", post(set_disabled))
+        .route("/admin/grants", get(grants))
+        .route("/admin/grants/{id}/revoke", post(revoke))
+        .route("/admin/calendar", get(calendar))
+        .route("/admin/rules", get(rules).post(set_rule))
+        .route("/admin/plans", get(plans))
+}

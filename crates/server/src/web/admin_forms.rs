@@ -407,3 +407,14 @@ pub async fn closure_add(State(state): State<AppState>, posted: Posted) -> Resul
 pub async fn closure_lift(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     closure_post(state, posted, true).await
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin/grants/new", get(grant_new_page).post(grant_new))
+        .route("/admin/calendar/import", get(calendar_import_page).post(calendar_import))
+        .route("/admin/calendar/closures", get(closure_page).post(closure_add))
+        .route("/admin/calendar/closures/lift", post(closure_lift))
+        .route("/admin/plans/import", get(plan_import_page).post(plan_import))
+}

@@ -26,3 +26,9 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/static/{file}", get(serve))
+}

@@ -466,3 +466,9 @@ pub async fn act(
     let status = if errors.get("").is_some() { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, response).into_response())
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new().route("/cases/{number}", get(show)).route("/cases/{number}/act", post(act))
+}

@@ -527,6 +527,17 @@ pub async fn apply(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("apply.title"), body)).into_response())
 }
 
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/signup", get(signup_page).post(signup))
+        .route("/hall", get(my_cases))
+        .route("/hall/apply/{code}", get(apply_page).post(apply))
+}
+
 #[cfg(test)]
 mod tests {
     use super::safe_next;

@@ -213,3 +213,14 @@ pub async fn take_ticket(State(state): State<AppState>, posted: Posted) -> Resul
     let body = ticket_form(&ctx, &departments, &errors);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, kiosk(&ctx, ctx.t("kiosk.take_ticket"), body, true)).into_response())
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/kiosk", get(home))
+        .route("/kiosk/items", get(items))
+        .route("/kiosk/items/{code}", get(item))
+        .route("/kiosk/ticket", get(ticket_page).post(take_ticket))
+        .route("/kiosk/lookup", get(lookup_page).post(lookup))
+}

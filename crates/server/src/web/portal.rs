@@ -349,3 +349,14 @@ pub async fn figures(State(state): State<AppState>, ctx: Ctx) -> Result<Response
     };
     Ok(page(&ctx, ctx.t("figures.title"), body))
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/", get(home))
+        .route("/items", get(items))
+        .route("/items/{code}", get(item))
+        .route("/lists", get(lists))
+        .route("/figures", get(figures))
+}

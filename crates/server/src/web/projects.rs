@@ -170,3 +170,9 @@ pub async fn projects(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
     };
     Ok(page(&ctx, ctx.t("proj.title"), body))
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/supervision/projects", get(projects))
+}

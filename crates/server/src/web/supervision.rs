@@ -729,3 +729,16 @@ pub async fn concerns(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
     };
     Ok(page(&ctx, ctx.t("concern.title"), body))
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/supervision", get(board))
+        .route("/supervision/alerts", get(alerts))
+        .route("/supervision/accountability", get(accountability))
+        .route("/supervision/accountability/{number}/answer", post(answer))
+        .route("/supervision/accountability/{number}/close", post(close))
+        .route("/supervision/figures", get(figures))
+        .route("/supervision/concerns", get(concerns))
+}

@@ -234,3 +234,12 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     };
     Ok(page(&ctx, ctx.t("inbox.title"), body))
 }
+
+/// This module's pages.
+pub(super) fn routes() -> axum::Router<crate::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/workbench", get(queue))
+        .route("/workbench/call", post(call_next))
+        .route("/inbox", get(inbox))
+}

@@ -19,6 +19,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use tongban_core::plan::{ProjectCode, ProjectStage};
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::Principal;
@@ -123,4 +124,13 @@ pub async fn add_consultation(
     let visit =
         crate::app::projects::add_consultation(&state, &principal, &project_code(&code)?, req.at, &req.notes).await?;
     Ok((StatusCode::CREATED, Json(ConsultationView::from(&visit))))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(create_project, list_projects))
+        .routes(routes!(get_project))
+        .routes(routes!(add_consultation))
+        .merge(run::routes())
 }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use tongban_core::plan::StepId;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::app::projects::{self, RunRequest};
@@ -133,4 +134,14 @@ pub async fn finish_step(
 ) -> Result<Json<RunView>, ApiError> {
     let row = projects::finish_step(&state, &principal, &project_code(&code)?, &step_id(&step)?).await?;
     Ok(Json(run_view(&row, &state)))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(start_run))
+        .routes(routes!(start_step))
+        .routes(routes!(finish_step))
+        .routes(routes!(bundle))
+        .routes(routes!(block))
 }
