@@ -252,6 +252,9 @@ async fn submit_case_numbers_and_stores_a_case_with_its_event() {
 }
 
 /// A write that panics is undone and its caller gets an error; the writer carries on.
+/// SQLite only: there writes run on the store's one writer thread, which must survive a
+/// panicking write; on PostgreSQL a write runs on its caller's task, and a panic unwinds
+/// that task with its transaction rolled back.
 #[tokio::test]
 async fn a_write_that_panics_fails_alone() {
     let t = tongban_store::testing::sqlite().await;

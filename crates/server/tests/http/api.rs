@@ -81,23 +81,25 @@ async fn bad_submissions_are_refused_and_write_nothing() {
 
 #[tokio::test]
 async fn the_openapi_document_covers_every_route() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let (s, _, doc) = f.call(&Caller::default(), "GET", "/api/v1/openapi.json", None).await;
-    assert_eq!(s, StatusCode::OK);
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
-    for (path, method) in [
-        ("/api/v1/items", "get"),
-        ("/api/v1/items/{code}", "get"),
-        ("/api/v1/cases", "post"),
-        ("/api/v1/cases", "get"),
-        ("/api/v1/cases/{number}", "get"),
-        ("/api/v1/cases/{number}/actions", "post"),
-    ] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let (s, _, doc) = f.call(&Caller::default(), "GET", "/api/v1/openapi.json", None).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+        for (path, method) in [
+            ("/api/v1/items", "get"),
+            ("/api/v1/items/{code}", "get"),
+            ("/api/v1/cases", "post"),
+            ("/api/v1/cases", "get"),
+            ("/api/v1/cases/{number}", "get"),
+            ("/api/v1/cases/{number}/actions", "post"),
+        ] {
+            assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
+        }
+        assert!(doc["components"]["schemas"]["Problem"].is_object());
+        assert!(doc["info"]["description"].as_str().is_some_and(|d| d.contains("/problems/illegal-transition")));
+        f.t.cleanup().await;
     }
-    assert!(doc["components"]["schemas"]["Problem"].is_object());
-    assert!(doc["info"]["description"].as_str().is_some_and(|d| d.contains("/problems/illegal-transition")));
-    f.t.cleanup().await;
 }
 
 /// The served OpenAPI document is the committed one: a change to any route, body or
@@ -105,29 +107,31 @@ async fn the_openapi_document_covers_every_route() {
 /// `UPDATE_OPENAPI=1` to write the new document after checking the change is meant.
 #[tokio::test]
 async fn the_openapi_document_is_the_committed_snapshot() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let (s, _, doc) = f.call(&Caller::default(), "GET", "/api/v1/openapi.json", None).await;
-    assert_eq!(s, StatusCode::OK);
-    let served = serde_json::to_string_pretty(&doc).expect("json") + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/openapi.json");
-    if std::env::var_os("UPDATE_OPENAPI").is_some() {
-        std::fs::write(&path, &served).expect("write the snapshot");
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let (s, _, doc) = f.call(&Caller::default(), "GET", "/api/v1/openapi.json", None).await;
+        assert_eq!(s, StatusCode::OK);
+        let served = serde_json::to_string_pretty(&doc).expect("json") + "\n";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/openapi.json");
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &served).expect("write the snapshot");
+        }
+        let committed = std::fs::read_to_string(&path).expect("tests/data/openapi.json is committed");
+        assert!(
+            served == committed,
+            "the OpenAPI document changed; review it and run with UPDATE_OPENAPI=1 to accept (first difference at byte {})",
+            served.bytes().zip(committed.bytes()).take_while(|(a, b)| a == b).count()
+        );
+        // Every case command of core is an action of the API.
+        let actions: std::collections::BTreeSet<String> = doc["components"]["schemas"]["CaseAction"]["oneOf"]
+            .as_array()
+            .expect("CaseAction is a oneOf")
+            .iter()
+            .filter_map(|v| v["properties"]["action"]["enum"][0].as_str().map(str::to_owned))
+            .collect();
+        let kinds: std::collections::BTreeSet<String> =
+            tongban_core::case::CaseCommandKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
+        assert_eq!(actions, kinds, "the API offers every case command");
+        f.t.cleanup().await;
     }
-    let committed = std::fs::read_to_string(&path).expect("tests/data/openapi.json is committed");
-    assert!(
-        served == committed,
-        "the OpenAPI document changed; review it and run with UPDATE_OPENAPI=1 to accept (first difference at byte {})",
-        served.bytes().zip(committed.bytes()).take_while(|(a, b)| a == b).count()
-    );
-    // Every case command of core is an action of the API.
-    let actions: std::collections::BTreeSet<String> = doc["components"]["schemas"]["CaseAction"]["oneOf"]
-        .as_array()
-        .expect("CaseAction is a oneOf")
-        .iter()
-        .filter_map(|v| v["properties"]["action"]["enum"][0].as_str().map(str::to_owned))
-        .collect();
-    let kinds: std::collections::BTreeSet<String> =
-        tongban_core::case::CaseCommandKind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
-    assert_eq!(actions, kinds, "the API offers every case command");
-    f.t.cleanup().await;
 }

@@ -189,49 +189,51 @@ fn every_route_has_a_matrix_row() {
 #[tokio::test]
 async fn the_server_enforces_the_matrix() {
     // SQLite only: the matrix is about the server's checks, which are the same on both.
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let mut callers = Vec::new();
-    for who in WHO {
-        callers.push(match who {
-            "public" => Caller::default(),
-            "approver" | "head" | "leader" | "supervisor" | "admin" | "outsider" | "expired" | "clerk" | "reviewer"
-            | "applicant" => f.login(who).await,
-            _ => unreachable!(),
-        });
-    }
-    let applicant = f.login("applicant").await;
-    let mut failures = Vec::new();
-    for (method, path, action, expected) in MATRIX {
-        for (i, who) in WHO.iter().enumerate() {
-            // A fresh case per cell, so one cell's success cannot change another's answer.
-            let number = if path.contains("{number}") { f.submit(&applicant).await } else { String::new() };
-            let uri = path
-                .replace("{number}", &number)
-                .replace("{code}", "620100-FGW-001")
-                .replace("{id}", "none")
-                .replace("{login}", "clerk2")
-                .replace("{agent}", "nobody")
-                .replace("{material}", "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
-                .replace("{step}", "LX01")
-                .replace("{module}", "initiation")
-                .replace("{year}", "2027")
-                .replace("{division}", "620100")
-                .replace("{date}", "2027-07-14");
-            let body = body_for(method, path, action).map(|b| b.to_string());
-            let (status, _, answer) = f.call(&callers[i], method, &uri, body.as_deref()).await;
-            let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
-            // A failed login is 401 by design, not a denial of the route.
-            let denied =
-                denied && !(*path == "/api/v1/session" && *method == "POST" && answer["type"] == "/problems/bad-login");
-            let want_allowed = expected.as_bytes()[i] == b'1';
-            if want_allowed == denied {
-                failures.push(format!(
-                    "{method} {path} {action} as {who}: expected {}, got {status} {answer}",
-                    if want_allowed { "allow" } else { "deny" }
-                ));
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let mut callers = Vec::new();
+        for who in WHO {
+            callers.push(match who {
+                "public" => Caller::default(),
+                "approver" | "head" | "leader" | "supervisor" | "admin" | "outsider" | "expired" | "clerk"
+                | "reviewer" | "applicant" => f.login(who).await,
+                _ => unreachable!(),
+            });
+        }
+        let applicant = f.login("applicant").await;
+        let mut failures = Vec::new();
+        for (method, path, action, expected) in MATRIX {
+            for (i, who) in WHO.iter().enumerate() {
+                // A fresh case per cell, so one cell's success cannot change another's answer.
+                let number = if path.contains("{number}") { f.submit(&applicant).await } else { String::new() };
+                let uri = path
+                    .replace("{number}", &number)
+                    .replace("{code}", "620100-FGW-001")
+                    .replace("{id}", "none")
+                    .replace("{login}", "clerk2")
+                    .replace("{agent}", "nobody")
+                    .replace("{material}", "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7")
+                    .replace("{step}", "LX01")
+                    .replace("{module}", "initiation")
+                    .replace("{year}", "2027")
+                    .replace("{division}", "620100")
+                    .replace("{date}", "2027-07-14");
+                let body = body_for(method, path, action).map(|b| b.to_string());
+                let (status, _, answer) = f.call(&callers[i], method, &uri, body.as_deref()).await;
+                let denied = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
+                // A failed login is 401 by design, not a denial of the route.
+                let denied = denied
+                    && !(*path == "/api/v1/session" && *method == "POST" && answer["type"] == "/problems/bad-login");
+                let want_allowed = expected.as_bytes()[i] == b'1';
+                if want_allowed == denied {
+                    failures.push(format!(
+                        "{method} {path} {action} as {who}: expected {}, got {status} {answer}",
+                        if want_allowed { "allow" } else { "deny" }
+                    ));
+                }
             }
         }
+        assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
+        f.t.cleanup().await;
     }
-    assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
-    f.t.cleanup().await;
 }

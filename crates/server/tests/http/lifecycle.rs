@@ -197,76 +197,81 @@ async fn a_retried_submission_returns_the_first_result() {
 
 #[tokio::test]
 async fn logins_are_rate_limited_and_never_reveal_accounts() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let anon = Caller::default();
-    let mut clerk = f.login("clerk2").await;
-    let wrong = json!({"login": "clerk", "password": "wrong password"}).to_string();
-    let nobody = json!({"login": "nobody", "password": "wrong password"}).to_string();
-    let a = f.call(&anon, "POST", "/api/v1/session", Some(&wrong)).await;
-    let b = f.call(&anon, "POST", "/api/v1/session", Some(&nobody)).await;
-    assert_problem(&a, 401, "bad-login");
-    assert_eq!(
-        (a.0, &a.2["detail"]),
-        (b.0, &b.2["detail"]),
-        "the same answer for a wrong password and an unknown account"
-    );
-    for _ in 0..4 {
-        f.call(&anon, "POST", "/api/v1/session", Some(&wrong)).await;
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let anon = Caller::default();
+        let mut clerk = f.login("clerk2").await;
+        let wrong = json!({"login": "clerk", "password": "wrong password"}).to_string();
+        let nobody = json!({"login": "nobody", "password": "wrong password"}).to_string();
+        let a = f.call(&anon, "POST", "/api/v1/session", Some(&wrong)).await;
+        let b = f.call(&anon, "POST", "/api/v1/session", Some(&nobody)).await;
+        assert_problem(&a, 401, "bad-login");
+        assert_eq!(
+            (a.0, &a.2["detail"]),
+            (b.0, &b.2["detail"]),
+            "the same answer for a wrong password and an unknown account"
+        );
+        for _ in 0..4 {
+            f.call(&anon, "POST", "/api/v1/session", Some(&wrong)).await;
+        }
+        assert_problem(&f.call(&anon, "POST", "/api/v1/session", Some(&wrong)).await, 429, "too-many-attempts");
+        // CSRF: a session-cookie write without the token is refused.
+        clerk.csrf = None;
+        assert_problem(&f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"x"}"#)).await, 403, "csrf");
+        let failures =
+            f.t.store.audit_entries().await.expect("audit").iter().filter(|e| e.action == "login.failure").count();
+        assert!(failures >= 2);
+        f.t.cleanup().await;
     }
-    assert_problem(&f.call(&anon, "POST", "/api/v1/session", Some(&wrong)).await, 429, "too-many-attempts");
-    // CSRF: a session-cookie write without the token is refused.
-    clerk.csrf = None;
-    assert_problem(&f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"x"}"#)).await, 403, "csrf");
-    let failures =
-        f.t.store.audit_entries().await.expect("audit").iter().filter(|e| e.action == "login.failure").count();
-    assert!(failures >= 2);
-    f.t.cleanup().await;
 }
 
 #[tokio::test]
 async fn tokens_are_scoped_expiring_and_revocable() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let clerk = f.login("clerk").await;
-    assert_problem(
-        &f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"x","scopes":["admin"]}"#)).await,
-        422,
-        "invalid-field",
-    );
-    let (s, _, token) =
-        f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"scanner","scopes":["read"],"days":7}"#)).await;
-    assert_eq!(s, StatusCode::CREATED, "{token}");
-    let secret = token["token"].as_str().expect("secret").to_owned();
-    let bearer = format!("Bearer {secret}");
-    let (s, _, me) = f.call_with(&Caller::default(), "GET", "/api/v1/me", None, &[("authorization", &bearer)]).await;
-    assert_eq!((s, me["login"].as_str()), (StatusCode::OK, Some("clerk")));
-    let read_only_write = f
-        .call_with(
-            &Caller::default(),
-            "POST",
-            "/api/v1/cases",
-            Some(&good_case().to_string()),
-            &[("authorization", &bearer)],
-        )
-        .await;
-    assert_problem(&read_only_write, 403, "forbidden");
-    let read_only_write = f
-        .call_with(
-            &Caller::default(),
-            "POST",
-            "/api/v1/cases",
-            Some(&good_case().to_string()),
-            &[("authorization", &bearer)],
-        )
-        .await;
-    assert_problem(&read_only_write, 403, "forbidden");
-    let id = token["id"].as_str().expect("id");
-    assert_eq!(f.call(&clerk, "DELETE", &format!("/api/v1/tokens/{id}"), None).await.0, StatusCode::NO_CONTENT);
-    assert_problem(
-        &f.call_with(&Caller::default(), "GET", "/api/v1/me", None, &[("authorization", &bearer)]).await,
-        401,
-        "unauthorized",
-    );
-    f.t.cleanup().await;
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let clerk = f.login("clerk").await;
+        assert_problem(
+            &f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"x","scopes":["admin"]}"#)).await,
+            422,
+            "invalid-field",
+        );
+        let (s, _, token) =
+            f.call(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"scanner","scopes":["read"],"days":7}"#)).await;
+        assert_eq!(s, StatusCode::CREATED, "{token}");
+        let secret = token["token"].as_str().expect("secret").to_owned();
+        let bearer = format!("Bearer {secret}");
+        let (s, _, me) =
+            f.call_with(&Caller::default(), "GET", "/api/v1/me", None, &[("authorization", &bearer)]).await;
+        assert_eq!((s, me["login"].as_str()), (StatusCode::OK, Some("clerk")));
+        let read_only_write = f
+            .call_with(
+                &Caller::default(),
+                "POST",
+                "/api/v1/cases",
+                Some(&good_case().to_string()),
+                &[("authorization", &bearer)],
+            )
+            .await;
+        assert_problem(&read_only_write, 403, "forbidden");
+        let read_only_write = f
+            .call_with(
+                &Caller::default(),
+                "POST",
+                "/api/v1/cases",
+                Some(&good_case().to_string()),
+                &[("authorization", &bearer)],
+            )
+            .await;
+        assert_problem(&read_only_write, 403, "forbidden");
+        let id = token["id"].as_str().expect("id");
+        assert_eq!(f.call(&clerk, "DELETE", &format!("/api/v1/tokens/{id}"), None).await.0, StatusCode::NO_CONTENT);
+        assert_problem(
+            &f.call_with(&Caller::default(), "GET", "/api/v1/me", None, &[("authorization", &bearer)]).await,
+            401,
+            "unauthorized",
+        );
+        f.t.cleanup().await;
+    }
 }
 
 #[tokio::test]
@@ -330,114 +335,129 @@ async fn material_files_are_checked_and_stored_with_their_hash() {
 
 #[tokio::test]
 async fn an_item_names_its_first_responsible_person() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let head = f.login("head").await;
-    let uri = "/api/v1/items/620100-FGW-001/first-responsible";
-    assert_problem(&f.call(&head, "PUT", uri, Some(r#"{"account":"outsider"}"#)).await, 422, "invalid-field");
-    assert_eq!(f.call(&head, "PUT", uri, Some(r#"{"account":"approver"}"#)).await.0, StatusCode::NO_CONTENT);
-    let (_, _, item) = f.call(&Caller::default(), "GET", "/api/v1/items/620100-FGW-001", None).await;
-    assert_eq!(item["first_responsible"], "approver");
-    f.t.cleanup().await;
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let head = f.login("head").await;
+        let uri = "/api/v1/items/620100-FGW-001/first-responsible";
+        assert_problem(&f.call(&head, "PUT", uri, Some(r#"{"account":"outsider"}"#)).await, 422, "invalid-field");
+        assert_eq!(f.call(&head, "PUT", uri, Some(r#"{"account":"approver"}"#)).await.0, StatusCode::NO_CONTENT);
+        let (_, _, item) = f.call(&Caller::default(), "GET", "/api/v1/items/620100-FGW-001", None).await;
+        assert_eq!(item["first_responsible"], "approver");
+        f.t.cleanup().await;
+    }
 }
 
 #[tokio::test]
 async fn every_creating_post_honours_an_idempotency_key() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let clerk = f.login("clerk").await;
-    let key = [("idempotency-key", "token-1")];
-    let body = r#"{"name":"retry"}"#;
-    let first = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(body), &key).await;
-    let again = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(body), &key).await;
-    assert_eq!(first.0, StatusCode::CREATED);
-    assert_eq!((again.0, &again.2["id"], &again.2["token"]), (StatusCode::CREATED, &first.2["id"], &first.2["token"]));
-    let other = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"other"}"#), &key).await;
-    assert_problem(&other, 422, "idempotency-mismatch");
-    let head = f.login("head").await;
-    let grant = r#"{"grantee":"clerk2","department":"fgw","powers":["sign"]}"#;
-    let g1 = f.call_with(&head, "POST", "/api/v1/grants", Some(grant), &[("idempotency-key", "g")]).await;
-    let g2 = f.call_with(&head, "POST", "/api/v1/grants", Some(grant), &[("idempotency-key", "g")]).await;
-    assert_eq!((g1.0, &g1.2["id"]), (g2.0, &g2.2["id"]));
-    let (_, _, grants) = f.call(&head, "GET", "/api/v1/grants", None).await;
-    assert_eq!(
-        grants.as_array().map(|g| g.iter().filter(|x| x["powers"] == serde_json::json!(["sign"])).count()),
-        Some(1)
-    );
-    f.t.cleanup().await;
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let clerk = f.login("clerk").await;
+        let key = [("idempotency-key", "token-1")];
+        let body = r#"{"name":"retry"}"#;
+        let first = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(body), &key).await;
+        let again = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(body), &key).await;
+        assert_eq!(first.0, StatusCode::CREATED);
+        assert_eq!(
+            (again.0, &again.2["id"], &again.2["token"]),
+            (StatusCode::CREATED, &first.2["id"], &first.2["token"])
+        );
+        let other = f.call_with(&clerk, "POST", "/api/v1/tokens", Some(r#"{"name":"other"}"#), &key).await;
+        assert_problem(&other, 422, "idempotency-mismatch");
+        let head = f.login("head").await;
+        let grant = r#"{"grantee":"clerk2","department":"fgw","powers":["sign"]}"#;
+        let g1 = f.call_with(&head, "POST", "/api/v1/grants", Some(grant), &[("idempotency-key", "g")]).await;
+        let g2 = f.call_with(&head, "POST", "/api/v1/grants", Some(grant), &[("idempotency-key", "g")]).await;
+        assert_eq!((g1.0, &g1.2["id"]), (g2.0, &g2.2["id"]));
+        let (_, _, grants) = f.call(&head, "GET", "/api/v1/grants", None).await;
+        assert_eq!(
+            grants.as_array().map(|g| g.iter().filter(|x| x["powers"] == serde_json::json!(["sign"])).count()),
+            Some(1)
+        );
+        f.t.cleanup().await;
+    }
 }
 
 #[tokio::test]
 async fn a_bad_rating_is_watched_until_the_department_answers() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let (applicant, clerk, approver, supervisor) =
-        (f.login("applicant").await, f.login("clerk").await, f.login("approver").await, f.login("supervisor").await);
-    let n = f.submit(&applicant).await;
-    for (who, action) in [
-        (&clerk, json!({"action": "accept"})),
-        (&approver, json!({"action": "approve"})),
-        (&clerk, json!({"action": "deliver", "method": "窗口领取"})),
-        (&applicant, json!({"action": "rate", "score": 1, "comment": "等太久"})),
-    ] {
-        assert_eq!(f.act(who, &n, action).await.0, StatusCode::OK);
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let (applicant, clerk, approver, supervisor) = (
+            f.login("applicant").await,
+            f.login("clerk").await,
+            f.login("approver").await,
+            f.login("supervisor").await,
+        );
+        let n = f.submit(&applicant).await;
+        for (who, action) in [
+            (&clerk, json!({"action": "accept"})),
+            (&approver, json!({"action": "approve"})),
+            (&clerk, json!({"action": "deliver", "method": "窗口领取"})),
+            (&applicant, json!({"action": "rate", "score": 1, "comment": "等太久"})),
+        ] {
+            assert_eq!(f.act(who, &n, action).await.0, StatusCode::OK);
+        }
+        let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
+        assert_eq!(concerns[0]["kind"], "bad_rating", "{concerns}");
+        assert!(concerns[0]["detail"].as_str().is_some_and(|d| d.contains("to be answered by")), "{concerns}");
+        assert_problem(
+            &f.call(
+                &applicant,
+                "POST",
+                &format!("/api/v1/cases/{n}/actions"),
+                Some(r#"{"action":"answer_rating","answer":"x"}"#),
+            )
+            .await,
+            403,
+            "forbidden",
+        );
+        let (s, _) = f.act(&clerk, &n, json!({"action": "answer_rating", "answer": "已核实，窗口已整改并致歉"})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
+        assert_eq!(concerns.as_array().map(Vec::len), Some(0), "{concerns}");
+        f.t.cleanup().await;
     }
-    let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
-    assert_eq!(concerns[0]["kind"], "bad_rating", "{concerns}");
-    assert!(concerns[0]["detail"].as_str().is_some_and(|d| d.contains("to be answered by")), "{concerns}");
-    assert_problem(
-        &f.call(
-            &applicant,
-            "POST",
-            &format!("/api/v1/cases/{n}/actions"),
-            Some(r#"{"action":"answer_rating","answer":"x"}"#),
-        )
-        .await,
-        403,
-        "forbidden",
-    );
-    let (s, _) = f.act(&clerk, &n, json!({"action": "answer_rating", "answer": "已核实，窗口已整改并致歉"})).await;
-    assert_eq!(s, StatusCode::OK);
-    let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
-    assert_eq!(concerns.as_array().map(Vec::len), Some(0), "{concerns}");
-    f.t.cleanup().await;
 }
 
 #[tokio::test]
 async fn returned_and_reopened_cases_are_watched() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let (applicant, clerk, reviewer, approver, supervisor) = (
-        f.login("applicant").await,
-        f.login("clerk").await,
-        f.login("reviewer").await,
-        f.login("approver").await,
-        f.login("supervisor").await,
-    );
-    let n = f.submit(&applicant).await;
-    assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
-    let (s, c) = f.act(&reviewer, &n, json!({"action": "return", "reason": "需补充实地核查"})).await;
-    assert_eq!((s, c["state"].as_str(), c["due_at"].is_null()), (StatusCode::OK, Some("submitted"), true), "{c}");
-    for (who, action) in [
-        (&clerk, json!({"action": "accept"})),
-        (&approver, json!({"action": "approve"})),
-        (&clerk, json!({"action": "deliver", "method": "窗口领取"})),
-    ] {
-        assert_eq!(f.act(who, &n, action).await.0, StatusCode::OK);
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let (applicant, clerk, reviewer, approver, supervisor) = (
+            f.login("applicant").await,
+            f.login("clerk").await,
+            f.login("reviewer").await,
+            f.login("approver").await,
+            f.login("supervisor").await,
+        );
+        let n = f.submit(&applicant).await;
+        assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
+        let (s, c) = f.act(&reviewer, &n, json!({"action": "return", "reason": "需补充实地核查"})).await;
+        assert_eq!((s, c["state"].as_str(), c["due_at"].is_null()), (StatusCode::OK, Some("submitted"), true), "{c}");
+        for (who, action) in [
+            (&clerk, json!({"action": "accept"})),
+            (&approver, json!({"action": "approve"})),
+            (&clerk, json!({"action": "deliver", "method": "窗口领取"})),
+        ] {
+            assert_eq!(f.act(who, &n, action).await.0, StatusCode::OK);
+        }
+        assert_problem(
+            &f.call(
+                &reviewer,
+                "POST",
+                &format!("/api/v1/cases/{n}/actions"),
+                Some(r#"{"action":"reopen","reason":"复议"}"#),
+            )
+            .await,
+            403,
+            "forbidden",
+        );
+        let (s, c) = f.act(&approver, &n, json!({"action": "reopen", "reason": "行政复议决定重新办理"})).await;
+        assert_eq!((s, c["state"].as_str()), (StatusCode::OK, Some("in_process")), "{c}");
+        let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
+        let kinds: Vec<&str> = concerns.as_array().expect("list").iter().filter_map(|c| c["kind"].as_str()).collect();
+        assert_eq!(kinds, ["returned", "reopened"], "{concerns}");
+        f.t.cleanup().await;
     }
-    assert_problem(
-        &f.call(
-            &reviewer,
-            "POST",
-            &format!("/api/v1/cases/{n}/actions"),
-            Some(r#"{"action":"reopen","reason":"复议"}"#),
-        )
-        .await,
-        403,
-        "forbidden",
-    );
-    let (s, c) = f.act(&approver, &n, json!({"action": "reopen", "reason": "行政复议决定重新办理"})).await;
-    assert_eq!((s, c["state"].as_str()), (StatusCode::OK, Some("in_process")), "{c}");
-    let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
-    let kinds: Vec<&str> = concerns.as_array().expect("list").iter().filter_map(|c| c["kind"].as_str()).collect();
-    assert_eq!(kinds, ["returned", "reopened"], "{concerns}");
-    f.t.cleanup().await;
 }
 
 /// Near a year end the next year is provisional; importing it applies at once on this

@@ -42,51 +42,55 @@ async fn a_nul_byte_or_a_huge_text_is_a_field_error_on_every_database() {
 
 #[tokio::test]
 async fn failures_on_invented_accounts_never_lock_out_the_administrator() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let anon = Caller::default();
-    let good = json!({ "login": "admin", "password": PASSWORD }).to_string();
-    for i in 0..25 {
-        let bad = json!({ "login": format!("invented{i}"), "password": "guess" }).to_string();
-        let got = f.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/session", Some(&bad), &[]).await;
-        assert_problem(&got, 401, "bad-login");
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let anon = Caller::default();
+        let good = json!({ "login": "admin", "password": PASSWORD }).to_string();
+        for i in 0..25 {
+            let bad = json!({ "login": format!("invented{i}"), "password": "guess" }).to_string();
+            let got = f.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/session", Some(&bad), &[]).await;
+            assert_problem(&got, 401, "bad-login");
+        }
+        for from in ["10.0.0.9", "10.0.0.1"] {
+            let got = f.call_from(Some(from), &anon, "POST", "/api/v1/session", Some(&good), &[]).await;
+            assert_eq!(got.0.as_u16(), 200, "from {from}: {}", got.2);
+        }
+        // Guessing the administrator's password from one address backs off that address only.
+        let wrong = json!({ "login": "admin", "password": "guess" }).to_string();
+        for _ in 0..5 {
+            f.call_from(Some("10.0.0.66"), &anon, "POST", "/api/v1/session", Some(&wrong), &[]).await;
+        }
+        let held = f.call_from(Some("10.0.0.66"), &anon, "POST", "/api/v1/session", Some(&good), &[]).await;
+        assert_problem(&held, 429, "too-many-attempts");
+        let elsewhere = f.call_from(Some("10.0.0.1"), &anon, "POST", "/api/v1/session", Some(&good), &[]).await;
+        assert_eq!(elsewhere.0.as_u16(), 200, "{}", elsewhere.2);
+        f.t.cleanup().await;
     }
-    for from in ["10.0.0.9", "10.0.0.1"] {
-        let got = f.call_from(Some(from), &anon, "POST", "/api/v1/session", Some(&good), &[]).await;
-        assert_eq!(got.0.as_u16(), 200, "from {from}: {}", got.2);
-    }
-    // Guessing the administrator's password from one address backs off that address only.
-    let wrong = json!({ "login": "admin", "password": "guess" }).to_string();
-    for _ in 0..5 {
-        f.call_from(Some("10.0.0.66"), &anon, "POST", "/api/v1/session", Some(&wrong), &[]).await;
-    }
-    let held = f.call_from(Some("10.0.0.66"), &anon, "POST", "/api/v1/session", Some(&good), &[]).await;
-    assert_problem(&held, 429, "too-many-attempts");
-    let elsewhere = f.call_from(Some("10.0.0.1"), &anon, "POST", "/api/v1/session", Some(&good), &[]).await;
-    assert_eq!(elsewhere.0.as_u16(), 200, "{}", elsewhere.2);
-    f.t.cleanup().await;
 }
 
 #[tokio::test]
 async fn the_public_takes_queue_tickets_at_a_bounded_rate_per_address() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let anon = Caller::default();
-    let body = json!({ "queue": "fgw" }).to_string();
-    for i in 0..30 {
-        let got = f.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/tickets", Some(&body), &[]).await;
-        assert_eq!(got.0.as_u16(), 201, "ticket {i}: {}", got.2);
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let anon = Caller::default();
+        let body = json!({ "queue": "fgw" }).to_string();
+        for i in 0..30 {
+            let got = f.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/tickets", Some(&body), &[]).await;
+            assert_eq!(got.0.as_u16(), 201, "ticket {i}: {}", got.2);
+        }
+        let refused = f.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/tickets", Some(&body), &[]).await;
+        assert_problem(&refused, 429, "too-many-attempts");
+        let other = f.call_from(Some("10.0.0.8"), &anon, "POST", "/api/v1/tickets", Some(&body), &[]).await;
+        assert_eq!(other.0.as_u16(), 201, "{}", other.2);
+        // Behind a trusted proxy the forwarded address is the client's.
+        let mut state = f.state.clone();
+        state.proxies = std::sync::Arc::new(tongban_server::proxies::TrustedProxies::parse("10.0.0.9").expect("valid"));
+        let proxied = Fixture { app: tongban_server::router(state.clone()), t: f.t, state };
+        let forwarded = [("x-forwarded-for", "203.0.113.5")];
+        let got = proxied.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/tickets", Some(&body), &forwarded).await;
+        assert_eq!(got.0.as_u16(), 201, "{}", got.2);
+        proxied.t.cleanup().await;
     }
-    let refused = f.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/tickets", Some(&body), &[]).await;
-    assert_problem(&refused, 429, "too-many-attempts");
-    let other = f.call_from(Some("10.0.0.8"), &anon, "POST", "/api/v1/tickets", Some(&body), &[]).await;
-    assert_eq!(other.0.as_u16(), 201, "{}", other.2);
-    // Behind a trusted proxy the forwarded address is the client's.
-    let mut state = f.state.clone();
-    state.proxies = std::sync::Arc::new(tongban_server::proxies::TrustedProxies::parse("10.0.0.9").expect("valid"));
-    let proxied = Fixture { app: tongban_server::router(state.clone()), t: f.t, state };
-    let forwarded = [("x-forwarded-for", "203.0.113.5")];
-    let got = proxied.call_from(Some("10.0.0.9"), &anon, "POST", "/api/v1/tickets", Some(&body), &forwarded).await;
-    assert_eq!(got.0.as_u16(), 201, "{}", got.2);
-    proxied.t.cleanup().await;
 }
 
 #[tokio::test]

@@ -145,62 +145,64 @@ async fn round_trip(
 
 #[tokio::test]
 async fn an_applicant_verifies_through_the_identity_provider_and_bad_tokens_verify_nobody() {
-    let f = Fixture::new(tongban_store::testing::sqlite().await).await;
-    let p = provider().await;
-    let mut state = f.state.clone();
-    state.oidc = Some(
-        tongban_server::app::oidc::Oidc::new(tongban_server::app::oidc::OidcConfig {
-            issuer: p.base.clone(),
-            client_id: CLIENT.into(),
-            client_secret: None,
-            id_claim: "id_number".into(),
-            name_claim: "name".into(),
-            public_url: "https://zwfw.example.gov.cn".into(),
-        })
-        .expect("client"),
-    );
-    let app = tongban_server::router(state);
-    // Someone signs up typing another person's number.
-    let signup = json!({ "login": "newcomer", "password": PASSWORD, "name": "张三", "kind": "individual",
-        "id_number": "620102199001011233" });
-    let (s, _, _) = f.call(&Caller::default(), "POST", "/api/v1/applicants", Some(&signup.to_string())).await;
-    assert_eq!(s, StatusCode::CREATED);
-    let newcomer = f.login("newcomer").await;
-    let now = f.state.now().as_second();
-    let base = p.base.clone();
-    let claims = move |nonce: &str, id: &str, exp: i64, aud: &str| {
-        json!({ "iss": base, "aud": aud, "sub": "person-1", "iat": now, "exp": exp, "nonce": nonce,
-            "id_number": id, "name": "张三丰" })
-    };
-    let real = "11010519491231002X";
-    // Each failed check verifies nobody.
-    let bad: [(&str, Claims<'_>, &'static str, bool); 5] = [
-        ("wrong nonce", Box::new(|_: &str| claims("not-it", real, now + 300, CLIENT)), "k1", false),
-        ("expired", Box::new(|n: &str| claims(n, real, now - 3600, CLIENT)), "k1", false),
-        ("another audience", Box::new(|n: &str| claims(n, real, now + 300, "someone-else")), "k1", false),
-        ("unknown key", Box::new(|n: &str| claims(n, real, now + 300, CLIENT)), "k2", false),
-        ("forged state", Box::new(|n: &str| claims(n, real, now + 300, CLIENT)), "k1", true),
-    ];
-    for (why, make, kid, tamper) in bad {
-        let status = round_trip(&app, &p, &newcomer, |n| make(n), kid, tamper).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{why}");
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let p = provider().await;
+        let mut state = f.state.clone();
+        state.oidc = Some(
+            tongban_server::app::oidc::Oidc::new(tongban_server::app::oidc::OidcConfig {
+                issuer: p.base.clone(),
+                client_id: CLIENT.into(),
+                client_secret: None,
+                id_claim: "id_number".into(),
+                name_claim: "name".into(),
+                public_url: "https://zwfw.example.gov.cn".into(),
+            })
+            .expect("client"),
+        );
+        let app = tongban_server::router(state);
+        // Someone signs up typing another person's number.
+        let signup = json!({ "login": "newcomer", "password": PASSWORD, "name": "张三", "kind": "individual",
+            "id_number": "620102199001011233" });
+        let (s, _, _) = f.call(&Caller::default(), "POST", "/api/v1/applicants", Some(&signup.to_string())).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let newcomer = f.login("newcomer").await;
+        let now = f.state.now().as_second();
+        let base = p.base.clone();
+        let claims = move |nonce: &str, id: &str, exp: i64, aud: &str| {
+            json!({ "iss": base, "aud": aud, "sub": "person-1", "iat": now, "exp": exp, "nonce": nonce,
+                "id_number": id, "name": "张三丰" })
+        };
+        let real = "11010519491231002X";
+        // Each failed check verifies nobody.
+        let bad: [(&str, Claims<'_>, &'static str, bool); 5] = [
+            ("wrong nonce", Box::new(|_: &str| claims("not-it", real, now + 300, CLIENT)), "k1", false),
+            ("expired", Box::new(|n: &str| claims(n, real, now - 3600, CLIENT)), "k1", false),
+            ("another audience", Box::new(|n: &str| claims(n, real, now + 300, "someone-else")), "k1", false),
+            ("unknown key", Box::new(|n: &str| claims(n, real, now + 300, CLIENT)), "k2", false),
+            ("forged state", Box::new(|n: &str| claims(n, real, now + 300, CLIENT)), "k1", true),
+        ];
+        for (why, make, kid, tamper) in bad {
+            let status = round_trip(&app, &p, &newcomer, |n| make(n), kid, tamper).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{why}");
+            let (_, _, me) = f.call(&newcomer, "GET", "/api/v1/me", None).await;
+            assert_eq!(me["verified"], Value::Null, "{why}");
+        }
+        // The provider vouches for the enterprise's code on an individual's account: refused.
+        let status =
+            round_trip(&app, &p, &newcomer, |n| claims(n, common::APPLICANT_ID, now + 300, CLIENT), "k1", false).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        // A good token verifies the account under the provider's number and name.
+        let status = round_trip(&app, &p, &newcomer, |n| claims(n, real, now + 300, CLIENT), "k1", false).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
         let (_, _, me) = f.call(&newcomer, "GET", "/api/v1/me", None).await;
-        assert_eq!(me["verified"], Value::Null, "{why}");
+        assert_eq!((me["verified"].as_str(), me["display_name"].as_str()), (Some("oidc"), Some("张三丰")), "{me}");
+        let account = f.t.store.account("newcomer").await.expect("read").expect("account");
+        assert_eq!(account.verified_id(), Some(real));
+        assert_eq!(account.verified.expect("verified").by, p.base);
+        let audit = f.t.store.audit_entries().await.expect("audit");
+        let entry = audit.iter().find(|e| e.action == "account.verify").expect("audited");
+        assert!(entry.detail.contains("\"oidc\""), "{}", entry.detail);
+        f.t.cleanup().await;
     }
-    // The provider vouches for the enterprise's code on an individual's account: refused.
-    let status =
-        round_trip(&app, &p, &newcomer, |n| claims(n, common::APPLICANT_ID, now + 300, CLIENT), "k1", false).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    // A good token verifies the account under the provider's number and name.
-    let status = round_trip(&app, &p, &newcomer, |n| claims(n, real, now + 300, CLIENT), "k1", false).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, _, me) = f.call(&newcomer, "GET", "/api/v1/me", None).await;
-    assert_eq!((me["verified"].as_str(), me["display_name"].as_str()), (Some("oidc"), Some("张三丰")), "{me}");
-    let account = f.t.store.account("newcomer").await.expect("read").expect("account");
-    assert_eq!(account.verified_id(), Some(real));
-    assert_eq!(account.verified.expect("verified").by, p.base);
-    let audit = f.t.store.audit_entries().await.expect("audit");
-    let entry = audit.iter().find(|e| e.action == "account.verify").expect("audited");
-    assert!(entry.detail.contains("\"oidc\""), "{}", entry.detail);
-    f.t.cleanup().await;
 }
