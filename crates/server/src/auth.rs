@@ -15,6 +15,7 @@ pub use tongban_app::credentials::{
 };
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::problem::ApiError;
 
 /// The session cookie's name.
@@ -48,16 +49,16 @@ impl FromRequestParts<AppState> for Principal {
         let client = state.proxies.client(peer, &parts.headers);
         let now = state.now();
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-            let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
+            let token = auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(AppError::Unauthorized)?;
             let (account, scopes) = crate::app::accounts::token_holder(state, &digest(token.trim()), now)
                 .await?
-                .ok_or(ApiError::Unauthorized)?;
+                .ok_or(AppError::Unauthorized)?;
             if account.disabled {
-                return Err(ApiError::Unauthorized);
+                return Err(AppError::Unauthorized.into());
             }
             let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
             if unsafe_method && !scopes.iter().any(|s| s == SCOPE_WRITE) {
-                return Err(ApiError::Forbidden("this token is read-only (scope \"read\")".into()));
+                return Err(AppError::Forbidden("this token is read-only (scope \"read\")".into()).into());
             }
             return Ok(Principal {
                 account: Some(account),

@@ -10,6 +10,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use tongban_core::text;
 
+use crate::app::AppError;
 use crate::problem::ApiError;
 
 /// A JSON body; a malformed or mistyped body is a `/problems/invalid-body`, a string with a
@@ -31,7 +32,7 @@ where
         let mut errors = Vec::new();
         check_json(&value, &mut String::new(), &mut errors);
         if !errors.is_empty() {
-            return Err(ApiError::Invalid(errors));
+            return Err(AppError::Invalid(errors).into());
         }
         serde_json::from_value(value)
             .map(AppJson)
@@ -85,7 +86,7 @@ pub fn check_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, max:
             errors.push((name.to_owned(), e.to_string()));
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(ApiError::Invalid(errors)) }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(errors).into()) }
 }
 
 /// Query parameters; a bad one is a `/problems/invalid-parameter`, one with a control
@@ -106,7 +107,7 @@ where
         check_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), text::FIELD)?;
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(AppQuery(value)),
-            Err(rejection) => Err(ApiError::BadParameter(rejection.body_text())),
+            Err(rejection) => Err(AppError::BadParameter(rejection.body_text()).into()),
         }
     }
 }

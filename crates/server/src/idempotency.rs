@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::idempotency::{self, Idempotency, Pending};
 use crate::auth::Principal;
 use crate::problem::ApiError;
@@ -69,7 +70,7 @@ async fn run(state: AppState, key: String, req: Request, next: Next) -> Result<R
     }
     let status = response.status().as_u16();
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| AppError::Internal(e.to_string()))?;
     idempotency::store_answer(&state, &pending, status, String::from_utf8_lossy(&bytes).into_owned()).await?;
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
@@ -78,7 +79,7 @@ fn is_in_flight(response: &Response) -> bool {
     response.extensions().get::<InFlightMark>().is_some()
 }
 
-/// Marks the response of an [`ApiError::InFlight`] for this layer.
+/// Marks the response of an [`AppError::InFlight`] for this layer.
 #[derive(Debug, Clone, Copy)]
 pub struct InFlightMark;
 
@@ -93,7 +94,7 @@ async fn wait_for_answer(state: &AppState, principal: &Principal, idem: &Idempot
     }
     // The work committed but its answer was lost (a crash in between): the work is never
     // done twice; the client looks the resource up.
-    Err(ApiError::InFlight)
+    Err(AppError::InFlight.into())
 }
 
 fn json_response(status: u16, body: String) -> Response {

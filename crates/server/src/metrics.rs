@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::auth::{Principal, same_secret};
 use crate::problem::ApiError;
 use tongban_core::identity::Role;
@@ -68,14 +69,14 @@ pub async fn render(
     let scraper = state.metrics_token.as_deref().zip(bearer).is_some_and(|(want, got)| same_secret(want, got.trim()));
     if !scraper {
         let allowed = match &principal {
-            Ok(p) if p.account.is_none() => Err(ApiError::Unauthorized),
+            Ok(p) if p.account.is_none() => Err(AppError::Unauthorized),
             Ok(p) if matches!(p.role(), Role::Administrator | Role::Supervisor) => Ok(()),
-            Ok(_) => Err(ApiError::Forbidden("metrics are for operators".into())),
+            Ok(_) => Err(AppError::Forbidden("metrics are for operators".into())),
             // A bearer that is not an API token: the wrong metrics token.
-            Err(_) => Err(ApiError::Unauthorized),
+            Err(_) => Err(AppError::Unauthorized),
         };
         if let Err(e) = allowed {
-            return e.into_response();
+            return ApiError::from(e).into_response();
         }
     }
     let mut out = String::new();

@@ -39,116 +39,35 @@ pub struct FieldProblem {
     pub message: String,
 }
 
-/// Every error the API answers with.
+/// Every error the API answers with: the use cases' own, and what only HTTP can get wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// A use case refused or failed.
+    #[error(transparent)]
+    App(#[from] AppError),
     /// The body is not valid JSON or does not match the schema.
     #[error("{0}")]
     BadBody(String),
-    /// A query or path parameter is invalid.
-    #[error("{0}")]
-    BadParameter(String),
-    /// The thing named does not exist.
-    #[error("{0}")]
-    NotFound(String),
-    /// A case rule refused the command.
-    #[error(transparent)]
-    Case(#[from] CaseError),
-    /// Fields that are not valid: (field, why) pairs.
-    #[error("invalid fields: {}", .0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))]
-    Invalid(Vec<(String, String)>),
-    /// Someone else changed the resource first.
-    #[error("{0}")]
-    Conflict(String),
-    /// The store failed.
-    #[error(transparent)]
-    Store(StoreError),
-    /// No or bad credentials.
-    #[error("authentication required")]
-    Unauthorized,
-    /// Login refused (never says whether the account exists).
-    #[error("invalid login or password")]
-    BadLogin,
-    /// Too many failed logins.
-    #[error("too many failed logins; try again in {0} s")]
-    TooManyAttempts(u64),
     /// A session-cookie request without the right CSRF token.
     #[error("missing or wrong CSRF token")]
     Csrf,
-    /// Authenticated but not allowed.
-    #[error("{0}")]
-    Forbidden(String),
-    /// The actor lacks the delegated power.
-    #[error("{0}")]
-    NoAuthority(String),
-    /// An Idempotency-Key reused with a different request.
-    #[error("Idempotency-Key {0:?} was used with a different request")]
-    IdempotencyMismatch(String),
-    /// An upload over the size limit (bytes).
-    #[error("the file is larger than {0} bytes")]
-    TooLarge(usize),
-    /// A retry of a request already answered under its Idempotency-Key: the first answer,
-    /// replayed as it was (not a problem).
-    #[error("replayed")]
-    Replayed {
-        /// The first answer's status.
-        status: u16,
-        /// Its body (JSON).
-        body: String,
-    },
-    /// A retry while the first request with its Idempotency-Key has done its work but not
-    /// yet stored its answer; the idempotency layer waits for the answer.
-    #[error("the first request with this Idempotency-Key is still being answered")]
-    InFlight,
-    /// The SMS gateway did not take a message.
-    #[error(transparent)]
-    Sms(#[from] tongban_app::sms::SmsError),
-    /// The identity provider could not be used, or its answer was not acceptable.
-    #[error(transparent)]
-    IdentityProvider(#[from] tongban_app::oidc::OidcError),
     /// A request body over its route's limit (bytes).
     #[error("the request body is larger than {0} bytes")]
     BodyTooLarge(usize),
     /// A request body that did not arrive in time (seconds).
     #[error("the request body did not arrive within {0} s")]
     RequestTimeout(u64),
-    /// A case's upload quota would be exceeded.
-    #[error("{0}")]
-    Quota(String),
-    /// An upload of a type not accepted.
-    #[error("{0}")]
-    UnsupportedType(String),
-    /// Something that should not fail did.
-    #[error("{0}")]
-    Internal(String),
 }
 
-/// The use cases' errors answer as the same kinds (one arm each, so none is forgotten).
-impl From<AppError> for ApiError {
-    fn from(e: AppError) -> Self {
-        use AppError as A;
-        match e {
-            A::BadParameter(x) => ApiError::BadParameter(x),
-            A::NotFound(x) => ApiError::NotFound(x),
-            A::Case(x) => ApiError::Case(x),
-            A::Invalid(x) => ApiError::Invalid(x),
-            A::Conflict(x) => ApiError::Conflict(x),
-            A::Store(x) => ApiError::Store(x),
-            A::Unauthorized => ApiError::Unauthorized,
-            A::BadLogin => ApiError::BadLogin,
-            A::TooManyAttempts(x) => ApiError::TooManyAttempts(x),
-            A::Forbidden(x) => ApiError::Forbidden(x),
-            A::NoAuthority(x) => ApiError::NoAuthority(x),
-            A::IdempotencyMismatch(x) => ApiError::IdempotencyMismatch(x),
-            A::TooLarge(x) => ApiError::TooLarge(x),
-            A::Replayed { status, body } => ApiError::Replayed { status, body },
-            A::InFlight => ApiError::InFlight,
-            A::Sms(x) => ApiError::Sms(x),
-            A::IdentityProvider(x) => ApiError::IdentityProvider(x),
-            A::Quota(x) => ApiError::Quota(x),
-            A::UnsupportedType(x) => ApiError::UnsupportedType(x),
-            A::Internal(x) => ApiError::Internal(x),
-        }
+impl From<crate::app::oidc::OidcError> for ApiError {
+    fn from(e: crate::app::oidc::OidcError) -> Self {
+        ApiError::App(AppError::IdentityProvider(e))
+    }
+}
+
+impl From<tongban_core::case::CaseError> for ApiError {
+    fn from(e: tongban_core::case::CaseError) -> Self {
+        ApiError::App(AppError::Case(e))
     }
 }
 
@@ -190,13 +109,19 @@ pub const KINDS: &[(&str, u16, &str)] = &[
 
 impl ApiError {
     fn kind(&self) -> &'static str {
-        match self {
-            ApiError::BadBody(_) => "invalid-body",
-            ApiError::BadParameter(_) => "invalid-parameter",
-            ApiError::NotFound(_) => "not-found",
-            ApiError::Conflict(_) => "conflict",
-            ApiError::Invalid(_) => "invalid-field",
-            ApiError::Case(e) => match e {
+        let e = match self {
+            ApiError::App(e) => e,
+            ApiError::BadBody(_) => return "invalid-body",
+            ApiError::Csrf => return "csrf",
+            ApiError::BodyTooLarge(_) => return "body-too-large",
+            ApiError::RequestTimeout(_) => return "request-timeout",
+        };
+        match e {
+            AppError::BadParameter(_) => "invalid-parameter",
+            AppError::NotFound(_) => "not-found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Invalid(_) => "invalid-field",
+            AppError::Case(e) => match e {
                 CaseError::IllegalTransition { .. } => "illegal-transition",
                 CaseError::ChannelNotOffered { .. } => "channel-not-offered",
                 CaseError::MissingMaterials(_) => "missing-materials",
@@ -207,26 +132,23 @@ impl ApiError {
                 CaseError::BadRating => "invalid-rating",
                 CaseError::NotAnOwner { .. } => "invalid-owner",
             },
-            ApiError::Store(StoreError::Closed) => "unavailable",
-            ApiError::Store(_) | ApiError::Internal(_) => "internal",
-            ApiError::Unauthorized => "unauthorized",
-            ApiError::BadLogin => "bad-login",
-            ApiError::TooManyAttempts(_) => "too-many-attempts",
-            ApiError::Csrf => "csrf",
-            ApiError::Forbidden(_) => "forbidden",
-            ApiError::NoAuthority(_) => "no-authority",
-            ApiError::IdempotencyMismatch(_) => "idempotency-mismatch",
-            ApiError::TooLarge(_) => "file-too-large",
-            ApiError::Quota(_) => "quota-exceeded",
-            ApiError::BodyTooLarge(_) => "body-too-large",
-            ApiError::InFlight => "idempotency-in-flight",
-            ApiError::IdentityProvider(crate::app::oidc::OidcError::Provider(_)) => "identity-provider-unavailable",
-            ApiError::IdentityProvider(_) => "identity-not-vouched",
-            ApiError::Sms(crate::app::sms::SmsError::InvalidNumber) => "phone-refused",
-            ApiError::Sms(_) => "sms-unavailable",
-            ApiError::Replayed { .. } => "replayed",
-            ApiError::RequestTimeout(_) => "request-timeout",
-            ApiError::UnsupportedType(_) => "unsupported-type",
+            AppError::Store(StoreError::Closed) => "unavailable",
+            AppError::Store(_) | AppError::Internal(_) => "internal",
+            AppError::Unauthorized => "unauthorized",
+            AppError::BadLogin => "bad-login",
+            AppError::TooManyAttempts(_) => "too-many-attempts",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NoAuthority(_) => "no-authority",
+            AppError::IdempotencyMismatch(_) => "idempotency-mismatch",
+            AppError::TooLarge(_) => "file-too-large",
+            AppError::Quota(_) => "quota-exceeded",
+            AppError::InFlight => "idempotency-in-flight",
+            AppError::IdentityProvider(crate::app::oidc::OidcError::Provider(_)) => "identity-provider-unavailable",
+            AppError::IdentityProvider(_) => "identity-not-vouched",
+            AppError::Sms(crate::app::sms::SmsError::InvalidNumber) => "phone-refused",
+            AppError::Sms(_) => "sms-unavailable",
+            AppError::Replayed { .. } => "replayed",
+            AppError::UnsupportedType(_) => "unsupported-type",
         }
     }
 
@@ -236,7 +158,7 @@ impl ApiError {
         let (status, title) = KINDS.iter().find(|k| k.0 == kind).map_or((500, "Internal error"), |k| (k.1, k.2));
         let detail = if status >= 500 { title.to_owned() } else { self.to_string() };
         let errors = match self {
-            ApiError::Invalid(fields) => {
+            ApiError::App(AppError::Invalid(fields)) => {
                 fields.iter().map(|(f, m)| FieldProblem { field: f.clone(), message: m.clone() }).collect()
             }
             _ => Vec::new(),
@@ -247,7 +169,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Replayed { status, body } = self {
+        if let ApiError::App(AppError::Replayed { status, body }) = self {
             let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             return r;
@@ -258,7 +180,7 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %self, kind = problem.kind, "request failed");
         }
         let mut response = problem.into_response();
-        if matches!(self, ApiError::InFlight) {
+        if matches!(self, ApiError::App(AppError::InFlight)) {
             response.extensions_mut().insert(crate::idempotency::InFlightMark);
         }
         response

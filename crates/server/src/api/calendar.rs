@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::app;
+use crate::app::AppError;
 use crate::auth::Principal;
 use crate::extract::AppJson;
 use crate::problem::{ApiError, Problem};
@@ -90,8 +91,8 @@ pub async fn status(State(state): State<AppState>) -> Json<CalendarStatus> {
     })
 }
 
-fn year_of(text: &str) -> Result<i16, ApiError> {
-    text.parse::<i16>().map_err(|_| ApiError::Invalid(vec![("year".into(), format!("{text:?} is not a year"))]))
+fn year_of(text: &str) -> Result<i16, AppError> {
+    text.parse::<i16>().map_err(|_| AppError::Invalid(vec![("year".into(), format!("{text:?} is not a year"))]))
 }
 
 /// A year's holidays and make-up working days, announced or provisional.
@@ -104,7 +105,7 @@ fn year_of(text: &str) -> Result<i16, ApiError> {
 pub async fn get_year(State(state): State<AppState>, Path(year): Path<String>) -> Result<Json<YearView>, ApiError> {
     let year = year_of(&year)?;
     let cal = state.calendar();
-    let days = cal.year_days(year).map_err(|e| ApiError::Invalid(vec![("year".into(), e.to_string())]))?;
+    let days = cal.year_days(year).map_err(|e| AppError::Invalid(vec![("year".into(), e.to_string())]))?;
     Ok(Json(YearView {
         year,
         provisional: cal.is_provisional_year(year),
@@ -142,11 +143,11 @@ pub async fn put_year(
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if !matches!(essence.as_str(), "text/csv" | "text/plain") {
-        return Err(ApiError::UnsupportedType(format!("send the schedule as text/csv, not {declared:?}")));
+        return Err(AppError::UnsupportedType(format!("send the schedule as text/csv, not {declared:?}")).into());
     }
-    let bytes = axum::body::to_bytes(body, MAX_CSV_BYTES).await.map_err(|_| ApiError::TooLarge(MAX_CSV_BYTES))?;
+    let bytes = axum::body::to_bytes(body, MAX_CSV_BYTES).await.map_err(|_| AppError::TooLarge(MAX_CSV_BYTES))?;
     let text = String::from_utf8(bytes.to_vec())
-        .map_err(|_| ApiError::Invalid(vec![("csv".into(), "the file is not UTF-8 text".into())]))?;
+        .map_err(|_| AppError::Invalid(vec![("csv".into(), "the file is not UTF-8 text".into())]))?;
     Ok(Json(app::import_calendar_year(&state, &principal, year, &text).await?.into()))
 }
 
@@ -181,7 +182,7 @@ fn closure_of(input: ClosureInput) -> Result<Closure, ApiError> {
     let date = input.date.trim().parse::<jiff::civil::Date>().map_err(|e| errors.push(("date".into(), e.to_string())));
     match (division, date) {
         (Ok(division), Ok(date)) => Ok(Closure { division, date, name: input.name }),
-        _ => Err(ApiError::Invalid(errors)),
+        _ => Err(AppError::Invalid(errors).into()),
     }
 }
 
@@ -241,12 +242,12 @@ pub async fn explain_due(
     Path(number): Path<String>,
 ) -> Result<Json<DueExplanation>, ApiError> {
     let number =
-        CaseNumber::parse(&number).map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))?;
+        CaseNumber::parse(&number).map_err(|_| AppError::NotFound(format!("case {number:?} does not exist")))?;
     let (case, _) = app::case_with_events(&state, &principal, &number).await?;
     case.explain_due(&state.calendar_of(&case.division))
-        .map_err(|e| ApiError::Case(tongban_core::case::CaseError::Calendar(e)))?
+        .map_err(|e| AppError::Case(tongban_core::case::CaseError::Calendar(e)))?
         .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("case {number} is not running against a time limit")))
+        .ok_or_else(|| AppError::NotFound(format!("case {number} is not running against a time limit")).into())
 }
 
 /// This module's routes, documented.

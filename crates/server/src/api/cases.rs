@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::{CaseDetail, CasePage, CaseView, EventView, SubmitCaseRequest};
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::{self, authorize};
 use crate::auth::Principal;
 use crate::extract::AppQuery;
@@ -46,14 +47,14 @@ pub async fn submit_case(
     authorize(&principal, Action::SubmitCase)?;
     let request: SubmitCaseRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("invalid JSON body: {e}")))?;
-    let (item, submission) = request.parse().map_err(ApiError::Invalid)?;
+    let (item, submission) = request.parse().map_err(AppError::Invalid)?;
     let case = app::submit_case(&state, &principal, &item, submission).await?;
     let location = format!("/api/v1/cases/{}", case.number);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(CaseView::from(&case))).into_response())
 }
 
-fn parse_number(number: &str) -> Result<CaseNumber, ApiError> {
-    CaseNumber::parse(number).map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))
+fn parse_number(number: &str) -> Result<CaseNumber, AppError> {
+    CaseNumber::parse(number).map_err(|_| AppError::NotFound(format!("case {number:?} does not exist")))
 }
 
 /// A case with its full history (and the grant chain of each decision).
@@ -248,7 +249,7 @@ pub async fn act(
                 .ok()
                 .map(|s| s.trim().trim_matches('"'))
                 .and_then(|s| s.parse::<u32>().ok())
-                .ok_or_else(|| ApiError::BadParameter("If-Match must be a case version, e.g. \"3\"".into()))?,
+                .ok_or_else(|| AppError::BadParameter("If-Match must be a case version, e.g. \"3\"".into()))?,
         ),
     };
     let case = app::act_on_case(&state, &principal, &number, command, expected).await?;
@@ -325,7 +326,7 @@ pub async fn search_cases(
     filter.owner = q.owner.map(|o| if o == "me" { account.id.clone() } else { o });
     filter.applicant = q.applicant;
     if !errors.is_empty() {
-        return Err(ApiError::Invalid(errors));
+        return Err(AppError::Invalid(errors).into());
     }
     let page = app::search_cases(&state, &principal, filter).await?;
     Ok(Json(CasePage {

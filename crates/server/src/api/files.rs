@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::{self, authorize};
 use crate::auth::Principal;
 use crate::problem::{ApiError, Problem};
@@ -77,8 +78,8 @@ pub async fn upload(
 ) -> Result<(StatusCode, Json<FileView>), ApiError> {
     authorize(&principal, Action::Upload)?;
     let number =
-        CaseNumber::parse(&number).map_err(|_| ApiError::NotFound(format!("case {number:?} does not exist")))?;
-    let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES).await.map_err(|_| ApiError::TooLarge(MAX_FILE_BYTES))?;
+        CaseNumber::parse(&number).map_err(|_| AppError::NotFound(format!("case {number:?} does not exist")))?;
+    let bytes = axum::body::to_bytes(body, MAX_FILE_BYTES).await.map_err(|_| AppError::TooLarge(MAX_FILE_BYTES))?;
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let (created, file) =
         app::upload_material(&state, &principal, &number, &material, declared, bytes.to_vec()).await?;

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use super::{ItemPage, ItemView};
 use crate::AppState;
+use crate::app::AppError;
 use crate::auth::Principal;
 use crate::extract::AppQuery;
 use crate::problem::{ApiError, Problem};
@@ -75,7 +76,7 @@ impl ItemQuery {
         if let Err((name, why)) = text::check_page(filter.page, filter.per_page) {
             field(name, Err(why));
         }
-        if errors.is_empty() { Ok(filter) } else { Err(ApiError::Invalid(errors)) }
+        if errors.is_empty() { Ok(filter) } else { Err(AppError::Invalid(errors).into()) }
     }
 }
 
@@ -120,7 +121,7 @@ pub async fn list_items(
     )
 )]
 pub async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<ItemView>, ApiError> {
-    let not_found = || ApiError::NotFound(format!("item {code:?} does not exist"));
+    let not_found = || AppError::NotFound(format!("item {code:?} does not exist"));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
     let row = crate::app::public::item(&state, &parsed).await?.ok_or_else(not_found)?;
     let mut view = ItemView::from(row);
@@ -222,7 +223,7 @@ pub async fn set_first_responsible(
     Path(code): Path<String>,
     crate::extract::AppJson(body): crate::extract::AppJson<FirstResponsible>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let code = ItemCode::parse(&code).map_err(|_| ApiError::NotFound(format!("item {code:?} does not exist")))?;
+    let code = ItemCode::parse(&code).map_err(|_| AppError::NotFound(format!("item {code:?} does not exist")))?;
     crate::app::org::set_first_responsible(&state, &principal, &code, &body.account).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::authorize;
 use crate::auth::Principal;
 use crate::extract::AppQuery;
@@ -327,11 +328,13 @@ pub async fn import_plan(
     let declared = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if !matches!(mime.as_str(), "application/xml" | "text/xml" | "application/bpmn+xml") {
-        return Err(ApiError::UnsupportedType(format!("send the BPMN document as application/xml, not {declared:?}")));
+        return Err(
+            AppError::UnsupportedType(format!("send the BPMN document as application/xml, not {declared:?}")).into()
+        );
     }
-    let bytes = axum::body::to_bytes(body, MAX_BPMN_BYTES).await.map_err(|_| ApiError::TooLarge(MAX_BPMN_BYTES))?;
+    let bytes = axum::body::to_bytes(body, MAX_BPMN_BYTES).await.map_err(|_| AppError::TooLarge(MAX_BPMN_BYTES))?;
     let text =
-        std::str::from_utf8(&bytes).map_err(|e| ApiError::Invalid(vec![("bpmn".into(), format!("not UTF-8: {e}"))]))?;
+        std::str::from_utf8(&bytes).map_err(|e| AppError::Invalid(vec![("bpmn".into(), format!("not UTF-8: {e}"))]))?;
     let (plan, version) = crate::app::import_plan(&state, &principal, text).await?;
     let schedule = plan.schedule();
     Ok((

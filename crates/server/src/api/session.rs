@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::authorize;
 use crate::auth::Principal;
 use crate::extract::AppJson;
@@ -70,7 +71,7 @@ pub async fn login(
     let (account, csrf, session) = crate::app::login(&state, &principal, &form.login, &form.password).await?;
     let cookie = crate::auth::session_cookie(&session, crate::auth::SESSION_HOURS);
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, cookie.parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
+    headers.insert(header::SET_COOKIE, cookie.parse().map_err(|_| AppError::Internal("bad cookie".into()))?);
     Ok((headers, Json(me(&account, Some(csrf)))))
 }
 
@@ -81,7 +82,7 @@ pub async fn logout(State(state): State<AppState>, principal: Principal) -> Resu
     crate::app::logout(&state, &principal).await?;
     let cleared = crate::auth::cleared_session_cookie();
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, cleared.parse().map_err(|_| ApiError::Internal("bad cookie".into()))?);
+    headers.insert(header::SET_COOKIE, cleared.parse().map_err(|_| AppError::Internal("bad cookie".into()))?);
     Ok((StatusCode::NO_CONTENT, headers))
 }
 

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::auth::Principal;
 use crate::extract::{AppJson, AppQuery};
 use crate::problem::{ApiError, Problem};
@@ -299,14 +300,16 @@ pub async fn figures_route(
     let ts = |name: &str, v: &Option<String>| -> Result<Option<jiff::Timestamp>, ApiError> {
         v.as_deref()
             .filter(|s| !s.is_empty())
-            .map(|s| s.parse().map_err(|e: jiff::Error| ApiError::Invalid(vec![(name.into(), e.to_string())])))
+            .map(|s| s.parse().map_err(|e: jiff::Error| AppError::Invalid(vec![(name.into(), e.to_string())]).into()))
             .transpose()
     };
     let period = match (ts("from", &q.from)?, ts("until", &q.until)?) {
         (Some(from), Some(until)) if from < until => Some(Period { from, until }),
         (None, None) => None,
         _ => {
-            return Err(ApiError::Invalid(vec![("from".into(), "give both from and until, from before until".into())]));
+            return Err(
+                AppError::Invalid(vec![("from".into(), "give both from and until, from before until".into())]).into()
+            );
         }
     };
     let rows: Vec<FigureRow> = crate::app::figures(&state, &principal, by, period, None)

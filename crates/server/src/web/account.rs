@@ -15,7 +15,7 @@ use super::view::{self, Input};
 use super::workbench::WorkbenchQuery;
 use crate::AppState;
 use crate::app;
-use crate::problem::ApiError;
+use crate::app::AppError;
 use tongban_core::access::{Action, role_may};
 
 fn password_form(ctx: &Ctx, errors: &FieldErrors) -> Markup {
@@ -76,7 +76,7 @@ fn verify_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Mark
 /// `GET /workbench/verify`: the window's identity check.
 pub async fn verify_page(ctx: Ctx) -> Result<Response, WebError> {
     if !role_may(ctx.role(), Action::VerifyIdentity) {
-        return Err(ctx.fail(ApiError::Forbidden(format!("a {} does not verify identities", ctx.role()))));
+        return Err(ctx.fail(AppError::Forbidden(format!("a {} does not verify identities", ctx.role()))));
     }
     Ok(page(&ctx, ctx.t("verify.title"), verify_form(&ctx, None, &FieldErrors::default())))
 }
@@ -105,10 +105,10 @@ pub async fn verify(State(state): State<AppState>, posted: Posted) -> Result<Res
 pub async fn oidc_begin(State(state): State<AppState>, mut ctx: Ctx) -> Result<Response, WebError> {
     let account = ctx.principal.require().map_err(|e| ctx.fail(e))?;
     if account.role != tongban_core::identity::Role::Applicant {
-        return Err(ctx.fail(ApiError::Forbidden("only an applicant's own account is verified this way".into())));
+        return Err(ctx.fail(AppError::Forbidden("only an applicant's own account is verified this way".into())));
     }
     let oidc =
-        state.oidc.clone().ok_or_else(|| ctx.fail(ApiError::NotFound("no identity provider is configured".into())))?;
+        state.oidc.clone().ok_or_else(|| ctx.fail(AppError::NotFound("no identity provider is configured".into())))?;
     let begun = oidc.begin().await.map_err(|e| ctx.fail(e))?;
     ctx.cookies.push(begun.cookie);
     Ok(ctx.finish((StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, begun.redirect_to)])))
@@ -135,7 +135,7 @@ pub async fn oidc_callback(
     Query(back): Query<Callback>,
 ) -> Result<Response, WebError> {
     let oidc =
-        state.oidc.clone().ok_or_else(|| ctx.fail(ApiError::NotFound("no identity provider is configured".into())))?;
+        state.oidc.clone().ok_or_else(|| ctx.fail(AppError::NotFound("no identity provider is configured".into())))?;
     // The flow's cookie is spent whatever happens.
     ctx.cookies.push(format!(
         "{}=; Path={}; Max-Age=0; HttpOnly; Secure; SameSite=Lax",

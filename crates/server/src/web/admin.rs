@@ -29,7 +29,7 @@ use super::portal::department_name;
 use super::view::{self, Input};
 use crate::AppState;
 use crate::app;
-use crate::problem::ApiError;
+use crate::app::AppError;
 
 /// The pages of the section: (href, message key).
 const SECTION: &[(&str, &str)] = &[
@@ -50,7 +50,7 @@ pub(super) fn access(ctx: &Ctx, rules: bool) -> Result<bool, WebError> {
         Role::Administrator => Ok(true),
         Role::Supervisor if rules => Ok(true),
         Role::CenterLeader => Ok(false),
-        r => Err(ctx.fail(ApiError::Forbidden(format!("a {r} has no administration pages")))),
+        r => Err(ctx.fail(AppError::Forbidden(format!("a {r} has no administration pages")))),
     }
 }
 

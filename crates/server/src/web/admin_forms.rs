@@ -17,7 +17,7 @@ use super::view::{self, Input};
 use crate::AppState;
 use crate::api::MAX_BPMN_BYTES;
 use crate::app;
-use crate::problem::ApiError;
+use crate::app::AppError;
 use tongban_core::access::{Action, role_may};
 
 fn plan_form(ctx: &Ctx, text: &str, errors: &FieldErrors) -> Markup {
@@ -52,7 +52,7 @@ fn plan_form(ctx: &Ctx, text: &str, errors: &FieldErrors) -> Markup {
 /// `GET /admin/plans/import`.
 pub async fn plan_import_page(ctx: Ctx) -> Result<Response, WebError> {
     if !access(&ctx, false)? {
-        return Err(ctx.fail(ApiError::Forbidden("only administrators import plans here".into())));
+        return Err(ctx.fail(AppError::Forbidden("only administrators import plans here".into())));
     }
     Ok(page(&ctx, ctx.t("plans.import_title"), plan_form(&ctx, "", &FieldErrors::default())))
 }
@@ -62,7 +62,7 @@ pub async fn plan_import_page(ctx: Ctx) -> Result<Response, WebError> {
 pub async fn plan_import(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let Posted { ctx, fields, files } = posted;
     if !access(&ctx, false)? {
-        return Err(ctx.fail(ApiError::Forbidden("only administrators import plans here".into())));
+        return Err(ctx.fail(AppError::Forbidden("only administrators import plans here".into())));
     }
     let typed = fields.get("bpmn").to_owned();
     let mut errors = FieldErrors::default();
@@ -109,7 +109,7 @@ fn may_delegate(ctx: &Ctx) -> Result<(), WebError> {
     if role_may(account.role, Action::Delegate) {
         Ok(())
     } else {
-        Err(ctx.fail(ApiError::Forbidden(format!("a {} gives no grants", account.role))))
+        Err(ctx.fail(AppError::Forbidden(format!("a {} gives no grants", account.role))))
     }
 }
 
@@ -273,7 +273,7 @@ fn calendar_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Ma
 /// `GET /admin/calendar/import`.
 pub async fn calendar_import_page(ctx: Ctx) -> Result<Response, WebError> {
     if !access(&ctx, false)? {
-        return Err(ctx.fail(ApiError::Forbidden("only administrators import the calendar".into())));
+        return Err(ctx.fail(AppError::Forbidden("only administrators import the calendar".into())));
     }
     Ok(page(&ctx, ctx.t("cal.import_title"), calendar_form(&ctx, None, &FieldErrors::default())))
 }
@@ -282,7 +282,7 @@ pub async fn calendar_import_page(ctx: Ctx) -> Result<Response, WebError> {
 pub async fn calendar_import(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let Posted { ctx, fields, files } = posted;
     if !access(&ctx, false)? {
-        return Err(ctx.fail(ApiError::Forbidden("only administrators import the calendar".into())));
+        return Err(ctx.fail(AppError::Forbidden("only administrators import the calendar".into())));
     }
     let mut errors = FieldErrors::default();
     let year = fields.get("year").trim().parse::<i16>().ok();
@@ -355,7 +355,7 @@ async fn division_options(state: &AppState, ctx: &Ctx) -> Result<Vec<String>, We
 /// `GET /admin/calendar/closures`: the form for a new closure (闭厅).
 pub async fn closure_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     if !access(&ctx, false)? {
-        return Err(ctx.fail(ApiError::Forbidden("only administrators change the calendar".into())));
+        return Err(ctx.fail(AppError::Forbidden("only administrators change the calendar".into())));
     }
     let divisions = division_options(&state, &ctx).await?;
     Ok(page(&ctx, ctx.t("cal.closure_title"), closure_form(&ctx, &divisions, None, &FieldErrors::default())))
@@ -365,7 +365,7 @@ pub async fn closure_page(State(state): State<AppState>, ctx: Ctx) -> Result<Res
 async fn closure_post(state: AppState, posted: Posted, lift: bool) -> Result<Response, WebError> {
     let Posted { ctx, fields, .. } = posted;
     if !access(&ctx, false)? {
-        return Err(ctx.fail(ApiError::Forbidden("only administrators change the calendar".into())));
+        return Err(ctx.fail(AppError::Forbidden("only administrators change the calendar".into())));
     }
     let mut errors = FieldErrors::default();
     let division = tongban_core::division::DivisionCode::parse(fields.get("division").trim()).ok();

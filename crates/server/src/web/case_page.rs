@@ -23,13 +23,13 @@ use super::view::{self, Input};
 use crate::AppState;
 use crate::api::CaseView;
 use crate::app;
-use crate::problem::ApiError;
+use crate::app::AppError;
 
 /// A refused action being shown again: its name, what was typed, the errors.
 type Failed<'a> = Option<(&'a str, &'a Fields, &'a FieldErrors)>;
 
 fn parse_number(ctx: &Ctx, number: &str) -> Result<CaseNumber, WebError> {
-    CaseNumber::parse(number).map_err(|_| ctx.fail(ApiError::NotFound(format!("case {number:?} does not exist"))))
+    CaseNumber::parse(number).map_err(|_| ctx.fail(AppError::NotFound(format!("case {number:?} does not exist"))))
 }
 
 /// The power a role's actions on this page need, for showing the authority held.
@@ -275,7 +275,7 @@ async fn render(
     let item = crate::app::public::item_in_version(state, &case.item, case.item_version)
         .await
         .map_err(|e| ctx.fail(e))?
-        .ok_or_else(|| ctx.fail(ApiError::NotFound(format!("item {}", case.item))))?
+        .ok_or_else(|| ctx.fail(AppError::NotFound(format!("item {}", case.item))))?
         .item;
     let files = app::case_files(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
     let clock = crate::api::clock(state, &case);
@@ -440,7 +440,7 @@ pub async fn act(
         let item = crate::app::public::item_in_version(&state, &case.item, case.item_version)
             .await
             .map_err(|e| ctx.fail(e))?
-            .ok_or_else(|| ctx.fail(ApiError::NotFound(format!("item {}", case.item))))?;
+            .ok_or_else(|| ctx.fail(AppError::NotFound(format!("item {}", case.item))))?;
         checked = check_files(&ctx, &item.item.materials, files, &mut materials, &mut errors);
     }
     let version = fields.get("version").parse::<u32>().ok();

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 
 use super::i18n::Lang;
+use crate::app::AppError;
 use crate::problem::ApiError;
 
 /// An error on a page.
@@ -39,7 +40,7 @@ pub fn encode(value: &str) -> String {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        if matches!(self.error, ApiError::Unauthorized) {
+        if matches!(self.error, ApiError::App(AppError::Unauthorized)) {
             let to = format!("/login?next={}", encode(&self.path));
             return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
         }

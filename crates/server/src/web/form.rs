@@ -13,6 +13,7 @@ use super::ctx::{Ctx, FORM_COOKIE, cookie};
 use super::error::WebError;
 use super::i18n::Lang;
 use crate::AppState;
+use crate::app::AppError;
 use crate::auth::{CSRF_HEADER, Principal, Via, same_secret};
 use crate::problem::ApiError;
 
@@ -100,7 +101,7 @@ impl FromRequest<AppState> for Posted {
             parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         let bytes = axum::body::to_bytes(body, super::MAX_FORM_BYTES)
             .await
-            .map_err(|_| fail(ApiError::TooLarge(super::MAX_FORM_BYTES)))?;
+            .map_err(|_| fail(ApiError::from(AppError::TooLarge(super::MAX_FORM_BYTES))))?;
         let (fields, files) = if content_type.starts_with("multipart/form-data") {
             read_multipart(&parts, &content_type, bytes, state).await.map_err(fail)?
         } else {

@@ -324,8 +324,8 @@ fn channel_for(role: Role) -> Option<Channel> {
 async fn apply_setup(state: &AppState, ctx: &Ctx, code: &str) -> Result<(ItemRow, Channel), WebError> {
     let account = ctx.principal.require().map_err(|e| ctx.fail(e))?;
     let channel = channel_for(account.role)
-        .ok_or_else(|| ctx.fail(ApiError::Forbidden(format!("a {} may not apply", account.role))))?;
-    let not_found = || ctx.fail(ApiError::NotFound(format!("item {code:?} does not exist")));
+        .ok_or_else(|| ctx.fail(AppError::Forbidden(format!("a {} may not apply", account.role))))?;
+    let not_found = || ctx.fail(AppError::NotFound(format!("item {code:?} does not exist")));
     let parsed = ItemCode::parse(code).map_err(|_| not_found())?;
     let row = crate::app::public::item(state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
     Ok((row, channel))

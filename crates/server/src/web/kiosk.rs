@@ -17,7 +17,7 @@ use super::portal::{SearchQuery, department_name, guide, item_card};
 use super::view::{self, Input};
 use crate::AppState;
 use crate::app;
-use crate::problem::ApiError;
+use crate::app::AppError;
 
 /// `GET /kiosk`.
 pub async fn home(ctx: Ctx) -> Response {
@@ -64,7 +64,7 @@ fn back(ctx: &Ctx) -> Markup {
 
 /// `GET /kiosk/items/{code}`.
 pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
-    let not_found = || ctx.fail(ApiError::NotFound(format!("item {code:?} does not exist")));
+    let not_found = || ctx.fail(AppError::NotFound(format!("item {code:?} does not exist")));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
     let row = crate::app::public::item(&state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
     let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;

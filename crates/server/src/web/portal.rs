@@ -16,6 +16,7 @@ use super::error::{WebError, encode};
 use super::layout::page;
 use super::view;
 use crate::AppState;
+use crate::app::AppError;
 use crate::problem::ApiError;
 
 /// Items per search page.
@@ -162,7 +163,7 @@ pub fn item_card(ctx: &Ctx, row: &ItemRow, departments: &[(String, String)], bas
 }
 
 async fn load_item(state: &AppState, ctx: &Ctx, code: &str) -> Result<ItemRow, WebError> {
-    let not_found = || ctx.fail(ApiError::NotFound(format!("item {code:?} does not exist")));
+    let not_found = || ctx.fail(AppError::NotFound(format!("item {code:?} does not exist")));
     let parsed = ItemCode::parse(code).map_err(|_| not_found())?;
     crate::app::public::item(state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)
 }

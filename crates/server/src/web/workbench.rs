@@ -20,7 +20,7 @@ use super::layout::page;
 use super::view;
 use crate::AppState;
 use crate::app;
-use crate::problem::ApiError;
+use crate::app::AppError;
 use tongban_core::access::{Action, role_may};
 
 /// Cases shown per section.
@@ -104,7 +104,7 @@ pub async fn queue(
 ) -> Result<Response, WebError> {
     let account = ctx.principal.require().map_err(|e| ctx.fail(e))?.clone();
     if !role_may(account.role, Action::Case(tongban_core::case::CaseCommandKind::Accept)) {
-        return Err(ctx.fail(ApiError::Forbidden(format!("a {} has no window queue", account.role))));
+        return Err(ctx.fail(AppError::Forbidden(format!("a {} has no window queue", account.role))));
     }
     let (waiting, waiting_total) = oldest(&state, &ctx, CaseState::Submitted).await?;
     let (correcting, correcting_total) = newest(&state, &ctx, CaseState::CorrectionRequested).await?;
@@ -152,7 +152,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     let power = match account.role {
         Role::Approver | Role::DepartmentHead => Power::Approve,
         Role::Reviewer => Power::Review,
-        r => return Err(ctx.fail(ApiError::Forbidden(format!("a {r} has no approval inbox")))),
+        r => return Err(ctx.fail(AppError::Forbidden(format!("a {r} has no approval inbox")))),
     };
     let mut cases = Vec::new();
     for s in [CaseState::Accepted, CaseState::InProcess, CaseState::Suspended] {

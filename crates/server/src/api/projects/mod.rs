@@ -22,6 +22,7 @@ use tongban_core::plan::{ProjectCode, ProjectStage};
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::auth::Principal;
 use crate::extract::{AppJson, AppQuery};
 use crate::problem::{ApiError, Problem};
@@ -29,8 +30,8 @@ use crate::problem::{ApiError, Problem};
 use views::run_view;
 pub use views::*;
 
-fn project_code(code: &str) -> Result<ProjectCode, ApiError> {
-    ProjectCode::parse(code).map_err(|_| ApiError::NotFound(format!("project {code:?} does not exist")))
+fn project_code(code: &str) -> Result<ProjectCode, AppError> {
+    ProjectCode::parse(code).map_err(|_| AppError::NotFound(format!("project {code:?} does not exist")))
 }
 
 /// Enter a project in the library (项目库), at the pre-consultation stage.
@@ -77,7 +78,7 @@ pub async fn list_projects(
         None => None,
         Some(s) => Some(
             ProjectStage::parse(s)
-                .ok_or_else(|| ApiError::Invalid(vec![("stage".into(), format!("unknown stage {s:?}"))]))?,
+                .ok_or_else(|| AppError::Invalid(vec![("stage".into(), format!("unknown stage {s:?}"))]))?,
         ),
     };
     let rows = crate::app::projects::projects(&state, &principal, stage).await?;

@@ -8,6 +8,7 @@ use tongban_core::plan::StepId;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::app::projects::{self, RunRequest};
 use crate::auth::Principal;
 use crate::extract::AppJson;
@@ -16,8 +17,8 @@ use crate::problem::{ApiError, Problem};
 use super::project_code;
 use super::views::{Bundle, RunStart, RunView, run_view};
 
-fn step_id(step: &str) -> Result<StepId, ApiError> {
-    StepId::parse(step).map_err(|_| ApiError::NotFound(format!("the plan has no step {step:?}")))
+fn step_id(step: &str) -> Result<StepId, AppError> {
+    StepId::parse(step).map_err(|_| AppError::NotFound(format!("the plan has no step {step:?}")))
 }
 
 /// Start the project's run through a plan: the project moves to `in_approval`; a
@@ -86,7 +87,7 @@ pub async fn bundle(
     let ids = req
         .steps
         .iter()
-        .map(|s| StepId::parse(s).map_err(|e| ApiError::Invalid(vec![("steps".into(), e.to_string())])))
+        .map(|s| StepId::parse(s).map_err(|e| AppError::Invalid(vec![("steps".into(), e.to_string())])))
         .collect::<Result<Vec<_>, _>>()?;
     let row = projects::start_steps(&state, &principal, &project_code(&code)?, ids).await?;
     Ok(Json(run_view(&row, &state)))
@@ -110,7 +111,7 @@ pub async fn block(
     principal: Principal,
     Path((code, module)): Path<(String, String)>,
 ) -> Result<Json<RunView>, ApiError> {
-    let module = tongban_core::plan::Module::parse(&module).map_err(|e| ApiError::NotFound(e.to_string()))?;
+    let module = tongban_core::plan::Module::parse(&module).map_err(|e| AppError::NotFound(e.to_string()))?;
     let row = projects::start_block(&state, &principal, &project_code(&code)?, module).await?;
     Ok(Json(run_view(&row, &state)))
 }
