@@ -15,7 +15,6 @@
 
 mod account;
 mod admin;
-mod admin_forms;
 mod assets;
 mod case_page;
 mod chart;
@@ -57,7 +56,6 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::routes())
         .merge(projects::routes())
         .merge(admin::routes())
-        .merge(admin_forms::routes())
         .merge(kiosk::routes())
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))

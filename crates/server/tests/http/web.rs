@@ -1095,22 +1095,27 @@ async fn administration_forms_post_with_csrf_and_show_errors_beside_fields() {
 
 /// The web module's sources, without comments.
 fn web_sources() -> Vec<(String, String)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web");
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("src/web") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let text = std::fs::read_to_string(&path).expect("source");
-            let code: String = text
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .map(|l| l.split(" // ").next().unwrap_or(""))
-                .collect::<Vec<_>>()
-                .join("\n");
-            out.push((path.display().to_string(), code));
+    // Every page source, folders included (web/admin/, …).
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("src/web") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                let code: String = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .map(|l| l.split(" // ").next().unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                out.push((path.display().to_string(), code));
+            }
         }
     }
-    assert!(out.len() > 5, "found the web sources");
+    let mut out = Vec::new();
+    walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web")), &mut out);
+    assert!(out.iter().any(|(p, _)| p.contains("/admin/")), "found the web sources in their folders");
     out
 }
 

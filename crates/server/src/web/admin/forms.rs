@@ -8,16 +8,16 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use tongban_core::identity::{Power, Role};
 
-use super::admin::{access, section_tabs, see_other};
-use super::ctx::Ctx;
-use super::error::WebError;
-use super::form::{FieldErrors, Fields, Posted};
-use super::layout::page;
-use super::view::{self, Input};
+use super::{access, section_tabs, see_other};
 use crate::AppState;
 use crate::api::MAX_BPMN_BYTES;
 use crate::app;
 use crate::app::AppError;
+use crate::web::ctx::Ctx;
+use crate::web::error::WebError;
+use crate::web::form::{FieldErrors, Fields, Posted};
+use crate::web::layout::page;
+use crate::web::view::{self, Input};
 use tongban_core::access::{Action, role_may};
 
 fn plan_form(ctx: &Ctx, text: &str, errors: &FieldErrors) -> Markup {
@@ -409,7 +409,7 @@ pub async fn closure_lift(State(state): State<AppState>, posted: Posted) -> Resu
 }
 
 /// This module's pages.
-pub(super) fn routes() -> axum::Router<crate::AppState> {
+pub(in crate::web) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/admin/grants/new", get(grant_new_page).post(grant_new))
