@@ -1,0 +1,138 @@
+//! The use cases without HTTP: a case from submission to rating through `tongban_app`
+//! alone, with core's access rules refusing the wrong people, on SQLite and PostgreSQL.
+
+use std::sync::Arc;
+
+use tongban_app::{Account, App, AppError, Principal, Via};
+use tongban_core::calendar::WorkingCalendar;
+use tongban_core::case::{Applicant, ApplicantKind, CaseCommand, CaseState, Submission};
+use tongban_core::identity::{Role, VerificationMethod};
+use tongban_core::item::Channel;
+use tongban_core::org::DepartmentCode;
+use tongban_store::testing::{TestStore, each_backend, seed_minimal};
+
+const CREDIT_CODE: &str = "91350100M000100Y43";
+
+fn account(login: &str, role: Role, department: Option<&str>) -> Account {
+    let applicant = role == Role::Applicant;
+    Account {
+        id: login.into(),
+        kind: if applicant { "applicant" } else { "staff" }.into(),
+        display_name: login.into(),
+        role,
+        department: department.map(|d| DepartmentCode::parse(d).expect("code")),
+        window: None,
+        position: None,
+        applicant_kind: applicant.then(|| "enterprise".into()),
+        id_number: applicant.then(|| CREDIT_CODE.into()),
+        phone: None,
+        password_hash: String::new(),
+        disabled: false,
+        verified: applicant.then(|| tongban_store::Verified {
+            method: VerificationMethod::Window,
+            at: "2026-01-05T00:00:00Z".parse().expect("time"),
+            by: "clerk".into(),
+        }),
+    }
+}
+
+fn principal(a: &Account) -> Principal {
+    Principal { account: Some(a.clone()), via: Via::Session, client: None, session_hash: None, session_csrf: None }
+}
+
+async fn center(t: &TestStore) -> App {
+    seed_minimal(&t.store).await;
+    let accounts = [
+        account("head", Role::DepartmentHead, Some("fgw")),
+        account("clerk", Role::WindowClerk, Some("fgw")),
+        account("applicant", Role::Applicant, None),
+    ];
+    let now: jiff::Timestamp = "2026-01-05T00:00:00Z".parse().expect("time");
+    t.store
+        .write(move |c| {
+            Box::pin(async move {
+                for a in &accounts {
+                    tongban_store::insert_account(c, a, now).await?;
+                }
+                Ok::<_, tongban_store::StoreError>(())
+            })
+        })
+        .await
+        .expect("accounts");
+    let mut app = App::new(t.store.clone(), WorkingCalendar::builtin());
+    // Mon 2 Mar 2026 10:00 CST.
+    app.clock = Arc::new(|| "2026-03-02T02:00:00Z".parse().expect("time"));
+    app
+}
+
+#[tokio::test]
+async fn a_case_goes_from_submission_to_rating_through_the_use_cases_alone() {
+    for t in each_backend().await {
+        let app = center(&t).await;
+        let head = principal(&account("head", Role::DepartmentHead, Some("fgw")));
+        let applicant = principal(&account("applicant", Role::Applicant, None));
+        let submission = Submission {
+            applicant: Applicant {
+                kind: ApplicantKind::Enterprise,
+                name: "兰州某某有限公司".into(),
+                id_number: CREDIT_CODE.into(),
+                phone: None,
+            },
+            channel: Channel::Online,
+            materials: vec!["项目备案申请表".into(), "营业执照".into()],
+            owner: "hall.online".into(),
+            priority: false,
+            submitter: None,
+        };
+        let item = tongban_core::item::ItemCode::parse("620100-FGW-001").expect("code");
+        let case = tongban_app::submit_case(&app, &applicant, &item, submission).await.expect("submitted");
+        // Core's access table: an applicant never accepts, whatever the state.
+        let refused = tongban_app::act_on_case(&app, &applicant, &case.number, CaseCommand::Accept, None).await;
+        assert!(matches!(refused, Err(AppError::Forbidden(_))), "{}: {refused:?}", t.name);
+        for command in [
+            CaseCommand::Accept,
+            CaseCommand::Approve { note: "同意".into() },
+            CaseCommand::Deliver { method: "window".into() },
+        ] {
+            tongban_app::act_on_case(&app, &head, &case.number, command, None).await.expect("the head decides");
+        }
+        let rated = tongban_app::act_on_case(
+            &app,
+            &applicant,
+            &case.number,
+            CaseCommand::Rate { score: 5, comment: String::new() },
+            None,
+        )
+        .await
+        .expect("rated");
+        assert_eq!((rated.state, rated.rating), (CaseState::Delivered, Some(5)));
+        let (_, events) = tongban_app::case_with_events(&app, &head, &case.number).await.expect("history");
+        let kinds: Vec<&str> = events.iter().map(|e| e.event.kind()).collect();
+        assert_eq!(kinds, ["submitted", "accepted", "approved", "delivered", "rated"], "{}", t.name);
+        // A stale version is a conflict, named as such.
+        let stale =
+            tongban_app::act_on_case(&app, &head, &case.number, CaseCommand::Reopen { reason: "复议".into() }, Some(1))
+                .await;
+        assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_clerk_of_the_department_reads_its_cases_and_a_stranger_reads_none() {
+    for t in each_backend().await {
+        let app = center(&t).await;
+        let clerk = principal(&account("clerk", Role::WindowClerk, Some("fgw")));
+        let stranger = principal(&account("stranger", Role::WindowClerk, Some("zjj")));
+        let filter = tongban_app::CaseFilter { page: 1, per_page: 10, ..Default::default() };
+        let mine = tongban_app::search_cases(&app, &clerk, filter.clone()).await.expect("search");
+        let theirs = tongban_app::search_cases(&app, &stranger, filter).await.expect("search");
+        assert_eq!((mine.items.len(), theirs.items.len()), (0, 0));
+        let public =
+            Principal { account: None, via: Via::Anonymous, client: None, session_hash: None, session_csrf: None };
+        let anonymous =
+            tongban_app::search_cases(&app, &public, tongban_app::CaseFilter::default()).await.map(|p| p.items.len());
+        assert!(matches!(anonymous, Err(AppError::Unauthorized)), "{anonymous:?}");
+        t.cleanup().await;
+    }
+}
