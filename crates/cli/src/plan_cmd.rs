@@ -160,18 +160,19 @@ async fn import(config: &Config, db: &DbArgs, file: &std::path::Path, json: bool
         Ok(t) => t,
         Err(e) => return refused(format!("cannot read the file: {e}")),
     };
-    let plan = match bpmn::import(&text) {
-        Ok(p) => p,
-        Err(e) => return refused(e.to_string()),
-    };
-    if let Err(e) = tongban_core::plan::reform::check_not_builtin(plan.id()) {
-        return refused(e);
-    }
+    // The same use case as the API and the pages: checked, stored and audited alike.
     let store = open_store(config, db).await?;
-    let now = jiff::Timestamp::now();
-    let stored = plan.clone();
-    let (id, version) =
-        store.write(move |conn| Box::pin(async move { tongban_store::insert_plan(conn, &stored, now).await })).await?;
+    let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
+    let app = tongban_server::App::new(store, calendars);
+    let console = tongban_server::auth::Principal::console();
+    let (plan, version) = match tongban_server::app::import_plan(&app, &console, &text).await {
+        Ok(imported) => imported,
+        Err(tongban_server::app::AppError::Invalid(problems)) => {
+            return refused(problems.into_iter().map(|(_, why)| why).collect::<Vec<_>>().join("\n"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let id = plan.id().clone();
     let schedule = plan.schedule();
     let out = Imported {
         id,
