@@ -491,12 +491,9 @@ pub async fn create_token(
         .checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days)))
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let (tid, hash, name) = (id.clone(), digest(&token), name.trim().to_owned());
-    let pending = crate::idempotency::pending();
     state
-        .store
-        .write(move |c| {
+        .write_claimed(move |c| {
             Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 insert_token(c, &tid, &hash, &account.id, &name, &scopes, now, expires).await?;
                 append_audit(c, now, &account.id, "token.create", &tid, "{}").await?;
                 Ok::<_, AppError>(())

@@ -78,12 +78,9 @@ pub async fn create_grant(state: &App, principal: &Principal, req: NewGrant) -> 
         },
     )?;
     let g = grant.clone();
-    let pending = crate::idempotency::pending();
     state
-        .store
-        .write(move |c| {
+        .write_claimed(move |c| {
             Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 insert_grant(c, &g, now).await?;
                 let detail = serde_json::json!({ "grantee": g.grantee, "powers": g.powers, "items": g.items, "parent": g.parent }).to_string();
                 append_audit(c, now, &g.grantor, "grant.create", &g.id, &detail).await?;

@@ -134,6 +134,27 @@ impl App {
         Ok(self.store.cases_by_state().await?)
     }
 
+    /// Runs `work` in one write with the request's `Idempotency-Key`, if it came with one,
+    /// claimed first: the effect and the key commit together or not at all, and a retry is
+    /// refused with the first answer before any work.
+    pub(crate) async fn write_claimed<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut tongban_store::Conn) -> futures_util::future::BoxFuture<'c, Result<T, AppError>>
+            + Send
+            + 'static,
+    {
+        let (pending, now) = (idempotency::pending(), self.now());
+        self.store
+            .write(move |c| {
+                Box::pin(async move {
+                    idempotency::claim(c, pending.as_ref(), now).await?;
+                    work(c).await
+                })
+            })
+            .await
+    }
+
     /// Whether the database answers (for readiness).
     pub async fn ready(&self) -> bool {
         self.store.ping().await
@@ -554,12 +575,9 @@ pub async fn sign_up(state: &App, principal: &Principal, req: SignUp) -> Result<
     };
     let now = state.now();
     let a = account.clone();
-    let pending = crate::idempotency::pending();
     state
-        .store
-        .write(move |c| {
+        .write_claimed(move |c| {
             Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 tongban_store::insert_account(c, &a, now).await?;
                 append_audit(c, now, &a.id, "account.sign_up", &a.id, "{}").await?;
                 Ok::<_, AppError>(())
@@ -1107,12 +1125,9 @@ pub async fn create_staff_account(
     };
     let now = state.now();
     let a = account.clone();
-    let pending = crate::idempotency::pending();
     state
-        .store
-        .write(move |c| {
+        .write_claimed(move |c| {
             Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 tongban_store::insert_account(c, &a, now).await?;
                 let detail = serde_json::json!({ "role": a.role.as_str() }).to_string();
                 append_audit(c, now, &admin, "account.create", &a.id, &detail).await?;

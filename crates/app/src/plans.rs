@@ -37,12 +37,9 @@ pub async fn import_plan(state: &App, principal: &Principal, text: &str) -> Resu
         .map_err(|e| AppError::Invalid(vec![("bpmn".into(), e)]))?;
     let now = state.now();
     let stored = plan.clone();
-    let pending = crate::idempotency::pending();
     let version = state
-        .store
-        .write(move |c| {
+        .write_claimed(move |c| {
             Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 let (id, version) = insert_plan(c, &stored, now).await?;
                 let detail = serde_json::json!({ "version": version, "steps": stored.steps().len() }).to_string();
                 append_audit(c, now, &actor, "plan.import", id.as_str(), &detail).await?;

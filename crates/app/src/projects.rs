@@ -132,12 +132,9 @@ pub async fn create_project(state: &App, principal: &Principal, req: NewProject)
     let now = state.now();
     let row = ProjectRow { project, credit_code, phone, created_by: actor.clone(), created_at: now, updated_at: now };
     let stored = row.clone();
-    let pending = crate::idempotency::pending();
     state
-        .store
-        .write(move |c| {
+        .write_claimed(move |c| {
             Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 insert_project(c, &stored).await?;
                 let detail = serde_json::json!({ "name": stored.project.name }).to_string();
                 append_audit(c, now, &actor, "project.create", stored.project.code.as_str(), &detail).await?;
@@ -173,12 +170,9 @@ pub async fn add_consultation(
     let Some(at) = at.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
     let visit = Consultation { project: code, at, by: actor.clone(), notes };
     let stored = visit.clone();
-    let pending = crate::idempotency::pending();
     state
-        .store
-        .write(move |c| {
+        .write_claimed(move |c| {
             Box::pin(async move {
-                crate::idempotency::claim(c, pending.as_ref(), now).await?;
                 insert_consultation(c, &stored, now).await?;
                 let detail = serde_json::json!({ "at": stored.at.to_string() }).to_string();
                 append_audit(c, now, &actor, "project.consultation", stored.project.as_str(), &detail).await?;
