@@ -634,7 +634,7 @@ pub struct MaterialFile {
 }
 
 /// Stores an uploaded file the case does not hold yet (see [`material_file_exists`]).
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one row's columns, each bound once")]
 pub async fn insert_material_file(
     conn: &mut Conn,
     number: &CaseNumber,
