@@ -772,11 +772,8 @@ fn accountability_to_core(
     Ok(Accountability {
         case: r.case_number.clone(),
         opened_at: ts(&r.since)?,
-        state: match r.state.as_str() {
-            "open" => AccountabilityState::Open,
-            "answered" => AccountabilityState::Answered,
-            _ => AccountabilityState::Closed,
-        },
+        state: AccountabilityState::parse(&r.state)
+            .ok_or_else(|| AppError::Internal(format!("accountability state {:?} is not known", r.state)))?,
         answer: statement(&r.answer, &r.answered_by, &r.answered_at)?,
         conclusion: statement(&r.conclusion, &r.closed_by, &r.closed_at)?,
     })
@@ -793,7 +790,7 @@ pub async fn accountability_step(
     text: &str,
     close: bool,
 ) -> Result<(), AppError> {
-    use tongban_core::supervision::{AccountabilityError, AccountabilityState, Statement};
+    use tongban_core::supervision::{AccountabilityError, Statement};
     authorize(principal, if close { Action::CloseAccountability } else { Action::AnswerAccountability })?;
     let who = principal.require()?.clone();
     let mut row = state
@@ -815,12 +812,7 @@ pub async fn accountability_step(
     })?;
     let stamp =
         |s: &Option<Statement>| s.as_ref().map(|s| (s.text.clone(), s.by.clone(), tongban_store::format_ts(s.at)));
-    row.state = match record.state {
-        AccountabilityState::Open => "open",
-        AccountabilityState::Answered => "answered",
-        AccountabilityState::Closed => "closed",
-    }
-    .into();
+    row.state = record.state.as_str().into();
     if let Some((t, b, a)) = stamp(&record.answer) {
         (row.answer, row.answered_by, row.answered_at) = (Some(t), Some(b), Some(a));
     }

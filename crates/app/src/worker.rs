@@ -195,7 +195,7 @@ async fn record(
                 since,
                 department,
                 owner,
-                state: "open".into(),
+                state: tongban_core::supervision::AccountabilityState::Open.as_str().into(),
                 opened_at: raised_at.clone(),
                 answer: None,
                 answered_by: None,

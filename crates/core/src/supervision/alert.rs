@@ -163,6 +163,25 @@ pub enum AccountabilityState {
     Closed,
 }
 
+impl AccountabilityState {
+    /// Every state, in the order a record goes through them (the order records are listed).
+    pub const ALL: [AccountabilityState; 3] = [Self::Open, Self::Answered, Self::Closed];
+
+    /// The stable name (stored, and in the API).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Answered => "answered",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 /// A statement in an accountability record: who, what, when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {

@@ -2,6 +2,7 @@
 //! conclusion.
 
 use std::collections::HashMap;
+use tongban_core::supervision::AccountabilityState;
 
 use crate::app::AccountabilityRow;
 use axum::extract::{Path, Query, State};
@@ -33,7 +34,10 @@ pub struct AccountabilityQuery {
 /// The form of one record being shown again: (case number, since, what was typed, errors).
 type FailedStep<'a> = Option<(&'a str, &'a str, &'a Fields, &'a FieldErrors)>;
 
-const RECORD_STATES: [&str; 3] = ["open", "answered", "closed"];
+/// The record states, in the order records are listed.
+fn record_states() -> [&'static str; 3] {
+    AccountabilityState::ALL.map(AccountabilityState::as_str)
+}
 
 fn record_id(r: &AccountabilityRow) -> String {
     format!("rec-{}-{}", r.case_number, r.since).replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-")
@@ -49,10 +53,10 @@ fn record(
 ) -> Markup {
     let id = record_id(r);
     let role = ctx.role();
-    let answer_here = r.state == "open"
+    let answer_here = r.state == AccountabilityState::Open.as_str()
         && role_may(role, Action::AnswerAccountability)
         && app::may_see_department(&ctx.principal, &r.department);
-    let close_here = r.state == "answered" && role_may(role, Action::CloseAccountability);
+    let close_here = r.state == AccountabilityState::Answered.as_str() && role_may(role, Action::CloseAccountability);
     let mine = failed.filter(|(n, s, _, _)| *n == r.case_number && *s == r.since);
     let no_errors = FieldErrors::default();
     let (typed, errors) = mine.map_or(("", &no_errors), |(_, _, f, e)| (f.get("text"), e));
@@ -99,10 +103,10 @@ async fn accountability_page(
     failed: FailedStep<'_>,
 ) -> Result<Response, WebError> {
     let all = app::accountability_records(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let wanted = q.state.as_deref().filter(|s| RECORD_STATES.contains(s));
+    let wanted = q.state.as_deref().filter(|s| record_states().contains(s));
     let mut shown: Vec<&AccountabilityRow> = all.iter().filter(|r| wanted.is_none_or(|s| r.state == s)).collect();
     // The ones waiting on someone first: open, then answered, then closed; newest first within.
-    shown.sort_by_key(|r| RECORD_STATES.iter().position(|s| *s == r.state).unwrap_or(3));
+    shown.sort_by_key(|r| record_states().iter().position(|s| *s == r.state).unwrap_or(3));
     let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
     let names = app::org::people(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let body = html! {
@@ -120,7 +124,7 @@ async fn accountability_page(
         nav.filters aria-label=(ctx.t("acct.filter")) {
             ul {
                 li { @if wanted.is_none() { a href="/supervision/accountability" aria-current="true" { (ctx.t("acct.all")) " (" (all.len()) ")" } } @else { a href="/supervision/accountability" { (ctx.t("acct.all")) " (" (all.len()) ")" } } }
-                @for s in RECORD_STATES {
+                @for s in record_states() {
                     @let n = all.iter().filter(|r| r.state == s).count();
                     li {
                         @if wanted == Some(s) {
