@@ -42,7 +42,7 @@ pub use calendar::{
     import_year, recompute, refresh, set_closure, watch,
 };
 pub use grants::{NewGrant, create_grant};
-pub use plans::{bpmn_problems, import_plan, list_plans, resolve_plan};
+pub use plans::{MAX_BPMN_BYTES, bpmn_problems, import_plan, list_plans, resolve_plan};
 
 pub use tickets::{COMPREHENSIVE, TakenTicket, call_next_ticket, queue_letter, take_ticket, ticket_day, waiting_for};
 
@@ -53,6 +53,26 @@ pub use tongban_store::{
     Account, AccountabilityRow, AlertRow, CaseFilter, Consultation, ItemFilter, ItemRow, Mandate, MaterialFile,
     MonthFigures, Page, ProjectRow, Reach, RecordedEvent, RunRow, SessionRow, StoreError, TicketRow, TrackedCase,
 };
+
+/// A case's clock, computed with the working calendar; a field is none before acceptance,
+/// or when the calendar cannot answer (dates outside the years it covers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseClock {
+    /// When it is due.
+    pub due_at: Option<jiff::Timestamp>,
+    /// Whether the due time runs into a year not yet announced (暂定).
+    pub provisional: bool,
+    /// The calendar revision the due time was computed with.
+    pub calendar_revision: u64,
+    /// Working minutes the limit allows.
+    pub allowed_minutes: Option<i64>,
+    /// Working minutes used so far (suspensions excluded; frozen at the decision).
+    pub used_minutes: Option<i64>,
+    /// Working minutes remaining (negative when overdue).
+    pub remaining_minutes: Option<i64>,
+    /// By when the current owner must act (首接责任制).
+    pub owner_act_by: Option<jiff::Timestamp>,
+}
 
 /// Where "now" comes from: the system clock in production, a fixed or stepped one in tests.
 pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
@@ -132,6 +152,22 @@ impl App {
     /// Cases by state, for the metrics.
     pub async fn case_counts(&self) -> Result<Vec<(String, i64)>, AppError> {
         Ok(self.store.cases_by_state().await?)
+    }
+
+    /// A case's clock now, on the working calendar of its division.
+    pub fn clock_of(&self, case: &Case) -> CaseClock {
+        let calendar = self.calendar_of(&case.division);
+        let allowed = case.accepted_at.zip(case.limit).and_then(|(a, l)| calendar.allowed_minutes(a, l).ok());
+        let used = case.working_minutes_used(self.now(), &calendar).ok().flatten();
+        CaseClock {
+            due_at: case.due_at,
+            provisional: case.due_is_provisional(&calendar),
+            calendar_revision: case.calendar_revision,
+            allowed_minutes: allowed,
+            used_minutes: used,
+            remaining_minutes: allowed.zip(used).map(|(a, u)| a - u),
+            owner_act_by: case.owner_act_by(&calendar),
+        }
     }
 
     /// Runs `work` in one write with the request's `Idempotency-Key`, if it came with one,

@@ -11,6 +11,9 @@ use crate::AppError;
 use crate::actor::Principal;
 use tongban_core::access::Action;
 
+/// The largest BPMN document taken, in bytes (the API and the pages alike).
+pub const MAX_BPMN_BYTES: usize = 4 * 1024 * 1024;
+
 /// A refused BPMN document as (field, message) pairs: `step <id>` or `process` for a plan
 /// that is not valid, `bpmn` for XML that is malformed or unsupported (its message names
 /// the element, its id and line).

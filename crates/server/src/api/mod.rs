@@ -91,18 +91,15 @@ pub(crate) fn router() -> axum::Router<AppState> {
 /// A case's clock, computed with the working calendar; fields are none when not yet
 /// accepted or when the calendar cannot answer (dates outside the years it covers).
 pub(crate) fn clock(state: &AppState, case: &tongban_core::case::Case) -> CaseClock {
-    let now = state.now();
-    let calendar = state.calendar_of(&case.division);
-    let allowed = case.accepted_at.zip(case.limit).and_then(|(a, l)| calendar.allowed_minutes(a, l).ok());
-    let used = case.working_minutes_used(now, &calendar).ok().flatten();
+    let c = state.clock_of(case);
     CaseClock {
-        due_at: case.due_at.map(|t| t.to_string()),
-        provisional: case.due_is_provisional(&calendar),
-        calendar_revision: case.calendar_revision,
-        allowed_working_minutes: allowed,
-        used_working_minutes: used,
-        remaining_working_minutes: allowed.zip(used).map(|(a, u)| a - u),
-        owner_act_by: case.owner_act_by(&calendar).map(|t| t.to_string()),
+        due_at: c.due_at.map(|t| t.to_string()),
+        provisional: c.provisional,
+        calendar_revision: c.calendar_revision,
+        allowed_working_minutes: c.allowed_minutes,
+        used_working_minutes: c.used_minutes,
+        remaining_working_minutes: c.remaining_minutes,
+        owner_act_by: c.owner_act_by.map(|t| t.to_string()),
     }
 }
 

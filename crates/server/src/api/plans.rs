@@ -24,8 +24,7 @@ use crate::extract::AppQuery;
 use crate::problem::{ApiError, Problem};
 use tongban_core::access::Action;
 
-/// Largest BPMN document accepted.
-pub const MAX_BPMN_BYTES: usize = 4 * 1024 * 1024;
+pub use crate::app::MAX_BPMN_BYTES;
 
 /// A plan in the list.
 #[derive(Debug, Serialize, ToSchema)]

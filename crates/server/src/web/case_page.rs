@@ -21,7 +21,6 @@ use super::hall::{ListQuery, case_error_field, check_files, store_files};
 use super::layout::page;
 use super::view::{self, Input};
 use crate::AppState;
-use crate::api::CaseView;
 use crate::app;
 use crate::app::AppError;
 
@@ -278,7 +277,7 @@ async fn render(
         .ok_or_else(|| ctx.fail(AppError::NotFound(format!("item {}", case.item))))?
         .item;
     let files = app::case_files(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
-    let clock = crate::api::clock(state, &case);
+    let clock = state.clock_of(&case);
     let role = ctx.role();
     let me = ctx.principal.id().to_owned();
     let staff = role != Role::Applicant;
@@ -291,7 +290,8 @@ async fn render(
         (Some(d), Some(p)) => Some((p, d.authority(&me, &item.department, &item.code, p, state.now()))),
         _ => None,
     };
-    let view = CaseView::from(&case);
+    // Masked as everywhere but at a window (the API shows the same).
+    let applicant = case.applicant.masked();
     let actions = case.available(role, &me);
     let body = html! {
         nav.crumbs aria-label=(ctx.t("nav.crumbs")) {
@@ -312,7 +312,7 @@ async fn render(
             dl.facts {
                 dt { (ctx.t("case.item")) } dd { a href=(format!("/items/{}", item.code)) { (item.name) } }
                 dt { (ctx.t("case.applicant")) } dd {
-                    (view.applicant.name) " (" (view.applicant.id_number) ")"
+                    (applicant.name) " (" (applicant.id_number) ")"
                     // Staff see that nobody has checked the identity the case is in the name of.
                     @if ctx.role().is_department_staff() && case.submitter.as_ref().is_some_and(|s| !s.verified) {
                         " " span.badge.late { (ctx.t("case.identity_unverified")) }
@@ -324,7 +324,7 @@ async fn render(
                 dt { (ctx.t("case.due")) } dd {
                     (view::case_due(ctx, &case, ctx.t("case.not_started")))
                 }
-                @if let Some(r) = clock.remaining_working_minutes.filter(|_| case.state.is_running()) {
+                @if let Some(r) = clock.remaining_minutes.filter(|_| case.state.is_running()) {
                     dt { (ctx.t("case.remaining")) }
                     dd class=(if r < 0 { "late" } else { "" }) {
                         @if r < 0 { (ctx.tf("case.overdue", &[("t", &view::minutes(ctx, r))])) } @else { (view::minutes(ctx, r)) }

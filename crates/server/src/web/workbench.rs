@@ -204,7 +204,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
                         } }
                         tbody {
                             @for c in &cases {
-                                @let clock = crate::api::clock(&state, c);
+                                @let clock = state.clock_of(c);
                                 // The colour the board shows, by the rules in force.
                                 @let level = department.as_ref().and_then(|d| app::colour_of(&state, &book, c, d)).map_or("green", |c| c.as_str());
                                 @let held = department.as_ref().and_then(|d| delegations.authority(&account.id, d, &c.item, power, now));
@@ -215,7 +215,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
                                     td { (view::case_due(&ctx, c, "–")) }
                                     td class=(format!("level-{level}")) {
                                         span.dot aria-hidden="true" {} " " (ctx.t(&format!("level.{level}")))
-                                        @if let Some(r) = clock.remaining_working_minutes { " · " (view::minutes(&ctx, r)) }
+                                        @if let Some(r) = clock.remaining_minutes { " · " (view::minutes(&ctx, r)) }
                                     }
                                     td {
                                         @match &held {

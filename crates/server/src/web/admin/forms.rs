@@ -10,9 +10,9 @@ use tongban_core::identity::{Power, Role};
 
 use super::{access, section_tabs, see_other};
 use crate::AppState;
-use crate::api::MAX_BPMN_BYTES;
 use crate::app;
 use crate::app::AppError;
+use crate::app::MAX_BPMN_BYTES;
 use crate::web::ctx::Ctx;
 use crate::web::error::WebError;
 use crate::web::form::{FieldErrors, Fields, Posted};
