@@ -23,7 +23,7 @@ pub use machine::{
 pub use number::{BadCaseNumber, CaseNumber};
 pub use state::CaseState;
 
-use crate::item::Channel;
+use crate::item::{Channel, ItemCode};
 
 /// Who applies (申请人).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +80,57 @@ pub struct Submitter {
     pub account: String,
     /// Whether the applicant's identity was verified at submission.
     pub verified: bool,
+}
+
+/// A submission as typed or posted, before it is checked against the item: every front
+/// door (the API, the hall's form, a window) parses through here.
+#[derive(Debug, Clone, Default)]
+pub struct SubmissionRequest {
+    /// The item's code.
+    pub item: String,
+    /// `individual` or `enterprise`.
+    pub applicant_kind: String,
+    /// The applicant's name.
+    pub name: String,
+    /// ID card number or credit code.
+    pub id_number: String,
+    /// A phone, if given.
+    pub phone: Option<String>,
+    /// `window`, `online`, `kiosk`, `app` or `mail`.
+    pub channel: String,
+    /// Names of the materials handed in.
+    pub materials: Vec<String>,
+    /// The staff member receiving it at a window; none: the channel's hall account.
+    pub received_by: Option<String>,
+}
+
+impl SubmissionRequest {
+    /// The item and the submission, or every field that is wrong as (field, why) pairs
+    /// (`item`, `channel`, `applicant.kind`).
+    pub fn parse(self) -> Result<(ItemCode, Submission), Vec<(String, String)>> {
+        let mut errors = Vec::new();
+        let item = ItemCode::parse(&self.item).map_err(|e| errors.push(("item".into(), e.to_string()))).ok();
+        let channel = Channel::parse(&self.channel).map_err(|e| errors.push(("channel".into(), e.message))).ok();
+        let kind = match self.applicant_kind.as_str() {
+            "individual" => Some(ApplicantKind::Individual),
+            "enterprise" => Some(ApplicantKind::Enterprise),
+            other => {
+                errors.push((
+                    "applicant.kind".into(),
+                    format!("unknown applicant kind {other:?} (expected individual or enterprise)"),
+                ));
+                None
+            }
+        };
+        let (Some(item), Some(channel), Some(kind)) = (item, channel, kind) else {
+            return Err(errors);
+        };
+        let owner = self.received_by.unwrap_or_else(|| format!("hall.{}", channel.as_str()));
+        let applicant = Applicant { kind, name: self.name, id_number: self.id_number, phone: self.phone };
+        let submission =
+            Submission { applicant, channel, materials: self.materials, owner, priority: false, submitter: None };
+        Ok((item, submission))
+    }
 }
 
 impl Applicant {

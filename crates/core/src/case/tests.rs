@@ -365,3 +365,26 @@ fn a_priority_submission_makes_a_priority_case_and_older_records_read_as_ordinar
     let old_case: Case = serde_json::from_value(old_case).expect("an old snapshot reads");
     assert!(!old_case.priority);
 }
+
+#[test]
+fn a_submission_request_names_every_wrong_field() {
+    let bad = SubmissionRequest {
+        item: String::new(),
+        applicant_kind: "company".into(),
+        channel: "fax".into(),
+        ..SubmissionRequest::default()
+    };
+    let fields: Vec<String> = bad.parse().expect_err("invalid").into_iter().map(|(f, _)| f).collect();
+    assert_eq!(fields, ["item", "channel", "applicant.kind"]);
+    let good = SubmissionRequest {
+        item: "620100-FGW-001".into(),
+        applicant_kind: "enterprise".into(),
+        name: "兰州某某有限公司".into(),
+        id_number: "91350100M000100Y43".into(),
+        channel: "online".into(),
+        materials: vec!["营业执照".into()],
+        ..SubmissionRequest::default()
+    };
+    let (item, submission) = good.parse().expect("valid");
+    assert_eq!((item.as_str(), submission.owner.as_str()), ("620100-FGW-001", "hall.online"));
+}

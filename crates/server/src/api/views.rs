@@ -3,8 +3,8 @@
 
 use crate::app::{ItemRow, RecordedEvent};
 use serde::{Deserialize, Serialize};
-use tongban_core::case::{Applicant, ApplicantKind, Case};
-use tongban_core::item::{Channel, ServiceItem};
+use tongban_core::case::{ApplicantKind, Case};
+use tongban_core::item::ServiceItem;
 use utoipa::ToSchema;
 
 /// A material an item asks for.
@@ -303,46 +303,23 @@ pub struct CaseDetail {
 }
 
 impl SubmitCaseRequest {
-    /// Parses the request into core types, collecting every invalid field.
+    /// Parses the request into core types (core's [`SubmissionRequest`]), collecting every
+    /// invalid field.
+    ///
+    /// [`SubmissionRequest`]: tongban_core::case::SubmissionRequest
     pub fn parse(
         self,
     ) -> Result<(tongban_core::item::ItemCode, tongban_core::case::Submission), Vec<(String, String)>> {
-        let mut errors = Vec::new();
-        let item = tongban_core::item::ItemCode::parse(&self.item)
-            .map_err(|e| errors.push(("item".into(), e.to_string())))
-            .ok();
-        let channel = Channel::parse(&self.channel).map_err(|e| errors.push(("channel".into(), e.message))).ok();
-        let kind = match self.applicant.kind.as_str() {
-            "individual" => Some(ApplicantKind::Individual),
-            "enterprise" => Some(ApplicantKind::Enterprise),
-            other => {
-                errors.push((
-                    "applicant.kind".into(),
-                    format!("unknown applicant kind {other:?} (expected individual or enterprise)"),
-                ));
-                None
-            }
-        };
-        let (Some(item), Some(channel), Some(kind)) = (item, channel, kind) else {
-            return Err(errors);
-        };
-        let owner = self.received_by.unwrap_or_else(|| format!("hall.{}", channel.as_str()));
-        let applicant = Applicant {
-            kind,
+        tongban_core::case::SubmissionRequest {
+            item: self.item,
+            applicant_kind: self.applicant.kind,
             name: self.applicant.name,
             id_number: self.applicant.id_number,
             phone: self.applicant.phone,
-        };
-        Ok((
-            item,
-            tongban_core::case::Submission {
-                applicant,
-                channel,
-                materials: self.materials,
-                owner,
-                priority: false,
-                submitter: None,
-            },
-        ))
+            channel: self.channel,
+            materials: self.materials,
+            received_by: self.received_by,
+        }
+        .parse()
     }
 }

@@ -18,7 +18,6 @@ use super::form::{FieldErrors, Fields, Posted, Upload};
 use super::layout::page;
 use super::view::{self, Input};
 use crate::AppState;
-use crate::api::{ApplicantInput, SubmitCaseRequest};
 use crate::app;
 use crate::app::AppError;
 use crate::problem::ApiError;
@@ -489,14 +488,12 @@ pub async fn apply(
     let mut materials = fields.all("materials");
     let files = check_files(&ctx, &row.item.materials, files, &mut materials, &mut errors);
     if errors.is_empty() {
-        let request = SubmitCaseRequest {
+        let request = tongban_core::case::SubmissionRequest {
             item: row.item.code.to_string(),
-            applicant: ApplicantInput {
-                kind: fields.get("kind").to_owned(),
-                name: fields.get("name").trim().to_owned(),
-                id_number: fields.get("id_number").trim().to_owned(),
-                phone: Some(fields.get("phone").trim().to_owned()).filter(|p| !p.is_empty()),
-            },
+            applicant_kind: fields.get("kind").to_owned(),
+            name: fields.get("name").trim().to_owned(),
+            id_number: fields.get("id_number").trim().to_owned(),
+            phone: Some(fields.get("phone").trim().to_owned()).filter(|p| !p.is_empty()),
             channel: channel.as_str().to_owned(),
             materials: materials.clone(),
             received_by: None,
