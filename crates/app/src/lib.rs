@@ -416,15 +416,16 @@ pub async fn case_with_events(
     Ok((case, events))
 }
 
-/// The material files of a case the principal may see.
+/// A case the principal may see, with its history and its material files.
 #[tracing::instrument(skip_all, fields(case.number = %number))]
-pub async fn case_files(
+pub async fn case_detail(
     state: &App,
     principal: &Principal,
     number: &CaseNumber,
-) -> Result<Vec<tongban_store::MaterialFile>, AppError> {
-    case_with_events(state, principal, number).await?;
-    Ok(state.store.material_files(number).await?)
+) -> Result<(Case, Vec<RecordedEvent>, Vec<tongban_store::MaterialFile>), AppError> {
+    let (case, events) = case_with_events(state, principal, number).await?;
+    let files = state.store.material_files(number).await?;
+    Ok((case, events, files))
 }
 
 /// Logs in: returns the account, its CSRF token and the new session's id.
@@ -690,23 +691,44 @@ pub async fn accountability_records(
     Ok(rows.into_iter().filter(|r| may_see_department(principal, &r.department)).collect())
 }
 
-/// The board as the principal may see it, with the running cases it is drawn from (by
-/// number): a department's staff see their department's cases only.
-pub async fn scoped_board(
+/// The board as the principal may see it: a department's staff see their department's
+/// running cases only.
+pub async fn scoped_board(state: &App, principal: &Principal, limit: usize) -> Result<BoardSnapshot, AppError> {
+    Ok(board_in_scope(state, principal, limit, false).await?.0)
+}
+
+/// [`scoped_board`] with the running cases it is drawn from, by number (for pages that
+/// name the cases' items).
+pub async fn scoped_board_with_cases(
     state: &App,
     principal: &Principal,
     limit: usize,
 ) -> Result<(BoardSnapshot, std::collections::HashMap<String, tongban_store::TrackedCase>), AppError> {
+    board_in_scope(state, principal, limit, true).await
+}
+
+/// The running cases are read only when the scope narrows the board or the caller wants
+/// them: the center's board alone needs no query.
+async fn board_in_scope(
+    state: &App,
+    principal: &Principal,
+    limit: usize,
+    with_cases: bool,
+) -> Result<(BoardSnapshot, std::collections::HashMap<String, tongban_store::TrackedCase>), AppError> {
     authorize(principal, Action::Supervise)?;
     let mine = own_department(principal);
-    let running: std::collections::HashMap<String, tongban_store::TrackedCase> = state
-        .store
-        .running_cases()
-        .await?
-        .into_iter()
-        .filter(|t| mine.as_ref().is_none_or(|d| &t.department == d))
-        .map(|t| (t.case.number.to_string(), t))
-        .collect();
+    let running: std::collections::HashMap<String, tongban_store::TrackedCase> = if with_cases || mine.is_some() {
+        state
+            .store
+            .running_cases()
+            .await?
+            .into_iter()
+            .filter(|t| mine.as_ref().is_none_or(|d| &t.department == d))
+            .map(|t| (t.case.number.to_string(), t))
+            .collect()
+    } else {
+        std::collections::HashMap::new()
+    };
     let only: Option<std::collections::HashSet<String>> = mine.map(|_| running.keys().cloned().collect());
     let board = supervision_board(state, principal, only.as_ref(), limit)?;
     Ok((board, running))
@@ -718,17 +740,19 @@ pub async fn rule_book(state: &App) -> Result<tongban_core::supervision::RuleBoo
     Ok(state.store.rule_book(tongban_core::supervision::Rule::center_default(state.calendars().base())).await?)
 }
 
-/// A running case's colour at `now` under `book` (the rule for its item and `department`),
-/// as the board computes it; none for a case not running or a calendar that cannot say.
+/// A running case's colour at `now` under `book` (the rule for its item and `department`)
+/// on `calendars`, as the board computes it; none for a case not running or a calendar
+/// that cannot say. Callers listing many cases take the calendars and the moment once.
 pub fn colour_of(
-    state: &App,
+    calendars: &CalendarSet,
+    now: jiff::Timestamp,
     book: &tongban_core::supervision::RuleBook,
     case: &Case,
     department: &DepartmentCode,
 ) -> Option<tongban_core::supervision::Colour> {
     let clock = tongban_core::supervision::CaseClock::from_case(case)?;
     let rule = book.rule_for(&case.item, department);
-    tongban_core::supervision::colour(&clock, &rule, state.now(), &state.calendar_of(&case.division)).ok()
+    tongban_core::supervision::colour(&clock, &rule, now, calendars.for_division(&case.division)).ok()
 }
 
 /// What the supervision board shows at one moment.
@@ -1043,6 +1067,7 @@ pub async fn concerns(state: &App, principal: &Principal) -> Result<Vec<ConcernR
             detail: format!("made {} by {} at {}", role.unwrap_or_default(), e.actor, e.at),
         });
     }
+    let (calendars, now) = (state.calendars(), state.now());
     for t in state.store.all_cases().await? {
         if !may_see_department(principal, &t.department) {
             continue;
@@ -1056,9 +1081,7 @@ pub async fn concerns(state: &App, principal: &Principal) -> Result<Vec<ConcernR
             detail,
         };
         let Some(item) = state.store.item_in_version(&case.item, case.item_version).await? else { continue };
-        let calendar = state.calendar_of(&case.division);
-        let now = state.now();
-        for c in tongban_core::supervision::concerns(case, &item.item, &calendar) {
+        for c in tongban_core::supervision::concerns(case, &item.item, calendars.for_division(&case.division)) {
             let detail = match &c {
                 Concern::RepeatedCorrection { times } => format!("{times} correction requests"),
                 Concern::AcceptedWithMissingMaterials { missing } => missing.join(", "),

@@ -78,12 +78,8 @@ pub async fn get_case(
 ) -> Result<Json<CaseDetail>, ApiError> {
     authorize(&principal, Action::ReadCase)?;
     let number = parse_number(&number)?;
-    let (case, events) = app::case_with_events(&state, &principal, &number).await?;
-    let files = crate::app::case_files(&state, &principal, &number)
-        .await?
-        .into_iter()
-        .map(super::files::FileView::from)
-        .collect();
+    let (case, events, files) = app::case_detail(&state, &principal, &number).await?;
+    let files = files.into_iter().map(super::files::FileView::from).collect();
     Ok(Json(CaseDetail {
         clock: super::clock(&state, &case),
         case: CaseView::from(&case),

@@ -50,7 +50,7 @@ pub struct BoardView {
 #[utoipa::path(get, path = "/api/v1/supervision/board", tag = "supervision",
     responses((status = 200, description = "The board", body = BoardView), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
 pub async fn board(State(state): State<AppState>, principal: Principal) -> Result<Json<BoardView>, ApiError> {
-    let (b, _) = crate::app::scoped_board(&state, &principal, 500).await?;
+    let b = crate::app::scoped_board(&state, &principal, 500).await?;
     let view = BoardView {
         leader: b.leader,
         last_tick: b.last_tick.map(|t| t.to_string()),

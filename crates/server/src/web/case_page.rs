@@ -270,13 +270,12 @@ async fn render(
     failed: Failed<'_>,
     done: Option<&str>,
 ) -> Result<Response, WebError> {
-    let (case, events) = app::case_with_events(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
+    let (case, events, files) = app::case_detail(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
     let item = crate::app::public::item_in_version(state, &case.item, case.item_version)
         .await
         .map_err(|e| ctx.fail(e))?
         .ok_or_else(|| ctx.fail(AppError::NotFound(format!("item {}", case.item))))?
         .item;
-    let files = app::case_files(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
     let clock = state.clock_of(&case);
     let role = ctx.role();
     let me = ctx.principal.id().to_owned();

@@ -165,6 +165,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
     let now = state.now();
     let department = account.department.clone();
     let book = app::rule_book(&state).await.map_err(|e| ctx.fail(e))?;
+    let calendars = state.calendars();
     let mine: Vec<_> = delegations.grants().filter(|g| g.grantee == account.id && g.is_active(now)).cloned().collect();
     let power_name = ctx.t(&format!("power.{}", power.as_str()));
     let body = html! {
@@ -206,7 +207,7 @@ pub async fn inbox(State(state): State<AppState>, ctx: Ctx, Query(q): Query<List
                             @for c in &cases {
                                 @let clock = state.clock_of(c);
                                 // The colour the board shows, by the rules in force.
-                                @let level = department.as_ref().and_then(|d| app::colour_of(&state, &book, c, d)).map_or("green", |c| c.as_str());
+                                @let level = department.as_ref().and_then(|d| app::colour_of(&calendars, now, &book, c, d)).map_or("green", |c| c.as_str());
                                 @let held = department.as_ref().and_then(|d| delegations.authority(&account.id, d, &c.item, power, now));
                                 tr {
                                     td { a href=(format!("/cases/{}", c.number)) { (c.number) } }

@@ -26,7 +26,8 @@ pub struct BoardQuery {
 
 /// `GET /supervision` — the board; `?wall=1` for a wall screen.
 pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(q): Query<BoardQuery>) -> Result<Response, WebError> {
-    let (b, running) = app::scoped_board(&state, &ctx.principal, BOARD_CASES).await.map_err(|e| ctx.fail(e))?;
+    let (b, running) =
+        app::scoped_board_with_cases(&state, &ctx.principal, BOARD_CASES).await.map_err(|e| ctx.fail(e))?;
     let mine = own_department(&ctx);
     let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let names = app::org::people(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
