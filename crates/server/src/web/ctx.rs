@@ -118,6 +118,27 @@ impl Ctx {
         response
     }
 
+    /// A context for rendering pages in unit tests, with no request behind it: the public
+    /// in `lang` at `/`, a fixed CSRF token, the built-in calendar.
+    #[cfg(test)]
+    pub fn for_test(lang: Lang) -> Ctx {
+        let principal = Principal {
+            account: None,
+            via: crate::auth::Via::Anonymous,
+            client: None,
+            session_hash: None,
+            session_csrf: None,
+        };
+        Ctx {
+            lang,
+            principal,
+            csrf: "0".repeat(32),
+            path: "/".to_owned(),
+            cookies: Vec::new(),
+            calendar: tongban_core::calendar::WorkingCalendar::builtin(),
+        }
+    }
+
     /// The path with the other language asked for, for the switch.
     pub fn switch_href(&self) -> String {
         let sep = if self.path.contains('?') { '&' } else { '?' };
@@ -146,5 +167,12 @@ mod tests {
         assert_eq!(split_lang(Some("q=a&lang=en&page=2")), ("q=a&page=2".to_owned(), Some(Lang::En)));
         assert_eq!(split_lang(None), (String::new(), None));
         assert_eq!(split_lang(Some("lang=xx")), (String::new(), None));
+    }
+
+    #[test]
+    fn a_test_context_is_the_public_and_switches_language() {
+        let ctx = Ctx::for_test(Lang::En);
+        assert_eq!(ctx.role(), Role::Public);
+        assert_eq!(ctx.switch_href(), "/?lang=zh-CN");
     }
 }
