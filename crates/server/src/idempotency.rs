@@ -56,14 +56,15 @@ async fn run(state: AppState, key: String, req: Request, next: Next) -> Result<R
     let principal = Principal::from_request_parts(&mut parts, &state).await?;
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| ApiError::BadBody("body too large".into()))?;
     let idem = Idempotency::new(&key, &bytes)?;
+    let path = parts.uri.path().to_owned();
     if let Some((status, stored)) = idempotency::replay(&state, &principal, &idem).await? {
-        return Ok(json_response(status, stored));
+        return Ok(replayed(&path, status, stored));
     }
     let pending = Pending::new(idem.clone(), principal.id());
     let request = Request::from_parts(parts, Body::from(bytes));
     let response = idempotency::answering(pending.clone(), next.run(request)).await;
     if response.status() == StatusCode::CONFLICT && is_in_flight(&response) {
-        return wait_for_answer(&state, &principal, &idem).await;
+        return wait_for_answer(&state, &principal, &idem, &path).await;
     }
     if !response.status().is_success() {
         return Ok(response);
@@ -84,11 +85,16 @@ fn is_in_flight(response: &Response) -> bool {
 pub struct InFlightMark;
 
 /// Polls for the answer the first request stores right after its work commits.
-async fn wait_for_answer(state: &AppState, principal: &Principal, idem: &Idempotency) -> Result<Response, ApiError> {
+async fn wait_for_answer(
+    state: &AppState,
+    principal: &Principal,
+    idem: &Idempotency,
+    path: &str,
+) -> Result<Response, ApiError> {
     let deadline = tokio::time::Instant::now() + WAIT;
     while tokio::time::Instant::now() < deadline {
         if let Some((status, stored)) = idempotency::replay(state, principal, idem).await? {
-            return Ok(json_response(status, stored));
+            return Ok(replayed(path, status, stored));
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -97,8 +103,14 @@ async fn wait_for_answer(state: &AppState, principal: &Principal, idem: &Idempot
     Err(AppError::InFlight.into())
 }
 
-fn json_response(status: u16, body: String) -> Response {
+/// The first answer to a POST to `path`, replayed: its status and body, and the `Location`
+/// of what it created where the route gives one.
+pub fn replayed(path: &str, status: u16, body: String) -> Response {
+    let location = (status == 201).then(|| crate::api::cases::created_location(path, &body)).flatten();
     let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        r.headers_mut().insert(header::LOCATION, location);
+    }
     r
 }

@@ -48,9 +48,28 @@ pub async fn submit_case(
     let request: SubmitCaseRequest =
         serde_json::from_slice(&body).map_err(|e| ApiError::BadBody(format!("invalid JSON body: {e}")))?;
     let (item, submission) = request.parse().map_err(AppError::Invalid)?;
-    let case = app::submit_case(&state, &principal, &item, submission).await?;
-    let location = format!("/api/v1/cases/{}", case.number);
+    let case = match app::submit_case(&state, &principal, &item, submission).await {
+        Err(AppError::Replayed { status, body }) => {
+            return Ok(crate::idempotency::replayed("/api/v1/cases", status, body));
+        }
+        other => other?,
+    };
+    let location = case_location(&case.number);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(CaseView::from(&case))).into_response())
+}
+
+fn case_location(number: &CaseNumber) -> String {
+    format!("/api/v1/cases/{number}")
+}
+
+/// The `Location` of what a creating POST to `path` made, read from its answer's body (for
+/// an answer replayed under its Idempotency-Key): a case's URL.
+pub(crate) fn created_location(path: &str, body: &str) -> Option<String> {
+    if path != "/api/v1/cases" {
+        return None;
+    }
+    let view: serde_json::Value = serde_json::from_str(body).ok()?;
+    CaseNumber::parse(view.get("number")?.as_str()?).ok().map(|n| case_location(&n))
 }
 
 fn parse_number(number: &str) -> Result<CaseNumber, AppError> {

@@ -3,7 +3,7 @@
 
 mod accounts;
 mod calendar;
-mod cases;
+pub(crate) mod cases;
 mod files;
 mod grants;
 mod items;

@@ -373,6 +373,25 @@ async fn every_creating_post_honours_an_idempotency_key() {
             grants.as_array().map(|g| g.iter().filter(|x| x["powers"] == serde_json::json!(["sign"])).count()),
             Some(1)
         );
+        // A submission retried gets the same case, and the same Location.
+        let applicant = f.login("applicant").await;
+        let submit = || {
+            let req = axum::http::Request::builder()
+                .method("POST")
+                .uri("/api/v1/cases")
+                .header("content-type", "application/json")
+                .header("cookie", applicant.cookie.clone().unwrap_or_default())
+                .header("x-csrf-token", applicant.csrf.clone().unwrap_or_default())
+                .header("idempotency-key", "case-1")
+                .body(axum::body::Body::from(common::good_case().to_string()))
+                .expect("request");
+            tower::ServiceExt::oneshot(f.app.clone(), req)
+        };
+        let (first, again) = (submit().await.expect("infallible"), submit().await.expect("infallible"));
+        let location = |r: &axum::response::Response| r.headers().get("location").map(|v| v.as_bytes().to_vec());
+        assert_eq!((first.status(), again.status()), (StatusCode::CREATED, StatusCode::CREATED));
+        assert!(location(&first).is_some_and(|l| l.starts_with(b"/api/v1/cases/")), "{:?}", first.headers());
+        assert_eq!(location(&first), location(&again), "the replay names the same case");
         f.t.cleanup().await;
     }
 }
@@ -547,6 +566,52 @@ async fn an_imported_year_applies_without_a_restart_and_recomputes_running_cases
             tongban_server::app::recompute(&second_store, &set, "again", second.now()).await.expect("recompute");
         assert_eq!(again, (0, 0));
         second_store.close().await;
+        f.t.cleanup().await;
+    }
+}
+
+/// A hall closed for a day (闭厅) stops the clock of its division's running cases: the
+/// closure moves the due time a working day later with a `due_recomputed` event, lifting it
+/// moves it back, and only administrators may do either.
+#[tokio::test]
+async fn a_closure_moves_running_cases_and_lifting_it_moves_them_back() {
+    for t in each_backend().await {
+        // Tuesday 15 December 2026, 10:00 in Beijing: a fully announced stretch.
+        let clock: tongban_server::Clock = std::sync::Arc::new(|| common::at("2026-12-15T02:00:00Z"));
+        let f = Fixture::with_clock(t, clock).await;
+        let (applicant, clerk, admin) = (f.login("applicant").await, f.login("clerk").await, f.login("admin").await);
+        let n = f.submit(&applicant).await;
+        assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
+        async fn due_of(f: &Fixture, clerk: &Caller, n: &str) -> (String, serde_json::Value) {
+            let (_, _, c) = f.call(clerk, "GET", &format!("/api/v1/cases/{n}"), None).await;
+            (c["clock"]["due_at"].as_str().unwrap_or_default().to_owned(), c)
+        }
+        // 5 working days: 16, 17, 18, 21, 22 December.
+        assert_eq!(due_of(&f, &clerk, &n).await.0, "2026-12-22T09:30:00Z", "{}", f.t.name);
+
+        let closure = r#"{"division":"620100","date":"2026-12-17","name":"暴雪闭厅"}"#;
+        assert_problem(&f.call(&clerk, "POST", "/api/v1/calendar/closures", Some(closure)).await, 403, "forbidden");
+        assert_problem(
+            &f.call(&admin, "POST", "/api/v1/calendar/closures", Some(r#"{"division":"62","date":"x","name":""}"#))
+                .await,
+            422,
+            "invalid-field",
+        );
+        let (s, _, done) = f.call(&admin, "POST", "/api/v1/calendar/closures", Some(closure)).await;
+        assert_eq!((s, done["cases_recomputed"].as_u64()), (StatusCode::OK, Some(1)), "{done}");
+        let (moved, c) = due_of(&f, &clerk, &n).await;
+        assert_eq!(moved, "2026-12-23T09:30:00Z", "the closed day is skipped: {c}");
+        let recomputed = c["events"].as_array().into_iter().flatten().filter(|e| e["type"] == "due_recomputed").count();
+        assert_eq!(recomputed, 1, "{c}");
+        let (_, _, why) = f.call(&clerk, "GET", &format!("/api/v1/cases/{n}/due"), None).await;
+        assert!(why["days"].as_array().is_some_and(|d| d.iter().any(|d| d["date"] == "2026-12-17")), "{why}");
+
+        let lift = "/api/v1/calendar/closures/620100/2026-12-17";
+        assert_problem(&f.call(&clerk, "DELETE", lift, None).await, 403, "forbidden");
+        let (s, _, done) = f.call(&admin, "DELETE", lift, None).await;
+        assert_eq!((s, done["cases_recomputed"].as_u64()), (StatusCode::OK, Some(1)), "{done}");
+        assert_eq!(due_of(&f, &clerk, &n).await.0, "2026-12-22T09:30:00Z");
+        assert_problem(&f.call(&admin, "DELETE", lift, None).await, 404, "not-found");
         f.t.cleanup().await;
     }
 }

@@ -676,6 +676,12 @@ async fn an_administrator_imports_a_years_holidays_checked_before_storing() {
         assert!(admin.get("/admin/calendar").await.has("href=\"/admin/calendar/import?year="));
         let form = admin.get("/admin/calendar/import").await;
         assert_eq!(form.status, StatusCode::OK);
+        let next = tongban_core::case::CaseNumber::year_of(f.state.now()) + 1;
+        assert!(form.has(&format!("type=\"number\" value=\"{next}\"")), "next year by the server's clock");
+        assert!(
+            admin.get("/admin/calendar/import?year=2031").await.has("type=\"number\" value=\"2031\""),
+            "?year= prefills"
+        );
         let csrf = form.csrf();
         assert_eq!(
             admin.post("/admin/calendar/import", &[("year", "2027"), ("csv", good)]).await.status,

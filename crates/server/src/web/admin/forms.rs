@@ -240,8 +240,9 @@ pub async fn grant_new(State(state): State<AppState>, posted: Posted) -> Result<
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("grant.new_title"), body)).into_response())
 }
 
-fn calendar_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Markup {
-    let next_year = (tongban_core::case::CaseNumber::year_of(jiff::Timestamp::now()) + 1).to_string();
+/// The import form, its year given by `?year=` or else the year after today's.
+fn calendar_form(ctx: &Ctx, year: i16, fields: Option<&Fields>, errors: &FieldErrors) -> Markup {
+    let year = year.to_string();
     let csv_invalid = errors.get("csv").is_some();
     html! {
         h1 { (ctx.t("cal.import_title")) }
@@ -250,7 +251,7 @@ fn calendar_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Ma
         (view::form_error(errors))
         form.stack method="post" action="/admin/calendar/import" enctype="multipart/form-data" novalidate {
             (view::csrf(ctx))
-            (view::input(ctx.t("cal.import_year"), "year", view::typed(fields, "year", &next_year), errors,
+            (view::input(ctx.t("cal.import_year"), "year", view::typed(fields, "year", &year), errors,
                 Input { kind: "number", required: true, ..Input::default() }))
             div.field {
                 label for="f-file" { (ctx.t("cal.import_file")) }
@@ -270,12 +271,17 @@ fn calendar_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Ma
     }
 }
 
-/// `GET /admin/calendar/import`.
-pub async fn calendar_import_page(ctx: Ctx) -> Result<Response, WebError> {
+/// `GET /admin/calendar/import[?year=Y]`: the year offered is the one asked for, else next year.
+pub async fn calendar_import_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<super::calendar::YearQuery>,
+) -> Result<Response, WebError> {
     if !access(&ctx, false)? {
         return Err(ctx.fail(AppError::Forbidden("only administrators import the calendar".into())));
     }
-    Ok(page(&ctx, ctx.t("cal.import_title"), calendar_form(&ctx, None, &FieldErrors::default())))
+    let year = q.year.unwrap_or_else(|| tongban_core::case::CaseNumber::year_of(state.now()) + 1);
+    Ok(page(&ctx, ctx.t("cal.import_title"), calendar_form(&ctx, year, None, &FieldErrors::default())))
 }
 
 /// `POST /admin/calendar/import`: a CSV file, or the rows pasted, for one year.
@@ -314,7 +320,12 @@ pub async fn calendar_import(State(state): State<AppState>, posted: Posted) -> R
             Err(e) => return Err(ctx.fail(e)),
         }
     }
-    let body = calendar_form(&ctx, Some(&fields), &errors);
+    let body = calendar_form(
+        &ctx,
+        year.unwrap_or_else(|| tongban_core::case::CaseNumber::year_of(state.now()) + 1),
+        Some(&fields),
+        &errors,
+    );
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("cal.import_title"), body)).into_response())
 }
 
