@@ -45,18 +45,38 @@ async fn next_in_sequence(conn: &mut Conn, division: &DivisionCode, year: i16) -
     conn.query("select next_case_number($1, $2)").bind(division.as_str()).bind(i64::from(year)).scalar().await
 }
 
-/// The `service_case` row of a new case, `$1`–`$18`.
+/// What the published figures read of a case, decided by core when the case is written:
+/// the months (China Standard Time) it was submitted and closed in, and for a delivered
+/// case whether it kept its due time.
+struct FigureFacts {
+    submitted_month: String,
+    closed_month: Option<String>,
+    delivered_on_time: Option<i64>,
+}
+
+impl FigureFacts {
+    fn of(case: &Case) -> Self {
+        use tongban_core::supervision::month_of;
+        Self {
+            submitted_month: month_of(case.submitted_at),
+            closed_month: case.closed_at.map(month_of),
+            delivered_on_time: case.delivered_on_time().map(i64::from),
+        }
+    }
+}
+
+/// The `service_case` row of a new case, `$1`–`$21` (bound by [`bind_case_row`]).
 const INSERT_CASE: &str = "insert into service_case (case_number, item_code, item_version, division_code, \
      applicant_name, applicant_id, channel, state, owner, version, submitted_at, accepted_at, due_at, decided_at, \
-     closed_at, snapshot, priority, submitted_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-     $14, $15, $16, $17, $18)";
+     closed_at, snapshot, priority, submitted_by, submitted_month, closed_month, delivered_on_time) values ($1, $2, \
+     $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
 
 /// On PostgreSQL the case row and its first event go in one statement (one round trip
-/// instead of two): the event, `$19`–`$25`, is inserted from the case row just inserted.
+/// instead of two): the event, `$22`–`$28`, is inserted from the case row just inserted.
 static INSERT_CASE_AND_EVENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
         "with c as ({INSERT_CASE} returning case_number) insert into event (case_number, seq, kind, actor, at, \
-         payload, authority, hash) select case_number, $19, $20, $21, $22, $23, $24, $25 from c"
+         payload, authority, hash) select case_number, $22, $23, $24, $25, $26, $27, $28 from c"
     )
 });
 
@@ -64,6 +84,7 @@ static INSERT_CASE_AND_EVENT: std::sync::LazyLock<String> = std::sync::LazyLock:
 /// outside any transaction: the raw baseline `tongban bench store` measures the store's
 /// own path against. The same statement as [`insert_case`], so the two cannot drift apart.
 pub async fn insert_case_row_raw(conn: &mut sqlx::AnyConnection, case: &Case) -> Result<(), StoreError> {
+    let facts = FigureFacts::of(case);
     sqlx::query(INSERT_CASE)
         .bind(case.number.as_str())
         .bind(case.item.as_str())
@@ -83,6 +104,9 @@ pub async fn insert_case_row_raw(conn: &mut sqlx::AnyConnection, case: &Case) ->
         .bind(json(case))
         .bind(i64::from(case.priority))
         .bind(case.submitter.as_ref().map(|s| s.account.clone()))
+        .bind(facts.submitted_month)
+        .bind(facts.closed_month)
+        .bind(facts.delivered_on_time)
         .execute(conn)
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("case {}", case.number)))?;
@@ -94,6 +118,7 @@ pub async fn insert_case_row_raw(conn: &mut sqlx::AnyConnection, case: &Case) ->
 pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor: &str) -> Result<String, StoreError> {
     let together = conn.is_postgres();
     let sql = if together { INSERT_CASE_AND_EVENT.as_str() } else { INSERT_CASE };
+    let facts = FigureFacts::of(case);
     let mut query = conn
         .query(sql)
         .bind(case.number.as_str())
@@ -113,7 +138,10 @@ pub async fn insert_case(conn: &mut Conn, case: &Case, first: &CaseEvent, actor:
         .bind(case.closed_at.map(format_ts))
         .bind(json(case))
         .bind(i64::from(case.priority))
-        .bind(case.submitter.as_ref().map(|s| s.account.clone()));
+        .bind(case.submitter.as_ref().map(|s| s.account.clone()))
+        .bind(facts.submitted_month)
+        .bind(facts.closed_month)
+        .bind(facts.delivered_on_time);
     let row = EventRow::new(&case.number, 1, first, actor, case.submitted_at, None);
     if together {
         query = query
@@ -235,11 +263,13 @@ pub async fn append_events(
     at: jiff::Timestamp,
     authority: Option<&[String]>,
 ) -> Result<Vec<String>, StoreError> {
+    let facts = FigureFacts::of(after);
     let updated = conn
         .query(
             "update service_case set state = $1, owner = $2, version = $3, accepted_at = $4, due_at = $5, \
          decided_at = $6, closed_at = $7, snapshot = $8, calendar_revision = case when calendar_revision > $11 \
-         then calendar_revision else $11 end where case_number = $9 and version = $10",
+         then calendar_revision else $11 end, closed_month = $12, delivered_on_time = $13 \
+         where case_number = $9 and version = $10",
         )
         .bind(after.state.as_str())
         .bind(&after.owner)
@@ -252,6 +282,8 @@ pub async fn append_events(
         .bind(after.number.as_str())
         .bind(i64::from(expected))
         .bind(i64::try_from(after.calendar_revision).unwrap_or(i64::MAX))
+        .bind(facts.closed_month)
+        .bind(facts.delivered_on_time)
         .execute()
         .await?;
     if updated.rows_affected() != 1 {

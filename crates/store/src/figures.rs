@@ -1,9 +1,10 @@
 //! Read-only queries for the public pages: open figures per month (volume, on-time), the
 //! distribution of ratings (好差评), department names, and cases offered to someone.
 //!
-//! Months are calendar months of the stored UTC times (`YYYY-MM`); a case submitted in the
-//! first eight hours of a month in China counts in the month before. Good enough for a
-//! published trend; the supervision figures in core are the exact ones.
+//! The store supplies facts and core decides: each case row carries the months it was
+//! submitted and closed in (China Standard Time) and, once delivered, whether it kept its
+//! due time, all written from core's rules ([`tongban_core::supervision::month_of`],
+//! [`tongban_core::supervision::on_time`]) when the case is stored; these queries only count.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -33,29 +34,24 @@ impl Store {
     /// Figures per month, oldest first: received by submission month, delivered and on time
     /// by delivery month.
     pub async fn monthly_figures(&self) -> Result<Vec<MonthFigures>, StoreError> {
-        let received = sqlx::query(
-            "select substr(submitted_at, 1, 7) as month, count(*) as n from service_case \
-             group by substr(submitted_at, 1, 7)",
-        )
-        .fetch_all(self.reader())
-        .await?;
-        // Text comparison is time order: times are fixed-width UTC RFC 3339.
+        let received =
+            sqlx::query("select submitted_month as month, count(*) as n from service_case group by submitted_month")
+                .fetch_all(self.reader())
+                .await?;
         let delivered = sqlx::query(
-            "select substr(closed_at, 1, 7) as month, count(*) as n, \
-             sum(case when due_at is not null and closed_at <= due_at then 1 else 0 end) as on_time \
-             from service_case where state = 'delivered' and closed_at is not null \
-             group by substr(closed_at, 1, 7)",
+            "select closed_month as month, count(*) as n, sum(delivered_on_time) as on_time \
+             from service_case where delivered_on_time is not null group by closed_month",
         )
         .fetch_all(self.reader())
         .await?;
         let mut months = std::collections::BTreeMap::<String, MonthFigures>::new();
         for row in &received {
-            let month: String = row.try_get("month")?;
+            let Some(month) = row.try_get::<Option<String>, _>("month")? else { continue };
             months.entry(month.clone()).or_insert_with(|| MonthFigures { month, ..Default::default() }).received =
                 count(row, "n")?;
         }
         for row in &delivered {
-            let month: String = row.try_get("month")?;
+            let Some(month) = row.try_get::<Option<String>, _>("month")? else { continue };
             let entry = months.entry(month.clone()).or_insert_with(|| MonthFigures { month, ..Default::default() });
             entry.delivered = count(row, "n")?;
             entry.on_time = count(row, "on_time")?;

@@ -446,3 +446,53 @@ async fn a_lease_has_one_holder_across_servers_on_one_database() {
         t.cleanup().await;
     }
 }
+
+/// The published monthly figures count by the months core gives (China Standard Time) and
+/// by core's on-time verdict, recorded when each case is written.
+#[tokio::test]
+async fn monthly_figures_count_china_months_and_cores_on_time_verdict() {
+    use tongban_core::calendar::Limit;
+    for t in each_backend().await {
+        let item = seed_minimal(&t.store).await;
+        // (submitted, accepted, due, delivered): on time in January (Beijing), late on
+        // 1 February 01:00 in Beijing (still 31 January in UTC), and one still running.
+        let runs = [
+            ("2026-01-05T02:00:00Z", "2026-01-05T03:00:00Z", "2026-01-09T09:30:00Z", Some("2026-01-09T09:30:00Z")),
+            ("2026-01-20T02:00:00Z", "2026-01-20T03:00:00Z", "2026-01-26T09:30:00Z", Some("2026-01-31T17:00:00Z")),
+            ("2026-01-31T17:00:00Z", "2026-02-02T01:00:00Z", "2026-02-06T09:30:00Z", None),
+        ];
+        for (submitted, accepted, due, delivered) in runs {
+            let item = item.clone();
+            t.store
+                .write(move |conn| {
+                    Box::pin(async move {
+                        let number = allocate_case_number(conn, &item.division, 2026).await?;
+                        let (mut case, first) =
+                            Case::submit(number, &item, 1, submission("企业"), at(submitted)).expect("valid");
+                        insert_case(conn, &case, &first, "hall.online").await?;
+                        let mut steps = vec![(
+                            CaseEvent::Accepted { limit: Limit::WorkingDays(5), due_at: at(due), calendar_revision: 0 },
+                            at(accepted),
+                        )];
+                        if let Some(d) = delivered {
+                            steps.push((CaseEvent::Approved { note: String::new() }, at(d)));
+                            steps.push((CaseEvent::Delivered { method: "窗口领取".into() }, at(d)));
+                        }
+                        for (event, when) in steps {
+                            let expected = case.version;
+                            case.apply(&event, when);
+                            append_events(conn, expected, &case, &[event], "clerk", when, None).await?;
+                        }
+                        Ok::<_, StoreError>(())
+                    })
+                })
+                .await
+                .expect("stored");
+        }
+        let months = t.store.monthly_figures().await.expect("figures");
+        let got: Vec<(&str, u64, u64, u64)> =
+            months.iter().map(|m| (m.month.as_str(), m.received, m.delivered, m.on_time)).collect();
+        assert_eq!(got, [("2026-01", 2, 1, 1), ("2026-02", 1, 1, 0)], "{}", t.name);
+        t.cleanup().await;
+    }
+}

@@ -32,6 +32,28 @@ use crate::division::DivisionCode;
 use crate::item::ItemCode;
 use crate::org::{DepartmentCode, WindowCode};
 
+/// 按时办结 — whether a case closed at `closed_at` kept its due time `due_at`: delivered at
+/// or before it. A case with no due time (or not closed) is not counted on time. The one
+/// rule for every figure; the store records its verdict per case ([`Case::delivered_on_time`]).
+pub fn on_time(closed_at: Option<Timestamp>, due_at: Option<Timestamp>) -> bool {
+    closed_at.zip(due_at).is_some_and(|(closed, due)| closed <= due)
+}
+
+/// The month a moment counts in for the published figures: its calendar month in China
+/// Standard Time, as `YYYY-MM` (a case closed at 2026-01-31T20:00Z counts in February).
+pub fn month_of(t: Timestamp) -> String {
+    let date = crate::calendar::local_date(t);
+    format!("{:04}-{:02}", date.year(), date.month())
+}
+
+impl Case {
+    /// For a delivered case, whether it was delivered on time ([`on_time`]); none for any
+    /// other state.
+    pub fn delivered_on_time(&self) -> Option<bool> {
+        (self.state == CaseState::Delivered).then(|| on_time(self.closed_at, self.due_at))
+    }
+}
+
 /// What the figures need of one case: its keys and moments, and its working time computed
 /// once with the calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,7 +254,7 @@ impl Figures {
             CaseState::Rejected => self.rejected += 1,
             CaseState::Delivered => {
                 self.finished += 1;
-                let on_time = c.closed_at.zip(c.due_at).is_some_and(|(closed, due)| closed <= due);
+                let on_time = on_time(c.closed_at, c.due_at);
                 self.on_time += u64::from(on_time);
                 if let (Some(used), Some(allowed)) = (c.used_minutes, c.allowed_minutes) {
                     self.timed += 1;

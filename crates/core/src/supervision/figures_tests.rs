@@ -115,3 +115,22 @@ fn groups_split_and_divisions_roll_up_city_to_county() {
     assert_eq!(up[&code("620102")].finished, 1);
     assert_eq!(up[&code("620105")], Figures::default());
 }
+
+#[test]
+fn a_month_is_counted_in_china_standard_time() {
+    let t = |s: &str| s.parse::<jiff::Timestamp>().expect("a moment");
+    assert_eq!(super::month_of(t("2026-01-31T15:59:59Z")), "2026-01");
+    assert_eq!(super::month_of(t("2026-01-31T16:00:00Z")), "2026-02", "midnight in Beijing starts February");
+    assert_eq!(super::month_of(t("2025-12-31T16:00:00Z")), "2026-01");
+}
+
+#[test]
+fn on_time_is_at_or_before_the_due_time_and_needs_one() {
+    let t = |s: &str| s.parse::<jiff::Timestamp>().expect("a moment");
+    let due = Some(t("2026-03-02T09:30:00Z"));
+    assert!(super::on_time(due, due), "at the due time is on time");
+    assert!(super::on_time(Some(t("2026-03-01T00:00:00Z")), due));
+    assert!(!super::on_time(Some(t("2026-03-02T09:30:01Z")), due));
+    assert!(!super::on_time(Some(t("2026-03-01T00:00:00Z")), None), "no due time, not counted on time");
+    assert!(!super::on_time(None, due));
+}

@@ -55,7 +55,9 @@ pub use concern::{
     Concern, Decision, concerns, decided_without_authority, missing_materials, repeated_correction,
     unanswered_bad_rating,
 };
-pub use figures::{CaseFacts, FigureSpec, Figures, GroupBy, GroupKey, Period, Ratio, figures, roll_up};
+pub use figures::{
+    CaseFacts, FigureSpec, Figures, GroupBy, GroupKey, Period, Ratio, figures, month_of, on_time, roll_up,
+};
 pub use rule::{Rule, RuleBook, RuleError};
 
 /// A running case's supervision colour (红黄绿灯). Ordered green < yellow < red.
