@@ -19,6 +19,10 @@ pub enum AppError {
     /// Fields that are not valid: (field, why) pairs.
     #[error("invalid fields: {}", .0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<(String, String)>),
+    /// Rows of an imported file that are not valid, each with its line and column; nothing
+    /// of the file was written.
+    #[error("{} bad row(s): {}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Rows(Vec<tongban_core::catalog::RowError>),
     /// Someone else changed the resource first.
     #[error("{0}")]
     Conflict(String),

@@ -18,6 +18,7 @@ use tongban_store::{Store, allocate_case_number, append_audit, append_events};
 pub mod accounts;
 pub mod actor;
 mod calendar;
+mod catalog;
 pub mod credentials;
 mod error;
 mod grants;
@@ -41,6 +42,7 @@ pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, calendar_closures, calendar_years, import_calendar_year,
     import_year, recompute, refresh, set_closure, watch,
 };
+pub use catalog::{Published, import_catalog};
 pub use grants::{NewGrant, create_grant};
 pub use plans::{MAX_BPMN_BYTES, bpmn_problems, import_plan, list_plans, resolve_plan};
 

@@ -136,3 +136,40 @@ async fn a_clerk_of_the_department_reads_its_cases_and_a_stranger_reads_none() {
         t.cleanup().await;
     }
 }
+
+/// A catalog file is checked whole, its syntax and its references together, each problem
+/// named by the file's own line; nothing is written until every row is good, and only an
+/// administrator publishes.
+#[tokio::test]
+async fn a_catalog_file_is_checked_whole_and_published_by_an_administrator() {
+    for t in each_backend().await {
+        let app = center(&t).await;
+        let before = t.store.latest_catalog_version().await.expect("version");
+        let header = tongban_core::catalog::CSV_COLUMNS.join(",");
+        let bad = format!(
+            "{header}\n620100-FGW-009,好,nosuch,620100,filing,time_limited,20d,5d,,,window,\n\
+             620100-FGW-010,坏,fgw,620100,filing,fast,,,,,window,\n620100-FGW-011,远,fgw,629999,filing,same_day,,,,,window,\n"
+        );
+        let admin = Principal::console();
+        let Err(AppError::Rows(rows)) = tongban_app::import_catalog(&app, &admin, "2026 版", &bad).await else {
+            panic!("{}: a bad file is refused row by row", t.name);
+        };
+        let shown: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown.iter().map(|s| s.split(':').next().unwrap_or_default()).collect::<Vec<_>>(),
+            ["line 2, column department", "line 3, column category", "line 4, column division"],
+            "{shown:?}"
+        );
+        assert_eq!(t.store.latest_catalog_version().await.expect("version"), before, "nothing written");
+
+        let good = format!("{header}\n620100-FGW-009,新事项,fgw,620100,filing,same_day,,,,,window,\n");
+        let clerk = principal(&account("clerk", Role::WindowClerk, Some("fgw")));
+        assert!(matches!(tongban_app::import_catalog(&app, &clerk, "x", &good).await, Err(AppError::Forbidden(_))));
+        let published = tongban_app::import_catalog(&app, &admin, "2026 版", &good).await.expect("published");
+        assert_eq!(published.items, 1);
+        assert_eq!(t.store.latest_catalog_version().await.expect("version"), Some(published.version));
+        let audit = t.store.audit_entries().await.expect("audit");
+        assert!(audit.iter().any(|e| e.action == "catalog.publish"), "{}: audited", t.name);
+        t.cleanup().await;
+    }
+}

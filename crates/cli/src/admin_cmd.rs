@@ -57,9 +57,7 @@ pub async fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<Exi
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let store = open_store(config, &db).await?;
-    let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
-    let state = tongban_server::App::new(store, calendars);
+    let state = crate::open_app(config, &db).await?;
     let req = tongban_server::app::NewStaff { login: login.clone(), password, name, role: role.clone(), department };
     match tongban_server::app::create_staff_account(&state, &tongban_server::auth::Principal::console(), req).await {
         Ok(_) => {}

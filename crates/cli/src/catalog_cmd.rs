@@ -1,12 +1,12 @@
 //! `tongban import catalog` and `tongban export catalog`: the catalog as CSV.
 //! An import checks every row first and writes nothing if any row is wrong.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use tongban_core::catalog::{self, RowError};
+use tongban_core::catalog;
+use tongban_server::app::AppError;
 
 use crate::config::{Config, DbArgs};
 use crate::open_store;
@@ -42,49 +42,30 @@ pub enum ExportCommand {
 pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<ExitCode> {
     let ImportCommand::Catalog { db, file, label } = command;
     let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let store = open_store(config, &db).await?;
-    let departments: HashSet<String> = store.department_codes().await?.into_iter().map(String::from).collect();
-    let divisions: HashSet<String> = store.division_codes().await?.into_iter().map(String::from).collect();
-    let (rows, mut errors) = match catalog::parse_csv_lines(&text) {
-        Ok(rows) => (rows, Vec::new()),
-        Err(errors) => (Vec::new(), errors),
-    };
-    for (line, item) in &rows {
-        if !departments.contains(item.department.as_str()) {
-            errors.push(RowError {
-                line: *line,
-                column: Some("department".into()),
-                message: format!("unknown department {}", item.department),
-            });
+    // The same use case as the pages and the API: checked whole, stored and audited alike.
+    let app = crate::open_app(config, &db).await?;
+    let console = tongban_server::auth::Principal::console();
+    match tongban_server::app::import_catalog(&app, &console, &label, &text).await {
+        Ok(published) => {
+            println!("published catalog version {} with {} items", published.version, published.items);
+            Ok(ExitCode::SUCCESS)
         }
-        if !divisions.contains(item.division.as_str()) {
-            errors.push(RowError {
-                line: *line,
-                column: Some("division".into()),
-                message: format!("unknown division {}", item.division),
-            });
+        Err(AppError::Rows(errors)) => {
+            for e in &errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            eprintln!("nothing was imported: {} error(s)", errors.len());
+            Ok(ExitCode::from(2))
         }
+        Err(AppError::Invalid(fields)) => {
+            for (field, why) in fields {
+                eprintln!("{}: {field}: {why}", file.display());
+            }
+            eprintln!("nothing was imported");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
     }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.line);
-        for e in &errors {
-            eprintln!("{}: {e}", file.display());
-        }
-        eprintln!("nothing was imported: {} error(s)", errors.len());
-        return Ok(ExitCode::from(2));
-    }
-    let items: Vec<_> = rows.into_iter().map(|(_, item)| item).collect();
-    let count = items.len();
-    let now = jiff::Timestamp::now();
-    let version = store
-        .write(move |conn| {
-            Box::pin(async move {
-                Ok::<_, anyhow::Error>(tongban_store::insert_catalog_version(conn, &label, &items, now).await?)
-            })
-        })
-        .await?;
-    println!("published catalog version {version} with {count} items");
-    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn export(config: &Config, command: ExportCommand) -> anyhow::Result<ExitCode> {

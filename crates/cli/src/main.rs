@@ -327,6 +327,14 @@ pub(crate) async fn open_store(config: &Config, db: &DbArgs) -> anyhow::Result<S
     Store::open(&url).await.with_context(|| format!("cannot open the database {}", config::redact(&url)))
 }
 
+/// The application over the configured database, for commands that run a use case as the
+/// console (an administrator at the server, `-` in the audit log).
+pub(crate) async fn open_app(config: &Config, db: &DbArgs) -> anyhow::Result<tongban_server::App> {
+    let store = open_store(config, db).await?;
+    let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
+    Ok(tongban_server::App::new(store, calendars))
+}
+
 /// How the server meets the network: proxies in front of it, limits on the public.
 #[derive(Debug, Clone, Default, clap::Args)]
 struct NetArgs {

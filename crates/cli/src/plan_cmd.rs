@@ -161,9 +161,7 @@ async fn import(config: &Config, db: &DbArgs, file: &std::path::Path, json: bool
         Err(e) => return refused(format!("cannot read the file: {e}")),
     };
     // The same use case as the API and the pages: checked, stored and audited alike.
-    let store = open_store(config, db).await?;
-    let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
-    let app = tongban_server::App::new(store, calendars);
+    let app = crate::open_app(config, db).await?;
     let console = tongban_server::auth::Principal::console();
     let (plan, version) = match tongban_server::app::import_plan(&app, &console, &text).await {
         Ok(imported) => imported,

@@ -65,6 +65,8 @@ pub enum Action {
     CallTicket,
     /// Import a year's holiday schedule into the working calendar.
     ImportCalendar,
+    /// Publish a new version of the catalog of service items from a file.
+    ImportCatalog,
     /// Verify an applicant's identity in person (实名认证 at a window).
     VerifyIdentity,
     /// Grant, revoke and list mandates (委托) between applicants' accounts.
@@ -121,7 +123,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         // Anyone at the kiosk takes a ticket; whoever works a window queue calls the next.
         Action::TakeTicket => true,
         Action::CallTicket => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
-        Action::ImportCalendar => role == R::Administrator,
+        Action::ImportCalendar | Action::ImportCatalog => role == R::Administrator,
         // The clerk at the window sees the document; nobody verifies from a desk.
         Action::VerifyIdentity => role == R::WindowClerk,
         Action::Mandate | Action::VerifyByCode => role == R::Applicant,

@@ -62,6 +62,14 @@ pub fn parse_csv(text: &str) -> Result<Vec<ServiceItem>, Vec<RowError>> {
 
 /// Like [`parse_csv`], keeping each item's line so later checks can name it.
 pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowError>> {
+    let (items, errors) = parse_csv_rows(text);
+    if errors.is_empty() { Ok(items) } else { Err(errors) }
+}
+
+/// Every good row with its line, and every bad row's errors, in one pass: a caller that
+/// checks references (departments, divisions) on the good rows reports all of a file's
+/// problems at once.
+pub fn parse_csv_rows(text: &str) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
     let mut errors = Vec::new();
     match reader.headers() {
@@ -78,7 +86,7 @@ pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowErr
         Err(e) => errors.push(RowError { line: 1, column: None, message: format!("unreadable header: {e}") }),
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return (Vec::new(), errors);
     }
     let mut items = Vec::new();
     let mut seen = HashSet::new();
@@ -111,7 +119,7 @@ pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowErr
             })),
         }
     }
-    if errors.is_empty() { Ok(items) } else { Err(errors) }
+    (items, errors)
 }
 
 fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, Vec<ItemError>> {

@@ -120,7 +120,7 @@ impl ApiError {
             AppError::BadParameter(_) => "invalid-parameter",
             AppError::NotFound(_) => "not-found",
             AppError::Conflict(_) => "conflict",
-            AppError::Invalid(_) => "invalid-field",
+            AppError::Invalid(_) | AppError::Rows(_) => "invalid-field",
             AppError::Case(e) => match e {
                 CaseError::IllegalTransition { .. } => "illegal-transition",
                 CaseError::ChannelNotOffered { .. } => "channel-not-offered",
@@ -161,6 +161,13 @@ impl ApiError {
             ApiError::App(AppError::Invalid(fields)) => {
                 fields.iter().map(|(f, m)| FieldProblem { field: f.clone(), message: m.clone() }).collect()
             }
+            ApiError::App(AppError::Rows(rows)) => rows
+                .iter()
+                .map(|r| FieldProblem {
+                    field: r.column.clone().unwrap_or_else(|| "file".into()),
+                    message: r.to_string(),
+                })
+                .collect(),
             _ => Vec::new(),
         };
         Problem { kind: format!("/problems/{kind}"), title: title.to_owned(), status, detail, instance, errors }
