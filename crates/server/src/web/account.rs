@@ -1,5 +1,9 @@
 //! An account's own pages and the window's identity check: changing one's password, and a
-//! window clerk verifying an applicant's identity in person (实名认证).
+//! window clerk verifying an applicant's identity in person (实名认证), and an applicant
+//! verifying their own through the identity provider or a code sent to their phone.
+//!
+//! Each form is a small view model (what was typed, what was wrong) drawn by a pure
+//! `render_…` function.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -8,7 +12,7 @@ use maud::{Markup, html};
 
 use super::ctx::Ctx;
 use super::error::WebError;
-use super::form::{FieldErrors, Fields, Posted};
+use super::form::{FieldErrors, Posted};
 use super::hall::field_errors;
 use super::layout::page;
 use super::view::{self, Input};
@@ -18,8 +22,20 @@ use crate::app;
 use crate::app::AppError;
 use tongban_core::access::{Action, role_may};
 
-fn password_form(ctx: &Ctx, errors: &FieldErrors) -> Markup {
+/// The password form, as shown or as sent back.
+#[derive(Debug, Clone, Default)]
+pub struct PasswordForm {
+    /// The notice after a redirect.
+    pub done: Option<String>,
+    /// What was wrong.
+    pub errors: FieldErrors,
+}
+
+/// Draws the password form.
+pub fn render_password(ctx: &Ctx, f: &PasswordForm) -> Markup {
+    let errors = &f.errors;
     html! {
+        (view::done_notice(ctx, f.done.as_deref()))
         h1 { (ctx.t("account.password_title")) }
         p.lead { (ctx.t("account.password_lead")) }
         (view::form_error(errors))
@@ -37,8 +53,8 @@ fn password_form(ctx: &Ctx, errors: &FieldErrors) -> Markup {
 /// `GET /account/password`.
 pub async fn password_page(ctx: Ctx, Query(q): Query<WorkbenchQuery>) -> Result<Response, WebError> {
     ctx.principal.require().map_err(|e| ctx.fail(e))?;
-    let body = html! { (view::done_notice(&ctx, q.done.as_deref())) (password_form(&ctx, &FieldErrors::default())) };
-    Ok(page(&ctx, ctx.t("account.password_title"), body))
+    let model = PasswordForm { done: q.done, errors: FieldErrors::default() };
+    Ok(page(&ctx, ctx.t("account.password_title"), render_password(&ctx, &model)))
 }
 
 /// `POST /account/password`: other sessions end, this one stays.
@@ -51,22 +67,37 @@ pub async fn change_password(State(state): State<AppState>, posted: Posted) -> R
         Err(crate::app::AppError::Invalid(list)) => field_errors(&ctx, list),
         Err(e) => return Err(ctx.fail(e)),
     };
-    let body = password_form(&ctx, &errors);
+    let body = render_password(&ctx, &PasswordForm { done: None, errors });
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("account.password_title"), body)).into_response())
 }
 
-fn verify_form(ctx: &Ctx, fields: Option<&Fields>, errors: &FieldErrors) -> Markup {
+/// The window's identity check, as shown or as sent back.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyForm {
+    /// The applicant's login typed.
+    pub login: String,
+    /// The identity number typed.
+    pub id_number: String,
+    /// The name typed.
+    pub name: String,
+    /// What was wrong.
+    pub errors: FieldErrors,
+}
+
+/// Draws the window's identity check.
+pub fn render_verify(ctx: &Ctx, f: &VerifyForm) -> Markup {
+    let errors = &f.errors;
     html! {
         h1 { (ctx.t("verify.title")) }
         p.lead { (ctx.t("verify.lead")) }
         (view::form_error(errors))
         form.stack method="post" action="/workbench/verify" novalidate {
             (view::csrf(ctx))
-            (view::input(ctx.t("verify.login"), "login", view::typed(fields, "login", ""), errors,
+            (view::input(ctx.t("verify.login"), "login", &f.login, errors,
                 Input { required: true, autofocus: true, hint: Some(ctx.t("verify.login_hint")), ..Input::default() }))
-            (view::input(ctx.t("verify.id_number"), "id_number", view::typed(fields, "id_number", ""), errors,
+            (view::input(ctx.t("verify.id_number"), "id_number", &f.id_number, errors,
                 Input { required: true, hint: Some(ctx.t("verify.id_hint")), ..Input::default() }))
-            (view::input(ctx.t("verify.name"), "name", view::typed(fields, "name", ""), errors,
+            (view::input(ctx.t("verify.name"), "name", &f.name, errors,
                 Input { required: true, ..Input::default() }))
             button.primary type="submit" { (ctx.t("verify.submit")) }
         }
@@ -78,7 +109,7 @@ pub async fn verify_page(ctx: Ctx) -> Result<Response, WebError> {
     if !role_may(ctx.role(), Action::VerifyIdentity) {
         return Err(ctx.fail(AppError::Forbidden(format!("a {} does not verify identities", ctx.role()))));
     }
-    Ok(page(&ctx, ctx.t("verify.title"), verify_form(&ctx, None, &FieldErrors::default())))
+    Ok(page(&ctx, ctx.t("verify.title"), render_verify(&ctx, &VerifyForm::default())))
 }
 
 /// `POST /workbench/verify`.
@@ -97,7 +128,13 @@ pub async fn verify(State(state): State<AppState>, posted: Posted) -> Result<Res
         Err(crate::app::AppError::Conflict(_)) => FieldErrors(vec![("id_number".into(), ctx.t("verify.taken").into())]),
         Err(e) => return Err(ctx.fail(e)),
     };
-    let body = verify_form(&ctx, Some(&fields), &errors);
+    let model = VerifyForm {
+        login: fields.get("login").to_owned(),
+        id_number: fields.get("id_number").to_owned(),
+        name: fields.get("name").to_owned(),
+        errors,
+    };
+    let body = render_verify(&ctx, &model);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("verify.title"), body)).into_response())
 }
 
@@ -158,7 +195,34 @@ pub struct CodeQuery {
     pub sent: Option<String>,
 }
 
-fn code_form(ctx: &Ctx, sent: Option<&str>, errors: &FieldErrors) -> Markup {
+/// The phone-code form, as shown or as sent back.
+#[derive(Debug, Clone, Default)]
+pub struct CodeForm {
+    /// The masked phone a code was just sent to, to show.
+    pub sent: Option<String>,
+    /// Whether the code field takes the focus (a code was just sent).
+    pub focus_code: bool,
+    /// What was wrong.
+    pub errors: FieldErrors,
+}
+
+impl CodeForm {
+    /// The form after a code went to `sent` (from the query; shown only when it looks like
+    /// a masked phone).
+    pub fn after(sent: Option<&str>) -> CodeForm {
+        CodeForm {
+            sent: sent
+                .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == '*') && p.len() <= 20)
+                .map(str::to_owned),
+            focus_code: sent.is_some(),
+            errors: FieldErrors::default(),
+        }
+    }
+}
+
+/// Draws the phone-code form.
+pub fn render_code(ctx: &Ctx, f: &CodeForm) -> Markup {
+    let errors = &f.errors;
     html! {
         h1 { (ctx.t("sms.title")) }
         p.lead { (ctx.t("sms.lead")) }
@@ -168,13 +232,13 @@ fn code_form(ctx: &Ctx, sent: Option<&str>, errors: &FieldErrors) -> Markup {
             (view::field_error(errors, "phone"))
             button type="submit" { (ctx.t("sms.send")) }
         }
-        @if let Some(phone) = sent.filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == '*') && p.len() <= 20) {
+        @if let Some(phone) = &f.sent {
             div.notice.ok role="status" { (ctx.tf("sms.sent", &[("phone", phone)])) }
         }
         form.stack method="post" action="/hall/verify/sms/confirm" novalidate {
             (view::csrf(ctx))
             (view::input(ctx.t("sms.code"), "code", "", errors,
-                Input { autocomplete: Some("one-time-code"), required: true, autofocus: sent.is_some(), ..Input::default() }))
+                Input { autocomplete: Some("one-time-code"), required: true, autofocus: f.focus_code, ..Input::default() }))
             button.primary type="submit" { (ctx.t("sms.confirm")) }
         }
     }
@@ -183,7 +247,7 @@ fn code_form(ctx: &Ctx, sent: Option<&str>, errors: &FieldErrors) -> Markup {
 /// `GET /hall/verify/sms`.
 pub async fn code_page(ctx: Ctx, Query(q): Query<CodeQuery>) -> Result<Response, WebError> {
     ctx.principal.require().map_err(|e| ctx.fail(e))?;
-    Ok(page(&ctx, ctx.t("sms.title"), code_form(&ctx, q.sent.as_deref(), &FieldErrors::default())))
+    Ok(page(&ctx, ctx.t("sms.title"), render_code(&ctx, &CodeForm::after(q.sent.as_deref()))))
 }
 
 /// `POST /hall/verify/sms`: sends a code to the phone on record.
@@ -197,7 +261,10 @@ pub async fn send_code(State(state): State<AppState>, posted: Posted) -> Result<
         }
         Err(e) => return Err(ctx.fail(e)),
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("sms.title"), code_form(&ctx, None, &errors)))
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page(&ctx, ctx.t("sms.title"), render_code(&ctx, &CodeForm { errors, ..CodeForm::default() })),
+    )
         .into_response())
 }
 
@@ -209,7 +276,10 @@ pub async fn confirm_code(State(state): State<AppState>, posted: Posted) -> Resu
         Err(crate::app::AppError::Invalid(list)) => field_errors(&ctx, list),
         Err(e) => return Err(ctx.fail(e)),
     };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&ctx, ctx.t("sms.title"), code_form(&ctx, None, &errors)))
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page(&ctx, ctx.t("sms.title"), render_code(&ctx, &CodeForm { errors, ..CodeForm::default() })),
+    )
         .into_response())
 }
 
@@ -223,4 +293,41 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/hall/verify/oidc/callback", get(oidc_callback))
         .route("/workbench/verify", get(verify_page).post(verify))
         .route("/account/password", get(password_page).post(change_password))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    #[test]
+    fn only_a_masked_phone_from_the_query_is_shown() {
+        let shown = CodeForm::after(Some("139****0000"));
+        assert_eq!(shown.sent.as_deref(), Some("139****0000"));
+        let forged = CodeForm::after(Some("<b>call 110</b>"));
+        assert_eq!(forged.sent, None);
+        assert!(forged.focus_code, "a code was sent all the same");
+        let html = render_code(&Ctx::for_test(Lang::En), &shown).into_string();
+        assert!(html.contains(&Lang::En.tf("sms.sent", &[("phone", "139****0000")])), "{html}");
+        assert!(html.contains("autocomplete=\"one-time-code\" required autofocus"), "{html}");
+    }
+
+    #[test]
+    fn a_refused_identity_check_keeps_what_was_typed_beside_its_error() {
+        let mut errors = FieldErrors::default();
+        errors.add("id_number", "taken");
+        let form = VerifyForm { login: "someone".into(), id_number: "110".into(), name: "Li".into(), errors };
+        let html = render_verify(&Ctx::for_test(Lang::En), &form).into_string();
+        assert!(html.contains("value=\"someone\""), "{html}");
+        assert!(html.contains("class=\"field invalid\""), "{html}");
+        assert!(html.contains("id=\"err-id-number\" role=\"alert\">taken<"), "{html}");
+    }
+
+    #[test]
+    fn the_password_form_never_shows_a_password_back() {
+        let mut errors = FieldErrors::default();
+        errors.add("new_password", "too short");
+        let html = render_password(&Ctx::for_test(Lang::En), &PasswordForm { done: None, errors }).into_string();
+        assert_eq!(html.matches("type=\"password\" value=\"\"").count(), 2, "{html}");
+    }
 }

@@ -2,6 +2,9 @@
 //! graph on the server — steps as boxes in module columns, arrows for prerequisites, the
 //! critical path highlighted and each step coloured by its state — followed by the same
 //! facts in a table, so nothing depends on the picture.
+//!
+//! The layout (where each box and arrow goes) is computed into a view model
+//! ([`GraphView::of`]); the template only draws it.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -39,34 +42,133 @@ fn short(name: &str, n: usize) -> String {
     }
 }
 
-/// The plan of `run` as an SVG graph. `id` must be unique on the page.
-pub fn plan_graph(ctx: &Ctx, id: &str, run: &ProjectRun) -> Markup {
-    let plan = run.plan();
-    let schedule = plan.schedule();
-    let critical: BTreeSet<&str> = schedule.critical_path.iter().map(|s| s.as_str()).collect();
-    let critical_edges: BTreeSet<(&str, &str)> =
-        schedule.critical_path.windows(2).map(|w| (w[0].as_str(), w[1].as_str())).collect();
-    // Place each step: its module's column, the next free row in it.
-    let mut rows = [0usize; Module::ALL.len()];
-    let mut at: HashMap<&str, (f64, f64)> = HashMap::new();
-    for step in plan.steps() {
-        let col = Module::ALL.iter().position(|m| *m == step.module).unwrap_or(0);
-        let x = PAD + col as f64 * COL_W;
-        let y = HEAD + rows[col] as f64 * ROW_H;
-        rows[col] += 1;
-        at.insert(step.id.as_str(), (x, y));
+/// A step's box in the graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepBox {
+    /// The step's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its name cut to fit the box.
+    pub short: String,
+    /// Working days it takes.
+    pub days: u32,
+    /// `waiting`, `running` or `done`.
+    pub state: &'static str,
+    /// Whether it is on the critical path.
+    pub critical: bool,
+    /// Its left edge.
+    pub x: f64,
+    /// Its top edge.
+    pub y: f64,
+}
+
+/// An arrow from a prerequisite to the step that needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// The SVG path.
+    pub d: String,
+    /// Whether it is on the critical path.
+    pub critical: bool,
+}
+
+/// A plan drawn as a graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphView {
+    /// The element id, unique on the page.
+    pub id: String,
+    /// The plan's name.
+    pub plan: String,
+    /// Working days along the critical path.
+    pub total_days: u32,
+    /// The drawing's width.
+    pub width: f64,
+    /// The drawing's height.
+    pub height: f64,
+    /// Each module's column heading: its centre and the module.
+    pub modules: Vec<(f64, Module)>,
+    /// The arrows.
+    pub edges: Vec<Edge>,
+    /// The boxes.
+    pub steps: Vec<StepBox>,
+}
+
+impl GraphView {
+    /// The plan of `run` laid out; `id` must be unique on the page.
+    pub fn of(id: &str, run: &ProjectRun) -> GraphView {
+        let plan = run.plan();
+        let schedule = plan.schedule();
+        let critical: BTreeSet<&str> = schedule.critical_path.iter().map(|s| s.as_str()).collect();
+        let critical_edges: BTreeSet<(&str, &str)> =
+            schedule.critical_path.windows(2).map(|w| (w[0].as_str(), w[1].as_str())).collect();
+        // Place each step: its module's column, the next free row in it.
+        let mut rows = [0usize; Module::ALL.len()];
+        let mut at: HashMap<&str, (f64, f64)> = HashMap::new();
+        for step in plan.steps() {
+            let col = Module::ALL.iter().position(|m| *m == step.module).unwrap_or(0);
+            let x = PAD + col as f64 * COL_W;
+            let y = HEAD + rows[col] as f64 * ROW_H;
+            rows[col] += 1;
+            at.insert(step.id.as_str(), (x, y));
+        }
+        let states: HashMap<&str, &StepState> = run.steps().map(|(s, st)| (s.id.as_str(), st)).collect();
+        let mut edges = Vec::new();
+        for step in plan.steps() {
+            for p in &step.prerequisites {
+                if let (Some((px, py)), Some((sx, sy))) = (at.get(p.as_str()), at.get(step.id.as_str())) {
+                    let (x1, y1, x2, y2) = (px + BOX_W, py + BOX_H / 2.0, *sx, sy + BOX_H / 2.0);
+                    let bend = ((x2 - x1).abs() / 2.0).max(30.0);
+                    edges.push(Edge {
+                        d: format!(
+                            "M {x1:.1} {y1:.1} C {:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}",
+                            x1 + bend,
+                            x2 - bend
+                        ),
+                        critical: critical_edges.contains(&(p.as_str(), step.id.as_str())),
+                    });
+                }
+            }
+        }
+        let steps = plan
+            .steps()
+            .iter()
+            .filter_map(|step| {
+                let (x, y) = *at.get(step.id.as_str())?;
+                Some(StepBox {
+                    id: step.id.to_string(),
+                    name: step.name.clone(),
+                    short: short(&step.name, 12),
+                    days: step.days,
+                    state: states.get(step.id.as_str()).map_or("waiting", |s| state_name(s)),
+                    critical: critical.contains(step.id.as_str()),
+                    x,
+                    y,
+                })
+            })
+            .collect();
+        GraphView {
+            id: id.to_owned(),
+            plan: plan.name().to_owned(),
+            total_days: schedule.total_days,
+            width: PAD * 2.0 + Module::ALL.len() as f64 * COL_W - (COL_W - BOX_W),
+            height: HEAD + rows.iter().copied().max().unwrap_or(1) as f64 * ROW_H,
+            modules: Module::ALL.iter().enumerate().map(|(i, m)| (PAD + i as f64 * COL_W + BOX_W / 2.0, *m)).collect(),
+            edges,
+            steps,
+        }
     }
-    let width = PAD * 2.0 + Module::ALL.len() as f64 * COL_W - (COL_W - BOX_W);
-    let height = HEAD + rows.iter().copied().max().unwrap_or(1) as f64 * ROW_H;
-    let states: HashMap<&str, &StepState> = run.steps().map(|(s, st)| (s.id.as_str(), st)).collect();
-    let marker = format!("{id}-arrow");
-    let marker_crit = format!("{id}-arrow-crit");
-    let title_id = format!("{id}-title");
+}
+
+/// Draws a plan's graph.
+pub fn plan_graph(ctx: &Ctx, g: &GraphView) -> Markup {
+    let marker = format!("{}-arrow", g.id);
+    let marker_crit = format!("{}-arrow-crit", g.id);
+    let title_id = format!("{}-title", g.id);
     html! {
         figure.dag-figure {
-            svg.dag id=(id) viewBox=(format!("0 0 {width:.0} {height:.0}")) role="img" aria-labelledby=(title_id)
+            svg.dag id=(g.id) viewBox=(format!("0 0 {:.0} {:.0}", g.width, g.height)) role="img" aria-labelledby=(title_id)
                 preserveAspectRatio="xMinYMin meet" {
-                title id=(title_id) { (ctx.tf("proj.graph_title", &[("plan", plan.name()), ("days", &schedule.total_days.to_string())])) }
+                title id=(title_id) { (ctx.tf("proj.graph_title", &[("plan", &g.plan), ("days", &g.total_days.to_string())])) }
                 defs {
                     marker id=(marker) viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse" {
                         path.arrow d="M 0 0 L 10 5 L 0 10 z" {}
@@ -75,35 +177,24 @@ pub fn plan_graph(ctx: &Ctx, id: &str, run: &ProjectRun) -> Markup {
                         path.arrow.crit d="M 0 0 L 10 5 L 0 10 z" {}
                     }
                 }
-                @for (i, m) in Module::ALL.iter().enumerate() {
-                    text.module x=(format!("{:.0}", PAD + i as f64 * COL_W + BOX_W / 2.0)) y="20" text-anchor="middle" {
+                @for (x, m) in &g.modules {
+                    text.module x=(format!("{x:.0}")) y="20" text-anchor="middle" {
                         (ctx.t(&format!("module.{}", m.as_str())))
                     }
                 }
-                @for step in plan.steps() {
-                    @for p in &step.prerequisites {
-                        @if let (Some((px, py)), Some((sx, sy))) = (at.get(p.as_str()), at.get(step.id.as_str())) {
-                            @let crit = critical_edges.contains(&(p.as_str(), step.id.as_str()));
-                            @let (x1, y1, x2, y2) = (px + BOX_W, py + BOX_H / 2.0, *sx, sy + BOX_H / 2.0);
-                            @let bend = ((x2 - x1).abs() / 2.0).max(30.0);
-                            path class=(if crit { "edge crit" } else { "edge" })
-                                d=(format!("M {x1:.1} {y1:.1} C {:.1} {y1:.1}, {:.1} {y2:.1}, {x2:.1} {y2:.1}", x1 + bend, x2 - bend))
-                                marker-end=(format!("url(#{})", if crit { &marker_crit } else { &marker })) {}
-                        }
-                    }
+                @for e in &g.edges {
+                    path class=(if e.critical { "edge crit" } else { "edge" })
+                        d=(e.d)
+                        marker-end=(format!("url(#{})", if e.critical { &marker_crit } else { &marker })) {}
                 }
-                @for step in plan.steps() {
-                    @if let Some((x, y)) = at.get(step.id.as_str()) {
-                        @let state = states.get(step.id.as_str()).map_or("waiting", |s| state_name(s));
-                        @let crit = critical.contains(step.id.as_str());
-                        g class=(format!("step state-{state}{}", if crit { " crit" } else { "" })) {
-                            title { (step.id) " " (step.name) " · " (ctx.t(&format!("proj.state_{state}"))) " · " (ctx.tf("proj.days", &[("n", &step.days.to_string())])) }
-                            rect x=(format!("{x:.1}")) y=(format!("{y:.1}")) width=(BOX_W) height=(BOX_H) rx="6" {}
-                            text.step-id x=(format!("{:.1}", x + 8.0)) y=(format!("{:.1}", y + 20.0)) {
-                                (step.id) " · " (ctx.tf("proj.days", &[("n", &step.days.to_string())]))
-                            }
-                            text.step-name x=(format!("{:.1}", x + 8.0)) y=(format!("{:.1}", y + 40.0)) { (short(&step.name, 12)) }
+                @for s in &g.steps {
+                    g class=(format!("step state-{}{}", s.state, if s.critical { " crit" } else { "" })) {
+                        title { (s.id) " " (s.name) " · " (ctx.t(&format!("proj.state_{}", s.state))) " · " (ctx.tf("proj.days", &[("n", &s.days.to_string())])) }
+                        rect x=(format!("{:.1}", s.x)) y=(format!("{:.1}", s.y)) width=(BOX_W) height=(BOX_H) rx="6" {}
+                        text.step-id x=(format!("{:.1}", s.x + 8.0)) y=(format!("{:.1}", s.y + 20.0)) {
+                            (s.id) " · " (ctx.tf("proj.days", &[("n", &s.days.to_string())]))
                         }
+                        text.step-name x=(format!("{:.1}", s.x + 8.0)) y=(format!("{:.1}", s.y + 40.0)) { (s.short) }
                     }
                 }
             }
@@ -117,9 +208,42 @@ pub fn plan_graph(ctx: &Ctx, id: &str, run: &ProjectRun) -> Markup {
     }
 }
 
-fn step_table(ctx: &Ctx, run: &ProjectRun) -> Markup {
-    let schedule = run.plan().schedule();
-    let critical: BTreeSet<&str> = schedule.critical_path.iter().map(|s| s.as_str()).collect();
+/// A step's row in the table under the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRow {
+    /// The step's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its module.
+    pub module: Module,
+    /// Its prerequisites' ids, joined.
+    pub prerequisites: String,
+    /// `waiting`, `running` or `done`.
+    pub state: &'static str,
+    /// Whether it is on the critical path.
+    pub critical: bool,
+}
+
+impl StepRow {
+    /// The rows of `run`'s steps.
+    pub fn all(run: &ProjectRun) -> Vec<StepRow> {
+        let schedule = run.plan().schedule();
+        let critical: BTreeSet<&str> = schedule.critical_path.iter().map(|s| s.as_str()).collect();
+        run.steps()
+            .map(|(step, state)| StepRow {
+                id: step.id.to_string(),
+                name: step.name.clone(),
+                module: step.module,
+                prerequisites: step.prerequisites.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
+                state: state_name(state),
+                critical: critical.contains(step.id.as_str()),
+            })
+            .collect()
+    }
+}
+
+fn step_table(ctx: &Ctx, rows: &[StepRow]) -> Markup {
     html! {
         details {
             summary { (ctx.t("proj.steps_table")) }
@@ -133,13 +257,13 @@ fn step_table(ctx: &Ctx, run: &ProjectRun) -> Markup {
                         th scope="col" { (ctx.t("proj.critical")) }
                     } }
                     tbody {
-                        @for (step, state) in run.steps() {
+                        @for r in rows {
                             tr {
-                                td { code { (step.id) } " " (step.name) }
-                                td { (ctx.t(&format!("module.{}", step.module.as_str()))) }
-                                td { (step.prerequisites.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")) }
-                                td { (ctx.t(&format!("proj.state_{}", state_name(state)))) }
-                                td { @if critical.contains(step.id.as_str()) { "✓" } }
+                                td { code { (r.id) } " " (r.name) }
+                                td { (ctx.t(&format!("module.{}", r.module.as_str()))) }
+                                td { (r.prerequisites) }
+                                td { (ctx.t(&format!("proj.state_{}", r.state))) }
+                                td { @if r.critical { "✓" } }
                             }
                         }
                     }
@@ -149,30 +273,113 @@ fn step_table(ctx: &Ctx, run: &ProjectRun) -> Markup {
     }
 }
 
+/// A running project on its plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectView {
+    /// The project's code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// The unit carrying it out.
+    pub unit: String,
+    /// The plan's name.
+    pub plan: String,
+    /// The plan as a graph.
+    pub graph: GraphView,
+    /// The plan's steps as a table.
+    pub steps: Vec<StepRow>,
+}
+
+/// Draws the running projects.
+pub fn render(ctx: &Ctx, projects: &[ProjectView]) -> Markup {
+    html! {
+        h1 { (ctx.t("proj.title")) }
+        (super::supervision::section_tabs(ctx))
+        p.lead { (ctx.t("proj.lead")) }
+        @if projects.is_empty() { p { (ctx.t("proj.none")) } }
+        @for p in projects {
+            section.project id=(format!("project-{}", p.code)) {
+                h2 { (p.name) " " code { (p.code) } }
+                p { (p.unit) " · " (p.plan) }
+                (plan_graph(ctx, &p.graph))
+                (step_table(ctx, &p.steps))
+            }
+        }
+    }
+}
+
 /// `GET /supervision/projects`.
 pub async fn projects(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let all = app::projects::projects_with_runs(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let running: Vec<_> =
-        all.into_iter().filter_map(|(row, run)| run.filter(|r| !r.run.is_complete()).map(|r| (row, r.run))).collect();
-    let body = html! {
-        h1 { (ctx.t("proj.title")) }
-        (super::supervision::section_tabs(&ctx))
-        p.lead { (ctx.t("proj.lead")) }
-        @if running.is_empty() { p { (ctx.t("proj.none")) } }
-        @for (i, (row, run)) in running.iter().enumerate() {
-            section.project id=(format!("project-{}", row.project.code)) {
-                h2 { (row.project.name) " " code { (row.project.code) } }
-                p { (row.project.unit) " · " (run.plan().name()) }
-                (plan_graph(&ctx, &format!("dag-{i}"), run))
-                (step_table(&ctx, run))
-            }
-        }
-    };
-    Ok(page(&ctx, ctx.t("proj.title"), body))
+    let running = all.into_iter().filter_map(|(row, run)| run.filter(|r| !r.run.is_complete()).map(|r| (row, r.run)));
+    let model: Vec<ProjectView> = running
+        .enumerate()
+        .map(|(i, (row, run))| ProjectView {
+            code: row.project.code.to_string(),
+            name: row.project.name.clone(),
+            unit: row.project.unit.clone(),
+            plan: run.plan().name().to_owned(),
+            graph: GraphView::of(&format!("dag-{i}"), &run),
+            steps: StepRow::all(&run),
+        })
+        .collect();
+    Ok(page(&ctx, ctx.t("proj.title"), render(&ctx, &model)))
 }
 
 /// This module's pages.
 pub(super) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::get;
     axum::Router::new().route("/supervision/projects", get(projects))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+
+    fn step(id: &str, critical: bool, state: &'static str) -> StepBox {
+        StepBox {
+            id: id.into(),
+            name: format!("Step {id}"),
+            short: format!("Step {id}"),
+            days: 3,
+            state,
+            critical,
+            x: 12.0,
+            y: 34.0,
+        }
+    }
+
+    #[test]
+    fn names_too_long_for_a_box_are_cut_with_an_ellipsis() {
+        assert_eq!(short("abcdefghijklmnop", 12), "abcdefghijk…");
+        assert_eq!(short("abc", 12), "abc");
+    }
+
+    #[test]
+    fn the_critical_path_is_drawn_apart_and_each_step_coloured_by_its_state() {
+        let ctx = Ctx::for_test(Lang::En);
+        let graph = GraphView {
+            id: "dag-0".into(),
+            plan: "Plan".into(),
+            total_days: 6,
+            width: 400.0,
+            height: 200.0,
+            modules: vec![(102.0, Module::ALL[0])],
+            edges: vec![
+                Edge { d: "M 0 0 C 1 1, 2 2, 3 3".into(), critical: true },
+                Edge { d: "M 5 5 C 1 1, 2 2, 3 3".into(), critical: false },
+            ],
+            steps: vec![step("S1", true, "done"), step("S2", false, "running")],
+        };
+        let html = plan_graph(&ctx, &graph).into_string();
+        assert!(
+            html.contains("class=\"edge crit\" d=\"M 0 0 C 1 1, 2 2, 3 3\" marker-end=\"url(#dag-0-arrow-crit)\""),
+            "{html}"
+        );
+        assert!(html.contains("class=\"edge\" d=\"M 5 5 C 1 1, 2 2, 3 3\" marker-end=\"url(#dag-0-arrow)\""), "{html}");
+        assert!(html.contains("<g class=\"step state-done crit\">"), "{html}");
+        assert!(html.contains("<g class=\"step state-running\">"), "{html}");
+        assert!(html.contains("viewBox=\"0 0 400 200\""), "{html}");
+    }
 }

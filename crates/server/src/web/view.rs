@@ -32,6 +32,31 @@ pub fn due(ctx: &Ctx, t: jiff::Timestamp, provisional: bool) -> Markup {
     }
 }
 
+/// A due time as a page's view model holds it: the moment and whether it is provisional
+/// (暂定: it runs into a year whose holidays are not announced yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueMark {
+    /// When it is due.
+    pub at: jiff::Timestamp,
+    /// Whether it is provisional.
+    pub provisional: bool,
+}
+
+impl DueMark {
+    /// A case's due time by `calendar`, if it has one.
+    pub fn of(case: &tongban_core::case::Case, calendar: &tongban_core::calendar::WorkingCalendar) -> Option<DueMark> {
+        case.due_at.map(|at| DueMark { at, provisional: case.due_is_provisional(calendar) })
+    }
+}
+
+/// A due mark, or `none` when there is no due time.
+pub fn due_mark(ctx: &Ctx, mark: Option<DueMark>, none: &str) -> Markup {
+    match mark {
+        Some(m) => due(ctx, m.at, m.provisional),
+        None => html! { (none) },
+    }
+}
+
 /// A moment for `<time datetime>`.
 pub fn machine_time(t: jiff::Timestamp) -> String {
     t.to_string()
@@ -177,6 +202,25 @@ pub fn pager(ctx: &Ctx, page: u32, per_page: u32, total: u64, href: impl Fn(u32)
             @if page < pages { a rel="next" href=(href(page + 1)) { (ctx.t("pager.next")) } }
         }
     }
+}
+
+/// A paged list's place as a view model holds it: the page, its size, the total, and the
+/// link to which a page number is appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    /// The page shown, from 1.
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+    /// Rows in all.
+    pub total: u64,
+    /// The link without the page number (`/hall?page=`).
+    pub link: String,
+}
+
+/// [`pager`] for a [`Paging`].
+pub fn paging(ctx: &Ctx, p: &Paging) -> Markup {
+    pager(ctx, p.page, p.per_page, p.total, |n| format!("{}{n}", p.link))
 }
 
 /// A success notice after a redirect (`?done=…`).
