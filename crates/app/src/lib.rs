@@ -44,16 +44,20 @@ pub use calendar::{
 };
 pub use catalog::{Published, import_catalog};
 pub use grants::{NewGrant, create_grant};
-pub use plans::{MAX_BPMN_BYTES, bpmn_problems, import_plan, list_plans, resolve_plan};
+pub use plans::{MAX_BPMN_BYTES, PlanEntry, bpmn_problems, import_plan, list_plans, resolve_plan};
 
 pub use tickets::{COMPREHENSIVE, TakenTicket, call_next_ticket, queue_letter, take_ticket, ticket_day, waiting_for};
 
 pub use actor::{Principal, Via};
 pub use error::AppError;
+/// A moment in the fixed-width RFC 3339 form it is stored in (UTC, six fractional digits),
+/// as the JSON API has always served the supervision records' moments.
+pub use tongban_store::format_ts;
 /// The read models the front doors show, as the store keeps them.
 pub use tongban_store::{
-    Account, AccountabilityRow, AlertRow, CaseFilter, Consultation, ItemFilter, ItemRow, Mandate, MaterialFile,
-    MonthFigures, Page, ProjectRow, Reach, RecordedEvent, RunRow, SessionRow, StoreError, TicketRow, TrackedCase,
+    Account, AccountabilityRow, AlertRow, CaseFilter, CatalogVersion, Consultation, ItemFilter, ItemRow, Mandate,
+    MaterialFile, MonthFigures, Page, ProjectRow, Reach, RecordedEvent, RunRow, SessionRow, StoreError, StoredYear,
+    TicketRow, TrackedCase,
 };
 
 /// A case's clock, computed with the working calendar; a field is none before acceptance,
@@ -819,26 +823,19 @@ pub fn supervision_board(
     Ok(view)
 }
 
-fn accountability_to_core(
-    r: &tongban_store::AccountabilityRow,
-) -> Result<tongban_core::supervision::Accountability<String>, AppError> {
-    use tongban_core::supervision::{Accountability, AccountabilityState, Statement};
-    let ts = |s: &str| s.parse::<jiff::Timestamp>().map_err(|e| AppError::Internal(e.to_string()));
-    let statement =
-        |text: &Option<String>, by: &Option<String>, at: &Option<String>| -> Result<Option<Statement>, AppError> {
-            Ok(match (text, by, at) {
-                (Some(text), Some(by), Some(at)) => Some(Statement { by: by.clone(), text: text.clone(), at: ts(at)? }),
-                _ => None,
-            })
-        };
-    Ok(Accountability {
+fn accountability_to_core(r: &tongban_store::AccountabilityRow) -> tongban_core::supervision::Accountability<String> {
+    use tongban_core::supervision::{Accountability, Statement};
+    let statement = |text: &Option<String>, by: &Option<String>, at: Option<jiff::Timestamp>| match (text, by, at) {
+        (Some(text), Some(by), Some(at)) => Some(Statement { by: by.clone(), text: text.clone(), at }),
+        _ => None,
+    };
+    Accountability {
         case: r.case_number.clone(),
-        opened_at: ts(&r.since)?,
-        state: AccountabilityState::parse(&r.state)
-            .ok_or_else(|| AppError::Internal(format!("accountability state {:?} is not known", r.state)))?,
-        answer: statement(&r.answer, &r.answered_by, &r.answered_at)?,
-        conclusion: statement(&r.conclusion, &r.closed_by, &r.closed_at)?,
-    })
+        opened_at: r.since,
+        state: r.state,
+        answer: statement(&r.answer, &r.answered_by, r.answered_at),
+        conclusion: statement(&r.conclusion, &r.closed_by, r.closed_at),
+    }
 }
 
 /// The department answers an accountability record (`close` false: its head or an
@@ -855,26 +852,27 @@ pub async fn accountability_step(
     use tongban_core::supervision::{AccountabilityError, Statement};
     authorize(principal, if close { Action::CloseAccountability } else { Action::AnswerAccountability })?;
     let who = principal.require()?.clone();
+    let missing = || AppError::NotFound(format!("no accountability record for case {number} since {since}"));
+    let since: jiff::Timestamp = since.parse().map_err(|_| missing())?;
     let mut row = state
         .store
         .accountability()
         .await?
         .into_iter()
         .find(|r| r.case_number == number && r.since == since)
-        .ok_or_else(|| AppError::NotFound(format!("no accountability record for case {number} since {since}")))?;
+        .ok_or_else(missing)?;
     if !close && !may_see_department(principal, &row.department) {
         return Err(AppError::Forbidden("another department's record".into()));
     }
-    let mut record = accountability_to_core(&row)?;
+    let mut record = accountability_to_core(&row);
     let now = state.now();
     let done = if close { record.close(&who.id, text, now) } else { record.answer(&who.id, text, now) };
     done.map_err(|e| match e {
         AccountabilityError::BadText(..) => AppError::Invalid(vec![("text".into(), e.to_string())]),
         other => AppError::Conflict(other.to_string()),
     })?;
-    let stamp =
-        |s: &Option<Statement>| s.as_ref().map(|s| (s.text.clone(), s.by.clone(), tongban_store::format_ts(s.at)));
-    row.state = record.state.as_str().into();
+    let stamp = |s: &Option<Statement>| s.as_ref().map(|s| (s.text.clone(), s.by.clone(), s.at));
+    row.state = record.state;
     if let Some((t, b, a)) = stamp(&record.answer) {
         (row.answer, row.answered_by, row.answered_at) = (Some(t), Some(b), Some(a));
     }
@@ -893,7 +891,7 @@ pub async fn accountability_step(
                     &who.id,
                     action,
                     &row.case_number,
-                    &serde_json::json!({ "since": row.since }).to_string(),
+                    &serde_json::json!({ "since": tongban_store::format_ts(row.since) }).to_string(),
                 )
                 .await
             })
@@ -994,13 +992,8 @@ pub async fn figures(
     // A department head sees their own department's figures, whatever was asked.
     let own = own_department(principal);
     let department = own.as_deref().or(department);
-    let windows: std::collections::HashMap<String, WindowCode> = state
-        .store
-        .staff_directory()
-        .await?
-        .into_iter()
-        .filter_map(|(id, _, _, w)| Some((id, WindowCode::parse(&w?).ok()?)))
-        .collect();
+    let windows: std::collections::HashMap<String, WindowCode> =
+        state.store.staff_directory().await?.into_iter().filter_map(|s| Some((s.id.to_string(), s.window?))).collect();
     let cal = &state.calendar();
     let facts: Vec<_> = state
         .store

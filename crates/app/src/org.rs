@@ -7,6 +7,7 @@ use tongban_core::case::Case;
 use tongban_core::delegation::Delegations;
 use tongban_core::identity::Role;
 use tongban_core::item::ItemCode;
+use tongban_core::org::Staff;
 use tongban_store::Account;
 
 use super::authorize;
@@ -14,11 +15,8 @@ use crate::App;
 use crate::AppError;
 use crate::actor::Principal;
 
-/// The organisation's staff as (id, name, department, window).
-pub async fn staff_directory(
-    state: &App,
-    principal: &Principal,
-) -> Result<Vec<(String, String, String, Option<String>)>, AppError> {
+/// The organisation's staff, by id.
+pub async fn staff_directory(state: &App, principal: &Principal) -> Result<Vec<Staff>, AppError> {
     authorize(principal, Action::ReadGrants)?;
     Ok(state.store.staff_directory().await?)
 }
@@ -32,7 +30,7 @@ pub async fn staff_accounts(state: &App, principal: &Principal) -> Result<Vec<Ac
 /// People by id, for showing names: the organisation's staff, then the staff accounts.
 pub async fn people(state: &App, principal: &Principal) -> Result<std::collections::HashMap<String, String>, AppError> {
     let mut names: std::collections::HashMap<String, String> =
-        staff_directory(state, principal).await?.into_iter().map(|(id, name, _, _)| (id, name)).collect();
+        staff_directory(state, principal).await?.into_iter().map(|s| (s.id.to_string(), s.name)).collect();
     for a in staff_accounts(state, principal).await? {
         names.entry(a.id).or_insert(a.display_name);
     }

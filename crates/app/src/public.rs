@@ -4,7 +4,8 @@
 
 use tongban_core::division::DivisionCode;
 use tongban_core::item::{ItemCode, ServiceItem};
-use tongban_store::{ItemFilter, ItemRow, MonthFigures, Page};
+use tongban_core::org::{Department, Window};
+use tongban_store::{CatalogVersion, ItemFilter, ItemRow, MonthFigures, Page};
 
 use crate::App;
 use crate::AppError;
@@ -14,13 +15,13 @@ pub async fn department_names(state: &App) -> Result<Vec<(String, String)>, AppE
     Ok(state.store.department_names().await?)
 }
 
-/// Departments as (code, name, division code), by code.
-pub async fn departments(state: &App) -> Result<Vec<(String, String, String)>, AppError> {
+/// Every department, by code.
+pub async fn departments(state: &App) -> Result<Vec<Department>, AppError> {
     Ok(state.store.departments().await?)
 }
 
-/// Windows as (code, name, department code), by code.
-pub async fn windows(state: &App) -> Result<Vec<(String, String, Option<String>)>, AppError> {
+/// Every window, by code.
+pub async fn windows(state: &App) -> Result<Vec<Window>, AppError> {
     Ok(state.store.windows().await?)
 }
 
@@ -49,8 +50,8 @@ pub async fn items_in_version(state: &App, version: u32) -> Result<Vec<ServiceIt
     Ok(state.store.items_in_version(version).await?)
 }
 
-/// The catalog's versions: (number, label, published at).
-pub async fn catalog_versions(state: &App) -> Result<Vec<(u32, String, jiff::Timestamp)>, AppError> {
+/// The catalog's versions, oldest first.
+pub async fn catalog_versions(state: &App) -> Result<Vec<CatalogVersion>, AppError> {
     Ok(state.store.catalog_versions().await?)
 }
 

@@ -10,9 +10,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tongban_core::org::DepartmentCode;
-use tongban_core::supervision::{Board, ColourChange, Rule, RuleBook, escalations};
+use tongban_core::supervision::{Board, ColourChange, Level, Rule, RuleBook, escalations};
 use tongban_store::{
-    AccountabilityRow, AlertRow, Lease, TrackedCase, escalate_alert, format_ts, insert_accountability, insert_alert,
+    AccountabilityRow, AlertRow, Lease, TrackedCase, escalate_alert, insert_accountability, insert_alert,
 };
 
 use crate::App;
@@ -174,19 +174,19 @@ async fn record(
 ) -> Result<(), crate::AppError> {
     let mut alerts = Vec::new();
     let mut records = Vec::new();
-    let raised_at = format_ts(state.now());
+    let raised_at = state.now();
     for c in changes {
         let Some(key) = c.alert() else { continue };
         let (owner, department) = owners.get(&c.case).cloned().unwrap_or_default();
-        let since = format_ts(key.since);
+        let since = key.since;
         alerts.push(AlertRow {
             case_number: c.case.clone(),
-            colour: key.colour.as_str().to_owned(),
-            since: since.clone(),
+            colour: key.colour,
+            since,
             owner: owner.clone(),
             department: department.clone(),
-            raised_at: raised_at.clone(),
-            level: "owner".into(),
+            raised_at,
+            level: Level::Owner,
             escalated_at: None,
         });
         if key.colour == tongban_core::supervision::Colour::Red {
@@ -195,8 +195,8 @@ async fn record(
                 since,
                 department,
                 owner,
-                state: tongban_core::supervision::AccountabilityState::Open.as_str().into(),
-                opened_at: raised_at.clone(),
+                state: tongban_core::supervision::AccountabilityState::Open,
+                opened_at: raised_at,
                 answer: None,
                 answered_by: None,
                 answered_at: None,
@@ -239,10 +239,9 @@ async fn escalate(state: &App, now: jiff::Timestamp) -> Result<(), crate::AppErr
     let calendar = state.calendar();
     let mut ups = Vec::new();
     for a in state.store.alerts_to_escalate().await? {
-        let Ok(raised) = a.raised_at.parse::<jiff::Timestamp>() else { continue };
-        let Ok(levels) = escalations(raised, now, &rule, &calendar) else { continue };
-        if let Some(top) = levels.last().map(|l| l.as_str()).filter(|l| *l != a.level.as_str()) {
-            ups.push((a.case_number, a.colour, a.since, top.to_owned()));
+        let Ok(levels) = escalations(a.raised_at, now, &rule, &calendar) else { continue };
+        if let Some(top) = levels.last().copied().filter(|l| *l != a.level) {
+            ups.push((a.case_number, a.colour, a.since, top));
         }
     }
     if ups.is_empty() {
@@ -253,7 +252,7 @@ async fn escalate(state: &App, now: jiff::Timestamp) -> Result<(), crate::AppErr
         .write(move |c| {
             Box::pin(async move {
                 for (case, colour, since, level) in &ups {
-                    escalate_alert(c, case, colour, since, level, now).await?;
+                    escalate_alert(c, case, *colour, *since, *level, now).await?;
                 }
                 Ok::<_, crate::AppError>(())
             })

@@ -7,9 +7,23 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use tongban_core::division::{Division, DivisionCode, DivisionLevel};
 use tongban_core::item::{Category, Channel, ItemCode, ItemKind, ServiceItem, TimeLimit};
-use tongban_core::org::{Department, DepartmentCode, Staff, Window};
+use tongban_core::org::{Department, DepartmentCode, Position, Staff, StaffId, Window, WindowCode};
 
 use crate::{Store, StoreError, format_ts};
+
+/// Every position a member of staff may hold, to read the stored names back.
+const POSITIONS: [Position; 4] = [Position::Head, Position::Deputy, Position::Chief, Position::Staff];
+
+/// A published catalog version (目录版本).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogVersion {
+    /// Its number, counting from 1.
+    pub number: u32,
+    /// Its label, e.g. 2024年版.
+    pub label: String,
+    /// When it was published.
+    pub published_at: jiff::Timestamp,
+}
 
 /// Adds a division.
 pub async fn insert_division(conn: &mut Conn, d: &Division) -> Result<(), StoreError> {
@@ -293,39 +307,78 @@ impl Store {
         rows.iter().map(|r| item_from_row(r).map(|r| r.item)).collect()
     }
 
-    /// Every catalog version: (number, label, published at), oldest first.
-    pub async fn catalog_versions(&self) -> Result<Vec<(u32, String, jiff::Timestamp)>, StoreError> {
+    /// Every catalog version, oldest first.
+    pub async fn catalog_versions(&self) -> Result<Vec<CatalogVersion>, StoreError> {
         let rows: Vec<(i64, String, String)> =
             sqlx::query_as("select version, label, published_at from catalog_version order by version")
                 .fetch_all(self.reader())
                 .await?;
         rows.into_iter()
             .map(|(v, label, at)| {
-                let v = u32::try_from(v).map_err(|e| StoreError::corrupt("catalog_version", e))?;
-                Ok((v, label, crate::parse_ts("catalog_version", &at)?))
+                let number = u32::try_from(v).map_err(|e| StoreError::corrupt("catalog_version", e))?;
+                Ok(CatalogVersion { number, label, published_at: crate::parse_ts("catalog_version", &at)? })
             })
             .collect()
     }
 
-    /// Every window: (code, name, department code if it belongs to one), by code.
-    pub async fn windows(&self) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
-        Ok(sqlx::query_as("select window_code, name, department_code from service_window order by window_code")
-            .fetch_all(self.reader())
-            .await?)
+    /// Every window, by code.
+    pub async fn windows(&self) -> Result<Vec<Window>, StoreError> {
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("select window_code, name, department_code from service_window order by window_code")
+                .fetch_all(self.reader())
+                .await?;
+        let corrupt = |e| StoreError::corrupt("service_window", e);
+        rows.into_iter()
+            .map(|(code, name, department)| {
+                Ok(Window {
+                    code: WindowCode::parse(&code).map_err(corrupt)?,
+                    name,
+                    department: department.as_deref().map(DepartmentCode::parse).transpose().map_err(corrupt)?,
+                })
+            })
+            .collect()
     }
 
-    /// Every department: (code, name, division code), by code.
-    pub async fn departments(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        Ok(sqlx::query_as("select department_code, name, division_code from department order by department_code")
-            .fetch_all(self.reader())
-            .await?)
+    /// Every department, by code.
+    pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("select department_code, name, division_code from department order by department_code")
+                .fetch_all(self.reader())
+                .await?;
+        let corrupt = |e| StoreError::corrupt("department", e);
+        rows.into_iter()
+            .map(|(code, name, division)| {
+                Ok(Department {
+                    code: DepartmentCode::parse(&code).map_err(corrupt)?,
+                    name,
+                    division: DivisionCode::parse(&division).map_err(|e| StoreError::corrupt("department", e))?,
+                })
+            })
+            .collect()
     }
 
-    /// The organisation's staff: (id, name, department code, window code), by id.
-    pub async fn staff_directory(&self) -> Result<Vec<(String, String, String, Option<String>)>, StoreError> {
-        Ok(sqlx::query_as("select staff_id, name, department_code, window_code from staff order by staff_id")
-            .fetch_all(self.reader())
-            .await?)
+    /// The organisation's staff, by id.
+    pub async fn staff_directory(&self) -> Result<Vec<Staff>, StoreError> {
+        let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
+            "select staff_id, name, department_code, window_code, position from staff order by staff_id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let corrupt = |e: tongban_core::org::OrgError| StoreError::corrupt("staff", e);
+        rows.into_iter()
+            .map(|(id, name, department, window, position)| {
+                Ok(Staff {
+                    id: StaffId::parse(&id).map_err(corrupt)?,
+                    name,
+                    department: DepartmentCode::parse(&department).map_err(corrupt)?,
+                    window: window.as_deref().map(WindowCode::parse).transpose().map_err(corrupt)?,
+                    position: POSITIONS
+                        .into_iter()
+                        .find(|p| p.as_str() == position)
+                        .ok_or_else(|| StoreError::corrupt("staff", format!("position {position:?}")))?,
+                })
+            })
+            .collect()
     }
 
     /// Codes of every known division.

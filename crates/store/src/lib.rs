@@ -42,7 +42,8 @@ pub use cases::{
     material_usage,
 };
 pub use catalog::{
-    ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division, insert_staff, insert_window,
+    CatalogVersion, ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division,
+    insert_staff, insert_window,
 };
 pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use figures::MonthFigures;

@@ -2,32 +2,33 @@
 //! accountability records (问责), rules, and the reads the supervision worker needs.
 
 use crate::Conn;
+use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::Row as _;
 use tongban_core::case::Case;
-use tongban_core::supervision::{Rule, RuleBook};
+use tongban_core::supervision::{AccountabilityState, Colour, Level, Rule, RuleBook};
 
-use crate::{Store, StoreError, format_ts};
+use crate::{Store, StoreError, format_ts, parse_ts};
 
 /// An alert as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AlertRow {
     /// Case.
     pub case_number: String,
-    /// `yellow` or `red`.
-    pub colour: String,
+    /// Yellow (预警) or red (超期).
+    pub colour: Colour,
     /// When the colour began.
-    pub since: String,
+    pub since: Timestamp,
     /// The case owner when raised.
     pub owner: String,
     /// The item's department.
     pub department: String,
     /// When raised.
-    pub raised_at: String,
-    /// `owner`, `chief` or `supervisor`: who has been told so far.
-    pub level: String,
+    pub raised_at: Timestamp,
+    /// Who has been told so far.
+    pub level: Level,
     /// When last escalated.
-    pub escalated_at: Option<String>,
+    pub escalated_at: Option<Timestamp>,
 }
 
 /// Raises an alert unless this very change was raised before; returns whether it is new.
@@ -38,31 +39,31 @@ pub async fn insert_alert(conn: &mut Conn, a: &AlertRow) -> Result<bool, StoreEr
          values ($1, $2, $3, $4, $5, $6, 'owner') on conflict (case_number, colour, since) do nothing",
         )
         .bind(&a.case_number)
-        .bind(&a.colour)
-        .bind(&a.since)
+        .bind(a.colour.as_str())
+        .bind(format_ts(a.since))
         .bind(&a.owner)
         .bind(&a.department)
-        .bind(&a.raised_at)
+        .bind(format_ts(a.raised_at))
         .execute()
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
-/// Moves an alert up to `level`.
+/// Moves the alert of `case` turning `colour` at `since` up to `level`.
 pub async fn escalate_alert(
     conn: &mut Conn,
     case: &str,
-    colour: &str,
-    since: &str,
-    level: &str,
-    at: jiff::Timestamp,
+    colour: Colour,
+    since: Timestamp,
+    level: Level,
+    at: Timestamp,
 ) -> Result<(), StoreError> {
     conn.query("update alert set level = $1, escalated_at = $2 where case_number = $3 and colour = $4 and since = $5")
-        .bind(level)
+        .bind(level.as_str())
         .bind(format_ts(at))
         .bind(case)
-        .bind(colour)
-        .bind(since)
+        .bind(colour.as_str())
+        .bind(format_ts(since))
         .execute()
         .await?;
     Ok(())
@@ -74,27 +75,27 @@ pub struct AccountabilityRow {
     /// Case.
     pub case_number: String,
     /// When it turned red.
-    pub since: String,
+    pub since: Timestamp,
     /// Department that must answer.
     pub department: String,
     /// Owner when it turned red.
     pub owner: String,
-    /// `open`, `answered`, `closed`.
-    pub state: String,
+    /// Open, answered or closed.
+    pub state: AccountabilityState,
     /// Opened at.
-    pub opened_at: String,
+    pub opened_at: Timestamp,
     /// The department's answer.
     pub answer: Option<String>,
     /// Who answered.
     pub answered_by: Option<String>,
     /// When.
-    pub answered_at: Option<String>,
+    pub answered_at: Option<Timestamp>,
     /// The supervisor's conclusion.
     pub conclusion: Option<String>,
     /// Who closed it.
     pub closed_by: Option<String>,
     /// When.
-    pub closed_at: Option<String>,
+    pub closed_at: Option<Timestamp>,
 }
 
 /// Opens an accountability record unless one exists for this red change.
@@ -105,10 +106,10 @@ pub async fn insert_accountability(conn: &mut Conn, a: &AccountabilityRow) -> Re
          values ($1, $2, $3, $4, 'open', $5) on conflict (case_number, since) do nothing",
         )
         .bind(&a.case_number)
-        .bind(&a.since)
+        .bind(format_ts(a.since))
         .bind(&a.department)
         .bind(&a.owner)
-        .bind(&a.opened_at)
+        .bind(format_ts(a.opened_at))
         .execute()
         .await?;
     Ok(r.rows_affected() == 1)
@@ -120,18 +121,33 @@ pub async fn update_accountability(conn: &mut Conn, a: &AccountabilityRow) -> Re
         "update accountability set state = $1, answer = $2, answered_by = $3, answered_at = $4, conclusion = $5, \
          closed_by = $6, closed_at = $7 where case_number = $8 and since = $9",
     )
-    .bind(&a.state)
+    .bind(a.state.as_str())
     .bind(a.answer.clone())
     .bind(a.answered_by.clone())
-    .bind(a.answered_at.clone())
+    .bind(a.answered_at.map(format_ts))
     .bind(a.conclusion.clone())
     .bind(a.closed_by.clone())
-    .bind(a.closed_at.clone())
+    .bind(a.closed_at.map(format_ts))
     .bind(&a.case_number)
-    .bind(&a.since)
+    .bind(format_ts(a.since))
     .execute()
     .await?;
     Ok(())
+}
+
+/// A stored moment of `table`'s column `column`, read back.
+fn moment(r: &sqlx::any::AnyRow, table: &'static str, column: &str) -> Result<Timestamp, StoreError> {
+    parse_ts(table, &r.try_get::<String, _>(column)?)
+}
+
+/// A stored moment that may be missing.
+fn maybe_moment(r: &sqlx::any::AnyRow, table: &'static str, column: &str) -> Result<Option<Timestamp>, StoreError> {
+    r.try_get::<Option<String>, _>(column)?.map(|t| parse_ts(table, &t)).transpose()
+}
+
+/// A stored name read back as one of `all`, by its `as_str`.
+fn named<T: Copy>(all: &[T], name_of: fn(T) -> &'static str, table: &'static str, text: &str) -> Result<T, StoreError> {
+    all.iter().copied().find(|v| name_of(*v) == text).ok_or_else(|| StoreError::corrupt(table, format!("{text:?}")))
 }
 
 /// Sets a rule: scope `center` (key `-`), `department` or `item`.
@@ -252,13 +268,13 @@ impl Store {
             .map(|r| {
                 Ok(AlertRow {
                     case_number: r.try_get("case_number")?,
-                    colour: r.try_get("colour")?,
-                    since: r.try_get("since")?,
+                    colour: named(&Colour::ALL, Colour::as_str, "alert", &r.try_get::<String, _>("colour")?)?,
+                    since: moment(r, "alert", "since")?,
                     owner: r.try_get("owner")?,
                     department: r.try_get("department_code")?,
-                    raised_at: r.try_get("raised_at")?,
-                    level: r.try_get("level")?,
-                    escalated_at: r.try_get("escalated_at")?,
+                    raised_at: moment(r, "alert", "raised_at")?,
+                    level: named(&Level::ALL, Level::as_str, "alert", &r.try_get::<String, _>("level")?)?,
+                    escalated_at: maybe_moment(r, "alert", "escalated_at")?,
                 })
             })
             .collect()
@@ -266,7 +282,7 @@ impl Store {
 
     /// Alerts not yet at the top level, oldest first (for escalation).
     pub async fn alerts_to_escalate(&self) -> Result<Vec<AlertRow>, StoreError> {
-        Ok(self.alerts(10_000).await?.into_iter().filter(|a| a.level != "supervisor").collect())
+        Ok(self.alerts(10_000).await?.into_iter().filter(|a| a.level != Level::Supervisor).collect())
     }
 
     /// Accountability records, newest first.
@@ -279,19 +295,21 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let state: String = r.try_get("state")?;
                 Ok(AccountabilityRow {
                     case_number: r.try_get("case_number")?,
-                    since: r.try_get("since")?,
+                    since: moment(r, "accountability", "since")?,
                     department: r.try_get("department_code")?,
                     owner: r.try_get("owner")?,
-                    state: r.try_get("state")?,
-                    opened_at: r.try_get("opened_at")?,
+                    state: AccountabilityState::parse(&state)
+                        .ok_or_else(|| StoreError::corrupt("accountability", format!("state {state:?}")))?,
+                    opened_at: moment(r, "accountability", "opened_at")?,
                     answer: r.try_get("answer")?,
                     answered_by: r.try_get("answered_by")?,
-                    answered_at: r.try_get("answered_at")?,
+                    answered_at: maybe_moment(r, "accountability", "answered_at")?,
                     conclusion: r.try_get("conclusion")?,
                     closed_by: r.try_get("closed_by")?,
-                    closed_at: r.try_get("closed_at")?,
+                    closed_at: maybe_moment(r, "accountability", "closed_at")?,
                 })
             })
             .collect()

@@ -1,6 +1,6 @@
 //! Supervision routes (电子监察): the board, alerts, accountability records, rules, figures.
 
-use crate::app::AlertRow;
+use crate::app::{AlertRow, format_ts};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -94,12 +94,12 @@ impl From<AlertRow> for AlertView {
     fn from(a: AlertRow) -> Self {
         Self {
             case_number: a.case_number,
-            colour: a.colour,
-            since: a.since,
+            colour: a.colour.as_str().to_owned(),
+            since: format_ts(a.since),
             owner: a.owner,
             department: a.department,
-            raised_at: a.raised_at,
-            level: a.level,
+            raised_at: format_ts(a.raised_at),
+            level: a.level.as_str().to_owned(),
         }
     }
 }
@@ -144,11 +144,11 @@ pub async fn accountability(
         rows.into_iter()
             .map(|r| AccountabilityView {
                 case_number: r.case_number,
-                since: r.since,
+                since: format_ts(r.since),
                 department: r.department,
                 owner: r.owner,
-                state: r.state,
-                opened_at: r.opened_at,
+                state: r.state.as_str().to_owned(),
+                opened_at: format_ts(r.opened_at),
                 answer: r.answer,
                 conclusion: r.conclusion,
             })

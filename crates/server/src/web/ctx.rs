@@ -146,6 +146,32 @@ impl Ctx {
     }
 }
 
+#[cfg(test)]
+impl Ctx {
+    /// [`Ctx::for_test`] logged in as an account of `role` (login `tester`, no department),
+    /// for pages that draw by role.
+    pub(crate) fn for_test_as(lang: Lang, role: Role) -> Ctx {
+        let mut ctx = Ctx::for_test(lang);
+        ctx.principal.via = crate::auth::Via::Session;
+        ctx.principal.account = Some(Account {
+            id: "tester".into(),
+            kind: "staff".into(),
+            display_name: "Tester".into(),
+            role,
+            department: None,
+            window: None,
+            position: None,
+            applicant_kind: None,
+            id_number: None,
+            phone: None,
+            password_hash: String::new(),
+            disabled: false,
+            verified: None,
+        });
+        ctx
+    }
+}
+
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = WebError;
 

@@ -13,15 +13,6 @@ pub fn when(t: jiff::Timestamp) -> String {
     tongban_core::calendar::CHINA_STANDARD_TIME.to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
-/// A case's due time, marked 「暂定」 when it runs into a year whose holidays are not
-/// announced yet; `none` when it has no due time.
-pub fn case_due(ctx: &Ctx, case: &tongban_core::case::Case, none: &str) -> Markup {
-    match case.due_at {
-        Some(t) => due(ctx, t, case.due_is_provisional(&ctx.calendar)),
-        None => html! { (none) },
-    }
-}
-
 /// A due time, marked 「暂定」 when it runs into a year whose holidays are not announced yet.
 pub fn due(ctx: &Ctx, t: jiff::Timestamp, provisional: bool) -> Markup {
     html! {

@@ -3,13 +3,14 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{Markup, html};
 use serde::Deserialize;
 use tongban_core::catalog::ReformReport;
 use tongban_core::item::{Category, ServiceItem};
 
 use super::{access, read_only_note, section_tabs};
 use crate::AppState;
+use crate::app::CatalogVersion;
 use crate::web::chart::{self, HBar};
 use crate::web::ctx::Ctx;
 use crate::web::error::WebError;
@@ -33,20 +34,15 @@ pub struct CompareQuery {
     pub after: Option<String>,
 }
 
-/// `GET /admin` — catalog versions and the reform comparison between two of them.
-pub async fn catalog(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<CompareQuery>,
-) -> Result<Response, WebError> {
-    let may_change = access(&ctx, false)?;
-    let versions = crate::app::public::catalog_versions(&state).await.map_err(|e| ctx.fail(e))?;
-    let latest = versions.last().map_or(0, |v| v.0);
+/// The versions compared: those asked for, else the latest and the one before it; an
+/// error beside each field naming a version that does not exist.
+fn chosen(ctx: &Ctx, versions: &[CatalogVersion], q: &CompareQuery) -> (u32, u32, FieldErrors) {
+    let latest = versions.last().map_or(0, |v| v.number);
     let mut errors = FieldErrors::default();
     let mut pick = |name: &str, text: Option<&str>, default: u32| -> u32 {
         match text.map(str::trim).filter(|t| !t.is_empty()) {
             None => default,
-            Some(t) => match t.parse::<u32>().ok().filter(|v| versions.iter().any(|(n, _, _)| n == v)) {
+            Some(t) => match t.parse::<u32>().ok().filter(|v| versions.iter().any(|n| n.number == *v)) {
                 Some(v) => v,
                 None => {
                     errors.add(name, ctx.t("admin.no_version"));
@@ -56,36 +52,97 @@ pub async fn catalog(
         }
     };
     let after = pick("after", q.after.as_deref(), latest);
-    let before = pick("before", q.before.as_deref(), latest.saturating_sub(1).max(versions.first().map_or(0, |v| v.0)));
-    let (old, new): (Vec<ServiceItem>, Vec<ServiceItem>) = if errors.is_empty() && latest > 0 {
-        (
-            crate::app::public::items_in_version(&state, before).await.map_err(|e| ctx.fail(e))?,
-            crate::app::public::items_in_version(&state, after).await.map_err(|e| ctx.fail(e))?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
+    let before =
+        pick("before", q.before.as_deref(), latest.saturating_sub(1).max(versions.first().map_or(0, |v| v.number)));
+    (before, after, errors)
+}
+
+/// What the catalog page shows.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CatalogView {
+    /// Whether the viewer may publish versions.
+    pub may_change: bool,
+    /// The versions, newest first.
+    pub versions: Vec<CatalogVersion>,
+    /// The latest version's number (0 when none).
+    pub latest: u32,
+    /// The version before the reform.
+    pub before: u32,
+    /// The version after it.
+    pub after: u32,
+    /// The comparison form's errors.
+    pub errors: FieldErrors,
+    /// The comparison, when the versions asked for exist.
+    pub report: Option<ReformView>,
+}
+
+/// The reform comparison (三减一压缩) between two versions.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ReformView {
+    /// Whether there is a single version (compared with itself).
+    pub single: bool,
+    /// The measures: items, materials, average days, then each category.
+    pub rows: Vec<ReformRow>,
+    /// Items per category in both versions, as a chart.
+    pub bars: Vec<HBar>,
+    /// Items removed: (code, name).
+    pub removed: Vec<(String, String)>,
+    /// Items added: (code, name).
+    pub added: Vec<(String, String)>,
+}
+
+/// One measure of the comparison.
+#[derive(Debug, Clone)]
+pub(super) struct ReformRow {
+    /// What is measured.
+    pub label: String,
+    /// Before, as shown.
+    pub before: String,
+    /// After, as shown.
+    pub after: String,
+    /// The change, as `-12.5%`.
+    pub change: String,
+    /// `cut`, `grew`, or "" when unchanged.
+    pub class: &'static str,
+}
+
+/// The reform comparison of the items of version `before` (`old`) with those of `after` (`new`).
+pub(super) fn reform(
+    ctx: &Ctx,
+    before: u32,
+    after: u32,
+    old: &[ServiceItem],
+    new: &[ServiceItem],
+    single: bool,
+) -> ReformView {
+    let report = ReformReport::compare(old, new);
+    let row = |label: String, b: f64, a: f64, before: String, after: String| ReformRow {
+        label,
+        before,
+        after,
+        change: percent_change(b, a),
+        class: if a < b {
+            "cut"
+        } else if a > b {
+            "grew"
+        } else {
+            ""
+        },
     };
-    let report = ReformReport::compare(&old, &new);
-    let name_in = |items: &[ServiceItem], code: &str| {
-        items.iter().find(|i| i.code.as_str() == code).map_or_else(String::new, |i| i.name.clone())
-    };
-    let rows: Vec<(String, f64, f64, String, String)> = {
-        let count = |label: String, (b, a): (usize, usize)| (label, b as f64, a as f64, b.to_string(), a.to_string());
-        let mut rows = vec![
-            count(ctx.t("admin.items").to_owned(), report.items),
-            count(ctx.t("admin.materials").to_owned(), report.materials),
-            {
-                let (b, a) = report.average_days;
-                (ctx.t("admin.average_days").to_owned(), b, a, format!("{b:.2}"), format!("{a:.2}"))
-            },
-        ];
-        for (c, n) in Category::ALL.iter().zip(report.by_category) {
-            rows.push(count(ctx.t(&format!("category.{}", c.as_str())).to_owned(), n));
-        }
-        rows
-    };
+    let count = |label: String, (b, a): (usize, usize)| row(label, b as f64, a as f64, b.to_string(), a.to_string());
+    let mut rows = vec![
+        count(ctx.t("admin.items").to_owned(), report.items),
+        count(ctx.t("admin.materials").to_owned(), report.materials),
+        {
+            let (b, a) = report.average_days;
+            row(ctx.t("admin.average_days").to_owned(), b, a, format!("{b:.2}"), format!("{a:.2}"))
+        },
+    ];
+    for (c, n) in Category::ALL.iter().zip(report.by_category) {
+        rows.push(count(ctx.t(&format!("category.{}", c.as_str())).to_owned(), n));
+    }
     let most = report.by_category.iter().map(|(b, a)| (*b).max(*a)).max().unwrap_or(1).max(1) as f64;
-    let category_bars: Vec<HBar> = Category::ALL
+    let bars = Category::ALL
         .iter()
         .zip(report.by_category)
         .flat_map(|(c, (b, a))| {
@@ -101,33 +158,48 @@ pub async fn catalog(
             ]
         })
         .collect();
+    let name_in = |items: &[ServiceItem], code: &str| {
+        items.iter().find(|i| i.code.as_str() == code).map_or_else(String::new, |i| i.name.clone())
+    };
+    ReformView {
+        single,
+        rows,
+        bars,
+        removed: report.removed.iter().map(|c| (c.to_string(), name_in(old, c.as_str()))).collect(),
+        added: report.added.iter().map(|c| (c.to_string(), name_in(new, c.as_str()))).collect(),
+    }
+}
+
+/// The catalog page's body.
+pub(super) fn render(ctx: &Ctx, v: &CatalogView) -> Markup {
+    let (before, after, errors) = (v.before, v.after, &v.errors);
     let version_select = |name: &str, chosen: u32| {
         html! {
             div class=(if errors.get(name).is_some() { "field invalid" } else { "field" }) {
                 label for=(format!("f-{name}")) { (ctx.t(&format!("admin.{name}"))) }
                 select id=(format!("f-{name}")) name=(name) aria-describedby=[errors.get(name).map(|_| format!("err-{name}"))] {
-                    @for (v, label, _) in &versions {
-                        option value=(v) selected[*v == chosen] { "v" (v) " · " (label) }
+                    @for v in v.versions.iter().rev() {
+                        option value=(v.number) selected[v.number == chosen] { "v" (v.number) " · " (v.label) }
                     }
                 }
-                (view::field_error(&errors, name))
+                (view::field_error(errors, name))
             }
         }
     };
-    let body = html! {
+    html! {
         h1 { (ctx.t("admin.title")) }
-        (section_tabs(&ctx))
-        (read_only_note(&ctx, may_change))
+        (section_tabs(ctx))
+        (read_only_note(ctx, v.may_change))
         h2 { (ctx.t("admin.versions")) }
-        @if versions.is_empty() {
+        @if v.versions.is_empty() {
             p { (ctx.t("admin.no_catalog")) }
         } @else {
             div.table-wrap {
                 table {
                     thead { tr { th scope="col" { (ctx.t("admin.version")) } th scope="col" { (ctx.t("admin.label")) } th scope="col" { (ctx.t("admin.published")) } } }
                     tbody {
-                        @for (v, label, at) in versions.iter().rev() {
-                            tr { td { "v" (v) @if *v == latest { " " span.badge { (ctx.t("admin.current")) } } } td { (label) } td { (view::time(*at)) } }
+                        @for version in &v.versions {
+                            tr { td { "v" (version.number) @if version.number == v.latest { " " span.badge { (ctx.t("admin.current")) } } } td { (version.label) } td { (view::time(version.published_at)) } }
                         }
                     }
                 }
@@ -139,8 +211,8 @@ pub async fn catalog(
                 (version_select("after", after))
                 button type="submit" { (ctx.t("admin.compare")) }
             }
-            @if errors.is_empty() {
-                @if versions.len() < 2 { p.hint { (ctx.t("admin.one_version")) } }
+            @if let Some(report) = &v.report {
+                @if report.single { p.hint { (ctx.t("admin.one_version")) } }
                 div.table-wrap {
                     table.reform {
                         caption { (ctx.tf("admin.report", &[("before", &before.to_string()), ("after", &after.to_string())])) }
@@ -151,34 +223,110 @@ pub async fn catalog(
                             th scope="col" { (ctx.t("admin.change")) }
                         } }
                         tbody {
-                            @for (label, b, a, bt, at) in &rows {
+                            @for r in &report.rows {
                                 tr {
-                                    th scope="row" { (label) }
-                                    td { (bt) } td { (at) }
-                                    td class=(if a < b { "cut" } else if a > b { "grew" } else { "" }) { (percent_change(*b, *a)) }
+                                    th scope="row" { (r.label) }
+                                    td { (r.before) } td { (r.after) }
+                                    td class=(r.class) { (r.change) }
                                 }
                             }
                         }
                     }
                 }
-                (chart::hbars("categories", ctx.t("admin.by_category"), ctx.t("admin.by_category_desc"), &category_bars))
+                (chart::hbars("categories", ctx.t("admin.by_category"), ctx.t("admin.by_category_desc"), &report.bars))
                 div.two {
                     section {
                         h3 { (ctx.t("admin.removed")) " " span.count { "(" (report.removed.len()) ")" } }
                         @if report.removed.is_empty() { p { (ctx.t("sup.none")) } } @else {
-                            ul.codes { @for c in &report.removed { li { code { (c) } " " (name_in(&old, c.as_str())) } } }
+                            ul.codes { @for (c, name) in &report.removed { li { code { (c) } " " (name) } } }
                         }
                     }
                     section {
                         h3 { (ctx.t("admin.added")) " " span.count { "(" (report.added.len()) ")" } }
                         @if report.added.is_empty() { p { (ctx.t("sup.none")) } } @else {
-                            ul.codes { @for c in &report.added { li { a href=(format!("/items/{c}")) { code { (c) } } " " (name_in(&new, c.as_str())) } } }
+                            ul.codes { @for (c, name) in &report.added { li { a href=(format!("/items/{c}")) { code { (c) } } " " (name) } } }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// `GET /admin` — catalog versions and the reform comparison between two of them.
+pub async fn catalog(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, WebError> {
+    let may_change = access(&ctx, false)?;
+    let versions = crate::app::public::catalog_versions(&state).await.map_err(|e| ctx.fail(e))?;
+    let latest = versions.last().map_or(0, |v| v.number);
+    let (before, after, errors) = chosen(&ctx, &versions, &q);
+    let (old, new): (Vec<ServiceItem>, Vec<ServiceItem>) = if errors.is_empty() && latest > 0 {
+        (
+            crate::app::public::items_in_version(&state, before).await.map_err(|e| ctx.fail(e))?,
+            crate::app::public::items_in_version(&state, after).await.map_err(|e| ctx.fail(e))?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
     };
-    let response = page(&ctx, ctx.t("admin.title"), body);
-    Ok(if errors.is_empty() { response } else { (StatusCode::UNPROCESSABLE_ENTITY, response).into_response() })
+    let valid = errors.is_empty();
+    let report = valid.then(|| reform(&ctx, before, after, &old, &new, versions.len() < 2));
+    let mut versions = versions;
+    versions.reverse();
+    let model = CatalogView { may_change, versions, latest, before, after, errors, report };
+    let response = page(&ctx, ctx.t("admin.title"), render(&ctx, &model));
+    Ok(if valid { response } else { (StatusCode::UNPROCESSABLE_ENTITY, response).into_response() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::Lang;
+    use tongban_core::identity::Role;
+
+    #[test]
+    fn the_reform_rows_show_each_measure_cut_or_grown() {
+        let ctx = Ctx::for_test_as(Lang::En, Role::Administrator);
+        let report = ReformView {
+            rows: vec![ReformRow {
+                label: "Items".into(),
+                before: "8".into(),
+                after: "6".into(),
+                change: percent_change(8.0, 6.0),
+                class: "cut",
+            }],
+            removed: vec![("X-1".into(), "an item".into())],
+            ..ReformView::default()
+        };
+        let at: jiff::Timestamp = "2026-03-02T02:00:00Z".parse().expect("a moment");
+        let versions = vec![
+            CatalogVersion { number: 2, label: "second".into(), published_at: at },
+            CatalogVersion { number: 1, label: "first".into(), published_at: at },
+        ];
+        let v = CatalogView {
+            may_change: true,
+            versions,
+            latest: 2,
+            before: 1,
+            after: 2,
+            report: Some(report),
+            ..CatalogView::default()
+        };
+        let html = render(&ctx, &v).into_string();
+        assert!(
+            html.contains(r#"<th scope="row">Items</th><td>8</td><td>6</td><td class="cut">-25.0%</td>"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<option value="1" selected>v1 · first</option>"#), "{html}");
+        assert!(html.contains(r#"<span class="badge">"#), "the latest is marked: {html}");
+        assert!(html.contains("<li><code>X-1</code> an item</li>"), "{html}");
+    }
+
+    #[test]
+    fn an_unchanged_measure_reads_zero() {
+        assert_eq!(percent_change(3.0, 3.0), "0%");
+        assert_eq!(percent_change(4.0, 5.0), "+25.0%");
+    }
 }

@@ -1,37 +1,98 @@
 //! `/supervision/alerts` — alerts with their escalation level.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::response::Response;
-use maud::html;
+use maud::{Markup, html};
+use tongban_core::supervision::{Colour, Level};
 
-use super::{SHOWN, colour_label, person, section_tabs, stored_time};
+use super::{SHOWN, colour_label, person, section_tabs};
 use crate::AppState;
-use crate::app;
+use crate::app::{self, AlertRow};
 use crate::web::ctx::Ctx;
 use crate::web::error::WebError;
 use crate::web::layout::page;
 use crate::web::portal::department_name;
+use crate::web::view;
 
-/// `GET /supervision/alerts`.
-pub async fn alerts(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let rows = app::alerts(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
-    let names = app::org::people(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let count = |f: &dyn Fn(&crate::app::AlertRow) -> bool| rows.iter().filter(|a| f(a)).count();
-    let body = html! {
+/// What the alerts page shows.
+#[derive(Debug, Clone, Default)]
+pub(super) struct AlertsView {
+    /// Alerts the viewer may see.
+    pub total: usize,
+    /// Of them, red ones.
+    pub red: usize,
+    /// Of them, the ones escalated to the chief.
+    pub chief: usize,
+    /// Of them, the ones escalated to the supervisor.
+    pub supervisor: usize,
+    /// The first [`SHOWN`] alerts, newest first.
+    pub rows: Vec<AlertLine>,
+}
+
+/// One alert as listed.
+#[derive(Debug, Clone)]
+pub(super) struct AlertLine {
+    /// Case number.
+    pub case_number: String,
+    /// Yellow or red.
+    pub colour: Colour,
+    /// When the colour began.
+    pub since: jiff::Timestamp,
+    /// The owner, as shown.
+    pub owner: String,
+    /// The department's name.
+    pub department: String,
+    /// When raised.
+    pub raised_at: jiff::Timestamp,
+    /// Who has been told so far.
+    pub level: Level,
+    /// When last escalated.
+    pub escalated_at: Option<jiff::Timestamp>,
+}
+
+/// The alerts page's model from the alerts read, the departments' names and people's names.
+pub(super) fn view(rows: &[AlertRow], departments: &[(String, String)], names: &HashMap<String, String>) -> AlertsView {
+    let count = |f: &dyn Fn(&AlertRow) -> bool| rows.iter().filter(|a| f(a)).count();
+    AlertsView {
+        total: rows.len(),
+        red: count(&|a| a.colour == Colour::Red),
+        chief: count(&|a| a.level == Level::Chief),
+        supervisor: count(&|a| a.level == Level::Supervisor),
+        rows: rows
+            .iter()
+            .take(SHOWN)
+            .map(|a| AlertLine {
+                case_number: a.case_number.clone(),
+                colour: a.colour,
+                since: a.since,
+                owner: person(names, &a.owner),
+                department: department_name(departments, &a.department).to_owned(),
+                raised_at: a.raised_at,
+                level: a.level,
+                escalated_at: a.escalated_at,
+            })
+            .collect(),
+    }
+}
+
+/// The alerts page's body.
+pub(super) fn render(ctx: &Ctx, v: &AlertsView) -> Markup {
+    html! {
         h1 { (ctx.t("sup.alerts_title")) }
-        (section_tabs(&ctx))
+        (section_tabs(ctx))
         p.lead { (ctx.t("sup.alerts_lead")) }
         ul.kpis {
-            li { span.k { (rows.len()) } span.l { (ctx.t("sup.alerts_all")) } }
-            li { span.k { (count(&|a| a.colour == "red")) } span.l { (ctx.t("level.red")) } }
-            li { span.k { (count(&|a| a.level == "chief")) } span.l { (ctx.t("escalation.chief")) } }
-            li { span.k { (count(&|a| a.level == "supervisor")) } span.l { (ctx.t("escalation.supervisor")) } }
+            li { span.k { (v.total) } span.l { (ctx.t("sup.alerts_all")) } }
+            li { span.k { (v.red) } span.l { (ctx.t("level.red")) } }
+            li { span.k { (v.chief) } span.l { (ctx.t("escalation.chief")) } }
+            li { span.k { (v.supervisor) } span.l { (ctx.t("escalation.supervisor")) } }
         }
-        @if rows.is_empty() {
+        @if v.rows.is_empty() {
             p { (ctx.t("sup.none")) }
         } @else {
-            @if rows.len() > SHOWN { p.hint { (ctx.tf("sup.first_n", &[("n", &SHOWN.to_string())])) } }
+            @if v.total > SHOWN { p.hint { (ctx.tf("sup.first_n", &[("n", &SHOWN.to_string())])) } }
             div.table-wrap {
                 table.cases {
                     caption.sr-only { (ctx.t("sup.alerts_title")) }
@@ -45,17 +106,17 @@ pub async fn alerts(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
                         th scope="col" { (ctx.t("sup.level")) }
                     } }
                     tbody {
-                        @for a in rows.iter().take(SHOWN) {
+                        @for a in &v.rows {
                             tr {
                                 td { a href=(format!("/cases/{}", a.case_number)) { (a.case_number) } }
-                                td { (colour_label(&ctx, &a.colour)) }
-                                td { (stored_time(&a.since)) }
-                                td { (person(&names, &a.owner)) }
-                                td { (department_name(&departments, &a.department)) }
-                                td { (stored_time(&a.raised_at)) }
+                                td { (colour_label(ctx, a.colour)) }
+                                td { (view::time(a.since)) }
+                                td { (a.owner) }
+                                td { (a.department) }
+                                td { (view::time(a.raised_at)) }
                                 td {
-                                    span class=(format!("badge escalation-{}", a.level)) { (ctx.t(&format!("escalation.{}", a.level))) }
-                                    @if let Some(at) = &a.escalated_at { " " span.when { (stored_time(at)) } }
+                                    span class=(format!("badge escalation-{}", a.level.as_str())) { (ctx.t(&format!("escalation.{}", a.level.as_str()))) }
+                                    @if let Some(at) = a.escalated_at { " " span.when { (view::time(at)) } }
                                 }
                             }
                         }
@@ -63,6 +124,54 @@ pub async fn alerts(State(state): State<AppState>, ctx: Ctx) -> Result<Response,
                 }
             }
         }
-    };
-    Ok(page(&ctx, ctx.t("sup.alerts_title"), body))
+    }
+}
+
+/// `GET /supervision/alerts`.
+pub async fn alerts(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let rows = app::alerts(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
+    let names = app::org::people(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let model = view(&rows, &departments, &names);
+    Ok(page(&ctx, ctx.t("sup.alerts_title"), render(&ctx, &model)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::Lang;
+    use tongban_core::identity::Role;
+
+    fn alert(number: &str, colour: Colour, level: Level) -> AlertRow {
+        let at: jiff::Timestamp = "2026-03-02T02:00:00Z".parse().expect("a moment");
+        AlertRow {
+            case_number: number.into(),
+            colour,
+            since: at,
+            owner: "wang.fang".into(),
+            department: "fgw".into(),
+            raised_at: at,
+            level,
+            escalated_at: (level != Level::Owner).then_some(at),
+        }
+    }
+
+    #[test]
+    fn alerts_are_counted_by_colour_and_level_and_named() {
+        let rows = [
+            alert("LZ-1", Colour::Red, Level::Supervisor),
+            alert("LZ-2", Colour::Yellow, Level::Chief),
+            alert("LZ-3", Colour::Red, Level::Owner),
+        ];
+        let departments = [("fgw".to_owned(), "DRC".to_owned())];
+        let names = HashMap::from([("wang.fang".to_owned(), "Wang Fang".to_owned())]);
+        let v = view(&rows, &departments, &names);
+        assert_eq!((v.total, v.red, v.chief, v.supervisor), (3, 2, 1, 1));
+        assert_eq!(v.rows[0].owner, "Wang Fang (wang.fang)");
+        let html = render(&Ctx::for_test_as(Lang::En, Role::Supervisor), &v).into_string();
+        assert!(html.contains(r#"<span class="level-red">"#), "{html}");
+        assert!(html.contains(r#"<span class="badge escalation-supervisor">"#), "{html}");
+        assert!(html.contains("<td>DRC</td>"), "{html}");
+        assert!(html.contains(r#"<a href="/cases/LZ-2">LZ-2</a>"#), "{html}");
+    }
 }

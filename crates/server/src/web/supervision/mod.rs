@@ -21,9 +21,9 @@ use maud::{Markup, html};
 use super::ctx::Ctx;
 use super::error::WebError;
 use super::layout::tabs;
-use super::view::{self};
 use crate::app;
 use tongban_core::access::{Action, role_may};
+use tongban_core::supervision::Colour;
 
 use accountability::{accountability, answer, close};
 use alerts::alerts;
@@ -67,6 +67,7 @@ fn own_department(ctx: &Ctx) -> Option<String> {
     app::own_department(&ctx.principal)
 }
 
+/// A person as shown: "name (id)", or the id alone when no other name is known.
 fn person(names: &HashMap<String, String>, id: &str) -> String {
     match names.get(id) {
         Some(n) if n != id => format!("{n} ({id})"),
@@ -74,15 +75,9 @@ fn person(names: &HashMap<String, String>, id: &str) -> String {
     }
 }
 
-/// A stored moment (RFC 3339) as a `<time>`, or as stored when it does not parse.
-fn stored_time(text: &str) -> Markup {
-    match text.parse::<jiff::Timestamp>() {
-        Ok(t) => view::time(t),
-        Err(_) => html! { (text) },
-    }
-}
-
-fn colour_label(ctx: &Ctx, colour: &str) -> Markup {
+/// A light's colour with its dot and name.
+fn colour_label(ctx: &Ctx, colour: Colour) -> Markup {
+    let colour = colour.as_str();
     html! { span class=(format!("level-{colour}")) { span.dot aria-hidden="true" {} " " (ctx.t(&format!("level.{colour}"))) } }
 }
 
