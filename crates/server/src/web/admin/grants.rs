@@ -18,56 +18,200 @@ use crate::web::layout::page;
 use crate::web::portal::department_name;
 use crate::web::view::{self};
 
-/// Where a grant stands at `now` (core's rule), by its stable name.
-fn grant_status(d: &Delegations, g: &Grant, now: jiff::Timestamp) -> &'static str {
-    d.status(g, now).as_str()
+/// What the grants page shows.
+#[derive(Debug, Clone, Default)]
+pub(super) struct GrantsView {
+    /// Whether the viewer may revoke grants.
+    pub may_change: bool,
+    /// The notice after a redirect.
+    pub done: Option<String>,
+    /// The error over the page (a revocation refused).
+    pub error: Option<String>,
+    /// Every grant.
+    pub total: usize,
+    /// Active ones.
+    pub active: usize,
+    /// Expired ones, and those whose chain broke.
+    pub expired: usize,
+    /// Revoked ones.
+    pub revoked: usize,
+    /// The trees, one per department, by code.
+    pub departments: Vec<GrantTree>,
 }
 
-/// What a grant node needs besides the grant.
-struct Tree<'a> {
-    delegations: &'a Delegations,
-    children: &'a BTreeMap<String, Vec<&'a Grant>>,
-    names: &'a HashMap<String, String>,
+/// One department's grants as trees.
+#[derive(Debug, Clone)]
+pub(super) struct GrantTree {
+    /// The department's name.
+    pub name: String,
+    /// Its code.
+    pub code: String,
+    /// Its grants not re-delegated from another, oldest first.
+    pub roots: Vec<GrantNode>,
+}
+
+/// A grant and everything re-delegated from it.
+#[derive(Debug, Clone)]
+pub(super) struct GrantNode {
+    /// Its id.
+    pub id: String,
+    /// Where it stands (`active`, `expired`, …).
+    pub status: &'static str,
+    /// Who granted.
+    pub grantor: Party,
+    /// Who received.
+    pub grantee: Party,
+    /// The powers, in words.
+    pub powers: String,
+    /// The items' codes; none for every item.
+    pub items: Option<String>,
+    /// Valid from.
+    pub valid_from: jiff::Timestamp,
+    /// Valid until; none until revoked.
+    pub valid_until: Option<jiff::Timestamp>,
+    /// When revoked.
+    pub revoked_at: Option<jiff::Timestamp>,
+    /// Whether the viewer may revoke it.
+    pub revocable: bool,
+    /// The grants re-delegated from it.
+    pub children: Vec<GrantNode>,
+}
+
+/// A party to a grant: its id, and its name when that says more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Party {
+    /// The name, when known and not the id itself.
+    pub name: Option<String>,
+    /// The id.
+    pub id: String,
+}
+
+/// The grants page's model: every grant at `now` in trees by department, with the counts.
+pub(super) fn view(
+    ctx: &Ctx,
+    delegations: &Delegations,
+    departments: &[(String, String)],
+    names: &HashMap<String, String>,
     now: jiff::Timestamp,
     may_change: bool,
+) -> GrantsView {
+    let mut all: Vec<&Grant> = delegations.grants().collect();
+    all.sort_by(|a, b| a.valid_from.cmp(&b.valid_from).then_with(|| a.id.cmp(&b.id)));
+    let mut children: BTreeMap<String, Vec<&Grant>> = BTreeMap::new();
+    let mut roots: BTreeMap<String, Vec<&Grant>> = BTreeMap::new();
+    for g in &all {
+        match &g.parent {
+            Some(p) if delegations.grant(p).is_some() => children.entry(p.clone()).or_default().push(g),
+            _ => roots.entry(g.department.to_string()).or_default().push(g),
+        }
+    }
+    let status = |g: &Grant| delegations.status(g, now).as_str();
+    let party = |id: &str| Party { name: names.get(id).filter(|n| *n != id).cloned(), id: id.to_owned() };
+    fn node(g: &Grant, make: &dyn Fn(&Grant) -> GrantNode, children: &BTreeMap<String, Vec<&Grant>>) -> GrantNode {
+        let mut n = make(g);
+        n.children =
+            children.get(&g.id).map_or_else(Vec::new, |kids| kids.iter().map(|k| node(k, make, children)).collect());
+        n
+    }
+    let make = |g: &Grant| GrantNode {
+        id: g.id.clone(),
+        status: status(g),
+        grantor: party(&g.grantor),
+        grantee: party(&g.grantee),
+        powers: g
+            .powers
+            .iter()
+            .map(|p| ctx.t(&format!("power.{}", p.as_str())).to_owned())
+            .collect::<Vec<_>>()
+            .join(ctx.t("list.sep")),
+        items: g.items.as_ref().map(|items| items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+        valid_from: g.valid_from,
+        valid_until: g.valid_until,
+        revoked_at: g.revoked_at,
+        revocable: may_change && g.revoked_at.is_none(),
+        children: Vec::new(),
+    };
+    let count = |s: &str| all.iter().filter(|g| status(g) == s).count();
+    GrantsView {
+        may_change,
+        done: None,
+        error: None,
+        total: all.len(),
+        active: count("active"),
+        expired: count("expired") + count("broken"),
+        revoked: count("revoked"),
+        departments: roots
+            .iter()
+            .map(|(code, top)| GrantTree {
+                name: department_name(departments, code).to_owned(),
+                code: code.clone(),
+                roots: top.iter().map(|g| node(g, &make, &children)).collect(),
+            })
+            .collect(),
+    }
 }
 
-fn name_of(names: &HashMap<String, String>, id: &str) -> Markup {
+fn party(p: &Party) -> Markup {
     html! {
-        @match names.get(id) {
-            Some(n) if n != id => { (n) " " code { (id) } }
-            _ => code { (id) },
+        @match &p.name {
+            Some(n) => { (n) " " code { (p.id) } }
+            None => code { (p.id) },
         }
     }
 }
 
 /// A grant and everything re-delegated from it.
-fn grant_node(ctx: &Ctx, t: &Tree<'_>, g: &Grant) -> Markup {
-    let status = grant_status(t.delegations, g, t.now);
+fn grant_node(ctx: &Ctx, g: &GrantNode) -> Markup {
+    let status = g.status;
     html! {
         li id=(format!("grant-{}", g.id)) {
             div class=(format!("grant-node grant-{status}")) {
-                p.parties { (name_of(t.names, &g.grantor)) " → " (name_of(t.names, &g.grantee)) }
+                p.parties { (party(&g.grantor)) " → " (party(&g.grantee)) }
                 p.meta {
                     span class=(format!("badge status-{status}")) { (ctx.t(&format!("grant.{status}"))) }
                     span { code { (g.id) } }
-                    span { (g.powers.iter().map(|p| ctx.t(&format!("power.{}", p.as_str())).to_owned()).collect::<Vec<_>>().join(ctx.t("list.sep"))) }
-                    span { @match &g.items { None => (ctx.t("authority.all_items")), Some(items) => (items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) } }
+                    span { (g.powers) }
+                    span { @match &g.items { None => (ctx.t("authority.all_items")), Some(items) => (items) } }
                 }
                 p.meta {
                     span { (ctx.t("grant.from")) " " (view::time(g.valid_from)) }
                     span { (ctx.t("grant.until")) " " @if let Some(u) = g.valid_until { (view::time(u)) } @else { (ctx.t("grant.until_revoked")) } }
                     @if let Some(r) = g.revoked_at { span.late { (ctx.t("grant.revoked_at")) " " (view::time(r)) } }
                 }
-                @if t.may_change && g.revoked_at.is_none() {
+                @if g.revocable {
                     form.inline-form method="post" action=(format!("/admin/grants/{}/revoke", g.id)) {
                         (view::csrf(ctx))
                         button type="submit" aria-label=(ctx.tf("grant.revoke_label", &[("id", &g.id)])) { (ctx.t("grant.revoke")) }
                     }
                 }
             }
-            @if let Some(kids) = t.children.get(&g.id) {
-                ul.tree { @for k in kids { (grant_node(ctx, t, k)) } }
+            @if !g.children.is_empty() {
+                ul.tree { @for k in &g.children { (grant_node(ctx, k)) } }
+            }
+        }
+    }
+}
+
+/// The grants page's body.
+pub(super) fn render(ctx: &Ctx, v: &GrantsView) -> Markup {
+    html! {
+        h1 { (ctx.t("grant.title")) }
+        (section_tabs(ctx))
+        (read_only_note(ctx, v.may_change))
+        (view::done_notice(ctx, v.done.as_deref()))
+        @if let Some(m) = &v.error { div.notice.error role="alert" { (m) } }
+        p.lead { (ctx.t("grant.lead")) }
+        ul.kpis {
+            li { span.k { (v.total) } span.l { (ctx.t("grant.all")) } }
+            li { span.k { (v.active) } span.l { (ctx.t("grant.active")) } }
+            li { span.k { (v.expired) } span.l { (ctx.t("grant.expired")) } }
+            li { span.k { (v.revoked) } span.l { (ctx.t("grant.revoked")) } }
+        }
+        @if v.departments.is_empty() { p { (ctx.t("sup.none")) } }
+        @for d in &v.departments {
+            section.grants {
+                h2 { (d.name) " " code { (d.code) } }
+                ul.tree.root { @for g in &d.roots { (grant_node(ctx, g)) } }
             }
         }
     }
@@ -89,41 +233,12 @@ async fn grants_page(
     let delegations = crate::app::org::delegations(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
     let names = app::org::people(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let now = state.now();
-    let mut all: Vec<&Grant> = delegations.grants().collect();
-    all.sort_by(|a, b| a.valid_from.cmp(&b.valid_from).then_with(|| a.id.cmp(&b.id)));
-    let mut children: BTreeMap<String, Vec<&Grant>> = BTreeMap::new();
-    let mut roots: BTreeMap<String, Vec<&Grant>> = BTreeMap::new();
-    for g in &all {
-        match &g.parent {
-            Some(p) if delegations.grant(p).is_some() => children.entry(p.clone()).or_default().push(g),
-            _ => roots.entry(g.department.to_string()).or_default().push(g),
-        }
-    }
-    let tree = Tree { delegations: &delegations, children: &children, names: &names, now, may_change };
-    let count = |s: &str| all.iter().filter(|g| grant_status(&delegations, g, now) == s).count();
-    let body = html! {
-        h1 { (ctx.t("grant.title")) }
-        (section_tabs(ctx))
-        (read_only_note(ctx, may_change))
-        (view::done_notice(ctx, done))
-        @if let Some(m) = error { div.notice.error role="alert" { (m) } }
-        p.lead { (ctx.t("grant.lead")) }
-        ul.kpis {
-            li { span.k { (all.len()) } span.l { (ctx.t("grant.all")) } }
-            li { span.k { (count("active")) } span.l { (ctx.t("grant.active")) } }
-            li { span.k { (count("expired") + count("broken")) } span.l { (ctx.t("grant.expired")) } }
-            li { span.k { (count("revoked")) } span.l { (ctx.t("grant.revoked")) } }
-        }
-        @if roots.is_empty() { p { (ctx.t("sup.none")) } }
-        @for (department, top) in &roots {
-            section.grants {
-                h2 { (department_name(&departments, department)) " " code { (department) } }
-                ul.tree.root { @for g in top { (grant_node(ctx, &tree, g)) } }
-            }
-        }
+    let model = GrantsView {
+        done: done.map(str::to_owned),
+        error: error.map(str::to_owned),
+        ..view(ctx, &delegations, &departments, &names, state.now(), may_change)
     };
-    Ok(page(ctx, ctx.t("grant.title"), body))
+    Ok(page(ctx, ctx.t("grant.title"), render(ctx, &model)))
 }
 
 /// `POST /admin/grants/{id}/revoke`.
@@ -141,5 +256,63 @@ pub async fn revoke(
             Ok((StatusCode::CONFLICT, response).into_response())
         }
         Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::Lang;
+    use tongban_core::identity::{Power, Role};
+    use tongban_core::org::DepartmentCode;
+
+    fn at(text: &str) -> jiff::Timestamp {
+        text.parse().expect("a moment")
+    }
+
+    fn grant(id: &str, grantor: &str, grantee: &str, parent: Option<&str>, revoked: bool) -> Grant {
+        Grant {
+            id: id.into(),
+            grantor: grantor.into(),
+            grantee: grantee.into(),
+            department: DepartmentCode::parse("fgw").expect("a code"),
+            items: None,
+            powers: [Power::Approve].into(),
+            valid_from: at("2026-01-05T01:00:00Z"),
+            valid_until: None,
+            revoked_at: revoked.then(|| at("2026-02-01T01:00:00Z")),
+            parent: parent.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn re_delegated_grants_hang_under_theirs_and_revoked_ones_are_counted_apart() {
+        let ctx = Ctx::for_test_as(Lang::En, Role::Administrator);
+        let delegations = Delegations::new(
+            [
+                grant("g1", "li.head", "zhao.deputy", None, false),
+                grant("g2", "zhao.deputy", "wang.fang", Some("g1"), true),
+            ],
+            [("li.head".to_owned(), DepartmentCode::parse("fgw").expect("a code"))],
+        );
+        let names = HashMap::from([("li.head".to_owned(), "Li".to_owned())]);
+        let v = view(&ctx, &delegations, &[("fgw".into(), "DRC".into())], &names, at("2026-03-02T02:00:00Z"), true);
+        assert_eq!((v.total, v.active, v.expired, v.revoked), (2, 1, 0, 1));
+        let root = &v.departments[0].roots[0];
+        assert_eq!(root.grantor, Party { name: Some("Li".into()), id: "li.head".into() });
+        assert_eq!(root.children[0].id, "g2");
+        assert!(root.revocable && !root.children[0].revocable, "a revoked grant cannot be revoked again");
+        let html = render(&ctx, &v).into_string();
+        assert!(html.contains(r#"<h2>DRC <code>fgw</code></h2>"#), "{html}");
+        assert!(html.contains(r#"<li id="grant-g1"><div class="grant-node grant-active">"#), "{html}");
+        assert!(
+            html.contains(r#"<ul class="tree"><li id="grant-g2"><div class="grant-node grant-revoked">"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<p class="parties">Li <code>li.head</code> → <code>zhao.deputy</code></p>"#),
+            "{html}"
+        );
+        assert_eq!(html.matches("/revoke\"").count(), 1, "{html}");
     }
 }

@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use maud::html;
+use maud::{Markup, html};
 use tongban_core::identity::Role;
 
 use super::{DoneQuery, access, field_message, read_only_note, section_tabs, see_other};
@@ -24,39 +24,130 @@ fn staff_roles() -> impl Iterator<Item = Role> {
 /// was typed, the errors.
 type FailedStaff<'a> = Option<(&'a str, &'a Fields, &'a FieldErrors)>;
 
-async fn staff_page(
-    state: &AppState,
-    ctx: &Ctx,
-    done: Option<&str>,
+/// What the staff page shows.
+#[derive(Debug, Clone, Default)]
+pub(super) struct StaffView {
+    /// Whether the viewer may create accounts and change them.
+    pub may_change: bool,
+    /// The notice after a redirect.
+    pub done: Option<String>,
+    /// Whether a form failed with errors (the alert over the page).
+    pub failed: bool,
+    /// The staff accounts.
+    pub accounts: Vec<AccountLine>,
+    /// The departments offered for a new account: (code, name).
+    pub departments: Vec<(String, String)>,
+    /// The new account's form.
+    pub new: NewStaffForm,
+}
+
+/// A staff account's row.
+#[derive(Debug, Clone)]
+pub(super) struct AccountLine {
+    /// Login.
+    pub login: String,
+    /// The row's element id.
+    pub anchor: String,
+    /// Name shown.
+    pub name: String,
+    /// The department's name, if any.
+    pub department: Option<String>,
+    /// Its role.
+    pub role: Role,
+    /// The role chosen in its form (the one posted, when shown again).
+    pub chosen: String,
+    /// Its role form's errors.
+    pub errors: FieldErrors,
+    /// Whether it is disabled.
+    pub disabled: bool,
+}
+
+/// The new account's form, as typed.
+#[derive(Debug, Clone, Default)]
+pub(super) struct NewStaffForm {
+    /// Login.
+    pub login: String,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// Department code.
+    pub department: String,
+    /// Errors.
+    pub errors: FieldErrors,
+}
+
+/// The staff page's model: the accounts, each with its role form (shown again with what was
+/// posted when it failed), and the new account's form.
+pub(super) fn view(
+    accounts: &[app::Account],
+    departments: Vec<(String, String)>,
     failed: FailedStaff<'_>,
-) -> Result<Response, WebError> {
-    let may_change = access(ctx, false)?;
-    let accounts = crate::app::org::staff_accounts(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
-    let none = FieldErrors::default();
-    let (new_fields, new_errors) = match failed {
-        Some(("new", f, e)) => (Some(f), e),
-        _ => (None, &none),
+    may_change: bool,
+    done: Option<&str>,
+) -> StaffView {
+    let new_fields = match failed {
+        Some(("new", f, _)) => Some(f),
+        _ => None,
     };
-    let typed = |name: &str| view::typed(new_fields, name, "");
-    let role_select = |id: &str, chosen: &str, errors: &FieldErrors| {
-        html! {
-            select id=(id) name="role" aria-invalid=[errors.get("role").map(|_| "true")] aria-describedby=[errors.get("role").map(|_| "err-role")] {
-                @for r in staff_roles() {
-                    option value=(r.as_str()) selected[r.as_str() == chosen] { (ctx.t(&format!("role.{}", r.as_str()))) }
+    let typed = |name: &str, default: &str| view::typed(new_fields, name, default).to_owned();
+    StaffView {
+        may_change,
+        done: done.map(str::to_owned),
+        failed: failed.is_some_and(|(_, _, e)| !e.is_empty()),
+        accounts: accounts
+            .iter()
+            .map(|a| {
+                let row_failed = failed.filter(|(which, _, _)| *which == a.id);
+                AccountLine {
+                    login: a.id.clone(),
+                    anchor: format!("acct-{}", a.id.replace('.', "-")),
+                    name: a.display_name.clone(),
+                    department: a.department.as_ref().map(|d| department_name(&departments, d.as_str()).to_owned()),
+                    role: a.role,
+                    chosen: row_failed.map_or(a.role.as_str(), |(_, f, _)| f.get("role")).to_owned(),
+                    errors: row_failed.map(|(_, _, e)| e.clone()).unwrap_or_default(),
+                    disabled: a.disabled,
                 }
+            })
+            .collect(),
+        new: NewStaffForm {
+            login: typed("login", ""),
+            name: typed("name", ""),
+            role: typed("role", "window_clerk"),
+            department: typed("department", ""),
+            errors: match failed {
+                Some(("new", _, e)) => e.clone(),
+                _ => FieldErrors::default(),
+            },
+        },
+        departments,
+    }
+}
+
+fn role_select(ctx: &Ctx, id: &str, chosen: &str, errors: &FieldErrors) -> Markup {
+    html! {
+        select id=(id) name="role" aria-invalid=[errors.get("role").map(|_| "true")] aria-describedby=[errors.get("role").map(|_| "err-role")] {
+            @for r in staff_roles() {
+                option value=(r.as_str()) selected[r.as_str() == chosen] { (ctx.t(&format!("role.{}", r.as_str()))) }
             }
         }
-    };
-    let body = html! {
+    }
+}
+
+/// The staff page's body.
+pub(super) fn render(ctx: &Ctx, v: &StaffView) -> Markup {
+    let new = &v.new;
+    let new_errors = &new.errors;
+    html! {
         h1 { (ctx.t("admin.staff_title")) }
         (section_tabs(ctx))
-        (read_only_note(ctx, may_change))
-        (view::done_notice(ctx, done))
-        @if failed.is_some_and(|(_, _, e)| !e.is_empty()) { div.notice.error role="alert" { (ctx.t("err.see_fields")) } }
+        (read_only_note(ctx, v.may_change))
+        (view::done_notice(ctx, v.done.as_deref()))
+        @if v.failed { div.notice.error role="alert" { (ctx.t("err.see_fields")) } }
         div.table-wrap {
             table.cases {
-                caption { (ctx.tf("admin.accounts", &[("n", &accounts.len().to_string())])) }
+                caption { (ctx.tf("admin.accounts", &[("n", &v.accounts.len().to_string())])) }
                 thead { tr {
                     th scope="col" { (ctx.t("admin.login")) }
                     th scope="col" { (ctx.t("admin.name")) }
@@ -65,23 +156,20 @@ async fn staff_page(
                     th scope="col" { (ctx.t("admin.status")) }
                 } }
                 tbody {
-                    @for a in &accounts {
-                        @let row_failed = failed.filter(|(which, _, _)| *which == a.id);
-                        tr id=(format!("acct-{}", a.id.replace('.', "-"))) {
-                            td { code { (a.id) } }
-                            td { (a.display_name) }
-                            td { @if let Some(d) = &a.department { (department_name(&departments, d.as_str())) } @else { "–" } }
+                    @for a in &v.accounts {
+                        tr id=(a.anchor) {
+                            td { code { (a.login) } }
+                            td { (a.name) }
+                            td { @if let Some(d) = &a.department { (d) } @else { "–" } }
                             td {
-                                @if may_change {
-                                    @let errors = row_failed.map_or(&none, |(_, _, e)| e);
-                                    @let chosen = row_failed.map_or(a.role.as_str(), |(_, f, _)| f.get("role"));
-                                    form.inline-form method="post" action=(format!("/admin/staff/{}/role", a.id)) {
+                                @if v.may_change {
+                                    form.inline-form method="post" action=(format!("/admin/staff/{}/role", a.login)) {
                                         (view::csrf(ctx))
-                                        label.sr-only for=(format!("role-{}", a.id)) { (ctx.tf("admin.role_of", &[("login", &a.id)])) }
-                                        (role_select(&format!("role-{}", a.id), chosen, errors))
+                                        label.sr-only for=(format!("role-{}", a.login)) { (ctx.tf("admin.role_of", &[("login", &a.login)])) }
+                                        (role_select(ctx, &format!("role-{}", a.login), &a.chosen, &a.errors))
                                         button type="submit" { (ctx.t("admin.change_role")) }
-                                        (view::form_error(errors))
-                                        (view::field_error(errors, "role"))
+                                        (view::form_error(&a.errors))
+                                        (view::field_error(&a.errors, "role"))
                                     }
                                 } @else {
                                     (ctx.t(&format!("role.{}", a.role.as_str())))
@@ -89,12 +177,12 @@ async fn staff_page(
                             }
                             td {
                                 @if a.disabled { span.late { (ctx.t("admin.disabled")) } } @else { (ctx.t("admin.enabled")) }
-                                @if may_change {
-                                    form.inline-form method="post" action=(format!("/admin/staff/{}/disabled", a.id)) {
+                                @if v.may_change {
+                                    form.inline-form method="post" action=(format!("/admin/staff/{}/disabled", a.login)) {
                                         (view::csrf(ctx))
                                         input type="hidden" name="disabled" value=(if a.disabled { "0" } else { "1" });
                                         " " button type="submit" {
-                                            (ctx.tf(if a.disabled { "admin.enable" } else { "admin.disable" }, &[("login", &a.id)]))
+                                            (ctx.tf(if a.disabled { "admin.enable" } else { "admin.disable" }, &[("login", &a.login)]))
                                         }
                                     }
                                 }
@@ -104,20 +192,20 @@ async fn staff_page(
                 }
             }
         }
-        @if may_change {
+        @if v.may_change {
             section.action id="new-staff" aria-labelledby="h-new-staff" {
                 h2 id="h-new-staff" { (ctx.t("admin.new_staff")) }
                 form.stack method="post" action="/admin/staff" novalidate {
                     (view::csrf(ctx))
                     (view::form_error(new_errors))
-                    (view::input(ctx.t("admin.login"), "login", typed("login"), new_errors,
+                    (view::input(ctx.t("admin.login"), "login", &new.login, new_errors,
                         Input { required: true, autocomplete: Some("off"), hint: Some(ctx.t("signup.login_hint")), scope: "new", ..Input::default() }))
                     (view::input(ctx.t("admin.password"), "password", "", new_errors,
                         Input { kind: "password", required: true, autocomplete: Some("new-password"), hint: Some(ctx.t("signup.password_hint")), scope: "new", ..Input::default() }))
-                    (view::input(ctx.t("admin.name"), "name", typed("name"), new_errors, Input { required: true, scope: "new", ..Input::default() }))
+                    (view::input(ctx.t("admin.name"), "name", &new.name, new_errors, Input { required: true, scope: "new", ..Input::default() }))
                     div class=(if new_errors.get("role").is_some() { "field invalid" } else { "field" }) {
                         label for="f-new-role" { (ctx.t("admin.role")) span.req aria-hidden="true" { " *" } }
-                        (role_select("f-new-role", view::typed(new_fields, "role", "window_clerk"), new_errors))
+                        (role_select(ctx, "f-new-role", &new.role, new_errors))
                         (view::field_error(new_errors, "role"))
                     }
                     div class=(if new_errors.get("department").is_some() { "field invalid" } else { "field" }) {
@@ -127,8 +215,8 @@ async fn staff_page(
                             aria-invalid=[new_errors.get("department").map(|_| "true")]
                             aria-describedby=[new_errors.get("department").map(|_| "err-department")] {
                             option value="" { (ctx.t("admin.no_department")) }
-                            @for (code, name) in &departments {
-                                option value=(code) selected[code == typed("department")] { (name) " (" (code) ")" }
+                            @for (code, name) in &v.departments {
+                                option value=(code) selected[*code == new.department] { (name) " (" (code) ")" }
                             }
                         }
                         (view::field_error(new_errors, "department"))
@@ -137,8 +225,20 @@ async fn staff_page(
                 }
             }
         }
-    };
-    Ok(page(ctx, ctx.t("admin.staff_title"), body))
+    }
+}
+
+async fn staff_page(
+    state: &AppState,
+    ctx: &Ctx,
+    done: Option<&str>,
+    failed: FailedStaff<'_>,
+) -> Result<Response, WebError> {
+    let may_change = access(ctx, false)?;
+    let accounts = crate::app::org::staff_accounts(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
+    let model = view(&accounts, departments, failed, may_change, done);
+    Ok(page(ctx, ctx.t("admin.staff_title"), render(ctx, &model)))
 }
 
 /// `GET /admin/staff`.
@@ -210,4 +310,61 @@ pub async fn set_disabled(
     app::set_disabled(&state, &ctx.principal, &login, disabled).await.map_err(|e| ctx.fail(e))?;
     let done = if disabled { "account_disabled" } else { "account_enabled" };
     Ok(see_other(&ctx, format!("/admin/staff?done={done}#acct-{}", login.replace('.', "-"))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::Lang;
+    use tongban_core::org::DepartmentCode;
+
+    fn account(login: &str, role: Role, disabled: bool) -> app::Account {
+        app::Account {
+            id: login.into(),
+            kind: "staff".into(),
+            display_name: format!("name of {login}"),
+            role,
+            department: Some(DepartmentCode::parse("fgw").expect("a code")),
+            window: None,
+            position: None,
+            applicant_kind: None,
+            id_number: None,
+            phone: None,
+            password_hash: String::new(),
+            disabled,
+            verified: None,
+        }
+    }
+
+    #[test]
+    fn a_refused_role_change_is_shown_again_on_its_row_only() {
+        let accounts = [account("wang.fang", Role::WindowClerk, false), account("li.si", Role::Reviewer, true)];
+        let fields = Fields(vec![("role".into(), "approver".into())]);
+        let mut errors = FieldErrors::default();
+        errors.add("role", "not a staff role");
+        let departments = vec![("fgw".to_owned(), "DRC".to_owned())];
+        let v = view(&accounts, departments, Some(("wang.fang", &fields, &errors)), true, None);
+        assert!(v.failed);
+        assert_eq!(v.accounts[0].anchor, "acct-wang-fang");
+        assert_eq!((v.accounts[0].chosen.as_str(), v.accounts[1].chosen.as_str()), ("approver", "reviewer"));
+        assert_eq!(v.new.role, "window_clerk", "the new account's form is untouched");
+        let html = render(&Ctx::for_test_as(Lang::En, Role::Administrator), &v).into_string();
+        assert!(
+            html.contains(
+                r#"<tr id="acct-wang-fang"><td><code>wang.fang</code></td><td>name of wang.fang</td><td>DRC</td>"#
+            ),
+            "{html}"
+        );
+        assert!(html.contains(r#"<option value="approver" selected>"#), "{html}");
+        assert_eq!(html.matches("not a staff role").count(), 1, "{html}");
+        assert!(html.contains(r#"<input type="hidden" name="disabled" value="0">"#), "li.si is disabled: {html}");
+    }
+
+    #[test]
+    fn a_leader_reads_the_roles_without_forms() {
+        let v = view(&[account("wang.fang", Role::WindowClerk, false)], Vec::new(), None, false, None);
+        let html = render(&Ctx::for_test_as(Lang::En, Role::CenterLeader), &v).into_string();
+        assert!(!html.contains("<form"), "{html}");
+        assert!(html.contains(&format!("<td>{}</td>", Lang::En.t("role.window_clerk"))), "{html}");
+    }
 }
