@@ -57,21 +57,28 @@ impl Principal {
     /// command line (e.g. creating the first administrator) goes through the same use cases
     /// and rules as the pages and the API.
     pub fn console() -> Principal {
-        let account = Account {
-            id: "-".into(),
-            kind: "staff".into(),
-            display_name: "console".into(),
-            role: Role::Administrator,
-            department: None,
-            window: None,
-            position: None,
-            applicant_kind: None,
-            id_number: None,
-            phone: None,
-            password_hash: String::new(),
-            disabled: false,
-            verified: None,
-        };
+        let account = staff_account("-", "console", Role::Administrator);
         Principal { account: Some(account), via: Via::Console, client: None, session_hash: None, session_csrf: None }
+    }
+}
+
+/// A staff account (员工账号) of `role`, enabled, with no department, window, position or
+/// password: the console's administrator, and the accounts unit tests draw pages for. Set
+/// the other fields with struct update syntax (`Account { department, ..staff_account(..) }`).
+pub fn staff_account(id: &str, display_name: &str, role: Role) -> Account {
+    Account {
+        id: id.into(),
+        kind: "staff".into(),
+        display_name: display_name.into(),
+        role,
+        department: None,
+        window: None,
+        position: None,
+        applicant_kind: None,
+        id_number: None,
+        phone: None,
+        password_hash: String::new(),
+        disabled: false,
+        verified: None,
     }
 }

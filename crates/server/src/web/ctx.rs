@@ -153,21 +153,7 @@ impl Ctx {
     pub(crate) fn for_test_as(lang: Lang, role: Role) -> Ctx {
         let mut ctx = Ctx::for_test(lang);
         ctx.principal.via = crate::auth::Via::Session;
-        ctx.principal.account = Some(Account {
-            id: "tester".into(),
-            kind: "staff".into(),
-            display_name: "Tester".into(),
-            role,
-            department: None,
-            window: None,
-            position: None,
-            applicant_kind: None,
-            id_number: None,
-            phone: None,
-            password_hash: String::new(),
-            disabled: false,
-            verified: None,
-        });
+        ctx.principal.account = Some(crate::app::actor::staff_account("tester", "Tester", role));
         ctx
     }
 }

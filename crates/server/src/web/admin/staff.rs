@@ -320,19 +320,9 @@ mod tests {
 
     fn account(login: &str, role: Role, disabled: bool) -> app::Account {
         app::Account {
-            id: login.into(),
-            kind: "staff".into(),
-            display_name: format!("name of {login}"),
-            role,
             department: Some(DepartmentCode::parse("fgw").expect("a code")),
-            window: None,
-            position: None,
-            applicant_kind: None,
-            id_number: None,
-            phone: None,
-            password_hash: String::new(),
             disabled,
-            verified: None,
+            ..app::actor::staff_account(login, &format!("name of {login}"), role)
         }
     }
 
