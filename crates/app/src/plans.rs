@@ -54,7 +54,7 @@ pub async fn import_plan(state: &App, principal: &Principal, text: &str) -> Resu
 }
 
 /// One plan in the list: a stored version, or a built-in reform plan.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct PlanEntry {
     /// Its id.
     pub id: String,

@@ -9,7 +9,6 @@ use tongban_core::catalog;
 use tongban_server::app::AppError;
 
 use crate::config::{Config, DbArgs};
-use crate::open_store;
 
 /// What to import.
 #[derive(Debug, clap::Subcommand)]
@@ -70,11 +69,12 @@ pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<E
 
 pub async fn export(config: &Config, command: ExportCommand) -> anyhow::Result<ExitCode> {
     let ExportCommand::Catalog { db, version } = command;
-    let store = open_store(config, &db).await?;
-    let Some(version) = version.or(store.latest_catalog_version().await?) else {
+    let app = crate::open_app(config, &db).await?;
+    let latest = tongban_server::app::public::catalog_versions(&app).await?.iter().map(|v| v.number).max();
+    let Some(version) = version.or(latest) else {
         anyhow::bail!("the catalog is empty: import one first");
     };
-    let items = store.items_in_version(version).await?;
+    let items = tongban_server::app::public::items_in_version(&app, version).await?;
     if items.is_empty() {
         anyhow::bail!("catalog version {version} does not exist or holds no items");
     }

@@ -14,10 +14,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 use tongban_core::plan::{Plan, PlanComparison, PlanId, Schedule, bpmn, reform};
-use tongban_store::{PlanRow, Store};
+use tongban_server::app::PlanEntry;
 
 use crate::config::{Config, DbArgs};
-use crate::open_store;
 
 /// Approval plans.
 #[derive(Debug, clap::Subcommand)]
@@ -82,14 +81,8 @@ pub async fn run(config: &Config, cmd: PlanCommand) -> anyhow::Result<ExitCode> 
     match cmd {
         PlanCommand::Import { db, file, json } => import(config, &db, &file, json).await,
         PlanCommand::Export { db, id, output, plan_version } => {
-            let store = open_store(config, &db).await?;
-            let plan = match plan_version {
-                Some(v) => store
-                    .plan_version(&parse_id(&id)?, v)
-                    .await?
-                    .with_context(|| format!("plan {id} has no version {v}"))?,
-                None => resolve(&store, &id).await?,
-            };
+            let app = crate::open_app(config, &db).await?;
+            let plan = resolve(&app, &id, plan_version).await?;
             let xml = bpmn::export(&plan);
             match output {
                 Some(path) => {
@@ -101,8 +94,8 @@ pub async fn run(config: &Config, cmd: PlanCommand) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         PlanCommand::Compare { db, a, b, json } => {
-            let store = open_store(config, &db).await?;
-            let comparison = PlanComparison::new(&resolve(&store, &a).await?, &resolve(&store, &b).await?);
+            let app = crate::open_app(config, &db).await?;
+            let comparison = PlanComparison::new(&resolve(&app, &a, None).await?, &resolve(&app, &b, None).await?);
             if json {
                 println!("{}", serde_json::to_string_pretty(&comparison)?);
             } else {
@@ -111,8 +104,8 @@ pub async fn run(config: &Config, cmd: PlanCommand) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         PlanCommand::Show { db, id, json } => {
-            let store = open_store(config, &db).await?;
-            let plan = resolve(&store, &id).await?;
+            let app = crate::open_app(config, &db).await?;
+            let plan = resolve(&app, &id, None).await?;
             let schedule = plan.schedule();
             if json {
                 #[derive(Serialize)]
@@ -127,8 +120,8 @@ pub async fn run(config: &Config, cmd: PlanCommand) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         PlanCommand::List { db, json } => {
-            let store = open_store(config, &db).await?;
-            let rows = store.plans().await?;
+            let app = crate::open_app(config, &db).await?;
+            let rows = tongban_server::app::list_plans(&app, &tongban_server::auth::Principal::console()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
@@ -191,23 +184,17 @@ async fn import(config: &Config, db: &DbArgs, file: &std::path::Path, json: bool
     Ok(ExitCode::SUCCESS)
 }
 
-fn parse_id(id: &str) -> anyhow::Result<PlanId> {
-    PlanId::parse(id).map_err(|e| anyhow::anyhow!("{e}"))
-}
-
-/// The latest stored version of `id`, else the built-in plan of that id.
-async fn resolve(store: &Store, id: &str) -> anyhow::Result<Plan> {
-    let plan_id = parse_id(id)?;
-    if let Some(plan) = store.plan_by_id(&plan_id).await? {
-        return Ok(plan);
-    }
-    match reform::builtin(id) {
-        Some(plan) => Ok(plan),
-        None => bail!(
-            "no plan {id}: import one with `tongban plan import FILE.bpmn`, or use {} or {}",
+/// Version `version` (else the latest) of the stored plan `id`, else the built-in plan of
+/// that id: the app's rule, as the API and the pages resolve it.
+async fn resolve(app: &tongban_server::App, id: &str, version: Option<u32>) -> anyhow::Result<Plan> {
+    match tongban_server::app::resolve_plan(app, id, version).await {
+        Ok((plan, _)) => Ok(plan),
+        Err(tongban_server::app::AppError::NotFound(why)) if version.is_none() => bail!(
+            "{why}: import one with `tongban plan import FILE.bpmn`, or use {} or {}",
             reform::BEFORE_REFORM,
             reform::AFTER_REFORM
         ),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -252,25 +239,12 @@ fn show(plan: &Plan, schedule: &Schedule) -> String {
 }
 
 /// The text of `plan list`.
-fn list(rows: &[PlanRow]) -> String {
+fn list(rows: &[PlanEntry]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "{:<24} {:>7} {:>6} {:>5}  name", "id", "version", "steps", "days");
     for r in rows {
-        let _ = writeln!(out, "{:<24} {:>7} {:>6} {:>5}  {}", r.id.as_str(), r.version, r.steps, r.total_days, r.name);
-    }
-    for plan in [reform::before_reform(), reform::after_reform()] {
-        if rows.iter().all(|r| &r.id != plan.id()) {
-            let _ = writeln!(
-                out,
-                "{:<24} {:>7} {:>6} {:>5}  {}",
-                plan.id().as_str(),
-                "built-in",
-                plan.steps().len(),
-                plan.total_days(),
-                plan.name()
-            );
-        }
+        let _ = writeln!(out, "{:<24} {:>7} {:>6} {:>5}  {}", r.id, r.version, r.steps, r.total_days, r.name);
     }
     out
 }
@@ -278,6 +252,7 @@ fn list(rows: &[PlanRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::open_store;
 
     fn temp_db() -> (tempfile::TempDir, DbArgs) {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -323,28 +298,35 @@ mod tests {
     #[tokio::test]
     async fn built_in_plans_are_found_and_stored_plans_take_precedence() {
         let (dir, db) = temp_db();
-        let store = open_store(&Config::default(), &db).await.expect("open");
-        assert_eq!(resolve(&store, "before-reform").await.expect("built-in").steps().len(), 111);
-        assert!(resolve(&store, "nope").await.is_err());
+        let app = crate::open_app(&Config::default(), &db).await.expect("open");
+        assert_eq!(resolve(&app, "before-reform", None).await.expect("built-in").steps().len(), 111);
+        let missing = resolve(&app, "nope", None).await.expect_err("no such plan").to_string();
+        assert!(missing.contains("tongban plan import"), "{missing}");
         let path = bpmn_file(dir.path(), "a.bpmn", &GOOD.replace("id=\"demo\"", "id=\"after-reform\""));
         let plan = bpmn::import(&std::fs::read_to_string(path).expect("read")).expect("valid");
+        // The use case refuses a built-in id; a plan stored under one (an older database)
+        // still takes precedence.
+        let store = open_store(&Config::default(), &db).await.expect("open");
         store
             .write(move |conn| {
                 Box::pin(async move { tongban_store::insert_plan(conn, &plan, jiff::Timestamp::UNIX_EPOCH).await })
             })
             .await
             .expect("insert");
-        assert_eq!(resolve(&store, "after-reform").await.expect("stored").steps().len(), 2);
         store.close().await;
+        let console = tongban_server::auth::Principal::console();
+        assert_eq!(resolve(&app, "after-reform", None).await.expect("stored").steps().len(), 2);
+        assert_eq!(resolve(&app, "after-reform", Some(1)).await.expect("version 1").steps().len(), 2);
+        assert!(resolve(&app, "after-reform", Some(9)).await.is_err());
+        let listed = list(&tongban_server::app::list_plans(&app, &console).await.expect("plans"));
+        assert!(listed.contains("before-reform") && listed.contains("after-reform"), "{listed}");
     }
 
     #[test]
-    fn show_and_list_texts_name_the_critical_path_and_the_built_ins() {
+    fn show_text_names_the_critical_path() {
         let plan = reform::after_reform();
         let text = show(&plan, &plan.schedule());
         assert!(text.contains("48 steps, 72 working days"), "{text}");
         assert!(text.contains("critical path: YD") || text.contains("critical path: LX"), "{text}");
-        let listed = list(&[]);
-        assert!(listed.contains("before-reform") && listed.contains("after-reform"), "{listed}");
     }
 }
