@@ -17,6 +17,7 @@ use tongban_store::{Store, allocate_case_number, append_audit, append_events};
 
 pub mod accounts;
 pub mod actor;
+mod audit;
 mod calendar;
 mod catalog;
 pub mod credentials;
@@ -38,6 +39,7 @@ pub use accounts::{
     new_session, revoke_mandate, revoke_token, send_code, set_account_role, set_disabled, verify_at_window,
     verify_by_provider,
 };
+pub use audit::{AuditCheck, verify_audit};
 pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, calendar_closures, calendar_years, import_calendar_year,
     import_year, recompute, refresh, set_closure, watch,

@@ -6,7 +6,6 @@ use anyhow::Context as _;
 use tongban_core::audit;
 
 use crate::config::{Config, DbArgs};
-use crate::open_store;
 
 /// Administration.
 #[derive(Debug, clap::Subcommand)]
@@ -78,65 +77,37 @@ pub async fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<Exi
 
 pub async fn audit(config: &Config, command: AuditCommand) -> anyhow::Result<ExitCode> {
     let AuditCommand::Verify { db, json } = command;
-    let store = open_store(config, &db).await?;
-    let entries = store.audit_entries().await?;
-    let chain = audit::verify(&entries);
-    // The events each act wrote are named in its entry; every one must still be there,
-    // intact. Kept as 128-bit prefixes: a few bytes a case even for ten years of a city.
-    let mut named: std::collections::HashSet<u128> = entries
-        .iter()
-        .filter(|e| e.action.starts_with("case."))
-        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
-        .filter_map(|d| d.get("events").and_then(|v| v.as_array()).cloned())
-        .flatten()
-        .filter_map(|h| h.as_str().and_then(prefix))
-        .collect();
-    let events = store
-        .check_events(|hash| {
-            if let Some(p) = prefix(hash) {
-                named.remove(&p);
-            }
-        })
-        .await?;
-    let events_problem = events.first_bad.clone().or_else(|| {
-        (!named.is_empty()).then(|| {
-            format!("{} events named in the audit chain are missing or were rewritten with a new hash", named.len())
-        })
-    });
-    let ok = chain.is_ok() && events_problem.is_none();
+    let app = crate::open_app(config, &db).await?;
+    let check = tongban_server::app::verify_audit(&app, &tongban_server::auth::Principal::console()).await?;
+    let chain = &check.chain;
     if json {
         let v = serde_json::json!({
-            "ok": ok,
+            "ok": check.ok(),
             "entries": chain.as_ref().ok(),
             "error": chain.as_ref().err().map(ToString::to_string),
             "first_bad_entry": chain.as_ref().err().map(first_bad),
-            "events": events.events,
-            "events_without_hash": events.unhashed,
-            "events_error": events_problem,
+            "events": check.events,
+            "events_without_hash": check.unhashed,
+            "events_error": check.events_problem,
         });
         println!("{v}");
     } else {
-        match &chain {
+        match chain {
             Ok(n) => println!("audit log intact: {n} entries"),
             Err(e) => eprintln!("audit log broken: {e}"),
         }
-        match &events_problem {
-            None => println!("case events intact: {} events", events.events),
+        match &check.events_problem {
+            None => println!("case events intact: {} events", check.events),
             Some(e) => eprintln!("case events broken: {e}"),
         }
-        if events.unhashed > 0 {
+        if check.unhashed > 0 {
             eprintln!(
                 "note: {} events were written before event hashes were kept and cannot be checked",
-                events.unhashed
+                check.unhashed
             );
         }
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// The first 128 bits of a hex SHA-256.
-fn prefix(hash: &str) -> Option<u128> {
-    u128::from_str_radix(hash.get(..32)?, 16).ok()
+    Ok(if check.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn first_bad(e: &audit::ChainError) -> u64 {

@@ -253,9 +253,10 @@ async fn calendar(config: &Config, command: CalendarCommand) -> anyhow::Result<E
                     }
                 },
             };
-            let store = open_store(config, &db).await?;
-            let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "admin".into()));
-            match tongban_server::app::import_year(&store, &actor, year, &text, jiff::Timestamp::now()).await {
+            // The administrators' use case, as over the API and the pages (audited as the console).
+            let app = open_app(config, &db).await?;
+            let console = tongban_server::auth::Principal::console();
+            match tongban_server::app::import_calendar_year(&app, &console, year, &text).await {
                 Ok(change) => println!(
                     "imported {year}: {} days from {} (calendar revision {}); {} running cases and {} project steps recomputed",
                     change.days,
@@ -274,8 +275,7 @@ async fn calendar(config: &Config, command: CalendarCommand) -> anyhow::Result<E
             }
         }
         CalendarCommand::Export { db, year } => {
-            let store = open_store(config, &db).await?;
-            let set = store.calendar_set().await?;
+            let set = open_app(config, &db).await?.calendars();
             let cal = set.base();
             match year {
                 Some(y) => match cal.year_days(y) {
@@ -309,12 +309,7 @@ async fn calendar(config: &Config, command: CalendarCommand) -> anyhow::Result<E
 
 /// `--holidays FILE…` replaces the stored calendar for one query.
 async fn query_calendar(config: &Config, db: &DbArgs, files: &[PathBuf]) -> anyhow::Result<WorkingCalendar> {
-    if files.is_empty() {
-        let store = open_store(config, db).await?;
-        load_calendar(&store).await
-    } else {
-        calendar_cmd::calendar_from_files(files)
-    }
+    if files.is_empty() { Ok(open_app(config, db).await?.calendar()) } else { calendar_cmd::calendar_from_files(files) }
 }
 
 /// The stored national calendar: the built-in years, the imported ones, the rest provisional.

@@ -67,6 +67,8 @@ pub enum Action {
     ImportCalendar,
     /// Publish a new version of the catalog of service items from a file.
     ImportCatalog,
+    /// Check the audit log's hash chain and the case events it names.
+    VerifyAudit,
     /// Verify an applicant's identity in person (实名认证 at a window).
     VerifyIdentity,
     /// Grant, revoke and list mandates (委托) between applicants' accounts.
@@ -124,6 +126,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::TakeTicket => true,
         Action::CallTicket => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
         Action::ImportCalendar | Action::ImportCatalog => role == R::Administrator,
+        Action::VerifyAudit => matches!(role, R::Administrator | R::Supervisor),
         // The clerk at the window sees the document; nobody verifies from a desk.
         Action::VerifyIdentity => role == R::WindowClerk,
         Action::Mandate | Action::VerifyByCode => role == R::Applicant,
