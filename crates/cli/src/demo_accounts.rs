@@ -7,7 +7,10 @@ use std::collections::BTreeSet;
 use tongban_core::delegation::GrantRequest;
 use tongban_core::identity::{Power, Role};
 use tongban_core::org::DepartmentCode;
-use tongban_store::{Account, Store, append_audit, insert_account, insert_grant};
+use tongban_server::App;
+use tongban_server::app::bulk;
+use tongban_server::auth::Principal;
+use tongban_store::Account;
 
 /// The password every demo account shares.
 pub const DEMO_PASSWORD: &str = "tongban-demo-2026";
@@ -28,8 +31,8 @@ pub const DEMO_ACCOUNTS: &[(&str, Role, &str, Option<&str>)] = &[
 pub const DEMO_CREDIT_CODE: &str = "91620100MA7LX0001Y";
 
 /// Creates the demo accounts and grants unless they exist; returns whether it created them.
-pub async fn ensure(store: &Store, now: jiff::Timestamp) -> anyhow::Result<bool> {
-    if store.account("admin").await?.is_some() {
+pub async fn ensure(app: &App, now: jiff::Timestamp) -> anyhow::Result<bool> {
+    if bulk::account_exists(app, "admin").await? {
         return Ok(false);
     }
     let hash = tongban_server::auth::hash_password(DEMO_PASSWORD.into()).await?;
@@ -59,25 +62,8 @@ pub async fn ensure(store: &Store, now: jiff::Timestamp) -> anyhow::Result<bool>
             })
         })
         .collect::<anyhow::Result<_>>()?;
-    store
-        .write(move |c| {
-            Box::pin(async move {
-                for a in &accounts {
-                    insert_account(c, a, now).await?;
-                    append_audit(
-                        c,
-                        now,
-                        "-",
-                        "account.create",
-                        &a.id,
-                        &serde_json::json!({ "role": a.role.as_str(), "via": "demo" }).to_string(),
-                    )
-                    .await?;
-                }
-                Ok::<_, anyhow::Error>(())
-            })
-        })
-        .await?;
+    let console = Principal::console();
+    bulk::load_accounts(app, &console, accounts, now).await?;
     // 逐级授权: head → approver (all but sign) → reviewer (review); head → clerk (accept, deliver).
     let fgw = DepartmentCode::parse("fgw")?;
     let chain: [(&str, &str, &str, &[Power]); 3] = [
@@ -86,7 +72,6 @@ pub async fn ensure(store: &Store, now: jiff::Timestamp) -> anyhow::Result<bool>
         ("g-demo-3", "fgw.head", "fgw.clerk", &[Power::Accept, Power::Deliver]),
     ];
     for (id, grantor, grantee, powers) in chain {
-        let delegations = store.delegations().await?;
         let request = GrantRequest {
             grantor: grantor.into(),
             grantee: grantee.into(),
@@ -96,16 +81,7 @@ pub async fn ensure(store: &Store, now: jiff::Timestamp) -> anyhow::Result<bool>
             valid_from: now,
             valid_until: None,
         };
-        let grant = delegations.grant_from(id.into(), request, now)?;
-        store
-            .write(move |c| {
-                Box::pin(async move {
-                    insert_grant(c, &grant, now).await?;
-                    append_audit(c, now, &grant.grantor, "grant.create", &grant.id, "{\"via\":\"demo\"}").await?;
-                    Ok::<_, anyhow::Error>(())
-                })
-            })
-            .await?;
+        bulk::load_grant(app, &console, id, request, now).await?;
     }
     Ok(true)
 }

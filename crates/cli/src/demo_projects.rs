@@ -9,7 +9,10 @@ use tongban_core::calendar::WorkingCalendar;
 use tongban_core::division::DivisionCode;
 use tongban_core::plan::reform::after_reform;
 use tongban_core::plan::{Project, ProjectCode, ProjectRun, ProjectStage, ProjectType, SmallType, StepId, StepState};
-use tongban_store::{Consultation, ProjectRow, Store, insert_consultation, insert_project, insert_project_run};
+use tongban_server::App;
+use tongban_server::app::{bulk, public};
+use tongban_server::auth::Principal;
+use tongban_store::{Consultation, ProjectRow};
 
 /// One demo project: code, name, unit, type, investment (yuan), division, days since its
 /// run started (none: still in pre-consultation), green channel, visits (days ago, notes).
@@ -73,11 +76,11 @@ const PROJECTS: &[Spec] = &[
 ];
 
 /// Seeds the demo projects unless the library holds some; returns how many it added.
-pub async fn ensure(store: &Store, now: Timestamp, calendar: &WorkingCalendar) -> anyhow::Result<usize> {
-    if !store.projects(None).await?.is_empty() {
+pub async fn ensure(app: &App, now: Timestamp, calendar: &WorkingCalendar) -> anyhow::Result<usize> {
+    if bulk::projects_exist(app).await? {
         return Ok(0);
     }
-    let divisions = store.division_codes().await?;
+    let divisions = public::division_codes(app).await?;
     let days_ago = |d: i64| now.checked_sub(SignedDuration::from_hours(24 * d));
     let mut rows = Vec::new();
     let mut visits = Vec::new();
@@ -119,22 +122,7 @@ pub async fn ensure(store: &Store, now: Timestamp, calendar: &WorkingCalendar) -
         });
     }
     let count = rows.len();
-    store
-        .write(move |c| {
-            Box::pin(async move {
-                for row in &rows {
-                    insert_project(c, row).await?;
-                }
-                for visit in &visits {
-                    insert_consultation(c, visit, now).await?;
-                }
-                for run in &runs {
-                    insert_project_run(c, run, now).await?;
-                }
-                Ok::<_, tongban_store::StoreError>(())
-            })
-        })
-        .await?;
+    bulk::load_projects(app, &Principal::console(), rows, visits, runs, now).await?;
     Ok(count)
 }
 

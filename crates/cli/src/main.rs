@@ -203,10 +203,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { db, listen, seed, seed_only, supervision_interval, net } => {
             let store = open_store(&config, &db).await?;
-            let calendar = load_calendar(&store).await?;
+            let app = app_over(&store).await?;
+            let calendar = app.calendar();
             let now = jiff::Timestamp::now();
             eprintln!("seeding the demo center (seed {seed}) …");
-            let summary = demo::seed(&store, seed, now, &calendar).await?;
+            let summary = demo::seed(&app, seed, now, &calendar).await?;
             println!(
                 "demo data: {} divisions, {} departments, {} windows, {} staff, {} items, {} cases, {} events",
                 summary.divisions,
@@ -217,8 +218,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 summary.cases,
                 summary.events
             );
-            demo_accounts::ensure(&store, now).await?;
-            demo_projects::ensure(&store, now, &calendar).await?;
+            demo_accounts::ensure(&app, now).await?;
+            demo_projects::ensure(&app, now, &calendar).await?;
             print!("{}", demo_accounts::logins_table());
             if !seed_only {
                 serve(&config, store, listen, supervision_interval, Default::default(), &net).await?;
@@ -312,11 +313,6 @@ async fn query_calendar(config: &Config, db: &DbArgs, files: &[PathBuf]) -> anyh
     if files.is_empty() { Ok(open_app(config, db).await?.calendar()) } else { calendar_cmd::calendar_from_files(files) }
 }
 
-/// The stored national calendar: the built-in years, the imported ones, the rest provisional.
-pub(crate) async fn load_calendar(store: &Store) -> anyhow::Result<WorkingCalendar> {
-    Ok(store.calendar_set().await.context("the stored calendar is inconsistent")?.base().clone())
-}
-
 pub(crate) async fn open_store(config: &Config, db: &DbArgs) -> anyhow::Result<Store> {
     let url = config.database_url(db)?;
     Store::open(&url).await.with_context(|| format!("cannot open the database {}", config::redact(&url)))
@@ -325,9 +321,13 @@ pub(crate) async fn open_store(config: &Config, db: &DbArgs) -> anyhow::Result<S
 /// The application over the configured database, for commands that run a use case as the
 /// console (an administrator at the server, `-` in the audit log).
 pub(crate) async fn open_app(config: &Config, db: &DbArgs) -> anyhow::Result<tongban_server::App> {
-    let store = open_store(config, db).await?;
+    app_over(&open_store(config, db).await?).await
+}
+
+/// The application over an open store, with the store's calendars.
+pub(crate) async fn app_over(store: &Store) -> anyhow::Result<tongban_server::App> {
     let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
-    Ok(tongban_server::App::new(store, calendars))
+    Ok(tongban_server::App::new(store.clone(), calendars))
 }
 
 /// How the server meets the network: proxies in front of it, limits on the public.

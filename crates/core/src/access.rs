@@ -69,6 +69,8 @@ pub enum Action {
     ImportCatalog,
     /// Check the audit log's hash chain and the case events it names.
     VerifyAudit,
+    /// Load generated data in bulk (the demo center, the benchmarks' databases).
+    BulkLoad,
     /// Verify an applicant's identity in person (实名认证 at a window).
     VerifyIdentity,
     /// Grant, revoke and list mandates (委托) between applicants' accounts.
@@ -125,7 +127,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         // Anyone at the kiosk takes a ticket; whoever works a window queue calls the next.
         Action::TakeTicket => true,
         Action::CallTicket => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
-        Action::ImportCalendar | Action::ImportCatalog => role == R::Administrator,
+        Action::ImportCalendar | Action::ImportCatalog | Action::BulkLoad => role == R::Administrator,
         Action::VerifyAudit => matches!(role, R::Administrator | R::Supervisor),
         // The clerk at the window sees the document; nobody verifies from a desk.
         Action::VerifyIdentity => role == R::WindowClerk,

@@ -13,10 +13,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::calendar::{CHINA_STANDARD_TIME, WorkingCalendar};
-use tongban_core::case::{
-    Case, CaseCommand, CaseError, CaseEvent, CaseNumber, CaseState, Context, Submission, Submitter,
-};
-use tongban_core::division::DivisionCode;
+use tongban_core::case::{Case, CaseCommand, CaseError, CaseNumber, CaseState, Context, Submission, Submitter};
 use tongban_core::item::{Category, Channel, ItemKind, ServiceItem};
 
 use super::org::Team;
@@ -33,25 +30,8 @@ const DENY_REASONS: [&str; 4] =
 /// Why the clock stops (挂起), with the range of working days it stays stopped.
 const SUSPENSIONS: [(&str, u64, u64); 4] = [("专家评审", 3, 10), ("听证", 5, 15), ("公示", 5, 7), ("现场勘查", 1, 5)];
 
-/// One recorded step: the event, when, and who.
-#[derive(Debug, Clone)]
-pub(super) struct Step {
-    /// What happened.
-    pub event: CaseEvent,
-    /// When.
-    pub at: Timestamp,
-    /// The staff id who did it.
-    pub actor: String,
-}
-
-/// A case's history, first step `Submitted`.
-#[derive(Debug, Clone)]
-pub(super) struct History {
-    /// Where the case is numbered.
-    pub division: DivisionCode,
-    /// Its steps, oldest first.
-    pub steps: Vec<Step>,
-}
+/// One recorded step and a case's history are the app's bulk-load types.
+pub(super) use tongban_server::app::bulk::{CaseHistory as History, HistoryStep as Step};
 
 /// What every case of the run shares.
 pub(super) struct World<'a> {

@@ -21,12 +21,13 @@ mod tests;
 use anyhow::{Context as _, anyhow};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use tongban_core::calendar::{CHINA_STANDARD_TIME, WorkingCalendar};
-use tongban_core::case::Case;
+use tongban_core::calendar::WorkingCalendar;
 use tongban_core::item::{Category, ServiceItem};
-use tongban_store::{Conn, Store, allocate_case_number, append_events, insert_case};
+use tongban_server::App;
+use tongban_server::app::{bulk, public};
+use tongban_server::auth::Principal;
 
-use cases::{History, World};
+use cases::World;
 
 /// Cases simulated over the year before `now`.
 pub const CASE_COUNT: usize = 5_000;
@@ -62,19 +63,28 @@ pub struct SeedSummary {
 /// Deterministic: the same `seed` and `now` give the same data. Cases fall in the year
 /// before `now`, on the working time of `calendar` (only the years it covers).
 pub async fn seed(
-    store: &Store,
+    app: &App,
     seed: u64,
     now: jiff::Timestamp,
     calendar: &WorkingCalendar,
 ) -> anyhow::Result<SeedSummary> {
-    if let Some(version) = store.latest_catalog_version().await? {
-        return existing(store, version).await;
+    if let Some(version) = public::catalog_versions(app).await?.iter().map(|v| v.number).max() {
+        return existing(app, version).await;
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let specs = spec::departments()?;
     let org = org::build(&mut rng, &specs)?;
     let items = catalog::build(&mut rng, &specs)?;
-    let version = write_org_and_catalog(store, &org, &items, now).await?;
+    let console = Principal::console();
+    let organisation = bulk::Organisation {
+        divisions: org.divisions.clone(),
+        departments: org.departments.clone(),
+        windows: org.windows.clone(),
+        staff: org.staff.clone(),
+    };
+    let version = bulk::load_organisation(app, &console, organisation, catalog::LABEL, items.clone(), now)
+        .await
+        .context("storing the demo organisation and catalog")?;
     tracing::info!(
         departments = org.departments.len(),
         items = items.len(),
@@ -89,7 +99,8 @@ pub async fn seed(
     for (k, t0) in times.into_iter().enumerate() {
         histories.push(cases::simulate(&mut rng, &world, t0, k >= tail)?);
     }
-    let (cases, events) = write_cases(store, histories).await?;
+    let (cases, events) =
+        bulk::load_case_histories(app, &console, histories, BATCH).await.context("storing demo cases")?;
     tracing::info!(cases, events, "demo cases stored");
     Ok(SeedSummary {
         divisions: org.divisions.len(),
@@ -103,14 +114,14 @@ pub async fn seed(
 }
 
 /// Counts of a database seeded before (windows and staff are not counted).
-async fn existing(store: &Store, version: u32) -> anyhow::Result<SeedSummary> {
-    let (cases, events) = store.counts().await?;
+async fn existing(app: &App, version: u32) -> anyhow::Result<SeedSummary> {
+    let (cases, events) = bulk::counts(app).await?;
     Ok(SeedSummary {
-        divisions: store.division_codes().await?.len(),
-        departments: store.department_codes().await?.len(),
+        divisions: public::division_codes(app).await?.len(),
+        departments: public::departments(app).await?.len(),
         windows: 0,
         staff: 0,
-        items: store.items_in_version(version).await?.len(),
+        items: public::items_in_version(app, version).await?.len(),
         cases: usize::try_from(cases)?,
         events: usize::try_from(events)?,
     })
@@ -158,71 +169,4 @@ fn world<'a>(
         world.long_cumulative.push(long_sum);
     }
     Ok(world)
-}
-
-/// Stores divisions, departments, windows, staff and the catalog in one transaction;
-/// returns the catalog version.
-async fn write_org_and_catalog(
-    store: &Store,
-    org: &org::Org,
-    items: &[ServiceItem],
-    now: jiff::Timestamp,
-) -> anyhow::Result<u32> {
-    let (org, items) = (org.clone(), items.to_vec());
-    store
-        .write(move |conn: &mut Conn| {
-            Box::pin(async move {
-                for d in &org.divisions {
-                    tongban_store::insert_division(conn, d).await?;
-                }
-                for d in &org.departments {
-                    tongban_store::insert_department(conn, d).await?;
-                }
-                for w in &org.windows {
-                    tongban_store::insert_window(conn, w).await?;
-                }
-                for s in &org.staff {
-                    tongban_store::insert_staff(conn, s).await?;
-                }
-                Ok::<_, anyhow::Error>(tongban_store::insert_catalog_version(conn, catalog::LABEL, &items, now).await?)
-            })
-        })
-        .await
-        .context("storing the demo organisation and catalog")
-}
-
-/// Stores the histories, [`BATCH`] cases per transaction, in submission order so case
-/// numbers follow time. Returns the cases and events written.
-async fn write_cases(store: &Store, histories: Vec<History>) -> anyhow::Result<(usize, usize)> {
-    let (mut cases, mut events) = (0, 0);
-    let mut rest = histories.into_iter().peekable();
-    while rest.peek().is_some() {
-        let batch: Vec<History> = rest.by_ref().take(BATCH).collect();
-        cases += batch.len();
-        events += batch.iter().map(|h| h.steps.len()).sum::<usize>();
-        store
-            .write(move |conn: &mut Conn| Box::pin(async move { write_batch(conn, &batch).await }))
-            .await
-            .context("storing demo cases")?;
-    }
-    Ok((cases, events))
-}
-
-async fn write_batch(conn: &mut Conn, batch: &[History]) -> anyhow::Result<()> {
-    for history in batch {
-        let Some((first, rest)) = history.steps.split_first() else {
-            continue;
-        };
-        let year = CHINA_STANDARD_TIME.to_datetime(first.at).year();
-        let number = allocate_case_number(conn, &history.division, year).await?;
-        let mut case = Case::replay(number, [(&first.event, first.at)])
-            .ok_or_else(|| anyhow!("a demo history must start with its submission"))?;
-        insert_case(conn, &case, &first.event, &first.actor).await?;
-        for step in rest {
-            let expected = case.version;
-            case.apply(&step.event, step.at);
-            append_events(conn, expected, &case, std::slice::from_ref(&step.event), &step.actor, step.at, None).await?;
-        }
-    }
-    Ok(())
 }

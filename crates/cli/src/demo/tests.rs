@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rand::SeedableRng;
 use tongban_core::case::CaseState;
-use tongban_store::{CaseFilter, ItemFilter};
+use tongban_store::{CaseFilter, ItemFilter, Store};
 
 use super::*;
 
@@ -20,15 +20,16 @@ async fn fresh_store(dir: &tempfile::TempDir) -> Store {
 async fn seeding_twice_gives_the_same_counts_and_seeds_nothing_the_second_time() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = fresh_store(&dir).await;
+    let app = crate::app_over(&store).await.expect("app");
     let calendar = WorkingCalendar::builtin();
-    let first = seed(&store, 42, now(), &calendar).await.expect("first seed");
+    let first = seed(&app, 42, now(), &calendar).await.expect("first seed");
     assert_eq!((first.divisions, first.departments, first.items), (11, 33, catalog::ITEM_COUNT));
     assert_eq!(first.cases, CASE_COUNT);
     assert!(first.events > 4 * first.cases, "{first:?}");
     assert!(first.windows > 33 && first.staff > 33 * 6, "{first:?}");
     let stored = store.counts().await.expect("counts");
 
-    let second = seed(&store, 42, now(), &calendar).await.expect("second seed");
+    let second = seed(&app, 42, now(), &calendar).await.expect("second seed");
     assert_eq!(store.counts().await.expect("counts"), stored, "the second seed wrote nothing");
     assert_eq!(store.latest_catalog_version().await.expect("version"), Some(1));
     assert_eq!(SeedSummary { windows: first.windows, staff: first.staff, ..second }, first);
@@ -42,7 +43,8 @@ async fn the_same_seed_gives_the_same_data() {
     for _ in 0..2 {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = fresh_store(&dir).await;
-        seed(&store, 7, now(), &calendar).await.expect("seed");
+        let app = crate::app_over(&store).await.expect("app");
+        seed(&app, 7, now(), &calendar).await.expect("seed");
         let items = store.items_in_version(1).await.expect("items");
         let page = store.cases(&CaseFilter { page: 1, per_page: 200, ..CaseFilter::default() }).await.expect("cases");
         snapshots.push((items, serde_json::to_string(&page.items).expect("json")));
@@ -75,8 +77,9 @@ fn the_catalog_follows_the_model_split_and_every_item_validates() {
 async fn seeded_cases_are_mostly_closed_on_time_with_the_latest_still_running() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = fresh_store(&dir).await;
+    let app = crate::app_over(&store).await.expect("app");
     let calendar = WorkingCalendar::builtin();
-    seed(&store, 1, now(), &calendar).await.expect("seed");
+    seed(&app, 1, now(), &calendar).await.expect("seed");
     let mut by_state = BTreeMap::new();
     for state in CaseState::ALL {
         let filter = CaseFilter { state: Some(state), page: 1, per_page: 1, ..CaseFilter::default() };
@@ -104,8 +107,9 @@ async fn seeded_cases_are_mostly_closed_on_time_with_the_latest_still_running() 
 async fn a_now_outside_the_calendar_seeds_no_cases_and_does_not_fail() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = fresh_store(&dir).await;
+    let app = crate::app_over(&store).await.expect("app");
     let later: jiff::Timestamp = "2101-06-01T10:00:00+08:00".parse().expect("valid");
-    let summary = seed(&store, 1, later, &WorkingCalendar::builtin()).await.expect("seed");
+    let summary = seed(&app, 1, later, &WorkingCalendar::builtin()).await.expect("seed");
     assert_eq!(summary.items, catalog::ITEM_COUNT);
     store.close().await;
 }
@@ -117,12 +121,13 @@ async fn the_demo_seeds_and_forecasts_on_any_date() {
     for day in ["2026-12-23T10:00:00+08:00", "2027-03-01T10:00:00+08:00", "2030-06-15T10:00:00+08:00"] {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = fresh_store(&dir).await;
+        let app = crate::app_over(&store).await.expect("app");
         let now: jiff::Timestamp = day.parse().expect("valid");
         let calendar = WorkingCalendar::builtin();
-        let summary = seed(&store, 3, now, &calendar).await.expect("seed");
+        let summary = seed(&app, 3, now, &calendar).await.expect("seed");
         assert_eq!(summary.cases, CASE_COUNT, "{day}");
-        crate::demo_accounts::ensure(&store, now).await.expect("accounts");
-        let projects = crate::demo_projects::ensure(&store, now, &calendar).await.expect("projects");
+        crate::demo_accounts::ensure(&app, now).await.expect("accounts");
+        let projects = crate::demo_projects::ensure(&app, now, &calendar).await.expect("projects");
         assert!(projects > 0, "{day}");
         for row in store.projects(None).await.expect("projects") {
             if let Some(run) = store.run_for_project(&row.project.code).await.expect("run") {
