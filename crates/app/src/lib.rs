@@ -26,6 +26,7 @@ mod error;
 mod grants;
 pub mod idempotency;
 pub mod limits;
+mod materials;
 pub mod oidc;
 pub mod org;
 mod plans;
@@ -47,6 +48,7 @@ pub use calendar::{
 };
 pub use catalog::{Published, import_catalog};
 pub use grants::{NewGrant, create_grant};
+pub use materials::{material_reads, open_material};
 pub use plans::{MAX_BPMN_BYTES, PlanEntry, bpmn_problems, import_plan, list_plans, resolve_plan};
 
 pub use tickets::{COMPREHENSIVE, TakenTicket, call_next_ticket, queue_letter, take_ticket, ticket_day, waiting_for};
@@ -59,8 +61,8 @@ pub use tongban_store::format_ts;
 /// The read models the front doors show, as the store keeps them.
 pub use tongban_store::{
     Account, AccountabilityRow, AlertRow, CaseFilter, CatalogVersion, Consultation, ItemFilter, ItemRow, Mandate,
-    MaterialFile, MonthFigures, Page, ProjectRow, Reach, RecordedEvent, RunRow, SessionRow, StoreError, StoredYear,
-    TicketRow, TrackedCase,
+    MaterialFile, MaterialRead, MonthFigures, Page, ProjectRow, Reach, RecordedEvent, RunRow, SessionRow, StoreError,
+    StoredYear, TicketRow, TrackedCase,
 };
 
 /// A case's clock, computed with the working calendar; a field is none before acceptance,

@@ -18,6 +18,7 @@ mod conn;
 mod figures;
 mod identity;
 mod lease;
+mod materials;
 mod migrate;
 mod plans;
 mod projects;
@@ -55,6 +56,7 @@ pub use identity::{
     update_role, verify_identity,
 };
 pub use lease::Lease;
+pub use materials::{MaterialRead, insert_material_read};
 pub use plans::{PlanRow, insert_plan};
 pub use projects::{
     Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, insert_step_case,

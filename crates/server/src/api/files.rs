@@ -5,6 +5,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tongban_core::case::CaseNumber;
 use utoipa::ToSchema;
@@ -14,6 +15,7 @@ use crate::AppState;
 use crate::app::AppError;
 use crate::app::{self, authorize};
 use crate::auth::Principal;
+use crate::extract::AppQuery;
 use crate::problem::{ApiError, Problem};
 use tongban_core::access::Action;
 
@@ -86,7 +88,71 @@ pub async fn upload(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(FileView::from(file))))
 }
 
+/// A file's bytes, as served.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(pub Vec<u8>);
+
+impl IntoResponse for FileBytes {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}
+
+/// `?sha256=` of a material's file.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileQuery {
+    /// Which of the material's files (SHA-256, hex); the latest uploaded without it.
+    pub sha256: Option<String>,
+}
+
+/// Open a file of one of the case's materials, for the applicant and the staff who may see
+/// the case (inline: PDF or image). Every opening by staff is recorded on the case; to anyone
+/// else the file does not exist.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{number}/materials/{material}",
+    tag = "cases",
+    params(("number" = String, Path, description = "Case number"), ("material" = String, Path, description = "Material name, as the item lists it"), FileQuery),
+    responses(
+        (status = 200, description = "The file", content(
+            (FileBytes = "application/pdf"), (FileBytes = "image/jpeg"), (FileBytes = "image/png"))),
+        (status = 400, description = "A bad query parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such file, or not a case you may see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A malformed query", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn open_material(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((number, material)): Path<(String, String)>,
+    AppQuery(query): AppQuery<FileQuery>,
+) -> Result<Response, ApiError> {
+    let number =
+        CaseNumber::parse(&number).map_err(|_| AppError::NotFound(format!("case {number:?} does not exist")))?;
+    let (file, bytes) = app::open_material(&state, &principal, &number, &material, query.sha256.as_deref()).await?;
+    Ok(file_response(&file, bytes))
+}
+
+/// A stored file as an answer: its type, shown inline under its material's name.
+pub fn file_response(file: &crate::app::MaterialFile, bytes: Vec<u8>) -> Response {
+    let extension = match file.content_type.as_str() {
+        "application/pdf" => "pdf",
+        "image/jpeg" => "jpg",
+        _ => "png",
+    };
+    let name: String = form_urlencoded::byte_serialize(format!("{}.{extension}", file.material).as_bytes()).collect();
+    let headers = [
+        (header::CONTENT_TYPE, file.content_type.clone()),
+        (header::CONTENT_DISPOSITION, format!("inline; filename*=UTF-8''{name}")),
+        (header::ETAG, format!("\"{}\"", file.sha256)),
+    ];
+    (headers, FileBytes(bytes)).into_response()
+}
+
 /// This module's routes, documented.
 pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
-    utoipa_axum::router::OpenApiRouter::new().routes(routes!(upload))
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(upload, open_material))
 }

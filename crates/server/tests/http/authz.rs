@@ -55,6 +55,8 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/cases/{number}/actions", "return", "00011100000"),
     ("POST", "/api/v1/cases/{number}/actions", "reopen", "00001100000"),
     ("PUT", "/api/v1/cases/{number}/materials/{material}", "", "01100000001"),
+    // Those who may not see the case get 404 (the file does not exist for them), not a denial.
+    ("GET", "/api/v1/cases/{number}/materials/{material}", "", "01111111111"),
     ("PUT", "/api/v1/items/{code}/first-responsible", "", "00000100100"),
     ("GET", "/api/v1/supervision/board", "", "00000111100"),
     ("GET", "/api/v1/supervision/concerns", "", "00000111100"),

@@ -691,3 +691,56 @@ async fn sixteen_parallel_accepts_keep_the_audit_chain_and_one_case_has_one_winn
         f.t.cleanup().await;
     }
 }
+
+/// An uploaded material opens for the applicant and for the department's staff (inline, with
+/// its type); to anyone else it does not exist; every opening by staff is recorded, audited
+/// and shown on the applicant's case page.
+#[tokio::test]
+async fn materials_open_for_those_who_may_see_the_case_and_staff_reads_are_recorded() {
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let (applicant, clerk, outsider) =
+            (f.login("applicant").await, f.login("clerk").await, f.login("outsider").await);
+        let n = f.submit(&applicant).await;
+        let licence = "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7";
+        let uri = format!("/api/v1/cases/{n}/materials/{licence}");
+        let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n".to_vec();
+        assert_eq!(f.put_file(&applicant, &uri, &pdf, "application/pdf").await, StatusCode::CREATED);
+        let get = |who: &Caller, uri: &str| {
+            let mut req = axum::http::Request::builder().method("GET").uri(uri);
+            if let Some(c) = &who.cookie {
+                req = req.header("cookie", c);
+            }
+            let req = req.body(axum::body::Body::empty()).expect("request");
+            let app = f.app.clone();
+            async move {
+                let res = tower::ServiceExt::oneshot(app, req).await.expect("infallible");
+                let (status, headers) = (res.status(), res.headers().clone());
+                let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.expect("body");
+                (status, headers, bytes.to_vec())
+            }
+        };
+        let (s, headers, bytes) = get(&applicant, &uri).await;
+        assert_eq!((s, bytes.as_slice()), (StatusCode::OK, pdf.as_slice()), "{}", f.t.name);
+        assert_eq!(headers["content-type"], "application/pdf");
+        assert!(headers["content-disposition"].to_str().is_ok_and(|d| d.starts_with("inline;")), "{headers:?}");
+        let (s, _, bytes) = get(&clerk, &uri).await;
+        assert_eq!((s, bytes.as_slice()), (StatusCode::OK, pdf.as_slice()));
+        assert_eq!(get(&outsider, &uri).await.0, StatusCode::NOT_FOUND, "another department's clerk");
+        assert_eq!(get(&Caller::default(), &uri).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(get(&applicant, &format!("{uri}?sha256=00")).await.0, StatusCode::NOT_FOUND, "no such file");
+        assert_eq!(get(&applicant, &format!("/api/v1/cases/{n}/materials/nope")).await.0, StatusCode::NOT_FOUND);
+
+        // One staff read recorded (the applicant's own reads are not), audited, and shown.
+        let reads = f.t.store.material_reads(&tongban_core::case::CaseNumber::parse(&n).expect("number")).await;
+        let reads = reads.expect("reads");
+        assert_eq!(reads.iter().map(|r| r.read_by.as_str()).collect::<Vec<_>>(), ["clerk"], "{}", f.t.name);
+        let audit = f.t.store.audit_entries().await.expect("audit");
+        assert_eq!(audit.iter().filter(|e| e.action == "case.material.read" && e.subject == n).count(), 1);
+        let (_, _, page) = get(&applicant, &format!("/cases/{n}?lang=en")).await;
+        let page = String::from_utf8_lossy(&page);
+        assert!(page.contains(&format!("href=\"{uri}?sha256=")), "the file is a link on the case page");
+        assert!(page.contains("opened “营业执照” at"), "the applicant sees who opened it");
+        f.t.cleanup().await;
+    }
+}

@@ -10,7 +10,7 @@ use tongban_core::item::{Channel, ServiceItem};
 
 use super::actions::{ActionForm, Failed, action_form};
 use super::timeline::{ChainView, TimelineEntry, chain, timeline};
-use crate::app::{MaterialFile, RecordedEvent};
+use crate::app::{MaterialFile, MaterialRead, RecordedEvent};
 use crate::web::ctx::Ctx;
 use crate::web::view::{self, DueMark};
 
@@ -23,6 +23,8 @@ pub struct CaseData {
     pub events: Vec<RecordedEvent>,
     /// Its files.
     pub files: Vec<MaterialFile>,
+    /// Each time staff opened one of them.
+    pub reads: Vec<MaterialRead>,
     /// The item in the version the case was submitted under.
     pub item: ServiceItem,
     /// Working minutes remaining on its clock (negative when overdue).
@@ -71,6 +73,19 @@ pub struct FileRow {
     pub sha256: String,
     /// The first characters of the digest.
     pub sha_short: String,
+    /// Where it opens.
+    pub href: String,
+}
+
+/// One opening of a file by staff, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadRow {
+    /// Who.
+    pub who: String,
+    /// Which material.
+    pub material: String,
+    /// When.
+    pub at: jiff::Timestamp,
 }
 
 /// The case page.
@@ -122,6 +137,8 @@ pub struct CasePage {
     pub materials: Vec<String>,
     /// The files handed in.
     pub files: Vec<FileRow>,
+    /// Who on the staff opened them, oldest first.
+    pub reads: Vec<ReadRow>,
 }
 
 /// The power a role's actions on this page need, for showing the authority held.
@@ -194,10 +211,23 @@ impl CasePage {
                     size: f.size,
                     sha256: f.sha256.clone(),
                     sha_short: f.sha256.get(..12).unwrap_or("").to_owned(),
+                    href: file_href(&data.case.number, f),
                 })
+                .collect(),
+            reads: data
+                .reads
+                .iter()
+                .map(|r| ReadRow { who: r.read_by.clone(), material: r.material.clone(), at: r.read_at })
                 .collect(),
         }
     }
+}
+
+/// Where a file opens: the API's material route, which answers staff who may see the case
+/// and the applicant (a session cookie suffices for a GET).
+fn file_href(number: &tongban_core::case::CaseNumber, f: &MaterialFile) -> String {
+    let material: String = form_urlencoded::byte_serialize(f.material.as_bytes()).collect();
+    format!("/api/v1/cases/{number}/materials/{material}?sha256={}", f.sha256)
 }
 
 /// Draws the case page.
@@ -272,7 +302,15 @@ pub fn render(ctx: &Ctx, v: &CasePage) -> Markup {
                 @if !v.files.is_empty() {
                     h2 { (ctx.t("case.files")) }
                     ul.files { @for f in &v.files {
-                        li { (f.material) " · " (f.content_type) " · " (ctx.tf("case.bytes", &[("n", &f.size.to_string())])) br; code.sha title=(f.sha256) { (f.sha_short) "…" } }
+                        li { a href=(f.href) { (f.material) } " · " (f.content_type) " · " (ctx.tf("case.bytes", &[("n", &f.size.to_string())])) br; code.sha title=(f.sha256) { (f.sha_short) "…" } }
+                    h3 { (ctx.t("case.file_reads")) }
+                    @if v.reads.is_empty() {
+                        p.hint { (ctx.t("case.no_file_reads")) }
+                    } @else {
+                        ul.file-reads { @for r in &v.reads {
+                            li { (ctx.tf("case.file_read", &[("who", &r.who), ("material", &r.material), ("at", &view::when(r.at))])) }
+                        } }
+                    }
                     } }
                 }
             }

@@ -48,7 +48,8 @@ async fn load(state: &AppState, ctx: &Ctx, number: &CaseNumber) -> Result<CaseDa
     } else {
         None
     };
-    Ok(CaseData { case, events, files, item, remaining_minutes, delegations })
+    let reads = crate::app::material_reads(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
+    Ok(CaseData { case, events, files, reads, item, remaining_minutes, delegations })
 }
 
 /// The case page, with a refused action shown again.

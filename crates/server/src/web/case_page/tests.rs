@@ -5,7 +5,7 @@ use tongban_core::identity::Power;
 use tongban_core::item::Channel;
 
 use super::actions::{ActionForm, MaterialTick};
-use super::detail::{Alert, AuthorityBox, CasePage, FileRow, Remaining, render};
+use super::detail::{Alert, AuthorityBox, CasePage, FileRow, ReadRow, Remaining, render};
 use super::timeline::{ChainLink, ChainView};
 use crate::web::ctx::Ctx;
 use crate::web::form::{FieldErrors, Fields};
@@ -53,6 +53,7 @@ fn case_page(actions: Vec<ActionForm>) -> CasePage {
         timeline: Vec::new(),
         materials: vec!["Licence".into()],
         files: Vec::new(),
+        reads: Vec::new(),
     }
 }
 
@@ -130,8 +131,19 @@ fn staff_see_the_chain_they_hold_authority_under() {
         size: 10,
         sha256: "0123456789abcdef".into(),
         sha_short: "0123456789ab".into(),
+        href: "/api/v1/cases/FGW-2026-000001/materials/Licence?sha256=0123456789abcdef".into(),
+    }];
+    model.reads = vec![ReadRow {
+        who: "clerk".into(),
+        material: "Licence".into(),
+        at: "2026-12-28T02:00:00Z".parse().expect("valid"),
     }];
     let html = render(&ctx, &model).into_string();
+    assert!(
+        html.contains("href=\"/api/v1/cases/FGW-2026-000001/materials/Licence?sha256=0123456789abcdef\""),
+        "{html}"
+    );
+    assert!(html.contains("clerk opened “Licence” at"), "the applicant sees who opened the file: {html}");
     assert!(html.contains("<span class=\"party\">head</span> → <span class=\"party\">clerk</span>"), "{html}");
     assert!(html.contains("<code>g-1</code>"), "{html}");
     assert!(html.contains("0123456789ab…"), "{html}");
