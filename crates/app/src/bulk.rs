@@ -171,12 +171,7 @@ pub async fn load_grant(
     now: Timestamp,
 ) -> Result<(), AppError> {
     authorize(principal, Action::BulkLoad)?;
-    let grant = state
-        .store
-        .delegations()
-        .await?
-        .grant_from(id.into(), request, now)
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let grant = crate::grants::checked_grant(state, id.into(), request, now).await?;
     state
         .store
         .write(move |c| {

@@ -71,12 +71,7 @@ pub async fn create_grant(state: &App, principal: &Principal, req: NewGrant) -> 
         valid_from: now,
         valid_until,
     };
-    let grant = state.store.delegations().await?.grant_from(format!("g-{}", random_hex(8)?), request, now).map_err(
-        |e| match e {
-            tongban_core::delegation::DelegationError::Exceeds { .. } => AppError::NoAuthority(e.to_string()),
-            other => AppError::Invalid(vec![("grant".into(), other.to_string())]),
-        },
-    )?;
+    let grant = checked_grant(state, format!("g-{}", random_hex(8)?), request, now).await?;
     let g = grant.clone();
     state
         .write_claimed(move |c| {
@@ -89,4 +84,18 @@ pub async fn create_grant(state: &App, principal: &Principal, req: NewGrant) -> 
         })
         .await?;
     Ok(grant)
+}
+
+/// Grant `id` as `request` asks, checked by core against the grants in force: beyond the
+/// grantor's own authority is [`AppError::NoAuthority`], any other broken rule a bad `grant`.
+pub(crate) async fn checked_grant(
+    state: &App,
+    id: String,
+    request: GrantRequest,
+    now: jiff::Timestamp,
+) -> Result<Grant, AppError> {
+    state.store.delegations().await?.grant_from(id, request, now).map_err(|e| match e {
+        tongban_core::delegation::DelegationError::Exceeds { .. } => AppError::NoAuthority(e.to_string()),
+        other => AppError::Invalid(vec![("grant".into(), other.to_string())]),
+    })
 }
