@@ -415,6 +415,13 @@ pub async fn case_with_events(
     principal: &Principal,
     number: &CaseNumber,
 ) -> Result<(Case, Vec<RecordedEvent>), AppError> {
+    let case = visible_case(state, principal, number).await?;
+    let events = state.store.events_for_case(number).await?;
+    Ok((case, events))
+}
+
+/// A case the principal may see, without its history.
+pub async fn visible_case(state: &App, principal: &Principal, number: &CaseNumber) -> Result<Case, AppError> {
     authorize(principal, Action::ReadCase)?;
     let case = state
         .store
@@ -423,8 +430,7 @@ pub async fn case_with_events(
         .ok_or_else(|| AppError::NotFound(format!("case {number} does not exist")))?;
     let item = state.store.item_in_version(&case.item, case.item_version).await?;
     check_scope(state, principal, &case, item.as_ref().map(|i| &i.item.department)).await?;
-    let events = state.store.events_for_case(number).await?;
-    Ok((case, events))
+    Ok(case)
 }
 
 /// A case the principal may see, with its history and its material files.

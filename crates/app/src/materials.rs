@@ -7,7 +7,7 @@ use tongban_core::case::CaseNumber;
 use tongban_core::identity::Role;
 use tongban_store::{MaterialFile, MaterialRead};
 
-use crate::{App, AppError, Principal, authorize, case_with_events};
+use crate::{App, AppError, Principal, authorize, visible_case};
 
 /// A file of the case's `material` (the one with digest `sha256`, or the latest) with its
 /// bytes, for someone who may see the case; a member of staff's opening is recorded.
@@ -19,9 +19,10 @@ pub async fn open_material(
     material: &str,
     sha256: Option<&str>,
 ) -> Result<(MaterialFile, Vec<u8>), AppError> {
+    // The role is checked first: a role that may read no case is refused, not misled.
     authorize(principal, Action::ReadCase)?;
     let hidden = || AppError::NotFound(format!("case {number} has no such file"));
-    see_case(state, principal, number).await.map_err(|e| hide(e, hidden))?;
+    visible_case(state, principal, number).await.map_err(|e| hide(e, hidden))?;
     let (file, bytes) = state.store.material_file_content(number, material, sha256).await?.ok_or_else(hidden)?;
     if principal.role() != Role::Applicant {
         let (by, now) = (principal.require()?.id.clone(), state.now());
@@ -48,13 +49,8 @@ pub async fn material_reads(
     principal: &Principal,
     number: &CaseNumber,
 ) -> Result<Vec<MaterialRead>, AppError> {
-    authorize(principal, Action::ReadCase)?;
-    see_case(state, principal, number).await?;
+    visible_case(state, principal, number).await?;
     Ok(state.store.material_reads(number).await?)
-}
-
-async fn see_case(state: &App, principal: &Principal, number: &CaseNumber) -> Result<(), AppError> {
-    case_with_events(state, principal, number).await.map(|_| ())
 }
 
 /// A case the principal may not see is answered as if it did not exist.
