@@ -18,7 +18,7 @@ pub struct Published {
     pub items: usize,
 }
 
-/// Publishes the CSV `text` as a new catalog version labelled `label` (administrators).
+/// Publishes the CSV file `bytes` as a new catalog version labelled `label` (administrators).
 ///
 /// Every row is checked in one pass, its syntax and its references (the department and
 /// the division must exist) together; any problem refuses the whole file with
@@ -28,7 +28,7 @@ pub async fn import_catalog(
     state: &App,
     principal: &Principal,
     label: &str,
-    text: &str,
+    bytes: &[u8],
 ) -> Result<Published, AppError> {
     authorize(principal, Action::ImportCatalog)?;
     let actor = principal.require()?.id.clone();
@@ -40,6 +40,8 @@ pub async fn import_catalog(
         state.store.department_codes().await?.into_iter().map(|d| d.as_str().to_owned()).collect();
     let divisions: HashSet<String> =
         state.store.division_codes().await?.into_iter().map(|d| d.as_str().to_owned()).collect();
+    let text = tongban_core::text::decode_csv(bytes)
+        .map_err(|e| AppError::Rows(vec![RowError { line: 1, column: None, message: e.to_string() }]))?;
     let (rows, mut errors) = catalog::parse_csv_rows(text);
     for (line, item) in &rows {
         let mut unknown = |column: &str, what: &str, code: &str| {

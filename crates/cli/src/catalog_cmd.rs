@@ -40,11 +40,11 @@ pub enum ExportCommand {
 
 pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<ExitCode> {
     let ImportCommand::Catalog { db, file, label } = command;
-    let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     // The same use case as the pages and the API: checked whole, stored and audited alike.
     let app = crate::open_app(config, &db).await?;
     let console = tongban_server::auth::Principal::console();
-    match tongban_server::app::import_catalog(&app, &console, &label, &text).await {
+    match tongban_server::app::import_catalog(&app, &console, &label, &bytes).await {
         Ok(published) => {
             println!("published catalog version {} with {} items", published.version, published.items);
             Ok(ExitCode::SUCCESS)

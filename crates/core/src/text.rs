@@ -78,6 +78,28 @@ pub fn search_words(q: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
+/// A file that is not UTF-8 text (most often a CSV saved by Excel or WPS as GBK).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the file is not UTF-8 text (the first bad byte is at offset {at}); a spreadsheet saved as GBK must be saved again as \"CSV UTF-8\""
+)]
+pub struct NotUtf8 {
+    /// Offset of the first byte that is not UTF-8.
+    pub at: usize,
+}
+
+/// The text of an uploaded CSV file: UTF-8, its byte-order mark (which Excel writes) dropped.
+///
+/// ```
+/// use tongban_core::text::decode_csv;
+/// assert_eq!(decode_csv(b"\xEF\xBB\xBFcode,name\n"), Ok("code,name\n"));
+/// assert_eq!(decode_csv(b"code,\xC4\xFE\n").map_err(|e| e.at), Err(5), "GBK for 内");
+/// ```
+pub fn decode_csv(bytes: &[u8]) -> Result<&str, NotUtf8> {
+    let text = std::str::from_utf8(bytes).map_err(|e| NotUtf8 { at: e.valid_up_to() })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
 /// One cell of a report meant for a spreadsheet: quoted when it holds a separator, a quote
 /// or a line break, and, when it starts with `=`, `+`, `-`, `@`, a tab or a carriage
 /// return, prefixed with `'` so that a spreadsheet shows it as text instead of running it
