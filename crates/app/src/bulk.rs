@@ -49,18 +49,29 @@ pub struct CaseHistory {
     pub steps: Vec<HistoryStep>,
 }
 
-/// Stores an organisation and a first catalog version labelled `label` in one transaction;
-/// answers the catalog version.
+/// A catalog version to publish: its label (e.g. 2026 年版), when, and its items.
+#[derive(Debug, Clone)]
+pub struct CatalogDraft {
+    /// The version's label.
+    pub label: String,
+    /// When it was published.
+    pub published_at: Timestamp,
+    /// Its items, each already valid.
+    pub items: Vec<ServiceItem>,
+}
+
+/// Stores an organisation and its catalog versions, oldest first (e.g. the version before a
+/// reform, then the current one), in one transaction; answers the last version's number.
 pub async fn load_organisation(
     state: &App,
     principal: &Principal,
     org: Organisation,
-    label: &str,
-    items: Vec<ServiceItem>,
-    now: Timestamp,
+    catalogs: Vec<CatalogDraft>,
 ) -> Result<u32, AppError> {
     authorize(principal, Action::BulkLoad)?;
-    let label = label.to_owned();
+    if catalogs.is_empty() {
+        return Err(AppError::Invalid(vec![("catalogs".into(), "at least one catalog version".into())]));
+    }
     state
         .store
         .write(move |c| {
@@ -77,7 +88,13 @@ pub async fn load_organisation(
                 for s in &org.staff {
                     tongban_store::insert_staff(c, s).await?;
                 }
-                Ok::<_, AppError>(tongban_store::insert_catalog_version(c, &label, &items, now).await?)
+                let mut version = 0;
+                for catalog in &catalogs {
+                    version =
+                        tongban_store::insert_catalog_version(c, &catalog.label, &catalog.items, catalog.published_at)
+                            .await?;
+                }
+                Ok::<_, AppError>(version)
             })
         })
         .await

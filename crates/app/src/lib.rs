@@ -32,6 +32,7 @@ pub mod org;
 mod plans;
 pub mod projects;
 pub mod public;
+pub mod reform;
 pub mod sms;
 mod tickets;
 pub mod worker;

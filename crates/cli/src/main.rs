@@ -12,6 +12,7 @@ mod demo;
 mod demo_accounts;
 mod demo_projects;
 mod plan_cmd;
+mod report_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -111,6 +112,11 @@ enum Command {
     Plan {
         #[command(subcommand)]
         command: plan_cmd::PlanCommand,
+    },
+    /// Reports: the reform report (三减一压缩) between two catalog versions.
+    Report {
+        #[command(subcommand)]
+        command: report_cmd::ReportCommand,
     },
     /// Benchmarks of this machine and build.
     Bench {
@@ -236,6 +242,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin { command } => return admin_cmd::admin(&config, command).await,
         Command::Audit { command } => return admin_cmd::audit(&config, command).await,
         Command::Plan { command } => return plan_cmd::run(&config, command).await,
+        Command::Report { command } => return report_cmd::run(&config, command).await,
     }
     Ok(ExitCode::SUCCESS)
 }

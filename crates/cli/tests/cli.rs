@@ -28,6 +28,7 @@ fn every_command_has_help() {
         vec!["admin", "create-user", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["bench", "store", "--help"],
+        vec!["report", "reform", "--help"],
     ] {
         let o = tongban(&args);
         assert!(o.status.success(), "{args:?}: {:?}", text(&o));
@@ -269,4 +270,46 @@ async fn admin_create_user_checks_the_department_as_the_api_does() {
         assert!(entries.iter().any(|e| e.action == "account.create" && e.subject == "wang.fang" && e.actor == "-"));
         t.cleanup().await;
     }
+}
+
+#[tokio::test]
+async fn report_reform_prints_the_apis_json_and_tables() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_str().expect("utf-8 path");
+    let store = tongban_store::Store::open(&tongban_store::sqlite_url(dir.path())).await.expect("open");
+    let mut items = vec![seed_minimal(&store).await];
+    items[0].promised_limit = Some(tongban_core::item::TimeLimit::parse("promised_limit", "3d").expect("valid"));
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                let at = "2026-06-01T00:00:00Z".parse().expect("valid");
+                tongban_store::insert_catalog_version(conn, "改革版", &items, at).await
+            })
+        })
+        .await
+        .expect("version 2");
+    store.close().await;
+    let o = tongban(&["report", "reform", "--data-dir", data, "--from", "1", "--to", "2", "--json"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let v: serde_json::Value = serde_json::from_str(&text(&o).0).expect("json");
+    for key in ["items", "materials", "steps", "average_promised_working_days"] {
+        for part in ["before", "after", "change_percent"] {
+            assert!(v[key].get(part).is_some(), "{key}.{part} in {v}");
+            assert!(v["departments"][0][key].get(part).is_some(), "departments[0].{key}.{part} in {v}");
+        }
+    }
+    assert_eq!(v["average_promised_working_days"]["change_percent"], -40.0, "5 → 3 working days");
+    assert_eq!(v["cut"][0]["code"], "620100-FGW-002");
+    let o = tongban(&["report", "reform", "--data-dir", data, "--from", "1", "--to", "2", "--format", "csv"]);
+    let (csv, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(csv.lines().next(), Some("scope,department,name,measure,before,after,change_percent"));
+    assert_eq!(csv.lines().count(), 1 + 4 + 4, "the totals and one department: {csv}");
+    let xlsx = dir.path().join("reform.xlsx");
+    let args = ["report", "reform", "--data-dir", data, "--from", "1", "--to", "2", "--format", "xlsx", "--output"];
+    let o = tongban(&[&args[..], &[xlsx.to_str().expect("path")]].concat());
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(std::fs::read(&xlsx).expect("written").starts_with(b"PK"), "an xlsx (zip) file");
+    let o = tongban(&["report", "reform", "--data-dir", data, "--from", "1", "--to", "7"]);
+    assert_eq!(o.status.code(), Some(2), "no version 7: {:?}", text(&o));
 }

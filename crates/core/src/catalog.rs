@@ -6,13 +6,17 @@
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::division::DivisionCode;
 use crate::item::{
     Category, Channel, Fee, ItemCode, ItemError, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit,
 };
 use crate::org::DepartmentCode;
+
+mod reform;
+
+pub use reform::{Change, DepartmentReform, ItemRef, Measures, ReformReport, change_percent, steps_of};
 
 /// One bad cell (or row) of an import, as `line N, column C: why`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -265,61 +269,6 @@ pub fn to_csv(items: &[ServiceItem]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// What a reform cut (三减一压缩), comparing two catalog versions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReformReport {
-    /// Items before and after.
-    pub items: (usize, usize),
-    /// Materials (申请材料) before and after, summed over items.
-    pub materials: (usize, usize),
-    /// Average promised limit in working days (same-day items count as 1), before and after.
-    pub average_days: (f64, f64),
-    /// Items per category before and after, in [`Category::ALL`] order.
-    pub by_category: [(usize, usize); 4],
-    /// Codes present only before (cut).
-    pub removed: Vec<ItemCode>,
-    /// Codes present only after (new).
-    pub added: Vec<ItemCode>,
-}
-
-impl ReformReport {
-    /// Compares the items of two versions.
-    pub fn compare(before: &[ServiceItem], after: &[ServiceItem]) -> Self {
-        let codes = |items: &[ServiceItem]| items.iter().map(|i| i.code.clone()).collect::<HashSet<_>>();
-        let (b, a) = (codes(before), codes(after));
-        let mut removed: Vec<_> = b.difference(&a).cloned().collect();
-        let mut added: Vec<_> = a.difference(&b).cloned().collect();
-        removed.sort();
-        added.sort();
-        let count = |items: &[ServiceItem], c| items.iter().filter(|i| i.category == c).count();
-        Self {
-            items: (before.len(), after.len()),
-            materials: (material_count(before), material_count(after)),
-            average_days: (average_days(before), average_days(after)),
-            by_category: Category::ALL.map(|c| (count(before, c), count(after, c))),
-            removed,
-            added,
-        }
-    }
-
-    /// Relative change in percent, e.g. −11.28 for 2,465 → 2,187. Zero when `before` is zero.
-    pub fn cut_percent(before: f64, after: f64) -> f64 {
-        if before == 0.0 { 0.0 } else { (after - before) / before * 100.0 }
-    }
-}
-
-fn material_count(items: &[ServiceItem]) -> usize {
-    items.iter().map(|i| i.materials.len()).sum()
-}
-
-fn average_days(items: &[ServiceItem]) -> f64 {
-    if items.is_empty() {
-        return 0.0;
-    }
-    let total: f64 = items.iter().map(|i| i.promised_limit.map_or(1.0, |l| l.in_days(7.0))).sum();
-    total / items.len() as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,21 +314,5 @@ mod tests {
         assert_eq!(parse_yuan("1.005"), None);
         assert_eq!(parse_yuan("-1"), None);
         assert_eq!(parse_yuan(""), None);
-    }
-
-    #[test]
-    fn a_reform_report_counts_cuts() {
-        let before = vec![sample_item(), {
-            let mut i = sample_item();
-            i.code = ItemCode::parse("X").expect("valid");
-            i
-        }];
-        let mut after = vec![sample_item()];
-        after[0].materials.pop();
-        let r = ReformReport::compare(&before, &after);
-        assert_eq!(r.items, (2, 1));
-        assert_eq!(r.materials, (6, 2));
-        assert_eq!(r.removed, vec![ItemCode::parse("X").expect("valid")]);
-        assert!((ReformReport::cut_percent(2465.0, 2187.0) + 11.28).abs() < 0.01);
     }
 }

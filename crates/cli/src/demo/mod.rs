@@ -1,6 +1,6 @@
 //! `tongban demo`: fills an empty database with deterministic demo data — the divisions of
-//! Lanzhou, 33 departments with windows and staff, a catalog of about 240 items and a year
-//! of case histories.
+//! Lanzhou, 33 departments with windows and staff, a catalog of about 240 items in two
+//! versions (before and after a 三减一压缩 reform) and a year of case histories.
 //!
 //! **Everything here is generated demo data.** Department names are modelled on a city's
 //! departments; items, limits, materials, fees, legal citations, people, ID numbers and
@@ -14,6 +14,7 @@ mod cases;
 mod catalog;
 mod org;
 mod people;
+mod reform;
 mod spec;
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,9 @@ const RUNNING_TAIL: usize = 130;
 
 /// Cases written per store transaction.
 const BATCH: usize = 200;
+
+/// Mixed into the seed for the catalog before the reform.
+const REFORM_STREAM: u64 = 0x7265_666f_726d;
 
 /// What [`seed`] put into (or found in) the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,9 +86,20 @@ pub async fn seed(
         windows: org.windows.clone(),
         staff: org.staff.clone(),
     };
-    let version = bulk::load_organisation(app, &console, organisation, catalog::LABEL, items.clone(), now)
+    // The version before the reform from a stream of its own, so the current catalog and
+    // the cases are the same as without it.
+    let mut reform_rng = ChaCha8Rng::seed_from_u64(seed ^ REFORM_STREAM);
+    let catalogs = vec![
+        bulk::CatalogDraft {
+            label: reform::LABEL.to_owned(),
+            published_at: now.checked_sub(jiff::SignedDuration::from_hours(24 * 365))?,
+            items: reform::before(&mut reform_rng, &items)?,
+        },
+        bulk::CatalogDraft { label: catalog::LABEL.to_owned(), published_at: now, items: items.clone() },
+    ];
+    let version = bulk::load_organisation(app, &console, organisation, catalogs)
         .await
-        .context("storing the demo organisation and catalog")?;
+        .context("storing the demo organisation and catalogs")?;
     tracing::info!(
         departments = org.departments.len(),
         items = items.len(),

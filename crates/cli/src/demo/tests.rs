@@ -31,7 +31,7 @@ async fn seeding_twice_gives_the_same_counts_and_seeds_nothing_the_second_time()
 
     let second = seed(&app, 42, now(), &calendar).await.expect("second seed");
     assert_eq!(store.counts().await.expect("counts"), stored, "the second seed wrote nothing");
-    assert_eq!(store.latest_catalog_version().await.expect("version"), Some(1));
+    assert_eq!(store.latest_catalog_version().await.expect("version"), Some(2), "before and after the reform");
     assert_eq!(SeedSummary { windows: first.windows, staff: first.staff, ..second }, first);
     store.close().await;
 }
@@ -45,7 +45,7 @@ async fn the_same_seed_gives_the_same_data() {
         let store = fresh_store(&dir).await;
         let app = crate::app_over(&store).await.expect("app");
         seed(&app, 7, now(), &calendar).await.expect("seed");
-        let items = store.items_in_version(1).await.expect("items");
+        let items = (store.items_in_version(1).await.expect("items"), store.items_in_version(2).await.expect("items"));
         let page = store.cases(&CaseFilter { page: 1, per_page: 200, ..CaseFilter::default() }).await.expect("cases");
         snapshots.push((items, serde_json::to_string(&page.items).expect("json")));
         store.close().await;
@@ -137,5 +137,24 @@ async fn the_demo_seeds_and_forecasts_on_any_date() {
         let running = store.running_cases().await.expect("running");
         assert!(!running.is_empty(), "{day}: the hall has work in hand");
         store.close().await;
+    }
+}
+
+/// The two versions tell the model center's 三减一压缩 story: required materials down about
+/// 11 %, promised working days down about 42 %, some items cut, a few new.
+#[test]
+fn the_reform_between_the_two_versions_cuts_materials_and_days_like_the_model() {
+    let specs = spec::departments().expect("table parses");
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let items = catalog::build(&mut rng, &specs).expect("catalog builds");
+    let before = reform::before(&mut ChaCha8Rng::seed_from_u64(42 ^ REFORM_STREAM), &items).expect("before");
+    let r = tongban_core::catalog::ReformReport::compare(&before, &items);
+    let materials = r.totals.materials.change_percent.expect("materials before");
+    let days = r.totals.average_promised_working_days.change_percent.expect("days before");
+    assert!((-12.0..=-10.0).contains(&materials), "{:?}", r.totals);
+    assert!((-44.0..=-40.0).contains(&days), "{:?}", r.totals);
+    assert!(!r.cut.is_empty() && !r.added.is_empty() && r.changed.len() > 100, "{r:?}");
+    for item in &before {
+        assert_eq!(item.validate(), Ok(()), "{}", item.code);
     }
 }

@@ -9,6 +9,7 @@ mod grants;
 mod items;
 mod plans;
 mod projects;
+pub mod reform;
 mod session;
 mod supervision;
 mod tickets;
@@ -56,6 +57,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
     // Each module declares its own routes; merged here in one documented router.
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(items::routes())
+        .merge(reform::routes())
         .merge(cases::routes())
         .merge(files::routes())
         .merge(session::routes())

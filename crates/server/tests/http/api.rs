@@ -135,3 +135,59 @@ async fn the_openapi_document_is_the_committed_snapshot() {
         f.t.cleanup().await;
     }
 }
+
+/// A second catalog version of the minimal center: 620100-FGW-001 promised in 3 working days
+/// with one required material fewer, 620100-FGW-002 cut, 620100-FGW-003 new (4 days, one
+/// required material).
+async fn publish_reformed_catalog(f: &Fixture) {
+    use tongban_core::item::{ItemCode, TimeLimit};
+    let mut items = f.t.store.items_in_version(1).await.expect("version 1");
+    items.retain(|i| i.code.as_str() == "620100-FGW-001");
+    items[0].promised_limit = Some(TimeLimit::parse("promised_limit", "3d").expect("valid"));
+    items[0].materials.remove(1);
+    let mut new = items[0].clone();
+    new.code = ItemCode::parse("620100-FGW-003").expect("valid");
+    new.name = "企业投资项目备案（一件事）".into();
+    new.promised_limit = Some(TimeLimit::parse("promised_limit", "4d").expect("valid"));
+    items.push(new);
+    f.t.store
+        .write(move |conn| {
+            Box::pin(async move {
+                tongban_store::insert_catalog_version(conn, "改革版", &items, common::at("2026-06-01T00:00:00Z")).await
+            })
+        })
+        .await
+        .expect("version 2");
+}
+
+#[tokio::test]
+async fn the_reform_report_compares_two_catalog_versions_for_anyone() {
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        publish_reformed_catalog(&f).await;
+        let anon = Caller::default();
+        let (s, _, r) = f.call(&anon, "GET", "/api/v1/catalog/reform?from=1&to=2", None).await;
+        assert_eq!(s, StatusCode::OK, "{}: {r}", f.t.name);
+        assert_eq!((r["from"]["version"].as_u64(), r["to"]["label"].as_str()), (Some(1), Some("改革版")));
+        assert_eq!(r["items"], json!({"before": 2, "after": 2, "change_percent": 0.0}));
+        // Required materials: 2 + 2 → 1 + 1; promised days over day limits: 5 → (3 + 4) / 2.
+        assert_eq!(r["materials"], json!({"before": 4, "after": 2, "change_percent": -50.0}));
+        assert_eq!(r["average_promised_working_days"], json!({"before": 5.0, "after": 3.5, "change_percent": -30.0}));
+        assert_eq!(r["steps"], json!({"before": 0, "after": 0, "change_percent": null}));
+        assert_eq!(r["departments"][0]["department"], "fgw");
+        assert_eq!(r["departments"][0]["name"], "兰州市发展和改革委员会");
+        assert_eq!(r["departments"][0]["materials"], r["materials"]);
+        let codes = |key: &str| r[key].as_array().expect(key).iter().map(|i| i["code"].clone()).collect::<Vec<_>>();
+        assert_eq!(codes("cut"), [json!("620100-FGW-002")]);
+        assert_eq!(codes("added"), [json!("620100-FGW-003")]);
+        assert_eq!(codes("changed"), [json!("620100-FGW-001")]);
+        assert_problem(&f.call(&anon, "GET", "/api/v1/catalog/reform?from=1&to=3", None).await, 404, "not-found");
+        assert_problem(
+            &f.call(&anon, "GET", "/api/v1/catalog/reform?from=x&to=2", None).await,
+            400,
+            "invalid-parameter",
+        );
+        assert_problem(&f.call(&anon, "GET", "/api/v1/catalog/reform?from=1", None).await, 400, "invalid-parameter");
+        f.t.cleanup().await;
+    }
+}

@@ -5,12 +5,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
-use tongban_core::catalog::ReformReport;
-use tongban_core::item::{Category, ServiceItem};
+use tongban_core::catalog::{Change, ItemRef, Measures, change_percent};
+use tongban_core::item::Category;
 
 use super::{access, read_only_note, section_tabs};
 use crate::AppState;
 use crate::app::CatalogVersion;
+use crate::app::reform::Reform;
 use crate::web::chart::{self, HBar};
 use crate::web::ctx::Ctx;
 use crate::web::error::WebError;
@@ -18,11 +19,22 @@ use crate::web::form::FieldErrors;
 use crate::web::layout::page;
 use crate::web::view::{self};
 
-fn percent_change(before: f64, after: f64) -> String {
-    if before == after {
-        return "0%".to_owned();
+/// A change as shown: `-12.5%`, `0%`, or `—` when there is none (from zero, or no mean).
+fn percent_change(change: Option<f64>) -> String {
+    match change {
+        None => "—".to_owned(),
+        Some(0.0) => "0%".to_owned(),
+        Some(c) => format!("{c:+.1}%"),
     }
-    format!("{:+.1}%", ReformReport::cut_percent(before, after))
+}
+
+/// `cut`, `grew`, or "" when unchanged or not comparable.
+fn change_class(change: Option<f64>) -> &'static str {
+    match change {
+        Some(c) if c < 0.0 => "cut",
+        Some(c) if c > 0.0 => "grew",
+        _ => "",
+    }
 }
 
 /// `?before=&after=` of the catalog page.
@@ -89,6 +101,10 @@ pub(super) struct ReformView {
     pub removed: Vec<(String, String)>,
     /// Items added: (code, name).
     pub added: Vec<(String, String)>,
+    /// Items changed: (code, name).
+    pub changed: Vec<(String, String)>,
+    /// Per department: its name and its rows (items, materials, steps, average days).
+    pub departments: Vec<(String, Vec<ReformRow>)>,
 }
 
 /// One measure of the comparison.
@@ -106,40 +122,45 @@ pub(super) struct ReformRow {
     pub class: &'static str,
 }
 
-/// The reform comparison of the items of version `before` (`old`) with those of `after` (`new`).
-pub(super) fn reform(
-    ctx: &Ctx,
-    before: u32,
-    after: u32,
-    old: &[ServiceItem],
-    new: &[ServiceItem],
-    single: bool,
-) -> ReformView {
-    let report = ReformReport::compare(old, new);
-    let row = |label: String, b: f64, a: f64, before: String, after: String| ReformRow {
-        label,
-        before,
-        after,
-        change: percent_change(b, a),
-        class: if a < b {
-            "cut"
-        } else if a > b {
-            "grew"
-        } else {
-            ""
-        },
+/// The measures of a reform as rows: items, required materials, steps, average days.
+fn measure_rows(ctx: &Ctx, m: &Measures) -> Vec<ReformRow> {
+    let count = |label: &str, c: &Change<u64>| ReformRow {
+        label: ctx.t(label).to_owned(),
+        before: c.before.to_string(),
+        after: c.after.to_string(),
+        change: percent_change(c.change_percent),
+        class: change_class(c.change_percent),
     };
-    let count = |label: String, (b, a): (usize, usize)| row(label, b as f64, a as f64, b.to_string(), a.to_string());
-    let mut rows = vec![
-        count(ctx.t("admin.items").to_owned(), report.items),
-        count(ctx.t("admin.materials").to_owned(), report.materials),
-        {
-            let (b, a) = report.average_days;
-            row(ctx.t("admin.average_days").to_owned(), b, a, format!("{b:.2}"), format!("{a:.2}"))
+    let days = &m.average_promised_working_days;
+    let mean = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |d| format!("{d:.2}"));
+    vec![
+        count("admin.items", &m.items),
+        count("admin.materials", &m.materials),
+        count("admin.steps", &m.steps),
+        ReformRow {
+            label: ctx.t("admin.average_days").to_owned(),
+            before: mean(days.before),
+            after: mean(days.after),
+            change: percent_change(days.change_percent),
+            class: change_class(days.change_percent),
         },
-    ];
-    for (c, n) in Category::ALL.iter().zip(report.by_category) {
-        rows.push(count(ctx.t(&format!("category.{}", c.as_str())).to_owned(), n));
+    ]
+}
+
+/// The reform comparison (三减一压缩) as the page shows it, from the one report the API and
+/// the command line also give.
+pub(super) fn reform(ctx: &Ctx, r: &Reform, single: bool) -> ReformView {
+    let (before, after) = (r.from.number, r.to.number);
+    let report = &r.report;
+    let mut rows = measure_rows(ctx, &report.totals);
+    for (c, (b, a)) in Category::ALL.iter().zip(report.by_category) {
+        rows.push(ReformRow {
+            label: ctx.t(&format!("category.{}", c.as_str())).to_owned(),
+            before: b.to_string(),
+            after: a.to_string(),
+            change: percent_change(change_percent(b as f64, a as f64)),
+            class: change_class(change_percent(b as f64, a as f64)),
+        });
     }
     let most = report.by_category.iter().map(|(b, a)| (*b).max(*a)).max().unwrap_or(1).max(1) as f64;
     let bars = Category::ALL
@@ -158,15 +179,19 @@ pub(super) fn reform(
             ]
         })
         .collect();
-    let name_in = |items: &[ServiceItem], code: &str| {
-        items.iter().find(|i| i.code.as_str() == code).map_or_else(String::new, |i| i.name.clone())
-    };
+    let named = |refs: &[ItemRef]| refs.iter().map(|i| (i.code.to_string(), i.name.clone())).collect();
     ReformView {
         single,
         rows,
         bars,
-        removed: report.removed.iter().map(|c| (c.to_string(), name_in(old, c.as_str()))).collect(),
-        added: report.added.iter().map(|c| (c.to_string(), name_in(new, c.as_str()))).collect(),
+        removed: named(&report.cut),
+        added: named(&report.added),
+        changed: named(&report.changed),
+        departments: report
+            .departments
+            .iter()
+            .map(|d| (r.department_name(d.department.as_str()).to_owned(), measure_rows(ctx, &d.measures)))
+            .collect(),
     }
 }
 
@@ -248,6 +273,38 @@ pub(super) fn render(ctx: &Ctx, v: &CatalogView) -> Markup {
                         }
                     }
                 }
+                @if !report.changed.is_empty() {
+                    details {
+                        summary { (ctx.t("admin.changed")) " " span.count { "(" (report.changed.len()) ")" } }
+                        ul.codes { @for (c, name) in &report.changed { li { a href=(format!("/items/{c}")) { code { (c) } } " " (name) } } }
+                    }
+                }
+                @if !report.departments.is_empty() {
+                    h3 { (ctx.t("admin.by_department")) }
+                    div.table-wrap {
+                        table.reform {
+                            thead { tr {
+                                th scope="col" { (ctx.t("admin.reform_department")) }
+                                th scope="col" { (ctx.t("admin.measure")) }
+                                th scope="col" { "v" (before) }
+                                th scope="col" { "v" (after) }
+                                th scope="col" { (ctx.t("admin.change")) }
+                            } }
+                            tbody {
+                                @for (name, rows) in &report.departments {
+                                    @for (k, r) in rows.iter().enumerate() {
+                                        tr {
+                                            @if k == 0 { th scope="rowgroup" rowspan=(rows.len()) { (name) } }
+                                            th scope="row" { (r.label) }
+                                            td { (r.before) } td { (r.after) }
+                                            td class=(r.class) { (r.change) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -263,16 +320,13 @@ pub async fn catalog(
     let versions = crate::app::public::catalog_versions(&state).await.map_err(|e| ctx.fail(e))?;
     let latest = versions.last().map_or(0, |v| v.number);
     let (before, after, errors) = chosen(&ctx, &versions, &q);
-    let (old, new): (Vec<ServiceItem>, Vec<ServiceItem>) = if errors.is_empty() && latest > 0 {
-        (
-            crate::app::public::items_in_version(&state, before).await.map_err(|e| ctx.fail(e))?,
-            crate::app::public::items_in_version(&state, after).await.map_err(|e| ctx.fail(e))?,
-        )
-    } else {
-        (Vec::new(), Vec::new())
-    };
     let valid = errors.is_empty();
-    let report = valid.then(|| reform(&ctx, before, after, &old, &new, versions.len() < 2));
+    let report = if valid && latest > 0 {
+        let r = crate::app::reform::catalog_reform(&state, before, after).await.map_err(|e| ctx.fail(e))?;
+        Some(reform(&ctx, &r, versions.len() < 2))
+    } else {
+        None
+    };
     let mut versions = versions;
     versions.reverse();
     let model = CatalogView { may_change, versions, latest, before, after, errors, report };
@@ -294,7 +348,7 @@ mod tests {
                 label: "Items".into(),
                 before: "8".into(),
                 after: "6".into(),
-                change: percent_change(8.0, 6.0),
+                change: percent_change(Some(-25.0)),
                 class: "cut",
             }],
             removed: vec![("X-1".into(), "an item".into())],
@@ -326,7 +380,8 @@ mod tests {
 
     #[test]
     fn an_unchanged_measure_reads_zero() {
-        assert_eq!(percent_change(3.0, 3.0), "0%");
-        assert_eq!(percent_change(4.0, 5.0), "+25.0%");
+        assert_eq!(percent_change(Some(0.0)), "0%");
+        assert_eq!(percent_change(Some(25.0)), "+25.0%");
+        assert_eq!(percent_change(None), "—");
     }
 }
