@@ -282,7 +282,7 @@ pub(super) fn render(ctx: &Ctx, v: &CatalogView) -> Markup {
                 @if !report.departments.is_empty() {
                     h3 { (ctx.t("admin.by_department")) }
                     div.table-wrap {
-                        table.reform {
+                        table.reform-departments {
                             thead { tr {
                                 th scope="col" { (ctx.t("admin.reform_department")) }
                                 th scope="col" { (ctx.t("admin.measure")) }
