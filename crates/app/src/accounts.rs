@@ -424,7 +424,10 @@ pub async fn check_login_attempt(
     let shaped = tongban_core::text::check(login, tongban_core::text::NAME).is_ok()
         && password.chars().count() <= MAX_PASSWORD_CHARS;
     let account = if shaped { state.store.account(login).await?.filter(|a| !a.disabled) } else { None };
-    let ok = shaped && verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone())).await;
+    // An account awaiting activation has no password: it verifies against the fixed hash
+    // like an unknown login, and fails the same way.
+    let hash = account.as_ref().map(|a| a.password_hash.clone()).filter(|h| !h.is_empty());
+    let ok = shaped && verify_password(password.to_owned(), hash).await;
     match account {
         Some(a) if ok => {
             state.limiter.succeeded(login, client);

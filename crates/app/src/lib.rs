@@ -16,6 +16,7 @@ use tongban_core::item::ItemCode;
 use tongban_store::{Store, allocate_case_number, append_audit, append_events};
 
 pub mod accounts;
+mod activation;
 pub mod actor;
 mod audit;
 pub mod bulk;
@@ -42,6 +43,7 @@ pub use accounts::{
     new_session, revoke_mandate, revoke_token, send_code, set_account_role, set_disabled, verify_at_window,
     verify_by_provider,
 };
+pub use activation::{IssuedCode, activate_account, activation_refusal, issue_activation_code, set_account_password};
 pub use audit::{AuditCheck, verify_audit};
 pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, calendar_closures, calendar_years, import_calendar_year,
@@ -1122,8 +1124,9 @@ pub async fn concerns(state: &App, principal: &Principal) -> Result<Vec<ConcernR
 pub struct NewStaff {
     /// Login name.
     pub login: String,
-    /// Initial password (at least 10 characters).
-    pub password: String,
+    /// Initial password (at least 10 characters); none to issue a one-time activation
+    /// code instead, with which the account's holder sets one.
+    pub password: Option<String>,
     /// Name.
     pub name: String,
     /// Role (not applicant or public).
@@ -1132,18 +1135,25 @@ pub struct NewStaff {
     pub department: Option<String>,
 }
 
+/// A staff account just created, with its activation code when it was created without a
+/// password (shown to the administrator once).
+#[derive(Debug, Clone)]
+pub struct StaffCreated {
+    /// The account.
+    pub account: tongban_store::Account,
+    /// Its one-time activation code, if it has no password yet.
+    pub activation: Option<IssuedCode>,
+}
+
 /// Creates a staff account (administrators), listing every invalid field; a login taken
-/// is a conflict.
-pub async fn create_staff_account(
-    state: &App,
-    principal: &Principal,
-    req: NewStaff,
-) -> Result<tongban_store::Account, AppError> {
+/// is a conflict. Without a password the account cannot log in until its holder activates
+/// it with the one-time code issued here (audited as `account.activation.issue`).
+pub async fn create_staff_account(state: &App, principal: &Principal, req: NewStaff) -> Result<StaffCreated, AppError> {
     authorize(principal, Action::ManageAccounts)?;
     let admin = principal.require()?.id.clone();
     let parsed = tongban_core::account::StaffRequest {
         login: &req.login,
-        password: &req.password,
+        password: req.password.as_deref(),
         name: &req.name,
         role: &req.role,
         department: req.department.as_deref(),
@@ -1177,23 +1187,32 @@ pub async fn create_staff_account(
         applicant_kind: None,
         id_number: None,
         phone: None,
-        password_hash: crate::credentials::hash_password(req.password).await?,
+        // Empty until activated: no password verifies against it.
+        password_hash: match req.password {
+            Some(p) => crate::credentials::hash_password(p).await?,
+            None => String::new(),
+        },
         disabled: false,
         verified: None,
     };
     let now = state.now();
-    let a = account.clone();
+    let code =
+        if account.password_hash.is_empty() { Some(activation::new_code(&account.id, &admin, now)?) } else { None };
+    let (a, row) = (account.clone(), code.as_ref().map(|(row, _)| row.clone()));
     state
         .write_claimed(move |c| {
             Box::pin(async move {
                 tongban_store::insert_account(c, &a, now).await?;
                 let detail = serde_json::json!({ "role": a.role.as_str() }).to_string();
                 append_audit(c, now, &admin, "account.create", &a.id, &detail).await?;
+                if let Some(row) = &row {
+                    activation::record_code(c, row).await?;
+                }
                 Ok::<_, AppError>(())
             })
         })
         .await?;
-    Ok(account)
+    Ok(StaffCreated { account, activation: code.map(|(_, issued)| issued) })
 }
 
 /// Revokes a grant: it and everything re-delegated from it stop at once. The grantor, the

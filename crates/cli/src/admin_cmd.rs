@@ -1,4 +1,4 @@
-//! `tongban admin create-user` and `tongban audit verify`.
+//! `tongban admin create-user`, `tongban admin set-password` and `tongban audit verify`.
 
 use std::process::ExitCode;
 
@@ -27,6 +27,22 @@ pub enum AdminCommand {
         #[arg(long)]
         department: Option<String>,
         /// Read the password from this environment variable instead of standard input.
+        #[arg(long, value_name = "VAR", conflicts_with = "no_password")]
+        password_env: Option<String>,
+        /// Create the account without a password: a one-time activation code is printed,
+        /// with which its holder sets one at /activate (valid for 7 days).
+        #[arg(long)]
+        no_password: bool,
+    },
+    /// Set an account's password (scripted setups): its sessions and tokens end and its
+    /// activation codes stop counting. Exit 2 for an unknown login or a refused password.
+    SetPassword {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Login name.
+        #[arg(long)]
+        login: String,
+        /// Read the password from this environment variable instead of standard input.
         #[arg(long, value_name = "VAR")]
         password_env: Option<String>,
     },
@@ -45,34 +61,68 @@ pub enum AuditCommand {
     },
 }
 
-pub async fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<ExitCode> {
-    let AdminCommand::CreateUser { db, login, name, role, department, password_env } = command;
-    let password = match password_env {
-        Some(var) => std::env::var(&var).with_context(|| format!("environment variable {var} is not set"))?,
+/// The password from environment variable `var`, or else the first line of standard input.
+fn read_password(login: &str, var: Option<String>) -> anyhow::Result<String> {
+    match var {
+        Some(var) => std::env::var(&var).with_context(|| format!("environment variable {var} is not set")),
         None => {
             eprintln!("password for {login} (at least 10 characters), then Enter:");
             let mut line = String::new();
             std::io::stdin().read_line(&mut line).context("cannot read the password")?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
         }
-    };
-    let state = crate::open_app(config, &db).await?;
-    let req = tongban_server::app::NewStaff { login: login.clone(), password, name, role: role.clone(), department };
-    match tongban_server::app::create_staff_account(&state, &tongban_server::auth::Principal::console(), req).await {
-        Ok(_) => {}
-        Err(tongban_server::app::AppError::Invalid(fields)) => {
+    }
+}
+
+/// A refused use case on standard error; exit 2.
+fn refused(e: tongban_server::app::AppError) -> ExitCode {
+    match e {
+        tongban_server::app::AppError::Invalid(fields) => {
             for (field, why) in fields {
                 eprintln!("error: {field}: {why}");
             }
-            return Ok(ExitCode::from(2));
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(2));
+        e => eprintln!("error: {e}"),
+    }
+    ExitCode::from(2)
+}
+
+pub async fn admin(config: &Config, command: AdminCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AdminCommand::CreateUser { db, login, name, role, department, password_env, no_password } => {
+            let password = if no_password { None } else { Some(read_password(&login, password_env)?) };
+            let state = crate::open_app(config, &db).await?;
+            let req =
+                tongban_server::app::NewStaff { login: login.clone(), password, name, role: role.clone(), department };
+            let console = tongban_server::auth::Principal::console();
+            let created = match tongban_server::app::create_staff_account(&state, &console, req).await {
+                Ok(created) => created,
+                Err(e) => return Ok(refused(e)),
+            };
+            println!("created {login} ({role})");
+            if let Some(code) = created.activation {
+                println!("activation code for {login}: {}", code.code);
+                println!("valid until {}; shown only now: hand it over; it is used once at /activate", code.expires_at);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AdminCommand::SetPassword { db, login, password_env } => {
+            let password = read_password(&login, password_env)?;
+            let state = crate::open_app(config, &db).await?;
+            let console = tongban_server::auth::Principal::console();
+            match tongban_server::app::set_account_password(&state, &console, &login, &password).await {
+                Ok(()) => {
+                    println!("password set for {login}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(tongban_server::app::AppError::NotFound(_)) => {
+                    eprintln!("error: no account {login}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Ok(refused(e)),
+            }
         }
     }
-    println!("created {login} ({role})");
-    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn audit(config: &Config, command: AuditCommand) -> anyhow::Result<ExitCode> {

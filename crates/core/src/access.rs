@@ -23,6 +23,8 @@ pub enum Action {
     Case(CaseCommandKind),
     /// Log in.
     Login,
+    /// Activate an account with its one-time activation code (anyone who holds one).
+    Activate,
     /// Log out, see oneself.
     Session,
     /// Create or revoke one's own API tokens.
@@ -85,7 +87,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
     let staff = role.is_department_staff();
     let overseer = oversees(role);
     match action {
-        Action::ReadCatalog | Action::Login => true,
+        Action::ReadCatalog | Action::Login | Action::Activate => true,
         Action::SignUp => role == R::Public,
         Action::Session | Action::Tokens => role != R::Public,
         Action::SubmitCase => matches!(role, R::Applicant | R::WindowClerk),

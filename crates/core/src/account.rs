@@ -126,8 +126,8 @@ impl SignUpRequest<'_> {
 pub struct StaffRequest<'a> {
     /// The login.
     pub login: &'a str,
-    /// The first password.
-    pub password: &'a str,
+    /// The first password; none for an account activated later with a one-time code.
+    pub password: Option<&'a str>,
     /// The person's name.
     pub name: &'a str,
     /// A staff role, by name.
@@ -154,7 +154,7 @@ impl StaffRequest<'_> {
     /// department exists is the caller's to check against the organisation.
     pub fn parse(&self) -> Result<Staff, Vec<FieldError>> {
         let mut errors: Vec<FieldError> =
-            [check_login(self.login.trim()), check_password(self.password), check_name(self.name)]
+            [check_login(self.login.trim()), self.password.map_or(Ok(()), check_password), check_name(self.name)]
                 .into_iter()
                 .filter_map(Result::err)
                 .collect();
@@ -179,6 +179,102 @@ impl StaffRequest<'_> {
                 Ok(Staff { login: self.login.trim().to_owned(), name: self.name.trim().to_owned(), role, department })
             }
             _ => Err(errors),
+        }
+    }
+}
+
+/// One-time activation codes (激活码): an account created without a password (imported
+/// staff, files never carry passwords) gets one from an administrator, who hands it over;
+/// its holder sets a password with it, once. The app makes the code's randomness and keeps
+/// only its hash; these are the rules.
+pub mod activation {
+    /// Days a code may be used after it was issued.
+    pub const VALID_DAYS: i64 = 7;
+    /// Random bytes in a code (16 hex digits shown in groups of four: 64 bits, beyond
+    /// guessing under the login rate limits).
+    pub const CODE_BYTES: usize = 8;
+
+    /// Why a code that was issued to the account cannot be used now, or why a typed code
+    /// is refused (the same answer whether or not the login exists).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+    pub enum ActivationError {
+        /// No code issued to this login matches (or there is no such login).
+        #[error("not a valid activation code for this login")]
+        Wrong,
+        /// It was used already.
+        #[error("this activation code was already used")]
+        Used,
+        /// A newer code was issued in its place.
+        #[error("this activation code was replaced by a newer one; ask the administrator for the latest")]
+        Replaced,
+        /// Its days ran out.
+        #[error("this activation code has expired; ask the administrator for a new one")]
+        Expired,
+    }
+
+    impl ActivationError {
+        /// Every refusal, in order.
+        pub const ALL: [ActivationError; 4] = [Self::Wrong, Self::Used, Self::Replaced, Self::Expired];
+
+        /// A stable name (message keys, logs).
+        pub fn as_str(self) -> &'static str {
+            match self {
+                Self::Wrong => "wrong",
+                Self::Used => "used",
+                Self::Replaced => "replaced",
+                Self::Expired => "expired",
+            }
+        }
+    }
+
+    /// A code as typed, in the form it is hashed in: spaces and dashes dropped, lowercase.
+    pub fn normalize(typed: &str) -> String {
+        typed.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_lowercase).collect()
+    }
+
+    /// A code as shown to people: groups of four joined by dashes.
+    pub fn display(code: &str) -> String {
+        let chars: Vec<char> = code.chars().collect();
+        chars.chunks(4).map(|g| g.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    }
+
+    /// Whether an issued code may be used at `now`: not used, not replaced, not expired.
+    pub fn check(
+        used_at: Option<jiff::Timestamp>,
+        voided_at: Option<jiff::Timestamp>,
+        expires_at: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> Result<(), ActivationError> {
+        if used_at.is_some() {
+            Err(ActivationError::Used)
+        } else if voided_at.is_some() {
+            Err(ActivationError::Replaced)
+        } else if now >= expires_at {
+            Err(ActivationError::Expired)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Until when a code issued at `at` may be used.
+    pub fn expires(at: jiff::Timestamp) -> jiff::Timestamp {
+        at + jiff::SignedDuration::from_hours(24 * VALID_DAYS)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_code_is_typed_as_shown_or_not_and_expires_after_its_days() {
+            assert_eq!(display("0a1b2c3d4e5f6a7b"), "0a1b-2c3d-4e5f-6a7b");
+            assert_eq!(normalize(" 0A1B-2c3d 4e5f-6A7B "), "0a1b2c3d4e5f6a7b");
+            let t = |s: i64| jiff::Timestamp::from_second(1_800_000_000 + s).expect("valid");
+            let until = expires(t(0));
+            assert_eq!(check(None, None, until, t(0)), Ok(()));
+            assert_eq!(check(None, None, until, until), Err(ActivationError::Expired));
+            assert_eq!(check(Some(t(1)), None, until, t(2)), Err(ActivationError::Used));
+            assert_eq!(check(None, Some(t(1)), until, t(2)), Err(ActivationError::Replaced));
         }
     }
 }
@@ -210,17 +306,25 @@ mod tests {
     #[test]
     fn staff_and_applicants_share_the_password_rule() {
         let long = "x".repeat(MAX_PASSWORD_CHARS + 1);
-        let staff =
-            StaffRequest { login: "li.ming", password: &long, name: "李明", role: "supervisor", department: None };
+        let staff = StaffRequest {
+            login: "li.ming",
+            password: Some(&long),
+            name: "李明",
+            role: "supervisor",
+            department: None,
+        };
         assert_eq!(fields(&staff.parse().expect_err("long")), ["password"]);
     }
 
     #[test]
     fn department_staff_need_a_department_and_overseers_do_not() {
-        let mut r =
-            StaffRequest {
-                login: "li.ming", password: "0123456789", name: "李明", role: "approver", department: None
-            };
+        let mut r = StaffRequest {
+            login: "li.ming",
+            password: Some("0123456789"),
+            name: "李明",
+            role: "approver",
+            department: None,
+        };
         assert_eq!(fields(&r.parse().expect_err("no department")), ["department"]);
         r.department = Some("fgw");
         assert_eq!(r.parse().expect("valid").department.map(|d| d.to_string()).as_deref(), Some("fgw"));

@@ -11,6 +11,7 @@
 //! callers, each answered only after its batch is durable). On PostgreSQL each write is
 //! its own transaction on a pooled connection.
 
+mod activation;
 mod calendar;
 mod cases;
 mod catalog;
@@ -34,6 +35,9 @@ use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
+pub use activation::{
+    ActivationCode, activation_code_for_use, insert_activation_code, mark_activation_code_used, void_activation_codes,
+};
 pub use calendar::{
     StoredClosure, StoredYear, delete_closure, lock_cases, mark_calendar_checked, put_calendar_year, put_closure,
 };

@@ -1,9 +1,9 @@
-//! An account's identity verification (实名认证), password and disabling.
+//! An account's identity verification (实名认证), password, activation (激活) and disabling.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
@@ -221,6 +221,72 @@ pub async fn confirm_code(
     Ok(Json(me(&account, None)))
 }
 
+/// A one-time activation code, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivationCodeView {
+    /// The account it activates.
+    pub login: String,
+    /// The code, in groups of four (dashes and case do not matter when it is typed).
+    pub code: String,
+    /// Until when it may be used (RFC 3339).
+    pub expires_at: String,
+}
+
+impl From<crate::app::IssuedCode> for ActivationCodeView {
+    fn from(c: crate::app::IssuedCode) -> Self {
+        ActivationCodeView { login: c.login, code: c.code, expires_at: c.expires_at.to_string() }
+    }
+}
+
+/// Issue a new one-time activation code for a staff account (administrators): its holder
+/// sets a password with it. Earlier codes of the account stop counting. Audited.
+#[utoipa::path(post, path = "/api/v1/accounts/{login}/activation-codes", tag = "identity",
+    params(("login" = String, Path, description = "The staff account's login name")),
+    responses((status = 201, description = "Issued; the code is shown this once", body = ActivationCodeView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such staff account", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is disabled", body = Problem, content_type = "application/problem+json")))]
+pub async fn issue_activation_code(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(login): Path<String>,
+) -> Result<(StatusCode, Json<ActivationCodeView>), ApiError> {
+    let issued = crate::app::issue_activation_code(&state, &principal, &login).await?;
+    Ok((StatusCode::CREATED, Json(issued.into())))
+}
+
+/// An activation: the one-time code and the password to set.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Activation {
+    /// The activation code the administrator handed over.
+    #[schema(max_length = 64)]
+    pub code: String,
+    /// The new password (10–256 characters).
+    #[schema(min_length = 10, max_length = 256)]
+    pub password: String,
+}
+
+/// Activate an account with its one-time code, setting its password (anyone holding the
+/// code; no login needed). A wrong code and an unknown login answer alike; a used, replaced
+/// or expired code says so. Failures back off like logins. Audited.
+#[utoipa::path(post, path = "/api/v1/accounts/{login}/activation", tag = "identity", request_body = Activation,
+    params(("login" = String, Path, description = "Login name")),
+    responses((status = 204, description = "Activated: log in with the new password"),
+        (status = 401, description = "A bearer token that is not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A session cookie without its CSRF token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A wrong, used, replaced or expired code, or a password core refuses (field `code` or `password`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed activations", body = Problem, content_type = "application/problem+json")))]
+pub async fn activate(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(login): Path<String>,
+    AppJson(req): AppJson<Activation>,
+) -> Result<StatusCode, ApiError> {
+    crate::app::activate_account(&state, &principal, &login, &req.code, &req.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// This module's routes, documented.
 pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
     utoipa_axum::router::OpenApiRouter::new()
@@ -231,4 +297,6 @@ pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
         .routes(routes!(revoke_mandate))
         .routes(routes!(send_code))
         .routes(routes!(confirm_code))
+        .routes(routes!(issue_activation_code))
+        .routes(routes!(activate))
 }

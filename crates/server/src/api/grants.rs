@@ -130,8 +130,11 @@ pub async fn list_grants(
 pub struct StaffCreate {
     /// Login name.
     pub login: String,
-    /// Initial password (at least 10 characters).
-    pub password: String,
+    /// Initial password (10–256 characters). Leave it out to get a one-time activation
+    /// code instead, with which the account's holder sets a password.
+    #[serde(default)]
+    #[schema(min_length = 10, max_length = 256)]
+    pub password: Option<String>,
     /// Name.
     pub name: String,
     /// Role (not applicant or public).
@@ -141,14 +144,26 @@ pub struct StaffCreate {
     pub department: Option<String>,
 }
 
-/// Create a staff account (administrators).
+/// A staff account just created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffCreated {
+    /// Login name.
+    pub login: String,
+    /// Its one-time activation code, when it was created without a password: shown here
+    /// once and never again.
+    pub activation: Option<super::accounts::ActivationCodeView>,
+}
+
+/// Create a staff account (administrators). Without a password the answer carries a
+/// one-time activation code for the account's holder; the account cannot log in until it
+/// is used.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "identity", request_body = StaffCreate,
-    responses((status = 201, description = "Created"), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Login taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "Created", body = StaffCreated), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"), (status = 409, description = "Login taken", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid", body = Problem, content_type = "application/problem+json")))]
 pub async fn create_account(
     State(state): State<AppState>,
     principal: Principal,
     AppJson(req): AppJson<StaffCreate>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(StatusCode, Json<StaffCreated>), ApiError> {
     let req = crate::app::NewStaff {
         login: req.login,
         password: req.password,
@@ -156,8 +171,9 @@ pub async fn create_account(
         role: req.role,
         department: req.department,
     };
-    crate::app::create_staff_account(&state, &principal, req).await?;
-    Ok(StatusCode::CREATED)
+    let created = crate::app::create_staff_account(&state, &principal, req).await?;
+    let activation = created.activation.map(super::accounts::ActivationCodeView::from);
+    Ok((StatusCode::CREATED, Json(StaffCreated { login: created.account.id, activation })))
 }
 
 /// A role change.

@@ -14,6 +14,7 @@
 //! cookie instead.
 
 mod account;
+mod activate;
 mod admin;
 mod assets;
 mod case_page;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(portal::routes())
         .merge(hall::routes())
         .merge(account::routes())
+        .merge(activate::routes())
         .merge(case_page::routes())
         .merge(workbench::routes())
         .merge(supervision::routes())

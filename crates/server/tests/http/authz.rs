@@ -102,6 +102,10 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/v1/cases/{number}/due", "", "01111111101"),
     ("POST", "/api/v1/accounts/{login}/verification", "", "00100000011"),
     ("PUT", "/api/v1/accounts/{login}/disabled", "", "00000000100"),
+    // Issuing a code for clerk2 leaves its password as it is.
+    ("POST", "/api/v1/accounts/{login}/activation-codes", "", "00000000100"),
+    // Anyone may try a code; a wrong one is 422 (or 429 after a few), never a denial.
+    ("POST", "/api/v1/accounts/{login}/activation", "", "11111111111"),
     ("PUT", "/api/v1/me/password", "", "01111111111"),
     ("POST", "/api/v1/mandates", "", "01000000000"),
     ("GET", "/api/v1/mandates", "", "01000000000"),
@@ -162,6 +166,9 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("PUT", "/api/v1/accounts/{login}/disabled", _) => json!({ "disabled": false }),
         ("POST", "/api/v1/mandates", _) => json!({ "agent": "nobody" }),
         ("POST", "/api/v1/me/verification", _) => json!({ "code": "000000" }),
+        ("POST", "/api/v1/accounts/{login}/activation", _) => {
+            json!({ "code": "0000-0000-0000-0000", "password": "long enough password" })
+        }
         ("PUT", "/api/v1/me/password", _) => {
             json!({ "current_password": "wrong", "new_password": "long enough password" })
         }

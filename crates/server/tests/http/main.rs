@@ -4,6 +4,7 @@
 
 mod common;
 
+mod activation;
 mod api;
 mod authz;
 mod guardrails;

@@ -33,7 +33,7 @@ use grants::{grants, revoke};
 use org::org;
 use plans::plans;
 use rules::{rules, set_rule};
-use staff::{change_role, create_staff, set_disabled, staff};
+use staff::{change_role, create_staff, issue_code, set_disabled, staff};
 
 /// The pages of the section: (href, message key).
 const SECTION: &[(&str, &str)] = &[
@@ -102,6 +102,7 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/admin/staff", get(staff).post(create_staff))
         .route("/admin/staff/{login}/role", post(change_role))
         .route("/admin/staff/{login}/disabled", post(set_disabled))
+        .route("/admin/staff/{login}/activation-code", post(issue_code))
         .route("/admin/grants", get(grants))
         .route("/admin/grants/{id}/revoke", post(revoke))
         .route("/admin/calendar", get(calendar))

@@ -1,4 +1,5 @@
-//! `/admin/staff` — staff accounts: create, change role, disable.
+//! `/admin/staff` — staff accounts: create (with a password, or with a one-time activation
+//! code shown once), issue a new activation code, change role, disable.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -39,6 +40,25 @@ pub(super) struct StaffView {
     pub departments: Vec<(String, String)>,
     /// The new account's form.
     pub new: NewStaffForm,
+    /// An activation code just issued, shown this once.
+    pub issued: Option<IssuedView>,
+}
+
+/// An activation code just issued, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct IssuedView {
+    /// The account it activates.
+    pub login: String,
+    /// The code.
+    pub code: String,
+    /// Until when it may be used (China Standard Time).
+    pub until: String,
+}
+
+impl From<app::IssuedCode> for IssuedView {
+    fn from(c: app::IssuedCode) -> Self {
+        IssuedView { login: c.login, code: c.code, until: view::when(c.expires_at) }
+    }
 }
 
 /// A staff account's row.
@@ -60,6 +80,8 @@ pub(super) struct AccountLine {
     pub errors: FieldErrors,
     /// Whether it is disabled.
     pub disabled: bool,
+    /// Whether it has no password yet (awaiting activation).
+    pub awaiting: bool,
 }
 
 /// The new account's form, as typed.
@@ -108,6 +130,7 @@ pub(super) fn view(
                     chosen: row_failed.map_or(a.role.as_str(), |(_, f, _)| f.get("role")).to_owned(),
                     errors: row_failed.map(|(_, _, e)| e.clone()).unwrap_or_default(),
                     disabled: a.disabled,
+                    awaiting: a.password_hash.is_empty(),
                 }
             })
             .collect(),
@@ -122,6 +145,7 @@ pub(super) fn view(
             },
         },
         departments,
+        issued: None,
     }
 }
 
@@ -144,6 +168,7 @@ pub(super) fn render(ctx: &Ctx, v: &StaffView) -> Markup {
         (section_tabs(ctx))
         (read_only_note(ctx, v.may_change))
         (view::done_notice(ctx, v.done.as_deref()))
+        @if let Some(c) = &v.issued { (issued_notice(ctx, c)) }
         @if v.failed { div.notice.error role="alert" { (ctx.t("err.see_fields")) } }
         div.table-wrap {
             table.cases {
@@ -176,13 +201,21 @@ pub(super) fn render(ctx: &Ctx, v: &StaffView) -> Markup {
                                 }
                             }
                             td {
-                                @if a.disabled { span.late { (ctx.t("admin.disabled")) } } @else { (ctx.t("admin.enabled")) }
+                                @if a.disabled { span.late { (ctx.t("admin.disabled")) } }
+                                @else if a.awaiting { (ctx.t("admin.awaiting")) }
+                                @else { (ctx.t("admin.enabled")) }
                                 @if v.may_change {
                                     form.inline-form method="post" action=(format!("/admin/staff/{}/disabled", a.login)) {
                                         (view::csrf(ctx))
                                         input type="hidden" name="disabled" value=(if a.disabled { "0" } else { "1" });
                                         " " button type="submit" {
                                             (ctx.tf(if a.disabled { "admin.enable" } else { "admin.disable" }, &[("login", &a.login)]))
+                                        }
+                                    }
+                                    @if !a.disabled {
+                                        form.inline-form method="post" action=(format!("/admin/staff/{}/activation-code", a.login)) {
+                                            (view::csrf(ctx))
+                                            " " button type="submit" { (ctx.tf("admin.new_code", &[("login", &a.login)])) }
                                         }
                                     }
                                 }
@@ -201,7 +234,7 @@ pub(super) fn render(ctx: &Ctx, v: &StaffView) -> Markup {
                     (view::input(ctx.t("admin.login"), "login", &new.login, new_errors,
                         Input { required: true, autocomplete: Some("off"), hint: Some(ctx.t("signup.login_hint")), scope: "new", ..Input::default() }))
                     (view::input(ctx.t("admin.password"), "password", "", new_errors,
-                        Input { kind: "password", required: true, autocomplete: Some("new-password"), hint: Some(ctx.t("signup.password_hint")), scope: "new", ..Input::default() }))
+                        Input { kind: "password", autocomplete: Some("new-password"), hint: Some(ctx.t("admin.password_hint")), scope: "new", ..Input::default() }))
                     (view::input(ctx.t("admin.name"), "name", &new.name, new_errors, Input { required: true, scope: "new", ..Input::default() }))
                     div class=(if new_errors.get("role").is_some() { "field invalid" } else { "field" }) {
                         label for="f-new-role" { (ctx.t("admin.role")) span.req aria-hidden="true" { " *" } }
@@ -228,16 +261,38 @@ pub(super) fn render(ctx: &Ctx, v: &StaffView) -> Markup {
     }
 }
 
+/// The activation code just issued: shown once, with where it is used and until when.
+fn issued_notice(ctx: &Ctx, c: &IssuedView) -> Markup {
+    html! {
+        div.notice.ok role="status" id="activation-code" {
+            p { (ctx.tf("admin.code_for", &[("login", &c.login)])) }
+            p { code.activation-code { (c.code) } }
+            p { (ctx.tf("admin.code_once", &[("url", "/activate"), ("until", &c.until)])) }
+        }
+    }
+}
+
 async fn staff_page(
     state: &AppState,
     ctx: &Ctx,
     done: Option<&str>,
     failed: FailedStaff<'_>,
 ) -> Result<Response, WebError> {
+    staff_page_with(state, ctx, done, failed, None).await
+}
+
+async fn staff_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    done: Option<&str>,
+    failed: FailedStaff<'_>,
+    issued: Option<app::IssuedCode>,
+) -> Result<Response, WebError> {
     let may_change = access(ctx, false)?;
     let accounts = crate::app::org::staff_accounts(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
-    let model = view(&accounts, departments, failed, may_change, done);
+    let mut model = view(&accounts, departments, failed, may_change, done);
+    model.issued = issued.map(IssuedView::from);
     Ok(page(ctx, ctx.t("admin.staff_title"), render(ctx, &model)))
 }
 
@@ -251,17 +306,22 @@ pub async fn create_staff(State(state): State<AppState>, posted: Posted) -> Resu
     let Posted { ctx, fields, .. } = posted;
     let req = app::NewStaff {
         login: fields.get("login").to_owned(),
-        password: fields.get("password").to_owned(),
+        // An empty password field: the account gets an activation code instead.
+        password: Some(fields.get("password").to_owned()).filter(|p| !p.is_empty()),
         name: fields.get("name").to_owned(),
         role: fields.get("role").to_owned(),
         department: Some(fields.get("department").to_owned()),
     };
     let mut errors = FieldErrors::default();
     match app::create_staff_account(&state, &ctx.principal, req).await {
-        Ok(account) => {
+        // The code is shown in the answer to this post, never in a URL or stored page.
+        Ok(app::StaffCreated { activation: Some(code), .. }) => {
+            return staff_page_with(&state, &ctx, Some("staff_created"), None, Some(code)).await;
+        }
+        Ok(created) => {
             return Ok(see_other(
                 &ctx,
-                format!("/admin/staff?done=staff_created#acct-{}", account.id.replace('.', "-")),
+                format!("/admin/staff?done=staff_created#acct-{}", created.account.id.replace('.', "-")),
             ));
         }
         Err(crate::app::AppError::Invalid(list)) => {
@@ -277,6 +337,18 @@ pub async fn create_staff(State(state): State<AppState>, posted: Posted) -> Resu
     }
     let response = staff_page(&state, &ctx, None, Some(("new", &fields, &errors))).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, response).into_response())
+}
+
+/// `POST /admin/staff/{login}/activation-code` — issues a new one-time activation code,
+/// shown in the answer this once; the account's earlier codes stop counting.
+pub async fn issue_code(
+    State(state): State<AppState>,
+    Path(login): Path<String>,
+    posted: Posted,
+) -> Result<Response, WebError> {
+    let ctx = posted.ctx;
+    let issued = app::issue_activation_code(&state, &ctx.principal, &login).await.map_err(|e| ctx.fail(e))?;
+    staff_page_with(&state, &ctx, None, None, Some(issued)).await
 }
 
 /// `POST /admin/staff/{login}/role` — changes an account's role.

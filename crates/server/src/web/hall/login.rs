@@ -76,6 +76,7 @@ fn login_form(ctx: &Ctx, f: &LoginForm) -> Markup {
             button.primary type="submit" { (ctx.t("login.submit")) }
         }
         p { (ctx.t("login.no_account")) " " a href="/signup" { (ctx.t("nav.signup")) } }
+        p { (ctx.t("login.have_code")) " " a href="/activate" { (ctx.t("activate.title")) } }
     }
 }
 
