@@ -8,13 +8,12 @@ use crate::common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
+use common::browser::{Page, Web};
 use common::{Caller, Fixture, assert_problem};
 use serde_json::{Value, json};
 use tongban_server::web::Lang;
 use tongban_store::testing::each_backend;
-use tower::ServiceExt;
 
 const NEW_PASSWORD: &str = "a password of my own";
 
@@ -135,28 +134,7 @@ async fn a_new_code_replaces_the_old_one_and_codes_expire_after_seven_days() {
     }
 }
 
-/// A browser without JavaScript: keeps cookies, sends forms.
-struct Browser {
-    app: axum::Router,
-    cookies: Vec<(String, String)>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: String,
-    body: String,
-}
-
 impl Page {
-    fn csrf(&self) -> String {
-        let at = self.body.find("name=\"csrf\" value=\"").expect("a form with a csrf field") + 19;
-        self.body[at..].split('"').next().unwrap_or("").to_owned()
-    }
-
-    fn has(&self, text: &str) -> bool {
-        self.body.contains(text)
-    }
-
     /// The activation code the staff page shows.
     fn code(&self) -> String {
         let at = self.body.find("class=\"activation-code\">").expect("a code shown") + 24;
@@ -164,52 +142,14 @@ impl Page {
     }
 }
 
-impl Browser {
-    fn new(f: &Fixture) -> Browser {
-        Browser { app: f.app.clone(), cookies: Vec::new() }
-    }
-
-    async fn send(&mut self, mut req: Request<Body>) -> Page {
-        if !self.cookies.is_empty() {
-            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            req.headers_mut().insert(header::COOKIE, jar.parse().expect("cookie header"));
-        }
-        let res = self.app.clone().oneshot(req).await.expect("infallible");
-        for c in res.headers().get_all(header::SET_COOKIE) {
-            let c = c.to_str().expect("ascii cookie");
-            let (k, v) = c.split(';').next().and_then(|kv| kv.split_once('=')).expect("name=value");
-            self.cookies.retain(|(name, _)| name != k);
-            if !c.contains("Max-Age=0") {
-                self.cookies.push((k.to_owned(), v.to_owned()));
-            }
-        }
-        let status = res.status();
-        let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24).await.expect("body");
-        Page { status, location, body: String::from_utf8_lossy(&bytes).into_owned() }
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        self.send(Request::get(uri).body(Body::empty()).expect("request")).await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-        let req = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .expect("request");
-        self.send(req).await
-    }
-
+impl Web {
     async fn log_in(&mut self, login: &str, password: &str) -> Page {
         let csrf = self.get("/login").await.csrf();
         self.post("/login", &[("csrf", &csrf), ("login", login), ("password", password), ("next", "")]).await
     }
 }
 
-/// Posts the activation form for `zhao.lei` with `code` and the new password, repeated as `again`.
-async fn activate_form(b: &mut Browser, csrf: &str, code: &str, again: &str) -> Page {
+async fn activate_form(b: &mut Web, csrf: &str, code: &str, again: &str) -> Page {
     let fields =
         [("csrf", csrf), ("login", "zhao.lei"), ("code", code), ("password", NEW_PASSWORD), ("password_again", again)];
     b.post("/activate", &fields).await
@@ -223,7 +163,7 @@ fn zh(key: &str) -> &'static str {
 async fn staff_activate_their_accounts_through_the_pages_without_javascript() {
     for t in each_backend().await {
         let f = Fixture::new(t).await;
-        let mut admin = Browser::new(&f);
+        let mut admin = Web::new(&f);
         assert_eq!(admin.log_in("admin", common::PASSWORD).await.status, StatusCode::SEE_OTHER);
         let csrf = admin.get("/admin/staff").await.csrf();
         let fields = [
@@ -245,7 +185,7 @@ async fn staff_activate_their_accounts_through_the_pages_without_javascript() {
         assert_ne!(first, code);
         assert!(!admin.get("/admin/staff").await.has(&code), "shown once only");
 
-        let mut holder = Browser::new(&f);
+        let mut holder = Web::new(&f);
         assert_ne!(holder.log_in("zhao.lei", "").await.status, StatusCode::SEE_OTHER, "not before activation");
         let english = holder.get("/activate?lang=en").await;
         assert!(english.has(Lang::En.t("activate.title")), "{}", english.body);
