@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use tongban_core::access::Action;
-use tongban_core::catalog::{self, RowError};
+use tongban_core::catalog;
 use tongban_store::{append_audit, insert_catalog_version};
 
 use crate::{App, AppError, Principal, authorize};
@@ -18,7 +18,9 @@ pub struct Published {
     pub items: usize,
 }
 
-/// Publishes the CSV file `bytes` as a new catalog version labelled `label` (administrators).
+/// Publishes the file `bytes` (CSV, or an xlsx workbook whose `catalog` sheet or only sheet
+/// holds the items; see [`crate::tables::read`]) as a new catalog version labelled `label`
+/// (administrators). `file` names the file in errors.
 ///
 /// Every row is checked in one pass, its syntax and its references (the department and
 /// the division must exist) together; any problem refuses the whole file with
@@ -28,6 +30,7 @@ pub async fn import_catalog(
     state: &App,
     principal: &Principal,
     label: &str,
+    file: &crate::tables::Upload<'_>,
     bytes: &[u8],
 ) -> Result<Published, AppError> {
     authorize(principal, Action::ImportCatalog)?;
@@ -40,16 +43,11 @@ pub async fn import_catalog(
         state.store.department_codes().await?.into_iter().map(|d| d.as_str().to_owned()).collect();
     let divisions: HashSet<String> =
         state.store.division_codes().await?.into_iter().map(|d| d.as_str().to_owned()).collect();
-    let text = tongban_core::text::decode_csv(bytes)
-        .map_err(|e| AppError::Rows(vec![RowError { line: 1, column: None, message: e.to_string() }]))?;
-    let (rows, mut errors) = catalog::parse_csv_rows(text);
+    let table = crate::tables::read_one(file, bytes, "catalog").map_err(AppError::Rows)?;
+    let (rows, mut errors) = catalog::parse_table(&table);
     for (line, item) in &rows {
         let mut unknown = |column: &str, what: &str, code: &str| {
-            errors.push(RowError {
-                line: *line,
-                column: Some(column.into()),
-                message: format!("unknown {what} {code}"),
-            })
+            errors.push(table.error(*line, Some(column), format!("unknown {what} {code}")))
         };
         if !departments.contains(item.department.as_str()) {
             unknown("department", "department", item.department.as_str());

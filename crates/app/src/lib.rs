@@ -35,6 +35,7 @@ pub mod projects;
 pub mod public;
 pub mod reform;
 pub mod sms;
+pub mod tables;
 mod tickets;
 pub mod worker;
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use tongban_app::tables::Upload;
 use tongban_app::{Account, App, AppError, Principal, Via};
 use tongban_core::calendar::WorkingCalendar;
 use tongban_core::case::{Applicant, ApplicantKind, CaseCommand, CaseState, Submission};
@@ -151,7 +152,8 @@ async fn a_catalog_file_is_checked_whole_and_published_by_an_administrator() {
              620100-FGW-010,坏,fgw,620100,filing,fast,,,,,window,\n620100-FGW-011,远,fgw,629999,filing,same_day,,,,,window,\n"
         );
         let admin = Principal::console();
-        let Err(AppError::Rows(rows)) = tongban_app::import_catalog(&app, &admin, "2026 版", bad.as_bytes()).await
+        let Err(AppError::Rows(rows)) =
+            tongban_app::import_catalog(&app, &admin, "2026 版", &Upload::CSV, bad.as_bytes()).await
         else {
             panic!("{}: a bad file is refused row by row", t.name);
         };
@@ -165,7 +167,7 @@ async fn a_catalog_file_is_checked_whole_and_published_by_an_administrator() {
         // Excel's "CSV UTF-8" starts with a byte-order mark: read as the header it is; a GBK
         // file is refused at line 1, saying what to do.
         let gbk = [header.as_bytes(), b"\n620100-FGW-009,\xC4\xFE,fgw,620100,filing,same_day,,,,,window,\n"].concat();
-        let Err(AppError::Rows(rows)) = tongban_app::import_catalog(&app, &admin, "x", &gbk).await else {
+        let Err(AppError::Rows(rows)) = tongban_app::import_catalog(&app, &admin, "x", &Upload::CSV, &gbk).await else {
             panic!("a GBK file is refused");
         };
         assert!(rows[0].line == 1 && rows[0].message.contains("UTF-8"), "{rows:?}");
@@ -173,11 +175,12 @@ async fn a_catalog_file_is_checked_whole_and_published_by_an_administrator() {
         let good = format!("{header}\n620100-FGW-009,新事项,fgw,620100,filing,same_day,,,,,window,\n");
         let clerk = principal(&account("clerk", Role::WindowClerk, Some("fgw")));
         assert!(matches!(
-            tongban_app::import_catalog(&app, &clerk, "x", good.as_bytes()).await,
+            tongban_app::import_catalog(&app, &clerk, "x", &Upload::CSV, good.as_bytes()).await,
             Err(AppError::Forbidden(_))
         ));
         let with_bom = [&b"\xEF\xBB\xBF"[..], good.as_bytes()].concat();
-        let published = tongban_app::import_catalog(&app, &admin, "2026 版", &with_bom).await.expect("published");
+        let published =
+            tongban_app::import_catalog(&app, &admin, "2026 版", &Upload::CSV, &with_bom).await.expect("published");
         assert_eq!(published.items, 1);
         assert_eq!(t.store.latest_catalog_version().await.expect("version"), Some(published.version));
         let audit = t.store.audit_entries().await.expect("audit");

@@ -42,16 +42,24 @@ pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<E
     let ImportCommand::Catalog { db, file, label } = command;
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     // The same use case as the pages and the API: checked whole, stored and audited alike.
+    let name = file.display().to_string();
+    let upload = match tongban_server::app::tables::Upload::file(&name) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let app = crate::open_app(config, &db).await?;
     let console = tongban_server::auth::Principal::console();
-    match tongban_server::app::import_catalog(&app, &console, &label, &bytes).await {
+    match tongban_server::app::import_catalog(&app, &console, &label, &upload, &bytes).await {
         Ok(published) => {
             println!("published catalog version {} with {} items", published.version, published.items);
             Ok(ExitCode::SUCCESS)
         }
         Err(AppError::Rows(errors)) => {
             for e in &errors {
-                eprintln!("{}: {e}", file.display());
+                eprintln!("{e}");
             }
             eprintln!("nothing was imported: {} error(s)", errors.len());
             Ok(ExitCode::from(2))

@@ -6,8 +6,6 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
-
 use crate::division::DivisionCode;
 use crate::item::{
     Category, Channel, Fee, ItemCode, ItemError, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit,
@@ -18,25 +16,8 @@ mod reform;
 
 pub use reform::{Change, DepartmentReform, ItemRef, Measures, ReformReport, change_percent, steps_of};
 
-/// One bad cell (or row) of an import, as `line N, column C: why`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    /// 1-based line in the file (the header is line 1).
-    pub line: u64,
-    /// The column at fault, or none for the whole row.
-    pub column: Option<String>,
-    /// Why.
-    pub message: String,
-}
-
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.column {
-            Some(c) => write!(f, "line {}, column {}: {}", self.line, c, self.message),
-            None => write!(f, "line {}: {}", self.line, self.message),
-        }
-    }
-}
+pub use crate::table::RowError;
+use crate::table::{Columns, Row, Table};
 
 /// The CSV columns of a catalog file, in order.
 pub const CSV_COLUMNS: [&str; 12] = [
@@ -74,56 +55,38 @@ pub fn parse_csv_lines(text: &str) -> Result<Vec<(u64, ServiceItem)>, Vec<RowErr
 /// checks references (departments, divisions) on the good rows reports all of a file's
 /// problems at once.
 pub fn parse_csv_rows(text: &str) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
-    let mut errors = Vec::new();
-    match reader.headers() {
-        Ok(h) if h.iter().map(str::trim).eq(CSV_COLUMNS) => {}
-        Ok(h) => errors.push(RowError {
-            line: 1,
-            column: None,
-            message: format!(
-                "header must be `{}`, found `{}`",
-                CSV_COLUMNS.join(","),
-                h.iter().collect::<Vec<_>>().join(",")
-            ),
-        }),
-        Err(e) => errors.push(RowError { line: 1, column: None, message: format!("unreadable header: {e}") }),
+    match Table::from_csv(None, text.as_bytes()) {
+        Ok(table) => parse_table(&table),
+        Err(errors) => (Vec::new(), errors),
     }
-    if !errors.is_empty() {
-        return (Vec::new(), errors);
-    }
+}
+
+/// Like [`parse_csv_rows`] for a table read from a CSV file or a workbook's sheet.
+pub fn parse_table(table: &Table) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
+    let columns = match table.columns(&CSV_COLUMNS, &[]) {
+        Ok(c) => c,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
     let mut items = Vec::new();
+    let mut errors = Vec::new();
     let mut seen = HashSet::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(RowError { line, column: None, message: format!("malformed CSV: {e}") });
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        let cell = |i: usize| crate::text::csv_unneutral(record.get(i).unwrap_or(""));
-        match item_from_cells(cell) {
+    for row in &table.rows {
+        match item_from_row(&columns, row) {
             Ok(item) => {
                 if !seen.insert(item.code.clone()) {
-                    errors.push(RowError {
-                        line,
-                        column: Some("code".into()),
-                        message: format!("item code {} appears twice in the file", item.code),
-                    });
+                    let why = format!("item code {} appears twice in the file", item.code);
+                    errors.push(table.error(row.number, Some("code"), why));
                 }
-                items.push((line, item));
+                items.push((row.number, item));
             }
-            Err(es) => errors.extend(es.into_iter().map(|e| RowError {
-                line,
-                column: Some(e.field.into()),
-                message: e.message,
-            })),
+            Err(es) => errors.extend(es.into_iter().map(|e| table.error(row.number, Some(e.field), e.message))),
         }
     }
     (items, errors)
+}
+
+fn item_from_row(columns: &Columns, row: &Row) -> Result<ServiceItem, Vec<ItemError>> {
+    item_from_cells(|i| columns.get(row, CSV_COLUMNS[i]))
 }
 
 fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, Vec<ItemError>> {

@@ -17,4 +17,5 @@ pub mod org;
 pub mod plan;
 pub mod queue;
 pub mod supervision;
+pub mod table;
 pub mod text;

@@ -1,0 +1,246 @@
+//! Tables as offices keep them: a CSV file or a sheet of a workbook, a header row and
+//! rows of text cells, each row knowing where it stands in its file so that every
+//! problem can be named the way the clerk sees it — `FILE line N, column C: why` for a
+//! CSV file (the header is line 1), `sheet S, row N, column C: why` for a workbook.
+//!
+//! Reading a workbook's bytes is the application's job (it holds the xlsx crate); this
+//! module holds what every import shares: the table, the header check and the errors.
+//!
+//! ```
+//! use tongban_core::table::Table;
+//!
+//! let t = Table::from_csv(Some("org.csv"), "code,name\nfgw,发改委\n\n,无名\n".as_bytes()).unwrap();
+//! let cols = t.columns(&["code", "name"], &[]).unwrap();
+//! assert_eq!(t.rows.len(), 2, "the blank line is skipped");
+//! let last = &t.rows[1];
+//! assert_eq!(last.number, 4);
+//! let e = t.error(last.number, Some("code"), "is empty");
+//! assert_eq!(e.to_string(), "org.csv line 4, column code: is empty");
+//! assert_eq!(cols.get(last, "name"), "无名");
+//! ```
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+/// One bad cell (or row) of an import: where it is and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// The CSV file's name, when it has one (a command-line import).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The workbook's sheet, for an xlsx import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// 1-based line of the CSV file (the header is line 1), or 1-based row of the sheet.
+    pub line: u64,
+    /// The column at fault (its header), or none for the whole row.
+    pub column: Option<String>,
+    /// Why.
+    pub message: String,
+}
+
+impl RowError {
+    /// A problem at `line` of an unnamed CSV text.
+    pub fn at(line: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        Self { file: None, sheet: None, line, column: column.map(str::to_owned), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.sheet, &self.file) {
+            (Some(sheet), _) => write!(f, "sheet {sheet}, row {}", self.line)?,
+            (None, Some(file)) => write!(f, "{file} line {}", self.line)?,
+            (None, None) => write!(f, "line {}", self.line)?,
+        }
+        match &self.column {
+            Some(c) => write!(f, ", column {c}: {}", self.message),
+            None => write!(f, ": {}", self.message),
+        }
+    }
+}
+
+/// Where a table came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A CSV file, named when it has a name.
+    Csv(Option<String>),
+    /// A sheet of a workbook, by its name.
+    Sheet(String),
+}
+
+/// A row: its number in the file (line or sheet row, 1-based) and its cells, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The line of the CSV file or the row of the sheet.
+    pub number: u64,
+    /// The cells, in header order.
+    pub cells: Vec<String>,
+}
+
+/// A header and its rows. Blank rows (every cell empty) are left out: spreadsheets keep
+/// many after the data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The header row's cells, trimmed.
+    pub header: Vec<String>,
+    /// The line or row number of the header (1 unless a sheet starts lower).
+    pub header_number: u64,
+    /// The data rows.
+    pub rows: Vec<Row>,
+}
+
+/// Which column holds which header, once the header has been checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns(HashMap<String, usize>);
+
+impl Columns {
+    /// The cell of `row` under `column`, empty when the column is absent or the row short.
+    /// A cell a CSV export neutralised against formula injection (`'=…`) reads back as typed.
+    pub fn get<'r>(&self, row: &'r Row, column: &str) -> &'r str {
+        self.0.get(column).and_then(|&i| row.cells.get(i)).map_or("", |c| crate::text::csv_unneutral(c))
+    }
+
+    /// Whether the file has `column`.
+    pub fn has(&self, column: &str) -> bool {
+        self.0.contains_key(column)
+    }
+}
+
+impl Table {
+    /// Reads a CSV file (UTF-8, with or without a byte-order mark; other encodings are
+    /// refused with a hint to save as UTF-8). `file` names it in errors.
+    pub fn from_csv(file: Option<&str>, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
+        let origin = Origin::Csv(file.map(str::to_owned));
+        let blank = Table { origin, header: Vec::new(), header_number: 1, rows: Vec::new() };
+        let text = crate::text::decode_csv(bytes).map_err(|e| vec![blank.error(1, None, e.to_string())])?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        // The reader's own line count skips blank lines; count line breaks before the
+        // record's first byte instead, so the number is the line an editor shows.
+        let breaks: Vec<usize> = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i).collect();
+        // A record's position may point at the blank lines before it.
+        let line_at = |byte: u64| {
+            let start = byte as usize;
+            let skipped = text
+                .as_bytes()
+                .get(start..)
+                .map_or(0, |rest| rest.iter().take_while(|&&b| b == b'\n' || b == b'\r').count());
+            breaks.partition_point(|&i| i < start + skipped) as u64 + 1
+        };
+        let mut table = blank;
+        let mut errors = Vec::new();
+        let mut first = true;
+        for record in reader.records() {
+            match record {
+                Ok(r) => {
+                    let number = r.position().map_or(0, |p| line_at(p.byte()));
+                    let cells: Vec<String> = r.iter().map(|c| c.trim().to_owned()).collect();
+                    if first {
+                        table.header = cells;
+                        table.header_number = number;
+                        first = false;
+                    } else if cells.len() != table.header.len() {
+                        let why =
+                            format!("malformed CSV: {} fields, the header has {}", cells.len(), table.header.len());
+                        errors.push(table.error(number, None, why));
+                    } else if cells.iter().any(|c| !c.is_empty()) {
+                        table.rows.push(Row { number, cells });
+                    }
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| line_at(p.byte()));
+                    errors.push(table.error(line, None, format!("malformed CSV: {e}")));
+                }
+            }
+        }
+        if first && errors.is_empty() {
+            errors.push(table.error(1, None, "the file is empty: it needs a header row"));
+        }
+        if errors.is_empty() { Ok(table) } else { Err(errors) }
+    }
+
+    /// A problem at row `number` of this table.
+    pub fn error(&self, number: u64, column: Option<&str>, message: impl Into<String>) -> RowError {
+        let (file, sheet) = match &self.origin {
+            Origin::Csv(file) => (file.clone(), None),
+            Origin::Sheet(name) => (None, Some(name.clone())),
+        };
+        RowError { file, sheet, line: number, column: column.map(str::to_owned), message: message.into() }
+    }
+
+    /// Checks the header: the `required` columns first, in order, then any of the
+    /// `optional` ones, each at most once. Cells beyond are refused by name, so a typo
+    /// in an optional header does not silently drop a column.
+    pub fn columns(&self, required: &[&str], optional: &[&str]) -> Result<Columns, RowError> {
+        let expected = || {
+            let mut all = required.join(",");
+            if !optional.is_empty() {
+                all.push_str(&format!(" (then any of {})", optional.join(",")));
+            }
+            all
+        };
+        let found = self.header.join(",");
+        let wrong =
+            || self.error(self.header_number, None, format!("header must be `{}`, found `{found}`", expected()));
+        if self.header.len() < required.len() || !self.header.iter().zip(required).all(|(h, r)| h == r) {
+            return Err(wrong());
+        }
+        let mut map: HashMap<String, usize> = required.iter().enumerate().map(|(i, c)| ((*c).to_owned(), i)).collect();
+        for (i, h) in self.header.iter().enumerate().skip(required.len()) {
+            if h.is_empty() && self.rows.iter().all(|r| r.cells.get(i).is_none_or(String::is_empty)) {
+                continue;
+            }
+            if !optional.contains(&h.as_str()) || map.insert(h.clone(), i).is_some() {
+                return Err(wrong());
+            }
+        }
+        Ok(Columns(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_from_the_header_and_quoted_breaks_span_lines() {
+        let t = Table::from_csv(None, "a,b\n\"x\ny\",1\nz,2\n".as_bytes()).unwrap();
+        assert_eq!(t.rows.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 4]);
+        let e = Table::from_csv(Some("f.csv"), "a,b\n1,2\n3\n".as_bytes()).unwrap_err();
+        assert_eq!(e[0].to_string(), "f.csv line 3: malformed CSV: 1 fields, the header has 2");
+    }
+
+    #[test]
+    fn the_header_must_start_with_the_required_columns_in_order() {
+        let t = Table::from_csv(Some("f.csv"), "name,code\n".as_bytes()).unwrap();
+        let e = t.columns(&["code", "name"], &[]).unwrap_err();
+        assert_eq!(e.to_string(), "f.csv line 1: header must be `code,name`, found `name,code`");
+        let t = Table::from_csv(None, "code,name,phone,extra\n".as_bytes()).unwrap();
+        assert!(t.columns(&["code", "name"], &["phone"]).is_err(), "an unknown column is refused");
+        let t = Table::from_csv(None, "code,name,phone\n1,2,3\n".as_bytes()).unwrap();
+        let cols = t.columns(&["code", "name"], &["phone", "hours"]).unwrap();
+        assert_eq!(cols.get(&t.rows[0], "phone"), "3");
+        assert_eq!(cols.get(&t.rows[0], "hours"), "", "an absent optional column reads empty");
+    }
+
+    #[test]
+    fn gbk_and_empty_files_are_refused_with_line_one() {
+        let gbk = [0xb7u8, 0xa2, 0xb8, 0xc4, b',', b'a', b'\n'];
+        let e = Table::from_csv(Some("g.csv"), &gbk).unwrap_err();
+        assert!(e[0].to_string().starts_with("g.csv line 1: "), "{}", e[0]);
+        let e = Table::from_csv(None, b"").unwrap_err();
+        assert_eq!(e[0].line, 1);
+    }
+
+    #[test]
+    fn sheet_errors_name_the_sheet_and_row() {
+        let t = Table { origin: Origin::Sheet("staff".into()), header: vec![], header_number: 1, rows: vec![] };
+        assert_eq!(
+            t.error(7, Some("window"), "unknown window W9").to_string(),
+            "sheet staff, row 7, column window: unknown window W9"
+        );
+    }
+}
