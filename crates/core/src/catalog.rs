@@ -187,7 +187,7 @@ fn parse_fees(text: &str) -> Result<Vec<Fee>, ItemError> {
 }
 
 /// Parses a non-negative yuan amount with at most two decimals into fen, exactly.
-fn parse_yuan(text: &str) -> Option<u64> {
+pub(crate) fn parse_yuan(text: &str) -> Option<u64> {
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
     if whole.is_empty() || frac.len() > 2 || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
         return None;

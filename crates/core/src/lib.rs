@@ -13,6 +13,7 @@ pub mod delegation;
 pub mod division;
 pub mod identity;
 pub mod item;
+pub mod lists;
 pub mod org;
 pub mod plan;
 pub mod queue;
