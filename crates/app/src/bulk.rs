@@ -21,6 +21,8 @@ use crate::{App, AppError, Principal, authorize};
 pub struct Organisation {
     /// 行政区划, parents before their children.
     pub divisions: Vec<Division>,
+    /// Sites (办事地点), after the divisions they serve.
+    pub sites: Vec<tongban_core::org::Site>,
     /// 部门.
     pub departments: Vec<Department>,
     /// 窗口.
@@ -78,6 +80,10 @@ pub async fn load_organisation(
             Box::pin(async move {
                 for d in &org.divisions {
                     tongban_store::insert_division(c, d).await?;
+                }
+                for s in &org.sites {
+                    let record = tongban_core::org::import::Record::Site(s.clone());
+                    tongban_store::put_record(c, &record, jiff::Timestamp::UNIX_EPOCH).await?;
                 }
                 for d in &org.departments {
                     tongban_store::insert_department(c, d).await?;

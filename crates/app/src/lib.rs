@@ -30,6 +30,7 @@ pub mod limits;
 mod materials;
 pub mod oidc;
 pub mod org;
+pub mod organisation;
 mod plans;
 pub mod projects;
 pub mod public;

@@ -71,6 +71,9 @@ pub enum Action {
     ImportCatalog,
     /// Publish a new version of a published list (权责清单, 职责清单, …) from a file.
     ImportLists,
+    /// Create, edit, retire and import the organisation: divisions, sites, departments,
+    /// windows and staff.
+    ManageOrganisation,
     /// Check the audit log's hash chain and the case events it names.
     VerifyAudit,
     /// Load generated data in bulk (the demo center, the benchmarks' databases).
@@ -131,9 +134,11 @@ pub fn role_may(role: Role, action: Action) -> bool {
         // Anyone at the kiosk takes a ticket; whoever works a window queue calls the next.
         Action::TakeTicket => true,
         Action::CallTicket => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
-        Action::ImportCalendar | Action::ImportCatalog | Action::ImportLists | Action::BulkLoad => {
-            role == R::Administrator
-        }
+        Action::ImportCalendar
+        | Action::ImportCatalog
+        | Action::ImportLists
+        | Action::ManageOrganisation
+        | Action::BulkLoad => role == R::Administrator,
         Action::VerifyAudit => matches!(role, R::Administrator | R::Supervisor),
         // The clerk at the window sees the document; nobody verifies from a desk.
         Action::VerifyIdentity => role == R::WindowClerk,

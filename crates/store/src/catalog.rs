@@ -40,10 +40,11 @@ pub async fn insert_division(conn: &mut Conn, d: &Division) -> Result<(), StoreE
 
 /// Adds a department.
 pub async fn insert_department(conn: &mut Conn, d: &Department) -> Result<(), StoreError> {
-    conn.query("insert into department (department_code, name, division_code) values ($1, $2, $3)")
+    conn.query("insert into department (department_code, name, division_code, site_code) values ($1, $2, $3, $4)")
         .bind(d.code.as_str())
         .bind(&d.name)
         .bind(d.division.as_str())
+        .bind(d.site.as_ref().map(|s| s.as_str().to_owned()))
         .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("department {}", d.code)))?;
@@ -52,10 +53,11 @@ pub async fn insert_department(conn: &mut Conn, d: &Department) -> Result<(), St
 
 /// Adds a window.
 pub async fn insert_window(conn: &mut Conn, w: &Window) -> Result<(), StoreError> {
-    conn.query("insert into service_window (window_code, name, department_code) values ($1, $2, $3)")
+    conn.query("insert into service_window (window_code, name, department_code, site_code) values ($1, $2, $3, $4)")
         .bind(w.code.as_str())
         .bind(&w.name)
         .bind(w.department.as_ref().map(|d| d.as_str().to_owned()))
+        .bind(w.site.as_ref().map(|s| s.as_str().to_owned()))
         .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("window {}", w.code)))?;
@@ -321,40 +323,14 @@ impl Store {
             .collect()
     }
 
-    /// Every window, by code.
+    /// Every window in service, by code.
     pub async fn windows(&self) -> Result<Vec<Window>, StoreError> {
-        let rows: Vec<(String, String, Option<String>)> =
-            sqlx::query_as("select window_code, name, department_code from service_window order by window_code")
-                .fetch_all(self.reader())
-                .await?;
-        let corrupt = |e| StoreError::corrupt("service_window", e);
-        rows.into_iter()
-            .map(|(code, name, department)| {
-                Ok(Window {
-                    code: WindowCode::parse(&code).map_err(corrupt)?,
-                    name,
-                    department: department.as_deref().map(DepartmentCode::parse).transpose().map_err(corrupt)?,
-                })
-            })
-            .collect()
+        Ok(self.org_windows().await?.into_iter().filter(|(_, retired)| !retired).map(|(w, _)| w).collect())
     }
 
-    /// Every department, by code.
+    /// Every department in service, by code.
     pub async fn departments(&self) -> Result<Vec<Department>, StoreError> {
-        let rows: Vec<(String, String, String)> =
-            sqlx::query_as("select department_code, name, division_code from department order by department_code")
-                .fetch_all(self.reader())
-                .await?;
-        let corrupt = |e| StoreError::corrupt("department", e);
-        rows.into_iter()
-            .map(|(code, name, division)| {
-                Ok(Department {
-                    code: DepartmentCode::parse(&code).map_err(corrupt)?,
-                    name,
-                    division: DivisionCode::parse(&division).map_err(|e| StoreError::corrupt("department", e))?,
-                })
-            })
-            .collect()
+        Ok(self.org_departments().await?.into_iter().filter(|(_, retired)| !retired).map(|(d, _)| d).collect())
     }
 
     /// The organisation's staff, by id.

@@ -19,8 +19,10 @@ mod conn;
 mod figures;
 mod identity;
 mod lease;
+mod lists;
 mod materials;
 mod migrate;
+mod org;
 mod plans;
 mod projects;
 mod supervision;
@@ -60,7 +62,9 @@ pub use identity::{
     update_role, verify_identity,
 };
 pub use lease::Lease;
+pub use lists::{ListVersion, insert_list_version};
 pub use materials::{MaterialRead, insert_material_read};
+pub use org::{put_record, retire_record};
 pub use plans::{PlanRow, insert_plan};
 pub use projects::{
     Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, insert_step_case,

@@ -168,6 +168,7 @@ pub async fn seed_minimal(store: &Store) -> tongban_core::item::ServiceItem {
                     code: items[0].department.clone(),
                     name: "兰州市发展和改革委员会".into(),
                     division: code("620100"),
+                    site: None,
                 };
                 crate::insert_department(conn, &dept).await?;
                 crate::insert_catalog_version(conn, "test", &items, "2026-01-01T00:00:00Z".parse().expect("valid"))

@@ -231,6 +231,7 @@ pub(crate) async fn prepare(store: &Store, item: ServiceItem) -> anyhow::Result<
                         code: item.department.clone(),
                         name: "基准部门".into(),
                         division: item.division.clone(),
+                        site: None,
                     },
                 )
                 .await?;

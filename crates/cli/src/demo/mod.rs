@@ -82,6 +82,7 @@ pub async fn seed(
     let console = Principal::console();
     let organisation = bulk::Organisation {
         divisions: org.divisions.clone(),
+        sites: org.sites.clone(),
         departments: org.departments.clone(),
         windows: org.windows.clone(),
         staff: org.staff.clone(),

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::division::{Division, DivisionCode, DivisionLevel};
-use tongban_core::org::{Department, DepartmentCode, Position, Staff, StaffId, Window, WindowCode};
+use tongban_core::org::{Department, DepartmentCode, Position, Site, SiteCode, Staff, StaffId, Window, WindowCode};
 
 use super::people;
 use super::spec::DeptSpec;
@@ -38,11 +38,21 @@ const COMPREHENSIVE_WINDOWS: usize = 4;
 /// Chinese numerals for window names.
 const NUMERALS: [&str; 4] = ["一", "二", "三", "四"];
 
-/// The hall: divisions, departments, windows, staff.
+/// The demo's sites: the main hall, and the real-estate registration branch (分中心) where
+/// the department of that code works. Addresses and phones are invented.
+#[rustfmt::skip]
+const SITES: [(&str, &str, &str, &str, &str); 2] = [
+    ("main", "兰州市政务服务中心", "兰州市城关区（演示地址）", "周一至周五 9:00-12:00, 14:30-17:30", "0931-0000000"),
+    ("bdc", "不动产登记分中心", "兰州市七里河区（演示地址）", "周一至周六 9:00-17:00", "0931-0000001"),
+];
+
+/// The hall: divisions, sites, departments, windows, staff.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Org {
     /// Province, city, counties: parents first.
     pub divisions: Vec<Division>,
+    /// The main hall and its branches.
+    pub sites: Vec<Site>,
     /// Departments, in table order.
     pub departments: Vec<Department>,
     /// Department windows, then the comprehensive windows.
@@ -81,11 +91,23 @@ pub(super) fn divisions() -> anyhow::Result<Vec<Division>> {
 pub(super) fn build(rng: &mut ChaCha8Rng, specs: &[DeptSpec]) -> anyhow::Result<Org> {
     let city = DivisionCode::parse(CITY)?;
     let mut org = Org { divisions: divisions()?, ..Org::default() };
+    for (code, name, address, hours, phone) in SITES {
+        let (name, address, hours, phone) = (name.to_owned(), address.to_owned(), hours.to_owned(), phone.to_owned());
+        org.sites.push(Site { code: SiteCode::parse(code)?, name, division: city.clone(), address, hours, phone });
+    }
+    let main = SiteCode::parse(SITES[0].0)?;
     let mut taken = HashSet::new();
     let mut window_no = 0;
     for spec in specs {
         let code = DepartmentCode::parse(spec.code).with_context(|| format!("department code {:?}", spec.code))?;
-        org.departments.push(Department { code: code.clone(), name: spec.name.to_owned(), division: city.clone() });
+        // A department whose code names a branch works there.
+        let site = org.sites.iter().find(|s| s.code.as_str() == spec.code).map_or(main.clone(), |s| s.code.clone());
+        org.departments.push(Department {
+            code: code.clone(),
+            name: spec.name.to_owned(),
+            division: city.clone(),
+            site: Some(site.clone()),
+        });
         let mut windows = Vec::new();
         for i in 0..usize::from(spec.windows) {
             window_no += 1;
@@ -94,8 +116,13 @@ pub(super) fn build(rng: &mut ChaCha8Rng, specs: &[DeptSpec]) -> anyhow::Result<
             } else {
                 format!("{}窗口", spec.short)
             };
-            let w =
-                Window { code: WindowCode::parse(&format!("W-{window_no:02}"))?, name, department: Some(code.clone()) };
+            let code = Some(code.clone());
+            let w = Window {
+                code: WindowCode::parse(&format!("W-{window_no:02}"))?,
+                name,
+                department: code,
+                site: Some(site.clone()),
+            };
             windows.push(w.code.clone());
             org.windows.push(w);
         }
@@ -126,7 +153,9 @@ fn add_comprehensive_windows(org: &mut Org) -> anyhow::Result<()> {
     let mut codes = Vec::new();
     for (i, numeral) in NUMERALS.iter().enumerate().take(COMPREHENSIVE_WINDOWS) {
         let code = WindowCode::parse(&format!("ZH-{:02}", i + 1))?;
-        org.windows.push(Window { code: code.clone(), name: format!("综合窗口（{numeral}）"), department: None });
+        let name = format!("综合窗口（{numeral}）");
+        let site = Some(SiteCode::parse(SITES[0].0)?);
+        org.windows.push(Window { code: code.clone(), name, department: None, site });
         codes.push(code);
     }
     // The last clerk of every third department moves to a comprehensive window.

@@ -157,11 +157,13 @@ mod tests {
             code: fgw.clone(),
             name: "DRC".into(),
             division: DivisionCode::parse("620100").expect("a code"),
+            site: None,
         }];
         let window = |code: &str, department: Option<&DepartmentCode>| Window {
             code: WindowCode::parse(code).expect("a code"),
             name: format!("window {code}"),
             department: department.cloned(),
+            site: None,
         };
         let windows = [window("w1", Some(&fgw)), window("w0", None)];
         let staff = [Staff {

@@ -81,6 +81,7 @@ impl Fixture {
                             code: DepartmentCode::parse("zjj").expect("valid"),
                             name: "住房和城乡建设局".into(),
                             division: DivisionCode::parse("620100").expect("valid"),
+                            site: None,
                         },
                     )
                     .await?;

@@ -1,10 +1,13 @@
-//! The hall's organisation: departments (部门), their windows (窗口) and staff (工作人员).
+//! The hall's organisation: sites (办事地点), departments (部门), their windows (窗口) and
+//! staff (工作人员); [`import`] reads and checks it from the spreadsheets a center keeps.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::division::DivisionCode;
+
+pub mod import;
 
 /// Why an identifier or name is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,6 +98,29 @@ code_type!(
     StaffId, "staff id", 64
 );
 
+code_type!(
+    /// A site's code, e.g. `main` (the main hall) or `bdc` (a real-estate registration 分中心).
+    SiteCode, "site code", 32
+);
+
+/// A place where people are served (办事地点): the main hall, a branch (分中心) such as a
+/// real-estate registration center, a county hall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    /// Its code.
+    pub code: SiteCode,
+    /// Its name, e.g. 兰州市政务服务中心.
+    pub name: String,
+    /// The division it serves.
+    pub division: DivisionCode,
+    /// Street address.
+    pub address: String,
+    /// Opening hours as published, e.g. 周一至周五 9:00–17:00.
+    pub hours: String,
+    /// The phone people call.
+    pub phone: String,
+}
+
 /// A department that moved its approval division into the hall (进驻部门).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Department {
@@ -104,6 +130,8 @@ pub struct Department {
     pub name: String,
     /// The division it serves.
     pub division: DivisionCode,
+    /// The site it works at, if placed.
+    pub site: Option<SiteCode>,
 }
 
 /// A window (窗口) in the hall; a comprehensive window (综合窗口) serves many departments.
@@ -115,6 +143,8 @@ pub struct Window {
     pub name: String,
     /// The department it belongs to; none for a comprehensive window.
     pub department: Option<DepartmentCode>,
+    /// The site it stands at, if placed.
+    pub site: Option<SiteCode>,
 }
 
 /// Where a staff member sits in the delegation chain (逐级授权).
