@@ -8,16 +8,37 @@ use anyhow::Context as _;
 use tongban_core::catalog;
 use tongban_server::app::AppError;
 
-use crate::config::{Config, DbArgs};
+use tongban_core::org::import::OrgKind;
+use tongban_server::app::tables::Sheet;
 
-/// What to import.
+use crate::config::{Config, DbArgs};
+use crate::org_cmd::{self, FileFormat, OrgImportArgs};
+
+/// What to import. Every import checks the whole file first — each problem as
+/// `FILE line N, column C: why` or `sheet S, row N, column C: why` — and writes nothing
+/// if any row is wrong (exit 2). Codes (logins for staff) are the keys: importing the
+/// same file again changes nothing.
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
-    /// Publish a CSV file as a new catalog version (columns: code,name,department,division,kind,category,legal_limit,promised_limit,materials,fees,channels,legal_basis).
+    /// Divisions (行政区划): `code,name,parent`.
+    Divisions(OrgImportArgs),
+    /// Sites (办事地点): `code,name,division,address,hours,phone`.
+    Sites(OrgImportArgs),
+    /// Departments: `code,name,division,site`.
+    Departments(OrgImportArgs),
+    /// Windows: `code,name,department,site` (an empty department is a comprehensive window).
+    Windows(OrgImportArgs),
+    /// Staff: `login,name,role,department,window,phone`. New accounts get a one-time
+    /// activation code (printed); files carry no passwords and re-imports never reset one.
+    Staff(OrgImportArgs),
+    /// A whole organisation: an .xlsx workbook with sheets named divisions, sites,
+    /// departments, windows, staff (any of them).
+    Org(OrgImportArgs),
+    /// Publish a file (.csv, or .xlsx) as a new catalog version (columns: code,name,department,division,kind,category,legal_limit,promised_limit,materials,fees,channels,legal_basis).
     Catalog {
         #[command(flatten)]
         db: DbArgs,
-        /// The CSV file.
+        /// The file: .csv or .xlsx.
         file: PathBuf,
         /// A label for the new version, e.g. "2026 年改革版".
         #[arg(long, default_value = "imported")]
@@ -28,18 +49,52 @@ pub enum ImportCommand {
 /// What to export.
 #[derive(Debug, clap::Subcommand)]
 pub enum ExportCommand {
-    /// Print a catalog version as CSV (the same columns `import catalog` reads).
+    /// A catalog version, in the columns `import catalog` reads.
     Catalog {
         #[command(flatten)]
         db: DbArgs,
         /// The version [default: the latest].
         #[arg(long)]
         version: Option<u32>,
+        /// `csv` (printed), or `xlsx` (needs --output or a redirected standard output).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: FileFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// The organisation in service, in the sheets and columns the imports read: an xlsx
+    /// workbook, or CSV (one kind with --kind, or a file per kind into --output DIR).
+    Org {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only this kind: divisions, sites, departments, windows or staff.
+        #[arg(long, value_parser = parse_org_kind)]
+        kind: Option<OrgKind>,
+        /// `csv` or `xlsx`.
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: FileFormat,
+        /// The file (xlsx, or CSV of one kind) or directory (CSV of every kind).
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
     },
 }
 
+fn parse_org_kind(text: &str) -> Result<OrgKind, String> {
+    OrgKind::parse(text).ok_or_else(|| "expected divisions, sites, departments, windows or staff".to_owned())
+}
+
 pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<ExitCode> {
-    let ImportCommand::Catalog { db, file, label } = command;
+    use tongban_server::app::organisation::OrgFile;
+    let (db, file, label) = match command {
+        ImportCommand::Divisions(a) => return org_cmd::import(config, OrgFile::One(OrgKind::Divisions), a).await,
+        ImportCommand::Sites(a) => return org_cmd::import(config, OrgFile::One(OrgKind::Sites), a).await,
+        ImportCommand::Departments(a) => return org_cmd::import(config, OrgFile::One(OrgKind::Departments), a).await,
+        ImportCommand::Windows(a) => return org_cmd::import(config, OrgFile::One(OrgKind::Windows), a).await,
+        ImportCommand::Staff(a) => return org_cmd::import(config, OrgFile::One(OrgKind::Staff), a).await,
+        ImportCommand::Org(a) => return org_cmd::import(config, OrgFile::Whole, a).await,
+        ImportCommand::Catalog { db, file, label } => (db, file, label),
+    };
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     // The same use case as the pages and the API: checked whole, stored and audited alike.
     let name = file.display().to_string();
@@ -76,7 +131,12 @@ pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<E
 }
 
 pub async fn export(config: &Config, command: ExportCommand) -> anyhow::Result<ExitCode> {
-    let ExportCommand::Catalog { db, version } = command;
+    let (db, version, format, output) = match command {
+        ExportCommand::Org { db, kind, format, output } => {
+            return org_cmd::export_org(config, &db, kind, format, output).await;
+        }
+        ExportCommand::Catalog { db, version, format, output } => (db, version, format, output),
+    };
     let app = crate::open_app(config, &db).await?;
     let latest = tongban_server::app::public::catalog_versions(&app).await?.iter().map(|v| v.number).max();
     let Some(version) = version.or(latest) else {
@@ -86,6 +146,15 @@ pub async fn export(config: &Config, command: ExportCommand) -> anyhow::Result<E
     if items.is_empty() {
         anyhow::bail!("catalog version {version} does not exist or holds no items");
     }
-    print!("{}", catalog::to_csv(&items));
-    Ok(ExitCode::SUCCESS)
+    match format {
+        FileFormat::Csv => org_cmd::emit(catalog::to_csv(&items).as_bytes(), output.as_deref(), false),
+        FileFormat::Xlsx => {
+            // The same cells as the CSV, so the workbook imports back as it is.
+            let table = tongban_core::table::Table::from_csv(None, catalog::to_csv(&items).as_bytes())
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let rows = table.rows.into_iter().map(|r| r.cells).collect();
+            let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+            org_cmd::write_sheets(&[Sheet::new("catalog", &header, rows)], FileFormat::Xlsx, output.as_deref())
+        }
+    }
 }

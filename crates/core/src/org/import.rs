@@ -246,18 +246,19 @@ pub type FieldError = (&'static str, String);
 /// other, in one pass. Returns the records in reference order (divisions first), or every
 /// problem of every table, in table then line order.
 pub fn check(tables: &[(OrgKind, &Table)], known: &Known) -> Result<Vec<Record>, Vec<RowError>> {
-    let mut errors = Vec::new();
-    let mut parsed: Vec<(OrgKind, &Table, Vec<(u64, Record)>)> = Vec::new();
+    // Each error with its table's place in `tables`, to list them table by table, line by line.
+    let mut errors: Vec<(usize, RowError)> = Vec::new();
+    let mut parsed: Vec<(OrgKind, usize, &Table, Vec<(u64, Record)>)> = Vec::new();
     let mut seen_kinds = HashSet::new();
-    for &(kind, table) in tables {
+    for (at, &(kind, table)) in tables.iter().enumerate() {
         if !seen_kinds.insert(kind) {
-            errors.push(table.error(table.header_number, None, format!("a second {} table", kind.as_str())));
+            errors.push((at, table.error(table.header_number, None, format!("a second {} table", kind.as_str()))));
             continue;
         }
         let columns = match table.columns(kind.columns(), &[]) {
             Ok(c) => c,
             Err(e) => {
-                errors.push(e);
+                errors.push((at, e));
                 continue;
             }
         };
@@ -269,37 +270,41 @@ pub fn check(tables: &[(OrgKind, &Table)], known: &Known) -> Result<Vec<Record>,
                     if !keys.insert(record.key().to_owned()) {
                         let column = kind.columns()[0];
                         let why = format!("{} appears twice in the file", record.key());
-                        errors.push(table.error(row.number, Some(column), why));
+                        errors.push((at, table.error(row.number, Some(column), why)));
                     } else {
                         rows.push((row.number, record));
                     }
                 }
-                Err(es) => errors.extend(es.into_iter().map(|(c, m)| table.error(row.number, Some(c), m))),
+                Err(es) => errors.extend(es.into_iter().map(|(c, m)| (at, table.error(row.number, Some(c), m)))),
             }
         }
-        parsed.push((kind, table, rows));
+        parsed.push((kind, at, table, rows));
     }
     // References resolve against what is stored overlaid with every good row of the file,
     // so a file may name a department defined further down or in another sheet.
     let mut view = known.clone();
-    for (_, _, rows) in &parsed {
+    for (_, _, _, rows) in &parsed {
         for (_, record) in rows {
             view.put(record.clone());
         }
     }
-    parsed.sort_by_key(|(kind, _, _)| *kind);
+    parsed.sort_by_key(|(kind, ..)| *kind);
     let mut records = Vec::new();
-    for (_, table, rows) in parsed {
+    for (_, at, table, rows) in parsed {
         for (number, record) in rows {
             let problems = references(&record, &view, known);
             if problems.is_empty() {
                 records.push(record);
             } else {
-                errors.extend(problems.into_iter().map(|(c, m)| table.error(number, Some(c), m)));
+                errors.extend(problems.into_iter().map(|(c, m)| (at, table.error(number, Some(c), m))));
             }
         }
     }
-    if errors.is_empty() { Ok(records) } else { Err(errors) }
+    if errors.is_empty() {
+        return Ok(records);
+    }
+    errors.sort_by_key(|(at, e)| (*at, e.line));
+    Err(errors.into_iter().map(|(_, e)| e).collect())
 }
 
 /// Reads one row of a `kind` table into a record, listing every bad cell.
@@ -480,11 +485,19 @@ fn references(record: &Record, view: &Known, known: &Known) -> Vec<FieldError> {
             }
         }
         Record::Department(d) => {
-            if let Err(e) = live(&view.divisions, &d.division, "division", &d.division) {
-                errors.push(("division", e));
-            }
-            if let Some(site) = &d.site {
-                site_within(site, &d.division, &mut errors);
+            let division = live(&view.divisions, &d.division, "division", &d.division);
+            match (&d.site, division) {
+                (Some(site), Ok(_)) => site_within(site, &d.division, &mut errors),
+                (site, Err(e)) => {
+                    errors.push(("division", e));
+                    // Whether the site lies within an unknown division cannot be said.
+                    if let Some(site) = site
+                        && let Err(e) = live(&view.sites, site, "site", site)
+                    {
+                        errors.push(("site", e));
+                    }
+                }
+                (None, Ok(_)) => {}
             }
         }
         Record::Window(w) => {
