@@ -1,7 +1,7 @@
 //! The catalog of service items (事项目录) as a use case: publishing a new version from a
 //! file, checked whole before anything is written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tongban_core::access::Action;
 use tongban_core::catalog;
@@ -23,9 +23,10 @@ pub struct Published {
 /// (administrators). `file` names the file in errors.
 ///
 /// Every row is checked in one pass, its syntax and its references (the department and
-/// the division must exist) together; any problem refuses the whole file with
-/// [`AppError::Rows`], every problem listed in line order, and nothing is written. The
-/// publication is audited (`catalog.publish`).
+/// the division must exist, every site in `sites` must exist and be in service)
+/// together; any problem refuses the whole file with [`AppError::Rows`], every problem
+/// listed in line order, and nothing is written. The publication is audited
+/// (`catalog.publish`).
 pub async fn import_catalog(
     state: &App,
     principal: &Principal,
@@ -43,17 +44,25 @@ pub async fn import_catalog(
         state.store.department_codes().await?.into_iter().map(|d| d.as_str().to_owned()).collect();
     let divisions: HashSet<String> =
         state.store.division_codes().await?.into_iter().map(|d| d.as_str().to_owned()).collect();
+    // Whether each site is retired: a guide must not send anyone to a closed site.
+    let sites: HashMap<String, bool> =
+        state.store.org_sites().await?.into_iter().map(|(s, retired)| (s.code.as_str().to_owned(), retired)).collect();
     let table = crate::tables::read_one(file, bytes, "catalog").map_err(AppError::Rows)?;
     let (rows, mut errors) = catalog::parse_table(&table);
     for (line, item) in &rows {
-        let mut unknown = |column: &str, what: &str, code: &str| {
-            errors.push(table.error(*line, Some(column), format!("unknown {what} {code}")))
-        };
+        let mut refuse = |column: &str, why: String| errors.push(table.error(*line, Some(column), why));
         if !departments.contains(item.department.as_str()) {
-            unknown("department", "department", item.department.as_str());
+            refuse("department", format!("unknown department {}", item.department));
         }
         if !divisions.contains(item.division.as_str()) {
-            unknown("division", "division", item.division.as_str());
+            refuse("division", format!("unknown division {}", item.division));
+        }
+        for site in &item.sites {
+            match sites.get(site.as_str()) {
+                None => refuse("sites", format!("unknown site {site}")),
+                Some(true) => refuse("sites", format!("site {site} is retired")),
+                Some(false) => {}
+            }
         }
     }
     if !errors.is_empty() {

@@ -1,7 +1,9 @@
 //! What the center publishes (政务公开): its catalog of service items in every version,
-//! its organisation's names, each item's first responsible person, and the public figures.
+//! its organisation's names, each item's first responsible person and where, when and who
+//! handles it, and the public figures.
 //! Anyone may read these, so the reads take no principal.
 
+use tongban_core::catalog::Guide;
 use tongban_core::division::DivisionCode;
 use tongban_core::item::{ItemCode, ServiceItem};
 use tongban_core::org::{Department, Window};
@@ -48,6 +50,15 @@ pub async fn item_in_version(state: &App, code: &ItemCode, version: u32) -> Resu
 /// Every item of catalog version `version`.
 pub async fn items_in_version(state: &App, version: u32) -> Result<Vec<ServiceItem>, AppError> {
     Ok(state.store.items_in_version(version).await?)
+}
+
+/// Where, when and who for an item's guide (办理地点、时间、咨询电话): the sites in service
+/// that handle it, their windows for it, and whom to ask; see [`tongban_core::catalog::guide`].
+pub async fn guide(state: &App, item: &ServiceItem) -> Result<Guide, AppError> {
+    let departments = state.store.departments().await?;
+    let department = departments.iter().find(|d| d.code == item.department);
+    let (sites, windows) = (state.store.sites().await?, state.store.windows().await?);
+    Ok(tongban_core::catalog::guide(item, department, &sites, &windows))
 }
 
 /// The catalog's versions, oldest first.

@@ -138,6 +138,62 @@ async fn a_clerk_of_the_department_reads_its_cases_and_a_stranger_reads_none() {
     }
 }
 
+/// A catalog row may name the sites that handle its item (the guide's where): each must
+/// exist and be in service, refused at the row's own line in the `sites` column, in the
+/// same one-pass list as the file's other problems; a good file keeps the guide columns.
+#[tokio::test]
+async fn a_catalog_row_naming_an_unknown_or_retired_site_is_refused_at_its_line() {
+    use tongban_app::organisation::{put_org_record, retire_org_record};
+    use tongban_core::catalog::{CSV_COLUMNS, GUIDE_COLUMNS};
+    use tongban_core::org::import::OrgKind;
+    for t in each_backend().await {
+        let app = center(&t).await;
+        let admin = Principal::console();
+        for code in ["main", "old"] {
+            let fields = [("code", code), ("name", "政务服务大厅"), ("division", "620100"), ("address", "城关区")];
+            let fields = fields.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+            put_org_record(&app, &admin, OrgKind::Sites, &fields).await.expect("a site");
+        }
+        retire_org_record(&app, &admin, OrgKind::Sites, "old").await.expect("retired");
+        let before = t.store.latest_catalog_version().await.expect("version");
+        let header = format!("{},{}", CSV_COLUMNS.join(","), GUIDE_COLUMNS.join(","));
+        let row = |n: u32, category: &str, sites: &str| {
+            format!("620100-FGW-{n:03},事项{n},fgw,620100,filing,{category},,,,,window,,{sites},,受理;办结,0931-1\n")
+        };
+        let bad = [
+            header.clone() + "\n",
+            row(21, "fast", "main"),
+            row(22, "same_day", "main;nosuch"),
+            row(23, "same_day", "old"),
+            row(24, "same_day", "main"),
+        ]
+        .concat();
+        let Err(AppError::Rows(rows)) =
+            tongban_app::import_catalog(&app, &admin, "2026 版", &Upload::CSV, bad.as_bytes()).await
+        else {
+            panic!("{}: a file naming unknown and retired sites is refused row by row", t.name);
+        };
+        let shown: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown[1..],
+            ["line 3, column sites: unknown site nosuch", "line 4, column sites: site old is retired"],
+            "{}: {shown:?}",
+            t.name
+        );
+        assert!(shown[0].starts_with("line 2, column category:"), "{shown:?}");
+        assert_eq!(t.store.latest_catalog_version().await.expect("version"), before, "nothing written");
+
+        let good = [header + "\n", row(24, "same_day", "main")].concat();
+        let published = tongban_app::import_catalog(&app, &admin, "2026 版", &Upload::CSV, good.as_bytes())
+            .await
+            .expect("published");
+        let item = t.store.items_in_version(published.version).await.expect("items").remove(0);
+        assert_eq!(item.sites.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["main"], "{}", t.name);
+        assert_eq!((item.steps.join(";"), item.contact.as_str()), ("受理;办结".to_owned(), "0931-1"));
+        t.cleanup().await;
+    }
+}
+
 /// A catalog file is checked whole, its syntax and its references together, each problem
 /// named by the file's own line; nothing is written until every row is good, and only an
 /// administrator publishes.

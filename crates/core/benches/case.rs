@@ -34,6 +34,10 @@ fn item() -> ServiceItem {
         fees: vec![],
         legal_basis: "《企业投资项目核准和备案管理条例》".into(),
         channels: vec![Channel::Window, Channel::Online],
+        sites: Vec::new(),
+        conditions: String::new(),
+        steps: Vec::new(),
+        contact: String::new(),
     }
 }
 

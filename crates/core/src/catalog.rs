@@ -8,18 +8,22 @@ use std::collections::HashSet;
 
 use crate::division::DivisionCode;
 use crate::item::{
-    Category, Channel, Fee, ItemCode, ItemError, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit,
+    Category, Channel, Fee, ItemCode, ItemError, ItemKind, MAX_CONDITIONS, MAX_CONTACT, Material, MaterialForm,
+    ServiceItem, TimeLimit,
 };
-use crate::org::DepartmentCode;
+use crate::org::{DepartmentCode, SiteCode};
 
+mod guide;
 mod reform;
+
+pub use guide::{Guide, Place, guide};
 
 pub use reform::{Change, DepartmentReform, ItemRef, Measures, ReformReport, change_percent, steps_of};
 
 pub use crate::table::RowError;
 use crate::table::{Columns, Row, Table};
 
-/// The CSV columns of a catalog file, in order.
+/// The columns every catalog file has, in order.
 pub const CSV_COLUMNS: [&str; 12] = [
     "code",
     "name",
@@ -35,12 +39,19 @@ pub const CSV_COLUMNS: [&str; 12] = [
     "legal_basis",
 ];
 
+/// The guide's where, when and who: columns a catalog file may add after
+/// [`CSV_COLUMNS`], in any order. A file without them imports as before, its items naming
+/// no sites, conditions, steps or contact.
+pub const GUIDE_COLUMNS: [&str; 4] = ["sites", "conditions", "steps", "contact"];
+
 /// Parses a catalog CSV. Checks every row; returns all items, or every bad row.
 ///
 /// Cells: limits as `20d` / `4h` (empty for none); materials as
 /// `name|required|original;name|optional|copy`; fees as `name|12.50` (yuan);
-/// channels as `window;online`. Item codes must be unique in the file. Checking that
-/// departments and divisions exist is the caller's job (they live in the store).
+/// channels as `window;online`; the optional [`GUIDE_COLUMNS`]: sites as `main;bdc`, steps
+/// as `受理;审查;决定;送达` (no empty step), conditions and contact as free text. Item
+/// codes must be unique in the file. Checking that departments, divisions and sites exist
+/// is the caller's job (they live in the store).
 pub fn parse_csv(text: &str) -> Result<Vec<ServiceItem>, Vec<RowError>> {
     parse_csv_lines(text).map(|rows| rows.into_iter().map(|(_, item)| item).collect())
 }
@@ -63,7 +74,7 @@ pub fn parse_csv_rows(text: &str) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
 
 /// Like [`parse_csv_rows`] for a table read from a CSV file or a workbook's sheet.
 pub fn parse_table(table: &Table) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
-    let columns = match table.columns(&CSV_COLUMNS, &[]) {
+    let columns = match table.columns(&CSV_COLUMNS, &GUIDE_COLUMNS) {
         Ok(c) => c,
         Err(e) => return (Vec::new(), vec![e]),
     };
@@ -86,9 +97,14 @@ pub fn parse_table(table: &Table) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
 }
 
 fn item_from_row(columns: &Columns, row: &Row) -> Result<ServiceItem, Vec<ItemError>> {
-    item_from_cells(|i| columns.get(row, CSV_COLUMNS[i]))
+    item_from_cells(|i| match CSV_COLUMNS.get(i).or_else(|| GUIDE_COLUMNS.get(i - CSV_COLUMNS.len())) {
+        Some(column) => columns.get(row, column),
+        None => "",
+    })
 }
 
+/// An item from its cells, `cell(i)` being the `i`th of [`CSV_COLUMNS`] then
+/// [`GUIDE_COLUMNS`] (empty when the file lacks the column).
 fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, Vec<ItemError>> {
     let mut errors = Vec::new();
     fn keep<T>(errors: &mut Vec<ItemError>, r: Result<T, ItemError>) -> Option<T> {
@@ -105,6 +121,11 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
     let materials = keep(&mut errors, parse_materials(cell(8)));
     let fees = keep(&mut errors, parse_fees(cell(9)));
     let channels = keep(&mut errors, parse_list(cell(10), Channel::parse));
+    let sites = keep(&mut errors, parse_sites(cell(12)));
+    let steps = keep(&mut errors, parse_steps(cell(14)));
+    // The free texts are checked here too, so that a file's every problem shows at once.
+    let conditions = keep(&mut errors, free_text("conditions", cell(13), MAX_CONDITIONS));
+    let contact = keep(&mut errors, free_text("contact", cell(15), MAX_CONTACT));
     let (
         Some(code),
         Some(department),
@@ -116,7 +137,26 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
         Some(materials),
         Some(fees),
         Some(channels),
-    ) = (code, department, division, kind, category, legal_limit, promised_limit, materials, fees, channels)
+        Some(sites),
+        Some(steps),
+        Some(conditions),
+        Some(contact),
+    ) = (
+        code,
+        department,
+        division,
+        kind,
+        category,
+        legal_limit,
+        promised_limit,
+        materials,
+        fees,
+        channels,
+        sites,
+        steps,
+        conditions,
+        contact,
+    )
     else {
         return Err(errors);
     };
@@ -133,6 +173,10 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
         fees,
         legal_basis: cell(11).trim().to_owned(),
         channels,
+        sites,
+        conditions,
+        steps,
+        contact,
     };
     item.validate()?;
     Ok(item)
@@ -144,6 +188,33 @@ fn optional_limit(field: &'static str, text: &str) -> Result<Option<TimeLimit>, 
 
 fn parse_list<T>(text: &str, parse: impl Fn(&str) -> Result<T, ItemError>) -> Result<Vec<T>, ItemError> {
     text.split(';').map(str::trim).filter(|s| !s.is_empty()).map(parse).collect()
+}
+
+fn free_text(field: &'static str, text: &str, max: usize) -> Result<String, ItemError> {
+    let t = text.trim();
+    crate::text::check(t, max).map(|()| t.to_owned()).map_err(|e| ItemError::new(field, format!("the {field} {e}")))
+}
+
+fn parse_sites(text: &str) -> Result<Vec<SiteCode>, ItemError> {
+    parse_list(text, |s| SiteCode::parse(s).map_err(|e| ItemError::org("sites", e)))
+}
+
+/// Steps as `受理;审查;决定`: each trimmed, none empty (an empty cell is no steps at all).
+fn parse_steps(text: &str) -> Result<Vec<String>, ItemError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(';')
+        .map(str::trim)
+        .enumerate()
+        .map(|(n, step)| {
+            if step.is_empty() {
+                Err(ItemError::new("steps", format!("step {} is empty; write steps as 受理;审查;决定;送达", n + 1)))
+            } else {
+                Ok(step.to_owned())
+            }
+        })
+        .collect()
 }
 
 fn parse_materials(text: &str) -> Result<Vec<Material>, ItemError> {
@@ -200,7 +271,7 @@ pub(crate) fn parse_yuan(text: &str) -> Option<u64> {
 pub fn to_csv(items: &[ServiceItem]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail; the results are checked for form's sake.
-    let _ = w.write_record(CSV_COLUMNS);
+    let _ = w.write_record(CSV_COLUMNS.iter().chain(&GUIDE_COLUMNS));
     for i in items {
         let materials: Vec<String> = i
             .materials
@@ -210,6 +281,7 @@ pub fn to_csv(items: &[ServiceItem]) -> String {
         let fees: Vec<String> =
             i.fees.iter().map(|f| format!("{}|{}.{:02}", f.name, f.amount_fen / 100, f.amount_fen % 100)).collect();
         let channels: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
+        let sites: Vec<&str> = i.sites.iter().map(|s| s.as_str()).collect();
         // Every cell neutralised (CSV injection): parse_csv drops the mark again.
         let _ = w.write_record(
             [
@@ -225,6 +297,10 @@ pub fn to_csv(items: &[ServiceItem]) -> String {
                 &fees.join(";"),
                 &channels.join(";"),
                 &i.legal_basis,
+                &sites.join(";"),
+                &i.conditions,
+                &i.steps.join(";"),
+                &i.contact,
             ]
             .map(|c| crate::text::csv_neutral(c).into_owned()),
         );
@@ -260,6 +336,67 @@ mod tests {
         assert!(shown.iter().any(|e| e.starts_with("line 3, column category:")), "{shown:?}");
         assert!(shown.iter().any(|e| e.starts_with("line 3, column legal_limit:")), "{shown:?}");
         assert!(shown.iter().any(|e| e.starts_with("line 4, column code:") && e.contains("twice")), "{shown:?}");
+    }
+
+    #[test]
+    fn a_file_of_todays_twelve_columns_imports_with_no_guide() {
+        let text = format!("{}\nA1,好,fgw,620100,filing,same_day,,,,,window,依据\n", CSV_COLUMNS.join(","));
+        let items = parse_csv(&text).expect("parses");
+        assert!(items[0].sites.is_empty() && items[0].steps.is_empty());
+        assert!(items[0].conditions.is_empty() && items[0].contact.is_empty());
+    }
+
+    #[test]
+    fn the_guide_columns_read_in_any_order_and_any_subset() {
+        let text = format!(
+            "{},steps,sites,contact\nA1,好,fgw,620100,filing,same_day,,,,,window,,受理 ; 审查;办结,main;bdc,0931-1\n",
+            CSV_COLUMNS.join(",")
+        );
+        let items = parse_csv(&text).expect("parses");
+        assert_eq!(items[0].steps, ["受理", "审查", "办结"]);
+        assert_eq!(items[0].sites.iter().map(SiteCode::as_str).collect::<Vec<_>>(), ["main", "bdc"]);
+        assert_eq!(items[0].contact, "0931-1");
+        assert!(items[0].conditions.is_empty(), "an absent column reads empty");
+        let typo = format!("{},step\n", CSV_COLUMNS.join(","));
+        assert!(parse_csv(&typo).unwrap_err()[0].message.contains("then any of sites,conditions,steps,contact"));
+    }
+
+    #[test]
+    fn a_bad_site_an_empty_step_and_control_characters_are_named_by_column() {
+        let text = format!(
+            "{},{}\nA1,好,fgw,620100,filing,same_day,,,,,window,,main;b d c,,受理;;办结,\n\
+             A2,好,fgw,620100,filing,same_day,,,,,window,,main,\"a\u{7}b\",受理;,\n",
+            CSV_COLUMNS.join(","),
+            GUIDE_COLUMNS.join(",")
+        );
+        let shown: Vec<String> = parse_csv(&text).unwrap_err().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown.iter().map(|s| s.split(':').next().unwrap_or_default()).collect::<Vec<_>>(),
+            ["line 2, column sites", "line 2, column steps", "line 3, column steps", "line 3, column conditions"],
+            "{shown:?}"
+        );
+        assert!(shown[1].contains("step 2 is empty"), "{shown:?}");
+        assert!(shown[2].contains("step 2 is empty"), "{shown:?}");
+    }
+
+    #[test]
+    fn an_export_writes_sixteen_columns_that_import_back() {
+        let mut plain = sample_item();
+        plain.code = ItemCode::parse("620100-FGW-002").expect("valid");
+        plain.sites.clear();
+        plain.steps.clear();
+        plain.conditions.clear();
+        plain.contact.clear();
+        let mut full = sample_item();
+        full.conditions = "一、申请人为企业；\n二、项目已立项。".into();
+        full.sites.push(SiteCode::parse("bdc").expect("valid"));
+        let items = vec![full, plain];
+        let text = to_csv(&items);
+        let header = text.lines().next().unwrap_or_default();
+        assert_eq!(header.split(',').count(), 16, "{header}");
+        assert!(header.ends_with(",sites,conditions,steps,contact"), "{header}");
+        assert!(text.contains(",main;bdc,") && text.contains(",受理;审查;决定;送达,"), "{text}");
+        assert_eq!(parse_csv(&text), Ok(items));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Limit;
 use crate::division::DivisionCode;
-use crate::org::{DepartmentCode, OrgError, check_name, code_type};
+use crate::org::{DepartmentCode, OrgError, SiteCode, check_name, code_type};
 
 code_type!(
     /// An item's code (事项编码), e.g. `620100-FGW-001`. Stable across catalog versions.
@@ -302,7 +302,30 @@ pub struct ServiceItem {
     pub legal_basis: String,
     /// Channels it can be applied through; never empty.
     pub channels: Vec<Channel>,
+    /// 办理地点 — the sites that handle it, in the order the guide lists them; empty means
+    /// its department's site.
+    #[serde(default)]
+    pub sites: Vec<SiteCode>,
+    /// 受理条件 — who may apply and what must hold; empty when the catalog says nothing.
+    #[serde(default)]
+    pub conditions: String,
+    /// 办理流程 — its process steps (环节) in order, e.g. 受理, 审查, 决定, 送达; empty when
+    /// the catalog says nothing.
+    #[serde(default)]
+    pub steps: Vec<String>,
+    /// 咨询电话 — whom to ask; empty means the site's phone.
+    #[serde(default)]
+    pub contact: String,
 }
+
+/// The longest 受理条件 an item may carry, in characters.
+pub const MAX_CONDITIONS: usize = crate::text::NOTE;
+/// The longest contact (咨询方式) an item may carry, in characters.
+pub const MAX_CONTACT: usize = 200;
+/// The longest name of one process step (环节), in characters.
+pub const MAX_STEP: usize = 50;
+/// The most process steps an item may have.
+pub const MAX_STEPS: usize = 30;
 
 impl ServiceItem {
     /// Checks every rule an item must keep, returning each broken one.
@@ -345,7 +368,43 @@ impl ServiceItem {
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             errors.push(ItemError::new("materials", format!("material {:?} is listed twice", w[0])));
         }
+        errors.extend(self.guide_errors());
         if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// The rules of the guide's where, when and who: sites named once, steps named and
+    /// few enough, texts without control characters and within their caps.
+    fn guide_errors(&self) -> Vec<ItemError> {
+        let mut errors = Vec::new();
+        let mut sites: Vec<&SiteCode> = self.sites.iter().collect();
+        sites.sort_unstable();
+        if let Some(w) = sites.windows(2).find(|w| w[0] == w[1]) {
+            errors.push(ItemError::new("sites", format!("site {} is listed twice", w[0])));
+        }
+        if let Err(e) = crate::text::check(&self.conditions, MAX_CONDITIONS) {
+            errors.push(ItemError::new("conditions", format!("the conditions {e}")));
+        }
+        if let Err(e) = crate::text::check(&self.contact, MAX_CONTACT) {
+            errors.push(ItemError::new("contact", format!("the contact {e}")));
+        }
+        if self.steps.len() > MAX_STEPS {
+            errors
+                .push(ItemError::new("steps", format!("{} steps; at most {MAX_STEPS} are allowed", self.steps.len())));
+        }
+        for (n, step) in self.steps.iter().enumerate() {
+            let bad = match crate::text::check(step, MAX_STEP) {
+                Err(e) => Some(e.to_string()),
+                Ok(()) if step.trim().is_empty() || step.trim() != step => {
+                    Some(format!("must be 1–{MAX_STEP} characters without surrounding spaces"))
+                }
+                Ok(()) if step.contains(';') => Some("must not contain ';', which separates steps".to_owned()),
+                Ok(()) => None,
+            };
+            if let Some(why) = bad {
+                errors.push(ItemError::new("steps", format!("step {} {why}", n + 1)));
+            }
+        }
+        errors
     }
 
     /// The limit a case of this item is due by, counted from acceptance.
@@ -384,6 +443,10 @@ pub(crate) mod tests {
             fees: vec![],
             legal_basis: "《企业投资项目核准和备案管理条例》".into(),
             channels: vec![Channel::Window, Channel::Online],
+            sites: vec![SiteCode::parse("main").expect("valid")],
+            conditions: "申请人为依法设立的企业；项目符合产业政策。".into(),
+            steps: ["受理", "审查", "决定", "送达"].map(String::from).to_vec(),
+            contact: "0931-0000000".into(),
         }
     }
 
@@ -425,6 +488,29 @@ pub(crate) mod tests {
         assert_eq!(Category::parse("即收即办"), Ok(Category::OnTheSpot));
         assert_eq!(Category::parse("agency"), Ok(Category::Agency));
         assert!(Category::parse("fast").is_err());
+    }
+
+    #[test]
+    fn guides_name_each_site_once_and_every_step() {
+        let mut item = sample_item();
+        item.sites.push(item.sites[0].clone());
+        item.steps.push(" ".into());
+        item.conditions = "a\u{7}b".into();
+        item.contact = "电".repeat(MAX_CONTACT + 1);
+        let errors = item.validate().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["sites", "conditions", "contact", "steps"], "{errors:?}");
+        assert!(errors[3].message.starts_with("step 5 "), "{errors:?}");
+    }
+
+    #[test]
+    fn an_item_without_a_guide_reads_from_old_json() {
+        let mut v = serde_json::to_value(sample_item()).expect("json");
+        for field in ["sites", "conditions", "steps", "contact"] {
+            v.as_object_mut().expect("object").remove(field);
+        }
+        let old: ServiceItem = serde_json::from_value(v).expect("old json reads");
+        assert!(old.sites.is_empty() && old.steps.is_empty() && old.conditions.is_empty() && old.contact.is_empty());
     }
 
     #[test]

@@ -100,8 +100,9 @@ pub async fn insert_catalog_version(
     for item in items {
         conn.query(
             "insert into item (item_code, version, name, department_code, division_code, kind, category, \
-             legal_limit, promised_limit, materials, fees, channels, legal_basis) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             legal_limit, promised_limit, materials, fees, channels, legal_basis, sites, conditions, steps, \
+             contact) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(item.code.as_str())
         .bind(version)
@@ -116,6 +117,10 @@ pub async fn insert_catalog_version(
         .bind(json(&item.fees))
         .bind(json(&item.channels))
         .bind(&item.legal_basis)
+        .bind(json(&item.sites))
+        .bind(&item.conditions)
+        .bind(json(&item.steps))
+        .bind(&item.contact)
         .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("item {}", item.code)))?;
@@ -206,7 +211,7 @@ pub struct ItemRow {
 }
 
 const ITEM_COLUMNS: &str = "item_code, version, name, department_code, division_code, kind, category, \
-    legal_limit, promised_limit, materials, fees, channels, legal_basis";
+    legal_limit, promised_limit, materials, fees, channels, legal_basis, sites, conditions, steps, contact";
 
 fn item_from_row(row: &AnyRow) -> Result<ItemRow, StoreError> {
     let bad = |e: &dyn std::fmt::Display| StoreError::corrupt("item", e.to_string());
@@ -234,6 +239,10 @@ fn item_from_row(row: &AnyRow) -> Result<ItemRow, StoreError> {
         fees: serde_json::from_value(json("fees")?).map_err(|e| bad(&e))?,
         channels: serde_json::from_value(json("channels")?).map_err(|e| bad(&e))?,
         legal_basis: text("legal_basis")?,
+        sites: serde_json::from_value(json("sites")?).map_err(|e| bad(&e))?,
+        conditions: text("conditions")?,
+        steps: serde_json::from_value(json("steps")?).map_err(|e| bad(&e))?,
+        contact: text("contact")?,
     };
     Ok(ItemRow { version: u32::try_from(version).map_err(|e| bad(&e))?, item })
 }

@@ -195,6 +195,10 @@ pub(crate) fn bench_item() -> anyhow::Result<ServiceItem> {
         fees: vec![],
         legal_basis: "基准测试".into(),
         channels: vec![Channel::Online],
+        sites: Vec::new(),
+        conditions: String::new(),
+        steps: Vec::new(),
+        contact: String::new(),
     })
 }
 

@@ -1,7 +1,8 @@
 //! The demo catalog (一本账): about 240 service items built from the department table.
 //!
 //! **Generated demo data, not a published list.** Names are modelled on the kinds of items
-//! a city hall handles, but codes, limits, materials, fees and article numbers are invented.
+//! a city hall handles, but codes, limits, materials, fees, article numbers, conditions,
+//! steps and phones are invented.
 //! The category split follows the model center's four lists (四办四清单) of
 //! 102 : 60 : 434 : 51 items, scaled to [`ITEM_COUNT`].
 
@@ -13,7 +14,7 @@ use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::division::DivisionCode;
 use tongban_core::item::{Category, Channel, Fee, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
-use tongban_core::org::DepartmentCode;
+use tongban_core::org::{DepartmentCode, SiteCode};
 
 use super::org::CITY;
 use super::spec::{DeptSpec, ItemSpec};
@@ -58,7 +59,12 @@ pub(super) fn build(rng: &mut ChaCha8Rng, depts: &[DeptSpec]) -> anyhow::Result<
     for i in order {
         let d = &drafts[i];
         numbers[d.dept] += 1;
-        let item = item(rng, &depts[d.dept], d, categories[i], numbers[d.dept])?;
+        let mut item = item(rng, &depts[d.dept], d, categories[i], numbers[d.dept])?;
+        let g = super::guide::of(&depts[d.dept], d.dept, d.spec.kind, categories[i], d.spec.name, d.variant);
+        item.sites = g.sites.into_iter().map(SiteCode::parse).collect::<Result<_, _>>()?;
+        item.conditions = g.conditions;
+        item.steps = g.steps.into_iter().map(str::to_owned).collect();
+        item.contact = g.contact;
         item.validate().map_err(|errors| anyhow!("generated item {} is invalid: {errors:?}", item.code))?;
         items.push(item);
     }
@@ -175,6 +181,11 @@ fn item(
         fees,
         legal_basis: legal_basis(rng, dept, d.spec.kind),
         channels: channels(rng, dept),
+        // Filled in by `build` from the guide (see `super::guide`), which draws nothing.
+        sites: Vec::new(),
+        conditions: String::new(),
+        steps: Vec::new(),
+        contact: String::new(),
     })
 }
 

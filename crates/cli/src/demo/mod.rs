@@ -12,6 +12,7 @@
 
 mod cases;
 mod catalog;
+mod guide;
 mod org;
 mod people;
 mod reform;

@@ -46,6 +46,16 @@ const SITES: [(&str, &str, &str, &str, &str); 2] = [
     ("bdc", "不动产登记分中心", "兰州市七里河区（演示地址）", "周一至周六 9:00-17:00", "0931-0000001"),
 ];
 
+/// The main hall's site code.
+pub(super) const MAIN_SITE: &str = SITES[0].0;
+
+/// The site a department works at and that site's phone: a department whose code names a
+/// branch works there, every other in the main hall.
+pub(super) fn site_of(department: &str) -> (&'static str, &'static str) {
+    let (code, .., phone) = SITES.iter().find(|s| s.0 == department).copied().unwrap_or(SITES[0]);
+    (code, phone)
+}
+
 /// The hall: divisions, sites, departments, windows, staff.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Org {
@@ -95,13 +105,11 @@ pub(super) fn build(rng: &mut ChaCha8Rng, specs: &[DeptSpec]) -> anyhow::Result<
         let (name, address, hours, phone) = (name.to_owned(), address.to_owned(), hours.to_owned(), phone.to_owned());
         org.sites.push(Site { code: SiteCode::parse(code)?, name, division: city.clone(), address, hours, phone });
     }
-    let main = SiteCode::parse(SITES[0].0)?;
     let mut taken = HashSet::new();
     let mut window_no = 0;
     for spec in specs {
         let code = DepartmentCode::parse(spec.code).with_context(|| format!("department code {:?}", spec.code))?;
-        // A department whose code names a branch works there.
-        let site = org.sites.iter().find(|s| s.code.as_str() == spec.code).map_or(main.clone(), |s| s.code.clone());
+        let site = SiteCode::parse(site_of(spec.code).0)?;
         org.departments.push(Department {
             code: code.clone(),
             name: spec.name.to_owned(),

@@ -1,7 +1,8 @@
 //! The demo catalog before the reform (改革前): the first of the demo's two catalog versions,
 //! so the reform report (三减一压缩) between them tells the model center's story — required
 //! materials down about 11 %, promised working days down about 42 %, a few items cut
-//! (取消) and a few new.
+//! (取消) and a few new, and process steps down about 30 % (the old versions passed
+//! through more hands: 初审, 复审, 现场核查, 集体研究, 领导签批).
 //!
 //! **Generated demo data.** It is derived from the current catalog: the items the reform
 //! cut are invented variants of real ones, the materials it dropped come from a list of
@@ -26,6 +27,12 @@ const MATERIALS_KEPT: f64 = 0.89;
 
 /// Average promised working days after ÷ before: the model's 时限 cut of about 42 %.
 const DAYS_KEPT: f64 = 0.58;
+
+/// Process steps after ÷ before: steps (环节) cut by about 30 %.
+const STEPS_KEPT: f64 = 0.7;
+
+/// Steps the reform merged away, in the order they stood before the decision.
+const EXTRA_STEPS: [&str; 5] = ["初审", "复审", "现场核查", "集体研究", "领导签批"];
 
 /// Items the reform cut (取消) from the version before.
 const CUT: usize = 14;
@@ -69,6 +76,7 @@ pub(super) fn before(rng: &mut ChaCha8Rng, current: &[ServiceItem]) -> anyhow::R
     add_materials(rng, &mut items, current);
     lengthen_promises(&mut items, current)?;
     items.sort_by(|a, b| a.code.cmp(&b.code));
+    add_steps(rng, &mut items, current);
     for item in &items {
         item.validate().map_err(|errors| anyhow!("generated item {} is invalid: {errors:?}", item.code))?;
     }
@@ -93,6 +101,35 @@ fn add_materials(rng: &mut ChaCha8Rng, items: &mut [ServiceItem], current: &[Ser
                 continue;
             }
             item.materials.push(Material { name: name.to_owned(), required: true, form: MaterialForm::Original });
+            missing -= 1;
+        }
+    }
+}
+
+/// Adds steps the reform merged away until the current version has [`STEPS_KEPT`] of them:
+/// 初审 after 受理, the others just before the decision. Items decided on the spot keep
+/// theirs.
+fn add_steps(rng: &mut ChaCha8Rng, items: &mut [ServiceItem], current: &[ServiceItem]) {
+    let steps = |items: &[ServiceItem]| items.iter().map(|i| i.steps.len()).sum::<usize>();
+    let target = (steps(current) as f64 / STEPS_KEPT).round() as usize;
+    let mut missing = target.saturating_sub(steps(items));
+    let mut order: Vec<usize> = (0..items.len()).filter(|&k| items[k].category != Category::OnTheSpot).collect();
+    order.shuffle(rng);
+    'rounds: for name in EXTRA_STEPS {
+        for &k in &order {
+            if missing == 0 {
+                break 'rounds;
+            }
+            let steps = &mut items[k].steps;
+            let at = if name == EXTRA_STEPS[0] {
+                1
+            } else {
+                steps
+                    .iter()
+                    .position(|s| ["决定", "办结", "登簿"].contains(&s.as_str()))
+                    .unwrap_or(steps.len().saturating_sub(1))
+            };
+            steps.insert(at.min(steps.len()), name.to_owned());
             missing -= 1;
         }
     }

@@ -68,6 +68,12 @@ fn the_catalog_follows_the_model_split_and_every_item_validates() {
     let mut codes = std::collections::HashSet::new();
     for item in &items {
         assert_eq!(item.validate(), Ok(()), "{}", item.code);
+        // Every guide says where, when and who; the real-estate department works at its branch.
+        let at_branch = item.department.as_str() == "bdc";
+        assert_eq!(item.sites.first().map(|s| s.as_str()), Some(if at_branch { "bdc" } else { "main" }));
+        assert!(!item.conditions.is_empty() && !item.contact.is_empty(), "{}", item.code);
+        let steps = if item.category == Category::OnTheSpot { 2..=2 } else { 3..=5 };
+        assert!(steps.contains(&item.steps.len()), "{}: {:?}", item.code, item.steps);
         assert!((2..=6).contains(&item.materials.len()), "{}", item.code);
         assert!(codes.insert(item.code.clone()), "duplicate code {}", item.code);
     }
@@ -141,7 +147,8 @@ async fn the_demo_seeds_and_forecasts_on_any_date() {
 }
 
 /// The two versions tell the model center's 三减一压缩 story: required materials down about
-/// 11 %, promised working days down about 42 %, some items cut, a few new.
+/// 11 %, promised working days down about 42 %, steps down about 30 %, some items cut, a
+/// few new.
 #[test]
 fn the_reform_between_the_two_versions_cuts_materials_and_days_like_the_model() {
     let specs = spec::departments().expect("table parses");
@@ -153,6 +160,8 @@ fn the_reform_between_the_two_versions_cuts_materials_and_days_like_the_model() 
     let days = r.totals.average_promised_working_days.change_percent.expect("days before");
     assert!((-12.0..=-10.0).contains(&materials), "{:?}", r.totals);
     assert!((-44.0..=-40.0).contains(&days), "{:?}", r.totals);
+    let steps = r.totals.steps.change_percent.expect("steps before");
+    assert!((-32.0..=-28.0).contains(&steps), "{:?}", r.totals);
     assert!(!r.cut.is_empty() && !r.added.is_empty() && r.changed.len() > 100, "{r:?}");
     for item in &before {
         assert_eq!(item.validate(), Ok(()), "{}", item.code);

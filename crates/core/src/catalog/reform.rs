@@ -48,9 +48,8 @@ pub struct Measures {
     pub items: Change<u64>,
     /// 要件 — required materials, summed over the items (optional ones do not count).
     pub materials: Change<u64>,
-    /// 环节 — process steps, summed over the items that have steps. A catalog item carries
-    /// no process steps today (the catalog has no steps column yet), so every item counts
-    /// as having none and this reads 0 → 0; see [`steps_of`].
+    /// 环节 — process steps (办理流程), summed over the items that have steps; an item whose
+    /// catalog row names no steps adds nothing (see [`steps_of`]).
     pub steps: Change<u64>,
     /// 承诺时限 — the mean promised limit in working days, over the items whose promised
     /// limit is given in working days (limits in hours and items due the same day are left
@@ -156,11 +155,10 @@ impl ReformReport {
     }
 }
 
-/// The process steps (环节) of an item, if it has any. [`ServiceItem`] carries no steps yet
-/// (the catalog's `steps` column is still to come), so no item has any; when items gain
-/// steps, this is the one place that counts them.
-pub fn steps_of(_item: &ServiceItem) -> Option<u64> {
-    None
+/// How many process steps (环节) an item has, if its catalog row names any: the one place
+/// that counts them. An item without steps is unknown, not zero.
+pub fn steps_of(item: &ServiceItem) -> Option<u64> {
+    (!item.steps.is_empty()).then_some(item.steps.len() as u64)
 }
 
 /// Sums over a set of items.
@@ -243,7 +241,25 @@ mod tests {
             r.totals.average_promised_working_days,
             Change { before: Some(15.0), after: Some(8.0), change_percent: Some(-46.67) }
         );
-        assert_eq!(r.totals.steps, Change { before: 0, after: 0, change_percent: None });
+        // sample_item's 4 steps on every item: 16 → 16.
+        assert_eq!(r.totals.steps, Change { before: 16, after: 16, change_percent: Some(0.0) });
+    }
+
+    #[test]
+    fn steps_are_counted_where_items_have_them() {
+        let (mut before, mut after) = versions();
+        // Before: A has 受理;初审;复审;决定;送达 (5), D none; after: A has 受理;审查;决定 (3).
+        before[0].steps = ["受理", "初审", "复审", "决定", "送达"].map(String::from).to_vec();
+        before[3].steps.clear();
+        after[0].steps = ["受理", "审查", "决定"].map(String::from).to_vec();
+        assert_eq!(steps_of(&before[0]), Some(5));
+        assert_eq!(steps_of(&before[3]), None);
+        let r = ReformReport::compare(&before, &after);
+        // 5 + 4 + 4 + 0 = 13 → 3 + 4 + 4 + 4 = 15.
+        assert_eq!(r.totals.steps, Change { before: 13, after: 15, change_percent: Some(15.38) });
+        let fgw = &r.departments[0].measures;
+        assert_eq!(fgw.steps, Change { before: 9, after: 7, change_percent: Some(-22.22) });
+        assert!(r.changed.iter().any(|i| i.code.as_str() == "A"));
     }
 
     #[test]
