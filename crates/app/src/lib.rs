@@ -27,6 +27,7 @@ mod error;
 mod grants;
 pub mod idempotency;
 pub mod limits;
+pub mod lists;
 mod materials;
 pub mod oidc;
 pub mod org;

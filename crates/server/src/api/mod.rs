@@ -7,6 +7,7 @@ pub(crate) mod cases;
 mod files;
 mod grants;
 mod items;
+mod lists;
 mod plans;
 mod projects;
 pub mod reform;
@@ -58,6 +59,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(items::routes())
         .merge(reform::routes())
+        .merge(lists::routes())
         .merge(cases::routes())
         .merge(files::routes())
         .merge(session::routes())

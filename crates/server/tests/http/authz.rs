@@ -34,6 +34,8 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/v1/items/{code}", "", "11111111111"),
     ("GET", "/api/v1/lists", "", "11111111111"),
     ("GET", "/api/v1/catalog/reform", "", "11111111111"),
+    ("GET", "/api/v1/lists/{kind}", "", "11111111111"),
+    ("GET", "/api/v1/lists/{kind}/versions", "", "11111111111"),
     ("GET", "/api/v1/openapi.json", "", "11111111111"),
     ("POST", "/api/v1/cases", "", "01100000011"),
     ("GET", "/api/v1/cases", "", "01111111111"),
@@ -227,7 +229,8 @@ async fn the_server_enforces_the_matrix() {
                     .replace("{module}", "initiation")
                     .replace("{year}", "2027")
                     .replace("{division}", "620100")
-                    .replace("{date}", "2027-07-14");
+                    .replace("{date}", "2027-07-14")
+                    .replace("{kind}", "powers");
                 // The reform report needs its two versions; the minimal center has one.
                 let uri = if *path == "/api/v1/catalog/reform" { format!("{uri}?from=1&to=1") } else { uri };
                 let body = body_for(method, path, action).map(|b| b.to_string());

@@ -11,6 +11,7 @@ mod guardrails;
 mod identity;
 mod lifecycle;
 mod limits;
+mod lists;
 mod oidc;
 mod plans;
 mod sms_code;

@@ -1,5 +1,5 @@
 //! The four lists (`/lists`, 四办四清单): every item of each category, with its department
-//! and promised time limit.
+//! and promised time limit; and links to the other published lists (`/lists/{kind}`).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -7,6 +7,7 @@ use maud::{Markup, html};
 use tongban_core::item::{Category, TimeLimit};
 
 use super::department_name;
+use super::published::{ListLink, render_links};
 use crate::AppState;
 use crate::app::{ItemFilter, ItemRow};
 use crate::problem::ApiError;
@@ -71,14 +72,15 @@ impl ListSection {
     }
 }
 
-/// Draws the four lists.
-pub fn render(ctx: &Ctx, lists: &[ListSection]) -> Markup {
+/// Draws the four lists, after the links to the published lists.
+pub fn render(ctx: &Ctx, published: &[ListLink], lists: &[ListSection]) -> Markup {
     html! {
         h1 { (ctx.t("lists.title")) }
         p.lead { (ctx.t("lists.lead")) }
         nav.toc aria-label=(ctx.t("lists.toc")) {
             ul { @for l in lists { li { a href=(format!("#{}", l.category.as_str())) { (ctx.t(&format!("category.{}", l.category.as_str()))) " (" (l.count) ")" } } } }
         }
+        (render_links(ctx, published))
         @for l in lists {
             section id=(l.category.as_str()) {
                 h2 { (ctx.t(&format!("category.{}", l.category.as_str()))) " " span.count { (ctx.tf("lists.count", &[("n", &l.count.to_string())])) } }
@@ -106,12 +108,14 @@ pub fn render(ctx: &Ctx, lists: &[ListSection]) -> Markup {
 /// `GET /lists` — the four lists (四办四清单).
 pub async fn lists(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
+    let published = crate::app::lists::latest_versions(&state).await.map_err(|e| ctx.fail(e))?;
+    let published: Vec<ListLink> = published.into_iter().map(|(kind, latest)| ListLink { kind, latest }).collect();
     let mut lists = Vec::new();
     for c in Category::ALL {
         let (count, rows) = all_in_category(&state, c).await.map_err(|e| ctx.fail(e))?;
         lists.push(ListSection::of(c, count, &rows, &departments));
     }
-    Ok(page(&ctx, ctx.t("lists.title"), render(&ctx, &lists)))
+    Ok(page(&ctx, ctx.t("lists.title"), render(&ctx, &published, &lists)))
 }
 
 #[cfg(test)]
@@ -133,7 +137,7 @@ mod tests {
                 promised: None,
             }],
         };
-        let html = render(&ctx, &[list]).into_string();
+        let html = render(&ctx, &[], &[list]).into_string();
         assert!(html.contains(&format!("href=\"#{}\"", c.as_str())), "{html}");
         assert!(html.contains(&format!("<section id=\"{}\">", c.as_str())), "{html}");
         assert!(html.contains("<a href=\"/items/FGW-001\">Permit</a>"), "{html}");

@@ -1,5 +1,6 @@
-//! The public portal: home, item search, item guides, the four lists (四办四清单) and the
-//! open figures with their charts. Anyone may read these.
+//! The public portal: home, item search, item guides, the four lists (四办四清单), the
+//! published lists (权责清单 and the others) and the open figures with their charts. Anyone
+//! may read these.
 //!
 //! Each page loads through [`crate::app`], builds a view model (a plain struct) and draws
 //! it with a pure `render` function; this module keeps what the kiosk and other sections
@@ -8,6 +9,7 @@
 mod figures;
 mod item;
 mod lists;
+mod published;
 mod search;
 
 use serde::Deserialize;
@@ -73,6 +75,7 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/items", get(search::items))
         .route("/items/{code}", get(item::item))
         .route("/lists", get(lists::lists))
+        .route("/lists/{kind}", get(published::list))
         .route("/figures", get(figures::figures))
 }
 
