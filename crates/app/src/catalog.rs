@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use tongban_core::access::Action;
 use tongban_core::catalog;
+use tongban_core::item::ServiceItem;
 use tongban_store::{append_audit, insert_catalog_version};
 
 use crate::{App, AppError, Principal, authorize};
@@ -36,6 +37,46 @@ pub async fn import_catalog(
 ) -> Result<Published, AppError> {
     authorize(principal, Action::ImportCatalog)?;
     let actor = principal.require()?.id.clone();
+    let items = checked_items(state, label, file, bytes).await?;
+    let count = items.len();
+    let now = state.now();
+    let label = label.trim().to_owned();
+    let version = state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                let version = insert_catalog_version(c, &label, &items, now).await?;
+                let detail = serde_json::json!({ "label": label, "items": items.len() }).to_string();
+                append_audit(c, now, &actor, "catalog.publish", &version.to_string(), &detail).await?;
+                Ok::<_, AppError>(version)
+            })
+        })
+        .await?;
+    Ok(Published { version, items: count })
+}
+
+/// Checks the file `bytes` as [`import_catalog`] would publish it, and writes nothing (a
+/// dry run, administrators): the same one-pass check, the same [`AppError::Rows`]. Returns
+/// the items the new version would hold, in file order.
+pub async fn check_catalog(
+    state: &App,
+    principal: &Principal,
+    label: &str,
+    file: &crate::tables::Upload<'_>,
+    bytes: &[u8],
+) -> Result<Vec<ServiceItem>, AppError> {
+    authorize(principal, Action::ImportCatalog)?;
+    checked_items(state, label, file, bytes).await
+}
+
+/// The items of the file, every row checked (syntax, then the department, division and
+/// sites it names: sites must exist and be in service) in one pass; the label checked too.
+async fn checked_items(
+    state: &App,
+    label: &str,
+    file: &crate::tables::Upload<'_>,
+    bytes: &[u8],
+) -> Result<Vec<ServiceItem>, AppError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {
         return Err(AppError::Invalid(vec![("label".into(), "give the version a label of 1–100 characters".into())]));
@@ -72,20 +113,5 @@ pub async fn import_catalog(
     if rows.is_empty() {
         return Err(AppError::Invalid(vec![("file".into(), "the file holds no item".into())]));
     }
-    let items: Vec<_> = rows.into_iter().map(|(_, item)| item).collect();
-    let count = items.len();
-    let now = state.now();
-    let label = label.to_owned();
-    let version = state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                let version = insert_catalog_version(c, &label, &items, now).await?;
-                let detail = serde_json::json!({ "label": label, "items": items.len() }).to_string();
-                append_audit(c, now, &actor, "catalog.publish", &version.to_string(), &detail).await?;
-                Ok::<_, AppError>(version)
-            })
-        })
-        .await?;
-    Ok(Published { version, items: count })
+    Ok(rows.into_iter().map(|(_, item)| item).collect())
 }

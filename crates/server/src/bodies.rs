@@ -36,10 +36,16 @@ pub fn limit(method: &Method, path: &str, credentials: bool) -> (usize, Duration
         ("PUT", ["api", "v1", "cases", _, "materials", _]) => large(crate::app::MAX_FILE_BYTES + SLACK),
         ("POST", ["api", "v1", "plans"]) => large(crate::api::MAX_BPMN_BYTES + SLACK),
         ("PUT", ["api", "v1", "calendar", "years", _]) => large(crate::api::MAX_CSV_BYTES + SLACK),
+        ("POST", ["api", "v1", "imports", _]) => large(crate::api::MAX_IMPORT_BYTES + SLACK),
         // Pages whose forms carry files or pasted documents.
         (
             "POST",
-            ["hall", "apply", _] | ["cases", _, "act"] | ["admin", "plans", "import"] | ["admin", "calendar", "import"],
+            ["hall", "apply", _]
+            | ["cases", _, "act"]
+            | ["admin", "plans", "import"]
+            | ["admin", "calendar", "import"]
+            | ["admin", "imports"]
+            | ["admin", "imports", "publish"],
         ) => large(crate::web::MAX_FORM_BYTES),
         _ => (SMALL, SMALL_PATIENCE),
     }
@@ -79,5 +85,8 @@ mod tests {
         assert_eq!(limit(&Method::POST, "/hall/apply/620100-FGW-001", false).0, SMALL);
         assert!(limit(&Method::POST, "/hall/apply/620100-FGW-001", true).0 > SMALL);
         assert_eq!(limit(&Method::POST, "/hall/apply/x/y", true).0, SMALL, "whole segments only");
+        assert!(limit(&Method::POST, "/api/v1/imports/staff", true).0 > crate::api::MAX_IMPORT_BYTES);
+        assert_eq!(limit(&Method::POST, "/api/v1/imports/staff", false).0, SMALL);
+        assert!(limit(&Method::POST, "/admin/imports/publish", true).0 > 2 * crate::api::MAX_IMPORT_BYTES);
     }
 }

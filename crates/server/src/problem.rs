@@ -30,13 +30,34 @@ pub struct Problem {
     pub errors: Vec<FieldProblem>,
 }
 
-/// One invalid field.
+/// One invalid field, or one bad row of an imported file (then `line` and `column` say
+/// where, `file` or `sheet` in which file or sheet, and `message` says it all as
+/// `sheet S, row N, column C: why` or `FILE line N, column C: why`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FieldProblem {
-    /// The field, e.g. `applicant.name`.
+    /// The field, e.g. `applicant.name`; for a row, its column (`file` for the whole row).
     pub field: String,
     /// Why.
     pub message: String,
+    /// A row's file, when it was named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// A row's sheet of a workbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// A row's line of the CSV file (the header is line 1), or its row of the sheet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// A row's column at fault (its header); none for the whole row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+}
+
+impl FieldProblem {
+    /// A field and why.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldProblem { field: field.into(), message: message.into(), file: None, sheet: None, line: None, column: None }
+    }
 }
 
 /// Every error the API answers with: the use cases' own, and what only HTTP can get wrong.
@@ -159,13 +180,16 @@ impl ApiError {
         let detail = if status >= 500 { title.to_owned() } else { self.to_string() };
         let errors = match self {
             ApiError::App(AppError::Invalid(fields)) => {
-                fields.iter().map(|(f, m)| FieldProblem { field: f.clone(), message: m.clone() }).collect()
+                fields.iter().map(|(f, m)| FieldProblem::new(f.clone(), m.clone())).collect()
             }
             ApiError::App(AppError::Rows(rows)) => rows
                 .iter()
                 .map(|r| FieldProblem {
-                    field: r.column.clone().unwrap_or_else(|| "file".into()),
-                    message: r.to_string(),
+                    file: r.file.clone(),
+                    sheet: r.sheet.clone(),
+                    line: Some(r.line),
+                    column: r.column.clone(),
+                    ..FieldProblem::new(r.column.clone().unwrap_or_else(|| "file".into()), r.to_string())
                 })
                 .collect(),
             _ => Vec::new(),

@@ -6,7 +6,9 @@ mod calendar;
 pub(crate) mod cases;
 mod files;
 mod grants;
+pub mod imports;
 mod items;
+pub mod org;
 mod lists;
 mod plans;
 mod projects;
@@ -25,6 +27,7 @@ use crate::AppState;
 use crate::problem::{FieldProblem, KINDS, Problem};
 
 pub use calendar::MAX_CSV_BYTES;
+pub use imports::MAX_IMPORT_BYTES;
 pub use plans::MAX_BPMN_BYTES;
 pub use views::*;
 
@@ -48,7 +51,8 @@ pub use views::*;
         (name = "identity", description = "Accounts, sessions, tokens, delegation grants (逐级授权)"),
         (name = "supervision", description = "Electronic supervision (电子监察): board, alerts, accountability, figures"),
         (name = "plans", description = "Approval plans (审批流程方案) of modular approval: schedules, the reform report, BPMN 2.0"),
-        (name = "projects", description = "The project library (项目库) and projects' runs through plans")
+        (name = "projects", description = "The project library (项目库) and projects' runs through plans"),
+        (name = "organisation", description = "The organisation as data: divisions, sites, departments, windows, staff; imports of files")
     )
 )]
 struct ApiDoc;
@@ -70,6 +74,8 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(calendar::routes())
         .merge(tickets::routes())
+        .merge(org::routes())
+        .merge(imports::routes())
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

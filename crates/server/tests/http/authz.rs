@@ -95,6 +95,14 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/projects/{code}/steps/{step}/finish", "", "00000010100"),
     ("POST", "/api/v1/tickets", "", "11111111111"),
     ("POST", "/api/v1/tickets/next", "", "00101100011"),
+    // The organisation, asked of `staff` (only administrators read staff; the other kinds
+    // are public) and of a key that does not exist (so no cell retires what a later one needs).
+    ("GET", "/api/v1/org/{kind}", "", "00000000100"),
+    ("POST", "/api/v1/org/{kind}", "", "00000000100"),
+    ("PUT", "/api/v1/org/{kind}/{key}", "", "00000000100"),
+    ("POST", "/api/v1/org/{kind}/{key}/retire", "", "00000000100"),
+    // Without a file: administrators get 415, the others are refused before it.
+    ("POST", "/api/v1/imports/{kind}", "", "00000000100"),
     // Last: it ends the callers' sessions.
     ("GET", "/api/v1/calendar", "", "11111111111"),
     ("GET", "/api/v1/calendar/years/{year}", "", "11111111111"),
@@ -157,6 +165,8 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/projects/{code}/run", _) => json!({ "plan": "after-reform" }),
         ("POST", "/api/v1/projects/{code}/bundle", _) => json!({ "steps": ["LX01"] }),
         ("POST", "/api/v1/tickets", _) => json!({ "queue": "comprehensive" }),
+        // Empty fields: an administrator is told what is missing (422), nothing is created.
+        ("POST", "/api/v1/org/{kind}", _) => json!({}),
         ("POST", "/api/v1/calendar/closures", _) => {
             json!({ "division": "620100", "date": "2027-07-14", "name": "暴雨" })
         }
@@ -230,7 +240,8 @@ async fn the_server_enforces_the_matrix() {
                     .replace("{year}", "2027")
                     .replace("{division}", "620100")
                     .replace("{date}", "2027-07-14")
-                    .replace("{kind}", "powers");
+                    .replace("{kind}", if path.starts_with("/api/v1/lists") { "powers" } else { "staff" })
+                    .replace("{key}", "nobody");
                 // The reform report needs its two versions; the minimal center has one.
                 let uri = if *path == "/api/v1/catalog/reform" { format!("{uri}?from=1&to=1") } else { uri };
                 let body = body_for(method, path, action).map(|b| b.to_string());

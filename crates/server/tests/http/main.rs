@@ -13,6 +13,7 @@ mod lifecycle;
 mod limits;
 mod lists;
 mod oidc;
+mod org;
 mod plans;
 mod sms_code;
 mod supervision;
