@@ -92,7 +92,13 @@ pub async fn create_project(state: &App, principal: &Principal, req: NewProject)
         errors.push(("investment_yuan".into(), format!("at most {MAX_INVESTMENT_YUAN} yuan")));
     }
     let division = match DivisionCode::parse(&req.division) {
-        Ok(d) if crate::public::division_codes(state).await?.contains(&d) => Some(d),
+        // The center's divisions and any division inside one (a county's project at the city's hall).
+        Ok(d)
+            if crate::public::division_exists(state, &d).await?
+                && crate::public::division_codes(state).await?.iter().any(|u| d.is_within(u)) =>
+        {
+            Some(d)
+        }
         Ok(d) => {
             errors.push(("division".into(), format!("{d} is not one of the center's divisions")));
             None

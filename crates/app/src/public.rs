@@ -27,9 +27,15 @@ pub async fn windows(state: &App) -> Result<Vec<Window>, AppError> {
     Ok(state.store.windows().await?)
 }
 
-/// The divisions' codes.
+/// Whether a division is known (the national list ships with the product).
+pub async fn division_exists(state: &App, division: &DivisionCode) -> Result<bool, AppError> {
+    Ok(state.store.division_exists(division).await?)
+}
+
+/// The codes of the divisions the center works in (with a department or a site); the
+/// national list holds thousands more.
 pub async fn division_codes(state: &App) -> Result<Vec<DivisionCode>, AppError> {
-    Ok(state.store.division_codes().await?)
+    Ok(state.store.divisions_in_use().await?)
 }
 
 /// Items of the published catalog matching `filter`, a page of them.

@@ -194,3 +194,22 @@ async fn a_good_file_is_idempotent_audited_and_gives_new_staff_activation_codes(
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_national_divisions_ship_with_the_product_and_import_as_no_ops() {
+    for t in each_backend().await {
+        let app = app(&t);
+        // Codes and names as the national list has them (GB/T 2260 / NBS 2023).
+        let file =
+            "code,name,parent\n630000,青海省,\n630100,西宁市,630000\n630102,城东区,630100\n620171,兰州新区,620100\n";
+        let report = import(&app, OrgKind::Divisions, file).await.expect("imports");
+        let c = report.counts[&OrgKind::Divisions];
+        assert_eq!((c.created, c.updated, c.unchanged), (0, 0, 4), "{}", t.name);
+        // A department may name any shipped division without importing divisions first.
+        let report = import(&app, OrgKind::Departments, "code,name,division,site\nscjg,市场监督管理局,652800,\n")
+            .await
+            .expect("imports");
+        assert_eq!(report.counts[&OrgKind::Departments].created, 1);
+        t.cleanup().await;
+    }
+}

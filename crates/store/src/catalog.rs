@@ -25,16 +25,20 @@ pub struct CatalogVersion {
     pub published_at: jiff::Timestamp,
 }
 
-/// Adds a division.
+/// Adds a division unless its code is already stored (the national list ships with the
+/// product; see migration 0019).
 pub async fn insert_division(conn: &mut Conn, d: &Division) -> Result<(), StoreError> {
-    conn.query("insert into division (division_code, name, parent_code, level) values ($1, $2, $3, $4)")
-        .bind(d.code.as_str())
-        .bind(&d.name)
-        .bind(d.parent.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(d.level.as_str())
-        .execute()
-        .await
-        .map_err(|e| StoreError::on_unique(e, || format!("division {}", d.code)))?;
+    conn.query(
+        "insert into division (division_code, name, parent_code, level) values ($1, $2, $3, $4) \
+         on conflict (division_code) do nothing",
+    )
+    .bind(d.code.as_str())
+    .bind(&d.name)
+    .bind(d.parent.as_ref().map(|p| p.as_str().to_owned()))
+    .bind(d.level.as_str())
+    .execute()
+    .await
+    .map_err(|e| StoreError::on_unique(e, || format!("division {}", d.code)))?;
     Ok(())
 }
 

@@ -31,10 +31,10 @@ impl MigrationSource<'static> for Embedded {
     fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
         let migrations = match self.0 {
             Backend::Sqlite => {
-                migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity", 3 "0003_plans", 4 "0004_supervision", 5 "0005_projects", 6 "0006_case_number_sequences", 7 "0007_queue_tickets", 8 "0008_priority_and_step_cases", 9 "0009_calendar_years", 10 "0010_verified_identity", 11 "0011_event_hashes", 12 "0012_mandates", 13 "0013_one_time_codes", 14 "0014_figure_facts", 15 "0015_material_reads", 16 "0016_activation_codes", 17 "0017_sites_and_retirement", 18 "0018_published_lists")
+                migrations!("sqlite": 1 "0001_foundation", 2 "0002_identity", 3 "0003_plans", 4 "0004_supervision", 5 "0005_projects", 6 "0006_case_number_sequences", 7 "0007_queue_tickets", 8 "0008_priority_and_step_cases", 9 "0009_calendar_years", 10 "0010_verified_identity", 11 "0011_event_hashes", 12 "0012_mandates", 13 "0013_one_time_codes", 14 "0014_figure_facts", 15 "0015_material_reads", 16 "0016_activation_codes", 17 "0017_sites_and_retirement", 18 "0018_published_lists", 19 "0019_national_divisions")
             }
             Backend::Postgres => {
-                migrations!("postgres": 1 "0001_foundation", 2 "0002_identity", 3 "0003_plans", 4 "0004_supervision", 5 "0005_projects", 6 "0006_case_number_sequences", 7 "0007_queue_tickets", 8 "0008_priority_and_step_cases", 9 "0009_calendar_years", 10 "0010_verified_identity", 11 "0011_event_hashes", 12 "0012_mandates", 13 "0013_one_time_codes", 14 "0014_figure_facts", 15 "0015_material_reads", 16 "0016_activation_codes", 17 "0017_sites_and_retirement", 18 "0018_published_lists")
+                migrations!("postgres": 1 "0001_foundation", 2 "0002_identity", 3 "0003_plans", 4 "0004_supervision", 5 "0005_projects", 6 "0006_case_number_sequences", 7 "0007_queue_tickets", 8 "0008_priority_and_step_cases", 9 "0009_calendar_years", 10 "0010_verified_identity", 11 "0011_event_hashes", 12 "0012_mandates", 13 "0013_one_time_codes", 14 "0014_figure_facts", 15 "0015_material_reads", 16 "0016_activation_codes", 17 "0017_sites_and_retirement", 18 "0018_published_lists", 19 "0019_national_divisions")
             }
         };
         Box::pin(async move { Ok(migrations) })

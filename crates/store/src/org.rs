@@ -37,6 +37,17 @@ impl Store {
             .collect()
     }
 
+    /// The divisions the center works in: those with a department or a site in service.
+    pub async fn divisions_in_use(&self) -> Result<Vec<DivisionCode>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "select division_code from department where retired_at is null \
+             union select division_code from site where retired_at is null order by 1",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|c| DivisionCode::parse(c).map_err(|e| StoreError::corrupt("division", e))).collect()
+    }
+
     /// Every site, retired ones marked.
     pub async fn org_sites(&self) -> Result<Vec<(Site, bool)>, StoreError> {
         let rows: Vec<(String, String, String, String, String, String, Option<String>)> = sqlx::query_as(
