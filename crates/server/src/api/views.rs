@@ -60,6 +60,14 @@ pub struct ItemView {
     pub channels: Vec<String>,
     /// 审批第一责任人 — the person first responsible for approving it, when named.
     pub first_responsible: Option<String>,
+    /// 办理地点 — codes of the sites that handle it; empty means its department's site.
+    pub sites: Vec<String>,
+    /// 受理条件 — the conditions for acceptance; empty when not published.
+    pub conditions: String,
+    /// 办理流程 — the process steps (环节), in order; empty when not published.
+    pub steps: Vec<String>,
+    /// 咨询电话 — whom to ask; empty means the site's phone.
+    pub contact: String,
 }
 
 impl From<ItemRow> for ItemView {
@@ -85,6 +93,10 @@ impl From<ItemRow> for ItemView {
             legal_basis: i.legal_basis,
             channels: i.channels.iter().map(|c| c.as_str().to_owned()).collect(),
             first_responsible: None,
+            sites: i.sites.iter().map(|s| s.as_str().to_owned()).collect(),
+            conditions: i.conditions,
+            steps: i.steps,
+            contact: i.contact,
         }
     }
 }

@@ -74,6 +74,85 @@ async fn public_pages_render_in_both_languages_without_script() {
     }
 }
 
+/// The guide says where, when and who: the site's address, hours and phone, the windows
+/// there that take the item (its department's and the comprehensive ones, not another
+/// department's), the conditions and the steps in order; on the portal and the kiosk alike.
+/// An item naming no site is handled at its department's site and asks the site's phone.
+#[tokio::test]
+async fn an_items_guide_shows_where_when_and_who_on_the_portal_and_the_kiosk() {
+    use tongban_core::catalog::{CSV_COLUMNS, GUIDE_COLUMNS};
+    use tongban_core::org::import::OrgKind;
+    use tongban_server::app::Principal;
+    use tongban_server::app::organisation::put_org_record;
+    use tongban_server::app::tables::Upload;
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let (app, admin) = (&f.state.app, Principal::console());
+        let records: [(OrgKind, &[(&str, &str)]); 5] = [
+            (
+                OrgKind::Sites,
+                &[
+                    ("code", "main"),
+                    ("name", "兰州市政务服务中心"),
+                    ("division", "620100"),
+                    ("address", "城关区北滨河中路 1 号"),
+                    ("hours", "周一至周五 9:00-17:00"),
+                    ("phone", "0931-8888888"),
+                ],
+            ),
+            (
+                OrgKind::Departments,
+                &[("code", "fgw"), ("name", "兰州市发展和改革委员会"), ("division", "620100"), ("site", "main")],
+            ),
+            (OrgKind::Windows, &[("code", "W-01"), ("name", "发改委窗口"), ("department", "fgw"), ("site", "main")]),
+            (OrgKind::Windows, &[("code", "ZH-01"), ("name", "综合窗口（一）"), ("site", "main")]),
+            (OrgKind::Windows, &[("code", "W-09"), ("name", "住建局窗口"), ("department", "zjj"), ("site", "main")]),
+        ];
+        for (kind, fields) in records {
+            let fields = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+            put_org_record(app, &admin, kind, &fields).await.expect("an org record");
+        }
+        let catalog = format!(
+            "{},{}\n\
+             620100-FGW-001,企业投资项目备案,fgw,620100,filing,time_limited,20d,5d,营业执照|required|copy,,window;online,依据,main,\"一、申请人为企业；\n二、项目已立项。\",受理;审查;决定;送达,\n\
+             620100-FGW-002,企业投资项目备案变更,fgw,620100,filing,same_day,,,,,window,依据,,,,发改委 0931-1234567\n",
+            CSV_COLUMNS.join(","),
+            GUIDE_COLUMNS.join(",")
+        );
+        tongban_server::app::import_catalog(app, &admin, "guides", &Upload::CSV, catalog.as_bytes())
+            .await
+            .expect("published");
+        let mut web = Web::new(&f);
+        for uri in ["/items/620100-FGW-001", "/kiosk/items/620100-FGW-001"] {
+            let page = web.get(uri).await;
+            assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.body);
+            for text in [
+                zh("item.where"),
+                "兰州市政务服务中心",
+                "城关区北滨河中路 1 号",
+                "周一至周五 9:00-17:00",
+                zh("item.conditions"),
+                "<p>一、申请人为企业；</p><p>二、项目已立项。</p>",
+                "<ol class=\"steps\"><li>受理</li><li>审查</li><li>决定</li><li>送达</li></ol>",
+                &format!("发改委窗口{}综合窗口（一）", zh("list.sep")),
+            ] {
+                assert!(page.has(text), "{} {uri} shows {text}: {}", f.t.name, page.body);
+            }
+            // No contact of its own: the site's phone, as whom to ask and as the site's.
+            assert!(page.has("<dd class=\"contact\">0931-8888888</dd>"), "{uri}: {}", page.body);
+            assert!(!page.has("住建局窗口"), "{uri}: another department's window is not offered");
+            assert!(!page.has("[?]"), "{uri} uses a message missing from the files");
+        }
+        let page = web.get("/items/620100-FGW-002").await;
+        assert!(page.has("城关区北滨河中路 1 号"), "no site named: the department's: {}", page.body);
+        assert!(page.has("<dd class=\"contact\">发改委 0931-1234567</dd>"), "its own contact: {}", page.body);
+        assert!(page.has(zh("item.not_given")), "no conditions, no steps: {}", page.body);
+        let english = web.get("/items/620100-FGW-001?lang=en").await;
+        assert!(english.has(Lang::En.t("item.steps")) && english.has(Lang::En.t("item.hours")));
+        f.t.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn pages_check_who_asks() {
     for t in tongban_store::testing::each_backend().await {

@@ -1,7 +1,7 @@
-//! The touch-screen kiosk (自助终端, `/kiosk`): large targets, item search and guides, a
-//! case look-up by number and phone, and queue tickets (排队号). Every page but the start
-//! goes back to the start after idle time (a meta refresh: no JavaScript needed), so the
-//! next person finds it clean.
+//! The touch-screen kiosk (自助终端, `/kiosk`): large targets, item search and guides (where,
+//! when and whom to ask, as on the portal), a case look-up by number and phone, and queue
+//! tickets (排队号). Every page but the start goes back to the start after idle time (a meta
+//! refresh: no JavaScript needed), so the next person finds it clean.
 //!
 //! Each page loads through [`crate::app`], builds its view model and draws it with a pure
 //! `render` function.
@@ -17,7 +17,7 @@ use tongban_core::item::ItemCode;
 use super::ctx::Ctx;
 use super::error::WebError;
 use super::layout::kiosk;
-use super::portal::{GuideView, ItemCard, SearchQuery, department_name, guide, item_card};
+use super::portal::{GuideView, ItemCard, SearchQuery, guide, item_card};
 use super::view::{self, Paging};
 use crate::AppState;
 use crate::app::AppError;
@@ -116,9 +116,7 @@ pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
     let not_found = || ctx.fail(AppError::NotFound(format!("item {code:?} does not exist")));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
     let row = crate::app::public::item(&state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
-    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
-    let department = department_name(&departments, row.item.department.as_str()).to_owned();
-    let model = GuideView { item: row.item, department, responsible: None };
+    let model = GuideView::load(&state, &ctx, row.item, None).await?;
     Ok(kiosk(&ctx, &model.item.name, render_item(&ctx, &model), true))
 }
 

@@ -1,9 +1,12 @@
 //! An item's guide (`/items/{code}`, 办事指南): materials, limits, fees, legal basis,
-//! channels, who is responsible, and the way to apply that the viewer is offered.
+//! channels, who is responsible, where, when and whom to ask (the sites with their address,
+//! hours and windows, the contact), the conditions (受理条件), the process steps (办理流程),
+//! and the way to apply that the viewer is offered.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
+use tongban_core::catalog::Guide;
 use tongban_core::identity::Role;
 use tongban_core::item::{Channel, ItemCode, ServiceItem};
 
@@ -24,6 +27,24 @@ pub struct GuideView {
     pub department: String,
     /// Who is first responsible for it, if named.
     pub responsible: Option<String>,
+    /// Where, when and whom to ask: its sites and their windows for it, and the contact.
+    pub visit: Guide,
+}
+
+impl GuideView {
+    /// Loads what the guide of `item` shows besides the item: its department's name and
+    /// where, when and whom to ask. The portal and the kiosk both build it here.
+    pub async fn load(
+        state: &AppState,
+        ctx: &Ctx,
+        item: ServiceItem,
+        responsible: Option<String>,
+    ) -> Result<GuideView, WebError> {
+        let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
+        let visit = crate::app::public::guide(state, &item).await.map_err(|e| ctx.fail(e))?;
+        let department = department_name(&departments, item.department.as_str()).to_owned();
+        Ok(GuideView { item, department, responsible, visit })
+    }
 }
 
 /// Draws an item's guide.
@@ -47,6 +68,15 @@ pub fn guide(ctx: &Ctx, g: &GuideView) -> Markup {
             dt { (ctx.t("item.responsible")) } dd {
                 @match &g.responsible { Some(r) => (r), None => (ctx.t("item.not_named")) }
             }
+            dt { (ctx.t("item.contact")) } dd.contact {
+                @match &g.visit.contact { Some(c) => (c), None => (ctx.t("item.not_given")) }
+            }
+        }
+        h2 { (ctx.t("item.conditions")) }
+        @if i.conditions.is_empty() {
+            p { (ctx.t("item.not_given")) }
+        } @else {
+            div.conditions { @for line in i.conditions.lines().filter(|l| !l.trim().is_empty()) { p { (line) } } }
         }
         h2 { (ctx.t("item.materials")) }
         table {
@@ -63,9 +93,47 @@ pub fn guide(ctx: &Ctx, g: &GuideView) -> Markup {
                 }
             }
         }
+        h2 { (ctx.t("item.steps")) }
+        @if i.steps.is_empty() {
+            p { (ctx.t("item.not_given")) }
+        } @else {
+            ol.steps { @for step in &i.steps { li { (step) } } }
+        }
+        (places(ctx, &g.visit))
         h2 { (ctx.t("item.basis")) }
         p { (i.legal_basis) }
     }
+}
+
+/// Where and when: each site with its address, hours, phone and the windows that take the item.
+fn places(ctx: &Ctx, visit: &Guide) -> Markup {
+    html! {
+        h2 { (ctx.t("item.where")) }
+        @if visit.places.is_empty() {
+            p { (ctx.t("item.no_place")) }
+        }
+        @for p in &visit.places {
+            section.place {
+                h3 { (p.site.name) }
+                dl.facts {
+                    dt { (ctx.t("item.address")) } dd { (or_not_given(ctx, &p.site.address)) }
+                    dt { (ctx.t("item.hours")) } dd { (or_not_given(ctx, &p.site.hours)) }
+                    dt { (ctx.t("item.site_phone")) } dd { (or_not_given(ctx, &p.site.phone)) }
+                    dt { (ctx.t("item.windows")) } dd {
+                        @if p.windows.is_empty() { (ctx.t("item.no_windows")) }
+                        @for (n, w) in p.windows.iter().enumerate() {
+                            @if n > 0 { (ctx.t("list.sep")) }
+                            (w.name)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn or_not_given<'a>(ctx: &Ctx, text: &'a str) -> &'a str {
+    if text.trim().is_empty() { ctx.t("item.not_given") } else { text }
 }
 
 /// How the viewer may apply for an item.
@@ -131,20 +199,14 @@ async fn load_item(state: &AppState, ctx: &Ctx, code: &str) -> Result<ItemRow, W
 /// `GET /items/{code}`.
 pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
     let row = load_item(&state, &ctx, &code).await?;
-    let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let responsible =
         match crate::app::public::first_responsible(&state, &row.item.code).await.map_err(|e| ctx.fail(e))? {
             Some(id) => Some(crate::app::public::display_name(&state, &id).await.map_err(|e| ctx.fail(e))?),
             None => None,
         };
-    let i = row.item;
     let model = ItemPage {
-        offer: ApplyOffer::of(ctx.role(), &i.code, &i.channels),
-        guide: GuideView {
-            department: department_name(&departments, i.department.as_str()).to_owned(),
-            responsible,
-            item: i,
-        },
+        offer: ApplyOffer::of(ctx.role(), &row.item.code, &row.item.channels),
+        guide: GuideView::load(&state, &ctx, row.item, responsible).await?,
     };
     Ok(page(&ctx, &model.guide.item.name, render(&ctx, &model)))
 }
