@@ -2,36 +2,19 @@
 //! advisory-lock lease); when its holder is killed the other takes over, and no alert is
 //! lost or raised twice.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
 
+use common::{Server, serve};
 use tongban_core::calendar::WorkingCalendar;
 use tongban_core::case::{Applicant, ApplicantKind, Case, CaseCommand, Context, Submission};
 use tongban_core::item::Channel;
 use tongban_store::testing::{sample_item, seed_minimal};
 use tongban_store::{Store, allocate_case_number, append_events, insert_case};
 
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn start(url: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tongban"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url, "--supervision-interval", "0.1"])
-        .args(["--metrics-token", METRICS_TOKEN])
-        .env("TONGBAN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    Server(child, line.trim().rsplit(' ').next().expect("url").trim_end_matches('/').to_owned())
+    serve(url, &["--supervision-interval", "0.1", "--metrics-token", METRICS_TOKEN])
 }
 
 /// Stores `n` cases accepted on Mon 2 Mar 2026 with 5 working days: long overdue now.

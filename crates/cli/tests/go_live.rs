@@ -4,10 +4,12 @@
 //! an applicant's online submission with an upload through acceptance, approval under a
 //! grant given by the imported department head, and delivery. On SQLite and PostgreSQL.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{Server, serve};
 use serde_json::{Value, json};
 use tongban_server::app::tables::{Sheet, write_xlsx};
 use tongban_store::testing::each_backend;
@@ -104,27 +106,6 @@ fn import_all(url: &str, dir: &Path, xlsx: bool) -> Vec<(String, String)> {
         .iter()
         .map(|c| (c["login"].as_str().expect("login").to_owned(), c["code"].as_str().expect("code").to_owned()))
         .collect()
-}
-
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(url: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tongban"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
-        .env("TONGBAN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    Server(child, line.trim().rsplit(' ').next().expect("url").trim_end_matches('/').to_owned())
 }
 
 /// A logged-in caller: session cookie and CSRF token.
@@ -275,7 +256,7 @@ async fn a_center_goes_live_from_csv_files_and_from_workbooks() {
             let again: Value = serde_json::from_str(&again).expect("json");
             assert_eq!(again["counts"]["staff"], json!({"created": 0, "updated": 0, "unchanged": 3}), "{}", t.name);
             assert_eq!(again["activation_codes"], json!([]));
-            let server = serve(&t.url);
+            let server = serve(&t.url, &[]);
             take_a_case_through(&server, &codes).await;
             drop(server);
             t.cleanup().await;

@@ -2,33 +2,16 @@
 //! case numbers never collide, and of two clerks acting at once through different servers
 //! exactly one wins.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
 
+use common::{Server, serve};
 use tongban_core::identity::{Power, Role};
 use tongban_core::org::DepartmentCode;
 use tongban_store::testing::seed_minimal;
 use tongban_store::{Account, insert_account, insert_grant};
 
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn start(url: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tongban"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
-        .env("TONGBAN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
-    Server(child, line.trim().rsplit(' ').next().expect("url").trim_end_matches('/').to_owned())
+    serve(url, &[])
 }
 
 async fn login(client: &reqwest::Client, base: &str, who: &str) -> (String, String) {
