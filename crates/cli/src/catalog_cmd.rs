@@ -34,6 +34,11 @@ pub enum ImportCommand {
     /// A whole organisation: an .xlsx workbook with sheets named divisions, sites,
     /// departments, windows, staff (any of them).
     Org(OrgImportArgs),
+    /// The published lists: 权责清单 (powers: code,name,kind,department,legal_basis,responsibility),
+    /// 职责清单 (duties: code,department,duty,matters,legal_basis), 财政专项资金管理清单 (funds:
+    /// code,name,department,amount_yuan,purpose,legal_basis) and 便民服务事项 (services:
+    /// code,name,department,site,hours,phone,guide), each published as a new version.
+    Lists(crate::lists_cmd::ListsImportArgs),
     /// Publish a file (.csv, or .xlsx) as a new catalog version (columns: code,name,department,division,kind,category,legal_limit,promised_limit,materials,fees,channels,legal_basis).
     Catalog {
         #[command(flatten)]
@@ -63,6 +68,9 @@ pub enum ExportCommand {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// The published lists (权责清单, 职责清单, 财政专项资金管理清单, 便民服务事项), in the
+    /// columns `import lists` reads: an xlsx workbook with a sheet per list, or CSV.
+    Lists(crate::lists_cmd::ListsExportArgs),
     /// The organisation in service, in the sheets and columns the imports read: an xlsx
     /// workbook, or CSV (one kind with --kind, or a file per kind into --output DIR).
     Org {
@@ -93,6 +101,7 @@ pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<E
         ImportCommand::Windows(a) => return org_cmd::import(config, OrgFile::One(OrgKind::Windows), a).await,
         ImportCommand::Staff(a) => return org_cmd::import(config, OrgFile::One(OrgKind::Staff), a).await,
         ImportCommand::Org(a) => return org_cmd::import(config, OrgFile::Whole, a).await,
+        ImportCommand::Lists(a) => return crate::lists_cmd::import(config, a).await,
         ImportCommand::Catalog { db, file, label } => (db, file, label),
     };
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -135,6 +144,7 @@ pub async fn export(config: &Config, command: ExportCommand) -> anyhow::Result<E
         ExportCommand::Org { db, kind, format, output } => {
             return org_cmd::export_org(config, &db, kind, format, output).await;
         }
+        ExportCommand::Lists(a) => return crate::lists_cmd::export_lists(config, a).await,
         ExportCommand::Catalog { db, version, format, output } => (db, version, format, output),
     };
     let app = crate::open_app(config, &db).await?;

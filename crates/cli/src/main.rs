@@ -11,6 +11,7 @@ mod config;
 mod demo;
 mod demo_accounts;
 mod demo_projects;
+mod lists_cmd;
 mod org_cmd;
 mod plan_cmd;
 mod report_cmd;

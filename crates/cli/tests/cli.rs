@@ -22,6 +22,8 @@ fn every_command_has_help() {
         vec!["migrate", "--help"],
         vec!["import", "catalog", "--help"],
         vec!["export", "catalog", "--help"],
+        vec!["import", "lists", "--help"],
+        vec!["export", "lists", "--help"],
         vec!["calendar", "due", "--help"],
         vec!["calendar", "between", "--help"],
         vec!["calendar", "import", "--help"],

@@ -1,10 +1,11 @@
 //! `tongban demo`: fills an empty database with deterministic demo data — the divisions of
 //! Lanzhou, 33 departments with windows and staff, a catalog of about 240 items in two
-//! versions (before and after a 三减一压缩 reform) and a year of case histories.
+//! versions (before and after a 三减一压缩 reform), the published lists (权责清单, 职责清单,
+//! 财政专项资金管理清单, 便民服务事项) and a year of case histories.
 //!
 //! **Everything here is generated demo data.** Department names are modelled on a city's
-//! departments; items, limits, materials, fees, legal citations, people, ID numbers and
-//! cases are invented and are not published or real records.
+//! departments; items, limits, materials, fees, legal citations, the lists' entries, people,
+//! ID numbers and cases are invented and are not published or real records.
 //!
 //! The same `seed` and `now` give the same data. Cases are driven through the real case
 //! state machine (`tongban_core::case`) and stored with the same store functions the
@@ -13,6 +14,7 @@
 mod cases;
 mod catalog;
 mod guide;
+mod lists;
 mod org;
 mod people;
 mod reform;
@@ -108,6 +110,10 @@ pub async fn seed(
         version,
         "demo organisation and catalog stored"
     );
+    let published = tongban_server::app::lists::load_lists(app, &console, lists::build(&specs, &org, &items, now)?)
+        .await
+        .context("storing the demo's published lists")?;
+    tracing::info!(versions = published.len(), "demo published lists stored");
 
     let world = world(&specs, &org, &items, version, calendar, now)?;
     let times = cases::submission_times(&mut rng, CASE_COUNT, now, calendar)?;
