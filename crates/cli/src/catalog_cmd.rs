@@ -39,7 +39,8 @@ pub enum ImportCommand {
     /// code,name,department,amount_yuan,purpose,legal_basis) and 便民服务事项 (services:
     /// code,name,department,site,hours,phone,guide), each published as a new version.
     Lists(crate::lists_cmd::ListsImportArgs),
-    /// Publish a file (.csv, or .xlsx) as a new catalog version (columns: code,name,department,division,kind,category,legal_limit,promised_limit,materials,fees,channels,legal_basis).
+    /// Publish a file (.csv, or .xlsx) as a new catalog version (columns: code,name,department,division,kind,category,legal_limit,promised_limit,materials,fees,channels,legal_basis;
+    /// then, optionally, the guide's sites,conditions,steps,contact — sites as `main;bdc`, steps as `受理;审查;决定;送达`).
     Catalog {
         #[command(flatten)]
         db: DbArgs,

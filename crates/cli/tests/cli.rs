@@ -78,8 +78,9 @@ async fn a_bad_catalog_import_reports_every_row_and_writes_nothing() {
     assert!(err.contains("nothing was imported"), "{err}");
     let o = tongban(&["export", "catalog", "--data-dir", data]);
     assert_eq!(text(&o).0.lines().count(), 3, "still the seeded catalog (header + 2 items)");
+    // Export writes the guide's four columns too; a file with them reads back the same.
     let good = dir.path().join("good.csv");
-    std::fs::write(&good, format!("{header}\nA-1,好,fgw,620100,filing,time_limited,20d,5d,表|required|original,工本费|10.50,window;online,依据\n")).expect("write");
+    std::fs::write(&good, format!("{header},sites,conditions,steps,contact\nA-1,好,fgw,620100,filing,time_limited,20d,5d,表|required|original,工本费|10.50,window;online,依据,,申请人为企业,受理;审查;决定,0931-1\n")).expect("write");
     let o = tongban(&["import", "catalog", "--data-dir", data, "--label", "改革版", good.to_str().expect("path")]);
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(text(&o).0.contains("published catalog version 2 with 1 items"));
