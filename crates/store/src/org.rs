@@ -18,7 +18,8 @@ fn corrupt(table: &'static str) -> impl Fn(String) -> StoreError {
 impl Store {
     /// Every division, retired ones marked.
     pub async fn org_divisions(&self) -> Result<Vec<(Division, bool)>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, String, Option<String>)> = sqlx::query_as(
+        type Columns = (String, String, Option<String>, String, Option<String>);
+        let rows: Vec<Columns> = sqlx::query_as(
             "select division_code, name, parent_code, level, retired_at from division order by division_code",
         )
         .fetch_all(self.reader())
@@ -50,7 +51,8 @@ impl Store {
 
     /// Every site, retired ones marked.
     pub async fn org_sites(&self) -> Result<Vec<(Site, bool)>, StoreError> {
-        let rows: Vec<(String, String, String, String, String, String, Option<String>)> = sqlx::query_as(
+        type Columns = (String, String, String, String, String, String, Option<String>);
+        let rows: Vec<Columns> = sqlx::query_as(
             "select site_code, name, division_code, address, hours, phone, retired_at from site order by site_code",
         )
         .fetch_all(self.reader())
@@ -78,7 +80,8 @@ impl Store {
 
     /// Every department, retired ones marked.
     pub async fn org_departments(&self) -> Result<Vec<(Department, bool)>, StoreError> {
-        let rows: Vec<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        type Columns = (String, String, String, Option<String>, Option<String>);
+        let rows: Vec<Columns> = sqlx::query_as(
             "select department_code, name, division_code, site_code, retired_at from department \
              order by department_code",
         )
@@ -100,7 +103,8 @@ impl Store {
 
     /// Every window, retired ones marked.
     pub async fn org_windows(&self) -> Result<Vec<(Window, bool)>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        type Columns = (String, String, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Columns> = sqlx::query_as(
             "select window_code, name, department_code, site_code, retired_at from service_window order by window_code",
         )
         .fetch_all(self.reader())

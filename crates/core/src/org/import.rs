@@ -248,7 +248,9 @@ pub type FieldError = (&'static str, String);
 pub fn check(tables: &[(OrgKind, &Table)], known: &Known) -> Result<Vec<Record>, Vec<RowError>> {
     // Each error with its table's place in `tables`, to list them table by table, line by line.
     let mut errors: Vec<(usize, RowError)> = Vec::new();
-    let mut parsed: Vec<(OrgKind, usize, &Table, Vec<(u64, Record)>)> = Vec::new();
+    // Each table's good rows: its kind, place in `tables`, the table, and (line, record).
+    type Parsed<'t> = (OrgKind, usize, &'t Table, Vec<(u64, Record)>);
+    let mut parsed: Vec<Parsed> = Vec::new();
     let mut seen_kinds = HashSet::new();
     for (at, &(kind, table)) in tables.iter().enumerate() {
         if !seen_kinds.insert(kind) {
