@@ -17,7 +17,7 @@ use crate::tables::{Format, Sheet, Upload};
 use crate::{App, AppError, Principal, authorize};
 
 /// A list version published (or, on a dry run, checked and not written).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ListImport {
     /// The list.
     pub kind: ListKind,
