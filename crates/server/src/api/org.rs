@@ -64,6 +64,23 @@ pub struct OrgRecordView {
     pub fields: BTreeMap<String, String>,
 }
 
+impl OrgKindName {
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    fn kind(self) -> OrgKind {
+        match self {
+            OrgKindName::Divisions => OrgKind::Divisions,
+            OrgKindName::Sites => OrgKind::Sites,
+            OrgKindName::Departments => OrgKind::Departments,
+            OrgKindName::Windows => OrgKind::Windows,
+            OrgKindName::Staff => OrgKind::Staff,
+        }
+    }
+}
+
 fn kind_name(kind: OrgKind) -> OrgKindName {
     match kind {
         OrgKind::Divisions => OrgKindName::Divisions,
@@ -95,6 +112,17 @@ pub enum EffectName {
     Update,
     /// It is exactly as stored.
     Unchanged,
+}
+
+impl EffectName {
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EffectName::Create => "create",
+            EffectName::Update => "update",
+            EffectName::Unchanged => "unchanged",
+        }
+    }
 }
 
 impl From<Effect> for EffectName {

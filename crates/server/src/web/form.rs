@@ -43,6 +43,8 @@ impl Fields {
 pub struct Upload {
     /// The form field.
     pub field: String,
+    /// The file's name as the browser sent it (no path), if any.
+    pub name: Option<String>,
     /// The type the browser declared.
     pub content_type: String,
     /// The bytes.
@@ -75,11 +77,13 @@ async fn read_multipart(
     let (mut fields, mut files) = (Vec::new(), Vec::new());
     while let Some(field) = multipart.next_field().await.map_err(|e| ApiError::BadBody(e.body_text()))? {
         let name = field.name().unwrap_or("").to_owned();
-        if field.file_name().is_some() {
+        if let Some(file_name) = field.file_name() {
+            // Some browsers send a whole path; only its last part names the file.
+            let file = file_name.rsplit(['/', '\\']).next().filter(|n| !n.is_empty()).map(str::to_owned);
             let content_type = field.content_type().unwrap_or("").to_owned();
             let data = field.bytes().await.map_err(|e| ApiError::BadBody(e.body_text()))?;
             if !data.is_empty() {
-                files.push(Upload { field: name, content_type, bytes: data });
+                files.push(Upload { field: name, name: file, content_type, bytes: data });
             }
         } else {
             let value = field.text().await.map_err(|e| ApiError::BadBody(e.body_text()))?;

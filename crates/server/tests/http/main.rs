@@ -14,6 +14,7 @@ mod limits;
 mod lists;
 mod oidc;
 mod org;
+mod org_pages;
 mod plans;
 mod sms_code;
 mod supervision;

@@ -1,5 +1,6 @@
 //! The administration pages: the catalog's versions with the reform comparison (三减一压缩),
-//! departments and windows, staff accounts (create, change role), delegation grants as a
+//! the organisation (divisions, sites, departments, windows, staff: created, edited,
+//! retired) and imports of its files and the catalog's, staff accounts (create, change role), delegation grants as a
 //! tree (revoke), the working calendar, the supervision rules and the approval plans.
 //!
 //! Administrators may change what these pages show; the center's leaders read them; a
@@ -10,7 +11,10 @@ mod calendar;
 mod catalog;
 mod forms;
 mod grants;
+mod imports;
 mod org;
+mod org_edit;
+mod org_kind;
 mod plans;
 mod rules;
 mod staff;
@@ -39,6 +43,7 @@ use staff::{change_role, create_staff, issue_code, set_disabled, staff};
 const SECTION: &[(&str, &str)] = &[
     ("/admin", "admin.catalog"),
     ("/admin/org", "admin.org"),
+    ("/admin/imports", "imports.tab"),
     ("/admin/staff", "admin.staff"),
     ("/admin/grants", "admin.grants"),
     ("/admin/calendar", "admin.calendar"),
@@ -99,6 +104,11 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .merge(forms::routes())
         .route("/admin", get(catalog))
         .route("/admin/org", get(org))
+        .route("/admin/org/{kind}", get(org_kind::kind_records).post(org_kind::create_record))
+        .route("/admin/org/{kind}/{key}", get(org_edit::edit_record_page).post(org_edit::edit_record))
+        .route("/admin/org/{kind}/{key}/retire", get(org_edit::retire_record_page).post(org_edit::retire_record))
+        .route("/admin/imports", get(imports::imports).post(imports::check_import))
+        .route("/admin/imports/publish", post(imports::publish_import))
         .route("/admin/staff", get(staff).post(create_staff))
         .route("/admin/staff/{login}/role", post(change_role))
         .route("/admin/staff/{login}/disabled", post(set_disabled))

@@ -1,4 +1,5 @@
-//! `/admin/org` — departments and windows.
+//! `/admin/org` — the organisation at a glance: departments and windows with their head
+//! counts; each kind has its own page ([`super::org_kind`]).
 
 use axum::extract::State;
 use axum::response::Response;
@@ -83,6 +84,7 @@ pub(super) fn render(ctx: &Ctx, v: &OrgView) -> Markup {
     html! {
         h1 { (ctx.t("admin.org_title")) }
         (section_tabs(ctx))
+        (super::org_kind::org_tabs(ctx))
         (read_only_note(ctx, v.may_change))
         p.hint { (ctx.t("admin.org_hint")) }
         h2 { (ctx.t("admin.departments")) " " span.count { "(" (v.departments.len()) ")" } }

@@ -23,7 +23,7 @@ use crate::web::view;
 
 /// Refuses all but administrators: center leaders read the section but change nothing, so
 /// they get no forms; `why` says what is refused.
-fn admin_only(ctx: &Ctx, why: &str) -> Result<(), WebError> {
+pub(super) fn admin_only(ctx: &Ctx, why: &str) -> Result<(), WebError> {
     if access(ctx, false)? { Ok(()) } else { Err(ctx.fail(AppError::Forbidden(why.into()))) }
 }
 
