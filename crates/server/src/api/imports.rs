@@ -1,5 +1,6 @@
-//! Imports over HTTP (issue 16): `POST /api/v1/imports/{kind}` takes a file as the body —
-//! CSV (`text/csv`) or an xlsx workbook — checks every row in one pass and, unless
+//! Imports over HTTP (issue 16): `POST /api/v1/imports/{kind}` takes a file of the
+//! organisation, the catalog or a published list as the body, CSV (`text/csv`) or an xlsx
+//! workbook, checks every row in one pass and, unless
 //! `?dry_run=true`, writes it. A bad file is a 422 listing every bad row by line (or
 //! sheet row) and column. The use cases are the app's, the same the command line and the
 //! import page run.
@@ -10,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use serde::{Deserialize, Serialize};
 use tongban_core::access::Action;
+use tongban_core::lists::ListKind;
 use tongban_core::org::import::OrgKind;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -46,11 +48,22 @@ pub enum ImportKind {
     Org,
     /// The catalog of service items (事项目录), published as a new version labelled `label`.
     Catalog,
+    /// 权责清单 — a new version of the list of powers and responsibilities.
+    Powers,
+    /// 职责清单 — a new version of the list of duties.
+    Duties,
+    /// 财政专项资金管理清单 — a new version of the list of special funds.
+    Funds,
+    /// 便民服务事项 — a new version of the list of convenience services.
+    Services,
+    /// Every published list of a workbook whose sheets are named powers, duties, funds,
+    /// services (any of them), each a new version.
+    Lists,
 }
 
 impl ImportKind {
     /// Every kind, as the import page offers them.
-    pub const ALL: [ImportKind; 7] = [
+    pub const ALL: [ImportKind; 12] = [
         ImportKind::Divisions,
         ImportKind::Sites,
         ImportKind::Departments,
@@ -58,6 +71,11 @@ impl ImportKind {
         ImportKind::Staff,
         ImportKind::Org,
         ImportKind::Catalog,
+        ImportKind::Powers,
+        ImportKind::Duties,
+        ImportKind::Funds,
+        ImportKind::Services,
+        ImportKind::Lists,
     ];
 
     /// Its name in paths and forms.
@@ -65,7 +83,8 @@ impl ImportKind {
         match self {
             ImportKind::Org => "org",
             ImportKind::Catalog => "catalog",
-            k => k.org().map_or("", OrgKind::as_str),
+            ImportKind::Lists => "lists",
+            k => k.org().map(OrgKind::as_str).or_else(|| k.list().map(ListKind::as_str)).unwrap_or(""),
         }
     }
 
@@ -85,19 +104,32 @@ impl ImportKind {
             ImportKind::Departments => Some(OrgKind::Departments),
             ImportKind::Windows => Some(OrgKind::Windows),
             ImportKind::Staff => Some(OrgKind::Staff),
-            ImportKind::Org | ImportKind::Catalog => None,
+            _ => None,
         }
     }
 
-    /// Whether the kind needs a version label.
+    /// The published list of one table, if it is one.
+    pub fn list(self) -> Option<ListKind> {
+        match self {
+            ImportKind::Powers => Some(ListKind::Powers),
+            ImportKind::Duties => Some(ListKind::Duties),
+            ImportKind::Funds => Some(ListKind::Funds),
+            ImportKind::Services => Some(ListKind::Services),
+            _ => None,
+        }
+    }
+
+    /// Whether the kind needs a version label (the catalog and the lists are versioned).
     pub fn labelled(self) -> bool {
-        self == ImportKind::Catalog
+        self.org().is_none() && self != ImportKind::Org
     }
 
     /// What importing it asks of the caller.
     pub fn action(self) -> Action {
         match self {
             ImportKind::Catalog => Action::ImportCatalog,
+            ImportKind::Lists => Action::ImportLists,
+            k if k.list().is_some() => Action::ImportLists,
             _ => Action::ManageOrganisation,
         }
     }
@@ -116,7 +148,30 @@ pub struct CatalogImportView {
     pub items: usize,
 }
 
-/// What an import did, or would do: the organisation's rows, or the catalog's new version.
+/// A published list's new version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListImportedView {
+    /// The list: `powers`, `duties`, `funds` or `services`.
+    pub kind: String,
+    /// The new version's number; null on a dry run.
+    pub version: Option<u32>,
+    /// How many entries it holds.
+    pub entries: usize,
+}
+
+/// What an import of published lists published — or, on a dry run, would publish.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListsImportView {
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// The versions' label.
+    pub label: String,
+    /// Each list's new version.
+    pub lists: Vec<ListImportedView>,
+}
+
+/// What an import did, or would do: the organisation's rows, the catalog's new version, or
+/// the published lists' new versions.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum ImportReport {
@@ -124,6 +179,8 @@ pub enum ImportReport {
     Org(OrgImportView),
     /// The catalog.
     Catalog(CatalogImportView),
+    /// Published lists.
+    Lists(ListsImportView),
 }
 
 /// How to import.
@@ -132,7 +189,7 @@ pub enum ImportReport {
 pub struct ImportQuery {
     /// Check every row and answer what would change, writing nothing.
     pub dry_run: Option<bool>,
-    /// The new catalog version's label (1–100 characters), e.g. 2026 年版; catalog only.
+    /// The new version's label (1–100 characters), e.g. 2026 年版; the catalog and the lists only.
     pub label: Option<String>,
 }
 
@@ -171,15 +228,36 @@ pub(crate) async fn run(
             return Ok(ImportReport::Catalog(CatalogImportView { dry_run, version, label, items }));
         }
         ImportKind::Org => OrgFile::Whole,
-        k => OrgFile::One(k.org().ok_or_else(|| AppError::Internal("an organisational kind".into()))?),
+        ImportKind::Lists => {
+            let done = crate::app::lists::import_lists(state, principal, file, bytes, label, dry_run).await?;
+            return Ok(lists_report(dry_run, label, done));
+        }
+        k => match (k.org(), k.list()) {
+            (Some(kind), _) => OrgFile::One(kind),
+            (None, Some(list)) => {
+                let done = crate::app::lists::import_list(state, principal, list, file, bytes, label, dry_run).await?;
+                return Ok(lists_report(dry_run, label, vec![done]));
+            }
+            (None, None) => return Err(AppError::Internal(format!("no import for {}", k.as_str()))),
+        },
     };
     let report = crate::app::organisation::import_org(state, principal, what, file, bytes, dry_run).await?;
     Ok(ImportReport::Org(report.into()))
 }
 
+fn lists_report(dry_run: bool, label: &str, done: Vec<crate::app::lists::ListImport>) -> ImportReport {
+    let lists = done
+        .into_iter()
+        .map(|l| ListImportedView { kind: l.kind.as_str().to_owned(), version: l.version, entries: l.entries })
+        .collect();
+    ImportReport::Lists(ListsImportView { dry_run, label: label.trim().to_owned(), lists })
+}
+
 /// Import a file (administrators): divisions, sites, departments, windows or staff (a CSV
 /// file, or a workbook's sheet of that name or its only sheet), a whole organisation (a
-/// workbook with a sheet per kind), or the catalog (a new version, `?label=` required).
+/// workbook with a sheet per kind), the catalog, or a published list (powers, duties, funds,
+/// services; `lists`: a workbook with a sheet per list) — each a new version, `?label=`
+/// required.
 /// Every row is checked first — syntax and references together — and a bad file is a 422
 /// whose `errors` name each bad row by `line` (the CSV header is line 1; a sheet's row as
 /// the spreadsheet shows it), `column` and `message`; nothing is written then. With

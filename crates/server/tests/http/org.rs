@@ -304,3 +304,31 @@ async fn the_catalog_is_checked_then_published_from_a_file() {
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_published_list_is_checked_then_published_from_a_file() {
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let admin = f.login("admin").await;
+        let csv = "code,name,department,site,hours,phone,guide\nBM-001,复印,fgw,,9:00-17:00,0931-1,带原件\n";
+        let dry =
+            post_file(&f, &admin, "/api/v1/imports/services?dry_run=true&label=2027", csv.as_bytes(), "text/csv").await;
+        assert_eq!(dry.0, StatusCode::OK, "{}", dry.2);
+        let expected = json!({ "dry_run": true, "label": "2027", "lists": [{ "kind": "services", "version": null, "entries": 1 }] });
+        assert_eq!(dry.2, expected);
+        let done = post_file(&f, &admin, "/api/v1/imports/services?label=2027", csv.as_bytes(), "text/csv").await;
+        assert_eq!(done.2["lists"][0]["version"], 1, "{}", done.2);
+        let (_, _, listed) = f.call(&Caller::default(), "GET", "/api/v1/lists/services", None).await;
+        assert!(listed.to_string().contains("BM-001"), "{listed}");
+        let bad = "code,name,department,site,hours,phone,guide\nBM-002,打印,nope,,9:00-17:00,0931-1,带原件\n";
+        let refused = post_file(&f, &admin, "/api/v1/imports/services?label=2027", bad.as_bytes(), "text/csv").await;
+        assert_problem(&refused, 422, "invalid-field");
+        assert_eq!(
+            (&refused.2["errors"][0]["line"], &refused.2["errors"][0]["column"]),
+            (&json!(2), &json!("department"))
+        );
+        let clerk = f.login("clerk").await;
+        assert_problem(&post_file(&f, &clerk, "/api/v1/imports/lists", b"", XLSX).await, 403, "forbidden");
+        f.t.cleanup().await;
+    }
+}

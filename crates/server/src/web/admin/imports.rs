@@ -69,6 +69,8 @@ pub(super) struct ReportView {
     pub rows: Vec<RowLine>,
     /// A catalog's version (none on a dry run) and its number of items.
     pub catalog: Option<(Option<u32>, usize)>,
+    /// Published lists: (kind, version — none on a dry run —, entries).
+    pub lists: Vec<(String, Option<u32>, usize)>,
     /// Activation codes just issued.
     pub codes: Vec<CodeLine>,
 }
@@ -77,6 +79,10 @@ impl ReportView {
     fn of(report: &ImportReport) -> Self {
         match report {
             ImportReport::Catalog(c) => ReportView { catalog: Some((c.version, c.items)), ..ReportView::default() },
+            ImportReport::Lists(l) => ReportView {
+                lists: l.lists.iter().map(|v| (v.kind.clone(), v.version, v.entries)).collect(),
+                ..ReportView::default()
+            },
             ImportReport::Org(o) => ReportView {
                 counts: o.counts.iter().map(|(k, c)| (k.clone(), c.created, c.updated, c.unchanged)).collect(),
                 rows: o
@@ -89,6 +95,7 @@ impl ReportView {
                     })
                     .collect(),
                 catalog: None,
+                lists: Vec::new(),
                 codes: o
                     .activation_codes
                     .iter()
@@ -233,6 +240,27 @@ fn report_tables(ctx: &Ctx, r: &ReportView) -> Markup {
         @if let Some((version, items)) = r.catalog {
             p { (ctx.tf("imports.catalog_items", &[("n", &items.to_string())])) }
             @if let Some(v) = version { p { (ctx.tf("imports.catalog_version", &[("v", &v.to_string())])) } }
+        }
+        @if !r.lists.is_empty() {
+            div.table-wrap {
+                table.import-lists {
+                    caption { (ctx.t("imports.lists")) }
+                    thead { tr {
+                        th scope="col" { (ctx.t("imports.kind_label")) }
+                        th scope="col" { (ctx.t("imports.entries")) }
+                        th scope="col" { (ctx.t("imports.version")) }
+                    } }
+                    tbody {
+                        @for (kind, version, entries) in &r.lists {
+                            tr {
+                                td { (kind_label(ctx, kind)) }
+                                td { (entries) }
+                                td { @match version { Some(v) => (v), None => (ctx.t("imports.not_yet")) } }
+                            }
+                        }
+                    }
+                }
+            }
         }
         @if !r.counts.is_empty() {
             div.table-wrap {
