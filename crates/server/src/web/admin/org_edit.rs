@@ -10,7 +10,8 @@ use maud::{Markup, html};
 use tongban_core::org::import::{OrgKind, Record};
 
 use super::forms::admin_only;
-use super::org_kind::{Choices, RecordForm, anchor, kind_of, load_choices, org_tabs, record_form, refusals};
+use super::org_form::{Choices, RecordForm, load_choices, record_form, refusals};
+use super::org_kind::{anchor, kind_of, org_tabs};
 use super::{section_tabs, see_other};
 use crate::AppState;
 use crate::app::AppError;
