@@ -76,7 +76,7 @@ async fn a_file_is_checked_then_published_on_confirmation() {
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            refused.has("<td>3</td><td><code>division</code></td><td lang=\"en\">unknown division 999999</td>"),
+            refused.has("<td>3</td><td><code>division</code></td><td>未知的行政区划 999999</td>"),
             "{}",
             refused.body
         );

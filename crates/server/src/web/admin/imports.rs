@@ -127,7 +127,10 @@ pub(super) fn render(ctx: &Ctx, v: &ImportsView) -> Markup {
                                     td { (p.place) }
                                     td { (p.line) }
                                     td { @if p.column.is_empty() { "–" } @else { code { (p.column) } } }
-                                    td lang="en" { (p.message) }
+                                    @match super::problems::say(ctx.lang, &p.message) {
+                                        (said, true) => td { (said) },
+                                        (english, false) => td lang="en" { (english) },
+                                    }
                                 }
                             }
                         }

@@ -18,6 +18,7 @@ mod org_edit;
 mod org_form;
 mod org_kind;
 mod plans;
+mod problems;
 mod rules;
 mod staff;
 

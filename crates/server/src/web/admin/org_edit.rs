@@ -46,7 +46,10 @@ pub(super) fn render_retire(ctx: &Ctx, kind: OrgKind, key: &str, blocked: Option
         @if let Some(why) = blocked {
             div.notice.error role="alert" {
                 p { (ctx.t("org.retire_blocked")) }
-                p lang="en" { (why) }
+                @match super::problems::say(ctx.lang, why) {
+                    (said, true) => p { (said) },
+                    (english, false) => p lang="en" { (english) },
+                }
             }
         }
         p.lead { (ctx.t(&format!("org.retire_lead.{kind_name}"))) }
