@@ -17,6 +17,29 @@ const SHAPES: &[(&str, &str)] = &[
     ("a {role} belongs to a department: name it", "needs_department"),
     ("unknown role {role}; give one of {roles}", "unknown_role"),
     ("is empty; give one of {roles}", "empty_role"),
+    // The catalog's items.
+    ("unknown category {text} (expected one of on_the_spot, same_day, time_limited, agency)", "category"),
+    ("unknown item kind {text} (expected licensing, confirmation, filing, public_service or other)", "item_kind"),
+    (
+        "time limit {text} must be a positive number followed by d (working days) or h (working hours), e.g. 20d or 4h",
+        "time_limit",
+    ),
+    ("unknown channel {text} (expected window, online, kiosk, app or mail)", "channel"),
+    ("a {category} item needs a promised time limit", "needs_promise"),
+    ("a {category} item is due the same working day and takes no promised limit", "no_promise"),
+    ("promised limit {promised} exceeds the legal limit {legal}", "promise_exceeds"),
+    ("an item needs at least one channel", "no_channel"),
+    ("every material needs a name of 1–100 characters", "material_name"),
+    ("material {text} is listed twice", "material_twice"),
+    ("material {text} must be name|required|original (or optional, copy, electronic)", "material_cell"),
+    ("fee {text} must be name|amount in yuan with at most 2 decimals, e.g. 工本费|10.00", "fee_cell"),
+    ("site {code} is listed twice", "site_twice"),
+    ("{n} steps; at most {max} are allowed", "too_many_steps"),
+    // The published lists.
+    ("code {code} appears twice in the file (first at line {first})", "code_twice"),
+    ("unknown kind {text}: one of {kinds}", "power_kind"),
+    ("amount {text} must be yuan with at most two decimals, e.g. 1200000 or 350000.50", "amount"),
+    ("is empty", "empty"),
     ("unknown sheet {sheet}: name each sheet one of {sheets}", "unknown_sheet"),
     ("{what} {code} is still used by {things}: retire or move them first", "in_use"),
     ("unknown {what} {code}", "unknown"),
@@ -137,6 +160,35 @@ mod tests {
             let (said, known) = say(Lang::Zh, m);
             assert!(known, "no Chinese for {m:?}");
             assert!(said.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{m:?} → {said:?}");
+        }
+    }
+
+    #[test]
+    fn the_catalogs_and_the_lists_problems_are_said_in_chinese_too() {
+        let header = tongban_core::catalog::CSV_COLUMNS.join(",");
+        let catalog = format!(
+            "{header}\nA-1,甲,fgw,620100,permit,soon,2x,,表|maybe|original,费|x,fax,\n\
+             A-2,乙,fgw,620100,filing,time_limited,5d,9d,表|required|copy;表|required|copy,,,\n\
+             A-3,丙,fgw,620100,filing,same_day,,2d,,,window,\nA-3,丁,fgw,620100,filing,time_limited,,,,,window,\n"
+        );
+        let (_, errors) = tongban_core::catalog::parse_csv_rows(&catalog);
+        let mut messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+        let departments = ["fgw".to_owned()].into_iter().collect();
+        for (kind, csv) in [
+            (
+                "powers",
+                "code,name,kind,department,legal_basis,responsibility\nQ-1,甲,许可,nope,,\nQ-1,乙,行政许可,fgw,依据,责任\n",
+            ),
+            ("funds", "code,name,department,amount_yuan,purpose,legal_basis\nZ-1,基金,fgw,1.234,扶持,办法\n"),
+        ] {
+            let kind = tongban_core::lists::ListKind::parse(kind).expect("kind");
+            let table = Table::from_csv(None, csv.as_bytes()).expect("csv");
+            let errors = tongban_core::lists::parse_table(kind, &table, &departments).expect_err("refused");
+            messages.extend(errors.into_iter().map(|e| e.message));
+        }
+        assert!(messages.len() >= 12, "{messages:#?}");
+        for m in &messages {
+            assert!(say(Lang::Zh, m).1, "no Chinese for {m:?}");
         }
     }
 
