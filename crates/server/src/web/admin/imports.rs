@@ -339,10 +339,11 @@ mod tests {
         }];
         let v = ImportsView { form: ImportForm::default(), outcome: Some(Outcome::Refused(problems)) };
         let html = render(&Ctx::for_test_as(Lang::Zh, Role::Administrator), &v).into_string();
-        assert!(
-            html.contains(r#"<tr><td>departments.csv</td><td>3</td><td><code>division</code></td><td lang="en">unknown division 999999</td></tr>"#),
-            "{html}"
-        );
+        // Said in the page's language, the kind of record named too.
+        let said = Lang::Zh.t("problem.unknown").replace("{what}", Lang::Zh.t("problem.noun.division"));
+        let said = said.replace("{code}", "999999");
+        let row = format!("<tr><td>departments.csv</td><td>3</td><td><code>division</code></td><td>{said}</td></tr>");
+        assert!(html.contains(&row), "{html}");
         assert!(!html.contains("publish"), "nothing to confirm: {html}");
         assert!(!html.contains("[?]"), "{html}");
     }

@@ -6,66 +6,56 @@
 
 use crate::web::i18n::Lang;
 
-/// Known shapes of message, the most specific first; `{name}` stands for a value.
-const SHAPES: &[(&str, &str)] = &[
-    ("item code {key} appears twice in the file", "twice"),
-    ("{key} appears twice in the file", "twice"),
-    ("a second {kind} table", "second_table"),
-    ("site {site} is in division {in}, outside division {division}", "site_outside"),
-    ("window {window} belongs to department {department}, not {theirs}", "other_window"),
-    ("{login} is an applicant's login", "applicant_login"),
-    ("a {role} belongs to a department: name it", "needs_department"),
-    ("unknown role {role}; give one of {roles}", "unknown_role"),
-    ("is empty; give one of {roles}", "empty_role"),
-    // The catalog's items.
-    ("unknown category {text} (expected one of on_the_spot, same_day, time_limited, agency)", "category"),
-    ("unknown item kind {text} (expected licensing, confirmation, filing, public_service or other)", "item_kind"),
-    (
-        "time limit {text} must be a positive number followed by d (working days) or h (working hours), e.g. 20d or 4h",
-        "time_limit",
-    ),
-    ("unknown channel {text} (expected window, online, kiosk, app or mail)", "channel"),
-    ("a {category} item needs a promised time limit", "needs_promise"),
-    ("a {category} item is due the same working day and takes no promised limit", "no_promise"),
-    ("promised limit {promised} exceeds the legal limit {legal}", "promise_exceeds"),
-    ("an item needs at least one channel", "no_channel"),
-    ("every material needs a name of 1–100 characters", "material_name"),
-    ("material {text} is listed twice", "material_twice"),
-    ("material {text} must be name|required|original (or optional, copy, electronic)", "material_cell"),
-    ("fee {text} must be name|amount in yuan with at most 2 decimals, e.g. 工本费|10.00", "fee_cell"),
-    ("site {code} is listed twice", "site_twice"),
-    ("{n} steps; at most {max} are allowed", "too_many_steps"),
-    // The published lists.
-    ("code {code} appears twice in the file (first at line {first})", "code_twice"),
-    ("unknown kind {text}: one of {kinds}", "power_kind"),
-    ("amount {text} must be yuan with at most two decimals, e.g. 1200000 or 350000.50", "amount"),
-    ("is empty", "empty"),
-    ("unknown sheet {sheet}: name each sheet one of {sheets}", "unknown_sheet"),
-    ("{what} {code} is still used by {things}: retire or move them first", "in_use"),
-    ("unknown {what} {code}", "unknown"),
-    ("{what} {code} is retired", "retired"),
-    ("header must be `{expected}`, found `{found}`", "header"),
-    ("malformed CSV: {n} fields, the header has {m}", "fields"),
-    ("malformed CSV: {why}", "malformed"),
-    ("the file is empty: it needs a header row", "empty_file"),
-    (
-        "the file is not UTF-8 text (the first bad byte is at offset {at}); a spreadsheet saved as GBK must be saved again as \"CSV UTF-8\"",
-        "not_utf8",
-    ),
-    ("not a readable xlsx workbook (save it again as .xlsx): {why}", "not_xlsx"),
-    ("the workbook has no sheet named {sheet} (its sheets: {sheets})", "no_sheet"),
-    ("the workbook holds no data: every sheet is empty", "empty_workbook"),
-    ("only .csv and .xlsx files can be imported", "format"),
-    (
-        "a whole organisation comes as an xlsx workbook with sheets {sheets}; import a CSV file by its kind",
-        "whole_org_csv",
-    ),
-    ("division code {code} must be exactly six digits", "division_code"),
-    ("division {child} cannot lie within {parent}", "wrong_parent"),
-    ("{what} {text} must be 1–{max} characters of A–Z, a–z, 0–9, '-', '_' or '.'", "bad_code"),
-    ("{what} must be 1–{max} characters", "length"),
-    ("contains a control character ({code}) at character {at}", "control"),
-    ("is {got} characters long; at most {max} are allowed", "too_long"),
+/// The keys of the known shapes of message, the most specific first: each shape is the
+/// English of `problem.<key>` (en.toml), `{name}` standing for a value.
+const SHAPES: &[&str] = &[
+    "item_twice",
+    "twice",
+    "second_table",
+    "site_outside",
+    "other_window",
+    "applicant_login",
+    "needs_department",
+    "unknown_role",
+    "empty_role",
+    "category",
+    "item_kind",
+    "time_limit",
+    "channel",
+    "needs_promise",
+    "no_promise",
+    "promise_exceeds",
+    "no_channel",
+    "material_name",
+    "material_twice",
+    "material_cell",
+    "fee_cell",
+    "site_twice",
+    "too_many_steps",
+    "code_twice",
+    "power_kind",
+    "amount",
+    "empty",
+    "unknown_sheet",
+    "in_use",
+    "unknown",
+    "retired",
+    "header",
+    "fields",
+    "malformed",
+    "empty_file",
+    "not_utf8",
+    "not_xlsx",
+    "no_sheet",
+    "empty_workbook",
+    "format",
+    "whole_org_csv",
+    "division_code",
+    "wrong_parent",
+    "bad_code",
+    "length",
+    "control",
+    "too_long",
 ];
 
 /// `message` in `lang`, and whether it was translated (else it is the English as given).
@@ -73,9 +63,11 @@ pub(super) fn say(lang: Lang, message: &str) -> (String, bool) {
     if lang == Lang::En {
         return (message.to_owned(), true);
     }
-    for (shape, key) in SHAPES {
+    for key in SHAPES {
+        let shape_key = format!("problem.{key}");
+        let Some(shape) = Lang::En.get(&shape_key) else { continue };
         if let Some(values) = matches(shape, message) {
-            let words = lang.get(&format!("problem.{key}"));
+            let words = lang.get(&shape_key);
             let Some(words) = words else { continue };
             let mut text = words.to_owned();
             for (name, value) in values {
@@ -146,12 +138,10 @@ mod tests {
     fn every_problem_the_organisation_check_words_is_said_in_chinese() {
         let mut messages = problems(
             OrgKind::Staff,
-            "login,name,role,department,window,phone\na b,,clerk,,W1,\nb,乙,reviewer,,,\nc,丙,,x,,\nc,丁,window_clerk,nope,,\n",
+            "login,name,role,department,window,phone\na b,,clerk,,W1,\nb,B,reviewer,,,\nc,C,,x,,\nc,D,window_clerk,nope,,\n",
         );
-        messages.extend(problems(
-            OrgKind::Departments,
-            "code,name,division,site\nfgw,发改委,12345,\nrsj,人社局,620100,main\n",
-        ));
+        messages
+            .extend(problems(OrgKind::Departments, "code,name,division,site\nfgw,DRC,12345,\nrsj,HR,620100,main\n"));
         messages.extend(problems(OrgKind::Sites, "code,name\n"));
         messages.extend(Table::from_csv(None, b"a,b\n1\n").expect_err("short").into_iter().map(|e| e.message));
         messages.extend(Table::from_csv(None, b"a,\xC4\n").expect_err("gbk").into_iter().map(|e| e.message));
@@ -167,9 +157,9 @@ mod tests {
     fn the_catalogs_and_the_lists_problems_are_said_in_chinese_too() {
         let header = tongban_core::catalog::CSV_COLUMNS.join(",");
         let catalog = format!(
-            "{header}\nA-1,甲,fgw,620100,permit,soon,2x,,表|maybe|original,费|x,fax,\n\
-             A-2,乙,fgw,620100,filing,time_limited,5d,9d,表|required|copy;表|required|copy,,,\n\
-             A-3,丙,fgw,620100,filing,same_day,,2d,,,window,\nA-3,丁,fgw,620100,filing,time_limited,,,,,window,\n"
+            "{header}\nA-1,A,fgw,620100,permit,soon,2x,,form|maybe|original,fee|x,fax,\n\
+             A-2,B,fgw,620100,filing,time_limited,5d,9d,form|required|copy;form|required|copy,,,\n\
+             A-3,C,fgw,620100,filing,same_day,,2d,,,window,\nA-3,D,fgw,620100,filing,time_limited,,,,,window,\n"
         );
         let (_, errors) = tongban_core::catalog::parse_csv_rows(&catalog);
         let mut messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
@@ -177,9 +167,9 @@ mod tests {
         for (kind, csv) in [
             (
                 "powers",
-                "code,name,kind,department,legal_basis,responsibility\nQ-1,甲,许可,nope,,\nQ-1,乙,行政许可,fgw,依据,责任\n",
+                "code,name,kind,department,legal_basis,responsibility\nQ-1,A,permit,nope,,\nQ-1,B,permit,fgw,basis,duty\n",
             ),
-            ("funds", "code,name,department,amount_yuan,purpose,legal_basis\nZ-1,基金,fgw,1.234,扶持,办法\n"),
+            ("funds", "code,name,department,amount_yuan,purpose,legal_basis\nZ-1,Fund,fgw,1.234,aid,rules\n"),
         ] {
             let kind = tongban_core::lists::ListKind::parse(kind).expect("kind");
             let table = Table::from_csv(None, csv.as_bytes()).expect("csv");
@@ -195,7 +185,11 @@ mod tests {
     #[test]
     fn values_are_filled_in_and_kinds_named() {
         let (said, _) = say(Lang::Zh, "unknown department fgw");
-        assert_eq!(said, "未知的部门 fgw");
+        let zh = |k: &str| Lang::Zh.t(k);
+        assert_eq!(
+            said,
+            zh("problem.unknown").replace("{what}", zh("problem.noun.department")).replace("{code}", "fgw")
+        );
         let (said, _) = say(Lang::Zh, "window SC-01 belongs to department scjg, not zjj");
         assert!(said.contains("SC-01") && said.contains("scjg") && said.contains("zjj"), "{said}");
         assert!(!say(Lang::Zh, "something else").1);
