@@ -27,7 +27,9 @@ test("at the kiosk a visitor finds a guide and looks a case up", async () => {
   const refresh = await page.getAttribute("meta[http-equiv=refresh]", "content");
   assert.match(refresh, /^\d+;url=\/kiosk$/, "idle pages go back to the start");
   await page.click(".card h2 a");
-  await page.locator("dl.facts").waitFor();
+  await page.locator("dl.facts").first().waitFor();
+  // The guide says where, when and who: the item's facts, then each site's.
+  assert.ok((await page.locator("dl.facts").count()) >= 2, "a site's address and hours are shown");
   await shoot(page, "22-kiosk-guide");
   await Promise.all([page.waitForURL(`${BASE}/kiosk`), page.click("a[href='/kiosk'].big-button")]);
   assert.equal(await page.locator("meta[http-equiv=refresh]").count(), 0, "the start page stays");
