@@ -1,5 +1,6 @@
 //! The catalog of service items (事项目录) as a use case: publishing a new version from a
-//! file, checked whole before anything is written.
+//! file, checked whole before anything is written, and exporting a version as the same
+//! file again.
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,6 +9,7 @@ use tongban_core::catalog;
 use tongban_core::item::ServiceItem;
 use tongban_store::{append_audit, insert_catalog_version};
 
+use crate::tables::Sheet;
 use crate::{App, AppError, Principal, authorize};
 
 /// A catalog version just published.
@@ -69,6 +71,33 @@ pub async fn check_catalog(
     checked_items(state, label, file, bytes).await
 }
 
+/// Items as the sheet `catalog`, under the columns a catalog file has
+/// ([`catalog::CSV_COLUMNS`] then [`catalog::GUIDE_COLUMNS`]) and with the cells
+/// [`catalog::to_csv`] writes: written as CSV it is that text, and either file imports back
+/// as the same items.
+pub fn catalog_sheet(items: &[ServiceItem]) -> Sheet {
+    let header: Vec<&str> = catalog::CSV_COLUMNS.iter().chain(&catalog::GUIDE_COLUMNS).copied().collect();
+    Sheet::new("catalog", &header, items.iter().map(catalog::cells).collect())
+}
+
+/// Catalog version `version` (none: the latest) as a sheet (see [`catalog_sheet`]), with
+/// the version's number. Public, like the catalog. Not found when nothing is published, or
+/// the version does not exist or holds no items.
+pub async fn export_catalog(state: &App, version: Option<u32>) -> Result<(u32, Sheet), AppError> {
+    let version = match version {
+        Some(v) => v,
+        None => match state.store.catalog_versions().await?.iter().map(|v| v.number).max() {
+            Some(latest) => latest,
+            None => return Err(AppError::NotFound("the catalog is empty: nothing has been published yet".into())),
+        },
+    };
+    let items = state.store.items_in_version(version).await?;
+    if items.is_empty() {
+        return Err(AppError::NotFound(format!("catalog version {version} does not exist or holds no items")));
+    }
+    Ok((version, catalog_sheet(&items)))
+}
+
 /// The items of the file, every row checked (syntax, then the department, division and
 /// sites it names: sites must exist and be in service) in one pass; the label checked too.
 async fn checked_items(
@@ -114,4 +143,28 @@ async fn checked_items(
         return Err(AppError::Invalid(vec![("file".into(), "the file holds no item".into())]));
     }
     Ok(rows.into_iter().map(|(_, item)| item).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sheet_is_the_csv_an_import_reads() {
+        let header = catalog::CSV_COLUMNS.iter().chain(&catalog::GUIDE_COLUMNS).copied().collect::<Vec<_>>().join(",");
+        let text = format!(
+            "{header}\n620100-FGW-009,开办企业,fgw,620100,licensing,time_limited,20d,5d,营业执照|required|original;章程|optional|copy,工本费|10.50,window;online,\"'=HYPERLINK(1)\",main,企业,受理;审查,0931-1\n"
+        );
+        let item = catalog::parse_csv(&text).expect("a catalog").remove(0);
+        assert_eq!(item.legal_basis, "=HYPERLINK(1)");
+        let sheet = catalog_sheet(std::slice::from_ref(&item));
+        assert_eq!(sheet.name, "catalog");
+        assert_eq!(crate::tables::write_csv(&sheet), catalog::to_csv(std::slice::from_ref(&item)));
+        let bytes = crate::tables::write_xlsx(&[sheet]).expect("a workbook");
+        let file = crate::tables::Upload { name: None, format: crate::tables::Format::Xlsx };
+        let table = crate::tables::read_one(&file, &bytes, "catalog").expect("reads");
+        let (rows, errors) = catalog::parse_table(&table);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows.into_iter().map(|(_, i)| i).collect::<Vec<_>>(), [item], "the workbook imports back");
+    }
 }

@@ -52,7 +52,7 @@ pub use calendar::{
     CALENDAR_ACTOR, CalendarChange, LiveCalendars, calendar_closures, calendar_years, import_calendar_year,
     import_year, recompute, refresh, set_closure, watch,
 };
-pub use catalog::{Published, check_catalog, import_catalog};
+pub use catalog::{Published, catalog_sheet, check_catalog, export_catalog, import_catalog};
 pub use grants::{NewGrant, create_grant};
 pub use materials::{material_reads, open_material};
 pub use plans::{MAX_BPMN_BYTES, PlanEntry, bpmn_problems, import_plan, list_plans, resolve_plan};

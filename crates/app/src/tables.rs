@@ -189,31 +189,63 @@ pub struct Sheet {
     pub header: Vec<String>,
     /// The data rows.
     pub rows: Vec<Vec<String>>,
+    /// Per column, whether it holds numbers (counts, means, percentages) that a workbook
+    /// stores as numbers; every other column is text, so that codes such as `620100` keep
+    /// their form. Missing entries are text.
+    pub numeric: Vec<bool>,
 }
 
 impl Sheet {
-    /// A sheet from a header and rows.
+    /// A sheet from a header and rows, every column text.
     pub fn new(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Sheet {
-        Sheet { name: name.to_owned(), header: header.iter().map(|h| (*h).to_owned()).collect(), rows }
+        Sheet {
+            name: name.to_owned(),
+            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            rows,
+            numeric: Vec::new(),
+        }
+    }
+
+    /// The same sheet with the columns named in `columns` marked as numbers.
+    pub fn with_numbers(mut self, columns: &[&str]) -> Sheet {
+        self.numeric = self.header.iter().map(|h| columns.contains(&h.as_str())).collect();
+        self
+    }
+
+    /// The number in column `column` of a row, when the column holds numbers and the cell
+    /// is one (an empty cell or any other text is not).
+    fn number(&self, column: usize, cell: &str) -> Option<f64> {
+        if !self.numeric.get(column).copied().unwrap_or(false) {
+            return None;
+        }
+        cell.parse::<f64>().ok().filter(|n| n.is_finite())
     }
 }
 
-/// One sheet as CSV (UTF-8; cells that a spreadsheet would run as a formula are neutralised).
+/// One sheet as CSV (UTF-8; cells that a spreadsheet would run as a formula are neutralised,
+/// except the numbers of numeric columns, such as `-12.5`, written as they are).
 pub fn write_csv(sheet: &Sheet) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let neutral = |cells: &[String]| -> Vec<String> {
-        cells.iter().map(|c| tongban_core::text::csv_neutral(c).into_owned()).collect()
+    let neutral = |cells: &[String], numbers: bool| -> Vec<String> {
+        (0..)
+            .zip(cells)
+            .map(|(c, cell)| match sheet.number(c, cell).filter(|_| numbers) {
+                Some(_) => cell.clone(),
+                None => tongban_core::text::csv_neutral(cell).into_owned(),
+            })
+            .collect()
     };
     // Writing to a Vec cannot fail, and every row is text.
-    let _ = w.write_record(neutral(&sheet.header));
+    let _ = w.write_record(neutral(&sheet.header, false));
     for row in &sheet.rows {
-        let _ = w.write_record(neutral(row));
+        let _ = w.write_record(neutral(row, true));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// Sheets as an xlsx workbook: every cell text (so that codes keep their leading zeros),
-/// the header bold and frozen, columns fitted to their text.
+/// Sheets as an xlsx workbook: every cell text (so that codes keep their leading zeros)
+/// except the numbers of the columns marked numeric, the header bold and frozen, columns
+/// fitted to their text.
 pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format as Style, Workbook};
     let mut book = Workbook::new();
@@ -224,9 +256,15 @@ pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
             sheet.write_string_with_format(0, c, title, &bold)?;
         }
         for (r, row) in (1u32..).zip(&s.rows) {
-            for (c, cell) in (0u16..).zip(row) {
-                if !cell.is_empty() {
-                    sheet.write_string(r, c, cell)?;
+            for ((c, i), cell) in (0u16..).zip(0usize..).zip(row) {
+                match s.number(i, cell) {
+                    Some(n) => {
+                        sheet.write_number(r, c, n)?;
+                    }
+                    None if !cell.is_empty() => {
+                        sheet.write_string(r, c, cell)?;
+                    }
+                    None => {}
                 }
             }
         }
@@ -281,6 +319,26 @@ mod tests {
         assert_eq!(Format::of_content_type("text/csv; charset=utf-8"), Some(Format::Csv));
         assert_eq!(Format::of_content_type(XLSX_TYPE), Some(Format::Xlsx));
         assert_eq!(Format::of_content_type("application/json"), None);
+    }
+
+    #[test]
+    fn numeric_columns_hold_numbers_and_the_rest_stays_text() {
+        let sheet = Sheet::new(
+            "reform",
+            &["code", "before", "change_percent"],
+            vec![vec!["620100".into(), "8".into(), "-12.5".into()], vec!["=1+1".into(), String::new(), "n/a".into()]],
+        )
+        .with_numbers(&["before", "change_percent"]);
+        assert_eq!(write_csv(&sheet), "code,before,change_percent\n620100,8,-12.5\n'=1+1,,n/a\n");
+        let bytes = write_xlsx(std::slice::from_ref(&sheet)).unwrap();
+        let mut book = Xlsx::new(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("reform").unwrap();
+        assert_eq!(range.get_value((1, 0)), Some(&Data::String("620100".into())), "a code stays text");
+        assert_eq!(range.get_value((1, 1)), Some(&Data::Float(8.0)));
+        assert_eq!(range.get_value((1, 2)), Some(&Data::Float(-12.5)));
+        assert_eq!(range.get_value((2, 2)), Some(&Data::String("n/a".into())), "text in a numeric column stays text");
+        let tables = read(&Upload { name: None, format: Format::Xlsx }, &write_xlsx(&[sheet]).unwrap()).unwrap();
+        assert_eq!(tables[0].rows[0].cells, ["620100", "8", "-12.5"], "numbers read back as typed");
     }
 
     #[test]

@@ -5,11 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use tongban_core::catalog;
 use tongban_server::app::AppError;
 
 use tongban_core::org::import::OrgKind;
-use tongban_server::app::tables::Sheet;
 
 use crate::config::{Config, DbArgs};
 use crate::org_cmd::{self, FileFormat, OrgImportArgs};
@@ -149,23 +147,12 @@ pub async fn export(config: &Config, command: ExportCommand) -> anyhow::Result<E
         ExportCommand::Catalog { db, version, format, output } => (db, version, format, output),
     };
     let app = crate::open_app(config, &db).await?;
-    let latest = tongban_server::app::public::catalog_versions(&app).await?.iter().map(|v| v.number).max();
-    let Some(version) = version.or(latest) else {
-        anyhow::bail!("the catalog is empty: import one first");
+    // The same sheet as `GET /api/v1/exports/catalog`: as CSV it is what `import catalog`
+    // reads, and the workbook has the same cells, so it imports back as it is.
+    let sheet = match tongban_server::app::export_catalog(&app, version).await {
+        Ok((_, sheet)) => sheet,
+        Err(AppError::NotFound(why)) => anyhow::bail!("{why}"),
+        Err(e) => return Err(e.into()),
     };
-    let items = tongban_server::app::public::items_in_version(&app, version).await?;
-    if items.is_empty() {
-        anyhow::bail!("catalog version {version} does not exist or holds no items");
-    }
-    match format {
-        FileFormat::Csv => org_cmd::emit(catalog::to_csv(&items).as_bytes(), output.as_deref(), false),
-        FileFormat::Xlsx => {
-            // The same cells as the CSV, so the workbook imports back as it is.
-            let table = tongban_core::table::Table::from_csv(None, catalog::to_csv(&items).as_bytes())
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            let rows = table.rows.into_iter().map(|r| r.cells).collect();
-            let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
-            org_cmd::write_sheets(&[Sheet::new("catalog", &header, rows)], FileFormat::Xlsx, output.as_deref())
-        }
-    }
+    org_cmd::write_sheets(&[sheet], format, output.as_deref())
 }

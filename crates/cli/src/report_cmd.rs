@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use tongban_server::api::reform::{CountChange, MeanChange, ReformItem, ReformView};
 use tongban_server::app::AppError;
+use tongban_server::app::reform::{Reform, sheets};
+use tongban_server::app::tables::{write_csv, write_xlsx};
 
 use crate::config::{Config, DbArgs};
 
@@ -68,12 +70,12 @@ pub async fn run(config: &Config, command: ReportCommand) -> anyhow::Result<Exit
             text.push('\n');
             text.into_bytes()
         }
-        (false, Some(TableFormat::Csv)) => to_csv(&view)?.into_bytes(),
+        (false, Some(TableFormat::Csv)) => to_csv(&reform).into_bytes(),
         (false, Some(TableFormat::Xlsx)) => {
             if output.is_none() && std::io::stdout().is_terminal() {
                 anyhow::bail!("an xlsx workbook is binary: write it with --output FILE or redirect standard output");
             }
-            to_xlsx(&view)?
+            to_xlsx(&reform)?
         }
         (false, None) => to_text(&view).into_bytes(),
     };
@@ -88,10 +90,6 @@ pub async fn run(config: &Config, command: ReportCommand) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-/// The CSV (and xlsx) columns: one row per measure, for the whole catalog (`total`) and per
-/// department (`department`).
-const COLUMNS: [&str; 7] = ["scope", "department", "name", "measure", "before", "after", "change_percent"];
-
 /// A value of a measure: a count, or a mean that may be undefined.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Value {
@@ -99,10 +97,9 @@ enum Value {
     Mean(Option<f64>),
 }
 
-/// One row of the table.
+/// One row of the text's tables.
 #[derive(Debug, Clone, PartialEq)]
 struct Row<'a> {
-    scope: &'static str,
     department: &'a str,
     name: &'a str,
     measure: &'static str,
@@ -112,14 +109,12 @@ struct Row<'a> {
 }
 
 fn measures<'a>(
-    scope: &'static str,
     department: &'a str,
     name: &'a str,
     m: [&'a CountChange; 3],
     days: &'a MeanChange,
 ) -> impl Iterator<Item = Row<'a>> {
     let count = move |measure, c: &CountChange| Row {
-        scope,
         department,
         name,
         measure,
@@ -132,7 +127,6 @@ fn measures<'a>(
         count("materials", m[1]),
         count("steps", m[2]),
         Row {
-            scope,
             department,
             name,
             measure: "average_promised_working_days",
@@ -147,10 +141,9 @@ fn measures<'a>(
 /// The rows: the whole catalog's measures, then each department's.
 fn rows(v: &ReformView) -> Vec<Row<'_>> {
     let mut rows: Vec<Row<'_>> =
-        measures("total", "", "", [&v.items, &v.materials, &v.steps], &v.average_promised_working_days).collect();
+        measures("", "", [&v.items, &v.materials, &v.steps], &v.average_promised_working_days).collect();
     for d in &v.departments {
         rows.extend(measures(
-            "department",
             &d.department,
             &d.name,
             [&d.items, &d.materials, &d.steps],
@@ -160,65 +153,16 @@ fn rows(v: &ReformView) -> Vec<Row<'_>> {
     rows
 }
 
-/// A value as a CSV cell: counts whole, means as stored, nothing for an undefined one.
-fn cell(v: Value) -> String {
-    match v {
-        Value::Count(n) => n.to_string(),
-        Value::Mean(m) => m.map(|m| m.to_string()).unwrap_or_default(),
-    }
+/// The measures as CSV: the app's `reform` sheet, the one `GET /api/v1/exports/reform`
+/// downloads (department names neutralised so that no cell runs as a formula).
+fn to_csv(r: &Reform) -> String {
+    sheets(r).first().map(write_csv).unwrap_or_default()
 }
 
-fn to_csv(v: &ReformView) -> anyhow::Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)?;
-    for r in rows(v) {
-        let change = r.change_percent.map(|c| c.to_string()).unwrap_or_default();
-        // Department names come from the store: neutralised so no cell runs as a formula.
-        let name = tongban_core::text::csv_neutral(r.name);
-        w.write_record([r.scope, r.department, &name, r.measure, &cell(r.before), &cell(r.after), &change])?;
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
-}
-
-fn to_xlsx(v: &ReformView) -> anyhow::Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let sheet = book.add_worksheet().set_name("reform")?;
-    for (c, title) in (0u16..).zip(COLUMNS) {
-        sheet.write_string_with_format(0, c, title, &bold)?;
-    }
-    for (r, row) in (1u32..).zip(rows(v)) {
-        sheet.write_string(r, 0, row.scope)?;
-        sheet.write_string(r, 1, row.department)?;
-        sheet.write_string(r, 2, row.name)?;
-        sheet.write_string(r, 3, row.measure)?;
-        for (c, value) in [(4, row.before), (5, row.after)] {
-            match value {
-                Value::Count(n) => sheet.write_number(r, c, n as f64)?,
-                Value::Mean(Some(m)) => sheet.write_number(r, c, m)?,
-                Value::Mean(None) => sheet,
-            };
-        }
-        if let Some(change) = row.change_percent {
-            sheet.write_number(r, 6, change)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    let sheet = book.add_worksheet().set_name("items")?;
-    for (c, title) in (0u16..).zip(["change", "code", "name", "department"]) {
-        sheet.write_string_with_format(0, c, title, &bold)?;
-    }
-    let listed = [("cut", &v.cut), ("added", &v.added), ("changed", &v.changed)];
-    let items = listed.iter().flat_map(|(what, items)| items.iter().map(move |i| (*what, i)));
-    for (r, (what, item)) in (1u32..).zip(items) {
-        sheet.write_string(r, 0, what)?;
-        sheet.write_string(r, 1, &item.code)?;
-        sheet.write_string(r, 2, &item.name)?;
-        sheet.write_string(r, 3, &item.department)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    Ok(book.save_to_buffer()?)
+/// The app's two sheets, `reform` (counts, means and changes as numbers) and `items`, as
+/// a workbook.
+fn to_xlsx(r: &Reform) -> anyhow::Result<Vec<u8>> {
+    Ok(write_xlsx(&sheets(r))?)
 }
 
 /// A value as text: counts whole, means with two decimals, `—` for an undefined one.
@@ -273,36 +217,61 @@ fn to_text(v: &ReformView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tongban_server::api::reform::{DepartmentReformView, VersionRef};
+    use tongban_core::catalog::{Change, DepartmentReform, ItemRef, Measures, ReformReport};
+    use tongban_core::item::ItemCode;
+    use tongban_core::org::DepartmentCode;
+    use tongban_server::app::CatalogVersion;
+    use tongban_server::app::reform::COLUMNS;
 
-    fn view() -> ReformView {
-        let count = |before, after, change_percent| CountChange { before, after, change_percent };
-        let days = MeanChange { before: Some(15.0), after: Some(8.0), change_percent: Some(-46.67) };
-        let version = |version: u32| VersionRef { version, label: format!("v{version}"), published_at: String::new() };
-        ReformView {
-            from: version(1),
-            to: version(2),
-            items: count(4, 4, Some(0.0)),
-            materials: count(8, 7, Some(-12.5)),
-            steps: count(0, 0, None),
-            average_promised_working_days: days.clone(),
-            departments: vec![DepartmentReformView {
-                department: "fgw".into(),
-                name: "=发改委".into(),
-                items: count(2, 2, Some(0.0)),
-                materials: count(5, 4, Some(-20.0)),
+    fn reform() -> Reform {
+        let count = |before, after, change_percent| Change { before, after, change_percent };
+        let at: jiff::Timestamp = "2026-03-02T02:00:00Z".parse().expect("a moment");
+        let version = |number: u32| CatalogVersion { number, label: format!("v{number}"), published_at: at };
+        let department = |code: &str| DepartmentCode::parse(code).expect("a code");
+        let report = ReformReport {
+            totals: Measures {
+                items: count(4, 4, Some(0.0)),
+                materials: count(8, 7, Some(-12.5)),
                 steps: count(0, 0, None),
-                average_promised_working_days: MeanChange { before: None, after: Some(6.0), change_percent: None },
+                average_promised_working_days: Change {
+                    before: Some(15.0),
+                    after: Some(8.0),
+                    change_percent: Some(-46.67),
+                },
+            },
+            departments: vec![DepartmentReform {
+                department: department("fgw"),
+                measures: Measures {
+                    items: count(2, 2, Some(0.0)),
+                    materials: count(5, 4, Some(-20.0)),
+                    steps: count(0, 0, None),
+                    average_promised_working_days: Change { before: None, after: Some(6.0), change_percent: None },
+                },
             }],
-            cut: vec![ReformItem { code: "D".into(), name: "丁".into(), department: "scj".into() }],
+            cut: vec![ItemRef {
+                code: ItemCode::parse("D").expect("a code"),
+                name: "丁".into(),
+                department: department("scj"),
+            }],
             added: vec![],
             changed: vec![],
+            by_category: [(0, 0); 4],
+        };
+        Reform {
+            from: version(1),
+            to: version(2),
+            report,
+            department_names: [("fgw".to_owned(), "=发改委".to_owned())].into(),
         }
+    }
+
+    fn view() -> ReformView {
+        ReformView::from(&reform())
     }
 
     #[test]
     fn the_csv_has_a_row_per_measure_and_department() {
-        let csv = to_csv(&view()).expect("csv");
+        let csv = to_csv(&reform());
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], COLUMNS.join(","));
         assert_eq!(lines.len(), 1 + 4 + 4, "{csv}");
@@ -313,7 +282,7 @@ mod tests {
 
     #[test]
     fn the_workbook_is_an_xlsx_file() {
-        let bytes = to_xlsx(&view()).expect("xlsx");
+        let bytes = to_xlsx(&reform()).expect("xlsx");
         assert_eq!(&bytes[..2], b"PK", "a zip container");
     }
 

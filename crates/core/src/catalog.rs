@@ -267,43 +267,46 @@ pub(crate) fn parse_yuan(text: &str) -> Option<u64> {
     whole.parse::<u64>().ok()?.checked_mul(100)?.checked_add(frac_fen)
 }
 
+/// An item's cells, under [`CSV_COLUMNS`] then [`GUIDE_COLUMNS`], as a catalog file holds
+/// them (not yet neutralised for a spreadsheet: the writer of the file does that).
+pub fn cells(i: &ServiceItem) -> Vec<String> {
+    let materials: Vec<String> = i
+        .materials
+        .iter()
+        .map(|m| format!("{}|{}|{}", m.name, if m.required { "required" } else { "optional" }, m.form.as_str()))
+        .collect();
+    let fees: Vec<String> =
+        i.fees.iter().map(|f| format!("{}|{}.{:02}", f.name, f.amount_fen / 100, f.amount_fen % 100)).collect();
+    let channels: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
+    let sites: Vec<&str> = i.sites.iter().map(|s| s.as_str()).collect();
+    vec![
+        i.code.as_str().to_owned(),
+        i.name.clone(),
+        i.department.as_str().to_owned(),
+        i.division.as_str().to_owned(),
+        i.kind.as_str().to_owned(),
+        i.category.as_str().to_owned(),
+        i.legal_limit.map(|l| l.to_string()).unwrap_or_default(),
+        i.promised_limit.map(|l| l.to_string()).unwrap_or_default(),
+        materials.join(";"),
+        fees.join(";"),
+        channels.join(";"),
+        i.legal_basis.clone(),
+        sites.join(";"),
+        i.conditions.clone(),
+        i.steps.join(";"),
+        i.contact.clone(),
+    ]
+}
+
 /// Writes items as a catalog CSV that [`parse_csv`] reads back to the same items.
 pub fn to_csv(items: &[ServiceItem]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail; the results are checked for form's sake.
     let _ = w.write_record(CSV_COLUMNS.iter().chain(&GUIDE_COLUMNS));
     for i in items {
-        let materials: Vec<String> = i
-            .materials
-            .iter()
-            .map(|m| format!("{}|{}|{}", m.name, if m.required { "required" } else { "optional" }, m.form.as_str()))
-            .collect();
-        let fees: Vec<String> =
-            i.fees.iter().map(|f| format!("{}|{}.{:02}", f.name, f.amount_fen / 100, f.amount_fen % 100)).collect();
-        let channels: Vec<&str> = i.channels.iter().map(|c| c.as_str()).collect();
-        let sites: Vec<&str> = i.sites.iter().map(|s| s.as_str()).collect();
         // Every cell neutralised (CSV injection): parse_csv drops the mark again.
-        let _ = w.write_record(
-            [
-                i.code.as_str(),
-                &i.name,
-                i.department.as_str(),
-                i.division.as_str(),
-                i.kind.as_str(),
-                i.category.as_str(),
-                &i.legal_limit.map(|l| l.to_string()).unwrap_or_default(),
-                &i.promised_limit.map(|l| l.to_string()).unwrap_or_default(),
-                &materials.join(";"),
-                &fees.join(";"),
-                &channels.join(";"),
-                &i.legal_basis,
-                &sites.join(";"),
-                &i.conditions,
-                &i.steps.join(";"),
-                &i.contact,
-            ]
-            .map(|c| crate::text::csv_neutral(c).into_owned()),
-        );
+        let _ = w.write_record(cells(i).iter().map(|c| crate::text::csv_neutral(c).into_owned()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
