@@ -6,7 +6,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tongban_core::lists::{Entry, ListKind, yuan};
@@ -18,7 +17,7 @@ use super::files::FileBytes;
 use crate::AppState;
 use crate::app::AppError;
 use crate::app::lists::{ListQuery, ListVersion, Listed};
-use crate::app::tables::{Format, write_csv, write_xlsx};
+use crate::app::tables::Format;
 use crate::auth::Principal;
 use crate::extract::AppQuery;
 use crate::problem::{ApiError, Problem};
@@ -261,17 +260,7 @@ pub async fn get_list(
     };
     if let Some(format) = format {
         let (version, sheet) = crate::app::lists::export(&state, kind, q.version).await?;
-        let bytes = match format {
-            Format::Csv => write_csv(&sheet).into_bytes(),
-            Format::Xlsx => write_xlsx(&[sheet]).map_err(|e| AppError::Internal(format!("writing a workbook: {e}")))?,
-        };
-        let name = format!("{kind}-v{}.{}", version.number, format.extension());
-        let mut response = FileBytes(bytes).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-            response.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-        }
-        return Ok(response);
+        return super::exports::sheets_attachment(format, &format!("{kind}-v{}", version.number), &[sheet]);
     }
     if let Some(words) = &q.q {
         text::check(words, text::SEARCH)

@@ -4,6 +4,7 @@
 mod accounts;
 mod calendar;
 pub(crate) mod cases;
+mod exports;
 mod files;
 mod grants;
 pub mod imports;
@@ -52,7 +53,7 @@ pub use views::*;
         (name = "supervision", description = "Electronic supervision (电子监察): board, alerts, accountability, figures"),
         (name = "plans", description = "Approval plans (审批流程方案) of modular approval: schedules, the reform report, BPMN 2.0"),
         (name = "projects", description = "The project library (项目库) and projects' runs through plans"),
-        (name = "organisation", description = "The organisation as data: divisions, sites, departments, windows, staff; imports of files")
+        (name = "organisation", description = "The organisation as data: divisions, sites, departments, windows, staff; imports and exports of files")
     )
 )]
 struct ApiDoc;
@@ -76,6 +77,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(tickets::routes())
         .merge(org::routes())
         .merge(imports::routes())
+        .merge(exports::routes())
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

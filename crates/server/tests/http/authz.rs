@@ -103,6 +103,8 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/org/{kind}/{key}/retire", "", "00000000100"),
     // Without a file: administrators get 415, the others are refused before it.
     ("POST", "/api/v1/imports/{kind}", "", "00000000100"),
+    // Downloads, asked of `staff`: the organisation's kinds are the administrators'.
+    ("GET", "/api/v1/exports/{kind}", "", "00000000100"),
     // Last: it ends the callers' sessions.
     ("GET", "/api/v1/calendar", "", "11111111111"),
     ("GET", "/api/v1/calendar/years/{year}", "", "11111111111"),

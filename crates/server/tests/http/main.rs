@@ -7,6 +7,7 @@ mod common;
 mod activation;
 mod api;
 mod authz;
+mod exports;
 mod guardrails;
 mod identity;
 mod lifecycle;

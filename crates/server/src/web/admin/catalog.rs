@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tongban_core::catalog::{Change, ItemRef, Measures, change_percent};
 use tongban_core::item::Category;
 
-use super::{access, read_only_note, section_tabs};
+use super::{access, download_links, read_only_note, section_tabs};
 use crate::AppState;
 use crate::app::CatalogVersion;
 use crate::app::reform::Reform;
@@ -221,10 +221,14 @@ pub(super) fn render(ctx: &Ctx, v: &CatalogView) -> Markup {
         } @else {
             div.table-wrap {
                 table {
-                    thead { tr { th scope="col" { (ctx.t("admin.version")) } th scope="col" { (ctx.t("admin.label")) } th scope="col" { (ctx.t("admin.published")) } } }
+                    thead { tr { th scope="col" { (ctx.t("admin.version")) } th scope="col" { (ctx.t("admin.label")) } th scope="col" { (ctx.t("admin.published")) } th scope="col" { (ctx.t("export.column")) } } }
                     tbody {
                         @for version in &v.versions {
-                            tr { td { "v" (version.number) @if version.number == v.latest { " " span.badge { (ctx.t("admin.current")) } } } td { (version.label) } td { (view::time(version.published_at)) } }
+                            tr {
+                                td { "v" (version.number) @if version.number == v.latest { " " span.badge { (ctx.t("admin.current")) } } }
+                                td { (version.label) } td { (view::time(version.published_at)) }
+                                td { (download_links(ctx, &format!("/api/v1/exports/catalog?version={}&", version.number))) }
+                            }
                         }
                     }
                 }
@@ -257,6 +261,10 @@ pub(super) fn render(ctx: &Ctx, v: &CatalogView) -> Markup {
                             }
                         }
                     }
+                }
+                p.downloads {
+                    (ctx.t("export.reform")) " "
+                    (download_links(ctx, &format!("/api/v1/exports/reform?from={before}&to={after}&")))
                 }
                 (chart::hbars("categories", ctx.t("admin.by_category"), ctx.t("admin.by_category_desc"), &report.bars))
                 div.two {
@@ -376,6 +384,15 @@ mod tests {
         assert!(html.contains(r#"<option value="1" selected>v1 · first</option>"#), "{html}");
         assert!(html.contains(r#"<span class="badge">"#), "the latest is marked: {html}");
         assert!(html.contains("<li><code>X-1</code> an item</li>"), "{html}");
+        // Each version and the comparison shown download as CSV and xlsx.
+        for href in [
+            "/api/v1/exports/catalog?version=1&amp;format=csv",
+            "/api/v1/exports/catalog?version=2&amp;format=xlsx",
+            "/api/v1/exports/reform?from=1&amp;to=2&amp;format=csv",
+            "/api/v1/exports/reform?from=1&amp;to=2&amp;format=xlsx",
+        ] {
+            assert!(html.contains(&format!("href=\"{href}\" download")), "{href} in {html}");
+        }
     }
 
     #[test]

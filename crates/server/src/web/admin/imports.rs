@@ -141,6 +141,10 @@ pub(super) fn render(ctx: &Ctx, v: &ImportsView) -> Markup {
         }
         section.action aria-labelledby="h-upload" {
             h2 id="h-upload" { (ctx.t("imports.upload")) }
+            p.hint {
+                (ctx.t("export.template")) " "
+                a href="/api/v1/exports/org?format=xlsx" download { (ctx.t("export.template_link")) }
+            }
             form.stack method="post" action="/admin/imports" enctype="multipart/form-data" novalidate {
                 (view::csrf(ctx))
                 (view::form_error(errors))
@@ -326,6 +330,7 @@ mod tests {
         assert!(html.contains(r#"action="/admin/imports/publish""#), "{html}");
         assert!(html.contains(r#"<input type="hidden" name="data" value="bG9naW4=">"#), "{html}");
         assert!(html.contains(r#"<option value="staff" selected>"#), "{html}");
+        assert!(html.contains(r#"<a href="/api/v1/exports/org?format=xlsx" download>"#), "the template: {html}");
         assert!(!html.contains("[?]"), "{html}");
     }
 

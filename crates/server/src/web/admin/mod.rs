@@ -92,6 +92,16 @@ pub(super) fn field_message(ctx: &Ctx, field: &str, raw: &str) -> String {
         .map_or_else(|| raw.to_owned(), str::to_owned)
 }
 
+/// Links that download a file from `GET /api/v1/exports/…` as CSV and as xlsx: `href` is
+/// the address up to its `format=` parameter (ending in `?` or `&`).
+pub(super) fn download_links(ctx: &Ctx, href: &str) -> Markup {
+    html! {
+        a href=(format!("{href}format=csv")) download { (ctx.t("export.csv")) }
+        " · "
+        a href=(format!("{href}format=xlsx")) download { (ctx.t("export.xlsx")) }
+    }
+}
+
 /// `?done=` of a page after a post.
 #[derive(Debug, Default, Deserialize)]
 pub struct DoneQuery {

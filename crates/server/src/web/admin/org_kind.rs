@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use tongban_core::org::import::{OrgKind, Record};
 
 use super::org_form::{Choices, RecordForm, load_choices, record_form, refusals};
-use super::{DoneQuery, access, read_only_note, section_tabs, see_other};
+use super::{DoneQuery, access, download_links, read_only_note, section_tabs, see_other};
 use crate::AppState;
 use crate::app::AppError;
 use crate::app::organisation::{self as org, OrgImport};
@@ -158,6 +158,13 @@ pub(super) fn render(ctx: &Ctx, v: &KindView) -> Markup {
         @if !v.codes.is_empty() { (codes_notice(ctx, &v.codes)) }
         @if !v.new.errors.is_empty() { div.notice.error role="alert" { (ctx.t("err.see_fields")) } }
         p.hint { (ctx.t(&format!("org.lead.{kind}"))) " " a href="/admin/imports" { (ctx.t("org.import_link")) } }
+        // Downloads are the administrators' (the files are working copies to import again).
+        @if v.may_change {
+            p.downloads {
+                (ctx.t("export.kind")) " " (download_links(ctx, &format!("/api/v1/exports/{kind}?")))
+                " · " a href="/api/v1/exports/org?format=xlsx" download { (ctx.t("export.org")) }
+            }
+        }
         div.table-wrap {
             table.org {
                 caption { (ctx.tf("org.count", &[("n", &v.records.len().to_string())])) }
