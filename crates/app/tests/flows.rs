@@ -221,12 +221,12 @@ async fn a_catalog_file_is_checked_whole_and_published_by_an_administrator() {
         );
         assert_eq!(t.store.latest_catalog_version().await.expect("version"), before, "nothing written");
         // Excel's "CSV UTF-8" starts with a byte-order mark: read as the header it is; a GBK
-        // file is refused at line 1, saying what to do.
+        // file is refused at the line of its first GBK byte, saying what to do.
         let gbk = [header.as_bytes(), b"\n620100-FGW-009,\xC4\xFE,fgw,620100,filing,same_day,,,,,window,\n"].concat();
         let Err(AppError::Rows(rows)) = tongban_app::import_catalog(&app, &admin, "x", &Upload::CSV, &gbk).await else {
             panic!("a GBK file is refused");
         };
-        assert!(rows[0].line == 1 && rows[0].message.contains("UTF-8"), "{rows:?}");
+        assert!(rows[0].line == 2 && rows[0].message.contains("UTF-8"), "{rows:?}");
 
         let good = format!("{header}\n620100-FGW-009,新事项,fgw,620100,filing,same_day,,,,,window,\n");
         let clerk = principal(&account("clerk", Role::WindowClerk, Some("fgw")));

@@ -105,7 +105,7 @@ async fn every_bad_file_names_each_problem_by_line_and_column_and_writes_nothing
             .await,
         );
         assert_eq!(e, ["staff.csv line 2, column window: window SC-01 belongs to department scjg, not zjj"]);
-        // A CSV saved in GBK: refused at line 1, saying what to do.
+        // A CSV saved in GBK: refused at the line of its first GBK byte, saying what to do.
         let gbk = b"code,name,division,site\nfgw,\xB7\xA2\xB8\xC4\xCE\xAF,630100,main\n";
         let e = refused(
             import_org(
@@ -118,7 +118,7 @@ async fn every_bad_file_names_each_problem_by_line_and_column_and_writes_nothing
             )
             .await,
         );
-        assert!(e.len() == 1 && e[0].starts_with("departments.csv line 1: ") && e[0].contains("UTF-8"), "{e:?}");
+        assert!(e.len() == 1 && e[0].starts_with("departments.csv line 2: ") && e[0].contains("UTF-8"), "{e:?}");
         // A workbook with a wrong sheet name, and a truncated one.
         let book = write_xlsx(&[sheet("departments", DEPARTMENTS), sheet("Sheet1", WINDOWS)]).expect("book");
         let e = refused(import_org(&app, &Principal::console(), OrgFile::Whole, &xlsx(), &book, false).await);

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use tongban_server::app::AppError;
 
 use tongban_core::org::import::OrgKind;
@@ -103,38 +102,18 @@ pub async fn import(config: &Config, command: ImportCommand) -> anyhow::Result<E
         ImportCommand::Lists(a) => return crate::lists_cmd::import(config, a).await,
         ImportCommand::Catalog { db, file, label } => (db, file, label),
     };
-    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let file = org_cmd::ImportFile::read(&file)?;
     // The same use case as the pages and the API: checked whole, stored and audited alike.
-    let name = file.display().to_string();
-    let upload = match tongban_server::app::tables::Upload::file(&name) {
-        Ok(u) => u,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
     let app = crate::open_app(config, &db).await?;
     let console = tongban_server::auth::Principal::console();
-    match tongban_server::app::import_catalog(&app, &console, &label, &upload, &bytes).await {
+    let done =
+        async { tongban_server::app::import_catalog(&app, &console, &label, &file.upload()?, &file.bytes).await };
+    match done.await {
         Ok(published) => {
             println!("published catalog version {} with {} items", published.version, published.items);
             Ok(ExitCode::SUCCESS)
         }
-        Err(AppError::Rows(errors)) => {
-            for e in &errors {
-                eprintln!("{e}");
-            }
-            eprintln!("nothing was imported: {} error(s)", errors.len());
-            Ok(ExitCode::from(2))
-        }
-        Err(AppError::Invalid(fields)) => {
-            for (field, why) in fields {
-                eprintln!("{}: {field}: {why}", file.display());
-            }
-            eprintln!("nothing was imported");
-            Ok(ExitCode::from(2))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => org_cmd::refused(e),
     }
 }
 

@@ -6,13 +6,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use tongban_core::lists::ListKind;
 use tongban_server::app::lists::{ListImport, export, export_all, import_list, import_lists};
-use tongban_server::app::tables::Upload;
 
 use crate::config::{Config, DbArgs};
-use crate::org_cmd::{FileFormat, refused, write_sheets};
+use crate::org_cmd::{FileFormat, ImportFile, refused, write_sheets};
 
 /// `tongban import lists`.
 #[derive(Debug, clap::Args)]
@@ -63,21 +61,17 @@ fn parse_kind(text: &str) -> Result<ListKind, String> {
 /// refused.
 pub async fn import(config: &Config, args: ListsImportArgs) -> anyhow::Result<ExitCode> {
     let ListsImportArgs { db, file, kind, label, dry_run } = args;
-    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.display().to_string();
-    let upload = match Upload::file(&name) {
-        Ok(u) => u,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let file = ImportFile::read(&file)?;
     let app = crate::open_app(config, &db).await?;
     let console = tongban_server::auth::Principal::console();
-    let done = match kind {
-        Some(kind) => import_list(&app, &console, kind, &upload, &bytes, &label, dry_run).await.map(|d| vec![d]),
-        None => import_lists(&app, &console, &upload, &bytes, &label, dry_run).await,
-    };
+    let done = async {
+        let (upload, bytes) = (file.upload()?, &file.bytes);
+        match kind {
+            Some(kind) => import_list(&app, &console, kind, &upload, bytes, &label, dry_run).await.map(|d| vec![d]),
+            None => import_lists(&app, &console, &upload, bytes, &label, dry_run).await,
+        }
+    }
+    .await;
     match done {
         Ok(done) => {
             print!("{}", summary(&done, &label));

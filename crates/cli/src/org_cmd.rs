@@ -41,18 +41,13 @@ pub enum FileFormat {
 /// Imports `file` as `what`.
 pub async fn import(config: &Config, what: OrgFile, args: OrgImportArgs) -> anyhow::Result<ExitCode> {
     let OrgImportArgs { db, file, dry_run, json } = args;
-    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.display().to_string();
-    let upload = match Upload::file(&name) {
-        Ok(u) => u,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
+    let file = ImportFile::read(&file)?;
     let app = crate::open_app(config, &db).await?;
     let console = tongban_server::auth::Principal::console();
-    match tongban_server::app::organisation::import_org(&app, &console, what, &upload, &bytes, dry_run).await {
+    let done = async {
+        tongban_server::app::organisation::import_org(&app, &console, what, &file.upload()?, &file.bytes, dry_run).await
+    };
+    match done.await {
         Ok(report) => {
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -62,6 +57,28 @@ pub async fn import(config: &Config, what: OrgFile, args: OrgImportArgs) -> anyh
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => refused(e),
+    }
+}
+
+/// A file to import, read from disk: its name (for errors) and its bytes.
+pub struct ImportFile {
+    /// The path as given.
+    pub name: String,
+    /// The contents.
+    pub bytes: Vec<u8>,
+}
+
+impl ImportFile {
+    /// Reads the file.
+    pub fn read(path: &Path) -> anyhow::Result<ImportFile> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(ImportFile { name: path.display().to_string(), bytes })
+    }
+
+    /// Its format, from its name: a name that is neither `.csv` nor `.xlsx` is a problem of
+    /// the file (exit 2, through [`refused`]).
+    pub fn upload(&self) -> Result<Upload<'_>, AppError> {
+        Upload::file(&self.name).map_err(|e| AppError::Rows(vec![e]))
     }
 }
 

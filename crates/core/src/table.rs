@@ -116,7 +116,11 @@ impl Table {
     pub fn from_csv(file: Option<&str>, bytes: &[u8]) -> Result<Table, Vec<RowError>> {
         let origin = Origin::Csv(file.map(str::to_owned));
         let blank = Table { origin, header: Vec::new(), header_number: 1, rows: Vec::new() };
-        let text = crate::text::decode_csv(bytes).map_err(|e| vec![blank.error(1, None, e.to_string())])?;
+        let text = crate::text::decode_csv(bytes).map_err(|e| {
+            // Named by the line of the first byte that is not UTF-8.
+            let line = bytes[..e.at.min(bytes.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            vec![blank.error(line, None, e.to_string())]
+        })?;
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         // The reader's own line count skips blank lines; count line breaks before the
         // record's first byte instead, so the number is the line an editor shows.
@@ -227,10 +231,12 @@ mod tests {
     }
 
     #[test]
-    fn gbk_and_empty_files_are_refused_with_line_one() {
+    fn gbk_is_refused_at_its_first_line_and_an_empty_file_at_line_one() {
         let gbk = [0xb7u8, 0xa2, 0xb8, 0xc4, b',', b'a', b'\n'];
         let e = Table::from_csv(Some("g.csv"), &gbk).unwrap_err();
         assert!(e[0].to_string().starts_with("g.csv line 1: "), "{}", e[0]);
+        let e = Table::from_csv(Some("g.csv"), b"code,name\nfgw,\xb7\xa2\n").unwrap_err();
+        assert!(e[0].to_string().starts_with("g.csv line 2: "), "{}", e[0]);
         let e = Table::from_csv(None, b"").unwrap_err();
         assert_eq!(e[0].line, 1);
     }
