@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tongban_core::access::Action;
+use tongban_core::division::DivisionCode;
 use tongban_core::org::import::{self, Effect, Known, OrgKind, Record};
 use tongban_core::table::{Row, RowError, Table};
 use tongban_store::append_audit;
@@ -313,14 +314,21 @@ fn dependants(known: &Known, kind: OrgKind, key: &str) -> Result<Vec<String>, Ap
 }
 
 /// Every record of `kind`, retired ones marked. Staff only for administrators; the rest
-/// is public (sites and windows are in every guide).
+/// is public (sites and windows are in every guide). Divisions are the center's: those its
+/// sites and departments are in, the divisions above them and the ones inside them — the
+/// national list of thousands ships with the product and is not listed.
 pub async fn org_records(state: &App, principal: &Principal, kind: OrgKind) -> Result<Vec<(Record, bool)>, AppError> {
     if kind == OrgKind::Staff {
         authorize(principal, Action::ManageOrganisation)?;
     }
     let store = &state.store;
     Ok(match kind {
-        OrgKind::Divisions => store.org_divisions().await?.into_iter().map(|(d, r)| (Record::Division(d), r)).collect(),
+        OrgKind::Divisions => {
+            let used = store.divisions_in_use().await?;
+            let around = |d: &DivisionCode| used.iter().any(|u| u.is_within(d) || d.is_within(u));
+            let divisions = store.org_divisions().await?.into_iter().filter(|(d, _)| around(&d.code));
+            divisions.map(|(d, r)| (Record::Division(d), r)).collect()
+        }
         OrgKind::Sites => store.org_sites().await?.into_iter().map(|(s, r)| (Record::Site(s), r)).collect(),
         OrgKind::Departments => {
             store.org_departments().await?.into_iter().map(|(d, r)| (Record::Department(d), r)).collect()
