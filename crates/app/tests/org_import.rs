@@ -210,6 +210,14 @@ async fn the_national_divisions_ship_with_the_product_and_import_as_no_ops() {
             .await
             .expect("imports");
         assert_eq!(report.counts[&OrgKind::Departments].created, 1);
+        // The center's divisions are listed: those its departments and sites are in, with
+        // the ones above and inside them — not the whole national list.
+        let listed = tongban_app::organisation::org_records(&app, &Principal::console(), OrgKind::Divisions)
+            .await
+            .expect("divisions");
+        let codes: Vec<&str> = listed.iter().map(|(r, _)| r.key()).collect();
+        assert!(codes.contains(&"650000") && codes.contains(&"652800") && codes.contains(&"652801"), "{codes:?}");
+        assert!(!codes.contains(&"110000") && !codes.contains(&"630100"), "{codes:?}");
         t.cleanup().await;
     }
 }
