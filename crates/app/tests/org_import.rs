@@ -152,6 +152,11 @@ async fn a_good_file_is_idempotent_audited_and_gives_new_staff_activation_codes(
         let again = import(&app, OrgKind::Staff, STAFF).await.expect("imports");
         let c = again.counts[&OrgKind::Staff];
         assert_eq!((c.created, c.updated, c.unchanged, again.activation_codes.len()), (0, 0, 2, 0), "{}", t.name);
+        // A password set, then a re-import of a changed row: the password stays.
+        tongban_app::set_account_password(&app, &Principal::console(), "scjg.clerk", "correct horse battery")
+            .await
+            .expect("password");
+        let hash = t.store.account("scjg.clerk").await.expect("read").expect("account").password_hash;
         // A changed row updates; a dry run shows it and writes nothing.
         let moved = STAFF.replace("李明,window_clerk,scjg,SC-01,", "李明,window_clerk,scjg,SC-01,13900000000");
         let dry = import_org(
@@ -166,6 +171,8 @@ async fn a_good_file_is_idempotent_audited_and_gives_new_staff_activation_codes(
         .expect("dry run");
         assert_eq!(dry.counts[&OrgKind::Staff].updated, 1);
         assert_eq!(import(&app, OrgKind::Staff, &moved).await.expect("imports").counts[&OrgKind::Staff].updated, 1);
+        let after = t.store.account("scjg.clerk").await.expect("read").expect("account");
+        assert_eq!((after.password_hash, after.phone.as_deref()), (hash, Some("13900000000")), "{}", t.name);
         let audit = t.store.audit_entries().await.expect("audit");
         let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions.iter().filter(|a| **a == "org.staff.create").count(), 2, "{actions:?}");
