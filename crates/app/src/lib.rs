@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tongban_core::calendar::{CalendarSet, WorkingCalendar};
 
 use tongban_core::case::{Case, CaseCommand, CaseEvent, CaseNumber, Context, Submission, Submitter};
-use tongban_core::identity::Role;
+use tongban_core::identity::{Power, Role};
 use tongban_core::item::ItemCode;
 
 use tongban_store::{Store, allocate_case_number, append_audit, append_events};
@@ -358,6 +358,15 @@ pub async fn act_on_case(
         .ok_or_else(|| AppError::NotFound(format!("item {} version {} does not exist", case.item, case.item_version)))?
         .item;
     check_scope(state, principal, &case, Some(&item.department)).await?;
+    if !tongban_core::access::role_may_on_item(account.role, command.kind(), item.category) {
+        return Err(AppError::Forbidden(format!(
+            "{}: item {} is {} ({})",
+            tongban_core::access::FRONT_DESK_RULE,
+            item.code,
+            item.category.as_str(),
+            item.category.zh()
+        )));
+    }
     let expected = expected_version.unwrap_or(case.version);
     if expected != case.version {
         return Err(AppError::Conflict(format!(
@@ -375,8 +384,14 @@ pub async fn act_on_case(
             let delegations = state.store.delegations().await?;
             let chain =
                 delegations.authority(&account.id, &item.department, &item.code, power, now).ok_or_else(|| {
+                    // A clerk is told what a front-desk decision takes.
+                    let rule = if account.role == Role::WindowClerk && power == Power::Approve {
+                        format!(": {}", tongban_core::access::FRONT_DESK_RULE)
+                    } else {
+                        String::new()
+                    };
                     AppError::NoAuthority(format!(
-                        "{} holds no valid delegated {} power for item {}",
+                        "{} holds no valid delegated {} power for item {}{rule}",
                         account.id,
                         power.as_str(),
                         item.code

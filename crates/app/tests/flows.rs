@@ -244,3 +244,123 @@ async fn a_catalog_file_is_checked_whole_and_published_by_an_administrator() {
         t.cleanup().await;
     }
 }
+
+/// 后台向前台授权: a window clerk holding a delegated approve grant decides an on-the-spot
+/// item at the window; a clerk without one is refused, and so is a clerk with one on a
+/// time-limited item. A decision taken so is not a concern for supervision.
+#[tokio::test]
+async fn a_window_clerk_decides_on_the_spot_items_under_a_front_desk_grant_only() {
+    use tongban_core::item::{Category, ItemCode};
+    for t in each_backend().await {
+        let app = center(&t).await;
+        // Catalog version 2 adds an on-the-spot (即收即办) item.
+        let mut on_the_spot = tongban_store::testing::sample_item();
+        on_the_spot.code = ItemCode::parse("620100-FGW-003").expect("code");
+        on_the_spot.name = "企业投资项目备案信息查询".into();
+        on_the_spot.category = Category::OnTheSpot;
+        on_the_spot.promised_limit = None;
+        let mut items = t.store.items_in_version(1).await.expect("items");
+        items.push(on_the_spot);
+        let extra = [account("clerk2", Role::WindowClerk, Some("fgw")), account("supervisor", Role::Supervisor, None)];
+        let now: jiff::Timestamp = "2026-01-05T00:00:00Z".parse().expect("time");
+        t.store
+            .write(move |c| {
+                Box::pin(async move {
+                    tongban_store::insert_catalog_version(c, "v2", &items, now).await?;
+                    for a in &extra {
+                        tongban_store::insert_account(c, a, now).await?;
+                    }
+                    Ok::<_, tongban_store::StoreError>(())
+                })
+            })
+            .await
+            .expect("catalog and accounts");
+        let (head, clerk, clerk2, applicant, supervisor) = (
+            principal(&account("head", Role::DepartmentHead, Some("fgw"))),
+            principal(&account("clerk", Role::WindowClerk, Some("fgw"))),
+            principal(&account("clerk2", Role::WindowClerk, Some("fgw"))),
+            principal(&account("applicant", Role::Applicant, None)),
+            principal(&account("supervisor", Role::Supervisor, None)),
+        );
+        // The head delegates to the front desk: approve (with accept and deliver) over all
+        // of fgw's items; clerk2 holds nothing.
+        let grant = tongban_app::NewGrant {
+            grantee: "clerk".into(),
+            department: "fgw".into(),
+            items: None,
+            powers: vec!["accept".into(), "approve".into(), "deliver".into()],
+            valid_until: None,
+        };
+        let grant = tongban_app::create_grant(&app, &head, grant).await.expect("granted");
+        let submit = |code: &'static str| {
+            let (app, applicant) = (&app, &applicant);
+            async move {
+                let submission = Submission {
+                    applicant: Applicant {
+                        kind: ApplicantKind::Enterprise,
+                        name: "兰州某某有限公司".into(),
+                        id_number: CREDIT_CODE.into(),
+                        phone: None,
+                    },
+                    channel: Channel::Online,
+                    materials: vec!["项目备案申请表".into(), "营业执照".into()],
+                    owner: "hall.online".into(),
+                    priority: false,
+                    submitter: None,
+                };
+                let item = ItemCode::parse(code).expect("code");
+                let case = tongban_app::submit_case(app, applicant, &item, submission).await.expect("submitted");
+                tongban_app::act_on_case(app, &head_of(), &case.number, CaseCommand::Accept, None)
+                    .await
+                    .expect("accepted")
+            }
+        };
+        let approve = || CaseCommand::Approve { note: "当场办结".into() };
+        // With the grant, on an on-the-spot item: decided at the window, under the grant.
+        let quick = submit("620100-FGW-003").await;
+        let decided =
+            tongban_app::act_on_case(&app, &clerk, &quick.number, approve(), None).await.expect("the clerk decides");
+        assert_eq!(decided.state, CaseState::Approved, "{}", t.name);
+        let (_, events) = tongban_app::case_with_events(&app, &head, &quick.number).await.expect("history");
+        let approved = events.iter().find(|e| e.event.kind() == "approved").expect("approved");
+        assert_eq!(approved.authority.as_deref(), Some(&[grant.id.clone()][..]), "{}", t.name);
+        // Without a grant, on the same kind of item: no authority, and told why.
+        let other = submit("620100-FGW-003").await;
+        let refused = tongban_app::act_on_case(&app, &clerk2, &other.number, approve(), None).await;
+        assert!(
+            matches!(&refused, Err(AppError::NoAuthority(m)) if m.contains(tongban_core::access::FRONT_DESK_RULE)),
+            "{}: {refused:?}",
+            t.name
+        );
+        // With the grant, on a time-limited item: the back office decides it.
+        let slow = submit("620100-FGW-001").await;
+        for command in [approve(), CaseCommand::Deny { reason: "不符合".into(), legal_basis: "第十条".into() }] {
+            let refused = tongban_app::act_on_case(&app, &clerk, &slow.number, command, None).await;
+            assert!(
+                matches!(&refused, Err(AppError::Forbidden(m)) if m.contains(tongban_core::access::FRONT_DESK_RULE)),
+                "{}: {refused:?}",
+                t.name
+            );
+        }
+        // Reopening stays with the back office, grant or not.
+        tongban_app::act_on_case(&app, &clerk, &quick.number, CaseCommand::Deliver { method: "窗口领取".into() }, None)
+            .await
+            .expect("delivered");
+        let reopen = CaseCommand::Reopen { reason: "复议".into() };
+        let refused = tongban_app::act_on_case(&app, &clerk, &quick.number, reopen, None).await;
+        assert!(matches!(refused, Err(AppError::Forbidden(_))), "{}: {refused:?}", t.name);
+        // Supervision sees nothing wrong in the clerk's decision.
+        let concerns = tongban_app::concerns(&app, &supervisor).await.expect("concerns");
+        assert!(
+            !concerns.iter().any(|c| c.kind == "decision_without_valid_authority"),
+            "{}: {:?}",
+            t.name,
+            concerns.iter().map(|c| (&c.case_number, c.kind, &c.detail)).collect::<Vec<_>>()
+        );
+        t.cleanup().await;
+    }
+}
+
+fn head_of() -> Principal {
+    principal(&account("head", Role::DepartmentHead, Some("fgw")))
+}

@@ -1,14 +1,17 @@
-//! Demo logins: one account per role in 发改委 (fgw), a delegation chain down to the window,
-//! and an enterprise applicant. For demonstrations only: every account shares one printed
+//! Demo logins: one account per role in 发改委 (fgw), a delegation chain down to the window
+//! (the clerk decides fgw's on-the-spot and same-day items there), and an enterprise
+//! applicant. For demonstrations only: every account shares one printed
 //! password, so never run `demo` against a production database.
 
 use std::collections::BTreeSet;
 
+use tongban_core::access::decides_at_window;
 use tongban_core::delegation::GrantRequest;
 use tongban_core::identity::{Power, Role};
+use tongban_core::item::ItemCode;
 use tongban_core::org::DepartmentCode;
 use tongban_server::App;
-use tongban_server::app::bulk;
+use tongban_server::app::{bulk, public};
 use tongban_server::auth::Principal;
 use tongban_store::Account;
 
@@ -64,7 +67,8 @@ pub async fn ensure(app: &App, now: jiff::Timestamp) -> anyhow::Result<bool> {
         .collect::<anyhow::Result<_>>()?;
     let console = Principal::console();
     bulk::load_accounts(app, &console, accounts, now).await?;
-    // 逐级授权: head → approver (all but sign) → reviewer (review); head → clerk (accept, deliver).
+    // 逐级授权: head → approver (all but sign) → reviewer (review); head → clerk (accept,
+    // deliver); approver → clerk (approve, for the items decided at the window, below).
     let fgw = DepartmentCode::parse("fgw")?;
     let chain: [(&str, &str, &str, &[Power]); 3] = [
         ("g-demo-1", "fgw.head", "fgw.approver", &[Power::Accept, Power::Review, Power::Approve, Power::Deliver]),
@@ -82,6 +86,29 @@ pub async fn ensure(app: &App, now: jiff::Timestamp) -> anyhow::Result<bool> {
             valid_until: None,
         };
         bulk::load_grant(app, &console, id, request, now).await?;
+    }
+    // 后台向前台授权: the approver passes approve down to the window clerk for fgw's
+    // on-the-spot and same-day items, which the clerk then decides at the window.
+    let front_desk: BTreeSet<ItemCode> = match public::catalog_versions(app).await?.iter().map(|v| v.number).max() {
+        Some(version) => public::items_in_version(app, version)
+            .await?
+            .into_iter()
+            .filter(|i| i.department == fgw && decides_at_window(i.category))
+            .map(|i| i.code)
+            .collect(),
+        None => BTreeSet::new(),
+    };
+    if !front_desk.is_empty() {
+        let request = GrantRequest {
+            grantor: "fgw.approver".into(),
+            grantee: "fgw.clerk".into(),
+            department: fgw,
+            items: Some(front_desk),
+            powers: BTreeSet::from([Power::Approve]),
+            valid_from: now,
+            valid_until: None,
+        };
+        bulk::load_grant(app, &console, "g-demo-4", request, now).await?;
     }
     Ok(true)
 }

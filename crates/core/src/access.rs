@@ -6,6 +6,7 @@
 
 use crate::case::CaseCommandKind;
 use crate::identity::Role;
+use crate::item::Category;
 use crate::org::DepartmentCode;
 
 /// Everything a request can ask to do.
@@ -107,7 +108,10 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 K::CompleteStep | K::Suspend | K::Resume | K::Return => {
                     matches!(role, R::Reviewer | R::Approver | R::DepartmentHead)
                 }
-                K::Approve | K::Deny | K::Reopen => matches!(role, R::Approver | R::DepartmentHead),
+                // A window clerk may attempt a decision: front-desk authority (后台向前台授权),
+                // narrowed to some items by [`decides_at_window`] and to a grant by delegation.
+                K::Approve | K::Deny => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
+                K::Reopen => matches!(role, R::Approver | R::DepartmentHead),
                 K::Deliver | K::AnswerRating => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
                 K::HandOver | K::TakeOver => staff,
                 K::Reassign => role == R::Supervisor,
@@ -144,6 +148,27 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::VerifyIdentity => role == R::WindowClerk,
         Action::Mandate | Action::VerifyByCode => role == R::Applicant,
     }
+}
+
+/// Why a window clerk is refused a decision on an item of another category.
+pub const FRONT_DESK_RULE: &str =
+    "a window clerk decides only on-the-spot (即收即办) and same-day (当日办结) items, under a delegated grant";
+
+/// Whether an item of `category` may be decided at the window (后台向前台授权): on-the-spot
+/// and same-day items may, once the back office has delegated the approve power for them;
+/// time-limited and agency items go through the back office.
+pub fn decides_at_window(category: Category) -> bool {
+    matches!(category, Category::OnTheSpot | Category::SameDay)
+}
+
+/// Whether `role` may attempt `kind` on a case of an item in `category`: the role table,
+/// narrowed for window clerks, who decide (approve or deny) only items
+/// [decided at the window](decides_at_window). The delegated power is checked apart.
+pub fn role_may_on_item(role: Role, kind: CaseCommandKind, category: Category) -> bool {
+    role_may(role, Action::Case(kind))
+        && !(role == Role::WindowClerk
+            && matches!(kind, CaseCommandKind::Approve | CaseCommandKind::Deny)
+            && !decides_at_window(category))
 }
 
 /// Whether `role` oversees the whole center: it sees every department's cases, records
@@ -201,6 +226,25 @@ mod tests {
         for kind in CaseCommandKind::ALL {
             assert!(Role::ALL.iter().any(|&r| role_may(r, Action::Case(kind))), "{kind}");
             assert!(!role_may(Role::Public, Action::Case(kind)), "{kind}");
+        }
+    }
+
+    #[test]
+    fn a_window_clerk_decides_only_on_the_spot_and_same_day_items() {
+        use CaseCommandKind as K;
+        for category in Category::ALL {
+            let at_window = matches!(category, Category::OnTheSpot | Category::SameDay);
+            assert_eq!(decides_at_window(category), at_window, "{category:?}");
+            for kind in [K::Approve, K::Deny] {
+                assert_eq!(role_may_on_item(Role::WindowClerk, kind, category), at_window, "{kind} {category:?}");
+                assert!(role_may_on_item(Role::Approver, kind, category), "{kind} {category:?}");
+                assert!(role_may_on_item(Role::DepartmentHead, kind, category), "{kind} {category:?}");
+                assert!(!role_may_on_item(Role::Reviewer, kind, category), "{kind} {category:?}");
+            }
+            // Nothing else changes for clerks: they still accept and deliver, never reopen.
+            assert!(role_may_on_item(Role::WindowClerk, K::Accept, category));
+            assert!(role_may_on_item(Role::WindowClerk, K::Deliver, category));
+            assert!(!role_may_on_item(Role::WindowClerk, K::Reopen, category));
         }
     }
 

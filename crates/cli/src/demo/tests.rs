@@ -133,6 +133,9 @@ async fn the_demo_seeds_and_forecasts_on_any_date() {
         let summary = seed(&app, 3, now, &calendar).await.expect("seed");
         assert_eq!(summary.cases, CASE_COUNT, "{day}");
         crate::demo_accounts::ensure(&app, now).await.expect("accounts");
+        if day == "2027-03-01T10:00:00+08:00" {
+            front_desk_grant_covers_quick_items_only(&store, now).await;
+        }
         let projects = crate::demo_projects::ensure(&app, now, &calendar).await.expect("projects");
         assert!(projects > 0, "{day}");
         for row in store.projects(None).await.expect("projects") {
@@ -165,5 +168,39 @@ fn the_reform_between_the_two_versions_cuts_materials_and_days_like_the_model() 
     assert!(!r.cut.is_empty() && !r.added.is_empty() && r.changed.len() > 100, "{r:?}");
     for item in &before {
         assert_eq!(item.validate(), Ok(()), "{}", item.code);
+    }
+}
+
+/// 后台向前台授权: the demo's fgw clerk holds approve, down the chain, over every fgw item
+/// decided at the window and over none of the others.
+async fn front_desk_grant_covers_quick_items_only(store: &Store, now: jiff::Timestamp) {
+    let delegations = store.delegations().await.expect("delegations");
+    let version = store.catalog_versions().await.expect("versions").iter().map(|v| v.number).max().expect("a catalog");
+    let fgw: Vec<ServiceItem> = store
+        .items_in_version(version)
+        .await
+        .expect("items")
+        .into_iter()
+        .filter(|i| i.department.as_str() == "fgw")
+        .collect();
+    assert!(fgw.iter().any(|i| tongban_core::access::decides_at_window(i.category)), "fgw has quick items");
+    for item in &fgw {
+        let held = delegations.authority(
+            "fgw.clerk",
+            &item.department,
+            &item.code,
+            tongban_core::identity::Power::Approve,
+            now,
+        );
+        assert_eq!(
+            held.is_some(),
+            tongban_core::access::decides_at_window(item.category),
+            "{} {:?}",
+            item.code,
+            item.category
+        );
+        if let Some(chain) = held {
+            assert_eq!(chain, ["g-demo-1", "g-demo-4"], "given down the chain: head → approver → clerk");
+        }
     }
 }

@@ -8,6 +8,7 @@ use std::fmt;
 
 use super::{BAD_RATING, Case, CaseCommand, CaseState};
 use crate::identity::{Power, Role};
+use crate::item::Category;
 
 /// A case command without its arguments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -185,13 +186,14 @@ impl Case {
             }
     }
 
-    /// The commands `actor`, in `role`, can try on the case now: the ones the case takes and
-    /// the role may attempt. Delegated authority and the case's department are checked when
-    /// the command is made; this is what each door offers.
-    pub fn available(&self, role: Role, actor: &str) -> Vec<CaseCommandKind> {
+    /// The commands `actor`, in `role`, can try on the case (of an item in `category`) now:
+    /// the ones the case takes and the role may attempt on such an item
+    /// ([`crate::access::role_may_on_item`]). Delegated authority and the case's department
+    /// are checked when the command is made; this is what each door offers.
+    pub fn available(&self, role: Role, actor: &str, category: Category) -> Vec<CaseCommandKind> {
         CaseCommandKind::ALL
             .into_iter()
-            .filter(|&k| self.takes(k, actor) && crate::access::role_may(role, crate::access::Action::Case(k)))
+            .filter(|&k| self.takes(k, actor) && crate::access::role_may_on_item(role, k, category))
             .collect()
     }
 }

@@ -265,3 +265,51 @@ async fn the_server_enforces_the_matrix() {
         f.t.cleanup().await;
     }
 }
+
+/// Front-desk authority (后台向前台授权): case decisions by a window clerk, by item category.
+/// Rows: item, action, expected cells for `clerk2` (no front-desk grant) and `clerk` (given
+/// approve by the head in the test), `1` = done, `0` = refused (403). 620100-FGW-002 is a
+/// same-day item, 620100-FGW-001 a time-limited one; each cell acts on a fresh accepted case.
+const FRONT_DESK: &[(&str, &str, &str)] = &[
+    ("620100-FGW-002", "approve", "01"),
+    ("620100-FGW-002", "deny", "01"),
+    ("620100-FGW-001", "approve", "00"),
+    ("620100-FGW-001", "deny", "00"),
+];
+
+#[tokio::test]
+async fn a_clerk_decides_at_the_window_only_under_a_front_desk_grant() {
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let (head, approver, applicant) =
+            (f.login("head").await, f.login("approver").await, f.login("applicant").await);
+        let callers = [f.login("clerk2").await, f.login("clerk").await];
+        let grant = json!({ "grantee": "clerk", "department": "fgw", "powers": ["approve"] });
+        let (s, _, g) = f.call(&head, "POST", "/api/v1/grants", Some(&grant.to_string())).await;
+        assert!(s.is_success(), "{s} {g}");
+        let mut failures = Vec::new();
+        for (item, action, expected) in FRONT_DESK {
+            for (i, caller) in callers.iter().enumerate() {
+                let mut case = common::good_case();
+                case["item"] = json!(item);
+                let (s, _, c) = f.call(&applicant, "POST", "/api/v1/cases", Some(&case.to_string())).await;
+                assert_eq!(s, StatusCode::CREATED, "{c}");
+                let number = c["number"].as_str().expect("number").to_owned();
+                assert_eq!(f.act(&approver, &number, json!({"action": "accept"})).await.0, StatusCode::OK);
+                let (status, answer) = f.act(caller, &number, body_for("POST", "", action).expect("a body")).await;
+                let want = expected.as_bytes()[i] == b'1';
+                let ok = if want {
+                    status == StatusCode::OK
+                } else {
+                    status == StatusCode::FORBIDDEN
+                        && answer["detail"].as_str().is_some_and(|d| d.contains("a window clerk decides only"))
+                };
+                if !ok {
+                    failures.push(format!("{action} on {item} as {}: got {status} {answer}", ["clerk2", "clerk"][i]));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} cells differ:\n{}", failures.len(), failures.join("\n"));
+        f.t.cleanup().await;
+    }
+}

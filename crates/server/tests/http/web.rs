@@ -1434,8 +1434,10 @@ async fn both_doors_offer_the_same_commands_in_every_state_to_every_role() {
                         .await
                         .expect("read")
                         .expect("case");
+                let item =
+                    f.t.store.item_in_version(&case.item, case.item_version).await.expect("read").expect("item").item;
                 let expected: std::collections::BTreeSet<String> =
-                    case.available(*role, login).into_iter().map(|k| k.as_str().to_owned()).collect();
+                    case.available(*role, login, item.category).into_iter().map(|k| k.as_str().to_owned()).collect();
                 assert_eq!(offered_forms(&page), expected, "{} {login} ({role}) on a {state} case", f.t.name);
             }
         }

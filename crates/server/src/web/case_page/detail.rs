@@ -169,7 +169,7 @@ impl CasePage {
             None => (!e.is_empty()).then_some(Alert::SeeFields),
         });
         let actions = case
-            .available(role, me)
+            .available(role, me, item.category)
             .into_iter()
             .enumerate()
             .map(|(n, kind)| ActionForm::of(case, item, kind, failed, failed.is_none() && n == 0))
