@@ -228,3 +228,38 @@ async fn the_national_divisions_ship_with_the_product_and_import_as_no_ops() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_title_above_the_header_of_an_office_workbook_is_passed_over() {
+    for t in each_backend().await {
+        let app = app(&t);
+        let columns = OrgKind::Sites.columns().iter().map(|c| (*c).to_owned()).collect();
+        let row = |cells: &[&str]| cells.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+        let book = write_xlsx(&[Sheet::new(
+            "sites",
+            &["西宁市办事地点一览表", "", "", "", "", ""],
+            vec![
+                columns,
+                row(&["main", "西宁市政务服务中心", "630100", "", "", ""]),
+                row(&["cd", "", "630102", "", "", ""]),
+            ],
+        )])
+        .expect("book");
+        let upload = Upload { name: Some("sites.xlsx"), format: Format::Xlsx };
+        let one = OrgFile::One(OrgKind::Sites);
+        let e = refused(import_org(&app, &Principal::console(), one, &upload, &book, false).await);
+        assert_eq!(e, ["sheet sites, row 4, column name: name must be 1–100 characters"], "{}", t.name);
+        let fixed = write_xlsx(&[Sheet::new(
+            "sites",
+            &["西宁市办事地点一览表", "", "", "", "", ""],
+            vec![
+                OrgKind::Sites.columns().iter().map(|c| (*c).to_owned()).collect(),
+                row(&["main", "西宁市政务服务中心", "630100", "", "", ""]),
+            ],
+        )])
+        .expect("book");
+        let report = import_org(&app, &Principal::console(), one, &upload, &fixed, false).await.expect("imports");
+        assert_eq!(report.counts[&OrgKind::Sites].created, 1);
+        t.cleanup().await;
+    }
+}

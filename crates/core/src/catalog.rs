@@ -81,7 +81,7 @@ pub fn parse_table(table: &Table) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
     let mut items = Vec::new();
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
-    for row in &table.rows {
+    for row in columns.rows(table) {
         match item_from_row(&columns, row) {
             Ok(item) => {
                 if !seen.insert(item.code.clone()) {
@@ -361,7 +361,11 @@ mod tests {
         assert_eq!(items[0].contact, "0931-1");
         assert!(items[0].conditions.is_empty(), "an absent column reads empty");
         let typo = format!("{},step\n", CSV_COLUMNS.join(","));
-        assert!(parse_csv(&typo).unwrap_err()[0].message.contains("then any of sites,conditions,steps,contact"));
+        let e = &parse_csv(&typo).unwrap_err()[0];
+        assert_eq!(
+            e.to_string(),
+            "line 1, column step: unknown column `step`: the optional columns are sites,conditions,steps,contact"
+        );
     }
 
     #[test]

@@ -380,17 +380,18 @@ pub fn yuan(fen: u64) -> String {
 /// by line and then column. A table without rows is refused too: a list is never empty.
 pub fn parse_table(kind: ListKind, table: &Table, departments: &HashSet<String>) -> Result<Vec<Entry>, Vec<RowError>> {
     let columns = table.columns(kind.columns(), &[]).map_err(|e| vec![e])?;
-    if table.rows.is_empty() {
+    let rows = columns.rows(table);
+    if rows.is_empty() {
         return Err(vec![table.error(
             table.header_number,
             None,
             "the list holds no entries: add rows under the header",
         )]);
     }
-    let mut entries = Vec::with_capacity(table.rows.len());
+    let mut entries = Vec::with_capacity(rows.len());
     let mut errors = Vec::new();
     let mut first_line: HashMap<String, u64> = HashMap::new();
-    for row in &table.rows {
+    for row in rows {
         let mut cells = Cells { kind, columns: &columns, row, problems: Vec::new() };
         let entry = cells.entry(departments);
         let code = cells.get("code").to_owned();

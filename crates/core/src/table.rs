@@ -95,18 +95,27 @@ pub struct Table {
 
 /// Which column holds which header, once the header has been checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Columns(HashMap<String, usize>);
+pub struct Columns {
+    index: HashMap<String, usize>,
+    /// Where the data starts in the table's rows: after a header found below title rows.
+    first_row: usize,
+}
 
 impl Columns {
+    /// The table's data rows: those after the header.
+    pub fn rows<'t>(&self, table: &'t Table) -> &'t [Row] {
+        table.rows.get(self.first_row..).unwrap_or_default()
+    }
+
     /// The cell of `row` under `column`, empty when the column is absent or the row short.
     /// A cell a CSV export neutralised against formula injection (`'=…`) reads back as typed.
     pub fn get<'r>(&self, row: &'r Row, column: &str) -> &'r str {
-        self.0.get(column).and_then(|&i| row.cells.get(i)).map_or("", |c| crate::text::csv_unneutral(c))
+        self.index.get(column).and_then(|&i| row.cells.get(i)).map_or("", |c| crate::text::csv_unneutral(c))
     }
 
     /// Whether the file has `column`.
     pub fn has(&self, column: &str) -> bool {
-        self.0.contains_key(column)
+        self.index.contains_key(column)
     }
 }
 
@@ -177,33 +186,49 @@ impl Table {
 
     /// Checks the header: the `required` columns first, in order, then any of the
     /// `optional` ones, each at most once. Cells beyond are refused by name, so a typo
-    /// in an optional header does not silently drop a column.
+    /// in an optional header does not silently drop a column. Office templates often put a
+    /// title above the header (`西宁市窗口一览表`): a header found in one of the first rows
+    /// below is taken, and the data starts after it ([`Columns::rows`]).
     pub fn columns(&self, required: &[&str], optional: &[&str]) -> Result<Columns, RowError> {
-        let expected = || {
-            let mut all = required.join(",");
-            if !optional.is_empty() {
-                all.push_str(&format!(" (then any of {})", optional.join(",")));
+        let starts =
+            |cells: &[String]| cells.len() >= required.len() && cells.iter().zip(required).all(|(h, r)| h == r);
+        let (header, first_row) = if starts(&self.header) {
+            (&self.header, 0)
+        } else {
+            match self.rows.iter().take(TITLE_ROWS).position(|r| starts(&r.cells)) {
+                Some(i) => (&self.rows[i].cells, i + 1),
+                None => {
+                    let mut expected = required.join(",");
+                    if !optional.is_empty() {
+                        expected.push_str(&format!(" (then any of {})", optional.join(",")));
+                    }
+                    let why = format!("header must be `{expected}`, found `{}`", self.header.join(","));
+                    return Err(self.error(self.header_number, None, why));
+                }
             }
-            all
         };
-        let found = self.header.join(",");
-        let wrong =
-            || self.error(self.header_number, None, format!("header must be `{}`, found `{found}`", expected()));
-        if self.header.len() < required.len() || !self.header.iter().zip(required).all(|(h, r)| h == r) {
-            return Err(wrong());
-        }
-        let mut map: HashMap<String, usize> = required.iter().enumerate().map(|(i, c)| ((*c).to_owned(), i)).collect();
-        for (i, h) in self.header.iter().enumerate().skip(required.len()) {
-            if h.is_empty() && self.rows.iter().all(|r| r.cells.get(i).is_none_or(String::is_empty)) {
+        let header_number = if first_row == 0 { self.header_number } else { self.rows[first_row - 1].number };
+        let data = &self.rows[first_row..];
+        let mut index: HashMap<String, usize> =
+            required.iter().enumerate().map(|(i, c)| ((*c).to_owned(), i)).collect();
+        for (i, h) in header.iter().enumerate().skip(required.len()) {
+            if h.is_empty() && data.iter().all(|r| r.cells.get(i).is_none_or(String::is_empty)) {
                 continue;
             }
-            if !optional.contains(&h.as_str()) || map.insert(h.clone(), i).is_some() {
-                return Err(wrong());
+            if !optional.contains(&h.as_str()) {
+                let why = format!("unknown column `{h}`: the optional columns are {}", optional.join(","));
+                return Err(self.error(header_number, Some(h), why));
+            }
+            if index.insert(h.clone(), i).is_some() {
+                return Err(self.error(header_number, Some(h), format!("column `{h}` appears twice")));
             }
         }
-        Ok(Columns(map))
+        Ok(Columns { index, first_row })
     }
 }
+
+/// How many rows above the header a table may hold (a title, a date, a blank line).
+const TITLE_ROWS: usize = 5;
 
 #[cfg(test)]
 mod tests {
@@ -223,11 +248,20 @@ mod tests {
         let e = t.columns(&["code", "name"], &[]).unwrap_err();
         assert_eq!(e.to_string(), "f.csv line 1: header must be `code,name`, found `name,code`");
         let t = Table::from_csv(None, "code,name,phone,extra\n".as_bytes()).unwrap();
-        assert!(t.columns(&["code", "name"], &["phone"]).is_err(), "an unknown column is refused");
+        let e = t.columns(&["code", "name"], &["phone"]).unwrap_err();
+        assert_eq!(e.to_string(), "line 1, column extra: unknown column `extra`: the optional columns are phone");
         let t = Table::from_csv(None, "code,name,phone\n1,2,3\n".as_bytes()).unwrap();
         let cols = t.columns(&["code", "name"], &["phone", "hours"]).unwrap();
         assert_eq!(cols.get(&t.rows[0], "phone"), "3");
         assert_eq!(cols.get(&t.rows[0], "hours"), "", "an absent optional column reads empty");
+    }
+
+    #[test]
+    fn a_title_above_the_header_is_passed_over() {
+        let t = Table::from_csv(Some("f.csv"), "Windows of the hall,\n,\ncode,name\nW1,One\n".as_bytes()).unwrap();
+        let cols = t.columns(&["code", "name"], &[]).unwrap();
+        let rows = cols.rows(&t);
+        assert_eq!((rows.len(), rows[0].number, cols.get(&rows[0], "name")), (1, 4, "One"));
     }
 
     #[test]

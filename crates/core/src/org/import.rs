@@ -266,7 +266,7 @@ pub fn check(tables: &[(OrgKind, &Table)], known: &Known) -> Result<Vec<Record>,
         };
         let mut rows = Vec::new();
         let mut keys = HashSet::new();
-        for row in &table.rows {
+        for row in columns.rows(table) {
             match parse_row(kind, &columns, row) {
                 Ok(record) => {
                     if !keys.insert(record.key().to_owned()) {

@@ -41,6 +41,8 @@ const SHAPES: &[&str] = &[
     "unknown",
     "retired",
     "header",
+    "unknown_column",
+    "column_twice",
     "fields",
     "malformed",
     "empty_file",
