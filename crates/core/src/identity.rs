@@ -63,6 +63,21 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == text.trim())
     }
 
+    /// The Chinese name a center's own staff lists use.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Public => "公众",
+            Self::Applicant => "申请人",
+            Self::WindowClerk => "窗口人员",
+            Self::Reviewer => "审核人员",
+            Self::Approver => "审批人员",
+            Self::DepartmentHead => "部门负责人",
+            Self::CenterLeader => "中心领导",
+            Self::Supervisor => "电子监察",
+            Self::Administrator => "系统管理员",
+        }
+    }
+
     /// Whether the role belongs to a department's staff.
     pub fn is_department_staff(self) -> bool {
         matches!(self, Self::WindowClerk | Self::Reviewer | Self::Approver | Self::DepartmentHead)

@@ -420,11 +420,14 @@ pub fn parse_row(kind: OrgKind, columns: &Columns, row: &Row) -> Result<Record, 
     }
 }
 
-/// The roles a staff table may give: every role but the public's and applicants'.
+/// The roles a staff table may give, by machine or Chinese name: every role but the
+/// public's and applicants'.
 fn staff_role(text: &str) -> Result<Role, String> {
     let staff: Vec<&str> =
         Role::ALL.into_iter().filter(|r| !matches!(r, Role::Public | Role::Applicant)).map(Role::as_str).collect();
-    match Role::parse(text) {
+    // A center's own staff list may name the role in Chinese (窗口人员).
+    let role = Role::parse(text).or_else(|| Role::ALL.into_iter().find(|r| r.zh() == text.trim()));
+    match role {
         Some(r) if staff.contains(&r.as_str()) => Ok(r),
         _ if text.is_empty() => Err(format!("is empty; give one of {}", staff.join(", "))),
         _ => Err(format!("unknown role {text:?}; give one of {}", staff.join(", "))),
@@ -608,6 +611,20 @@ mod tests {
         for x in expected {
             assert!(e.iter().any(|m| m == x), "missing {x:?} in {e:#?}");
         }
+    }
+
+    #[test]
+    fn roles_may_be_named_in_chinese() {
+        let records = run(&[
+            (OrgKind::Divisions, DIVISIONS),
+            (OrgKind::Departments, "code,name,division,site\nfgw,发改委,620100,\n"),
+            (OrgKind::Staff, "login,name,role,department,window,phone\na,甲,窗口人员,fgw,,\nb,乙,系统管理员,,,\n"),
+        ])
+        .expect("valid");
+        let roles: Vec<Role> =
+            records.iter().filter_map(|r| if let Record::Staff(s) = r { Some(s.role) } else { None }).collect();
+        assert_eq!(roles, [Role::WindowClerk, Role::Administrator]);
+        assert!(run(&[(OrgKind::Staff, "login,name,role,department,window,phone\nc,丙,申请人,,,\n")]).is_err());
     }
 
     #[test]
