@@ -190,8 +190,9 @@ impl Table {
     /// title above the header (`西宁市窗口一览表`): a header found in one of the first rows
     /// below is taken, and the data starts after it ([`Columns::rows`]).
     pub fn columns(&self, required: &[&str], optional: &[&str]) -> Result<Columns, RowError> {
-        let starts =
-            |cells: &[String]| cells.len() >= required.len() && cells.iter().zip(required).all(|(h, r)| h == r);
+        let starts = |cells: &[String]| {
+            cells.len() >= required.len() && cells.iter().zip(required).all(|(h, r)| column_of(h) == *r)
+        };
         let (header, first_row) = if starts(&self.header) {
             (&self.header, 0)
         } else {
@@ -212,20 +213,62 @@ impl Table {
         let mut index: HashMap<String, usize> =
             required.iter().enumerate().map(|(i, c)| ((*c).to_owned(), i)).collect();
         for (i, h) in header.iter().enumerate().skip(required.len()) {
+            let h = column_of(h);
             if h.is_empty() && data.iter().all(|r| r.cells.get(i).is_none_or(String::is_empty)) {
                 continue;
             }
-            if !optional.contains(&h.as_str()) {
+            if !optional.contains(&h) {
                 let why = format!("unknown column `{h}`: the optional columns are {}", optional.join(","));
                 return Err(self.error(header_number, Some(h), why));
             }
-            if index.insert(h.clone(), i).is_some() {
+            if index.insert(h.to_owned(), i).is_some() {
                 return Err(self.error(header_number, Some(h), format!("column `{h}` appears twice")));
             }
         }
         Ok(Columns { index, first_row })
     }
 }
+
+/// The column a header cell names: its own name, or the column a Chinese label stands for
+/// (a center's own sheets say 编码, 名称, 所属部门 … rather than code, name, department).
+pub fn column_of(header: &str) -> &str {
+    let h = header.trim();
+    COLUMN_LABELS.iter().find(|(_, labels)| labels.contains(&h)).map_or(h, |(column, _)| column)
+}
+
+/// The Chinese labels each column goes by in offices' sheets.
+const COLUMN_LABELS: &[(&str, &[&str])] = &[
+    ("code", &["编码", "代码", "编号", "事项编码"]),
+    ("name", &["名称", "姓名", "事项名称"]),
+    ("parent", &["上级", "上级区划", "上级代码"]),
+    ("division", &["行政区划", "区划", "区划代码"]),
+    ("address", &["地址"]),
+    ("hours", &["办公时间", "工作时间"]),
+    ("phone", &["电话", "联系电话"]),
+    ("department", &["部门", "所属部门", "实施部门"]),
+    ("site", &["办事地点", "地点"]),
+    ("window", &["窗口"]),
+    ("login", &["登录名", "账号"]),
+    ("role", &["角色"]),
+    ("kind", &["类型", "事项类型", "权力类型"]),
+    ("category", &["承诺类别", "类别"]),
+    ("legal_limit", &["法定时限"]),
+    ("promised_limit", &["承诺时限"]),
+    ("materials", &["申请材料", "材料"]),
+    ("fees", &["收费", "收费标准"]),
+    ("channels", &["办理渠道", "渠道"]),
+    ("legal_basis", &["设定依据", "法律依据", "依据"]),
+    ("sites", &["办理地点"]),
+    ("conditions", &["受理条件"]),
+    ("steps", &["办理流程", "环节"]),
+    ("contact", &["咨询电话", "咨询方式"]),
+    ("responsibility", &["责任事项"]),
+    ("duty", &["职责"]),
+    ("matters", &["具体事项"]),
+    ("amount_yuan", &["金额", "金额（元）", "金额(元)"]),
+    ("purpose", &["用途"]),
+    ("guide", &["办事指南", "指南"]),
+];
 
 /// How many rows above the header a table may hold (a title, a date, a blank line).
 const TITLE_ROWS: usize = 5;
@@ -254,6 +297,14 @@ mod tests {
         let cols = t.columns(&["code", "name"], &["phone", "hours"]).unwrap();
         assert_eq!(cols.get(&t.rows[0], "phone"), "3");
         assert_eq!(cols.get(&t.rows[0], "hours"), "", "an absent optional column reads empty");
+    }
+
+    #[test]
+    fn chinese_labels_name_their_columns() {
+        let t = Table::from_csv(None, "编码,名称,所属部门,电话\nW1,一号窗口,fgw,0931\n".as_bytes()).unwrap();
+        let cols = t.columns(&["code", "name", "department"], &["phone"]).unwrap();
+        assert_eq!(cols.get(&t.rows[0], "department"), "fgw");
+        assert_eq!(cols.get(&t.rows[0], "phone"), "0931");
     }
 
     #[test]
