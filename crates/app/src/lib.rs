@@ -315,6 +315,40 @@ async fn check_owner(state: &App, login: &str, item: &tongban_core::item::Servic
     Ok(tongban_core::case::check_owner(login, candidate, item)?)
 }
 
+/// The facts core's hand-over rules need of the acting account.
+fn hand_over_actor(account: &tongban_store::Account) -> tongban_core::case::HandOverActor<'_> {
+    tongban_core::case::HandOverActor {
+        login: &account.id,
+        role: account.role,
+        department: account.department.as_ref(),
+        position: account.position.as_deref().and_then(tongban_core::org::Position::parse),
+    }
+}
+
+/// Checks, by core's rule, that `account` may hand `case` over: the owner's department is
+/// the owner's account's, none when no staff member owns it (a hall channel's case).
+async fn check_hand_over(
+    state: &App,
+    account: &tongban_store::Account,
+    case: &Case,
+    item: &tongban_core::item::ServiceItem,
+) -> Result<(), AppError> {
+    let owner = state.store.account(&case.owner).await?;
+    let owner_department = owner.as_ref().filter(|o| o.role.is_department_staff()).and_then(|o| o.department.as_ref());
+    Ok(tongban_core::case::check_hand_over_by(case, &hand_over_actor(account), owner_department, &item.department)?)
+}
+
+/// Checks, by core's rule, that `login` may be offered a case (of any department).
+async fn check_receiver(state: &App, login: &str) -> Result<(), AppError> {
+    let account = state.store.account(login.trim()).await?;
+    let candidate = account.as_ref().map(|a| tongban_core::case::OwnerCandidate {
+        role: a.role,
+        department: a.department.as_ref(),
+        disabled: a.disabled,
+    });
+    Ok(tongban_core::case::check_receiver(login, candidate)?)
+}
+
 /// May `principal` see or touch `case` of `department`? By core's [`Scope`]: staff their
 /// department's cases, overseers all; applicants the cases their account reaches (实名认证,
 /// [`Case::reached_by`]).
@@ -329,7 +363,13 @@ async fn check_scope(
         Scope::Own => {
             account.role == Role::Applicant && case.reached_by(&account.id, &identities(state, account).await?)
         }
-        scope => department.is_some_and(|d| scope.covers(d)),
+        scope => {
+            department.is_some_and(|d| scope.covers(d))
+                // A hand-over across departments (无缝转接): the person it is offered to, and
+                // its owner once they took it over, see it; nobody else of their department.
+                || (account.role.is_department_staff()
+                    && (case.owner == account.id || case.pending_handover.as_deref() == Some(account.id.as_str())))
+        }
     };
     if allowed { Ok(()) } else { Err(AppError::Forbidden(format!("case {} is not yours to see", case.number))) }
 }
@@ -374,8 +414,17 @@ pub async fn act_on_case(
             case.version
         )));
     }
-    if let CaseCommand::HandOver { to } | CaseCommand::Reassign { to } = &command {
-        check_owner(state, to, &item).await?;
+    match &command {
+        CaseCommand::HandOver { to } => {
+            check_hand_over(state, &account, &case, &item).await?;
+            check_receiver(state, to).await?;
+        }
+        // With no offer open, core refuses the command as such (409) below.
+        CaseCommand::WithdrawHandOver if case.pending_handover.is_some() => {
+            tongban_core::case::check_withdraw_by(&case, &hand_over_actor(&account))?;
+        }
+        CaseCommand::Reassign { to } => check_owner(state, to, &item).await?,
+        _ => {}
     }
     let now = state.now();
     let authority = match command.power() {

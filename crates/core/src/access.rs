@@ -113,7 +113,10 @@ pub fn role_may(role: Role, action: Action) -> bool {
                 K::Approve | K::Deny => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
                 K::Reopen => matches!(role, R::Approver | R::DepartmentHead),
                 K::Deliver | K::AnswerRating => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
-                K::HandOver | K::TakeOver => staff,
+                // A supervisor may hand a case over or withdraw an offer (whose it is is
+                // checked on the case: [`crate::case::check_hand_over_by`]).
+                K::HandOver | K::WithdrawHandOver => staff || role == R::Supervisor,
+                K::TakeOver => staff,
                 K::Reassign => role == R::Supervisor,
                 K::Rate => role == R::Applicant,
             }

@@ -152,6 +152,7 @@ impl ApiError {
                 CaseError::NotOfferedToYou => "not-offered",
                 CaseError::BadRating => "invalid-rating",
                 CaseError::NotAnOwner { .. } => "invalid-owner",
+                CaseError::NotYourHandOver(_) => "forbidden",
             },
             AppError::Store(StoreError::Closed) => "unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal",

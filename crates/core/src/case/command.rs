@@ -37,6 +37,8 @@ pub enum CaseCommandKind {
     HandOver,
     /// 接收转交.
     TakeOver,
+    /// 撤回转交.
+    WithdrawHandOver,
     /// 改派.
     Reassign,
     /// 评价.
@@ -51,7 +53,7 @@ pub enum CaseCommandKind {
 
 impl CaseCommandKind {
     /// Every command, in the order a case page lists them.
-    pub const ALL: [CaseCommandKind; 17] = [
+    pub const ALL: [CaseCommandKind; 18] = [
         Self::Accept,
         Self::RequestCorrection,
         Self::Reject,
@@ -68,6 +70,7 @@ impl CaseCommandKind {
         Self::AnswerRating,
         Self::HandOver,
         Self::TakeOver,
+        Self::WithdrawHandOver,
         Self::Reassign,
     ];
 
@@ -86,6 +89,7 @@ impl CaseCommandKind {
             Self::Deliver => "deliver",
             Self::HandOver => "hand_over",
             Self::TakeOver => "take_over",
+            Self::WithdrawHandOver => "withdraw_hand_over",
             Self::Reassign => "reassign",
             Self::Rate => "rate",
             Self::AnswerRating => "answer_rating",
@@ -107,7 +111,13 @@ impl CaseCommandKind {
             Self::CompleteStep | Self::Suspend | Self::Resume | Self::Return => Some(Power::Review),
             Self::Approve | Self::Deny | Self::Reopen => Some(Power::Approve),
             Self::Deliver => Some(Power::Deliver),
-            Self::Resubmit | Self::HandOver | Self::TakeOver | Self::Reassign | Self::Rate | Self::AnswerRating => None,
+            Self::Resubmit
+            | Self::HandOver
+            | Self::TakeOver
+            | Self::WithdrawHandOver
+            | Self::Reassign
+            | Self::Rate
+            | Self::AnswerRating => None,
         }
     }
 
@@ -124,7 +134,7 @@ impl CaseCommandKind {
             Self::Resume => state == S::Suspended,
             Self::Deliver => matches!(state, S::Approved | S::Denied),
             Self::Rate | Self::AnswerRating | Self::Reopen => state == S::Delivered,
-            Self::HandOver | Self::TakeOver | Self::Reassign => !state.is_final(),
+            Self::HandOver | Self::TakeOver | Self::WithdrawHandOver | Self::Reassign => !state.is_final(),
         }
     }
 }
@@ -152,6 +162,7 @@ impl CaseCommand {
             Self::Deliver { .. } => K::Deliver,
             Self::HandOver { .. } => K::HandOver,
             Self::TakeOver => K::TakeOver,
+            Self::WithdrawHandOver => K::WithdrawHandOver,
             Self::Reassign { .. } => K::Reassign,
             Self::Rate { .. } => K::Rate,
             Self::AnswerRating { .. } => K::AnswerRating,
@@ -173,13 +184,15 @@ impl CaseCommand {
 
 impl Case {
     /// Whether the case, as it stands, takes a command of `kind` from `actor`: its state
-    /// allows it, a hand-over is taken only by the one it is offered to, a case is rated once
+    /// allows it, a hand-over is taken only by the one it is offered to and withdrawn only
+    /// while one is open, a case is rated once
     /// and only a bad rating is answered, once.
     pub fn takes(&self, kind: CaseCommandKind, actor: &str) -> bool {
         use CaseCommandKind as K;
         kind.offered_in(self.state)
             && match kind {
                 K::TakeOver => self.pending_handover.as_deref() == Some(actor),
+                K::WithdrawHandOver => self.pending_handover.is_some(),
                 K::Rate => self.rating.is_none(),
                 K::AnswerRating => self.rating.is_some_and(|r| r <= BAD_RATING) && self.rating_answered_at.is_none(),
                 _ => true,

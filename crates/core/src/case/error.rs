@@ -112,6 +112,9 @@ pub enum CaseError {
     /// The deadline could not be computed (e.g. outside the years the calendar covers).
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// The actor may not hand the case over, or withdraw its offer.
+    #[error("{0}")]
+    NotYourHandOver(&'static str),
     /// The account named as a case's (next) owner cannot take it up.
     #[error("{login} cannot own this case: {why}")]
     NotAnOwner {

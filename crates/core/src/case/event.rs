@@ -92,6 +92,15 @@ pub enum CaseEvent {
         from: String,
         /// The offered receiver.
         to: String,
+        /// Who made the offer (the owner, their chief or head, a supervisor); absent in
+        /// older events, where the owner made it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+    /// 撤回转交 — the open hand-over offer was withdrawn.
+    HandOverWithdrawn {
+        /// The person it had been offered to.
+        to: String,
     },
     /// The receiver took the case over; they are the owner now.
     HandedOver {
@@ -187,6 +196,7 @@ impl CaseEvent {
             Self::Denied { .. } => "denied",
             Self::Delivered { .. } => "delivered",
             Self::HandOverOffered { .. } => "hand_over_offered",
+            Self::HandOverWithdrawn { .. } => "hand_over_withdrawn",
             Self::HandedOver { .. } => "handed_over",
             Self::Reassigned { .. } => "reassigned",
             Self::Rated { .. } => "rated",

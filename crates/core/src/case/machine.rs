@@ -117,6 +117,9 @@ pub struct Case {
     /// Who the case is being handed over to, until they take it.
     #[serde(default)]
     pub pending_handover: Option<String>,
+    /// Who offered the open hand-over (none when none is open, or in older snapshots).
+    #[serde(default)]
+    pub pending_handover_by: Option<String>,
     /// The applicant's rating, 1–5.
     #[serde(default)]
     pub rating: Option<u8>,
@@ -219,6 +222,7 @@ impl Case {
             reopens: 0,
             pending_correction: Vec::new(),
             pending_handover: None,
+            pending_handover_by: None,
             rating: None,
             rated_at: None,
             rating_answered_at: None,
@@ -302,8 +306,16 @@ impl Case {
                 if to.trim() == self.owner {
                     return Err(CaseError::BadText(CaseField::ReceiverIsOwner, 64));
                 }
-                CaseEvent::HandOverOffered { from: self.owner.clone(), to: to.trim().to_owned() }
+                CaseEvent::HandOverOffered {
+                    from: self.owner.clone(),
+                    to: to.trim().to_owned(),
+                    by: Some(ctx.actor.to_owned()),
+                }
             }
+            CaseCommand::WithdrawHandOver => match &self.pending_handover {
+                Some(to) => CaseEvent::HandOverWithdrawn { to: to.clone() },
+                None => return Err(refuse()),
+            },
             CaseCommand::TakeOver => match &self.pending_handover {
                 Some(to) if to == ctx.actor => CaseEvent::HandedOver { from: self.owner.clone(), to: to.clone() },
                 _ => return Err(CaseError::NotOfferedToYou),
@@ -404,10 +416,18 @@ impl Case {
                 self.state = S::Delivered;
                 self.closed_at = Some(at);
             }
-            CaseEvent::HandOverOffered { to, .. } => self.pending_handover = Some(to.clone()),
+            CaseEvent::HandOverOffered { from, to, by } => {
+                self.pending_handover = Some(to.clone());
+                self.pending_handover_by = Some(by.clone().unwrap_or_else(|| from.clone()));
+            }
+            CaseEvent::HandOverWithdrawn { .. } => {
+                self.pending_handover = None;
+                self.pending_handover_by = None;
+            }
             CaseEvent::HandedOver { to, .. } | CaseEvent::Reassigned { to, .. } => {
                 self.owner = to.clone();
                 self.pending_handover = None;
+                self.pending_handover_by = None;
             }
             CaseEvent::Rated { score, .. } => {
                 self.rating = Some(*score);

@@ -7,6 +7,7 @@
 mod command;
 mod error;
 mod event;
+mod handover;
 mod machine;
 mod number;
 mod state;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use command::CaseCommandKind;
 pub use error::{CaseError, CaseField};
 pub use event::{BAD_RATING, BAD_RATING_ANSWER_DAYS, CaseEvent};
+pub use handover::{HandOverActor, check_hand_over_by, check_receiver, check_withdraw_by};
 pub use machine::{
     Case, Context, MAX_BYTES_PER_CASE, MAX_FILES_PER_CASE, OpenSuspension, OwnerCandidate, check_owner,
     check_upload_quota,
@@ -208,6 +210,9 @@ pub enum CaseCommand {
     },
     /// The receiver of a hand-over takes the case.
     TakeOver,
+    /// 撤回转交 — withdraw the open hand-over offer: the offered person can no longer take
+    /// the case over.
+    WithdrawHandOver,
     /// A supervisor moves the case to another owner directly.
     Reassign {
         /// The new owner.

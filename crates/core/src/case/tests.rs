@@ -388,3 +388,83 @@ fn a_submission_request_names_every_wrong_field() {
     let (item, submission) = good.parse().expect("valid");
     assert_eq!((item.as_str(), submission.owner.as_str()), ("620100-FGW-001", "hall.online"));
 }
+
+#[test]
+fn a_withdrawn_offer_cannot_be_taken_over_and_is_recorded_with_who_offered() {
+    let item = sample_item();
+    let cal = WorkingCalendar::builtin();
+    let now = at("2024-02-08T05:00:00Z");
+    let mut case = case_in(CaseState::Accepted);
+    let ctx = |actor| Context { now, calendar: &cal, item: &item, actor };
+    assert!(matches!(
+        case.handle(&CaseCommand::WithdrawHandOver, &ctx("fgw.clerk")),
+        Err(CaseError::IllegalTransition { .. })
+    ));
+    assert!(!case.takes(CaseCommandKind::WithdrawHandOver, "fgw.clerk"), "nothing to withdraw");
+    for e in case.handle(&CaseCommand::HandOver { to: "zjj.clerk".into() }, &ctx("fgw.chief")).expect("offered") {
+        case.apply(&e, now);
+    }
+    assert_eq!(case.pending_handover_by.as_deref(), Some("fgw.chief"));
+    assert!(case.takes(CaseCommandKind::WithdrawHandOver, "fgw.chief"));
+    let events = case.handle(&CaseCommand::WithdrawHandOver, &ctx("fgw.chief")).expect("withdrawn");
+    assert_eq!(events, [CaseEvent::HandOverWithdrawn { to: "zjj.clerk".into() }]);
+    for e in &events {
+        case.apply(e, now);
+    }
+    assert_eq!((case.pending_handover.as_ref(), case.pending_handover_by.as_ref()), (None, None));
+    assert!(matches!(case.handle(&CaseCommand::TakeOver, &ctx("zjj.clerk")), Err(CaseError::NotOfferedToYou)));
+    // An offer recorded before `by` existed was the owner's.
+    let old: CaseEvent = serde_json::from_str(r#"{"type":"hand_over_offered","from":"a","to":"b"}"#).expect("reads");
+    case.apply(&old, now);
+    assert_eq!(case.pending_handover_by.as_deref(), Some("a"));
+}
+
+#[test]
+fn only_the_owner_a_chief_or_head_of_their_department_or_a_supervisor_hands_over() {
+    use crate::identity::Role;
+    use crate::org::{DepartmentCode, Position};
+    let fgw = DepartmentCode::parse("fgw").expect("code");
+    let zjj = DepartmentCode::parse("zjj").expect("code");
+    let mut case = case_in(CaseState::Accepted);
+    case.owner = "fgw.clerk".into();
+    let actor = |login, role, department, position| HandOverActor { login, role, department, position };
+    let may = |a: HandOverActor<'_>, owner_dept| check_hand_over_by(&case, &a, owner_dept, &fgw).is_ok();
+    let owned = Some(&fgw);
+    assert!(may(actor("fgw.clerk", Role::WindowClerk, Some(&fgw), None), owned), "the owner");
+    assert!(!may(actor("fgw.clerk2", Role::WindowClerk, Some(&fgw), Some(Position::Staff)), owned), "a colleague");
+    assert!(!may(actor("fgw.reviewer", Role::Reviewer, Some(&fgw), None), owned), "a colleague");
+    assert!(may(actor("fgw.chief", Role::Reviewer, Some(&fgw), Some(Position::Chief)), owned), "the chief");
+    assert!(may(actor("fgw.head", Role::DepartmentHead, Some(&fgw), None), owned), "the head");
+    assert!(!may(actor("zjj.chief", Role::Reviewer, Some(&zjj), Some(Position::Chief)), owned), "another's chief");
+    assert!(may(actor("sup", Role::Supervisor, None, None), owned), "a supervisor");
+    // A hall channel's case is nobody's yet: the item's department are its first contacts.
+    assert!(may(actor("fgw.clerk2", Role::WindowClerk, Some(&fgw), None), None));
+    assert!(!may(actor("zjj.clerk", Role::WindowClerk, Some(&zjj), None), None));
+    // Withdrawing: who offered, the owner, a supervisor.
+    case.pending_handover = Some("zjj.clerk".into());
+    case.pending_handover_by = Some("fgw.chief".into());
+    let withdraws = |a: HandOverActor<'_>| check_withdraw_by(&case, &a).is_ok();
+    assert!(withdraws(actor("fgw.chief", Role::Reviewer, Some(&fgw), Some(Position::Chief))));
+    assert!(withdraws(actor("fgw.clerk", Role::WindowClerk, Some(&fgw), None)));
+    assert!(withdraws(actor("sup", Role::Supervisor, None, None)));
+    assert!(!withdraws(actor("zjj.clerk", Role::WindowClerk, Some(&zjj), None)), "the receiver");
+    assert!(!withdraws(actor("fgw.clerk2", Role::WindowClerk, Some(&fgw), None)), "a colleague");
+}
+
+#[test]
+fn a_case_is_offered_only_to_enabled_staff_of_some_department() {
+    use crate::identity::Role;
+    use crate::org::DepartmentCode;
+    let zjj = DepartmentCode::parse("zjj").expect("code");
+    let staff = |role, department, disabled| Some(OwnerCandidate { role, department, disabled });
+    assert!(check_receiver("zjj.clerk", staff(Role::WindowClerk, Some(&zjj), false)).is_ok(), "another department");
+    for (who, c) in [
+        ("nobody", None),
+        ("off", staff(Role::WindowClerk, Some(&zjj), true)),
+        ("applicant", staff(Role::Applicant, None, false)),
+        ("leader", staff(Role::CenterLeader, None, false)),
+        ("loose", staff(Role::Reviewer, None, false)),
+    ] {
+        assert!(matches!(check_receiver(who, c), Err(CaseError::NotAnOwner { .. })), "{who}");
+    }
+}

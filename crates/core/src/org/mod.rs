@@ -171,6 +171,11 @@ impl Position {
             Self::Staff => "staff",
         }
     }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Position> {
+        [Self::Head, Self::Deputy, Self::Chief, Self::Staff].into_iter().find(|p| p.as_str() == text)
+    }
 }
 
 /// A member of staff.

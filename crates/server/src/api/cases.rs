@@ -171,6 +171,8 @@ pub enum CaseAction {
     },
     /// Take over a case offered to you.
     TakeOver,
+    /// 撤回转交 — withdraw the open hand-over offer (who offered it, the owner or a supervisor).
+    WithdrawHandOver,
     /// Move the case to another owner (supervisors).
     Reassign {
         /// The new owner.
@@ -216,6 +218,7 @@ impl From<CaseAction> for CaseCommand {
             CaseAction::Deliver { method } => CaseCommand::Deliver { method },
             CaseAction::HandOver { to } => CaseCommand::HandOver { to },
             CaseAction::TakeOver => CaseCommand::TakeOver,
+            CaseAction::WithdrawHandOver => CaseCommand::WithdrawHandOver,
             CaseAction::Reassign { to } => CaseCommand::Reassign { to },
             CaseAction::Rate { score, comment } => CaseCommand::Rate { score, comment },
             CaseAction::AnswerRating { answer } => CaseCommand::AnswerRating { answer },

@@ -73,8 +73,13 @@ async fn owners_are_real_accounts_of_the_items_department() {
 
         let clerk = f.login("clerk").await;
         let supervisor = f.login("supervisor").await;
-        for (who, action) in [(&clerk, "hand_over"), (&supervisor, "reassign")] {
-            for to in ["nobody", "outsider", "leader", "applicant"] {
+        // Another department's staff may be offered the case (a hand-over across
+        // departments), but not given it by reassignment.
+        for (who, action, tos) in [
+            (&clerk, "hand_over", &["nobody", "leader", "applicant"][..]),
+            (&supervisor, "reassign", &["nobody", "outsider", "leader", "applicant"][..]),
+        ] {
+            for &to in tos {
                 let (s, v) = f.act(who, &number, serde_json::json!({ "action": action, "to": to })).await;
                 assert_eq!(
                     (s.as_u16(), v["type"].as_str()),

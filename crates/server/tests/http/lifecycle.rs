@@ -744,3 +744,172 @@ async fn materials_open_for_those_who_may_see_the_case_and_staff_reads_are_recor
         f.t.cleanup().await;
     }
 }
+
+/// Adds a member of fgw's staff in `position` (e.g. `chief`, 处室负责人) who can log in.
+async fn add_fgw_staff(f: &Fixture, login: &'static str, role: tongban_core::identity::Role, position: &'static str) {
+    let hash = tongban_server::auth::hash_password(common::PASSWORD.into()).await.expect("hash");
+    let account = tongban_store::Account {
+        id: login.into(),
+        kind: "staff".into(),
+        display_name: login.to_uppercase(),
+        role,
+        department: Some(tongban_core::org::DepartmentCode::parse("fgw").expect("valid")),
+        window: None,
+        position: Some(position.into()),
+        applicant_kind: None,
+        id_number: None,
+        phone: None,
+        password_hash: hash,
+        disabled: false,
+        verified: None,
+    };
+    let now = common::at("2026-01-05T00:00:00Z");
+    f.t.store
+        .write(move |c| Box::pin(async move { tongban_store::insert_account(c, &account, now).await }))
+        .await
+        .expect("account");
+}
+
+/// A case received at the window by `clerk`, who owns it.
+async fn case_owned_by_clerk(f: &Fixture, applicant: &Caller) -> String {
+    let mut case = good_case();
+    case["received_by"] = json!("clerk");
+    let (s, _, v) = f.call(applicant, "POST", "/api/v1/cases", Some(&case.to_string())).await;
+    assert_eq!((s.as_u16(), v["owner"].as_str()), (201, Some("clerk")), "{v}");
+    v["number"].as_str().expect("number").to_owned()
+}
+
+#[tokio::test]
+async fn only_the_owner_their_chief_or_a_supervisor_hands_a_case_over() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        add_fgw_staff(&f, "chief1", tongban_core::identity::Role::Reviewer, "chief").await;
+        let applicant = f.login("applicant").await;
+        let (clerk, clerk2, reviewer, head, chief, supervisor) = (
+            f.login("clerk").await,
+            f.login("clerk2").await,
+            f.login("reviewer").await,
+            f.login("head").await,
+            f.login("chief1").await,
+            f.login("supervisor").await,
+        );
+        let offer = |to: &str| json!({ "action": "hand_over", "to": to });
+        let n = case_owned_by_clerk(&f, &applicant).await;
+        // Colleagues of the same department who are neither owner nor chief are refused.
+        for colleague in [&clerk2, &reviewer] {
+            let got = f
+                .call(colleague, "POST", &format!("/api/v1/cases/{n}/actions"), Some(&offer("approver").to_string()))
+                .await;
+            assert_problem(&got, 403, "forbidden");
+            assert!(got.2["detail"].as_str().is_some_and(|d| d.contains("only the case's owner")), "{name}: {}", got.2);
+        }
+        // An unknown login, an applicant or an overseer cannot be offered the case.
+        for nobody in ["nobody", "applicant", "leader"] {
+            let got =
+                f.call(&clerk, "POST", &format!("/api/v1/cases/{n}/actions"), Some(&offer(nobody).to_string())).await;
+            assert_problem(&got, 422, "invalid-owner");
+            assert!(got.2["detail"].as_str().is_some_and(|d| d.contains(nobody)), "{name}: {}", got.2);
+        }
+        // The owner, a chief of the owner's department, its head and a supervisor may.
+        for (who, to) in [(&clerk, "clerk2"), (&chief, "reviewer"), (&head, "approver"), (&supervisor, "clerk2")] {
+            let (s, v) = f.act(who, &n, offer(to)).await;
+            assert_eq!((s.as_u16(), v["owner"].as_str()), (200, Some("clerk")), "{name} → {to}: {v}");
+        }
+        f.t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_hand_over_to_another_department_is_seen_and_taken_up_there() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let (applicant, clerk, outsider) =
+            (f.login("applicant").await, f.login("clerk").await, f.login("outsider").await);
+        let n = case_owned_by_clerk(&f, &applicant).await;
+        let path = format!("/api/v1/cases/{n}");
+        // Before any offer the other department does not see the case.
+        assert_problem(&f.call(&outsider, "GET", &path, None).await, 403, "forbidden");
+        let (s, v) = f.act(&clerk, &n, json!({ "action": "hand_over", "to": "outsider" })).await;
+        assert_eq!(s.as_u16(), 200, "{name}: {v}");
+        // Offered: the receiver sees it, on its own and in the workbench's offered section.
+        let (s, _, v) = f.call(&outsider, "GET", &path, None).await;
+        assert_eq!(s.as_u16(), 200, "{name}: {v}");
+        let offered = tongban_server::app::org::cases_offered_to_me(&f.state, &principal(&f, "outsider").await)
+            .await
+            .expect("offered");
+        assert_eq!(offered.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), [n.as_str()], "{name}");
+        let (s, v) = f.act(&outsider, &n, json!({ "action": "take_over" })).await;
+        assert_eq!((s.as_u16(), v["owner"].as_str()), (200, Some("outsider")), "{name}: {v}");
+        // The case moved: its new owner still sees it, and the old owner's colleagues do too
+        // (it is their item's case), while nobody else of the receiving department gained it.
+        assert_eq!(f.call(&outsider, "GET", &path, None).await.0.as_u16(), 200, "{name}");
+        assert_eq!(f.call(&clerk, "GET", &path, None).await.0.as_u16(), 200, "{name}");
+        f.t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_withdrawn_hand_over_can_no_longer_be_taken_up() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let (applicant, clerk, clerk2, outsider, reviewer) = (
+            f.login("applicant").await,
+            f.login("clerk").await,
+            f.login("clerk2").await,
+            f.login("outsider").await,
+            f.login("reviewer").await,
+        );
+        let n = case_owned_by_clerk(&f, &applicant).await;
+        let withdraw = json!({ "action": "withdraw_hand_over" });
+        // Nothing offered: nothing to withdraw.
+        assert_eq!(f.act(&clerk, &n, withdraw.clone()).await.0.as_u16(), 409, "{name}");
+        assert_eq!(f.act(&clerk, &n, json!({ "action": "hand_over", "to": "outsider" })).await.0.as_u16(), 200);
+        // Neither the receiver nor a colleague may withdraw it.
+        assert_problem(
+            &f.call(&clerk2, "POST", &format!("/api/v1/cases/{n}/actions"), Some(&withdraw.to_string())).await,
+            403,
+            "forbidden",
+        );
+        assert_problem(
+            &f.call(&outsider, "POST", &format!("/api/v1/cases/{n}/actions"), Some(&withdraw.to_string())).await,
+            403,
+            "forbidden",
+        );
+        let (s, v) = f.act(&clerk, &n, withdraw.clone()).await;
+        assert_eq!((s.as_u16(), v["owner"].as_str()), (200, Some("clerk")), "{name}: {v}");
+        // The receiver no longer sees it offered, nor sees nor takes the case.
+        let offered = tongban_server::app::org::cases_offered_to_me(&f.state, &principal(&f, "outsider").await)
+            .await
+            .expect("offered");
+        assert!(offered.is_empty(), "{name}");
+        assert_problem(&f.call(&outsider, "GET", &format!("/api/v1/cases/{n}"), None).await, 403, "forbidden");
+        assert_problem(
+            &f.call(&outsider, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"take_over"}"#)).await,
+            403,
+            "forbidden",
+        );
+        // The history records the withdrawal.
+        let (_, _, v) = f.call(&clerk, "GET", &format!("/api/v1/cases/{n}"), None).await;
+        assert!(v.to_string().contains("hand_over_withdrawn"), "{name}: {v}");
+        // A supervisor may withdraw an offer someone else made.
+        assert_eq!(f.act(&clerk, &n, json!({ "action": "hand_over", "to": "reviewer" })).await.0.as_u16(), 200);
+        let supervisor = f.login("supervisor").await;
+        assert_eq!(f.act(&supervisor, &n, withdraw).await.0.as_u16(), 200, "{name}");
+        assert_problem(
+            &f.call(&reviewer, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"take_over"}"#)).await,
+            409,
+            "not-offered",
+        );
+        f.t.cleanup().await;
+    }
+}
+
+/// The principal of a logged-in staff account, for calling the app directly.
+async fn principal(f: &Fixture, login: &str) -> tongban_server::app::Principal {
+    let account = f.t.store.account(login).await.expect("read").expect("an account");
+    let via = tongban_server::app::Via::Console;
+    tongban_server::app::Principal { account: Some(account), via, client: None, session_hash: None, session_csrf: None }
+}

@@ -211,7 +211,7 @@ pub fn action_form(ctx: &Ctx, f: &ActionForm) -> Markup {
                     K::AnswerRating => {
                         (view::textarea(ctx.t("field.answer"), "answer", typed("answer"), errors, true, action))
                     }
-                    K::Accept | K::Resume | K::TakeOver => {}
+                    K::Accept | K::Resume | K::TakeOver | K::WithdrawHandOver => {}
                 }
                 (button)
             }

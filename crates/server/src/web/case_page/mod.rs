@@ -100,6 +100,7 @@ fn command(
         K::Deliver => CaseCommand::Deliver { method: text("method") },
         K::HandOver => CaseCommand::HandOver { to: text("to") },
         K::TakeOver => CaseCommand::TakeOver,
+        K::WithdrawHandOver => CaseCommand::WithdrawHandOver,
         K::Reassign => CaseCommand::Reassign { to: text("to") },
         K::Rate => CaseCommand::Rate {
             score: f.get("score").parse().map_err(|_| ("score", ctx.t("err.rating").to_owned()))?,

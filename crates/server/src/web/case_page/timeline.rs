@@ -166,9 +166,10 @@ fn event_detail(ctx: &Ctx, e: &CaseEvent) -> Markup {
             CaseEvent::Approved { note } => { (note) }
             CaseEvent::Denied { reason, legal_basis } => { (reason) br; (ctx.t("case.legal_basis")) ": " (legal_basis) }
             CaseEvent::Delivered { method } => { (label_or_raw(ctx, "delivery", method)) }
-            CaseEvent::HandOverOffered { from, to } | CaseEvent::HandedOver { from, to } | CaseEvent::Reassigned { from, to } => {
+            CaseEvent::HandOverOffered { from, to, .. } | CaseEvent::HandedOver { from, to } | CaseEvent::Reassigned { from, to } => {
                 (from) " → " (to)
             }
+            CaseEvent::HandOverWithdrawn { to } => { "→ " (to) }
             CaseEvent::Rated { score, comment } => {
                 (ctx.t(&format!("rating.{score}"))) @if !comment.is_empty() { " · " (comment) }
             }
