@@ -72,34 +72,27 @@ pub async fn activation_code_for_use(
         .bind(code_hash)
         .fetch_optional()
         .await?;
-    let Some(r) = row else { return Ok(None) };
-    let text = |name: &str| r.try_get::<Option<String>, _>(name);
-    Ok(Some(from_columns([
-        text("code_id")?,
-        text("account_id")?,
-        text("code_hash")?,
-        text("issued_by")?,
-        text("issued_at")?,
-        text("expires_at")?,
-        text("used_at")?,
-        text("voided_at")?,
-    ])?))
+    row.map(|r| from_row(|name| r.try_get::<Option<String>, _>(name))).transpose()
 }
 
-/// A code from its columns, in [`COLUMNS`] order.
-fn from_columns(c: [Option<String>; 8]) -> Result<ActivationCode, StoreError> {
-    let [id, account, code_hash, issued_by, issued_at, expires_at, used_at, voided_at] = c;
-    let some = |v: Option<String>| v.ok_or_else(|| StoreError::corrupt("activation_code", "a required column is null"));
-    let ts = |v: Option<String>| v.map(|t| parse_ts("activation_code", &t)).transpose();
+/// A code from a row of [`COLUMNS`], on the writer's connection or a reader's (`text`
+/// reads a column by name).
+fn from_row<E: Into<StoreError>>(
+    text: impl Fn(&str) -> Result<Option<String>, E>,
+) -> Result<ActivationCode, StoreError> {
+    let some = |name: &str| {
+        text(name).map_err(Into::into)?.ok_or_else(|| StoreError::corrupt("activation_code", format!("{name} is null")))
+    };
+    let at = |name: &str| text(name).map_err(Into::into)?.map(|t| parse_ts("activation_code", &t)).transpose();
     Ok(ActivationCode {
-        id: some(id)?,
-        account: some(account)?,
-        code_hash: some(code_hash)?,
-        issued_by: some(issued_by)?,
-        issued_at: parse_ts("activation_code", &some(issued_at)?)?,
-        expires_at: parse_ts("activation_code", &some(expires_at)?)?,
-        used_at: ts(used_at)?,
-        voided_at: ts(voided_at)?,
+        id: some("code_id")?,
+        account: some("account_id")?,
+        code_hash: some("code_hash")?,
+        issued_by: some("issued_by")?,
+        issued_at: parse_ts("activation_code", &some("issued_at")?)?,
+        expires_at: parse_ts("activation_code", &some("expires_at")?)?,
+        used_at: at("used_at")?,
+        voided_at: at("voided_at")?,
     })
 }
 
@@ -124,17 +117,6 @@ impl Store {
                 .bind(code_hash.to_owned())
                 .fetch_optional(self.reader())
                 .await?;
-        let Some(r) = row else { return Ok(None) };
-        let text = |name: &str| r.try_get::<Option<String>, _>(name);
-        Ok(Some(from_columns([
-            text("code_id")?,
-            text("account_id")?,
-            text("code_hash")?,
-            text("issued_by")?,
-            text("issued_at")?,
-            text("expires_at")?,
-            text("used_at")?,
-            text("voided_at")?,
-        ])?))
+        row.map(|r| from_row(|name| r.try_get::<Option<String>, _>(name))).transpose()
     }
 }
