@@ -109,6 +109,7 @@ pub async fn set_account_role(state: &App, principal: &Principal, login: &str, r
         .ok_or_else(|| AppError::Invalid(vec![("role".into(), format!("unknown role {role:?}"))]))?;
     let now = state.now();
     let login = login.to_owned();
+    let department = state.store.account(&login).await?.and_then(|a| a.department).map(|d| d.to_string());
     state
         .store
         .write(move |c| {
@@ -124,6 +125,10 @@ pub async fn set_account_role(state: &App, principal: &Principal, login: &str, r
                 let action = if confers { "account.role.decision_power" } else { "account.role" };
                 let detail = serde_json::json!({ "role": role.as_str(), "previous": current.as_str() }).to_string();
                 append_audit(c, now, &admin, action, &login, &detail).await?;
+                if confers {
+                    crate::concerns::note_decision_power(c, &login, department.as_deref(), role.as_str(), &admin, now)
+                        .await?;
+                }
                 Ok::<_, AppError>(())
             })
         })

@@ -123,6 +123,13 @@ pub async fn load_case_histories(
         events += chunk.iter().map(|h| h.steps.len()).sum::<usize>();
         state.store.write(move |c| Box::pin(async move { write_histories(c, &chunk).await })).await?;
     }
+    // The histories went in without the concerns ledger: it is built again from what is
+    // stored, decisions' recorded authority included.
+    state
+        .store
+        .write(|c| Box::pin(async move { tongban_store::invalidate_concern_ledger(c).await.map_err(AppError::from) }))
+        .await?;
+    crate::ensure_concern_ledger(state).await?;
     Ok((cases, events))
 }
 

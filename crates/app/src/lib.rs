@@ -22,6 +22,7 @@ mod audit;
 pub mod bulk;
 mod calendar;
 mod catalog;
+mod concerns;
 pub mod credentials;
 mod error;
 mod grants;
@@ -53,6 +54,9 @@ pub use calendar::{
     import_year, recompute, refresh, set_closure, watch,
 };
 pub use catalog::{Published, catalog_sheet, check_catalog, export_catalog, import_catalog};
+pub use concerns::{
+    CONCERNS_SHOWN, ConcernPage, ConcernQuery, ConcernRow, concerns, ensure_ledger as ensure_concern_ledger,
+};
 pub use grants::{NewGrant, create_grant};
 pub use materials::{material_reads, open_material};
 pub use plans::{MAX_BPMN_BYTES, PlanEntry, bpmn_problems, import_plan, list_plans, resolve_plan};
@@ -427,8 +431,8 @@ pub async fn act_on_case(
         _ => {}
     }
     let now = state.now();
-    let authority = match command.power() {
-        None => None,
+    let (authority, delegations) = match command.power() {
+        None => (None, None),
         Some(power) => {
             let delegations = state.store.delegations().await?;
             let chain =
@@ -446,7 +450,7 @@ pub async fn act_on_case(
                         item.code
                     ))
                 })?;
-            Some(chain)
+            (Some(chain), Some(delegations))
         }
     };
     let calendar = state.calendar_of(&case.division);
@@ -464,6 +468,18 @@ pub async fn act_on_case(
             Box::pin(async move {
                 let hashes =
                     append_events(conn, expected, &after, &events, &account.id, now, authority.as_deref()).await?;
+                let decisions: Vec<concerns::Decided<'_>> = (expected + 1..)
+                    .zip(&events)
+                    .filter(|(_, e)| e.is_decision())
+                    .map(|(seq, event)| concerns::Decided {
+                        seq,
+                        event,
+                        actor: &account.id,
+                        at: now,
+                        authority: authority.as_deref(),
+                    })
+                    .collect();
+                concerns::note_case(conn, &after, &item, &calendar, &decisions, delegations.as_ref(), now).await?;
                 // The events' hashes put the rows written into the chain: an edit shows.
                 let detail = serde_json::json!({
                     "command": command_name, "authority": authority, "version": after.version, "events": hashes,
@@ -1098,92 +1114,6 @@ pub async fn figures(
             .collect());
     }
     Ok(tongban_core::supervision::figures(&facts, &spec).into_iter().collect())
-}
-
-/// A watched condition found on a case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConcernRow {
-    /// Case, for a concern about a case.
-    pub case_number: Option<String>,
-    /// Account, for a concern about an account (decision power conferred).
-    pub account: Option<String>,
-    /// Department.
-    pub department: String,
-    /// `repeated_correction`, `accepted_with_missing_materials`, `bad_rating`,
-    /// `decision_without_valid_authority` or `decision_power_conferred`.
-    pub kind: &'static str,
-    /// Details.
-    pub detail: String,
-}
-
-/// Watched conditions beyond deadlines, over every case the principal may see: repeated
-/// corrections, acceptance with required materials missing, bad ratings (1–2), and
-/// decisions whose recorded grant chain was not valid when they were taken.
-pub async fn concerns(state: &App, principal: &Principal) -> Result<Vec<ConcernRow>, AppError> {
-    use tongban_core::supervision::{Concern, Decision, decided_without_authority};
-    authorize(principal, Action::Supervise)?;
-    let delegations = state.store.delegations().await?;
-    let mut out = Vec::new();
-    // A role that decides cases, conferred by an administrator alone, is for a supervisor to
-    // review (the guardrail chosen over a second administrator's approval).
-    for e in state.store.audit_entries().await?.into_iter().filter(|e| e.action == "account.role.decision_power") {
-        let department = state.store.account(&e.subject).await?.and_then(|a| a.department).map(|d| d.to_string());
-        let department = department.unwrap_or_default();
-        if !department.is_empty() && !may_see_department(principal, &department) {
-            continue;
-        }
-        let role = serde_json::from_str::<serde_json::Value>(&e.detail)
-            .ok()
-            .and_then(|d| d["role"].as_str().map(str::to_owned));
-        out.push(ConcernRow {
-            case_number: None,
-            account: Some(e.subject.clone()),
-            department,
-            kind: "decision_power_conferred",
-            detail: format!("made {} by {} at {}", role.unwrap_or_default(), e.actor, e.at),
-        });
-    }
-    let (calendars, now) = (state.calendars(), state.now());
-    for t in state.store.all_cases().await? {
-        if !may_see_department(principal, &t.department) {
-            continue;
-        }
-        let case = &t.case;
-        let row = |kind: &'static str, detail: String| ConcernRow {
-            case_number: Some(case.number.to_string()),
-            account: None,
-            department: t.department.clone(),
-            kind,
-            detail,
-        };
-        let Some(item) = state.store.item_in_version(&case.item, case.item_version).await? else { continue };
-        for c in tongban_core::supervision::concerns(case, &item.item, calendars.for_division(&case.division)) {
-            let detail = match &c {
-                Concern::RepeatedCorrection { times } => format!("{times} correction requests"),
-                Concern::AcceptedWithMissingMaterials { missing } => missing.join(", "),
-                Concern::Returned { times } => format!("sent back to the window {times} time(s)"),
-                Concern::Reopened { times } => format!("reopened after delivery {times} time(s)"),
-                Concern::BadRatingUnanswered { score, due: Some(d) } if *d < now => {
-                    format!("rated {score} of 5; not answered by {d} (overdue)")
-                }
-                Concern::BadRatingUnanswered { score, due: Some(d) } => {
-                    format!("rated {score} of 5; to be answered by {d}")
-                }
-                Concern::BadRatingUnanswered { score, due: None } => format!("rated {score} of 5; not answered"),
-            };
-            out.push(row(c.kind(), detail));
-        }
-        for e in state.store.events_for_case(&case.number).await? {
-            let decision = Decision { event: &e.event, actor: &e.actor, at: e.at, authority: e.authority.as_deref() };
-            if decided_without_authority(&decision, &item.item, &delegations) {
-                out.push(row(
-                    "decision_without_valid_authority",
-                    format!("{} by {} at {}", e.event.kind(), e.actor, e.at),
-                ));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// A new staff account as entered.

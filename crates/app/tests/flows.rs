@@ -350,12 +350,12 @@ async fn a_window_clerk_decides_on_the_spot_items_under_a_front_desk_grant_only(
         let refused = tongban_app::act_on_case(&app, &clerk, &quick.number, reopen, None).await;
         assert!(matches!(refused, Err(AppError::Forbidden(_))), "{}: {refused:?}", t.name);
         // Supervision sees nothing wrong in the clerk's decision.
-        let concerns = tongban_app::concerns(&app, &supervisor).await.expect("concerns");
+        let concerns = tongban_app::concerns(&app, &supervisor, Default::default()).await.expect("concerns").rows;
         assert!(
             !concerns.iter().any(|c| c.kind == "decision_without_valid_authority"),
             "{}: {:?}",
             t.name,
-            concerns.iter().map(|c| (&c.case_number, c.kind, &c.detail)).collect::<Vec<_>>()
+            concerns.iter().map(|c| (&c.case_number, &c.kind, &c.detail)).collect::<Vec<_>>()
         );
         t.cleanup().await;
     }

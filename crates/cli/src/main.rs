@@ -447,6 +447,8 @@ async fn serve(
         .ok()
         .filter(|d| !d.is_zero())
         .context("--supervision-interval must be a positive number of seconds")?;
+    // Once, after the upgrade that added it: the concerns ledger from the stored cases.
+    tongban_server::app::ensure_concern_ledger(&state.app).await.context("building the supervision concerns ledger")?;
     let worker = tongban_server::app::worker::spawn(state.app.clone(), period);
     tongban_server::serve(listener, state, shutdown_signal()).await?;
     worker.abort();

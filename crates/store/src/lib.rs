@@ -15,6 +15,7 @@ mod activation;
 mod calendar;
 mod cases;
 mod catalog;
+mod concerns;
 mod conn;
 mod figures;
 mod identity;
@@ -51,6 +52,10 @@ pub use cases::{
 pub use catalog::{
     CatalogVersion, ItemFilter, ItemRow, Page, insert_catalog_version, insert_department, insert_division,
     insert_staff, insert_window,
+};
+pub use concerns::{
+    ConcernAbout, ConcernEntry, ConcernFilter, ConcernRecord, add_concern, clear_concerns, invalidate_concern_ledger,
+    last_event_id_in, mark_concern_ledger_built, put_standing_concerns,
 };
 pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use figures::MonthFigures;

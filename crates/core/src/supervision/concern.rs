@@ -42,6 +42,26 @@ pub enum Concern {
         /// When the answer is due (差评整改时限); none when the calendar cannot say.
         due: Option<jiff::Timestamp>,
     },
+    /// 无权审批 — a decision (准予, 不予) taken without authority valid at that moment.
+    DecisionWithoutAuthority {
+        /// The decision's event kind (`approved`, `denied`).
+        decision: String,
+        /// Who took it.
+        actor: String,
+        /// When.
+        at: jiff::Timestamp,
+    },
+    /// An administrator alone gave an account a role that decides cases (a department head's
+    /// or a center leader's): for a supervisor to review (the guardrail chosen over a second
+    /// administrator's approval).
+    DecisionPowerConferred {
+        /// The role given.
+        role: String,
+        /// The administrator who gave it.
+        by: String,
+        /// When.
+        at: jiff::Timestamp,
+    },
 }
 
 impl Concern {
@@ -53,6 +73,8 @@ impl Concern {
             Self::Returned { .. } => "returned",
             Self::Reopened { .. } => "reopened",
             Self::BadRatingUnanswered { .. } => "bad_rating",
+            Self::DecisionWithoutAuthority { .. } => "decision_without_valid_authority",
+            Self::DecisionPowerConferred { .. } => "decision_power_conferred",
         }
     }
 }
@@ -86,7 +108,7 @@ pub fn unanswered_bad_rating(case: &Case, calendar: &WorkingCalendar) -> Option<
 }
 
 /// Everything about `case` (of `item`, worked on `calendar`) that is watched besides its
-/// colour.
+/// colour and its decisions: the conditions it stands in now, each of a kind at most once.
 pub fn concerns(case: &Case, item: &ServiceItem, calendar: &WorkingCalendar) -> Vec<Concern> {
     let mut found = Vec::new();
     if let Some(times) = repeated_correction(case) {
@@ -140,6 +162,16 @@ pub fn decided_without_authority(decision: &Decision<'_>, item: &ServiceItem, de
             .is_some_and(|g| g.grantee == decision.actor && delegations.chain_is_valid(g, decision.at).is_some()),
     });
     !valid
+}
+
+/// The concern `decision` raises when it was taken without valid authority
+/// ([`decided_without_authority`]).
+pub fn decision_concern(decision: &Decision<'_>, item: &ServiceItem, delegations: &Delegations) -> Option<Concern> {
+    decided_without_authority(decision, item, delegations).then(|| Concern::DecisionWithoutAuthority {
+        decision: decision.event.kind().to_owned(),
+        actor: decision.actor.to_owned(),
+        at: decision.at,
+    })
 }
 
 #[cfg(test)]

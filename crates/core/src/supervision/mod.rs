@@ -52,7 +52,7 @@ pub use alert::{
 pub use board::{Board, ColourChange, ColourCounts, Reevaluation};
 pub use clock::{CaseClock, Outlook, colour, next_change};
 pub use concern::{
-    Concern, Decision, concerns, decided_without_authority, missing_materials, repeated_correction,
+    Concern, Decision, concerns, decided_without_authority, decision_concern, missing_materials, repeated_correction,
     unanswered_bad_rating,
 };
 pub use figures::{

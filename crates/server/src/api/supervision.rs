@@ -359,6 +359,8 @@ pub async fn figures_route(
 /// A watched condition found on a case.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConcernView {
+    /// Its id in the supervision ledger; newer concerns have larger ids (`before` takes it).
+    pub id: i64,
     /// Case, for a concern about a case.
     pub case_number: Option<String>,
     /// Account, for a concern about an account (`decision_power_conferred`).
@@ -366,32 +368,75 @@ pub struct ConcernView {
     /// Department.
     pub department: String,
     /// `repeated_correction` (多次补正), `accepted_with_missing_materials` (材料不全受理),
-    /// `bad_rating` (差评), `decision_without_valid_authority` (无权审批),
-    /// `decision_power_conferred` (an administrator made an account a department head or
-    /// center leader: for a supervisor to review).
+    /// `returned` (退回), `reopened` (重新办理), `bad_rating` (差评),
+    /// `decision_without_valid_authority` (无权审批), `decision_power_conferred` (an
+    /// administrator made an account a department head or center leader: for a supervisor
+    /// to review).
     pub kind: String,
     /// Details.
     pub detail: String,
+    /// When it arose (RFC 3339).
+    pub raised_at: String,
 }
 
-/// Watched conditions beyond deadlines, over every case: repeated corrections, acceptance
-/// with required materials missing, bad ratings (1–2), and decisions whose recorded grant
-/// chain was not valid when they were taken.
-#[utoipa::path(get, path = "/api/v1/supervision/concerns", tag = "supervision",
+/// Which concerns to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConcernParams {
+    /// One kind only.
+    pub kind: Option<String>,
+    /// Only those older than this id: the `next` link of the page before.
+    pub before: Option<i64>,
+    /// At most this many (1–500, default 500).
+    pub limit: Option<u32>,
+}
+
+/// Watched conditions beyond deadlines, newest first, from the supervision ledger kept as
+/// cases are written: repeated corrections, acceptance with required materials missing,
+/// returns, reopenings, bad ratings (1–2) unanswered, and decisions whose recorded grant
+/// chain was not valid when they were taken. More pages are linked with `Link: <…>;
+/// rel="next"`; `X-Total-Count` counts every concern the caller may see.
+#[utoipa::path(get, path = "/api/v1/supervision/concerns", tag = "supervision", params(ConcernParams),
     responses((status = 200, description = "Concerns", body = Vec<ConcernView>), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
-pub async fn concerns(State(state): State<AppState>, principal: Principal) -> Result<Json<Vec<ConcernView>>, ApiError> {
-    let out = crate::app::concerns(&state, &principal)
-        .await?
+pub async fn concerns(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppQuery(q): AppQuery<ConcernParams>,
+) -> Result<Response, ApiError> {
+    let query = crate::app::ConcernQuery { kind: q.kind.clone(), before: q.before, limit: q.limit };
+    let page = crate::app::concerns(&state, &principal, query).await?;
+    let total: i64 =
+        page.counts.iter().filter(|(k, _)| q.kind.as_ref().is_none_or(|kind| kind == k)).map(|(_, n)| n).sum();
+    let out: Vec<ConcernView> = page
+        .rows
         .into_iter()
         .map(|c| ConcernView {
+            id: c.id,
             case_number: c.case_number,
             account: c.account,
             department: c.department,
-            kind: c.kind.into(),
+            kind: c.kind,
             detail: c.detail,
+            raised_at: format_ts(c.raised_at),
         })
         .collect();
-    Ok(Json(out))
+    let mut response = Json(out).into_response();
+    let headers = response.headers_mut();
+    headers.insert("x-total-count", HeaderValue::from(total));
+    if let Some(next) = page.next {
+        let mut link = format!("/api/v1/supervision/concerns?before={next}");
+        if let Some(limit) = q.limit {
+            link.push_str(&format!("&limit={limit}"));
+        }
+        if let Some(kind) = &q.kind {
+            let kind: String = form_urlencoded::byte_serialize(kind.as_bytes()).collect();
+            link.push_str(&format!("&kind={kind}"));
+        }
+        if let Ok(v) = HeaderValue::from_str(&format!("<{link}>; rel=\"next\"")) {
+            headers.insert(header::LINK, v);
+        }
+    }
+    Ok(response)
 }
 
 /// This module's routes, documented.

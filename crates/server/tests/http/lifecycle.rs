@@ -474,7 +474,7 @@ async fn returned_and_reopened_cases_are_watched() {
         assert_eq!((s, c["state"].as_str()), (StatusCode::OK, Some("in_process")), "{c}");
         let (_, _, concerns) = f.call(&supervisor, "GET", "/api/v1/supervision/concerns", None).await;
         let kinds: Vec<&str> = concerns.as_array().expect("list").iter().filter_map(|c| c["kind"].as_str()).collect();
-        assert_eq!(kinds, ["returned", "reopened"], "{concerns}");
+        assert_eq!(kinds, ["reopened", "returned"], "{concerns}: newest first");
         f.t.cleanup().await;
     }
 }
