@@ -4,7 +4,9 @@
 //! unit-tested without a database. See `../shared/design/DOMAIN.md` for the words used.
 
 pub mod access;
+pub mod assessment;
 pub mod account;
+pub mod attribution;
 pub mod audit;
 pub mod calendar;
 pub mod case;
