@@ -85,6 +85,18 @@ pub enum Action {
     Mandate,
     /// Verify one's own identity with a one-time code sent to a phone on record.
     VerifyByCode,
+    /// Read the monthly assessment (考核评议): overseers all of it, a department head their
+    /// department's rows ([`Scope`] narrows the rows).
+    ReadAssessment,
+    /// Check in and out at one's own seat (考勤).
+    CheckIn,
+    /// Record leave, lateness or absence for someone, and read the attendance ledger.
+    MarkAttendance,
+    /// Set the weights, open surveys, import attendance and third-party scores.
+    ConfigureAssessment,
+    /// Answer a democratic evaluation survey (民主评议): service users on the public page,
+    /// departments and leaders on the staff pages.
+    AnswerSurvey,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -150,6 +162,11 @@ pub fn role_may(role: Role, action: Action) -> bool {
         // The clerk at the window sees the document; nobody verifies from a desk.
         Action::VerifyIdentity => role == R::WindowClerk,
         Action::Mandate | Action::VerifyByCode => role == R::Applicant,
+        Action::ReadAssessment => overseer || role == R::DepartmentHead,
+        Action::CheckIn => staff,
+        Action::MarkAttendance => matches!(role, R::DepartmentHead | R::Administrator),
+        Action::ConfigureAssessment => role == R::Administrator,
+        Action::AnswerSurvey => true,
     }
 }
 

@@ -4,6 +4,7 @@
 //! unit-tested without a database. See `../shared/design/DOMAIN.md` for the words used.
 
 pub mod access;
+pub mod assessment;
 pub mod account;
 pub mod attribution;
 pub mod audit;
