@@ -51,6 +51,22 @@ pub struct CaseHistory {
     pub steps: Vec<HistoryStep>,
 }
 
+/// A generated case history with the grant chain (root first) each of its decisions was
+/// taken under, by the index of the decision's step; a plain [`CaseHistory`] records none.
+#[derive(Debug, Clone)]
+pub struct AuthorisedHistory {
+    /// The history.
+    pub history: CaseHistory,
+    /// (step index, grant chain root first; empty for authority by office).
+    pub authority: Vec<(usize, Vec<String>)>,
+}
+
+impl From<CaseHistory> for AuthorisedHistory {
+    fn from(history: CaseHistory) -> Self {
+        Self { history, authority: Vec::new() }
+    }
+}
+
 /// A catalog version to publish: its label (e.g. 2026 年版), when, and its items.
 #[derive(Debug, Clone)]
 pub struct CatalogDraft {
@@ -107,20 +123,21 @@ pub async fn load_organisation(
 }
 
 /// Stores case histories, `batch` cases a transaction, in the order given (so case numbers
-/// follow it); each case is the replay of its events. Answers the cases and events written.
+/// follow it); each case is the replay of its events, each decision stored with the grant
+/// chain it was taken under when the history records one. Answers the cases and events written.
 pub async fn load_case_histories(
     state: &App,
     principal: &Principal,
-    histories: Vec<CaseHistory>,
+    histories: Vec<impl Into<AuthorisedHistory>>,
     batch: usize,
 ) -> Result<(usize, usize), AppError> {
     authorize(principal, Action::BulkLoad)?;
     let (mut cases, mut events) = (0, 0);
-    let mut rest = histories.into_iter().peekable();
+    let mut rest = histories.into_iter().map(Into::into).peekable();
     while rest.peek().is_some() {
-        let chunk: Vec<CaseHistory> = rest.by_ref().take(batch.max(1)).collect();
+        let chunk: Vec<AuthorisedHistory> = rest.by_ref().take(batch.max(1)).collect();
         cases += chunk.len();
-        events += chunk.iter().map(|h| h.steps.len()).sum::<usize>();
+        events += chunk.iter().map(|h| h.history.steps.len()).sum::<usize>();
         state.store.write(move |c| Box::pin(async move { write_histories(c, &chunk).await })).await?;
     }
     // The histories went in without the concerns ledger: it is built again from what is
@@ -133,8 +150,8 @@ pub async fn load_case_histories(
     Ok((cases, events))
 }
 
-async fn write_histories(conn: &mut tongban_store::Conn, histories: &[CaseHistory]) -> Result<(), AppError> {
-    for history in histories {
+async fn write_histories(conn: &mut tongban_store::Conn, histories: &[AuthorisedHistory]) -> Result<(), AppError> {
+    for AuthorisedHistory { history, authority } in histories {
         let Some((first, rest)) = history.steps.split_first() else {
             continue;
         };
@@ -143,7 +160,8 @@ async fn write_histories(conn: &mut tongban_store::Conn, histories: &[CaseHistor
         let mut case = Case::replay(number, [(&first.event, first.at)])
             .ok_or_else(|| AppError::Internal("a generated history must start with its submission".into()))?;
         tongban_store::insert_case(conn, &case, &first.event, &first.actor).await?;
-        for step in rest {
+        for (i, step) in rest.iter().enumerate() {
+            let chain = authority.iter().find(|(at, _)| *at == i + 1).map(|(_, chain)| chain.as_slice());
             let expected = case.version;
             case.apply(&step.event, step.at);
             tongban_store::append_events(
@@ -153,7 +171,7 @@ async fn write_histories(conn: &mut tongban_store::Conn, histories: &[CaseHistor
                 std::slice::from_ref(&step.event),
                 &step.actor,
                 step.at,
-                None,
+                chain,
             )
             .await?;
         }
@@ -213,6 +231,47 @@ pub async fn load_grant(
             })
         })
         .await
+}
+
+/// Gives many grants in the order given, each checked by core against the grants in force
+/// and those given before it in the batch, and stores them in one transaction, each audited
+/// as `grant.create` by its grantor. Answers the grants as stored (parents and levels set).
+pub async fn load_grants(
+    state: &App,
+    principal: &Principal,
+    requests: Vec<(String, GrantRequest)>,
+    now: Timestamp,
+) -> Result<Vec<tongban_core::delegation::Grant>, AppError> {
+    authorize(principal, Action::BulkLoad)?;
+    let mut book = state.store.delegations().await?;
+    let mut grants = Vec::with_capacity(requests.len());
+    for (id, request) in requests {
+        let grant = crate::grants::grant_in(state, &book, id, request, now).await?;
+        book.insert(grant.clone());
+        grants.push(grant);
+    }
+    let stored = grants.clone();
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                for grant in &stored {
+                    tongban_store::insert_grant(c, grant, now).await?;
+                    tongban_store::append_audit(
+                        c,
+                        now,
+                        &grant.grantor,
+                        "grant.create",
+                        &grant.id,
+                        "{\"via\":\"bulk\"}",
+                    )
+                    .await?;
+                }
+                Ok::<_, AppError>(())
+            })
+        })
+        .await?;
+    Ok(grants)
 }
 
 /// Whether the project library holds any project.

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use tongban_core::delegation::{Grant, GrantRequest};
-use tongban_core::identity::Power;
+use tongban_core::delegation::{Delegations, Grant, GrantRequest, Levels};
+use tongban_core::identity::{Power, Role};
 use tongban_core::item::ItemCode;
-use tongban_core::org::DepartmentCode;
+use tongban_core::org::{DepartmentCode, Position};
 use tongban_store::{append_audit, insert_grant};
 
 use super::authorize;
@@ -77,7 +77,7 @@ pub async fn create_grant(state: &App, principal: &Principal, req: NewGrant) -> 
         .write_claimed(move |c| {
             Box::pin(async move {
                 insert_grant(c, &g, now).await?;
-                let detail = serde_json::json!({ "grantee": g.grantee, "powers": g.powers, "items": g.items, "parent": g.parent }).to_string();
+                let detail = serde_json::json!({ "grantee": g.grantee, "powers": g.powers, "items": g.items, "parent": g.parent, "levels": g.levels }).to_string();
                 append_audit(c, now, &g.grantor, "grant.create", &g.id, &detail).await?;
                 Ok::<_, AppError>(())
             })
@@ -86,16 +86,44 @@ pub async fn create_grant(state: &App, principal: &Principal, req: NewGrant) -> 
     Ok(grant)
 }
 
-/// Grant `id` as `request` asks, checked by core against the grants in force: beyond the
-/// grantor's own authority is [`AppError::NoAuthority`], any other broken rule a bad `grant`.
+/// Grant `id` as `request` asks, checked by core against the grants in force and between
+/// the parties' levels: beyond the grantor's own authority is [`AppError::NoAuthority`], any
+/// other broken rule (a grant up the chain among them) a bad `grant`.
 pub(crate) async fn checked_grant(
     state: &App,
     id: String,
     request: GrantRequest,
     now: jiff::Timestamp,
 ) -> Result<Grant, AppError> {
-    state.store.delegations().await?.grant_from(id, request, now).map_err(|e| match e {
+    grant_in(state, &state.store.delegations().await?, id, request, now).await
+}
+
+/// [`checked_grant`] against the grants of `book` rather than those stored, for a batch
+/// whose earlier grants are not stored yet.
+pub(crate) async fn grant_in(
+    state: &App,
+    book: &Delegations,
+    id: String,
+    request: GrantRequest,
+    now: jiff::Timestamp,
+) -> Result<Grant, AppError> {
+    let levels = levels_of(state, &request.grantor, &request.grantee, &request.department).await?;
+    book.grant_between(id, request, levels, now).map_err(|e| match e {
         tongban_core::delegation::DelegationError::Exceeds { .. } => AppError::NoAuthority(e.to_string()),
         other => AppError::Invalid(vec![("grant".into(), other.to_string())]),
     })
+}
+
+/// Where grantor and grantee stand now: their accounts' positions; a grantor with none who
+/// heads the department gives as its head (主要领导), being its root holder.
+async fn levels_of(state: &App, grantor: &str, grantee: &str, department: &DepartmentCode) -> Result<Levels, AppError> {
+    let position = |a: &tongban_store::Account| a.position.as_deref().and_then(Position::parse);
+    let from = state.store.account(grantor).await?;
+    let to = state.store.account(grantee).await?;
+    let grantor = from.as_ref().and_then(|a| {
+        position(a).or_else(|| {
+            (a.role == Role::DepartmentHead && a.department.as_ref() == Some(department)).then_some(Position::Head)
+        })
+    });
+    Ok(Levels { grantor, grantee: to.as_ref().and_then(position) })
 }

@@ -2,6 +2,14 @@
 //! holds the power for the item through an unbroken chain of valid grants reaching the
 //! department's root holder (its head). A grant never gives more than its grantor holds;
 //! revoking or expiry stops a grant — and everything re-delegated from it — at once.
+//!
+//! Levels (层级): every grant records where its grantor and grantee stood when it was given
+//! — 主要领导 (head), 分管领导 (deputy), 处室负责人 (chief), 一般工作人员 (staff) — so a
+//! decision's chain reads "主要领导 → 分管领导 → 处室负责人 → 窗口人员". 逐级授权 passes power
+//! down, so a grant may go to a lower level or across the same level (a deputy covering for
+//! another deputy), never upwards: a chief cannot empower their deputy, since the deputy's
+//! authority must come from the head. A party with no recorded position (an account made by
+//! hand without one) is not checked, only recorded as unknown.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -9,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::identity::{Power, Role};
 use crate::item::ItemCode;
-use crate::org::DepartmentCode;
+use crate::org::{DepartmentCode, Position};
 
 /// A grant's id.
 pub type GrantId = String;
@@ -37,6 +45,28 @@ pub struct Grant {
     pub revoked_at: Option<jiff::Timestamp>,
     /// The grant the grantor held it under; none when the grantor is the root holder.
     pub parent: Option<GrantId>,
+    /// Where grantor and grantee stood in the chain when it was given.
+    pub levels: Levels,
+}
+
+/// The grantor's and the grantee's positions when a grant was given; none where unknown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Levels {
+    /// The grantor's level.
+    pub grantor: Option<Position>,
+    /// The grantee's level.
+    pub grantee: Option<Position>,
+}
+
+impl Levels {
+    /// Whether a grant between these levels goes down the chain or across it (never up);
+    /// an unknown level is not checked.
+    pub fn go_down_or_across(self) -> bool {
+        match (self.grantor, self.grantee) {
+            (Some(from), Some(to)) => to.rank() <= from.rank(),
+            _ => true,
+        }
+    }
 }
 
 impl Grant {
@@ -135,6 +165,14 @@ pub enum DelegationError {
     Exceeds {
         /// The grantor.
         grantor: String,
+    },
+    /// A grant to someone higher in the chain than the grantor (逐级授权 goes down).
+    #[error("a grant cannot go up the chain, from {from} to {to}")]
+    Upwards {
+        /// The grantor's level.
+        from: &'static str,
+        /// The grantee's level.
+        to: &'static str,
     },
     /// A grant to oneself, with no powers, or ending before it starts.
     #[error("invalid grant: {0}")]
@@ -289,7 +327,26 @@ impl Delegations {
             valid_until: request.valid_until,
             revoked_at: None,
             parent,
+            levels: Levels::default(),
         })
+    }
+
+    /// [`Self::grant_from`], between parties standing at `levels`: a grant up the chain is
+    /// refused, and the levels are recorded on the grant.
+    pub fn grant_between(
+        &self,
+        id: GrantId,
+        request: GrantRequest,
+        levels: Levels,
+        now: jiff::Timestamp,
+    ) -> Result<Grant, DelegationError> {
+        if !levels.go_down_or_across() {
+            let name = |p: Option<Position>| p.map_or("unknown", Position::as_str);
+            return Err(DelegationError::Upwards { from: name(levels.grantor), to: name(levels.grantee) });
+        }
+        let mut grant = self.grant_from(id, request, now)?;
+        grant.levels = levels;
+        Ok(grant)
     }
 
     /// Revokes a grant at `now`; everything delegated from it stops with it (their chains break).
@@ -399,6 +456,43 @@ mod tests {
         d.insert(d.grant_from("g".into(), r, now).expect("valid"));
         assert!(d.authority("clerk", &dept(), &item(), Power::Accept, t("2026-02-28T23:59:59Z")).is_some());
         assert!(d.authority("clerk", &dept(), &item(), Power::Accept, t("2026-03-01T00:00:00Z")).is_none());
+    }
+
+    #[test]
+    fn grants_go_down_or_across_the_chain_never_up() {
+        let d = chain_of_three();
+        let now = t("2026-02-01T00:00:00Z");
+        let levels = |from, to| Levels { grantor: Some(from), grantee: Some(to) };
+        let down = d
+            .grant_between(
+                "g3".into(),
+                request("chief", "clerk", &[Power::Approve]),
+                levels(Position::Chief, Position::Staff),
+                now,
+            )
+            .expect("down the chain");
+        assert_eq!(down.levels, levels(Position::Chief, Position::Staff), "recorded as given");
+        assert!(
+            d.grant_between(
+                "g4".into(),
+                request("deputy", "deputy2", &[Power::Approve]),
+                levels(Position::Deputy, Position::Deputy),
+                now
+            )
+            .is_ok(),
+            "across: a deputy covering for another"
+        );
+        assert_eq!(
+            d.grant_between(
+                "g5".into(),
+                request("chief", "deputy", &[Power::Approve]),
+                levels(Position::Chief, Position::Deputy),
+                now
+            ),
+            Err(DelegationError::Upwards { from: "chief", to: "deputy" })
+        );
+        let unknown = Levels { grantor: Some(Position::Staff), grantee: None };
+        assert!(unknown.go_down_or_across(), "an unknown level is recorded, not checked");
     }
 
     #[test]

@@ -71,6 +71,7 @@ fn build(specs: &[Spec]) -> Vec<Grant> {
             valid_until: s.until.map(t),
             revoked_at: s.revoked.map(t),
             parent: parent.map(|p| format!("g{p}")),
+            levels: tongban_core::delegation::Levels::default(),
         });
     }
     grants

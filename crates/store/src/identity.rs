@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use tongban_core::audit::{AuditEntry, GENESIS, entry_hash};
 use tongban_core::delegation::Grant;
 use tongban_core::identity::{Power, Role, VerificationMethod};
-use tongban_core::org::DepartmentCode;
+use tongban_core::org::{DepartmentCode, Position};
 
 use crate::catalog::json;
 use crate::{Store, StoreError, format_ts, parse_ts};
@@ -463,8 +463,8 @@ pub async fn delete_one_time_code(conn: &mut Conn, id: &str) -> Result<(), Store
 /// Stores a grant.
 pub async fn insert_grant(conn: &mut Conn, g: &Grant, now: jiff::Timestamp) -> Result<(), StoreError> {
     conn.query(
-        "insert into delegation (grant_id, grantor, grantee, department_code, items, powers, valid_from, valid_until, revoked_at, parent_grant_id, created_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "insert into delegation (grant_id, grantor, grantee, department_code, items, powers, valid_from, valid_until, revoked_at, parent_grant_id, created_at, grantor_level, grantee_level) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&g.id)
     .bind(&g.grantor)
@@ -477,6 +477,8 @@ pub async fn insert_grant(conn: &mut Conn, g: &Grant, now: jiff::Timestamp) -> R
     .bind(g.revoked_at.map(format_ts))
     .bind(g.parent.clone())
     .bind(format_ts(now))
+    .bind(g.levels.grantor.map(Position::as_str))
+    .bind(g.levels.grantee.map(Position::as_str))
     .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("grant {}", g.id)))?;
@@ -643,6 +645,10 @@ fn grant_from_row(r: &AnyRow) -> Result<Grant, StoreError> {
         valid_until: ts("valid_until")?,
         revoked_at: ts("revoked_at")?,
         parent: r.try_get("parent_grant_id")?,
+        levels: tongban_core::delegation::Levels {
+            grantor: r.try_get::<Option<String>, _>("grantor_level")?.as_deref().and_then(Position::parse),
+            grantee: r.try_get::<Option<String>, _>("grantee_level")?.as_deref().and_then(Position::parse),
+        },
     })
 }
 

@@ -13,7 +13,11 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::calendar::{CHINA_STANDARD_TIME, WorkingCalendar};
-use tongban_core::case::{Case, CaseCommand, CaseError, CaseNumber, CaseState, Context, Submission, Submitter};
+use tongban_core::case::{
+    Case, CaseCommand, CaseError, CaseEvent, CaseNumber, CaseState, Context, Submission, Submitter,
+};
+use tongban_core::delegation::Delegations;
+use tongban_core::identity::Power;
 use tongban_core::item::{Category, Channel, ItemKind, ServiceItem};
 
 use super::org::Team;
@@ -31,7 +35,7 @@ const DENY_REASONS: [&str; 4] =
 const SUSPENSIONS: [(&str, u64, u64); 4] = [("专家评审", 3, 10), ("听证", 5, 15), ("公示", 5, 7), ("现场勘查", 1, 5)];
 
 /// One recorded step and a case's history are the app's bulk-load types.
-pub(super) use tongban_server::app::bulk::{CaseHistory as History, HistoryStep as Step};
+pub(super) use tongban_server::app::bulk::{AuthorisedHistory, CaseHistory as History, HistoryStep as Step};
 
 /// What every case of the run shares.
 pub(super) struct World<'a> {
@@ -49,6 +53,8 @@ pub(super) struct World<'a> {
     pub long_cumulative: Vec<f64>,
     /// The working calendar.
     pub calendar: &'a WorkingCalendar,
+    /// The grants in force: every decision is taken under one of their chains.
+    pub delegations: &'a Delegations,
     /// No step happens after this.
     pub now: Timestamp,
 }
@@ -109,6 +115,9 @@ struct Sim<'a> {
     steps: Vec<Step>,
     item: &'a ServiceItem,
     calendar: &'a WorkingCalendar,
+    delegations: &'a Delegations,
+    /// The chain each decision was taken under, by step index.
+    authority: Vec<(usize, Vec<String>)>,
     now: Timestamp,
     /// Kept running at `now`: no rejection or correction, decided after `now`.
     running: bool,
@@ -121,6 +130,15 @@ impl Sim<'_> {
         let Some(at) = at.filter(|&t| t <= self.now) else {
             return Ok(false);
         };
+        // A decision (准予, 不予) needs the approve power, held through a chain of grants.
+        let chain = match cmd {
+            CaseCommand::Approve { .. } | CaseCommand::Deny { .. } => Some(
+                self.delegations
+                    .authority(actor, &self.item.department, &self.item.code, Power::Approve, at)
+                    .ok_or_else(|| anyhow!("{actor} holds no authority to decide {}", self.item.code))?,
+            ),
+            _ => None,
+        };
         let ctx = Context { now: at, calendar: self.calendar, item: self.item, actor };
         let events = match self.case.handle(&cmd, &ctx) {
             Ok(events) => events,
@@ -130,6 +148,11 @@ impl Sim<'_> {
             }
         };
         for event in events {
+            if let Some(chain) =
+                chain.as_ref().filter(|_| matches!(event, CaseEvent::Approved { .. } | CaseEvent::Denied { .. }))
+            {
+                self.authority.push((self.steps.len(), chain.clone()));
+            }
             self.case.apply(&event, at);
             self.steps.push(Step { event, at, actor: actor.to_owned() });
         }
@@ -149,7 +172,7 @@ pub(super) fn simulate(
     world: &World<'_>,
     t0: Timestamp,
     running: bool,
-) -> anyhow::Result<History> {
+) -> anyhow::Result<AuthorisedHistory> {
     let (i, running) = match pick_item(rng, world, t0, running) {
         Some(i) => (i, running),
         None => (pick_item(rng, world, t0, false).unwrap_or(0), false),
@@ -183,10 +206,20 @@ pub(super) fn simulate(
     let year = CHINA_STANDARD_TIME.to_datetime(t0).year();
     let placeholder = CaseNumber::new(&item.division, year, 0);
     let (case, first) = Case::submit(placeholder, item, world.version, submission, t0)?;
-    let mut sim = Sim { case, steps: Vec::new(), item, calendar: world.calendar, now: world.now, running };
+    let mut sim = Sim {
+        case,
+        steps: Vec::new(),
+        item,
+        calendar: world.calendar,
+        delegations: world.delegations,
+        authority: Vec::new(),
+        now: world.now,
+        running,
+    };
     sim.steps.push(Step { event: first, at: t0, actor: clerk.clone() });
     run(rng, &mut sim, team, &clerk, t0)?;
-    Ok(History { division: item.division.clone(), steps: sim.steps })
+    let history = History { division: item.division.clone(), steps: sim.steps };
+    Ok(AuthorisedHistory { history, authority: sim.authority })
 }
 
 /// From submission to delivery, stopping at the first step after `now`.

@@ -13,6 +13,7 @@
 
 mod cases;
 mod catalog;
+mod chain;
 mod guide;
 mod lists;
 mod org;
@@ -115,7 +116,10 @@ pub async fn seed(
         .context("storing the demo's published lists")?;
     tracing::info!(versions = published.len(), "demo published lists stored");
 
-    let world = world(&specs, &org, &items, version, calendar, now)?;
+    // The chains were in place before the year of cases began.
+    let from = now.checked_sub(jiff::SignedDuration::from_hours(24 * 366))?;
+    let delegations = chain::load(app, &org, &items, from).await.context("storing the demo's staff and grants")?;
+    let world = world(&specs, &org, &items, version, calendar, &delegations, now)?;
     let times = cases::submission_times(&mut rng, CASE_COUNT, now, calendar)?;
     let tail = times.len().saturating_sub(RUNNING_TAIL);
     let mut histories = Vec::with_capacity(times.len());
@@ -158,6 +162,7 @@ fn world<'a>(
     items: &'a [ServiceItem],
     version: u32,
     calendar: &'a WorkingCalendar,
+    delegations: &'a tongban_core::delegation::Delegations,
     now: jiff::Timestamp,
 ) -> anyhow::Result<World<'a>> {
     let mut world = World {
@@ -168,6 +173,7 @@ fn world<'a>(
         cumulative: Vec::new(),
         long_cumulative: Vec::new(),
         calendar,
+        delegations,
         now,
     };
     let (mut sum, mut long_sum) = (0.0, 0.0);

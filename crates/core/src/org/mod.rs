@@ -176,6 +176,16 @@ impl Position {
     pub fn parse(text: &str) -> Option<Position> {
         [Self::Head, Self::Deputy, Self::Chief, Self::Staff].into_iter().find(|p| p.as_str() == text)
     }
+
+    /// How high in the chain: the head 3, a deputy 2, a chief 1, staff 0.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Head => 3,
+            Self::Deputy => 2,
+            Self::Chief => 1,
+            Self::Staff => 0,
+        }
+    }
 }
 
 /// A member of staff.

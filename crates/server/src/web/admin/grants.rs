@@ -282,6 +282,7 @@ mod tests {
             valid_until: None,
             revoked_at: revoked.then(|| at("2026-02-01T01:00:00Z")),
             parent: parent.map(str::to_owned),
+            levels: tongban_core::delegation::Levels::default(),
         }
     }
 
