@@ -19,6 +19,7 @@ pub mod lists;
 pub mod org;
 pub mod plan;
 pub mod queue;
+pub mod rating;
 pub mod supervision;
 pub mod table;
 pub mod text;
