@@ -27,6 +27,7 @@ mod org;
 mod plans;
 mod projects;
 mod supervision;
+mod ratings;
 mod tickets;
 mod time;
 mod writer;
@@ -80,6 +81,10 @@ pub use supervision::{
     update_accountability,
 };
 pub use tickets::{TicketRow, call_next_ticket, count_waiting_tickets, insert_ticket};
+pub use ratings::{
+    AppealRow, RatingRow, RectificationRow, advance_rectification, insert_appeal, insert_rating, insert_rectification,
+    mark_rectification_overdue, review_appeal, set_rectification_due, update_rating_score,
+};
 pub use time::{format_ts, parse_ts};
 
 /// Which database a store talks to.
