@@ -232,7 +232,10 @@ pub fn authorize(principal: &Principal, action: Action) -> Result<(), AppError> 
 }
 
 /// Opens a case for `item` from `submission`. The first contact owns it: the clerk who
-/// receives it at a window, or the channel's hall account for self-service.
+/// receives it at a window; a self-service case (online, kiosk, app, mail) goes at once to
+/// the person core's [`tongban_core::org::owner::named_owner`] names in the item's
+/// department, and stays with the channel's hall account only when the department has no
+/// enabled staff at all.
 pub async fn submit_case(
     state: &App,
     principal: &Principal,
@@ -265,7 +268,11 @@ pub async fn submit_case(
         .item_by_code(item)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("item {item} does not exist")))?;
-    if submission.owner != format!("hall.{}", submission.channel.as_str()) {
+    if submission.owner == format!("hall.{}", submission.channel.as_str()) {
+        if let Some(owner) = named_owner(state, &row.item.department).await? {
+            submission.owner = owner;
+        }
+    } else {
         check_owner(state, &submission.owner, &row.item).await?;
     }
     let now = state.now();
@@ -309,6 +316,16 @@ pub async fn identities(state: &App, account: &tongban_store::Account) -> Result
 }
 
 /// Checks, by core's rule, that the account `login` may own a case of `item`.
+/// The named owner of a case of `department` that arrives without a person, by core's rule
+/// over the department's enabled staff; none when it has none.
+pub(crate) async fn named_owner(
+    state: &App,
+    department: &tongban_core::org::DepartmentCode,
+) -> Result<Option<String>, AppError> {
+    let candidates = state.store.owner_candidates(department).await?;
+    Ok(tongban_core::org::owner::named_owner(&candidates).map(str::to_owned))
+}
+
 async fn check_owner(state: &App, login: &str, item: &tongban_core::item::ServiceItem) -> Result<(), AppError> {
     let account = state.store.account(login.trim()).await?;
     let candidate = account.as_ref().map(|a| tongban_core::case::OwnerCandidate {

@@ -339,7 +339,13 @@ async fn cases_to_open(
         // A plan may name an item the catalog does not (yet) hold: the step then keeps its
         // deadline without a case.
         let Some(item) = state.store.item_by_code(&code).await? else { continue };
-        let owner = state.store.first_responsible(code.as_str()).await?.unwrap_or_else(|| actor.to_owned());
+        // A named person of the handling department owns the step's case from the start (the
+        // least-loaded clerk, by core's rule); the item's first responsible person, else
+        // whoever starts the step, only when the department has no staff.
+        let owner = match crate::named_owner(state, &item.item.department).await? {
+            Some(owner) => owner,
+            None => state.store.first_responsible(code.as_str()).await?.unwrap_or_else(|| actor.to_owned()),
+        };
         let submission = step_submission(
             &item.item,
             &project.project.unit,

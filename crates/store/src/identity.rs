@@ -709,6 +709,39 @@ impl Store {
         .transpose()
     }
 
+    /// The enabled staff of `department` who could own a new case (core's
+    /// [`tongban_core::org::owner::named_owner`] picks one): whether each is a window clerk
+    /// seated at a window serving the department (its own, or a comprehensive one), and how
+    /// many cases each owns that are not closed. Reads the account index by department and
+    /// the case index by owner, never the whole case table.
+    pub async fn owner_candidates(
+        &self,
+        department: &DepartmentCode,
+    ) -> Result<Vec<tongban_core::org::owner::OwnerCandidate>, StoreError> {
+        let rows: Vec<(String, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+            "select a.account_id, a.role, w.window_code, w.department_code, \
+             (select count(*) from service_case c where c.owner = a.account_id \
+              and c.state not in ('delivered', 'rejected')) \
+             from account a left join service_window w on w.window_code = a.window_code \
+             where a.department_code = $1 and a.kind = 'staff' and a.disabled = 0 order by a.account_id",
+        )
+        .bind(department.as_str())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(login, role, window, window_department, open)| {
+                let role = Role::parse(&role).filter(|r| r.is_department_staff())?;
+                let serves = window.is_some() && window_department.as_deref().is_none_or(|d| d == department.as_str());
+                Some(tongban_core::org::owner::OwnerCandidate {
+                    login,
+                    at_window: role == Role::WindowClerk && serves,
+                    open_cases: u64::try_from(open).unwrap_or(0),
+                })
+            })
+            .collect())
+    }
+
     /// Every grant, and every department head as a root holder.
     pub async fn delegations(&self) -> Result<tongban_core::delegation::Delegations, StoreError> {
         let rows = sqlx::query("select * from delegation").fetch_all(self.reader()).await?;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::division::DivisionCode;
 
 pub mod import;
+pub mod owner;
 
 /// Why an identifier or name is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

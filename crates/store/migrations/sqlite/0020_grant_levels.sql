@@ -13,3 +13,6 @@ update delegation set grantor_level = coalesce(
 );
 update delegation set grantee_level =
     (select a.position from account a where a.account_id = delegation.grantee);
+
+-- A case arriving online goes to the least-loaded of the department's staff: read by department.
+create index account_by_department on account (department_code);
