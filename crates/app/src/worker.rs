@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use tongban_core::org::DepartmentCode;
-use tongban_core::supervision::{Board, ColourChange, Level, Rule, RuleBook, escalations};
+use tongban_core::supervision::{AlertKind, Board, ColourChange, Level, Rule, RuleBook, escalations};
 use tongban_store::{
     AccountabilityRow, AlertRow, Lease, TrackedCase, escalate_alert, insert_accountability, insert_alert,
 };
@@ -181,6 +181,7 @@ async fn record(
         let since = key.since;
         alerts.push(AlertRow {
             case_number: c.case.clone(),
+            kind: AlertKind::DUE,
             colour: key.colour,
             since,
             owner: owner.clone(),
@@ -188,13 +189,16 @@ async fn record(
             raised_at,
             level: Level::Owner,
             escalated_at: None,
+            responsible: None,
         });
         if key.colour == tongban_core::supervision::Colour::Red {
             records.push(AccountabilityRow {
                 case_number: c.case.clone(),
+                kind: AlertKind::DUE,
                 since,
                 department,
                 owner,
+                first_responsible: None,
                 state: tongban_core::supervision::AccountabilityState::Open,
                 opened_at: raised_at,
                 answer: None,
@@ -241,7 +245,7 @@ async fn escalate(state: &App, now: jiff::Timestamp) -> Result<(), crate::AppErr
     for a in state.store.alerts_to_escalate().await? {
         let Ok(levels) = escalations(a.raised_at, now, &rule, &calendar) else { continue };
         if let Some(top) = levels.last().copied().filter(|l| *l != a.level) {
-            ups.push((a.case_number, a.colour, a.since, top));
+            ups.push((a.case_number, a.kind, a.colour, a.since, top));
         }
     }
     if ups.is_empty() {
@@ -251,8 +255,8 @@ async fn escalate(state: &App, now: jiff::Timestamp) -> Result<(), crate::AppErr
         .store
         .write(move |c| {
             Box::pin(async move {
-                for (case, colour, since, level) in &ups {
-                    escalate_alert(c, case, *colour, *since, *level, now).await?;
+                for (case, kind, colour, since, level) in &ups {
+                    escalate_alert(c, case, kind, *colour, *since, *level, now).await?;
                 }
                 Ok::<_, crate::AppError>(())
             })

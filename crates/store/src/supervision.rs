@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::Row as _;
 use tongban_core::case::Case;
-use tongban_core::supervision::{AccountabilityState, Colour, Level, Rule, RuleBook};
+use tongban_core::supervision::{AccountabilityState, AlertKind, Colour, Level, Rule, RuleBook};
 
 use crate::{Store, StoreError, format_ts, parse_ts};
 
@@ -15,6 +15,8 @@ use crate::{Store, StoreError, format_ts, parse_ts};
 pub struct AlertRow {
     /// Case.
     pub case_number: String,
+    /// What is watched: the due time, the owner's act-by time, a hand-over offer, ….
+    pub kind: AlertKind,
     /// Yellow (预警) or red (超期).
     pub colour: Colour,
     /// When the colour began.
@@ -29,14 +31,16 @@ pub struct AlertRow {
     pub level: Level,
     /// When last escalated.
     pub escalated_at: Option<Timestamp>,
+    /// The 审批第一责任人 named when the alert reached its last level.
+    pub responsible: Option<String>,
 }
 
 /// Raises an alert unless this very change was raised before; returns whether it is new.
 pub async fn insert_alert(conn: &mut Conn, a: &AlertRow) -> Result<bool, StoreError> {
     let r = conn
         .query(
-            "insert into alert (case_number, colour, since, owner, department_code, raised_at, level) \
-         values ($1, $2, $3, $4, $5, $6, 'owner') on conflict (case_number, colour, since) do nothing",
+            "insert into alert (case_number, kind, colour, since, owner, department_code, raised_at, level) \
+         values ($1, $7, $2, $3, $4, $5, $6, 'owner') on conflict (case_number, kind, colour, since) do nothing",
         )
         .bind(&a.case_number)
         .bind(a.colour.as_str())
@@ -44,28 +48,58 @@ pub async fn insert_alert(conn: &mut Conn, a: &AlertRow) -> Result<bool, StoreEr
         .bind(&a.owner)
         .bind(&a.department)
         .bind(format_ts(a.raised_at))
+        .bind(a.kind.as_str())
         .execute()
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
+/// The 审批第一责任人 of an item, in SQL: the item's own if named, else its department's if
+/// named, else its department's head (the first enabled one by login). `item` and
+/// `department` are SQL expressions naming the item code and its department code.
+pub(crate) fn first_responsible_of(item: &str, department: &str) -> String {
+    format!(
+        "coalesce((select f.account_id from first_responsible f where f.item_code = {item}), \
+           (select d.first_responsible from department d where d.department_code = {department}), \
+           (select min(a.account_id) from account a where a.department_code = {department} and a.disabled = 0 \
+            and a.kind = 'staff' and (a.position = 'head' or a.role = 'department_head')))"
+    )
+}
+
+/// The 审批第一责任人 of the case numbered by the placeholder `case`.
+fn first_responsible_sql(case: &str) -> String {
+    format!(
+        "(select {} from service_case c join item i on i.item_code = c.item_code and i.version = c.item_version \
+         where c.case_number = {case})",
+        first_responsible_of("i.item_code", "i.department_code")
+    )
+}
+
 /// Moves the alert of `case` turning `colour` at `since` up to `level`.
+/// Moves the alert of `case` (`kind`) turning `colour` at `since` up to `level`; the last
+/// level names the case's 审批第一责任人.
 pub async fn escalate_alert(
     conn: &mut Conn,
     case: &str,
+    kind: &AlertKind,
     colour: Colour,
     since: Timestamp,
     level: Level,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    conn.query("update alert set level = $1, escalated_at = $2 where case_number = $3 and colour = $4 and since = $5")
-        .bind(level.as_str())
-        .bind(format_ts(at))
-        .bind(case)
-        .bind(colour.as_str())
-        .bind(format_ts(since))
-        .execute()
-        .await?;
+    let responsible = if level == Level::Supervisor { first_responsible_sql("$3") } else { "null".to_owned() };
+    conn.query(&format!(
+        "update alert set level = $1, escalated_at = $2, responsible = {responsible} \
+         where case_number = $3 and colour = $4 and since = $5 and kind = $6"
+    ))
+    .bind(level.as_str())
+    .bind(format_ts(at))
+    .bind(case)
+    .bind(colour.as_str())
+    .bind(format_ts(since))
+    .bind(kind.as_str())
+    .execute()
+    .await?;
     Ok(())
 }
 
@@ -74,12 +108,16 @@ pub async fn escalate_alert(
 pub struct AccountabilityRow {
     /// Case.
     pub case_number: String,
+    /// The watch that opened it (its alert's kind).
+    pub kind: AlertKind,
     /// When it turned red.
     pub since: Timestamp,
     /// Department that must answer.
     pub department: String,
     /// Owner when it turned red.
     pub owner: String,
+    /// The department's (or the item's) 审批第一责任人 when opened.
+    pub first_responsible: Option<String>,
     /// Open, answered or closed.
     pub state: AccountabilityState,
     /// Opened at.
@@ -102,14 +140,18 @@ pub struct AccountabilityRow {
 pub async fn insert_accountability(conn: &mut Conn, a: &AccountabilityRow) -> Result<bool, StoreError> {
     let r = conn
         .query(
-            "insert into accountability (case_number, since, department_code, owner, state, opened_at) \
-         values ($1, $2, $3, $4, 'open', $5) on conflict (case_number, since) do nothing",
+            &format!(
+            "insert into accountability (case_number, since, department_code, owner, state, opened_at, kind, \
+             first_responsible) values ($1, $2, $3, $4, 'open', $5, $6, {}) on conflict (case_number, since) do nothing",
+            first_responsible_sql("$1")
+        ),
         )
         .bind(&a.case_number)
         .bind(format_ts(a.since))
         .bind(&a.department)
         .bind(&a.owner)
         .bind(format_ts(a.opened_at))
+        .bind(a.kind.as_str())
         .execute()
         .await?;
     Ok(r.rows_affected() == 1)
@@ -143,6 +185,11 @@ fn moment(r: &sqlx::any::AnyRow, table: &'static str, column: &str) -> Result<Ti
 /// A stored moment that may be missing.
 fn maybe_moment(r: &sqlx::any::AnyRow, table: &'static str, column: &str) -> Result<Option<Timestamp>, StoreError> {
     r.try_get::<Option<String>, _>(column)?.map(|t| parse_ts(table, &t)).transpose()
+}
+
+/// A stored alert kind read back.
+fn kind(r: &sqlx::any::AnyRow, table: &'static str) -> Result<AlertKind, StoreError> {
+    AlertKind::parse(&r.try_get::<String, _>("kind")?).map_err(|e| StoreError::corrupt(table, e))
 }
 
 /// A stored name read back as one of `all`, by its `as_str`.
@@ -258,7 +305,8 @@ impl Store {
     /// Alerts, newest first (at most `limit`).
     pub async fn alerts(&self, limit: u32) -> Result<Vec<AlertRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "select case_number, colour, since, owner, department_code, raised_at, level, escalated_at from alert \
+            "select case_number, kind, colour, since, owner, department_code, raised_at, level, escalated_at, responsible \
+             from alert \
              order by raised_at desc, alert_id desc limit {}",
             limit.min(10_000)
         ))
@@ -268,6 +316,7 @@ impl Store {
             .map(|r| {
                 Ok(AlertRow {
                     case_number: r.try_get("case_number")?,
+                    kind: kind(r, "alert")?,
                     colour: named(&Colour::ALL, Colour::as_str, "alert", &r.try_get::<String, _>("colour")?)?,
                     since: moment(r, "alert", "since")?,
                     owner: r.try_get("owner")?,
@@ -275,6 +324,7 @@ impl Store {
                     raised_at: moment(r, "alert", "raised_at")?,
                     level: named(&Level::ALL, Level::as_str, "alert", &r.try_get::<String, _>("level")?)?,
                     escalated_at: maybe_moment(r, "alert", "escalated_at")?,
+                    responsible: r.try_get("responsible")?,
                 })
             })
             .collect()
@@ -288,8 +338,8 @@ impl Store {
     /// Accountability records, newest first.
     pub async fn accountability(&self) -> Result<Vec<AccountabilityRow>, StoreError> {
         let rows = sqlx::query(
-            "select case_number, since, department_code, owner, state, opened_at, answer, answered_by, answered_at, \
-             conclusion, closed_by, closed_at from accountability order by opened_at desc",
+            "select case_number, kind, since, department_code, owner, first_responsible, state, opened_at, answer, \
+             answered_by, answered_at, conclusion, closed_by, closed_at from accountability order by opened_at desc",
         )
         .fetch_all(self.reader())
         .await?;
@@ -298,9 +348,11 @@ impl Store {
                 let state: String = r.try_get("state")?;
                 Ok(AccountabilityRow {
                     case_number: r.try_get("case_number")?,
+                    kind: kind(r, "accountability")?,
                     since: moment(r, "accountability", "since")?,
                     department: r.try_get("department_code")?,
                     owner: r.try_get("owner")?,
+                    first_responsible: r.try_get("first_responsible")?,
                     state: AccountabilityState::parse(&state)
                         .ok_or_else(|| StoreError::corrupt("accountability", format!("state {state:?}")))?,
                     opened_at: moment(r, "accountability", "opened_at")?,

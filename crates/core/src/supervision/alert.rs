@@ -27,6 +27,59 @@ pub struct AlertKey<K> {
     pub since: Timestamp,
 }
 
+/// What an alert watches: an open set of stable names, so that other watches (a rating's
+/// rectification, …) add theirs without a schema change. A name is 1–32 lowercase ASCII
+/// letters, digits or `_`, starting with a letter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AlertKind(std::borrow::Cow<'static, str>);
+
+impl AlertKind {
+    /// The case's own due time (办理时限).
+    pub const DUE: AlertKind = AlertKind(std::borrow::Cow::Borrowed("due"));
+    /// The owner's act-by time (首接时限) where it differs from the due time.
+    pub const ACT_BY: AlertKind = AlertKind(std::borrow::Cow::Borrowed("act_by"));
+    /// A hand-over offer not taken up in time (转接超时).
+    pub const HAND_OVER: AlertKind = AlertKind(std::borrow::Cow::Borrowed("hand_over"));
+
+    /// Checks a name.
+    pub fn parse(name: &str) -> Result<AlertKind, AlertKindError> {
+        let ok = (1..=32).contains(&name.len())
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if ok { Ok(AlertKind(std::borrow::Cow::Owned(name.to_owned()))) } else { Err(AlertKindError(name.to_owned())) }
+    }
+
+    /// The stable name (stored, and in the API).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AlertKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for AlertKind {
+    type Error = AlertKindError;
+    fn try_from(name: String) -> Result<Self, Self::Error> {
+        AlertKind::parse(&name)
+    }
+}
+
+impl From<AlertKind> for String {
+    fn from(kind: AlertKind) -> String {
+        kind.0.into_owned()
+    }
+}
+
+/// A name that is not an alert kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an alert kind: 1–32 lowercase letters, digits or _, starting with a letter")]
+pub struct AlertKindError(pub String);
+
 /// Who an alert is addressed to, in escalation order (逐级督办).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -286,6 +339,18 @@ fn statement(by: &str, text: &str, at: Timestamp, previous: Timestamp) -> Result
 mod tests {
     use super::*;
     use crate::supervision::clock::tests::at;
+
+    #[test]
+    fn alert_kinds_are_an_open_set_of_checked_names() {
+        assert_eq!(AlertKind::parse("act_by"), Ok(AlertKind::ACT_BY));
+        assert_eq!(AlertKind::parse("rating").map(|k| k.to_string()), Ok("rating".to_owned()));
+        for bad in ["", "Due", "1x", "due-time", "x".repeat(33).as_str(), "到期"] {
+            assert!(AlertKind::parse(bad).is_err(), "{bad:?}");
+        }
+        let json = serde_json::to_string(&AlertKind::HAND_OVER).expect("serialises");
+        assert_eq!(json, "\"hand_over\"");
+        assert!(serde_json::from_str::<AlertKind>("\"Bad\"").is_err());
+    }
 
     #[test]
     fn escalation_counts_working_hours_only() {

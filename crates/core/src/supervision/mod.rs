@@ -46,7 +46,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use alert::{
-    Accountability, AccountabilityError, AccountabilityState, AlertKey, EscalationRule, Level, Statement, escalations,
+    Accountability, AccountabilityError, AccountabilityState, AlertKey, AlertKind, AlertKindError, EscalationRule, Level, Statement, escalations,
     next_escalation,
 };
 pub use board::{Board, ColourChange, ColourCounts, Reevaluation};

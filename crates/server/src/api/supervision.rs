@@ -76,6 +76,9 @@ pub async fn board(State(state): State<AppState>, principal: Principal) -> Resul
 pub struct AlertView {
     /// Case.
     pub case_number: String,
+    /// What is watched: `due` (the case's due time), `act_by` (the owner's act-by time,
+    /// 首接时限), `hand_over` (an offer not taken up in time), or another watch's name.
+    pub kind: String,
     /// `yellow` (预警) or `red` (超期).
     pub colour: String,
     /// When the colour began.
@@ -88,18 +91,22 @@ pub struct AlertView {
     pub raised_at: String,
     /// Escalated to: `owner`, `chief` or `supervisor`.
     pub level: String,
+    /// The 审批第一责任人 named once the alert reached its last level.
+    pub responsible: Option<String>,
 }
 
 impl From<AlertRow> for AlertView {
     fn from(a: AlertRow) -> Self {
         Self {
             case_number: a.case_number,
+            kind: a.kind.to_string(),
             colour: a.colour.as_str().to_owned(),
             since: format_ts(a.since),
             owner: a.owner,
             department: a.department,
             raised_at: format_ts(a.raised_at),
             level: a.level.as_str().to_owned(),
+            responsible: a.responsible,
         }
     }
 }
@@ -116,12 +123,16 @@ pub async fn alerts(State(state): State<AppState>, principal: Principal) -> Resu
 pub struct AccountabilityView {
     /// Case.
     pub case_number: String,
+    /// The watch that opened it: `due`, `act_by`, `hand_over`, ….
+    pub kind: String,
     /// When it turned red.
     pub since: String,
     /// Department that must answer.
     pub department: String,
     /// Owner when it turned red.
     pub owner: String,
+    /// The 审批第一责任人 of the department (or the item) named on the record.
+    pub first_responsible: Option<String>,
     /// `open`, `answered`, `closed`.
     pub state: String,
     /// Opened at.
@@ -144,9 +155,11 @@ pub async fn accountability(
         rows.into_iter()
             .map(|r| AccountabilityView {
                 case_number: r.case_number,
+                kind: r.kind.to_string(),
                 since: format_ts(r.since),
                 department: r.department,
                 owner: r.owner,
+                first_responsible: r.first_responsible,
                 state: r.state.as_str().to_owned(),
                 opened_at: format_ts(r.opened_at),
                 answer: r.answer,

@@ -1,2 +1,17 @@
--- Reserved; filled in by the change that needs it.
-select 1;
+-- First contact watched (首接责任, issue 18): an alert has a kind — 'due' (the case's own
+-- due time), 'act_by' (the owner's act-by time where it differs), 'hand_over' (an offer
+-- not taken up in time), and names others may add (core checks the names, not SQL).
+-- The kind joins the alert's identity; existing rows are kept as 'due'.
+alter table alert add column kind text not null default 'due';
+alter table alert drop constraint alert_case_number_colour_since_key;
+alter table alert add constraint alert_identity unique (case_number, kind, colour, since);
+-- 审批第一责任人 named when the alert reached its last level.
+alter table alert add column responsible text;
+
+-- Which watch opened a record, and the department's 审批第一责任人 named on it.
+alter table accountability add column kind text not null default 'due';
+alter table accountability add column first_responsible text;
+
+-- 审批第一责任人 per department (a login; none = its head). An item's own overrides it
+-- (the first_responsible table of 0002).
+alter table department add column first_responsible text;

@@ -336,9 +336,11 @@ mod tests {
         let answered = state != AccountabilityState::Open;
         AccountabilityRow {
             case_number: number.into(),
+            kind: tongban_core::supervision::AlertKind::DUE,
             since: at,
             department: "fgw".into(),
             owner: "wang.fang".into(),
+            first_responsible: Some("li.head".to_owned()),
             state,
             opened_at: at,
             answer: answered.then(|| "the expert review took longer".to_owned()),

@@ -146,6 +146,7 @@ mod tests {
         let at: jiff::Timestamp = "2026-03-02T02:00:00Z".parse().expect("a moment");
         AlertRow {
             case_number: number.into(),
+            kind: tongban_core::supervision::AlertKind::DUE,
             colour,
             since: at,
             owner: "wang.fang".into(),
@@ -153,6 +154,7 @@ mod tests {
             raised_at: at,
             level,
             escalated_at: (level != Level::Owner).then_some(at),
+            responsible: (level == Level::Supervisor).then(|| "li.head".to_owned()),
         }
     }
 
