@@ -18,6 +18,7 @@ use tongban_store::{Store, allocate_case_number, append_audit, append_events};
 pub mod accounts;
 mod activation;
 pub mod actor;
+pub mod assessment;
 mod audit;
 pub mod bulk;
 mod calendar;

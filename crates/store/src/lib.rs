@@ -12,6 +12,7 @@
 //! its own transaction on a pooled connection.
 
 mod activation;
+mod assessment;
 mod calendar;
 mod cases;
 mod catalog;
@@ -41,6 +42,10 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 pub use activation::{
     ActivationCode, activation_code_for_use, insert_activation_code, mark_activation_code_used, void_activation_codes,
+};
+pub use assessment::{
+    AnswerRow, AttendanceRow, DeliveredFacts, StaffPost, SubjectRow, SurveyRow, ThirdPartyRow, insert_answer,
+    insert_survey, put_assessment_weights, put_attendance_day, put_third_party_score, record_check,
 };
 pub use calendar::{
     StoredClosure, StoredYear, delete_closure, lock_cases, mark_calendar_checked, put_calendar_year, put_closure,

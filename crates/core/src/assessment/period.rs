@@ -50,6 +50,19 @@ impl Period {
         Period::of_date(date) == self
     }
 
+    /// The first day of the month.
+    pub fn first_day(self) -> Date {
+        Date::new(self.year, self.month, 1).unwrap_or_default()
+    }
+
+    /// The month's moments: from its first local midnight (inclusive) to the next month's.
+    pub fn bounds(self) -> (Timestamp, Timestamp) {
+        let tz = jiff::tz::TimeZone::fixed(crate::calendar::CHINA_STANDARD_TIME);
+        let start = |d: Date| d.to_zoned(tz.clone()).map(|z| z.timestamp()).unwrap_or_default();
+        let next = self.first_day().last_of_month().tomorrow().unwrap_or_else(|_| self.first_day());
+        (start(self.first_day()), start(next))
+    }
+
     /// The month before.
     pub fn previous(self) -> Period {
         if self.month == 1 {
@@ -96,5 +109,7 @@ mod tests {
     fn a_moment_counts_in_its_china_month() {
         let t: Timestamp = "2026-01-31T20:00:00Z".parse().expect("literal");
         assert_eq!(Period::of(t).to_string(), "2026-02");
+        let (from, to) = Period::parse("2026-02").expect("period").bounds();
+        assert_eq!((from.to_string(), to.to_string()), ("2026-01-31T16:00:00Z".into(), "2026-02-28T16:00:00Z".into()));
     }
 }
