@@ -164,7 +164,7 @@ impl CaseCommand {
             Self::TakeOver => K::TakeOver,
             Self::WithdrawHandOver => K::WithdrawHandOver,
             Self::Reassign { .. } => K::Reassign,
-            Self::Rate { .. } => K::Rate,
+            Self::Rate { .. } | Self::RateVia { .. } => K::Rate,
             Self::AnswerRating { .. } => K::AnswerRating,
             Self::Return { .. } => K::Return,
             Self::Reopen { .. } => K::Reopen,
@@ -193,7 +193,7 @@ impl Case {
             && match kind {
                 K::TakeOver => self.pending_handover.as_deref() == Some(actor),
                 K::WithdrawHandOver => self.pending_handover.is_some(),
-                K::Rate => self.rating.is_none(),
+                K::Rate => self.rated_channels.len() < crate::rating::RatingChannel::ALL.len(),
                 K::AnswerRating => self.rating.is_some_and(|r| r <= BAD_RATING) && self.rating_answered_at.is_none(),
                 _ => true,
             }

@@ -122,6 +122,10 @@ pub enum CaseEvent {
         score: u8,
         /// Comment.
         comment: String,
+        /// Where it was given; none in ratings recorded before channels were (the case's
+        /// own channel, see `RatingChannel::of_case`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        channel: Option<crate::rating::RatingChannel>,
     },
     /// The department answered a bad rating.
     RatingAnswered {

@@ -120,12 +120,18 @@ pub struct Case {
     /// Who offered the open hand-over (none when none is open, or in older snapshots).
     #[serde(default)]
     pub pending_handover_by: Option<String>,
+    /// When the open hand-over was offered; its time limit runs from then.
+    #[serde(default)]
+    pub pending_handover_at: Option<jiff::Timestamp>,
     /// The applicant's rating, 1–5.
     #[serde(default)]
     pub rating: Option<u8>,
     /// When it was rated.
     #[serde(default)]
     pub rated_at: Option<jiff::Timestamp>,
+    /// The channels it was rated through (one rating each).
+    #[serde(default)]
+    pub rated_channels: Vec<crate::rating::RatingChannel>,
     /// When a bad rating was answered.
     #[serde(default)]
     pub rating_answered_at: Option<jiff::Timestamp>,
@@ -223,7 +229,9 @@ impl Case {
             pending_correction: Vec::new(),
             pending_handover: None,
             pending_handover_by: None,
+            pending_handover_at: None,
             rating: None,
+            rated_channels: Vec::new(),
             rated_at: None,
             rating_answered_at: None,
             decided_at: None,
@@ -325,10 +333,18 @@ impl Case {
                 CaseEvent::Reassigned { from: self.owner.clone(), to: to.trim().to_owned() }
             }
             CaseCommand::Rate { score, comment } => {
-                if self.rating.is_some() || !(1..=5).contains(score) {
+                let channel = crate::rating::RatingChannel::of_case(self.channel);
+                let rate = CaseCommand::RateVia { score: *score, comment: comment.clone(), channel, again: false };
+                return self.handle(&rate, ctx);
+            }
+            CaseCommand::RateVia { score, comment, channel, again } => {
+                // One rating per channel; a second one through the same channel only as a
+                // re-rating (its rectification fed back, which the app checks).
+                let channel = *channel;
+                if self.rated_channels.contains(&channel) != *again || !(1..=5).contains(score) {
                     return Err(CaseError::BadRating);
                 }
-                CaseEvent::Rated { score: *score, comment: comment.trim().to_owned() }
+                CaseEvent::Rated { score: *score, comment: comment.trim().to_owned(), channel: Some(channel) }
             }
             CaseCommand::Return { reason } => {
                 text(CaseField::Reason, reason, 2000)?;
@@ -419,19 +435,34 @@ impl Case {
             CaseEvent::HandOverOffered { from, to, by } => {
                 self.pending_handover = Some(to.clone());
                 self.pending_handover_by = Some(by.clone().unwrap_or_else(|| from.clone()));
+                self.pending_handover_at = Some(at);
             }
             CaseEvent::HandOverWithdrawn { .. } => {
                 self.pending_handover = None;
                 self.pending_handover_by = None;
+                self.pending_handover_at = None;
             }
             CaseEvent::HandedOver { to, .. } | CaseEvent::Reassigned { to, .. } => {
                 self.owner = to.clone();
                 self.pending_handover = None;
                 self.pending_handover_by = None;
+                self.pending_handover_at = None;
             }
-            CaseEvent::Rated { score, .. } => {
-                self.rating = Some(*score);
+            CaseEvent::Rated { score, channel, .. } => {
+                // `rating` is what the answer rule reads: a bad rating waits for its answer
+                // until answered, whatever other channels say meanwhile.
+                let open_bad = self.rating.is_some_and(|r| r <= BAD_RATING) && self.rating_answered_at.is_none();
+                if *score <= BAD_RATING {
+                    self.rating_answered_at = None;
+                }
+                if *score <= BAD_RATING || !open_bad {
+                    self.rating = Some(*score);
+                }
                 self.rated_at = Some(at);
+                let channel = channel.unwrap_or_else(|| crate::rating::RatingChannel::of_case(self.channel));
+                if !self.rated_channels.contains(&channel) {
+                    self.rated_channels.push(channel);
+                }
             }
             CaseEvent::RatingAnswered { .. } => self.rating_answered_at = Some(at),
             CaseEvent::Returned { .. } => {

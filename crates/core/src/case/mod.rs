@@ -226,6 +226,21 @@ pub enum CaseCommand {
         #[serde(default)]
         comment: String,
     },
+    /// 评价 through a named channel (`window_device`, `online`, `kiosk`, `app`, `sms`): one
+    /// rating per channel, or a re-rating (`again`) through a channel rated before once its
+    /// rectification was fed back (the app checks that, and the rating window).
+    RateVia {
+        /// 1–5.
+        score: u8,
+        /// A comment.
+        #[serde(default)]
+        comment: String,
+        /// Where it is given.
+        channel: crate::rating::RatingChannel,
+        /// A re-rating.
+        #[serde(default)]
+        again: bool,
+    },
     /// 差评整改答复 — the department answers a bad rating (1–2): verified, rectified, told.
     AnswerRating {
         /// The answer shown to the rater.
