@@ -122,6 +122,9 @@ pub struct App {
     pub sms: Option<Arc<sms::Sms>>,
     /// After how many working hours alerts escalate to the owner's chief and the supervisor.
     pub escalation: tongban_core::supervision::EscalationRule,
+    /// How long a hand-over offer waits for its receiver before it alerts (default one
+    /// working day).
+    pub hand_over: tongban_core::supervision::HandOverRule,
 }
 
 impl App {
@@ -137,6 +140,7 @@ impl App {
             oidc: None,
             sms: None,
             escalation: tongban_core::supervision::EscalationRule::default(),
+            hand_over: tongban_core::supervision::HandOverRule::default(),
         }
     }
 

@@ -4,13 +4,17 @@
 //! only the cases that are due; new events are picked up from the event log by id. Each
 //! change to yellow or red raises an alert once (a unique key absorbs repeats after
 //! restarts or take-overs), red opens an accountability record, and alerts escalate to the
-//! chief and the supervisor after the configured working hours.
+//! chief and the supervisor after the configured working hours (the last level names the
+//! 审批第一责任人). Beside the due time it watches first contact ([`Watches`]): the owner's
+//! act-by time where it differs from the due time (kind `act_by`) and open hand-over offers
+//! (kind `hand_over`, once when the offer runs out, [`App::hand_over`]).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tongban_core::org::DepartmentCode;
-use tongban_core::supervision::{AlertKind, Board, ColourChange, Level, Rule, RuleBook, escalations};
+use tongban_core::supervision::{AlertKind, Board, Colour, ColourChange, Level, Rule, RuleBook, Watches, escalations};
 use tongban_store::{
     AccountabilityRow, AlertRow, Lease, TrackedCase, escalate_alert, insert_accountability, insert_alert,
 };
@@ -97,93 +101,160 @@ fn rule_of(book: &RuleBook, t: &TrackedCase) -> Rule {
 }
 
 async fn lead(state: &App, mut lease: Lease, period: Duration) -> Result<(), crate::AppError> {
-    let calendars = state.calendars();
-    let mut book = state.store.rule_book(Rule::center_default(calendars.base())).await?;
-    let mut last_event = state.store.last_event_id().await?;
-    let running = state.store.running_cases().await?;
-    let now = state.now();
-    let mut board: Board<String> = Board::on(calendars, running.len());
-    let mut changes = Vec::new();
-    let mut owners = std::collections::HashMap::new();
-    for t in &running {
-        owners.insert(t.case.number.to_string(), (t.case.owner.clone(), t.department.clone()));
-        if let Ok(Some(c)) = board.track(t.case.number.to_string(), &t.case, rule_of(&book, t), now) {
-            changes.push(c);
-        }
-    }
-    *state.supervision.board.lock().map_err(|_| crate::AppError::Internal("poisoned".into()))? = Some(board);
-    if let Ok(mut s) = state.supervision.status.lock() {
-        s.leader = true;
-    }
-    record(state, &changes, &owners).await?;
-    let mut ticks: u64 = 0;
+    let mut watcher = Watcher::start(state, state.now()).await?;
     loop {
         tokio::time::sleep(period).await;
-        ticks += 1;
         if !lease.is_held().await {
             tracing::warn!("supervision lease lost");
             return Ok(());
         }
-        let now = state.now();
-        let (last, mut changed) = state.store.cases_changed_since(last_event).await?;
-        last_event = last;
-        // Rules set on any server take effect at the next tick: every running case is
-        // measured against the new book.
-        let fresh = state.store.rule_book(Rule::center_default(state.calendars().base())).await?;
-        if fresh != book {
-            book = fresh;
-            changed.extend(state.store.running_cases().await?);
-            tracing::info!(cases = changed.len(), "supervision rules changed; running cases re-measured");
-        }
-        let mut changes = Vec::new();
-        {
-            let mut guard = state.supervision.board.lock().map_err(|_| crate::AppError::Internal("poisoned".into()))?;
-            let Some(board) = guard.as_mut() else { return Ok(()) };
-            for t in &changed {
-                owners.insert(t.case.number.to_string(), (t.case.owner.clone(), t.department.clone()));
-                match board.track(t.case.number.to_string(), &t.case, rule_of(&book, t), now) {
-                    Ok(Some(c)) => changes.push(c),
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!(case.number = %t.case.number, error = %e, "case cannot be supervised"),
-                }
-            }
-            changes.extend(board.tick(now));
-            // Now and then, recompute every colour from scratch: a repair for anything the
-            // incremental path could have missed (it should find nothing).
-            if ticks.is_multiple_of(FULL_REEVALUATION_EVERY) {
-                let repaired = board.full_reevaluation(now);
-                if !repaired.changes.is_empty() {
-                    tracing::warn!(changes = repaired.changes.len(), "full re-evaluation repaired colours");
-                }
-                changes.extend(repaired.changes);
-            }
-        }
-        record(state, &changes, &owners).await?;
-        escalate(state, now).await?;
-        if let Ok(mut s) = state.supervision.status.lock() {
-            s.last_tick = Some(now);
+        if !watcher.step(state, state.now()).await? {
+            return Ok(());
         }
     }
 }
 
-/// Stores the alerts and accountability records of `changes` (idempotently).
+/// A change that raises an alert: which case, what watch, which colour since when.
+#[derive(Debug, Clone)]
+struct Raised {
+    case: String,
+    kind: AlertKind,
+    colour: Colour,
+    since: jiff::Timestamp,
+}
+
+/// The worker's state between ticks, driven with a clock passed in: [`Watcher::start`] once,
+/// then [`Watcher::step`] at every tick (the serving loop passes [`App::now`], a simulation
+/// any moments it likes).
+pub struct Watcher {
+    book: RuleBook,
+    last_event: i64,
+    owners: HashMap<String, (String, String)>,
+    watches: Watches<String>,
+    ticks: u64,
+}
+
+impl std::fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watcher").field("last_event", &self.last_event).field("ticks", &self.ticks).finish()
+    }
+}
+
+impl Watcher {
+    /// Builds the board and the first-contact watches from every open case at `now`, puts
+    /// the board where handlers see it, and raises what is already due.
+    pub async fn start(state: &App, now: jiff::Timestamp) -> Result<Watcher, crate::AppError> {
+        let calendars = state.calendars();
+        let book = state.store.rule_book(Rule::center_default(calendars.base())).await?;
+        let last_event = state.store.last_event_id().await?;
+        let open = state.store.open_cases().await?;
+        let mut board: Board<String> = Board::on(calendars.clone(), open.len());
+        let mut watcher = Watcher {
+            book,
+            last_event,
+            owners: HashMap::new(),
+            watches: Watches::on(calendars, state.hand_over),
+            ticks: 0,
+        };
+        let mut raised = Vec::new();
+        for t in &open {
+            watcher.track(&mut board, t, now, &mut raised);
+        }
+        *state.supervision.board.lock().map_err(|_| crate::AppError::Internal("poisoned".into()))? = Some(board);
+        if let Ok(mut s) = state.supervision.status.lock() {
+            s.leader = true;
+        }
+        record(state, &raised, &watcher.owners, now).await?;
+        Ok(watcher)
+    }
+
+    /// One tick at `now`: picks up new events and rule changes, raises the alerts of every
+    /// colour change and escalates. False when the board has gone (the lease was given up).
+    pub async fn step(&mut self, state: &App, now: jiff::Timestamp) -> Result<bool, crate::AppError> {
+        self.ticks += 1;
+        let (last, mut changed) = state.store.cases_changed_since(self.last_event).await?;
+        self.last_event = last;
+        // Rules set on any server take effect at the next tick: every open case is
+        // measured against the new book.
+        let fresh = state.store.rule_book(Rule::center_default(state.calendars().base())).await?;
+        if fresh != self.book {
+            self.book = fresh;
+            changed.extend(state.store.open_cases().await?);
+            tracing::info!(cases = changed.len(), "supervision rules changed; open cases re-measured");
+        }
+        let mut raised = Vec::new();
+        {
+            let mut guard = state.supervision.board.lock().map_err(|_| crate::AppError::Internal("poisoned".into()))?;
+            let Some(board) = guard.as_mut() else { return Ok(false) };
+            for t in &changed {
+                self.track(board, t, now, &mut raised);
+            }
+            raised.extend(board.tick(now).into_iter().filter_map(due));
+            raised.extend(self.watches.tick(now).into_iter().map(watched));
+            // Now and then, recompute every colour from scratch: a repair for anything the
+            // incremental path could have missed (it should find nothing).
+            if self.ticks.is_multiple_of(FULL_REEVALUATION_EVERY) {
+                let repaired = board.full_reevaluation(now);
+                if !repaired.changes.is_empty() {
+                    tracing::warn!(changes = repaired.changes.len(), "full re-evaluation repaired colours");
+                }
+                raised.extend(repaired.changes.into_iter().filter_map(due));
+                raised.extend(self.watches.full_reevaluation(now).into_iter().map(watched));
+            }
+        }
+        record(state, &raised, &self.owners, now).await?;
+        escalate(state, now).await?;
+        if let Ok(mut s) = state.supervision.status.lock() {
+            s.last_tick = Some(now);
+        }
+        Ok(true)
+    }
+
+    /// Puts one case on the board (its due time) and under its first-contact watches.
+    fn track(&mut self, board: &mut Board<String>, t: &TrackedCase, now: jiff::Timestamp, raised: &mut Vec<Raised>) {
+        let key = t.case.number.to_string();
+        self.owners.insert(key.clone(), (t.case.owner.clone(), t.department.clone()));
+        let rule = rule_of(&self.book, t);
+        match board.track(key.clone(), &t.case, rule, now) {
+            Ok(change) => raised.extend(change.and_then(due)),
+            Err(e) => tracing::warn!(case.number = %t.case.number, error = %e, "case cannot be supervised"),
+        }
+        let (changes, failed) = self.watches.track(key, &t.case, rule, now);
+        raised.extend(changes.into_iter().map(watched));
+        for e in failed {
+            tracing::warn!(case.number = %t.case.number, error = %e, "first contact cannot be watched");
+        }
+    }
+}
+
+/// The alert a change of a case's due-time colour raises, if any.
+fn due(c: ColourChange<String>) -> Option<Raised> {
+    let key = c.alert()?;
+    Some(Raised { case: key.case, kind: AlertKind::DUE, colour: key.colour, since: key.since })
+}
+
+/// The alert of a first-contact watch's change (only raising ones come out of [`Watches`]).
+fn watched(c: ColourChange<(String, AlertKind)>) -> Raised {
+    let (case, kind) = c.case;
+    Raised { case, kind, colour: c.to, since: c.at }
+}
+
+/// Stores the alerts of `raised` and, for red ones, accountability records (idempotently).
 async fn record(
     state: &App,
-    changes: &[ColourChange<String>],
-    owners: &std::collections::HashMap<String, (String, String)>,
+    raised: &[Raised],
+    owners: &HashMap<String, (String, String)>,
+    raised_at: jiff::Timestamp,
 ) -> Result<(), crate::AppError> {
     let mut alerts = Vec::new();
     let mut records = Vec::new();
-    let raised_at = state.now();
-    for c in changes {
-        let Some(key) = c.alert() else { continue };
-        let (owner, department) = owners.get(&c.case).cloned().unwrap_or_default();
-        let since = key.since;
+    for r in raised {
+        let (owner, department) = owners.get(&r.case).cloned().unwrap_or_default();
         alerts.push(AlertRow {
-            case_number: c.case.clone(),
-            kind: AlertKind::DUE,
-            colour: key.colour,
-            since,
+            case_number: r.case.clone(),
+            kind: r.kind.clone(),
+            colour: r.colour,
+            since: r.since,
             owner: owner.clone(),
             department: department.clone(),
             raised_at,
@@ -191,11 +262,11 @@ async fn record(
             escalated_at: None,
             responsible: None,
         });
-        if key.colour == tongban_core::supervision::Colour::Red {
+        if r.colour == Colour::Red {
             records.push(AccountabilityRow {
-                case_number: c.case.clone(),
-                kind: AlertKind::DUE,
-                since,
+                case_number: r.case.clone(),
+                kind: r.kind.clone(),
+                since: r.since,
                 department,
                 owner,
                 first_responsible: None,

@@ -249,6 +249,18 @@ impl Store {
         tracked(rows)
     }
 
+    /// Every case the owner still has to act on: running, waiting at the window, or decided
+    /// and not yet delivered (the first-contact watches).
+    pub async fn open_cases(&self) -> Result<Vec<TrackedCase>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{TRACKED} where c.state in ('submitted', 'correction_requested', 'accepted', 'in_process', 'suspended', \
+             'approved', 'denied')"
+        ))
+        .fetch_all(self.reader())
+        .await?;
+        tracked(rows)
+    }
+
     /// Every case (for figures).
     pub async fn all_cases(&self) -> Result<Vec<TrackedCase>, StoreError> {
         tracked(sqlx::query(TRACKED).fetch_all(self.reader()).await?)

@@ -120,6 +120,9 @@ pub struct Case {
     /// Who offered the open hand-over (none when none is open, or in older snapshots).
     #[serde(default)]
     pub pending_handover_by: Option<String>,
+    /// When the open hand-over was offered; its time limit runs from then.
+    #[serde(default)]
+    pub pending_handover_at: Option<jiff::Timestamp>,
     /// The applicant's rating, 1–5.
     #[serde(default)]
     pub rating: Option<u8>,
@@ -226,6 +229,7 @@ impl Case {
             pending_correction: Vec::new(),
             pending_handover: None,
             pending_handover_by: None,
+            pending_handover_at: None,
             rating: None,
             rated_channels: Vec::new(),
             rated_at: None,
@@ -431,15 +435,18 @@ impl Case {
             CaseEvent::HandOverOffered { from, to, by } => {
                 self.pending_handover = Some(to.clone());
                 self.pending_handover_by = Some(by.clone().unwrap_or_else(|| from.clone()));
+                self.pending_handover_at = Some(at);
             }
             CaseEvent::HandOverWithdrawn { .. } => {
                 self.pending_handover = None;
                 self.pending_handover_by = None;
+                self.pending_handover_at = None;
             }
             CaseEvent::HandedOver { to, .. } | CaseEvent::Reassigned { to, .. } => {
                 self.owner = to.clone();
                 self.pending_handover = None;
                 self.pending_handover_by = None;
+                self.pending_handover_at = None;
             }
             CaseEvent::Rated { score, channel, .. } => {
                 // `rating` is what the answer rule reads: a bad rating waits for its answer

@@ -151,7 +151,8 @@ impl<K: Clone + Ord + Hash> Board<K> {
         self.upsert_in(None, case, clock, rule, now)
     }
 
-    fn upsert_in(
+    /// [`upsert`](Self::upsert) on the calendar of `division` (none: the national one).
+    pub fn upsert_in(
         &mut self,
         division: Option<DivisionCode>,
         case: K,

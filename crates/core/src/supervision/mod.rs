@@ -40,14 +40,15 @@ mod clock;
 mod concern;
 mod figures;
 mod rule;
+mod watch;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 pub use alert::{
-    Accountability, AccountabilityError, AccountabilityState, AlertKey, AlertKind, AlertKindError, EscalationRule, Level, Statement, escalations,
-    next_escalation,
+    Accountability, AccountabilityError, AccountabilityState, AlertKey, AlertKind, AlertKindError, EscalationRule,
+    Level, Statement, escalations, next_escalation,
 };
 pub use board::{Board, ColourChange, ColourCounts, Reevaluation};
 pub use clock::{CaseClock, Outlook, colour, next_change};
@@ -59,6 +60,7 @@ pub use figures::{
     CaseFacts, FigureSpec, Figures, GroupBy, GroupKey, Period, Ratio, figures, month_of, on_time, roll_up,
 };
 pub use rule::{Rule, RuleBook, RuleError};
+pub use watch::{ACT_BY_LIMIT, HandOverRule, Watches, act_by_clock, hand_over_clock, hand_over_expires, raises};
 
 /// A running case's supervision colour (红黄绿灯). Ordered green < yellow < red.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
