@@ -188,6 +188,29 @@ async fn apply(
     Ok(report)
 }
 
+/// The optional field of a department that names its 审批第一责任人 (a login of its staff;
+/// empty: its head). Not a column of the organisation's tables: checked and stored apart,
+/// after the record itself.
+pub const FIRST_RESPONSIBLE: &str = "first_responsible";
+
+/// Checks the 审批第一责任人 a department is given: empty for its head, else an enabled
+/// account of the department's staff.
+async fn check_first_responsible(state: &App, department: &str, login: &str) -> Result<Option<String>, AppError> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Ok(None);
+    }
+    let refuse = |why: &str| Err(AppError::Invalid(vec![(FIRST_RESPONSIBLE.into(), format!("{login}: {why}"))]));
+    match state.store.account(login).await? {
+        None => refuse("there is no such account"),
+        Some(a) if a.disabled => refuse("the account is disabled"),
+        Some(a) if a.department.as_ref().map(|d| d.as_str()) != Some(department) => {
+            refuse("not staff of this department")
+        }
+        Some(_) => Ok(Some(login.to_owned())),
+    }
+}
+
 /// Creates or edits one record of `kind` from its fields, named as the columns of its
 /// table (administrators): the same check as an import of one row, the problems as
 /// [`AppError::Invalid`] by field.
@@ -198,6 +221,16 @@ pub async fn put_org_record(
     fields: &BTreeMap<String, String>,
 ) -> Result<OrgImport, AppError> {
     authorize(principal, Action::ManageOrganisation)?;
+    let mut fields = fields.clone();
+    let first = match kind {
+        OrgKind::Departments => fields.remove(FIRST_RESPONSIBLE),
+        _ => None,
+    };
+    let department = fields.get(kind.columns()[0]).map(|c| c.trim().to_owned()).unwrap_or_default();
+    let first = match first {
+        Some(login) => Some(check_first_responsible(state, &department, &login).await?),
+        None => None,
+    };
     if let Some(unknown) = fields.keys().find(|f| !kind.columns().contains(&f.as_str())) {
         let why = format!("not a field of {}; the fields are {}", kind.as_str(), kind.columns().join(", "));
         return Err(AppError::Invalid(vec![(unknown.clone(), why)]));
@@ -216,7 +249,26 @@ pub async fn put_org_record(
             errors.into_iter().map(|e| (e.column.unwrap_or_else(|| "fields".into()), e.message)).collect(),
         )
     })?;
-    apply(state, principal, &known, records, false).await
+    let report = apply(state, principal, &known, records, false).await?;
+    if let Some(login) = first {
+        let (actor, now) = (principal.require()?.id.clone(), state.now());
+        state
+            .store
+            .write(move |c| {
+                Box::pin(async move {
+                    tongban_store::set_department_first_responsible(c, &department, login.as_deref()).await?;
+                    let detail = serde_json::json!({ "first_responsible": login }).to_string();
+                    append_audit(c, now, &actor, "org.departments.first_responsible", &department, &detail).await
+                })
+            })
+            .await?;
+    }
+    Ok(report)
+}
+
+/// The login a department names its 审批第一责任人 (none: its head).
+pub async fn department_first_responsible(state: &App, department: &str) -> Result<Option<String>, AppError> {
+    Ok(state.store.department_first_responsible(department).await?)
 }
 
 /// Retires one record (administrators): it keeps its history but takes no new

@@ -72,9 +72,10 @@ pub async fn catalog_versions(state: &App) -> Result<Vec<CatalogVersion>, AppErr
     Ok(state.store.catalog_versions().await?)
 }
 
-/// The login of an item's first responsible person (审批第一责任人), if named.
+/// The login of an item's first responsible person (审批第一责任人): the item's own if
+/// named, else its department's, else the department's head; none without a head.
 pub async fn first_responsible(state: &App, item: &ItemCode) -> Result<Option<String>, AppError> {
-    Ok(state.store.first_responsible(item.as_str()).await?)
+    Ok(state.store.item_first_responsible(item.as_str()).await?)
 }
 
 /// The name an account is shown by: its display name, else the login itself.

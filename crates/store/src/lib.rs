@@ -83,7 +83,7 @@ pub use projects::{
 };
 pub use supervision::{
     AccountabilityRow, AlertRow, TrackedCase, escalate_alert, insert_accountability, insert_alert, set_rule,
-    update_accountability,
+    set_department_first_responsible, update_accountability,
 };
 pub use tickets::{TicketRow, call_next_ticket, count_waiting_tickets, insert_ticket};
 pub use ratings::{

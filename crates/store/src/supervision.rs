@@ -75,6 +75,20 @@ fn first_responsible_sql(case: &str) -> String {
     )
 }
 
+/// Names `login` the 审批第一责任人 of `department`, or (none) goes back to its head.
+pub async fn set_department_first_responsible(
+    conn: &mut Conn,
+    department: &str,
+    login: Option<&str>,
+) -> Result<(), StoreError> {
+    conn.query("update department set first_responsible = $1 where department_code = $2")
+        .bind(login.map(str::to_owned))
+        .bind(department)
+        .execute()
+        .await?;
+    Ok(())
+}
+
 /// Moves the alert of `case` turning `colour` at `since` up to `level`.
 /// Moves the alert of `case` (`kind`) turning `colour` at `since` up to `level`; the last
 /// level names the case's 审批第一责任人.
@@ -259,6 +273,27 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         tracked(rows)
+    }
+
+    /// The 审批第一责任人 of an item (its latest version): its own, else its department's,
+    /// else the department's head; none when the department has no head.
+    pub async fn item_first_responsible(&self, item: &str) -> Result<Option<String>, StoreError> {
+        let sql = format!(
+            "select {} from item i where i.item_code = $1 order by i.version desc limit 1",
+            first_responsible_of("i.item_code", "i.department_code")
+        );
+        Ok(sqlx::query_scalar::<_, Option<String>>(&sql).bind(item).fetch_optional(self.reader()).await?.flatten())
+    }
+
+    /// The login a department names its 审批第一责任人 (none: its head).
+    pub async fn department_first_responsible(&self, department: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar::<_, Option<String>>(
+            "select first_responsible from department where department_code = $1",
+        )
+        .bind(department)
+        .fetch_optional(self.reader())
+        .await?
+        .flatten())
     }
 
     /// Every case (for figures).

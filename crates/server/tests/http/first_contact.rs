@@ -1,0 +1,97 @@
+//! First contact watched (首接责任, issue 18), on a simulated clock: the supervision worker's
+//! logic is driven tick by tick with moments the test chooses. An owner who does not act is
+//! warned and escalated exactly once per step, an offer nobody takes up alerts exactly once,
+//! a restarted worker raises nothing again, and the last level names the 审批第一责任人.
+
+use crate::common;
+
+use std::collections::BTreeMap;
+
+use common::{Fixture, good_case};
+use serde_json::json;
+use tongban_server::app::worker::Watcher;
+use tongban_store::testing::each_backend;
+
+/// A case the clerk received at the window (so the clerk owns it).
+async fn received_by_clerk(f: &Fixture) -> String {
+    let applicant = f.login("applicant").await;
+    let mut case = good_case();
+    case["received_by"] = json!("clerk");
+    let (s, _, v) = f.call(&applicant, "POST", "/api/v1/cases", Some(&case.to_string())).await;
+    assert_eq!((s.as_u16(), v["owner"].as_str()), (201, Some("clerk")), "{v}");
+    v["number"].as_str().expect("number").to_owned()
+}
+
+type History = BTreeMap<(String, String, String, String), Vec<(String, Option<String>)>>;
+
+/// Appends every alert's (level, escalated_at) to its history when it changed.
+async fn observe(f: &Fixture, history: &mut History) {
+    for a in f.t.store.alerts(10_000).await.expect("alerts") {
+        let key = (a.case_number.clone(), a.kind.to_string(), a.colour.to_string(), a.since.to_string());
+        let seen = (a.level.to_string(), a.escalated_at.map(|t| t.to_string()));
+        let steps = history.entry(key).or_default();
+        if steps.last() != Some(&seen) {
+            steps.push(seen);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_owner_who_does_not_act_is_warned_and_escalated_once_per_step_and_an_offer_alerts_once() {
+    for t in each_backend().await {
+        let name = t.name;
+        // Mon 2 Mar 2026 10:00 CST.
+        let start: jiff::Timestamp = "2026-03-02T02:00:00Z".parse().expect("valid");
+        let f = Fixture::new(t).await;
+        let idle = received_by_clerk(&f).await;
+        let offered = received_by_clerk(&f).await;
+        let clerk = f.login("clerk").await;
+        assert_eq!(f.act(&clerk, &offered, json!({"action": "accept"})).await.0.as_u16(), 200);
+        let (s, v) = f.act(&clerk, &offered, json!({"action": "hand_over", "to": "outsider"})).await;
+        assert_eq!(s.as_u16(), 200, "{name}: {v}");
+        let app = &f.state.app;
+        let mut watcher = Watcher::start(app, start).await.expect("starts");
+        let mut history = History::new();
+        let mut now = start;
+        // Every 10 minutes for four and a half days, and a restarted worker half-way.
+        for tick in 0..650 {
+            now = now.checked_add(jiff::SignedDuration::from_mins(10)).expect("in range");
+            if tick == 300 {
+                watcher = Watcher::start(app, now).await.expect("restarts");
+            }
+            assert!(watcher.step(app, now).await.expect("a tick"), "{name}");
+            observe(&f, &mut history).await;
+        }
+        let of = |case: &str, kind: &str| -> Vec<(String, Vec<(String, Option<String>)>)> {
+            history.iter().filter(|(k, _)| k.0 == case && k.1 == kind).map(|(k, v)| (k.2.clone(), v.clone())).collect()
+        };
+        // The idle case: yellow then red on its act-by time, each told to the owner, the
+        // chief and the supervisor once, in that order; nothing on the due time (never accepted).
+        let act_by = of(&idle, "act_by");
+        let colours: Vec<&str> = act_by.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(colours.len(), 2, "{name}: {act_by:?}");
+        assert!(colours.contains(&"yellow") && colours.contains(&"red"), "{name}: {act_by:?}");
+        for (colour, steps) in &act_by {
+            let levels: Vec<&str> = steps.iter().map(|(l, _)| l.as_str()).collect();
+            assert_eq!(levels, ["owner", "chief", "supervisor"], "{name}: {colour} {steps:?}");
+        }
+        assert!(of(&idle, "due").is_empty(), "{name}");
+        // The offer nobody took up: one alert, red, once.
+        let hand_over = of(&offered, "hand_over");
+        assert_eq!(hand_over.len(), 1, "{name}: {hand_over:?}");
+        assert_eq!(hand_over[0].0, "red", "{name}");
+        assert!(of(&offered, "act_by").is_empty(), "{name}: a running case's act-by is its due time");
+        // The last level names the department's 审批第一责任人 (its head, none named), and so
+        // does the accountability record the red act-by opened.
+        let alerts = f.t.store.alerts(10_000).await.expect("alerts");
+        for a in alerts.iter().filter(|a| a.level == tongban_core::supervision::Level::Supervisor) {
+            assert_eq!(a.responsible.as_deref(), Some("head"), "{name}: {a:?}");
+        }
+        let records = f.t.store.accountability().await.expect("records");
+        let act_by_records: Vec<_> = records.iter().filter(|r| r.case_number == idle).collect();
+        assert_eq!(act_by_records.len(), 1, "{name}: {records:?}");
+        assert_eq!(act_by_records[0].kind.as_str(), "act_by", "{name}");
+        assert_eq!(act_by_records[0].first_responsible.as_deref(), Some("head"), "{name}");
+        f.t.cleanup().await;
+    }
+}
