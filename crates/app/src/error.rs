@@ -75,6 +75,15 @@ pub enum AppError {
     /// An upload of a type not accepted.
     #[error("{0}")]
     UnsupportedType(String),
+    /// A rating refused (好差评: level, channel, rating window, once per channel).
+    #[error(transparent)]
+    Rating(#[from] tongban_core::rating::RatingError),
+    /// A rectification step out of order or without its text.
+    #[error(transparent)]
+    Rectification(#[from] tongban_core::rating::rectification::RectificationError),
+    /// An appeal or review refused.
+    #[error(transparent)]
+    Appeal(#[from] tongban_core::rating::appeal::AppealError),
     /// Something that should not fail did.
     #[error("{0}")]
     Internal(String),

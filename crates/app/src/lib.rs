@@ -37,6 +37,7 @@ pub mod organisation;
 mod plans;
 pub mod projects;
 pub mod public;
+pub mod ratings;
 pub mod reform;
 pub mod sms;
 pub mod tables;
@@ -125,6 +126,8 @@ pub struct App {
     /// How long a hand-over offer waits for its receiver before it alerts (default one
     /// working day).
     pub hand_over: tongban_core::supervision::HandOverRule,
+    /// The rating window and the rectification deadline (好差评), in working days.
+    pub ratings: ratings::RatingSettings,
 }
 
 impl App {
@@ -141,6 +144,7 @@ impl App {
             sms: None,
             escalation: tongban_core::supervision::EscalationRule::default(),
             hand_over: tongban_core::supervision::HandOverRule::default(),
+            ratings: ratings::RatingSettings::default(),
         }
     }
 
@@ -410,6 +414,16 @@ pub async fn act_on_case(
     command: CaseCommand,
     expected_version: Option<u32>,
 ) -> Result<Case, AppError> {
+    // Ratings have their own table, window and rectification: one door for them.
+    if let CaseCommand::Rate { score, comment } | CaseCommand::RateVia { score, comment, .. } = &command {
+        let case = visible_case(state, principal, number).await?;
+        let channel = match &command {
+            CaseCommand::RateVia { channel, .. } => *channel,
+            _ => tongban_core::rating::RatingChannel::of_case(case.channel),
+        };
+        ratings::rate(state, principal, number, channel, *score, comment).await?;
+        return visible_case(state, principal, number).await;
+    }
     authorize(principal, Action::Case(command.kind()))?;
     let account = principal.require()?.clone();
     let case = state

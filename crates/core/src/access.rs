@@ -97,6 +97,11 @@ pub enum Action {
     /// Answer a democratic evaluation survey (民主评议): service users on the public page,
     /// departments and leaders on the staff pages.
     AnswerSurvey,
+    /// Take a rectification of a bad rating through its department's steps (差评整改:
+    /// verify, rectify, feed back) and appeal a rating (申诉) for the department.
+    Rectify,
+    /// Review an appeal against a rating (申诉复核): uphold or reject it.
+    ReviewAppeal,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -167,6 +172,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::MarkAttendance => matches!(role, R::DepartmentHead | R::Administrator),
         Action::ConfigureAssessment => role == R::Administrator,
         Action::AnswerSurvey => true,
+        Action::Rectify => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
+        Action::ReviewAppeal => role == R::Supervisor,
     }
 }
 

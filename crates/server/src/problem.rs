@@ -113,6 +113,10 @@ pub const KINDS: &[(&str, u16, &str)] = &[
     ("not-offered", 409, "The case is not being handed over to you"),
     ("invalid-owner", 422, "The account named cannot own this case"),
     ("invalid-rating", 422, "A case is rated once, from 1 to 5"),
+    ("rating-window-closed", 422, "The rating window after delivery has closed"),
+    ("already-rated", 409, "The case was already rated through this channel"),
+    ("rectification-out-of-order", 409, "A rectification goes verify, rectify, feed back, then the rater answers"),
+    ("appeal-decided", 409, "A rating is appealed once and an appeal reviewed once"),
     ("idempotency-mismatch", 422, "Idempotency-Key reused with a different request"),
     ("file-too-large", 413, "The file is too large"),
     ("quota-exceeded", 413, "The case holds as many files as it may"),
@@ -171,6 +175,24 @@ impl ApiError {
             AppError::Sms(_) => "sms-unavailable",
             AppError::Replayed { .. } => "replayed",
             AppError::UnsupportedType(_) => "unsupported-type",
+            AppError::Rating(e) => {
+                use tongban_core::rating::RatingError as R;
+                match e {
+                    R::Score(_) | R::Channel(_) => "invalid-rating",
+                    R::NotDelivered => "illegal-transition",
+                    R::WindowClosed { .. } => "rating-window-closed",
+                    R::AlreadyRated(_) => "already-rated",
+                    R::Calendar(_) => "outside-calendar",
+                }
+            }
+            AppError::Rectification(e) => match e {
+                tongban_core::rating::rectification::RectificationError::OutOfOrder { .. } => "rectification-out-of-order",
+                tongban_core::rating::rectification::RectificationError::Text(_) => "invalid-field",
+            },
+            AppError::Appeal(e) => match e {
+                tongban_core::rating::appeal::AppealError::Text(_) => "invalid-field",
+                _ => "appeal-decided",
+            },
         }
     }
 

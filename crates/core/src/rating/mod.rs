@@ -148,6 +148,13 @@ pub enum RatingError {
     Calendar(#[from] CalendarError),
 }
 
+/// Whether `role` may give a rating through `channel`: the applicant through any channel; a
+/// window clerk only records what the applicant pressed on the device at their window.
+pub fn may_rate(role: crate::identity::Role, channel: RatingChannel) -> bool {
+    use crate::identity::Role as R;
+    role == R::Applicant || (role == R::WindowClerk && channel == RatingChannel::WindowDevice)
+}
+
 /// When the rating window of a case delivered at `delivered_at` closes: the end of the
 /// `days`-th working day after the delivery day.
 pub fn rating_closes(

@@ -11,6 +11,10 @@ use crate::calendar::{CalendarError, Limit, WorkingCalendar};
 /// (差评整改时限).
 pub const DEFAULT_RECTIFICATION_DAYS: u32 = 5;
 
+/// The kind of the supervision alert (and accountability record) an overdue rectification
+/// raises.
+pub const ALERT_KIND: &str = "rating";
+
 /// Where a rectification stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
