@@ -99,12 +99,20 @@ pub async fn get_case(
     let number = parse_number(&number)?;
     let (case, events, files) = app::case_detail(&state, &principal, &number).await?;
     let files = files.into_iter().map(super::files::FileView::from).collect();
-    Ok(Json(CaseDetail {
-        clock: super::clock(&state, &case),
-        case: CaseView::from(&case),
-        events: events.into_iter().map(EventView::from).collect(),
-        files,
-    }))
+    // Staff read the grant book: each decision's chain comes resolved with its levels.
+    let book = if tongban_core::access::role_may(principal.role(), Action::ReadGrants) {
+        Some(app::org::delegations(&state, &principal).await?)
+    } else {
+        None
+    };
+    let events = events
+        .into_iter()
+        .map(|e| {
+            let chain = book.as_ref().zip(e.authority.as_deref()).map(|(d, ids)| super::grants::chain_view(d, ids));
+            EventView { chain, ..EventView::from(e) }
+        })
+        .collect();
+    Ok(Json(CaseDetail { clock: super::clock(&state, &case), case: CaseView::from(&case), events, files }))
 }
 
 /// A command on a case; `action` names it.

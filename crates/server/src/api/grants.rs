@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tongban_core::delegation::Grant;
+use tongban_core::delegation::{Delegations, Grant};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
@@ -38,6 +38,11 @@ pub struct GrantView {
     pub revoked_at: Option<String>,
     /// The grant it was re-delegated from.
     pub parent: Option<String>,
+    /// The grantor's level when it was given: `head` (主要领导), `deputy` (分管领导),
+    /// `chief` (处室负责人) or `staff` (一般工作人员); none when unknown.
+    pub grantor_level: Option<String>,
+    /// The grantee's level when it was given, the same way.
+    pub grantee_level: Option<String>,
 }
 
 impl From<&Grant> for GrantView {
@@ -53,8 +58,42 @@ impl From<&Grant> for GrantView {
             valid_until: g.valid_until.map(|t| t.to_string()),
             revoked_at: g.revoked_at.map(|t| t.to_string()),
             parent: g.parent.clone(),
+            grantor_level: g.levels.grantor.map(|p| p.as_str().to_owned()),
+            grantee_level: g.levels.grantee.map(|p| p.as_str().to_owned()),
         }
     }
+}
+
+/// One link of the grant chain a decision was taken under, root first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainLinkView {
+    /// The grant's id.
+    pub grant: String,
+    /// Who gave it; none when the grant is no longer in the book.
+    pub grantor: Option<String>,
+    /// The grantor's level when it was given (`head`, `deputy`, `chief`, `staff`).
+    pub grantor_level: Option<String>,
+    /// Who received it.
+    pub grantee: Option<String>,
+    /// The grantee's level when it was given.
+    pub grantee_level: Option<String>,
+}
+
+/// The links of the chain `ids` (root first), resolved in `delegations`.
+pub fn chain_view(delegations: &Delegations, ids: &[String]) -> Vec<ChainLinkView> {
+    ids.iter()
+        .map(|id| {
+            let g = delegations.grant(id);
+            let level = |p: Option<tongban_core::org::Position>| p.map(|p| p.as_str().to_owned());
+            ChainLinkView {
+                grant: id.clone(),
+                grantor: g.map(|g| g.grantor.clone()),
+                grantor_level: g.and_then(|g| level(g.levels.grantor)),
+                grantee: g.map(|g| g.grantee.clone()),
+                grantee_level: g.and_then(|g| level(g.levels.grantee)),
+            }
+        })
+        .collect()
 }
 
 /// A new grant from the caller to someone else.

@@ -251,6 +251,9 @@ pub struct EventView {
     /// For decisions: the chain of grant ids (root first) the actor held the power under;
     /// empty when held by office (department head).
     pub authority: Option<Vec<String>>,
+    /// The same chain resolved, each grant with its grantor, grantee and their levels (主要领导
+    /// → 分管领导 → 处室负责人 → 一般工作人员); for staff, who may read the grant book.
+    pub chain: Option<Vec<super::grants::ChainLinkView>>,
 }
 
 impl From<RecordedEvent> for EventView {
@@ -262,6 +265,7 @@ impl From<RecordedEvent> for EventView {
             at: ts(e.at),
             data: serde_json::to_value(e.event.masked()).unwrap_or_default(),
             authority: e.authority,
+            chain: None,
         }
     }
 }

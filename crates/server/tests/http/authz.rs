@@ -50,9 +50,9 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/cases/{number}/actions", "approve", "00001100000"),
     ("POST", "/api/v1/cases/{number}/actions", "deny", "00001100000"),
     ("POST", "/api/v1/cases/{number}/actions", "deliver", "00101100000"),
-    // The fresh case is a hall channel's, nobody's yet: every one of the item's department
-    // is its first contact and may hand it on, and so may a supervisor.
-    ("POST", "/api/v1/cases/{number}/actions", "hand_over", "00111101001"),
+    // The fresh case, applied for online, is owned at once by clerk (the least-loaded clerk
+    // at a window of fgw): the owner, the department's head and a supervisor may hand it on.
+    ("POST", "/api/v1/cases/{number}/actions", "hand_over", "00100101000"),
     ("POST", "/api/v1/cases/{number}/actions", "take_over", "00111100001"),
     // Nothing is offered on a fresh case (409), so the row shows who passes the role and scope.
     ("POST", "/api/v1/cases/{number}/actions", "withdraw_hand_over", "00111101001"),

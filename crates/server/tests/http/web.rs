@@ -773,8 +773,9 @@ const OVERSIGHT_MATRIX: &[(&str, &str)] = &[
     ("admin", "111111111111111"),
     ("leader", "111111111111111"),
     ("supervisor", "111111100000010"),
-    ("head", "111111100000000"),
-    ("approver", "001100000000000"),
+    // Heads and approvers open the grants page for their own department's grants.
+    ("head", "111111100010000"),
+    ("approver", "001100000010000"),
     ("clerk", "001100000000000"),
     ("applicant", "000000000000000"),
 ];
@@ -1386,6 +1387,8 @@ async fn both_doors_offer_the_same_commands_in_every_state_to_every_role() {
     for t in each_backend().await {
         let f = Fixture::new(t).await;
         let (applicant, approver) = (f.login("applicant").await, f.login("approver").await);
+        // The case's named owner (the clerk at fgw's window) is the one who hands it over.
+        let owner = f.login("clerk").await;
         let accept = json!({"action": "accept"});
         let approve = json!({"action": "approve"});
         let deliver = json!({"action": "deliver", "method": "window"});
@@ -1410,7 +1413,11 @@ async fn both_doors_offer_the_same_commands_in_every_state_to_every_role() {
         for (state, steps) in paths {
             let number = f.submit(&applicant).await;
             for step in steps {
-                let who = if step["action"] == "rate" { &applicant } else { &approver };
+                let who = match step["action"].as_str() {
+                    Some("rate") => &applicant,
+                    Some("hand_over") => &owner,
+                    _ => &approver,
+                };
                 let (s, v) = f.act(who, &number, step.clone()).await;
                 assert!(s.is_success(), "{state}: {step} → {s} {v}");
             }

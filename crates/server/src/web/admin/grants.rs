@@ -1,4 +1,8 @@
-//! `/admin/grants` — the delegation grants as a tree, each with its status; revoke.
+//! `/admin/grants` — the delegation grants as a tree, each with its status and the levels
+//! of its parties (主要领导 → 分管领导 → 处室负责人 → 一般工作人员); revoke. Administrators
+//! see and revoke every grant, center leaders read them; a department head or an approver
+//! sees their department's grants and revokes those the delegation rules let them (their
+//! own, and for a head every grant of the department).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -7,6 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use tongban_core::delegation::{Delegations, Grant};
+use tongban_core::identity::Role;
+use tongban_core::org::{DepartmentCode, Position};
 
 use super::{DoneQuery, access, read_only_note, section_tabs, see_other};
 use crate::AppState;
@@ -61,6 +67,10 @@ pub(super) struct GrantNode {
     pub grantor: Party,
     /// Who received.
     pub grantee: Party,
+    /// The grantor's level when they gave it.
+    pub grantor_level: Option<Position>,
+    /// The grantee's level when they received it.
+    pub grantee_level: Option<Position>,
     /// The powers, in words.
     pub powers: String,
     /// The items' codes; none for every item.
@@ -86,16 +96,49 @@ pub(super) struct Party {
     pub id: String,
 }
 
-/// The grants page's model: every grant at `now` in trees by department, with the counts.
+/// Who looks at the grants page: which department's grants they see (none: all), and who
+/// they are when they may revoke any (none: read only).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Viewer {
+    /// Only this department's grants.
+    pub only: Option<DepartmentCode>,
+    /// The viewer's login, role and department, when they may revoke.
+    pub revoker: Option<(String, Role, Option<DepartmentCode>)>,
+}
+
+impl Viewer {
+    /// The viewer the account is on this page: administrators change everything, center
+    /// leaders read everything, heads and approvers work on their own department's grants;
+    /// anyone else has no business here.
+    fn of(ctx: &Ctx) -> Result<Viewer, WebError> {
+        let account = ctx.principal.require().map_err(|e| ctx.fail(e))?;
+        let me = || Some((account.id.clone(), account.role, account.department.clone()));
+        match account.role {
+            Role::DepartmentHead | Role::Approver => Ok(Viewer { only: account.department.clone(), revoker: me() }),
+            _ if access(ctx, false)? => Ok(Viewer { only: None, revoker: me() }),
+            _ => Ok(Viewer::default()),
+        }
+    }
+
+    fn may_revoke(&self, g: &Grant) -> bool {
+        self.revoker.as_ref().is_some_and(|(login, role, department)| {
+            g.revoked_at.is_none() && g.may_be_revoked_by(login, *role, department.as_ref())
+        })
+    }
+}
+
+/// The grants page's model: every grant at `now` the viewer sees, in trees by department,
+/// with the counts.
 pub(super) fn view(
     ctx: &Ctx,
     delegations: &Delegations,
     departments: &[(String, String)],
     names: &HashMap<String, String>,
     now: jiff::Timestamp,
-    may_change: bool,
+    viewer: &Viewer,
 ) -> GrantsView {
-    let mut all: Vec<&Grant> = delegations.grants().collect();
+    let mut all: Vec<&Grant> =
+        delegations.grants().filter(|g| viewer.only.as_ref().is_none_or(|d| &g.department == d)).collect();
     all.sort_by(|a, b| a.valid_from.cmp(&b.valid_from).then_with(|| a.id.cmp(&b.id)));
     let mut children: BTreeMap<String, Vec<&Grant>> = BTreeMap::new();
     let mut roots: BTreeMap<String, Vec<&Grant>> = BTreeMap::new();
@@ -118,6 +161,8 @@ pub(super) fn view(
         status: status(g),
         grantor: party(&g.grantor),
         grantee: party(&g.grantee),
+        grantor_level: g.levels.grantor,
+        grantee_level: g.levels.grantee,
         powers: g
             .powers
             .iter()
@@ -128,12 +173,12 @@ pub(super) fn view(
         valid_from: g.valid_from,
         valid_until: g.valid_until,
         revoked_at: g.revoked_at,
-        revocable: may_change && g.revoked_at.is_none(),
+        revocable: viewer.may_revoke(g),
         children: Vec::new(),
     };
     let count = |s: &str| all.iter().filter(|g| status(g) == s).count();
     GrantsView {
-        may_change,
+        may_change: viewer.revoker.is_some(),
         done: None,
         error: None,
         total: all.len(),
@@ -151,8 +196,9 @@ pub(super) fn view(
     }
 }
 
-fn party(p: &Party) -> Markup {
+fn party(ctx: &Ctx, p: &Party, level: Option<Position>) -> Markup {
     html! {
+        @if let Some(l) = level { span.level { (ctx.t(&format!("position.{}", l.as_str()))) } " " }
         @match &p.name {
             Some(n) => { (n) " " code { (p.id) } }
             None => code { (p.id) },
@@ -166,7 +212,7 @@ fn grant_node(ctx: &Ctx, g: &GrantNode) -> Markup {
     html! {
         li id=(format!("grant-{}", g.id)) {
             div class=(format!("grant-node grant-{status}")) {
-                p.parties { (party(&g.grantor)) " → " (party(&g.grantee)) }
+                p.parties { (party(ctx, &g.grantor, g.grantor_level)) " → " (party(ctx, &g.grantee, g.grantee_level)) }
                 p.meta {
                     span class=(format!("badge status-{status}")) { (ctx.t(&format!("grant.{status}"))) }
                     span { code { (g.id) } }
@@ -196,7 +242,7 @@ fn grant_node(ctx: &Ctx, g: &GrantNode) -> Markup {
 pub(super) fn render(ctx: &Ctx, v: &GrantsView) -> Markup {
     html! {
         h1 { (ctx.t("grant.title")) }
-        (section_tabs(ctx))
+        @if matches!(ctx.role(), Role::Administrator | Role::CenterLeader) { (section_tabs(ctx)) }
         (read_only_note(ctx, v.may_change))
         (view::done_notice(ctx, v.done.as_deref()))
         @if let Some(m) = &v.error { div.notice.error role="alert" { (m) } }
@@ -219,14 +265,14 @@ pub(super) fn render(ctx: &Ctx, v: &GrantsView) -> Markup {
 
 /// `GET /admin/grants` — the delegation tree.
 pub async fn grants(State(state): State<AppState>, ctx: Ctx, Query(q): Query<DoneQuery>) -> Result<Response, WebError> {
-    let may_change = access(&ctx, false)?;
-    grants_page(&state, &ctx, may_change, q.done.as_deref(), None).await
+    let viewer = Viewer::of(&ctx)?;
+    grants_page(&state, &ctx, &viewer, q.done.as_deref(), None).await
 }
 
 async fn grants_page(
     state: &AppState,
     ctx: &Ctx,
-    may_change: bool,
+    viewer: &Viewer,
     done: Option<&str>,
     error: Option<&str>,
 ) -> Result<Response, WebError> {
@@ -236,7 +282,7 @@ async fn grants_page(
     let model = GrantsView {
         done: done.map(str::to_owned),
         error: error.map(str::to_owned),
-        ..view(ctx, &delegations, &departments, &names, state.now(), may_change)
+        ..view(ctx, &delegations, &departments, &names, state.now(), viewer)
     };
     Ok(page(ctx, ctx.t("grant.title"), render(ctx, &model)))
 }
@@ -248,11 +294,12 @@ pub async fn revoke(
     posted: Posted,
 ) -> Result<Response, WebError> {
     let ctx = posted.ctx;
-    let may_change = access(&ctx, false)?;
+    let viewer = Viewer::of(&ctx)?;
+    // The app refuses anyone the delegation rules do not let revoke this grant.
     match app::revoke_grant(&state, &ctx.principal, &id).await {
         Ok(()) => Ok(see_other(&ctx, format!("/admin/grants?done=grant_revoked#grant-{id}"))),
         Err(crate::app::AppError::Conflict(_)) => {
-            let response = grants_page(&state, &ctx, may_change, None, Some(ctx.t("grant.already"))).await?;
+            let response = grants_page(&state, &ctx, &viewer, None, Some(ctx.t("grant.already"))).await?;
             Ok((StatusCode::CONFLICT, response).into_response())
         }
         Err(e) => Err(ctx.fail(e)),
@@ -297,7 +344,8 @@ mod tests {
             [("li.head".to_owned(), DepartmentCode::parse("fgw").expect("a code"))],
         );
         let names = HashMap::from([("li.head".to_owned(), "Li".to_owned())]);
-        let v = view(&ctx, &delegations, &[("fgw".into(), "DRC".into())], &names, at("2026-03-02T02:00:00Z"), true);
+        let admin = Viewer { only: None, revoker: Some(("admin".into(), Role::Administrator, None)) };
+        let v = view(&ctx, &delegations, &[("fgw".into(), "DRC".into())], &names, at("2026-03-02T02:00:00Z"), &admin);
         assert_eq!((v.total, v.active, v.expired, v.revoked), (2, 1, 0, 1));
         let root = &v.departments[0].roots[0];
         assert_eq!(root.grantor, Party { name: Some("Li".into()), id: "li.head".into() });
@@ -315,5 +363,47 @@ mod tests {
             "{html}"
         );
         assert_eq!(html.matches("/revoke\"").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn a_head_and_an_approver_see_their_departments_grants_with_levels_and_revoke_what_they_may() {
+        let ctx = Ctx::for_test_as(Lang::En, Role::Approver);
+        let fgw = DepartmentCode::parse("fgw").expect("a code");
+        let level =
+            |grantor, grantee| tongban_core::delegation::Levels { grantor: Some(grantor), grantee: Some(grantee) };
+        let mut g1 = grant("g1", "li.head", "zhao.deputy", None, false);
+        g1.levels = level(Position::Head, Position::Deputy);
+        let mut g2 = grant("g2", "zhao.deputy", "wang.chief", Some("g1"), false);
+        g2.levels = level(Position::Deputy, Position::Chief);
+        let mut other = grant("g9", "ma.head", "xu.deputy", None, false);
+        other.department = DepartmentCode::parse("zjj").expect("a code");
+        let delegations = Delegations::new(
+            [g1, g2, other],
+            [
+                ("li.head".to_owned(), fgw.clone()),
+                ("ma.head".to_owned(), DepartmentCode::parse("zjj").expect("a code")),
+            ],
+        );
+        let names = HashMap::new();
+        let departments = [("fgw".into(), "DRC".into()), ("zjj".into(), "HUD".into())];
+        let now = at("2026-03-02T02:00:00Z");
+        let deputy = Viewer {
+            only: Some(fgw.clone()),
+            revoker: Some(("zhao.deputy".into(), Role::Approver, Some(fgw.clone()))),
+        };
+        let v = view(&ctx, &delegations, &departments, &names, now, &deputy);
+        assert_eq!(v.total, 2, "only fgw's grants");
+        let root = &v.departments[0].roots[0];
+        assert!(!root.revocable && root.children[0].revocable, "the deputy revokes what they gave, not what they hold");
+        let html = render(&ctx, &v).into_string();
+        assert!(
+            html.contains(r#"<span class="level">Deputy in charge</span> <code>zhao.deputy</code> → <span class="level">Division chief</span> <code>wang.chief</code>"#),
+            "{html}"
+        );
+        let head =
+            Viewer { only: Some(fgw.clone()), revoker: Some(("li.head".into(), Role::DepartmentHead, Some(fgw))) };
+        let v = view(&ctx, &delegations, &departments, &names, now, &head);
+        let root = &v.departments[0].roots[0];
+        assert!(root.revocable && root.children[0].revocable, "the head revokes any grant of the department");
     }
 }

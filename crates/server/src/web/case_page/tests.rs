@@ -123,6 +123,10 @@ fn staff_see_the_chain_they_hold_authority_under() {
             grantee: "clerk".into(),
             powers: vec![Power::Accept],
             id: "g-1".into(),
+            levels: tongban_core::delegation::Levels {
+                grantor: Some(tongban_core::org::Position::Head),
+                grantee: Some(tongban_core::org::Position::Staff),
+            },
         }])),
     });
     model.files = vec![FileRow {
@@ -144,7 +148,10 @@ fn staff_see_the_chain_they_hold_authority_under() {
         "{html}"
     );
     assert!(html.contains("clerk opened “Licence” at"), "the applicant sees who opened the file: {html}");
-    assert!(html.contains("<span class=\"party\">head</span> → <span class=\"party\">clerk</span>"), "{html}");
+    assert!(
+        html.contains("<span class=\"level\">Head</span> <span class=\"party\">head</span> → <span class=\"level\">Staff</span> <span class=\"party\">clerk</span>"),
+        "{html}"
+    );
     assert!(html.contains("<code>g-1</code>"), "{html}");
     assert!(html.contains("0123456789ab…"), "{html}");
     model.authority = Some(AuthorityBox { power: Power::Accept, held: None });

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 use tongban_core::case::CaseEvent;
-use tongban_core::delegation::Delegations;
+use tongban_core::delegation::{Delegations, Levels};
 use tongban_core::identity::Power;
 
 use crate::app::RecordedEvent;
@@ -32,6 +32,8 @@ pub enum ChainLink {
         powers: Vec<Power>,
         /// The grant's id.
         id: String,
+        /// Where grantor and grantee stood in the chain when it was given.
+        levels: Levels,
     },
     /// A grant id no longer in the book.
     Unknown(String),
@@ -49,6 +51,7 @@ impl ChainView {
                 grantee: g.grantee.clone(),
                 powers: g.powers.iter().copied().collect(),
                 id: g.id.clone(),
+                levels: g.levels,
             },
             None => ChainLink::Unknown(id.clone()),
         };
@@ -65,6 +68,15 @@ pub fn powers(ctx: &Ctx, powers: &[Power]) -> String {
         .join(ctx.t("list.sep"))
 }
 
+/// A party's level in the chain (主要领导, 分管领导 …) before their name; nothing when unknown.
+fn level(ctx: &Ctx, level: Option<tongban_core::org::Position>) -> Markup {
+    html! {
+        @if let Some(p) = level {
+            span.level { (ctx.t(&format!("position.{}", p.as_str()))) } " "
+        }
+    }
+}
+
 /// Draws a grant chain.
 pub fn chain(ctx: &Ctx, c: &ChainView) -> Markup {
     html! {
@@ -75,8 +87,9 @@ pub fn chain(ctx: &Ctx, c: &ChainView) -> Markup {
                     @for link in links {
                         li {
                             @match link {
-                                ChainLink::Grant { grantor, grantee, powers: p, id } => {
-                                    span.party { (grantor) } " → " span.party { (grantee) } " "
+                                ChainLink::Grant { grantor, grantee, powers: p, id, levels } => {
+                                    (level(ctx, levels.grantor)) span.party { (grantor) } " → "
+                                    (level(ctx, levels.grantee)) span.party { (grantee) } " "
                                     span.powers { (powers(ctx, p)) }
                                     " " code { (id) }
                                 }

@@ -85,6 +85,18 @@ impl Fixture {
                         },
                     )
                     .await?;
+                    // clerk sits at fgw's window, so a case applied for online is theirs at once
+                    // (the least-loaded clerk at a window of the department owns it).
+                    tongban_store::insert_window(
+                        c,
+                        &tongban_core::org::Window {
+                            code: tongban_core::org::WindowCode::parse("W-01").expect("valid"),
+                            name: "发改委窗口".into(),
+                            department: Some(DepartmentCode::parse("fgw").expect("valid")),
+                            site: None,
+                        },
+                    )
+                    .await?;
                     for (login, role, dept) in ACCOUNTS {
                         let applicant = *role == Role::Applicant;
                         insert_account(
@@ -95,7 +107,7 @@ impl Fixture {
                                 display_name: login.to_uppercase(),
                                 role: *role,
                                 department: dept.map(|d| DepartmentCode::parse(d).expect("valid")),
-                                window: None,
+                                window: (*login == "clerk").then(|| "W-01".into()),
                                 position: None,
                                 applicant_kind: applicant.then(|| "enterprise".into()),
                                 id_number: applicant.then(|| APPLICANT_ID.into()),
