@@ -261,6 +261,11 @@ pub async fn invalidate_concern_ledger(conn: &mut Conn) -> Result<(), StoreError
 /// Records that the ledger now holds every case stored before it existed.
 pub async fn mark_concern_ledger_built(conn: &mut Conn, at: jiff::Timestamp) -> Result<(), StoreError> {
     conn.query("update concern_ledger set built_at = $1 where id = 1").bind(format_ts(at)).execute().await?;
+    if conn.is_postgres() {
+        // Freshly filled, the tables have no statistics until autovacuum gets to them, and
+        // a department's page would be planned as a scan of all its rows meanwhile.
+        conn.execute_batch("analyze concern; analyze concern_count").await?;
+    }
     Ok(())
 }
 

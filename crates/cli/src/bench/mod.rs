@@ -8,8 +8,11 @@
 //!   then a check that every acknowledged write is stored;
 //! - `core-flow`: instances per second of the accept → two reviews → decide → deliver
 //!   process through the core, in memory and durably (the peer comparison in `bench/peers/`);
-//! - `recompute`: importing a year that moves the due times of many running cases.
+//! - `recompute`: importing a year that moves the due times of many running cases;
+//! - `concerns`: the supervision concerns list as closed cases pile up, against a scan of
+//!   every case.
 
+mod concerns;
 mod core_flow;
 mod load;
 mod recompute;
@@ -38,6 +41,10 @@ pub enum BenchCommand {
     /// every case recomputed and its `due_recomputed` event written, on SQLite (and
     /// PostgreSQL with `--postgres`), against the core alone recomputing the same cases.
     Recompute(recompute::RecomputeArgs),
+    /// How long the supervision concerns list takes at each `--cases` size (one in ten
+    /// corrected twice, every decision without a recorded grant), against the scan of every
+    /// case and decision the list did before its ledger.
+    Concerns(concerns::ConcernsArgs),
 }
 
 /// Runs one benchmark.
@@ -47,6 +54,7 @@ pub async fn run(_config: &Config, command: BenchCommand) -> anyhow::Result<Exit
         BenchCommand::Load(args) => load::run(args).await,
         BenchCommand::CoreFlow(args) => core_flow::run(args).await,
         BenchCommand::Recompute(args) => recompute::run(args).await,
+        BenchCommand::Concerns(args) => concerns::run(args).await,
     }
 }
 
