@@ -8,6 +8,7 @@ mod activation;
 mod api;
 mod authz;
 mod exports;
+mod chain;
 mod first_contact;
 mod guardrails;
 mod identity;
