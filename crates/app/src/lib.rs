@@ -324,7 +324,6 @@ pub async fn identities(state: &App, account: &tongban_store::Account) -> Result
     Ok(ids)
 }
 
-/// Checks, by core's rule, that the account `login` may own a case of `item`.
 /// The named owner of a case of `department` that arrives without a person, by core's rule
 /// over the department's enabled staff; none when it has none.
 pub(crate) async fn named_owner(
@@ -335,6 +334,7 @@ pub(crate) async fn named_owner(
     Ok(tongban_core::org::owner::named_owner(&candidates).map(str::to_owned))
 }
 
+/// Checks, by core's rule, that the account `login` may own a case of `item`.
 async fn check_owner(state: &App, login: &str, item: &tongban_core::item::ServiceItem) -> Result<(), AppError> {
     let account = state.store.account(login.trim()).await?;
     let candidate = account.as_ref().map(|a| tongban_core::case::OwnerCandidate {
