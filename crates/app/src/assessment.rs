@@ -212,3 +212,68 @@ pub async fn assessment(
         .collect();
     Ok(Assessment { period, by, weights, rows })
 }
+
+/// A score as the sheet writes it (`95.05`), empty when the part has no facts.
+fn cell(s: Option<Score>) -> String {
+    s.map(|s| s.to_string()).unwrap_or_default()
+}
+
+/// The assessment as a sheet (`tongban report assessment`, the API's and the pages'
+/// downloads): a row per subject, best first, the honours as `yes`/`no` for windows and staff.
+pub fn sheet(a: &Assessment) -> crate::tables::Sheet {
+    let honour = match a.by {
+        Grouping::Window => "red_flag",
+        Grouping::Staff => "star",
+        Grouping::Department | Grouping::Site => "",
+    };
+    let mut header = vec![
+        "rank",
+        "code",
+        "name",
+        "department",
+        "on_time",
+        "satisfaction",
+        "attendance",
+        "evaluation",
+        "third_party",
+        "accountability",
+        "total",
+    ];
+    if !honour.is_empty() {
+        header.push(honour);
+    }
+    let rows = a
+        .rows
+        .iter()
+        .map(|r| {
+            let c = &r.components;
+            let mut row = vec![
+                r.rank.to_string(),
+                r.code.clone(),
+                r.name.clone(),
+                r.department.clone().unwrap_or_default(),
+                cell(c.on_time),
+                cell(c.satisfaction),
+                cell(c.attendance),
+                cell(c.evaluation),
+                cell(c.third_party),
+                c.accountability.to_string(),
+                r.total.to_string(),
+            ];
+            if let Some(named) = r.red_flag.or(r.star) {
+                row.push(if named { "yes" } else { "no" }.to_owned());
+            }
+            row
+        })
+        .collect();
+    crate::tables::Sheet::new("assessment", &header, rows).with_numbers(&[
+        "rank",
+        "on_time",
+        "satisfaction",
+        "attendance",
+        "evaluation",
+        "third_party",
+        "accountability",
+        "total",
+    ])
+}

@@ -266,6 +266,17 @@ async fn subject_exists(state: &App, kind: Grouping, code: &str) -> Result<(), A
     }
 }
 
+/// The weights in use.
+pub async fn weights(state: &App, principal: &Principal) -> Result<Weights, AppError> {
+    authorize(principal, Action::ReadAssessment)?;
+    Ok(state.store.assessment_weights().await?)
+}
+
+/// Every survey, newest first (public: the public page lists the open ones).
+pub async fn surveys(state: &App) -> Result<Vec<SurveyRow>, AppError> {
+    Ok(state.store.surveys().await?)
+}
+
 /// Sets the weights after core checks them.
 pub async fn set_weights(state: &App, principal: &Principal, weights: Weights) -> Result<(), AppError> {
     authorize(principal, Action::ConfigureAssessment)?;

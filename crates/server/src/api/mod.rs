@@ -2,6 +2,7 @@
 //! `routes!`, so none goes undocumented; the document is served at `/api/v1/openapi.json`.
 
 mod accounts;
+mod assessment;
 mod calendar;
 pub(crate) mod cases;
 mod exports;
@@ -78,6 +79,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(org::routes())
         .merge(imports::routes())
         .merge(exports::routes())
+        .merge(assessment::routes())
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

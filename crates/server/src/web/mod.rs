@@ -16,6 +16,7 @@
 mod account;
 mod activate;
 mod admin;
+mod assessment;
 mod assets;
 mod case_page;
 mod chart;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(case_page::routes())
         .merge(workbench::routes())
         .merge(supervision::routes())
+        .merge(assessment::routes())
         .merge(projects::routes())
         .merge(admin::routes())
         .merge(kiosk::routes())

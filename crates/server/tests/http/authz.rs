@@ -109,6 +109,22 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/imports/{kind}", "", "00000000100"),
     // Downloads, asked of `staff`: the organisation's kinds are the administrators'.
     ("GET", "/api/v1/exports/{kind}", "", "00000000100"),
+    // Window assessment (考核评议): overseers and heads read it; clerks keep their own ledger;
+    // heads and administrators mark days; administrators set weights, import and open surveys.
+    ("GET", "/api/v1/assessment", "", "00000111100"),
+    ("GET", "/api/v1/assessment/weights", "", "00000111100"),
+    ("PUT", "/api/v1/assessment/weights", "", "00000000100"),
+    // Without a file: administrators get 415, the others are refused before it.
+    ("POST", "/api/v1/assessment/scores", "", "00000000100"),
+    ("POST", "/api/v1/attendance/imports", "", "00000000100"),
+    ("POST", "/api/v1/attendance/check-in", "", "00111100011"),
+    ("POST", "/api/v1/attendance/check-out", "", "00111100011"),
+    ("GET", "/api/v1/attendance", "", "00111111111"),
+    ("PUT", "/api/v1/attendance/{login}/{date}", "", "00000100100"),
+    ("GET", "/api/v1/surveys", "", "11111111111"),
+    ("POST", "/api/v1/surveys", "", "00000000100"),
+    // Anyone answers; the survey of a past month is closed (409), never a denial.
+    ("POST", "/api/v1/surveys/{period}/answers", "", "11111111111"),
     // Last: it ends the callers' sessions.
     ("GET", "/api/v1/calendar", "", "11111111111"),
     ("GET", "/api/v1/calendar/years/{year}", "", "11111111111"),
@@ -171,6 +187,16 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/projects/{code}/run", _) => json!({ "plan": "after-reform" }),
         ("POST", "/api/v1/projects/{code}/bundle", _) => json!({ "steps": ["LX01"] }),
         ("POST", "/api/v1/tickets", _) => json!({ "queue": "comprehensive" }),
+        ("PUT", "/api/v1/assessment/weights", _) => json!({
+            "on_time": 30, "satisfaction": 25, "attendance": 15, "evaluation": 20, "third_party": 10, "deduction": 2,
+            "red_flag": { "percent": 10, "at_least": 1, "min_total": 80 },
+            "star": { "percent": 10, "at_least": 1, "min_total": 80 }
+        }),
+        ("PUT", "/api/v1/attendance/{login}/{date}", _) => json!({ "mark": "leave" }),
+        ("POST", "/api/v1/surveys", _) => json!({ "period": "2027-07", "title": "民主评议" }),
+        ("POST", "/api/v1/surveys/{period}/answers", _) => {
+            json!({ "subject_kind": "department", "subject_code": "fgw", "grade": 5 })
+        }
         // Empty fields: an administrator is told what is missing (422), nothing is created.
         ("POST", "/api/v1/org/{kind}", _) => json!({}),
         ("POST", "/api/v1/calendar/closures", _) => {
@@ -246,6 +272,7 @@ async fn the_server_enforces_the_matrix() {
                     .replace("{year}", "2027")
                     .replace("{division}", "620100")
                     .replace("{date}", "2027-07-14")
+                    .replace("{period}", "2027-07")
                     .replace("{kind}", if path.starts_with("/api/v1/lists") { "powers" } else { "staff" })
                     .replace("{key}", "nobody");
                 // The reform report needs its two versions; the minimal center has one.

@@ -6,6 +6,7 @@ mod common;
 
 mod activation;
 mod api;
+mod assessment;
 mod authz;
 mod chain;
 mod exports;
