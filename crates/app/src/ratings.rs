@@ -15,7 +15,8 @@ use tongban_core::rating::rectification::{self, Stage, Step};
 use tongban_core::rating::satisfaction::tally;
 use tongban_core::rating::{DEFAULT_RATING_DAYS, Level, RatingChannel, check_rating, may_rate};
 use tongban_core::supervision::{AccountabilityState, AlertKind, Colour, Level as AlertLevel};
-use tongban_store::{AccountabilityRow, AlertRow, AppealRow, RatingRow, RectificationRow, append_audit, append_events};
+use tongban_store::{AccountabilityRow, AlertRow, append_audit, append_events};
+pub use tongban_store::{AppealRow, RatingRow, RectificationRow};
 
 use crate::{App, AppError, Principal, authorize, concerns};
 
@@ -261,6 +262,9 @@ pub async fn rectify(
     text: &str,
 ) -> Result<RectificationRow, AppError> {
     let account = principal.require()?.clone();
+    if !step.by_rater() {
+        authorize(principal, Action::Rectify)?;
+    }
     let (x, rating) = rectification(state, principal, id).await?;
     match step {
         Step::Rerate => return Err(AppError::BadParameter("a re-rating is a rating: rate the case again".into())),
@@ -545,8 +549,7 @@ pub async fn monthly_satisfaction(state: &App) -> Result<Vec<(String, [u64; 5])>
 /// The supervision worker's watch on rectifications: a rectification carried over without
 /// a deadline gets one; one overdue (not fed back by its deadline) raises a `rating` alert
 /// and opens accountability, exactly once. Returns how many were found overdue.
-pub async fn watch_rectifications(state: &App) -> Result<usize, AppError> {
-    let now = state.now();
+pub async fn watch_rectifications(state: &App, now: jiff::Timestamp) -> Result<usize, AppError> {
     let mut overdue = 0;
     for x in state.store.rectifications_to_watch(now).await? {
         let due = match x.due_at {
@@ -637,4 +640,23 @@ async fn raise_overdue(
             })
         })
         .await
+}
+
+/// A case's ratings and rectifications, for whoever may see the case.
+pub async fn of_case(
+    state: &App,
+    principal: &Principal,
+    number: &CaseNumber,
+) -> Result<(Vec<RatingRow>, Vec<RectificationRow>), AppError> {
+    crate::visible_case(state, principal, number).await?;
+    Ok((
+        state.store.ratings_of_case(number.as_str()).await?,
+        state.store.rectifications_of_case(number.as_str()).await?,
+    ))
+}
+
+/// The start of the month (China Standard Time) `now` falls in.
+pub fn month_start(now: jiff::Timestamp) -> jiff::Timestamp {
+    let date = tongban_core::calendar::local_date(now).first_of_month();
+    date.to_zoned(tongban_core::calendar::CHINA_STANDARD_TIME.to_time_zone()).map_or(now, |z| z.timestamp())
 }

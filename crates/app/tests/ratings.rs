@@ -197,11 +197,11 @@ async fn an_overdue_rectification_alerts_and_opens_accountability_exactly_once()
         let c = center(&t).await;
         let number = delivered(&c).await;
         ratings::rate(&c.app, &c.applicant, &number, RatingChannel::Online, 2, "").await.expect("bad");
-        assert_eq!(ratings::watch_rectifications(&c.app).await.expect("watch"), 0, "not due yet");
+        assert_eq!(ratings::watch_rectifications(&c.app, c.app.now()).await.expect("watch"), 0, "not due yet");
         // Due Mon 9 Mar 17:30 CST; Tue 10 Mar it is overdue.
         c.set("2026-03-10T02:00:00Z");
-        assert_eq!(ratings::watch_rectifications(&c.app).await.expect("watch"), 1, "{}", t.name);
-        assert_eq!(ratings::watch_rectifications(&c.app).await.expect("watch"), 0, "{}: once", t.name);
+        assert_eq!(ratings::watch_rectifications(&c.app, c.app.now()).await.expect("watch"), 1, "{}", t.name);
+        assert_eq!(ratings::watch_rectifications(&c.app, c.app.now()).await.expect("watch"), 0, "{}: once", t.name);
         let alerts: Vec<_> =
             t.store.alerts(100).await.expect("alerts").into_iter().filter(|a| a.kind.as_str() == "rating").collect();
         assert_eq!(alerts.len(), 1, "{}", t.name);

@@ -14,6 +14,7 @@ mod lists;
 pub mod org;
 mod plans;
 mod projects;
+mod ratings;
 pub mod reform;
 mod session;
 mod supervision;
@@ -80,6 +81,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(imports::routes())
         .merge(exports::routes())
         .merge(assessment::routes())
+        .merge(ratings::routes())
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

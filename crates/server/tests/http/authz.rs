@@ -125,6 +125,19 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/surveys", "", "00000000100"),
     // Anyone answers; the survey of a past month is closed (409), never a denial.
     ("POST", "/api/v1/surveys/{period}/answers", "", "11111111111"),
+    // 好差评: the applicant, and a clerk at the window device, rate (a fresh case is not
+    // delivered: 409); the department takes rectifications through their steps, its head or
+    // approver appeals, a supervisor reviews; {id} names nothing (404 once allowed).
+    ("POST", "/api/v1/cases/{number}/ratings", "", "01100000001"),
+    ("GET", "/api/v1/cases/{number}/ratings", "", "01111111101"),
+    ("GET", "/api/v1/rectifications", "", "00111111111"),
+    ("GET", "/api/v1/rectifications/{id}", "", "01111111111"),
+    ("POST", "/api/v1/rectifications/{id}/steps", "", "00101100011"),
+    ("POST", "/api/v1/ratings/{id}/appeals", "", "00001100000"),
+    ("GET", "/api/v1/appeals", "", "00111111111"),
+    ("POST", "/api/v1/appeals/{id}/review", "", "00000001000"),
+    ("GET", "/api/v1/satisfaction", "", "00000111100"),
+    ("GET", "/api/v1/satisfaction/monthly", "", "11111111111"),
     // Last: it ends the callers' sessions.
     ("GET", "/api/v1/calendar", "", "11111111111"),
     ("GET", "/api/v1/calendar/years/{year}", "", "11111111111"),
@@ -216,6 +229,10 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("PUT", "/api/v1/me/password", _) => {
             json!({ "current_password": "wrong", "new_password": "long enough password" })
         }
+        ("POST", "/api/v1/cases/{number}/ratings", _) => json!({ "channel": "window_device", "score": 5 }),
+        ("POST", "/api/v1/rectifications/{id}/steps", _) => json!({ "step": "verify", "text": "核实" }),
+        ("POST", "/api/v1/ratings/{id}/appeals", _) => json!({ "reasons": "误评" }),
+        ("POST", "/api/v1/appeals/{id}/review", _) => json!({ "verdict": "upheld", "note": "复核" }),
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })
