@@ -274,6 +274,39 @@ pub async fn load_grants(
     Ok(grants)
 }
 
+/// Stores generated accountability records (问责) as they went: each opened as the
+/// supervision worker opens one, then written in the state it reached (answered by the
+/// department, closed by a supervisor), as the supervision pages write it.
+pub async fn load_accountability(
+    state: &App,
+    principal: &Principal,
+    records: Vec<tongban_store::AccountabilityRow>,
+) -> Result<(), AppError> {
+    authorize(principal, Action::BulkLoad)?;
+    state
+        .store
+        .write(move |c| {
+            Box::pin(async move {
+                for r in &records {
+                    let opened = tongban_store::AccountabilityRow {
+                        state: tongban_core::supervision::AccountabilityState::Open,
+                        answer: None,
+                        answered_by: None,
+                        answered_at: None,
+                        conclusion: None,
+                        closed_by: None,
+                        closed_at: None,
+                        ..r.clone()
+                    };
+                    tongban_store::insert_accountability(c, &opened).await?;
+                    tongban_store::update_accountability(c, r).await?;
+                }
+                Ok::<_, AppError>(())
+            })
+        })
+        .await
+}
+
 /// Whether the project library holds any project.
 pub async fn projects_exist(state: &App) -> Result<bool, AppError> {
     Ok(!state.store.projects(None).await?.is_empty())

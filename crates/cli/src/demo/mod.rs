@@ -11,6 +11,7 @@
 //! state machine (`tongban_core::case`) and stored with the same store functions the
 //! server uses, so the demo exercises the rules it shows.
 
+mod accountability;
 mod cases;
 mod catalog;
 mod chain;
@@ -129,6 +130,9 @@ pub async fn seed(
     let (cases, events) =
         bulk::load_case_histories(app, &console, histories, BATCH).await.context("storing demo cases")?;
     tracing::info!(cases, events, "demo cases stored");
+    let records =
+        accountability::load(app, &org, &items, calendar, now).await.context("storing demo accountability")?;
+    tracing::info!(records, "demo accountability records stored");
     Ok(SeedSummary {
         divisions: org.divisions.len(),
         departments: org.departments.len(),

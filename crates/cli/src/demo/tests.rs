@@ -246,5 +246,16 @@ async fn every_demo_decision_holds_valid_authority_through_all_four_levels() {
     }
     let full = levels.values().filter(|l| l.len() == 4).count();
     assert!(full >= 3, "departments with all four levels: {full} of {levels:?}");
+
+    // A few late cases were caught: their records were answered and closed.
+    let records = store.accountability().await.expect("records");
+    assert!((3..=4).contains(&records.len()), "{records:?}");
+    for r in &records {
+        assert_eq!(r.state, tongban_core::supervision::AccountabilityState::Closed, "{r:?}");
+        assert!(r.answered_by.is_some() && r.closed_by.is_some(), "{r:?}");
+        let number = tongban_core::case::CaseNumber::parse(&r.case_number).expect("number");
+        let case = store.case_by_number(&number).await.expect("case").expect("stored");
+        assert!(case.closed_at.is_some_and(|c| case.due_at.is_some_and(|d| c > d)), "{} was late", r.case_number);
+    }
     store.close().await;
 }
