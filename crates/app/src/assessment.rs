@@ -14,7 +14,7 @@ use serde::Serialize;
 use tongban_core::access::{Action, Scope};
 use tongban_core::assessment::{
     AttendanceMark, AttendanceTally, Components, EvaluationTally, Grouping, Period, Respondent, Score, Shift, Weights,
-    day_status, rank, ratio_score, satisfaction_score,
+    day_status, rank, ratio_score,
 };
 use tongban_core::attribution::{Attribution, CaseFacts, Post, attribute};
 use tongban_store::StaffPost;
@@ -70,7 +70,7 @@ fn key_of(a: &Attribution, by: Grouping) -> Option<String> {
 #[derive(Default)]
 struct Facts {
     delivered: HashMap<String, (u128, u128)>,
-    ratings: HashMap<String, [u64; 5]>,
+    satisfied: HashMap<String, (u128, u128)>,
     attendance: HashMap<String, AttendanceTally>,
     evaluation: HashMap<String, EvaluationTally>,
     third_party: HashMap<String, Score>,
@@ -98,12 +98,21 @@ async fn gather(state: &App, period: Period, by: Grouping, posts: &[StaffPost]) 
         let facts =
             CaseFacts { submitted_by: &case.submitted_by, owners: &owners, item_department: &case.item_department };
         let Some(key) = key_of(&attribute(&facts, post), by) else { continue };
-        let entry = f.delivered.entry(key.clone()).or_default();
+        let entry = f.delivered.entry(key).or_default();
         entry.0 += u128::from(case.on_time);
         entry.1 += 1;
-        if let Some(r) = case.rating.filter(|r| (1..=5).contains(r)) {
-            f.ratings.entry(key).or_default()[usize::from(r - 1)] += 1;
-        }
+    }
+    // 满意率 as the 好差评 figures report it: the month's counted ratings (an upheld appeal
+    // excludes one), attributed by the same rule.
+    let (from, to) = period.bounds();
+    let by_ratings = match by {
+        Grouping::Window => crate::ratings::By::Window,
+        Grouping::Department => crate::ratings::By::Department,
+        Grouping::Staff => crate::ratings::By::Staff,
+        Grouping::Site => crate::ratings::By::Site,
+    };
+    for row in crate::ratings::satisfaction(state, None, from, to, by_ratings).await? {
+        f.satisfied.insert(row.key, (u128::from(row.satisfied), u128::from(row.rated)));
     }
     // A person's attendance counts for them and where they sit, as a case they received would.
     let own = |login: &str, department: &str| {
@@ -129,7 +138,6 @@ async fn gather(state: &App, period: Period, by: Grouping, posts: &[StaffPost]) 
             f.third_party.insert(s.subject_code, Score::from_hundredths(s.score));
         }
     }
-    let (from, to) = period.bounds();
     for (owner, department) in store.accountability_opened_between(from, to).await? {
         if let Some(key) = key_of(&own(&owner, &department), by) {
             *f.accountability.entry(key).or_default() += 1;
@@ -174,7 +182,7 @@ pub async fn assessment(
         .map(|(code, _, _)| {
             let components = Components {
                 on_time: f.delivered.get(&code).and_then(|&(on, all)| ratio_score(on, all)),
-                satisfaction: f.ratings.get(&code).and_then(|&c| satisfaction_score(c)),
+                satisfaction: f.satisfied.get(&code).and_then(|&(s, n)| ratio_score(s, n)),
                 attendance: f.attendance.get(&code).and_then(AttendanceTally::score),
                 evaluation: f.evaluation.get(&code).and_then(EvaluationTally::score),
                 third_party: f.third_party.get(&code).copied(),

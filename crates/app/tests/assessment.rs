@@ -117,8 +117,8 @@ fn submission() -> Submission {
     }
 }
 
-/// A case received by `clerk` on Monday 2 February 2026, delivered `days` later and rated.
-fn delivered(item: &ServiceItem, days: i64, score: u8) -> CaseHistory {
+/// A case received by `clerk` on Monday 2 February 2026 and delivered `days` later.
+fn delivered(item: &ServiceItem, days: i64) -> CaseHistory {
     let calendar = WorkingCalendar::builtin();
     let mut at = ts("2026-02-02T01:00:00Z");
     let placeholder = CaseNumber::new(&item.division, 2026, 0);
@@ -128,7 +128,6 @@ fn delivered(item: &ServiceItem, days: i64, score: u8) -> CaseHistory {
         (0, CaseCommand::Accept),
         (days, CaseCommand::Approve { note: "同意".into() }),
         (0, CaseCommand::Deliver { method: "window".into() }),
-        (0, CaseCommand::Rate { score, comment: String::new() }),
     ];
     for (gap, command) in commands {
         at = at.checked_add(jiff::SignedDuration::from_hours(1 + 24 * gap)).expect("time");
@@ -156,9 +155,20 @@ async fn every_part_is_computed_from_stored_facts() {
         let people: Vec<Principal> = accounts().iter().map(principal).collect();
         let [clerk, _clerk2, head, admin, supervisor] = <[Principal; 5]>::try_from(people).expect("five");
         let feb = Period::parse("2026-02").expect("period");
-        // Two cases received by the clerk: one on time rated 5, one 25 days late rated 1.
-        let histories = vec![delivered(&item, 0, 5), delivered(&item, 25, 1)];
+        // Two cases received by the clerk: one on time rated 5, one 25 days late rated 1 (at
+        // the window device, each the day after its delivery).
+        let histories = vec![delivered(&item, 0), delivered(&item, 25)];
         tongban_app::bulk::load_case_histories(&app, &Principal::console(), histories, 10).await.expect("loaded");
+        let filter = tongban_store::CaseFilter { page: 1, per_page: 10, ..Default::default() };
+        let mut cases = t.store.cases(&filter).await.expect("cases").items;
+        cases.sort_by_key(|c| c.closed_at);
+        for (case, score) in cases.iter().zip([5, 1]) {
+            let closed = case.closed_at.expect("delivered");
+            *clock.lock().expect("clock") = closed.checked_add(jiff::SignedDuration::from_hours(2)).expect("time");
+            let channel = tongban_core::rating::RatingChannel::WindowDevice;
+            tongban_app::ratings::rate(&app, &clerk, &case.number, channel, score, "").await.expect("rated");
+        }
+        *clock.lock().expect("clock") = ts("2026-02-03T00:50:00Z");
 
         // Attendance: in at 08:50 and out at 17:10 on the 3rd (present), marked late on the
         // 4th by the head, and absent on the 5th from an imported file.

@@ -109,8 +109,6 @@ pub struct DeliveredFacts {
     pub item_department: String,
     /// Delivered by its due time.
     pub on_time: bool,
-    /// The applicant's rating (1–5), if any.
-    pub rating: Option<u8>,
 }
 
 fn attendance_row(r: &sqlx::any::AnyRow) -> Result<AttendanceRow, StoreError> {
@@ -277,7 +275,7 @@ impl Store {
     /// in and who owned it, oldest case number first.
     pub async fn delivered_facts(&self, period: &str) -> Result<Vec<DeliveredFacts>, StoreError> {
         let rows = sqlx::query(
-            "select c.case_number, cast(c.delivered_on_time as bigint) as delivered_on_time, c.snapshot, i.department_code, e.kind, e.actor, e.payload \
+            "select c.case_number, cast(c.delivered_on_time as bigint) as delivered_on_time, i.department_code, e.kind, e.actor, e.payload \
              from service_case c \
              join item i on i.item_code = c.item_code and i.version = c.item_version \
              join event e on e.case_number = c.case_number \
@@ -295,8 +293,6 @@ impl Store {
                 .map_err(|e| StoreError::corrupt("event", e))?;
             let kind: String = r.try_get("kind")?;
             if out.last().is_none_or(|(n, _)| *n != number) {
-                let snapshot: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("snapshot")?)
-                    .map_err(|e| StoreError::corrupt("service_case", e))?;
                 let on_time: i64 = r.try_get("delivered_on_time")?;
                 out.push((
                     number,
@@ -305,10 +301,6 @@ impl Store {
                         owners: Vec::new(),
                         item_department: r.try_get("department_code")?,
                         on_time: on_time == 1,
-                        rating: snapshot
-                            .get("rating")
-                            .and_then(serde_json::Value::as_u64)
-                            .and_then(|n| u8::try_from(n).ok()),
                     },
                 ));
             }

@@ -19,7 +19,7 @@ mod weights;
 pub use attendance::{AttendanceMark, AttendanceTally, DayStatus, Shift, day_status};
 pub use evaluation::{EvaluationTally, Respondent, SurveyAnswerError, check_answer};
 pub use period::{Period, PeriodError};
-pub use score::{Components, Grouping, Ranked, Score, rank, ratio_score, satisfaction_score, total};
+pub use score::{Components, Grouping, Ranked, Score, rank, ratio_score, total};
 pub use weights::{Honours, Weights, WeightsError};
 
 #[cfg(test)]

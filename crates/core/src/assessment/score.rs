@@ -73,14 +73,6 @@ pub fn ratio_score(numerator: u128, denominator: u128) -> Option<Score> {
     Some(Score(u32::try_from(scaled).unwrap_or(Score::FULL.0)))
 }
 
-/// 满意度 from the five levels of 好差评: counts of ratings 1 (非常不满意) … 5 (非常满意).
-/// A rating of 5 is worth 100, of 1 nothing, linearly between; none without ratings.
-pub fn satisfaction_score(counts: [u64; 5]) -> Option<Score> {
-    let n: u128 = counts.iter().map(|&c| u128::from(c)).sum();
-    let points: u128 = counts.iter().zip(0u128..).map(|(&c, level)| u128::from(c) * level).sum();
-    ratio_score(points, n * 4)
-}
-
 /// What a row is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -122,7 +114,8 @@ impl Grouping {
 pub struct Components {
     /// 按时办结率: delivered on time / delivered, as a score.
     pub on_time: Option<Score>,
-    /// 满意度.
+    /// 满意度: the 满意率 of the month's counted ratings (基本满意 or better / rated), as the
+    /// 好差评 figures report it.
     pub satisfaction: Option<Score>,
     /// 考勤.
     pub attendance: Option<Score>,
@@ -184,7 +177,7 @@ pub fn rank<K>(rows: Vec<(K, Components)>, w: &Weights) -> Vec<Ranked<K>> {
             Ranked { key, components, total, rank: 0 }
         })
         .collect();
-    out.sort_by(|a, b| b.total.cmp(&a.total));
+    out.sort_by_key(|r| std::cmp::Reverse(r.total));
     let mut previous: Option<(Score, u32)> = None;
     for (i, row) in out.iter_mut().enumerate() {
         let position = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -217,8 +210,6 @@ mod tests {
         assert_eq!(ratio_score(2, 3), Some(Score(6667)));
         assert_eq!(ratio_score(1, 8), Some(Score(1250)));
         assert_eq!(ratio_score(0, 0), None);
-        assert_eq!(satisfaction_score([0, 0, 0, 0, 3]), Some(Score::FULL));
-        assert_eq!(satisfaction_score([1, 0, 0, 0, 1]), Some(Score(5000)));
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl Honours {
     /// How many ranks are named among `rows` rows.
     pub fn cut(&self, rows: usize) -> u32 {
         let rows = u64::try_from(rows).unwrap_or(u64::MAX);
-        let share = (rows.saturating_mul(u64::from(self.percent)) + 99) / 100;
+        let share = rows.saturating_mul(u64::from(self.percent)).div_ceil(100);
         u32::try_from(share).unwrap_or(u32::MAX).max(self.at_least)
     }
 

@@ -41,7 +41,7 @@ pub struct AssessmentQuery {
 pub struct ComponentsView {
     /// 按时办结率: delivered on time / delivered.
     pub on_time: Option<f64>,
-    /// 满意度 from the five levels of 好差评.
+    /// 满意度: 满意率 of the month's counted ratings (基本满意 or better / rated).
     pub satisfaction: Option<f64>,
     /// 考勤: present days 1, late ½, absent 0, over the days that count (leave does not).
     pub attendance: Option<f64>,
