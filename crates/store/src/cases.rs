@@ -268,7 +268,7 @@ pub async fn append_events(
         .query(
             "update service_case set state = $1, owner = $2, version = $3, accepted_at = $4, due_at = $5, \
          decided_at = $6, closed_at = $7, snapshot = $8, calendar_revision = case when calendar_revision > $11 \
-         then calendar_revision else $11 end, closed_month = $12, delivered_on_time = $13 \
+         then calendar_revision else $11 end, closed_month = $12, delivered_on_time = $13, pending_handover = $14 \
          where case_number = $9 and version = $10",
         )
         .bind(after.state.as_str())
@@ -284,6 +284,7 @@ pub async fn append_events(
         .bind(i64::try_from(after.calendar_revision).unwrap_or(i64::MAX))
         .bind(facts.closed_month)
         .bind(facts.delivered_on_time)
+        .bind(after.pending_handover.clone())
         .execute()
         .await?;
     if updated.rows_affected() != 1 {
@@ -541,10 +542,14 @@ impl Store {
             }
         }
         if let Some(d) = &filter.department {
+            // A department's cases: its items', and those handed over to its staff or offered
+            // to one of them (无缝转接 across departments: the case moves with its owner).
             binds.push(d.clone());
+            let n = binds.len();
             conditions.push_str(&format!(
-                " and item_code in (select item_code from item where department_code = ${})",
-                binds.len()
+                " and (item_code in (select item_code from item where department_code = ${n}) \
+                 or owner in (select account_id from account where department_code = ${n}) \
+                 or pending_handover in (select account_id from account where department_code = ${n}))"
             ));
         }
         if let Some(due) = filter.due_before {

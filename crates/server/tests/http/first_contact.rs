@@ -95,3 +95,40 @@ async fn an_owner_who_does_not_act_is_warned_and_escalated_once_per_step_and_an_
         f.t.cleanup().await;
     }
 }
+
+/// The numbers of the cases `caller` finds in their department's queue in `state`.
+async fn queue(f: &Fixture, caller: &common::Caller, state: &str) -> Vec<String> {
+    let (s, _, page) = f.call(caller, "GET", &format!("/api/v1/cases?state={state}&per_page=200"), None).await;
+    assert_eq!(s.as_u16(), 200, "{page}");
+    page["items"].as_array().into_iter().flatten().filter_map(|c| c["number"].as_str().map(str::to_owned)).collect()
+}
+
+#[tokio::test]
+async fn a_hand_over_to_another_department_shows_in_its_queue_and_moves_with_the_case() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let n = received_by_clerk(&f).await;
+        let (clerk, outsider) = (f.login("clerk").await, f.login("outsider").await);
+        assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0.as_u16(), 200, "{name}");
+        assert!(!queue(&f, &outsider, "accepted").await.contains(&n), "{name}: not theirs before the offer");
+        let (s, v) = f.act(&clerk, &n, json!({"action": "hand_over", "to": "outsider"})).await;
+        assert_eq!(s.as_u16(), 200, "{name}: {v}");
+        // Offered: the receiving department's queue (the API the workbench reads) and the
+        // receiver's workbench page show it.
+        assert!(queue(&f, &outsider, "accepted").await.contains(&n), "{name}: offered into their queue");
+        let mut web = common::browser::Web::new(&f);
+        web.login("outsider").await;
+        let page = web.get("/workbench").await;
+        assert!(page.has(&n), "{name}: {}", page.body);
+        let page = web.get(&format!("/cases/{n}")).await;
+        assert_eq!(page.status.as_u16(), 200, "{name}");
+        // Taken: the case is the new owner's and stays in their department's queue; the
+        // item's department still sees it.
+        let (s, v) = f.act(&outsider, &n, json!({"action": "take_over"})).await;
+        assert_eq!((s.as_u16(), v["owner"].as_str()), (200, Some("outsider")), "{name}: {v}");
+        assert!(queue(&f, &outsider, "accepted").await.contains(&n), "{name}: moved with its owner");
+        assert!(queue(&f, &clerk, "accepted").await.contains(&n), "{name}: still the item's department's");
+        f.t.cleanup().await;
+    }
+}

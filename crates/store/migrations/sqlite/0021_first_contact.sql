@@ -33,3 +33,9 @@ alter table accountability add column first_responsible text;
 -- 审批第一责任人 per department (a login; none = its head). An item's own overrides it
 -- (the first_responsible table of 0002).
 alter table department add column first_responsible text;
+
+-- Who an open hand-over offer waits for, as a column (it was only in the snapshot), so a
+-- department's queue finds the cases offered to its staff.
+alter table service_case add column pending_handover text;
+update service_case set pending_handover = json_extract(snapshot, '$.pending_handover');
+create index service_case_by_pending_handover on service_case (pending_handover);

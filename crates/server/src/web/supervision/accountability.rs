@@ -65,6 +65,10 @@ pub(super) struct RecordView {
     pub department: String,
     /// The owner, as shown.
     pub owner: String,
+    /// The watch that opened it.
+    pub kind: tongban_core::supervision::AlertKind,
+    /// The 审批第一责任人 named on it, as shown.
+    pub first_responsible: Option<String>,
     /// When the case turned red.
     pub since: jiff::Timestamp,
     /// `since` as the forms post it back.
@@ -151,6 +155,8 @@ pub(super) fn view(
             state: r.state,
             department: department_name(departments, &r.department).to_owned(),
             owner: person(names, &r.owner),
+            kind: r.kind.clone(),
+            first_responsible: r.first_responsible.as_deref().map(|p| person(names, p)),
             since: r.since,
             opened_at: r.opened_at,
             answer: statement(&r.answer, &r.answered_by, r.answered_at),
@@ -193,6 +199,8 @@ fn record(ctx: &Ctx, r: &RecordView) -> Markup {
             dl.facts {
                 dt { (ctx.t("item.department")) } dd { (r.department) }
                 dt { (ctx.t("sup.owner")) } dd { (r.owner) }
+                dt { (ctx.t("acct.kind")) } dd { (super::alerts::kind_label(ctx, &r.kind)) }
+                @if let Some(p) = &r.first_responsible { dt { (ctx.t("acct.first_responsible")) } dd { (p) } }
                 dt { (ctx.t("acct.red_since")) } dd { (view::time(r.since)) }
                 dt { (ctx.t("acct.opened")) } dd { (view::time(r.opened_at)) }
                 @if let Some(a) = &r.answer {

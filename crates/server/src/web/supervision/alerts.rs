@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::response::Response;
 use maud::{Markup, html};
-use tongban_core::supervision::{Colour, Level};
+use tongban_core::supervision::{AlertKind, Colour, Level};
 
 use super::{SHOWN, colour_label, person, section_tabs};
 use crate::AppState;
@@ -36,6 +36,8 @@ pub(super) struct AlertsView {
 pub(super) struct AlertLine {
     /// Case number.
     pub case_number: String,
+    /// What is watched.
+    pub kind: AlertKind,
     /// Yellow or red.
     pub colour: Colour,
     /// When the colour began.
@@ -50,6 +52,8 @@ pub(super) struct AlertLine {
     pub level: Level,
     /// When last escalated.
     pub escalated_at: Option<jiff::Timestamp>,
+    /// The 审批第一责任人 named at the last level, as shown.
+    pub responsible: Option<String>,
 }
 
 /// The alerts page's model from the alerts read, the departments' names and people's names.
@@ -65,6 +69,7 @@ pub(super) fn view(rows: &[AlertRow], departments: &[(String, String)], names: &
             .take(SHOWN)
             .map(|a| AlertLine {
                 case_number: a.case_number.clone(),
+                kind: a.kind.clone(),
                 colour: a.colour,
                 since: a.since,
                 owner: person(names, &a.owner),
@@ -72,8 +77,18 @@ pub(super) fn view(rows: &[AlertRow], departments: &[(String, String)], names: &
                 raised_at: a.raised_at,
                 level: a.level,
                 escalated_at: a.escalated_at,
+                responsible: a.responsible.as_deref().map(|r| person(names, r)),
             })
             .collect(),
+    }
+}
+
+/// An alert kind's name: the known watches by their message, any other (a watch added
+/// later) by its stable name.
+pub(super) fn kind_label(ctx: &Ctx, kind: &AlertKind) -> String {
+    match kind.as_str() {
+        k @ ("due" | "act_by" | "hand_over") => ctx.t(&format!("alert_kind.{k}")).to_owned(),
+        other => other.to_owned(),
     }
 }
 
@@ -98,6 +113,7 @@ pub(super) fn render(ctx: &Ctx, v: &AlertsView) -> Markup {
                     caption.sr-only { (ctx.t("sup.alerts_title")) }
                     thead { tr {
                         th scope="col" { (ctx.t("case.number")) }
+                        th scope="col" { (ctx.t("sup.kind")) }
                         th scope="col" { (ctx.t("sup.colour")) }
                         th scope="col" { (ctx.t("sup.since")) }
                         th scope="col" { (ctx.t("sup.owner")) }
@@ -109,6 +125,7 @@ pub(super) fn render(ctx: &Ctx, v: &AlertsView) -> Markup {
                         @for a in &v.rows {
                             tr {
                                 td { a href=(format!("/cases/{}", a.case_number)) { (a.case_number) } }
+                                td { span class=(format!("kind kind-{}", a.kind)) { (kind_label(ctx, &a.kind)) } }
                                 td { (colour_label(ctx, a.colour)) }
                                 td { (view::time(a.since)) }
                                 td { (a.owner) }
@@ -117,6 +134,7 @@ pub(super) fn render(ctx: &Ctx, v: &AlertsView) -> Markup {
                                 td {
                                     span class=(format!("badge escalation-{}", a.level.as_str())) { (ctx.t(&format!("escalation.{}", a.level.as_str()))) }
                                     @if let Some(at) = a.escalated_at { " " span.when { (view::time(at)) } }
+                                    @if let Some(r) = &a.responsible { br; span.responsible { (ctx.t("sup.responsible")) ": " (r) } }
                                 }
                             }
                         }
@@ -175,5 +193,25 @@ mod tests {
         assert!(html.contains(r#"<span class="badge escalation-supervisor">"#), "{html}");
         assert!(html.contains("<td>DRC</td>"), "{html}");
         assert!(html.contains(r#"<a href="/cases/LZ-2">LZ-2</a>"#), "{html}");
+    }
+
+    #[test]
+    fn each_alert_shows_its_kind_and_the_last_level_names_the_first_responsible() {
+        let kinds = ["act_by", "hand_over", "rating"];
+        let rows: Vec<AlertRow> = kinds
+            .iter()
+            .map(|k| AlertRow {
+                kind: AlertKind::parse(k).expect("a kind"),
+                ..alert(&format!("LZ-{k}"), Colour::Red, Level::Supervisor)
+            })
+            .collect();
+        let names = HashMap::from([("li.head".to_owned(), "Li".to_owned())]);
+        let v = view(&rows, &[], &names);
+        let html = render(&Ctx::for_test_as(Lang::En, Role::Supervisor), &v).into_string();
+        assert!(html.contains(r#"<span class="kind kind-act_by">First contact: act-by time</span>"#), "{html}");
+        assert!(html.contains(r#"<span class="kind kind-hand_over">Hand-over not taken up</span>"#), "{html}");
+        // A watch added later shows by its stable name.
+        assert!(html.contains(r#"<span class="kind kind-rating">rating</span>"#), "{html}");
+        assert!(html.contains("First responsible: Li (li.head)"), "{html}");
     }
 }
