@@ -361,3 +361,91 @@ async fn a_clerk_decides_at_the_window_only_under_a_front_desk_grant() {
         f.t.cleanup().await;
     }
 }
+
+/// A hand-over to another department (无缝转接) and the 审批第一责任人, by caller. Columns:
+/// clerk (the owner, fgw), clerk2 (a colleague), outsider (the receiver, zjj), head (fgw),
+/// supervisor, applicant; `1` = done (2xx), `0` = refused (401, 403, or 409 not offered to
+/// you). Each cell starts from a fresh case owned by clerk; "see", "queue" and "take" on one
+/// offered to outsider.
+const ACROSS_WHO: [&str; 6] = ["clerk", "clerk2", "outsider", "head", "supervisor", "applicant"];
+const ACROSS: &[(&str, &str)] = &[
+    ("offer", "100110"),
+    ("see", "111111"),
+    // The applicant finds it too: it is their own case.
+    ("queue", "111111"),
+    ("take", "001000"),
+    // Naming fgw's first responsible person is the administrators' (none of these).
+    ("name_first_responsible", "000000"),
+    // The named person is told at the last level: the alerts and accountability of the
+    // department are theirs to read (and everyone's of the department).
+    ("read_alerts", "111110"),
+];
+
+#[tokio::test]
+async fn a_hand_over_across_departments_and_the_first_responsible_person_by_caller() {
+    for t in tongban_store::testing::each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let admin = f.login("admin").await;
+        // fgw names approver its 审批第一责任人 (the administrator may; the guide says so).
+        let body = json!({ "name": "发展和改革委员会", "division": "620100", "first_responsible": "approver" });
+        let (s, _, v) = f.call(&admin, "PUT", "/api/v1/org/departments/fgw", Some(&body.to_string())).await;
+        assert!(s.is_success(), "{name}: {s} {v}");
+        let (_, _, item) = f.call(&Caller::default(), "GET", "/api/v1/items/620100-FGW-001", None).await;
+        assert_eq!(item["first_responsible"], "approver", "{name}: {item}");
+        let mut callers = Vec::new();
+        for who in ACROSS_WHO {
+            callers.push(f.login(who).await);
+        }
+        let applicant = f.login("applicant").await;
+        let clerk = f.login("clerk").await;
+        let mut failures = Vec::new();
+        for (what, expected) in ACROSS {
+            for (i, who) in ACROSS_WHO.iter().enumerate() {
+                let mut case = common::good_case();
+                case["received_by"] = json!("clerk");
+                let (_, _, c) = f.call(&applicant, "POST", "/api/v1/cases", Some(&case.to_string())).await;
+                let n = c["number"].as_str().expect("number").to_owned();
+                assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
+                if *what != "offer" {
+                    let offer = json!({"action": "hand_over", "to": "outsider"});
+                    assert_eq!(f.act(&clerk, &n, offer).await.0, StatusCode::OK, "{name}");
+                }
+                let caller = &callers[i];
+                let (status, answer) = match *what {
+                    "offer" => f.act(caller, &n, json!({"action": "hand_over", "to": "outsider"})).await,
+                    "take" => f.act(caller, &n, json!({"action": "take_over"})).await,
+                    "see" => {
+                        let (s, _, v) = f.call(caller, "GET", &format!("/api/v1/cases/{n}"), None).await;
+                        (s, v)
+                    }
+                    "queue" => {
+                        let (s, _, v) = f.call(caller, "GET", "/api/v1/cases?state=accepted&per_page=200", None).await;
+                        let found = v["items"].as_array().is_some_and(|a| a.iter().any(|c| c["number"] == n.as_str()));
+                        (if found { s } else { StatusCode::FORBIDDEN }, v)
+                    }
+                    "name_first_responsible" => {
+                        let body =
+                            json!({ "name": "发展和改革委员会", "division": "620100", "first_responsible": "clerk" });
+                        let (s, _, v) =
+                            f.call(caller, "PUT", "/api/v1/org/departments/fgw", Some(&body.to_string())).await;
+                        (s, v)
+                    }
+                    _ => {
+                        let (s, _, v) = f.call(caller, "GET", "/api/v1/alerts", None).await;
+                        (s, v)
+                    }
+                };
+                let refused = status == StatusCode::UNAUTHORIZED
+                    || status == StatusCode::FORBIDDEN
+                    || (status == StatusCode::CONFLICT && answer["type"] == "/problems/not-offered");
+                let want = expected.as_bytes()[i] == b'1';
+                if want != status.is_success() || want == refused {
+                    failures.push(format!("{what} as {who}: got {status} {answer}"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{name}: {} cells differ:\n{}", failures.len(), failures.join("\n"));
+        f.t.cleanup().await;
+    }
+}
