@@ -92,10 +92,26 @@ pub async fn rate(
     if !may_rate(account.role, channel) {
         return Err(AppError::Forbidden(format!("a {} may not rate through {}", account.role, channel.as_str())));
     }
-    let level = Level::from_score(score)?;
+    Level::from_score(score)?;
     let (case, item) = case_and_item(state, number).await?;
     crate::check_scope(state, principal, &case, Some(&item.department)).await?;
-    let now = state.now();
+    rate_as(state, &account.id, number, channel, score, comment, state.now()).await
+}
+
+/// Records a rating by `rater` at `now`, the role and scope checked by the caller ([`rate`],
+/// or the demo's loader through [`load_rating`]).
+async fn rate_as(
+    state: &App,
+    rater: &str,
+    number: &CaseNumber,
+    channel: RatingChannel,
+    score: u8,
+    comment: &str,
+    now: jiff::Timestamp,
+) -> Result<RatingRow, AppError> {
+    let level = Level::from_score(score)?;
+    let (case, item) = case_and_item(state, number).await?;
+    let rater = rater.to_owned();
     let calendar = state.calendar_of(&case.division);
     let existing = state.store.ratings_of_case(number.as_str()).await?;
     let before = existing.iter().find(|r| r.channel == channel.as_str());
@@ -116,13 +132,13 @@ pub async fn rate(
                 .into_iter()
                 .find(|x| x.rating_id == r.rating_id && x.stage == Stage::FedBack.as_str());
             match fed_back {
-                Some(x) if r.rater == account.id => Some(x),
+                Some(x) if r.rater == rater => Some(x),
                 _ => return Err(tongban_core::rating::RatingError::AlreadyRated(channel.as_str()).into()),
             }
         }
     };
     let command = CaseCommand::RateVia { score, comment: comment.to_owned(), channel, again: reopened.is_some() };
-    let events = case.handle(&command, &Context { now, calendar: &calendar, item: &item, actor: &account.id })?;
+    let events = case.handle(&command, &Context { now, calendar: &calendar, item: &item, actor: &rater })?;
     let mut after = case.clone();
     for e in &events {
         after.apply(e, now);
@@ -134,7 +150,7 @@ pub async fn rate(
         channel: channel.as_str().to_owned(),
         score,
         comment: comment.trim().to_owned(),
-        rater: account.id.clone(),
+        rater: rater.clone(),
         rated_at: now,
         attribution: before.map_or(attribution, |r| r.attribution.clone()),
         item: item.code.to_string(),
@@ -154,7 +170,7 @@ pub async fn rate(
         .store
         .write(move |conn| {
             Box::pin(async move {
-                let hashes = append_events(conn, expected, &after, &events, &account.id, now, None).await?;
+                let hashes = append_events(conn, expected, &after, &events, &rater, now, None).await?;
                 concerns::note_case(conn, &after, &item, &calendar, &[], None, now).await?;
                 let mut row = row;
                 match &reopened {
@@ -170,7 +186,7 @@ pub async fn rate(
                             to.as_str(),
                             Step::Rerate.as_str(),
                             "",
-                            &account.id,
+                            &rater,
                             now,
                         )
                         .await?
@@ -194,7 +210,7 @@ pub async fn rate(
                 let detail = serde_json::json!({
                     "channel": row.channel, "score": score, "again": reopened.is_some(), "events": hashes,
                 });
-                append_audit(conn, now, &account.id, "rating.rate", &row.case_number, &detail.to_string()).await?;
+                append_audit(conn, now, &rater, "rating.rate", &row.case_number, &detail.to_string()).await?;
                 Ok::<_, AppError>(row)
             })
         })
@@ -277,18 +293,30 @@ pub async fn rectify(
             in_scope(principal, &x.department)?;
         }
     }
+    rectify_as(state, &account.id, x, step, text, state.now()).await
+}
+
+/// Takes a rectification one step as `actor` at `now`, who may (checked by the caller).
+async fn rectify_as(
+    state: &App,
+    actor: &str,
+    x: RectificationRow,
+    step: Step,
+    text: &str,
+    now: jiff::Timestamp,
+) -> Result<RectificationRow, AppError> {
+    let id = x.rectification_id;
+    let actor = actor.to_owned();
     let from = Stage::parse(&x.stage).ok_or_else(|| AppError::Internal(format!("stage {:?}", x.stage)))?;
     let to = rectification::advance(from, step, text)?;
-    let now = state.now();
     let number = CaseNumber::parse(&x.case_number).map_err(|e| AppError::Internal(e.to_string()))?;
     // The feedback answers the bad rating in the case's history too, when it waits for one.
     let answer = if step == Step::FeedBack {
         let (case, item) = case_and_item(state, &number).await?;
         let calendar = state.calendar_of(&case.division);
-        if case.takes(tongban_core::case::CaseCommandKind::AnswerRating, &account.id) {
+        if case.takes(tongban_core::case::CaseCommandKind::AnswerRating, &actor) {
             let command = CaseCommand::AnswerRating { answer: text.trim().to_owned() };
-            let events =
-                case.handle(&command, &Context { now, calendar: &calendar, item: &item, actor: &account.id })?;
+            let events = case.handle(&command, &Context { now, calendar: &calendar, item: &item, actor: &actor })?;
             let mut after = case.clone();
             for e in &events {
                 after.apply(e, now);
@@ -312,7 +340,7 @@ pub async fn rectify(
                     to.as_str(),
                     step.as_str(),
                     &text,
-                    &account.id,
+                    &actor,
                     now,
                 )
                 .await?;
@@ -320,11 +348,11 @@ pub async fn rectify(
                     return Err(AppError::Conflict(format!("rectification {id} changed meanwhile")));
                 }
                 if let Some((expected, after, events, item, calendar)) = &answer {
-                    append_events(conn, *expected, after, events, &account.id, now, None).await?;
+                    append_events(conn, *expected, after, events, &actor, now, None).await?;
                     concerns::note_case(conn, after, item, calendar, &[], None, now).await?;
                 }
                 let detail = serde_json::json!({ "step": step.as_str(), "stage": to.as_str(), "text": text });
-                append_audit(conn, now, &account.id, "rating.rectify", &id.to_string(), &detail.to_string()).await?;
+                append_audit(conn, now, &actor, "rating.rectify", &id.to_string(), &detail.to_string()).await?;
                 Ok::<_, AppError>(())
             })
         })
@@ -353,16 +381,30 @@ pub async fn appeal_rating(
     in_scope(principal, &rating.attribution.department)?;
     let before = state.store.appeals_of_rating(rating_id).await?.len();
     appeal::check_appeal(before, reasons)?;
-    let now = state.now();
+    appeal_as(state, &account.id, &rating, reasons, state.now()).await
+}
+
+/// Records an appeal by `by` at `now` (who may, checked by the caller).
+async fn appeal_as(
+    state: &App,
+    by: &str,
+    rating: &RatingRow,
+    reasons: &str,
+    now: jiff::Timestamp,
+) -> Result<AppealRow, AppError> {
+    let before = state.store.appeals_of_rating(rating.rating_id).await?.len();
+    appeal::check_appeal(before, reasons)?;
+    let rating_id = rating.rating_id;
+    let by = by.to_owned();
     let department = rating.attribution.department.clone();
     let reasons = reasons.trim().to_owned();
     let id = state
         .store
         .write(move |conn| {
             Box::pin(async move {
-                let id = tongban_store::insert_appeal(conn, rating_id, &department, &reasons, &account.id, now).await?;
+                let id = tongban_store::insert_appeal(conn, rating_id, &department, &reasons, &by, now).await?;
                 let detail = serde_json::json!({ "rating": rating_id, "reasons": reasons });
-                append_audit(conn, now, &account.id, "rating.appeal", &id.to_string(), &detail.to_string()).await?;
+                append_audit(conn, now, &by, "rating.appeal", &id.to_string(), &detail.to_string()).await?;
                 Ok::<_, AppError>(id)
             })
         })
@@ -387,25 +429,30 @@ pub async fn review_appeal(
         .ok_or_else(|| AppError::NotFound(format!("appeal {appeal_id} does not exist")))?;
     let now_verdict = Verdict::parse(&current.verdict).unwrap_or(Verdict::Pending);
     appeal::check_review(now_verdict, verdict, note)?;
-    let now = state.now();
+    review_as(state, &account.id, appeal_id, verdict, note, state.now()).await
+}
+
+/// Records a review by `by` at `now` (who may, checked by the caller).
+async fn review_as(
+    state: &App,
+    by: &str,
+    appeal_id: i64,
+    verdict: Verdict,
+    note: &str,
+    now: jiff::Timestamp,
+) -> Result<AppealRow, AppError> {
+    let by = by.to_owned();
     let note = note.trim().to_owned();
     state
         .store
         .write(move |conn| {
             Box::pin(async move {
-                if !tongban_store::review_appeal(conn, appeal_id, verdict.as_str(), &note, &account.id, now).await? {
+                if !tongban_store::review_appeal(conn, appeal_id, verdict.as_str(), &note, &by, now).await? {
                     return Err(AppError::Conflict(format!("appeal {appeal_id} was reviewed meanwhile")));
                 }
                 let detail = serde_json::json!({ "verdict": verdict.as_str(), "note": note });
-                append_audit(
-                    conn,
-                    now,
-                    &account.id,
-                    "rating.review_appeal",
-                    &appeal_id.to_string(),
-                    &detail.to_string(),
-                )
-                .await?;
+                append_audit(conn, now, &by, "rating.review_appeal", &appeal_id.to_string(), &detail.to_string())
+                    .await?;
                 Ok::<_, AppError>(())
             })
         })
@@ -659,4 +706,114 @@ pub async fn of_case(
 pub fn month_start(now: jiff::Timestamp) -> jiff::Timestamp {
     let date = tongban_core::calendar::local_date(now).first_of_month();
     date.to_zoned(tongban_core::calendar::CHINA_STANDARD_TIME.to_time_zone()).map_or(now, |z| z.timestamp())
+}
+
+/// Bulk loading (the demo center, imports of histories): gives every rating recorded in a
+/// case's history without a row of its own one, attributed by core's rule, with the
+/// rectification a bad one opens. Returns how many.
+pub async fn carry_over(state: &App, principal: &Principal) -> Result<usize, AppError> {
+    authorize(principal, Action::BulkLoad)?;
+    let mut done = 0;
+    for (number, rater, at, score, channel) in state.store.unrecorded_ratings().await? {
+        let Ok(number) = CaseNumber::parse(&number) else { continue };
+        let (case, item) = case_and_item(state, &number).await?;
+        let channel = channel.unwrap_or_else(|| RatingChannel::of_case(case.channel));
+        let Ok(level) = Level::from_score(score) else { continue };
+        let calendar = state.calendar_of(&case.division);
+        let row = RatingRow {
+            rating_id: 0,
+            case_number: number.to_string(),
+            channel: channel.as_str().to_owned(),
+            score,
+            comment: String::new(),
+            rater,
+            rated_at: at,
+            attribution: attribution_of(state, &number, item.department.as_str()).await?,
+            item: item.code.to_string(),
+            excluded: false,
+        };
+        let due = if level.is_bad() {
+            Some(
+                rectification::due(&calendar, at, state.ratings.rectification_days)
+                    .map_err(tongban_core::rating::RatingError::from)?,
+            )
+        } else {
+            None
+        };
+        let month = tongban_core::supervision::month_of(at);
+        state
+            .store
+            .write(move |conn| {
+                Box::pin(async move {
+                    let id = tongban_store::insert_rating(conn, &row, &month).await?;
+                    if let Some(due) = due {
+                        tongban_store::insert_rectification(
+                            conn,
+                            id,
+                            &row.case_number,
+                            &row.attribution.department,
+                            score,
+                            at,
+                            due,
+                        )
+                        .await?;
+                    }
+                    Ok::<_, AppError>(())
+                })
+            })
+            .await?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Bulk loading: a rectification step taken by `actor` at `at`.
+pub async fn load_step(
+    state: &App,
+    principal: &Principal,
+    id: i64,
+    step: Step,
+    text: &str,
+    actor: &str,
+    at: jiff::Timestamp,
+) -> Result<RectificationRow, AppError> {
+    authorize(principal, Action::BulkLoad)?;
+    let x =
+        state.store.rectification_by_id(id).await?.ok_or_else(|| AppError::NotFound(format!("rectification {id}")))?;
+    if step == Step::Rerate {
+        let rating = state.store.rating_by_id(x.rating_id).await?.ok_or_else(|| AppError::NotFound("rating".into()))?;
+        let number = CaseNumber::parse(&x.case_number).map_err(|e| AppError::Internal(e.to_string()))?;
+        let channel = RatingChannel::parse(&rating.channel)?;
+        rate_as(state, actor, &number, channel, 4, text, at).await?;
+        return state
+            .store
+            .rectification_by_id(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("rectification {id}")));
+    }
+    rectify_as(state, actor, x, step, text, at).await
+}
+
+/// Bulk loading: an appeal by `by` at `at`, reviewed by `reviewer` with `verdict` at `reviewed`.
+#[expect(clippy::too_many_arguments, reason = "one appeal and its review, all recorded")]
+pub async fn load_appeal(
+    state: &App,
+    principal: &Principal,
+    rating_id: i64,
+    reasons: &str,
+    by: &str,
+    reviewer: &str,
+    verdict: Verdict,
+    note: &str,
+    at: jiff::Timestamp,
+) -> Result<AppealRow, AppError> {
+    authorize(principal, Action::BulkLoad)?;
+    let rating = state.store.rating_by_id(rating_id).await?.ok_or_else(|| AppError::NotFound("rating".into()))?;
+    let a = appeal_as(state, by, &rating, reasons, at).await?;
+    review_as(state, reviewer, a.appeal_id, verdict, note, at).await
+}
+
+/// One rating, for bulk loading.
+pub async fn rating_of(state: &App, id: i64) -> Result<RatingRow, AppError> {
+    state.store.rating_by_id(id).await?.ok_or_else(|| AppError::NotFound(format!("rating {id} does not exist")))
 }

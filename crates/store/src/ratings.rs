@@ -521,3 +521,31 @@ impl Store {
         conn.query(sql).fetch_all().await?.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
     }
 }
+
+impl Store {
+    /// Ratings in case histories without a row of their own (stored by bulk loads of
+    /// histories): (case, rater, when, score, channel), oldest first.
+    pub async fn unrecorded_ratings(
+        &self,
+    ) -> Result<Vec<(String, String, Timestamp, u8, Option<tongban_core::rating::RatingChannel>)>, StoreError> {
+        let mut conn = self.read().await?;
+        let rows = conn
+            .query(
+                "select e.case_number, e.actor, e.at, e.payload from event e where e.kind = 'rated' \
+                 and not exists (select 1 from rating r where r.case_number = e.case_number) order by e.event_id",
+            )
+            .fetch_all()
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let payload: String = r.try_get("payload")?;
+            let event: tongban_core::case::CaseEvent =
+                serde_json::from_str(&payload).map_err(|e| StoreError::corrupt("event", e))?;
+            if let tongban_core::case::CaseEvent::Rated { score, channel, .. } = event {
+                let at = parse_ts("event", &r.try_get::<String, _>("at")?)?;
+                out.push((r.try_get("case_number")?, r.try_get("actor")?, at, score, channel));
+            }
+        }
+        Ok(out)
+    }
+}

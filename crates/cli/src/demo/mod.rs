@@ -19,6 +19,7 @@ mod guide;
 mod lists;
 mod org;
 mod people;
+mod ratings;
 mod reform;
 mod spec;
 #[cfg(test)]
@@ -133,6 +134,8 @@ pub async fn seed(
     let records =
         accountability::load(app, &org, &items, calendar, now).await.context("storing demo accountability")?;
     tracing::info!(records, "demo accountability records stored");
+    let rated = ratings::load(app, &org, now).await.context("storing demo ratings")?;
+    tracing::info!(ratings = rated.ratings, closed = rated.closed, "demo ratings and rectifications stored");
     Ok(SeedSummary {
         divisions: org.divisions.len(),
         departments: org.departments.len(),
