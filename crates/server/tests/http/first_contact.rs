@@ -132,3 +132,41 @@ async fn a_hand_over_to_another_department_shows_in_its_queue_and_moves_with_the
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn an_offer_not_taken_up_in_time_shows_as_expired_on_the_case_page() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    for t in each_backend().await {
+        let name = t.name;
+        // Mon 2 Mar 2026 10:00 CST; moved on by the test.
+        let now = Arc::new(AtomicI64::new(1_772_416_800));
+        let clock_now = now.clone();
+        let f = Fixture::with_clock(
+            t,
+            Arc::new(move || jiff::Timestamp::from_second(clock_now.load(Ordering::SeqCst)).expect("valid")),
+        )
+        .await;
+        let n = received_by_clerk(&f).await;
+        let clerk = f.login("clerk").await;
+        assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0.as_u16(), 200, "{name}");
+        let (s, v) = f.act(&clerk, &n, json!({"action": "hand_over", "to": "outsider"})).await;
+        assert_eq!(s.as_u16(), 200, "{name}: {v}");
+        let mut web = common::browser::Web::new(&f);
+        web.login("clerk").await;
+        let page = web.get(&format!("/cases/{n}")).await;
+        assert!(!page.has("badge expired"), "{name}: not yet");
+        // The offer runs to the end of the next working day, Tue 3 Mar 17:30 CST.
+        now.store(1_772_530_260, Ordering::SeqCst); // Tue 3 Mar 17:31 CST
+        let mut web = common::browser::Web::new(&f);
+        web.login("clerk").await;
+        let page = web.get(&format!("/cases/{n}")).await;
+        assert!(page.has("badge expired"), "{name}: {}", page.body);
+        // Withdrawn, nothing is pending any more.
+        let clerk = f.login("clerk").await;
+        assert_eq!(f.act(&clerk, &n, json!({"action": "withdraw_hand_over"})).await.0.as_u16(), 200, "{name}");
+        let page = web.get(&format!("/cases/{n}")).await;
+        assert!(!page.has("badge expired"), "{name}");
+        f.t.cleanup().await;
+    }
+}

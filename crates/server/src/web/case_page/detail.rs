@@ -31,6 +31,8 @@ pub struct CaseData {
     pub remaining_minutes: Option<i64>,
     /// The grant book, for staff.
     pub delegations: Option<Delegations>,
+    /// When the open hand-over offer runs out, if one is open.
+    pub offer_expires: Option<jiff::Timestamp>,
 }
 
 /// A form-level notice on a refused action.
@@ -117,6 +119,8 @@ pub struct CasePage {
     pub owner: String,
     /// Who it is offered to, when a hand-over is pending.
     pub offered_to: Option<String>,
+    /// When the pending offer ran out untaken (转接超时), once it has.
+    pub offer_expired: Option<jiff::Timestamp>,
     /// When it was submitted.
     pub submitted: jiff::Timestamp,
     /// When it is due.
@@ -190,6 +194,7 @@ impl CasePage {
             channel: case.channel,
             owner: case.owner.clone(),
             offered_to: case.pending_handover.clone(),
+            offer_expired: data.offer_expires.filter(|t| *t < now),
             submitted: case.submitted_at,
             due: DueMark::of(case, &ctx.calendar),
             remaining: data
@@ -255,7 +260,7 @@ pub fn render(ctx: &Ctx, v: &CasePage) -> Markup {
                     }
                 }
                 dt { (ctx.t("case.channel")) } dd { (ctx.t(&format!("channel.{}", v.channel.as_str()))) }
-                dt { (ctx.t("case.owner")) } dd { (v.owner) @if let Some(to) = &v.offered_to { " → " (to) " (" (ctx.t("case.offered")) ")" } }
+                dt { (ctx.t("case.owner")) } dd { (v.owner) @if let Some(to) = &v.offered_to { " → " (to) " (" (ctx.t("case.offered")) ")" @if let Some(at) = v.offer_expired { " " span.badge.expired { (ctx.tf("case.offer_expired", &[("at", &view::when(at))])) } } } }
                 dt { (ctx.t("case.submitted")) } dd { (view::time(v.submitted)) }
                 dt { (ctx.t("case.due")) } dd {
                     (view::due_mark(ctx, v.due, ctx.t("case.not_started")))

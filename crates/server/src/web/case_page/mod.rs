@@ -43,13 +43,15 @@ async fn load(state: &AppState, ctx: &Ctx, number: &CaseNumber) -> Result<CaseDa
         .ok_or_else(|| ctx.fail(AppError::NotFound(format!("item {}", case.item))))?
         .item;
     let remaining_minutes = state.clock_of(&case).remaining_minutes;
+    // An open offer's time limit (转接时限), to say when it ran out.
+    let offer_expires = tongban_core::supervision::hand_over_expires(&case, &state.hand_over, &ctx.calendar);
     let delegations = if ctx.role() != Role::Applicant {
         Some(crate::app::org::delegations(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?)
     } else {
         None
     };
     let reads = crate::app::material_reads(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
-    Ok(CaseData { case, events, files, reads, item, remaining_minutes, delegations })
+    Ok(CaseData { case, events, files, reads, item, remaining_minutes, delegations, offer_expires })
 }
 
 /// The case page, with a refused action shown again.

@@ -43,6 +43,7 @@ fn case_page(actions: Vec<ActionForm>) -> CasePage {
         channel: Channel::Online,
         owner: "clerk".into(),
         offered_to: None,
+        offer_expired: None,
         submitted: "2026-12-28T02:00:00Z".parse().expect("valid"),
         due: None,
         remaining: None,
