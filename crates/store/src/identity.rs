@@ -627,6 +627,10 @@ pub async fn idempotency_in(
     Ok(Some((row.try_get("request_hash")?, u16::try_from(status).unwrap_or(500), row.try_get("response")?)))
 }
 
+/// A row of [`Store::owner_candidates`]: login, role, window, the window's department (none
+/// for a comprehensive window), open cases owned.
+type OwnerRow = (String, String, Option<String>, Option<String>, i64);
+
 fn grant_from_row(r: &AnyRow) -> Result<Grant, StoreError> {
     let bad = |e: &dyn std::fmt::Display| StoreError::corrupt("delegation", e.to_string());
     let items: Option<String> = r.try_get("items")?;
@@ -718,7 +722,7 @@ impl Store {
         &self,
         department: &DepartmentCode,
     ) -> Result<Vec<tongban_core::org::owner::OwnerCandidate>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        let rows: Vec<OwnerRow> = sqlx::query_as(
             "select a.account_id, a.role, w.window_code, w.department_code, \
              (select count(*) from service_case c where c.owner = a.account_id \
               and c.state not in ('delivered', 'rejected')) \
