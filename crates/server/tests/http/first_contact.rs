@@ -170,3 +170,49 @@ async fn an_offer_not_taken_up_in_time_shows_as_expired_on_the_case_page() {
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_first_responsible_person_is_the_head_unless_the_department_or_the_item_names_another() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let admin = f.login("admin").await;
+        let public = common::Caller::default();
+        let guide = async |who: &str| {
+            let (_, _, item) = f.call(&public, "GET", "/api/v1/items/620100-FGW-001", None).await;
+            assert_eq!(item["first_responsible"], who, "{name}: {item}");
+            let mut web = common::browser::Web::new(&f);
+            for uri in ["/kiosk/items/620100-FGW-001", "/items/620100-FGW-001"] {
+                let page = web.get(uri).await;
+                assert_eq!(page.status.as_u16(), 200, "{name}: {uri}");
+                assert!(page.has(&who.to_uppercase()), "{name}: {uri} names {who}");
+            }
+        };
+        guide("head").await;
+        let put = async |first: &str| {
+            let body = json!({ "name": "发展和改革委员会", "division": "620100", "first_responsible": first });
+            f.call(&admin, "PUT", "/api/v1/org/departments/fgw", Some(&body.to_string())).await
+        };
+        let (s, _, v) = put("approver").await;
+        assert!(s.is_success(), "{name}: {v}");
+        guide("approver").await;
+        // Someone of another department, or nobody at all, cannot be named.
+        for wrong in ["outsider", "nobody"] {
+            let answer = put(wrong).await;
+            common::assert_problem(&answer, 422, "invalid-field");
+            assert!(answer.2.to_string().contains("first_responsible"), "{name}: {}", answer.2);
+        }
+        guide("approver").await;
+        // The item's own overrides the department's; an empty name goes back to the head.
+        let body = json!({ "account": "reviewer" });
+        let (s, _, v) =
+            f.call(&admin, "PUT", "/api/v1/items/620100-FGW-001/first-responsible", Some(&body.to_string())).await;
+        assert!(s.is_success(), "{name}: {v}");
+        guide("reviewer").await;
+        let (s, _, v) = put("").await;
+        assert!(s.is_success(), "{name}: {v}");
+        assert_eq!(f.t.store.department_first_responsible("fgw").await.expect("read"), None, "{name}");
+        guide("reviewer").await;
+        f.t.cleanup().await;
+    }
+}

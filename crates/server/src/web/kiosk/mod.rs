@@ -116,7 +116,8 @@ pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<Stri
     let not_found = || ctx.fail(AppError::NotFound(format!("item {code:?} does not exist")));
     let parsed = ItemCode::parse(&code).map_err(|_| not_found())?;
     let row = crate::app::public::item(&state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)?;
-    let model = GuideView::load(&state, &ctx, row.item, None).await?;
+    let responsible = super::portal::item::responsible_name(&state, &ctx, &row.item.code).await?;
+    let model = GuideView::load(&state, &ctx, row.item, responsible).await?;
     Ok(kiosk(&ctx, &model.item.name, render_item(&ctx, &model), true))
 }
 

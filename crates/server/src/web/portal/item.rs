@@ -196,14 +196,18 @@ async fn load_item(state: &AppState, ctx: &Ctx, code: &str) -> Result<ItemRow, W
     crate::app::public::item(state, &parsed).await.map_err(|e| ctx.fail(e))?.ok_or_else(not_found)
 }
 
+/// The name of an item's 审批第一责任人 as guides show it (portal and kiosk alike).
+pub(crate) async fn responsible_name(state: &AppState, ctx: &Ctx, code: &ItemCode) -> Result<Option<String>, WebError> {
+    match crate::app::public::first_responsible(state, code).await.map_err(|e| ctx.fail(e))? {
+        Some(id) => Ok(Some(crate::app::public::display_name(state, &id).await.map_err(|e| ctx.fail(e))?)),
+        None => Ok(None),
+    }
+}
+
 /// `GET /items/{code}`.
 pub async fn item(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
     let row = load_item(&state, &ctx, &code).await?;
-    let responsible =
-        match crate::app::public::first_responsible(&state, &row.item.code).await.map_err(|e| ctx.fail(e))? {
-            Some(id) => Some(crate::app::public::display_name(&state, &id).await.map_err(|e| ctx.fail(e))?),
-            None => None,
-        };
+    let responsible = responsible_name(&state, &ctx, &row.item.code).await?;
     let model = ItemPage {
         offer: ApplyOffer::of(ctx.role(), &row.item.code, &row.item.channels),
         guide: GuideView::load(&state, &ctx, row.item, responsible).await?,

@@ -7,7 +7,7 @@
 //! share with the portal.
 
 mod figures;
-mod item;
+pub(super) mod item;
 mod lists;
 mod published;
 mod search;
