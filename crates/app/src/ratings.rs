@@ -817,3 +817,15 @@ pub async fn load_appeal(
 pub async fn rating_of(state: &App, id: i64) -> Result<RatingRow, AppError> {
     state.store.rating_by_id(id).await?.ok_or_else(|| AppError::NotFound(format!("rating {id} does not exist")))
 }
+
+/// The rectifications of the principal's own ratings (what the departments told them).
+pub async fn rectifications_of_rater(state: &App, principal: &Principal) -> Result<Vec<RectificationRow>, AppError> {
+    let account = principal.require()?;
+    Ok(state.store.rectifications_of_rater(&account.id).await?)
+}
+
+/// The appeals of a rating, for whoever may see its rectification.
+pub async fn appeals_of(state: &App, principal: &Principal, rating_id: i64) -> Result<Vec<AppealRow>, AppError> {
+    principal.require()?;
+    Ok(state.store.appeals_of_rating(rating_id).await?)
+}

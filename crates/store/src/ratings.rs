@@ -549,3 +549,16 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// The rectifications of the ratings `rater` gave, newest first (at most 100).
+    pub async fn rectifications_of_rater(&self, rater: &str) -> Result<Vec<RectificationRow>, StoreError> {
+        let mut conn = self.read().await?;
+        let columns = RECT_COLUMNS.split(", ").map(|c| format!("x.{c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "select {columns} from rectification x join rating r on r.rating_id = x.rating_id \
+             where r.rater = $1 order by x.rectification_id desc limit 100"
+        );
+        conn.query(&sql).bind(rater).fetch_all().await?.iter().map(rectification_of).collect()
+    }
+}

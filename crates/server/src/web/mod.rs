@@ -29,6 +29,7 @@ mod kiosk;
 mod layout;
 mod portal;
 mod projects;
+mod ratings;
 mod supervision;
 mod view;
 mod workbench;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::routes())
         .merge(assessment::routes())
         .merge(projects::routes())
+        .merge(ratings::routes())
         .merge(admin::routes())
         .merge(kiosk::routes())
         .merge(assets::routes())

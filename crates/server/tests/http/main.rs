@@ -20,6 +20,7 @@ mod oidc;
 mod org;
 mod org_pages;
 mod plans;
+mod ratings;
 mod sms_code;
 mod supervision;
 mod timeouts;
