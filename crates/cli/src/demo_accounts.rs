@@ -50,7 +50,7 @@ pub async fn ensure(app: &App, now: jiff::Timestamp) -> anyhow::Result<bool> {
                 role: *role,
                 department: dept.map(DepartmentCode::parse).transpose()?,
                 window: None,
-                position: None,
+                position: position_of(*role).map(Into::into),
                 applicant_kind: applicant.then(|| "enterprise".into()),
                 id_number: applicant.then(|| DEMO_CREDIT_CODE.into()),
                 phone: applicant.then(|| "13800000000".into()),
@@ -111,6 +111,17 @@ pub async fn ensure(app: &App, now: jiff::Timestamp) -> anyhow::Result<bool> {
         bulk::load_grant(app, &console, "g-demo-4", request, now).await?;
     }
     Ok(true)
+}
+
+/// Where a demo login of `role` stands in 发改委's chain, so its grants record true levels:
+/// the head is 主要领导, the approver (审批处长) a 处室负责人, reviewer and clerk 一般工作人员.
+fn position_of(role: Role) -> Option<&'static str> {
+    match role {
+        Role::DepartmentHead => Some("head"),
+        Role::Approver => Some("chief"),
+        Role::Reviewer | Role::WindowClerk => Some("staff"),
+        _ => None,
+    }
 }
 
 /// The table of demo logins printed by `tongban demo`.

@@ -184,6 +184,10 @@ async fn front_desk_grant_covers_quick_items_only(store: &Store, now: jiff::Time
         .filter(|i| i.department.as_str() == "fgw")
         .collect();
     assert!(fgw.iter().any(|i| tongban_core::access::decides_at_window(i.category)), "fgw has quick items");
+    use tongban_core::org::Position;
+    let level = |id: &str| delegations.grant(id).map(|g| (g.levels.grantor, g.levels.grantee));
+    assert_eq!(level("g-demo-1"), Some((Some(Position::Head), Some(Position::Chief))), "head → 审批处长");
+    assert_eq!(level("g-demo-4"), Some((Some(Position::Chief), Some(Position::Staff))), "审批处长 → the window");
     for item in &fgw {
         let held = delegations.authority(
             "fgw.clerk",
