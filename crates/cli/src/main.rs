@@ -4,6 +4,7 @@
 //! optional TOML file (`--config`), then defaults. It is parsed once, here.
 
 mod admin_cmd;
+mod assessment_cmd;
 mod bench;
 mod calendar_cmd;
 mod catalog_cmd;
@@ -119,6 +120,11 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: report_cmd::ReportCommand,
+    },
+    /// Window assessment (窗口考核评议): import attendance and third-party scores, print a month.
+    Assessment {
+        #[command(subcommand)]
+        command: assessment_cmd::AssessmentCommand,
     },
     /// Benchmarks of this machine and build.
     Bench {
@@ -245,6 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { command } => return admin_cmd::audit(&config, command).await,
         Command::Plan { command } => return plan_cmd::run(&config, command).await,
         Command::Report { command } => return report_cmd::run(&config, command).await,
+        Command::Assessment { command } => return assessment_cmd::run(&config, command).await,
     }
     Ok(ExitCode::SUCCESS)
 }

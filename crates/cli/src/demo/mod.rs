@@ -12,6 +12,7 @@
 //! server uses, so the demo exercises the rules it shows.
 
 mod accountability;
+mod assessment;
 mod cases;
 mod catalog;
 mod chain;
@@ -134,6 +135,8 @@ pub async fn seed(
     let records =
         accountability::load(app, &org, &items, calendar, now).await.context("storing demo accountability")?;
     tracing::info!(records, "demo accountability records stored");
+    let assessed = assessment::load(app, &org, seed, now, calendar).await.context("storing demo assessment")?;
+    tracing::info!(days = assessed.days, answers = assessed.answers, "demo attendance and evaluations stored");
     let rated = ratings::load(app, &org, now).await.context("storing demo ratings")?;
     tracing::info!(ratings = rated.ratings, closed = rated.closed, "demo ratings and rectifications stored");
     Ok(SeedSummary {

@@ -20,7 +20,7 @@ pub struct Period {
 pub struct PeriodError(pub String);
 
 impl Period {
-    /// Parses `YYYY-MM` (years 2000–2099 are the center's; anything else is a typo).
+    /// Parses `YYYY-MM` (years 1970–9999).
     pub fn parse(text: &str) -> Result<Period, PeriodError> {
         let fail = || PeriodError(text.to_owned());
         let (y, m) = text.trim().split_once('-').ok_or_else(fail)?;
@@ -29,7 +29,7 @@ impl Period {
         }
         let year: i16 = y.parse().map_err(|_| fail())?;
         let month: i8 = m.parse().map_err(|_| fail())?;
-        if !(2000..=2099).contains(&year) || !(1..=12).contains(&month) {
+        if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) {
             return Err(fail());
         }
         Ok(Period { year, month })

@@ -137,3 +137,59 @@ async fn the_assessment_answers_in_json_csv_and_xlsx() {
         f.t.cleanup().await;
     }
 }
+
+/// Posts a form as `caller` (its CSRF token in the form); answers status and `Location`.
+async fn post_form(f: &Fixture, caller: &Caller, uri: &str, form: &str) -> (StatusCode, String) {
+    let body = format!("csrf={}&{form}", caller.csrf.clone().unwrap_or_default());
+    let mut req =
+        Request::builder().method("POST").uri(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = &caller.cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = f.app.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("infallible");
+    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (res.status(), location)
+}
+
+#[tokio::test]
+async fn the_pages_work_without_javascript_in_both_languages() {
+    for t in tongban_store::testing::each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let (admin, clerk, supervisor) = (f.login("admin").await, f.login("clerk").await, f.login("supervisor").await);
+        // The clerk checks in from the workbench's form and is sent back to it.
+        let (_, _, bench) = get_raw(&f, &clerk, "/workbench").await;
+        let bench = String::from_utf8(bench).expect("html");
+        assert!(bench.contains(r#"action="/attendance/check-in""#), "{name}: the workbench has the form");
+        let (s, to) = post_form(&f, &clerk, "/attendance/check-in", "back=%2Fworkbench").await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/workbench"), "{name}");
+        let (s, _, ledger) = get_raw(&f, &clerk, "/attendance?period=2026-03").await;
+        let ledger = String::from_utf8(ledger).expect("html");
+        assert_eq!(s, StatusCode::OK);
+        assert!(ledger.contains("<td>2026-03-02</td><td>10:00</td>"), "{name}: {ledger}");
+        assert!(ledger.contains("迟到/早退"), "{name}: Chinese by default");
+
+        let scores = "period,kind,code,score\n2026-02,department,fgw,90\n";
+        assert_eq!(post_csv(&f, &admin, "/api/v1/assessment/scores", scores).await.0, StatusCode::OK);
+        let (s, _, zh) = get_raw(&f, &supervisor, "/assessment?period=2026-02&by=department").await;
+        let zh = String::from_utf8(zh).expect("html");
+        assert_eq!(s, StatusCode::OK, "{name}: {zh}");
+        assert!(zh.contains("窗口考核评议") && zh.contains("<svg"), "{name}: {zh}");
+        assert!(zh.contains("format=xlsx"), "{name}");
+        let (_, _, en) = get_raw(&f, &supervisor, "/assessment?period=2026-02&by=department&lang=en").await;
+        let en = String::from_utf8(en).expect("html");
+        assert!(en.contains("Window assessment") && en.contains("90.00"), "{name}: {en}");
+        let (s, _, _) = get_raw(&f, &clerk, "/assessment").await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{name}: a clerk does not see the assessment");
+
+        // The public survey page: opened, answered without an account (the form's cookie).
+        let (s, _, v) =
+            f.call(&admin, "POST", "/api/v1/surveys", Some(r#"{"period":"2026-03","title":"三月评议"}"#)).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (s, _, page) = get_raw(&f, &Caller::default(), "/surveys/2026-03").await;
+        let page = String::from_utf8(page).expect("html");
+        assert_eq!(s, StatusCode::OK, "{name}: {page}");
+        assert!(page.contains("三月评议") && page.contains(r#"name="grade""#), "{name}: {page}");
+        f.t.cleanup().await;
+    }
+}

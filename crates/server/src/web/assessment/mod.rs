@@ -7,6 +7,8 @@ mod attendance;
 mod report;
 mod survey;
 
+pub(super) use attendance::check_form;
+
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 

@@ -145,6 +145,8 @@ pub fn render(ctx: &Ctx, v: &QueueView) -> Markup {
     html! {
         h1 { (ctx.t("workbench.title")) }
         (view::done_notice(ctx, v.done.as_deref()))
+        // 考勤: the seat's check-in and check-out (window assessment).
+        (crate::web::assessment::check_form(ctx, "/workbench"))
         @if let Some(bar) = &v.tickets { (ticket_bar(ctx, bar)) }
         div.callbar {
             @if let Some(next) = &v.next {
