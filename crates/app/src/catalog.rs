@@ -39,7 +39,7 @@ pub async fn import_catalog(
 ) -> Result<Published, AppError> {
     authorize(principal, Action::ImportCatalog)?;
     let actor = principal.require()?.id.clone();
-    let items = checked_items(state, label, file, bytes).await?;
+    let (items, firsts) = checked_items(state, label, file, bytes).await?;
     let count = items.len();
     let now = state.now();
     let label = label.trim().to_owned();
@@ -48,6 +48,9 @@ pub async fn import_catalog(
         .write(move |c| {
             Box::pin(async move {
                 let version = insert_catalog_version(c, &label, &items, now).await?;
+                for (item, login) in &firsts {
+                    tongban_store::set_first_responsible(c, item, login).await?;
+                }
                 let detail = serde_json::json!({ "label": label, "items": items.len() }).to_string();
                 append_audit(c, now, &actor, "catalog.publish", &version.to_string(), &detail).await?;
                 Ok::<_, AppError>(version)
@@ -68,7 +71,30 @@ pub async fn check_catalog(
     bytes: &[u8],
 ) -> Result<Vec<ServiceItem>, AppError> {
     authorize(principal, Action::ImportCatalog)?;
-    checked_items(state, label, file, bytes).await
+    Ok(checked_items(state, label, file, bytes).await?.0)
+}
+
+/// The optional column of a catalog file naming an item's own 审批第一责任人 (a login of
+/// its department's staff; empty: the department's). Taken out of the table before core
+/// reads the items, and checked here against the accounts.
+pub const FIRST_RESPONSIBLE_COLUMN: &str = "first_responsible";
+
+/// Takes the [`FIRST_RESPONSIBLE_COLUMN`] out of `table`: each row's cell, by row number.
+fn take_first_responsible(table: &mut tongban_core::table::Table) -> HashMap<u64, String> {
+    let Some(at) = table.header.iter().position(|h| h == FIRST_RESPONSIBLE_COLUMN) else {
+        return HashMap::new();
+    };
+    table.header.remove(at);
+    let mut cells = HashMap::new();
+    for row in &mut table.rows {
+        if at < row.cells.len() {
+            let cell = row.cells.remove(at);
+            if !cell.trim().is_empty() {
+                cells.insert(row.number, cell.trim().to_owned());
+            }
+        }
+    }
+    cells
 }
 
 /// Items as the sheet `catalog`, under the columns a catalog file has
@@ -100,12 +126,13 @@ pub async fn export_catalog(state: &App, version: Option<u32>) -> Result<(u32, S
 
 /// The items of the file, every row checked (syntax, then the department, division and
 /// sites it names: sites must exist and be in service) in one pass; the label checked too.
+/// Also returns the items' own first responsible persons named in the file, by item code.
 async fn checked_items(
     state: &App,
     label: &str,
     file: &crate::tables::Upload<'_>,
     bytes: &[u8],
-) -> Result<Vec<ServiceItem>, AppError> {
+) -> Result<(Vec<ServiceItem>, Vec<(String, String)>), AppError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 100 {
         return Err(AppError::Invalid(vec![("label".into(), "give the version a label of 1–100 characters".into())]));
@@ -117,9 +144,25 @@ async fn checked_items(
     // Whether each site is retired: a guide must not send anyone to a closed site.
     let sites: HashMap<String, bool> =
         state.store.org_sites().await?.into_iter().map(|(s, retired)| (s.code.as_str().to_owned(), retired)).collect();
-    let table = crate::tables::read_one(file, bytes, "catalog").map_err(AppError::Rows)?;
+    let mut table = crate::tables::read_one(file, bytes, "catalog").map_err(AppError::Rows)?;
+    let named = take_first_responsible(&mut table);
     let (rows, mut errors) = catalog::parse_table(&table);
+    let mut firsts = Vec::new();
     for (line, item) in &rows {
+        if let Some(login) = named.get(line) {
+            let why = match state.store.account(login).await? {
+                None => Some(format!("no account {login}")),
+                Some(a) if a.disabled => Some(format!("the account {login} is disabled")),
+                Some(a) if a.department.as_ref() != Some(&item.department) => {
+                    Some(format!("{login} is not staff of {}", item.department))
+                }
+                Some(_) => None,
+            };
+            match why {
+                Some(why) => errors.push(table.error(*line, Some(FIRST_RESPONSIBLE_COLUMN), why)),
+                None => firsts.push((item.code.to_string(), login.clone())),
+            }
+        }
         let mut refuse = |column: &str, why: String| errors.push(table.error(*line, Some(column), why));
         if !departments.contains(item.department.as_str()) {
             refuse("department", format!("unknown department {}", item.department));
@@ -142,7 +185,7 @@ async fn checked_items(
     if rows.is_empty() {
         return Err(AppError::Invalid(vec![("file".into(), "the file holds no item".into())]));
     }
-    Ok(rows.into_iter().map(|(_, item)| item).collect())
+    Ok((rows.into_iter().map(|(_, item)| item).collect(), firsts))
 }
 
 #[cfg(test)]

@@ -216,3 +216,36 @@ async fn the_first_responsible_person_is_the_head_unless_the_department_or_the_i
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_catalog_file_may_name_an_items_first_responsible_person() {
+    use tongban_server::app::Principal;
+    use tongban_server::app::tables::Upload;
+    const HEADER: &str = "code,name,department,division,kind,category,legal_limit,promised_limit,materials,fees,channels,legal_basis,first_responsible";
+    let row = |code: &str, first: &str| {
+        format!(
+            "{code},企业投资项目备案,fgw,620100,filing,time_limited,20d,5d,项目备案申请表|required|original,,window;online,依据,{first}\n"
+        )
+    };
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let admin = Principal::console();
+        // Another department's clerk, or nobody, is refused, and nothing is published.
+        let wrong = format!("{HEADER}\n{}{}", row("620100-FGW-001", "outsider"), row("620100-FGW-003", "nobody"));
+        let refused = tongban_server::app::import_catalog(&f.state, &admin, "v2", &Upload::CSV, wrong.as_bytes()).await;
+        let text = format!("{refused:?}");
+        assert!(text.contains("outsider is not staff of fgw") && text.contains("no account nobody"), "{name}: {text}");
+        let file = format!("{HEADER}\n{}{}", row("620100-FGW-001", "approver"), row("620100-FGW-003", ""));
+        tongban_server::app::import_catalog(&f.state, &admin, "v2", &Upload::CSV, file.as_bytes())
+            .await
+            .expect("published");
+        let public = common::Caller::default();
+        let (_, _, named) = f.call(&public, "GET", "/api/v1/items/620100-FGW-001", None).await;
+        assert_eq!(named["first_responsible"], "approver", "{name}: {named}");
+        // Left empty: the department's (its head).
+        let (_, _, other) = f.call(&public, "GET", "/api/v1/items/620100-FGW-003", None).await;
+        assert_eq!(other["first_responsible"], "head", "{name}: {other}");
+        f.t.cleanup().await;
+    }
+}
