@@ -360,6 +360,9 @@ async fn a_step_linked_to_an_item_opens_a_case_and_finishes_once_it_is_decided()
         assert_eq!(s, StatusCode::OK, "{case}");
         assert_eq!(case["case"]["state"], "submitted");
         assert_eq!(case["case"]["applicant"]["name"], "兰州某科技有限公司", "{case}");
+        // Owned at once by a named person of the department (the clerk at its window), never
+        // by the leader who started the step.
+        assert_eq!(case["case"]["owner"], "clerk", "{case}");
         let finish = format!("/api/v1/projects/{code}/steps/a/finish");
         let refused = f.call(&leader, "POST", &finish, None).await;
         assert_problem(&refused, 409, "conflict");
