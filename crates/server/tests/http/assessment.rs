@@ -151,6 +151,29 @@ async fn post_form(f: &Fixture, caller: &Caller, uri: &str, form: &str) -> (Stat
     (res.status(), location)
 }
 
+/// Uploads `csv` as the `/attendance` page's import form does.
+async fn upload(f: &Fixture, caller: &Caller, kind: &str, csv: &str) -> (StatusCode, String) {
+    let b = "XBOUNDARYX";
+    let csrf = caller.csrf.clone().unwrap_or_default();
+    let body = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
+         --{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
+         --{b}--\r\n"
+    );
+    let mut req = Request::builder()
+        .method("POST")
+        .uri("/attendance/import")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={b}"));
+    if let Some(c) = &caller.cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = f.app.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("infallible");
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
 #[tokio::test]
 async fn the_pages_work_without_javascript_in_both_languages() {
     for t in tongban_store::testing::each_backend().await {
@@ -169,8 +192,16 @@ async fn the_pages_work_without_javascript_in_both_languages() {
         assert!(ledger.contains("<td>2026-03-02</td><td>10:00</td>"), "{name}: {ledger}");
         assert!(ledger.contains("迟到/早退"), "{name}: Chinese by default");
 
-        let scores = "period,kind,code,score\n2026-02,department,fgw,90\n";
-        assert_eq!(post_csv(&f, &admin, "/api/v1/assessment/scores", scores).await.0, StatusCode::OK);
+        // The head marks a day on the page; the administrator uploads a bad file and is shown
+        // its line, then a good one.
+        let head = f.login("head").await;
+        let (s, to) = post_form(&f, &head, "/attendance/mark", "account=clerk&day=2026-03-03&mark=leave").await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/attendance?period=2026-03"), "{name}");
+        let (s, page) = upload(&f, &admin, "attendance", "account,day,mark\nclerk,2026-03-04,holiday\n").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {page}");
+        assert!(page.contains("line 2, column mark"), "{name}: {page}");
+        let (s, page) = upload(&f, &admin, "scores", "period,kind,code,score\n2026-02,department,fgw,90\n").await;
+        assert_eq!(s, StatusCode::OK, "{name}: {page}");
         let (s, _, zh) = get_raw(&f, &supervisor, "/assessment?period=2026-02&by=department").await;
         let zh = String::from_utf8(zh).expect("html");
         assert_eq!(s, StatusCode::OK, "{name}: {zh}");

@@ -86,6 +86,7 @@ pub(super) fn render(ctx: &Ctx, period: Period, days: &[AttendanceDay]) -> Marku
             } }
         }
         p.hint { (ctx.t("attend.rule")) }
+        (super::ledger_forms::forms(ctx))
     }
 }
 

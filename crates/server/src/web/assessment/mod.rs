@@ -4,6 +4,7 @@
 //! [`crate::app::assessment`], shared with the JSON API; these pages parse and draw.
 
 mod attendance;
+mod ledger_forms;
 mod report;
 mod survey;
 
@@ -32,5 +33,7 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/attendance", get(attendance::ledger))
         .route("/attendance/check-in", post(attendance::check_in))
         .route("/attendance/check-out", post(attendance::check_out))
+        .route("/attendance/mark", post(ledger_forms::mark))
+        .route("/attendance/import", post(ledger_forms::import))
         .route("/surveys/{period}", get(survey::survey).post(survey::answer))
 }
