@@ -214,9 +214,11 @@ async fn the_pages_work_without_javascript_in_both_languages() {
         assert_eq!(s, StatusCode::FORBIDDEN, "{name}: a clerk does not see the assessment");
 
         // The public survey page: opened, answered without an account (the form's cookie).
-        let (s, _, v) =
-            f.call(&admin, "POST", "/api/v1/surveys", Some(r#"{"period":"2026-03","title":"三月评议"}"#)).await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (_, _, list) = get_raw(&f, &admin, "/surveys").await;
+        assert!(String::from_utf8_lossy(&list).contains(r#"action="/surveys""#), "{name}: the open form");
+        let (s, to) =
+            post_form(&f, &admin, "/surveys", "period=2026-03&title=%E4%B8%89%E6%9C%88%E8%AF%84%E8%AE%AE").await;
+        assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/surveys/2026-03"), "{name}");
         let (s, _, page) = get_raw(&f, &Caller::default(), "/surveys/2026-03").await;
         let page = String::from_utf8(page).expect("html");
         assert_eq!(s, StatusCode::OK, "{name}: {page}");

@@ -7,6 +7,7 @@ mod attendance;
 mod ledger_forms;
 mod report;
 mod survey;
+mod surveys;
 
 pub(super) use attendance::check_form;
 
@@ -35,5 +36,6 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/attendance/check-out", post(attendance::check_out))
         .route("/attendance/mark", post(ledger_forms::mark))
         .route("/attendance/import", post(ledger_forms::import))
+        .route("/surveys", get(surveys::list).post(surveys::open))
         .route("/surveys/{period}", get(survey::survey).post(survey::answer))
 }

@@ -51,6 +51,7 @@ pub(super) fn render(ctx: &Ctx, a: &Assessment, bad_period: bool) -> Markup {
     let honours = named(a);
     html! {
         h1 { (ctx.t("assess.title")) }
+        p.hint { a href="/attendance" { (ctx.t("attend.title")) } " · " a href="/surveys" { (ctx.t("survey.list")) } }
         form.search method="get" action="/assessment" {
             div class=(if bad_period { "field invalid" } else { "field" }) {
                 label for="a-period" { (ctx.t("assess.period")) }
