@@ -9,7 +9,7 @@ use tongban_core::identity::{Power, Role};
 use tongban_core::item::{Channel, ServiceItem};
 
 use super::actions::{ActionForm, Failed, action_form};
-use super::timeline::{ChainView, TimelineEntry, chain, timeline};
+use super::timeline::{AuthorityShown, ChainView, TimelineEntry, chain, timeline};
 use crate::app::{MaterialFile, MaterialRead, RecordedEvent};
 use crate::web::ctx::Ctx;
 use crate::web::view::{self, DueMark};
@@ -33,6 +33,9 @@ pub struct CaseData {
     pub delegations: Option<Delegations>,
     /// When the open hand-over offer runs out, if one is open.
     pub offer_expires: Option<jiff::Timestamp>,
+    /// Staff names by login, so a grant chain reads with people's names (empty for
+    /// applicants, and for viewers who may not read the staff list).
+    pub names: std::collections::HashMap<String, String>,
 }
 
 /// A form-level notice on a refused action.
@@ -164,7 +167,7 @@ impl CasePage {
         let authority = match (&data.delegations, power_shown(role)) {
             (Some(d), Some(power)) => {
                 let held = d.authority(me, &item.department, &item.code, power, now);
-                Some(AuthorityBox { power, held: held.map(|ids| ChainView::of(d, &ids)) })
+                Some(AuthorityBox { power, held: held.map(|ids| ChainView::of(d, &ids).named(&data.names)) })
             }
             _ => None,
         };
@@ -205,7 +208,16 @@ impl CasePage {
             rating: case.rating,
             authority,
             actions,
-            timeline: TimelineEntry::all(&data.events, data.delegations.as_ref()),
+            timeline: TimelineEntry::all(&data.events, data.delegations.as_ref())
+                .into_iter()
+                .map(|mut e| {
+                    e.authority = e.authority.map(|a| match a {
+                        AuthorityShown::Chain(c) => AuthorityShown::Chain(c.named(&data.names)),
+                        other => other,
+                    });
+                    e
+                })
+                .collect(),
             materials: case.materials.clone(),
             files: data
                 .files

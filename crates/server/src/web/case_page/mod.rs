@@ -51,7 +51,13 @@ async fn load(state: &AppState, ctx: &Ctx, number: &CaseNumber) -> Result<CaseDa
         None
     };
     let reads = crate::app::material_reads(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
-    Ok(CaseData { case, events, files, reads, item, remaining_minutes, delegations, offer_expires })
+    // Names only embellish the chain: a viewer who may not read the staff list sees logins.
+    let names = if delegations.is_some() {
+        crate::app::org::people(state, &ctx.principal).await.unwrap_or_default()
+    } else {
+        std::collections::HashMap::new()
+    };
+    Ok(CaseData { case, events, files, reads, item, remaining_minutes, delegations, offer_expires, names })
 }
 
 /// The case page, with a refused action shown again.

@@ -159,3 +159,29 @@ fn staff_see_the_chain_they_hold_authority_under() {
     let html = render(&ctx, &model).into_string();
     assert!(html.contains(Lang::En.t("authority.none")), "{html}");
 }
+
+#[test]
+fn a_decisions_chain_reads_level_by_level_with_peoples_names() {
+    use std::collections::HashMap;
+    use tongban_core::delegation::Levels;
+    use tongban_core::org::Position;
+    let link = |id: &str, from: (&str, Position), to: (&str, Position)| ChainLink::Grant {
+        grantor: from.0.into(),
+        grantee: to.0.into(),
+        powers: vec![Power::Approve],
+        id: id.into(),
+        levels: Levels { grantor: Some(from.1), grantee: Some(to.1) },
+    };
+    let chain_view = ChainView::Grants(vec![
+        link("g1", ("fgw.zhang", Position::Head), ("fgw.li", Position::Deputy)),
+        link("g2", ("fgw.li", Position::Deputy), ("fgw.wang", Position::Chief)),
+    ]);
+    let names: HashMap<String, String> =
+        [("fgw.zhang", "Zhang San"), ("fgw.li", "Li Si")].map(|(l, n)| (l.to_owned(), n.to_owned())).into();
+    let html = super::timeline::chain(&Ctx::for_test(Lang::En), &chain_view.named(&names)).into_string();
+    assert!(
+        html.contains(r#"<span class="level">Head</span> <span class="party">Zhang San fgw.zhang</span> → <span class="level">Deputy in charge</span> <span class="party">Li Si fgw.li</span>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<span class="party">fgw.wang</span>"#), "a login without a name stays as it is: {html}");
+}

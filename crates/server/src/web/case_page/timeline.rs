@@ -59,6 +59,31 @@ impl ChainView {
     }
 }
 
+impl ChainView {
+    /// The same chain with each party's name before their login where `names` knows it
+    /// ("张三 fgw.zhangsan"), so it reads as people, level by level.
+    pub fn named(self, names: &std::collections::HashMap<String, String>) -> ChainView {
+        let name = |login: String| match names.get(&login).filter(|n| **n != login) {
+            Some(n) => format!("{n} {login}"),
+            None => login,
+        };
+        match self {
+            ChainView::ByOffice => ChainView::ByOffice,
+            ChainView::Grants(links) => ChainView::Grants(
+                links
+                    .into_iter()
+                    .map(|l| match l {
+                        ChainLink::Grant { grantor, grantee, powers, id, levels } => {
+                            ChainLink::Grant { grantor: name(grantor), grantee: name(grantee), powers, id, levels }
+                        }
+                        unknown => unknown,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// Powers in words, joined.
 pub fn powers(ctx: &Ctx, powers: &[Power]) -> String {
     powers
