@@ -213,6 +213,24 @@ async fn the_pages_work_without_javascript_in_both_languages() {
         let (s, _, _) = get_raw(&f, &clerk, "/assessment").await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{name}: a clerk does not see the assessment");
 
+        // The weights' form: refused when they do not sum to 100, saved when they do.
+        let (s, _, form) = get_raw(&f, &admin, "/assessment/weights").await;
+        assert!(
+            s == StatusCode::OK && String::from_utf8_lossy(&form).contains(r#"name="on_time" value="30""#),
+            "{name}"
+        );
+        let honours = "red_flag_percent=10&red_flag_at_least=1&red_flag_min_total=80&star_percent=10&star_at_least=1&star_min_total=80";
+        let bad =
+            format!("on_time=50&satisfaction=25&attendance=15&evaluation=20&third_party=10&deduction=2&{honours}");
+        assert_eq!(post_form(&f, &admin, "/assessment/weights", &bad).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+        let good =
+            format!("on_time=40&satisfaction=25&attendance=15&evaluation=20&third_party=0&deduction=1.5&{honours}");
+        assert_eq!(
+            post_form(&f, &admin, "/assessment/weights", &good).await,
+            (StatusCode::SEE_OTHER, "/assessment".to_owned())
+        );
+        let (_, _, w) = f.call(&supervisor, "GET", "/api/v1/assessment/weights", None).await;
+        assert_eq!((w["on_time"].as_u64(), w["deduction"].as_f64()), (Some(40), Some(1.5)), "{name}: {w}");
         // The public survey page: opened, answered without an account (the form's cookie).
         let (_, _, list) = get_raw(&f, &admin, "/surveys").await;
         assert!(String::from_utf8_lossy(&list).contains(r#"action="/surveys""#), "{name}: the open form");

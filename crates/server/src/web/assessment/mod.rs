@@ -8,6 +8,7 @@ mod ledger_forms;
 mod report;
 mod survey;
 mod surveys;
+mod weights;
 
 pub(super) use attendance::check_form;
 
@@ -31,6 +32,7 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/assessment", get(report::assessment))
+        .route("/assessment/weights", get(weights::show).post(weights::save))
         .route("/attendance", get(attendance::ledger))
         .route("/attendance/check-in", post(attendance::check_in))
         .route("/attendance/check-out", post(attendance::check_out))
