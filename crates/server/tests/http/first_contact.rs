@@ -249,3 +249,38 @@ async fn a_catalog_file_may_name_an_items_first_responsible_person() {
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_administrator_names_a_departments_first_responsible_person_on_its_page() {
+    for t in each_backend().await {
+        let name = t.name;
+        let f = Fixture::new(t).await;
+        let mut admin = common::browser::Web::new(&f);
+        admin.login("admin").await;
+        let page = admin.get("/admin/org/departments/fgw").await;
+        assert!(page.has("name=\"first_responsible\""), "{name}: {}", page.body);
+        let csrf = page.csrf();
+        let form = |first: &'static str| {
+            [
+                ("csrf", csrf.clone()),
+                ("code", "fgw".to_owned()),
+                ("name", "发展和改革委员会".to_owned()),
+                ("division", "620100".to_owned()),
+                ("first_responsible", first.to_owned()),
+            ]
+        };
+        let wrong = form("outsider");
+        let wrong: Vec<(&str, &str)> = wrong.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = admin.post("/admin/org/departments/fgw", &wrong).await;
+        assert_eq!(refused.status.as_u16(), 422, "{name}");
+        assert!(refused.has("id=\"err-first-responsible\""), "{name}: {}", refused.body);
+        let right = form("approver");
+        let right: Vec<(&str, &str)> = right.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let saved = admin.post("/admin/org/departments/fgw", &right).await;
+        assert_eq!(saved.status.as_u16(), 303, "{name}: {}", saved.body);
+        assert_eq!(f.t.store.department_first_responsible("fgw").await.expect("read").as_deref(), Some("approver"));
+        let page = admin.get("/admin/org/departments/fgw").await;
+        assert!(page.has("value=\"approver\""), "{name}: {}", page.body);
+        f.t.cleanup().await;
+    }
+}

@@ -86,7 +86,12 @@ pub async fn edit_record_page(
     admin_only(&ctx, "only administrators change the organisation")?;
     let kind = kind_of(&ctx, &kind)?;
     let (record, retired) = record(&state, &ctx, kind, &key).await?;
-    edit_page(&state, &ctx, RecordForm::of(&record), retired).await
+    let mut form = RecordForm::of(&record);
+    if kind == OrgKind::Departments {
+        let named = org::department_first_responsible(&state, &key).await.map_err(|e| ctx.fail(e))?;
+        form.add_first_responsible(named.unwrap_or_default());
+    }
+    edit_page(&state, &ctx, form, retired).await
 }
 
 /// `POST /admin/org/{kind}/{key}` — saves the record (a retired one comes back).

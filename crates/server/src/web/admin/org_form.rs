@@ -53,19 +53,31 @@ impl RecordForm {
                 (Some(k), true) => (*c, k.clone()),
                 _ => (*c, view::typed(fields, c, default(c)).trim().to_owned()),
             })
-            .collect();
-        RecordForm { kind, editing, values, errors }
+            .collect::<Vec<_>>();
+        let mut form = RecordForm { kind, editing, values, errors };
+        form.add_first_responsible(view::typed(fields, org::FIRST_RESPONSIBLE, "").trim().to_owned());
+        form
+    }
+
+    /// A department's form also names its 审批第一责任人 (not a column of its table).
+    pub fn add_first_responsible(&mut self, login: String) {
+        if self.kind == OrgKind::Departments {
+            self.values.retain(|(c, _)| *c != org::FIRST_RESPONSIBLE);
+            self.values.push((org::FIRST_RESPONSIBLE, login));
+        }
     }
 
     /// A form holding a stored record.
     pub fn of(record: &Record) -> Self {
         let values = record.kind().columns().iter().copied().zip(record.cells()).collect();
-        RecordForm {
+        let mut form = RecordForm {
             kind: record.kind(),
             editing: Some(record.key().to_owned()),
             values,
             errors: FieldErrors::default(),
-        }
+        };
+        form.add_first_responsible(String::new());
+        form
     }
 
     /// The fields to store, named as the columns (an edited record's key is its own).
@@ -175,7 +187,9 @@ pub(super) fn field_message(ctx: &Ctx, kind: OrgKind, column: &str, raw: &str) -
 pub(super) fn refusals(ctx: &Ctx, kind: OrgKind, list: Vec<(String, String)>) -> FieldErrors {
     let mut errors = FieldErrors::default();
     for (column, raw) in list {
-        let field = if kind.columns().contains(&column.as_str()) { column } else { String::new() };
+        let ours = kind.columns().contains(&column.as_str())
+            || (kind == OrgKind::Departments && column == org::FIRST_RESPONSIBLE);
+        let field = if ours { column } else { String::new() };
         if errors.get(&field).is_none() {
             let message = field_message(ctx, kind, &field, &raw);
             errors.add(&field, message);
