@@ -21,3 +21,13 @@ alter table department add column first_responsible text;
 alter table service_case add column pending_handover text;
 update service_case set pending_handover = snapshot::jsonb ->> 'pending_handover';
 create index service_case_by_pending_handover on service_case (pending_handover);
+
+-- Records opened before: name the 审批第一责任人 as it stands now (the item's own, else
+-- the department's, else its head).
+update accountability set first_responsible = coalesce(
+    (select f.account_id from first_responsible f join service_case c on c.item_code = f.item_code
+     where c.case_number = accountability.case_number),
+    (select d.first_responsible from department d where d.department_code = accountability.department_code),
+    (select min(a.account_id) from account a where a.department_code = accountability.department_code
+     and a.disabled = 0 and a.kind = 'staff' and (a.position = 'head' or a.role = 'department_head')))
+where first_responsible is null;
