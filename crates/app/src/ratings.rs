@@ -584,10 +584,10 @@ pub async fn monthly_satisfaction(state: &App) -> Result<Vec<(String, [u64; 5])>
         if out.last().is_none_or(|(m, _)| *m != month) {
             out.push((month.clone(), [0; 5]));
         }
-        if let (Some((_, counts)), Some(slot)) = (out.last_mut(), usize::from(score).checked_sub(1)) {
-            if let Some(c) = counts.get_mut(slot) {
-                *c += n;
-            }
+        if let (Some((_, counts)), Some(slot)) = (out.last_mut(), usize::from(score).checked_sub(1))
+            && let Some(c) = counts.get_mut(slot)
+        {
+            *c += n;
         }
     }
     Ok(out)

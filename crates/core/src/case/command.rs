@@ -193,7 +193,9 @@ impl Case {
             && match kind {
                 K::TakeOver => self.pending_handover.as_deref() == Some(actor),
                 K::WithdrawHandOver => self.pending_handover.is_some(),
-                K::Rate => self.rated_channels.len() < crate::rating::RatingChannel::ALL.len(),
+                // The case page rates through the channel the case came in by; the other
+                // channels rate through their own doors (`CaseCommand::RateVia`).
+                K::Rate => !self.rated_channels.contains(&crate::rating::RatingChannel::of_case(self.channel)),
                 K::AnswerRating => self.rating.is_some_and(|r| r <= BAD_RATING) && self.rating_answered_at.is_none(),
                 _ => true,
             }

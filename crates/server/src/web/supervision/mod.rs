@@ -47,6 +47,8 @@ const SECTION: &[(&str, &str, Action)] = &[
     ("/supervision/accountability", "sup.accountability", Action::ReadSupervision),
     ("/supervision/figures", "sup.figures", Action::Supervise),
     ("/supervision/concerns", "sup.concerns", Action::Supervise),
+    ("/ratings/satisfaction", "sup.satisfaction", Action::ReadFigures),
+    ("/ratings/rectifications", "sup.rectifications", Action::ReadSupervision),
     ("/supervision/projects", "sup.projects", Action::ReadProjects),
     ("/admin/rules", "sup.rules", Action::ConfigureSupervision),
 ];
