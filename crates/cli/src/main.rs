@@ -59,6 +59,10 @@ enum Command {
         /// Working hours after which an alert escalates to the supervisor.
         #[arg(long, env = "TONGBAN_ESCALATE_SUPERVISOR_AFTER", value_name = "HOURS", default_value_t = 8)]
         escalate_supervisor_after: u32,
+        /// How long a hand-over offer (转接) waits for its receiver before it alerts: working
+        /// days as `1d` (to the end of the working day after the offer's) or working hours as `8h`.
+        #[arg(long, env = "TONGBAN_HAND_OVER_LIMIT", value_name = "LIMIT", default_value = "1d")]
+        hand_over_limit: String,
         #[command(flatten)]
         net: NetArgs,
     },
@@ -207,13 +211,24 @@ fn init_tracing() {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { db, listen, supervision_interval, escalate_chief_after, escalate_supervisor_after, net } => {
+        Command::Serve {
+            db,
+            listen,
+            supervision_interval,
+            escalate_chief_after,
+            escalate_supervisor_after,
+            hand_over_limit,
+            net,
+        } => {
+            let hand_over = tongban_core::item::TimeLimit::parse("hand_over_limit", &hand_over_limit)
+                .map_err(|e| anyhow::anyhow!("--hand-over-limit: {e}"))?;
             let store = open_store(&config, &db).await?;
             let escalation = tongban_core::supervision::EscalationRule {
                 chief_after_hours: escalate_chief_after,
                 supervisor_after_hours: escalate_supervisor_after,
             };
-            serve(&config, store, listen, supervision_interval, escalation, &net).await?;
+            let hand_over = tongban_core::supervision::HandOverRule { limit: hand_over.to_limit() };
+            serve(&config, store, listen, supervision_interval, (escalation, hand_over), &net).await?;
         }
         Command::Demo { db, listen, seed, seed_only, supervision_interval, net } => {
             let store = open_store(&config, &db).await?;
@@ -403,7 +418,7 @@ async fn serve(
     store: Store,
     listen: Option<SocketAddr>,
     supervision_interval: f64,
-    escalation: tongban_core::supervision::EscalationRule,
+    (escalation, hand_over): (tongban_core::supervision::EscalationRule, tongban_core::supervision::HandOverRule),
     net: &NetArgs,
 ) -> anyhow::Result<()> {
     let proxies = tongban_server::proxies::TrustedProxies::parse(net.trusted_proxy.as_deref().unwrap_or(""))
@@ -416,6 +431,7 @@ async fn serve(
     tracing::info!(listen = %local, "serving");
     let mut state = AppState::new(tongban_server::App::new(store.clone(), calendars));
     state.escalation = escalation;
+    state.hand_over = hand_over;
     state.proxies = std::sync::Arc::new(proxies);
     if net.no_rate_limits {
         tracing::warn!("request rates are off (--no-rate-limits)");
