@@ -130,7 +130,8 @@ async fn the_organisation_downloads_for_administrators_and_imports_back_unchange
         }
         let tables = workbook(&file(&f, &admin, "/api/v1/exports/staff?format=xlsx", "staff.xlsx").await);
         let clerk = tables[0].rows.iter().find(|r| r.cells[0] == "clerk").expect("the clerk's row");
-        assert_eq!(clerk.cells, ["clerk", "CLERK", "window_clerk", "fgw", "", ""]);
+        // The fixture seats the clerk at fgw's window W-01.
+        assert_eq!(clerk.cells, ["clerk", "CLERK", "window_clerk", "fgw", "W-01", ""]);
         let sites = text(file(&f, &admin, "/api/v1/exports/sites?format=csv", "sites.csv").await);
         assert!(
             sites.ends_with("\nqlh,七里河分中心,620102,西津西路 1 号,周一至周五 9:00-17:00,0931-1234567\n"),
