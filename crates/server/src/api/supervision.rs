@@ -118,6 +118,36 @@ pub async fn alerts(State(state): State<AppState>, principal: Principal) -> Resu
     Ok(Json(crate::app::alerts(&state, &principal).await?.into_iter().map(AlertView::from).collect()))
 }
 
+/// Which alerts to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertQuery {
+    /// Only alerts of this kind: `due`, `act_by` (首接时限), `hand_over` (转接超时), or another
+    /// watch's name.
+    pub kind: Option<String>,
+}
+
+/// Alerts by what they watch, newest first: all of them for overseers, the department's for
+/// its staff; `kind` narrows them to one watch.
+#[utoipa::path(get, path = "/api/v1/supervision/alerts", tag = "supervision", params(AlertQuery),
+    responses((status = 200, description = "Alerts", body = Vec<AlertView>), (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an alert kind", body = Problem, content_type = "application/problem+json")))]
+pub async fn supervision_alerts(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppQuery(q): AppQuery<AlertQuery>,
+) -> Result<Json<Vec<AlertView>>, ApiError> {
+    let kind = match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) => Some(
+            tongban_core::supervision::AlertKind::parse(k)
+                .map_err(|e| AppError::Invalid(vec![("kind".into(), e.to_string())]))?,
+        ),
+        None => None,
+    };
+    let rows = crate::app::alerts(&state, &principal).await?;
+    Ok(Json(rows.into_iter().filter(|a| kind.as_ref().is_none_or(|k| &a.kind == k)).map(AlertView::from).collect()))
+}
+
 /// An accountability record (问责).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountabilityView {
@@ -458,6 +488,7 @@ pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
         .routes(routes!(board))
         .routes(routes!(concerns))
         .routes(routes!(alerts))
+        .routes(routes!(supervision_alerts))
         .routes(routes!(accountability))
         .routes(routes!(answer))
         .routes(routes!(close))

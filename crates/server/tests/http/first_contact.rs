@@ -87,6 +87,23 @@ async fn an_owner_who_does_not_act_is_warned_and_escalated_once_per_step_and_an_
         for a in alerts.iter().filter(|a| a.level == tongban_core::supervision::Level::Supervisor) {
             assert_eq!(a.responsible.as_deref(), Some("head"), "{name}: {a:?}");
         }
+        // The API lists them by kind.
+        let supervisor = f.login("supervisor").await;
+        let (s, _, listed) = f.call(&supervisor, "GET", "/api/v1/supervision/alerts?kind=hand_over", None).await;
+        assert_eq!(s.as_u16(), 200, "{name}: {listed}");
+        let listed = listed.as_array().cloned().unwrap_or_default();
+        assert_eq!(listed.len(), 1, "{name}: {listed:?}");
+        assert_eq!(
+            (listed[0]["kind"].as_str(), listed[0]["case_number"].as_str()),
+            (Some("hand_over"), Some(offered.as_str()))
+        );
+        let (_, _, act_by) = f.call(&supervisor, "GET", "/api/v1/supervision/alerts?kind=act_by", None).await;
+        assert_eq!(act_by.as_array().map(Vec::len), Some(2), "{name}: {act_by}");
+        common::assert_problem(
+            &f.call(&supervisor, "GET", "/api/v1/supervision/alerts?kind=Act-By", None).await,
+            422,
+            "invalid-field",
+        );
         let records = f.t.store.accountability().await.expect("records");
         let act_by_records: Vec<_> = records.iter().filter(|r| r.case_number == idle).collect();
         assert_eq!(act_by_records.len(), 1, "{name}: {records:?}");
