@@ -29,6 +29,17 @@ pub(super) struct AlertsView {
     pub supervisor: usize,
     /// The first [`SHOWN`] alerts, newest first.
     pub rows: Vec<AlertLine>,
+    /// Every kind among the viewer's alerts with its count, by name.
+    pub kinds: Vec<(AlertKind, usize)>,
+    /// The kind asked for; none for all.
+    pub wanted: Option<AlertKind>,
+}
+
+/// The alerts page's query: one kind of alert, or all.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AlertsQuery {
+    /// A kind's name.
+    pub kind: Option<String>,
 }
 
 /// One alert as listed.
@@ -58,8 +69,14 @@ pub(super) struct AlertLine {
 
 /// The alerts page's model from the alerts read, the departments' names and people's names.
 pub(super) fn view(rows: &[AlertRow], departments: &[(String, String)], names: &HashMap<String, String>) -> AlertsView {
+    let mut kinds = std::collections::BTreeMap::new();
+    for a in rows {
+        *kinds.entry(a.kind.clone()).or_insert(0usize) += 1;
+    }
     let count = |f: &dyn Fn(&AlertRow) -> bool| rows.iter().filter(|a| f(a)).count();
     AlertsView {
+        kinds: kinds.into_iter().collect(),
+        wanted: None,
         total: rows.len(),
         red: count(&|a| a.colour == Colour::Red),
         chief: count(&|a| a.level == Level::Chief),
@@ -83,6 +100,19 @@ pub(super) fn view(rows: &[AlertRow], departments: &[(String, String)], names: &
     }
 }
 
+/// The page's model narrowed to one kind (the kinds' counts stay those of every alert).
+fn filtered(
+    all: AlertsView,
+    rows: &[AlertRow],
+    wanted: Option<AlertKind>,
+    departments: &[(String, String)],
+    names: &HashMap<String, String>,
+) -> AlertsView {
+    let Some(kind) = wanted else { return all };
+    let mine: Vec<AlertRow> = rows.iter().filter(|a| a.kind == kind).cloned().collect();
+    AlertsView { kinds: all.kinds, wanted: Some(kind), ..view(&mine, departments, names) }
+}
+
 /// An alert kind's name: the known watches by their message, any other (a watch added
 /// later) by its stable name.
 pub(super) fn kind_label(ctx: &Ctx, kind: &AlertKind) -> String {
@@ -98,6 +128,20 @@ pub(super) fn render(ctx: &Ctx, v: &AlertsView) -> Markup {
         h1 { (ctx.t("sup.alerts_title")) }
         (section_tabs(ctx))
         p.lead { (ctx.t("sup.alerts_lead")) }
+        @if v.kinds.len() > 1 || v.wanted.is_some() {
+            nav.filters aria-label=(ctx.t("sup.kind")) {
+                ul {
+                    li { a href="/supervision/alerts" aria-current=[v.wanted.is_none().then_some("true")] { (ctx.t("acct.all")) } }
+                    @for (kind, n) in &v.kinds {
+                        li {
+                            a href=(format!("/supervision/alerts?kind={kind}")) aria-current=[(v.wanted.as_ref() == Some(kind)).then_some("true")] {
+                                (kind_label(ctx, kind)) " (" (n) ")"
+                            }
+                        }
+                    }
+                }
+            }
+        }
         ul.kpis {
             li { span.k { (v.total) } span.l { (ctx.t("sup.alerts_all")) } }
             li { span.k { (v.red) } span.l { (ctx.t("level.red")) } }
@@ -146,11 +190,17 @@ pub(super) fn render(ctx: &Ctx, v: &AlertsView) -> Markup {
 }
 
 /// `GET /supervision/alerts`.
-pub async fn alerts(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+pub async fn alerts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<AlertsQuery>,
+) -> Result<Response, WebError> {
     let rows = app::alerts(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let departments = crate::app::public::department_names(&state).await.map_err(|e| ctx.fail(e))?;
     let names = app::org::people(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let model = view(&rows, &departments, &names);
+    // An unknown name shows every alert, as the plain page does.
+    let wanted = q.kind.as_deref().and_then(|k| AlertKind::parse(k.trim()).ok());
+    let model = filtered(view(&rows, &departments, &names), &rows, wanted, &departments, &names);
     Ok(page(&ctx, ctx.t("sup.alerts_title"), render(&ctx, &model)))
 }
 
@@ -213,5 +263,11 @@ mod tests {
         // A watch added later shows by its stable name.
         assert!(html.contains(r#"<span class="kind kind-rating">rating</span>"#), "{html}");
         assert!(html.contains("First responsible: Li (li.head)"), "{html}");
+        // One kind asked for: only its alerts, every kind still offered.
+        let one = filtered(v.clone(), &rows, Some(AlertKind::HAND_OVER), &[], &names);
+        assert_eq!((one.total, one.rows.len(), one.kinds.len()), (1, 1, 3));
+        let html = render(&Ctx::for_test_as(Lang::En, Role::Supervisor), &one).into_string();
+        assert!(html.contains(r#"<a href="/supervision/alerts?kind=hand_over" aria-current="true">"#), "{html}");
+        assert!(!html.contains("LZ-act_by</a>"), "{html}");
     }
 }
