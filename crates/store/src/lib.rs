@@ -27,8 +27,8 @@ mod migrate;
 mod org;
 mod plans;
 mod projects;
-mod supervision;
 mod ratings;
+mod supervision;
 mod tickets;
 mod time;
 mod writer;
@@ -81,15 +81,15 @@ pub use projects::{
     Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, insert_step_case,
     run_for_case, update_project_run, update_project_stage,
 };
+pub use ratings::{
+    AppealRow, RatingRow, RectificationRow, advance_rectification, insert_appeal, insert_rating, insert_rectification,
+    mark_rectification_overdue, review_appeal, set_rectification_due, update_rating_score,
+};
 pub use supervision::{
     AccountabilityRow, AlertRow, TrackedCase, escalate_alert, insert_accountability, insert_alert, set_rule,
     set_department_first_responsible, update_accountability,
 };
 pub use tickets::{TicketRow, call_next_ticket, count_waiting_tickets, insert_ticket};
-pub use ratings::{
-    AppealRow, RatingRow, RectificationRow, advance_rectification, insert_appeal, insert_rating, insert_rectification,
-    mark_rectification_overdue, review_appeal, set_rectification_due, update_rating_score,
-};
 pub use time::{format_ts, parse_ts};
 
 /// Which database a store talks to.
