@@ -4,8 +4,8 @@
 //! unit-tested without a database. See `../shared/design/DOMAIN.md` for the words used.
 
 pub mod access;
-pub mod assessment;
 pub mod account;
+pub mod assessment;
 pub mod attribution;
 pub mod audit;
 pub mod calendar;

@@ -186,7 +186,9 @@ impl ApiError {
                 }
             }
             AppError::Rectification(e) => match e {
-                tongban_core::rating::rectification::RectificationError::OutOfOrder { .. } => "rectification-out-of-order",
+                tongban_core::rating::rectification::RectificationError::OutOfOrder { .. } => {
+                    "rectification-out-of-order"
+                }
                 tongban_core::rating::rectification::RectificationError::Text(_) => "invalid-field",
             },
             AppError::Appeal(e) => match e {

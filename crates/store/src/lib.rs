@@ -86,8 +86,8 @@ pub use ratings::{
     mark_rectification_overdue, review_appeal, set_rectification_due, update_rating_score,
 };
 pub use supervision::{
-    AccountabilityRow, AlertRow, TrackedCase, escalate_alert, insert_accountability, insert_alert, set_rule,
-    set_department_first_responsible, update_accountability,
+    AccountabilityRow, AlertRow, TrackedCase, escalate_alert, insert_accountability, insert_alert,
+    set_department_first_responsible, set_rule, update_accountability,
 };
 pub use tickets::{TicketRow, call_next_ticket, count_waiting_tickets, insert_ticket};
 pub use time::{format_ts, parse_ts};

@@ -110,7 +110,7 @@ fn history(item: &ServiceItem, calendar: &WorkingCalendar, i: usize, n: usize) -
     let (mut case, first) = Case::submit(placeholder, item, 1, submission(i), at)?;
     let mut steps = vec![HistoryStep { event: first, at, actor: "bench.clerk".into() }];
     let mut commands = Vec::new();
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         for _ in 0..2 {
             commands
                 .push(CaseCommand::RequestCorrection { missing: vec!["申请表".into()], note: "请补正".into() });

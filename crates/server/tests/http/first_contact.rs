@@ -5,6 +5,9 @@
 
 use crate::common;
 
+/// The escalation steps an alert went through: (level, who it named).
+type Steps = Vec<(String, Option<String>)>;
+
 use std::collections::BTreeMap;
 
 use common::{Fixture, good_case};
@@ -62,7 +65,7 @@ async fn an_owner_who_does_not_act_is_warned_and_escalated_once_per_step_and_an_
             assert!(watcher.step(app, now).await.expect("a tick"), "{name}");
             observe(&f, &mut history).await;
         }
-        let of = |case: &str, kind: &str| -> Vec<(String, Vec<(String, Option<String>)>)> {
+        let of = |case: &str, kind: &str| -> Vec<(String, Steps)> {
             history.iter().filter(|(k, _)| k.0 == case && k.1 == kind).map(|(k, v)| (k.2.clone(), v.clone())).collect()
         };
         // The idle case: yellow then red on its act-by time, each told to the owner, the
