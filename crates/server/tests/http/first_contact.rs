@@ -5,15 +5,15 @@
 
 use crate::common;
 
-/// The escalation steps an alert went through: (level, who it named).
-type Steps = Vec<(String, Option<String>)>;
-
 use std::collections::BTreeMap;
 
 use common::{Fixture, good_case};
 use serde_json::json;
 use tongban_server::app::worker::Watcher;
 use tongban_store::testing::each_backend;
+
+/// The escalation steps an alert went through: (level, who it named).
+type Steps = Vec<(String, Option<String>)>;
 
 /// A case the clerk received at the window (so the clerk owns it).
 async fn received_by_clerk(f: &Fixture) -> String {
