@@ -94,7 +94,8 @@ proptest! {
         // Honours: named exactly when ranked within the cut and above the floor.
         for r in &ranked {
             let cut = w.red_flag.cut(rows.len());
-            prop_assert_eq!(w.red_flag.names(r, rows.len()), r.rank <= cut && r.total >= w.red_flag.min_total);
+            let served = r.components.on_time.is_some();
+            prop_assert_eq!(w.red_flag.names(r, rows.len()), r.rank <= cut && r.total >= w.red_flag.min_total && served);
         }
     }
 

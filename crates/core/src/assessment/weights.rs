@@ -44,8 +44,10 @@ impl Default for Weights {
 
 /// Who is named best of the month: the rows ranked within the best `percent` of the
 /// grouping (rounded up), but never fewer than `at_least` ranks, and only with a total of
-/// at least `min_total`. Rows tied at the cut are all named. Default: the best 10 %, at
-/// least 1, with at least 80.00 points.
+/// at least `min_total` and with cases delivered in the month (an on-time rate): a window
+/// or a person who served no one is not the best at serving, however good their
+/// attendance. Rows tied at the cut are all named. Default: the best 10 %, at least 1,
+/// with at least 80.00 points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Honours {
     /// Share of the grouping's rows, percent (0–100).
@@ -72,7 +74,7 @@ impl Honours {
 
     /// Whether `row`, ranked among `rows` rows, is named.
     pub fn names<K>(&self, row: &Ranked<K>, rows: usize) -> bool {
-        row.rank <= self.cut(rows) && row.total >= self.min_total
+        row.rank <= self.cut(rows) && row.total >= self.min_total && row.components.on_time.is_some()
     }
 }
 

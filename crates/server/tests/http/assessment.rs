@@ -100,7 +100,8 @@ async fn the_assessment_answers_in_json_csv_and_xlsx() {
         assert!(fgw.get("red_flag").is_none() && fgw.get("star").is_none(), "{fgw}");
         let (_, _, w) = f.call(&supervisor, "GET", "/api/v1/assessment?period=2026-03&by=window", None).await;
         let w01 = row(&w["rows"], "W01");
-        assert_eq!((w01["total"].as_f64(), w01["red_flag"].as_bool()), (Some(95.5), Some(true)), "{name}: {w01}");
+        // Best of the month by its third-party score alone, but it served no one: no red flag.
+        assert_eq!((w01["total"].as_f64(), w01["red_flag"].as_bool()), (Some(95.5), Some(false)), "{name}: {w01}");
         let (_, _, staff) = f.call(&supervisor, "GET", "/api/v1/assessment?period=2026-03&by=staff", None).await;
         assert_eq!(row(&staff["rows"], "clerk")["star"], false, "{name}: {staff}");
 
@@ -109,7 +110,7 @@ async fn the_assessment_answers_in_json_csv_and_xlsx() {
         let csv = String::from_utf8(csv).expect("utf-8");
         assert_eq!((s, ctype.as_str()), (StatusCode::OK, "text/csv; charset=utf-8"), "{csv}");
         assert!(csv.starts_with("rank,code,name,department,on_time,satisfaction,attendance,evaluation,third_party,accountability,total,red_flag"), "{csv}");
-        assert!(csv.contains("1,W01,发改委窗口,fgw,,,,,95.50,0,95.50,yes"), "{csv}");
+        assert!(csv.contains("1,W01,发改委窗口,fgw,,,,,95.50,0,95.50,no"), "{csv}");
         let (s, _, xlsx) = get_raw(&f, &supervisor, "/api/v1/assessment?period=2026-03&by=window&format=xlsx").await;
         assert_eq!(s, StatusCode::OK);
         let tables = read(&Upload { name: Some("a.xlsx"), format: Format::Xlsx }, &xlsx).expect("a workbook");
