@@ -426,17 +426,7 @@ pub async fn act_on_case(
     }
     authorize(principal, Action::Case(command.kind()))?;
     let account = principal.require()?.clone();
-    let case = state
-        .store
-        .case_by_number(number)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("case {number} does not exist")))?;
-    let item = state
-        .store
-        .item_in_version(&case.item, case.item_version)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("item {} version {} does not exist", case.item, case.item_version)))?
-        .item;
+    let (case, item) = ratings::case_and_item(state, number).await?;
     check_scope(state, principal, &case, Some(&item.department)).await?;
     if !tongban_core::access::role_may_on_item(account.role, command.kind(), item.category) {
         return Err(AppError::Forbidden(format!(

@@ -36,8 +36,11 @@ impl Default for RatingSettings {
     }
 }
 
-/// A case, its item, and the calendar of its division.
-async fn case_and_item(state: &App, number: &CaseNumber) -> Result<(Case, tongban_core::item::ServiceItem), AppError> {
+/// A case and its item in the version it was applied under; not found when either is missing.
+pub(crate) async fn case_and_item(
+    state: &App,
+    number: &CaseNumber,
+) -> Result<(Case, tongban_core::item::ServiceItem), AppError> {
     let case = state
         .store
         .case_by_number(number)

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use tongban_app::actor::staff_account;
 use tongban_app::bulk::{CaseHistory, HistoryStep};
 use tongban_app::{Account, App, ConcernQuery, Principal, Via};
 use tongban_core::calendar::WorkingCalendar;
@@ -16,19 +17,8 @@ use tongban_store::testing::{TestStore, each_backend, seed_minimal};
 
 fn account(login: &str, role: Role, department: Option<&str>) -> Account {
     Account {
-        id: login.into(),
-        kind: "staff".into(),
-        display_name: login.into(),
-        role,
         department: department.map(|d| DepartmentCode::parse(d).expect("code")),
-        window: None,
-        position: None,
-        applicant_kind: None,
-        id_number: None,
-        phone: None,
-        password_hash: String::new(),
-        disabled: false,
-        verified: None,
+        ..staff_account(login, login, role)
     }
 }
 

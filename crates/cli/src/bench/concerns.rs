@@ -16,6 +16,7 @@ use tongban_core::case::{Case, CaseCommand, CaseNumber, Context};
 use tongban_core::identity::Role;
 use tongban_core::item::ServiceItem;
 use tongban_core::supervision::{Decision, concerns, decided_without_authority};
+use tongban_server::app::actor::staff_account;
 use tongban_server::app::bulk::{CaseHistory, HistoryStep};
 use tongban_server::app::{Account, App, ConcernQuery, Principal, Via};
 use tongban_store::Store;
@@ -82,19 +83,8 @@ pub async fn run(args: ConcernsArgs) -> anyhow::Result<ExitCode> {
 
 fn overseer(role: Role, department: Option<&ServiceItem>) -> Principal {
     let account = Account {
-        id: format!("bench.{}", role.as_str()),
-        kind: "staff".into(),
-        display_name: "bench".into(),
-        role,
         department: department.map(|i| i.department.clone()),
-        window: None,
-        position: None,
-        applicant_kind: None,
-        id_number: None,
-        phone: None,
-        password_hash: String::new(),
-        disabled: false,
-        verified: None,
+        ..staff_account(&format!("bench.{}", role.as_str()), "bench", role)
     };
     Principal { account: Some(account), via: Via::Console, client: None, session_hash: None, session_csrf: None }
 }

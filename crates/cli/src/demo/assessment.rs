@@ -52,23 +52,12 @@ fn day(rng: &mut ChaCha8Rng) -> (String, String, &'static str) {
 }
 
 fn staff_as(id: &str, role: Role, department: Option<&tongban_core::org::DepartmentCode>) -> Principal {
-    let mut p = Principal::console();
-    p.account = Some(Account {
-        id: id.to_owned(),
-        kind: if role == Role::Applicant { "applicant" } else { "staff" }.into(),
-        display_name: id.to_owned(),
-        role,
-        department: department.cloned(),
-        window: None,
-        position: None,
-        applicant_kind: None,
-        id_number: None,
-        phone: None,
-        password_hash: String::new(),
-        disabled: false,
-        verified: None,
-    });
-    p
+    let kind = if role == Role::Applicant { "applicant" } else { "staff" };
+    let account = tongban_server::app::actor::staff_account(id, id, role);
+    Principal {
+        account: Some(Account { kind: kind.into(), department: department.cloned(), ..account }),
+        ..Principal::console()
+    }
 }
 
 /// A grade 1–5, mostly good.
