@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{CalendarError, Limit, WorkingCalendar};
 
 /// Working days a department has to feed back on a bad rating, unless configured otherwise
-/// (差评整改时限).
-pub const DEFAULT_RECTIFICATION_DAYS: u32 = 5;
+/// (差评整改时限): the same limit the supervision concern on an unanswered bad rating counts.
+pub const DEFAULT_RECTIFICATION_DAYS: u32 = crate::case::BAD_RATING_ANSWER_DAYS;
 
 /// The kind of the supervision alert (and accountability record) an overdue rectification
 /// raises.
