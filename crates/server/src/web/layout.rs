@@ -135,7 +135,10 @@ pub fn page_with(ctx: &Ctx, title: &str, body: Markup, refresh: Option<u32>) -> 
                 main id="main" tabindex="-1" { (body) }
                 footer.site {
                     p { (ctx.t("site.footer")) }
-                    p { a href="/api/v1/openapi.json" { (ctx.t("site.api")) } }
+                    p {
+                        a href="/surveys" { (ctx.t("site.surveys")) } " · "
+                        a href="/api/v1/openapi.json" { (ctx.t("site.api")) }
+                    }
                 }
             }
         }

@@ -117,7 +117,7 @@ fn filtered(
 /// later) by its stable name.
 pub(super) fn kind_label(ctx: &Ctx, kind: &AlertKind) -> String {
     match kind.as_str() {
-        k @ ("due" | "act_by" | "hand_over") => ctx.t(&format!("alert_kind.{k}")).to_owned(),
+        k @ ("due" | "act_by" | "hand_over" | "rating") => ctx.t(&format!("alert_kind.{k}")).to_owned(),
         other => other.to_owned(),
     }
 }
@@ -247,7 +247,7 @@ mod tests {
 
     #[test]
     fn each_alert_shows_its_kind_and_the_last_level_names_the_first_responsible() {
-        let kinds = ["act_by", "hand_over", "rating"];
+        let kinds = ["act_by", "hand_over", "rating", "later_watch"];
         let rows: Vec<AlertRow> = kinds
             .iter()
             .map(|k| AlertRow {
@@ -260,12 +260,13 @@ mod tests {
         let html = render(&Ctx::for_test_as(Lang::En, Role::Supervisor), &v).into_string();
         assert!(html.contains(r#"<span class="kind kind-act_by">First contact: act-by time</span>"#), "{html}");
         assert!(html.contains(r#"<span class="kind kind-hand_over">Hand-over not taken up</span>"#), "{html}");
+        assert!(html.contains(r#"<span class="kind kind-rating">Bad rating not rectified in time</span>"#), "{html}");
         // A watch added later shows by its stable name.
-        assert!(html.contains(r#"<span class="kind kind-rating">rating</span>"#), "{html}");
+        assert!(html.contains(r#"<span class="kind kind-later_watch">later_watch</span>"#), "{html}");
         assert!(html.contains("First responsible: Li (li.head)"), "{html}");
         // One kind asked for: only its alerts, every kind still offered.
         let one = filtered(v.clone(), &rows, Some(AlertKind::HAND_OVER), &[], &names);
-        assert_eq!((one.total, one.rows.len(), one.kinds.len()), (1, 1, 3));
+        assert_eq!((one.total, one.rows.len(), one.kinds.len()), (1, 1, 4));
         let html = render(&Ctx::for_test_as(Lang::En, Role::Supervisor), &one).into_string();
         assert!(html.contains(r#"<a href="/supervision/alerts?kind=hand_over" aria-current="true">"#), "{html}");
         assert!(!html.contains("LZ-act_by</a>"), "{html}");

@@ -49,6 +49,7 @@ const SECTION: &[(&str, &str, Action)] = &[
     ("/supervision/concerns", "sup.concerns", Action::Supervise),
     ("/ratings/satisfaction", "sup.satisfaction", Action::ReadFigures),
     ("/ratings/rectifications", "sup.rectifications", Action::ReadSupervision),
+    ("/assessment", "sup.assessment", Action::ReadAssessment),
     ("/supervision/projects", "sup.projects", Action::ReadProjects),
     ("/admin/rules", "sup.rules", Action::ConfigureSupervision),
 ];
