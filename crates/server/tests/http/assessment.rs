@@ -200,7 +200,11 @@ async fn the_pages_work_without_javascript_in_both_languages() {
         assert_eq!((s, to.as_str()), (StatusCode::SEE_OTHER, "/attendance?period=2026-03"), "{name}");
         let (s, page) = upload(&f, &admin, "attendance", "account,day,mark\nclerk,2026-03-04,holiday\n").await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {page}");
-        assert!(page.contains("line 2, column mark"), "{name}: {page}");
+        assert!(page.contains("<td>f.csv</td><td>2</td><td><code>mark</code></td>"), "{name}: {page}");
+        // A problem of a known shape is said in Chinese, as on /admin/imports.
+        let (s, page) = upload(&f, &admin, "attendance", "account,day,mark,shift\nclerk,2026-03-04,leave,1\n").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {page}");
+        assert!(page.contains("未知的列 `shift`"), "{name}: {page}");
         let (s, page) = upload(&f, &admin, "scores", "period,kind,code,score\n2026-02,department,fgw,90\n").await;
         assert_eq!(s, StatusCode::OK, "{name}: {page}");
         let (s, _, zh) = get_raw(&f, &supervisor, "/assessment?period=2026-02&by=department").await;

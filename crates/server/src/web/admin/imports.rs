@@ -52,7 +52,7 @@ pub(super) struct Carried {
 
 /// A bad row of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ProblemLine {
+pub(crate) struct ProblemLine {
     /// The sheet, or the file's name, or "".
     pub place: String,
     /// The line (CSV) or row (sheet).
@@ -61,6 +61,48 @@ pub(super) struct ProblemLine {
     pub column: String,
     /// Why, in the rule's words.
     pub message: String,
+}
+
+impl From<tongban_core::table::RowError> for ProblemLine {
+    fn from(r: tongban_core::table::RowError) -> Self {
+        ProblemLine {
+            place: r.sheet.or(r.file).unwrap_or_default(),
+            line: r.line,
+            column: r.column.unwrap_or_default(),
+            message: r.message,
+        }
+    }
+}
+
+/// A file's problems as a table, each said in the reader's language where its shape is known
+/// (else in English, marked so).
+pub(crate) fn problems_table(ctx: &Ctx, problems: &[ProblemLine]) -> Markup {
+    html! {
+        div.table-wrap {
+            table.import-errors {
+                caption { (ctx.t("imports.errors")) }
+                thead { tr {
+                    th scope="col" { (ctx.t("imports.place")) }
+                    th scope="col" { (ctx.t("imports.line")) }
+                    th scope="col" { (ctx.t("imports.column")) }
+                    th scope="col" { (ctx.t("imports.message")) }
+                } }
+                tbody {
+                    @for p in problems {
+                        tr {
+                            td { (p.place) }
+                            td { (p.line) }
+                            td { @if p.column.is_empty() { "–" } @else { code { (p.column) } } }
+                            @match super::problems::say(ctx.lang, &p.message) {
+                                (said, true) => td { (said) },
+                                (english, false) => td lang="en" { (english) },
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What the page shows below the form.
@@ -112,30 +154,7 @@ pub(super) fn render(ctx: &Ctx, v: &ImportsView) -> Markup {
             }
             Some(Outcome::Refused(problems)) => {
                 div.notice.error role="alert" { (ctx.tf("imports.refused", &[("n", &problems.len().to_string())])) }
-                div.table-wrap {
-                    table.import-errors {
-                        caption { (ctx.t("imports.errors")) }
-                        thead { tr {
-                            th scope="col" { (ctx.t("imports.place")) }
-                            th scope="col" { (ctx.t("imports.line")) }
-                            th scope="col" { (ctx.t("imports.column")) }
-                            th scope="col" { (ctx.t("imports.message")) }
-                        } }
-                        tbody {
-                            @for p in problems {
-                                tr {
-                                    td { (p.place) }
-                                    td { (p.line) }
-                                    td { @if p.column.is_empty() { "–" } @else { code { (p.column) } } }
-                                    @match super::problems::say(ctx.lang, &p.message) {
-                                        (said, true) => td { (said) },
-                                        (english, false) => td lang="en" { (english) },
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                (problems_table(ctx, problems))
             }
             None => {}
         }
@@ -198,15 +217,7 @@ async fn attempt(
     match run(state, &ctx.principal, kind, file, bytes, label, dry_run).await {
         Ok(report) => Ok(Ok(report)),
         Err(AppError::Rows(rows)) => {
-            let problems = rows
-                .into_iter()
-                .map(|r| ProblemLine {
-                    place: r.sheet.or(r.file).unwrap_or_default(),
-                    line: r.line,
-                    column: r.column.unwrap_or_default(),
-                    message: r.message,
-                })
-                .collect();
+            let problems = rows.into_iter().map(ProblemLine::from).collect();
             Ok(Err((FieldErrors::default(), Some(Outcome::Refused(problems)))))
         }
         Err(AppError::Invalid(list)) => {

@@ -12,7 +12,7 @@ mod catalog;
 mod forms;
 mod grants;
 mod import_report;
-mod imports;
+pub(crate) mod imports;
 mod org;
 mod org_edit;
 mod org_form;

@@ -38,10 +38,10 @@ const SHAPES: &[&str] = &[
     "empty",
     "unknown_sheet",
     "in_use",
+    "unknown_column",
     "unknown",
     "retired",
     "header",
-    "unknown_column",
     "column_twice",
     "fields",
     "malformed",
@@ -134,6 +134,12 @@ mod tests {
     fn problems(kind: OrgKind, csv: &str) -> Vec<String> {
         let t = Table::from_csv(Some("f.csv"), csv.as_bytes()).expect("csv");
         check(&[(kind, &t)], &Known::default()).expect_err("refused").into_iter().map(|e| e.message).collect()
+    }
+
+    #[test]
+    fn a_specific_shape_wins_over_a_general_one() {
+        let (said, known) = say(Lang::Zh, "unknown column `shift`: the optional columns are check_in,mark");
+        assert!(known && said.starts_with("未知的列 `shift`"), "{said}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::app::AppError;
 use crate::app::assessment::ledger;
 use crate::app::tables::{Format, Upload};
+use crate::web::admin::imports::{ProblemLine, problems_table};
 use crate::web::ctx::Ctx;
 use crate::web::error::WebError;
 use crate::web::form::Posted;
@@ -120,7 +121,15 @@ pub async fn import(State(state): State<AppState>, posted: Posted) -> Result<Res
             };
             Ok(page(ctx, ctx.t("attend.import_title"), body))
         }
-        Err(AppError::Rows(rows)) => Ok(problems(ctx, &rows.iter().map(ToString::to_string).collect::<Vec<_>>())),
+        Err(AppError::Rows(rows)) => {
+            let lines: Vec<ProblemLine> = rows.into_iter().map(ProblemLine::from).collect();
+            let body = html! {
+                h1 { (ctx.t("attend.refused")) }
+                (problems_table(ctx, &lines))
+                p { a href="/attendance" { (ctx.t("attend.back")) } }
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(ctx, ctx.t("attend.refused"), body)).into_response())
+        }
         Err(e) => Err(ctx.fail(e)),
     }
 }
