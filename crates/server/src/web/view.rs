@@ -122,6 +122,8 @@ pub struct Input<'a> {
     pub hint: Option<&'a str>,
     /// Prefix of the element id, when several forms on a page share field names.
     pub scope: &'a str,
+    /// The id of a `datalist` of suggestions (any value may still be typed).
+    pub list: Option<&'a str>,
 }
 
 /// The element id of field `name` in `scope`.
@@ -140,7 +142,7 @@ pub fn input(label: &str, name: &str, value: &str, errors: &FieldErrors, opts: I
             label for=(id) { (label) @if opts.required { span.req aria-hidden="true" { " *" } } }
             @if let Some(h) = opts.hint { p.hint { (h) } }
             input id=(id) name=(name) type=(kind) value=(value)
-                autocomplete=[opts.autocomplete]
+                autocomplete=[opts.autocomplete] list=[opts.list]
                 required[opts.required] autofocus[opts.autofocus] readonly[opts.readonly]
                 aria-invalid=[invalid.then_some("true")]
                 aria-describedby=[invalid.then(|| error_id(name))];

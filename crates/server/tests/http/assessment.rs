@@ -152,6 +152,20 @@ async fn post_form(f: &Fixture, caller: &Caller, uri: &str, form: &str) -> (Stat
     (res.status(), location)
 }
 
+/// Posts a form as `caller`; answers status and the page.
+async fn post_form_page(f: &Fixture, caller: &Caller, uri: &str, form: &str) -> (StatusCode, String) {
+    let body = format!("csrf={}&{form}", caller.csrf.clone().unwrap_or_default());
+    let mut req =
+        Request::builder().method("POST").uri(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = &caller.cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = f.app.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("infallible");
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.expect("body");
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Uploads `csv` as the `/attendance` page's import form does.
 async fn upload(f: &Fixture, caller: &Caller, kind: &str, csv: &str) -> (StatusCode, String) {
     let b = "XBOUNDARYX";
@@ -246,6 +260,16 @@ async fn the_pages_work_without_javascript_in_both_languages() {
         let page = String::from_utf8(page).expect("html");
         assert_eq!(s, StatusCode::OK, "{name}: {page}");
         assert!(page.contains("三月评议") && page.contains(r#"name="grade""#), "{name}: {page}");
+        // The windows are suggested by code and name; a refused answer keeps what was typed.
+        assert!(
+            page.contains(r#"list="survey-subjects""#) && page.contains(r#"<option value="W-01">"#),
+            "{name}: {page}"
+        );
+        let form = "subject_kind=window&subject_code=W99&grade=4&comment=%E5%BE%88%E5%A5%BD";
+        let (s, page) = post_form_page(&f, &admin, "/surveys/2026-03", form).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {page}");
+        assert!(page.contains(r#"value="W99""#) && page.contains("很好</textarea>"), "{name}: {page}");
+        assert!(page.contains(r#"value="4" checked"#), "{name}: {page}");
         f.t.cleanup().await;
     }
 }

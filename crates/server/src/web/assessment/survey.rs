@@ -18,8 +18,31 @@ use crate::web::form::{FieldErrors, Posted};
 use crate::web::layout::page;
 use crate::web::view;
 
-/// The page's body: the form, its errors, and thanks once answered.
-pub(super) fn render(ctx: &Ctx, period: &str, title: &str, errors: &FieldErrors, thanked: bool) -> Markup {
+/// What the form holds: as typed after a refusal, empty at first.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Typed<'a> {
+    /// `window`, `department`, `staff` or `site`.
+    pub kind: &'a str,
+    /// The code of what is graded.
+    pub code: &'a str,
+    /// The grade, 1–5, if one was chosen.
+    pub grade: Option<i64>,
+    /// The comment.
+    pub comment: &'a str,
+}
+
+/// The page's body: the form (keeping what was typed), its errors, and thanks once answered.
+/// `subjects` (code, name) are offered as suggestions for the code: the windows and the
+/// departments, so that a service user need not know a window's code.
+pub(super) fn render(
+    ctx: &Ctx,
+    period: &str,
+    title: &str,
+    errors: &FieldErrors,
+    thanked: bool,
+    typed: &Typed<'_>,
+    subjects: &[(String, String)],
+) -> Markup {
     html! {
         h1 { (title) }
         p { (ctx.tf("survey.intro", &[("period", period)])) }
@@ -30,24 +53,36 @@ pub(super) fn render(ctx: &Ctx, period: &str, title: &str, errors: &FieldErrors,
             div.field {
                 label for="s-kind" { (ctx.t("survey.kind")) }
                 select id="s-kind" name="subject_kind" {
-                    @for g in Grouping::ALL { option value=(g.as_str()) { (ctx.t(&format!("assess.by_{}", g.as_str()))) } }
+                    @for g in Grouping::ALL {
+                        option value=(g.as_str()) selected[typed.kind == g.as_str()] { (ctx.t(&format!("assess.by_{}", g.as_str()))) }
+                    }
                 }
             }
-            (view::input(ctx.t("survey.code"), "subject_code", "", errors, view::Input { required: true, ..view::Input::default() }))
+            (view::input(ctx.t("survey.code"), "subject_code", typed.code, errors, view::Input { required: true, list: Some("survey-subjects"), ..view::Input::default() }))
+            datalist id="survey-subjects" {
+                @for (code, name) in subjects { option value=(code) { (name) } }
+            }
             fieldset {
                 legend { (ctx.t("survey.grade")) }
                 @for g in (1..=5).rev() {
-                    label { input type="radio" name="grade" value=(g) required[g == 5]; " " (ctx.t(&format!("survey.grade_{g}"))) }
+                    label { input type="radio" name="grade" value=(g) required[g == 5] checked[typed.grade == Some(g)]; " " (ctx.t(&format!("survey.grade_{g}"))) }
                 }
                 (view::field_error(errors, "grade"))
             }
             div.field {
                 label for="s-comment" { (ctx.t("survey.comment")) }
-                textarea id="s-comment" name="comment" maxlength="500" {}
+                textarea id="s-comment" name="comment" maxlength="500" { (typed.comment) }
             }
             button type="submit" { (ctx.t("survey.submit")) }
         }
     }
+}
+
+/// The windows and departments, by code, to suggest.
+async fn subjects(state: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, WebError> {
+    let windows = crate::app::public::windows(state).await.map_err(|e| ctx.fail(e))?;
+    let departments = crate::app::public::department_names(state).await.map_err(|e| ctx.fail(e))?;
+    Ok(windows.into_iter().map(|w| (w.code.to_string(), w.name)).chain(departments).collect())
 }
 
 async fn title_of(state: &AppState, ctx: &Ctx, period: &str) -> Result<String, WebError> {
@@ -68,7 +103,9 @@ pub async fn survey(
 ) -> Result<Response, WebError> {
     let title = title_of(&state, &ctx, &period).await?;
     let thanked = q.contains_key("done");
-    Ok(page(&ctx, &title, render(&ctx, &period, &title, &FieldErrors::default(), thanked)))
+    let subjects = subjects(&state, &ctx).await?;
+    let body = render(&ctx, &period, &title, &FieldErrors::default(), thanked, &Typed::default(), &subjects);
+    Ok(page(&ctx, &title, body))
 }
 
 /// `POST /surveys/{period}`: answered, back with thanks; refused, the form again with why.
@@ -100,6 +137,13 @@ pub async fn answer(
         Err(AppError::Conflict(_)) => errors.add("", ctx.t("survey.closed_or_twice")),
         Err(e) => return Err(ctx.fail(e)),
     }
-    let body = render(ctx, &period, &title, &errors, false);
+    let typed = Typed {
+        kind: f.get("subject_kind"),
+        code: f.get("subject_code"),
+        grade: (1..=5).contains(&grade).then_some(grade),
+        comment: f.get("comment"),
+    };
+    let subjects = subjects(&state, ctx).await?;
+    let body = render(ctx, &period, &title, &errors, false, &typed, &subjects);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page(ctx, &title, body)).into_response())
 }
