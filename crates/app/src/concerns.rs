@@ -126,9 +126,10 @@ pub(crate) struct Decided<'a> {
     pub authority: Option<&'a [String]>,
 }
 
-/// Brings the ledger up to date with `case` (of `item`, in `department`) just written at
-/// `at`: its standing concerns now, and a concern for each of `decided` taken without valid
-/// authority under `delegations`. Runs in the case's write transaction.
+/// Brings the ledger up to date with `case` (of `item`) just written at `at`: its standing
+/// concerns now (a bad rating due within `answer_days`, the center's rectification limit),
+/// and a concern for each of `decided` taken without valid authority under `delegations`.
+/// Runs in the case's write transaction.
 pub(crate) async fn note_case(
     conn: &mut Conn,
     case: &Case,
@@ -136,11 +137,11 @@ pub(crate) async fn note_case(
     calendar: &WorkingCalendar,
     decided: &[Decided<'_>],
     delegations: Option<&Delegations>,
-    at: jiff::Timestamp,
+    (answer_days, at): (u32, jiff::Timestamp),
 ) -> Result<(), AppError> {
     let department = item.department.as_str();
     let standing: Vec<(String, String)> =
-        standing_concerns(case, item, calendar).iter().map(|c| (c.kind().to_owned(), json(c))).collect();
+        standing_concerns(case, item, calendar, answer_days).iter().map(|c| (c.kind().to_owned(), json(c))).collect();
     tongban_store::put_standing_concerns(conn, case.number.as_str(), department, &standing, at).await?;
     for d in decided {
         let decision = Decision { event: d.event, actor: d.actor, at: d.at, authority: d.authority };
@@ -228,6 +229,7 @@ pub async fn ensure_ledger(state: &App) -> Result<(), AppError> {
 async fn ledger_of_everything(state: &App) -> Result<Vec<ConcernEntry>, AppError> {
     let delegations = state.store.delegations().await?;
     let calendars = state.calendars();
+    let answer_days = state.ratings.rectification_days;
     let mut out = Vec::new();
     for e in state.store.audit_entries().await?.into_iter().filter(|e| e.action == "account.role.decision_power") {
         let department = state.store.account(&e.subject).await?.and_then(|a| a.department).map(|d| d.to_string());
@@ -259,7 +261,7 @@ async fn ledger_of_everything(state: &App) -> Result<Vec<ConcernEntry>, AppError
         let events = state.store.events_for_case(&case.number).await?;
         // A standing condition arose with the last event that changed the case.
         let last = events.last().map_or(case.submitted_at, |e| e.at);
-        for c in standing_concerns(case, item, calendars.for_division(&case.division)) {
+        for c in standing_concerns(case, item, calendars.for_division(&case.division), answer_days) {
             out.push(ConcernEntry {
                 subject: case.number.to_string(),
                 about: ConcernAbout::Case,

@@ -457,6 +457,7 @@ pub async fn act_on_case(
         _ => {}
     }
     let now = state.now();
+    let answer_days = state.ratings.rectification_days;
     let (authority, delegations) = match command.power() {
         None => (None, None),
         Some(power) => {
@@ -505,7 +506,8 @@ pub async fn act_on_case(
                         authority: authority.as_deref(),
                     })
                     .collect();
-                concerns::note_case(conn, &after, &item, &calendar, &decisions, delegations.as_ref(), now).await?;
+                let settle = (answer_days, now);
+                concerns::note_case(conn, &after, &item, &calendar, &decisions, delegations.as_ref(), settle).await?;
                 // The events' hashes put the rows written into the chain: an edit shows.
                 let detail = serde_json::json!({
                     "command": command_name, "authority": authority, "version": after.version, "events": hashes,

@@ -169,12 +169,13 @@ async fn rate_as(
     };
     let expected = case.version;
     let month = tongban_core::supervision::month_of(now);
+    let answer_days = state.ratings.rectification_days;
     state
         .store
         .write(move |conn| {
             Box::pin(async move {
                 let hashes = append_events(conn, expected, &after, &events, &rater, now, None).await?;
-                concerns::note_case(conn, &after, &item, &calendar, &[], None, now).await?;
+                concerns::note_case(conn, &after, &item, &calendar, &[], None, (answer_days, now)).await?;
                 let mut row = row;
                 match &reopened {
                     None => row.rating_id = tongban_store::insert_rating(conn, &row, &month).await?,
@@ -332,6 +333,7 @@ async fn rectify_as(
         None
     };
     let text = text.trim().to_owned();
+    let answer_days = state.ratings.rectification_days;
     state
         .store
         .write(move |conn| {
@@ -352,7 +354,7 @@ async fn rectify_as(
                 }
                 if let Some((expected, after, events, item, calendar)) = &answer {
                     append_events(conn, *expected, after, events, &actor, now, None).await?;
-                    concerns::note_case(conn, after, item, calendar, &[], None, now).await?;
+                    concerns::note_case(conn, after, item, calendar, &[], None, (answer_days, now)).await?;
                 }
                 let detail = serde_json::json!({ "step": step.as_str(), "stage": to.as_str(), "text": text });
                 append_audit(conn, now, &actor, "rating.rectify", &id.to_string(), &detail.to_string()).await?;

@@ -63,6 +63,16 @@ enum Command {
         /// days as `1d` (to the end of the working day after the offer's) or working hours as `8h`.
         #[arg(long, env = "TONGBAN_HAND_OVER_LIMIT", value_name = "LIMIT", default_value = "1d")]
         hand_over_limit: String,
+        /// Working days after delivery within which a case may be rated (好差评).
+        #[arg(long, env = "TONGBAN_RATING_DAYS", value_name = "DAYS", default_value_t = tongban_core::rating::DEFAULT_RATING_DAYS,
+            value_parser = clap::value_parser!(u32).range(1..=365))]
+        rating_days: u32,
+        /// Working days a department has to verify, rectify and feed back on a bad rating
+        /// (差评整改); the supervision concern on an unanswered bad rating counts the same.
+        #[arg(long, env = "TONGBAN_RECTIFICATION_DAYS", value_name = "DAYS",
+            default_value_t = tongban_core::rating::rectification::DEFAULT_RECTIFICATION_DAYS,
+            value_parser = clap::value_parser!(u32).range(1..=365))]
+        rectification_days: u32,
         #[command(flatten)]
         net: NetArgs,
     },
@@ -218,6 +228,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             escalate_chief_after,
             escalate_supervisor_after,
             hand_over_limit,
+            rating_days,
+            rectification_days,
             net,
         } => {
             let hand_over = tongban_core::item::TimeLimit::parse("hand_over_limit", &hand_over_limit)
@@ -228,7 +240,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 supervisor_after_hours: escalate_supervisor_after,
             };
             let hand_over = tongban_core::supervision::HandOverRule { limit: hand_over.to_limit() };
-            serve(&config, store, listen, supervision_interval, (escalation, hand_over), &net).await?;
+            let ratings = tongban_server::app::ratings::RatingSettings { rating_days, rectification_days };
+            serve(&config, store, listen, supervision_interval, Rules { escalation, hand_over, ratings }, &net).await?;
         }
         Command::Demo { db, listen, seed, seed_only, supervision_interval, net } => {
             let store = open_store(&config, &db).await?;
@@ -413,12 +426,20 @@ struct NetArgs {
     sms_code_template: Option<String>,
 }
 
+/// The center's configured supervision and rating rules.
+#[derive(Default)]
+struct Rules {
+    escalation: tongban_core::supervision::EscalationRule,
+    hand_over: tongban_core::supervision::HandOverRule,
+    ratings: tongban_server::app::ratings::RatingSettings,
+}
+
 async fn serve(
     config: &Config,
     store: Store,
     listen: Option<SocketAddr>,
     supervision_interval: f64,
-    (escalation, hand_over): (tongban_core::supervision::EscalationRule, tongban_core::supervision::HandOverRule),
+    rules: Rules,
     net: &NetArgs,
 ) -> anyhow::Result<()> {
     let proxies = tongban_server::proxies::TrustedProxies::parse(net.trusted_proxy.as_deref().unwrap_or(""))
@@ -430,8 +451,9 @@ async fn serve(
     println!("tongban is serving on http://{local}/");
     tracing::info!(listen = %local, "serving");
     let mut state = AppState::new(tongban_server::App::new(store.clone(), calendars));
-    state.escalation = escalation;
-    state.hand_over = hand_over;
+    state.escalation = rules.escalation;
+    state.hand_over = rules.hand_over;
+    state.ratings = rules.ratings;
     state.proxies = std::sync::Arc::new(proxies);
     if net.no_rate_limits {
         tracing::warn!("request rates are off (--no-rate-limits)");

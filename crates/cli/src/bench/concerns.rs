@@ -131,7 +131,7 @@ async fn scan(store: &Store, calendar: &WorkingCalendar) -> anyhow::Result<usize
     let mut found = 0;
     for t in store.all_cases().await? {
         let Some(item) = store.item_in_version(&t.case.item, t.case.item_version).await? else { continue };
-        found += concerns(&t.case, &item.item, calendar).len();
+        found += concerns(&t.case, &item.item, calendar, tongban_core::case::BAD_RATING_ANSWER_DAYS).len();
         for e in store.events_for_case(&t.case.number).await? {
             let decision = Decision { event: &e.event, actor: &e.actor, at: e.at, authority: e.authority.as_deref() };
             found += usize::from(decided_without_authority(&decision, &item.item, &delegations));

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkingCalendar;
-use crate::case::{BAD_RATING, BAD_RATING_ANSWER_DAYS, Case, CaseEvent};
+use crate::case::{BAD_RATING, Case, CaseEvent};
 use crate::delegation::Delegations;
 use crate::identity::Power;
 use crate::item::ServiceItem;
@@ -98,18 +98,24 @@ pub fn missing_materials(case: &Case, item: &ServiceItem) -> Vec<String> {
 }
 
 /// When a bad rating of `case` must be answered, if it has one still unanswered: its score
-/// and the due time, [`BAD_RATING_ANSWER_DAYS`] working days after the rating on `calendar`.
-pub fn unanswered_bad_rating(case: &Case, calendar: &WorkingCalendar) -> Option<(u8, Option<jiff::Timestamp>)> {
+/// and the due time, `answer_days` working days after the rating on `calendar` (the
+/// center's rectification limit, [`crate::case::BAD_RATING_ANSWER_DAYS`] unless configured).
+pub fn unanswered_bad_rating(
+    case: &Case,
+    calendar: &WorkingCalendar,
+    answer_days: u32,
+) -> Option<(u8, Option<jiff::Timestamp>)> {
     let score = case.rating.filter(|s| *s <= BAD_RATING)?;
     if case.rating_answered_at.is_some() {
         return None;
     }
-    Some((score, case.rated_at.and_then(|t| calendar.add_working_days(t, BAD_RATING_ANSWER_DAYS).ok())))
+    Some((score, case.rated_at.and_then(|t| calendar.add_working_days(t, answer_days).ok())))
 }
 
-/// Everything about `case` (of `item`, worked on `calendar`) that is watched besides its
-/// colour and its decisions: the conditions it stands in now, each of a kind at most once.
-pub fn concerns(case: &Case, item: &ServiceItem, calendar: &WorkingCalendar) -> Vec<Concern> {
+/// Everything about `case` (of `item`, worked on `calendar`, a bad rating to be answered
+/// within `answer_days` working days) that is watched besides its colour and its decisions:
+/// the conditions it stands in now, each of a kind at most once.
+pub fn concerns(case: &Case, item: &ServiceItem, calendar: &WorkingCalendar, answer_days: u32) -> Vec<Concern> {
     let mut found = Vec::new();
     if let Some(times) = repeated_correction(case) {
         found.push(Concern::RepeatedCorrection { times });
@@ -124,7 +130,7 @@ pub fn concerns(case: &Case, item: &ServiceItem, calendar: &WorkingCalendar) -> 
     if case.reopens > 0 {
         found.push(Concern::Reopened { times: case.reopens });
     }
-    if let Some((score, due)) = unanswered_bad_rating(case, calendar) {
+    if let Some((score, due)) = unanswered_bad_rating(case, calendar, answer_days) {
         found.push(Concern::BadRatingUnanswered { score, due });
     }
     found
@@ -178,6 +184,7 @@ pub fn decision_concern(decision: &Decision<'_>, item: &ServiceItem, delegations
 mod tests {
     use super::*;
     use crate::calendar::Limit;
+    use crate::case::BAD_RATING_ANSWER_DAYS;
     use crate::case::CaseEvent;
     use crate::item::tests::sample_item;
     use crate::supervision::clock::tests::{at, replayed};
@@ -194,12 +201,25 @@ mod tests {
     fn accepted_without_a_required_material_is_a_concern() {
         let item = sample_item(); // requires 项目备案申请表 and 营业执照
         let pending = replayed(&[]);
-        assert_eq!(concerns(&pending, &item, &WorkingCalendar::builtin()), vec![]);
+        assert_eq!(concerns(&pending, &item, &WorkingCalendar::builtin(), BAD_RATING_ANSWER_DAYS), vec![]);
         let case = replayed(&[(accepted(), "2024-09-30T09:00+08:00")]);
         assert_eq!(
-            concerns(&case, &item, &WorkingCalendar::builtin()),
+            concerns(&case, &item, &WorkingCalendar::builtin(), BAD_RATING_ANSWER_DAYS),
             vec![Concern::AcceptedWithMissingMaterials { missing: vec!["营业执照".into()] }]
         );
+    }
+
+    #[test]
+    fn a_bad_rating_is_due_within_the_centers_rectification_limit() {
+        let rated = CaseEvent::Rated { score: 1, comment: String::new(), channel: None };
+        // Rated on Monday 12 October 2026 10:00: the limit is counted in working days.
+        let case = replayed(&[(rated, "2026-10-12T10:00+08:00")]);
+        let calendar = WorkingCalendar::builtin();
+        let due = |days| unanswered_bad_rating(&case, &calendar, days).and_then(|(_, due)| due);
+        // One working day: the end of the next working day.
+        assert_eq!(due(1), Some(at("2026-10-13T17:30+08:00")));
+        assert_eq!(due(5), calendar.add_working_days(at("2026-10-12T10:00+08:00"), 5).ok());
+        assert!(due(3) < due(5));
     }
 
     #[test]
@@ -217,7 +237,7 @@ mod tests {
             (accepted(), "2024-09-30T13:30+08:00"),
         ]);
         assert_eq!(
-            concerns(&twice, &item, &WorkingCalendar::builtin()),
+            concerns(&twice, &item, &WorkingCalendar::builtin(), BAD_RATING_ANSWER_DAYS),
             vec![Concern::RepeatedCorrection { times: 2 }]
         );
     }
