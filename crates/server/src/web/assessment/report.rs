@@ -51,6 +51,7 @@ pub(super) fn render(ctx: &Ctx, a: &Assessment, bad_period: bool) -> Markup {
     let honours = named(a);
     html! {
         h1 { (ctx.t("assess.title")) }
+        (crate::web::supervision::section_tabs(ctx))
         p.hint { a href="/attendance" { (ctx.t("attend.title")) } " · " a href="/surveys" { (ctx.t("survey.list")) } }
         form.search method="get" action="/assessment" {
             div class=(if bad_period { "field invalid" } else { "field" }) {
@@ -191,6 +192,7 @@ mod tests {
                 "{html}"
             );
             assert!(html.contains("<svg"), "a chart: {html}");
+            assert!(html.contains(r#"href="/supervision/concerns""#), "the supervision section's tabs: {html}");
             assert!(html.contains(r#"value="2026-02""#), "{html}");
             assert!(!html.contains("assess."), "every message is found: {html}");
         }

@@ -54,7 +54,8 @@ const SECTION: &[(&str, &str, Action)] = &[
     ("/admin/rules", "sup.rules", Action::ConfigureSupervision),
 ];
 
-pub(super) fn section_tabs(ctx: &Ctx) -> Markup {
+/// The supervision section's tabs, those the viewer may open (the assessment shows them too).
+pub(crate) fn section_tabs(ctx: &Ctx) -> Markup {
     let links: Vec<(&str, &str)> =
         SECTION.iter().filter(|(_, _, a)| role_may(ctx.role(), *a)).map(|(h, k, _)| (*h, *k)).collect();
     tabs(ctx, ctx.t("sup.section"), &links)
