@@ -379,6 +379,25 @@ async fn check_receiver(state: &App, login: &str) -> Result<(), AppError> {
     Ok(tongban_core::case::check_receiver(login, candidate)?)
 }
 
+/// A case and its item in the version it was applied under; not found when either is missing.
+pub(crate) async fn case_and_item(
+    state: &App,
+    number: &CaseNumber,
+) -> Result<(Case, tongban_core::item::ServiceItem), AppError> {
+    let case = state
+        .store
+        .case_by_number(number)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("case {number} does not exist")))?;
+    let item = state
+        .store
+        .item_in_version(&case.item, case.item_version)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("item {} version {} does not exist", case.item, case.item_version)))?
+        .item;
+    Ok((case, item))
+}
+
 /// May `principal` see or touch `case` of `department`? By core's [`Scope`]: staff their
 /// department's cases, overseers all; applicants the cases their account reaches (实名认证,
 /// [`Case::reached_by`]).
@@ -426,7 +445,7 @@ pub async fn act_on_case(
     }
     authorize(principal, Action::Case(command.kind()))?;
     let account = principal.require()?.clone();
-    let (case, item) = ratings::case_and_item(state, number).await?;
+    let (case, item) = case_and_item(state, number).await?;
     check_scope(state, principal, &case, Some(&item.department)).await?;
     if !tongban_core::access::role_may_on_item(account.role, command.kind(), item.category) {
         return Err(AppError::Forbidden(format!(

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use tongban_core::access::{Action, Scope};
 use tongban_core::attribution::{Attribution, CaseFacts, Post, attribute};
-use tongban_core::case::{Case, CaseCommand, CaseEvent, CaseNumber, Context};
+use tongban_core::case::{CaseCommand, CaseEvent, CaseNumber, Context};
 use tongban_core::identity::Role;
 use tongban_core::rating::appeal::{self, Verdict};
 use tongban_core::rating::rectification::{self, Stage, Step};
@@ -34,25 +34,6 @@ impl Default for RatingSettings {
     fn default() -> Self {
         Self { rating_days: DEFAULT_RATING_DAYS, rectification_days: rectification::DEFAULT_RECTIFICATION_DAYS }
     }
-}
-
-/// A case and its item in the version it was applied under; not found when either is missing.
-pub(crate) async fn case_and_item(
-    state: &App,
-    number: &CaseNumber,
-) -> Result<(Case, tongban_core::item::ServiceItem), AppError> {
-    let case = state
-        .store
-        .case_by_number(number)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("case {number} does not exist")))?;
-    let item = state
-        .store
-        .item_in_version(&case.item, case.item_version)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("item {} version {} does not exist", case.item, case.item_version)))?
-        .item;
-    Ok((case, item))
 }
 
 /// Whom a case counts for: core's rule over the case's history and its staff's posts.
@@ -96,7 +77,7 @@ pub async fn rate(
         return Err(AppError::Forbidden(format!("a {} may not rate through {}", account.role, channel.as_str())));
     }
     Level::from_score(score)?;
-    let (case, item) = case_and_item(state, number).await?;
+    let (case, item) = crate::case_and_item(state, number).await?;
     crate::check_scope(state, principal, &case, Some(&item.department)).await?;
     rate_as(state, &account.id, number, channel, score, comment, state.now()).await
 }
@@ -113,7 +94,7 @@ async fn rate_as(
     now: jiff::Timestamp,
 ) -> Result<RatingRow, AppError> {
     let level = Level::from_score(score)?;
-    let (case, item) = case_and_item(state, number).await?;
+    let (case, item) = crate::case_and_item(state, number).await?;
     let rater = rater.to_owned();
     let calendar = state.calendar_of(&case.division);
     let existing = state.store.ratings_of_case(number.as_str()).await?;
@@ -316,7 +297,7 @@ async fn rectify_as(
     let number = CaseNumber::parse(&x.case_number).map_err(|e| AppError::Internal(e.to_string()))?;
     // The feedback answers the bad rating in the case's history too, when it waits for one.
     let answer = if step == Step::FeedBack {
-        let (case, item) = case_and_item(state, &number).await?;
+        let (case, item) = crate::case_and_item(state, &number).await?;
         let calendar = state.calendar_of(&case.division);
         if case.takes(tongban_core::case::CaseCommandKind::AnswerRating, &actor) {
             let command = CaseCommand::AnswerRating { answer: text.trim().to_owned() };
@@ -721,7 +702,7 @@ pub async fn carry_over(state: &App, principal: &Principal) -> Result<usize, App
     let mut done = 0;
     for (number, rater, at, score, channel) in state.store.unrecorded_ratings().await? {
         let Ok(number) = CaseNumber::parse(&number) else { continue };
-        let (case, item) = case_and_item(state, &number).await?;
+        let (case, item) = crate::case_and_item(state, &number).await?;
         let channel = channel.unwrap_or_else(|| RatingChannel::of_case(case.channel));
         let Ok(level) = Level::from_score(score) else { continue };
         let calendar = state.calendar_of(&case.division);
