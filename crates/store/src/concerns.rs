@@ -204,9 +204,11 @@ pub async fn put_standing_concerns(
         .bind(case)
         .fetch_all()
         .await?;
+    let mut kept = Vec::with_capacity(held.len());
     for row in &held {
         let (kind, detail, dept): (String, String, String) =
             (row.try_get("kind")?, row.try_get("detail")?, row.try_get("department_code")?);
+        kept.push(kind.clone());
         match standing.iter().find(|(k, _)| *k == kind) {
             Some((_, new)) if *new == detail => {}
             Some((_, new)) => {
@@ -229,7 +231,8 @@ pub async fn put_standing_concerns(
             }
         }
     }
-    for (kind, detail) in standing {
+    // Only the kinds not held before are new rows.
+    for (kind, detail) in standing.iter().filter(|(k, _)| !kept.contains(k)) {
         let entry = ConcernEntry {
             subject: case.to_owned(),
             about: ConcernAbout::Case,
