@@ -52,13 +52,14 @@ pub struct NewProject {
 fn parse_project_type(kind: &str, small: Option<&str>, errors: &mut Vec<(String, String)>) -> Option<ProjectType> {
     let small = match small.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
-        Some("parking_lot") => Some(SmallType::ParkingLot),
-        Some("coal_to_gas_boiler") => Some(SmallType::CoalToGasBoiler),
-        Some("other") => Some(SmallType::Other),
-        Some(other) => {
-            errors.push(("small_type".into(), format!("{other:?}: parking_lot, coal_to_gas_boiler or other")));
-            return None;
-        }
+        Some(name) => match SmallType::parse(name) {
+            Some(s) => Some(s),
+            None => {
+                let names: Vec<&str> = SmallType::ALL.iter().map(|s| s.as_str()).collect();
+                errors.push(("small_type".into(), format!("{name:?}: one of {}", names.join(", "))));
+                return None;
+            }
+        },
     };
     match (kind.trim(), small) {
         ("government_invested", None) => Some(ProjectType::GovernmentInvested),

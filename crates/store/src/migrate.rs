@@ -58,6 +58,11 @@ impl MigrationSource<'static> for Embedded {
                     22 "0022_assessment",
                     23 "0023_ratings",
                     24 "0024_concern_ledger",
+                    25 "0025_project_library",
+                    26 "0026_follow_ups",
+                    27 "0027_project_service",
+                    28 "0028_joint_review",
+                    29 "0029_plan_links",
                 )
             }
             Backend::Postgres => {
@@ -86,6 +91,11 @@ impl MigrationSource<'static> for Embedded {
                     22 "0022_assessment",
                     23 "0023_ratings",
                     24 "0024_concern_ledger",
+                    25 "0025_project_library",
+                    26 "0026_follow_ups",
+                    27 "0027_project_service",
+                    28 "0028_joint_review",
+                    29 "0029_plan_links",
                 )
             }
         };

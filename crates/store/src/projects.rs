@@ -59,14 +59,7 @@ fn type_columns(kind: ProjectType) -> (&'static str, Option<&'static str>) {
     match kind {
         ProjectType::GovernmentInvested => ("government_invested", None),
         ProjectType::EnterpriseInvested => ("enterprise_invested", None),
-        ProjectType::Small(s) => (
-            "small",
-            Some(match s {
-                SmallType::ParkingLot => "parking_lot",
-                SmallType::CoalToGasBoiler => "coal_to_gas_boiler",
-                SmallType::Other => "other",
-            }),
-        ),
+        ProjectType::Small(s) => ("small", Some(s.as_str())),
     }
 }
 
@@ -74,9 +67,7 @@ fn type_from_columns(kind: &str, small: Option<&str>) -> Option<ProjectType> {
     Some(match (kind, small) {
         ("government_invested", None) => ProjectType::GovernmentInvested,
         ("enterprise_invested", None) => ProjectType::EnterpriseInvested,
-        ("small", Some("parking_lot")) => ProjectType::Small(SmallType::ParkingLot),
-        ("small", Some("coal_to_gas_boiler")) => ProjectType::Small(SmallType::CoalToGasBoiler),
-        ("small", Some("other")) => ProjectType::Small(SmallType::Other),
+        ("small", Some(name)) => ProjectType::Small(SmallType::parse(name)?),
         _ => return None,
     })
 }

@@ -40,6 +40,28 @@ impl ProjectCode {
     }
 }
 
+impl SmallType {
+    /// Every small type.
+    pub const ALL: [SmallType; 5] =
+        [Self::ParkingLot, Self::CoalToGasBoiler, Self::SimpleGovernmentInvestment, Self::MunicipalRoad, Self::Other];
+
+    /// The stable name (stored, and in the API).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ParkingLot => "parking_lot",
+            Self::CoalToGasBoiler => "coal_to_gas_boiler",
+            Self::SimpleGovernmentInvestment => "simple_government_investment",
+            Self::MunicipalRoad => "municipal_road",
+            Self::Other => "other",
+        }
+    }
+
+    /// Parses a stable name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 impl fmt::Display for ProjectCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -69,14 +91,19 @@ pub enum ProjectType {
     Small(SmallType),
 }
 
-/// Small special project types (小型项目) with simplified approval.
+/// Small special project types (小型项目) with simplified approval: each runs through a
+/// streamlined plan of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SmallType {
     /// 停车场 — a parking lot.
     ParkingLot,
-    /// 煤改气锅炉 — a coal-to-gas boiler conversion.
+    /// 煤改气锅炉房 — a coal-to-gas boiler room conversion.
     CoalToGasBoiler,
+    /// 简易政府投资项目 — a simple government-invested project.
+    SimpleGovernmentInvestment,
+    /// 市政道路改造 — a municipal road renovation.
+    MunicipalRoad,
     /// 其他小型项目 — another small project.
     Other,
 }

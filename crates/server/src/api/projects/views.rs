@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::app::{Consultation, ProjectRow, RunRow};
 use serde::{Deserialize, Serialize};
-use tongban_core::plan::{ProjectType, SmallType, StepState};
+use tongban_core::plan::{ProjectType, StepState};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
@@ -44,17 +44,7 @@ pub(super) fn type_names(kind: ProjectType) -> (String, Option<String>) {
     match kind {
         ProjectType::GovernmentInvested => ("government_invested".into(), None),
         ProjectType::EnterpriseInvested => ("enterprise_invested".into(), None),
-        ProjectType::Small(s) => (
-            "small".into(),
-            Some(
-                match s {
-                    SmallType::ParkingLot => "parking_lot",
-                    SmallType::CoalToGasBoiler => "coal_to_gas_boiler",
-                    SmallType::Other => "other",
-                }
-                .into(),
-            ),
-        ),
+        ProjectType::Small(s) => ("small".into(), Some(s.as_str().into())),
     }
 }
 
