@@ -17,12 +17,45 @@ use crate::item::ItemCode;
 pub const BEFORE_REFORM: &str = "before-reform";
 /// Id of the built-in "after reform" plan.
 pub const AFTER_REFORM: &str = "after-reform";
+/// Id of the built-in streamlined plan of a parking lot (停车场).
+pub const PARKING_LOT_PLAN: &str = "parking_lot";
+/// Id of the built-in streamlined plan of a coal-to-gas boiler room (煤改气锅炉房).
+pub const COAL_TO_GAS_BOILER_PLAN: &str = "coal_to_gas_boiler";
+/// Id of the built-in streamlined plan of a simple government-invested project (简易政府投资项目).
+pub const SIMPLE_GOVERNMENT_INVESTMENT_PLAN: &str = "simple_government_investment";
+/// Id of the built-in streamlined plan of a municipal road renovation (市政道路改造).
+pub const MUNICIPAL_ROAD_PLAN: &str = "municipal_road";
+/// Every built-in plan's id, in the order the plan list shows them.
+pub const BUILTIN_IDS: [&str; 6] = [
+    BEFORE_REFORM,
+    AFTER_REFORM,
+    PARKING_LOT_PLAN,
+    COAL_TO_GAS_BOILER_PLAN,
+    SIMPLE_GOVERNMENT_INVESTMENT_PLAN,
+    MUNICIPAL_ROAD_PLAN,
+];
 
 static BEFORE: LazyLock<Plan> = LazyLock::new(|| {
     embedded(BEFORE_REFORM, "改革前工程建设项目审批流程", include_str!("../../data/plans/before-reform.csv"))
 });
 static AFTER: LazyLock<Plan> =
     LazyLock::new(|| embedded(AFTER_REFORM, "模块化审批改革后流程", include_str!("../../data/plans/after-reform.csv")));
+static PARKING_LOT: LazyLock<Plan> = LazyLock::new(|| {
+    embedded(PARKING_LOT_PLAN, "停车场项目简易审批流程", include_str!("../../data/plans/parking-lot.csv"))
+});
+static COAL_TO_GAS: LazyLock<Plan> = LazyLock::new(|| {
+    embedded(COAL_TO_GAS_BOILER_PLAN, "煤改气锅炉房项目简易审批流程", include_str!("../../data/plans/coal-to-gas-boiler.csv"))
+});
+static SIMPLE_GOVERNMENT: LazyLock<Plan> = LazyLock::new(|| {
+    embedded(
+        SIMPLE_GOVERNMENT_INVESTMENT_PLAN,
+        "简易政府投资项目审批流程",
+        include_str!("../../data/plans/simple-government-investment.csv"),
+    )
+});
+static MUNICIPAL_ROAD: LazyLock<Plan> = LazyLock::new(|| {
+    embedded(MUNICIPAL_ROAD_PLAN, "市政道路改造项目简易审批流程", include_str!("../../data/plans/municipal-road.csv"))
+});
 
 fn embedded(id: &str, name: &str, csv: &str) -> Plan {
     let id = PlanId::parse(id).expect("built-in plan ids are valid (unit-tested)");
@@ -39,13 +72,44 @@ pub fn after_reform() -> Plan {
     AFTER.clone()
 }
 
-/// A built-in plan by id (`before-reform`, `after-reform`).
+/// A built-in plan by id ([`BUILTIN_IDS`]).
 pub fn builtin(id: &str) -> Option<Plan> {
     match id {
         BEFORE_REFORM => Some(before_reform()),
         AFTER_REFORM => Some(after_reform()),
+        PARKING_LOT_PLAN => Some(PARKING_LOT.clone()),
+        COAL_TO_GAS_BOILER_PLAN => Some(COAL_TO_GAS.clone()),
+        SIMPLE_GOVERNMENT_INVESTMENT_PLAN => Some(SIMPLE_GOVERNMENT.clone()),
+        MUNICIPAL_ROAD_PLAN => Some(MUNICIPAL_ROAD.clone()),
         _ => None,
     }
+}
+
+/// Every built-in plan, in [`BUILTIN_IDS`] order.
+pub fn builtins() -> Vec<Plan> {
+    BUILTIN_IDS.iter().filter_map(|id| builtin(id)).collect()
+}
+
+/// The id of the built-in plan a project of `kind` runs through: government- and
+/// enterprise-invested projects (and small ones of no special type) the after-reform plan,
+/// the four small special types their streamlined plans (特殊简易流程).
+pub fn plan_id_for(kind: super::ProjectType) -> &'static str {
+    use super::{ProjectType, SmallType};
+    match kind {
+        ProjectType::GovernmentInvested | ProjectType::EnterpriseInvested | ProjectType::Small(SmallType::Other) => {
+            AFTER_REFORM
+        }
+        ProjectType::Small(SmallType::ParkingLot) => PARKING_LOT_PLAN,
+        ProjectType::Small(SmallType::CoalToGasBoiler) => COAL_TO_GAS_BOILER_PLAN,
+        ProjectType::Small(SmallType::SimpleGovernmentInvestment) => SIMPLE_GOVERNMENT_INVESTMENT_PLAN,
+        ProjectType::Small(SmallType::MunicipalRoad) => MUNICIPAL_ROAD_PLAN,
+    }
+}
+
+/// The built-in plan a project of `kind` runs through unless its run names another
+/// ([`plan_id_for`]).
+pub fn plan_for(kind: super::ProjectType) -> Plan {
+    builtin(plan_id_for(kind)).unwrap_or_else(after_reform)
 }
 
 /// Refuses a plan that would replace a built-in one: the built-ins back the public reform
@@ -167,6 +231,28 @@ mod tests {
         assert_eq!(builtin("before-reform").map(|p| p.steps().len()), Some(111));
         assert_eq!(builtin("after-reform").map(|p| p.steps().len()), Some(48));
         assert!(builtin("nope").is_none());
+    }
+
+    #[test]
+    fn each_type_picks_its_plan_and_the_special_plans_are_short() {
+        use crate::plan::{ProjectType, SmallType};
+        assert_eq!(plan_for(ProjectType::GovernmentInvested).id().as_str(), AFTER_REFORM);
+        assert_eq!(plan_for(ProjectType::EnterpriseInvested).id().as_str(), AFTER_REFORM);
+        assert_eq!(plan_for(ProjectType::Small(SmallType::Other)).id().as_str(), AFTER_REFORM);
+        for (small, id) in [
+            (SmallType::ParkingLot, PARKING_LOT_PLAN),
+            (SmallType::CoalToGasBoiler, COAL_TO_GAS_BOILER_PLAN),
+            (SmallType::SimpleGovernmentInvestment, SIMPLE_GOVERNMENT_INVESTMENT_PLAN),
+            (SmallType::MunicipalRoad, MUNICIPAL_ROAD_PLAN),
+        ] {
+            let plan = plan_for(ProjectType::Small(small));
+            assert_eq!(plan.id().as_str(), id);
+            assert!((5..=15).contains(&plan.steps().len()), "{id}: {} steps", plan.steps().len());
+            assert!(plan.total_days() < after_reform().total_days(), "{id}: {} days", plan.total_days());
+            assert!(plan.steps().iter().all(|s| !s.lead_department.is_empty()));
+            assert!(check_not_builtin(plan.id()).is_err());
+        }
+        assert_eq!(builtins().len(), BUILTIN_IDS.len());
     }
 
     #[test]
