@@ -46,6 +46,7 @@ pub mod bpmn;
 mod compare;
 mod ids;
 mod kinds;
+pub mod link;
 mod project;
 pub mod reform;
 mod run;

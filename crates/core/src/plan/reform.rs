@@ -44,7 +44,11 @@ static PARKING_LOT: LazyLock<Plan> = LazyLock::new(|| {
     embedded(PARKING_LOT_PLAN, "停车场项目简易审批流程", include_str!("../../data/plans/parking-lot.csv"))
 });
 static COAL_TO_GAS: LazyLock<Plan> = LazyLock::new(|| {
-    embedded(COAL_TO_GAS_BOILER_PLAN, "煤改气锅炉房项目简易审批流程", include_str!("../../data/plans/coal-to-gas-boiler.csv"))
+    embedded(
+        COAL_TO_GAS_BOILER_PLAN,
+        "煤改气锅炉房项目简易审批流程",
+        include_str!("../../data/plans/coal-to-gas-boiler.csv"),
+    )
 });
 static SIMPLE_GOVERNMENT: LazyLock<Plan> = LazyLock::new(|| {
     embedded(
