@@ -26,6 +26,7 @@ mod catalog;
 mod concerns;
 pub mod credentials;
 mod error;
+pub mod follow_ups;
 mod grants;
 pub mod idempotency;
 pub mod limits;

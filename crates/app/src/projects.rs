@@ -8,6 +8,7 @@ use tongban_core::access::Action;
 use tongban_core::calendar::WorkingCalendar;
 use tongban_core::case::{Case, CaseError, CaseNumber, Submission};
 use tongban_core::division::DivisionCode;
+use tongban_core::plan::reform::plan_for;
 use tongban_core::plan::{
     Module, Project, ProjectCode, ProjectError, ProjectRun, ProjectStage, ProjectType, RunError, SmallType, StepId,
     StepState, case_lets_step_finish, step_submission,
@@ -276,14 +277,29 @@ pub async fn start_run(
 ) -> Result<RunRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     let actor = principal.require()?.id.clone();
-    let mut project = project(state, code).await?.project;
+    let project = project(state, code).await?.project;
     if state.store.run_for_project(code).await?.is_some() {
         return Err(AppError::Conflict(format!("project {code} has a run already")));
     }
-    let (plan, _) = super::plans::resolve_plan(state, &req.plan, req.plan_version).await.map_err(|e| match e {
-        AppError::NotFound(m) => AppError::Invalid(vec![("plan".into(), m)]),
-        other => other,
-    })?;
+    let run = prepare_run(state, &project, req).await?;
+    let now = run.started();
+    let stored = run.clone();
+    state.store.write(move |c| Box::pin(async move { save_run(c, &stored, &actor, now).await })).await?;
+    Ok(RunRow { run, version: 1, updated_at: now })
+}
+
+/// The run `project` would start now under `req`, reading only: the plan named (the one
+/// its type picks, [`plan_for`], when none is), with green-channel limits applied.
+pub(crate) async fn prepare_run(state: &App, project: &Project, req: RunRequest) -> Result<ProjectRun, AppError> {
+    let (plan, _) = if req.plan.trim().is_empty() {
+        (plan_for(project.kind), true)
+    } else {
+        super::plans::resolve_plan(state, &req.plan, req.plan_version).await.map_err(|e| match e {
+            AppError::NotFound(m) => AppError::Invalid(vec![("plan".into(), m)]),
+            other => other,
+        })?
+    };
+    let mut project = project.clone();
     project.green_channel = req.green_channel.unwrap_or(project.green_channel);
     let mut limits = BTreeMap::new();
     for (step, days) in req.green_limits {
@@ -296,25 +312,50 @@ pub async fn start_run(
             "shortened limits apply only to a green-channel run".into(),
         )]));
     }
-    let now = state.now();
-    let run = ProjectRun::start(&project, &plan, &limits, now).map_err(run_error)?;
-    let stored = run.clone();
-    let green = project.green_channel;
-    state
-        .store
-        .write(move |c| {
-            Box::pin(async move {
-                insert_project_run(c, &stored, now).await?;
-                update_project_stage(c, stored.project(), ProjectStage::InApproval, green, now).await?;
-                let detail = serde_json::json!({
-                    "plan": stored.plan().id(), "version": stored.plan().version(), "green_channel": green,
-                })
-                .to_string();
-                append_audit(c, now, &actor, "project.run", stored.project().as_str(), &detail).await
-            })
-        })
-        .await?;
-    Ok(RunRow { run, version: 1, updated_at: now })
+    ProjectRun::start(&project, &plan, &limits, state.now()).map_err(run_error)
+}
+
+/// Saves a run prepared by [`prepare_run`] in the caller's transaction: the project moves
+/// to `in_approval` (with the run's green-channel flag) and the start is audited.
+pub(crate) async fn save_run(
+    conn: &mut Conn,
+    run: &ProjectRun,
+    actor: &str,
+    now: jiff::Timestamp,
+) -> Result<(), AppError> {
+    insert_project_run(conn, run, now).await?;
+    update_project_stage(conn, run.project(), ProjectStage::InApproval, run.green_channel(), now).await?;
+    let detail = serde_json::json!({
+        "plan": run.plan().id(), "version": run.plan().version(), "green_channel": run.green_channel(),
+    })
+    .to_string();
+    append_audit(conn, now, actor, "project.run", run.project().as_str(), &detail).await?;
+    Ok(())
+}
+
+/// 退出 — ends the project's approval (a joint review meeting, a 会商 or an illegal
+/// problem decided so) in the caller's transaction: the project moves to `exited` and
+/// keeps the reasons told to the investor.
+pub(crate) async fn exit_project(
+    conn: &mut Conn,
+    code: &ProjectCode,
+    reasons: &str,
+    actor: &str,
+    now: jiff::Timestamp,
+) -> Result<(), AppError> {
+    let reasons = reasons.trim();
+    if reasons.is_empty() {
+        return Err(AppError::Invalid(vec![(
+            "reasons".into(),
+            "an exit needs the reasons told to the investor".into(),
+        )]));
+    }
+    if !tongban_store::exit_project(conn, code, reasons, now).await? {
+        return Err(AppError::NotFound(format!("project {code} does not exist")));
+    }
+    let detail = serde_json::json!({ "reasons": reasons }).to_string();
+    append_audit(conn, now, actor, "project.exit", code.as_str(), &detail).await?;
+    Ok(())
 }
 
 /// A case to open for a started step: the item and what is submitted.

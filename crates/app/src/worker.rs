@@ -205,6 +205,8 @@ impl Watcher {
         record(state, &raised, &self.owners, now).await?;
         // 差评整改: a rectification not fed back by its deadline alerts and is held to account.
         crate::ratings::watch_rectifications(state, now).await?;
+        // 督办: problems and roadmap tasks owed to projects turn yellow and red like cases.
+        crate::follow_ups::watch(state, now).await?;
         escalate(state, now).await?;
         if let Ok(mut s) = state.supervision.status.lock() {
             s.last_tick = Some(now);

@@ -19,6 +19,7 @@ mod catalog;
 mod concerns;
 mod conn;
 mod figures;
+mod follow_ups;
 mod identity;
 mod lease;
 mod lists;
@@ -65,6 +66,9 @@ pub use concerns::{
 };
 pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use figures::MonthFigures;
+pub use follow_ups::{
+    FollowUpFilter, FollowUpRow, NewFollowUp, close_follow_up, exit_project, insert_follow_up, set_follow_up_colour,
+};
 pub use identity::{
     Account, Mandate, OneTimeCode, SessionRow, Verified, answer_idempotency, append_audit, claim_idempotency,
     delete_one_time_code, delete_session, grant_mandate, idempotency_in, insert_account, insert_grant,

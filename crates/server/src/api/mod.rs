@@ -7,6 +7,7 @@ mod calendar;
 pub(crate) mod cases;
 mod exports;
 mod files;
+mod follow_ups;
 mod grants;
 pub mod imports;
 mod items;
@@ -73,6 +74,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(grants::routes())
         .merge(accounts::routes())
         .merge(supervision::routes())
+        .merge(follow_ups::routes())
         .merge(plans::routes())
         .merge(projects::routes())
         .merge(calendar::routes())
