@@ -36,6 +36,7 @@ pub mod oidc;
 pub mod org;
 pub mod organisation;
 mod plans;
+pub mod project_service;
 pub mod projects;
 pub mod public;
 pub mod ratings;

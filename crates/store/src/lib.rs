@@ -27,6 +27,7 @@ mod materials;
 mod migrate;
 mod org;
 mod plans;
+mod project_service;
 mod projects;
 mod ratings;
 mod supervision;
@@ -81,6 +82,10 @@ pub use lists::{ListVersion, insert_list_version};
 pub use materials::{MaterialRead, insert_material_read};
 pub use org::{put_record, retire_record};
 pub use plans::{PlanRow, insert_plan};
+pub use project_service::{
+    CoordinationRow, ProblemCounts, ProblemFilter, ProblemRow, ProblemToInsert, TrainingRow, close_problem,
+    insert_coordination, insert_problem, insert_training, problem_in, problem_source_exists,
+};
 pub use projects::{
     Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, insert_step_case,
     run_for_case, update_project_run, update_project_stage,
