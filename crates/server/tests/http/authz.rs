@@ -70,6 +70,7 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("PUT", "/api/v1/supervision/rules", "", "00000001100"),
     ("GET", "/api/v1/alerts", "", "00111111111"),
     ("GET", "/api/v1/supervision/alerts", "", "00111111111"),
+    ("GET", "/api/v1/supervision/follow-ups", "", "00111111111"),
     ("GET", "/api/v1/accountability", "", "00111111111"),
     ("POST", "/api/v1/accountability/{number}/answer", "", "00001100000"),
     ("POST", "/api/v1/accountability/{number}/close", "", "00000001000"),
