@@ -32,6 +32,7 @@ pub mod idempotency;
 pub mod limits;
 pub mod lists;
 mod materials;
+pub mod meetings;
 pub mod oidc;
 pub mod org;
 pub mod organisation;

@@ -16,6 +16,7 @@ pub mod division;
 pub mod followup;
 pub mod identity;
 pub mod item;
+pub mod joint_review;
 pub mod lists;
 pub mod org;
 pub mod plan;

@@ -24,6 +24,7 @@ mod identity;
 mod lease;
 mod lists;
 mod materials;
+mod meetings;
 mod migrate;
 mod org;
 mod plans;
@@ -80,6 +81,9 @@ pub use identity::{
 pub use lease::Lease;
 pub use lists::{ListVersion, insert_list_version};
 pub use materials::{MaterialRead, insert_material_read};
+pub use meetings::{
+    AgendaRow, MeetingRow, TaskRow, finish_roadmap_task, insert_agenda_project, insert_meeting, insert_roadmap_task,
+};
 pub use org::{put_record, retire_record};
 pub use plans::{PlanRow, insert_plan};
 pub use project_service::{

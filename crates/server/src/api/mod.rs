@@ -12,6 +12,7 @@ mod grants;
 pub mod imports;
 mod items;
 mod lists;
+mod meetings;
 pub mod org;
 mod plans;
 mod projects;
@@ -77,6 +78,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(follow_ups::routes())
         .merge(plans::routes())
         .merge(projects::routes())
+        .merge(meetings::routes())
         .merge(calendar::routes())
         .merge(tickets::routes())
         .merge(org::routes())
