@@ -37,6 +37,7 @@ pub mod oidc;
 pub mod org;
 pub mod organisation;
 mod plans;
+pub mod project_import;
 pub mod project_service;
 pub mod projects;
 pub mod public;

@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 use tongban_core::access::Action;
 use tongban_core::calendar::WorkingCalendar;
 use tongban_core::case::{Case, CaseError, CaseNumber, Submission};
-use tongban_core::division::DivisionCode;
 use tongban_core::plan::reform::plan_for;
 use tongban_core::plan::{
-    Module, Project, ProjectCode, ProjectError, ProjectRun, ProjectStage, ProjectType, RunError, SmallType, StepId,
-    StepState, case_lets_step_finish, step_submission,
+    Module, Project, ProjectCode, ProjectRun, ProjectStage, RunError, StepId, StepState, case_lets_step_finish,
+    step_submission,
 };
 use tongban_store::{
     Conn, Consultation, ItemRow, ProjectRow, RunRow, allocate_case_number, append_audit, insert_case,
@@ -24,13 +23,10 @@ use crate::App;
 use crate::AppError;
 use crate::actor::Principal;
 
-/// The largest investment accepted, in yuan (it is stored in fen).
-const MAX_INVESTMENT_YUAN: u64 = 10u64.pow(15);
-
 /// A project as entered.
 #[derive(Debug, Clone, Default)]
 pub struct NewProject {
-    /// 项目代码.
+    /// 项目代码 — the 投资项目统一代码, `YYYY-DDDDDD-II-TT-NNNNNN`.
     pub code: String,
     /// Name.
     pub name: String,
@@ -38,7 +34,8 @@ pub struct NewProject {
     pub unit: String,
     /// `government_invested`, `enterprise_invested` or `small`.
     pub project_type: String,
-    /// For a small project: `parking_lot`, `coal_to_gas_boiler` or `other`.
+    /// For a small project: `parking_lot`, `coal_to_gas_boiler`, `simple_government_investment`,
+    /// `municipal_road` or `other`.
     pub small_type: Option<String>,
     /// Total investment, yuan.
     pub investment_yuan: u64,
@@ -48,38 +45,10 @@ pub struct NewProject {
     pub credit_code: Option<String>,
     /// A phone to reach the unit.
     pub phone: Option<String>,
-}
-
-fn parse_project_type(kind: &str, small: Option<&str>, errors: &mut Vec<(String, String)>) -> Option<ProjectType> {
-    let small = match small.map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(name) => match SmallType::parse(name) {
-            Some(s) => Some(s),
-            None => {
-                let names: Vec<&str> = SmallType::ALL.iter().map(|s| s.as_str()).collect();
-                errors.push(("small_type".into(), format!("{name:?}: one of {}", names.join(", "))));
-                return None;
-            }
-        },
-    };
-    match (kind.trim(), small) {
-        ("government_invested", None) => Some(ProjectType::GovernmentInvested),
-        ("enterprise_invested", None) => Some(ProjectType::EnterpriseInvested),
-        ("small", Some(s)) => Some(ProjectType::Small(s)),
-        ("small", None) => {
-            errors.push(("small_type".into(), "a small project needs its small_type".into()));
-            None
-        }
-        ("government_invested" | "enterprise_invested", Some(_)) => {
-            errors.push(("small_type".into(), "only a small project has a small_type".into()));
-            None
-        }
-        (other, _) => {
-            errors
-                .push(("project_type".into(), format!("{other:?}: government_invested, enterprise_invested or small")));
-            None
-        }
-    }
+    /// 计划开工 — a year and month (`2027-03`; a date is kept as its month).
+    pub planned_start: Option<String>,
+    /// 年度计划投资 — this year's planned investment, yuan (0: none).
+    pub annual_investment_yuan: u64,
 }
 
 /// Enters a project in the library (项目库), at the pre-consultation stage, listing every
@@ -87,56 +56,10 @@ fn parse_project_type(kind: &str, small: Option<&str>, errors: &mut Vec<(String,
 pub async fn create_project(state: &App, principal: &Principal, req: NewProject) -> Result<ProjectRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     let actor = principal.require()?.id.clone();
-    let mut errors = Vec::new();
-    let code = ProjectCode::parse(&req.code).map_err(|e| errors.push(("code".into(), e.to_string()))).ok();
-    let kind = parse_project_type(&req.project_type, req.small_type.as_deref(), &mut errors);
-    if req.investment_yuan > MAX_INVESTMENT_YUAN {
-        errors.push(("investment_yuan".into(), format!("at most {MAX_INVESTMENT_YUAN} yuan")));
-    }
-    let division = match DivisionCode::parse(&req.division) {
-        // The center's divisions and any division inside one (a county's project at the city's hall).
-        Ok(d)
-            if crate::public::division_exists(state, &d).await?
-                && crate::public::division_codes(state).await?.iter().any(|u| d.is_within(u)) =>
-        {
-            Some(d)
-        }
-        Ok(d) => {
-            errors.push(("division".into(), format!("{d} is not one of the center's divisions")));
-            None
-        }
-        Err(e) => {
-            errors.push(("division".into(), e.to_string()));
-            None
-        }
-    };
-    let credit_code = req.credit_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
-    if credit_code.as_deref().is_some_and(|c| !tongban_core::identity::is_valid_credit_code(c)) {
-        errors.push(("credit_code".into(), "not a valid 统一社会信用代码".into()));
-    }
-    let phone = req.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
-    if phone.as_deref().is_some_and(|p| {
-        p.len() > 32 || !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' ' | '(' | ')'))
-    }) {
-        errors.push(("phone".into(), "at most 32 digits, spaces, '-', '+', '(' or ')'".into()));
-    }
-    let project = match (code, kind, division) {
-        (Some(code), Some(kind), Some(division)) => {
-            match Project::new(code, &req.name, &req.unit, kind, req.investment_yuan, division) {
-                Ok(p) => Some(p),
-                Err(ProjectError::BadText(field)) => {
-                    errors.push((field.into(), "1–200 characters without line breaks".into()));
-                    None
-                }
-                Err(e) => {
-                    errors.push(("code".into(), e.to_string()));
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
-    let Some(project) = project.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
+    let mut divisions = crate::project_import::Divisions::load(state).await?;
+    let checked =
+        crate::project_import::check_project(state, &mut divisions, &req).await?.map_err(AppError::Invalid)?;
+    let crate::project_import::Checked { project, credit_code, phone } = checked;
     let now = state.now();
     let row = ProjectRow { project, credit_code, phone, created_by: actor.clone(), created_at: now, updated_at: now };
     let stored = row.clone();

@@ -92,7 +92,7 @@ pub use project_service::{
 };
 pub use projects::{
     Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, insert_step_case,
-    run_for_case, update_project_run, update_project_stage,
+    run_for_case, update_project_record, update_project_run, update_project_stage,
 };
 pub use ratings::{
     AppealRow, RatingRow, RectificationRow, advance_rectification, insert_appeal, insert_rating, insert_rectification,

@@ -8,7 +8,9 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 use tongban_core::case::CaseNumber;
 use tongban_core::division::DivisionCode;
-use tongban_core::plan::{Project, ProjectCode, ProjectRun, ProjectStage, ProjectType, SmallType, StepId};
+use tongban_core::plan::{
+    PlannedStart, Project, ProjectCode, ProjectRun, ProjectStage, ProjectType, SmallType, StepId,
+};
 
 use crate::catalog::json;
 use crate::{Store, StoreError, format_ts, parse_ts};
@@ -86,8 +88,8 @@ pub async fn insert_project(conn: &mut Conn, row: &ProjectRow) -> Result<(), Sto
     let (kind, small) = type_columns(p.kind);
     conn.query(
         "insert into project (project_code, name, unit, project_type, small_type, investment_fen, division_code, \
-         stage, green_channel, credit_code, phone, created_by, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         stage, green_channel, credit_code, phone, created_by, created_at, updated_at, planned_start, \
+         annual_investment_fen) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(p.code.as_str())
     .bind(&p.name)
@@ -103,10 +105,46 @@ pub async fn insert_project(conn: &mut Conn, row: &ProjectRow) -> Result<(), Sto
     .bind(&row.created_by)
     .bind(format_ts(row.created_at))
     .bind(format_ts(row.updated_at))
+    .bind(p.planned_start.map(|s| s.to_string()))
+    .bind(fen(p.annual_investment_yuan)?)
     .execute()
     .await
     .map_err(|e| StoreError::on_unique(e, || format!("project {}", p.code)))?;
     Ok(())
+}
+
+/// Rewrites a project's record as entered (an import of a changed row): name, unit, type,
+/// investments, division, planned start, credit code and phone; its stage, green channel
+/// and who entered it stay. False when there is no such project.
+#[tracing::instrument(skip_all, fields(project.code = %row.project.code))]
+pub async fn update_project_record(
+    conn: &mut Conn,
+    row: &ProjectRow,
+    now: jiff::Timestamp,
+) -> Result<bool, StoreError> {
+    let p = &row.project;
+    let (kind, small) = type_columns(p.kind);
+    let r = conn
+        .query(
+            "update project set name = $1, unit = $2, project_type = $3, small_type = $4, investment_fen = $5, \
+             division_code = $6, planned_start = $7, annual_investment_fen = $8, credit_code = $9, phone = $10, \
+             updated_at = $11 where project_code = $12",
+        )
+        .bind(&p.name)
+        .bind(&p.unit)
+        .bind(kind)
+        .bind(small)
+        .bind(fen(p.investment_yuan)?)
+        .bind(p.division.as_str())
+        .bind(p.planned_start.map(|s| s.to_string()))
+        .bind(fen(p.annual_investment_yuan)?)
+        .bind(row.credit_code.as_deref())
+        .bind(row.phone.as_deref())
+        .bind(format_ts(now))
+        .bind(p.code.as_str())
+        .execute()
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Sets a project's stage and green-channel flag; false when there is no such project.
@@ -226,7 +264,7 @@ pub async fn run_for_case(conn: &mut Conn, number: &CaseNumber) -> Result<Option
 }
 
 const PROJECT_COLUMNS: &str = "project_code, name, unit, project_type, small_type, investment_fen, division_code, \
-     stage, green_channel, credit_code, phone, created_by, created_at, updated_at";
+     stage, green_channel, credit_code, phone, created_by, created_at, updated_at, planned_start, annual_investment_fen";
 
 fn project_from_row(row: &AnyRow) -> Result<ProjectRow, StoreError> {
     let bad = |e: &dyn std::fmt::Display| StoreError::corrupt("project", e.to_string());
@@ -238,8 +276,10 @@ fn project_from_row(row: &AnyRow) -> Result<ProjectRow, StoreError> {
     let fen: i64 = row.try_get("investment_fen").map_err(|e| bad(&e))?;
     let green: i64 = row.try_get("green_channel").map_err(|e| bad(&e))?;
     let stage = text("stage")?;
+    let annual: i64 = row.try_get("annual_investment_fen").map_err(|e| bad(&e))?;
+    let planned_start = optional("planned_start")?.map(|s| PlannedStart::parse(&s)).transpose().map_err(|e| bad(&e))?;
     let project = Project {
-        code: ProjectCode::parse(&code).map_err(|e| bad(&e))?,
+        code: ProjectCode::from_stored(&code).map_err(|e| bad(&e))?,
         name: text("name")?,
         unit: text("unit")?,
         kind: type_from_columns(&kind, small.as_deref()).ok_or_else(|| bad(&format!("project type {kind:?}")))?,
@@ -247,6 +287,8 @@ fn project_from_row(row: &AnyRow) -> Result<ProjectRow, StoreError> {
         division: DivisionCode::parse(&text("division_code")?).map_err(|e| bad(&e))?,
         stage: ProjectStage::parse(&stage).ok_or_else(|| bad(&format!("stage {stage:?}")))?,
         green_channel: green != 0,
+        planned_start,
+        annual_investment_yuan: u64::try_from(annual / 100).map_err(|e| bad(&e))?,
     };
     Ok(ProjectRow {
         project,
@@ -262,7 +304,7 @@ fn consultation_from_row(row: &AnyRow) -> Result<Consultation, StoreError> {
     let bad = |e: &dyn std::fmt::Display| StoreError::corrupt("consultation", e.to_string());
     let text = |name: &str| -> Result<String, StoreError> { row.try_get(name).map_err(|e| bad(&e)) };
     Ok(Consultation {
-        project: ProjectCode::parse(&text("project_code")?).map_err(|e| bad(&e))?,
+        project: ProjectCode::from_stored(&text("project_code")?).map_err(|e| bad(&e))?,
         at: parse_ts("consultation", &text("at")?)?,
         by: text("by_account")?,
         notes: text("notes")?,
@@ -319,6 +361,22 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         rows.iter().map(consultation_from_row).collect()
+    }
+
+    /// How many pre-consultation records each project has (projects without any left out).
+    pub async fn consultation_counts(&self) -> Result<std::collections::BTreeMap<ProjectCode, u64>, StoreError> {
+        let rows = sqlx::query("select project_code, count(*) as n from consultation group by project_code")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("project_code")?;
+                let n: i64 = r.try_get("n")?;
+                let code =
+                    ProjectCode::from_stored(&code).map_err(|e| StoreError::corrupt("consultation", e.to_string()))?;
+                Ok((code, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
     }
 
     /// Every run not yet complete, with its project's division (建设地点).

@@ -6,11 +6,13 @@ use std::collections::BTreeMap;
 use tongban_core::calendar::WorkingCalendar;
 use tongban_core::division::DivisionCode;
 use tongban_core::plan::reform::after_reform;
-use tongban_core::plan::{Project, ProjectCode, ProjectRun, ProjectStage, ProjectType, SmallType, StepId};
+use tongban_core::plan::{
+    PlannedStart, Project, ProjectCode, ProjectRun, ProjectStage, ProjectType, SmallType, StepId,
+};
 use tongban_store::testing::{each_backend, seed_minimal};
 use tongban_store::{
     Consultation, ProjectRow, Store, StoreError, insert_consultation, insert_project, insert_project_run,
-    update_project_run, update_project_stage,
+    update_project_record, update_project_run, update_project_stage,
 };
 
 fn at(s: &str) -> jiff::Timestamp {
@@ -75,7 +77,7 @@ async fn projects_are_stored_listed_by_stage_and_unique_by_code() {
         assert_eq!(in_approval.len(), 1, "{}", t.name);
         assert!(in_approval[0].project.green_channel && in_approval[0].updated_at == now, "{}", t.name);
         assert_eq!(in_approval[0].credit_code.as_deref(), Some("91350100M000100Y43"));
-        let unknown = ProjectCode::parse("nope").expect("valid");
+        let unknown = ProjectCode::parse("2026-620102-47-01-000999").expect("valid");
         assert!(t.store.project_by_code(&unknown).await.expect("query").is_none());
         t.cleanup().await;
     }
@@ -143,6 +145,55 @@ async fn a_run_reads_back_equal_and_a_stale_update_writes_nothing() {
         assert!(saved && !stale, "{}", t.name);
         let read = t.store.run_for_project(&code).await.expect("query").expect("stored");
         assert_eq!((read.run, read.version), (next, 2), "{}", t.name);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn planned_start_annual_investment_and_the_new_small_types_are_kept() {
+    for t in each_backend().await {
+        seed_minimal(&t.store).await;
+        let mut road = row("2026-620102-48-01-000010", ProjectType::Small(SmallType::MunicipalRoad), None);
+        road.project.planned_start = PlannedStart::new(2027, 4);
+        road.project.annual_investment_yuan = 3_000_000;
+        let simple = row("2026-620102-48-01-000011", ProjectType::Small(SmallType::SimpleGovernmentInvestment), None);
+        // A code kept from before the format was checked still stores and reads back.
+        let mut legacy = row("2026-620102-48-01-000012", ProjectType::GovernmentInvested, None);
+        legacy.project.code = ProjectCode::from_stored("P-LEGACY-1").expect("stored form");
+        for r in [road.clone(), simple.clone(), legacy.clone()] {
+            write(&t.store, move |c| Box::pin(async move { insert_project(c, &r).await })).await.expect("insert");
+        }
+        for r in [&road, &simple, &legacy] {
+            let back = t.store.project_by_code(&r.project.code).await.expect("query").expect("stored");
+            assert_eq!(&back, r, "{}", t.name);
+        }
+
+        let mut changed = road.clone();
+        changed.project.name = "雁滩路改造（二期）".into();
+        changed.project.planned_start = PlannedStart::new(2028, 1);
+        changed.project.annual_investment_yuan = 0;
+        changed.phone = None;
+        let now = at("2026-04-01T02:00:00Z");
+        let c2 = changed.clone();
+        let done = write(&t.store, move |c| Box::pin(async move { update_project_record(c, &c2, now).await }))
+            .await
+            .expect("update");
+        assert!(done, "{}", t.name);
+        let back = t.store.project_by_code(&road.project.code).await.expect("query").expect("stored");
+        assert_eq!(back.project, changed.project, "{}", t.name);
+        assert_eq!((back.phone, back.updated_at, back.created_at), (None, now, road.created_at), "{}", t.name);
+
+        let code = road.project.code.clone();
+        for n in 0..2 {
+            let visit =
+                Consultation { project: code.clone(), at: now, by: "leader".into(), notes: format!("对接{n}") };
+            write(&t.store, move |c| Box::pin(async move { insert_consultation(c, &visit, now).await }))
+                .await
+                .expect("visit");
+        }
+        let counts = t.store.consultation_counts().await.expect("counts");
+        assert_eq!(counts.get(&code), Some(&2), "{}", t.name);
+        assert_eq!(counts.len(), 1, "{}", t.name);
         t.cleanup().await;
     }
 }

@@ -65,7 +65,9 @@ use crate::item::ItemCode;
 pub use compare::{PlanComparison, PlanSummary};
 pub use ids::{BadId, MAX_ID_LEN, PlanId, StepId};
 pub use kinds::{Module, Section, UnknownKind};
-pub use project::{Project, ProjectCode, ProjectError, ProjectStage, ProjectType, SmallType};
+pub use project::{
+    CODE_FORMAT, PlannedStart, Project, ProjectCode, ProjectError, ProjectStage, ProjectType, SmallType,
+};
 pub use run::{ProjectRun, RunError, StepState, case_lets_step_finish, step_submission};
 pub use schedule::{Schedule, StepTimes};
 pub use validate::{MAX_STEP_DAYS, MAX_STEPS, MAX_TEXT_CHARS, Problem};

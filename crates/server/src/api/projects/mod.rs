@@ -12,6 +12,7 @@
 //!
 //! `views` holds the request and response bodies, `run` the routes of a project's run.
 
+mod library;
 pub(crate) mod run;
 mod views;
 
@@ -30,8 +31,9 @@ use crate::problem::{ApiError, Problem};
 use views::run_view;
 pub use views::*;
 
+/// A code in a path: as stored (a record kept before the format was checked still answers).
 fn project_code(code: &str) -> Result<ProjectCode, AppError> {
-    ProjectCode::parse(code).map_err(|_| AppError::NotFound(format!("project {code:?} does not exist")))
+    ProjectCode::from_stored(code).map_err(|_| AppError::NotFound(format!("project {code:?} does not exist")))
 }
 
 /// Enter a project in the library (项目库), at the pre-consultation stage.
@@ -57,14 +59,18 @@ pub async fn create_project(
         division: req.division,
         credit_code: req.credit_code,
         phone: req.phone,
+        planned_start: req.planned_start,
+        annual_investment_yuan: req.annual_investment_yuan,
     };
     let row = crate::app::projects::create_project(&state, &principal, req).await?;
     Ok((StatusCode::CREATED, Json(ProjectView::from(&row))))
 }
 
-/// The project library, by code.
+/// The project library, by code, each project with its screening (筛选: planned to start
+/// building next year or the year after) and its count of door-to-door consultations;
+/// `?stage=` and `?screened=` filter it.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ProjectQuery),
-    responses((status = 200, description = "Projects", body = Vec<ProjectView>),
+    responses((status = 200, description = "Projects", body = Vec<LibraryProjectView>),
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown stage", body = Problem, content_type = "application/problem+json")))]
@@ -73,7 +79,7 @@ pub async fn list_projects(
     State(state): State<AppState>,
     principal: Principal,
     AppQuery(q): AppQuery<ProjectQuery>,
-) -> Result<Json<Vec<ProjectView>>, ApiError> {
+) -> Result<Json<Vec<LibraryProjectView>>, ApiError> {
     let stage = match q.stage.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -81,8 +87,8 @@ pub async fn list_projects(
                 .ok_or_else(|| AppError::Invalid(vec![("stage".into(), format!("unknown stage {s:?}"))]))?,
         ),
     };
-    let rows = crate::app::projects::projects(&state, &principal, stage).await?;
-    Ok(Json(rows.iter().map(ProjectView::from).collect()))
+    let rows = crate::app::project_import::library(&state, &principal, stage, q.screened).await?;
+    Ok(Json(rows.iter().map(LibraryProjectView::from).collect()))
 }
 
 /// One project: the record, its pre-consultation visits, and its run with every step's
@@ -133,5 +139,6 @@ pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
         .routes(routes!(create_project, list_projects))
         .routes(routes!(get_project))
         .routes(routes!(add_consultation))
+        .merge(library::routes())
         .merge(run::routes())
 }

@@ -20,7 +20,8 @@ pub struct ProjectView {
     pub unit: String,
     /// `government_invested`, `enterprise_invested` or `small`.
     pub project_type: String,
-    /// For a small project: `parking_lot`, `coal_to_gas_boiler` or `other`.
+    /// For a small project: `parking_lot`, `coal_to_gas_boiler`, `simple_government_investment`,
+    /// `municipal_road` or `other`.
     pub small_type: Option<String>,
     /// 总投资, yuan.
     pub investment_yuan: u64,
@@ -38,6 +39,10 @@ pub struct ProjectView {
     pub created_by: String,
     /// When (RFC 3339).
     pub created_at: String,
+    /// 计划开工 — the month it plans to start building, `YYYY-MM`.
+    pub planned_start: Option<String>,
+    /// 年度计划投资 — this year's planned investment, yuan (0: none).
+    pub annual_investment_yuan: u64,
 }
 
 pub(super) fn type_names(kind: ProjectType) -> (String, Option<String>) {
@@ -66,6 +71,8 @@ impl From<&ProjectRow> for ProjectView {
             phone: r.phone.clone(),
             created_by: r.created_by.clone(),
             created_at: r.created_at.to_string(),
+            planned_start: p.planned_start.map(|s| s.to_string()),
+            annual_investment_yuan: p.annual_investment_yuan,
         }
     }
 }
@@ -81,7 +88,8 @@ pub struct ProjectCreate {
     pub unit: String,
     /// `government_invested`, `enterprise_invested` or `small`.
     pub project_type: String,
-    /// For a small project: `parking_lot`, `coal_to_gas_boiler` or `other`.
+    /// For a small project: `parking_lot`, `coal_to_gas_boiler`, `simple_government_investment`,
+    /// `municipal_road` or `other`.
     #[serde(default)]
     pub small_type: Option<String>,
     /// 总投资, yuan.
@@ -94,6 +102,30 @@ pub struct ProjectCreate {
     /// The unit's phone.
     #[serde(default)]
     pub phone: Option<String>,
+    /// 计划开工 — a year and month, `2027-03` (a date such as `2027-03-15` is kept as its month).
+    #[serde(default)]
+    pub planned_start: Option<String>,
+    /// 年度计划投资 — this year's planned investment, yuan; 0 when absent.
+    #[serde(default)]
+    pub annual_investment_yuan: u64,
+}
+
+/// A project of the library as listed: the record, its screening and its consultations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LibraryProjectView {
+    /// The record.
+    #[serde(flatten)]
+    pub project: ProjectView,
+    /// 筛选 — planned to start building next year or the year after.
+    pub screened: bool,
+    /// How many door-to-door consultations (上门对接) it has on record.
+    pub consultations: u64,
+}
+
+impl From<&crate::app::project_import::LibraryEntry> for LibraryProjectView {
+    fn from(e: &crate::app::project_import::LibraryEntry) -> Self {
+        Self { project: ProjectView::from(&e.row), screened: e.screened, consultations: e.consultations }
+    }
 }
 
 /// A pre-consultation record (上门对接).
@@ -289,4 +321,7 @@ pub struct Bundle {
 pub struct ProjectQuery {
     /// Only projects at this stage (`pre_consultation`, `in_approval`, …).
     pub stage: Option<String>,
+    /// `true`: only the screened projects (筛选: planned to start building next year or the
+    /// year after); `false`: only the others.
+    pub screened: Option<bool>,
 }
