@@ -13,6 +13,7 @@ mod alerts;
 mod board;
 mod concerns;
 mod figures;
+mod follow_ups;
 
 use std::collections::HashMap;
 
@@ -51,6 +52,7 @@ const SECTION: &[(&str, &str, Action)] = &[
     ("/ratings/rectifications", "sup.rectifications", Action::ReadSupervision),
     ("/assessment", "sup.assessment", Action::ReadAssessment),
     ("/supervision/projects", "sup.projects", Action::ReadProjects),
+    ("/supervision/follow-ups", "sup.follow_ups", Action::ReadProjects),
     ("/admin/rules", "sup.rules", Action::ConfigureSupervision),
 ];
 
@@ -96,4 +98,5 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/supervision/accountability/{number}/close", post(close))
         .route("/supervision/figures", get(figures))
         .route("/supervision/concerns", get(concerns))
+        .route("/supervision/follow-ups", get(follow_ups::follow_ups_page))
 }
