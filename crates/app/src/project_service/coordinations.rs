@@ -53,18 +53,23 @@ fn check_solved(
             errors.push((format!("solved[{i}].problem"), format!("problem {} is listed twice", s.problem)));
             continue;
         }
-        let Some(meeting) = meeting else { continue };
-        let on_agenda = meeting.projects.iter().find(|p| p.project == row.project);
-        let Some(agenda) = on_agenda else {
+        let agenda = meeting.map(|m| m.projects.iter().find(|p| p.project == row.project));
+        if let Some(None) = agenda {
             errors.push((
                 format!("solved[{i}].problem"),
                 format!("problem {} is on project {}, which is not on the meeting's agenda", s.problem, row.project),
             ));
             continue;
-        };
-        let reasons = agenda.reasons.as_deref();
+        }
+        let agenda = agenda.flatten();
+        // An invalid meeting still has its handlings checked; its exit reasons are checked
+        // with its projects.
+        let reasons = agenda.map_or(Some("-"), |a| a.reasons.as_deref());
         match Closing::parse(row.problem.class, &s.handling, &s.note, reasons, &format!("solved[{i}].")) {
-            Ok(c) if c.handling == Handling::Exited && agenda.decision != CoordinationDecision::Exit => {
+            Ok(c)
+                if c.handling == Handling::Exited
+                    && agenda.is_some_and(|a| a.decision != CoordinationDecision::Exit) =>
+            {
                 errors.push((
                     format!("solved[{i}].handling"),
                     format!("project {} does not exit at this meeting", row.project),
