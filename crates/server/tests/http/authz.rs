@@ -99,6 +99,12 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/projects/{code}/blocks/{module}", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/steps/{step}/start", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/steps/{step}/finish", "", "00000010100"),
+    ("POST", "/api/v1/meetings", "", "00000010100"),
+    ("GET", "/api/v1/meetings", "", "00111111111"),
+    ("GET", "/api/v1/meetings/summary", "", "00111111111"),
+    ("GET", "/api/v1/meetings/{id}", "", "00111111111"),
+    ("GET", "/api/v1/roadmap-tasks", "", "00111111111"),
+    ("POST", "/api/v1/roadmap-tasks/{id}/done", "", "00000010100"),
     ("POST", "/api/v1/tickets", "", "11111111111"),
     ("POST", "/api/v1/tickets/next", "", "00101100011"),
     // The organisation, asked of `staff` (only administrators read staff; the other kinds
@@ -201,6 +207,8 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/projects/{code}/consultations", _) => json!({ "notes": "上门对接" }),
         ("POST", "/api/v1/projects/{code}/run", _) => json!({ "plan": "after-reform" }),
         ("POST", "/api/v1/projects/{code}/bundle", _) => json!({ "steps": ["LX01"] }),
+        // Nothing filled in: the leader is told what is missing (422), nothing is recorded.
+        ("POST", "/api/v1/meetings", _) => json!({}),
         ("POST", "/api/v1/tickets", _) => json!({ "queue": "comprehensive" }),
         ("PUT", "/api/v1/assessment/weights", _) => json!({
             "on_time": 30, "satisfaction": 25, "attendance": 15, "evaluation": 20, "third_party": 10, "deduction": 2,

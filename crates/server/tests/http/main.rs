@@ -16,6 +16,7 @@ mod identity;
 mod lifecycle;
 mod limits;
 mod lists;
+mod meetings;
 mod oidc;
 mod org;
 mod org_pages;
