@@ -16,6 +16,7 @@ mod lists_cmd;
 mod org_cmd;
 mod plan_cmd;
 mod report_cmd;
+mod projects_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -131,6 +132,11 @@ enum Command {
         command: plan_cmd::PlanCommand,
     },
     /// Reports: the reform report (三减一压缩) between two catalog versions.
+    /// The project library (项目库): import and export projects as CSV or xlsx.
+    Projects {
+        #[command(subcommand)]
+        command: projects_cmd::ProjectsCommand,
+    },
     Report {
         #[command(subcommand)]
         command: report_cmd::ReportCommand,
@@ -280,6 +286,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Plan { command } => return plan_cmd::run(&config, command).await,
         Command::Report { command } => return report_cmd::run(&config, command).await,
         Command::Assessment { command } => return assessment_cmd::run(&config, command).await,
+        Command::Projects { command } => return projects_cmd::run(&config, command).await,
     }
     Ok(ExitCode::SUCCESS)
 }

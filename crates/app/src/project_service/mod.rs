@@ -18,7 +18,8 @@ use tongban_core::access::Action;
 use tongban_core::org::DepartmentCode;
 use tongban_core::plan::ProjectCode;
 use tongban_core::project_service::{Training, TrainingInput};
-use tongban_store::{TrainingRow, append_audit, insert_training};
+pub use tongban_store::{CoordinationRow, ProblemRow, TrainingRow};
+use tongban_store::{append_audit, insert_training};
 
 pub use coordinations::{CoordinationSummary, coordination_summary, coordinations, record_coordination};
 pub use load::{LoadCoordination, LoadProblem, ServiceLoad, load_service};

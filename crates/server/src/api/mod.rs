@@ -15,6 +15,7 @@ mod lists;
 mod meetings;
 pub mod org;
 mod plans;
+pub(crate) mod project_service;
 mod projects;
 mod ratings;
 pub mod reform;
@@ -78,6 +79,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(follow_ups::routes())
         .merge(plans::routes())
         .merge(projects::routes())
+        .merge(project_service::routes())
         .merge(meetings::routes())
         .merge(calendar::routes())
         .merge(tickets::routes())

@@ -93,12 +93,26 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/projects", "", "00000010100"),
     ("GET", "/api/v1/projects", "", "00111111111"),
     ("GET", "/api/v1/projects/{code}", "", "00111111111"),
+    ("POST", "/api/v1/projects/import", "", "00000010100"),
+    ("GET", "/api/v1/projects/export", "", "00111111111"),
     ("POST", "/api/v1/projects/{code}/consultations", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/run", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/bundle", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/blocks/{module}", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/steps/{step}/start", "", "00000010100"),
     ("POST", "/api/v1/projects/{code}/steps/{step}/finish", "", "00000010100"),
+    ("POST", "/api/v1/trainings", "", "00000010100"),
+    ("GET", "/api/v1/trainings", "", "00111111111"),
+    ("GET", "/api/v1/trainings/summary", "", "00111111111"),
+    ("GET", "/api/v1/trainings/{id}", "", "00111111111"),
+    ("POST", "/api/v1/projects/{code}/problems", "", "00000010100"),
+    ("GET", "/api/v1/projects/{code}/problems", "", "00111111111"),
+    ("GET", "/api/v1/problems", "", "00111111111"),
+    ("GET", "/api/v1/problems/summary", "", "00111111111"),
+    ("POST", "/api/v1/problems/{id}/close", "", "00000010100"),
+    ("POST", "/api/v1/coordinations", "", "00000010100"),
+    ("GET", "/api/v1/coordinations", "", "00111111111"),
+    ("GET", "/api/v1/coordinations/summary", "", "00111111111"),
     ("POST", "/api/v1/meetings", "", "00000010100"),
     ("GET", "/api/v1/meetings", "", "00111111111"),
     ("GET", "/api/v1/meetings/summary", "", "00111111111"),
@@ -207,6 +221,16 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/projects/{code}/consultations", _) => json!({ "notes": "上门对接" }),
         ("POST", "/api/v1/projects/{code}/run", _) => json!({ "plan": "after-reform" }),
         ("POST", "/api/v1/projects/{code}/bundle", _) => json!({ "steps": ["LX01"] }),
+        // Empty fields: the leader is told what is missing (422); the problem's project and
+        // the problem do not exist (404).
+        ("POST", "/api/v1/trainings", _) => json!({ "topic": "", "date": "", "departments": [], "people": [] }),
+        ("POST", "/api/v1/projects/{code}/problems", _) => {
+            json!({ "class": "missing_materials", "description": "", "department": "fgw", "days": 0 })
+        }
+        ("POST", "/api/v1/problems/{id}/close", _) => json!({ "handling": "coordinated" }),
+        ("POST", "/api/v1/coordinations", _) => {
+            json!({ "title": "", "date": "", "opinions": [], "conclusion": "", "projects": [] })
+        }
         // Nothing filled in: the leader is told what is missing (422), nothing is recorded.
         ("POST", "/api/v1/meetings", _) => json!({}),
         ("POST", "/api/v1/tickets", _) => json!({ "queue": "comprehensive" }),

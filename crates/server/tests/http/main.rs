@@ -21,6 +21,7 @@ mod oidc;
 mod org;
 mod org_pages;
 mod plans;
+mod project_service;
 mod ratings;
 mod sms_code;
 mod supervision;

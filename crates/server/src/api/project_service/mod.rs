@@ -1,0 +1,338 @@
+//! Proactive project service (3+X, issue 19): training sessions that find blockages
+//! (集中培训查堵, `/api/v1/trainings`), problems found on projects with the prescription
+//! their class calls for (对症下药开方, `/api/v1/projects/{code}/problems`,
+//! `/api/v1/problems`), and coordination meetings of several departments on complex
+//! projects (协调会商, `/api/v1/coordinations`). Each problem is a follow-up (督办事项)
+//! supervised until closed; an exit ends the project's approval with its reasons. The
+//! summaries are counted from the records.
+
+mod views;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use tongban_core::access::Action;
+use tongban_core::plan::ProjectCode;
+use tongban_core::project_service::{
+    AttendeeInput, CoordinationInput, ProblemClass, ProblemInput, SolvedInput, TrainingInput,
+};
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::app::AppError;
+use crate::app::project_service as use_case;
+use crate::auth::Principal;
+use crate::extract::{AppJson, AppQuery};
+use crate::problem::{ApiError, Problem};
+
+pub use views::*;
+
+/// The id in a path; one that is not a number names nothing (404), once the caller may
+/// `action` at all (401/403 first, as for an id that parses).
+fn id_of(principal: &Principal, action: Action, text: &str, what: &str) -> Result<i64, AppError> {
+    text.parse().or_else(|_| {
+        crate::app::authorize(principal, action)?;
+        Err(AppError::NotFound(format!("{what} {text:?} does not exist")))
+    })
+}
+
+/// The project code in a path, checked like [`id_of`].
+fn project_code(principal: &Principal, action: Action, code: &str) -> Result<ProjectCode, AppError> {
+    ProjectCode::parse(code).or_else(|_| {
+        crate::app::authorize(principal, action)?;
+        Err(AppError::NotFound(format!("project {code:?} does not exist")))
+    })
+}
+
+/// The training as the use case takes it.
+pub(crate) fn training_input(b: TrainingBody) -> TrainingInput {
+    TrainingInput {
+        topic: b.topic,
+        date: b.date,
+        departments: b.departments,
+        projects: b.projects,
+        people: b.people.into_iter().map(|a| AttendeeInput { name: a.name, unit: a.unit, phone: a.phone }).collect(),
+        policy_packs: b.policy_packs,
+    }
+}
+
+/// The problem as the use case takes it.
+pub(crate) fn problem_input(b: ProblemBody) -> ProblemInput {
+    ProblemInput {
+        class: b.class,
+        description: b.description,
+        remedy: b.remedy,
+        department: b.department,
+        days: b.days,
+        source: b.source,
+        source_id: b.source_id,
+    }
+}
+
+/// Parses the problem list's filters, naming each bad one.
+pub(crate) fn problem_filters(q: &ProblemQuery) -> Result<(Option<ProblemClass>, Option<bool>), AppError> {
+    let mut errors = Vec::new();
+    let class = match q.class.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => {
+            let parsed = ProblemClass::parse(c);
+            if parsed.is_none() {
+                errors.push((
+                    "class".to_owned(),
+                    format!("{c:?}: missing_materials, poor_scheme, land_or_funds or illegal"),
+                ));
+            }
+            parsed
+        }
+    };
+    let open = match q.open.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(o) => {
+            errors.push(("open".to_owned(), format!("{o:?}: true or false")));
+            None
+        }
+    };
+    if errors.is_empty() { Ok((class, open)) } else { Err(AppError::Invalid(errors)) }
+}
+
+/// Record a training session (集中培训查堵): topic, day, organising departments, the
+/// projects and people who attended, the policy packs (审批政策包) handed out.
+#[utoipa::path(post, path = "/api/v1/trainings", tag = "projects", request_body = TrainingBody,
+    responses((status = 201, description = "Recorded", body = TrainingView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each listed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn create_training(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(body): AppJson<TrainingBody>,
+) -> Result<(StatusCode, Json<TrainingView>), ApiError> {
+    let row = use_case::record_training(&state, &principal, &training_input(body)).await?;
+    Ok((StatusCode::CREATED, Json(TrainingView::from(&row))))
+}
+
+/// Training sessions, newest first.
+#[utoipa::path(get, path = "/api/v1/trainings", tag = "projects",
+    responses((status = 200, description = "Sessions", body = Vec<TrainingView>),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn list_trainings(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<TrainingView>>, ApiError> {
+    let rows = use_case::trainings(&state, &principal).await?;
+    Ok(Json(rows.iter().map(TrainingView::from).collect()))
+}
+
+/// One training session with its attendees.
+#[utoipa::path(get, path = "/api/v1/trainings/{id}", tag = "projects",
+    params(("id" = i64, Path, description = "The session's id")),
+    responses((status = 200, description = "The session", body = TrainingView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(training.id = %id))]
+pub async fn get_training(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<TrainingView>, ApiError> {
+    let row = use_case::training(&state, &principal, id_of(&principal, Action::ReadProjects, &id, "training")?).await?;
+    Ok(Json(TrainingView::from(&row)))
+}
+
+/// Sessions held and people who attended (summed over sessions), and projects trained.
+#[utoipa::path(get, path = "/api/v1/trainings/summary", tag = "projects",
+    responses((status = 200, description = "Figures", body = TrainingSummaryView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn training_summary(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<TrainingSummaryView>, ApiError> {
+    Ok(Json(use_case::training_summary(&state, &principal).await?.into()))
+}
+
+/// Record a problem found on a project (对症下药): its class decides the prescription; the
+/// owner department answers for it within its working days, supervised as a follow-up.
+#[utoipa::path(post, path = "/api/v1/projects/{code}/problems", tag = "projects", request_body = ProblemBody,
+    params(("code" = String, Path, description = "项目代码")),
+    responses((status = 201, description = "Recorded", body = ProblemView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The project has exited", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each listed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(project.code = %code))]
+pub async fn create_problem(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(code): Path<String>,
+    AppJson(body): AppJson<ProblemBody>,
+) -> Result<(StatusCode, Json<ProblemView>), ApiError> {
+    let row = use_case::add_problem(
+        &state,
+        &principal,
+        &project_code(&principal, Action::ManageProjects, &code)?,
+        &problem_input(body),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(ProblemView::from(&row))))
+}
+
+/// A project's problems, newest first.
+#[utoipa::path(get, path = "/api/v1/projects/{code}/problems", tag = "projects",
+    params(("code" = String, Path, description = "项目代码")),
+    responses((status = 200, description = "Problems", body = Vec<ProblemView>),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(project.code = %code))]
+pub async fn project_problems(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<ProblemView>>, ApiError> {
+    let code = project_code(&principal, Action::ReadProjects, &code)?;
+    let rows = use_case::problems_of_project(&state, &principal, &code).await?;
+    if rows.is_empty() {
+        crate::app::projects::project(&state, &code).await?;
+    }
+    Ok(Json(rows.iter().map(ProblemView::from).collect()))
+}
+
+/// Problems, newest first: of one class, open or closed only.
+#[utoipa::path(get, path = "/api/v1/problems", tag = "projects", params(ProblemQuery),
+    responses((status = 200, description = "Problems", body = Vec<ProblemView>),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad filters, each listed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn list_problems(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppQuery(q): AppQuery<ProblemQuery>,
+) -> Result<Json<Vec<ProblemView>>, ApiError> {
+    let (class, open) = problem_filters(&q)?;
+    let rows = use_case::problems(&state, &principal, class, open).await?;
+    Ok(Json(rows.iter().map(ProblemView::from).collect()))
+}
+
+/// Close a problem with how it was handled (one its class's prescription allows); an exit
+/// ends the project's approval with the reasons told to the investor.
+#[utoipa::path(post, path = "/api/v1/problems/{id}/close", tag = "projects", request_body = CloseBody,
+    params(("id" = i64, Path, description = "The problem's id")),
+    responses((status = 200, description = "Closed", body = ProblemView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such problem", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Closed already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each listed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(problem.id = %id))]
+pub async fn close_problem(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<CloseBody>,
+) -> Result<Json<ProblemView>, ApiError> {
+    let id = id_of(&principal, Action::ManageProjects, &id, "problem")?;
+    let row =
+        use_case::close_problem(&state, &principal, id, &body.handling, &body.note, body.reasons.as_deref()).await?;
+    Ok(Json(ProblemView::from(&row)))
+}
+
+/// Problems in all, each class's share, and how they were handled.
+#[utoipa::path(get, path = "/api/v1/problems/summary", tag = "projects",
+    responses((status = 200, description = "Figures", body = ProblemSummaryView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn problem_summary(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<ProblemSummaryView>, ApiError> {
+    Ok(Json(use_case::problem_summary(&state, &principal).await?.into()))
+}
+
+/// The meeting as the use case takes it.
+pub(crate) fn coordination_input(b: &CoordinationBody) -> (CoordinationInput, Vec<SolvedInput>) {
+    let input = CoordinationInput {
+        title: b.title.clone(),
+        date: b.date.clone(),
+        opinions: b.opinions.iter().map(|o| (o.department.clone(), o.opinion.clone())).collect(),
+        conclusion: b.conclusion.clone(),
+        projects: b.projects.iter().map(|p| (p.project.clone(), p.decision.clone(), p.reasons.clone())).collect(),
+    };
+    let solved = b
+        .solved
+        .iter()
+        .map(|s| SolvedInput { problem: s.problem, handling: s.handling.clone(), note: s.note.clone() })
+        .collect();
+    (input, solved)
+}
+
+/// Record a coordination meeting (协调会商) on complex projects: each department's opinion,
+/// the joint conclusion (靶向治疗), each project's decision (`plan` or `exit` with reasons),
+/// and the problems solved at it, closed by it.
+#[utoipa::path(post, path = "/api/v1/coordinations", tag = "projects", request_body = CoordinationBody,
+    responses((status = 201, description = "Recorded", body = CoordinationView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A problem was closed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each listed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn create_coordination(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(body): AppJson<CoordinationBody>,
+) -> Result<(StatusCode, Json<CoordinationView>), ApiError> {
+    let (input, solved) = coordination_input(&body);
+    let row = use_case::record_coordination(&state, &principal, &input, &solved).await?;
+    Ok((StatusCode::CREATED, Json(CoordinationView::from(&row))))
+}
+
+/// Coordination meetings, newest first.
+#[utoipa::path(get, path = "/api/v1/coordinations", tag = "projects",
+    responses((status = 200, description = "Meetings", body = Vec<CoordinationView>),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn list_coordinations(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<CoordinationView>>, ApiError> {
+    let rows = use_case::coordinations(&state, &principal).await?;
+    Ok(Json(rows.iter().map(CoordinationView::from).collect()))
+}
+
+/// Meetings held, distinct projects coordinated, and problems solved at them.
+#[utoipa::path(get, path = "/api/v1/coordinations/summary", tag = "projects",
+    responses((status = 200, description = "Figures", body = CoordinationSummaryView),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all)]
+pub async fn coordination_summary(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<CoordinationSummaryView>, ApiError> {
+    Ok(Json(use_case::coordination_summary(&state, &principal).await?.into()))
+}
+
+/// This module's routes, documented.
+pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(create_training, list_trainings))
+        .routes(routes!(training_summary))
+        .routes(routes!(get_training))
+        .routes(routes!(create_problem, project_problems))
+        .routes(routes!(list_problems))
+        .routes(routes!(problem_summary))
+        .routes(routes!(close_problem))
+        .routes(routes!(create_coordination, list_coordinations))
+        .routes(routes!(coordination_summary))
+}
