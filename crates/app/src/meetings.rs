@@ -178,6 +178,16 @@ pub async fn summary(state: &App, principal: &Principal) -> Result<Summary, AppE
     Ok(summarize(count, &rows))
 }
 
+/// This year's joint review candidates: the projects at the pre-consultation stage with an
+/// annual planned investment, by code, with their division and unit.
+pub async fn candidates(
+    state: &App,
+    principal: &Principal,
+) -> Result<Vec<(ProjectCode, DivisionCode, String)>, AppError> {
+    authorize(principal, Action::ReadProjects)?;
+    Ok(state.store.joint_review_candidates().await?)
+}
+
 /// Roadmap tasks; only the open (or done) ones when asked.
 pub async fn roadmap_tasks(state: &App, principal: &Principal, open: Option<bool>) -> Result<Vec<TaskRow>, AppError> {
     authorize(principal, Action::ReadProjects)?;

@@ -242,11 +242,10 @@ async fn an_unblocked_project_runs_its_plan_and_a_linked_step_opens_its_case() {
         // whose credit code the library keeps; the minimal catalog may hold none.
         let mut linked = None;
         for id in run.startable() {
-            if let Some(item) = run.plan().step(&id).and_then(|s| s.item.clone()) {
-                if tongban_app::public::item(&app, &item).await.expect("item").is_some() {
-                    linked = Some(id);
-                    break;
-                }
+            let Some(item) = run.plan().step(&id).and_then(|s| s.item.clone()) else { continue };
+            if tongban_app::public::item(&app, &item).await.expect("item").is_some() {
+                linked = Some(id);
+                break;
             }
         }
         if let Some(id) = linked {

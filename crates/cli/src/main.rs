@@ -11,6 +11,7 @@ mod catalog_cmd;
 mod config;
 mod demo;
 mod demo_accounts;
+mod demo_meetings;
 mod demo_projects;
 mod lists_cmd;
 mod org_cmd;
@@ -268,6 +269,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             demo_accounts::ensure(&app, now).await?;
             demo_projects::ensure(&app, now, &calendar).await?;
+            demo_meetings::ensure(&app, now, &calendar).await?;
             print!("{}", demo_accounts::logins_table());
             if !seed_only {
                 serve(&config, store, listen, supervision_interval, Default::default(), &net).await?;

@@ -349,6 +349,28 @@ impl Store {
         rows.iter().map(task_of).collect()
     }
 
+    /// The projects at the pre-consultation stage with an annual planned investment (年度计划投资
+    /// above 0) — this year's joint review candidates — by code, with their division and unit.
+    pub async fn joint_review_candidates(&self) -> Result<Vec<(ProjectCode, DivisionCode, String)>, StoreError> {
+        let rows = self
+            .rows(
+                "select project_code, division_code, unit from project where annual_investment_fen > 0 \
+                 and stage = 'pre_consultation' order by project_code",
+                None,
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let bad = corrupt("project");
+                Ok((
+                    ProjectCode::parse(&r.try_get::<String, _>("project_code")?).map_err(|e| bad(&e))?,
+                    DivisionCode::parse(&r.try_get::<String, _>("division_code")?).map_err(|e| bad(&e))?,
+                    r.try_get("unit")?,
+                ))
+            })
+            .collect()
+    }
+
     /// One roadmap task.
     pub async fn roadmap_task(&self, id: i64) -> Result<Option<TaskRow>, StoreError> {
         let rows = self.rows(&format!("select {TASK_COLUMNS} from roadmap_task where task_id = $1"), Some(id)).await?;
