@@ -13,6 +13,7 @@ mod demo;
 mod demo_accounts;
 mod demo_meetings;
 mod demo_projects;
+mod demo_service;
 mod lists_cmd;
 mod org_cmd;
 mod plan_cmd;
@@ -269,6 +270,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             demo_accounts::ensure(&app, now).await?;
             demo_projects::ensure(&app, now, &calendar).await?;
+            demo_service::ensure(&app, now, &calendar).await?;
             demo_meetings::ensure(&app, now, &calendar).await?;
             print!("{}", demo_accounts::logins_table());
             if !seed_only {

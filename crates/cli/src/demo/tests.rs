@@ -137,6 +137,8 @@ async fn the_demo_seeds_and_forecasts_on_any_date() {
             front_desk_grant_covers_quick_items_only(&store, now).await;
         }
         let projects = crate::demo_projects::ensure(&app, now, &calendar).await.expect("projects");
+        crate::demo_service::ensure(&app, now, &calendar).await.expect("service records");
+        crate::demo_service::assert_seed_figures(&app, now, day).await;
         assert!(projects > 0, "{day}");
         for row in store.projects(None).await.expect("projects") {
             if let Some(run) = store.run_for_project(&row.project.code).await.expect("run") {
