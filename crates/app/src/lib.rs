@@ -37,6 +37,7 @@ pub mod oidc;
 pub mod org;
 pub mod organisation;
 mod plans;
+mod project_figures;
 pub mod project_import;
 pub mod project_service;
 pub mod projects;
@@ -65,7 +66,11 @@ pub use concerns::{
 };
 pub use grants::{NewGrant, create_grant};
 pub use materials::{material_reads, open_material};
-pub use plans::{MAX_BPMN_BYTES, PlanEntry, bpmn_problems, import_plan, list_plans, resolve_plan};
+pub use plans::{
+    ApprovalListGroup, ApprovalListItem, MAX_BPMN_BYTES, PlanEntry, approval_list, bpmn_problems, import_plan,
+    link_context, link_plan, list_plans, plan_links, resolve_plan,
+};
+pub use project_figures::figures as project_figures;
 
 pub use tickets::{COMPREHENSIVE, TakenTicket, call_next_ticket, queue_letter, take_ticket, ticket_day, waiting_for};
 

@@ -222,6 +222,9 @@ pub(crate) async fn prepare_run(state: &App, project: &Project, req: RunRequest)
             other => other,
         })?
     };
+    // The run keeps the plan linked to the center's catalog (方案关联事项), so that starting a
+    // step opens its case at the department that handles it.
+    let (plan, _) = super::plans::link_plan(state, &plan).await?;
     let mut project = project.clone();
     project.green_channel = req.green_channel.unwrap_or(project.green_channel);
     let mut limits = BTreeMap::new();
@@ -324,13 +327,50 @@ async fn cases_to_open(
     Ok(out)
 }
 
-/// Starts `ids` together (one submission, 打捆报), opening their cases, and saves the run;
-/// if any cannot start, none does.
+/// How steps are submitted (报批方式); the audit entry of a start names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmissionMode {
+    /// 随报随批 — one step, submitted as soon as it is ready.
+    Single,
+    /// 打捆报 — several chosen steps in one submission.
+    Bundle,
+    /// 分块报 — the startable steps of one module.
+    Block,
+    /// 集中报批 — every startable step of the plan at once.
+    Centralized,
+}
+
+impl SubmissionMode {
+    /// The stable name, as audited: `single`, `bundle`, `block`, `centralized`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Single => "single",
+            Self::Bundle => "bundle",
+            Self::Block => "block",
+            Self::Centralized => "centralized",
+        }
+    }
+}
+
+/// Starts `ids` together (one submission: 随报随批 for one step, 打捆报 for several),
+/// opening their cases, and saves the run; if any cannot start, none does.
 pub async fn start_steps(
     state: &App,
     principal: &Principal,
     code: &ProjectCode,
     ids: Vec<StepId>,
+) -> Result<RunRow, AppError> {
+    let mode = if ids.len() == 1 { SubmissionMode::Single } else { SubmissionMode::Bundle };
+    start_steps_as(state, principal, code, ids, mode).await
+}
+
+/// Starts `ids` as one submission of `mode`; see [`start_steps`].
+async fn start_steps_as(
+    state: &App,
+    principal: &Principal,
+    code: &ProjectCode,
+    ids: Vec<StepId>,
+    mode: SubmissionMode,
 ) -> Result<RunRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     if ids.is_empty() {
@@ -362,7 +402,7 @@ pub async fn start_steps(
                 if !update_project_run(c, &run, expected, now).await? {
                     return Err(AppError::Conflict(format!("project {} changed since it was read", run.project())));
                 }
-                let detail = serde_json::json!({ "steps": ids, "cases": opened }).to_string();
+                let detail = serde_json::json!({ "mode": mode.as_str(), "steps": ids, "cases": opened }).to_string();
                 append_audit(c, now, &actor, "project.start_steps", run.project().as_str(), &detail).await?;
                 Ok::<_, AppError>(RunRow { run, version: expected + 1, updated_at: now })
             })
@@ -388,7 +428,18 @@ pub async fn start_block(
     if ids.is_empty() {
         return Err(AppError::Conflict(format!("no step of module {} can start now", module.as_str())));
     }
-    start_steps(state, principal, code, ids).await
+    start_steps_as(state, principal, code, ids, SubmissionMode::Block).await
+}
+
+/// 集中报批 — one centralized submission: every step of the plan that can start now
+/// starts, across modules, each opening its case at its department.
+pub async fn start_centralized(state: &App, principal: &Principal, code: &ProjectCode) -> Result<RunRow, AppError> {
+    authorize(principal, Action::ManageProjects)?;
+    let ids = run(state, code).await?.run.startable();
+    if ids.is_empty() {
+        return Err(AppError::Conflict(format!("no step of project {code} can start now")));
+    }
+    start_steps_as(state, principal, code, ids, SubmissionMode::Centralized).await
 }
 
 /// Finishes a running step now, for steps without a case and for a case closed without a

@@ -265,3 +265,45 @@ async fn every_demo_decision_holds_valid_authority_through_all_four_levels() {
     }
     store.close().await;
 }
+
+#[test]
+fn at_least_40_of_the_48_after_reform_steps_link_to_the_demo_catalog() {
+    use tongban_core::plan::link::{self, LinkDepartment, LinkItem};
+    let specs = spec::departments().expect("table parses");
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let items = catalog::build(&mut rng, &specs).expect("catalog builds");
+    let departments: Vec<LinkDepartment> = specs
+        .iter()
+        .map(|d| LinkDepartment {
+            code: tongban_core::org::DepartmentCode::parse(d.code).expect("code"),
+            name: d.name.to_owned(),
+            short_name: Some(d.short.to_owned()),
+        })
+        .collect();
+    let items: Vec<LinkItem> = items
+        .iter()
+        .map(|i| LinkItem { code: i.code.clone(), name: i.name.clone(), department: i.department.clone() })
+        .collect();
+    let plan = tongban_core::plan::reform::after_reform();
+    let (linked, report) = link::link(&plan, &departments, &items);
+    let unlinked: Vec<String> = report
+        .steps
+        .iter()
+        .filter(|s| !s.outcome.is_linked())
+        .map(|s| format!("{} {}: {}", s.step, s.name, s.reason))
+        .collect();
+    assert!(report.linked >= 40, "{} of 48 linked; unlinked: {unlinked:#?}", report.linked);
+    assert_eq!(linked.steps().iter().filter(|s| s.item.is_some()).count(), report.linked);
+    // Every linked item is of the step's resolved department.
+    for s in report.steps.iter().filter(|s| s.outcome.is_linked()) {
+        let item = items.iter().find(|i| Some(&i.code) == s.item.as_ref()).expect("item");
+        assert_eq!(Some(&item.department), s.department.as_ref(), "{}", s.step);
+    }
+    assert_eq!(report.unknown_departments, ["政务服务中心"], "{unlinked:#?}");
+    // The special plans link too.
+    for kind in tongban_core::plan::figures::TYPES {
+        let plan = tongban_core::plan::reform::plan_for(kind);
+        let (_, r) = link::link(&plan, &departments, &items);
+        assert!(r.linked * 10 >= r.total * 8, "{}: {} of {} linked: {:#?}", plan.id(), r.linked, r.total, r.steps);
+    }
+}

@@ -67,6 +67,17 @@ pub enum LinkOutcome {
 }
 
 impl LinkOutcome {
+    /// The stable name: `explicit`, `matched`, `no_department`, `unknown_department`, `no_item`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Explicit => "explicit",
+            Self::Matched => "matched",
+            Self::NoDepartment => "no_department",
+            Self::UnknownDepartment => "unknown_department",
+            Self::NoItem => "no_item",
+        }
+    }
+
     /// True when the step opens a case.
     pub fn is_linked(self) -> bool {
         matches!(self, Self::Explicit | Self::Matched)
@@ -210,10 +221,24 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     2.0 * common as f64 / (x.len() + y.len()) as f64
 }
 
+/// The kind of act a name ends in, for the acts that are not interchangeable: 核实
+/// (verification), 验收 (acceptance), 备案 (filing), 登记 (registration), a payment; every
+/// other ending (许可, 核发, 审批, 审查 …) is one kind, approval.
+fn act_kind(name: &str) -> u8 {
+    const KINDS: [(&str, u8); 8] =
+        [("核实", 1), ("验收", 2), ("验线", 2), ("备案", 3), ("登记", 4), ("缴纳", 5), ("征收", 5), ("申报", 5)];
+    KINDS.iter().find(|(end, _)| name.ends_with(end)).map_or(0, |&(_, k)| k)
+}
+
 /// How alike a step's name and an item's name are: their names without qualifiers, or in
-/// full when that is closer.
+/// full when that is closer; 0 when they end in different kinds of act (a 规划条件核实 is not
+/// a 规划许可, however many characters they share).
 pub fn name_score(step: &str, item: &str) -> f64 {
-    similarity(&strip_qualifiers(step), &strip_qualifiers(item)).max(similarity(step, item))
+    let (s, i) = (strip_qualifiers(step), strip_qualifiers(item));
+    if act_kind(&s) != act_kind(&i) {
+        return 0.0;
+    }
+    similarity(&s, &i).max(similarity(step, item))
 }
 
 /// The best item of `items` for the step `name`, with its score (any score).
@@ -356,6 +381,9 @@ mod tests {
         assert!((similarity("建设工程规划许可证核发", "建设工程规划许可") - 14.0 / 17.0).abs() < 1e-9);
         assert_eq!(similarity("", "x"), 0.0);
         assert!((name_score("节能审查（告知承诺）", "节能审查") - 1.0).abs() < 1e-9);
+        assert_eq!(name_score("建设工程规划条件核实（多测合一）", "建设工程规划许可"), 0.0);
+        assert_eq!(name_score("建设项目环境影响评价审批", "建设项目环境影响登记表备案"), 0.0);
+        assert!(name_score("竣工验收备案", "建设工程竣工验收备案") > 0.7);
     }
 
     #[test]

@@ -44,6 +44,7 @@
 
 pub mod bpmn;
 mod compare;
+pub mod figures;
 mod ids;
 mod kinds;
 pub mod link;

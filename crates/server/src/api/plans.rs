@@ -349,6 +349,94 @@ pub async fn import_plan(
     ))
 }
 
+/// How one step links to the center's catalog.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepLinkView {
+    /// Step id.
+    pub step: String,
+    /// Its name.
+    pub name: String,
+    /// 牵头部门 as the plan writes it.
+    pub lead_department: String,
+    /// The center's department it resolved to.
+    pub department: Option<String>,
+    /// That department's name.
+    pub department_name: Option<String>,
+    /// The item the step is handled as.
+    pub item: Option<String>,
+    /// That item's name.
+    pub item_name: Option<String>,
+    /// Name similarity (bigram Dice, 0–1; 1 for the step's own item).
+    pub score: Option<f64>,
+    /// `explicit`, `matched`, `no_department`, `unknown_department` or `no_item`.
+    pub outcome: String,
+    /// Why it is not linked; empty when it is.
+    pub reason: String,
+}
+
+/// A plan's links to the center's departments and items (方案关联事项).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanLinksView {
+    /// The plan.
+    pub id: String,
+    /// Its version.
+    pub version: u32,
+    /// True for a built-in plan.
+    pub builtin: bool,
+    /// Steps in the plan.
+    pub total: usize,
+    /// Steps linked to an item: starting them opens a case.
+    pub linked: usize,
+    /// Lead departments that are none of the center's.
+    pub unknown_departments: Vec<String>,
+    /// Every step, in plan order.
+    pub steps: Vec<StepLinkView>,
+}
+
+/// How a plan's steps link to the center: each step's lead department resolved to a
+/// department, and the catalog item it is handled as (its own, else the most alike of its
+/// department's), or why not. A run keeps these links: starting a linked step opens its case.
+#[utoipa::path(get, path = "/api/v1/plans/{id}/links", tag = "plans",
+    params(("id" = String, Path, description = "Plan id, e.g. after-reform"), VersionQuery),
+    responses((status = 200, description = "The link report", body = PlanLinksView),
+        (status = 404, description = "No such plan or version", body = Problem, content_type = "application/problem+json")))]
+#[tracing::instrument(skip_all, fields(plan.id = %id))]
+pub async fn plan_links(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    AppQuery(q): AppQuery<VersionQuery>,
+) -> Result<Json<PlanLinksView>, ApiError> {
+    let (plan, builtin, report) = crate::app::plan_links(&state, &principal, &id, q.version).await?;
+    Ok(Json(PlanLinksView {
+        id: plan.id().to_string(),
+        version: plan.version(),
+        builtin,
+        total: report.total,
+        linked: report.linked,
+        unknown_departments: report.unknown_departments,
+        steps: report
+            .steps
+            .into_iter()
+            .map(|s| StepLinkView {
+                step: s.step.to_string(),
+                name: s.name,
+                lead_department: s.lead_department,
+                department: s.department.map(|d| d.to_string()),
+                department_name: s.department_name,
+                item: s.item.map(|i| i.to_string()),
+                item_name: s.item_name,
+                score: s.score.map(|x| (x * 100.0).round() / 100.0),
+                outcome: serde_json::to_value(s.outcome)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                reason: s.reason,
+            })
+            .collect(),
+    }))
+}
+
 /// This module's routes, documented.
 pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
     utoipa_axum::router::OpenApiRouter::new()
@@ -356,4 +444,5 @@ pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
         .routes(routes!(compare_plans))
         .routes(routes!(get_plan))
         .routes(routes!(export_plan))
+        .routes(routes!(plan_links))
 }

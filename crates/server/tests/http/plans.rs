@@ -62,7 +62,20 @@ async fn the_reform_report_shows_the_cuts_and_plans_import_and_export_as_bpmn() 
         let (s, _, list) = f.call(&public, "GET", "/api/v1/plans", None).await;
         assert_eq!(s, StatusCode::OK);
         let ids: Vec<&str> = list.as_array().expect("list").iter().filter_map(|p| p["id"].as_str()).collect();
-        assert_eq!(ids, ["before-reform", "after-reform"], "{}", f.t.name);
+        assert_eq!(
+            ids,
+            [
+                "before-reform",
+                "after-reform",
+                "parking_lot",
+                "coal_to_gas_boiler",
+                "simple_government_investment",
+                "municipal_road"
+            ],
+            "{}",
+            f.t.name
+        );
+        assert!(list.as_array().expect("list").iter().all(|p| p["builtin"] == true));
 
         let (s, _, report) =
             f.call(&public, "GET", "/api/v1/plans/compare?before=before-reform&after=after-reform", None).await;
@@ -136,6 +149,17 @@ async fn the_reform_report_shows_the_cuts_and_plans_import_and_export_as_bpmn() 
         let builtin = import(&f, &admin, &after).await;
         assert_problem(&builtin, 422, "invalid-field");
         assert_eq!(builtin.2["errors"][0]["field"], "bpmn", "{}", builtin.2);
+        // A step's lead department must be one of the center's: lanes A, B and C are none.
+        let strangers = import(&f, &admin, &lanes).await;
+        assert_problem(&strangers, 422, "invalid-field");
+        let fields: Vec<&str> =
+            strangers.2["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+        assert_eq!(fields.len(), 3, "{}", strangers.2);
+        assert!(fields.iter().all(|f| f.starts_with("step ") && f.ends_with(".lead_department")), "{fields:?}");
+        let lanes = lanes
+            .replace(r#"name="A""#, r#"name="发改委""#)
+            .replace(r#"name="B""#, r#"name="住建局""#)
+            .replace(r#"name="C""#, r#"name="兰州市发展和改革委员会""#);
         assert_eq!(f.t.store.plans().await.expect("plans").len(), 0, "{}: nothing stored", f.t.name);
         assert!(!audit_actions(&f).await.iter().any(|a| a == "plan.import"));
 
@@ -156,8 +180,22 @@ async fn the_reform_report_shows_the_cuts_and_plans_import_and_export_as_bpmn() 
         assert_eq!(v2["total_days"], imported["total_days"]);
         assert_problem(&f.call(&public, "GET", &format!("/api/v1/plans/{id}?version=3"), None).await, 404, "not-found");
         let (_, _, list) = f.call(&public, "GET", "/api/v1/plans", None).await;
-        assert_eq!(list.as_array().map(Vec::len), Some(3));
+        assert_eq!(list.as_array().map(Vec::len), Some(7));
         assert_eq!(audit_actions(&f).await.iter().filter(|a| *a == "plan.import").count(), 2);
+
+        // The link report: every step, its department and item or why not.
+        let (s, _, links) = f.call(&public, "GET", "/api/v1/plans/after-reform/links", None).await;
+        assert_eq!(s, StatusCode::OK, "{links}");
+        assert_eq!((links["total"].as_u64(), links["builtin"].as_bool()), (Some(48), Some(true)));
+        let steps = links["steps"].as_array().expect("steps");
+        assert_eq!(steps.len(), 48);
+        let lx01 = &steps[0];
+        assert_eq!((lx01["step"].as_str(), lx01["department"].as_str()), (Some("LX01"), Some("fgw")), "{lx01}");
+        assert!(links["unknown_departments"].as_array().is_some_and(|u| u.contains(&json!("政务服务中心"))));
+        let lx02 = steps.iter().find(|s| s["step"] == "LX02").expect("LX02");
+        assert_eq!(lx02["outcome"], "unknown_department");
+        assert!(lx02["reason"].as_str().is_some_and(|r| r.contains("政务服务中心")), "{lx02}");
+        assert_problem(&f.call(&public, "GET", "/api/v1/plans/nope/links", None).await, 404, "not-found");
         f.t.cleanup().await;
     }
 }
@@ -201,7 +239,8 @@ async fn a_project_runs_through_the_after_reform_plan_and_its_completion_moves()
         assert_problem(&got, 422, "invalid-field");
         let fields: Vec<&str> =
             got.2["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
-        assert_eq!(fields, ["code", "small_type", "division"], "{}", got.2);
+        // Every bad field is named, the blank name too.
+        assert_eq!(fields, ["code", "small_type", "division", "name"], "{}", got.2);
         assert_problem(
             &f.call(&clerk, "POST", "/api/v1/projects", Some(&project("x-1", "620102", None))).await,
             403,
