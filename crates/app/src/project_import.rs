@@ -277,9 +277,10 @@ pub struct ImportedProject {
 /// A file's rows, each with the project it enters.
 type Entered = Vec<(Row, NewProject)>;
 
-/// Reads a table's rows as projects as entered, each with its row; a header not as
-/// [`REQUIRED`] then [`OPTIONAL`] is one error.
-fn rows_of(mut table: Table) -> Result<(Table, Entered), Vec<RowError>> {
+/// Reads a table's rows as projects as entered, each with its row, and the cells that are
+/// no amount or no planned start; a header not as [`REQUIRED`] then [`OPTIONAL`] is one
+/// error.
+fn rows_of(mut table: Table) -> Result<(Table, Entered, Vec<RowError>), Vec<RowError>> {
     table.header = table.header.iter().map(|h| column_name(h)).collect();
     // A title above the header: its labels read alike.
     for row in table.rows.iter_mut().take(5) {
@@ -329,7 +330,7 @@ fn rows_of(mut table: Table) -> Result<(Table, Entered), Vec<RowError>> {
             },
         ));
     }
-    if errors.is_empty() { Ok((table, out)) } else { Err(errors) }
+    Ok((table, out, errors))
 }
 
 /// An amount of yuan as a cell holds it: whole yuan (`680000000`, `680,000,000`, or
@@ -374,14 +375,13 @@ pub async fn import_projects(
     authorize(principal, Action::ManageProjects)?;
     let actor = principal.require()?.id.clone();
     let table = crate::tables::read_one(file, bytes, "projects").map_err(AppError::Rows)?;
-    let (table, rows) = rows_of(table).map_err(AppError::Rows)?;
+    let (table, rows, mut errors) = rows_of(table).map_err(AppError::Rows)?;
     if rows.is_empty() {
         return Err(AppError::Invalid(vec![("file".into(), "the file holds no rows".into())]));
     }
     let stored: BTreeMap<ProjectCode, ProjectRow> =
         state.store.projects(None).await?.into_iter().map(|r| (r.project.code.clone(), r)).collect();
     let mut divisions = Divisions::load(state).await?;
-    let mut errors = Vec::new();
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
     let mut checked = Vec::new();
     for (row, req) in &rows {
@@ -397,6 +397,9 @@ pub async fn import_projects(
         }
     }
     if !errors.is_empty() {
+        // In file order; within a row, the cells first, then the checks.
+        errors.sort_by_key(|e| e.line);
+        errors.dedup();
         return Err(AppError::Rows(errors));
     }
     let now = state.now();

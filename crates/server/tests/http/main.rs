@@ -22,6 +22,7 @@ mod org;
 mod org_pages;
 mod plans;
 mod project_service;
+mod projects_import;
 mod ratings;
 mod sms_code;
 mod supervision;
