@@ -188,6 +188,12 @@ pub async fn candidates(
     Ok(state.store.joint_review_candidates().await?)
 }
 
+/// The names of the divisions holding meetings: (code, name).
+pub async fn division_names(state: &App, principal: &Principal) -> Result<Vec<(String, String)>, AppError> {
+    authorize(principal, Action::ReadProjects)?;
+    Ok(state.store.meeting_division_names().await?)
+}
+
 /// Roadmap tasks; only the open (or done) ones when asked.
 pub async fn roadmap_tasks(state: &App, principal: &Principal, open: Option<bool>) -> Result<Vec<TaskRow>, AppError> {
     authorize(principal, Action::ReadProjects)?;

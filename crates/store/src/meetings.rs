@@ -371,6 +371,18 @@ impl Store {
             .collect()
     }
 
+    /// The names of the divisions holding meetings: (code, name).
+    pub async fn meeting_division_names(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self
+            .rows(
+                "select d.division_code, d.name from division d \
+                 where d.division_code in (select division_code from meeting) order by d.division_code",
+                None,
+            )
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("division_code")?, r.try_get("name")?))).collect()
+    }
+
     /// One roadmap task.
     pub async fn roadmap_task(&self, id: i64) -> Result<Option<TaskRow>, StoreError> {
         let rows = self.rows(&format!("select {TASK_COLUMNS} from roadmap_task where task_id = $1"), Some(id)).await?;

@@ -27,6 +27,7 @@ mod hall;
 mod i18n;
 mod kiosk;
 mod layout;
+mod meetings;
 mod portal;
 mod projects;
 mod ratings;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::routes())
         .merge(assessment::routes())
         .merge(projects::routes())
+        .merge(meetings::routes())
         .merge(ratings::routes())
         .merge(admin::routes())
         .merge(kiosk::routes())

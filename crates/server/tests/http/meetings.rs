@@ -161,3 +161,47 @@ async fn bad_meetings_are_refused_with_each_field_named() {
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_meeting_pages_show_the_figures_the_decisions_and_the_roadmap() {
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let leader = f.login("leader").await;
+        for n in 1..=3 {
+            f.call(&leader, "POST", "/api/v1/projects", Some(&project(n))).await;
+        }
+        let body = json!({
+            "title": "城关区第一次联审联批会议", "date": "2026-02-20", "division": "620102",
+            "leaders": ["王副区长"], "representatives": [{ "department": "fgw", "name": "李首席" }],
+            "minutes": "会议纪要正文",
+            "projects": [
+                { "project": code(1), "decision": "exit", "reasons": "不符合产业政策" },
+                { "project": code(2), "decision": "roadmap", "tasks": [{ "title": "补齐用地预审材料", "owner": "fgw", "days": 3 }] },
+                { "project": code(3), "decision": "unblocked", "blockages": ["规划条件已明确"] }
+            ]
+        });
+        let (s, _, m) = f.call(&leader, "POST", "/api/v1/meetings", Some(&body.to_string())).await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        let mut web = common::browser::Web::new(&f);
+        web.login("supervisor").await;
+        let list = web.get("/meetings").await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        for text in
+            ["联审联批", "城关区第一次联审联批会议", "meeting-decisions", "<svg", "6.00 亿元", "href=\"/meetings\""]
+        {
+            assert!(list.has(text), "{text} missing from the list ({})", f.t.name);
+        }
+        let detail = web.get(&format!("/meetings/{}", m["id"])).await;
+        assert_eq!(detail.status, StatusCode::OK);
+        // The three-day task from Fri 20 Feb was due Wed 25 Feb: red (overdue) on 2 Mar.
+        for text in
+            ["不符合产业政策", "补齐用地预审材料", "规划条件已明确", "会议纪要正文", "李首席", "level-red", "超期 1"]
+        {
+            assert!(detail.has(text), "{text} missing from the meeting ({})", f.t.name);
+        }
+        let en = web.get(&format!("/meetings/{}?lang=en", m["id"])).await;
+        assert!(en.has("Agenda and decisions") && en.has("Roadmap tasks"), "{}", en.body);
+        assert_eq!(web.get("/meetings/nope").await.status, StatusCode::NOT_FOUND);
+        f.t.cleanup().await;
+    }
+}
