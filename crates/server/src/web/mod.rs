@@ -29,6 +29,7 @@ mod kiosk;
 mod layout;
 mod meetings;
 mod portal;
+mod project_service;
 mod projects;
 mod ratings;
 mod supervision;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::routes())
         .merge(assessment::routes())
         .merge(projects::routes())
+        .merge(project_service::routes())
         .merge(meetings::routes())
         .merge(ratings::routes())
         .merge(admin::routes())

@@ -195,3 +195,83 @@ async fn bad_input_names_each_field() {
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_pages_show_the_figures_and_record_and_close_a_problem_through_forms() {
+    use common::browser::Web;
+    use tongban_server::web::Lang;
+    for t in each_backend().await {
+        let f = fixture(t).await;
+        let leader = f.login("leader").await;
+        let body = json!({
+            "topic": "工程建设项目审批政策培训", "date": "2026-02-27", "departments": ["fgw"], "projects": [code(1)],
+            "people": [{ "name": "王芳", "unit": "兰州某科技有限公司" }], "policy_packs": ["政策包"]
+        });
+        let (_, _, tr) = f.call(&leader, "POST", "/api/v1/trainings", Some(&body.to_string())).await;
+        let mut web = Web::new(&f);
+        web.login("leader").await;
+        for uri in [
+            "/service/trainings".to_owned(),
+            format!("/service/trainings/{}", tr["id"]),
+            "/service/problems".to_owned(),
+            "/service/problems?class=illegal&open=true".to_owned(),
+            "/service/coordinations".to_owned(),
+            "/service/problems?lang=en".to_owned(),
+        ] {
+            let page = web.get(&uri).await;
+            assert_eq!(page.status, StatusCode::OK, "{} {uri}: {}", f.t.name, page.body);
+            assert!(!page.has("[?]"), "{uri} uses a message missing from the files");
+        }
+        let trainings = web.get("/service/trainings?lang=zh-CN").await;
+        assert!(trainings.has(Lang::Zh.t("svc.trainings_title")) && trainings.has("工程建设项目审批政策培训"));
+
+        // Refused: what was typed stays, each error beside its field.
+        let page = web.get("/service/problems").await;
+        let csrf = page.csrf();
+        let (project, training) = (code(1), tr["id"].to_string());
+        let bad = [
+            ("csrf", csrf.as_str()),
+            ("project", project.as_str()),
+            ("class", "poor_scheme"),
+            ("description", "总平面布局不合理"),
+            ("department", "nosuch"),
+            ("days", "0"),
+            ("source", "other"),
+        ];
+        let refused = web.post("/service/problems", &bad).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.has("总平面布局不合理") && refused.has("field invalid"), "{}", refused.body);
+        let good = [
+            ("csrf", csrf.as_str()),
+            ("project", project.as_str()),
+            ("class", "illegal"),
+            ("description", "未批先建"),
+            ("department", "zjj"),
+            ("days", "5"),
+            ("source", "training"),
+            ("source_id", training.as_str()),
+        ];
+        let done = web.post("/service/problems", &good).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let (_, _, open) = f.call(&leader, "GET", "/api/v1/problems?open=true", None).await;
+        let id = open[0]["id"].as_i64().expect("a problem");
+        let listed = web.get("/service/problems?open=true&done=problem_recorded").await;
+        assert!(
+            listed.has(Lang::Zh.t("svc.done_problem_recorded")) && listed.has(&format!("/service/problems/{id}/close"))
+        );
+        let close = web
+            .post(&format!("/service/problems/{id}/close"), &[("csrf", csrf.as_str()), ("handling", "exited")])
+            .await;
+        assert_eq!(close.status, StatusCode::UNPROCESSABLE_ENTITY, "no reasons: {}", close.body);
+        let close = web
+            .post(
+                &format!("/service/problems/{id}/close"),
+                &[("csrf", csrf.as_str()), ("handling", "rectified"), ("note", "已整改")],
+            )
+            .await;
+        assert_eq!(close.status, StatusCode::SEE_OTHER, "{}", close.body);
+        let (_, _, sum) = f.call(&leader, "GET", "/api/v1/problems/summary", None).await;
+        assert_eq!(sum["handled"]["rectified"], 1, "{sum}");
+        f.t.cleanup().await;
+    }
+}

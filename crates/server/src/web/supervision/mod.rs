@@ -53,6 +53,7 @@ const SECTION: &[(&str, &str, Action)] = &[
     ("/assessment", "sup.assessment", Action::ReadAssessment),
     ("/supervision/projects", "sup.projects", Action::ReadProjects),
     ("/supervision/follow-ups", "sup.follow_ups", Action::ReadProjects),
+    ("/service/problems", "svc.tab", Action::ReadProjects),
     ("/meetings", "sup.meetings", Action::ReadProjects),
     ("/admin/rules", "sup.rules", Action::ConfigureSupervision),
 ];
