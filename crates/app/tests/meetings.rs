@@ -14,10 +14,11 @@ use tongban_app::projects::{self, NewProject, RunRequest, create_project};
 use tongban_app::{App, AppError, Principal, Via};
 use tongban_core::calendar::WorkingCalendar;
 use tongban_core::identity::Role;
+use tongban_core::item::{ItemCode, ServiceItem};
 use tongban_core::joint_review::{Decision, MeetingInput, ProjectInput, Summary, TaskInput};
-use tongban_core::plan::{ProjectCode, ProjectStage, reform::plan_for};
+use tongban_core::plan::{ProjectCode, ProjectStage, StepId, StepState, reform::plan_for};
 use tongban_core::supervision::Colour;
-use tongban_store::testing::{TestStore, each_backend, seed_minimal};
+use tongban_store::testing::{TestStore, each_backend, sample_item, seed_minimal};
 
 const CREDIT_CODE: &str = "91350100M000100Y43";
 
@@ -234,28 +235,40 @@ async fn a_roadmap_task_goes_overdue_alerts_and_closes_with_its_follow_up() {
 async fn an_unblocked_project_runs_its_plan_and_a_linked_step_opens_its_case() {
     for t in each_backend().await {
         let (app, _) = center(&t).await;
+        // The catalog gains 发改委's 投资项目赋码, which the plan's first step links to.
+        let mut items = vec![sample_item()];
+        items.push(ServiceItem {
+            code: ItemCode::parse("620100-FGW-010").expect("code"),
+            name: "投资项目赋码".into(),
+            ..sample_item()
+        });
+        t.store
+            .write(move |c| {
+                Box::pin(async move {
+                    tongban_store::insert_catalog_version(c, "v2", &items, ts("2026-02-01T00:00:00Z")).await
+                })
+            })
+            .await
+            .expect("catalog");
         meetings::record_meeting(&app, &leader(), first()).await.expect("recorded");
         let p3 = ProjectCode::parse(&code(3)).expect("code");
-        let run = projects::run(&app, &p3).await.expect("run").run;
-        assert!(!run.startable().is_empty());
-        // A startable step linked to an item the catalog holds opens a case for the unit,
-        // whose credit code the library keeps; the minimal catalog may hold none.
-        let mut linked = None;
-        for id in run.startable() {
-            let Some(item) = run.plan().step(&id).and_then(|s| s.item.clone()) else { continue };
-            if tongban_app::public::item(&app, &item).await.expect("item").is_some() {
-                linked = Some(id);
-                break;
-            }
-        }
-        if let Some(id) = linked {
-            let row = projects::start_steps(&app, &leader(), &p3, vec![id.clone()]).await.expect("started");
-            assert!(
-                matches!(row.run.state(&id), Some(tongban_core::plan::StepState::Running { case: Some(_), .. })),
-                "{}",
-                t.name
-            );
-        }
+        let run = projects::run(&app, &p3).await.expect("the unblocked project runs").run;
+        // A startable step linked to an item of the catalog opens a case for the unit, whose
+        // credit code the library keeps.
+        let linked: Vec<StepId> = run
+            .startable()
+            .into_iter()
+            .filter(|id| {
+                run.plan().step(id).and_then(|s| s.item.as_ref()).is_some_and(|i| i.as_str() == "620100-FGW-010")
+            })
+            .collect();
+        assert_eq!(linked.len(), 1, "{} ({})", run.plan().id(), t.name);
+        let row = projects::start_steps(&app, &leader(), &p3, linked.clone()).await.expect("started");
+        let Some(StepState::Running { case: Some(number), .. }) = row.run.state(&linked[0]) else {
+            panic!("the linked step opened no case ({})", t.name)
+        };
+        let case = t.store.case_by_number(number).await.expect("read").expect("the case");
+        assert_eq!(case.item.as_str(), "620100-FGW-010");
         t.cleanup().await;
     }
 }
