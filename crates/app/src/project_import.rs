@@ -527,6 +527,12 @@ pub async fn library(
         .collect())
 }
 
+/// Every run not yet complete, by project code (those who read projects).
+pub async fn running(state: &App, principal: &Principal) -> Result<Vec<tongban_store::RunRow>, AppError> {
+    authorize(principal, Action::ReadProjects)?;
+    Ok(state.store.running_project_runs().await?.into_iter().map(|(run, _)| run).collect())
+}
+
 /// This year's joint-review candidates (联审联批): the projects with an annual planned
 /// investment (年度计划投资 above 0), in the order given.
 pub fn joint_review_candidates(rows: &[ProjectRow]) -> Vec<&ProjectRow> {

@@ -1,17 +1,22 @@
-//! Projects on their plans (supervision): each running project's approval plan drawn as a
-//! graph on the server — steps as boxes in module columns, arrows for prerequisites, the
-//! critical path highlighted and each step coloured by its state — followed by the same
-//! facts in a table, so nothing depends on the picture.
+//! Projects (supervision): the project library (项目库) as a table — each project's type,
+//! stage, planned start, screening (筛选: planned to start building next year or the year
+//! after) and count of door-to-door consultations (上门对接), filtered by stage and
+//! screening, a page at a time; one project's record with its consultations
+//! (`?project=CODE`); and running projects' approval plans drawn as graphs on the server —
+//! steps as boxes in module columns, arrows for prerequisites, the critical path
+//! highlighted and each step coloured by its state — followed by the same facts in a
+//! table, so nothing depends on the picture. The first few running projects are drawn, or
+//! the one chosen.
 //!
 //! The layout (where each box and arrow goes) is computed into a view model
 //! ([`GraphView::of`]); the template only draws it.
 
 use std::collections::{BTreeSet, HashMap};
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
-use tongban_core::plan::{Module, ProjectRun, StepState};
+use tongban_core::plan::{Module, ProjectCode, ProjectRun, ProjectStage, ProjectType, StepState};
 
 use super::ctx::Ctx;
 use super::error::WebError;
@@ -290,6 +295,200 @@ pub struct ProjectView {
     pub steps: Vec<StepRow>,
 }
 
+/// How many running projects are drawn when none is chosen.
+const DRAWN: usize = 5;
+/// Library rows per page.
+const PER_PAGE: usize = 50;
+
+/// A project of the library as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryRow {
+    /// The project's code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its division's code.
+    pub division: String,
+    /// The message key of its type.
+    pub kind: String,
+    /// Its stage.
+    pub stage: ProjectStage,
+    /// 计划开工, `YYYY-MM`.
+    pub planned_start: Option<String>,
+    /// 筛选.
+    pub screened: bool,
+    /// Consultations on record.
+    pub consultations: u64,
+    /// 总投资 in 万元 (ten thousand yuan).
+    pub investment_wan: u64,
+}
+
+/// One project's record with its consultations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordView {
+    /// The project as listed.
+    pub row: LibraryRow,
+    /// The unit.
+    pub unit: String,
+    /// 年度计划投资 in 万元.
+    pub annual_wan: u64,
+    /// Each consultation: when (local date), who, notes; oldest first.
+    pub consultations: Vec<(String, String, String)>,
+}
+
+/// The library page's model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryView {
+    /// Projects in the library (after the filters).
+    pub total: usize,
+    /// Of them, screened.
+    pub screened: usize,
+    /// Of them, per stage.
+    pub by_stage: Vec<(ProjectStage, usize)>,
+    /// The stage filter, as given.
+    pub stage: String,
+    /// The screening filter: `true`, `false` or empty.
+    pub screening: String,
+    /// This page (1-based) and the number of pages.
+    pub page: usize,
+    /// Pages in all.
+    pub pages: usize,
+    /// This page's rows.
+    pub rows: Vec<LibraryRow>,
+    /// The chosen project's record.
+    pub record: Option<RecordView>,
+    /// Running projects not drawn.
+    pub more_running: usize,
+}
+
+fn kind_key(kind: ProjectType) -> String {
+    match kind {
+        ProjectType::GovernmentInvested => "projlib.type_government_invested".into(),
+        ProjectType::EnterpriseInvested => "projlib.type_enterprise_invested".into(),
+        ProjectType::Small(s) => format!("projlib.small_{}", s.as_str()),
+    }
+}
+
+fn library_row(e: &crate::app::project_import::LibraryEntry) -> LibraryRow {
+    let p = &e.row.project;
+    LibraryRow {
+        code: p.code.to_string(),
+        name: p.name.clone(),
+        division: p.division.to_string(),
+        kind: kind_key(p.kind),
+        stage: p.stage,
+        planned_start: p.planned_start.map(|s| s.to_string()),
+        screened: e.screened,
+        consultations: e.consultations,
+        investment_wan: p.investment_yuan / 10_000,
+    }
+}
+
+fn page_link(v: &LibraryView, page: usize) -> String {
+    format!("/supervision/projects?stage={}&screened={}&page={page}#library", v.stage, v.screening)
+}
+
+fn record(ctx: &Ctx, r: &RecordView) -> Markup {
+    html! {
+        section.record id=(format!("record-{}", r.row.code)) {
+            h2 { (r.row.name) " " code { (r.row.code) } }
+            dl.facts {
+                dt { (ctx.t("projlib.unit")) } dd { (r.unit) }
+                dt { (ctx.t("projlib.type")) } dd { (ctx.t(&r.row.kind)) }
+                dt { (ctx.t("projlib.division")) } dd { (r.row.division) }
+                dt { (ctx.t("projlib.stage")) } dd { (ctx.t(&format!("projlib.stage_{}", r.row.stage.as_str()))) }
+                dt { (ctx.t("projlib.planned_start")) } dd { (r.row.planned_start.as_deref().unwrap_or("—")) }
+                dt { (ctx.t("projlib.screened")) } dd { (ctx.t(if r.row.screened { "projlib.yes" } else { "projlib.no" })) }
+                dt { (ctx.t("projlib.investment")) } dd { (ctx.tf("projlib.wan", &[("n", &r.row.investment_wan.to_string())])) }
+                dt { (ctx.t("projlib.annual")) } dd { (ctx.tf("projlib.wan", &[("n", &r.annual_wan.to_string())])) }
+            }
+            h3 { (ctx.t("projlib.consultations")) }
+            @if r.consultations.is_empty() {
+                p { (ctx.t("projlib.no_consultations")) }
+            } @else {
+                ol.consultations {
+                    @for (at, by, notes) in &r.consultations {
+                        li { time { (at) } " · " (by) " · " (notes) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Draws the library: counts, filters, a page of rows, the chosen record.
+pub fn render_library(ctx: &Ctx, v: &LibraryView) -> Markup {
+    html! {
+        section.library id="library" {
+            h2 { (ctx.t("projlib.title")) }
+            p.summary {
+                (ctx.tf("projlib.summary", &[("total", &v.total.to_string()), ("screened", &v.screened.to_string())]))
+                @for (stage, n) in &v.by_stage {
+                    " · " (ctx.t(&format!("projlib.stage_{}", stage.as_str()))) " " (n)
+                }
+            }
+            form.filters method="get" action="/supervision/projects#library" {
+                label for="f-stage" { (ctx.t("projlib.stage")) }
+                select id="f-stage" name="stage" {
+                    option value="" selected[v.stage.is_empty()] { (ctx.t("projlib.all")) }
+                    @for s in ProjectStage::ALL {
+                        option value=(s.as_str()) selected[v.stage == s.as_str()] { (ctx.t(&format!("projlib.stage_{}", s.as_str()))) }
+                    }
+                }
+                label for="f-screened" { (ctx.t("projlib.screened")) }
+                select id="f-screened" name="screened" {
+                    option value="" selected[v.screening.is_empty()] { (ctx.t("projlib.all")) }
+                    option value="true" selected[v.screening == "true"] { (ctx.t("projlib.screened_only")) }
+                    option value="false" selected[v.screening == "false"] { (ctx.t("projlib.not_screened")) }
+                }
+                button type="submit" { (ctx.t("projlib.filter")) }
+            }
+            @if let Some(r) = &v.record { (record(ctx, r)) }
+            @if v.rows.is_empty() {
+                p { (ctx.t("projlib.empty")) }
+            } @else {
+                div.table-wrap {
+                    table {
+                        thead { tr {
+                            th scope="col" { (ctx.t("projlib.code")) }
+                            th scope="col" { (ctx.t("projlib.name")) }
+                            th scope="col" { (ctx.t("projlib.division")) }
+                            th scope="col" { (ctx.t("projlib.type")) }
+                            th scope="col" { (ctx.t("projlib.stage")) }
+                            th scope="col" { (ctx.t("projlib.planned_start")) }
+                            th scope="col" { (ctx.t("projlib.screened")) }
+                            th scope="col" { (ctx.t("projlib.consultations")) }
+                            th scope="col" { (ctx.t("projlib.investment")) }
+                        } }
+                        tbody {
+                            @for r in &v.rows {
+                                tr {
+                                    td { a href=(format!("/supervision/projects?project={}#record-{}", r.code, r.code)) { code { (r.code) } } }
+                                    td { (r.name) }
+                                    td { (r.division) }
+                                    td { (ctx.t(&r.kind)) }
+                                    td { (ctx.t(&format!("projlib.stage_{}", r.stage.as_str()))) }
+                                    td { (r.planned_start.as_deref().unwrap_or("—")) }
+                                    td { @if r.screened { "✓" } }
+                                    td.num { (r.consultations) }
+                                    td.num { (ctx.tf("projlib.wan", &[("n", &r.investment_wan.to_string())])) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if v.pages > 1 {
+                    nav.pager aria-label=(ctx.t("projlib.pages")) {
+                        @if v.page > 1 { a rel="prev" href=(page_link(v, v.page - 1)) { (ctx.t("projlib.prev")) } " " }
+                        span { (ctx.tf("projlib.page", &[("page", &v.page.to_string()), ("pages", &v.pages.to_string())])) }
+                        @if v.page < v.pages { " " a rel="next" href=(page_link(v, v.page + 1)) { (ctx.t("projlib.next")) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Draws the running projects.
 pub fn render(ctx: &Ctx, projects: &[ProjectView]) -> Markup {
     html! {
@@ -308,22 +507,117 @@ pub fn render(ctx: &Ctx, projects: &[ProjectView]) -> Markup {
     }
 }
 
+/// The page's filters and choice.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ProjectsQuery {
+    /// A stage, or empty for all.
+    pub stage: Option<String>,
+    /// `true` (screened only), `false` (the others) or empty.
+    pub screened: Option<String>,
+    /// The page of the library, from 1.
+    pub page: Option<String>,
+    /// A project whose record and plan are shown.
+    pub project: Option<String>,
+}
+
 /// `GET /supervision/projects`.
-pub async fn projects(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let all = app::projects::projects_with_runs(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let running = all.into_iter().filter_map(|(row, run)| run.filter(|r| !r.run.is_complete()).map(|r| (row, r.run)));
-    let model: Vec<ProjectView> = running
-        .enumerate()
-        .map(|(i, (row, run))| ProjectView {
-            code: row.project.code.to_string(),
-            name: row.project.name.clone(),
-            unit: row.project.unit.clone(),
+pub async fn projects(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ProjectsQuery>,
+) -> Result<Response, WebError> {
+    let stage_text = q.stage.as_deref().map(str::trim).unwrap_or("").to_owned();
+    let stage = ProjectStage::parse(&stage_text);
+    let stage_text = if stage.is_some() { stage_text } else { String::new() };
+    let screening = match q.screened.as_deref().map(str::trim) {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    };
+    let entries =
+        app::project_import::library(&state, &ctx.principal, stage, screening).await.map_err(|e| ctx.fail(e))?;
+    let chosen = q.project.as_deref().and_then(|c| ProjectCode::from_stored(c).ok());
+    let record = match chosen.as_ref() {
+        None => None,
+        Some(code) => match app::projects::detail(&state, &ctx.principal, code).await {
+            Ok((row, visits, _)) => {
+                let count = visits.len() as u64;
+                let entry = app::project_import::LibraryEntry {
+                    screened: row.project.is_screened(app::project_import::this_year(state.now())),
+                    consultations: count,
+                    row,
+                };
+                Some(RecordView {
+                    row: library_row(&entry),
+                    unit: entry.row.project.unit.clone(),
+                    annual_wan: entry.row.project.annual_investment_yuan / 10_000,
+                    consultations: visits
+                        .iter()
+                        .map(|c| (tongban_core::calendar::local_date(c.at).to_string(), c.by.clone(), c.notes.clone()))
+                        .collect(),
+                })
+            }
+            Err(crate::app::AppError::NotFound(_)) => None,
+            Err(e) => return Err(ctx.fail(e)),
+        },
+    };
+    let pages = entries.len().div_ceil(PER_PAGE).max(1);
+    let at_page = q.page.as_deref().and_then(|p| p.trim().parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+    let library = LibraryView {
+        total: entries.len(),
+        screened: entries.iter().filter(|e| e.screened).count(),
+        by_stage: ProjectStage::ALL
+            .iter()
+            .map(|s| (*s, entries.iter().filter(|e| e.row.project.stage == *s).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+        stage: stage_text,
+        screening: screening.map(|s| s.to_string()).unwrap_or_default(),
+        page: at_page,
+        pages,
+        rows: entries.iter().skip((at_page - 1) * PER_PAGE).take(PER_PAGE).map(library_row).collect(),
+        record,
+        more_running: 0,
+    };
+    // The running projects: the chosen one, else the first few.
+    let running = app::project_import::running(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let names: HashMap<String, (String, String)> = entries
+        .iter()
+        .map(|e| (e.row.project.code.to_string(), (e.row.project.name.clone(), e.row.project.unit.clone())))
+        .collect();
+    let mut runs: Vec<ProjectRun> = running.into_iter().map(|r| r.run).collect();
+    if let Some(code) = &chosen {
+        runs.retain(|r| r.project() == code);
+    }
+    let more_running = runs.len().saturating_sub(DRAWN);
+    let mut model = Vec::new();
+    for (i, run) in runs.into_iter().take(DRAWN).enumerate() {
+        let code = run.project().to_string();
+        let (name, unit) = match names.get(&code) {
+            Some(n) => n.clone(),
+            None => {
+                let row = app::projects::project(&state, run.project()).await.map_err(|e| ctx.fail(e))?;
+                (row.project.name, row.project.unit)
+            }
+        };
+        model.push(ProjectView {
+            code,
+            name,
+            unit,
             plan: run.plan().name().to_owned(),
             graph: GraphView::of(&format!("dag-{i}"), &run),
             steps: StepRow::all(&run),
-        })
-        .collect();
-    Ok(page(&ctx, ctx.t("proj.title"), render(&ctx, &model)))
+        });
+    }
+    let library = LibraryView { more_running, ..library };
+    let body = html! {
+        (render(&ctx, &model))
+        @if library.more_running > 0 {
+            p.more { (ctx.tf("projlib.more_running", &[("n", &library.more_running.to_string())])) }
+        }
+        (render_library(&ctx, &library))
+    };
+    Ok(page(&ctx, ctx.t("proj.title"), body))
 }
 
 /// This module's pages.

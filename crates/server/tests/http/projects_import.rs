@@ -181,3 +181,46 @@ async fn an_export_as_csv_or_xlsx_imports_back_unchanged() {
         f.t.cleanup().await;
     }
 }
+
+fn zh(key: &str) -> &'static str {
+    tongban_server::web::Lang::Zh.t(key)
+}
+
+#[tokio::test]
+async fn the_projects_page_lists_the_library_with_screening_and_each_record_its_consultations() {
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let leader = f.login("leader").await;
+        let (s, _) = post_file(&f, &leader, "/api/v1/projects/import", "text/csv", CSV.as_bytes().to_vec()).await;
+        assert_eq!(s, StatusCode::OK);
+        let uri = "/api/v1/projects/2026-620102-47-01-000052/consultations";
+        let (s, _, _) =
+            f.call(&leader, "POST", uri, Some(&json!({ "notes": "上门对接：告知所需材料" }).to_string())).await;
+        assert_eq!(s, StatusCode::CREATED);
+
+        let mut supervisor = common::browser::Web::new(&f);
+        supervisor.login("supervisor").await;
+        let page = supervisor.get("/supervision/projects").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.has("id=\"library\"") && page.has(zh("projlib.title")), "{}", page.body);
+        for code in ["2025-620171-65-01-000318", "2026-620102-47-01-000052", "2026-620102-48-01-000061"] {
+            assert!(page.has(code), "{code}");
+        }
+        assert!(page.has(zh("projlib.small_municipal_road")) && page.has("2027-03"));
+        assert!(page.has(zh("proj.none")), "no run yet: no plan drawn");
+
+        let screened = supervisor.get("/supervision/projects?screened=true").await;
+        assert!(screened.has("2026-620102-47-01-000052") && !screened.has("2026-620102-48-01-000061"));
+        let other = supervisor.get("/supervision/projects?screened=false&stage=pre_consultation").await;
+        assert!(other.has("2026-620102-48-01-000061") && !other.has("2025-620171-65-01-000318"));
+
+        let record = supervisor.get("/supervision/projects?project=2026-620102-47-01-000052").await;
+        assert!(record.has("id=\"record-2026-620102-47-01-000052\""), "{}", record.body);
+        assert!(record.has("上门对接：告知所需材料"), "the record shows its consultations");
+        let bare = supervisor.get("/supervision/projects?project=2026-620102-48-01-000061").await;
+        assert!(bare.has(zh("projlib.no_consultations")));
+        let english = supervisor.get("/supervision/projects?lang=en").await;
+        assert!(english.has(tongban_server::web::Lang::En.t("projlib.title")));
+        f.t.cleanup().await;
+    }
+}
