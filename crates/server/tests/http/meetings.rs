@@ -205,3 +205,54 @@ async fn the_meeting_pages_show_the_figures_the_decisions_and_the_roadmap() {
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_meeting_form_keeps_what_was_typed_and_records_the_meeting() {
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let leader = f.login("leader").await;
+        for n in 1..=2 {
+            f.call(&leader, "POST", "/api/v1/projects", Some(&project(n))).await;
+        }
+        let mut clerk = common::browser::Web::new(&f);
+        clerk.login("clerk").await;
+        assert_eq!(clerk.get("/meetings/new").await.status, StatusCode::FORBIDDEN);
+        let mut web = common::browser::Web::new(&f);
+        web.login("leader").await;
+        let form = web.get("/meetings/new").await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(form.has("name=\"project_0\"") && form.has("name=\"tasks_5\""), "{}", form.body);
+        let (c1, c2, csrf) = (code(1), code(2), form.csrf());
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("title", "城关区联审联批会议"),
+            ("date", "2026-03-02"),
+            ("division", "620102"),
+            ("leaders", "王副区长"),
+            ("representatives", "fgw, 李首席\nzjj outsider"),
+            ("project_0", c1.as_str()),
+            ("decision_0", "exit"),
+            ("project_2", c2.as_str()),
+            ("decision_2", "roadmap"),
+            ("tasks_2", "补齐用地预审材料 | | 5"),
+            ("minutes", "纪要"),
+        ];
+        let refused = web.post("/meetings/new?rows=6", &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        for text in ["退出必须填写告知投资人的原因", "路线图任务必须指定责任部门", "补齐用地预审材料 | | 5", "李首席"]
+        {
+            assert!(refused.has(text), "{text} missing ({})", f.t.name);
+        }
+        fields.push(("reasons_0", "不符合产业政策"));
+        fields.retain(|(k, _)| *k != "tasks_2");
+        fields.push(("tasks_2", "补齐用地预审材料 | zjj | 5 | 张三"));
+        let done = web.post("/meetings/new?rows=6", &fields).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(done.location.starts_with("/meetings/"), "{}", done.location);
+        let shown = web.get(&done.location).await;
+        assert!(shown.has("不符合产业政策") && shown.has("张三") && shown.has("outsider"), "{}", shown.body);
+        let (_, _, sum) = f.call(&leader, "GET", "/api/v1/meetings/summary", None).await;
+        assert_eq!(summary_of(&sum), [1, 2, 1, 1, 0, 0], "{sum}");
+        f.t.cleanup().await;
+    }
+}

@@ -4,10 +4,12 @@
 //! roadmap tasks with their colour (green, yellow, red: overdue) and the minutes. No
 //! JavaScript; the texts are in the message files.
 
+mod form;
+
 use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
-use tongban_core::access::Action;
+use tongban_core::access::{Action, role_may};
 use tongban_core::followup::colour_at;
 use tongban_core::joint_review::{Decision, RoadmapStatus, Summary};
 use tongban_core::supervision::{Colour, Rule};
@@ -73,6 +75,9 @@ pub(crate) fn render_list(ctx: &Ctx, s: &Summary, meetings: &[MeetingRow], divis
         h1 { (ctx.t("mt.title")) }
         (section_tabs(ctx))
         p.lead { (ctx.t("mt.lead")) }
+        @if role_may(ctx.role(), Action::ManageProjects) {
+            p { a.button href="/meetings/new" { (ctx.t("mt.new")) } }
+        }
         (figures(ctx, s))
         @if meetings.is_empty() {
             p { (ctx.t("mt.none")) }
@@ -231,5 +236,8 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 /// This module's pages.
 pub(super) fn routes() -> axum::Router<crate::AppState> {
     use axum::routing::get;
-    axum::Router::new().route("/meetings", get(list)).route("/meetings/{id}", get(detail))
+    axum::Router::new()
+        .route("/meetings", get(list))
+        .route("/meetings/new", get(form::new).post(form::record))
+        .route("/meetings/{id}", get(detail))
 }
