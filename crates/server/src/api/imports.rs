@@ -59,11 +59,15 @@ pub enum ImportKind {
     /// Every published list of a workbook whose sheets are named powers, duties, funds,
     /// services (any of them), each a new version.
     Lists,
+    /// 项目库 — projects: `code,name,unit,project_type,investment_yuan,division,planned_start`,
+    /// then any of `annual_investment_yuan,small_type,credit_code,phone` (as
+    /// `POST /api/v1/projects/import`).
+    Projects,
 }
 
 impl ImportKind {
     /// Every kind, as the import page offers them.
-    pub const ALL: [ImportKind; 12] = [
+    pub const ALL: [ImportKind; 13] = [
         ImportKind::Divisions,
         ImportKind::Sites,
         ImportKind::Departments,
@@ -76,6 +80,7 @@ impl ImportKind {
         ImportKind::Funds,
         ImportKind::Services,
         ImportKind::Lists,
+        ImportKind::Projects,
     ];
 
     /// Its name in paths and forms.
@@ -84,6 +89,7 @@ impl ImportKind {
             ImportKind::Org => "org",
             ImportKind::Catalog => "catalog",
             ImportKind::Lists => "lists",
+            ImportKind::Projects => "projects",
             k => k.org().map(OrgKind::as_str).or_else(|| k.list().map(ListKind::as_str)).unwrap_or(""),
         }
     }
@@ -121,7 +127,7 @@ impl ImportKind {
 
     /// Whether the kind needs a version label (the catalog and the lists are versioned).
     pub fn labelled(self) -> bool {
-        self.org().is_none() && self != ImportKind::Org
+        self.org().is_none() && !matches!(self, ImportKind::Org | ImportKind::Projects)
     }
 
     /// What importing it asks of the caller.
@@ -129,6 +135,7 @@ impl ImportKind {
         match self {
             ImportKind::Catalog => Action::ImportCatalog,
             ImportKind::Lists => Action::ImportLists,
+            ImportKind::Projects => Action::ManageProjects,
             k if k.list().is_some() => Action::ImportLists,
             _ => Action::ManageOrganisation,
         }
@@ -181,6 +188,8 @@ pub enum ImportReport {
     Catalog(CatalogImportView),
     /// Published lists.
     Lists(ListsImportView),
+    /// Projects of the library.
+    Projects(crate::api::projects::ProjectImportView),
 }
 
 /// How to import.
@@ -228,6 +237,10 @@ pub(crate) async fn run(
             return Ok(ImportReport::Catalog(CatalogImportView { dry_run, version, label, items }));
         }
         ImportKind::Org => OrgFile::Whole,
+        ImportKind::Projects => {
+            let done = crate::app::project_import::import_projects(state, principal, file, bytes, dry_run).await?;
+            return Ok(ImportReport::Projects(done.into()));
+        }
         ImportKind::Lists => {
             let done = crate::app::lists::import_lists(state, principal, file, bytes, label, dry_run).await?;
             return Ok(lists_report(dry_run, label, done));

@@ -224,3 +224,23 @@ async fn the_projects_page_lists_the_library_with_screening_and_each_record_its_
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_import_page_and_the_imports_route_take_projects_too() {
+    for t in tongban_store::testing::each_backend().await {
+        let f = Fixture::new(t).await;
+        let admin = f.login("admin").await;
+        let (s, report) =
+            post_file(&f, &admin, "/api/v1/imports/projects?dry_run=true", "text/csv", CSV.as_bytes().to_vec()).await;
+        assert_eq!((s, report["created"].as_u64(), report["dry_run"].as_bool()), (StatusCode::OK, Some(3), Some(true)));
+        let (s, report) = post_file(&f, &admin, "/api/v1/imports/projects", "text/csv", CSV.as_bytes().to_vec()).await;
+        assert_eq!((s, report["created"].as_u64()), (StatusCode::OK, Some(3)), "{report}");
+        let (_, _, all) = f.call(&admin, "GET", "/api/v1/projects", None).await;
+        assert_eq!(codes(&all).len(), 3);
+        let mut page = common::browser::Web::new(&f);
+        page.login("admin").await;
+        let imports = page.get("/admin/imports").await;
+        assert!(imports.has("value=\"projects\"") && imports.has(zh("imports.kind.projects")), "{}", imports.body);
+        f.t.cleanup().await;
+    }
+}

@@ -13,6 +13,7 @@
 //! `views` holds the request and response bodies, `run` the routes of a project's run.
 
 mod library;
+pub use library::ProjectImportView;
 pub(crate) mod run;
 mod views;
 

@@ -40,6 +40,15 @@ impl ReportView {
     pub(super) fn of(report: &ImportReport) -> Self {
         match report {
             ImportReport::Catalog(c) => ReportView { catalog: Some((c.version, c.items)), ..ReportView::default() },
+            ImportReport::Projects(p) => ReportView {
+                counts: vec![("projects".to_owned(), p.created, p.updated, p.unchanged)],
+                rows: p
+                    .rows
+                    .iter()
+                    .map(|r| RowLine { kind: "projects".to_owned(), key: r.code.clone(), effect: r.effect.clone() })
+                    .collect(),
+                ..ReportView::default()
+            },
             ImportReport::Lists(l) => ReportView {
                 lists: l.lists.iter().map(|v| (v.kind.clone(), v.version, v.entries)).collect(),
                 ..ReportView::default()
