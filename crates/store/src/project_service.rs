@@ -298,15 +298,28 @@ pub async fn problem_in(conn: &mut Conn, id: i64) -> Result<Option<ProblemRow>, 
     conn.query(&sql).bind(id).fetch_optional().await?.as_ref().map(problem_of).transpose()
 }
 
-/// Whether the record a problem says it was found at exists (in the transaction).
-pub async fn problem_source_exists(conn: &mut Conn, source: ProblemSource) -> Result<bool, StoreError> {
-    let sql = match source {
-        ProblemSource::Training(_) => "select count(*) from training where training_id = $1",
-        ProblemSource::Consultation(_) => "select count(*) from consultation where consultation_id = $1",
-        ProblemSource::Coordination(_) => "select count(*) from coordination where coordination_id = $1",
+/// Whether the record a problem on `project` says it was found at exists (in the
+/// transaction): any training; a consultation or a coordination meeting must be about the
+/// project.
+pub async fn problem_source_exists(
+    conn: &mut Conn,
+    source: ProblemSource,
+    project: &ProjectCode,
+) -> Result<bool, StoreError> {
+    let about = |table: &str, id: &str| format!("select count(*) from {table} where {id} = $1 and project_code = $2");
+    let n: i64 = match source {
+        ProblemSource::Training(id) => {
+            conn.query("select count(*) from training where training_id = $1").bind(id).scalar().await?
+        }
+        ProblemSource::Consultation(id) => {
+            conn.query(&about("consultation", "consultation_id")).bind(id).bind(project.as_str()).scalar().await?
+        }
+        ProblemSource::Coordination(id) => {
+            let sql = about("coordination_project", "coordination_id");
+            conn.query(&sql).bind(id).bind(project.as_str()).scalar().await?
+        }
         ProblemSource::Other => return Ok(true),
     };
-    let n: i64 = conn.query(sql).bind(source.id()).scalar().await?;
     Ok(n > 0)
 }
 

@@ -97,10 +97,13 @@ pub(super) async fn insert_one(
     by: &str,
     now: jiff::Timestamp,
 ) -> Result<i64, AppError> {
-    if !problem_source_exists(c, problem.source).await? {
+    if !problem_source_exists(c, problem.source, code).await? {
         return Err(AppError::Invalid(vec![(
             "source_id".into(),
-            format!("no {} {} exists", problem.source.kind(), problem.source.id().unwrap_or_default()),
+            match problem.source {
+                tongban_core::project_service::ProblemSource::Training(id) => format!("no training {id} exists"),
+                s => format!("no {} {} about project {code} exists", s.kind(), s.id().unwrap_or_default()),
+            },
         )]));
     }
     let follow_up = NewFollowUp {

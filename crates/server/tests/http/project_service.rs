@@ -95,6 +95,16 @@ async fn a_training_records_problems_that_are_prescribed_supervised_and_closed()
         assert_eq!(list.as_array().map(Vec::len), Some(1));
         let (_, _, open) = f.call(&clerk, "GET", "/api/v1/problems?open=true", None).await;
         assert_eq!(open, json!([]));
+        let (_, _, mine) = f.call(&clerk, "GET", &format!("/api/v1/problems?project={}", code(1)), None).await;
+        let (_, _, other) =
+            f.call(&clerk, "GET", &format!("/api/v1/problems?project={}&open=false", code(2)), None).await;
+        assert_eq!((mine.as_array().map(Vec::len), other), (Some(1), json!([])));
+        // A consultation of another project is not where this one's problem was found.
+        let elsewhere = json!({ "class": "missing_materials", "description": "x", "department": "fgw", "days": 3,
+            "source": "consultation", "source_id": 1 });
+        let got = f.call(&leader, "POST", &uri, Some(&elsewhere.to_string())).await;
+        assert_problem(&got, 422, "invalid-field");
+        assert_eq!(fields(&got.2), ["source_id"]);
         let (_, _, sum) = f.call(&clerk, "GET", "/api/v1/problems/summary", None).await;
         assert_eq!((&sum["total"], &sum["shares"]["missing_materials"]), (&json!(1), &json!(1.0)), "{sum}");
         assert_eq!((&sum["handled"]["materials_provided"], &sum["handled"]["open"]), (&json!(1), &json!(0)));

@@ -69,8 +69,37 @@ pub(crate) fn problem_input(b: ProblemBody) -> ProblemInput {
     }
 }
 
+/// The problem list's filters, parsed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProblemFilters {
+    /// One class only.
+    pub class: Option<ProblemClass>,
+    /// Open or closed only.
+    pub open: Option<bool>,
+    /// One project's only.
+    pub project: Option<ProjectCode>,
+}
+
+/// The problems `f` lets through, newest first.
+pub(crate) async fn filtered_problems(
+    state: &AppState,
+    principal: &Principal,
+    f: &ProblemFilters,
+) -> Result<Vec<crate::app::project_service::ProblemRow>, AppError> {
+    match &f.project {
+        None => use_case::problems(state, principal, f.class, f.open).await,
+        Some(code) => {
+            let mut rows = use_case::problems_of_project(state, principal, code).await?;
+            rows.retain(|r| {
+                f.class.is_none_or(|c| r.problem.class == c) && f.open.is_none_or(|o| r.closing.is_none() == o)
+            });
+            Ok(rows)
+        }
+    }
+}
+
 /// Parses the problem list's filters, naming each bad one.
-pub(crate) fn problem_filters(q: &ProblemQuery) -> Result<(Option<ProblemClass>, Option<bool>), AppError> {
+pub(crate) fn problem_filters(q: &ProblemQuery) -> Result<ProblemFilters, AppError> {
     let mut errors = Vec::new();
     let class = match q.class.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => None,
@@ -94,7 +123,11 @@ pub(crate) fn problem_filters(q: &ProblemQuery) -> Result<(Option<ProblemClass>,
             None
         }
     };
-    if errors.is_empty() { Ok((class, open)) } else { Err(AppError::Invalid(errors)) }
+    let project = match q.project.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => ProjectCode::parse(p).map_err(|e| errors.push(("project".to_owned(), e.to_string()))).ok(),
+    };
+    if errors.is_empty() { Ok(ProblemFilters { class, open, project }) } else { Err(AppError::Invalid(errors)) }
 }
 
 /// Record a training session (集中培训查堵): topic, day, organising departments, the
@@ -206,7 +239,7 @@ pub async fn project_problems(
     Ok(Json(rows.iter().map(ProblemView::from).collect()))
 }
 
-/// Problems, newest first: of one class, open or closed only.
+/// Problems, newest first: of one class, open or closed only, of one project.
 #[utoipa::path(get, path = "/api/v1/problems", tag = "projects", params(ProblemQuery),
     responses((status = 200, description = "Problems", body = Vec<ProblemView>),
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
@@ -218,8 +251,7 @@ pub async fn list_problems(
     principal: Principal,
     AppQuery(q): AppQuery<ProblemQuery>,
 ) -> Result<Json<Vec<ProblemView>>, ApiError> {
-    let (class, open) = problem_filters(&q)?;
-    let rows = use_case::problems(&state, &principal, class, open).await?;
+    let rows = filtered_problems(&state, &principal, &problem_filters(&q)?).await?;
     Ok(Json(rows.iter().map(ProblemView::from).collect()))
 }
 

@@ -212,6 +212,9 @@ pub struct ProblemQuery {
     pub class: Option<String>,
     /// `true`: open ones only; `false`: closed ones only.
     pub open: Option<String>,
+    /// One project's only (项目代码).
+    #[serde(default)]
+    pub project: Option<String>,
 }
 
 /// How a problem was handled.

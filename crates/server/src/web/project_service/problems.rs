@@ -11,7 +11,7 @@ use tongban_core::project_service::{Handling, ProblemClass, ProblemInput};
 
 use super::{may_manage, refused, section, see_other};
 use crate::AppState;
-use crate::api::project_service::{ProblemQuery, problem_filters};
+use crate::api::project_service::{ProblemQuery, filtered_problems, problem_filters};
 use crate::app::AppError;
 use crate::app::project_service::{self as use_case, ProblemRow, ProblemSummary};
 use crate::web::chart::{self, HBar};
@@ -57,6 +57,10 @@ fn filters(ctx: &Ctx, q: &ProblemQuery) -> Markup {
     let open = q.open.as_deref().unwrap_or("");
     html! {
         form.filters method="get" action="/service/problems" {
+            @if let Some(p) = q.project.as_deref().filter(|p| !p.is_empty()) {
+                input type="hidden" name="project" value=(p);
+                p { (ctx.t("svc.project")) " " code { (p) } " · " a href="/service/problems" { (ctx.t("svc.all")) } }
+            }
             label for="f-class" { (ctx.t("svc.class")) }
             select id="f-class" name="class" {
                 option value="" selected[class.is_empty()] { (ctx.t("svc.all")) }
@@ -217,6 +221,8 @@ pub struct PageQuery {
     pub class: Option<String>,
     /// `true` or `false`.
     pub open: Option<String>,
+    /// One project's only.
+    pub project: Option<String>,
     /// The notice after a redirect.
     pub done: Option<String>,
 }
@@ -229,15 +235,15 @@ async fn draw(
     errors: FieldErrors,
     done: Option<&str>,
 ) -> Result<Markup, WebError> {
-    let (class, open) = problem_filters(query).map_err(|e| ctx.fail(e))?;
+    let filters = problem_filters(query).map_err(|e| ctx.fail(e))?;
     let summary = use_case::problem_summary(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
-    let rows = use_case::problems(state, &ctx.principal, class, open).await.map_err(|e| ctx.fail(e))?;
+    let rows = filtered_problems(state, &ctx.principal, &filters).await.map_err(|e| ctx.fail(e))?;
     Ok(render(ctx, &ProblemsPage { summary, rows, query, typed, errors, done }))
 }
 
 /// `GET /service/problems`.
 pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<PageQuery>) -> Result<Response, WebError> {
-    let query = ProblemQuery { class: q.class, open: q.open };
+    let query = ProblemQuery { class: q.class, open: q.open, project: q.project };
     let body = draw(&state, &ctx, &query, None, FieldErrors::default(), q.done.as_deref()).await?;
     Ok(page(&ctx, ctx.t("svc.problems_title"), body))
 }
@@ -276,7 +282,9 @@ pub async fn add(State(state): State<AppState>, posted: Posted) -> Result<Respon
             Err(e) => return Err(ctx.fail(e)),
         }
     }
-    let body = draw(&state, &ctx, &ProblemQuery { class: None, open: None }, Some(&fields), errors, None).await?;
+    let body =
+        draw(&state, &ctx, &ProblemQuery { class: None, open: None, project: None }, Some(&fields), errors, None)
+            .await?;
     Ok(refused(&ctx, ctx.t("svc.problems_title"), body))
 }
 
@@ -296,8 +304,15 @@ pub async fn close(
             let mut errors = FieldErrors::default();
             let text: Vec<String> = list.iter().map(|(f, m)| format!("{f}: {m}")).collect();
             errors.add("", format!("{} #{id}: {}", ctx.t("svc.close_refused"), text.join("; ")));
-            let body = draw(&state, &ctx, &ProblemQuery { class: None, open: Some("true".into()) }, None, errors, None)
-                .await?;
+            let body = draw(
+                &state,
+                &ctx,
+                &ProblemQuery { class: None, open: Some("true".into()), project: None },
+                None,
+                errors,
+                None,
+            )
+            .await?;
             Ok(refused(&ctx, ctx.t("svc.problems_title"), body))
         }
         Err(e) => Err(ctx.fail(e)),
