@@ -402,6 +402,7 @@ fn record(ctx: &Ctx, r: &RecordView) -> Markup {
                 dt { (ctx.t("projlib.investment")) } dd { (ctx.tf("projlib.wan", &[("n", &r.row.investment_wan.to_string())])) }
                 dt { (ctx.t("projlib.annual")) } dd { (ctx.tf("projlib.wan", &[("n", &r.annual_wan.to_string())])) }
             }
+            p { a href=(format!("/service/problems?project={}", r.row.code)) { (ctx.t("svc.project_problems")) } }
             h3 { (ctx.t("projlib.consultations")) }
             @if r.consultations.is_empty() {
                 p { (ctx.t("projlib.no_consultations")) }
