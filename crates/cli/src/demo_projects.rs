@@ -310,7 +310,7 @@ fn generated(
             }
             ProjectType::EnterpriseInvested => {
                 let (s, ind, o) = ENTERPRISE[(mix(n, 3) as usize) % ENTERPRISE.len()];
-                (s, ind, o, if mix(n, 4) % 3 == 0 { "02" } else { "03" })
+                (s, ind, o, if mix(n, 4).is_multiple_of(3) { "02" } else { "03" })
             }
             ProjectType::Small(small) => {
                 let (s, ind, o) = small_subject(small, mix(n, 3));
@@ -362,7 +362,7 @@ fn generated(
         // One or two visits, the first 30 to 400 days ago.
         let first = 30 + (mix(n, 12) % 370) as i64;
         let mut at = vec![first];
-        if mix(n, 13) % 2 == 0 {
+        if mix(n, 13).is_multiple_of(2) {
             at.push(first - 7 - (mix(n, 14) % 20) as i64);
         }
         for (k, ago) in at.iter().enumerate() {
@@ -383,7 +383,7 @@ fn generated(
             runs.push(run);
         }
         let created = days_ago(first + 10)?;
-        let phone = (mix(n, 17) % 3 != 0).then(|| format!("0931-{}", 8_100_000 + mix(n, 18) % 800_000));
+        let phone = (!mix(n, 17).is_multiple_of(3)).then(|| format!("0931-{}", 8_100_000 + mix(n, 18) % 800_000));
         rows.push(ProjectRow {
             project,
             credit_code: None,
