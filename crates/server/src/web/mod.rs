@@ -16,6 +16,7 @@
 mod account;
 mod activate;
 mod admin;
+mod approval_list;
 mod assessment;
 mod assets;
 mod case_page;
@@ -63,6 +64,7 @@ pub fn router() -> Router<AppState> {
         .merge(assessment::routes())
         .merge(projects::routes())
         .merge(project_service::routes())
+        .merge(approval_list::routes())
         .merge(meetings::routes())
         .merge(ratings::routes())
         .merge(admin::routes())

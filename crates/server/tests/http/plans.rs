@@ -483,3 +483,62 @@ async fn a_step_linked_to_an_item_opens_a_case_and_finishes_once_it_is_decided()
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_approval_list_figures_and_a_centralized_submission_over_http() {
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let (public, leader, clerk) = (Caller::default(), f.login("leader").await, f.login("clerk").await);
+        let (s, _, list) = f.call(&public, "GET", "/api/v1/projects/approval-list", None).await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        let types: Vec<&str> =
+            list.as_array().expect("groups").iter().filter_map(|g| g["project_type"].as_str()).collect();
+        assert_eq!(
+            types,
+            [
+                "government_invested",
+                "enterprise_invested",
+                "parking_lot",
+                "coal_to_gas_boiler",
+                "simple_government_investment",
+                "municipal_road",
+                "other"
+            ]
+        );
+        assert_eq!(list[2]["plan"], "parking_lot");
+        for page in ["/projects/approval-list", "/plans/after-reform/links", "/plans/parking_lot/links?lang=en"] {
+            let (s, t, body) = send(&f, &public, "GET", page, None, "").await;
+            assert_eq!(s, StatusCode::OK, "{page}: {body}");
+            assert!(t.starts_with("text/html"), "{page}: {t}");
+        }
+        let (s, _, body) = send(&f, &public, "GET", "/plans/nope/links", None, "").await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+
+        // A project with the unit's credit code: a centralized submission starts LX01–LX03.
+        let code = "2026-620100-47-01-000011";
+        let (s, _, _) =
+            f.call(&leader, "POST", "/api/v1/projects", Some(&project(code, "620100", Some(APPLICANT_ID)))).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let central = format!("/api/v1/projects/{code}/run/centralized");
+        assert_problem(&f.call(&leader, "POST", &central, None).await, 404, "not-found");
+        let (s, _, run) = f.call(&leader, "POST", &format!("/api/v1/projects/{code}/run"), Some("{}")).await;
+        assert_eq!(s, StatusCode::CREATED, "{run}");
+        assert_eq!(run["plan_id"], "after-reform", "{run}");
+        assert_problem(&f.call(&clerk, "POST", &central, None).await, 403, "forbidden");
+        let (s, _, run) = f.call(&leader, "POST", &central, None).await;
+        assert_eq!(s, StatusCode::OK, "{run}");
+        for id in ["LX01", "LX02", "LX03"] {
+            assert_eq!(step(&run, id)["state"], "running", "{id}: {run}");
+        }
+        assert_problem(&f.call(&leader, "POST", &central, None).await, 409, "conflict");
+
+        let (s, _, figures) = f.call(&clerk, "GET", "/api/v1/projects/figures", None).await;
+        assert_eq!(s, StatusCode::OK, "{figures}");
+        assert_eq!((figures["projects"].as_u64(), figures["by_stage"]["in_approval"].as_u64()), (Some(1), Some(1)));
+        assert_eq!(figures["modules"].as_array().map(Vec::len), Some(5));
+        assert_problem(&f.call(&public, "GET", "/api/v1/projects/figures", None).await, 401, "unauthorized");
+        let (s, _, body) = send(&f, &leader, "GET", "/projects/figures", None, "").await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        f.t.cleanup().await;
+    }
+}

@@ -555,6 +555,33 @@ async fn an_administrator_imports_a_plan_from_bpmn_with_errors_beside_the_field(
         assert_eq!(read_only.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", read_only.body);
         let beside = read_only.body.split("id=\"err-bpmn\"").nth(1).unwrap_or("");
         assert!(beside.contains("read-only") || beside.contains("只读"), "{beside}");
+        // A step's lead department must be one of the center's: refused beside the field,
+        // naming the steps, until the center has them all.
+        let strangers = admin
+            .post_multipart("/admin/plans/import", &[("csrf", &csrf)], &[("file", "application/xml", bpmn.as_bytes())])
+            .await;
+        assert_eq!(strangers.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", strangers.body);
+        let beside = strangers.body.split("id=\"err-file\"").nth(1).and_then(|r| r.split("</p>").next()).unwrap_or("");
+        assert!(beside.contains("step LX02.lead_department") && beside.contains("政务服务中心"), "{beside}");
+        let leads: std::collections::BTreeSet<String> =
+            tongban_core::plan::reform::after_reform().steps().iter().map(|s| s.lead_department.clone()).collect();
+        f.t.store
+            .write(move |c| {
+                Box::pin(async move {
+                    for (i, name) in leads.into_iter().enumerate() {
+                        let department = tongban_core::org::Department {
+                            code: tongban_core::org::DepartmentCode::parse(&format!("d{i:02}")).expect("code"),
+                            name,
+                            division: tongban_core::division::DivisionCode::parse("620100").expect("code"),
+                            site: None,
+                        };
+                        tongban_store::insert_department(c, &department).await?;
+                    }
+                    Ok::<_, tongban_store::StoreError>(())
+                })
+            })
+            .await
+            .expect("the plan's departments");
         let file = admin
             .post_multipart("/admin/plans/import", &[("csrf", &csrf)], &[("file", "application/xml", bpmn.as_bytes())])
             .await;

@@ -295,7 +295,9 @@ pub struct ProjectDetail {
 /// Which plan a project runs through.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RunStart {
-    /// Plan id (stored, or `before-reform` / `after-reform`).
+    /// Plan id (stored, or built in); absent or empty: the built-in plan the project's type
+    /// picks (after-reform, or a small type's streamlined plan such as `parking_lot`).
+    #[serde(default)]
     pub plan: String,
     /// A stored version; the latest when absent.
     #[serde(default)]

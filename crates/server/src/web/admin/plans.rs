@@ -40,6 +40,7 @@ pub(super) fn render(ctx: &Ctx, v: &PlansView) -> Markup {
                     th scope="col" { (ctx.t("plans.steps")) }
                     th scope="col" { (ctx.t("plans.days")) }
                     th scope="col" { (ctx.t("plans.source")) }
+                    th scope="col" { (ctx.t("plink.outcome")) }
                 } }
                 tbody {
                     @for p in &v.plans {
@@ -50,6 +51,7 @@ pub(super) fn render(ctx: &Ctx, v: &PlansView) -> Markup {
                             td { (p.steps) }
                             td { (p.total_days) }
                             td { @match p.imported_at { Some(t) => { (ctx.t("plans.imported")) " " (view::time(t)) }, None => (ctx.t("plans.builtin")) } }
+                            td { a href=(format!("/plans/{}/links", p.id)) { (ctx.t("plink.title")) } }
                         }
                     }
                 }

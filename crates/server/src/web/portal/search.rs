@@ -148,6 +148,7 @@ pub fn render_home(ctx: &Ctx, search: &SearchForm) -> Markup {
             a.tile href="/hall" { h2 { (ctx.t("nav.hall")) } p { (ctx.t("home.hall")) } }
             a.tile href="/lists" { h2 { (ctx.t("nav.lists")) } p { (ctx.t("home.lists")) } }
             a.tile href="/figures" { h2 { (ctx.t("nav.figures")) } p { (ctx.t("home.figures")) } }
+            a.tile href="/projects/approval-list" { h2 { (ctx.t("papl.title")) } p { (ctx.t("papl.tile")) } }
             a.tile href="/kiosk/lookup" { h2 { (ctx.t("home.lookup")) } p { (ctx.t("home.lookup_text")) } }
         }
     }
