@@ -7,6 +7,8 @@
 //! scales when the library holds fewer candidates. No randomness: the same library, the
 //! same meetings.
 
+use std::sync::{Arc, Mutex};
+
 use jiff::{SignedDuration, Timestamp};
 use tongban_core::calendar::{WorkingCalendar, local_date};
 use tongban_core::division::DivisionCode;
@@ -69,6 +71,14 @@ fn most_common<'a>(divisions: impl Iterator<Item = &'a DivisionCode>) -> Option<
 /// Records the demo meetings unless some exist or there are no candidates; returns how many
 /// projects they decided.
 pub async fn ensure(app: &App, now: Timestamp, calendar: &WorkingCalendar) -> anyhow::Result<usize> {
+    // The use cases act on the demo's dates: each meeting on its day, each task done before
+    // it was due, whatever the wall clock says.
+    let clock = Arc::new(Mutex::new(now));
+    let mut app = app.clone();
+    let hands = clock.clone();
+    app.clock = Arc::new(move || *hands.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let app = &app;
+    let set = |t: Timestamp| *clock.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = t;
     let _ = calendar; // the use case counts deadlines on the center's calendar
     let leader = Principal {
         account: Some(staff_account("leader", "leader", Role::CenterLeader)),
@@ -93,7 +103,8 @@ pub async fn ensure(app: &App, now: Timestamp, calendar: &WorkingCalendar) -> an
         // Contiguous runs of the list sorted by division: each meeting is its county's or zone's.
         let n = candidates.len();
         let on: Vec<usize> = (k * n / MEETINGS..(k + 1) * n / MEETINGS).collect();
-        let date = local_date(now.checked_sub(SignedDuration::from_hours(24 * ago))?);
+        let held = now.checked_sub(SignedDuration::from_hours(24 * ago))?;
+        let date = local_date(held);
         let Some(division) = most_common(on.iter().map(|&i| &candidates[i].1)) else { continue };
         let mut projects = Vec::new();
         for (n, &i) in on.iter().enumerate() {
@@ -140,6 +151,7 @@ pub async fn ensure(app: &App, now: Timestamp, calendar: &WorkingCalendar) -> an
             minutes: format!("会议听取了{}个项目的审批堵点汇报，逐项研究，形成退出、路线图和疏通三类决定。", on.len()),
             projects,
         };
+        set(held);
         let row = meetings::record_meeting(app, &leader, input)
             .await
             .map_err(|e| anyhow::anyhow!("demo meeting {}: {e}", k + 1))?;
@@ -158,16 +170,38 @@ pub async fn ensure(app: &App, now: Timestamp, calendar: &WorkingCalendar) -> an
                 continue;
             }
             for t in &a.tasks {
+                // Done a working day or so before the deadline (never after `now`).
+                set(t.task.due_at.checked_sub(SignedDuration::from_hours(30))?.min(now));
                 meetings::finish_task(app, &leader, t.id).await?;
             }
         }
     }
+    set(now);
     let s = meetings::summary(app, &leader).await?;
     println!(
         "demo joint review: {} meetings on {} projects: {} exited, {} roadmaps, {} unblocked; investment {} yuan ({} this year)",
         s.meetings, s.projects, s.exit, s.roadmap, s.unblocked, s.total_investment_yuan, s.annual_investment_yuan
     );
     Ok(usize::try_from(s.projects).unwrap_or(0))
+}
+
+/// The demo's joint review as the records count it: the seed's 8 meetings on 212 projects
+/// (13 / 44 / 155), 149.29 and 26.02 billion yuan, roadmap tasks open and overdue, and a
+/// second seeding adding nothing.
+#[cfg(test)]
+pub(crate) async fn assert_seed_figures(app: &App, now: Timestamp, calendar: &WorkingCalendar, day: &str) {
+    let leader = Principal::console();
+    let s = meetings::summary(app, &leader).await.expect("summary");
+    assert_eq!(
+        (s.meetings, s.projects, s.exit, s.roadmap, s.unblocked),
+        (8, 212, 13, 44, 155),
+        "{day}: the seed's meetings and decisions"
+    );
+    assert_eq!((s.total_investment_yuan, s.annual_investment_yuan), (149_290_000_000, 26_020_000_000), "{day}");
+    let open = meetings::roadmap_tasks(app, &leader, Some(true)).await.expect("open tasks");
+    let overdue = open.iter().filter(|t| t.task.due_at < now).count();
+    assert!(!open.is_empty() && overdue >= 1 && overdue < open.len(), "{day}: {} open, {overdue} overdue", open.len());
+    assert_eq!(ensure(app, now, calendar).await.expect("again"), 0, "{day}: seeding twice adds nothing");
 }
 
 #[cfg(test)]

@@ -139,6 +139,8 @@ async fn the_demo_seeds_and_forecasts_on_any_date() {
         let projects = crate::demo_projects::ensure(&app, now, &calendar).await.expect("projects");
         crate::demo_service::ensure(&app, now, &calendar).await.expect("service records");
         crate::demo_service::assert_seed_figures(&app, now, day).await;
+        crate::demo_meetings::ensure(&app, now, &calendar).await.expect("joint review meetings");
+        crate::demo_meetings::assert_seed_figures(&app, now, &calendar, day).await;
         assert!(projects > 0, "{day}");
         for row in store.projects(None).await.expect("projects") {
             if let Some(run) = store.run_for_project(&row.project.code).await.expect("run") {
@@ -293,6 +295,7 @@ fn at_least_40_of_the_48_after_reform_steps_link_to_the_demo_catalog() {
         .map(|s| format!("{} {}: {}", s.step, s.name, s.reason))
         .collect();
     assert!(report.linked >= 40, "{} of 48 linked; unlinked: {unlinked:#?}", report.linked);
+    assert_eq!(report.linked, 41, "{unlinked:#?}");
     assert_eq!(linked.steps().iter().filter(|s| s.item.is_some()).count(), report.linked);
     // Every linked item is of the step's resolved department.
     for s in report.steps.iter().filter(|s| s.outcome.is_linked()) {
