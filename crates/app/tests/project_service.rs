@@ -231,6 +231,9 @@ async fn a_coordination_exits_a_project_and_closes_the_problems_solved_at_it() {
         assert!(open_follow_ups(&app).await.is_empty());
         let s = problem_summary(&app, &p).await.expect("summary");
         assert_eq!((s.handled["coordinated"], s.handled["exited"], s.handled["open"]), (1, 1, 0));
+        // A project that has exited cannot exit again.
+        let again = record_coordination(&app, &p, &meeting("exit", Some("重复")), &[]).await;
+        assert_eq!(fields(again.expect_err("exited already")), ["projects[1].project"]);
         t.cleanup().await;
     }
 }

@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use tongban_core::access::Action;
 use tongban_core::org::DepartmentCode;
-use tongban_core::plan::ProjectCode;
+use tongban_core::plan::{ProjectCode, ProjectStage};
 use tongban_core::project_service::{
     Closing, Coordination, CoordinationDecision, CoordinationInput, Handling, SolvedInput,
 };
 use tongban_store::{CoordinationRow, ProblemRow, append_audit, insert_coordination, problem_in};
 
+use super::department_codes;
 use super::problems::close_one;
-use super::{department_codes, project_codes};
 use crate::actor::Principal;
 use crate::{App, AppError, authorize};
 
@@ -28,6 +28,11 @@ pub struct CoordinationSummary {
     pub projects: u64,
     /// Problems closed by a meeting.
     pub problems_solved: u64,
+}
+
+/// The library's projects with their stages.
+async fn project_stages(state: &App) -> Result<BTreeMap<ProjectCode, ProjectStage>, AppError> {
+    Ok(state.store.projects(None).await?.into_iter().map(|r| (r.project.code, r.project.stage)).collect())
 }
 
 /// Checks each solved problem against the meeting: it exists, is open, is about a project
@@ -101,10 +106,15 @@ pub async fn record_coordination(
             errors.push((format!("opinions[{i}].department"), format!("{d} is not a department of the center")));
         }
     }
-    let projects = project_codes(state).await?;
-    for (i, (p, _, _)) in input.projects.iter().enumerate() {
-        if ProjectCode::parse(p).is_ok_and(|p| !projects.contains(&p)) {
-            errors.push((format!("projects[{i}].project"), format!("project {p} is not in the library")));
+    let projects = project_stages(state).await?;
+    for (i, (p, decision, _)) in input.projects.iter().enumerate() {
+        let Ok(code) = ProjectCode::parse(p) else { continue };
+        match projects.get(&code) {
+            None => errors.push((format!("projects[{i}].project"), format!("project {p} is not in the library"))),
+            Some(ProjectStage::Exited) if decision.trim() == "exit" => {
+                errors.push((format!("projects[{i}].project"), format!("project {p} has exited already")));
+            }
+            Some(_) => {}
         }
     }
     let mut rows = BTreeMap::new();
