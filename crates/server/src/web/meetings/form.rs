@@ -234,15 +234,15 @@ mod tests {
 
     #[test]
     fn lines_become_tasks_representatives_and_error_fields() {
-        let t = task("补齐材料 | zjj | 5 | 张三");
+        let t = task("materials | zjj | 5 | Zhang San");
         assert_eq!(
             (t.owner.as_deref(), t.days, t.due, t.person.as_deref()),
-            (Some("zjj"), Some(5), None, Some("张三"))
+            (Some("zjj"), Some(5), None, Some("Zhang San"))
         );
-        let t = task("落实资金||2026-03-31");
+        let t = task("funds||2026-03-31");
         assert_eq!((t.owner, t.days, t.due.as_deref()), (None, None, Some("2026-03-31")));
-        let r = representative("fgw, 李首席");
-        assert_eq!((r.department.as_str(), r.name.as_deref(), r.account), ("fgw", Some("李首席"), None));
+        let r = representative("fgw, Li Shou");
+        assert_eq!((r.department.as_str(), r.name.as_deref(), r.account), ("fgw", Some("Li Shou"), None));
         assert_eq!(representative("zjj outsider").account.as_deref(), Some("outsider"));
         assert_eq!(form_field("projects[1].tasks[0].owner", &[0, 3]), "tasks_3");
         assert_eq!(form_field("projects[0].reasons", &[2]), "reasons_2");
