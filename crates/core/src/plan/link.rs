@@ -127,9 +127,10 @@ pub struct LinkReport {
 pub fn normalise_department(name: &str) -> String {
     let t: String = name.chars().filter(|c| !c.is_whitespace()).collect();
     let chars: Vec<char> = t.chars().collect();
-    // A city or prefecture is at most five characters before 市 (乌鲁木齐市).
+    // A city or prefecture is two to five characters before 市 (兰州市, 乌鲁木齐市); a 市 right
+    // after the first character is part of the name (城市管理局).
     if let Some(i) = chars.iter().take(6).position(|&c| c == '市')
-        && i >= 1
+        && i >= 2
         && i + 1 < chars.len()
     {
         return chars[i + 1..].iter().collect();
@@ -371,6 +372,9 @@ mod tests {
         assert_eq!(code("供电公司").as_deref(), Some("f"));
         assert_eq!(code("公安局"), None, "a 支队 is not the 公安局");
         assert_eq!(code("政法委"), None);
+        assert_eq!(normalise_department("城市管理局"), "城市管理局");
+        assert_eq!(normalise_department("兰州市城市管理局"), "城市管理局");
+        assert_eq!(normalise_department("兰州市市场监督管理局"), "市场监督管理局");
         assert_eq!(code(""), None);
     }
 
@@ -429,5 +433,16 @@ mod tests {
         assert_eq!(report.steps[2].outcome, LinkOutcome::NoItem);
         assert_eq!(report.unknown_departments, vec!["政法委".to_owned()]);
         assert_eq!(unknown_lead_departments(&plan, &depts), vec![(StepId::parse("b").unwrap(), "政法委".to_owned())]);
+
+        // An explicit item the catalog holds is kept; one it lacks gives way to a match.
+        let mut steps = plan.steps().to_vec();
+        steps[0].item = Some(ItemCode::parse("F-1").unwrap());
+        steps[2].item = Some(ItemCode::parse("GONE-1").unwrap());
+        let plan = Plan::new(plan.id().clone(), "p", 1, steps).unwrap();
+        let (linked, report) = link(&plan, &depts, &items);
+        assert_eq!(report.steps[0].outcome, LinkOutcome::Explicit);
+        assert_eq!(linked.steps()[0].item.as_ref().map(ItemCode::as_str), Some("F-1"));
+        assert_eq!(report.steps[2].outcome, LinkOutcome::NoItem);
+        assert!(report.steps[2].reason.starts_with("item GONE-1 is not in the catalog"), "{}", report.steps[2].reason);
     }
 }
