@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 use maud::html;
 
-use super::section;
+use super::{department_names, named, section};
 use crate::AppState;
 use crate::app::project_service as use_case;
 use crate::web::ctx::Ctx;
@@ -19,6 +19,7 @@ const SHOWN: usize = 100;
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let summary = use_case::coordination_summary(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let rows = use_case::coordinations(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let names = department_names(&state, &ctx).await?;
     let body = html! {
         h1 { (ctx.t("svc.coordinations_title")) }
         (section(&ctx))
@@ -34,7 +35,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, W
             section.meeting id=(format!("coordination-{}", r.id)) {
                 h2 { (c.date) " " (c.title) }
                 ul {
-                    @for o in &c.opinions { li { strong { (o.department) } ": " (o.opinion) } }
+                    @for o in &c.opinions { li { strong { (named(&names, o.department.as_str())) } ": " (o.opinion) } }
                 }
                 p { strong { (ctx.t("svc.conclusion")) ": " } (c.conclusion) }
                 ul {

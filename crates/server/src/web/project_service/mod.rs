@@ -23,6 +23,20 @@ const TABS: &[(&str, &str)] = &[
     ("/service/coordinations", "svc.coordinations"),
 ];
 
+/// The center's departments' names by code, to show names where records keep codes.
+async fn department_names(
+    state: &crate::AppState,
+    ctx: &Ctx,
+) -> Result<std::collections::BTreeMap<String, String>, super::error::WebError> {
+    let all = crate::app::public::departments(state).await.map_err(|e| ctx.fail(e))?;
+    Ok(all.into_iter().map(|d| (d.code.to_string(), d.name)).collect())
+}
+
+/// A department's name, or its code when it has none (any more).
+fn named<'a>(names: &'a std::collections::BTreeMap<String, String>, code: &'a str) -> &'a str {
+    names.get(code).map_or(code, String::as_str)
+}
+
 fn section(ctx: &Ctx) -> Markup {
     tabs(ctx, ctx.t("svc.section"), TABS)
 }

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use tongban_core::plan::ProjectCode;
 use tongban_core::project_service::{Handling, ProblemClass, ProblemInput};
 
-use super::{may_manage, refused, section, see_other};
+use super::{department_names, may_manage, named, refused, section, see_other};
 use crate::AppState;
 use crate::api::project_service::{ProblemQuery, filtered_problems, problem_filters};
 use crate::app::AppError;
@@ -27,6 +27,8 @@ const SHOWN: usize = 200;
 /// What the page draws.
 struct ProblemsPage<'a> {
     summary: ProblemSummary,
+    /// Departments' names by code.
+    names: std::collections::BTreeMap<String, String>,
     rows: Vec<ProblemRow>,
     query: &'a ProblemQuery,
     /// What was typed in the form to record a problem, when it was refused.
@@ -175,12 +177,17 @@ fn render(ctx: &Ctx, v: &ProblemsPage<'_>) -> Markup {
         div.table-wrap { table.cases {
             caption { (ctx.t("svc.handled")) }
             thead { tr { th scope="col" { (ctx.t("svc.handling")) } th scope="col" { (ctx.t("svc.count")) } } }
-            tbody { @for (h, n) in &s.handled { tr { td { (handling_label(ctx, h)) } td.num { (n) } } } }
+            tbody { @for h in Handling::ALL.iter().map(|h| h.as_str()).chain(["open"]) {
+                tr { td { (handling_label(ctx, h)) } td.num { (s.handled.get(h).copied().unwrap_or(0)) } }
+            } }
         } }
         (filters(ctx, v.query))
         @if v.rows.is_empty() {
             p { (ctx.t("svc.none")) }
         } @else {
+            @if v.rows.len() > SHOWN {
+                p.hint { (ctx.tf("svc.shown", &[("shown", &SHOWN.to_string()), ("total", &v.rows.len().to_string())])) }
+            }
             div.table-wrap { table.cases {
                 caption.sr-only { (ctx.t("svc.problems_title")) }
                 thead { tr {
@@ -195,7 +202,7 @@ fn render(ctx: &Ctx, v: &ProblemsPage<'_>) -> Markup {
                     td { code { (r.project) } }
                     td { (class_label(ctx, r.problem.class)) br; small { (ctx.t(&format!("svc.prescription_{}", r.problem.class.prescription().as_str()))) } }
                     td { (r.problem.description) @if let Some(remedy) = &r.problem.remedy { br; small { (remedy) } } }
-                    td { (r.problem.department) }
+                    td { (named(&v.names, r.problem.department.as_str())) }
                     td { (view::time(r.due_at)) }
                     td {
                         @if let Some(c) = &r.closing {
@@ -238,7 +245,8 @@ async fn draw(
     let filters = problem_filters(query).map_err(|e| ctx.fail(e))?;
     let summary = use_case::problem_summary(state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let rows = filtered_problems(state, &ctx.principal, &filters).await.map_err(|e| ctx.fail(e))?;
-    Ok(render(ctx, &ProblemsPage { summary, rows, query, typed, errors, done }))
+    let names = department_names(state, ctx).await?;
+    Ok(render(ctx, &ProblemsPage { summary, names, rows, query, typed, errors, done }))
 }
 
 /// `GET /service/problems`.

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::html;
 
-use super::section;
+use super::{department_names, named, section};
 use crate::AppState;
 use crate::app::AppError;
 use crate::app::project_service as use_case;
@@ -16,6 +16,7 @@ use crate::web::layout::page;
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let summary = use_case::training_summary(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
     let rows = use_case::trainings(&state, &ctx.principal).await.map_err(|e| ctx.fail(e))?;
+    let names = department_names(&state, &ctx).await?;
     let body = html! {
         h1 { (ctx.t("svc.trainings_title")) }
         (section(&ctx))
@@ -40,7 +41,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, W
                 tbody { @for r in &rows { tr {
                     td { (r.training.date) }
                     td { a href=(format!("/service/trainings/{}", r.id)) { (r.training.topic) } }
-                    td { (r.training.departments.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+                    td { (r.training.departments.iter().map(|d| named(&names, d.as_str())).collect::<Vec<_>>().join(", ")) }
                     td.num { (r.training.people.len()) }
                     td.num { (r.training.projects.len()) }
                 } } }
@@ -55,12 +56,13 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let id: i64 = id.parse().map_err(|_| ctx.fail(AppError::NotFound(format!("training {id}"))))?;
     let r = use_case::training(&state, &ctx.principal, id).await.map_err(|e| ctx.fail(e))?;
     let t = &r.training;
+    let names = department_names(&state, &ctx).await?;
     let body = html! {
         h1 { (t.topic) }
         (section(&ctx))
         dl.facts {
             dt { (ctx.t("svc.date")) } dd { (t.date) }
-            dt { (ctx.t("svc.departments")) } dd { (t.departments.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")) }
+            dt { (ctx.t("svc.departments")) } dd { (t.departments.iter().map(|d| named(&names, d.as_str())).collect::<Vec<_>>().join(", ")) }
             dt { (ctx.t("svc.attendees")) } dd { (t.people.len()) }
             dt { (ctx.t("svc.policy_packs")) } dd { (t.policy_packs.join("; ")) }
         }
