@@ -252,9 +252,9 @@ pub async fn ensure(app: &App, now: Timestamp, calendar: &WorkingCalendar) -> an
                 .map(|(j, department)| Opinion {
                     department,
                     opinion: [
-                        "优先保障用地指标，同步开展预审",
-                        "方案按规划条件优化后并联审查",
-                        "资金落实后即办施工许可",
+                        "同意按会商方案推进，本部门事项并联办理",
+                        "要件补齐后即时受理、限时办结",
+                        "指定专人跟踪，问题清单逐项销号",
                     ][j % 3]
                         .into(),
                 })
