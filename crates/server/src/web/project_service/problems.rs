@@ -194,7 +194,7 @@ fn render(ctx: &Ctx, v: &ProblemsPage<'_>) -> Markup {
                     th scope="col" { (ctx.t("svc.project")) }
                     th scope="col" { (ctx.t("svc.class")) }
                     th scope="col" { (ctx.t("svc.description")) }
-                    th scope="col" { (ctx.t("svc.department")) }
+                    th scope="col" { (ctx.t("svc.owner")) }
                     th scope="col" { (ctx.t("svc.due")) }
                     th scope="col" { (ctx.t("svc.handling")) }
                 } }
