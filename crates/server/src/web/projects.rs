@@ -496,11 +496,12 @@ pub fn render(ctx: &Ctx, projects: &[ProjectView]) -> Markup {
         h1 { (ctx.t("proj.title")) }
         (super::supervision::section_tabs(ctx))
         p.lead { (ctx.t("proj.lead")) }
+        p { a href="/projects/figures" { (ctx.t("pfig.title")) } " · " a href="/projects/approval-list" { (ctx.t("papl.title")) } }
         @if projects.is_empty() { p { (ctx.t("proj.none")) } }
         @for p in projects {
             section.project id=(format!("project-{}", p.code)) {
                 h2 { (p.name) " " code { (p.code) } }
-                p { (p.unit) " · " (p.plan) }
+                p { (p.unit) " · " (p.plan) " · " a href=(format!("/projects/figures#ready-{}", p.code)) { (ctx.t("papl.centralized")) } }
                 (plan_graph(ctx, &p.graph))
                 (step_table(ctx, &p.steps))
             }
