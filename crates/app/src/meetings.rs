@@ -12,8 +12,8 @@ use tongban_core::followup::FollowUpKind;
 use tongban_core::joint_review::{Decision, Known, MeetingInput, Summary, summarize};
 use tongban_core::plan::{ProjectCode, ProjectRun, ProjectStage};
 use tongban_store::{
-    NewFollowUp, ProjectRow, append_audit, close_follow_up, finish_roadmap_task, insert_agenda_project,
-    insert_follow_up, insert_meeting, insert_roadmap_task,
+    NewFollowUp, ProjectRow, append_audit, close_follow_up, close_roadmap_tasks_of, finish_roadmap_task,
+    insert_agenda_project, insert_follow_up, insert_meeting, insert_roadmap_task,
 };
 
 pub use tongban_store::{AgendaRow, MeetingRow, TaskRow};
@@ -111,7 +111,13 @@ pub async fn record_meeting(state: &App, principal: &Principal, input: MeetingIn
                     )
                     .await?;
                     match d.decision {
-                        Decision::Exit => exit_project(c, code, &d.reasons, &actor, now).await?,
+                        Decision::Exit => {
+                            exit_project(c, code, &d.reasons, &actor, now).await?;
+                            // A roadmap given before is owed no more: its tasks close with their follow-ups.
+                            for f in close_roadmap_tasks_of(c, code, &actor, now).await? {
+                                close_follow_up(c, f, now).await?;
+                            }
+                        }
                         Decision::Roadmap => {
                             for t in &d.tasks {
                                 let f = NewFollowUp {

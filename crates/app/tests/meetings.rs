@@ -227,6 +227,16 @@ async fn a_roadmap_task_goes_overdue_alerts_and_closes_with_its_follow_up() {
         assert!(still.iter().all(|f| Some(f.id) != short.follow_up_id));
         assert!(matches!(meetings::finish_task(&app, &leader(), short.id).await, Err(AppError::Conflict(_))));
         assert!(matches!(meetings::finish_task(&app, &leader(), 9999).await, Err(AppError::NotFound(_))));
+
+        // A later meeting exits the project: the roadmap's open task closes with its follow-up.
+        let mut exit = decide(2, "exit");
+        exit.reasons = Some("用地指标无法落实，项目单位申请退出".into());
+        meetings::record_meeting(&app, &leader(), meeting("第二次会议", vec![exit])).await.expect("exit");
+        assert!(meetings::roadmap_tasks(&app, &clerk(), Some(true)).await.expect("open").is_empty(), "{}", t.name);
+        let still = follow_ups::list(&app, &clerk(), FollowUpQuery { open: true, ..FollowUpQuery::default() })
+            .await
+            .expect("open follow-ups");
+        assert!(still.is_empty(), "{still:?}");
         t.cleanup().await;
     }
 }

@@ -82,7 +82,8 @@ pub use lease::Lease;
 pub use lists::{ListVersion, insert_list_version};
 pub use materials::{MaterialRead, insert_material_read};
 pub use meetings::{
-    AgendaRow, MeetingRow, TaskRow, finish_roadmap_task, insert_agenda_project, insert_meeting, insert_roadmap_task,
+    AgendaRow, MeetingRow, TaskRow, close_roadmap_tasks_of, finish_roadmap_task, insert_agenda_project, insert_meeting,
+    insert_roadmap_task,
 };
 pub use org::{put_record, retire_record};
 pub use plans::{PlanRow, insert_plan};

@@ -178,6 +178,27 @@ pub async fn finish_roadmap_task(
     row.map(|r| r.try_get::<Option<i64>, _>("follow_up_id")).transpose()
 }
 
+/// Closes every open roadmap task of `project` (it left the approval process); returns the
+/// follow-up ids of those closed.
+pub async fn close_roadmap_tasks_of(
+    conn: &mut Conn,
+    project: &ProjectCode,
+    by: &str,
+    at: jiff::Timestamp,
+) -> Result<Vec<i64>, StoreError> {
+    let rows = conn
+        .query(
+            "update roadmap_task set done_at = $1, done_by = $2 where project_code = $3 and done_at is null \
+             returning follow_up_id",
+        )
+        .bind(format_ts(at))
+        .bind(by)
+        .bind(project.as_str())
+        .fetch_all()
+        .await?;
+    rows.iter().filter_map(|r| r.try_get::<Option<i64>, _>("follow_up_id").transpose()).collect()
+}
+
 fn corrupt(table: &'static str) -> impl Fn(&dyn std::fmt::Display) -> StoreError {
     move |e| StoreError::corrupt(table, e.to_string())
 }
