@@ -9,8 +9,8 @@ use std::sync::Arc;
 use tongban_app::actor::staff_account;
 use tongban_app::follow_ups::{self, FollowUpQuery};
 use tongban_app::project_service::{
-    add_problem, close_problem, coordination_summary, coordinations, problem_summary, problems, record_coordination,
-    record_training, training, training_summary, trainings,
+    FoundProblem, add_problem, close_problem, coordination_summary, coordinations, problem_summary, problems,
+    record_coordination, record_training, record_training_with_problems, training, training_summary, trainings,
 };
 use tongban_app::projects::{NewProject, create_project};
 use tongban_app::{App, AppError, Principal, Via};
@@ -137,6 +137,37 @@ async fn a_training_records_the_problems_found_at_it() {
         // A source that does not exist is named.
         let e = add_problem(&app, &p, &code(A), &problem("missing_materials", Some(("training", 999)))).await;
         assert_eq!(fields(e.expect_err("unknown training")), ["source_id"]);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_training_records_the_problems_found_on_its_projects_in_one_go() {
+    for t in each_backend().await {
+        let app = center(&t).await;
+        let p = leader();
+        let found =
+            |project: &str, class: &str| FoundProblem { project: project.into(), problem: problem(class, None) };
+        let mut bad = found(A, "missing_materials");
+        bad.problem.days = 0;
+        let e = record_training_with_problems(&app, &p, &session(&[A], 2), &[bad, found(B, "illegal")]).await;
+        assert_eq!(fields(e.expect_err("bad problems")), ["problems[0].days", "problems[1].project"], "{}", t.name);
+        assert_eq!(training_summary(&app, &p).await.expect("summary").sessions, 0, "nothing recorded");
+        let s = record_training_with_problems(
+            &app,
+            &p,
+            &session(&[A, B], 2),
+            &[found(A, "land_or_funds"), found(B, "illegal")],
+        )
+        .await
+        .expect("training");
+        assert_eq!(s.problems.len(), 2);
+        let read = training(&app, &p, s.id).await.expect("read");
+        assert_eq!(read.problems, s.problems);
+        let open = problems(&app, &p, None, Some(true)).await.expect("open");
+        assert!(open.iter().all(|r| r.problem.source.id() == Some(s.id)), "{open:?}");
+        let follow = open_follow_ups(&app).await;
+        assert!(open.iter().all(|r| follow.contains(&r.follow_up_id)));
         t.cleanup().await;
     }
 }

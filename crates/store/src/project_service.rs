@@ -26,6 +26,8 @@ pub struct TrainingRow {
     pub id: i64,
     /// The session.
     pub training: Training,
+    /// The problems found at it (their ids).
+    pub problems: Vec<i64>,
     /// Who recorded it.
     pub recorded_by: String,
     /// When.
@@ -323,7 +325,12 @@ pub async fn problem_source_exists(
     Ok(n > 0)
 }
 
-fn training_of(r: &Row, people: Vec<Attendee>, projects: Vec<ProjectCode>) -> Result<TrainingRow, StoreError> {
+fn training_of(
+    r: &Row,
+    people: Vec<Attendee>,
+    projects: Vec<ProjectCode>,
+    problems: Vec<i64>,
+) -> Result<TrainingRow, StoreError> {
     let bad = corrupt("training");
     let date: String = r.try_get("held_on")?;
     Ok(TrainingRow {
@@ -338,6 +345,7 @@ fn training_of(r: &Row, people: Vec<Attendee>, projects: Vec<ProjectCode>) -> Re
             policy_packs: serde_json::from_str(&r.try_get::<String, _>("policy_packs")?)
                 .map_err(|e| bad(e.to_string()))?,
         },
+        problems,
         recorded_by: r.try_get("recorded_by")?,
         recorded_at: parse_ts("training", &r.try_get::<String, _>("recorded_at")?)?,
     })
@@ -373,10 +381,22 @@ impl Store {
                 .map_err(|e| StoreError::corrupt("training_project", e))?;
             projects.entry(r.try_get("training_id")?).or_default().push(code);
         }
+        let mut problems: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        let sql = "select source_id, problem_id from project_problem where source_kind = 'training' \
+                   and ($1 is null or source_id = $1) order by problem_id";
+        for r in conn.query(sql).bind(id).fetch_all().await? {
+            problems.entry(r.try_get("source_id")?).or_default().push(r.try_get("problem_id")?);
+        }
         rows.iter()
             .map(|r| {
                 let id: i64 = r.try_get("training_id")?;
-                training_of(r, people.remove(&id).unwrap_or_default(), projects.remove(&id).unwrap_or_default())
+                let (people, projects) = (people.remove(&id), projects.remove(&id));
+                training_of(
+                    r,
+                    people.unwrap_or_default(),
+                    projects.unwrap_or_default(),
+                    problems.remove(&id).unwrap_or_default(),
+                )
             })
             .collect()
     }

@@ -11,15 +11,16 @@ mod coordinations;
 mod load;
 mod problems;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use tongban_core::access::Action;
+use tongban_core::followup::due_after;
 use tongban_core::org::DepartmentCode;
 use tongban_core::plan::ProjectCode;
-use tongban_core::project_service::{Training, TrainingInput};
+use tongban_core::project_service::{NewProblem, ProblemInput, ProblemSource, Training, TrainingInput};
 pub use tongban_store::{CoordinationRow, ProblemRow, TrainingRow};
-use tongban_store::{append_audit, insert_training};
+use tongban_store::{ProjectRow, append_audit, insert_training};
 
 pub use coordinations::{CoordinationSummary, coordination_summary, coordinations, record_coordination};
 pub use load::{LoadCoordination, LoadProblem, ServiceLoad, load_service};
@@ -47,9 +48,13 @@ pub(crate) async fn department_codes(state: &App) -> Result<BTreeSet<DepartmentC
     Ok(state.store.departments().await?.into_iter().map(|d| d.code).collect())
 }
 
-/// The codes of the project library.
-pub(crate) async fn project_codes(state: &App) -> Result<BTreeSet<ProjectCode>, AppError> {
-    Ok(state.store.projects(None).await?.into_iter().map(|r| r.project.code).collect())
+/// A problem found at a training, on one of the projects trained.
+#[derive(Debug, Clone, Default)]
+pub struct FoundProblem {
+    /// The project's code (one of the session's projects).
+    pub project: String,
+    /// The problem (its source is the training: `source` and `source_id` are ignored).
+    pub problem: ProblemInput,
 }
 
 /// Records a training session (集中培训查堵), listing every bad field: unknown
@@ -58,6 +63,19 @@ pub async fn record_training(
     state: &App,
     principal: &Principal,
     input: &TrainingInput,
+) -> Result<TrainingRow, AppError> {
+    record_training_with_problems(state, principal, input, &[]).await
+}
+
+/// Records a training session and the problems found at it on its projects, in one
+/// transaction: each problem opens its follow-up, due by its working days from now on the
+/// calendar of its project's division. Bad fields of a problem are named
+/// `problems[i].<field>`; its project must be one of the session's (`problems[i].project`).
+pub async fn record_training_with_problems(
+    state: &App,
+    principal: &Principal,
+    input: &TrainingInput,
+    found: &[FoundProblem],
 ) -> Result<TrainingRow, AppError> {
     authorize(principal, Action::ManageProjects)?;
     let actor = principal.require()?.id.clone();
@@ -71,32 +89,77 @@ pub async fn record_training(
             errors.push((format!("departments[{i}]"), format!("{d} is not a department of the center")));
         }
     }
-    let projects = project_codes(state).await?;
+    let library: BTreeMap<ProjectCode, ProjectRow> =
+        state.store.projects(None).await?.into_iter().map(|r| (r.project.code.clone(), r)).collect();
     for (i, p) in input.projects.iter().enumerate() {
-        if ProjectCode::parse(p).is_ok_and(|p| !projects.contains(&p)) {
+        if ProjectCode::parse(p).is_ok_and(|p| !library.contains_key(&p)) {
             errors.push((format!("projects[{i}]"), format!("project {p} is not in the library")));
+        }
+    }
+    let trained: BTreeSet<ProjectCode> = input.projects.iter().filter_map(|p| ProjectCode::parse(p).ok()).collect();
+    let now = state.now();
+    let mut problems = Vec::new();
+    for (i, f) in found.iter().enumerate() {
+        let mut problem = f.problem.clone();
+        // Found here: the training is the source, whatever was sent (its id is not known yet).
+        (problem.source, problem.source_id) = (Some("training".into()), Some(0));
+        let parsed = match NewProblem::parse(&problem) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                errors.extend(e.into_iter().map(|(field, m)| (format!("problems[{i}].{field}"), m)));
+                None
+            }
+        };
+        if let Ok(d) = DepartmentCode::parse(&problem.department)
+            && !departments.contains(&d)
+        {
+            errors.push((format!("problems[{i}].department"), format!("{d} is not a department of the center")));
+        }
+        let row = match ProjectCode::parse(&f.project) {
+            Ok(c) if trained.contains(&c) => library.get(&c),
+            Ok(c) => {
+                errors.push((
+                    format!("problems[{i}].project"),
+                    format!("project {c} is not among the session's projects"),
+                ));
+                None
+            }
+            Err(e) => {
+                errors.push((format!("problems[{i}].project"), e.to_string()));
+                None
+            }
+        };
+        if let (Some(p), Some(row)) = (parsed, row) {
+            let due =
+                due_after(&state.calendar_of(&row.project.division), now, p.days).map_err(problems::deadline_error)?;
+            problems.push((row.project.code.clone(), p, due));
         }
     }
     let training = match Training::parse(input) {
         Ok(t) if errors.is_empty() => t,
-        _ => {
-            return Err(AppError::Invalid(errors));
-        }
+        _ => return Err(AppError::Invalid(errors)),
     };
-    let now = state.now();
     let stored = training.clone();
     let by = actor.clone();
-    let id = state
+    let (id, ids) = state
         .write_claimed(move |c| {
             Box::pin(async move {
                 let id = insert_training(c, &stored, &by, now).await?;
                 let detail = serde_json::json!({ "topic": stored.topic, "people": stored.people.len() }).to_string();
                 append_audit(c, now, &by, "project.training", &id.to_string(), &detail).await?;
-                Ok::<_, AppError>(id)
+                let mut ids = Vec::new();
+                for (code, mut problem, due) in problems {
+                    problem.source = ProblemSource::Training(id);
+                    let pid = problems::insert_one(c, &code, &problem, now, due, &by, now).await?;
+                    let detail = serde_json::json!({ "problem": pid, "class": problem.class.as_str() }).to_string();
+                    append_audit(c, now, &by, "project.problem", code.as_str(), &detail).await?;
+                    ids.push(pid);
+                }
+                Ok::<_, AppError>((id, ids))
             })
         })
         .await?;
-    Ok(TrainingRow { id, training, recorded_by: actor, recorded_at: now })
+    Ok(TrainingRow { id, training, problems: ids, recorded_by: actor, recorded_at: now })
 }
 
 /// Training sessions, newest first.

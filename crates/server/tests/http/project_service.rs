@@ -51,11 +51,15 @@ async fn a_training_records_problems_that_are_prescribed_supervised_and_closed()
             "projects": [code(1), code(2)],
             "people": [{ "name": "王芳", "unit": "兰州某科技有限公司", "phone": "0931-1234567" },
                        { "name": "李强", "unit": "兰州某科技有限公司" }],
-            "policy_packs": ["工程建设项目审批政策包（2026版）"]
+            "policy_packs": ["工程建设项目审批政策包（2026版）"],
+            "problems": [{ "project": code(2), "class": "poor_scheme", "description": "日照分析不满足规划条件",
+                           "remedy": "调整楼栋间距", "department": "zjj", "days": 10 }]
         });
         let (s, _, tr) = f.call(&leader, "POST", "/api/v1/trainings", Some(&body.to_string())).await;
         assert_eq!(s, StatusCode::CREATED, "{tr} ({})", f.t.name);
-        assert_eq!(tr["attendees"], 2);
+        assert_eq!((&tr["attendees"], tr["problems"].as_array().map(Vec::len)), (&json!(2), Some(1)));
+        let (_, _, found) = f.call(&clerk, "GET", &format!("/api/v1/projects/{}/problems", code(2)), None).await;
+        assert_eq!((&found[0]["prescription"], &found[0]["source"]), (&json!("optimise_scheme"), &json!("training")));
         let (_, _, sum) = f.call(&clerk, "GET", "/api/v1/trainings/summary", None).await;
         assert_eq!(sum, json!({ "sessions": 1, "attendees": 2, "projects": 2 }));
         let (s, _, one) = f.call(&clerk, "GET", &format!("/api/v1/trainings/{}", tr["id"]), None).await;
@@ -90,10 +94,12 @@ async fn a_training_records_problems_that_are_prescribed_supervised_and_closed()
         assert_problem(&again, 409, "conflict");
         let (_, _, follow) = f.call(&clerk, "GET", "/api/v1/supervision/follow-ups?open=true", None).await;
         assert!(follow.as_array().expect("list").iter().all(|x| x["id"] != p["follow_up_id"]), "{follow}");
+        let (_, _, one) = f.call(&clerk, "GET", &format!("/api/v1/trainings/{}", tr["id"]), None).await;
+        assert_eq!(one["problems"], tr["problems"]);
 
         let (_, _, list) = f.call(&clerk, "GET", &uri, None).await;
         assert_eq!(list.as_array().map(Vec::len), Some(1));
-        let (_, _, open) = f.call(&clerk, "GET", "/api/v1/problems?open=true", None).await;
+        let (_, _, open) = f.call(&clerk, "GET", "/api/v1/problems?open=true&class=missing_materials", None).await;
         assert_eq!(open, json!([]));
         let (_, _, mine) = f.call(&clerk, "GET", &format!("/api/v1/problems?project={}", code(1)), None).await;
         let (_, _, other) =
@@ -106,8 +112,8 @@ async fn a_training_records_problems_that_are_prescribed_supervised_and_closed()
         assert_problem(&got, 422, "invalid-field");
         assert_eq!(fields(&got.2), ["source_id"]);
         let (_, _, sum) = f.call(&clerk, "GET", "/api/v1/problems/summary", None).await;
-        assert_eq!((&sum["total"], &sum["shares"]["missing_materials"]), (&json!(1), &json!(1.0)), "{sum}");
-        assert_eq!((&sum["handled"]["materials_provided"], &sum["handled"]["open"]), (&json!(1), &json!(0)));
+        assert_eq!((&sum["total"], &sum["shares"]["missing_materials"]), (&json!(2), &json!(0.5)), "{sum}");
+        assert_eq!((&sum["handled"]["materials_provided"], &sum["handled"]["open"]), (&json!(1), &json!(1)));
         f.t.cleanup().await;
     }
 }

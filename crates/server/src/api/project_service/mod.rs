@@ -44,16 +44,33 @@ fn project_code(principal: &Principal, action: Action, code: &str) -> Result<Pro
     })
 }
 
-/// The training as the use case takes it.
-pub(crate) fn training_input(b: TrainingBody) -> TrainingInput {
-    TrainingInput {
+/// The training as the use case takes it, with the problems found at it.
+pub(crate) fn training_input(b: TrainingBody) -> (TrainingInput, Vec<use_case::FoundProblem>) {
+    let found = b
+        .problems
+        .into_iter()
+        .map(|p| use_case::FoundProblem {
+            project: p.project,
+            problem: ProblemInput {
+                class: p.class,
+                description: p.description,
+                remedy: p.remedy,
+                department: p.department,
+                days: p.days,
+                source: None,
+                source_id: None,
+            },
+        })
+        .collect();
+    let input = TrainingInput {
         topic: b.topic,
         date: b.date,
         departments: b.departments,
         projects: b.projects,
         people: b.people.into_iter().map(|a| AttendeeInput { name: a.name, unit: a.unit, phone: a.phone }).collect(),
         policy_packs: b.policy_packs,
-    }
+    };
+    (input, found)
 }
 
 /// The problem as the use case takes it.
@@ -131,7 +148,8 @@ pub(crate) fn problem_filters(q: &ProblemQuery) -> Result<ProblemFilters, AppErr
 }
 
 /// Record a training session (集中培训查堵): topic, day, organising departments, the
-/// projects and people who attended, the policy packs (审批政策包) handed out.
+/// projects and people who attended, the policy packs (审批政策包) handed out, and the
+/// problems found there on its projects (each a follow-up under supervision).
 #[utoipa::path(post, path = "/api/v1/trainings", tag = "projects", request_body = TrainingBody,
     responses((status = 201, description = "Recorded", body = TrainingView),
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
@@ -143,7 +161,8 @@ pub async fn create_training(
     principal: Principal,
     AppJson(body): AppJson<TrainingBody>,
 ) -> Result<(StatusCode, Json<TrainingView>), ApiError> {
-    let row = use_case::record_training(&state, &principal, &training_input(body)).await?;
+    let (input, found) = training_input(body);
+    let row = use_case::record_training_with_problems(&state, &principal, &input, &found).await?;
     Ok((StatusCode::CREATED, Json(TrainingView::from(&row))))
 }
 

@@ -38,6 +38,28 @@ pub struct TrainingBody {
     /// 审批政策包 — the titles of the policy packs handed out.
     #[serde(default)]
     pub policy_packs: Vec<String>,
+    /// Problems found at the session, each on one of its projects: recorded with it, each
+    /// supervised as a follow-up.
+    #[serde(default)]
+    pub problems: Vec<FoundProblemBody>,
+}
+
+/// A problem found at a training.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FoundProblemBody {
+    /// The project's code (one of the session's projects).
+    pub project: String,
+    /// `missing_materials`, `poor_scheme`, `land_or_funds` or `illegal`.
+    pub class: String,
+    /// What blocks the project.
+    pub description: String,
+    /// 药方 — required for a poor scheme.
+    #[serde(default)]
+    pub remedy: Option<String>,
+    /// The owner department.
+    pub department: String,
+    /// Working days to solve it, 1–365.
+    pub days: u32,
 }
 
 /// A training session as recorded.
@@ -59,6 +81,8 @@ pub struct TrainingView {
     pub attendees: usize,
     /// Policy packs handed out.
     pub policy_packs: Vec<String>,
+    /// The ids of the problems found at it.
+    pub problems: Vec<i64>,
     /// Who recorded it.
     pub recorded_by: String,
     /// When (RFC 3339).
@@ -81,6 +105,7 @@ impl From<&TrainingRow> for TrainingView {
                 .collect(),
             attendees: t.people.len(),
             policy_packs: t.policy_packs.clone(),
+            problems: r.problems.clone(),
             recorded_by: r.recorded_by.clone(),
             recorded_at: r.recorded_at.to_string(),
         }

@@ -65,6 +65,7 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             dt { (ctx.t("svc.departments")) } dd { (t.departments.iter().map(|d| named(&names, d.as_str())).collect::<Vec<_>>().join(", ")) }
             dt { (ctx.t("svc.attendees")) } dd { (t.people.len()) }
             dt { (ctx.t("svc.policy_packs")) } dd { (t.policy_packs.join("; ")) }
+            dt { (ctx.t("svc.problems_found")) } dd { (r.problems.len()) }
         }
         h2 { (ctx.t("svc.projects")) " (" (t.projects.len()) ")" }
         p { @for (i, p) in t.projects.iter().enumerate() { @if i > 0 { ", " } code { (p) } } }
