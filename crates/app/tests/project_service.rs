@@ -215,6 +215,12 @@ async fn an_illegal_project_exits_with_the_reasons_told_to_the_investor() {
             t.store.exit_reasons(&code(B)).await.expect("reasons").as_deref(),
             Some("未批先建，告知投资人退出审批")
         );
+        // An exited project gets no more problems, at a training or otherwise.
+        let found = FoundProblem { project: B.into(), problem: problem("missing_materials", None) };
+        let e = record_training_with_problems(&app, &p, &session(&[B], 1), &[found]).await;
+        assert_eq!(fields(e.expect_err("exited")), ["problems[0].project"]);
+        let e = add_problem(&app, &p, &code(B), &problem("missing_materials", None)).await;
+        assert!(matches!(e, Err(AppError::Conflict(_))), "{e:?}");
         t.cleanup().await;
     }
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 use tongban_core::access::Action;
 use tongban_core::followup::due_after;
 use tongban_core::org::DepartmentCode;
-use tongban_core::plan::ProjectCode;
+use tongban_core::plan::{ProjectCode, ProjectStage};
 use tongban_core::project_service::{NewProblem, ProblemInput, ProblemSource, Training, TrainingInput};
 pub use tongban_store::{CoordinationRow, ProblemRow, TrainingRow};
 use tongban_store::{ProjectRow, append_audit, insert_training};
@@ -116,7 +116,16 @@ pub async fn record_training_with_problems(
             errors.push((format!("problems[{i}].department"), format!("{d} is not a department of the center")));
         }
         let row = match ProjectCode::parse(&f.project) {
-            Ok(c) if trained.contains(&c) => library.get(&c),
+            Ok(c) if trained.contains(&c) => match library.get(&c) {
+                Some(row) if row.project.stage == ProjectStage::Exited => {
+                    errors.push((
+                        format!("problems[{i}].project"),
+                        format!("project {c} has exited the approval process"),
+                    ));
+                    None
+                }
+                row => row,
+            },
             Ok(c) => {
                 errors.push((
                     format!("problems[{i}].project"),
