@@ -17,8 +17,8 @@ mod demo_service;
 mod lists_cmd;
 mod org_cmd;
 mod plan_cmd;
-mod report_cmd;
 mod projects_cmd;
+mod report_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -133,12 +133,12 @@ enum Command {
         #[command(subcommand)]
         command: plan_cmd::PlanCommand,
     },
-    /// Reports: the reform report (三减一压缩) between two catalog versions.
     /// The project library (项目库): import and export projects as CSV or xlsx.
     Projects {
         #[command(subcommand)]
         command: projects_cmd::ProjectsCommand,
     },
+    /// Reports: the reform report (三减一压缩) between two catalog versions.
     Report {
         #[command(subcommand)]
         command: report_cmd::ReportCommand,
@@ -288,9 +288,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Admin { command } => return admin_cmd::admin(&config, command).await,
         Command::Audit { command } => return admin_cmd::audit(&config, command).await,
         Command::Plan { command } => return plan_cmd::run(&config, command).await,
+        Command::Projects { command } => return projects_cmd::run(&config, command).await,
         Command::Report { command } => return report_cmd::run(&config, command).await,
         Command::Assessment { command } => return assessment_cmd::run(&config, command).await,
-        Command::Projects { command } => return projects_cmd::run(&config, command).await,
     }
     Ok(ExitCode::SUCCESS)
 }
