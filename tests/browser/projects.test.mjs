@@ -58,7 +58,7 @@ test("a leader follows the library, the figures, the meetings, the service and t
   await page.fill("#f-add-description", "缺少用地预审意见");
   await page.fill("#f-add-department", "fgw");
   await page.fill("#f-add-days", "999");
-  await Promise.all([page.waitForLoadState("load"), page.click("form[action='/service/problems'] button[type=submit]")]);
+  await Promise.all([page.waitForLoadState("load"), page.click("form[method='post'][action='/service/problems'] button[type=submit]")]);
   assert.ok(await page.locator(".field.invalid").count() >= 2, "the code and the deadline are marked");
   assert.equal(await page.inputValue("#f-add-description"), "缺少用地预审意见");
   assert.equal(await page.inputValue("#f-add-project"), "NOT-A-CODE");

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maud::{Markup, html};
 use tongban_core::plan::ProjectCode;
-use tongban_core::project_service::{Handling, ProblemClass, ProblemInput};
+use tongban_core::project_service::{Handling, NewProblem, ProblemClass, ProblemInput};
 
 use super::{department_names, may_manage, named, refused, section, see_other};
 use crate::AppState;
@@ -162,12 +162,15 @@ fn render(ctx: &Ctx, v: &ProblemsPage<'_>) -> Markup {
             }
         })
         .collect();
+    let refused = v.typed.is_some();
     html! {
         h1 { (ctx.t("svc.problems_title")) }
         (section(ctx))
         p.lead { (ctx.t("svc.problems_lead")) }
         (done_notice(ctx, v.done))
         (view::form_error(&v.errors))
+        // A refused problem comes back on top, beside its errors, not below the list.
+        @if refused && may_manage(ctx) { (add_form(ctx, v.typed, &v.errors)) }
         ul.kpis {
             li { span.k { (s.total) } span.l { (ctx.t("svc.total")) } }
             li { span.k { (s.total - s.handled.get("open").copied().unwrap_or(0)) } span.l { (ctx.t("svc.solved")) } }
@@ -217,7 +220,7 @@ fn render(ctx: &Ctx, v: &ProblemsPage<'_>) -> Markup {
                 } } }
             } }
         }
-        @if may_manage(ctx) { (add_form(ctx, v.typed, &v.errors)) }
+        @if !refused && may_manage(ctx) { (add_form(ctx, v.typed, &v.errors)) }
     }
 }
 
@@ -268,20 +271,26 @@ pub async fn add(State(state): State<AppState>, posted: Posted) -> Result<Respon
         "" => None,
         t => t.parse::<i64>().map_err(|_| errors.add("source_id", ctx.t("svc.err_number"))).ok(),
     };
+    let input = ProblemInput {
+        class: fields.get("class").to_owned(),
+        description: fields.get("description").to_owned(),
+        remedy: Some(fields.get("remedy").to_owned()),
+        department: fields.get("department").trim().to_owned(),
+        days,
+        source: Some(fields.get("source").to_owned()),
+        source_id,
+    };
     let code = ProjectCode::parse(fields.get("project"));
     if code.is_err() {
         errors.add("project", ctx.t("svc.err_project"));
+        // The rest of the form is checked too, so every error shows at once.
+        for (f, m) in NewProblem::parse(&input).err().unwrap_or_default() {
+            if errors.get(&f).is_none() {
+                errors.add(&f, m);
+            }
+        }
     }
     if let (Ok(code), true) = (&code, errors.is_empty()) {
-        let input = ProblemInput {
-            class: fields.get("class").to_owned(),
-            description: fields.get("description").to_owned(),
-            remedy: Some(fields.get("remedy").to_owned()),
-            department: fields.get("department").trim().to_owned(),
-            days,
-            source: Some(fields.get("source").to_owned()),
-            source_id,
-        };
         match use_case::add_problem(&state, &ctx.principal, code, &input).await {
             Ok(_) => return Ok(see_other(&ctx, "/service/problems?open=true&done=problem_recorded".into())),
             Err(AppError::Invalid(list)) => list.into_iter().for_each(|(f, m)| errors.add(&f, m)),
