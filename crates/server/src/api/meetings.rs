@@ -11,10 +11,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::path_id;
 use crate::app::meetings::{AgendaRow, MeetingRow, TaskRow};
 use crate::auth::Principal;
 use crate::extract::{AppJson, AppQuery};
 use crate::problem::{ApiError, Problem};
+use tongban_core::access::Action;
 
 /// A chief representative (首席代表) of a window at the meeting.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -348,12 +350,6 @@ pub struct TaskQuery {
     pub open: Option<bool>,
 }
 
-/// An id from the path; one that is not a number is an id nothing has (the use case then
-/// checks the caller first, and answers 404 to those allowed).
-fn id_of(text: &str) -> i64 {
-    text.parse().unwrap_or(-1)
-}
-
 /// Record a joint review meeting (联审联批) and carry out its decisions: an exit ends the
 /// project's approval with its reasons, a roadmap opens a follow-up per task, an unblocked
 /// project starts its run through the plan its type picks.
@@ -414,7 +410,9 @@ pub async fn get_meeting(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<MeetingView>, ApiError> {
-    let row = crate::app::meetings::meeting(&state, &principal, id_of(&id)).await?;
+    let row =
+        crate::app::meetings::meeting(&state, &principal, path_id(&principal, Action::ReadProjects, &id, "meeting")?)
+            .await?;
     Ok(Json(MeetingView::of(&row, state.now())))
 }
 
@@ -448,7 +446,12 @@ pub async fn finish_roadmap_task(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<TaskView>, ApiError> {
-    let row = crate::app::meetings::finish_task(&state, &principal, id_of(&id)).await?;
+    let row = crate::app::meetings::finish_task(
+        &state,
+        &principal,
+        path_id(&principal, Action::ManageProjects, &id, "roadmap task")?,
+    )
+    .await?;
     Ok(Json(TaskView::of(&row, state.now())))
 }
 

@@ -110,6 +110,21 @@ pub(crate) fn router() -> axum::Router<AppState> {
     router.route("/api/v1/openapi.json", get(move || std::future::ready(Json(doc.clone()))))
 }
 
+/// The numeric id in a path. One that is not a number names nothing: 404, but only once the
+/// caller may `action` at all (401 and 403 first, as for an id that parses), so the answer
+/// tells others nothing.
+pub(crate) fn path_id(
+    principal: &crate::auth::Principal,
+    action: tongban_core::access::Action,
+    text: &str,
+    what: &str,
+) -> Result<i64, crate::app::AppError> {
+    text.parse().or_else(|_| {
+        crate::app::authorize(principal, action)?;
+        Err(crate::app::AppError::NotFound(format!("{what} {text:?} does not exist")))
+    })
+}
+
 /// A case's clock, computed with the working calendar; fields are none when not yet
 /// accepted or when the calendar cannot answer (dates outside the years it covers).
 pub(crate) fn clock(state: &AppState, case: &tongban_core::case::Case) -> CaseClock {

@@ -27,18 +27,10 @@ use crate::problem::{ApiError, Problem};
 
 pub use views::*;
 
-/// The id in a path; one that is not a number names nothing (404), once the caller may
-/// `action` at all (401/403 first, as for an id that parses).
-fn id_of(principal: &Principal, action: Action, text: &str, what: &str) -> Result<i64, AppError> {
-    text.parse().or_else(|_| {
-        crate::app::authorize(principal, action)?;
-        Err(AppError::NotFound(format!("{what} {text:?} does not exist")))
-    })
-}
-
-/// The project code in a path, checked like [`id_of`].
+/// The project code in a path, checked like [`path_id`](crate::api::path_id): read as a
+/// stored code is, so a project recorded before the national format was checked is found.
 fn project_code(principal: &Principal, action: Action, code: &str) -> Result<ProjectCode, AppError> {
-    ProjectCode::parse(code).or_else(|_| {
+    ProjectCode::from_stored(code).or_else(|_| {
         crate::app::authorize(principal, action)?;
         Err(AppError::NotFound(format!("project {code:?} does not exist")))
     })
@@ -193,7 +185,9 @@ pub async fn get_training(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<TrainingView>, ApiError> {
-    let row = use_case::training(&state, &principal, id_of(&principal, Action::ReadProjects, &id, "training")?).await?;
+    let row =
+        use_case::training(&state, &principal, crate::api::path_id(&principal, Action::ReadProjects, &id, "training")?)
+            .await?;
     Ok(Json(TrainingView::from(&row)))
 }
 
@@ -291,7 +285,7 @@ pub async fn close_problem(
     Path(id): Path<String>,
     AppJson(body): AppJson<CloseBody>,
 ) -> Result<Json<ProblemView>, ApiError> {
-    let id = id_of(&principal, Action::ManageProjects, &id, "problem")?;
+    let id = crate::api::path_id(&principal, Action::ManageProjects, &id, "problem")?;
     let row =
         use_case::close_problem(&state, &principal, id, &body.handling, &body.note, body.reasons.as_deref()).await?;
     Ok(Json(ProblemView::from(&row)))

@@ -157,7 +157,7 @@ mod tests {
     use tongban_core::followup::FollowUpKind;
     use tongban_core::org::DepartmentCode;
     use tongban_core::plan::ProjectCode;
-    use tongban_store::NewFollowUp;
+    use crate::app::follow_ups::NewFollowUp;
 
     fn row(id: i64, colour: Colour, due: &str, done: Option<&str>) -> FollowUpRow {
         let t = |s: &str| s.parse::<jiff::Timestamp>().expect("time");
