@@ -55,7 +55,7 @@ pub async fn record_meeting(state: &App, principal: &Principal, input: MeetingIn
     let now = state.now();
     let projects = named_projects(state, &input).await?;
     let known_projects: BTreeSet<ProjectCode> = projects.keys().cloned().collect();
-    let departments: BTreeSet<_> = state.store.departments().await?.into_iter().map(|d| d.code).collect();
+    let departments = crate::project_service::department_codes(state).await?;
     let calendar = state.calendar();
     let known = Known {
         division: center_division(state, &input.division).await?,
