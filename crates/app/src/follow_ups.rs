@@ -6,8 +6,8 @@ use tongban_core::access::Action;
 use tongban_core::followup::{FollowUpKind, colour_at};
 use tongban_core::plan::ProjectCode;
 use tongban_core::supervision::{Colour, Rule};
-pub use tongban_store::{FollowUpRow, NewFollowUp};
 use tongban_store::{FollowUpFilter, set_follow_up_colour};
+pub use tongban_store::{FollowUpRow, NewFollowUp};
 
 use crate::actor::Principal;
 use crate::{App, AppError, authorize};

@@ -23,9 +23,10 @@ pub async fn figures(state: &App, principal: &Principal) -> Result<ProjectFigure
     let per_day = calendar.minutes_per_working_day().max(1) as f64;
     let mut departments: HashMap<ItemCode, String> = HashMap::new();
     let (mut stages, mut cases, mut finished) = (Vec::new(), Vec::new(), Vec::new());
+    let mut runs = state.store.project_runs().await?;
     for row in state.store.projects(None).await? {
         stages.push(row.project.stage);
-        let Some(run) = state.store.run_for_project(&row.project.code).await? else { continue };
+        let Some(run) = runs.remove(&row.project.code) else { continue };
         for (step, s) in run.run.steps() {
             let case = match s {
                 StepState::Waiting => None,

@@ -129,12 +129,15 @@ pub async fn projects_with_runs(
     state: &App,
     principal: &Principal,
 ) -> Result<Vec<(ProjectRow, Option<RunRow>)>, AppError> {
-    let mut out = Vec::new();
-    for row in projects(state, principal, None).await? {
-        let run = state.store.run_for_project(&row.project.code).await?;
-        out.push((row, run));
-    }
-    Ok(out)
+    let rows = projects(state, principal, None).await?;
+    let mut runs = state.store.project_runs().await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let run = runs.remove(&row.project.code);
+            (row, run)
+        })
+        .collect())
 }
 
 /// One project: the record, its consultations and its run.

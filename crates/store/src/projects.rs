@@ -398,6 +398,22 @@ impl Store {
             .collect()
     }
 
+    /// Every run, by its project's code: one read for pages that show many projects.
+    pub async fn project_runs(&self) -> Result<std::collections::BTreeMap<ProjectCode, RunRow>, StoreError> {
+        let rows = sqlx::query("select project_code, state, version, updated_at from project_run")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let row = Row::from_any(r)?;
+                let code: String = row.try_get("project_code")?;
+                let code =
+                    ProjectCode::from_stored(&code).map_err(|e| StoreError::corrupt("project_run", e.to_string()))?;
+                Ok((code, run_from_row(&row)?))
+            })
+            .collect()
+    }
+
     /// A project's run, if it has started one.
     pub async fn run_for_project(&self, code: &ProjectCode) -> Result<Option<RunRow>, StoreError> {
         let row = sqlx::query("select state, version, updated_at from project_run where project_code = $1")

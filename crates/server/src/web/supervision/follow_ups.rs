@@ -153,11 +153,11 @@ pub async fn follow_ups_page(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::follow_ups::NewFollowUp;
     use crate::web::Lang;
     use tongban_core::followup::FollowUpKind;
     use tongban_core::org::DepartmentCode;
     use tongban_core::plan::ProjectCode;
-    use crate::app::follow_ups::NewFollowUp;
 
     fn row(id: i64, colour: Colour, due: &str, done: Option<&str>) -> FollowUpRow {
         let t = |s: &str| s.parse::<jiff::Timestamp>().expect("time");
