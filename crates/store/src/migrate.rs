@@ -63,6 +63,7 @@ impl MigrationSource<'static> for Embedded {
                     27 "0027_project_service",
                     28 "0028_joint_review",
                     29 "0029_plan_links",
+                    30 "0030_documents",
                 )
             }
             Backend::Postgres => {
@@ -96,6 +97,7 @@ impl MigrationSource<'static> for Embedded {
                     27 "0027_project_service",
                     28 "0028_joint_review",
                     29 "0029_plan_links",
+                    30 "0030_documents",
                 )
             }
         };
