@@ -102,8 +102,9 @@ fn take_first_responsible(table: &mut tongban_core::table::Table) -> HashMap<u64
 /// [`catalog::to_csv`] writes: written as CSV it is that text, and either file imports back
 /// as the same items.
 pub fn catalog_sheet(items: &[ServiceItem]) -> Sheet {
-    let header: Vec<&str> = catalog::CSV_COLUMNS.iter().chain(&catalog::GUIDE_COLUMNS).copied().collect();
-    Sheet::new("catalog", &header, items.iter().map(catalog::cells).collect())
+    let header = catalog::columns_for(items);
+    let licence = header.contains(&catalog::LICENCE_COLUMN);
+    Sheet::new("catalog", &header, items.iter().map(|i| catalog::cells_with(i, licence)).collect())
 }
 
 /// Catalog version `version` (none: the latest) as a sheet (see [`catalog_sheet`]), with

@@ -11,7 +11,7 @@ use criterion::{Criterion, Throughput, criterion_main};
 use jiff::Timestamp;
 use tongban_core::calendar::WorkingCalendar;
 use tongban_core::case::{
-    Applicant, ApplicantKind, Case, CaseCommand, CaseEvent, CaseNumber, CaseState, Context, Submission,
+    Applicant, ApplicantKind, Case, CaseCommand, CaseEvent, CaseNumber, CaseState, Context, DeliveryMethod, Submission,
 };
 use tongban_core::division::DivisionCode;
 use tongban_core::item::{Category, Channel, ItemCode, ItemKind, Material, MaterialForm, ServiceItem, TimeLimit};
@@ -38,6 +38,7 @@ fn item() -> ServiceItem {
         conditions: String::new(),
         steps: Vec::new(),
         contact: String::new(),
+        licence: None,
     }
 }
 
@@ -63,7 +64,7 @@ fn steps() -> Vec<CaseCommand> {
         CaseCommand::CompleteStep { step: "审查甲".into(), note: String::new() },
         CaseCommand::CompleteStep { step: "审查乙".into(), note: String::new() },
         CaseCommand::Approve { note: "准予".into() },
-        CaseCommand::Deliver { method: "电子证照推送".into() },
+        CaseCommand::Deliver { method: DeliveryMethod::Electronic },
     ]
 }
 

@@ -44,6 +44,13 @@ pub const CSV_COLUMNS: [&str; 12] = [
 /// no sites, conditions, steps or contact.
 pub const GUIDE_COLUMNS: [&str; 4] = ["sites", "conditions", "steps", "contact"];
 
+/// 证照名称 — a column a catalog file may add after the guide's: the licence an approval
+/// of the item issues (empty: none). An export writes it only when some item issues one.
+pub const LICENCE_COLUMN: &str = "licence";
+
+/// The optional columns a catalog file may hold, in any order.
+const OPTIONAL_COLUMNS: [&str; 5] = ["sites", "conditions", "steps", "contact", LICENCE_COLUMN];
+
 /// Parses a catalog CSV. Checks every row; returns all items, or every bad row.
 ///
 /// Cells: limits as `20d` / `4h` (empty for none); materials as
@@ -74,7 +81,7 @@ pub fn parse_csv_rows(text: &str) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
 
 /// Like [`parse_csv_rows`] for a table read from a CSV file or a workbook's sheet.
 pub fn parse_table(table: &Table) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
-    let columns = match table.columns(&CSV_COLUMNS, &GUIDE_COLUMNS) {
+    let columns = match table.columns(&CSV_COLUMNS, &OPTIONAL_COLUMNS) {
         Ok(c) => c,
         Err(e) => return (Vec::new(), vec![e]),
     };
@@ -97,7 +104,7 @@ pub fn parse_table(table: &Table) -> (Vec<(u64, ServiceItem)>, Vec<RowError>) {
 }
 
 fn item_from_row(columns: &Columns, row: &Row) -> Result<ServiceItem, Vec<ItemError>> {
-    item_from_cells(|i| match CSV_COLUMNS.get(i).or_else(|| GUIDE_COLUMNS.get(i - CSV_COLUMNS.len())) {
+    item_from_cells(|i| match CSV_COLUMNS.get(i).or_else(|| OPTIONAL_COLUMNS.get(i - CSV_COLUMNS.len())) {
         Some(column) => columns.get(row, column),
         None => "",
     })
@@ -126,6 +133,7 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
     // The free texts are checked here too, so that a file's every problem shows at once.
     let conditions = keep(&mut errors, free_text("conditions", cell(13), MAX_CONDITIONS));
     let contact = keep(&mut errors, free_text("contact", cell(15), MAX_CONTACT));
+    let licence = Some(cell(16).trim()).filter(|l| !l.is_empty()).map(str::to_owned);
     let (
         Some(code),
         Some(department),
@@ -177,6 +185,7 @@ fn item_from_cells<'a>(cell: impl Fn(usize) -> &'a str) -> Result<ServiceItem, V
         conditions,
         steps,
         contact,
+        licence,
     };
     item.validate()?;
     Ok(item)
@@ -267,6 +276,23 @@ pub(crate) fn parse_yuan(text: &str) -> Option<u64> {
     whole.parse::<u64>().ok()?.checked_mul(100)?.checked_add(frac_fen)
 }
 
+/// The columns an export of `items` has: [`CSV_COLUMNS`], [`GUIDE_COLUMNS`], and
+/// [`LICENCE_COLUMN`] when some item issues a licence.
+pub fn columns_for(items: &[ServiceItem]) -> Vec<&'static str> {
+    let licence = items.iter().any(ServiceItem::issues_licence).then_some(LICENCE_COLUMN);
+    CSV_COLUMNS.iter().chain(&GUIDE_COLUMNS).copied().chain(licence).collect()
+}
+
+/// An item's cells under [`columns_for`] the export it is in (`licence`: whether that has
+/// the licence column).
+pub fn cells_with(i: &ServiceItem, licence: bool) -> Vec<String> {
+    let mut cells = cells(i);
+    if licence {
+        cells.push(i.licence.clone().unwrap_or_default());
+    }
+    cells
+}
+
 /// An item's cells, under [`CSV_COLUMNS`] then [`GUIDE_COLUMNS`], as a catalog file holds
 /// them (not yet neutralised for a spreadsheet: the writer of the file does that).
 pub fn cells(i: &ServiceItem) -> Vec<String> {
@@ -303,10 +329,12 @@ pub fn cells(i: &ServiceItem) -> Vec<String> {
 pub fn to_csv(items: &[ServiceItem]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail; the results are checked for form's sake.
-    let _ = w.write_record(CSV_COLUMNS.iter().chain(&GUIDE_COLUMNS));
+    let columns = columns_for(items);
+    let licence = columns.contains(&LICENCE_COLUMN);
+    let _ = w.write_record(&columns);
     for i in items {
         // Every cell neutralised (CSV injection): parse_csv drops the mark again.
-        let _ = w.write_record(cells(i).iter().map(|c| crate::text::csv_neutral(c).into_owned()));
+        let _ = w.write_record(cells_with(i, licence).iter().map(|c| crate::text::csv_neutral(c).into_owned()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -364,7 +392,7 @@ mod tests {
         let e = &parse_csv(&typo).unwrap_err()[0];
         assert_eq!(
             e.to_string(),
-            "line 1, column step: unknown column `step`: the optional columns are sites,conditions,steps,contact"
+            "line 1, column step: unknown column `step`: the optional columns are sites,conditions,steps,contact,licence"
         );
     }
 
@@ -403,7 +431,13 @@ mod tests {
         assert_eq!(header.split(',').count(), 16, "{header}");
         assert!(header.ends_with(",sites,conditions,steps,contact"), "{header}");
         assert!(text.contains(",main;bdc,") && text.contains(",受理;审查;决定;送达,"), "{text}");
-        assert_eq!(parse_csv(&text), Ok(items));
+        assert_eq!(parse_csv(&text), Ok(items.clone()));
+        // An item that issues a licence (证照名称) adds the column, and it reads back.
+        let mut licensed = items;
+        licensed[1].licence = Some("企业投资项目备案证".into());
+        let text = to_csv(&licensed);
+        assert!(text.lines().next().unwrap_or_default().ends_with(",contact,licence"), "{text}");
+        assert_eq!(parse_csv(&text), Ok(licensed));
     }
 
     #[test]

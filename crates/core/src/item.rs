@@ -316,12 +316,17 @@ pub struct ServiceItem {
     /// 咨询电话 — whom to ask; empty means the site's phone.
     #[serde(default)]
     pub contact: String,
+    /// 证照名称 — the licence an approval issues (e.g. 食品经营许可证), if the item issues one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
 }
 
 /// The longest 受理条件 an item may carry, in characters.
 pub const MAX_CONDITIONS: usize = crate::text::NOTE;
 /// The longest contact (咨询方式) an item may carry, in characters.
 pub const MAX_CONTACT: usize = 200;
+/// The longest licence name (证照名称), in characters.
+pub const MAX_LICENCE: usize = 50;
 /// The longest name of one process step (环节), in characters.
 pub const MAX_STEP: usize = 50;
 /// The most process steps an item may have.
@@ -387,6 +392,11 @@ impl ServiceItem {
         if let Err(e) = crate::text::check(&self.contact, MAX_CONTACT) {
             errors.push(ItemError::new("contact", format!("the contact {e}")));
         }
+        if let Some(l) = &self.licence
+            && check_name("licence", l, MAX_LICENCE).is_err()
+        {
+            errors.push(ItemError::new("licence", format!("the licence name must have 1–{MAX_LICENCE} characters")));
+        }
         if self.steps.len() > MAX_STEPS {
             errors
                 .push(ItemError::new("steps", format!("{} steps; at most {MAX_STEPS} are allowed", self.steps.len())));
@@ -413,6 +423,11 @@ impl ServiceItem {
             (_, Some(limit)) => limit.to_limit(),
             (_, None) => Limit::EndOfDay,
         }
+    }
+
+    /// Whether an approval of it issues a licence (证照).
+    pub fn issues_licence(&self) -> bool {
+        self.licence.as_deref().is_some_and(|l| !l.trim().is_empty())
     }
 
     /// Names of the materials the item cannot be accepted without.
@@ -447,6 +462,7 @@ pub(crate) mod tests {
             conditions: "申请人为依法设立的企业；项目符合产业政策。".into(),
             steps: ["受理", "审查", "决定", "送达"].map(String::from).to_vec(),
             contact: "0931-0000000".into(),
+            licence: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod case;
 pub mod catalog;
 pub mod delegation;
 pub mod division;
+pub mod document;
 pub mod followup;
 pub mod identity;
 pub mod item;

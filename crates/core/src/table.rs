@@ -262,6 +262,7 @@ const COLUMN_LABELS: &[(&str, &[&str])] = &[
     ("conditions", &["受理条件"]),
     ("steps", &["办理流程", "环节"]),
     ("contact", &["咨询电话", "咨询方式"]),
+    ("licence", &["证照名称", "证照"]),
     ("responsibility", &["责任事项"]),
     ("duty", &["职责"]),
     ("matters", &["具体事项"]),

@@ -105,8 +105,8 @@ pub async fn insert_catalog_version(
         conn.query(
             "insert into item (item_code, version, name, department_code, division_code, kind, category, \
              legal_limit, promised_limit, materials, fees, channels, legal_basis, sites, conditions, steps, \
-             contact) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             contact, licence) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(item.code.as_str())
         .bind(version)
@@ -125,6 +125,7 @@ pub async fn insert_catalog_version(
         .bind(&item.conditions)
         .bind(json(&item.steps))
         .bind(&item.contact)
+        .bind(item.licence.clone())
         .execute()
         .await
         .map_err(|e| StoreError::on_unique(e, || format!("item {}", item.code)))?;
@@ -215,7 +216,7 @@ pub struct ItemRow {
 }
 
 const ITEM_COLUMNS: &str = "item_code, version, name, department_code, division_code, kind, category, \
-    legal_limit, promised_limit, materials, fees, channels, legal_basis, sites, conditions, steps, contact";
+    legal_limit, promised_limit, materials, fees, channels, legal_basis, sites, conditions, steps, contact, licence";
 
 fn item_from_row(row: &AnyRow) -> Result<ItemRow, StoreError> {
     let bad = |e: &dyn std::fmt::Display| StoreError::corrupt("item", e.to_string());
@@ -247,6 +248,7 @@ fn item_from_row(row: &AnyRow) -> Result<ItemRow, StoreError> {
         conditions: text("conditions")?,
         steps: serde_json::from_value(json("steps")?).map_err(|e| bad(&e))?,
         contact: text("contact")?,
+        licence: row.try_get::<Option<String>, _>("licence").map_err(|e| bad(&e))?,
     };
     Ok(ItemRow { version: u32::try_from(version).map_err(|e| bad(&e))?, item })
 }

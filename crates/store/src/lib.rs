@@ -18,6 +18,7 @@ mod cases;
 mod catalog;
 mod concerns;
 mod conn;
+mod documents;
 mod figures;
 mod follow_ups;
 mod identity;
@@ -67,6 +68,10 @@ pub use concerns::{
     last_event_id_in, mark_concern_ledger_built, put_standing_concerns,
 };
 pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
+pub use documents::{
+    DocumentRow, RevocationRow, TemplateRow, allocate_document_seq, insert_document, insert_document_revocation,
+    insert_document_template,
+};
 pub use figures::MonthFigures;
 pub use follow_ups::{
     FollowUpFilter, FollowUpRow, NewFollowUp, close_follow_up, exit_project, insert_follow_up, set_follow_up_colour,

@@ -132,6 +132,7 @@ pub fn sample_item() -> tongban_core::item::ServiceItem {
         conditions: String::new(),
         steps: Vec::new(),
         contact: String::new(),
+        licence: None,
     }
 }
 
