@@ -5,7 +5,19 @@
 //! over its SM3 hash. The signature rides after the final `%%EOF` as comment lines, so any
 //! PDF reader shows the document and [`verify`] can check it offline.
 
-use std::path::Path;
+mod font;
+mod keyring;
+mod keys;
+mod pem;
+mod render;
+mod stamp;
+mod trailer;
+mod wrap;
+
+pub use keyring::Keyring;
+pub use pem::{parse_public_keys, public_keys_pem};
+
+use sm3::Digest as _;
 
 /// The bureau a seal belongs to: kept in `<data-dir>/seal/seal.toml` beside the keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,67 +135,16 @@ pub enum VerifyError {
     BadSignature,
 }
 
-/// A directory: seal.toml (bureau + key list), keys/<id>.key (0600), public/<id>.pem.
-#[derive(Debug)]
-pub struct Keyring {
-    bureau: Bureau,
-    current: String,
-}
-
-impl Keyring {
-    /// Creates a keyring with one key in `dir`; refuses if one exists.
-    pub fn init(dir: &Path, _bureau: Bureau) -> Result<Keyring, SealError> {
-        Err(SealError::MissingKeyring(dir.display().to_string()))
-    }
-
-    /// Opens the keyring in `dir`.
-    pub fn open(dir: &Path) -> Result<Keyring, SealError> {
-        Err(SealError::MissingKeyring(dir.display().to_string()))
-    }
-
-    /// Retires the current key (its public key stays) and makes a new one; returns its id.
-    pub fn rotate(&mut self) -> Result<String, SealError> {
-        Err(SealError::BadKey("not yet".into()))
-    }
-
-    /// The bureau whose seal this is.
-    pub fn bureau(&self) -> &Bureau {
-        &self.bureau
-    }
-
-    /// The id of the key that signs new documents.
-    pub fn current_key_id(&self) -> &str {
-        &self.current
-    }
-
-    /// Current and retired public keys.
-    pub fn public_keys(&self) -> Vec<PublicKey> {
-        Vec::new()
-    }
-
-    /// Renders `sheet` with the bureau's seal, signs, and embeds the signature.
-    pub fn seal(&self, _sheet: &Sheet) -> Result<Sealed, SealError> {
-        Err(SealError::Render("not yet".into()))
-    }
-}
-
-/// Checks a sealed PDF against public keys: unaltered and signed.
-pub fn verify(_pdf: &[u8], _keys: &[PublicKey]) -> Result<Verified, VerifyError> {
-    Err(VerifyError::NotSealed)
+/// Checks a sealed PDF against public keys (current and retired): unaltered and signed.
+pub fn verify(pdf: &[u8], keys: &[PublicKey]) -> Result<Verified, VerifyError> {
+    trailer::verify(pdf, keys)
 }
 
 /// SM3 of `bytes`, lowercase hex.
-pub fn sm3_hex(_bytes: &[u8]) -> String {
-    String::new()
+pub fn sm3_hex(bytes: &[u8]) -> String {
+    keys::hex(&sm3_digest(bytes))
 }
 
-/// The seal's own PEM file format for `--key FILE`: one or several PUBLIC KEY blocks, each
-/// preceded by a "# key <id>" comment line.
-pub fn public_keys_pem(_keys: &[PublicKey]) -> String {
-    String::new()
-}
-
-/// Reads the format of [`public_keys_pem`] back.
-pub fn parse_public_keys(_text: &str) -> Result<Vec<PublicKey>, SealError> {
-    Ok(Vec::new())
+fn sm3_digest(bytes: &[u8]) -> [u8; 32] {
+    sm3::Sm3::digest(bytes).into()
 }
