@@ -25,6 +25,7 @@ mod calendar;
 mod catalog;
 mod concerns;
 pub mod credentials;
+pub mod documents;
 mod error;
 pub mod follow_ups;
 mod grants;
@@ -137,6 +138,12 @@ pub struct App {
     pub hand_over: tongban_core::supervision::HandOverRule,
     /// The rating window and the rectification deadline (好差评), in working days.
     pub ratings: ratings::RatingSettings,
+    /// The bureau's seal: the documents a case's events issue are sealed with it; none
+    /// issues no documents.
+    pub seal: Option<Arc<tongban_seal::Keyring>>,
+    /// Where the public reaches the center (`--public-url`): the base of the verification
+    /// links printed on documents.
+    pub public_base_url: String,
 }
 
 impl App {
@@ -154,6 +161,8 @@ impl App {
             escalation: tongban_core::supervision::EscalationRule::default(),
             hand_over: tongban_core::supervision::HandOverRule::default(),
             ratings: ratings::RatingSettings::default(),
+            seal: None,
+            public_base_url: documents::DEFAULT_PUBLIC_URL.to_owned(),
         }
     }
 
@@ -517,12 +526,18 @@ pub async fn act_on_case(
     let action = format!("case.{}", command.name());
     let command_name = command.name();
     let decided = events.iter().any(CaseEvent::is_decision);
+    // The documents the events issue, rendered now; numbered and sealed with the events.
+    let chain = (authority.as_deref(), delegations.as_ref());
+    let pending = documents::prepare(state, &after, &item, &events, expected + 1, &account.id, chain, now).await?;
+    let (seal, base_url) = (state.seal.clone(), state.public_base_url.clone());
     state
         .store
         .write(move |conn| {
             Box::pin(async move {
                 let hashes =
                     append_events(conn, expected, &after, &events, &account.id, now, authority.as_deref()).await?;
+                let number = after.number.as_str();
+                let issued = documents::issue(conn, seal.as_deref(), &base_url, number, &pending, now).await?;
                 let decisions: Vec<concerns::Decided<'_>> = (expected + 1..)
                     .zip(&events)
                     .filter(|(_, e)| e.is_decision())
@@ -537,9 +552,12 @@ pub async fn act_on_case(
                 let settle = (answer_days, now);
                 concerns::note_case(conn, &after, &item, &calendar, &decisions, delegations.as_ref(), settle).await?;
                 // The events' hashes put the rows written into the chain: an edit shows.
-                let detail = serde_json::json!({
+                let mut detail = serde_json::json!({
                     "command": command_name, "authority": authority, "version": after.version, "events": hashes,
                 });
+                if !issued.is_empty() {
+                    detail["documents"] = serde_json::Value::Array(issued);
+                }
                 append_audit(conn, now, &account.id, &action, after.number.as_str(), &detail.to_string()).await?;
                 if decided {
                     projects::finish_step_of_case(conn, &after.number, &account.id, now, &calendar).await?;

@@ -102,6 +102,14 @@ pub enum Action {
     Rectify,
     /// Review an appeal against a rating (申诉复核): uphold or reject it.
     ReviewAppeal,
+    /// Check a document's 文号, status and file (anyone: the verification page), and fetch
+    /// one's documents at a kiosk with the case number and phone.
+    VerifyDocument,
+    /// Revoke (撤销) a document: whoever may decide a case (narrowed to the document's grant
+    /// chain by [`crate::document::check_revoke`]) or an administrator.
+    RevokeDocument,
+    /// Read and save the document templates.
+    ManageTemplates,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -174,6 +182,11 @@ pub fn role_may(role: Role, action: Action) -> bool {
         Action::AnswerSurvey => true,
         Action::Rectify => matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead),
         Action::ReviewAppeal => role == R::Supervisor,
+        Action::VerifyDocument => true,
+        Action::RevokeDocument => {
+            matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead | R::Administrator)
+        }
+        Action::ManageTemplates => role == R::Administrator,
     }
 }
 
