@@ -19,6 +19,7 @@ mod org_cmd;
 mod plan_cmd;
 mod projects_cmd;
 mod report_cmd;
+mod seal_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -147,6 +148,16 @@ enum Command {
     Assessment {
         #[command(subcommand)]
         command: assessment_cmd::AssessmentCommand,
+    },
+    /// The electronic seal's keyring (电子印章): init, rotate, keys.
+    Seal {
+        #[command(subcommand)]
+        command: seal_cmd::SealCommand,
+    },
+    /// Sealed documents (文书): verify a PDF offline.
+    Document {
+        #[command(subcommand)]
+        command: seal_cmd::DocumentCommand,
     },
     /// Benchmarks of this machine and build.
     Bench {
@@ -291,6 +302,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Projects { command } => return projects_cmd::run(&config, command).await,
         Command::Report { command } => return report_cmd::run(&config, command).await,
         Command::Assessment { command } => return assessment_cmd::run(&config, command).await,
+        Command::Seal { command } => return seal_cmd::seal(&config, command),
+        Command::Document { command } => return seal_cmd::document(&config, command),
     }
     Ok(ExitCode::SUCCESS)
 }
