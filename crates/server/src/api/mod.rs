@@ -5,6 +5,7 @@ mod accounts;
 mod assessment;
 mod calendar;
 pub(crate) mod cases;
+pub(crate) mod documents;
 mod exports;
 mod files;
 mod follow_ups;
@@ -88,6 +89,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(exports::routes())
         .merge(assessment::routes())
         .merge(ratings::routes())
+        .merge(documents::routes())
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

@@ -34,6 +34,7 @@ mod project_service;
 mod projects;
 mod ratings;
 mod supervision;
+mod verify;
 mod view;
 mod workbench;
 
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(ratings::routes())
         .merge(admin::routes())
         .merge(kiosk::routes())
+        .merge(verify::routes())
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
 }

@@ -183,6 +183,16 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("DELETE", "/api/v1/mandates/{agent}", "", "01000000000"),
     ("POST", "/api/v1/me/verification/code", "", "01000000000"),
     ("POST", "/api/v1/me/verification", "", "01000000000"),
+    // Sealed documents: a fresh case has none (404 once allowed); the public record of a
+    // 文号 that does not exist is 404 for anyone; those who may decide cases pass the role
+    // check of a revocation (the document's own grant chain is checked once it exists) and
+    // administrators; administrators keep the templates ({kind} names none: 404 once allowed).
+    ("GET", "/api/v1/cases/{number}/documents", "", "01111111101"),
+    ("GET", "/api/v1/cases/{number}/documents/{file}", "", "01111111101"),
+    ("GET", "/api/v1/documents/{document}", "", "11111111111"),
+    ("POST", "/api/v1/documents/{document}/revoke", "", "00101100111"),
+    ("GET", "/api/v1/document-templates", "", "00000000100"),
+    ("PUT", "/api/v1/document-templates/{kind}", "", "00000000100"),
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
 
@@ -271,6 +281,8 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/rectifications/{id}/steps", _) => json!({ "step": "verify", "text": "核实" }),
         ("POST", "/api/v1/ratings/{id}/appeals", _) => json!({ "reasons": "误评" }),
         ("POST", "/api/v1/appeals/{id}/review", _) => json!({ "verdict": "upheld", "note": "复核" }),
+        ("POST", "/api/v1/documents/{document}/revoke", _) => json!({ "reason": "复核" }),
+        ("PUT", "/api/v1/document-templates/{kind}", _) => json!({ "body": "x" }),
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })
@@ -329,7 +341,9 @@ async fn the_server_enforces_the_matrix() {
                     .replace("{date}", "2027-07-14")
                     .replace("{period}", "2027-07")
                     .replace("{kind}", if path.starts_with("/api/v1/lists") { "powers" } else { "staff" })
-                    .replace("{key}", "nobody");
+                    .replace("{key}", "nobody")
+                    .replace("{document}", "%E5%85%B0%E5%AE%A1%E6%89%B9%E8%AE%B8%E3%80%942026%E3%80%95999%E5%8F%B7")
+                    .replace("{file}", "%E5%85%B0%E5%AE%A1%E6%89%B9%E8%AE%B8%E3%80%942026%E3%80%95999%E5%8F%B7.pdf");
                 // The reform report needs its two versions; the minimal center has one.
                 let uri = if *path == "/api/v1/catalog/reform" { format!("{uri}?from=1&to=1") } else { uri };
                 let body = body_for(method, path, action).map(|b| b.to_string());

@@ -9,6 +9,7 @@ mod api;
 mod assessment;
 mod authz;
 mod chain;
+mod documents;
 mod exports;
 mod first_contact;
 mod guardrails;

@@ -21,6 +21,7 @@ mod plans;
 mod problems;
 mod rules;
 mod staff;
+mod templates;
 
 use axum::http::{StatusCode, header};
 use axum::response::Response;
@@ -52,6 +53,7 @@ const SECTION: &[(&str, &str)] = &[
     ("/admin/calendar", "admin.calendar"),
     ("/admin/rules", "admin.rules"),
     ("/admin/plans", "admin.plans"),
+    ("/admin/document-templates", "doc.templates_tab"),
 ];
 
 /// Who may see a page of the section, and whether they may change what it shows:
@@ -131,4 +133,6 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/admin/calendar", get(calendar))
         .route("/admin/rules", get(rules).post(set_rule))
         .route("/admin/plans", get(plans))
+        .route("/admin/document-templates", get(templates::templates))
+        .route("/admin/document-templates/{kind}", post(templates::save))
 }

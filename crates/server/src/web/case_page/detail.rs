@@ -9,6 +9,7 @@ use tongban_core::identity::{Power, Role};
 use tongban_core::item::{Channel, ServiceItem};
 
 use super::actions::{ActionForm, Failed, action_form};
+use super::documents::{DocRow, documents};
 use super::timeline::{AuthorityShown, ChainView, TimelineEntry, chain, timeline};
 use crate::app::{MaterialFile, MaterialRead, RecordedEvent};
 use crate::web::ctx::Ctx;
@@ -36,6 +37,8 @@ pub struct CaseData {
     /// Staff names by login, so a grant chain reads with people's names (empty for
     /// applicants, and for viewers who may not read the staff list).
     pub names: std::collections::HashMap<String, String>,
+    /// Its sealed documents.
+    pub documents: Vec<crate::app::documents::DocumentSummary>,
 }
 
 /// A form-level notice on a refused action.
@@ -146,6 +149,8 @@ pub struct CasePage {
     pub files: Vec<FileRow>,
     /// Who on the staff opened them, oldest first.
     pub reads: Vec<ReadRow>,
+    /// Its sealed documents, oldest first.
+    pub documents: Vec<DocRow>,
 }
 
 /// The power a role's actions on this page need, for showing the authority held.
@@ -236,6 +241,7 @@ impl CasePage {
                 .iter()
                 .map(|r| ReadRow { who: r.read_by.clone(), material: r.material.clone(), at: r.read_at })
                 .collect(),
+            documents: data.documents.iter().map(DocRow::of).collect(),
         }
     }
 }
@@ -308,9 +314,10 @@ pub fn render(ctx: &Ctx, v: &CasePage) -> Markup {
                         }
                     }
                 }
+                (documents(ctx, &v.documents))
                 section {
                     h2 { (ctx.t("case.timeline")) }
-                    (timeline(ctx, &v.timeline))
+                    (timeline(ctx, &v.timeline, &v.documents))
                 }
             }
             aside {

@@ -9,6 +9,7 @@
 
 mod actions;
 mod detail;
+mod documents;
 mod timeline;
 
 use axum::extract::{Path, Query, State};
@@ -57,7 +58,9 @@ async fn load(state: &AppState, ctx: &Ctx, number: &CaseNumber) -> Result<CaseDa
     } else {
         std::collections::HashMap::new()
     };
-    Ok(CaseData { case, events, files, reads, item, remaining_minutes, delegations, offer_expires, names })
+    let documents =
+        crate::app::documents::case_documents(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
+    Ok(CaseData { case, events, files, reads, item, remaining_minutes, delegations, offer_expires, names, documents })
 }
 
 /// The case page, with a refused action shown again.

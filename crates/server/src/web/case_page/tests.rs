@@ -55,6 +55,7 @@ fn case_page(actions: Vec<ActionForm>) -> CasePage {
         materials: vec!["Licence".into()],
         files: Vec::new(),
         reads: Vec::new(),
+        documents: Vec::new(),
     }
 }
 

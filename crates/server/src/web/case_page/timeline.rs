@@ -6,6 +6,7 @@ use tongban_core::case::CaseEvent;
 use tongban_core::delegation::{Delegations, Levels};
 use tongban_core::identity::Power;
 
+use super::documents::{DocRow, event_documents};
 use crate::app::RecordedEvent;
 use crate::web::ctx::Ctx;
 use crate::web::view;
@@ -153,6 +154,8 @@ impl AuthorityShown {
 /// One event of a case's timeline.
 #[derive(Debug, Clone)]
 pub struct TimelineEntry {
+    /// Its 1-based position in the case's history.
+    pub seq: u32,
     /// When.
     pub at: jiff::Timestamp,
     /// The event's machine name.
@@ -171,6 +174,7 @@ impl TimelineEntry {
         events
             .iter()
             .map(|e| TimelineEntry {
+                seq: e.seq,
                 at: e.at,
                 kind: e.event.kind(),
                 actor: e.actor.clone(),
@@ -220,8 +224,8 @@ fn event_detail(ctx: &Ctx, e: &CaseEvent) -> Markup {
     }
 }
 
-/// Draws a case's timeline.
-pub fn timeline(ctx: &Ctx, entries: &[TimelineEntry]) -> Markup {
+/// Draws a case's timeline, each event with the documents it caused among `docs`.
+pub fn timeline(ctx: &Ctx, entries: &[TimelineEntry], docs: &[DocRow]) -> Markup {
     html! {
         ol.timeline {
             @for e in entries {
@@ -231,6 +235,7 @@ pub fn timeline(ctx: &Ctx, entries: &[TimelineEntry]) -> Markup {
                         strong { (ctx.t(&format!("event.{}", e.kind))) }
                         " · " span.actor { (e.actor) }
                         div.detail { (event_detail(ctx, &e.event)) }
+                        (event_documents(ctx, &docs.iter().filter(|d| d.event_seq == e.seq).collect::<Vec<_>>()))
                         @if let Some(shown) = &e.authority {
                             div.authority {
                                 (ctx.t("authority.under")) ": "

@@ -6,6 +6,7 @@
 //! Each page loads through [`crate::app`], builds its view model and draws it with a pure
 //! `render` function.
 
+mod documents;
 mod lookup;
 mod ticket;
 
@@ -33,6 +34,7 @@ pub fn render_home(ctx: &Ctx) -> Markup {
             a.big href="/kiosk/items" { span { (ctx.t("kiosk.find")) } span.sub { (ctx.t("kiosk.find_text")) } }
             a.big href="/kiosk/ticket" { span { (ctx.t("kiosk.take_ticket")) } span.sub { (ctx.t("kiosk.take_ticket_text")) } }
             a.big href="/kiosk/lookup" { span { (ctx.t("kiosk.lookup")) } span.sub { (ctx.t("kiosk.lookup_text")) } }
+            a.big href="/kiosk/documents" { span { (ctx.t("doc.kiosk_title")) } span.sub { (ctx.t("doc.kiosk_text")) } }
         }
     }
 }
@@ -130,4 +132,6 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/kiosk/items/{code}", get(item))
         .route("/kiosk/ticket", get(ticket::ticket_page).post(ticket::take_ticket))
         .route("/kiosk/lookup", get(lookup::lookup_page).post(lookup::lookup))
+        .route("/kiosk/documents", get(documents::documents_page).post(documents::list))
+        .route("/kiosk/documents/download", axum::routing::post(documents::download))
 }
