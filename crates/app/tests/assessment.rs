@@ -13,7 +13,9 @@ use tongban_app::tables::Upload;
 use tongban_app::{Account, App, AppError, Principal, Via};
 use tongban_core::assessment::{AttendanceMark, Components, Grouping, Period, Score, Weights, total};
 use tongban_core::calendar::WorkingCalendar;
-use tongban_core::case::{Applicant, ApplicantKind, Case, CaseCommand, CaseNumber, Context, Submission};
+use tongban_core::case::{
+    Applicant, ApplicantKind, Case, CaseCommand, CaseNumber, Context, DeliveryMethod, Submission,
+};
 use tongban_core::division::DivisionCode;
 use tongban_core::identity::Role;
 use tongban_core::item::{Channel, ServiceItem};
@@ -127,7 +129,7 @@ fn delivered(item: &ServiceItem, days: i64) -> CaseHistory {
     let commands = [
         (0, CaseCommand::Accept),
         (days, CaseCommand::Approve { note: "同意".into() }),
-        (0, CaseCommand::Deliver { method: "window".into() }),
+        (0, CaseCommand::Deliver { method: DeliveryMethod::Window }),
     ];
     for (gap, command) in commands {
         at = at.checked_add(jiff::SignedDuration::from_hours(1 + 24 * gap)).expect("time");

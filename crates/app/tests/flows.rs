@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tongban_app::tables::Upload;
 use tongban_app::{Account, App, AppError, Principal, Via};
 use tongban_core::calendar::WorkingCalendar;
-use tongban_core::case::{Applicant, ApplicantKind, CaseCommand, CaseState, Submission};
+use tongban_core::case::{Applicant, ApplicantKind, CaseCommand, CaseState, DeliveryMethod, Submission};
 use tongban_core::identity::{Role, VerificationMethod};
 use tongban_core::item::Channel;
 use tongban_core::org::DepartmentCode;
@@ -93,7 +93,7 @@ async fn a_case_goes_from_submission_to_rating_through_the_use_cases_alone() {
         for command in [
             CaseCommand::Accept,
             CaseCommand::Approve { note: "同意".into() },
-            CaseCommand::Deliver { method: "window".into() },
+            CaseCommand::Deliver { method: DeliveryMethod::Window },
         ] {
             tongban_app::act_on_case(&app, &head, &case.number, command, None).await.expect("the head decides");
         }
@@ -343,9 +343,15 @@ async fn a_window_clerk_decides_on_the_spot_items_under_a_front_desk_grant_only(
             );
         }
         // Reopening stays with the back office, grant or not.
-        tongban_app::act_on_case(&app, &clerk, &quick.number, CaseCommand::Deliver { method: "窗口领取".into() }, None)
-            .await
-            .expect("delivered");
+        tongban_app::act_on_case(
+            &app,
+            &clerk,
+            &quick.number,
+            CaseCommand::Deliver { method: DeliveryMethod::Window },
+            None,
+        )
+        .await
+        .expect("delivered");
         let reopen = CaseCommand::Reopen { reason: "复议".into() };
         let refused = tongban_app::act_on_case(&app, &clerk, &quick.number, reopen, None).await;
         assert!(matches!(refused, Err(AppError::Forbidden(_))), "{}: {refused:?}", t.name);

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use tongban_app::ratings::{self, By};
 use tongban_app::{Account, App, AppError, Principal, Via};
 use tongban_core::calendar::WorkingCalendar;
-use tongban_core::case::{Applicant, ApplicantKind, CaseCommand, CaseNumber, Submission};
+use tongban_core::case::{Applicant, ApplicantKind, CaseCommand, CaseNumber, DeliveryMethod, Submission};
 use tongban_core::identity::Role;
 use tongban_core::item::Channel;
 use tongban_core::org::DepartmentCode;
@@ -111,7 +111,7 @@ async fn delivered(c: &Center) -> CaseNumber {
     for command in [
         CaseCommand::Accept,
         CaseCommand::Approve { note: "同意".into() },
-        CaseCommand::Deliver { method: "window".into() },
+        CaseCommand::Deliver { method: DeliveryMethod::Window },
     ] {
         tongban_app::act_on_case(&c.app, &c.head, &case.number, command, None).await.expect("the head decides");
     }

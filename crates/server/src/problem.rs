@@ -151,7 +151,7 @@ impl ApiError {
                 CaseError::ChannelNotOffered { .. } => "channel-not-offered",
                 CaseError::MissingMaterials(_) => "missing-materials",
                 CaseError::UnknownMaterials(_) => "unknown-materials",
-                CaseError::BadText(..) => "invalid-field",
+                CaseError::BadText(..) | CaseError::Delivery(_) => "invalid-field",
                 CaseError::Calendar(_) => "outside-calendar",
                 CaseError::NotOfferedToYou => "not-offered",
                 CaseError::BadRating => "invalid-rating",

@@ -1,6 +1,6 @@
 //! Store integration tests: every body runs on SQLite and on PostgreSQL.
 
-use tongban_core::case::{Applicant, ApplicantKind, Case, CaseEvent, CaseNumber, Submission};
+use tongban_core::case::{Applicant, ApplicantKind, Case, CaseEvent, CaseNumber, DeliveryMethod, Submission};
 use tongban_core::item::{Category, Channel, ItemCode, ServiceItem};
 use tongban_store::testing::{each_backend, seed_minimal};
 use tongban_store::{ItemFilter, Store, StoreError, allocate_case_number, append_events, insert_case};
@@ -476,7 +476,7 @@ async fn monthly_figures_count_china_months_and_cores_on_time_verdict() {
                         )];
                         if let Some(d) = delivered {
                             steps.push((CaseEvent::Approved { note: String::new() }, at(d)));
-                            steps.push((CaseEvent::Delivered { method: "窗口领取".into() }, at(d)));
+                            steps.push((CaseEvent::Delivered { method: DeliveryMethod::Window }, at(d)));
                         }
                         for (event, when) in steps {
                             let expected = case.version;

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use tongban_core::calendar::WorkingCalendar;
-use tongban_core::case::{Case, CaseCommand, CaseNumber, Context};
+use tongban_core::case::{Case, CaseCommand, CaseNumber, Context, DeliveryMethod};
 use tongban_core::identity::Role;
 use tongban_core::item::ServiceItem;
 use tongban_core::supervision::{Decision, concerns, decided_without_authority};
@@ -110,7 +110,7 @@ fn history(item: &ServiceItem, calendar: &WorkingCalendar, i: usize, n: usize) -
     commands.extend([
         CaseCommand::Accept,
         CaseCommand::Approve { note: "准予".into() },
-        CaseCommand::Deliver { method: "窗口领取".into() },
+        CaseCommand::Deliver { method: DeliveryMethod::Window },
     ]);
     for command in commands {
         at = calendar.add_working_minutes(at, 10)?;

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use tongban_core::calendar::WorkingCalendar;
-use tongban_core::case::{Case, CaseCommand, CaseNumber, Context};
+use tongban_core::case::{Case, CaseCommand, CaseNumber, Context, DeliveryMethod};
 use tongban_core::item::ServiceItem;
 use tongban_store::{Store, allocate_case_number, append_events, insert_case};
 
@@ -46,7 +46,7 @@ fn steps() -> [CaseCommand; 5] {
         CaseCommand::CompleteStep { step: "审查甲".into(), note: String::new() },
         CaseCommand::CompleteStep { step: "审查乙".into(), note: String::new() },
         CaseCommand::Approve { note: "准予".into() },
-        CaseCommand::Deliver { method: "电子证照推送".into() },
+        CaseCommand::Deliver { method: DeliveryMethod::Electronic },
     ]
 }
 

@@ -14,7 +14,7 @@ use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use tongban_core::calendar::{CHINA_STANDARD_TIME, WorkingCalendar};
 use tongban_core::case::{
-    Case, CaseCommand, CaseError, CaseEvent, CaseNumber, CaseState, Context, Submission, Submitter,
+    Case, CaseCommand, CaseError, CaseEvent, CaseNumber, CaseState, Context, DeliveryMethod, Submission, Submitter,
 };
 use tongban_core::delegation::Delegations;
 use tongban_core::identity::Power;
@@ -339,7 +339,7 @@ fn process(
     plan.push((decided, decision, approver));
     plan.push((
         delivered,
-        CaseCommand::Deliver { method: delivery(rng, sim.case.channel).to_owned() },
+        CaseCommand::Deliver { method: delivery(rng, sim.case.channel, &sim.case.number) },
         clerk.to_owned(),
     ));
     // Stable: on equal minutes the plan's order (steps, suspension, decision) holds.
@@ -386,11 +386,26 @@ fn channel(rng: &mut ChaCha8Rng, offered: &[Channel]) -> Channel {
     offered.choose_weighted(rng, weight).copied().unwrap_or(Channel::Window)
 }
 
-fn delivery(rng: &mut ChaCha8Rng, channel: Channel) -> &'static str {
+/// How a decision is handed over, by the channel it came in by. A mailed one gets an EMS
+/// tracking number made from the case number, so the demo's random draws stay as they were.
+fn delivery(rng: &mut ChaCha8Rng, channel: Channel, number: &CaseNumber) -> DeliveryMethod {
+    const WINDOW: &str = "window";
+    const MAIL: &str = "mail";
+    const ELECTRONIC: &str = "electronic";
     let choices: &[&str] = match channel {
-        Channel::Window | Channel::Kiosk => &["窗口领取", "窗口领取", "窗口领取", "邮寄送达"],
-        Channel::Online | Channel::App => &["电子证照推送", "电子证照推送", "邮寄送达", "窗口领取"],
-        Channel::Mail => &["邮寄送达"],
+        Channel::Window | Channel::Kiosk => &[WINDOW, WINDOW, WINDOW, MAIL],
+        Channel::Online | Channel::App => &[ELECTRONIC, ELECTRONIC, MAIL, WINDOW],
+        Channel::Mail => &[MAIL],
     };
-    choices.choose(rng).copied().unwrap_or("窗口领取")
+    match choices.choose(rng).copied().unwrap_or(WINDOW) {
+        MAIL => {
+            let digits: String = number.as_str().chars().filter(char::is_ascii_digit).collect();
+            let serial = &digits[digits.len().saturating_sub(9)..];
+            DeliveryMethod::Mail {
+                tracking_number: format!("EA{serial:0>9}CN"), carrier: Some("中国邮政EMS".into())
+            }
+        }
+        ELECTRONIC => DeliveryMethod::Electronic,
+        _ => DeliveryMethod::Window,
+    }
 }

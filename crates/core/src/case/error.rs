@@ -32,8 +32,6 @@ pub enum CaseField {
     NewOwner,
     /// The answer to a bad rating.
     Answer,
-    /// How a decision is delivered.
-    DeliveryMethod,
 }
 
 impl CaseField {
@@ -50,7 +48,6 @@ impl CaseField {
             Self::Step => "step",
             Self::Receiver | Self::ReceiverIsOwner | Self::NewOwner => "to",
             Self::Answer => "answer",
-            Self::DeliveryMethod => "method",
         }
     }
 }
@@ -70,7 +67,6 @@ impl std::fmt::Display for CaseField {
             Self::ReceiverIsOwner => "receiver (not the current owner)",
             Self::NewOwner => "new owner",
             Self::Answer => "answer",
-            Self::DeliveryMethod => "delivery method",
         })
     }
 }
@@ -115,6 +111,9 @@ pub enum CaseError {
     /// The actor may not hand the case over, or withdraw its offer.
     #[error("{0}")]
     NotYourHandOver(&'static str),
+    /// A delivery's method, tracking number or carrier is not valid.
+    #[error(transparent)]
+    Delivery(#[from] super::DeliveryError),
     /// The account named as a case's (next) owner cannot take it up.
     #[error("{login} cannot own this case: {why}")]
     NotAnOwner {

@@ -83,8 +83,9 @@ pub enum CaseEvent {
     },
     /// The decision was delivered.
     Delivered {
-        /// How.
-        method: String,
+        /// How (送达方式); free text in events recorded before the methods were fixed.
+        #[serde(flatten)]
+        method: super::DeliveryMethod,
     },
     /// The owner offered the case to someone.
     HandOverOffered {

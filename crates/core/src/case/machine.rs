@@ -368,8 +368,8 @@ impl Case {
                 CaseEvent::RatingAnswered { answer: answer.trim().to_owned() }
             }
             CaseCommand::Deliver { method } => {
-                text(CaseField::DeliveryMethod, method, 100)?;
-                CaseEvent::Delivered { method: method.trim().to_owned() }
+                method.check()?;
+                CaseEvent::Delivered { method: method.clone() }
             }
         };
         Ok(vec![event])

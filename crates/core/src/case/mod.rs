@@ -5,6 +5,7 @@
 //! into the current state, so a case is always the replay of its event log.
 
 mod command;
+mod delivery;
 mod error;
 mod event;
 mod handover;
@@ -15,6 +16,7 @@ mod state;
 use serde::{Deserialize, Serialize};
 
 pub use command::CaseCommandKind;
+pub use delivery::{DeliveryError, DeliveryMethod, MAX_CARRIER, MAX_TRACKING_NUMBER, MIN_TRACKING_NUMBER};
 pub use error::{CaseError, CaseField};
 pub use event::{BAD_RATING, BAD_RATING_ANSWER_DAYS, CaseEvent};
 pub use handover::{HandOverActor, check_hand_over_by, check_receiver, check_withdraw_by};
@@ -200,8 +202,9 @@ pub enum CaseCommand {
     },
     /// 送达 — deliver the decision.
     Deliver {
-        /// How: window, mail, electronic licence …
-        method: String,
+        /// How: at the window, by mail with its tracking number, electronically.
+        #[serde(flatten)]
+        method: DeliveryMethod,
     },
     /// 转交 — offer the case to another person; ownership moves when they accept.
     HandOver {

@@ -52,7 +52,7 @@ fn case_in(state: CaseState) -> Case {
         CaseState::Delivered => &[
             CaseCommand::Accept,
             CaseCommand::Approve { note: String::new() },
-            CaseCommand::Deliver { method: "窗口领取".into() },
+            CaseCommand::Deliver { method: DeliveryMethod::Window },
         ],
     };
     for cmd in path {
@@ -79,7 +79,9 @@ fn all_commands() -> Vec<CaseCommand> {
         CaseCommand::Resume,
         CaseCommand::Approve { note: String::new() },
         CaseCommand::Deny { reason: "不符合条件".into(), legal_basis: "第十条".into() },
-        CaseCommand::Deliver { method: "邮寄".into() },
+        CaseCommand::Deliver {
+            method: DeliveryMethod::Mail { tracking_number: "EA123456789CN".into(), carrier: None },
+        },
     ]
 }
 
@@ -231,7 +233,7 @@ fn a_case_replays_from_its_events() {
         (CaseCommand::Suspend { reason: "公示".into() }, "2024-02-08T03:00:00Z"),
         (CaseCommand::Resume, "2024-02-19T02:00:00Z"),
         (CaseCommand::Approve { note: String::new() }, "2024-02-20T02:00:00Z"),
-        (CaseCommand::Deliver { method: "窗口领取".into() }, "2024-02-20T03:00:00Z"),
+        (CaseCommand::Deliver { method: DeliveryMethod::Electronic }, "2024-02-20T03:00:00Z"),
     ] {
         let now = at(t);
         for e in case.handle(&cmd, &Context { now, calendar: &cal, item: &item, actor: "fgw.clerk" }).expect("allowed")
@@ -467,4 +469,20 @@ fn a_case_is_offered_only_to_enabled_staff_of_some_department() {
     ] {
         assert!(matches!(check_receiver(who, c), Err(CaseError::NotAnOwner { .. })), "{who}");
     }
+}
+
+#[test]
+fn a_delivery_records_its_method_and_refuses_free_text_or_a_bad_tracking_number() {
+    let item = sample_item();
+    let cal = WorkingCalendar::builtin();
+    let case = case_in(CaseState::Approved);
+    let ctx = Context { now: at("2024-02-09T03:00:00Z"), calendar: &cal, item: &item, actor: "fgw.clerk" };
+    let deliver = |method| case.handle(&CaseCommand::Deliver { method }, &ctx);
+    let legacy = deliver(DeliveryMethod::Legacy("窗口领取".into()));
+    assert!(matches!(legacy, Err(CaseError::Delivery(DeliveryError::UnknownMethod(_)))), "{legacy:?}");
+    let bad = DeliveryMethod::Mail { tracking_number: "SF 12".into(), carrier: None };
+    assert!(matches!(deliver(bad), Err(CaseError::Delivery(e)) if e.field() == "tracking_number"));
+    let mail = DeliveryMethod::Mail { tracking_number: "SF1234567890".into(), carrier: Some("顺丰".into()) };
+    let events = deliver(mail.clone()).expect("a well-formed mail delivery is recorded");
+    assert_eq!(events, vec![CaseEvent::Delivered { method: mail }]);
 }

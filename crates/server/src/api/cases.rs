@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tongban_core::case::{CaseCommand, CaseNumber, CaseState};
+use tongban_core::case::{CaseCommand, CaseCommandKind, CaseNumber, CaseState, DeliveryMethod};
 use tongban_core::item::ItemCode;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -167,10 +167,17 @@ pub enum CaseAction {
         /// The provision relied on.
         legal_basis: String,
     },
-    /// 送达 — deliver.
+    /// 送达 — deliver: `window` (窗口领取), `mail` (邮寄送达, with its tracking number) or
+    /// `electronic` (电子送达: the sealed documents, downloadable by the applicant).
     Deliver {
-        /// How.
+        /// `window`, `mail` or `electronic`.
         method: String,
+        /// 快递单号, required for `mail`: 6–32 letters, digits or hyphens.
+        #[serde(default)]
+        tracking_number: Option<String>,
+        /// The carrier of a mail delivery (e.g. 中国邮政 EMS), at most 32 characters.
+        #[serde(default)]
+        carrier: Option<String>,
     },
     /// Offer the case to a colleague.
     HandOver {
@@ -211,9 +218,12 @@ pub enum CaseAction {
     },
 }
 
-impl From<CaseAction> for CaseCommand {
-    fn from(a: CaseAction) -> Self {
-        match a {
+impl TryFrom<CaseAction> for CaseCommand {
+    type Error = AppError;
+
+    /// The command; only a delivery's body can be refused, naming the field at fault.
+    fn try_from(a: CaseAction) -> Result<Self, AppError> {
+        Ok(match a {
             CaseAction::Accept => CaseCommand::Accept,
             CaseAction::Reject { reason } => CaseCommand::Reject { reason },
             CaseAction::RequestCorrection { missing, note } => CaseCommand::RequestCorrection { missing, note },
@@ -223,7 +233,10 @@ impl From<CaseAction> for CaseCommand {
             CaseAction::Resume => CaseCommand::Resume,
             CaseAction::Approve { note } => CaseCommand::Approve { note },
             CaseAction::Deny { reason, legal_basis } => CaseCommand::Deny { reason, legal_basis },
-            CaseAction::Deliver { method } => CaseCommand::Deliver { method },
+            CaseAction::Deliver { method, tracking_number, carrier } => CaseCommand::Deliver {
+                method: DeliveryMethod::parse(&method, tracking_number.as_deref(), carrier.as_deref())
+                    .map_err(|e| AppError::Invalid(vec![(e.field().into(), e.to_string())]))?,
+            },
             CaseAction::HandOver { to } => CaseCommand::HandOver { to },
             CaseAction::TakeOver => CaseCommand::TakeOver,
             CaseAction::WithdrawHandOver => CaseCommand::WithdrawHandOver,
@@ -232,7 +245,7 @@ impl From<CaseAction> for CaseCommand {
             CaseAction::AnswerRating { answer } => CaseCommand::AnswerRating { answer },
             CaseAction::Return { reason } => CaseCommand::Return { reason },
             CaseAction::Reopen { reason } => CaseCommand::Reopen { reason },
-        }
+        })
     }
 }
 
@@ -265,8 +278,10 @@ pub async fn act(
     headers: HeaderMap,
     crate::extract::AppJson(action): crate::extract::AppJson<CaseAction>,
 ) -> Result<Json<CaseView>, ApiError> {
-    let command = CaseCommand::from(action);
-    authorize(&principal, Action::Case(command.kind()))?;
+    let command = CaseCommand::try_from(action);
+    // Only a delivery is refused by its body, and the caller's rights come first.
+    authorize(&principal, Action::Case(command.as_ref().map_or(CaseCommandKind::Deliver, CaseCommand::kind)))?;
+    let command = command?;
     let number = parse_number(&number)?;
     let expected = match headers.get(header::IF_MATCH) {
         None => None,

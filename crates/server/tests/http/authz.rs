@@ -207,7 +207,7 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         (_, _, "suspend") => json!({ "action": action, "reason": "专家评审" }),
         (_, _, "approve") => json!({ "action": action }),
         (_, _, "deny") => json!({ "action": action, "reason": "不符合", "legal_basis": "第十条" }),
-        (_, _, "deliver") => json!({ "action": action, "method": "邮寄" }),
+        (_, _, "deliver") => json!({ "action": action, "method": "mail", "tracking_number": "EA123456789CN" }),
         (_, _, "hand_over" | "reassign") => json!({ "action": action, "to": "clerk2" }),
         (_, _, "rate") => json!({ "action": action, "score": 5 }),
         (_, _, "answer_rating") => json!({ "action": action, "answer": "已核实整改" }),

@@ -82,7 +82,7 @@ async fn a_case_lives_from_submission_to_rating() {
             409,
             "illegal-transition",
         );
-        assert_eq!(f.act(&clerk, &n, json!({"action": "deliver", "method": "窗口领取"})).await.0, StatusCode::OK);
+        assert_eq!(f.act(&clerk, &n, json!({"action": "deliver", "method": "window"})).await.0, StatusCode::OK);
         assert_problem(
             &f.call(&applicant, "POST", &format!("/api/v1/cases/{n}/actions"), Some(r#"{"action":"rate","score":9}"#))
                 .await,
@@ -410,7 +410,7 @@ async fn a_bad_rating_is_watched_until_the_department_answers() {
         for (who, action) in [
             (&clerk, json!({"action": "accept"})),
             (&approver, json!({"action": "approve"})),
-            (&clerk, json!({"action": "deliver", "method": "窗口领取"})),
+            (&clerk, json!({"action": "deliver", "method": "window"})),
             (&applicant, json!({"action": "rate", "score": 1, "comment": "等太久"})),
         ] {
             assert_eq!(f.act(who, &n, action).await.0, StatusCode::OK);
@@ -455,7 +455,7 @@ async fn returned_and_reopened_cases_are_watched() {
         for (who, action) in [
             (&clerk, json!({"action": "accept"})),
             (&approver, json!({"action": "approve"})),
-            (&clerk, json!({"action": "deliver", "method": "窗口领取"})),
+            (&clerk, json!({"action": "deliver", "method": "window"})),
         ] {
             assert_eq!(f.act(who, &n, action).await.0, StatusCode::OK);
         }
@@ -912,4 +912,70 @@ async fn principal(f: &Fixture, login: &str) -> tongban_server::app::Principal {
     let account = f.t.store.account(login).await.expect("read").expect("an account");
     let via = tongban_server::app::Via::Console;
     tongban_server::app::Principal { account: Some(account), via, client: None, session_hash: None, session_csrf: None }
+}
+
+/// 送达方式: the API takes `window`, `mail` with its tracking number, or `electronic`, and
+/// refuses free text or a mail without a sane tracking number naming the field; the case
+/// page's form keeps what was typed beside the error, and the page shows the tracking number.
+#[tokio::test]
+async fn a_delivery_records_its_method_and_a_mails_tracking_number() {
+    use common::browser::Web;
+    use tongban_server::web::Lang;
+    for t in each_backend().await {
+        let f = Fixture::new(t).await;
+        let (applicant, clerk, approver) =
+            (f.login("applicant").await, f.login("clerk").await, f.login("approver").await);
+        let n = f.submit(&applicant).await;
+        assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
+        assert_eq!(f.act(&approver, &n, json!({"action": "approve"})).await.0, StatusCode::OK);
+        let uri = format!("/api/v1/cases/{n}/actions");
+        for (body, field) in [
+            (json!({"action": "deliver", "method": "窗口领取"}), "method"),
+            (json!({"action": "deliver", "method": "mail"}), "tracking_number"),
+            (json!({"action": "deliver", "method": "mail", "tracking_number": "SF 12"}), "tracking_number"),
+        ] {
+            let refused = f.call(&clerk, "POST", &uri, Some(&body.to_string())).await;
+            assert_problem(&refused, 422, "invalid-field");
+            assert_eq!(refused.2["errors"][0]["field"], field, "{}", refused.2);
+        }
+
+        // The form: a bad tracking number comes back beside its field, as typed.
+        let mut web = Web::new(&f);
+        web.login("clerk").await;
+        let page = web.get(&format!("/cases/{n}")).await;
+        assert!(page.has("name=\"tracking_number\"") && page.has("value=\"mail\""), "{}", page.body);
+        let version = c_version(&f, &clerk, &n).await;
+        let fields = [
+            ("csrf", page.csrf()),
+            ("action", "deliver".to_owned()),
+            ("version", version),
+            ("method", "mail".to_owned()),
+            ("tracking_number", "顺丰12".to_owned()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = web.post(&format!("/cases/{n}/act"), &fields).await;
+        assert_ne!(refused.status, StatusCode::SEE_OTHER);
+        assert!(refused.has(Lang::Zh.t("delivery.err_bad_tracking_number")), "{}", refused.body);
+        assert!(refused.has("value=\"顺丰12\"") && refused.has("value=\"mail\" selected"), "{}", refused.body);
+
+        let (s, c) = f
+            .act(&clerk, &n, json!({"action": "deliver", "method": "mail", "tracking_number": "EA123456789CN", "carrier": "中国邮政EMS"}))
+            .await;
+        assert_eq!((s, c["state"].as_str()), (StatusCode::OK, Some("delivered")), "{c}");
+        let (_, _, detail) = f.call(&clerk, "GET", &format!("/api/v1/cases/{n}"), None).await;
+        let delivered = detail["events"].as_array().and_then(|e| e.last()).cloned().unwrap_or_default();
+        assert_eq!(
+            (&delivered["data"]["method"], &delivered["data"]["tracking_number"]),
+            (&json!("mail"), &json!("EA123456789CN")),
+            "{delivered}"
+        );
+        let shown = web.get(&format!("/cases/{n}")).await;
+        assert!(shown.has(Lang::Zh.t("delivery.mail")) && shown.has("EA123456789CN") && shown.has("中国邮政EMS"));
+    }
+}
+
+/// The case's version, for a form post.
+async fn c_version(f: &Fixture, caller: &common::Caller, n: &str) -> String {
+    let (_, _, c) = f.call(caller, "GET", &format!("/api/v1/cases/{n}"), None).await;
+    c["case"]["version"].to_string()
 }

@@ -429,7 +429,7 @@ async fn a_step_linked_to_an_item_opens_a_case_and_finishes_once_it_is_decided()
         assert_problem(&f.call(&leader, "POST", &finish, None).await, 409, "conflict");
         assert!(audit_actions(&f).await.iter().any(|a| a == "project.finish_step"));
         // Delivering afterwards changes nothing for the run.
-        let (s, c) = f.act(&clerk, &number, json!({"action": "deliver", "method": "窗口领取"})).await;
+        let (s, c) = f.act(&clerk, &number, json!({"action": "deliver", "method": "window"})).await;
         assert_eq!(s, StatusCode::OK, "{c}");
 
         // A step without an item keeps only its deadline; the last one completes the project.

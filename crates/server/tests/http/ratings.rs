@@ -26,7 +26,7 @@ async fn a_bad_rating_is_rectified_on_the_pages_accepted_and_appealed_out_of_the
         assert_problem(&f.call(&applicant, "POST", &uri, Some(&rate(1))).await, 409, "illegal-transition");
         assert_eq!(f.act(&clerk, &n, json!({"action": "accept"})).await.0, StatusCode::OK);
         assert_eq!(f.act(&approver, &n, json!({"action": "approve", "note": "同意"})).await.0, StatusCode::OK);
-        assert_eq!(f.act(&clerk, &n, json!({"action": "deliver", "method": "窗口领取"})).await.0, StatusCode::OK);
+        assert_eq!(f.act(&clerk, &n, json!({"action": "deliver", "method": "window"})).await.0, StatusCode::OK);
         let (s, _, rated) = f.call(&applicant, "POST", &uri, Some(&rate(1))).await;
         assert_eq!(s, StatusCode::CREATED, "{rated}");
         assert_problem(&f.call(&applicant, "POST", &uri, Some(&rate(5))).await, 409, "already-rated");

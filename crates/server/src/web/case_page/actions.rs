@@ -3,7 +3,7 @@
 //! typed and its errors.
 
 use maud::{Markup, html};
-use tongban_core::case::{Case, CaseCommandKind};
+use tongban_core::case::{Case, CaseCommandKind, DeliveryMethod};
 use tongban_core::item::ServiceItem;
 
 use crate::web::ctx::Ctx;
@@ -12,9 +12,6 @@ use crate::web::view::{self, Input};
 
 /// A refused action being shown again: its name, what was typed, the errors.
 pub type Failed<'a> = Option<(&'a str, &'a Fields, &'a FieldErrors)>;
-
-/// The ways a decision can be delivered.
-const DELIVERY: [&str; 3] = ["window", "mail", "electronic"];
 
 /// A material to tick on an action form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +94,7 @@ impl ActionForm {
             _ => Vec::new(),
         };
         let methods = match kind {
-            K::Deliver => DELIVERY.iter().map(|m| (*m, typed.get("method") == *m)).collect(),
+            K::Deliver => DeliveryMethod::NAMES.iter().map(|m| (*m, typed.get("method") == *m)).collect(),
             _ => Vec::new(),
         };
         let scores = match kind {
@@ -185,7 +182,7 @@ pub fn action_form(ctx: &Ctx, f: &ActionForm) -> Markup {
                         (view::input(ctx.t("field.legal_basis"), "legal_basis", typed("legal_basis"), errors, Input { required: true, scope: action, ..Input::default() }))
                     }
                     K::Deliver => {
-                        div.field {
+                        div class=(if errors.get("method").is_some() { "field invalid" } else { "field" }) {
                             label for="f-method" { (ctx.t("field.method")) }
                             select id="f-method" name="method" {
                                 @for (m, selected) in &f.methods {
@@ -193,6 +190,12 @@ pub fn action_form(ctx: &Ctx, f: &ActionForm) -> Markup {
                                 }
                             }
                             (view::field_error(errors, "method"))
+                        }
+                        // Shown for a mail delivery only where the browser can tell (app.css);
+                        // without that it stays, and the server ignores it for other methods.
+                        div.mail-only {
+                            (view::input(ctx.t("delivery.tracking_number"), "tracking_number", typed("tracking_number"), errors, Input { hint: Some(ctx.t("delivery.tracking_hint")), scope: action, autocomplete: Some("off"), ..Input::default() }))
+                            (view::input(ctx.t("delivery.carrier"), "carrier", typed("carrier"), errors, Input { scope: action, ..Input::default() }))
                         }
                     }
                     K::HandOver | K::Reassign => {

@@ -15,7 +15,7 @@ mod timeline;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tongban_core::case::{CaseCommand, CaseCommandKind, CaseNumber};
+use tongban_core::case::{CaseCommand, CaseCommandKind, CaseNumber, DeliveryMethod};
 use tongban_core::identity::Role;
 
 use self::actions::Failed;
@@ -108,7 +108,10 @@ fn command(
         K::Resume => CaseCommand::Resume,
         K::Approve => CaseCommand::Approve { note: text("note") },
         K::Deny => CaseCommand::Deny { reason: text("reason"), legal_basis: text("legal_basis") },
-        K::Deliver => CaseCommand::Deliver { method: text("method") },
+        K::Deliver => CaseCommand::Deliver {
+            method: DeliveryMethod::parse(f.get("method"), Some(f.get("tracking_number")), Some(f.get("carrier")))
+                .map_err(|e| (e.field(), ctx.t(&format!("delivery.err_{}", e.code())).to_owned()))?,
+        },
         K::HandOver => CaseCommand::HandOver { to: text("to") },
         K::TakeOver => CaseCommand::TakeOver,
         K::WithdrawHandOver => CaseCommand::WithdrawHandOver,

@@ -207,7 +207,13 @@ fn event_detail(ctx: &Ctx, e: &CaseEvent) -> Markup {
             CaseEvent::Resumed { due_at, .. } => { (ctx.t("case.due")) ": " (view::time(*due_at)) }
             CaseEvent::Approved { note } => { (note) }
             CaseEvent::Denied { reason, legal_basis } => { (reason) br; (ctx.t("case.legal_basis")) ": " (legal_basis) }
-            CaseEvent::Delivered { method } => { (label_or_raw(ctx, "delivery", method)) }
+            CaseEvent::Delivered { method } => {
+                (label_or_raw(ctx, "delivery", method.as_str()))
+                @if let Some(t) = method.tracking_number() {
+                    " · " (ctx.t("delivery.tracking_number")) " " span.tracking-number { (t) }
+                    @if let Some(c) = method.carrier() { " (" (c) ")" }
+                }
+            }
             CaseEvent::HandOverOffered { from, to, .. } | CaseEvent::HandedOver { from, to } | CaseEvent::Reassigned { from, to } => {
                 (from) " → " (to)
             }
