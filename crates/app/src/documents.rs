@@ -63,6 +63,8 @@ pub struct PublicDocument {
     pub status: DocumentStatus,
     /// Why it was revoked or cancelled.
     pub status_reason: Option<String>,
+    /// When it was revoked or cancelled.
+    pub status_at: Option<jiff::Timestamp>,
     /// SM3 of the signed bytes (hex).
     pub sm3: String,
     /// The bureau that issued it.
@@ -428,6 +430,7 @@ pub async fn public_document(state: &App, number: &str) -> Result<PublicDocument
     let d = state.store.document(number.trim()).await?.ok_or_else(|| no_document(number))?;
     let revocations = state.store.document_revocations(&d.number).await?;
     let (status, status_reason) = status_of(&revocations, &d.number);
+    let status_at = revocations.iter().rev().find(|r| r.number == d.number && r.status == status).map(|r| r.at);
     let fields: Fields = serde_json::from_str(&d.fields).unwrap_or_default();
     let issuer = fields.get("bureau").cloned().unwrap_or_else(|| d.prefix.clone());
     Ok(PublicDocument {
@@ -437,6 +440,7 @@ pub async fn public_document(state: &App, number: &str) -> Result<PublicDocument
         holder_masked: d.holder_masked,
         status,
         status_reason,
+        status_at,
         sm3: d.sm3,
         issuer,
     })
@@ -543,4 +547,23 @@ pub fn open_or_init_seal(dir: &std::path::Path, bureau: tongban_seal::Bureau) ->
     }
     .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Arc::new(keyring))
+}
+
+/// The bureau a center's seal is made for when nobody ran `tongban seal init`: named after
+/// its first city (兰州市 → 兰州市行政审批服务局, 文号 prefix 兰审批), else its first division.
+pub async fn default_bureau(state: &App) -> Result<tongban_seal::Bureau, AppError> {
+    use tongban_core::division::DivisionLevel;
+    let divisions = state.store.org_divisions().await?;
+    let live = || divisions.iter().filter(|(_, retired)| !retired).map(|(d, _)| d);
+    let place = live()
+        .find(|d| d.level == DivisionLevel::City)
+        .or_else(|| live().next())
+        .map_or_else(|| "本市".to_owned(), |d| d.name.clone());
+    let first = place.chars().next().unwrap_or('本');
+    Ok(tongban_seal::Bureau {
+        name: format!("{place}行政审批服务局"),
+        prefix: format!("{first}审批"),
+        review_body: format!("{place}人民政府"),
+        court: "有管辖权的人民法院".into(),
+    })
 }

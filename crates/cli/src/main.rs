@@ -260,7 +260,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let hand_over = tongban_core::supervision::HandOverRule { limit: hand_over.to_limit() };
             let ratings = tongban_server::app::ratings::RatingSettings { rating_days, rectification_days };
-            serve(&config, store, listen, supervision_interval, Rules { escalation, hand_over, ratings }, &net).await?;
+            let rules = Rules {
+                escalation,
+                hand_over,
+                ratings,
+                seal_dir: seal_cmd::seal_dir(&config, db.data_dir.as_deref())?,
+            };
+            serve(&config, store, listen, supervision_interval, rules, &net).await?;
         }
         Command::Demo { db, listen, seed, seed_only, supervision_interval, net } => {
             let store = open_store(&config, &db).await?;
@@ -285,7 +291,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo_meetings::ensure(&app, now, &calendar).await?;
             print!("{}", demo_accounts::logins_table());
             if !seed_only {
-                serve(&config, store, listen, supervision_interval, Default::default(), &net).await?;
+                let rules =
+                    Rules { seal_dir: seal_cmd::seal_dir(&config, db.data_dir.as_deref())?, ..Rules::default() };
+                serve(&config, store, listen, supervision_interval, rules, &net).await?;
             }
         }
         Command::Migrate { db } => {
@@ -450,12 +458,13 @@ struct NetArgs {
     sms_code_template: Option<String>,
 }
 
-/// The center's configured supervision and rating rules.
+/// The center's configured supervision and rating rules, and where its seal's keyring is.
 #[derive(Default)]
 struct Rules {
     escalation: tongban_core::supervision::EscalationRule,
     hand_over: tongban_core::supervision::HandOverRule,
     ratings: tongban_server::app::ratings::RatingSettings,
+    seal_dir: PathBuf,
 }
 
 async fn serve(
@@ -478,6 +487,13 @@ async fn serve(
     state.escalation = rules.escalation;
     state.hand_over = rules.hand_over;
     state.ratings = rules.ratings;
+    // Documents are sealed with the keyring of `tongban seal init`, made here on first start.
+    let bureau = tongban_server::app::documents::default_bureau(&state.app).await?;
+    state.seal = Some(
+        tongban_server::app::documents::open_or_init_seal(&rules.seal_dir, bureau)
+            .with_context(|| format!("the seal keyring in {}", rules.seal_dir.display()))?,
+    );
+    state.public_base_url = net.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
     state.proxies = std::sync::Arc::new(proxies);
     if net.no_rate_limits {
         tracing::warn!("request rates are off (--no-rate-limits)");

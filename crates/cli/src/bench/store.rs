@@ -199,6 +199,7 @@ pub(crate) fn bench_item() -> anyhow::Result<ServiceItem> {
         conditions: String::new(),
         steps: Vec::new(),
         contact: String::new(),
+        licence: None,
     })
 }
 

@@ -186,7 +186,20 @@ fn item(
         conditions: String::new(),
         steps: Vec::new(),
         contact: String::new(),
+        licence: licence(d.spec.name, d.spec.kind, d.variant),
     })
+}
+
+/// The licence (证照) a licensing item's approval issues, named after it: 食品经营许可 issues
+/// 食品经营许可证, 建设工程规划许可证核发 the 建设工程规划许可证; a cancellation (注销) none.
+fn licence(name: &str, kind: ItemKind, variant: Option<&str>) -> Option<String> {
+    if kind != ItemKind::Licensing || variant == Some("注销") {
+        return None;
+    }
+    match name.strip_suffix("核发") {
+        Some(issued) if issued.ends_with('证') => Some(issued.to_owned()),
+        _ => name.ends_with("许可").then(|| format!("{name}证")),
+    }
 }
 
 /// A promise within the legal limit: mostly 3–15 working days, sometimes 4, 8 or 16 hours.

@@ -38,6 +38,25 @@ pub struct Fixture {
     pub state: AppState,
 }
 
+/// The test center's seal, so acts issue their documents as in production: one keyring per
+/// test process, in a directory kept until it ends.
+pub fn seal() -> std::sync::Arc<tongban_seal::Keyring> {
+    static SEAL: std::sync::OnceLock<(tempfile::TempDir, std::sync::Arc<tongban_seal::Keyring>)> =
+        std::sync::OnceLock::new();
+    let (_, ring) = SEAL.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a directory");
+        let bureau = tongban_seal::Bureau {
+            name: "兰州市行政审批服务局".into(),
+            prefix: "兰审批".into(),
+            review_body: "兰州市人民政府".into(),
+            court: "有管辖权的人民法院".into(),
+        };
+        let ring = tongban_seal::Keyring::init(&dir.path().join("seal"), bureau).expect("a keyring");
+        (dir, std::sync::Arc::new(ring))
+    });
+    ring.clone()
+}
+
 pub fn at(s: &str) -> jiff::Timestamp {
     s.parse().expect("valid")
 }
@@ -154,6 +173,7 @@ impl Fixture {
         }
         let mut state = AppState::new(tongban_server::App::new(t.store.clone(), WorkingCalendar::builtin()));
         state.clock = clock;
+        state.seal = Some(seal());
         Fixture { app: router(state.clone()), t, state }
     }
 
