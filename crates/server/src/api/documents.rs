@@ -84,6 +84,9 @@ pub struct PublicDocumentView {
     /// Why it was revoked or cancelled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// When it was revoked or cancelled (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_at: Option<String>,
     /// SM3 hash (hex) of the signed bytes of the PDF.
     pub sm3: String,
     /// The bureau that issued it (发文机关).
@@ -102,6 +105,7 @@ impl From<&PublicDocument> for PublicDocumentView {
             holder: d.holder_masked.clone(),
             status: d.status.as_str().to_owned(),
             status_reason: d.status_reason.clone(),
+            status_at: d.status_at.map(|t| t.to_string()),
             sm3: d.sm3.clone(),
             issuer: d.issuer.clone(),
             verify_url: verify_url(&d.number),

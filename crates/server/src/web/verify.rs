@@ -47,6 +47,8 @@ impl From<UploadCheck> for Outcome {
 pub struct VerifyPage {
     /// The document's public record.
     pub doc: PublicDocumentView,
+    /// When it was revoked or cancelled.
+    pub status_at: Option<jiff::Timestamp>,
     /// What an uploaded file was, once one was.
     pub outcome: Option<Outcome>,
     /// What was wrong with the upload form.
@@ -75,7 +77,8 @@ pub fn render(ctx: &Ctx, v: &VerifyPage) -> Markup {
                 dt { (ctx.t("doc.issuer")) } dd { (d.issuer) }
                 dt { (ctx.t("doc.status_label")) } dd {
                     (status_badge(ctx, &d.status))
-                    @if let Some(r) = &d.status_reason { " " (r) }
+                    @if let Some(at) = v.status_at { " " (ctx.tf("doc.status_since", &[("at", &view::when(at))])) }
+                    @if let Some(r) = &d.status_reason { " " (ctx.tf("doc.status_reason", &[("reason", r)])) }
                 }
                 dt { (ctx.t("doc.sm3")) } dd { code.sha { (d.sm3) } }
             }
@@ -132,7 +135,7 @@ async fn show_page(
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
     let doc = documents::public_document(state, number).await.map_err(|e| ctx.fail(e))?;
-    let model = VerifyPage { doc: PublicDocumentView::from(&doc), outcome, errors };
+    let model = VerifyPage { doc: PublicDocumentView::from(&doc), status_at: doc.status_at, outcome, errors };
     Ok(page(ctx, ctx.t("doc.verify_title"), render(ctx, &model)))
 }
 
@@ -157,8 +160,12 @@ pub async fn check(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, response).into_response());
     };
     let (doc, check) = documents::check_upload(&state, &number, &file.bytes).await.map_err(|e| ctx.fail(e))?;
-    let model =
-        VerifyPage { doc: PublicDocumentView::from(&doc), outcome: Some(check.into()), errors: FieldErrors::default() };
+    let model = VerifyPage {
+        doc: PublicDocumentView::from(&doc),
+        status_at: doc.status_at,
+        outcome: Some(check.into()),
+        errors: FieldErrors::default(),
+    };
     Ok(page(&ctx, ctx.t("doc.verify_title"), render(&ctx, &model)))
 }
 
@@ -181,7 +188,8 @@ mod tests {
             date: "2026-03-02".into(),
             holder: "L**".into(),
             status: status.into(),
-            status_reason: (status != "valid").then(|| "2026-03-03 error".into()),
+            status_reason: (status != "valid").then(|| "an error".into()),
+            status_at: None,
             sm3: "ab".repeat(32),
             issuer: "Bureau".into(),
             verify_url: verify_url("LSP-2026-1"),
@@ -191,22 +199,29 @@ mod tests {
     #[test]
     fn the_record_shows_its_status_and_the_form_posts_back_to_the_same_page() {
         let ctx = Ctx::for_test(Lang::Zh);
-        let v = VerifyPage { doc: doc("valid"), outcome: None, errors: FieldErrors::default() };
+        let v = VerifyPage { doc: doc("valid"), status_at: None, outcome: None, errors: FieldErrors::default() };
         let html = render(&ctx, &v).into_string();
         assert!(html.contains(Lang::Zh.t("doc.status.valid")), "{html}");
         assert!(html.contains(Lang::Zh.t("doc.kind_name.approval")), "{html}");
         assert!(html.contains(&format!("action=\"{}\"", verify_url("LSP-2026-1"))), "{html}");
         assert!(html.contains("enctype=\"multipart/form-data\""), "{html}");
-        let v = VerifyPage { doc: doc("revoked"), outcome: None, errors: FieldErrors::default() };
+        let at = "2026-03-03T02:00:00Z".parse().ok();
+        let v = VerifyPage { doc: doc("revoked"), status_at: at, outcome: None, errors: FieldErrors::default() };
         let html = render(&ctx, &v).into_string();
-        assert!(html.contains(Lang::Zh.t("doc.status.revoked")) && html.contains("2026-03-03 error"), "{html}");
+        assert!(html.contains(Lang::Zh.t("doc.status.revoked")) && html.contains("an error"), "{html}");
+        assert!(html.contains(&Lang::Zh.tf("doc.status_since", &[("at", "2026-03-03 10:00")])), "{html}");
     }
 
     #[test]
     fn each_outcome_is_said_plainly() {
         let ctx = Ctx::for_test(Lang::En);
         let said = |outcome| {
-            let v = VerifyPage { doc: doc("valid"), outcome: Some(outcome), errors: FieldErrors::default() };
+            let v = VerifyPage {
+                doc: doc("valid"),
+                status_at: None,
+                outcome: Some(outcome),
+                errors: FieldErrors::default(),
+            };
             render(&ctx, &v).into_string()
         };
         assert!(said(Outcome::Genuine).contains("notice ok"));

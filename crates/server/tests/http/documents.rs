@@ -133,7 +133,7 @@ async fn an_approval_is_listed_downloaded_verified_and_revoked() {
         let (s, _, revoked) = f.call(&approver, "POST", &revoke, Some(&reason)).await;
         assert_eq!((s, revoked["status"].as_str()), (StatusCode::OK, Some("revoked")), "{revoked}");
         let page = web.get(verify_url).await;
-        assert!(page.has("已撤销") && page.has("申请材料虚假"), "{}", page.body);
+        assert!(page.has("已撤销") && page.has("申请材料虚假") && page.has("2026-03-02 10:00 起"), "{}", page.body);
         assert_eq!(document_of(&f, &applicant, &n, "approval").await["status"], "revoked");
 
         // The case page lists the documents and links the decision from its event.
