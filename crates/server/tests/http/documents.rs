@@ -5,31 +5,12 @@
 
 use crate::common;
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use common::browser::Web;
 use common::{Caller, Fixture, assert_problem};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-/// The fixture's center with a seal: a keyring in a fresh directory, kept alive by the
-/// returned guard.
-async fn sealed(t: tongban_store::testing::TestStore) -> (Fixture, tempfile::TempDir) {
-    let f = Fixture::new(t).await;
-    let dir = tempfile::tempdir().expect("a directory");
-    let bureau = tongban_seal::Bureau {
-        name: "兰州新区行政审批服务局".into(),
-        prefix: "兰审批".into(),
-        review_body: "兰州新区管委会".into(),
-        court: "兰州新区人民法院".into(),
-    };
-    let ring = tongban_seal::Keyring::init(&dir.path().join("seal"), bureau).expect("a keyring");
-    let mut state = f.state.clone();
-    state.seal = Some(Arc::new(ring));
-    (Fixture { app: tongban_server::router(state.clone()), t: f.t, state }, dir)
-}
 
 /// A GET answered as raw bytes, with its headers.
 async fn raw(f: &Fixture, caller: &Caller, uri: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
@@ -68,7 +49,7 @@ async fn document_of(f: &Fixture, caller: &Caller, n: &str, kind: &str) -> Value
 #[tokio::test]
 async fn an_approval_is_listed_downloaded_verified_and_revoked() {
     for t in tongban_store::testing::each_backend().await {
-        let (f, _dir) = sealed(t).await;
+        let f = Fixture::new(t).await;
         let applicant = f.login("applicant").await;
         let n = approved_case(&f, &applicant).await;
         let doc = document_of(&f, &applicant, &n, "approval").await;
@@ -105,7 +86,7 @@ async fn an_approval_is_listed_downloaded_verified_and_revoked() {
         let mut web = Web::new(&f);
         let page = web.get(verify_url).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        assert!(page.has("有效") && page.has(&number) && page.has("兰州新区行政审批服务局"), "{}", page.body);
+        assert!(page.has("有效") && page.has(&number) && page.has("兰州市行政审批服务局"), "{}", page.body);
         let csrf = page.csrf();
         let checked = web.post_multipart(verify_url, &[("csrf", &csrf)], &[("pdf", "application/pdf", &pdf)]).await;
         assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
@@ -148,7 +129,7 @@ async fn an_approval_is_listed_downloaded_verified_and_revoked() {
 #[tokio::test]
 async fn someone_elses_documents_are_not_theirs_and_the_kiosk_needs_the_phone() {
     for t in tongban_store::testing::each_backend().await {
-        let (f, _dir) = sealed(t).await;
+        let f = Fixture::new(t).await;
         let applicant = f.login("applicant").await;
         let n = approved_case(&f, &applicant).await;
         let doc = document_of(&f, &applicant, &n, "approval").await;
@@ -218,7 +199,7 @@ async fn someone_elses_documents_are_not_theirs_and_the_kiosk_needs_the_phone() 
 #[tokio::test]
 async fn templates_are_versioned_by_the_administrator() {
     for t in tongban_store::testing::each_backend().await {
-        let (f, _dir) = sealed(t).await;
+        let f = Fixture::new(t).await;
         let (admin, clerk) = (f.login("admin").await, f.login("clerk").await);
         let (s, _, all) = f.call(&admin, "GET", "/api/v1/document-templates", None).await;
         assert_eq!(s, StatusCode::OK, "{all}");
