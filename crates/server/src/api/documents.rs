@@ -45,7 +45,7 @@ pub struct DocumentView {
     pub sm3: String,
     /// Where the PDF downloads (whoever may see the case).
     pub pdf_url: String,
-    /// The public verification page.
+    /// The public verification page, under the center's public address as the PDF prints it.
     pub verify_url: String,
 }
 
@@ -91,7 +91,7 @@ pub struct PublicDocumentView {
     pub sm3: String,
     /// The bureau that issued it (发文机关).
     pub issuer: String,
-    /// The public verification page.
+    /// The public verification page, under the center's public address.
     pub verify_url: String,
 }
 
@@ -111,6 +111,11 @@ impl From<&PublicDocument> for PublicDocumentView {
             verify_url: verify_url(&d.number),
         }
     }
+}
+
+/// `path` under the center's public address (`--public-url`).
+fn public(state: &AppState, path: &str) -> String {
+    format!("{}{path}", state.public_base_url.trim_end_matches('/'))
 }
 
 /// The latest version of a kind's template.
@@ -210,7 +215,10 @@ pub async fn case_documents(
     authorize(&principal, Action::ReadCase)?;
     let number = parse_case(&number)?;
     let found = documents::case_documents(&state, &principal, &number).await?;
-    Ok(Json(found.iter().map(DocumentView::of).collect()))
+    let views = found
+        .iter()
+        .map(|d| DocumentView { verify_url: public(&state, &verify_url(&d.number)), ..DocumentView::of(d) });
+    Ok(Json(views.collect()))
 }
 
 /// One of a case's documents as the sealed PDF: `{file}` is the 文号 followed by `.pdf`,
@@ -262,7 +270,8 @@ pub async fn public_document(
 ) -> Result<Json<PublicDocumentView>, ApiError> {
     state.rate(crate::app::limits::Rated::Search, &principal)?;
     let found = documents::public_document(&state, &document).await?;
-    Ok(Json(PublicDocumentView::from(&found)))
+    let view = PublicDocumentView::from(&found);
+    Ok(Json(PublicDocumentView { verify_url: public(&state, &view.verify_url), ..view }))
 }
 
 /// Revoke (撤销) a document, by the chain that approved its case or an administrator; the
@@ -289,7 +298,8 @@ pub async fn revoke(
     AppJson(request): AppJson<RevokeRequest>,
 ) -> Result<Json<PublicDocumentView>, ApiError> {
     let revoked = documents::revoke(&state, &principal, &document, &request.reason).await?;
-    Ok(Json(PublicDocumentView::from(&revoked)))
+    let view = PublicDocumentView::from(&revoked);
+    Ok(Json(PublicDocumentView { verify_url: public(&state, &view.verify_url), ..view }))
 }
 
 /// The document templates, the latest version of each kind (administrators).

@@ -57,8 +57,10 @@ async fn an_approval_is_listed_downloaded_verified_and_revoked() {
         assert!(number.starts_with("兰审批") && number.ends_with('号'), "{doc}");
         assert_eq!((doc["status"].as_str(), doc["kind_name"].as_str()), (Some("valid"), Some("准予行政许可决定书")));
         assert_eq!(doc["date"], "2026-03-02", "{doc}");
-        let (pdf_url, verify_url) = (doc["pdf_url"].as_str().expect("pdf"), doc["verify_url"].as_str().expect("url"));
-        assert!(pdf_url.is_ascii() && verify_url.is_ascii(), "{doc}");
+        let (pdf_url, verify_link) = (doc["pdf_url"].as_str().expect("pdf"), doc["verify_url"].as_str().expect("url"));
+        assert!(pdf_url.is_ascii() && verify_link.is_ascii(), "{doc}");
+        // The link is the one the PDF prints, under the center's public address.
+        let verify_url = verify_link.strip_prefix("http://localhost:8080").expect("under the public address");
         assert!(document_of(&f, &applicant, &n, "acceptance").await["number"].is_string());
 
         // The PDF, as an attachment named by its number, verifies against the published keys.
@@ -80,7 +82,7 @@ async fn an_approval_is_listed_downloaded_verified_and_revoked() {
             (s, public["status"].as_str(), public["number"].as_str()),
             (StatusCode::OK, Some("valid"), Some(&*number))
         );
-        assert_eq!(public["sm3"], doc["sm3"]);
+        assert_eq!((&public["sm3"], &public["verify_url"]), (&doc["sm3"], &doc["verify_url"]));
 
         // The public page, and files checked on it without logging in.
         let mut web = Web::new(&f);
