@@ -5,10 +5,12 @@
 
 use std::sync::OnceLock;
 
+use krilla::geom::{Path, PathBuilder};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::charmap::Charmap;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::metrics::GlyphMetrics;
+use skrifa::outline::{DrawSettings, OutlineGlyphCollection, OutlinePen};
 use skrifa::{FontRef, MetadataProvider as _};
 
 static FONT_BYTES: &[u8] = include_bytes!("../fonts/NotoSerifSC-GBK.otf");
@@ -18,6 +20,7 @@ pub(crate) struct Face {
     pub(crate) font: Font,
     charmap: Charmap<'static>,
     metrics: GlyphMetrics<'static>,
+    outlines: OutlineGlyphCollection<'static>,
     units_per_em: f32,
 }
 
@@ -30,7 +33,8 @@ pub(crate) fn face() -> Option<&'static Face> {
         let font = Font::new(FONT_BYTES.into(), 0)?;
         let metrics = font_ref.glyph_metrics(Size::unscaled(), LocationRef::default());
         let units_per_em = f32::from(font_ref.metrics(Size::unscaled(), LocationRef::default()).units_per_em);
-        Some(Face { font, charmap: font_ref.charmap(), metrics, units_per_em })
+        let outlines = font_ref.outline_glyphs();
+        Some(Face { font, charmap: font_ref.charmap(), metrics, outlines, units_per_em })
     })
     .as_ref()
 }
@@ -48,6 +52,20 @@ impl Face {
         self.glyph(c).1
     }
 
+    /// Units per em of the font's design grid.
+    pub(crate) fn units_per_em(&self) -> f32 {
+        self.units_per_em
+    }
+
+    /// The outline of `c` in font units (y up), for drawing as a shape rather than text:
+    /// whole-number coordinates keep the content stream small. `None` if the font lacks it.
+    pub(crate) fn outline(&self, c: char) -> Option<Path> {
+        let glyph = self.outlines.get(self.charmap.map(c)?)?;
+        let mut pen = Pen(PathBuilder::new());
+        glyph.draw(DrawSettings::unhinted(Size::unscaled(), LocationRef::default()), &mut pen).ok()?;
+        pen.0.finish()
+    }
+
     /// The width of `text` in em.
     pub(crate) fn width(&self, text: &str) -> f32 {
         text.chars().map(|c| self.advance(c)).sum()
@@ -62,6 +80,31 @@ impl Face {
                 KrillaGlyph::new(id, advance + spacing, 0.0, 0.0, 0.0, at..at + c.len_utf8(), None)
             })
             .collect()
+    }
+}
+
+/// Collects a glyph outline into a krilla path.
+struct Pen(PathBuilder);
+
+impl OutlinePen for Pen {
+    fn move_to(&mut self, x: f32, y: f32) {
+        self.0.move_to(x, y);
+    }
+
+    fn line_to(&mut self, x: f32, y: f32) {
+        self.0.line_to(x, y);
+    }
+
+    fn quad_to(&mut self, cx0: f32, cy0: f32, x: f32, y: f32) {
+        self.0.quad_to(cx0, cy0, x, y);
+    }
+
+    fn curve_to(&mut self, cx0: f32, cy0: f32, cx1: f32, cy1: f32, x: f32, y: f32) {
+        self.0.cubic_to(cx0, cy0, cx1, cy1, x, y);
+    }
+
+    fn close(&mut self) {
+        self.0.close();
     }
 }
 

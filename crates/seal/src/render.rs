@@ -4,7 +4,7 @@
 
 use krilla::blend::BlendMode;
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Point, Rect, Transform};
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
@@ -239,24 +239,36 @@ fn footer(surface: &mut Surface<'_>, face: &Face, url: &str, page: usize, pages:
     }
 }
 
-/// The QR code's dark modules as filled squares; nothing if the URL is too long for one.
+/// The QR code's dark modules as filled rectangles, one per run of dark modules in a row,
+/// drawn in module units so the content stream holds small integers; nothing if the URL is
+/// too long for a QR code.
 fn qr(surface: &mut Surface<'_>, url: &str, x: f32, y: f32, size: f32) {
     let Ok(code) = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M) else {
         return;
     };
     let n = code.width();
-    let module = size / n as f32;
+    let colours = code.to_colors();
     let mut pb = PathBuilder::new();
-    for (i, colour) in code.to_colors().iter().enumerate() {
-        if *colour == qrcode::Color::Dark {
-            let (cx, cy) = ((i % n) as f32, (i / n) as f32);
-            // A hair of overlap so renderers leave no seams between neighbours.
-            if let Some(r) = Rect::from_xywh(x + cx * module, y + cy * module, module + 0.05, module + 0.05) {
+    for (row, modules) in colours.chunks(n).enumerate() {
+        let mut col = 0;
+        while col < n {
+            if modules[col] != qrcode::Color::Dark {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < n && modules[col] == qrcode::Color::Dark {
+                col += 1;
+            }
+            if let Some(r) = Rect::from_xywh(start as f32, row as f32, (col - start) as f32, 1.0) {
                 pb.push_rect(r);
             }
         }
     }
     if let Some(path) = pb.finish() {
+        let module = size / n as f32;
+        surface.push_transform(&Transform::from_row(module, 0.0, 0.0, module, x, y));
         surface.draw_path(&path);
+        surface.pop();
     }
 }

@@ -5,7 +5,7 @@
 use std::f32::consts::PI;
 
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Transform};
+use krilla::geom::{PathBuilder, Transform};
 use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
@@ -70,19 +70,25 @@ pub(crate) fn draw(surface: &mut Surface<'_>, face: &Face, name: &str, cx: f32, 
         let theta = first + step * i as f32;
         let x = cx + text_radius * theta.sin();
         let y = cy - text_radius * theta.cos();
-        let mut buf = [0u8; 4];
-        let text = c.encode_utf8(&mut buf);
-        let glyphs = face.glyphs(text, 0.0);
+        let Some(outline) = face.outline(*c) else { continue };
         let advance = face.advance(*c) * size;
-        surface.push_transform(&Transform::from_translate(x, y));
-        surface.push_transform(&Transform::from_rotate(theta * 180.0 / PI));
-        // Characters of a seal are cut taller than wide.
-        surface.push_transform(&Transform::from_scale(0.85, 1.12));
-        // Centre the glyph's em box on the point: CJK glyphs sit ~0.38 em above the baseline.
-        surface.draw_glyphs(Point::from_xy(-advance / 2.0, size * 0.38), &glyphs, face.font.clone(), text, size, true);
-        surface.pop();
-        surface.pop();
-        surface.pop();
+        let scale = size / face.units_per_em();
+        // Turn to the tangent; characters of a seal are cut taller than wide; centre the em
+        // box on the point (CJK glyphs sit ~0.38 em above the baseline); font units, y up.
+        let steps = [
+            Transform::from_translate(x, y),
+            Transform::from_rotate(theta * 180.0 / PI),
+            Transform::from_scale(0.85, 1.12),
+            Transform::from_translate(-advance / 2.0, size * 0.38),
+            Transform::from_scale(scale, -scale),
+        ];
+        for step in &steps {
+            surface.push_transform(step);
+        }
+        surface.draw_path(&outline);
+        for _ in &steps {
+            surface.pop();
+        }
     }
     surface.set_stroke(None);
     surface.set_fill(None);
