@@ -541,8 +541,13 @@ pub async fn save_template(
 /// Opens the keyring in `dir`, or creates one for `bureau` when there is none yet (`tongban
 /// serve` and `demo` on first start).
 pub fn open_or_init_seal(dir: &std::path::Path, bureau: tongban_seal::Bureau) -> Result<Arc<Keyring>, AppError> {
+    use tongban_seal::SealError;
     let keyring = match Keyring::open(dir) {
-        Err(tongban_seal::SealError::MissingKeyring(_)) => Keyring::init(dir, bureau),
+        Err(SealError::MissingKeyring(_)) => match Keyring::init(dir, bureau) {
+            // Another server on this machine made it first.
+            Err(SealError::KeyringExists(_)) => Keyring::open(dir),
+            made => made,
+        },
         opened => opened,
     }
     .map_err(|e| AppError::Internal(e.to_string()))?;
