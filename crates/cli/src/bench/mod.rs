@@ -10,10 +10,13 @@
 //!   process through the core, in memory and durably (the peer comparison in `bench/peers/`);
 //! - `recompute`: importing a year that moves the due times of many running cases;
 //! - `concerns`: the supervision concerns list as closed cases pile up, against a scan of
-//!   every case.
+//!   every case;
+//! - `documents`: sealed documents per second at 64 concurrent approvals, against the same
+//!   approvals without documents.
 
 mod concerns;
 mod core_flow;
+mod documents;
 mod load;
 mod recompute;
 mod store;
@@ -45,6 +48,11 @@ pub enum BenchCommand {
     /// corrected twice, every decision without a recorded grant), against the scan of every
     /// case and decision the list did before its ledger.
     Concerns(concerns::ConcernsArgs),
+    /// Sealed documents per second at `--concurrency` (64) concurrent approvals through the
+    /// app, each issuing its decision notice and licence, against the same approvals with no
+    /// seal (decisions per second without documents); on SQLite and, with `--postgres`,
+    /// PostgreSQL. The target: documents per second at least half the decisions per second.
+    Documents(documents::DocumentsArgs),
 }
 
 /// Runs one benchmark.
@@ -55,6 +63,7 @@ pub async fn run(_config: &Config, command: BenchCommand) -> anyhow::Result<Exit
         BenchCommand::CoreFlow(args) => core_flow::run(args).await,
         BenchCommand::Recompute(args) => recompute::run(args).await,
         BenchCommand::Concerns(args) => concerns::run(args).await,
+        BenchCommand::Documents(args) => documents::run(args).await,
     }
 }
 
