@@ -77,7 +77,7 @@ impl Keyring {
             },
             keys: vec![key],
         };
-        write_config(dir, &toml)?;
+        create_config(dir, &toml)?;
         Keyring::open(dir)
     }
 
@@ -212,10 +212,28 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), SealError> {
     file.sync_all().map_err(io(path))
 }
 
+/// Creates seal.toml, never over another: two servers making the keyring at the same moment
+/// get one keyring, and the loser `KeyringExists` (its unused key files stay behind).
+fn create_config(dir: &Path, config: &Config) -> Result<(), SealError> {
+    let text = toml::to_string(config).map_err(|e| SealError::BadConfig(e.to_string()))?;
+    let tmp = dir.join(format!("seal.toml.{}.tmp", config.current));
+    fs::write(&tmp, text).map_err(io(&tmp))?;
+    let path = dir.join(CONFIG);
+    let linked = fs::hard_link(&tmp, &path);
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(SealError::KeyringExists(dir.display().to_string()))
+        }
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
 /// Writes seal.toml through a temporary file, so a crash leaves the old or the new list.
 fn write_config(dir: &Path, config: &Config) -> Result<(), SealError> {
     let text = toml::to_string(config).map_err(|e| SealError::BadConfig(e.to_string()))?;
-    let tmp = dir.join("seal.toml.tmp");
+    let tmp = dir.join(format!("seal.toml.{}.tmp", config.current));
     fs::write(&tmp, text).map_err(io(&tmp))?;
     let path = dir.join(CONFIG);
     fs::rename(&tmp, &path).map_err(io(&path))
@@ -248,6 +266,25 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_inits_at_once_make_one_keyring() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bureau =
+            || Bureau { name: "某局".into(), prefix: "某".into(), review_body: "甲".into(), court: "乙".into() };
+        let results = std::thread::scope(|s| {
+            let a = s.spawn(|| Keyring::init(dir.path(), bureau()).map(|k| k.current_key_id().to_string()));
+            let b = s.spawn(|| Keyring::init(dir.path(), bureau()).map(|k| k.current_key_id().to_string()));
+            [a.join(), b.join()]
+        });
+        let current = Keyring::open(dir.path()).expect("open").current_key_id().to_string();
+        for result in results {
+            match result.expect("no panic") {
+                Ok(id) => assert_eq!(id, current),
+                Err(e) => assert!(matches!(e, SealError::KeyringExists(_)), "{e}"),
+            }
+        }
+    }
 
     #[test]
     fn civil_dates() {
