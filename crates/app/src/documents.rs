@@ -1,5 +1,6 @@
 //! Documents (文书): the notices and decisions a case's events issue, sealed in the same
-//! transaction as the event ([`prepare`] before the write, [`issue`] inside it), and what
+//! transaction as the event ([`prepare`] and [`before_write`] before the write, [`issue`]
+//! inside it), and what
 //! anyone may ask of them: a case's documents, their PDFs, the public verification of a
 //! 文号 or an uploaded file, revocation, the public keys and the templates.
 
@@ -277,52 +278,134 @@ pub fn verify_url(base: &str, number: &str) -> String {
     format!("{}/verify/{encoded}", base.trim_end_matches('/'))
 }
 
-/// Numbers, seals and registers `pending` inside the act's transaction; answers each
-/// document's 文号 and SM3 for the audit entry. A seal that fails fails the whole act.
+/// A document numbered and sealed, ready to be registered with its event.
+#[derive(Debug)]
+pub struct SealedDocument {
+    row: DocumentRow,
+    pdf: Vec<u8>,
+}
+
+/// Numbers `p` as `seq` of its kind and year, and seals it.
+fn number_and_seal(
+    seal: &Keyring,
+    base_url: &str,
+    case_number: &str,
+    p: &Pending,
+    seq: u64,
+    now: jiff::Timestamp,
+) -> Result<SealedDocument, AppError> {
+    let prefix = seal.bureau().prefix.clone();
+    let year = CaseNumber::year_of(now);
+    let number = DocumentNumber::format(&prefix, p.kind, year, seq);
+    let sheet = Sheet {
+        title: p.title.clone(),
+        number: number.clone(),
+        addressee: p.addressee.clone(),
+        paragraphs: p.paragraphs.clone(),
+        date: p.date.clone(),
+        verify_url: verify_url(base_url, &number),
+    };
+    let sealed = seal.seal(&sheet).map_err(|e| AppError::Internal(format!("cannot seal {number}: {e}")))?;
+    let row = DocumentRow {
+        number,
+        kind: p.kind,
+        prefix,
+        year,
+        seq,
+        case_number: case_number.to_owned(),
+        event_seq: p.event_seq,
+        template: p.template,
+        issued_at: now,
+        holder: p.holder.clone(),
+        holder_masked: mask_holder(&p.holder),
+        fields: serde_json::to_string(&p.fields).map_err(|e| AppError::Internal(e.to_string()))?,
+        chain: p.chain.clone(),
+        sm3: sealed.sm3,
+        signature: sealed.signature,
+        key_id: sealed.key_id,
+    };
+    Ok(SealedDocument { row, pdf: sealed.pdf })
+}
+
+/// The documents an act issues, as they go into its transaction.
+#[derive(Debug)]
+pub enum Issue {
+    /// SQLite: numbered and sealed inside the act's transaction, where its single writer
+    /// makes the counter gap-free.
+    Pending(Vec<Pending>),
+    /// PostgreSQL: numbered from a counter committed on its own (unique across servers; a
+    /// failed act leaves a gap) and sealed before the transaction, so that concurrent acts
+    /// seal side by side instead of one at a time behind the counter's row lock.
+    Sealed(Vec<SealedDocument>),
+}
+
+/// Readies `pending` for the act's transaction (see [`Issue`]).
+pub(crate) async fn before_write(
+    state: &App,
+    case_number: &CaseNumber,
+    pending: Vec<Pending>,
+    now: jiff::Timestamp,
+) -> Result<Issue, AppError> {
+    let Some(seal) = state.seal.clone() else { return Ok(Issue::Pending(Vec::new())) };
+    if pending.is_empty() || state.store.backend() != tongban_store::Backend::Postgres {
+        return Ok(Issue::Pending(pending));
+    }
+    let prefix = seal.bureau().prefix.clone();
+    let year = CaseNumber::year_of(now);
+    let kinds: Vec<DocumentKind> = pending.iter().map(|p| p.kind).collect();
+    let seqs = state
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                let mut seqs = Vec::with_capacity(kinds.len());
+                for kind in kinds {
+                    seqs.push(tongban_store::allocate_document_seq(conn, &prefix, kind, year).await?);
+                }
+                Ok::<_, AppError>(seqs)
+            })
+        })
+        .await?;
+    let (base_url, number) = (state.public_base_url.clone(), case_number.to_string());
+    let sealed = tokio::task::spawn_blocking(move || {
+        pending
+            .iter()
+            .zip(seqs)
+            .map(|(p, seq)| number_and_seal(&seal, &base_url, &number, p, seq, now))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("sealing stopped: {e}")))??;
+    Ok(Issue::Sealed(sealed))
+}
+
+/// Registers the act's documents inside its transaction (numbering and sealing them first
+/// when still pending); answers each document's 文号 and SM3 for the audit entry. A seal
+/// that fails fails the whole act.
 pub(crate) async fn issue(
     conn: &mut Conn,
     seal: Option<&Keyring>,
     base_url: &str,
     case_number: &str,
-    pending: &[Pending],
+    documents: Issue,
     now: jiff::Timestamp,
 ) -> Result<Vec<serde_json::Value>, AppError> {
-    let Some(seal) = seal else { return Ok(Vec::new()) };
-    let prefix = seal.bureau().prefix.clone();
-    let year = CaseNumber::year_of(now);
-    let mut issued = Vec::with_capacity(pending.len());
-    for p in pending {
-        let seq = tongban_store::allocate_document_seq(conn, &prefix, p.kind, year).await?;
-        let number = DocumentNumber::format(&prefix, p.kind, year, seq);
-        let sheet = Sheet {
-            title: p.title.clone(),
-            number: number.clone(),
-            addressee: p.addressee.clone(),
-            paragraphs: p.paragraphs.clone(),
-            date: p.date.clone(),
-            verify_url: verify_url(base_url, &number),
-        };
-        let sealed = seal.seal(&sheet).map_err(|e| AppError::Internal(format!("cannot seal {number}: {e}")))?;
-        let row = DocumentRow {
-            number: number.clone(),
-            kind: p.kind,
-            prefix: prefix.clone(),
-            year,
-            seq,
-            case_number: case_number.to_owned(),
-            event_seq: p.event_seq,
-            template: p.template,
-            issued_at: now,
-            holder: p.holder.clone(),
-            holder_masked: mask_holder(&p.holder),
-            fields: serde_json::to_string(&p.fields).map_err(|e| AppError::Internal(e.to_string()))?,
-            chain: p.chain.clone(),
-            sm3: sealed.sm3.clone(),
-            signature: sealed.signature,
-            key_id: sealed.key_id,
-        };
-        tongban_store::insert_document(conn, &row, sealed.pdf).await?;
-        issued.push(serde_json::json!({ "number": number, "kind": p.kind.as_str(), "sm3": sealed.sm3 }));
+    let sealed = match (documents, seal) {
+        (Issue::Sealed(sealed), _) => sealed,
+        (Issue::Pending(_), None) => return Ok(Vec::new()),
+        (Issue::Pending(pending), Some(seal)) => {
+            let mut sealed = Vec::with_capacity(pending.len());
+            for p in &pending {
+                let year = CaseNumber::year_of(now);
+                let seq = tongban_store::allocate_document_seq(conn, &seal.bureau().prefix, p.kind, year).await?;
+                sealed.push(number_and_seal(seal, base_url, case_number, p, seq, now)?);
+            }
+            sealed
+        }
+    };
+    let mut issued = Vec::with_capacity(sealed.len());
+    for SealedDocument { row, pdf } in sealed {
+        issued.push(serde_json::json!({ "number": row.number, "kind": row.kind.as_str(), "sm3": row.sm3 }));
+        tongban_store::insert_document(conn, &row, pdf).await?;
     }
     Ok(issued)
 }

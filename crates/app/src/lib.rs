@@ -529,6 +529,7 @@ pub async fn act_on_case(
     // The documents the events issue, rendered now; numbered and sealed with the events.
     let chain = (authority.as_deref(), delegations.as_ref());
     let pending = documents::prepare(state, &after, &item, &events, expected + 1, &account.id, chain, now).await?;
+    let pending = documents::before_write(state, &case.number, pending, now).await?;
     let (seal, base_url) = (state.seal.clone(), state.public_base_url.clone());
     state
         .store
@@ -537,7 +538,7 @@ pub async fn act_on_case(
                 let hashes =
                     append_events(conn, expected, &after, &events, &account.id, now, authority.as_deref()).await?;
                 let number = after.number.as_str();
-                let issued = documents::issue(conn, seal.as_deref(), &base_url, number, &pending, now).await?;
+                let issued = documents::issue(conn, seal.as_deref(), &base_url, number, pending, now).await?;
                 let decisions: Vec<concerns::Decided<'_>> = (expected + 1..)
                     .zip(&events)
                     .filter(|(_, e)| e.is_decision())
