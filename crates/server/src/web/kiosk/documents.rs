@@ -10,6 +10,7 @@ use maud::{Markup, html};
 use tongban_core::case::CaseNumber;
 
 use super::back;
+use super::lookup::number_and_phone_form;
 use crate::AppState;
 use crate::api::documents::{day, pdf_download};
 use crate::app::AppError;
@@ -19,7 +20,7 @@ use crate::web::ctx::Ctx;
 use crate::web::error::WebError;
 use crate::web::form::{FieldErrors, Fields, Posted};
 use crate::web::layout::kiosk;
-use crate::web::view::{self, Input};
+use crate::web::view;
 
 /// The form: case number and phone, as typed.
 #[derive(Debug, Clone, Default)]
@@ -59,20 +60,7 @@ impl KioskDocument {
 
 /// Draws the form.
 pub fn render_form(ctx: &Ctx, f: &DocumentsForm) -> Markup {
-    let errors = &f.errors;
-    html! {
-        h1 { (ctx.t("doc.kiosk_title")) }
-        (view::form_error(errors))
-        form.stack.big-form method="post" action="/kiosk/documents" novalidate {
-            (view::csrf(ctx))
-            (view::input(ctx.t("kiosk.number"), "number", &f.number, errors,
-                Input { required: true, autofocus: true, hint: Some(ctx.t("kiosk.number_hint")), ..Input::default() }))
-            (view::input(ctx.t("kiosk.phone"), "phone", &f.phone, errors,
-                Input { kind: "tel", required: true, ..Input::default() }))
-            button.primary type="submit" { (ctx.t("kiosk.lookup_submit")) }
-        }
-        (back(ctx))
-    }
+    number_and_phone_form(ctx, ctx.t("doc.kiosk_title"), "/kiosk/documents", &f.number, &f.phone, &f.errors)
 }
 
 /// Draws a case's documents, each with its download form.

@@ -29,15 +29,27 @@ pub struct LookupForm {
 
 /// Draws the look-up form.
 pub fn render_form(ctx: &Ctx, f: &LookupForm) -> Markup {
-    let errors = &f.errors;
+    number_and_phone_form(ctx, ctx.t("kiosk.lookup"), "/kiosk/lookup", &f.number, &f.phone, &f.errors)
+}
+
+/// The kiosk's form for a case number and the applicant's phone, posted to `action` (the
+/// case look-up and the documents' download both ask for the pair).
+pub(super) fn number_and_phone_form(
+    ctx: &Ctx,
+    title: &str,
+    action: &str,
+    number: &str,
+    phone: &str,
+    errors: &FieldErrors,
+) -> Markup {
     html! {
-        h1 { (ctx.t("kiosk.lookup")) }
+        h1 { (title) }
         (view::form_error(errors))
-        form.stack.big-form method="post" action="/kiosk/lookup" novalidate {
+        form.stack.big-form method="post" action=(action) novalidate {
             (view::csrf(ctx))
-            (view::input(ctx.t("kiosk.number"), "number", &f.number, errors,
+            (view::input(ctx.t("kiosk.number"), "number", number, errors,
                 Input { required: true, autofocus: true, hint: Some(ctx.t("kiosk.number_hint")), ..Input::default() }))
-            (view::input(ctx.t("kiosk.phone"), "phone", &f.phone, errors,
+            (view::input(ctx.t("kiosk.phone"), "phone", phone, errors,
                 Input { kind: "tel", required: true, ..Input::default() }))
             button.primary type="submit" { (ctx.t("kiosk.lookup_submit")) }
         }
