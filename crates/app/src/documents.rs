@@ -274,8 +274,14 @@ async fn current_templates(state: &App) -> Result<HashMap<DocumentKind, Template
 
 /// A document's verification link.
 pub fn verify_url(base: &str, number: &str) -> String {
+    format!("{}{}", base.trim_end_matches('/'), verify_path(number))
+}
+
+/// The path of a document's verification page (the 文号 percent-encoded): the one place the
+/// printed QR code, the API and the pages take it from.
+pub fn verify_path(number: &str) -> String {
     let encoded: String = form_urlencoded::byte_serialize(number.as_bytes()).collect();
-    format!("{}/verify/{encoded}", base.trim_end_matches('/'))
+    format!("/verify/{encoded}")
 }
 
 /// A document numbered and sealed, ready to be registered with its event.

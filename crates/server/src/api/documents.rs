@@ -175,7 +175,7 @@ pub(crate) fn pdf_url(case: &str, number: &str) -> String {
 
 /// The public verification page of document `number`.
 pub(crate) fn verify_url(number: &str) -> String {
-    format!("/verify/{}", segment(number))
+    documents::verify_path(number)
 }
 
 /// A PDF as a download named `name`.pdf: an ASCII fallback and the UTF-8 name (RFC 5987),
