@@ -34,6 +34,7 @@ pub mod limits;
 pub mod lists;
 mod materials;
 pub mod meetings;
+pub mod notify;
 pub mod oidc;
 pub mod org;
 pub mod organisation;

@@ -19,6 +19,7 @@ pub mod identity;
 pub mod item;
 pub mod joint_review;
 pub mod lists;
+pub mod notice;
 pub mod org;
 pub mod plan;
 pub mod project_service;

@@ -64,6 +64,8 @@ impl MigrationSource<'static> for Embedded {
                     28 "0028_joint_review",
                     29 "0029_plan_links",
                     30 "0030_documents",
+                    31 "0031_notices",
+                    32 "0032_push_subscriptions",
                 )
             }
             Backend::Postgres => {
@@ -98,6 +100,8 @@ impl MigrationSource<'static> for Embedded {
                     28 "0028_joint_review",
                     29 "0029_plan_links",
                     30 "0030_documents",
+                    31 "0031_notices",
+                    32 "0032_push_subscriptions",
                 )
             }
         };
