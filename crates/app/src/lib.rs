@@ -145,6 +145,11 @@ pub struct App {
     /// Where the public reaches the center (`--public-url`): the base of the verification
     /// links printed on documents.
     pub public_base_url: String,
+    /// The providers notices leave through (`--smtp-url`, `--sms-*`, `--wechat-*`, push);
+    /// by default only the hall's own inbox.
+    pub gateways: Arc<notify::Gateways>,
+    /// Whether events write notices at all (`--no-notices` turns them off: no outbox rows).
+    pub notices_on: bool,
 }
 
 impl App {
@@ -164,6 +169,8 @@ impl App {
             ratings: ratings::RatingSettings::default(),
             seal: None,
             public_base_url: documents::DEFAULT_PUBLIC_URL.to_owned(),
+            gateways: Arc::default(),
+            notices_on: true,
         }
     }
 
@@ -757,6 +764,8 @@ pub struct SignUp {
     pub id_number: String,
     /// Phone.
     pub phone: Option<String>,
+    /// E-mail address, optional (notices by e-mail).
+    pub email: Option<String>,
 }
 
 pub use tongban_core::account::MAX_PASSWORD_CHARS;
@@ -770,6 +779,7 @@ pub async fn sign_up(state: &App, principal: &Principal, req: SignUp) -> Result<
         password: &req.password,
         name: &req.name,
         phone: req.phone.as_deref(),
+        email: req.email.as_deref(),
         kind: &req.kind,
         id_number: &req.id_number,
     }

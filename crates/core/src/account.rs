@@ -62,6 +62,8 @@ pub struct SignUpRequest<'a> {
     pub name: &'a str,
     /// A phone, optional.
     pub phone: Option<&'a str>,
+    /// An e-mail address, optional (notices by e-mail).
+    pub email: Option<&'a str>,
     /// `individual` or `enterprise`.
     pub kind: &'a str,
     /// The ID card number or the credit code.
@@ -77,6 +79,8 @@ pub struct SignUp {
     pub name: String,
     /// The phone, none when left empty.
     pub phone: Option<String>,
+    /// The e-mail address (domain in lower case), none when left empty.
+    pub email: Option<String>,
     /// `individual` or `enterprise`.
     pub kind: &'static str,
     /// The ID card number or credit code.
@@ -95,6 +99,14 @@ impl SignUpRequest<'_> {
         if let Some(Err(e)) = phone.map(|p| text::check(p, text::PHONE)) {
             errors.push(FieldError::new("phone", e.to_string()));
         }
+        let email = match self.email.map(str::trim).filter(|e| !e.is_empty()).map(crate::notice::check_email) {
+            None => None,
+            Some(Ok(e)) => Some(e),
+            Some(Err(e)) => {
+                errors.push(FieldError::new("email", e.to_string()));
+                None
+            }
+        };
         let kind = match self.kind.trim() {
             "individual" => Some("individual"),
             "enterprise" => Some("enterprise"),
@@ -113,6 +125,7 @@ impl SignUpRequest<'_> {
                 login: self.login.trim().to_owned(),
                 name: self.name.trim().to_owned(),
                 phone: phone.map(str::to_owned),
+                email,
                 kind,
                 id_number: self.id_number.trim().to_owned(),
             }),
@@ -289,18 +302,28 @@ mod tests {
 
     #[test]
     fn a_sign_up_names_every_wrong_field() {
-        let bad = SignUpRequest { login: "A", password: "short", name: " ", phone: None, kind: "x", id_number: "1" };
-        assert_eq!(fields(&bad.parse().expect_err("bad")), ["login", "password", "name", "kind"]);
+        let bad = SignUpRequest {
+            login: "A",
+            password: "short",
+            name: " ",
+            phone: None,
+            email: Some("not-an-address"),
+            kind: "x",
+            id_number: "1",
+        };
+        assert_eq!(fields(&bad.parse().expect_err("bad")), ["login", "password", "name", "email", "kind"]);
         let ok = SignUpRequest {
             login: " wang.fang ",
             password: "long enough pass",
             name: " 王芳 ",
             phone: Some(" "),
+            email: Some(" Wang.Fang@Example.COM "),
             kind: "enterprise",
             id_number: "91350100M000100Y43",
         };
         let parsed = ok.parse().expect("valid");
         assert_eq!((parsed.login.as_str(), parsed.name.as_str(), parsed.phone), ("wang.fang", "王芳", None));
+        assert_eq!(parsed.email.as_deref(), Some("Wang.Fang@example.com"));
     }
 
     #[test]

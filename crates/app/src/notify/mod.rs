@@ -16,6 +16,7 @@ pub mod push;
 pub mod smtp;
 pub mod tencent;
 pub mod wechat;
+pub mod worker;
 
 pub use gateway::{Gateways, Outgoing, ProviderTemplate, Receipt, SendError, Sent, SmsGateway};
 

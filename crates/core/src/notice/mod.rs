@@ -4,6 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod address;
+
+pub use address::{AddressError, MAX_EMAIL_CHARS, check_email, check_mobile};
+
 /// A way a notice reaches a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -167,6 +167,10 @@ pub struct SignUpRequest {
     #[serde(default)]
     #[schema(max_length = 30)]
     pub phone: Option<String>,
+    /// E-mail address, for notices by e-mail.
+    #[serde(default)]
+    #[schema(max_length = 254)]
+    pub email: Option<String>,
 }
 
 /// Create an applicant account (online service hall sign-up).
@@ -184,6 +188,7 @@ pub async fn sign_up(
         kind: req.kind,
         id_number: req.id_number,
         phone: req.phone,
+        email: req.email,
     };
     let account = crate::app::sign_up(&state, &principal, request).await?;
     Ok((StatusCode::CREATED, Json(me(&account, None))))

@@ -213,6 +213,7 @@ pub async fn signup(State(state): State<AppState>, posted: Posted) -> Result<Res
         kind: fields.get("kind").to_owned(),
         id_number: fields.get("id_number").to_owned(),
         phone: Some(fields.get("phone").to_owned()),
+        email: None,
     };
     let errors = match app::sign_up(&state, &ctx.principal, request).await {
         Ok(account) => {
