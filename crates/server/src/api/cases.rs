@@ -76,7 +76,7 @@ fn parse_number(number: &str) -> Result<CaseNumber, AppError> {
     CaseNumber::parse(number).map_err(|_| AppError::NotFound(format!("case {number:?} does not exist")))
 }
 
-/// A case with its full history (and the grant chain of each decision).
+/// A case with its full history (and the grant chain of each decision) and its notices.
 #[utoipa::path(
     get,
     path = "/api/v1/cases/{number}",
@@ -112,7 +112,9 @@ pub async fn get_case(
             EventView { chain, ..EventView::from(e) }
         })
         .collect();
-    Ok(Json(CaseDetail { clock: super::clock(&state, &case), case: CaseView::from(&case), events, files }))
+    let notices = crate::app::notify::case_notices(&state, &principal, &number).await?;
+    let notices = notices.into_iter().map(super::notices::NoticeJson::from).collect();
+    Ok(Json(CaseDetail { clock: super::clock(&state, &case), case: CaseView::from(&case), events, files, notices }))
 }
 
 /// A command on a case; `action` names it.

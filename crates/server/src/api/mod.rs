@@ -14,6 +14,7 @@ pub mod imports;
 mod items;
 mod lists;
 mod meetings;
+pub mod notices;
 pub mod org;
 mod plans;
 pub(crate) mod project_service;
@@ -59,7 +60,8 @@ pub use views::*;
         (name = "supervision", description = "Electronic supervision (电子监察): board, alerts, accountability, figures"),
         (name = "plans", description = "Approval plans (审批流程方案) of modular approval: schedules, the reform report, BPMN 2.0"),
         (name = "projects", description = "The project library (项目库) and projects' runs through plans"),
-        (name = "organisation", description = "The organisation as data: divisions, sites, departments, windows, staff; imports and exports of files")
+        (name = "organisation", description = "The organisation as data: divisions, sites, departments, windows, staff; imports and exports of files"),
+        (name = "notices", description = "Notices (通知): the inbox (站内信), contact details and consent per channel, delivery figures, failed notices")
     )
 )]
 struct ApiDoc;
@@ -90,6 +92,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(assessment::routes())
         .merge(ratings::routes())
         .merge(documents::routes())
+        .merge(notices::routes())
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

@@ -316,6 +316,10 @@ pub struct CaseDetail {
     pub files: Vec<super::files::FileView>,
     /// History, oldest first.
     pub events: Vec<EventView>,
+    /// The notices the case caused, oldest first: each with its `channel` and `state`
+    /// (`queued`, `sent`, `delivered`, `failed` with its `reason` …), the proof that a
+    /// notice such as the 补正告知 reached the applicant.
+    pub notices: Vec<super::notices::NoticeJson>,
 }
 
 impl SubmitCaseRequest {

@@ -193,6 +193,17 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/documents/{document}/revoke", "", "00101100111"),
     ("GET", "/api/v1/document-templates", "", "00000000100"),
     ("PUT", "/api/v1/document-templates/{kind}", "", "00000000100"),
+    // Notices (通知): everyone logged in has an inbox and preferences (staff: their alert
+    // channels); supervisors and administrators read the delivery figures; administrators
+    // list failed notices, retry and cancel them ({id} names nothing: 404 once allowed).
+    ("GET", "/api/v1/me/notifications", "", "01111111111"),
+    ("POST", "/api/v1/me/notifications/{id}/read", "", "01111111111"),
+    ("GET", "/api/v1/me/preferences", "", "01111111111"),
+    ("PUT", "/api/v1/me/preferences", "", "01111111111"),
+    ("GET", "/api/v1/notices/stats", "", "00000001100"),
+    ("GET", "/api/v1/notices", "", "00000000100"),
+    ("POST", "/api/v1/notices/{id}/retry", "", "00000000100"),
+    ("POST", "/api/v1/notices/{id}/cancel", "", "00000000100"),
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
 
@@ -283,6 +294,7 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/appeals/{id}/review", _) => json!({ "verdict": "upheld", "note": "复核" }),
         ("POST", "/api/v1/documents/{document}/revoke", _) => json!({ "reason": "复核" }),
         ("PUT", "/api/v1/document-templates/{kind}", _) => json!({ "body": "x" }),
+        ("PUT", "/api/v1/me/preferences", _) => json!({ "channels": { "inbox": true } }),
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })
