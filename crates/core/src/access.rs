@@ -110,6 +110,12 @@ pub enum Action {
     RevokeDocument,
     /// Read and save the document templates.
     ManageTemplates,
+    /// Read one's own notices (站内信) and set one's contact details and channel consent.
+    OwnNotices,
+    /// Read the delivery figures of the notice channels.
+    ReadDeliveryStats,
+    /// List failed notices, retry or cancel them, and save notice templates.
+    ManageNotices,
 }
 
 /// Whether `role` may attempt `action` at all.
@@ -187,6 +193,9 @@ pub fn role_may(role: Role, action: Action) -> bool {
             matches!(role, R::WindowClerk | R::Approver | R::DepartmentHead | R::Administrator)
         }
         Action::ManageTemplates => role == R::Administrator,
+        Action::OwnNotices => role != R::Public,
+        Action::ReadDeliveryStats => matches!(role, R::Administrator | R::Supervisor),
+        Action::ManageNotices => role == R::Administrator,
     }
 }
 

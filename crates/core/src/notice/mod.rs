@@ -5,8 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 mod address;
+mod event;
+pub mod policy;
+pub mod template;
 
 pub use address::{AddressError, MAX_EMAIL_CHARS, check_email, check_mobile};
+pub use event::{Audience, NoticeEvent, applicant_recipient, case_event_fields};
+pub use template::{NoticeTemplate, ParamKind, Rendered, TemplateError, TemplateParam};
 
 /// A way a notice reaches a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
