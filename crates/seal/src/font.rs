@@ -3,7 +3,8 @@
 //! krilla and skrifa both read the same static bytes; parsing a 16 MB font per document
 //! would dominate the cost of sealing, so both faces live in a process-wide `OnceLock`.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 use krilla::geom::{Path, PathBuilder};
 use krilla::text::{Font, GlyphId, KrillaGlyph};
@@ -21,6 +22,8 @@ pub(crate) struct Face {
     charmap: Charmap<'static>,
     metrics: GlyphMetrics<'static>,
     outlines: OutlineGlyphCollection<'static>,
+    /// Outlines already drawn: the seal's ring text is the same on every document.
+    drawn: RwLock<HashMap<char, Option<std::sync::Arc<Path>>>>,
     units_per_em: f32,
 }
 
@@ -34,7 +37,7 @@ pub(crate) fn face() -> Option<&'static Face> {
         let metrics = font_ref.glyph_metrics(Size::unscaled(), LocationRef::default());
         let units_per_em = f32::from(font_ref.metrics(Size::unscaled(), LocationRef::default()).units_per_em);
         let outlines = font_ref.outline_glyphs();
-        Some(Face { font, charmap: font_ref.charmap(), metrics, outlines, units_per_em })
+        Some(Face { font, charmap: font_ref.charmap(), metrics, outlines, drawn: RwLock::default(), units_per_em })
     })
     .as_ref()
 }
@@ -59,7 +62,21 @@ impl Face {
 
     /// The outline of `c` in font units (y up), for drawing as a shape rather than text:
     /// whole-number coordinates keep the content stream small. `None` if the font lacks it.
-    pub(crate) fn outline(&self, c: char) -> Option<Path> {
+    pub(crate) fn outline(&self, c: char) -> Option<std::sync::Arc<Path>> {
+        if let Some(drawn) = self.drawn.read().ok().and_then(|d| d.get(&c).cloned()) {
+            return drawn;
+        }
+        let path = self.draw(c).map(std::sync::Arc::new);
+        if let Ok(mut drawn) = self.drawn.write() {
+            // Bounded: a keyring seals with a handful of bureau names.
+            if drawn.len() < 4096 {
+                drawn.insert(c, path.clone());
+            }
+        }
+        path
+    }
+
+    fn draw(&self, c: char) -> Option<Path> {
         let glyph = self.outlines.get(self.charmap.map(c)?)?;
         let mut pen = Pen(PathBuilder::new());
         glyph.draw(DrawSettings::unhinted(Size::unscaled(), LocationRef::default()), &mut pen).ok()?;

@@ -239,15 +239,27 @@ fn footer(surface: &mut Surface<'_>, face: &Face, url: &str, page: usize, pages:
     }
 }
 
+/// The modules of a QR code for `data` (level M), row by row. One fixed mask instead of the
+/// best of eight: any mask reads, and scoring all eight cost more than the rest of the code.
+fn qr_modules(data: &[u8]) -> Option<Vec<qrcode::Color>> {
+    use qrcode::canvas::{Canvas, MaskPattern};
+    let ec = qrcode::EcLevel::M;
+    let bits = qrcode::bits::encode_auto(data, ec).ok()?;
+    let version = bits.version();
+    let (codewords, ec_codewords) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, ec).ok()?;
+    let mut canvas = Canvas::new(version, ec);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&codewords, &ec_codewords);
+    canvas.apply_mask(MaskPattern::Checkerboard);
+    Some(canvas.into_colors())
+}
+
 /// The QR code's dark modules as filled rectangles, one per run of dark modules in a row,
 /// drawn in module units so the content stream holds small integers; nothing if the URL is
 /// too long for a QR code.
 fn qr(surface: &mut Surface<'_>, url: &str, x: f32, y: f32, size: f32) {
-    let Ok(code) = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M) else {
-        return;
-    };
-    let n = code.width();
-    let colours = code.to_colors();
+    let Some(colours) = qr_modules(url.as_bytes()) else { return };
+    let n = (colours.len() as f64).sqrt() as usize;
     let mut pb = PathBuilder::new();
     for (row, modules) in colours.chunks(n).enumerate() {
         let mut col = 0;
@@ -270,5 +282,30 @@ fn qr(surface: &mut Surface<'_>, url: &str, x: f32, y: f32, size: f32) {
         surface.push_transform(&Transform::from_row(module, 0.0, 0.0, module, x, y));
         surface.draw_path(&path);
         surface.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_reads_back_as_the_verification_link() {
+        let url =
+            "https://zwfw.example.gov.cn/verify/%E5%85%B0%E5%AE%A1%E6%89%B9%E8%AE%B8%E3%80%942026%E3%80%95123%E5%8F%B7";
+        let modules = qr_modules(url.as_bytes()).expect("fits a QR code");
+        let n = (modules.len() as f64).sqrt() as usize;
+        assert_eq!(n * n, modules.len());
+        // Four pixels a module and a four-module quiet zone, as a phone's camera sees it.
+        let (scale, quiet) = (4, 4);
+        let side = (n + 2 * quiet) * scale;
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+            let (mx, my) = ((x / scale).wrapping_sub(quiet), (y / scale).wrapping_sub(quiet));
+            if mx < n && my < n && modules[my * n + mx] == qrcode::Color::Dark { 0 } else { 255 }
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (_, content) = grids[0].decode().expect("decodes");
+        assert_eq!(content, url);
     }
 }
