@@ -488,6 +488,32 @@ impl Store {
         .await
     }
 
+    /// [`Store::submit_case`] with the notices the submission causes (收件回执), written in
+    /// the same transaction by one multi-row insert: `make` builds the case, its first
+    /// event and its notices from the number.
+    pub async fn submit_case_noting<E, M>(
+        &self,
+        division: DivisionCode,
+        year: i16,
+        actor: String,
+        make: M,
+    ) -> Result<Case, E>
+    where
+        M: FnOnce(CaseNumber) -> Result<(Case, CaseEvent, Vec<crate::NewNotice>), E> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        self.write(move |conn| {
+            Box::pin(async move {
+                let number = allocate_case_number(conn, &division, year).await?;
+                let (case, event, notices) = make(number)?;
+                insert_submitted_case(conn, &case, &event, &actor).await?;
+                crate::insert_notices(conn, &notices).await?;
+                Ok(case)
+            })
+        })
+        .await
+    }
+
     /// A case's current state.
     #[tracing::instrument(skip_all, fields(case.number = %number))]
     pub async fn case_by_number(&self, number: &CaseNumber) -> Result<Option<Case>, StoreError> {

@@ -27,10 +27,12 @@ mod lists;
 mod materials;
 mod meetings;
 mod migrate;
+mod notices;
 mod org;
 mod plans;
 mod project_service;
 mod projects;
+mod push;
 mod ratings;
 mod supervision;
 mod tickets;
@@ -90,6 +92,13 @@ pub use meetings::{
     AgendaRow, MeetingRow, TaskRow, close_roadmap_tasks_of, finish_roadmap_task, insert_agenda_project, insert_meeting,
     insert_roadmap_task,
 };
+pub use notices::{
+    ChannelHealthRow, DueNotice, NewNotice, NoticeReach, NoticeRow, NoticeTemplateRow, cancel_notice,
+    consume_wechat_consent, insert_notice_template, insert_notices, mark_notice_read, mark_notices_sending,
+    put_notice_channel, record_notice_failed, record_notice_receipt, record_notice_retry, record_notice_sent,
+    record_wechat_consent, requeue_notice, set_account_phone, set_contact_email, set_contact_openid,
+    set_notice_consent,
+};
 pub use org::{put_record, retire_record};
 pub use plans::{PlanRow, insert_plan};
 pub use project_service::{
@@ -99,6 +108,10 @@ pub use project_service::{
 pub use projects::{
     Consultation, ProjectRow, RunRow, insert_consultation, insert_project, insert_project_run, insert_step_case,
     run_for_case, update_project_record, update_project_run, update_project_stage,
+};
+pub use push::{
+    NewPushSubscription, PushSubscriptionRow, delete_push_subscription, delete_push_subscription_of,
+    push_subscription_rows, upsert_push_subscription,
 };
 pub use ratings::{
     AppealRow, RatingRow, RectificationRow, advance_rectification, insert_appeal, insert_rating, insert_rectification,
