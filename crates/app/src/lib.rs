@@ -150,6 +150,8 @@ pub struct App {
     pub gateways: Arc<notify::Gateways>,
     /// Whether events write notices at all (`--no-notices` turns them off: no outbox rows).
     pub notices_on: bool,
+    /// The notice templates in force, as last read.
+    pub notice_templates: Arc<notify::templates::TemplateCache>,
 }
 
 impl App {
@@ -171,6 +173,7 @@ impl App {
             public_base_url: documents::DEFAULT_PUBLIC_URL.to_owned(),
             gateways: Arc::default(),
             notices_on: true,
+            notice_templates: Arc::default(),
         }
     }
 
@@ -316,14 +319,20 @@ pub async fn submit_case(
     // numbers come from a sequence that a rollback does not return).
     let year = CaseNumber::year_of(now);
     Case::submit(CaseNumber::new(&row.item.division, year, 0), &row.item, row.version, submission.clone(), now)?;
+    // The receipt (收件回执) is read for and planned here, written with the case.
+    let receipt =
+        notify::outbox::SubmissionNotice::plan(state, account, &submission.applicant.id_number, &row.item.name).await?;
+    let app = state.clone();
     // Under an Idempotency-Key the key is claimed in the same write as the case; without
     // one, the case joins the store's batched submissions.
     let Some(pending) = crate::idempotency::pending() else {
         let division = row.item.division.clone();
         return state
             .store
-            .submit_case(division, year, actor, move |number| {
-                Ok::<_, AppError>(Case::submit(number, &row.item, row.version, submission, now)?)
+            .submit_case_noting(division, year, actor, move |number| {
+                let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
+                let notices = receipt.map(|r| r.rows(&app, &case)).unwrap_or_default();
+                Ok::<_, AppError>((case, event, notices))
             })
             .await;
     };
@@ -335,6 +344,9 @@ pub async fn submit_case(
                 let number = allocate_case_number(conn, &row.item.division, year).await?;
                 let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
                 tongban_store::insert_submitted_case(conn, &case, &event, &actor).await?;
+                if let Some(r) = receipt {
+                    tongban_store::insert_notices(conn, &r.rows(&app, &case)).await?;
+                }
                 Ok(case)
             })
         })
@@ -538,6 +550,8 @@ pub async fn act_on_case(
     let chain = (authority.as_deref(), delegations.as_ref());
     let pending = documents::prepare(state, &after, &item, &events, expected + 1, &account.id, chain, now).await?;
     let pending = documents::before_write(state, &case.number, pending, now).await?;
+    // The notices the events cause, read for and rendered now; written with the events.
+    let notices = notify::outbox::for_case_events(state, &after, &item.name, &events, expected + 1, now).await?;
     let (seal, base_url) = (state.seal.clone(), state.public_base_url.clone());
     state
         .store
@@ -547,6 +561,7 @@ pub async fn act_on_case(
                     append_events(conn, expected, &after, &events, &account.id, now, authority.as_deref()).await?;
                 let number = after.number.as_str();
                 let issued = documents::issue(conn, seal.as_deref(), &base_url, number, pending, now).await?;
+                tongban_store::insert_notices(conn, &notices).await?;
                 let decisions: Vec<concerns::Decided<'_>> = (expected + 1..)
                     .zip(&events)
                     .filter(|(_, e)| e.is_decision())
@@ -800,11 +815,14 @@ pub async fn sign_up(state: &App, principal: &Principal, req: SignUp) -> Result<
         verified: None,
     };
     let now = state.now();
-    let a = account.clone();
+    let (a, email) = (account.clone(), valid.email);
     state
         .write_claimed(move |c| {
             Box::pin(async move {
                 tongban_store::insert_account(c, &a, now).await?;
+                if let Some(email) = &email {
+                    tongban_store::set_contact_email(c, &a.id, Some(email), now).await?;
+                }
                 append_audit(c, now, &a.id, "account.sign_up", &a.id, "{}").await?;
                 Ok::<_, AppError>(())
             })

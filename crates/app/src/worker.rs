@@ -288,6 +288,20 @@ async fn record(
     if alerts.is_empty() {
         return Ok(());
     }
+    // The owners are told (yellow in working time, red at once), with the alerts: a notice
+    // of an alert raised before is absorbed by its unique key.
+    let told: Vec<_> = alerts
+        .iter()
+        .filter(|a| !a.owner.is_empty())
+        .map(|a| crate::notify::outbox::AlertNotice {
+            case: a.case_number.clone(),
+            kind: a.kind.to_string(),
+            colour: a.colour,
+            since: a.since,
+            to: a.owner.clone(),
+        })
+        .collect();
+    let notices = crate::notify::outbox::for_alerts(state, &told, raised_at).await?;
     let new = state
         .store
         .write(move |c| {
@@ -299,6 +313,7 @@ async fn record(
                 for r in &records {
                     insert_accountability(c, r).await?;
                 }
+                tongban_store::insert_notices(c, &notices).await?;
                 Ok::<_, crate::AppError>(new)
             })
         })

@@ -566,7 +566,7 @@ pub async fn insert_notice_template(
     conn: &mut Conn,
     event: &str,
     channel: Channel,
-    body_of: impl FnOnce(u32) -> Result<String, StoreError>,
+    body_of: impl FnOnce(u32) -> String,
     at: Timestamp,
     by: &str,
 ) -> Result<u32, StoreError> {
@@ -584,7 +584,7 @@ pub async fn insert_notice_template(
     .bind(event)
     .bind(channel.as_str())
     .bind(version)
-    .bind(body_of(version)?)
+    .bind(body_of(version))
     .bind(format_ts(at))
     .bind(by)
     .execute()

@@ -1,0 +1,305 @@
+//! Writing notices: which rows an event adds to the outbox, rendered from the templates in
+//! force and the recipient's consent. The rows are written by the caller in the same
+//! transaction as the event; the reads they need happen before it.
+
+use jiff::Timestamp;
+use tongban_core::case::{Case, CaseEvent};
+use tongban_core::identity::Role;
+use tongban_core::notice::{Channel, NoticeEvent, NoticeState, check_mobile, policy};
+use tongban_store::{NewNotice, NoticeReach};
+
+use super::templates::{Templates, in_force};
+use crate::{App, AppError};
+
+/// The name of the center in notices.
+pub const CENTER: &str = "政务服务中心";
+
+/// A moment as notices show it: Beijing time, to the minute.
+pub(crate) fn local(t: Timestamp) -> String {
+    let dt = jiff::tz::Offset::constant(8).to_datetime(t);
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", dt.year(), dt.month(), dt.day(), dt.hour(), dt.minute())
+}
+
+/// Whether a notice to `reach` can go out on `channel` here: the inbox always; another
+/// channel when the deployment offers it, the person consented, and an address is on file.
+pub(crate) fn usable(state: &App, reach: &NoticeReach, channel: Channel) -> bool {
+    match channel {
+        Channel::Inbox => true,
+        _ if !state.gateways.offers(channel) || !reach.consented(channel) => false,
+        Channel::Email => reach.email.is_some(),
+        Channel::Sms => reach.phone.as_deref().is_some_and(|p| check_mobile(p).is_ok()),
+        Channel::Wechat => reach.wechat_openid.is_some(),
+        Channel::Push => true,
+    }
+}
+
+/// Everything needed to write one event's notices to one person.
+pub(crate) struct Notice<'a> {
+    /// What caused it (with recipient and channel, its unique key).
+    pub source: String,
+    /// The event.
+    pub event: NoticeEvent,
+    /// The recipient's reach.
+    pub reach: &'a NoticeReach,
+    /// The case, if any.
+    pub case_number: Option<String>,
+    /// Template fields.
+    pub fields: Vec<(&'static str, String)>,
+    /// When written.
+    pub now: Timestamp,
+    /// When it may first go out (quiet hours).
+    pub release: Timestamp,
+}
+
+/// The rows of one notice: its inbox copy (delivered at once) and the first channel the
+/// person can be reached on (queued), if any. `skip` leaves a channel out (a failing one).
+pub(crate) fn rows(state: &App, templates: &Templates, n: &Notice<'_>, skip: Option<Channel>) -> Vec<NewNotice> {
+    let mut out = Vec::with_capacity(2);
+    let mut channels = vec![Channel::Inbox];
+    channels.extend(policy::first_channel(|c| Some(c) != skip && usable(state, n.reach, c)));
+    for channel in channels {
+        let t = templates.get(n.event, channel);
+        let r = t.render(&n.fields);
+        let inbox = channel == Channel::Inbox;
+        out.push(NewNotice {
+            source: n.source.clone(),
+            event: n.event.as_str().to_owned(),
+            recipient: n.reach.account.clone(),
+            channel,
+            case_number: n.case_number.clone(),
+            statutory: n.event.is_statutory(),
+            state: if inbox { NoticeState::Delivered } else { NoticeState::Queued },
+            subject: r.subject,
+            body: r.body,
+            provider: r.provider,
+            url: url_of(state, n.case_number.as_deref()),
+            template_version: t.version,
+            due_at: if inbox { n.now } else { n.release },
+            fallback_of: None,
+            created_at: n.now,
+        });
+    }
+    out
+}
+
+fn url_of(state: &App, case: Option<&str>) -> Option<String> {
+    let base = state.public_base_url.trim_end_matches('/');
+    Some(match case {
+        Some(n) => format!("{base}/cases/{n}"),
+        None => format!("{base}/admin/notices"),
+    })
+}
+
+/// The fields every notice about `case` has.
+pub(crate) fn case_fields(
+    state: &App,
+    case: &Case,
+    item_name: &str,
+    event: NoticeEvent,
+    now: Timestamp,
+) -> Vec<(&'static str, String)> {
+    let mut f = vec![
+        ("case_number", case.number.to_string()),
+        ("item", item_name.to_owned()),
+        ("applicant", case.applicant.name.clone()),
+        ("status", event.status_word().to_owned()),
+        ("at", local(now)),
+        ("center", CENTER.to_owned()),
+        ("due_at", case.due_at.map(local).unwrap_or_default()),
+    ];
+    f.extend(url_of(state, Some(case.number.as_str())).map(|u| ("url", u)));
+    f
+}
+
+/// The account a case's applicant is told through: the submitting account when it is an
+/// applicant's, else the applicant's verified account; none when neither exists.
+pub(crate) async fn applicant_account(state: &App, case: &Case) -> Result<Option<String>, AppError> {
+    if let Some(s) = &case.submitter
+        && let Some(a) = state.store.account(&s.account).await?
+        && a.role == Role::Applicant
+    {
+        return Ok(Some(a.id));
+    }
+    Ok(state.store.verified_holder(&case.applicant.id_number).await?)
+}
+
+/// The notices `events` of `case` (now `after`, the events numbered from `first_seq`)
+/// cause to its applicant; empty when notices are off or the events cause none.
+pub(crate) async fn for_case_events(
+    state: &App,
+    after: &Case,
+    item_name: &str,
+    events: &[CaseEvent],
+    first_seq: u32,
+    now: Timestamp,
+) -> Result<Vec<NewNotice>, AppError> {
+    let caused: Vec<(u32, &CaseEvent, NoticeEvent)> = (first_seq..)
+        .zip(events)
+        .flat_map(|(seq, e)| NoticeEvent::of_case_event(e).iter().map(move |n| (seq, e, *n)))
+        .collect();
+    if !state.notices_on || caused.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(account) = applicant_account(state, after).await? else { return Ok(Vec::new()) };
+    let Some(reach) = state.store.notice_reach(&account).await? else { return Ok(Vec::new()) };
+    let templates = in_force(state).await?;
+    let mut out = Vec::new();
+    for (seq, event, notice) in caused {
+        let mut fields = case_fields(state, after, item_name, notice, now);
+        fields.extend(tongban_core::notice::case_event_fields(event));
+        let n = Notice {
+            source: format!("case:{}:{seq}:{}", after.number, notice.as_str()),
+            event: notice,
+            reach: &reach,
+            case_number: Some(after.number.to_string()),
+            fields,
+            now,
+            release: now,
+        };
+        out.extend(rows(state, &templates, &n, None));
+    }
+    Ok(out)
+}
+
+/// What a submission needs to write its receipt (收件回执) in its own transaction: read
+/// before it, rendered inside it once the case has its number.
+pub(crate) struct SubmissionNotice {
+    reach: NoticeReach,
+    templates: Templates,
+    item_name: String,
+}
+
+impl SubmissionNotice {
+    /// The plan for a submission by `account` (an applicant: to them; staff at a window: to
+    /// the applicant's verified account, if any); none when notices are off or nobody is
+    /// to be told.
+    pub(crate) async fn plan(
+        state: &App,
+        account: &tongban_store::Account,
+        id_number: &str,
+        item_name: &str,
+    ) -> Result<Option<SubmissionNotice>, AppError> {
+        if !state.notices_on {
+            return Ok(None);
+        }
+        let recipient = if account.role == Role::Applicant {
+            Some(account.id.clone())
+        } else {
+            state.store.verified_holder(id_number).await?
+        };
+        let Some(recipient) = recipient else { return Ok(None) };
+        let Some(reach) = state.store.notice_reach(&recipient).await? else { return Ok(None) };
+        Ok(Some(SubmissionNotice { reach, templates: in_force(state).await?, item_name: item_name.to_owned() }))
+    }
+
+    /// The receipt's rows for `case`, just numbered.
+    pub(crate) fn rows(&self, state: &App, case: &Case) -> Vec<NewNotice> {
+        let now = case.submitted_at;
+        let event = NoticeEvent::Submitted;
+        let n = Notice {
+            source: format!("case:{}:1:{}", case.number, event.as_str()),
+            event,
+            reach: &self.reach,
+            case_number: Some(case.number.to_string()),
+            fields: case_fields(state, case, &self.item_name, event, now),
+            now,
+            release: now,
+        };
+        rows(state, &self.templates, &n, None)
+    }
+}
+
+/// A raised supervision alert to tell its owner of.
+#[derive(Debug, Clone)]
+pub(crate) struct AlertNotice {
+    /// The case.
+    pub case: String,
+    /// The alert's kind.
+    pub kind: String,
+    /// Its colour.
+    pub colour: tongban_core::supervision::Colour,
+    /// Since when.
+    pub since: Timestamp,
+    /// Whom to tell.
+    pub to: String,
+}
+
+/// The notices of supervision alerts (yellow waits for working time; red goes at once).
+pub(crate) async fn for_alerts(
+    state: &App,
+    alerts: &[AlertNotice],
+    now: Timestamp,
+) -> Result<Vec<NewNotice>, AppError> {
+    if !state.notices_on || alerts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let templates = in_force(state).await?;
+    let calendar = state.calendar();
+    let mut reaches: std::collections::HashMap<String, Option<NoticeReach>> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for a in alerts {
+        let Some(event) = NoticeEvent::of_colour(a.colour) else { continue };
+        if !reaches.contains_key(&a.to) {
+            let reach = state.store.notice_reach(&a.to).await?;
+            reaches.insert(a.to.clone(), reach);
+        }
+        let Some(Some(reach)) = reaches.get(&a.to) else { continue };
+        let Ok(number) = tongban_core::case::CaseNumber::parse(&a.case) else { continue };
+        let Some(case) = state.store.case_by_number(&number).await? else { continue };
+        let item_name = match state.store.item_in_version(&case.item, case.item_version).await? {
+            Some(row) => row.item.name,
+            None => case.item.to_string(),
+        };
+        let n = Notice {
+            source: format!("alert:{}:{}:{}:{}", a.case, a.kind, a.colour.as_str(), tongban_store::format_ts(a.since)),
+            event,
+            reach,
+            case_number: Some(a.case.clone()),
+            fields: case_fields(state, &case, &item_name, event, now),
+            now,
+            release: policy::release_at(now, event.waits_for_working_time(), &calendar),
+        };
+        out.extend(rows(state, &templates, &n, None));
+    }
+    Ok(out)
+}
+
+/// The notices telling every administrator that `channel` keeps failing (`since`, with the
+/// last error); never on the failing channel itself.
+pub(crate) async fn channel_failing(
+    state: &App,
+    channel: Channel,
+    since: Timestamp,
+    error: &str,
+    now: Timestamp,
+) -> Result<Vec<NewNotice>, AppError> {
+    if !state.notices_on {
+        return Ok(Vec::new());
+    }
+    let templates = in_force(state).await?;
+    let calendar = state.calendar();
+    let event = NoticeEvent::ChannelFailing;
+    let mut out = Vec::new();
+    for admin in state.store.administrators().await? {
+        let Some(reach) = state.store.notice_reach(&admin).await? else { continue };
+        let mut fields = vec![
+            ("channel", channel.as_str().to_owned()),
+            ("reason", error.to_owned()),
+            ("status", event.status_word().to_owned()),
+            ("at", local(now)),
+            ("center", CENTER.to_owned()),
+        ];
+        fields.extend(url_of(state, None).map(|u| ("url", u)));
+        let n = Notice {
+            source: format!("channel:{channel}:{}", tongban_store::format_ts(since)),
+            event,
+            reach: &reach,
+            case_number: None,
+            fields,
+            now,
+            release: policy::release_at(now, event.waits_for_working_time(), &calendar),
+        };
+        out.extend(rows(state, &templates, &n, Some(channel)));
+    }
+    Ok(out)
+}
