@@ -231,7 +231,7 @@ pub struct NoticeParams {
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
 pub async fn my_inbox(State(state): State<AppState>, principal: Principal) -> Result<Json<InboxJson>, ApiError> {
-    authorize(&principal, Action::Session)?;
+    authorize(&principal, Action::OwnNotices)?;
     let items: Vec<InboxMessageJson> =
         notify::inbox(&state, &principal).await?.into_iter().map(InboxMessageJson::from).collect();
     let unread = items.iter().filter(|m| !m.read).count() as u64;
@@ -250,7 +250,7 @@ pub async fn mark_read(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id = super::path_id(&principal, Action::Session, &id, "message")?;
+    let id = super::path_id(&principal, Action::OwnNotices, &id, "message")?;
     notify::mark_read(&state, &principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -264,7 +264,7 @@ pub async fn my_preferences(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<PreferencesJson>, ApiError> {
-    authorize(&principal, Action::Session)?;
+    authorize(&principal, Action::OwnNotices)?;
     Ok(Json(notify::preferences(&state, &principal).await?.into()))
 }
 
@@ -322,7 +322,7 @@ pub async fn set_preferences(
     principal: Principal,
     AppJson(update): AppJson<PreferencesUpdate>,
 ) -> Result<Json<PreferencesJson>, ApiError> {
-    authorize(&principal, Action::Session)?;
+    authorize(&principal, Action::OwnNotices)?;
     Ok(Json(apply_preferences(&state, &principal, update).await?.into()))
 }
 
@@ -332,6 +332,7 @@ pub async fn set_preferences(
         (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json")))]
 pub async fn stats(State(state): State<AppState>, principal: Principal) -> Result<Json<NoticeStatsJson>, ApiError> {
+    authorize(&principal, Action::ReadDeliveryStats)?;
     let channels = notify::delivery_stats(&state, &principal).await?;
     Ok(Json(NoticeStatsJson { channels: channels.into_iter().map(ChannelStatsJson::from).collect() }))
 }
@@ -357,19 +358,6 @@ pub async fn list(
     Ok(Json(NoticeListJson { items: items.into_iter().map(NoticeJson::from).collect() }))
 }
 
-/// The notice id in a path: one that is not a number names nothing (404), but only once the
-/// caller may manage notices at all.
-async fn notice_id(state: &AppState, principal: &Principal, text: &str) -> Result<i64, ApiError> {
-    match text.parse() {
-        Ok(id) => Ok(id),
-        Err(_) => {
-            // Asking for the failed list checks the caller's rights as retry and cancel do.
-            notify::failed_notices(state, principal).await?;
-            Err(AppError::NotFound(format!("notice {text:?} does not exist")).into())
-        }
-    }
-}
-
 /// Queues a failed notice again (administrators).
 #[utoipa::path(post, path = "/api/v1/notices/{id}/retry", tag = "notices",
     params(("id" = String, Path, description = "The notice's id")),
@@ -383,7 +371,7 @@ pub async fn retry(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<NoticeJson>, ApiError> {
-    let id = notice_id(&state, &principal, &id).await?;
+    let id = super::path_id(&principal, Action::ManageNotices, &id, "notice")?;
     Ok(Json(notify::retry_notice(&state, &principal, id).await?.into()))
 }
 
@@ -400,7 +388,7 @@ pub async fn cancel(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<NoticeJson>, ApiError> {
-    let id = notice_id(&state, &principal, &id).await?;
+    let id = super::path_id(&principal, Action::ManageNotices, &id, "notice")?;
     Ok(Json(notify::cancel_notice(&state, &principal, id).await?.into()))
 }
 

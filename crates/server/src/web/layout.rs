@@ -108,6 +108,7 @@ pub fn page_with(ctx: &Ctx, title: &str, body: Markup, refresh: Option<u32>) -> 
                             @if let Some(a) = ctx.account() {
                                 span.me { (a.display_name) " · " (ctx.t(&format!("role.{}", a.role.as_str()))) }
                                 a href="/account/password" { (ctx.t("nav.password")) }
+                                a href=(if a.role == Role::Applicant { "/hall/profile" } else { "/account/profile" }) { (ctx.t("notices.nav_profile")) }
                                 form.inline method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(ctx.csrf);
                                     button.link type="submit" { (ctx.t("nav.logout")) }

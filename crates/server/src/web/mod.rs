@@ -29,6 +29,7 @@ mod i18n;
 mod kiosk;
 mod layout;
 mod meetings;
+mod notices;
 mod portal;
 mod project_service;
 mod projects;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(approval_list::routes())
         .merge(meetings::routes())
         .merge(ratings::routes())
+        .merge(notices::routes())
         .merge(admin::routes())
         .merge(kiosk::routes())
         .merge(verify::routes())

@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod lists;
 mod meetings;
+mod notices;
 mod oidc;
 mod org;
 mod org_pages;

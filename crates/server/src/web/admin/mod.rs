@@ -54,6 +54,7 @@ const SECTION: &[(&str, &str)] = &[
     ("/admin/rules", "admin.rules"),
     ("/admin/plans", "admin.plans"),
     ("/admin/document-templates", "doc.templates_tab"),
+    ("/admin/notices", "notices.admin_tab"),
 ];
 
 /// Who may see a page of the section, and whether they may change what it shows:

@@ -39,6 +39,8 @@ pub struct CaseData {
     pub names: std::collections::HashMap<String, String>,
     /// Its sealed documents.
     pub documents: Vec<crate::app::documents::DocumentSummary>,
+    /// The notices it caused, oldest first.
+    pub notices: Vec<crate::app::notify::NoticeView>,
 }
 
 /// A form-level notice on a refused action.
@@ -151,6 +153,8 @@ pub struct CasePage {
     pub reads: Vec<ReadRow>,
     /// Its sealed documents, oldest first.
     pub documents: Vec<DocRow>,
+    /// The notices it caused, oldest first, each shown under the event that caused it.
+    pub notices: Vec<crate::app::notify::NoticeView>,
 }
 
 /// The power a role's actions on this page need, for showing the authority held.
@@ -242,6 +246,7 @@ impl CasePage {
                 .map(|r| ReadRow { who: r.read_by.clone(), material: r.material.clone(), at: r.read_at })
                 .collect(),
             documents: data.documents.iter().map(DocRow::of).collect(),
+            notices: data.notices.clone(),
         }
     }
 }
@@ -317,7 +322,7 @@ pub fn render(ctx: &Ctx, v: &CasePage) -> Markup {
                 (documents(ctx, &v.documents))
                 section {
                     h2 { (ctx.t("case.timeline")) }
-                    (timeline(ctx, &v.timeline, &v.documents))
+                    (timeline(ctx, &v.timeline, &v.documents, &v.notices, v.staff))
                 }
             }
             aside {

@@ -60,7 +60,20 @@ async fn load(state: &AppState, ctx: &Ctx, number: &CaseNumber) -> Result<CaseDa
     };
     let documents =
         crate::app::documents::case_documents(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
-    Ok(CaseData { case, events, files, reads, item, remaining_minutes, delegations, offer_expires, names, documents })
+    let notices = crate::app::notify::case_notices(state, &ctx.principal, number).await.map_err(|e| ctx.fail(e))?;
+    Ok(CaseData {
+        case,
+        events,
+        files,
+        reads,
+        item,
+        remaining_minutes,
+        delegations,
+        offer_expires,
+        names,
+        documents,
+        notices,
+    })
 }
 
 /// The case page, with a refused action shown again.

@@ -56,6 +56,7 @@ fn case_page(actions: Vec<ActionForm>) -> CasePage {
         files: Vec::new(),
         reads: Vec::new(),
         documents: Vec::new(),
+        notices: Vec::new(),
     }
 }
 

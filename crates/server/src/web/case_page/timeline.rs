@@ -8,6 +8,7 @@ use tongban_core::identity::Power;
 
 use super::documents::{DocRow, event_documents};
 use crate::app::RecordedEvent;
+use crate::app::notify::NoticeView;
 use crate::web::ctx::Ctx;
 use crate::web::view;
 
@@ -230,11 +231,25 @@ fn event_detail(ctx: &Ctx, e: &CaseEvent) -> Markup {
     }
 }
 
-/// Draws a case's timeline, each event with the documents it caused among `docs`.
-pub fn timeline(ctx: &Ctx, entries: &[TimelineEntry], docs: &[DocRow]) -> Markup {
+/// The notices among `notices` that event `i` of `entries` caused: those written at or
+/// after it and before the next (a notice is written in its event's transaction).
+fn notices_of<'a>(entries: &[TimelineEntry], i: usize, notices: &'a [NoticeView]) -> Vec<&'a NoticeView> {
+    let from = if i == 0 { None } else { entries.get(i).map(|e| e.at) };
+    let until = entries.get(i + 1).map(|e| e.at);
+    notices
+        .iter()
+        .filter(|n| from.is_none_or(|f| n.created_at >= f) && until.is_none_or(|u| n.created_at < u))
+        .collect()
+}
+
+/// Draws a case's timeline, each event with the documents it caused among `docs` and the
+/// notices among `notices` (for staff with channel, state and recipient; for the applicant
+/// in plain words).
+pub fn timeline(ctx: &Ctx, entries: &[TimelineEntry], docs: &[DocRow], notices: &[NoticeView], staff: bool) -> Markup {
     html! {
         ol.timeline {
-            @for e in entries {
+            @for (i, e) in entries.iter().enumerate() {
+                @let sent = notices_of(entries, i, notices);
                 li {
                     div.when { (view::time(e.at)) }
                     div.what {
@@ -242,6 +257,12 @@ pub fn timeline(ctx: &Ctx, entries: &[TimelineEntry], docs: &[DocRow]) -> Markup
                         " · " span.actor { (e.actor) }
                         div.detail { (event_detail(ctx, &e.event)) }
                         (event_documents(ctx, &docs.iter().filter(|d| d.event_seq == e.seq).collect::<Vec<_>>()))
+                        @if !sent.is_empty() {
+                            div.notices {
+                                (ctx.t("notices.on_timeline")) ":"
+                                ul.notice-lines { @for n in sent { (crate::web::notices::timeline_notice(ctx, n, staff)) } }
+                            }
+                        }
                         @if let Some(shown) = &e.authority {
                             div.authority {
                                 (ctx.t("authority.under")) ": "

@@ -192,7 +192,9 @@ pub async fn my_cases(
             link: "/hall?page=".to_owned(),
         },
     };
-    Ok(page(&ctx, ctx.t("hall.title"), render_my_cases(&ctx, &model)))
+    let unread = crate::web::notices::unread_count(&state, &ctx).await;
+    let body = maud::html! { (crate::web::notices::hall_tabs(&ctx, unread)) (render_my_cases(&ctx, &model)) };
+    Ok(page(&ctx, ctx.t("hall.title"), body))
 }
 
 #[cfg(test)]

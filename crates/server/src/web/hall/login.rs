@@ -140,6 +140,8 @@ pub struct SignupForm {
     pub id_number: String,
     /// The phone typed.
     pub phone: String,
+    /// The e-mail address typed.
+    pub email: String,
     /// What was wrong.
     pub errors: FieldErrors,
 }
@@ -153,6 +155,7 @@ impl SignupForm {
             kind: "individual".into(),
             id_number: String::new(),
             phone: String::new(),
+            email: String::new(),
             errors: FieldErrors::default(),
         }
     }
@@ -165,6 +168,7 @@ impl SignupForm {
             kind: fields.get("kind").to_owned(),
             id_number: fields.get("id_number").to_owned(),
             phone: fields.get("phone").to_owned(),
+            email: fields.get("email").to_owned(),
             errors,
         }
     }
@@ -190,6 +194,8 @@ pub fn render_signup(ctx: &Ctx, f: &SignupForm) -> Markup {
                 Input { required: true, hint: Some(ctx.t("signup.id_hint")), ..Input::default() }))
             (view::input(ctx.t("signup.phone"), "phone", &f.phone, errors,
                 Input { kind: "tel", autocomplete: Some("tel"), ..Input::default() }))
+            (view::input(ctx.t("notices.signup_email"), "email", &f.email, errors,
+                Input { kind: "email", autocomplete: Some("email"), hint: Some(ctx.t("notices.signup_email_hint")), ..Input::default() }))
             button.primary type="submit" { (ctx.t("signup.submit")) }
         }
     }
@@ -213,7 +219,7 @@ pub async fn signup(State(state): State<AppState>, posted: Posted) -> Result<Res
         kind: fields.get("kind").to_owned(),
         id_number: fields.get("id_number").to_owned(),
         phone: Some(fields.get("phone").to_owned()),
-        email: None,
+        email: Some(fields.get("email").to_owned()),
     };
     let errors = match app::sign_up(&state, &ctx.principal, request).await {
         Ok(account) => {
@@ -247,6 +253,18 @@ mod tests {
         assert!(html.contains("name=\"password\" type=\"password\" value=\"\""), "{html}");
         assert!(html.contains("name=\"next\" value=\"/hall\""), "{html}");
         assert!(html.contains("role=\"alert\">wrong<"), "{html}");
+    }
+
+    #[test]
+    fn a_refused_e_mail_address_is_shown_beside_its_field_and_kept() {
+        let ctx = Ctx::for_test(Lang::En);
+        let fields = Fields(vec![("login".into(), "wang.fang".into()), ("email".into(), "not-an-address".into())]);
+        let mut errors = FieldErrors::default();
+        errors.add("email", "not an e-mail address");
+        let html = render_signup(&ctx, &SignupForm::typed(&fields, errors)).into_string();
+        assert!(html.contains("name=\"email\" type=\"email\" value=\"not-an-address\""), "{html}");
+        assert!(html.contains("id=\"err-email\" role=\"alert\">not an e-mail address<"), "{html}");
+        assert!(html.contains("value=\"wang.fang\""), "{html}");
     }
 
     #[test]
