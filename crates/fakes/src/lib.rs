@@ -4,5 +4,8 @@
 //! keep what they delivered for assertions.
 //!
 //! - [`smtp`]: an SMTP sink, plain, STARTTLS or implicit TLS.
+//! - [`push`]: a Web Push service that checks VAPID and decrypts each message as the
+//!   browser would.
 
+pub mod push;
 pub mod smtp;
