@@ -17,11 +17,10 @@ fn zh(key: &str) -> &'static str {
     Lang::Zh.t(key)
 }
 
-/// A case the clerk accepted and asked to be corrected; its number.
+/// A case the clerk asked to be corrected (补正告知); its number.
 async fn corrected_case(f: &Fixture) -> String {
     let (applicant, clerk) = (f.login("applicant").await, f.login("clerk").await);
     let number = f.submit(&applicant).await;
-    assert_eq!(f.act(&clerk, &number, json!({"action": "accept"})).await.0, StatusCode::OK);
     let correction = json!({"action": "request_correction", "missing": ["营业执照"], "note": "请补交营业执照副本"});
     let (s, v) = f.act(&clerk, &number, correction).await;
     assert_eq!(s, StatusCode::OK, "{v}");
