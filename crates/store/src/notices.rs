@@ -34,6 +34,8 @@ pub struct NewNotice {
     pub provider: Option<(String, Vec<(String, String)>)>,
     /// A link to the case.
     pub url: Option<String>,
+    /// The template fields it was rendered with.
+    pub fields: Vec<(String, String)>,
     /// The template version it was rendered with.
     pub template_version: u32,
     /// When it may first be tried.
@@ -71,6 +73,8 @@ pub struct NoticeRow {
     pub provider: Option<(String, Vec<(String, String)>)>,
     /// A link to the case.
     pub url: Option<String>,
+    /// The template fields it was rendered with.
+    pub fields: Vec<(String, String)>,
     /// Tries so far.
     pub attempts: u32,
     /// When it may next be tried.
@@ -156,7 +160,7 @@ pub struct NoticeTemplateRow {
 }
 
 const COLUMNS: &str = "n.notice_id, n.source, n.event, n.recipient, n.channel, n.case_number, n.statutory, \
-    n.state, n.subject, n.body, n.provider_template, n.params, n.url, n.attempts, n.due_at, n.sending_at, \
+    n.state, n.subject, n.body, n.provider_template, n.params, n.url, n.fields, n.attempts, n.due_at, n.sending_at, \
     n.reason, n.provider_id, n.fallback_of, n.created_at, n.sent_at, n.delivered_at, n.read_at";
 
 fn corrupt(why: impl std::fmt::Display) -> StoreError {
@@ -202,6 +206,7 @@ fn notice_of(r: &Row) -> Result<NoticeRow, StoreError> {
         body: r.try_get("body")?,
         provider,
         url: r.try_get("url")?,
+        fields: serde_json::from_str(&r.try_get::<String, _>("fields")?).map_err(corrupt)?,
         attempts: u32::try_from(r.try_get::<i64, _>("attempts")?).map_err(corrupt)?,
         due_at: ts(r, "due_at")?,
         sending_at: ts_opt(r, "sending_at")?,
@@ -217,8 +222,8 @@ fn notice_of(r: &Row) -> Result<NoticeRow, StoreError> {
 
 /// Columns bound per notice in [`insert_notices`].
 const INSERT_COLUMNS: &str = "source, event, recipient, channel, case_number, statutory, state, subject, body, \
-    provider_template, params, url, template_version, due_at, fallback_of, created_at, sent_at, delivered_at";
-const PER_ROW: usize = 18;
+    provider_template, params, url, fields, template_version, due_at, fallback_of, created_at, sent_at, delivered_at";
+const PER_ROW: usize = 19;
 /// Rows per statement (well under SQLite's bound-parameter limit).
 const ROWS_PER_STATEMENT: usize = 50;
 
@@ -263,6 +268,7 @@ pub async fn insert_notices(conn: &mut Conn, notices: &[NewNotice]) -> Result<u6
                 .bind(n.provider.as_ref().map(|(id, _)| id.clone()))
                 .bind(params)
                 .bind(n.url.clone())
+                .bind(serde_json::to_string(&n.fields).map_err(corrupt)?)
                 .bind(n.template_version)
                 .bind(format_ts(n.due_at))
                 .bind(n.fallback_of)

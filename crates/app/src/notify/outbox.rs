@@ -73,6 +73,7 @@ pub(crate) fn rows(state: &App, templates: &Templates, n: &Notice<'_>, skip: Opt
             body: r.body,
             provider: r.provider,
             url: url_of(state, n.case_number.as_deref()),
+            fields: n.fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
             template_version: t.version,
             due_at: if inbox { n.now } else { n.release },
             fallback_of: None,
@@ -302,4 +303,36 @@ pub(crate) async fn channel_failing(
         out.extend(rows(state, &templates, &n, Some(channel)));
     }
     Ok(out)
+}
+
+/// The row a statutory notice falls back to on `channel`, rendered from the fields the
+/// failed one was rendered with; none when its event is unknown.
+pub(crate) fn fallback_row(
+    templates: &Templates,
+    failed: &tongban_store::NoticeRow,
+    channel: Channel,
+    now: Timestamp,
+) -> Option<NewNotice> {
+    let event = NoticeEvent::parse(&failed.event)?;
+    let t = templates.get(event, channel);
+    let fields: Vec<(&str, String)> = failed.fields.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let r = t.render(&fields);
+    Some(NewNotice {
+        source: failed.source.clone(),
+        event: failed.event.clone(),
+        recipient: failed.recipient.clone(),
+        channel,
+        case_number: failed.case_number.clone(),
+        statutory: failed.statutory,
+        state: NoticeState::Queued,
+        subject: r.subject,
+        body: r.body,
+        provider: r.provider,
+        url: failed.url.clone(),
+        fields: failed.fields.clone(),
+        template_version: t.version,
+        due_at: now,
+        fallback_of: Some(failed.id),
+        created_at: now,
+    })
 }

@@ -21,6 +21,9 @@ create table notice (
     provider_template text,
     params text,
     url text,
+    -- The template fields it was rendered with (JSON array of [name, value]): a fallback
+    -- renders the next channel's template from them.
+    fields text not null default '[]',
     template_version bigint not null default 1,
     attempts bigint not null default 0,
     -- When it may next be tried (quiet hours, backoff).

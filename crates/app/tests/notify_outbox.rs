@@ -1,0 +1,382 @@
+//! The notice outbox through the use cases, on SQLite and PostgreSQL, against the local
+//! provider servers of `tongban-fakes`: a notice is written with its event and never
+//! without it; a correction request reaches the applicant's inbox and mailbox with the case
+//! number; a statutory notice falls back when SMS refuses; a send left in doubt is settled
+//! without a second message; and a simulation with random provider failures and timeouts
+//! delivers every notice exactly once per recipient and channel.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tongban_app::notify::aliyun::{Aliyun, AliyunConfig};
+use tongban_app::notify::smtp::{Smtp, SmtpConfig};
+use tongban_app::notify::{self, Gateways, SmsGateway};
+use tongban_app::{Account, App, Principal, Via};
+use tongban_core::calendar::WorkingCalendar;
+use tongban_core::case::{Applicant, ApplicantKind, CaseCommand, CaseNumber, Submission};
+use tongban_core::identity::Role;
+use tongban_core::item::{Channel as ItemChannel, ItemCode};
+use tongban_core::notice::{Channel, NoticeState};
+use tongban_core::org::DepartmentCode;
+use tongban_fakes::smtp::{self as sink, Mode};
+use tongban_store::testing::{TestStore, each_backend, seed_minimal};
+
+const ID_CARD: &str = "620102199001011234";
+const MOBILE: &str = "13912345678";
+
+fn ts(s: &str) -> jiff::Timestamp {
+    s.parse().expect("time")
+}
+
+fn account(login: &str, role: Role, department: Option<&str>) -> Account {
+    Account {
+        id: login.into(),
+        kind: if role == Role::Applicant { "applicant" } else { "staff" }.into(),
+        display_name: format!("{login}名"),
+        role,
+        department: department.map(|d| DepartmentCode::parse(d).expect("code")),
+        window: None,
+        position: (role == Role::DepartmentHead).then(|| "head".to_owned()),
+        applicant_kind: (role == Role::Applicant).then(|| "individual".to_owned()),
+        id_number: (role == Role::Applicant).then(|| ID_CARD.to_owned()),
+        phone: None,
+        password_hash: String::new(),
+        disabled: false,
+        verified: None,
+    }
+}
+
+fn principal(a: &Account) -> Principal {
+    Principal { account: Some(a.clone()), via: Via::Session, client: None, session_hash: None, session_csrf: None }
+}
+
+struct Center {
+    app: App,
+    clock: Arc<Mutex<jiff::Timestamp>>,
+    head: Principal,
+    applicant: Principal,
+    admin: Principal,
+}
+
+impl Center {
+    fn now(&self) -> jiff::Timestamp {
+        *self.clock.lock().expect("clock")
+    }
+
+    fn advance(&self, secs: i64) {
+        let mut c = self.clock.lock().expect("clock");
+        *c = c.checked_add(jiff::SignedDuration::from_secs(secs)).expect("time");
+    }
+}
+
+async fn center(t: &TestStore, gateways: Gateways, start: jiff::Timestamp) -> Center {
+    seed_minimal(&t.store).await;
+    let accounts = [
+        account("head", Role::DepartmentHead, Some("fgw")),
+        account("wang", Role::Applicant, None),
+        account("admin", Role::Administrator, None),
+    ];
+    let stored = accounts.clone();
+    let at = ts("2026-01-05T00:00:00Z");
+    t.store
+        .write(move |c| {
+            Box::pin(async move {
+                for a in &stored {
+                    tongban_store::insert_account(c, a, at).await?;
+                }
+                Ok::<_, tongban_store::StoreError>(())
+            })
+        })
+        .await
+        .expect("accounts");
+    let mut app = App::new(t.store.clone(), WorkingCalendar::builtin());
+    let clock = Arc::new(Mutex::new(start));
+    let c = clock.clone();
+    app.clock = Arc::new(move || *c.lock().expect("clock"));
+    app.rates = None;
+    app.public_base_url = "https://zwfw.example".into();
+    app.gateways = Arc::new(gateways);
+    let [head, applicant, admin] = accounts.map(|a| principal(&a));
+    Center { app, clock, head, applicant, admin }
+}
+
+/// The applicant's case, handed in online.
+async fn submitted(c: &Center) -> CaseNumber {
+    let submission = Submission {
+        applicant: Applicant {
+            kind: ApplicantKind::Individual,
+            name: "王芳".into(),
+            id_number: ID_CARD.into(),
+            phone: Some(MOBILE.into()),
+        },
+        channel: ItemChannel::Online,
+        materials: vec!["项目备案申请表".into(), "营业执照".into()],
+        owner: "hall.online".into(),
+        priority: false,
+        submitter: None,
+    };
+    let item = ItemCode::parse("620100-FGW-001").expect("code");
+    tongban_app::submit_case(&c.app, &c.applicant, &item, submission).await.expect("submitted").number
+}
+
+fn correction() -> CaseCommand {
+    CaseCommand::RequestCorrection {
+        missing: vec!["营业执照".into()], note: "请补交清晰的营业执照副本".into()
+    }
+}
+
+fn smtp_for(s: &sink::SmtpSink) -> Smtp {
+    let mut config = SmtpConfig::new(s.url(), "政务服务中心 <noreply@zwfw.example>");
+    config.ca_pem = Some(s.ca_pem().to_owned());
+    config.timeout = Duration::from_secs(5);
+    Smtp::new(config).expect("smtp")
+}
+
+fn aliyun_for(fake: &tongban_fakes::aliyun::Aliyun, timeout: Duration) -> Aliyun {
+    Aliyun::new(AliyunConfig {
+        endpoint: fake.endpoint(),
+        access_key_id: "LTAI-test".into(),
+        access_key_secret: "secret-test".into(),
+        sign_name: "政务服务中心".into(),
+        timeout,
+    })
+    .expect("aliyun")
+}
+
+async fn notices(c: &Center, case: &CaseNumber) -> Vec<notify::NoticeView> {
+    notify::case_notices(&c.app, &c.head, case).await.expect("notices")
+}
+
+fn of<'a>(list: &'a [notify::NoticeView], event: &str, channel: Channel) -> Vec<&'a notify::NoticeView> {
+    list.iter().filter(|n| n.event == event && n.channel == channel).collect()
+}
+
+#[tokio::test]
+async fn a_notice_is_written_with_its_event_and_never_without_it() {
+    for t in each_backend().await {
+        let c = center(&t, Gateways::default(), ts("2026-03-02T02:00:00Z")).await;
+        let case = submitted(&c).await;
+        let list = notices(&c, &case).await;
+        let receipt = of(&list, "submitted", Channel::Inbox);
+        assert_eq!(receipt.len(), 1, "{}: the receipt is in the inbox: {list:?}", t.name);
+        assert_eq!(receipt[0].state, NoticeState::Delivered);
+        // Without a gateway or consent nothing else is queued.
+        assert_eq!(list.len(), 1, "{}", t.name);
+
+        // An act refused inside its transaction (the case moved on under it) writes no notice.
+        let stale = tongban_app::act_on_case(&c.app, &c.head, &case, correction(), Some(0)).await;
+        assert!(stale.is_err(), "{}", t.name);
+        assert_eq!(notices(&c, &case).await.len(), 1, "{}: no notice without its event", t.name);
+
+        // With notices off, events write none at all.
+        let mut off = c.app.clone();
+        off.notices_on = false;
+        tongban_app::act_on_case(&off, &c.head, &case, CaseCommand::Accept, None).await.expect("accepted");
+        assert_eq!(notices(&c, &case).await.len(), 1, "{}", t.name);
+        // The applicant sees the receipt in the inbox.
+        let inbox = notify::inbox(&c.app, &c.applicant).await.expect("inbox");
+        assert_eq!(inbox.len(), 1);
+        assert!(inbox[0].subject.contains(case.as_str()), "{}", inbox[0].subject);
+        notify::mark_read(&c.app, &c.applicant, inbox[0].id).await.expect("read");
+        assert!(notify::inbox(&c.app, &c.applicant).await.expect("inbox")[0].read);
+        assert!(notify::mark_read(&c.app, &c.admin, inbox[0].id).await.is_err(), "not the admin's message");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_correction_request_reaches_the_inbox_and_the_mailbox_with_the_case_number() {
+    for t in each_backend().await {
+        let mail = sink::start(Mode::StartTls).await.expect("sink");
+        let gateways = Gateways { smtp: Some(smtp_for(&mail)), ..Gateways::default() };
+        let c = center(&t, gateways, ts("2026-03-02T02:00:00Z")).await;
+        // No e-mail yet: consent to e-mail is refused; with an address it is given.
+        let refused = notify::set_consent(&c.app, &c.applicant, Channel::Email, true).await;
+        assert!(refused.is_err(), "{}", t.name);
+        let bad = notify::set_contact(&c.app, &c.applicant, Some("not an address".into()), None).await;
+        assert!(bad.is_err());
+        notify::set_contact(&c.app, &c.applicant, Some("wang.fang@example.cn".into()), Some(MOBILE.into()))
+            .await
+            .expect("contact");
+        let prefs = notify::set_consent(&c.app, &c.applicant, Channel::Email, true).await.expect("consent");
+        assert!(prefs.channels.iter().any(|p| p.channel == Channel::Email && p.consented && p.available));
+
+        let case = submitted(&c).await;
+        tongban_app::act_on_case(&c.app, &c.head, &case, correction(), None).await.expect("correction");
+        let list = notices(&c, &case).await;
+        let queued = of(&list, "correction_requested", Channel::Email);
+        assert_eq!(queued.len(), 1, "{}: {list:?}", t.name);
+        assert_eq!(queued[0].state, NoticeState::Queued);
+        assert_eq!(of(&list, "correction_requested", Channel::Inbox)[0].state, NoticeState::Delivered);
+
+        let handled = notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+        assert_eq!(handled, 2, "{}: the receipt and the correction", t.name);
+        let list = notices(&c, &case).await;
+        let sent = of(&list, "correction_requested", Channel::Email);
+        assert_eq!(sent[0].state, NoticeState::Sent, "{}: {list:?}", t.name);
+        let messages = mail.messages();
+        assert_eq!(messages.len(), 2, "{}", t.name);
+        let m = messages.iter().find(|m| m.subject().is_some_and(|s| s.contains("补正"))).expect("correction mail");
+        assert_eq!(m.to, vec!["wang.fang@example.cn".to_owned()]);
+        assert!(m.subject().is_some_and(|s| s.contains(case.as_str())));
+        assert!(m.text().contains(case.as_str()), "{}", m.text());
+        assert!(m.text().contains("营业执照"), "{}", m.text());
+        // Nothing is due any more: another pass sends nothing again.
+        assert_eq!(notify::worker::run_once(&c.app, c.now()).await.expect("pass"), 0);
+        assert_eq!(mail.count(), 2);
+        let stats = notify::delivery_stats(&c.app, &c.admin).await.expect("stats");
+        let email = stats.iter().find(|s| s.channel == Channel::Email).expect("email");
+        assert_eq!((email.sent, email.queued, email.failed), (2, 0, 0));
+        assert!(notify::delivery_stats(&c.app, &c.applicant).await.is_err());
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_statutory_notice_falls_back_to_email_when_sms_refuses() {
+    for t in each_backend().await {
+        let mail = sink::start(Mode::Plain).await.expect("sink");
+        let sms = tongban_fakes::aliyun::start("LTAI-test", "secret-test").await.expect("aliyun");
+        let gateways = Gateways {
+            smtp: Some(smtp_for(&mail)),
+            sms: Some(SmsGateway::Aliyun(aliyun_for(&sms, Duration::from_secs(5)))),
+            ..Gateways::default()
+        };
+        let c = center(&t, gateways, ts("2026-03-02T02:00:00Z")).await;
+        notify::set_contact(&c.app, &c.applicant, Some("wang@example.cn".into()), Some(MOBILE.into()))
+            .await
+            .expect("contact");
+        for ch in [Channel::Sms, Channel::Email] {
+            notify::set_consent(&c.app, &c.applicant, ch, true).await.expect("consent");
+        }
+        let case = submitted(&c).await;
+        // The correction's SMS template is not approved at the provider.
+        sms.unapprove_template("SMS_TONGBAN_CORRECTION_REQUESTED");
+        tongban_app::act_on_case(&c.app, &c.head, &case, correction(), None).await.expect("correction");
+        notify::worker::run_once(&c.app, c.now()).await.expect("first pass");
+        let list = notices(&c, &case).await;
+        let failed = of(&list, "correction_requested", Channel::Sms);
+        assert_eq!(failed[0].state, NoticeState::Failed, "{}: {list:?}", t.name);
+        assert!(failed[0].reason.as_deref().is_some_and(|r| r.contains("SMS_TEMPLATE_ILLEGAL")), "{:?}", failed[0]);
+        // The receipt is not statutory: it went by SMS; the correction falls back to e-mail.
+        assert_eq!(of(&list, "submitted", Channel::Sms)[0].state, NoticeState::Sent);
+        assert_eq!(of(&list, "submitted", Channel::Email).len(), 0);
+        let fallback = of(&list, "correction_requested", Channel::Email);
+        assert_eq!(fallback.len(), 1, "{}", t.name);
+        notify::worker::run_once(&c.app, c.now()).await.expect("second pass");
+        let list = notices(&c, &case).await;
+        assert_eq!(of(&list, "correction_requested", Channel::Email)[0].state, NoticeState::Sent);
+        assert!(mail.messages().iter().any(|m| m.text().contains(case.as_str())));
+        // The administrator sees the failed one, retries it (still refused) or cancels it.
+        let failed = notify::failed_notices(&c.app, &c.admin).await.expect("failed");
+        assert_eq!(failed.len(), 1);
+        let cancelled = notify::cancel_notice(&c.app, &c.admin, failed[0].id).await.expect("cancel");
+        assert_eq!(cancelled.state, NoticeState::Cancelled);
+        assert!(notify::retry_notice(&c.app, &c.admin, failed[0].id).await.is_err(), "only failed ones");
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_send_left_in_doubt_is_recorded_once_and_not_sent_again() {
+    for t in each_backend().await {
+        let sms = tongban_fakes::aliyun::start("LTAI-test", "secret-test").await.expect("aliyun");
+        let client = aliyun_for(&sms, Duration::from_secs(5));
+        let gateways =
+            Gateways { sms: Some(SmsGateway::Aliyun(aliyun_for(&sms, Duration::from_secs(5)))), ..Gateways::default() };
+        let c = center(&t, gateways, jiff::Timestamp::now()).await;
+        notify::set_contact(&c.app, &c.applicant, None, Some(MOBILE.into())).await.expect("contact");
+        notify::set_consent(&c.app, &c.applicant, Channel::Sms, true).await.expect("consent");
+        let case = submitted(&c).await;
+        let list = notices(&c, &case).await;
+        let n = of(&list, "submitted", Channel::Sms)[0].clone();
+        // The crash: marked sending and committed, the provider took it, the answer was lost.
+        let now = c.now();
+        let ids = vec![n.id];
+        t.store
+            .write(move |conn| Box::pin(async move { tongban_store::mark_notices_sending(conn, &ids, now).await }))
+            .await
+            .expect("sending");
+        let key = format!("tongban-notice-{}", n.id);
+        let row = t.store.notice(n.id).await.expect("read").expect("notice");
+        let outgoing = notify::Outgoing {
+            key: key.clone(),
+            address: MOBILE.into(),
+            subject: row.subject.clone(),
+            body: row.body.clone(),
+            template: row.provider.clone().map(|(id, params)| notify::ProviderTemplate { id, params }),
+            url: row.url.clone(),
+        };
+        let first = client.send(&outgoing).await.expect("the provider took it");
+        c.advance(60);
+        notify::worker::run_once(&c.app, c.now()).await.expect("settling pass");
+        let after = t.store.notice(n.id).await.expect("read").expect("notice");
+        assert_eq!(after.state, NoticeState::Sent, "{}", t.name);
+        assert_eq!(after.provider_id.as_deref(), Some(first.provider_id.as_str()), "{}", t.name);
+        assert_eq!(sms.count_for(&key), 1, "{}: never delivered twice", t.name);
+        notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+        assert_eq!(sms.messages().len(), 1, "{}", t.name);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn with_random_failures_and_timeouts_every_notice_arrives_exactly_once() {
+    for t in each_backend().await {
+        let sms = tongban_fakes::aliyun::start("LTAI-test", "secret-test").await.expect("aliyun");
+        // Short timeouts: a hung provider costs the pass little.
+        let gateways = Gateways {
+            sms: Some(SmsGateway::Aliyun(aliyun_for(&sms, Duration::from_millis(300)))),
+            ..Gateways::default()
+        };
+        let c = center(&t, gateways, jiff::Timestamp::now()).await;
+        notify::set_contact(&c.app, &c.applicant, None, Some(MOBILE.into())).await.expect("contact");
+        notify::set_consent(&c.app, &c.applicant, Channel::Sms, true).await.expect("consent");
+        const CASES: usize = 40;
+        let mut cases = Vec::new();
+        for _ in 0..CASES {
+            cases.push(submitted(&c).await);
+        }
+        for case in cases.iter().step_by(2) {
+            tongban_app::act_on_case(&c.app, &c.head, case, CaseCommand::Accept, None).await.expect("accepted");
+        }
+        // A third of the requests fail: half refused as busy, half taken with the answer lost.
+        sms.faults().random_failures(0.35, 21);
+        let mut passes = 0;
+        loop {
+            passes += 1;
+            if passes % 7 == 3 {
+                sms.faults().hang(true);
+            }
+            notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+            sms.faults().hang(false);
+            let waiting = t
+                .store
+                .due_notices(c.now().checked_add(jiff::SignedDuration::from_hours(24)).expect("t"), 10_000)
+                .await
+                .expect("due");
+            if waiting.is_empty() || passes > 200 {
+                break;
+            }
+            c.advance(120);
+        }
+        sms.faults().random_failures(0.0, 0);
+        let mut all = Vec::new();
+        for case in &cases {
+            all.extend(notices(&c, case).await.into_iter().filter(|n| n.channel == Channel::Sms));
+        }
+        assert_eq!(all.len(), CASES + CASES / 2, "{}: a receipt per case and an acceptance per other", t.name);
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for m in sms.messages() {
+            *by_key.entry(m.out_id.clone().unwrap_or_default()).or_default() += 1;
+        }
+        for n in &all {
+            let key = format!("tongban-notice-{}", n.id);
+            assert_eq!(n.state, NoticeState::Sent, "{}: {n:?} after {passes} passes", t.name);
+            assert_eq!(by_key.get(&key).copied(), Some(1), "{}: {key} delivered once", t.name);
+        }
+        assert_eq!(sms.messages().len(), all.len(), "{}: nothing else was delivered", t.name);
+        t.cleanup().await;
+    }
+}
