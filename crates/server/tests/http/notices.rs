@@ -320,3 +320,99 @@ fn every_channel_and_state_has_its_words_in_both_languages() {
         }
     }
 }
+
+/// The notice e-mails `sink` received about `number`.
+fn mails_about(sink: &tongban_fakes::smtp::SmtpSink, number: &str) -> usize {
+    sink.messages()
+        .iter()
+        .filter(|m| m.text().contains(number) || m.subject().is_some_and(|s| s.contains(number)))
+        .count()
+}
+
+#[tokio::test]
+async fn an_e_mail_that_failed_is_retried_and_cancelled_by_the_administrator_through_a_real_smtp_server() {
+    use tongban_server::app::notify::smtp::{Smtp, SmtpConfig};
+    use tongban_server::app::notify::{Gateways, worker};
+    for t in each_backend().await {
+        let name = t.name;
+        let mut f = Fixture::new(t).await;
+        let sink = tongban_fakes::smtp::start(tongban_fakes::smtp::Mode::Plain).await.expect("an SMTP sink");
+        let smtp = Smtp::new(SmtpConfig::new(sink.url(), "noreply@example.gov.cn")).expect("an SMTP client");
+        f.state.gateways = std::sync::Arc::new(Gateways { smtp: Some(smtp), ..Gateways::default() });
+        f.app = tongban_server::router(f.state.clone());
+        let applicant = f.login("applicant").await;
+        let consent = json!({ "email": "applicant@example.com", "channels": { "email": true } }).to_string();
+        let (s, _, prefs) = f.call(&applicant, "PUT", "/api/v1/me/preferences", Some(&consent)).await;
+        assert_eq!(s, StatusCode::OK, "{name}: {prefs}");
+        assert_eq!(
+            (prefs["channels"]["email"].as_bool(), prefs["available"]["email"].as_bool()),
+            (Some(true), Some(true))
+        );
+
+        // The mail server refuses for good: the e-mails fail with its answer as the reason.
+        sink.reply_with(Some((550, "5.1.1 mailbox unavailable")));
+        let number = corrected_case(&f).await;
+        worker::run_once(&f.state, f.state.now()).await.expect("a pass");
+        let admin = f.login("admin").await;
+        let (s, _, failed) = f.call(&admin, "GET", "/api/v1/notices?state=failed", None).await;
+        assert_eq!(s, StatusCode::OK, "{name}: {failed}");
+        let ours: Vec<&Value> =
+            items(&failed).iter().filter(|n| n["case_number"] == number.as_str() && n["channel"] == "email").collect();
+        assert!(ours.len() >= 2, "{name}: the receipt and the correction failed: {failed}");
+        assert!(ours.iter().all(|n| n["state"] == "failed" && n["reason"].as_str().is_some_and(|r| r.contains("550"))));
+        let clerk = f.login("clerk").await;
+        let (_, _, case) = f.call(&clerk, "GET", &format!("/api/v1/cases/{number}"), None).await;
+        let correction = case["notices"]
+            .as_array()
+            .and_then(|a| a.iter().find(|n| n["event"] == "correction_requested" && n["channel"] == "email"))
+            .unwrap_or_else(|| panic!("{name}: the correction's e-mail in {case}"))
+            .clone();
+        assert_eq!(correction["state"], "failed", "{name}: {correction}");
+        let receipt = ours.iter().find(|n| n["id"] != correction["id"]).expect("another").to_string();
+        let receipt: Value = serde_json::from_str(&receipt).expect("json");
+
+        // The delivery page lists them with their buttons; the administrator sends the
+        // correction again once the server accepts, and it arrives with the case number.
+        let mut web = Web::new(&f);
+        web.login("admin").await;
+        let page = web.get("/admin/notices").await;
+        let retry = format!("/admin/notices/{}/retry", correction["id"]);
+        assert!(page.has(&format!("action=\"{retry}\"")), "{name}: {}", page.body);
+        sink.reply_with(None);
+        let done = web.post(&retry, &[("csrf", &page.csrf())]).await;
+        assert_eq!((done.status, done.location.as_str()), (StatusCode::SEE_OTHER, "/admin/notices?done=retried"));
+        assert_eq!(mails_about(&sink, &number), 0, "{name}: nothing is sent before the worker's pass");
+        worker::run_once(&f.state, f.state.now()).await.expect("a pass");
+        assert_eq!(mails_about(&sink, &number), 1, "{name}: {:?}", sink.messages());
+        let (_, _, case) = f.call(&clerk, "GET", &format!("/api/v1/cases/{number}"), None).await;
+        let again = case["notices"]
+            .as_array()
+            .and_then(|a| a.iter().find(|n| n["id"] == correction["id"]))
+            .unwrap_or_else(|| panic!("{name}: {case}"))
+            .clone();
+        assert_eq!(again["state"], "sent", "{name}: {again}");
+        assert!(again["sent_at"].is_string(), "{name}: {again}");
+        let clerk_page = {
+            let mut w = Web::new(&f);
+            w.login("clerk").await;
+            w.get(&format!("/cases/{number}")).await
+        };
+        assert!(clerk_page.has("data-channel=\"email\" data-state=\"sent\""), "{name}: {}", clerk_page.body);
+
+        // The other one is cancelled by the API, and a sent one can be neither retried nor cancelled.
+        let (s, _, v) = f.call(&admin, "POST", &format!("/api/v1/notices/{}/cancel", receipt["id"]), None).await;
+        assert_eq!(s, StatusCode::OK, "{name}: {v}");
+        assert_eq!(v["state"], "cancelled", "{name}: {v}");
+        let got = f.call(&admin, "POST", &format!("/api/v1/notices/{}/retry", correction["id"]), None).await;
+        common::assert_problem(&got, 409, "conflict");
+        let got = f.call(&admin, "POST", &format!("/api/v1/notices/{}/cancel", correction["id"]), None).await;
+        common::assert_problem(&got, 409, "conflict");
+        worker::run_once(&f.state, f.state.now()).await.expect("a pass");
+        assert_eq!(mails_about(&sink, &number), 1, "{name}: a cancelled notice is not sent");
+        let (_, _, stats) = f.call(&admin, "GET", "/api/v1/notices/stats", None).await;
+        let email = stats["channels"].as_array().and_then(|a| a.iter().find(|r| r["channel"] == "email")).cloned();
+        let email = email.unwrap_or_else(|| panic!("{name}: {stats}"));
+        assert!(email["sent"].as_u64() >= Some(1) && email["cancelled"].as_u64() >= Some(1), "{name}: {email}");
+        f.t.cleanup().await;
+    }
+}
