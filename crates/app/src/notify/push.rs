@@ -31,7 +31,10 @@ use sha2::Sha256;
 #[allow(unused_imports)]
 use super::gateway::Receipt;
 use super::gateway::{Outgoing, SendError, Sent};
-use crate::Clock;
+use crate::actor::Principal;
+use crate::{App, AppError, Clock, authorize};
+use tongban_core::access::Action;
+use tongban_core::notice::Channel;
 
 /// The record size announced in the header: one record holds any payload a push service
 /// takes (4096 octets).
@@ -528,6 +531,112 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// A browser on which a person enabled notifications, as the pages and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PushDevice {
+    /// Id.
+    pub id: i64,
+    /// The browser's push endpoint.
+    pub endpoint: String,
+    /// When it was enabled.
+    pub created_at: jiff::Timestamp,
+    /// The browser, as its `User-Agent` named it.
+    pub user_agent: Option<String>,
+}
+
+impl From<tongban_store::PushSubscriptionRow> for PushDevice {
+    fn from(r: tongban_store::PushSubscriptionRow) -> Self {
+        PushDevice { id: r.id, endpoint: r.endpoint, created_at: r.created_at, user_agent: r.user_agent }
+    }
+}
+
+/// The center's VAPID public key (base64url), the `applicationServerKey` the hall's pages
+/// subscribe with; not found when this deployment sends no push notices.
+pub fn vapid_public_key(state: &App) -> Result<String, AppError> {
+    state
+        .gateways
+        .push
+        .as_ref()
+        .map(WebPush::public_key_b64url)
+        .ok_or_else(|| AppError::NotFound("push notifications are not offered here".into()))
+}
+
+/// Enables notifications on the asking person's browser: stores its subscription (the same
+/// endpoint under another account moves to this one) and records the person's consent to
+/// the push channel, in one write.
+pub async fn subscribe(
+    state: &App,
+    principal: &Principal,
+    endpoint: &str,
+    p256dh: &str,
+    auth: &str,
+    user_agent: Option<&str>,
+) -> Result<PushDevice, AppError> {
+    authorize(principal, Action::OwnNotices)?;
+    let me = principal.require()?.id.clone();
+    let push = state
+        .gateways
+        .push
+        .as_ref()
+        .ok_or_else(|| AppError::Conflict("push notifications are not offered here".into()))?;
+    let invalid = |field: &str, e: PushError| AppError::Invalid(vec![(field.to_owned(), e.to_string())]);
+    let sub = Subscription::new(endpoint, p256dh, auth).map_err(|e| {
+        let field = match &e {
+            PushError::Subscription(m) if m.contains("p256dh") => "keys.p256dh",
+            PushError::Subscription(m) if m.contains("auth") => "keys.auth",
+            _ => "endpoint",
+        };
+        invalid(field, e)
+    })?;
+    push.endpoints().check(&sub.endpoint).map_err(|e| invalid("endpoint", e))?;
+    let row = tongban_store::NewPushSubscription {
+        account: me.clone(),
+        endpoint: sub.endpoint,
+        p256dh: B64.encode(&sub.p256dh),
+        auth: B64.encode(&sub.auth),
+        at: state.now(),
+        user_agent: user_agent.map(str::to_owned),
+    };
+    state
+        .write_claimed(move |c| {
+            Box::pin(async move {
+                let id = tongban_store::upsert_push_subscription(c, &row).await?;
+                tongban_store::set_notice_consent(c, &me, Channel::Push, true, row.at).await?;
+                Ok(PushDevice { id, endpoint: row.endpoint, created_at: row.at, user_agent: row.user_agent })
+            })
+        })
+        .await
+}
+
+/// Turns notifications off on one of the asking person's browsers; with the last one gone
+/// the person's consent to the push channel is withdrawn too. Not found when the person has
+/// no subscription at `endpoint`.
+pub async fn unsubscribe(state: &App, principal: &Principal, endpoint: &str) -> Result<(), AppError> {
+    authorize(principal, Action::OwnNotices)?;
+    let me = principal.require()?.id.clone();
+    let (endpoint, now) = (endpoint.to_owned(), state.now());
+    state
+        .write_claimed(move |c| {
+            Box::pin(async move {
+                if !tongban_store::delete_push_subscription_of(c, &me, &endpoint).await? {
+                    return Err(AppError::NotFound("no such push subscription".into()));
+                }
+                if tongban_store::push_subscription_rows(c, &me).await?.is_empty() {
+                    tongban_store::set_notice_consent(c, &me, Channel::Push, false, now).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// The browsers on which the asking person enabled notifications, oldest first.
+pub async fn push_devices(state: &App, principal: &Principal) -> Result<Vec<PushDevice>, AppError> {
+    authorize(principal, Action::OwnNotices)?;
+    let me = principal.require()?;
+    Ok(state.store.push_subscription_list(&me.id).await?.into_iter().map(PushDevice::from).collect())
 }
 
 #[cfg(test)]
