@@ -332,15 +332,27 @@ async fn escalate(state: &App, now: jiff::Timestamp) -> Result<(), crate::AppErr
     let rule = state.escalation;
     let calendar = state.calendar();
     let mut ups = Vec::new();
+    let mut told = Vec::new();
     for a in state.store.alerts_to_escalate().await? {
         let Ok(levels) = escalations(a.raised_at, now, &rule, &calendar) else { continue };
         if let Some(top) = levels.last().copied().filter(|l| *l != a.level) {
+            // Those it now reaches are told too (逐级督办), with the escalation.
+            for to in state.store.escalation_recipients(&a.department, top.as_str()).await? {
+                told.push(crate::notify::outbox::AlertNotice {
+                    case: a.case_number.clone(),
+                    kind: a.kind.to_string(),
+                    colour: a.colour,
+                    since: a.since,
+                    to,
+                });
+            }
             ups.push((a.case_number, a.kind, a.colour, a.since, top));
         }
     }
     if ups.is_empty() {
         return Ok(());
     }
+    let notices = crate::notify::outbox::for_alerts(state, &told, now).await?;
     state
         .store
         .write(move |c| {
@@ -348,6 +360,7 @@ async fn escalate(state: &App, now: jiff::Timestamp) -> Result<(), crate::AppErr
                 for (case, kind, colour, since, level) in &ups {
                     escalate_alert(c, case, kind, *colour, *since, *level, now).await?;
                 }
+                tongban_store::insert_notices(c, &notices).await?;
                 Ok::<_, crate::AppError>(())
             })
         })

@@ -380,3 +380,71 @@ async fn with_random_failures_and_timeouts_every_notice_arrives_exactly_once() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn supervision_alerts_tell_the_owner_and_whoever_they_escalate_to() {
+    for t in each_backend().await {
+        let c = center(&t, Gateways::default(), ts("2026-03-02T02:00:00Z")).await;
+        let case = submitted(&c).await;
+        tongban_app::act_on_case(&c.app, &c.head, &case, CaseCommand::Accept, None).await.expect("accepted");
+        let owner = tongban_app::visible_case(&c.app, &c.head, &case).await.expect("case").owner;
+        let mut watcher = tongban_app::worker::Watcher::start(&c.app, c.now()).await.expect("starts");
+        // Every hour for ten days: past due, and past every escalation.
+        for _ in 0..240 {
+            c.advance(3_600);
+            assert!(watcher.step(&c.app, c.now()).await.expect("tick"));
+        }
+        let list = notices(&c, &case).await;
+        let to_owner = |event: &str| list.iter().filter(|n| n.event == event && n.recipient == owner).count();
+        assert_eq!(to_owner("alert_yellow"), 1, "{}: {list:?}", t.name);
+        assert_eq!(to_owner("alert_red"), 1, "{}: {list:?}", t.name);
+        // The department's head hears of the red case once it escalates to the chief level.
+        assert!(list.iter().any(|n| n.event == "alert_red" && n.recipient == "head"), "{}: {list:?}", t.name);
+        // The applicant is not shown the staff's alerts.
+        let seen = notify::case_notices(&c.app, &c.applicant, &case).await.expect("notices");
+        assert!(seen.iter().all(|n| !n.event.starts_with("alert_")), "{}: {seen:?}", t.name);
+        assert!(seen.iter().any(|n| n.event == "accepted"), "{}", t.name);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn templates_are_versioned_and_wechat_consent_is_per_template() {
+    for t in each_backend().await {
+        let c = center(&t, Gateways::default(), ts("2026-03-02T02:00:00Z")).await;
+        let event = tongban_core::notice::NoticeEvent::Submitted;
+        let mut template = notify::notice_template(&c.app, &c.admin, event, Channel::Inbox).await.expect("template");
+        assert_eq!(template.version, 1);
+        template.subject = "收件：{case_number}（{item}）".into();
+        let saved = notify::save_notice_template(&c.app, &c.admin, template.clone()).await.expect("saved");
+        assert_eq!(saved.version, 2);
+        template.subject = "{unknown}".into();
+        assert!(notify::save_notice_template(&c.app, &c.admin, template).await.is_err());
+        assert!(notify::notice_template(&c.app, &c.applicant, event, Channel::Inbox).await.is_err());
+        let case = submitted(&c).await;
+        let inbox = notify::inbox(&c.app, &c.applicant).await.expect("inbox");
+        assert_eq!(inbox[0].subject, format!("收件：{case}（企业投资项目备案）"), "{}", t.name);
+
+        let prefs = notify::record_wechat_consent(&c.app, &c.applicant, "oABC-123_x", "tongban-accepted", false)
+            .await
+            .expect("consent");
+        assert!(prefs.channels.iter().any(|p| p.channel == Channel::Wechat && p.consented), "{}", t.name);
+        assert!(t.store.has_wechat_consent("wang", "tongban-accepted").await.expect("read"));
+        assert!(!t.store.has_wechat_consent("wang", "tongban-approved").await.expect("read"));
+        // A one-time consent is used up by one message.
+        let used = t
+            .store
+            .write(|c| {
+                Box::pin(async move {
+                    let first = tongban_store::consume_wechat_consent(c, "wang", "tongban-accepted").await?;
+                    let second = tongban_store::consume_wechat_consent(c, "wang", "tongban-accepted").await?;
+                    Ok::<_, tongban_store::StoreError>((first, second))
+                })
+            })
+            .await
+            .expect("consume");
+        assert_eq!(used, (true, false), "{}", t.name);
+        assert!(notify::record_wechat_consent(&c.app, &c.applicant, "bad openid!", "t", true).await.is_err());
+        t.cleanup().await;
+    }
+}

@@ -767,6 +767,32 @@ impl Store {
             .collect()
     }
 
+    /// Whom an alert escalated to `level` (`chief`: the department's chiefs and head;
+    /// `supervisor`: the center's supervisors) is told through: enabled accounts.
+    pub async fn escalation_recipients(&self, department: &str, level: &str) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.notice_conn().await?;
+        let rows = match level {
+            "chief" => {
+                conn.query(
+                    "select account_id from account where department_code = $1 and position in ('chief', 'head') \
+                     and disabled = 0 order by account_id",
+                )
+                .bind(department)
+                .fetch_all()
+                .await?
+            }
+            "supervisor" => {
+                conn.query(
+                    "select account_id from account where role = 'supervisor' and disabled = 0 order by account_id",
+                )
+                .fetch_all()
+                .await?
+            }
+            _ => Vec::new(),
+        };
+        rows.iter().map(|r| r.get(0)).collect()
+    }
+
     /// The applicant's account verified as `id_number`, if any.
     pub async fn verified_holder(&self, id_number: &str) -> Result<Option<String>, StoreError> {
         let mut conn = self.notice_conn().await?;

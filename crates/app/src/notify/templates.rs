@@ -12,10 +12,13 @@ use crate::{App, AppError};
 /// How long the templates read are trusted.
 const FRESH_FOR: Duration = Duration::from_secs(30);
 
+/// Templates by event and channel.
+type ByKey = HashMap<(NoticeEvent, Channel), NoticeTemplate>;
+
 /// The saved templates, as last read.
 #[derive(Debug, Default)]
 pub struct TemplateCache {
-    saved: RwLock<Option<(Instant, HashMap<(NoticeEvent, Channel), NoticeTemplate>)>>,
+    saved: RwLock<Option<(Instant, ByKey)>>,
 }
 
 impl TemplateCache {
@@ -55,7 +58,7 @@ pub(crate) async fn in_force(state: &App) -> Result<Templates, AppError> {
 
 /// The templates in force at one moment.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Templates(HashMap<(NoticeEvent, Channel), NoticeTemplate>);
+pub(crate) struct Templates(ByKey);
 
 impl Templates {
     /// The template of `event` on `channel`: the newest saved, else the built-in one.
