@@ -48,8 +48,9 @@ impl Message {
         let mut found: Option<String> = None;
         for line in head.split("\r\n") {
             if line.starts_with(' ') || line.starts_with('\t') {
+                // Unfolding takes the line break away and keeps the blank.
                 if let Some(v) = found.as_mut() {
-                    v.push_str(line.trim_start());
+                    v.push_str(line);
                 }
                 continue;
             }
@@ -64,6 +65,98 @@ impl Message {
         }
         found
     }
+
+    /// The `Subject:` with RFC 2047 encoded words (`=?utf-8?b?…?=`, `?q?`) decoded.
+    pub fn subject(&self) -> Option<String> {
+        self.header("subject").map(|s| decode_words(&s))
+    }
+
+    /// The body of a single-part message, its `Content-Transfer-Encoding` (base64,
+    /// quoted-printable, 7bit/8bit) undone.
+    pub fn text(&self) -> String {
+        let body = self.data.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+        match self.header("content-transfer-encoding").map(|e| e.to_ascii_lowercase()).as_deref() {
+            Some("base64") => {
+                let compact: String = body.split_whitespace().collect();
+                let bytes = base64::engine::general_purpose::STANDARD.decode(compact).unwrap_or_default();
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            Some("quoted-printable") => String::from_utf8_lossy(&quoted_printable(body, false)).into_owned(),
+            _ => body.to_owned(),
+        }
+    }
+}
+
+/// Decodes RFC 2047 encoded words; the whitespace between two of them goes.
+fn decode_words(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    let mut last_was_word = false;
+    while let Some(start) = rest.find("=?") {
+        let (before, after) = rest.split_at(start);
+        let word = after.get(2..).and_then(|w| {
+            let (charset, w) = w.split_once('?')?;
+            let (encoding, w) = w.split_once('?')?;
+            let (data, tail) = w.split_once("?=")?;
+            let _ = charset;
+            let bytes = match encoding.to_ascii_lowercase().as_str() {
+                "b" => base64::engine::general_purpose::STANDARD.decode(data).ok()?,
+                "q" => quoted_printable(data, true),
+                _ => return None,
+            };
+            Some((String::from_utf8_lossy(&bytes).into_owned(), tail))
+        });
+        match word {
+            Some((decoded, tail)) => {
+                if !(last_was_word && before.trim().is_empty()) {
+                    out.push_str(before);
+                }
+                out.push_str(&decoded);
+                rest = tail;
+                last_was_word = true;
+            }
+            None => {
+                out.push_str(before);
+                out.push_str("=?");
+                rest = after.get(2..).unwrap_or_default();
+                last_was_word = false;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Quoted-printable (RFC 2045) or, with `underscores`, the Q encoding of RFC 2047.
+fn quoted_printable(text: &str, underscores: bool) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes[i] {
+            b'=' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 3,
+            b'=' => match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                _ => {
+                    out.push(b'=');
+                    i += 1;
+                }
+            },
+            b'_' if underscores => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 #[derive(Default)]

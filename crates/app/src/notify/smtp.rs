@@ -1,17 +1,260 @@
-//! (being written) the smtp client.
+//! E-mail over SMTP (lettre): plain, STARTTLS (`smtp://host:587?tls=required`) or implicit
+//! TLS (`smtps://host:465`), user and password in the URL, over a pool of connections so a
+//! local relay takes thousands a second. The notice's key is the message's `Message-ID`, and
+//! what the server answers decides what happens next: 4xx or a timeout is tried again, 5xx
+//! is refused for good.
 
-#[allow(unused_imports)]
-use super::gateway::Receipt;
+use std::time::Duration;
+
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Mailbox, SinglePart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::{PoolConfig, authentication::Credentials};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
 use super::gateway::{Outgoing, SendError, Sent};
 
-/// The smtp client.
-#[derive(Debug)]
-pub struct Smtp;
+/// How to reach the mail server (`--smtp-url`, `--mail-from`, `--smtp-ca-file`).
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// `smtp://[user:password@]host[:port][?tls=required|opportunistic]` or
+    /// `smtps://[user:password@]host[:port]`.
+    pub url: String,
+    /// The sender, `noreply@example.gov.cn` or `某市政务服务中心 <noreply@example.gov.cn>`.
+    pub from: String,
+    /// PEM of a private CA to trust beside the public roots (a relay with its own
+    /// certificate; the tests' sink).
+    pub ca_pem: Option<String>,
+    /// How long one SMTP command may take before the send is given up (and retried later).
+    pub timeout: Duration,
+    /// Connections kept open to the server at most.
+    pub pool_size: u32,
+}
+
+impl SmtpConfig {
+    /// `url` and `from` with a 30 s timeout and a pool of 16 connections.
+    pub fn new(url: impl Into<String>, from: impl Into<String>) -> SmtpConfig {
+        SmtpConfig { url: url.into(), from: from.into(), ca_pem: None, timeout: Duration::from_secs(30), pool_size: 16 }
+    }
+}
+
+/// An e-mail gateway.
+pub struct Smtp {
+    /// The pooled transport. lettre bounds only the connecting by its timeout, so a send is
+    /// bounded here; a send cut off leaves its connection mid-command, and the pool would
+    /// take it back as it is — so the transport is built anew and the old pool, with that
+    /// connection, is dropped once its last send is done.
+    transport: std::sync::Mutex<std::sync::Arc<AsyncSmtpTransport<Tokio1Executor>>>,
+    builder: lettre::transport::smtp::AsyncSmtpTransportBuilder,
+    timeout: Duration,
+    /// Sends at once, at most the pool's size: lettre's pool opens a new connection for
+    /// every send that finds none idle, so a burst would open hundreds.
+    slots: tokio::sync::Semaphore,
+    from: Mailbox,
+    /// The domain of `Message-ID`s: the sender's.
+    domain: String,
+    /// The server, for logs (no password).
+    server: String,
+}
+
+impl std::fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smtp").field("server", &self.server).field("from", &self.from.to_string()).finish()
+    }
+}
+
+/// The parts of an SMTP URL.
+#[derive(Debug, PartialEq, Eq)]
+struct Target {
+    host: String,
+    port: u16,
+    security: Security,
+    credentials: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    None,
+    Opportunistic,
+    StartTls,
+    Implicit,
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn parse_url(url: &str) -> Result<Target, String> {
+    let (scheme, rest) = url.trim().split_once("://").ok_or("an SMTP URL is smtp://host:port or smtps://host:port")?;
+    let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let rest = rest.trim_end_matches('/');
+    let (userinfo, hostport) = match rest.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, rest),
+    };
+    let tls = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+    let security = match (scheme.to_ascii_lowercase().as_str(), tls.as_deref()) {
+        ("smtps", _) => Security::Implicit,
+        ("smtp", None | Some("none")) => Security::None,
+        ("smtp", Some("required")) => Security::StartTls,
+        ("smtp", Some("opportunistic")) => Security::Opportunistic,
+        ("smtp", Some(other)) => return Err(format!("tls={other}: expected required, opportunistic or none")),
+        (other, _) => return Err(format!("{other}://: expected smtp:// or smtps://")),
+    };
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => {
+            (h, p.parse::<u16>().map_err(|_| format!("port {p:?} is not a number"))?)
+        }
+        _ => (
+            hostport,
+            match security {
+                Security::Implicit => 465,
+                Security::StartTls => 587,
+                _ => 25,
+            },
+        ),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err("the SMTP URL has no host".into());
+    }
+    let credentials = userinfo.map(|u| match u.split_once(':') {
+        Some((user, password)) => (percent_decode(user), percent_decode(password)),
+        None => (percent_decode(u), String::new()),
+    });
+    Ok(Target { host: host.to_owned(), port, security, credentials })
+}
 
 impl Smtp {
-    /// Sends `msg`.
+    /// A gateway for `config`; an unusable URL, sender or CA is said at once.
+    pub fn new(config: SmtpConfig) -> Result<Smtp, String> {
+        let target = parse_url(&config.url)?;
+        let from: Mailbox = config.from.trim().parse().map_err(|e| format!("the sender {:?}: {e}", config.from))?;
+        let domain = from.email.domain().to_owned();
+        let tls_parameters = || -> Result<TlsParameters, String> {
+            let mut builder = TlsParameters::builder(target.host.clone());
+            if let Some(pem) = &config.ca_pem {
+                let cert = Certificate::from_pem(pem.as_bytes()).map_err(|e| format!("the CA certificate: {e}"))?;
+                builder = builder.add_root_certificate(cert);
+            }
+            builder.build().map_err(|e| format!("TLS for {}: {e}", target.host))
+        };
+        let tls = match target.security {
+            Security::None => Tls::None,
+            Security::Opportunistic => Tls::Opportunistic(tls_parameters()?),
+            Security::StartTls => Tls::Required(tls_parameters()?),
+            Security::Implicit => Tls::Wrapper(tls_parameters()?),
+        };
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(target.host.clone())
+            .port(target.port)
+            .tls(tls)
+            .hello_name(ClientId::Domain(domain.clone()))
+            .timeout(Some(config.timeout))
+            .pool_config(PoolConfig::new().max_size(config.pool_size.max(1)));
+        if let Some((user, password)) = target.credentials {
+            builder = builder.credentials(Credentials::new(user, password));
+        }
+        let server = format!("{}:{}", target.host, target.port);
+        let transport = std::sync::Mutex::new(std::sync::Arc::new(builder.clone().build()));
+        let slots = tokio::sync::Semaphore::new(config.pool_size.max(1) as usize);
+        Ok(Smtp { transport, builder, timeout: config.timeout, slots, from, domain, server })
+    }
+
+    /// The `Message-ID` a notice goes out with (`<tongban-notice-7@example.gov.cn>`).
+    pub fn message_id(&self, key: &str) -> String {
+        format!("<{key}@{}>", self.domain)
+    }
+
+    /// Sends `msg` to its address; answers the `Message-ID` it went with.
     pub async fn send(&self, msg: &Outgoing) -> Result<Sent, SendError> {
-        let _ = msg;
-        Err(SendError::Retry("not built yet".into()))
+        let to: Mailbox = msg.address.trim().parse().map_err(|e| SendError::Refused {
+            code: "invalid_address".into(),
+            reason: format!("{:?} is not an e-mail address: {e}", msg.address),
+        })?;
+        let mut body = msg.body.clone();
+        if let Some(url) = &msg.url {
+            body.push_str("\n\n");
+            body.push_str(url);
+        }
+        let body = body.replace("\r\n", "\n").replace('\n', "\r\n");
+        let message_id = self.message_id(&msg.key);
+        let email = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(msg.subject.clone())
+            .message_id(Some(message_id.clone()))
+            .date_now()
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .header(ContentTransferEncoding::Base64)
+                    .body(body),
+            )
+            .map_err(|e| SendError::Refused { code: "invalid_message".into(), reason: e.to_string() })?;
+        let Ok(_slot) = self.slots.acquire().await else {
+            return Err(SendError::Retry("the mail transport is closed".into()));
+        };
+        let Ok(transport) = self.transport.lock().map(|t| t.clone()) else {
+            return Err(SendError::Retry("the mail transport is unusable".into()));
+        };
+        // A whole send (connect, EHLO, TLS, AUTH, MAIL, RCPT, DATA) in a few command times.
+        match tokio::time::timeout(self.timeout * 4, transport.send(email)).await {
+            Ok(Ok(_)) => Ok(Sent { provider_id: message_id }),
+            Ok(Err(e)) => Err(map_error(&e)),
+            Err(_) => {
+                if let Ok(mut t) = self.transport.lock()
+                    && std::sync::Arc::ptr_eq(&t, &transport)
+                {
+                    *t = std::sync::Arc::new(self.builder.clone().build());
+                }
+                Err(SendError::Retry(format!("the mail server {} did not answer in time", self.server)))
+            }
+        }
+    }
+}
+
+/// 5xx refuses for good; 4xx, timeouts, unreachable servers and TLS trouble are tried again.
+fn map_error(e: &lettre::transport::smtp::Error) -> SendError {
+    match e.status() {
+        Some(code) if e.is_permanent() => SendError::Refused { code: code.to_string(), reason: e.to_string() },
+        _ if e.is_timeout() => SendError::Retry(format!("the mail server did not answer in time: {e}")),
+        _ => SendError::Retry(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_say_host_port_security_and_credentials() {
+        let t = parse_url("smtp://127.0.0.1:2525").expect("plain");
+        assert_eq!((t.host.as_str(), t.port, t.security, t.credentials), ("127.0.0.1", 2525, Security::None, None));
+        let t = parse_url("smtp://u%40x:p%3Aw@mail.example.cn?tls=required").expect("starttls");
+        assert_eq!((t.port, t.security), (587, Security::StartTls));
+        assert_eq!(t.credentials, Some(("u@x".to_owned(), "p:w".to_owned())));
+        let t = parse_url("smtps://mail.example.cn").expect("implicit");
+        assert_eq!((t.port, t.security), (465, Security::Implicit));
+        assert!(parse_url("http://x").is_err());
+        assert!(parse_url("smtp://x?tls=maybe").is_err());
+        assert!(parse_url("smtp://x:port").is_err());
+        assert!(parse_url("smtp://").is_err());
     }
 }
