@@ -363,11 +363,7 @@ pub(crate) async fn before_write(
         .store
         .write(move |conn| {
             Box::pin(async move {
-                let mut seqs = Vec::with_capacity(kinds.len());
-                for kind in kinds {
-                    seqs.push(tongban_store::allocate_document_seq(conn, &prefix, kind, year).await?);
-                }
-                Ok::<_, AppError>(seqs)
+                Ok::<_, AppError>(tongban_store::allocate_document_seqs(conn, &prefix, &kinds, year).await?)
             })
         })
         .await?;

@@ -71,8 +71,8 @@ pub use concerns::{
 };
 pub use conn::{Conn, Executed, FromValue, Param, Query, Row, Value};
 pub use documents::{
-    DocumentRow, RevocationRow, TemplateRow, allocate_document_seq, insert_document, insert_document_revocation,
-    insert_document_template,
+    DocumentRow, RevocationRow, TemplateRow, allocate_document_seq, allocate_document_seqs, insert_document,
+    insert_document_revocation, insert_document_template,
 };
 pub use figures::MonthFigures;
 pub use follow_ups::{
