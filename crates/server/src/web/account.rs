@@ -47,6 +47,12 @@ pub fn render_password(ctx: &Ctx, f: &PasswordForm) -> Markup {
                 Input { kind: "password", autocomplete: Some("new-password"), required: true, hint: Some(ctx.t("signup.password_hint")), ..Input::default() }))
             button.primary type="submit" { (ctx.t("account.change_password")) }
         }
+        // Where notices reach this person: applicants keep it in the hall, staff here.
+        p {
+            a href=(if ctx.role() == tongban_core::identity::Role::Applicant { "/hall/profile" } else { "/account/profile" }) {
+                (ctx.t("notices.profile_title"))
+            }
+        }
     }
 }
 
