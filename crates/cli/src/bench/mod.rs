@@ -18,6 +18,7 @@ mod concerns;
 mod core_flow;
 mod documents;
 mod load;
+mod notify;
 mod recompute;
 mod store;
 
@@ -53,6 +54,11 @@ pub enum BenchCommand {
     /// seal (decisions per second without documents); on SQLite and, with `--postgres`,
     /// PostgreSQL. The target: documents per second at least half the decisions per second.
     Documents(documents::DocumentsArgs),
+    /// The notice outbox delivering `--notices` (10,000) e-mails to a local SMTP sink, in
+    /// notices per second, beside the submission rate of the same run with notifications off
+    /// and on (the worker delivering meanwhile); on SQLite and, with `--postgres`,
+    /// PostgreSQL. The target: at most 10 % fewer submissions per second with them on.
+    Notify(notify::NotifyArgs),
 }
 
 /// Runs one benchmark.
@@ -64,6 +70,7 @@ pub async fn run(_config: &Config, command: BenchCommand) -> anyhow::Result<Exit
         BenchCommand::Recompute(args) => recompute::run(args).await,
         BenchCommand::Concerns(args) => concerns::run(args).await,
         BenchCommand::Documents(args) => documents::run(args).await,
+        BenchCommand::Notify(args) => notify::run(args).await,
     }
 }
 
