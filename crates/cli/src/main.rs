@@ -79,6 +79,8 @@ enum Command {
         rectification_days: u32,
         #[command(flatten)]
         net: NetArgs,
+        #[command(flatten)]
+        notices: NoticeArgs,
     },
     /// Seed a local database with a realistic model center (兰州) and serve it.
     Demo {
@@ -98,6 +100,8 @@ enum Command {
         supervision_interval: f64,
         #[command(flatten)]
         net: NetArgs,
+        #[command(flatten)]
+        notices: NoticeArgs,
     },
     /// Bring the database schema up to date.
     Migrate {
@@ -250,6 +254,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             rating_days,
             rectification_days,
             net,
+            notices,
         } => {
             let hand_over = tongban_core::item::TimeLimit::parse("hand_over_limit", &hand_over_limit)
                 .map_err(|e| anyhow::anyhow!("--hand-over-limit: {e}"))?;
@@ -266,9 +271,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ratings,
                 seal_dir: seal_cmd::seal_dir(&config, db.data_dir.as_deref())?,
             };
-            serve(&config, store, listen, supervision_interval, rules, &net).await?;
+            serve(&config, store, listen, supervision_interval, rules, &net, &notices).await?;
         }
-        Command::Demo { db, listen, seed, seed_only, supervision_interval, net } => {
+        Command::Demo { db, listen, seed, seed_only, supervision_interval, net, notices } => {
             let store = open_store(&config, &db).await?;
             let app = app_over(&store).await?;
             let calendar = app.calendar();
@@ -293,7 +298,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !seed_only {
                 let rules =
                     Rules { seal_dir: seal_cmd::seal_dir(&config, db.data_dir.as_deref())?, ..Rules::default() };
-                serve(&config, store, listen, supervision_interval, rules, &net).await?;
+                serve(&config, store, listen, supervision_interval, rules, &net, &notices).await?;
             }
         }
         Command::Migrate { db } => {
@@ -441,11 +446,12 @@ struct NetArgs {
     /// The ID token claim that holds the person's name.
     #[arg(long, env = "TONGBAN_OIDC_NAME_CLAIM", value_name = "CLAIM", default_value = "name")]
     oidc_name_claim: String,
-    /// Aliyun SMS (阿里云短信) endpoint, for one-time codes to phones on record.
+    /// Aliyun SMS (阿里云短信) endpoint, for one-time codes to phones on record and for notices.
     #[arg(long, env = "TONGBAN_SMS_ENDPOINT", value_name = "URL", default_value = "https://dysmsapi.aliyuncs.com")]
     sms_endpoint: String,
-    /// Aliyun AccessKeyId; with the secret, sign name and template it turns SMS codes on.
-    #[arg(long, env = "TONGBAN_SMS_ACCESS_KEY_ID", value_name = "ID", requires_all = ["sms_access_key_secret", "sms_sign_name", "sms_code_template"])]
+    /// Aliyun AccessKeyId; with the secret and sign name it sends notices by SMS, and with
+    /// the code template also one-time codes.
+    #[arg(long, env = "TONGBAN_SMS_ACCESS_KEY_ID", value_name = "ID", requires_all = ["sms_access_key_secret", "sms_sign_name"])]
     sms_access_key_id: Option<String>,
     /// Aliyun AccessKeySecret.
     #[arg(long, env = "TONGBAN_SMS_ACCESS_KEY_SECRET", value_name = "SECRET", hide_env_values = true)]
@@ -456,6 +462,181 @@ struct NetArgs {
     /// The approved template code for one-time codes (with a `${code}` parameter).
     #[arg(long, env = "TONGBAN_SMS_CODE_TEMPLATE", value_name = "CODE")]
     sms_code_template: Option<String>,
+}
+
+/// Which SMS gateway sends notices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SmsProvider {
+    /// 阿里云短信 (the `--sms-*` account).
+    Aliyun,
+    /// 腾讯云短信 (the `--tencent-sms-*` account).
+    Tencent,
+}
+
+/// How notices leave the center: e-mail, SMS, WeChat, Web Push (the hall's inbox needs
+/// nothing). Keys come from flags or the environment only, never from the database.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Notices (通知)")]
+struct NoticeArgs {
+    /// Write no notices at all (not even to the hall's inbox), and run no notice worker.
+    #[arg(long, env = "TONGBAN_NO_NOTICES")]
+    no_notices: bool,
+    /// Seconds between the notice worker's passes.
+    #[arg(long, env = "TONGBAN_NOTICE_INTERVAL", value_name = "SECONDS", default_value_t = 5.0)]
+    notice_interval: f64,
+    /// The mail server: `smtp://host:25`, `smtp://user:password@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host:465` (TLS from the start); with
+    /// `--mail-from` it sends notices by e-mail.
+    #[arg(long, env = "TONGBAN_SMTP_URL", value_name = "URL", hide_env_values = true, requires = "mail_from")]
+    smtp_url: Option<String>,
+    /// The sender of e-mail notices: `noreply@zwfw.example.gov.cn` or
+    /// `某市政务服务中心 <noreply@zwfw.example.gov.cn>`.
+    #[arg(long, env = "TONGBAN_MAIL_FROM", value_name = "ADDRESS")]
+    mail_from: Option<String>,
+    /// A PEM file of a private CA that signed the mail server's certificate (beside the
+    /// public roots).
+    #[arg(long, env = "TONGBAN_SMTP_CA_FILE", value_name = "FILE")]
+    smtp_ca_file: Option<PathBuf>,
+    /// The SMS gateway for notices [default: the one whose account is given].
+    #[arg(long, env = "TONGBAN_SMS_PROVIDER", value_name = "PROVIDER")]
+    sms_provider: Option<SmsProvider>,
+    /// Tencent Cloud SMS (腾讯云短信) endpoint.
+    #[arg(
+        long,
+        env = "TONGBAN_TENCENT_SMS_ENDPOINT",
+        value_name = "URL",
+        default_value = "https://sms.tencentcloudapi.com"
+    )]
+    tencent_sms_endpoint: String,
+    /// Tencent Cloud SecretId; with the key, app id and sign name it sends notices by SMS.
+    #[arg(long, env = "TONGBAN_TENCENT_SMS_SECRET_ID", value_name = "ID",
+        requires_all = ["tencent_sms_secret_key", "tencent_sms_app_id", "tencent_sms_sign_name"])]
+    tencent_sms_secret_id: Option<String>,
+    /// Tencent Cloud SecretKey.
+    #[arg(long, env = "TONGBAN_TENCENT_SMS_SECRET_KEY", value_name = "KEY", hide_env_values = true)]
+    tencent_sms_secret_key: Option<String>,
+    /// The SMS application (SmsSdkAppId, 1400…).
+    #[arg(long, env = "TONGBAN_TENCENT_SMS_APP_ID", value_name = "ID")]
+    tencent_sms_app_id: Option<String>,
+    /// The approved SMS signature (签名) at Tencent Cloud.
+    #[arg(long, env = "TONGBAN_TENCENT_SMS_SIGN_NAME", value_name = "NAME")]
+    tencent_sms_sign_name: Option<String>,
+    /// The Tencent Cloud region.
+    #[arg(long, env = "TONGBAN_TENCENT_SMS_REGION", value_name = "REGION", default_value = "ap-guangzhou")]
+    tencent_sms_region: String,
+    /// The WeChat API endpoint.
+    #[arg(long, env = "TONGBAN_WECHAT_ENDPOINT", value_name = "URL", default_value = "https://api.weixin.qq.com")]
+    wechat_endpoint: String,
+    /// The WeChat AppID; with the secret it sends subscribe messages (订阅消息).
+    #[arg(long, env = "TONGBAN_WECHAT_APP_ID", value_name = "APPID", requires = "wechat_app_secret")]
+    wechat_app_id: Option<String>,
+    /// The WeChat AppSecret.
+    #[arg(long, env = "TONGBAN_WECHAT_APP_SECRET", value_name = "SECRET", hide_env_values = true)]
+    wechat_app_secret: Option<String>,
+    /// The contact in Web Push's VAPID claims (`mailto:…` or `https://…`) [default: the
+    /// public URL when it is https, else mailto: the mail sender].
+    #[arg(long, env = "TONGBAN_PUSH_SUBJECT", value_name = "URI")]
+    push_subject: Option<String>,
+}
+
+/// The providers `notices` and `net` configure; `push_dir` keeps the VAPID key.
+fn gateways(
+    notices: &NoticeArgs,
+    net: &NetArgs,
+    push_dir: &std::path::Path,
+) -> anyhow::Result<tongban_server::app::notify::Gateways> {
+    use tongban_server::app::notify::{self, Gateways, SmsGateway};
+    let timeout = std::time::Duration::from_secs(15);
+    let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let mut gateways = Gateways::default();
+    if let (Some(url), Some(from)) = (given(&notices.smtp_url), given(&notices.mail_from)) {
+        let mut config = notify::smtp::SmtpConfig::new(url, from);
+        if let Some(file) = &notices.smtp_ca_file {
+            let pem = std::fs::read_to_string(file).with_context(|| format!("--smtp-ca-file {}", file.display()))?;
+            config.ca_pem = Some(pem);
+        }
+        let smtp = notify::smtp::Smtp::new(config).map_err(|e| anyhow::anyhow!("--smtp-url/--mail-from: {e}"))?;
+        tracing::info!(smtp = ?smtp, "notices by e-mail");
+        gateways.smtp = Some(smtp);
+    }
+    let aliyun = match (given(&net.sms_access_key_id), given(&net.sms_access_key_secret), given(&net.sms_sign_name)) {
+        (Some(access_key_id), Some(access_key_secret), Some(sign_name)) => Some(notify::aliyun::AliyunConfig {
+            endpoint: net.sms_endpoint.trim().to_owned(),
+            access_key_id,
+            access_key_secret,
+            sign_name,
+            timeout,
+        }),
+        _ => None,
+    };
+    let tencent = match (
+        given(&notices.tencent_sms_secret_id),
+        given(&notices.tencent_sms_secret_key),
+        given(&notices.tencent_sms_app_id),
+        given(&notices.tencent_sms_sign_name),
+    ) {
+        (Some(secret_id), Some(secret_key), Some(sdk_app_id), Some(sign_name)) => {
+            Some(notify::tencent::TencentConfig {
+                endpoint: notices.tencent_sms_endpoint.trim().to_owned(),
+                secret_id,
+                secret_key,
+                sdk_app_id,
+                sign_name,
+                region: notices.tencent_sms_region.trim().to_owned(),
+                timeout,
+            })
+        }
+        _ => None,
+    };
+    let provider = match (notices.sms_provider, &aliyun, &tencent) {
+        (Some(p), _, _) => Some(p),
+        (None, Some(_), _) => Some(SmsProvider::Aliyun),
+        (None, None, Some(_)) => Some(SmsProvider::Tencent),
+        (None, None, None) => None,
+    };
+    gateways.sms = match provider {
+        None => None,
+        Some(SmsProvider::Aliyun) => {
+            let config = aliyun.context(
+                "--sms-provider aliyun needs --sms-access-key-id, --sms-access-key-secret and --sms-sign-name",
+            )?;
+            tracing::info!(endpoint = %config.endpoint, "notices by SMS (Aliyun)");
+            Some(SmsGateway::Aliyun(notify::aliyun::Aliyun::new(config).map_err(|e| anyhow::anyhow!("--sms-*: {e}"))?))
+        }
+        Some(SmsProvider::Tencent) => {
+            let config = tencent.context(
+                "--sms-provider tencent needs --tencent-sms-secret-id, --tencent-sms-secret-key, --tencent-sms-app-id and --tencent-sms-sign-name",
+            )?;
+            tracing::info!(endpoint = %config.endpoint, "notices by SMS (Tencent Cloud)");
+            Some(SmsGateway::Tencent(
+                notify::tencent::Tencent::new(config).map_err(|e| anyhow::anyhow!("--tencent-sms-*: {e}"))?,
+            ))
+        }
+    };
+    if let (Some(app_id), Some(app_secret)) = (given(&notices.wechat_app_id), given(&notices.wechat_app_secret)) {
+        let config = notify::wechat::WechatConfig {
+            endpoint: notices.wechat_endpoint.trim().to_owned(),
+            app_id,
+            app_secret,
+            timeout,
+        };
+        tracing::info!(endpoint = %config.endpoint, "notices by WeChat subscribe messages");
+        gateways.wechat = Some(notify::wechat::Wechat::new(config).map_err(|e| anyhow::anyhow!("--wechat-*: {e}"))?);
+    }
+    let subject = given(&notices.push_subject).unwrap_or_else(|| {
+        match (net.public_url.as_deref().map(str::trim), given(&notices.mail_from)) {
+            (Some(url), _) if url.starts_with("https://") => url.to_owned(),
+            (_, Some(from)) => {
+                let address = from.rsplit_once('<').map_or(from.as_str(), |(_, a)| a.trim_end_matches('>'));
+                format!("mailto:{}", address.trim())
+            }
+            _ => "mailto:webmaster@localhost".to_owned(),
+        }
+    });
+    let push = notify::push::WebPush::open_or_init(push_dir, &subject)
+        .map_err(|e| anyhow::anyhow!("Web Push (VAPID key in {}): {e}", push_dir.display()))?;
+    gateways.push = Some(push);
+    Ok(gateways)
 }
 
 /// The center's configured supervision and rating rules, and where its seal's keyring is.
@@ -474,16 +655,26 @@ async fn serve(
     supervision_interval: f64,
     rules: Rules,
     net: &NetArgs,
+    notices: &NoticeArgs,
 ) -> anyhow::Result<()> {
     let proxies = tongban_server::proxies::TrustedProxies::parse(net.trusted_proxy.as_deref().unwrap_or(""))
         .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
+    // Web Push's VAPID key lives beside the seal's keyring, in <data-dir>/push.
+    let gateways = gateways(notices, net, &rules.seal_dir.with_file_name("push"))?;
+    let notice_period = std::time::Duration::try_from_secs_f64(notices.notice_interval)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .context("--notice-interval must be a positive number of seconds")?;
     let addr = config.listen(listen)?;
     let calendars = store.calendar_set().await.context("the stored calendar is inconsistent")?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     println!("tongban is serving on http://{local}/");
     tracing::info!(listen = %local, "serving");
-    let mut state = AppState::new(tongban_server::App::new(store.clone(), calendars));
+    let mut app = tongban_server::App::new(store.clone(), calendars);
+    app.gateways = std::sync::Arc::new(gateways);
+    app.notices_on = !notices.no_notices;
+    let mut state = AppState::new(app);
     state.escalation = rules.escalation;
     state.hand_over = rules.hand_over;
     state.ratings = rules.ratings;
@@ -535,8 +726,17 @@ async fn serve(
     // Once, after the upgrade that added it: the concerns ledger from the stored cases.
     tongban_server::app::ensure_concern_ledger(&state.app).await.context("building the supervision concerns ledger")?;
     let worker = tongban_server::app::worker::spawn(state.app.clone(), period);
+    let notice_worker = if notices.no_notices {
+        tracing::warn!("notices are off (--no-notices)");
+        None
+    } else {
+        Some(tongban_server::app::notify::worker::spawn(state.app.clone(), notice_period))
+    };
     tongban_server::serve(listener, state, shutdown_signal()).await?;
     worker.abort();
+    if let Some(w) = notice_worker {
+        w.abort();
+    }
     store.close().await;
     Ok(())
 }
