@@ -451,3 +451,42 @@ async fn templates_are_versioned_and_wechat_consent_is_per_template() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_channel_that_keeps_failing_alerts_the_administrators_once() {
+    for t in each_backend().await {
+        let mail = sink::start(Mode::Plain).await.expect("sink");
+        let gateways = Gateways { smtp: Some(smtp_for(&mail)), ..Gateways::default() };
+        // Mon 2 Mar 2026 10:00 in Beijing: working time, so the alert is not held back.
+        let c = center(&t, gateways, ts("2026-03-02T02:00:00Z")).await;
+        notify::set_contact(&c.app, &c.applicant, Some("wang@example.cn".into()), None).await.expect("contact");
+        notify::set_consent(&c.app, &c.applicant, Channel::Email, true).await.expect("consent");
+        mail.reply_with(Some((451, "4.3.0 mail system unavailable")));
+        let threshold = usize::try_from(tongban_core::notice::policy::FAILING_AFTER).expect("small");
+        for _ in 0..threshold + 5 {
+            submitted(&c).await;
+        }
+        notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+        let stats = notify::delivery_stats(&c.app, &c.admin).await.expect("stats");
+        assert!(stats.iter().any(|s| s.channel == Channel::Email && s.failing), "{}: {stats:?}", t.name);
+        let alerts: Vec<_> = notify::inbox(&c.app, &c.admin)
+            .await
+            .expect("inbox")
+            .into_iter()
+            .filter(|m| m.subject.contains("通道故障"))
+            .collect();
+        assert_eq!(alerts.len(), 1, "{}: once per episode", t.name);
+        assert!(alerts[0].body.contains("email"), "{}", alerts[0].body);
+        // Still failing at the retries: no second alert; once it works again, not failing.
+        c.advance(3_600);
+        notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+        let admin_inbox = notify::inbox(&c.app, &c.admin).await.expect("inbox");
+        assert_eq!(admin_inbox.iter().filter(|m| m.subject.contains("通道故障")).count(), 1, "{}", t.name);
+        mail.reply_with(None);
+        c.advance(3_600);
+        notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+        let stats = notify::delivery_stats(&c.app, &c.admin).await.expect("stats");
+        assert!(stats.iter().any(|s| s.channel == Channel::Email && !s.failing && s.sent > 0), "{}: {stats:?}", t.name);
+        t.cleanup().await;
+    }
+}
