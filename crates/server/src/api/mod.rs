@@ -19,6 +19,7 @@ pub mod org;
 mod plans;
 pub(crate) mod project_service;
 mod projects;
+mod push;
 mod ratings;
 pub mod reform;
 mod session;
@@ -93,6 +94,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(ratings::routes())
         .merge(documents::routes())
         .merge(notices::routes())
+        .merge(push::routes())
 }
 
 /// The generated OpenAPI document, with the problem kinds listed.

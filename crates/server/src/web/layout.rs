@@ -43,6 +43,7 @@ fn head(lang: Lang, title: &str, extra: Option<Markup>) -> Markup {
             link rel="stylesheet" href="/static/app.css";
             link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             script src="/static/app.js" defer {}
+            (super::pwa::head_links(lang))
             @if let Some(extra) = extra { (extra) }
         }
     }

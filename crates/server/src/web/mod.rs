@@ -33,6 +33,7 @@ mod notices;
 mod portal;
 mod project_service;
 mod projects;
+mod pwa;
 mod ratings;
 mod supervision;
 mod verify;
@@ -73,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::routes())
         .merge(kiosk::routes())
         .merge(verify::routes())
+        .merge(pwa::routes())
         .merge(assets::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
 }

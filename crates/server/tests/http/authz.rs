@@ -204,6 +204,12 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/v1/notices", "", "00000000100"),
     ("POST", "/api/v1/notices/{id}/retry", "", "00000000100"),
     ("POST", "/api/v1/notices/{id}/cancel", "", "00000000100"),
+    // Web Push: the VAPID key is public (404 where push is not configured); everyone logged in
+    // enables and disables notices on their own browsers (409 where push is not configured,
+    // 404 for an endpoint that is not theirs).
+    ("GET", "/api/v1/push/key", "", "11111111111"),
+    ("POST", "/api/v1/me/push-subscriptions", "", "01111111111"),
+    ("DELETE", "/api/v1/me/push-subscriptions", "", "01111111111"),
     ("DELETE", "/api/v1/session", "", "01111111111"),
 ];
 
@@ -295,6 +301,15 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/documents/{document}/revoke", _) => json!({ "reason": "复核" }),
         ("PUT", "/api/v1/document-templates/{kind}", _) => json!({ "body": "x" }),
         ("PUT", "/api/v1/me/preferences", _) => json!({ "channels": { "inbox": true } }),
+        ("POST", "/api/v1/me/push-subscriptions", _) => json!({
+            "endpoint": "https://fcm.googleapis.com/fcm/send/authz",
+            "expirationTime": null,
+            "keys": {
+                "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+                "auth": "BTBZMqHH6r4Tts7J_aSIgg"
+            }
+        }),
+        ("DELETE", "/api/v1/me/push-subscriptions", _) => json!({ "endpoint": "https://fcm.googleapis.com/fcm/send/none" }),
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })

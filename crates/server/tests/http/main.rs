@@ -25,6 +25,7 @@ mod org_pages;
 mod plans;
 mod project_service;
 mod projects_import;
+mod push;
 mod ratings;
 mod sms_code;
 mod supervision;
