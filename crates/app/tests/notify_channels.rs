@@ -96,6 +96,7 @@ async fn the_pool_carries_many_messages_at_once() {
     let mut config = SmtpConfig::new(sink.url(), "noreply@example.gov.cn");
     config.pool_size = 8;
     let smtp = std::sync::Arc::new(Smtp::new(config).expect("client"));
+    let started = std::time::Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..400 {
         let smtp = smtp.clone();
@@ -105,6 +106,7 @@ async fn the_pool_carries_many_messages_at_once() {
         r.expect("task").expect("sent");
     }
     assert_eq!(sink.count(), 400);
+    eprintln!("400 e-mails through 8 connections: {:.0}/s", 400.0 / started.elapsed().as_secs_f64());
 }
 
 // ---- SMS: Aliyun ----

@@ -173,51 +173,51 @@ fn ok(mut fields: serde_json::Map<String, Value>) -> Response {
     (StatusCode::OK, Json(json!({ "Response": fields }))).into_response()
 }
 
-/// Checks the `Authorization` header; `Err` is the API's error answer.
-fn check_signature(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
+/// Checks the `Authorization` header; the API's error answer when it does not hold.
+fn signature_refusal(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Option<Response> {
     let h = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let Some(rest) = h("authorization").strip_prefix("TC3-HMAC-SHA256 ") else {
-        return Err(error("AuthFailure.SignatureFailure", "The Authorization header is not TC3-HMAC-SHA256."));
+        return Some(error("AuthFailure.SignatureFailure", "The Authorization header is not TC3-HMAC-SHA256."));
     };
     let parts: BTreeMap<&str, &str> = rest.split(", ").filter_map(|p| p.split_once('=')).collect();
     let credential: Vec<&str> = parts.get("Credential").copied().unwrap_or_default().split('/').collect();
     let [secret_id, date, service, "tc3_request"] = credential.as_slice() else {
-        return Err(error("AuthFailure.SignatureFailure", "Credential is malformed."));
+        return Some(error("AuthFailure.SignatureFailure", "Credential is malformed."));
     };
     if *secret_id != shared.secret_id {
-        return Err(error("AuthFailure.SecretIdNotFound", "The SecretId is not found."));
+        return Some(error("AuthFailure.SecretIdNotFound", "The SecretId is not found."));
     }
     let Ok(timestamp) = h("x-tc-timestamp").parse::<i64>() else {
-        return Err(error("MissingParameter", "X-TC-Timestamp is missing."));
+        return Some(error("MissingParameter", "X-TC-Timestamp is missing."));
     };
     if (jiff::Timestamp::now().as_second() - timestamp).abs() > 300 {
-        return Err(error("AuthFailure.SignatureExpire", "Signature expired."));
+        return Some(error("AuthFailure.SignatureExpire", "Signature expired."));
     }
     let expected_date = jiff::Timestamp::from_second(timestamp)
         .map(|t| jiff::tz::Offset::UTC.to_datetime(t).date().to_string())
         .unwrap_or_default();
     if *date != expected_date || *service != "sms" {
-        return Err(error("AuthFailure.SignatureFailure", "The credential scope does not match."));
+        return Some(error("AuthFailure.SignatureFailure", "The credential scope does not match."));
     }
     let names: Vec<String> =
         parts.get("SignedHeaders").copied().unwrap_or_default().split(';').map(str::to_owned).collect();
     if !names.iter().any(|n| n == "content-type") || !names.iter().any(|n| n == "host") {
-        return Err(error("AuthFailure.SignatureFailure", "content-type and host must be signed."));
+        return Some(error("AuthFailure.SignatureFailure", "content-type and host must be signed."));
     }
     let signed: Vec<(String, String)> = names.iter().map(|n| (n.clone(), h(n).trim().to_ascii_lowercase())).collect();
     if parts.get("Signature").copied().unwrap_or_default()
         != signature(&shared.secret_key, service, timestamp, &signed, body)
     {
-        return Err(error("AuthFailure.SignatureFailure", "The provided credentials could not be validated."));
+        return Some(error("AuthFailure.SignatureFailure", "The provided credentials could not be validated."));
     }
     if h("x-tc-version") != "2021-01-11" {
-        return Err(error("InvalidParameter", "X-TC-Version must be 2021-01-11."));
+        return Some(error("InvalidParameter", "X-TC-Version must be 2021-01-11."));
     }
-    Ok(())
+    None
 }
 
 async fn api(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if let Err(answer) = check_signature(&shared, &headers, &body) {
+    if let Some(answer) = signature_refusal(&shared, &headers, &body) {
         return answer;
     }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {

@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, SinglePart};
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::transport::smtp::{PoolConfig, authentication::Credentials};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::gateway::{Outgoing, SendError, Sent};
 
@@ -39,17 +38,21 @@ impl SmtpConfig {
     }
 }
 
-/// An e-mail gateway.
+/// An e-mail gateway over its own pool of connections. lettre's pooled transport is not
+/// used: it bounds only the connecting by its timeout, takes a connection cut off
+/// mid-command back as if it were sound, and leaves Nagle's algorithm on, so the end of
+/// each message waits for the server's delayed acknowledgement (some 40 ms a message).
 pub struct Smtp {
-    /// The pooled transport. lettre bounds only the connecting by its timeout, so a send is
-    /// bounded here; a send cut off leaves its connection mid-command, and the pool would
-    /// take it back as it is — so the transport is built anew and the old pool, with that
-    /// connection, is dropped once its last send is done.
-    transport: std::sync::Mutex<std::sync::Arc<AsyncSmtpTransport<Tokio1Executor>>>,
-    builder: lettre::transport::smtp::AsyncSmtpTransportBuilder,
+    host: String,
+    port: u16,
+    security: Security,
+    tls: Option<TlsParameters>,
+    credentials: Option<Credentials>,
+    hello: ClientId,
     timeout: Duration,
-    /// Sends at once, at most the pool's size: lettre's pool opens a new connection for
-    /// every send that finds none idle, so a burst would open hundreds.
+    /// Connections idle since when, ready for the next message.
+    idle: std::sync::Mutex<Vec<(AsyncSmtpConnection, std::time::Instant)>>,
+    /// Sends at once, at most the pool's size.
     slots: tokio::sync::Semaphore,
     from: Mailbox,
     /// The domain of `Message-ID`s: the sender's.
@@ -57,6 +60,9 @@ pub struct Smtp {
     /// The server, for logs (no password).
     server: String,
 }
+
+/// An idle connection older than this is closed rather than used (servers drop them).
+const IDLE_FOR: Duration = Duration::from_secs(50);
 
 impl std::fmt::Debug for Smtp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -157,24 +163,66 @@ impl Smtp {
             builder.build().map_err(|e| format!("TLS for {}: {e}", target.host))
         };
         let tls = match target.security {
-            Security::None => Tls::None,
-            Security::Opportunistic => Tls::Opportunistic(tls_parameters()?),
-            Security::StartTls => Tls::Required(tls_parameters()?),
-            Security::Implicit => Tls::Wrapper(tls_parameters()?),
+            Security::None => None,
+            _ => Some(tls_parameters()?),
         };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(target.host.clone())
-            .port(target.port)
-            .tls(tls)
-            .hello_name(ClientId::Domain(domain.clone()))
-            .timeout(Some(config.timeout))
-            .pool_config(PoolConfig::new().max_size(config.pool_size.max(1)));
-        if let Some((user, password)) = target.credentials {
-            builder = builder.credentials(Credentials::new(user, password));
-        }
+        let credentials = target.credentials.map(|(user, password)| Credentials::new(user, password));
         let server = format!("{}:{}", target.host, target.port);
-        let transport = std::sync::Mutex::new(std::sync::Arc::new(builder.clone().build()));
-        let slots = tokio::sync::Semaphore::new(config.pool_size.max(1) as usize);
-        Ok(Smtp { transport, builder, timeout: config.timeout, slots, from, domain, server })
+        let size = config.pool_size.max(1) as usize;
+        Ok(Smtp {
+            host: target.host,
+            port: target.port,
+            security: target.security,
+            tls,
+            credentials,
+            hello: ClientId::Domain(domain.clone()),
+            timeout: config.timeout,
+            idle: std::sync::Mutex::new(Vec::with_capacity(size)),
+            slots: tokio::sync::Semaphore::new(size),
+            from,
+            domain,
+            server,
+        })
+    }
+
+    /// A new connection: TCP without Nagle's delay, EHLO, TLS as configured, AUTH.
+    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        let mut conn = match (self.security, &self.tls) {
+            (Security::Implicit, Some(tls)) => AsyncSmtpConnection::connect_tokio1(
+                (self.host.as_str(), self.port),
+                Some(self.timeout),
+                &self.hello,
+                Some(tls.clone()),
+                None,
+            )
+            .await
+            .map_err(|e| map_error(&e))?,
+            _ => {
+                let tcp =
+                    tokio::time::timeout(self.timeout, tokio::net::TcpStream::connect((self.host.as_str(), self.port)))
+                        .await
+                        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connection timed out"))
+                        .and_then(|r| r)
+                        .map_err(|e| SendError::Retry(format!("cannot reach the mail server {}: {e}", self.server)))?;
+                let _ = tcp.set_nodelay(true);
+                let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
+                    .await
+                    .map_err(|e| map_error(&e))?;
+                let upgrade = match (self.security, &self.tls) {
+                    (Security::StartTls, Some(tls)) => Some(tls),
+                    (Security::Opportunistic, Some(tls)) if conn.can_starttls() => Some(tls),
+                    _ => None,
+                };
+                if let Some(tls) = upgrade {
+                    conn.starttls(tls.clone(), &self.hello).await.map_err(|e| map_error(&e))?;
+                }
+                conn
+            }
+        };
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials).await.map_err(|e| map_error(&e))?;
+        }
+        Ok(conn)
     }
 
     /// The `Message-ID` a notice goes out with (`<tongban-notice-7@example.gov.cn>`).
@@ -208,25 +256,46 @@ impl Smtp {
                     .body(body),
             )
             .map_err(|e| SendError::Refused { code: "invalid_message".into(), reason: e.to_string() })?;
+        let envelope = email.envelope().clone();
+        let bytes = email.formatted();
         let Ok(_slot) = self.slots.acquire().await else {
             return Err(SendError::Retry("the mail transport is closed".into()));
         };
-        let Ok(transport) = self.transport.lock().map(|t| t.clone()) else {
-            return Err(SendError::Retry("the mail transport is unusable".into()));
-        };
-        // A whole send (connect, EHLO, TLS, AUTH, MAIL, RCPT, DATA) in a few command times.
-        match tokio::time::timeout(self.timeout * 4, transport.send(email)).await {
-            Ok(Ok(_)) => Ok(Sent { provider_id: message_id }),
-            Ok(Err(e)) => Err(map_error(&e)),
-            Err(_) => {
-                if let Ok(mut t) = self.transport.lock()
-                    && std::sync::Arc::ptr_eq(&t, &transport)
-                {
-                    *t = std::sync::Arc::new(self.builder.clone().build());
+        // A connection kept from before may have been closed by the server meanwhile: a
+        // network error on it is tried once more on a new one.
+        let mut reused = self.take_idle();
+        loop {
+            let was_reused = reused.is_some();
+            let mut conn = match reused.take() {
+                Some(conn) => conn,
+                None => tokio::time::timeout(self.timeout * 3, self.connect()).await.map_err(|_| {
+                    SendError::Retry(format!("the mail server {} did not answer in time", self.server))
+                })??,
+            };
+            match tokio::time::timeout(self.timeout * 2, conn.send(&envelope, &bytes)).await {
+                Ok(Ok(_)) => {
+                    if !conn.has_broken()
+                        && let Ok(mut idle) = self.idle.lock()
+                    {
+                        idle.push((conn, std::time::Instant::now()));
+                    }
+                    return Ok(Sent { provider_id: message_id });
                 }
-                Err(SendError::Retry(format!("the mail server {} did not answer in time", self.server)))
+                Ok(Err(e)) if was_reused && !e.is_response() => continue,
+                Ok(Err(e)) => return Err(map_error(&e)),
+                // Cut off mid-command: the connection is dropped, never reused.
+                Err(_) => {
+                    return Err(SendError::Retry(format!("the mail server {} did not answer in time", self.server)));
+                }
             }
         }
+    }
+
+    /// The most recently used idle connection that is young enough; older ones are closed.
+    fn take_idle(&self) -> Option<AsyncSmtpConnection> {
+        let mut idle = self.idle.lock().ok()?;
+        idle.retain(|(_, since)| since.elapsed() < IDLE_FOR);
+        idle.pop().map(|(conn, _)| conn)
     }
 }
 
