@@ -416,3 +416,42 @@ async fn an_e_mail_that_failed_is_retried_and_cancelled_by_the_administrator_thr
         f.t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_channel_that_keeps_failing_shows_a_banner_and_alerts_the_administrator() {
+    use tongban_server::app::notify::smtp::{Smtp, SmtpConfig};
+    use tongban_server::app::notify::{Gateways, worker};
+    for t in each_backend().await {
+        let name = t.name;
+        let mut f = Fixture::new(t).await;
+        let sink = tongban_fakes::smtp::start(tongban_fakes::smtp::Mode::Plain).await.expect("an SMTP sink");
+        let smtp = Smtp::new(SmtpConfig::new(sink.url(), "noreply@example.gov.cn")).expect("an SMTP client");
+        f.state.gateways = std::sync::Arc::new(Gateways { smtp: Some(smtp), ..Gateways::default() });
+        f.app = tongban_server::router(f.state.clone());
+        let applicant = f.login("applicant").await;
+        let consent = json!({ "email": "applicant@example.com", "channels": { "email": true } }).to_string();
+        assert_eq!(f.call(&applicant, "PUT", "/api/v1/me/preferences", Some(&consent)).await.0, StatusCode::OK);
+        // The server is unwell (a transient 451, not a refusal of one address): twenty such
+        // failures in a row (a receipt and a correction per case) make an episode.
+        sink.reply_with(Some((451, "4.3.0 try again later")));
+        for _ in 0..10 {
+            corrected_case(&f).await;
+        }
+        let admin = f.login("admin").await;
+        let (_, _, before) = f.call(&admin, "GET", "/api/v1/me/notifications", None).await;
+        worker::run_once(&f.state, f.state.now()).await.expect("a pass");
+        let (_, _, stats) = f.call(&admin, "GET", "/api/v1/notices/stats", None).await;
+        let email = stats["channels"].as_array().and_then(|a| a.iter().find(|r| r["channel"] == "email")).cloned();
+        let email = email.unwrap_or_else(|| panic!("{name}: {stats}"));
+        assert_eq!(email["failing"], true, "{name}: {email}");
+        assert!(email["queued"].as_u64() >= Some(20), "{name}: each waits for its retry: {email}");
+        let (_, _, after) = f.call(&admin, "GET", "/api/v1/me/notifications", None).await;
+        assert!(after["unread"].as_u64() > before["unread"].as_u64(), "{name}: the administrator is told: {after}");
+        let mut web = Web::new(&f);
+        web.login("admin").await;
+        let page = web.get("/admin/notices").await;
+        let banner = Lang::Zh.tf("notices.failing_banner", &[("channel", zh("notices.channel.email"))]);
+        assert!(page.has(&banner), "{name}: {}", page.body);
+        f.t.cleanup().await;
+    }
+}
