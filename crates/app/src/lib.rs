@@ -322,7 +322,6 @@ pub async fn submit_case(
     // The receipt (收件回执) is read for and planned here, written with the case.
     let receipt =
         notify::outbox::SubmissionNotice::plan(state, account, &submission.applicant.id_number, &row.item.name).await?;
-    let app = state.clone();
     // Under an Idempotency-Key the key is claimed in the same write as the case; without
     // one, the case joins the store's batched submissions.
     let Some(pending) = crate::idempotency::pending() else {
@@ -331,7 +330,7 @@ pub async fn submit_case(
             .store
             .submit_case_noting(division, year, actor, move |number| {
                 let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
-                let notices = receipt.map(|r| r.rows(&app, &case)).unwrap_or_default();
+                let notices = receipt.map(|r| r.rows(&case)).unwrap_or_default();
                 Ok::<_, AppError>((case, event, notices))
             })
             .await;
@@ -345,7 +344,7 @@ pub async fn submit_case(
                 let (case, event) = Case::submit(number, &row.item, row.version, submission, now)?;
                 tongban_store::insert_submitted_case(conn, &case, &event, &actor).await?;
                 if let Some(r) = receipt {
-                    tongban_store::insert_notices(conn, &r.rows(&app, &case)).await?;
+                    tongban_store::insert_notices(conn, &r.rows(&case)).await?;
                 }
                 Ok(case)
             })

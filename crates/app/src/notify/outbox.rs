@@ -51,13 +51,25 @@ pub(crate) struct Notice<'a> {
     pub release: Timestamp,
 }
 
+/// The channels a notice goes on: the inbox, and the first channel the person can be
+/// reached on, if any; `skip` leaves a channel out (a failing one).
+pub(crate) fn channels_for(state: &App, reach: &NoticeReach, skip: Option<Channel>) -> Vec<Channel> {
+    let mut channels = vec![Channel::Inbox];
+    channels.extend(policy::first_channel(|c| Some(c) != skip && usable(state, reach, c)));
+    channels
+}
+
 /// The rows of one notice: its inbox copy (delivered at once) and the first channel the
 /// person can be reached on (queued), if any. `skip` leaves a channel out (a failing one).
 pub(crate) fn rows(state: &App, templates: &Templates, n: &Notice<'_>, skip: Option<Channel>) -> Vec<NewNotice> {
-    let mut out = Vec::with_capacity(2);
-    let mut channels = vec![Channel::Inbox];
-    channels.extend(policy::first_channel(|c| Some(c) != skip && usable(state, n.reach, c)));
-    for channel in channels {
+    rows_on(templates, n, &channels_for(state, n.reach, skip), &state.public_base_url)
+}
+
+/// The rows of one notice on `channels`, its links under `base`.
+fn rows_on(templates: &Templates, n: &Notice<'_>, channels: &[Channel], base: &str) -> Vec<NewNotice> {
+    let mut out = Vec::with_capacity(channels.len());
+    let fields: Vec<(String, String)> = n.fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+    for &channel in channels {
         let t = templates.get(n.event, channel);
         let r = t.render(&n.fields);
         let inbox = channel == Channel::Inbox;
@@ -72,8 +84,8 @@ pub(crate) fn rows(state: &App, templates: &Templates, n: &Notice<'_>, skip: Opt
             subject: r.subject,
             body: r.body,
             provider: r.provider,
-            url: url_of(state, n.case_number.as_deref()),
-            fields: n.fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+            url: url_of(base, n.case_number.as_deref()),
+            fields: fields.clone(),
             template_version: t.version,
             due_at: if inbox { n.now } else { n.release },
             fallback_of: None,
@@ -83,8 +95,8 @@ pub(crate) fn rows(state: &App, templates: &Templates, n: &Notice<'_>, skip: Opt
     out
 }
 
-fn url_of(state: &App, case: Option<&str>) -> Option<String> {
-    let base = state.public_base_url.trim_end_matches('/');
+fn url_of(base: &str, case: Option<&str>) -> Option<String> {
+    let base = base.trim_end_matches('/');
     Some(match case {
         Some(n) => format!("{base}/cases/{n}"),
         None => format!("{base}/admin/notices"),
@@ -93,7 +105,7 @@ fn url_of(state: &App, case: Option<&str>) -> Option<String> {
 
 /// The fields every notice about `case` has.
 pub(crate) fn case_fields(
-    state: &App,
+    base: &str,
     case: &Case,
     item_name: &str,
     event: NoticeEvent,
@@ -108,7 +120,7 @@ pub(crate) fn case_fields(
         ("center", CENTER.to_owned()),
         ("due_at", case.due_at.map(local).unwrap_or_default()),
     ];
-    f.extend(url_of(state, Some(case.number.as_str())).map(|u| ("url", u)));
+    f.extend(url_of(base, Some(case.number.as_str())).map(|u| ("url", u)));
     f
 }
 
@@ -146,7 +158,7 @@ pub(crate) async fn for_case_events(
     let templates = in_force(state).await?;
     let mut out = Vec::new();
     for (seq, event, notice) in caused {
-        let mut fields = case_fields(state, after, item_name, notice, now);
+        let mut fields = case_fields(&state.public_base_url, after, item_name, notice, now);
         fields.extend(tongban_core::notice::case_event_fields(event));
         let n = Notice {
             source: format!("case:{}:{seq}:{}", after.number, notice.as_str()),
@@ -168,6 +180,8 @@ pub(crate) struct SubmissionNotice {
     reach: NoticeReach,
     templates: Templates,
     item_name: String,
+    channels: Vec<Channel>,
+    base: String,
 }
 
 impl SubmissionNotice {
@@ -190,11 +204,17 @@ impl SubmissionNotice {
         };
         let Some(recipient) = recipient else { return Ok(None) };
         let Some(reach) = state.store.notice_reach(&recipient).await? else { return Ok(None) };
-        Ok(Some(SubmissionNotice { reach, templates: in_force(state).await?, item_name: item_name.to_owned() }))
+        Ok(Some(SubmissionNotice {
+            channels: channels_for(state, &reach, None),
+            reach,
+            templates: in_force(state).await?,
+            item_name: item_name.to_owned(),
+            base: state.public_base_url.clone(),
+        }))
     }
 
     /// The receipt's rows for `case`, just numbered.
-    pub(crate) fn rows(&self, state: &App, case: &Case) -> Vec<NewNotice> {
+    pub(crate) fn rows(&self, case: &Case) -> Vec<NewNotice> {
         let now = case.submitted_at;
         let event = NoticeEvent::Submitted;
         let n = Notice {
@@ -202,11 +222,11 @@ impl SubmissionNotice {
             event,
             reach: &self.reach,
             case_number: Some(case.number.to_string()),
-            fields: case_fields(state, case, &self.item_name, event, now),
+            fields: case_fields(&self.base, case, &self.item_name, event, now),
             now,
             release: now,
         };
-        rows(state, &self.templates, &n, None)
+        rows_on(&self.templates, &n, &self.channels, &self.base)
     }
 }
 
@@ -256,7 +276,7 @@ pub(crate) async fn for_alerts(
             event,
             reach,
             case_number: Some(a.case.clone()),
-            fields: case_fields(state, &case, &item_name, event, now),
+            fields: case_fields(&state.public_base_url, &case, &item_name, event, now),
             now,
             release: policy::release_at(now, event.waits_for_working_time(), &calendar),
         };
@@ -290,7 +310,7 @@ pub(crate) async fn channel_failing(
             ("at", local(now)),
             ("center", CENTER.to_owned()),
         ];
-        fields.extend(url_of(state, None).map(|u| ("url", u)));
+        fields.extend(url_of(&state.public_base_url, None).map(|u| ("url", u)));
         let n = Notice {
             source: format!("channel:{channel}:{}", tongban_store::format_ts(since)),
             event,

@@ -2,7 +2,7 @@
 //! built-in version 1, read at most every half minute (saving one clears the cache).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use tongban_core::notice::{Channel, NoticeEvent, NoticeTemplate};
@@ -18,7 +18,7 @@ type ByKey = HashMap<(NoticeEvent, Channel), NoticeTemplate>;
 /// The saved templates, as last read.
 #[derive(Debug, Default)]
 pub struct TemplateCache {
-    saved: RwLock<Option<(Instant, ByKey)>>,
+    saved: RwLock<Option<(Instant, Arc<ByKey>)>>,
 }
 
 impl TemplateCache {
@@ -36,7 +36,7 @@ pub(crate) async fn in_force(state: &App) -> Result<Templates, AppError> {
         && let Some((at, map)) = g.as_ref()
         && at.elapsed() < FRESH_FOR
     {
-        return Ok(Templates(map.clone()));
+        return Ok(Templates(Arc::clone(map)));
     }
     let mut map = HashMap::new();
     for (event, channel, _, body) in state.store.notice_templates().await? {
@@ -50,15 +50,16 @@ pub(crate) async fn in_force(state: &App) -> Result<Templates, AppError> {
             }
         }
     }
+    let map = Arc::new(map);
     if let Ok(mut g) = state.notice_templates.saved.write() {
-        *g = Some((Instant::now(), map.clone()));
+        *g = Some((Instant::now(), Arc::clone(&map)));
     }
     Ok(Templates(map))
 }
 
 /// The templates in force at one moment.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Templates(ByKey);
+pub(crate) struct Templates(Arc<ByKey>);
 
 impl Templates {
     /// The template of `event` on `channel`: the newest saved, else the built-in one.
