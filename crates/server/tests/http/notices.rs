@@ -452,6 +452,12 @@ async fn a_channel_that_keeps_failing_shows_a_banner_and_alerts_the_administrato
         let page = web.get("/admin/notices").await;
         let banner = Lang::Zh.tf("notices.failing_banner", &[("channel", zh("notices.channel.email"))]);
         assert!(page.has(&banner), "{name}: {}", page.body);
+        // The administrator reads the alert in their own inbox, under their account.
+        let moved = web.get("/hall/inbox").await;
+        assert_eq!((moved.status, moved.location.as_str()), (StatusCode::SEE_OTHER, "/account/inbox"), "{name}");
+        let inbox = web.get("/account/inbox").await;
+        assert_eq!(inbox.status, StatusCode::OK, "{name}: {}", inbox.body);
+        assert!(inbox.has("action=\"/account/inbox/"), "{name}: an unread alert: {}", inbox.body);
         f.t.cleanup().await;
     }
 }

@@ -120,6 +120,8 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
     axum::Router::new()
         .route("/hall/inbox", get(inbox::inbox_page))
         .route("/hall/inbox/{id}/read", post(inbox::mark_read))
+        .route("/account/inbox", get(inbox::inbox_page))
+        .route("/account/inbox/{id}/read", post(inbox::mark_read))
         .route("/hall/profile", get(profile::profile_page).post(profile::save_profile))
         .route("/account/profile", get(profile::profile_page).post(profile::save_profile))
         .route("/admin/notices", get(admin::notices_page))

@@ -67,6 +67,7 @@ pub fn render(ctx: &Ctx, v: &ProfileView) -> Markup {
         h1 { (ctx.t("notices.profile_title")) }
         (done_notice(ctx, v.done.as_deref()))
         p.lead { (ctx.t(if v.applicant { "notices.profile_lead" } else { "notices.profile_lead_staff" })) }
+        @if !v.applicant { p { a href="/account/inbox" { (ctx.t("notices.inbox_title")) } } }
         @if !errors.is_empty() { div.notice.error role="alert" { (ctx.t("err.see_fields")) } }
         (view::form_error(errors))
         form.stack method="post" action=(v.action) novalidate {
