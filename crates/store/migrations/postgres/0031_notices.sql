@@ -38,14 +38,16 @@ create table notice (
     sent_at text,
     delivered_at text,
     read_at text,
-    unique (source, recipient, channel),
-    unique (channel, provider_id)
+    unique (source, recipient, channel)
 );
+-- One provider message is recorded once (a notice has no id until it is sent).
+create unique index notice_provider on notice (channel, provider_id) where provider_id is not null;
 -- The worker's due query: only what is waiting, by when it is due.
 create index notice_due on notice (due_at) where state in ('queued', 'sending');
 create index notice_by_case on notice (case_number, notice_id) where case_number is not null;
-create index notice_by_recipient on notice (recipient, channel, notice_id);
-create index notice_by_state on notice (state, notice_id);
+-- The inbox (站内信) and the administrator's failed notices; other rows skip these.
+create index notice_inbox on notice (recipient, notice_id) where channel = 'inbox';
+create index notice_failed on notice (notice_id) where state = 'failed';
 
 -- Versions 2… of a template of an event on a channel, saved by the administrator.
 create table notice_template (
