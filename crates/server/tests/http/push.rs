@@ -25,7 +25,7 @@ async fn get(f: &Fixture, uri: &str) -> (StatusCode, axum::http::HeaderMap, Stri
     (status, headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn header_of<'a>(h: &'a axum::http::HeaderMap, name: header::HeaderName) -> &'a str {
+fn header_of(h: &axum::http::HeaderMap, name: header::HeaderName) -> &str {
     h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
