@@ -92,21 +92,25 @@ async fn untrusted_certificates_are_not_accepted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pool_carries_many_messages_at_once() {
-    let sink = sink::start(Mode::Plain).await.expect("sink");
-    let mut config = SmtpConfig::new(sink.url(), "noreply@example.gov.cn");
-    config.pool_size = 8;
-    let smtp = std::sync::Arc::new(Smtp::new(config).expect("client"));
-    let started = std::time::Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..400 {
-        let smtp = smtp.clone();
-        tasks.spawn(async move { smtp.send(&notice(&format!("tongban-notice-{i}"), "a@example.cn")).await });
+    for mode in [Mode::Plain, Mode::StartTls, Mode::ImplicitTls] {
+        let sink = sink::start(mode).await.expect("sink");
+        let mut config = SmtpConfig::new(sink.url(), "noreply@example.gov.cn");
+        config.ca_pem = Some(sink.ca_pem().to_owned());
+        config.pool_size = 8;
+        let smtp = std::sync::Arc::new(Smtp::new(config).expect("client"));
+        let started = std::time::Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..400 {
+            let smtp = smtp.clone();
+            tasks.spawn(async move { smtp.send(&notice(&format!("tongban-notice-{i}"), "a@example.cn")).await });
+        }
+        while let Some(r) = tasks.join_next().await {
+            r.expect("task").expect("sent");
+        }
+        assert_eq!(sink.count(), 400, "{mode:?}");
+        let rate = 400.0 / started.elapsed().as_secs_f64();
+        eprintln!("{mode:?}: 400 e-mails through 8 connections, {rate:.0}/s");
     }
-    while let Some(r) = tasks.join_next().await {
-        r.expect("task").expect("sent");
-    }
-    assert_eq!(sink.count(), 400);
-    eprintln!("400 e-mails through 8 connections: {:.0}/s", 400.0 / started.elapsed().as_secs_f64());
 }
 
 // ---- SMS: Aliyun ----

@@ -46,7 +46,10 @@ pub struct Smtp {
     host: String,
     port: u16,
     security: Security,
+    /// STARTTLS (lettre upgrades the connection).
     tls: Option<TlsParameters>,
+    /// Implicit TLS, made here over a socket without Nagle's delay.
+    implicit: Option<(tokio_rustls::TlsConnector, rustls::pki_types::ServerName<'static>)>,
     credentials: Option<Credentials>,
     hello: ClientId,
     timeout: Duration,
@@ -163,8 +166,12 @@ impl Smtp {
             builder.build().map_err(|e| format!("TLS for {}: {e}", target.host))
         };
         let tls = match target.security {
-            Security::None => None,
+            Security::None | Security::Implicit => None,
             _ => Some(tls_parameters()?),
+        };
+        let implicit = match target.security {
+            Security::Implicit => Some(implicit_tls(&target.host, config.ca_pem.as_deref())?),
+            _ => None,
         };
         let credentials = target.credentials.map(|(user, password)| Credentials::new(user, password));
         let server = format!("{}:{}", target.host, target.port);
@@ -174,6 +181,7 @@ impl Smtp {
             port: target.port,
             security: target.security,
             tls,
+            implicit,
             credentials,
             hello: ClientId::Domain(domain.clone()),
             timeout: config.timeout,
@@ -185,26 +193,34 @@ impl Smtp {
         })
     }
 
-    /// A new connection: TCP without Nagle's delay, EHLO, TLS as configured, AUTH.
-    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
-        let mut conn = match (self.security, &self.tls) {
-            (Security::Implicit, Some(tls)) => AsyncSmtpConnection::connect_tokio1(
-                (self.host.as_str(), self.port),
-                Some(self.timeout),
-                &self.hello,
-                Some(tls.clone()),
-                None,
-            )
+    /// A TCP connection to the server with Nagle's algorithm off.
+    async fn tcp(&self) -> Result<tokio::net::TcpStream, SendError> {
+        let connect = tokio::net::TcpStream::connect((self.host.as_str(), self.port));
+        let tcp = tokio::time::timeout(self.timeout, connect)
             .await
-            .map_err(|e| map_error(&e))?,
-            _ => {
-                let tcp =
-                    tokio::time::timeout(self.timeout, tokio::net::TcpStream::connect((self.host.as_str(), self.port)))
-                        .await
-                        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connection timed out"))
-                        .and_then(|r| r)
-                        .map_err(|e| SendError::Retry(format!("cannot reach the mail server {}: {e}", self.server)))?;
-                let _ = tcp.set_nodelay(true);
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connection timed out"))
+            .and_then(|r| r)
+            .map_err(|e| SendError::Retry(format!("cannot reach the mail server {}: {e}", self.server)))?;
+        let _ = tcp.set_nodelay(true);
+        Ok(tcp)
+    }
+
+    /// A new connection: TCP without Nagle's delay, TLS as configured (from the first byte,
+    /// or by STARTTLS after EHLO), AUTH.
+    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        let mut conn = match &self.implicit {
+            Some((connector, name)) => {
+                let tcp = self.tcp().await?;
+                let tls = connector
+                    .connect(name.clone(), tcp)
+                    .await
+                    .map_err(|e| SendError::Retry(format!("TLS with the mail server {}: {e}", self.server)))?;
+                AsyncSmtpConnection::connect_with_transport(Box::new(TlsTcp(tls)), &self.hello)
+                    .await
+                    .map_err(|e| map_error(&e))?
+            }
+            None => {
+                let tcp = self.tcp().await?;
                 let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello)
                     .await
                     .map_err(|e| map_error(&e))?;
@@ -296,6 +312,74 @@ impl Smtp {
         let mut idle = self.idle.lock().ok()?;
         idle.retain(|(_, since)| since.elapsed() < IDLE_FOR);
         idle.pop().map(|(conn, _)| conn)
+    }
+}
+
+/// The TLS client of implicit TLS: the public roots and `ca_pem`'s certificates.
+fn implicit_tls(
+    host: &str,
+    ca_pem: Option<&str>,
+) -> Result<(tokio_rustls::TlsConnector, rustls::pki_types::ServerName<'static>), String> {
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    if let Some(pem) = ca_pem {
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|e| format!("the CA certificate: {e}"))?;
+            roots.add(cert).map_err(|e| format!("the CA certificate: {e}"))?;
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+        .map_err(|e| format!("{host:?} is not a host name for TLS: {e}"))?;
+    Ok((tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)), name))
+}
+
+/// An implicit-TLS stream as lettre takes a stream of its own.
+#[derive(Debug)]
+struct TlsTcp(tokio_rustls::client::TlsStream<tokio::net::TcpStream>);
+
+impl tokio::io::AsyncRead for TlsTcp {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for TlsTcp {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().0).poll_shutdown(cx)
+    }
+}
+
+impl lettre::transport::smtp::client::AsyncTokioStream for TlsTcp {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.0.get_ref().0.peer_addr()
     }
 }
 
