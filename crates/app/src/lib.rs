@@ -152,6 +152,8 @@ pub struct App {
     pub notices_on: bool,
     /// The notice templates in force, as last read.
     pub notice_templates: Arc<notify::templates::TemplateCache>,
+    /// The addresses and consents of accounts that just submitted, as last read.
+    pub notice_reach: Arc<notify::ReachCache>,
 }
 
 impl App {
@@ -174,6 +176,7 @@ impl App {
             gateways: Arc::default(),
             notices_on: true,
             notice_templates: Arc::default(),
+            notice_reach: Arc::default(),
         }
     }
 

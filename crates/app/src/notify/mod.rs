@@ -23,6 +23,7 @@ pub mod wechat;
 pub mod worker;
 
 pub use gateway::{Gateways, Outgoing, ProviderTemplate, Receipt, SendError, Sent, SmsGateway};
+pub use outbox::ReachCache;
 
 /// A notice as the case page, the API (`notices` of `GET /api/v1/cases/{n}`) and the
 /// administrator's delivery page show it.
@@ -273,6 +274,7 @@ pub async fn set_contact(
             })
         })
         .await?;
+    state.notice_reach.forget(&principal.require()?.id);
     preferences(state, principal).await
 }
 
@@ -314,6 +316,7 @@ pub async fn set_consent(
             })
         })
         .await?;
+    state.notice_reach.forget(&principal.require()?.id);
     preferences(state, principal).await
 }
 
@@ -354,6 +357,7 @@ pub async fn record_wechat_consent(
             })
         })
         .await?;
+    state.notice_reach.forget(&principal.require()?.id);
     preferences(state, principal).await
 }
 

@@ -203,7 +203,7 @@ impl SubmissionNotice {
             state.store.verified_holder(id_number).await?
         };
         let Some(recipient) = recipient else { return Ok(None) };
-        let Some(reach) = state.store.notice_reach(&recipient).await? else { return Ok(None) };
+        let Some(reach) = reach_of(state, &recipient).await? else { return Ok(None) };
         Ok(Some(SubmissionNotice {
             channels: channels_for(state, &reach, None),
             reach,
@@ -355,4 +355,44 @@ pub(crate) fn fallback_row(
         fallback_of: Some(failed.id),
         created_at: now,
     })
+}
+
+/// How long a person's reach (addresses, consents) read for a submission's receipt is
+/// trusted: a burst of submissions by one account reads it once; a change made here is seen
+/// at once, one made on another server within this time.
+const REACH_FRESH_FOR: std::time::Duration = std::time::Duration::from_millis(1_500);
+/// Most accounts remembered.
+const REACH_CACHED: usize = 10_000;
+
+/// Recently read reaches, by account.
+#[derive(Debug, Default)]
+pub struct ReachCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, Option<NoticeReach>)>>,
+}
+
+impl ReachCache {
+    /// Forgets `account`'s reach (it changed here).
+    pub fn forget(&self, account: &str) {
+        if let Ok(mut m) = self.map.lock() {
+            m.remove(account);
+        }
+    }
+}
+
+/// `account`'s reach, read at most every [`REACH_FRESH_FOR`].
+pub(crate) async fn reach_of(state: &App, account: &str) -> Result<Option<NoticeReach>, AppError> {
+    if let Ok(m) = state.notice_reach.map.lock()
+        && let Some((at, reach)) = m.get(account)
+        && at.elapsed() < REACH_FRESH_FOR
+    {
+        return Ok(reach.clone());
+    }
+    let reach = state.store.notice_reach(account).await?;
+    if let Ok(mut m) = state.notice_reach.map.lock() {
+        if m.len() >= REACH_CACHED {
+            m.clear();
+        }
+        m.insert(account.to_owned(), (std::time::Instant::now(), reach.clone()));
+    }
+    Ok(reach)
 }
