@@ -15,7 +15,7 @@ use lettre::transport::smtp::extension::ClientId;
 use super::gateway::{Outgoing, SendError, Sent};
 
 /// How to reach the mail server (`--smtp-url`, `--mail-from`, `--smtp-ca-file`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmtpConfig {
     /// `smtp://[user:password@]host[:port][?tls=required|opportunistic]` or
     /// `smtps://[user:password@]host[:port]`.
@@ -29,6 +29,21 @@ pub struct SmtpConfig {
     pub timeout: Duration,
     /// Connections kept open to the server at most.
     pub pool_size: u32,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    // The URL may carry a password: only the part after the `@` is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (scheme, rest) = self.url.split_once("://").unwrap_or(("", &self.url));
+        let server = rest.rsplit_once('@').map_or(rest, |(_, s)| s);
+        f.debug_struct("SmtpConfig")
+            .field("url", &format!("{scheme}://{server}"))
+            .field("from", &self.from)
+            .field("ca_pem", &self.ca_pem.is_some())
+            .field("timeout", &self.timeout)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
 }
 
 impl SmtpConfig {
@@ -127,20 +142,26 @@ fn parse_url(url: &str) -> Result<Target, String> {
         ("smtp", Some(other)) => return Err(format!("tls={other}: expected required, opportunistic or none")),
         (other, _) => return Err(format!("{other}://: expected smtp:// or smtps://")),
     };
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => {
-            (h, p.parse::<u16>().map_err(|_| format!("port {p:?} is not a number"))?)
-        }
-        _ => (
-            hostport,
-            match security {
-                Security::Implicit => 465,
-                Security::StartTls => 587,
-                _ => 25,
-            },
-        ),
+    let default_port = match security {
+        Security::Implicit => 465,
+        Security::StartTls => 587,
+        _ => 25,
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    // `host`, `host:port`, `[v6]` or `[v6]:port`.
+    let (host, port) = match hostport.strip_prefix('[') {
+        Some(v6) => {
+            let (host, after) = v6.split_once(']').ok_or("an IPv6 address in the SMTP URL lacks its ]")?;
+            (host, after.strip_prefix(':'))
+        }
+        None => match hostport.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (hostport, None),
+        },
+    };
+    let port = match port {
+        Some(p) => p.parse::<u16>().map_err(|_| format!("port {p:?} is not a number"))?,
+        None => default_port,
+    };
     if host.is_empty() {
         return Err("the SMTP URL has no host".into());
     }
@@ -409,5 +430,11 @@ mod tests {
         assert!(parse_url("smtp://x?tls=maybe").is_err());
         assert!(parse_url("smtp://x:port").is_err());
         assert!(parse_url("smtp://").is_err());
+        let t = parse_url("smtp://[::1]:2525").expect("v6");
+        assert_eq!((t.host.as_str(), t.port), ("::1", 2525));
+        let t = parse_url("smtps://[::1]").expect("v6 without a port");
+        assert_eq!((t.host.as_str(), t.port), ("::1", 465));
+        let shown = format!("{:?}", SmtpConfig::new("smtp://u:pa55@mail.example.cn:25", "a@b.cn"));
+        assert!(!shown.contains("pa55") && shown.contains("mail.example.cn:25"), "{shown}");
     }
 }
