@@ -154,7 +154,7 @@ pub(crate) async fn for_case_events(
         return Ok(Vec::new());
     }
     let Some(account) = applicant_account(state, after).await? else { return Ok(Vec::new()) };
-    let Some(reach) = state.store.notice_reach(&account).await? else { return Ok(Vec::new()) };
+    let Some(reach) = reach_of(state, &account).await? else { return Ok(Vec::new()) };
     let templates = in_force(state).await?;
     let mut out = Vec::new();
     for (seq, event, notice) in caused {
