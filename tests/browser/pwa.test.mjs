@@ -30,6 +30,12 @@ test("the hall installs as an app and its case list loads offline after one visi
   assert.ok(manifest.icons.some((i) => i.sizes === "192x192"), JSON.stringify(manifest.icons));
   assert.ok(manifest.icons.some((i) => i.sizes === "512x512"), JSON.stringify(manifest.icons));
 
+  // Where the center sends push notices, a person logged in is offered them on this device.
+  const key = await page.evaluate(async () => (await fetch("/api/v1/push/key")).status);
+  if (key === 200) {
+    await page.locator("main section.pwa-push button").waitFor();
+  }
+
   // The service worker registers (from /pwa/hall.js) and takes the page.
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
   assert.equal(scope, `${BASE}/`);

@@ -99,18 +99,21 @@
   function draw(registration, key, current, csrf, main) {
     const section = document.createElement("section");
     section.className = "pwa-push";
-    section.setAttribute("aria-label", T.title);
+    const title = document.createElement("h2");
+    title.textContent = T.title;
     const status = document.createElement("p");
     const button = document.createElement("button");
     button.type = "button";
     const message = document.createElement("p");
     message.setAttribute("role", "status");
-    section.append(status, button, message);
-    const heading = main.querySelector("h1");
-    if (heading && heading.parentNode === main) {
-      heading.after(section);
-    } else {
-      main.prepend(section);
+    message.hidden = true;
+    section.append(title, status, button, message);
+    // After the page's own content: the page's purpose comes first.
+    main.append(section);
+
+    function say(text) {
+      message.textContent = text;
+      message.hidden = !text;
     }
 
     function show(subscription) {
@@ -133,7 +136,7 @@
 
     button.addEventListener("click", function () {
       button.disabled = true;
-      message.textContent = "";
+      say("");
       if (current) {
         const endpoint = current.endpoint;
         current
@@ -145,7 +148,7 @@
             show(null);
           })
           .catch(function () {
-            message.textContent = T.failed;
+            say(T.failed);
             show(current);
           });
         return;
@@ -153,7 +156,7 @@
       Notification.requestPermission()
         .then(function (permission) {
           if (permission !== "granted") {
-            message.textContent = T.denied;
+            say(T.denied);
             show(null);
             return;
           }
@@ -167,7 +170,7 @@
             });
         })
         .catch(function () {
-          message.textContent = T.failed;
+          say(T.failed);
           show(current);
         });
     });
