@@ -10,7 +10,7 @@
 use serde::Deserialize;
 
 /// The account at the gateway (`--sms-*`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmsConfig {
     /// The API endpoint, `https://dysmsapi.aliyuncs.com` in production.
     pub endpoint: String,
@@ -22,6 +22,19 @@ pub struct SmsConfig {
     pub sign_name: String,
     /// The approved template for one-time codes, with a `${code}` parameter.
     pub code_template: String,
+}
+
+impl std::fmt::Debug for SmsConfig {
+    // Never the secret, whatever logs this.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsConfig")
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .field("sign_name", &self.sign_name)
+            .field("code_template", &self.code_template)
+            .field("access_key_secret", &"***")
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a message was not accepted.

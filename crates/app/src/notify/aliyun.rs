@@ -49,7 +49,7 @@ pub fn signed_query(params: &[(&str, String)], secret: &str) -> String {
 }
 
 /// The account at Aliyun (`--sms-*`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AliyunConfig {
     /// The API endpoint, `https://dysmsapi.aliyuncs.com` in production.
     pub endpoint: String,
@@ -61,6 +61,19 @@ pub struct AliyunConfig {
     pub sign_name: String,
     /// How long a request may take.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for AliyunConfig {
+    // Never the secret, whatever logs this.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AliyunConfig")
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .field("sign_name", &self.sign_name)
+            .field("timeout", &self.timeout)
+            .field("access_key_secret", &"***")
+            .finish_non_exhaustive()
+    }
 }
 
 /// A message sent from here whose receipt has not come yet.
@@ -374,6 +387,35 @@ mod tests {
         assert_eq!(national("13800138000"), "13800138000");
         let at = parse_china_time("2019-01-08 16:44:13").expect("time");
         assert_eq!(at.to_string(), "2019-01-08T08:44:13Z");
+    }
+
+    #[test]
+    fn configs_never_show_their_secrets() {
+        let aliyun = AliyunConfig {
+            endpoint: "https://dysmsapi.aliyuncs.com".into(),
+            access_key_id: "LTAI".into(),
+            access_key_secret: "aliyun-s3cret".into(),
+            sign_name: "中心".into(),
+            timeout: Duration::from_secs(1),
+        };
+        let tencent = super::super::tencent::TencentConfig {
+            endpoint: "https://sms.tencentcloudapi.com".into(),
+            secret_id: "AKID".into(),
+            secret_key: "tencent-s3cret".into(),
+            sdk_app_id: "1400".into(),
+            sign_name: "中心".into(),
+            region: "ap-guangzhou".into(),
+            timeout: Duration::from_secs(1),
+        };
+        let wechat = super::super::wechat::WechatConfig {
+            endpoint: "https://api.weixin.qq.com".into(),
+            app_id: "wx".into(),
+            app_secret: "wechat-s3cret".into(),
+            timeout: Duration::from_secs(1),
+        };
+        let shown = format!("{aliyun:?} {tencent:?} {wechat:?} {:?}", Aliyun::new(aliyun.clone()));
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("LTAI") && shown.contains("AKID"), "{shown}");
     }
 
     #[test]

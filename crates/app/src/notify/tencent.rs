@@ -95,7 +95,7 @@ pub fn authorization(
 }
 
 /// The account at Tencent Cloud (`--tencent-sms-*`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TencentConfig {
     /// The API endpoint, `https://sms.tencentcloudapi.com` in production.
     pub endpoint: String,
@@ -111,6 +111,21 @@ pub struct TencentConfig {
     pub region: String,
     /// How long a request may take.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for TencentConfig {
+    // Never the secret, whatever logs this.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TencentConfig")
+            .field("endpoint", &self.endpoint)
+            .field("secret_id", &self.secret_id)
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("sign_name", &self.sign_name)
+            .field("region", &self.region)
+            .field("timeout", &self.timeout)
+            .field("secret_key", &"***")
+            .finish_non_exhaustive()
+    }
 }
 
 /// A Tencent Cloud SMS gateway.

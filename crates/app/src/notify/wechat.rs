@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::gateway::{Outgoing, SendError, Sent};
 
 /// The app at WeChat (`--wechat-*`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WechatConfig {
     /// The API endpoint, `https://api.weixin.qq.com` in production.
     pub endpoint: String,
@@ -25,6 +25,18 @@ pub struct WechatConfig {
     pub app_secret: String,
     /// How long a request may take.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for WechatConfig {
+    // Never the secret, whatever logs this.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WechatConfig")
+            .field("endpoint", &self.endpoint)
+            .field("app_id", &self.app_id)
+            .field("timeout", &self.timeout)
+            .field("app_secret", &"***")
+            .finish_non_exhaustive()
+    }
 }
 
 /// A token and until when it is used.
