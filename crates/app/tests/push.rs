@@ -49,6 +49,22 @@ async fn the_push_service_decrypts_exactly_what_was_sent() {
     assert_eq!(got[0].key, webpush.public_key_b64url());
 }
 
+/// A resend under the same idempotency key (after a crash between the push service's answer
+/// and its recording) reaches the browser once, under the first message's id.
+#[tokio::test]
+async fn a_resend_with_the_same_key_is_delivered_once() {
+    let service = push::start().await.expect("push service");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let webpush = client(dir.path());
+    let subscription = service.new_subscription();
+    let first = webpush.send(&notice("tongban-notice-11", &subscription, "补正告知")).await.expect("sent");
+    let again = webpush.send(&notice("tongban-notice-11", &subscription, "补正告知")).await.expect("sent again");
+    assert_eq!(first, again);
+    assert_eq!(service.received_by(&subscription).len(), 1);
+    webpush.send(&notice("tongban-notice-12", &subscription, "准予许可")).await.expect("another notice");
+    assert_eq!(service.received_by(&subscription).len(), 2);
+}
+
 #[tokio::test]
 async fn a_gone_subscription_is_refused_and_a_failing_service_retried() {
     let service = push::start().await.expect("push service");

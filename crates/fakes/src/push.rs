@@ -12,7 +12,9 @@
 //! - decrypts the payload with the subscription's private key and auth secret
 //!   (RFC 8291 over RFC 8188: one record, padding delimiter 0x02) — written here apart from
 //!   the client in tongban-app, so a mistake on one side shows;
-//! - records the plaintext and answers 201 with a `Location`.
+//! - records the plaintext and answers 201 with a `Location` — once per `Topic` and
+//!   subscription: a repeat under the same topic (a resend after a crash, with the same
+//!   idempotency key) answers the first message's `Location` and is not delivered again.
 //!
 //! It answers 404 for a subscription it never made and 410 for one told gone
 //! ([`PushService::gone`]), or any status given to [`PushService::answer_with`].
@@ -273,6 +275,14 @@ fn take(shared: &Shared, id: &str, headers: &HeaderMap, body: &[u8]) -> Result<S
         let browser = browsers.get(id).ok_or((StatusCode::NOT_FOUND, "no such subscription".to_owned()))?;
         decrypt(body, browser).map_err(|why| bad(&format!("cannot decrypt: {why}")))?
     };
+    // A message under a Topic already taken for this browser replaces it (RFC 8030 §5.4)
+    // and the browser shows one notification per tag: counted once, same Location.
+    if let Some(t) = topic.as_deref()
+        && let Some(earlier) =
+            lock(&shared.received).iter().find(|r| r.subscription == id && r.topic.as_deref() == Some(t))
+    {
+        return Ok(earlier.location.clone());
+    }
     let location = {
         let mut next = lock(&shared.next);
         *next += 1;
