@@ -45,6 +45,7 @@ async fn email_arrives_in_every_mode_with_its_case_number_and_message_id() {
         assert_eq!(m.from, "noreply@example.gov.cn");
         assert_eq!(m.to, vec!["applicant@example.cn".to_owned()]);
         assert_eq!(m.header("message-id").as_deref(), Some("<tongban-notice-7@example.gov.cn>"));
+        assert_eq!(sink.count_for("<tongban-notice-7@example.gov.cn>"), 1);
         assert_eq!(m.subject().as_deref(), Some("【受理通知】您的申请 2026-000123 已受理"), "{mode:?}");
         let text = m.text();
         assert!(text.contains("案件编号 2026-000123"), "{text}");

@@ -4,6 +4,10 @@
 //! ([`fault::Faults`]), de-duplicate by the idempotency key, and keep what they delivered
 //! for assertions.
 //!
+//! Each `start(…)` binds 127.0.0.1:0 and answers a handle whose `endpoint()` (or `url()`)
+//! the client is configured with; the server stops when the handle is dropped. The SMS fakes
+//! record messages with the wall clock, as the providers do.
+//!
 //! - [`smtp`]: an SMTP sink, plain, STARTTLS or implicit TLS.
 //! - [`aliyun`]: 阿里云短信 `SendSms` and `QuerySendDetails` (HMAC-SHA1 RPC signature).
 //! - [`tencent`]: 腾讯云短信 API 3.0 `SendSms`, `PullSmsSendStatus`,

@@ -256,6 +256,13 @@ impl SmtpSink {
         self.shared.messages.lock().map(|m| m.len()).unwrap_or_default()
     }
 
+    /// How many messages came with this `Message-ID` (`<tongban-notice-7@example.gov.cn>`):
+    /// an SMTP server does not de-duplicate, so a resend after a crash counts twice here.
+    pub fn count_for(&self, message_id: &str) -> usize {
+        let Ok(messages) = self.shared.messages.lock() else { return 0 };
+        messages.iter().filter(|m| m.header("message-id").as_deref() == Some(message_id)).count()
+    }
+
     /// Answer the end of each message with `code text` instead of 250 (and keep nothing);
     /// `None` goes back to accepting.
     pub fn reply_with(&self, reply: Option<(u16, &str)>) {
