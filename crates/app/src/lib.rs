@@ -324,7 +324,7 @@ pub async fn submit_case(
     Case::submit(CaseNumber::new(&row.item.division, year, 0), &row.item, row.version, submission.clone(), now)?;
     // The receipt (收件回执) is read for and planned here, written with the case.
     let receipt =
-        notify::outbox::SubmissionNotice::plan(state, account, &submission.applicant.id_number, &row.item.name).await?;
+        notify::outbox::SubmissionNotice::plan(state, account, &submission.applicant, &row.item.name, now).await?;
     // Under an Idempotency-Key the key is claimed in the same write as the case; without
     // one, the case joins the store's batched submissions.
     let Some(pending) = crate::idempotency::pending() else {

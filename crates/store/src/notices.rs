@@ -227,14 +227,12 @@ const PER_ROW: usize = 19;
 /// Rows per statement (well under SQLite's bound-parameter limit).
 const ROWS_PER_STATEMENT: usize = 50;
 
-/// Writes `notices` (in the caller's transaction, with their event), one statement per 50;
-/// a notice already written (same source, recipient and channel) is left as it is.
-/// Returns how many were new.
-pub async fn insert_notices(conn: &mut Conn, notices: &[NewNotice]) -> Result<u64, StoreError> {
-    let mut new = 0;
-    for chunk in notices.chunks(ROWS_PER_STATEMENT) {
+/// The insert of `rows` notices; those of up to four rows (an event's usual notices) are
+/// made once.
+fn insert_sql(rows: usize) -> std::borrow::Cow<'static, str> {
+    fn build(rows: usize) -> String {
         let mut sql = format!("insert into notice ({INSERT_COLUMNS}) values ");
-        for i in 0..chunk.len() {
+        for i in 0..rows {
             if i > 0 {
                 sql.push_str(", ");
             }
@@ -248,6 +246,23 @@ pub async fn insert_notices(conn: &mut Conn, notices: &[NewNotice]) -> Result<u6
             sql.push(')');
         }
         sql.push_str(" on conflict (source, recipient, channel) do nothing");
+        sql
+    }
+    static SMALL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let small = SMALL.get_or_init(|| (1..=4).map(build).collect());
+    match rows.checked_sub(1).and_then(|i| small.get(i)) {
+        Some(sql) => std::borrow::Cow::Borrowed(sql.as_str()),
+        None => std::borrow::Cow::Owned(build(rows)),
+    }
+}
+
+/// Writes `notices` (in the caller's transaction, with their event), one statement per 50;
+/// a notice already written (same source, recipient and channel) is left as it is.
+/// Returns how many were new.
+pub async fn insert_notices(conn: &mut Conn, notices: &[NewNotice]) -> Result<u64, StoreError> {
+    let mut new = 0;
+    for chunk in notices.chunks(ROWS_PER_STATEMENT) {
+        let sql = insert_sql(chunk.len());
         let mut q = conn.query(&sql);
         for n in chunk {
             let done = matches!(n.state, NoticeState::Delivered | NoticeState::Sent).then(|| format_ts(n.created_at));

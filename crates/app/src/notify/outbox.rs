@@ -174,25 +174,27 @@ pub(crate) async fn for_case_events(
     Ok(out)
 }
 
-/// What a submission needs to write its receipt (收件回执) in its own transaction: read
-/// before it, rendered inside it once the case has its number.
+/// Stands for the case number in a receipt rendered before the case has one (private-use
+/// characters: no template or data holds them, and cutting to length keeps them).
+const NUMBER: &str = "\u{E000}N\u{E000}";
+
+/// A submission's receipt (收件回执), rendered before its write with [`NUMBER`] for the case
+/// number, which the write fills in: the submission's transaction (on SQLite, the one
+/// writer) only substitutes and inserts.
 pub(crate) struct SubmissionNotice {
-    reach: NoticeReach,
-    templates: Templates,
-    item_name: String,
-    channels: Vec<Channel>,
-    base: String,
+    rows: Vec<NewNotice>,
 }
 
 impl SubmissionNotice {
-    /// The plan for a submission by `account` (an applicant: to them; staff at a window: to
-    /// the applicant's verified account, if any); none when notices are off or nobody is
-    /// to be told.
+    /// The receipt for a submission by `account` (an applicant: to them; staff at a window:
+    /// to the applicant's verified account, if any) of `item_name` by `applicant` at `now`;
+    /// none when notices are off or nobody is to be told.
     pub(crate) async fn plan(
         state: &App,
         account: &tongban_store::Account,
-        id_number: &str,
+        applicant: &tongban_core::case::Applicant,
         item_name: &str,
+        now: Timestamp,
     ) -> Result<Option<SubmissionNotice>, AppError> {
         if !state.notices_on {
             return Ok(None);
@@ -200,33 +202,63 @@ impl SubmissionNotice {
         let recipient = if account.role == Role::Applicant {
             Some(account.id.clone())
         } else {
-            state.store.verified_holder(id_number).await?
+            state.store.verified_holder(&applicant.id_number).await?
         };
         let Some(recipient) = recipient else { return Ok(None) };
         let Some(reach) = reach_of(state, &recipient).await? else { return Ok(None) };
-        Ok(Some(SubmissionNotice {
-            channels: channels_for(state, &reach, None),
-            reach,
-            templates: in_force(state).await?,
-            item_name: item_name.to_owned(),
-            base: state.public_base_url.clone(),
-        }))
+        let event = NoticeEvent::Submitted;
+        let base = &state.public_base_url;
+        let mut fields = vec![
+            ("case_number", NUMBER.to_owned()),
+            ("item", item_name.to_owned()),
+            ("applicant", applicant.name.clone()),
+            ("status", event.status_word().to_owned()),
+            ("at", local(now)),
+            ("center", CENTER.to_owned()),
+            ("due_at", String::new()),
+        ];
+        fields.extend(url_of(base, Some(NUMBER)).map(|u| ("url", u)));
+        let n = Notice {
+            source: format!("case:{NUMBER}:1:{}", event.as_str()),
+            event,
+            reach: &reach,
+            case_number: Some(NUMBER.to_owned()),
+            fields,
+            now,
+            release: now,
+        };
+        let templates = in_force(state).await?;
+        Ok(Some(SubmissionNotice { rows: rows_on(&templates, &n, &channels_for(state, &reach, None), base) }))
     }
 
     /// The receipt's rows for `case`, just numbered.
     pub(crate) fn rows(&self, case: &Case) -> Vec<NewNotice> {
-        let now = case.submitted_at;
-        let event = NoticeEvent::Submitted;
-        let n = Notice {
-            source: format!("case:{}:1:{}", case.number, event.as_str()),
-            event,
-            reach: &self.reach,
-            case_number: Some(case.number.to_string()),
-            fields: case_fields(&self.base, case, &self.item_name, event, now),
-            now,
-            release: now,
-        };
-        rows_on(&self.templates, &n, &self.channels, &self.base)
+        let number = case.number.as_str();
+        let put = |s: &str| if s.contains(NUMBER) { s.replace(NUMBER, number) } else { s.to_owned() };
+        self.rows
+            .iter()
+            .map(|r| NewNotice {
+                source: put(&r.source),
+                event: r.event.clone(),
+                recipient: r.recipient.clone(),
+                channel: r.channel,
+                case_number: Some(number.to_owned()),
+                statutory: r.statutory,
+                state: r.state,
+                subject: put(&r.subject),
+                body: put(&r.body),
+                provider: r
+                    .provider
+                    .as_ref()
+                    .map(|(id, params)| (id.clone(), params.iter().map(|(k, v)| (k.clone(), put(v))).collect())),
+                url: r.url.as_deref().map(put),
+                fields: r.fields.iter().map(|(k, v)| (k.clone(), put(v))).collect(),
+                template_version: r.template_version,
+                due_at: r.due_at,
+                fallback_of: r.fallback_of,
+                created_at: r.created_at,
+            })
+            .collect()
     }
 }
 
