@@ -47,6 +47,11 @@ test("the hall installs as an app and its case list loads offline after one visi
   const rows = await page.locator("main table tbody tr").count();
   assert.ok(rows > 0, "the demo applicant has cases");
   const heading = await page.locator("main h1").first().textContent();
+  // A case opened from the list is kept too.
+  const link = page.locator("main table tbody tr a[href^='/cases/']").first();
+  const caseHref = await link.getAttribute("href");
+  await Promise.all([page.waitForURL(`**${caseHref}`), link.click()]);
+  await page.goto(`${BASE}/hall`);
   await context.setOffline(true);
   await page.goto(`${BASE}/hall`);
   assert.equal(await page.locator("main h1").first().textContent(), heading, "the list's page is shown offline");
@@ -57,6 +62,8 @@ test("the hall installs as an app and its case list loads offline after one visi
   const styled = await page.evaluate(() => getComputedStyle(document.querySelector("header.site")).display !== "inline");
   assert.ok(styled, "the stylesheet was served offline");
   await shoot(page, "40-hall-offline");
+  await Promise.all([page.waitForURL(`**${caseHref}`), page.click(`main table tbody tr a[href='${caseHref}']`)]);
+  await page.locator("main").getByText(caseHref.split("/").pop()).first().waitFor();
   await context.setOffline(false);
   await context.close();
 });

@@ -30,10 +30,18 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-/// Pages kept for offline reading: the hall's own and the cases opened from it.
-function isPage(url) {
+/// Pages kept for offline reading: the hall's own, and the cases opened from it (a case
+/// page reached from the workbench — staff on a shared browser — is not kept).
+function isPage(request, url) {
   const p = url.pathname;
-  return p === "/hall" || p.startsWith("/hall/") || p.startsWith("/cases/");
+  if (p === "/hall" || p.startsWith("/hall/")) {
+    return true;
+  }
+  if (!p.startsWith("/cases/") || !request.referrer) {
+    return false;
+  }
+  const from = new URL(request.referrer);
+  return from.origin === url.origin && (from.pathname === "/hall" || from.pathname.startsWith("/hall/"));
 }
 
 function isShell(url) {
@@ -75,7 +83,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") {
     return;
   }
-  if (request.mode === "navigate" && isPage(url)) {
+  if (request.mode === "navigate" && isPage(request, url)) {
     event.respondWith(networkFirst(request, PAGES, "/hall"));
   } else if (isShell(url)) {
     event.respondWith(networkFirst(request, SHELL, null));
