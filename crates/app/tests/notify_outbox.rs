@@ -490,3 +490,32 @@ async fn a_channel_that_keeps_failing_alerts_the_administrators_once() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn sign_up_takes_an_email_address_checked_by_core() {
+    for t in each_backend().await {
+        let c = center(&t, Gateways::default(), ts("2026-03-02T02:00:00Z")).await;
+        let public =
+            Principal { account: None, via: Via::Anonymous, client: None, session_hash: None, session_csrf: None };
+        let request = |email: &str| tongban_app::SignUp {
+            login: "li.na".into(),
+            password: "long enough pass".into(),
+            name: "李娜".into(),
+            kind: "individual".into(),
+            id_number: "11010519491231002X".into(),
+            phone: Some(MOBILE.into()),
+            email: Some(email.into()),
+        };
+        let refused = tongban_app::sign_up(&c.app, &public, request("li.na@")).await;
+        assert!(
+            matches!(&refused, Err(tongban_app::AppError::Invalid(f)) if f.iter().any(|(n, _)| n == "email")),
+            "{}: {refused:?}",
+            t.name
+        );
+        let account = tongban_app::sign_up(&c.app, &public, request(" Li.Na@Example.CN ")).await.expect("signed up");
+        let prefs = notify::preferences(&c.app, &principal(&account)).await.expect("preferences");
+        assert_eq!(prefs.email.as_deref(), Some("Li.Na@example.cn"), "{}", t.name);
+        assert_eq!(prefs.mobile.as_deref(), Some(MOBILE));
+        t.cleanup().await;
+    }
+}
