@@ -2,15 +2,19 @@
 // texts in `T`). The pages work without this file. With it, on the hall's pages: the
 // service worker is registered (the case list stays readable offline), a page shown from
 // the saved copy says so, and a person logged in is offered to enable notifications on this
-// device (Web Push) — or to turn them off again.
+// device (Web Push) — or to turn them off again; staff are offered the same on their inbox
+// and profile pages.
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) {
     return;
   }
   const path = location.pathname;
+  // The hall's pages, and staff's own inbox and profile (their alerts can come by push too;
+  // the worker keeps none of staff's pages).
   const inHall = path === "/hall" || path.startsWith("/hall/");
-  if (!inHall) {
+  const offers = ["/hall", "/hall/profile", "/hall/inbox", "/account/profile", "/account/inbox"];
+  if (!inHall && !offers.includes(path)) {
     return;
   }
 
@@ -77,7 +81,7 @@
     if (!csrfField || !main || !("PushManager" in window) || !("Notification" in window) || !registration.pushManager) {
       return;
     }
-    if (!(path === "/hall" || path === "/hall/profile" || path === "/hall/inbox")) {
+    if (!offers.includes(path)) {
       return;
     }
     const csrf = csrfField.value;
