@@ -2,7 +2,7 @@
 //! serve` with `TONGBAN_FAILPOINT=notice-after-send` aborts right after the (local, fake)
 //! Aliyun SMS gateway took a notice; restarted without it, the worker finds the notice in
 //! doubt, asks the provider, and records it — the provider delivered it once, and the case
-//! shows it sent.
+//! shows it sent. On SQLite and PostgreSQL.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -16,15 +16,15 @@ use tongban_server::app::notify::aliyun::{Aliyun, AliyunConfig};
 use tongban_server::app::notify::{Gateways, SmsGateway};
 use tongban_server::app::{Account, App, Principal, Via};
 use tongban_store::Store;
-use tongban_store::testing::seed_minimal;
+use tongban_store::testing::{TestStore, each_backend, seed_minimal};
 
 const KEY_ID: &str = "LTAI-crash";
 const SECRET: &str = "crash-secret";
 const MOBILE: &str = "13912345678";
 
-fn start(dir: &std::path::Path, endpoint: &str, failpoint: bool) -> Child {
+fn start(dir: &std::path::Path, url: &str, endpoint: &str, failpoint: bool) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tongban"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--database-url", url, "--data-dir"])
         .arg(dir)
         .env("TONGBAN_LOG", "warn")
         .env("TONGBAN_SMS_ENDPOINT", endpoint)
@@ -42,25 +42,26 @@ fn start(dir: &std::path::Path, endpoint: &str, failpoint: bool) -> Child {
 }
 
 /// The state of notice `id`, read beside the running server.
-async fn state_of(url: &str, id: i64) -> String {
-    let pool = sqlx::SqlitePool::connect(url).await.expect("read the database");
-    let state: String = sqlx::query_scalar("select state from notice where notice_id = ?")
-        .bind(id)
-        .fetch_one(&pool)
-        .await
-        .expect("row");
-    pool.close().await;
-    state
+async fn state_of(store: &Store, id: i64) -> String {
+    store.notice(id).await.expect("read").expect("the notice").state.as_str().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_after_the_provider_answered_neither_loses_nor_repeats_the_notice() {
+    for t in each_backend().await {
+        crash_and_restart(&t).await;
+        t.cleanup().await;
+    }
+}
+
+async fn crash_and_restart(t: &TestStore) {
+    let name = t.name;
     let sms = tongban_fakes::aliyun::start(KEY_ID, SECRET).await.expect("fake aliyun");
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = tongban_store::sqlite_url(dir.path());
+    let url = t.url.clone();
 
     // The applicant consented to SMS and hands a case in: its receipt is queued for SMS.
-    let store = Store::open(&url).await.expect("open");
+    let store = t.store.clone();
     seed_minimal(&store).await;
     let applicant = Account {
         id: "wang".into(),
@@ -118,11 +119,9 @@ async fn a_crash_after_the_provider_answered_neither_loses_nor_repeats_the_notic
     let sms_notice = notices.iter().find(|n| n.channel == Channel::Sms).expect("an SMS notice is queued");
     let (id, key) = (sms_notice.id, format!("tongban-notice-{}", sms_notice.id));
     drop(app);
-    store.close().await;
-    drop(store);
 
     // First run: the worker sends, the provider answers, the process aborts before recording.
-    let mut child = start(dir.path(), &sms.endpoint(), true);
+    let mut child = start(dir.path(), &url, &sms.endpoint(), true);
     let mut status = None;
     for _ in 0..300 {
         if let Some(s) = child.try_wait().expect("wait") {
@@ -133,17 +132,17 @@ async fn a_crash_after_the_provider_answered_neither_loses_nor_repeats_the_notic
     }
     let Some(status) = status else {
         let _ = child.kill();
-        panic!("the server did not abort at the failpoint");
+        panic!("{name}: the server did not abort at the failpoint");
     };
-    assert!(!status.success(), "aborted: {status:?}");
-    assert_eq!(sms.count_for(&key), 1, "the provider took it before the crash");
-    assert_eq!(state_of(&url, id).await, "sending", "the answer was never recorded");
+    assert!(!status.success(), "{name}: aborted: {status:?}");
+    assert_eq!(sms.count_for(&key), 1, "{name}: the provider took it before the crash");
+    assert_eq!(state_of(&store, id).await, "sending", "{name}: the answer was never recorded");
 
     // Restart without the failpoint: the notice in doubt is settled, not sent again.
-    let mut child = start(dir.path(), &sms.endpoint(), false);
+    let mut child = start(dir.path(), &url, &sms.endpoint(), false);
     let mut settled = String::new();
     for _ in 0..300 {
-        settled = state_of(&url, id).await;
+        settled = state_of(&store, id).await;
         if settled != "sending" && settled != "queued" {
             break;
         }
@@ -151,7 +150,7 @@ async fn a_crash_after_the_provider_answered_neither_loses_nor_repeats_the_notic
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(settled == "sent" || settled == "delivered", "the case shows the notice sent: {settled}");
-    assert_eq!(sms.count_for(&key), 1, "delivered once");
-    assert_eq!(sms.messages().len(), 1, "nothing else was delivered");
+    assert!(settled == "sent" || settled == "delivered", "{name}: the case shows the notice sent: {settled}");
+    assert_eq!(sms.count_for(&key), 1, "{name}: delivered once");
+    assert_eq!(sms.messages().len(), 1, "{name}: nothing else was delivered");
 }
