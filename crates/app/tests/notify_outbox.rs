@@ -519,3 +519,45 @@ async fn sign_up_takes_an_email_address_checked_by_core() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_statutory_sms_the_handset_never_got_falls_back_to_email() {
+    for t in each_backend().await {
+        let mail = sink::start(Mode::Plain).await.expect("sink");
+        let sms = tongban_fakes::aliyun::start("LTAI-test", "secret-test").await.expect("aliyun");
+        let gateways = Gateways {
+            smtp: Some(smtp_for(&mail)),
+            sms: Some(SmsGateway::Aliyun(aliyun_for(&sms, Duration::from_secs(5)))),
+            ..Gateways::default()
+        };
+        let c = center(&t, gateways, jiff::Timestamp::now()).await;
+        notify::set_contact(&c.app, &c.applicant, Some("wang@example.cn".into()), Some(MOBILE.into()))
+            .await
+            .expect("contact");
+        for ch in [Channel::Sms, Channel::Email] {
+            notify::set_consent(&c.app, &c.applicant, ch, true).await.expect("consent");
+        }
+        sms.undeliverable(MOBILE, "MOBILE_NOT_ON_SERVICE");
+        let case = submitted(&c).await;
+        tongban_app::act_on_case(&c.app, &c.head, &case, correction(), None).await.expect("correction");
+        let mut passes = 0;
+        let email = loop {
+            passes += 1;
+            notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+            let list = notices(&c, &case).await;
+            let email = of(&list, "correction_requested", Channel::Email).first().map(|n| (*n).clone());
+            if email.as_ref().is_some_and(|e| e.state == NoticeState::Sent) || passes > 10 {
+                break email;
+            }
+            c.advance(60);
+        };
+        let list = notices(&c, &case).await;
+        let sms_notice = of(&list, "correction_requested", Channel::Sms)[0];
+        assert_eq!(sms_notice.state, NoticeState::Failed, "{}: {list:?}", t.name);
+        assert_eq!(email.map(|e| e.state), Some(NoticeState::Sent), "{}: {list:?}", t.name);
+        // The receipt is not statutory: its undelivered SMS does not fall back.
+        assert!(of(&list, "submitted", Channel::Email).is_empty(), "{}", t.name);
+        assert!(mail.messages().iter().any(|m| m.text().contains(case.as_str())));
+        t.cleanup().await;
+    }
+}

@@ -271,22 +271,8 @@ async fn record(
         }
         if let Some(why) = give_up {
             steps.push(Step::Failed(n.id, why));
-            if n.statutory
-                && let Some(reach) = state.store.notice_reach(&n.recipient).await?
-            {
-                let tried: Vec<Channel> = state
-                    .store
-                    .notices_of_source(&n.source, &n.recipient)
-                    .await?
-                    .iter()
-                    .map(|o| o.channel)
-                    .chain(fallbacks.iter().filter(|f| f.source == n.source).map(|f| f.channel))
-                    .collect();
-                if let Some(next) = policy::fallback_channel(&tried, |c| super::outbox::usable(state, &reach, c))
-                    && let Some(row) = super::outbox::fallback_row(&templates, &n, next, now)
-                {
-                    fallbacks.push(row);
-                }
+            if let Some(row) = fallback_for(state, &templates, &n, &fallbacks, now).await? {
+                fallbacks.push(row);
             }
         }
     }
@@ -324,6 +310,31 @@ async fn record(
         .await
 }
 
+/// The notice a statutory notice `n` that failed falls back to: the next channel its person
+/// consented to and can be reached on, not tried yet for its source (nor in `pending`).
+async fn fallback_for(
+    state: &App,
+    templates: &super::templates::Templates,
+    n: &NoticeRow,
+    pending: &[NewNotice],
+    now: Timestamp,
+) -> Result<Option<NewNotice>, AppError> {
+    if !n.statutory {
+        return Ok(None);
+    }
+    let Some(reach) = state.store.notice_reach(&n.recipient).await? else { return Ok(None) };
+    let tried: Vec<Channel> = state
+        .store
+        .notices_of_source(&n.source, &n.recipient)
+        .await?
+        .iter()
+        .map(|o| o.channel)
+        .chain(pending.iter().filter(|f| f.source == n.source && f.recipient == n.recipient).map(|f| f.channel))
+        .collect();
+    Ok(policy::fallback_channel(&tried, |c| super::outbox::usable(state, &reach, c))
+        .and_then(|next| super::outbox::fallback_row(templates, n, next, now)))
+}
+
 /// One record of a batch.
 enum Step {
     /// Sent: id, channel, provider id, recipient, the WeChat template whose consent it uses.
@@ -357,25 +368,44 @@ async fn poll_receipts(
         handled += receipts.len();
         let mut row = row;
         row.receipts_at = Some(now);
-        state
+        let undelivered = state
             .store
             .write(move |c| {
                 Box::pin(async move {
+                    let mut undelivered = Vec::new();
                     for r in &receipts {
                         match r {
                             Receipt::Delivered { provider_id, at } => {
                                 tongban_store::record_notice_receipt(c, channel, provider_id, Ok(*at)).await?;
                             }
                             Receipt::Failed { provider_id, reason } => {
-                                tongban_store::record_notice_receipt(c, channel, provider_id, Err(reason)).await?;
+                                let failed =
+                                    tongban_store::record_notice_receipt(c, channel, provider_id, Err(reason)).await?;
+                                undelivered.extend(failed);
                             }
                         }
                     }
                     tongban_store::put_notice_channel(c, channel, row).await?;
-                    Ok::<_, AppError>(())
+                    Ok::<_, AppError>(undelivered)
                 })
             })
             .await?;
+        // A statutory notice the handset never got falls back like one the provider refused.
+        if !undelivered.is_empty() {
+            let templates = in_force(state).await?;
+            let mut fallbacks = Vec::new();
+            for id in undelivered {
+                if let Some(n) = state.store.notice(id).await?
+                    && let Some(row) = fallback_for(state, &templates, &n, &fallbacks, now).await?
+                {
+                    fallbacks.push(row);
+                }
+            }
+            state
+                .store
+                .write(move |c| Box::pin(async move { tongban_store::insert_notices(c, &fallbacks).await }))
+                .await?;
+        }
     }
     Ok(handled)
 }
