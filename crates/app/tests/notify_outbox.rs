@@ -561,3 +561,44 @@ async fn a_statutory_sms_the_handset_never_got_falls_back_to_email() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_push_notice_goes_to_every_subscription_and_a_gone_one_is_removed() {
+    for t in each_backend().await {
+        let service = tongban_fakes::push::start().await.expect("push service");
+        let dir = tempfile::tempdir().expect("dir");
+        let webpush = tongban_app::notify::push::WebPush::open_or_init(dir.path(), "mailto:zwfw@example.cn")
+            .expect("vapid")
+            .with_endpoints(tongban_app::notify::push::EndpointPolicy::local());
+        let gateways = Gateways { push: Some(webpush), ..Gateways::default() };
+        let c = center(&t, gateways, ts("2026-03-02T02:00:00Z")).await;
+        let (phone, laptop) = (service.new_subscription(), service.new_subscription());
+        for s in [&phone, &laptop] {
+            let v: serde_json::Value = serde_json::from_str(s).expect("subscription json");
+            let row = tongban_store::NewPushSubscription {
+                account: "wang".into(),
+                endpoint: v["endpoint"].as_str().expect("endpoint").into(),
+                p256dh: v["keys"]["p256dh"].as_str().expect("p256dh").into(),
+                auth: v["keys"]["auth"].as_str().expect("auth").into(),
+                at: c.now(),
+                user_agent: None,
+            };
+            t.store
+                .write(move |conn| Box::pin(async move { tongban_store::upsert_push_subscription(conn, &row).await }))
+                .await
+                .expect("subscribed");
+        }
+        notify::set_consent(&c.app, &c.applicant, Channel::Push, true).await.expect("consent");
+        service.gone(&laptop);
+        let case = submitted(&c).await;
+        notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+        let list = notices(&c, &case).await;
+        assert_eq!(of(&list, "submitted", Channel::Push)[0].state, NoticeState::Sent, "{}: {list:?}", t.name);
+        let got = service.received_by(&phone);
+        assert_eq!(got.len(), 1, "{}", t.name);
+        assert!(got[0].json()["body"].as_str().is_some_and(|b| b.contains(case.as_str())), "{}", got[0].text());
+        // The subscription the browser gave up is gone from the account.
+        assert_eq!(t.store.push_subscriptions("wang").await.expect("subscriptions").len(), 1, "{}", t.name);
+        t.cleanup().await;
+    }
+}

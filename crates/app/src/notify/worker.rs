@@ -170,6 +170,8 @@ async fn deliver(state: &App, d: &DueNotice, now: Timestamp) -> Outcome {
     let key = format!("tongban-notice-{}", n.id);
     let in_doubt = n.state == NoticeState::Sending;
     let mut last = Outcome::Refused("no address took it".into());
+    // Push goes to each of the person's subscriptions: sent when any took it.
+    let mut taken: Option<Sent> = None;
     for (subscription, address) in addresses {
         if in_doubt {
             let since = n.sending_at.unwrap_or(n.created_at);
@@ -191,7 +193,7 @@ async fn deliver(state: &App, d: &DueNotice, now: Timestamp) -> Outcome {
                     );
                     std::process::abort();
                 }
-                return Outcome::Sent(sent);
+                taken.get_or_insert(sent);
             }
             Err(SendError::Retry(why)) => last = Outcome::Retry(why),
             Err(SendError::Refused { code, reason }) => {
@@ -209,7 +211,7 @@ async fn deliver(state: &App, d: &DueNotice, now: Timestamp) -> Outcome {
         }
     }
     let _ = now;
-    last
+    taken.map_or(last, Outcome::Sent)
 }
 
 /// Records a batch's outcomes in one transaction: sent, retried later, failed (with the
