@@ -602,3 +602,36 @@ async fn a_push_notice_goes_to_every_subscription_and_a_gone_one_is_removed() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn staff_alerts_keep_quiet_hours_except_red_ones() {
+    for t in each_backend().await {
+        let mail = sink::start(Mode::Plain).await.expect("sink");
+        let gateways = Gateways { smtp: Some(smtp_for(&mail)), ..Gateways::default() };
+        let c = center(&t, gateways, ts("2026-03-02T02:00:00Z")).await;
+        notify::set_contact(&c.app, &c.head, Some("head@zwfw.example".into()), None).await.expect("contact");
+        notify::set_consent(&c.app, &c.head, Channel::Email, true).await.expect("consent");
+        let case = submitted(&c).await;
+        tongban_app::act_on_case(&c.app, &c.head, &case, CaseCommand::Accept, None).await.expect("accepted");
+        let mut watcher = tongban_app::worker::Watcher::start(&c.app, c.now()).await.expect("starts");
+        // Every 37 minutes for ten days: alerts are raised at all hours.
+        for _ in 0..390 {
+            c.advance(37 * 60);
+            assert!(watcher.step(&c.app, c.now()).await.expect("tick"));
+        }
+        let calendar = WorkingCalendar::builtin();
+        let rows = t.store.notices_of_case(case.as_str()).await.expect("notices");
+        let by_mail =
+            |event: &str| rows.iter().filter(|n| n.event == event && n.channel == Channel::Email).collect::<Vec<_>>();
+        let (yellow, red) = (by_mail("alert_yellow"), by_mail("alert_red"));
+        assert!(!yellow.is_empty() && !red.is_empty(), "{}: {rows:?}", t.name);
+        for n in yellow {
+            assert!(n.due_at >= n.created_at, "{}", t.name);
+            assert!(calendar.is_working_time(n.due_at).expect("calendar"), "{}: {n:?} waits for working time", t.name);
+        }
+        for n in red {
+            assert_eq!(n.due_at, n.created_at, "{}: red goes at once", t.name);
+        }
+        t.cleanup().await;
+    }
+}
