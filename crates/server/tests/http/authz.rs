@@ -309,7 +309,9 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
                 "auth": "BTBZMqHH6r4Tts7J_aSIgg"
             }
         }),
-        ("DELETE", "/api/v1/me/push-subscriptions", _) => json!({ "endpoint": "https://fcm.googleapis.com/fcm/send/none" }),
+        ("DELETE", "/api/v1/me/push-subscriptions", _) => {
+            json!({ "endpoint": "https://fcm.googleapis.com/fcm/send/none" })
+        }
         ("PUT", _, _) => json!({ "role": "reviewer" }),
         _ => return None,
     })
