@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tongban_app::notify::aliyun::{Aliyun, AliyunConfig};
 use tongban_app::notify::smtp::{Smtp, SmtpConfig};
+use tongban_app::notify::wechat::{Wechat, WechatConfig};
 use tongban_app::notify::{self, Gateways, SmsGateway};
 use tongban_app::{Account, App, Principal, Via};
 use tongban_core::calendar::WorkingCalendar;
@@ -317,8 +318,15 @@ async fn a_send_left_in_doubt_is_recorded_once_and_not_sent_again() {
         assert!(after.provider_id.is_some(), "{}: {after:?}", t.name);
         let _ = first;
         assert_eq!(sms.count_for(&key), 1, "{}: never delivered twice", t.name);
+        // Known by its key (QuerySendDetails names no BizId); its delivery receipt, polled
+        // at the next pass, finds it all the same.
+        assert_eq!(after.provider_id.as_deref(), Some(key.as_str()), "{}", t.name);
+        c.advance(60);
         notify::worker::run_once(&c.app, c.now()).await.expect("pass");
         assert_eq!(sms.messages().len(), 1, "{}", t.name);
+        let delivered = t.store.notice(n.id).await.expect("read").expect("notice");
+        assert_eq!(delivered.state, NoticeState::Delivered, "{}: {delivered:?}", t.name);
+        assert!(delivered.delivered_at.is_some(), "{}", t.name);
         t.cleanup().await;
     }
 }
@@ -632,6 +640,198 @@ async fn staff_alerts_keep_quiet_hours_except_red_ones() {
         for n in red {
             assert_eq!(n.due_at, n.created_at, "{}: red goes at once", t.name);
         }
+        t.cleanup().await;
+    }
+}
+
+const OPENID: &str = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+
+fn wechat_for(fake: &tongban_fakes::wechat::Wechat) -> Wechat {
+    Wechat::new(WechatConfig {
+        endpoint: fake.endpoint(),
+        app_id: "wx1234567890abcdef".into(),
+        app_secret: "wechat-secret".into(),
+        timeout: Duration::from_secs(5),
+    })
+    .expect("wechat")
+}
+
+/// Runs passes until nothing is due (at most a few).
+async fn drain(c: &Center) {
+    for _ in 0..5 {
+        if notify::worker::run_once(&c.app, c.now()).await.expect("pass") == 0 {
+            return;
+        }
+        c.advance(60);
+    }
+}
+
+#[tokio::test]
+async fn wechat_subscribe_messages_reach_the_applicant_and_a_refusal_falls_back_to_email() {
+    for t in each_backend().await {
+        let mail = sink::start(Mode::Plain).await.expect("sink");
+        let wx = tongban_fakes::wechat::start("wx1234567890abcdef", "wechat-secret").await.expect("wechat");
+        let gateways = Gateways { smtp: Some(smtp_for(&mail)), wechat: Some(wechat_for(&wx)), ..Gateways::default() };
+        let c = center(&t, gateways, ts("2026-03-02T02:00:00Z")).await;
+        notify::set_contact(&c.app, &c.applicant, Some("wang@example.cn".into()), None).await.expect("contact");
+        notify::set_consent(&c.app, &c.applicant, Channel::Email, true).await.expect("consent");
+        // Long-term consent to the receipt and the correction, one-time to the acceptance.
+        for (template, long_term) in
+            [("tongban-submitted", true), ("tongban-correction_requested", true), ("tongban-accepted", false)]
+        {
+            notify::record_wechat_consent(&c.app, &c.applicant, OPENID, template, long_term).await.expect("consent");
+        }
+        let prefs = notify::preferences(&c.app, &c.applicant).await.expect("prefs");
+        assert!(prefs.channels.iter().any(|p| p.channel == Channel::Wechat && p.available && p.consented));
+
+        // A correction whose note is longer than a `thing` takes.
+        let first = submitted(&c).await;
+        let long_note = "请补交加盖公章的营业执照副本复印件以及法定代表人身份证明材料原件";
+        let command = CaseCommand::RequestCorrection { missing: vec!["营业执照".into()], note: long_note.into() };
+        tongban_app::act_on_case(&c.app, &c.head, &first, command, None).await.expect("correction");
+        drain(&c).await;
+        let list = notices(&c, &first).await;
+        for event in ["submitted", "correction_requested"] {
+            let n = of(&list, event, Channel::Wechat);
+            assert_eq!(n.len(), 1, "{}: {event} by WeChat: {list:?}", t.name);
+            assert_eq!(n[0].state, NoticeState::Sent, "{}: {:?}", t.name, n[0]);
+        }
+        assert!(of(&list, "correction_requested", Channel::Email).is_empty(), "{}: no fallback needed", t.name);
+        let messages = wx.messages();
+        assert_eq!(messages.len(), 2, "{}: {messages:?}", t.name);
+        for m in &messages {
+            assert_eq!(m.touser, OPENID);
+            assert_eq!(m.data.get("character_string1").map(String::as_str), Some(first.as_str()), "{m:?}");
+            for (field, value) in &m.data {
+                if field.starts_with("thing") {
+                    assert!(!value.is_empty() && value.chars().count() <= 20, "{}: {field} = {value}", t.name);
+                }
+            }
+        }
+        let corrected = messages.iter().find(|m| m.template_id == "tongban-correction_requested").expect("sent");
+        let reason = corrected.data.get("thing5").expect("thing5");
+        assert_eq!(reason.chars().count(), 20, "{}: the note cut to fit: {reason}", t.name);
+        assert!(long_note.starts_with(reason.trim_end_matches('…')), "{reason}");
+
+        // The one-time consent to the acceptance carries one notice; the next falls back.
+        let (second, third) = (submitted(&c).await, submitted(&c).await);
+        tongban_app::act_on_case(&c.app, &c.head, &second, CaseCommand::Accept, None).await.expect("accepted");
+        drain(&c).await;
+        tongban_app::act_on_case(&c.app, &c.head, &third, CaseCommand::Accept, None).await.expect("accepted");
+        drain(&c).await;
+        let accepted: Vec<_> = wx.messages().into_iter().filter(|m| m.template_id == "tongban-accepted").collect();
+        assert_eq!(accepted.len(), 1, "{}: {accepted:?}", t.name);
+        assert_eq!(accepted[0].data.get("character_string1").map(String::as_str), Some(second.as_str()));
+        let list = notices(&c, &third).await;
+        let used_up = of(&list, "accepted", Channel::Wechat);
+        assert_eq!(used_up[0].state, NoticeState::Failed, "{}: {list:?}", t.name);
+        assert!(used_up[0].reason.as_deref().is_some_and(|r| r.contains("43101")), "{:?}", used_up[0]);
+        assert_eq!(of(&list, "accepted", Channel::Email)[0].state, NoticeState::Sent, "{}: {list:?}", t.name);
+        assert!(mail.messages().iter().any(|m| m.text().contains(third.as_str())), "{}", t.name);
+
+        // The user refused at WeChat (43101 from the server): the statutory correction falls
+        // back to e-mail; the receipt, not statutory, stays in the inbox only.
+        wx.refuse(OPENID);
+        let fourth = submitted(&c).await;
+        tongban_app::act_on_case(&c.app, &c.head, &fourth, correction(), None).await.expect("correction");
+        drain(&c).await;
+        let list = notices(&c, &fourth).await;
+        let refused = of(&list, "correction_requested", Channel::Wechat);
+        assert_eq!(refused[0].state, NoticeState::Failed, "{}: {list:?}", t.name);
+        assert!(refused[0].reason.as_deref().is_some_and(|r| r.starts_with("43101")), "{:?}", refused[0]);
+        assert_eq!(of(&list, "correction_requested", Channel::Email)[0].state, NoticeState::Sent, "{}", t.name);
+        assert_eq!(of(&list, "submitted", Channel::Wechat)[0].state, NoticeState::Failed, "{}", t.name);
+        assert!(of(&list, "submitted", Channel::Email).is_empty(), "{}", t.name);
+        let to_fourth: Vec<_> = mail.messages().into_iter().filter(|m| m.text().contains(fourth.as_str())).collect();
+        assert_eq!(to_fourth.len(), 1, "{}: the correction only", t.name);
+        assert!(to_fourth[0].subject().is_some_and(|s| s.contains("补正")), "{}", t.name);
+        assert_eq!(wx.messages().len(), 5, "{}: nothing more reached WeChat", t.name);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_notice_queued_before_consent_was_withdrawn_does_not_go_out_on_that_channel() {
+    for t in each_backend().await {
+        let mail = sink::start(Mode::Plain).await.expect("sink");
+        let sms = tongban_fakes::aliyun::start("LTAI-test", "secret-test").await.expect("aliyun");
+        let gateways = Gateways {
+            smtp: Some(smtp_for(&mail)),
+            sms: Some(SmsGateway::Aliyun(aliyun_for(&sms, Duration::from_secs(5)))),
+            ..Gateways::default()
+        };
+        let c = center(&t, gateways, ts("2026-03-02T02:00:00Z")).await;
+        notify::set_contact(&c.app, &c.applicant, Some("wang@example.cn".into()), Some(MOBILE.into()))
+            .await
+            .expect("contact");
+        for ch in [Channel::Sms, Channel::Email] {
+            notify::set_consent(&c.app, &c.applicant, ch, true).await.expect("consent");
+        }
+        // Queued by SMS, the first channel: the receipt and the correction.
+        let case = submitted(&c).await;
+        tongban_app::act_on_case(&c.app, &c.head, &case, correction(), None).await.expect("correction");
+        let list = notices(&c, &case).await;
+        assert_eq!(of(&list, "correction_requested", Channel::Sms)[0].state, NoticeState::Queued, "{}", t.name);
+        // Consent to SMS is withdrawn before the worker comes round.
+        notify::set_consent(&c.app, &c.applicant, Channel::Sms, false).await.expect("withdrawn");
+        drain(&c).await;
+        assert!(sms.messages().is_empty(), "{}: nothing went out by SMS: {:?}", t.name, sms.messages());
+        let list = notices(&c, &case).await;
+        for event in ["submitted", "correction_requested"] {
+            let n = of(&list, event, Channel::Sms)[0];
+            assert_eq!(n.state, NoticeState::Failed, "{}: {n:?}", t.name);
+            assert!(n.reason.as_deref().is_some_and(|r| r.contains("withdrawn")), "{n:?}");
+            assert_eq!(of(&list, event, Channel::Inbox)[0].state, NoticeState::Delivered, "{}", t.name);
+        }
+        // The statutory correction falls back to e-mail, still consented; the receipt does not.
+        assert_eq!(of(&list, "correction_requested", Channel::Email)[0].state, NoticeState::Sent, "{}", t.name);
+        assert!(of(&list, "submitted", Channel::Email).is_empty(), "{}", t.name);
+        assert_eq!(mail.count(), 1, "{}", t.name);
+
+        // Withdrawn from e-mail too: a queued statutory notice goes to the inbox only.
+        let other = submitted(&c).await;
+        tongban_app::act_on_case(&c.app, &c.head, &other, correction(), None).await.expect("correction");
+        notify::set_consent(&c.app, &c.applicant, Channel::Email, false).await.expect("withdrawn");
+        drain(&c).await;
+        let list = notices(&c, &other).await;
+        assert!(list.iter().filter(|n| n.channel != Channel::Inbox).all(|n| n.state == NoticeState::Failed));
+        assert_eq!(of(&list, "correction_requested", Channel::Inbox).len(), 1, "{}", t.name);
+        assert_eq!(mail.count(), 1, "{}: no more e-mail", t.name);
+        assert!(sms.messages().is_empty(), "{}", t.name);
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn push_is_available_only_with_a_subscribed_browser() {
+    for t in each_backend().await {
+        let service = tongban_fakes::push::start().await.expect("push service");
+        let dir = tempfile::tempdir().expect("dir");
+        let webpush = tongban_app::notify::push::WebPush::open_or_init(dir.path(), "mailto:zwfw@example.cn")
+            .expect("vapid")
+            .with_endpoints(tongban_app::notify::push::EndpointPolicy::local());
+        let gateways = Gateways { push: Some(webpush), ..Gateways::default() };
+        let c = center(&t, gateways, ts("2026-03-02T02:00:00Z")).await;
+        let push = |p: &notify::Preferences| p.channels.iter().find(|x| x.channel == Channel::Push).cloned();
+        let before = push(&notify::preferences(&c.app, &c.applicant).await.expect("prefs")).expect("push");
+        assert!(!before.available, "{}: offered here, but no browser subscribed: {before:?}", t.name);
+        assert!(notify::set_consent(&c.app, &c.applicant, Channel::Push, true).await.is_err(), "{}", t.name);
+        let s: serde_json::Value = serde_json::from_str(&service.new_subscription()).expect("json");
+        let row = tongban_store::NewPushSubscription {
+            account: "wang".into(),
+            endpoint: s["endpoint"].as_str().expect("endpoint").into(),
+            p256dh: s["keys"]["p256dh"].as_str().expect("p256dh").into(),
+            auth: s["keys"]["auth"].as_str().expect("auth").into(),
+            at: c.now(),
+            user_agent: None,
+        };
+        t.store
+            .write(move |conn| Box::pin(async move { tongban_store::upsert_push_subscription(conn, &row).await }))
+            .await
+            .expect("subscribed");
+        let after = push(&notify::preferences(&c.app, &c.applicant).await.expect("prefs")).expect("push");
+        assert!(after.available, "{}: {after:?}", t.name);
+        notify::set_consent(&c.app, &c.applicant, Channel::Push, true).await.expect("consent");
         t.cleanup().await;
     }
 }

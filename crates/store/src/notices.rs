@@ -108,6 +108,9 @@ pub struct DueNotice {
     pub phone: Option<String>,
     /// The recipient's WeChat openid.
     pub wechat_openid: Option<String>,
+    /// Whether the recipient's consent to the notice's channel is given now (always for the
+    /// inbox): read at send time, so a consent withdrawn after the notice was queued holds.
+    pub consented: bool,
 }
 
 /// An account's addresses and the channels it consented to: what a notice can use.
@@ -624,9 +627,10 @@ impl Store {
     pub async fn due_notices(&self, now: Timestamp, limit: u32) -> Result<Vec<DueNotice>, StoreError> {
         let mut conn = self.notice_conn().await?;
         let sql = format!(
-            "select {COLUMNS}, c.email, c.wechat_openid, a.phone from notice n \
+            "select {COLUMNS}, c.email, c.wechat_openid, a.phone, k.given as consent_given from notice n \
              left join account_contact c on c.account_id = n.recipient \
              left join account a on a.account_id = n.recipient \
+             left join notice_consent k on k.account_id = n.recipient and k.channel = n.channel \
              where n.state in ('queued', 'sending') and n.due_at <= $1 order by n.due_at, n.notice_id limit $2"
         );
         conn.query(&sql)
@@ -636,8 +640,11 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
+                let notice = notice_of(r)?;
+                let given = r.try_get::<Option<i64>, _>("consent_given")?.unwrap_or(0) != 0;
                 Ok(DueNotice {
-                    notice: notice_of(r)?,
+                    consented: notice.channel == Channel::Inbox || given,
+                    notice,
                     email: r.try_get("email")?,
                     phone: r.try_get("phone")?,
                     wechat_openid: r.try_get("wechat_openid")?,

@@ -222,6 +222,12 @@ impl Aliyun {
     }
 
     fn remember(&self, provider_id: &str, phone: &str, out_id: &str) {
+        self.remember_at(provider_id, phone, out_id, jiff::Timestamp::now());
+    }
+
+    /// Waits for the receipt of a message sent at `at` (its day is where the details are
+    /// asked for).
+    fn remember_at(&self, provider_id: &str, phone: &str, out_id: &str, at: jiff::Timestamp) {
         if let Ok(mut pending) = self.pending.lock() {
             if pending.len() >= PENDING_MAX {
                 pending.remove(0);
@@ -230,7 +236,7 @@ impl Aliyun {
                 provider_id: provider_id.to_owned(),
                 phone: phone.to_owned(),
                 out_id: out_id.to_owned(),
-                at: jiff::Timestamp::now(),
+                at,
             });
         }
     }
@@ -280,26 +286,38 @@ impl Aliyun {
 
     /// The provider's record of the message sent under `key` to `address` since `since`:
     /// `QuerySendDetails` lists an `OutId` but no `BizId`, so the message is known by its
-    /// key.
+    /// key — the provider id recorded for it, and the one its delivery receipt from
+    /// [`Aliyun::receipts`] then carries, so the receipt finds the notice.
     pub async fn lookup(&self, key: &str, address: &str, since: jiff::Timestamp) -> Result<Option<Sent>, SendError> {
         let phone = national(address);
         let found = self.details(&phone, since).await?.into_iter().any(|d| d.out_id.as_deref() == Some(key));
         if !found {
             return Ok(None);
         }
-        self.remember(key, &phone, key);
+        // Its receipt is asked for from the day it was sent (a crash before midnight, the
+        // lookup after), unless that is beyond the receipt window.
+        let now = jiff::Timestamp::now();
+        let at = if since <= now && now.duration_since(since) < RECEIPT_WINDOW { since } else { now };
+        self.remember_at(key, &phone, key, at);
         Ok(Some(Sent { provider_id: key.to_owned() }))
     }
 
-    /// Delivery reports for messages sent from this process since `since` (Aliyun reports
-    /// per number, so only those it can name are asked after; a message waiting longer than
-    /// three days is let go).
+    /// Delivery reports for messages sent (or found by [`Aliyun::lookup`]) by this process
+    /// whose receipt has not come yet (Aliyun reports per number, so only those it can name
+    /// are asked after; a message waiting longer than three days is let go). Every waiting
+    /// message is asked after, whatever `since` (the last poll): one still on its way then
+    /// is asked after again, the longest-asked last, so none is starved.
     pub async fn receipts(&self, since: jiff::Timestamp) -> Result<Vec<Receipt>, SendError> {
+        let _ = since;
         let now = jiff::Timestamp::now();
         let batch: Vec<Pending> = match self.pending.lock() {
             Ok(mut pending) => {
                 pending.retain(|p| now.duration_since(p.at) < RECEIPT_WINDOW);
-                pending.iter().filter(|p| p.at >= since).take(RECEIPTS_PER_CALL).cloned().collect()
+                let n = pending.len().min(RECEIPTS_PER_CALL);
+                let batch: Vec<Pending> = pending.drain(..n).collect();
+                // Asked now: to the back of the line (put back unsettled below).
+                pending.extend(batch.iter().cloned());
+                batch
             }
             Err(_) => return Ok(Vec::new()),
         };

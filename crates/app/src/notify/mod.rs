@@ -77,7 +77,8 @@ pub struct InboxMessage {
 pub struct ChannelConsent {
     /// The channel.
     pub channel: Channel,
-    /// Does this deployment offer it, and does the profile hold an address for it?
+    /// Does this deployment offer it, and can the person be reached on it (an address in
+    /// the profile; for push, at least one subscribed browser)?
     pub available: bool,
     /// Has the person consented (the inbox always is)?
     pub consented: bool,
@@ -197,11 +198,14 @@ pub async fn preferences(state: &App, principal: &Principal) -> Result<Preferenc
     authorize(principal, Action::OwnNotices)?;
     let me = principal.require()?;
     let reach = state.store.notice_reach(&me.id).await?.unwrap_or_default();
+    // Push reaches a person only through a browser that subscribed.
+    let subscribed = state.gateways.offers(Channel::Push) && !state.store.push_subscriptions(&me.id).await?.is_empty();
     let channels = Channel::ALL
         .into_iter()
         .map(|channel| {
             let address = match channel {
-                Channel::Inbox | Channel::Push => true,
+                Channel::Inbox => true,
+                Channel::Push => subscribed,
                 Channel::Email => reach.email.is_some(),
                 Channel::Sms => reach.phone.as_deref().is_some_and(|p| check_mobile(p).is_ok()),
                 Channel::Wechat => reach.wechat_openid.is_some(),

@@ -136,13 +136,26 @@ async fn address(state: &App, d: &DueNotice) -> Result<Vec<(Option<i64>, String)
     })
 }
 
+/// What WeChat is given for a template value the notice has none for (a receipt has no
+/// reason): WeChat refuses an empty value (47003).
+const WECHAT_EMPTY: &str = "无";
+
 fn outgoing(n: &NoticeRow, address: String) -> Outgoing {
+    let params = |params: Vec<(String, String)>| {
+        if n.channel != Channel::Wechat {
+            return params;
+        }
+        params
+            .into_iter()
+            .map(|(k, v)| if v.trim().is_empty() { (k, WECHAT_EMPTY.to_owned()) } else { (k, v) })
+            .collect()
+    };
     Outgoing {
         key: format!("tongban-notice-{}", n.id),
         address,
         subject: n.subject.clone(),
         body: n.body.clone(),
-        template: n.provider.clone().map(|(id, params)| ProviderTemplate { id, params }),
+        template: n.provider.clone().map(|(id, p)| ProviderTemplate { id, params: params(p) }),
         url: n.url.clone(),
     }
 }
@@ -152,6 +165,12 @@ async fn deliver(state: &App, d: &DueNotice, now: Timestamp) -> Outcome {
     let n = &d.notice;
     if n.channel == Channel::Inbox {
         return Outcome::Sent(Sent { provider_id: format!("inbox-{}", n.id) });
+    }
+    // Consent is read again now: one withdrawn after the notice was queued holds (a
+    // statutory notice then falls back to a channel still consented to). A send left in
+    // doubt is settled whatever the consent, since the provider may already hold it.
+    if !d.consented && n.state == NoticeState::Queued {
+        return Outcome::Refused(format!("consent to {} was withdrawn", n.channel));
     }
     let addresses = match address(state, d).await {
         Ok(a) if a.is_empty() => return Outcome::Refused(format!("no {} address on file", n.channel)),
