@@ -835,3 +835,50 @@ async fn push_is_available_only_with_a_subscribed_browser() {
         t.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_restarted_server_still_hears_of_the_receipts_of_what_was_sent_before() {
+    for t in each_backend().await {
+        let sms = tongban_fakes::aliyun::start("LTAI-test", "secret-test").await.expect("aliyun");
+        let gateways =
+            Gateways { sms: Some(SmsGateway::Aliyun(aliyun_for(&sms, Duration::from_secs(5)))), ..Gateways::default() };
+        let c = center(&t, gateways, jiff::Timestamp::now()).await;
+        notify::set_contact(&c.app, &c.applicant, None, Some(MOBILE.into())).await.expect("contact");
+        notify::set_consent(&c.app, &c.applicant, Channel::Sms, true).await.expect("consent");
+        let case = submitted(&c).await;
+        // Sent by a server (recorded under its BizId) that then stopped before it polled the
+        // receipt.
+        let id = of(&notices(&c, &case).await, "submitted", Channel::Sms)[0].id;
+        let row = t.store.notice(id).await.expect("read").expect("notice");
+        let now = c.now();
+        let ids = vec![id];
+        t.store
+            .write(move |conn| Box::pin(async move { tongban_store::mark_notices_sending(conn, &ids, now).await }))
+            .await
+            .expect("sending");
+        let sender = aliyun_for(&sms, Duration::from_secs(5));
+        let outgoing = notify::Outgoing {
+            key: format!("tongban-notice-{id}"),
+            address: MOBILE.into(),
+            subject: row.subject.clone(),
+            body: row.body.clone(),
+            template: row.provider.clone().map(|(id, params)| notify::ProviderTemplate { id, params }),
+            url: row.url.clone(),
+        };
+        let biz_id = sender.send(&outgoing).await.expect("sent").provider_id;
+        t.store
+            .write(move |conn| {
+                Box::pin(async move { tongban_store::record_notice_sent(conn, id, Channel::Sms, &biz_id, now).await })
+            })
+            .await
+            .expect("recorded");
+        drop(sender);
+        // The restarted server (a new gateway, nothing in memory) takes the receipt over.
+        c.advance(60);
+        notify::worker::run_once(&c.app, c.now()).await.expect("pass");
+        let after = t.store.notice(id).await.expect("read").expect("notice");
+        assert_eq!(after.state, NoticeState::Delivered, "{}: {after:?}", t.name);
+        assert_eq!(sms.messages().len(), 1, "{}", t.name);
+        t.cleanup().await;
+    }
+}

@@ -653,6 +653,36 @@ impl Store {
             .collect()
     }
 
+    /// The notices on `channel` sent since `since` whose delivery receipt has not come:
+    /// (id, provider id, the recipient's phone, sent at), oldest first, at most `limit`. A
+    /// server that takes over the notice worker (a restart, another server) asks after them.
+    pub async fn awaiting_receipts(
+        &self,
+        channel: Channel,
+        since: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<(i64, String, Option<String>, Timestamp)>, StoreError> {
+        let mut conn = self.notice_conn().await?;
+        let rows = conn
+            .query(
+                "select n.notice_id, n.provider_id, a.phone, n.sent_at from notice n \
+                 left join account a on a.account_id = n.recipient \
+                 where n.state = 'sent' and n.channel = $1 and n.provider_id is not null and n.sent_at >= $2 \
+                 order by n.notice_id limit $3",
+            )
+            .bind(channel.as_str())
+            .bind(format_ts(since))
+            .bind(limit)
+            .fetch_all()
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let Some(at) = ts_opt(r, "sent_at")? else { continue };
+            out.push((r.try_get("notice_id")?, r.try_get("provider_id")?, r.try_get("phone")?, at));
+        }
+        Ok(out)
+    }
+
     /// One notice.
     pub async fn notice(&self, id: i64) -> Result<Option<NoticeRow>, StoreError> {
         let mut conn = self.notice_conn().await?;

@@ -98,6 +98,7 @@ pub struct Aliyun {
     config: AliyunConfig,
     http: reqwest::Client,
     pending: Mutex<Vec<Pending>>,
+    taken_over: std::sync::atomic::AtomicBool,
 }
 
 /// An answer of the API (`Code`, `Message`, and per action `BizId` or the details).
@@ -157,7 +158,7 @@ impl Aliyun {
     /// A gateway for `config`.
     pub fn new(config: AliyunConfig) -> Result<Aliyun, String> {
         let http = reqwest::Client::builder().timeout(config.timeout).build().map_err(|e| e.to_string())?;
-        Ok(Aliyun { config, http, pending: Mutex::new(Vec::new()) })
+        Ok(Aliyun { config, http, pending: Mutex::new(Vec::new()), taken_over: Default::default() })
     }
 
     /// Calls `action` with `params` (the common parameters and the signature added).
@@ -218,6 +219,29 @@ impl Aliyun {
             }
             ("OK", _) => Err(SendError::Retry("SendSms answered OK without a BizId".into())),
             (code, _) => Err(classify(code, &answer.message)),
+        }
+    }
+
+    /// Whether this gateway has yet to take over the receipts awaited by earlier processes
+    /// (true once: the first caller loads them and hands each to [`Aliyun::await_receipt`]).
+    pub fn take_over_receipts(&self) -> bool {
+        !self.taken_over.swap(true, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The take-over could not be done (the store did not answer): the next caller of
+    /// [`Aliyun::take_over_receipts`] does it.
+    pub fn take_over_failed(&self) {
+        self.taken_over.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Asks after the receipt of a message another process sent (`provider_id`, the BizId
+    /// or, for one found by lookup, its key) to `address` under `out_id` at `sent_at`.
+    pub fn await_receipt(&self, provider_id: &str, address: &str, out_id: &str, sent_at: jiff::Timestamp) {
+        let known = self.pending.lock().is_ok_and(|p| p.iter().any(|p| p.provider_id == provider_id));
+        if !known {
+            let now = jiff::Timestamp::now();
+            let at = if sent_at <= now && now.duration_since(sent_at) < RECEIPT_WINDOW { sent_at } else { now };
+            self.remember_at(provider_id, &national(address), out_id, at);
         }
     }
 

@@ -366,6 +366,34 @@ enum Step {
     Failed(i64, String),
 }
 
+/// Receipts awaited at most this many at once after a take-over.
+const TAKE_OVER_MAX: u32 = 50_000;
+
+/// The first pass of this process with an Aliyun gateway hands it the SMS notices still
+/// awaiting a receipt (sent by a process that crashed or by another server): Aliyun's
+/// receipts are asked after per message, which only the process that sent it knew of.
+async fn take_over_receipts(state: &App, now: Timestamp) -> Result<(), AppError> {
+    let Some(super::SmsGateway::Aliyun(g)) = &state.gateways.sms else { return Ok(()) };
+    if !g.take_over_receipts() {
+        return Ok(());
+    }
+    let since = now.checked_sub(RECEIPTS_LOOKBACK * 3).unwrap_or(now);
+    let awaiting = match state.store.awaiting_receipts(Channel::Sms, since, TAKE_OVER_MAX).await {
+        Ok(a) => a,
+        Err(e) => {
+            // Asked again at the next pass.
+            g.take_over_failed();
+            return Err(e.into());
+        }
+    };
+    for (id, provider_id, phone, sent_at) in awaiting {
+        if let Some(phone) = phone {
+            g.await_receipt(&provider_id, &phone, &format!("tongban-notice-{id}"), sent_at);
+        }
+    }
+    Ok(())
+}
+
 /// Asks the providers that report delivery later for their receipts since the last poll.
 async fn poll_receipts(
     state: &App,
@@ -373,6 +401,7 @@ async fn poll_receipts(
     now: Timestamp,
 ) -> Result<usize, AppError> {
     let mut handled = 0;
+    take_over_receipts(state, now).await?;
     for channel in [Channel::Sms] {
         if !state.gateways.offers(channel) {
             continue;
