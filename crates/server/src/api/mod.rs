@@ -14,6 +14,7 @@ pub mod imports;
 mod items;
 mod lists;
 mod meetings;
+pub(crate) mod notice_templates;
 pub mod notices;
 pub mod org;
 mod plans;
@@ -26,6 +27,7 @@ mod session;
 mod supervision;
 mod tickets;
 mod views;
+mod wechat;
 
 use axum::Json;
 use axum::routing::get;
@@ -94,6 +96,8 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .merge(ratings::routes())
         .merge(documents::routes())
         .merge(notices::routes())
+        .merge(notice_templates::routes())
+        .merge(wechat::routes())
         .merge(push::routes())
 }
 

@@ -204,6 +204,10 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("GET", "/api/v1/notices", "", "00000000100"),
     ("POST", "/api/v1/notices/{id}/retry", "", "00000000100"),
     ("POST", "/api/v1/notices/{id}/cancel", "", "00000000100"),
+    // Notice templates: administrators only. WeChat consent: everyone logged in, for themselves.
+    ("GET", "/api/v1/notice-templates", "", "00000000100"),
+    ("PUT", "/api/v1/notice-templates/{event}/{channel}", "", "00000000100"),
+    ("POST", "/api/v1/me/wechat-consents", "", "01111111111"),
     // Web Push: the VAPID key is public (404 where push is not configured); everyone logged in
     // enables and disables notices on their own browsers (409 where push is not configured,
     // 404 for an endpoint that is not theirs).
@@ -301,6 +305,12 @@ fn body_for(method: &str, path: &str, action: &str) -> Option<Value> {
         ("POST", "/api/v1/documents/{document}/revoke", _) => json!({ "reason": "复核" }),
         ("PUT", "/api/v1/document-templates/{kind}", _) => json!({ "body": "x" }),
         ("PUT", "/api/v1/me/preferences", _) => json!({ "channels": { "inbox": true } }),
+        ("PUT", "/api/v1/notice-templates/{event}/{channel}", _) => {
+            json!({ "subject": "受理通知：{case_number}", "body": "您的办件 {case_number} 已受理。" })
+        }
+        ("POST", "/api/v1/me/wechat-consents", _) => {
+            json!({ "openid": "oMatrix_openid", "template_id": "tongban-accepted", "long_term": false })
+        }
         ("POST", "/api/v1/me/push-subscriptions", _) => json!({
             "endpoint": "https://fcm.googleapis.com/fcm/send/authz",
             "expirationTime": null,
@@ -371,6 +381,8 @@ async fn the_server_enforces_the_matrix() {
                     .replace("{period}", "2027-07")
                     .replace("{kind}", if path.starts_with("/api/v1/lists") { "powers" } else { "staff" })
                     .replace("{key}", "nobody")
+                    .replace("{event}", "accepted")
+                    .replace("{channel}", "email")
                     .replace("{document}", "%E5%85%B0%E5%AE%A1%E6%89%B9%E8%AE%B8%E3%80%942026%E3%80%95999%E5%8F%B7")
                     .replace("{file}", "%E5%85%B0%E5%AE%A1%E6%89%B9%E8%AE%B8%E3%80%942026%E3%80%95999%E5%8F%B7.pdf");
                 // The reform report needs its two versions; the minimal center has one.

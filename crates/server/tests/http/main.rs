@@ -18,6 +18,7 @@ mod lifecycle;
 mod limits;
 mod lists;
 mod meetings;
+mod notice_templates;
 mod notices;
 mod oidc;
 mod org;

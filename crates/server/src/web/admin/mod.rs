@@ -13,6 +13,7 @@ mod forms;
 mod grants;
 mod import_report;
 pub(crate) mod imports;
+mod notice_templates;
 mod org;
 mod org_edit;
 mod org_form;
@@ -55,6 +56,7 @@ const SECTION: &[(&str, &str)] = &[
     ("/admin/plans", "admin.plans"),
     ("/admin/document-templates", "doc.templates_tab"),
     ("/admin/notices", "notices.admin_tab"),
+    ("/admin/notice-templates", "ntpl.tab"),
 ];
 
 /// Who may see a page of the section, and whether they may change what it shows:
@@ -136,4 +138,6 @@ pub(super) fn routes() -> axum::Router<crate::AppState> {
         .route("/admin/plans", get(plans))
         .route("/admin/document-templates", get(templates::templates))
         .route("/admin/document-templates/{kind}", post(templates::save))
+        .route("/admin/notice-templates", get(notice_templates::list))
+        .route("/admin/notice-templates/{event}/{channel}", get(notice_templates::edit).post(notice_templates::save))
 }
