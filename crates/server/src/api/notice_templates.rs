@@ -181,7 +181,7 @@ pub(crate) fn field_of(t: &NoticeTemplate, e: &TemplateError) -> String {
 }
 
 /// The template `request` describes for `event` on `channel`, or what is wrong with its shape.
-fn template_of(
+pub(crate) fn template_of(
     event: NoticeEvent,
     channel: Channel,
     request: NoticeTemplateRequest,

@@ -12,6 +12,10 @@ use serde_json::{Value, json};
 use tongban_server::web::Lang;
 use tongban_store::testing::each_backend;
 
+fn zh(key: &str) -> &'static str {
+    Lang::Zh.t(key)
+}
+
 fn items(v: &Value) -> &Vec<Value> {
     v["items"].as_array().unwrap_or_else(|| panic!("items in {v}"))
 }
@@ -153,6 +157,16 @@ async fn the_page_lists_the_templates_and_keeps_what_was_typed_beside_each_reaso
         assert!(refused.has("id=\"err-subject\"") && refused.has("aria-describedby=\"err-subject\""), "{name}");
         assert!(refused.has(&format!("value=\"{long}\"")), "{name}: what was typed is kept");
         assert!(refused.has("请补交 {missing}</textarea>"), "{name}: {}", refused.body);
+        let why = Lang::Zh.tf(
+            "ntpl_err.too_long",
+            &[
+                ("what", zh("ntpl.subject")),
+                ("chars", "201"),
+                ("channel", zh("notices.channel.wechat")),
+                ("max", "200"),
+            ],
+        );
+        assert!(refused.has(&why), "{name}: the reason in the page's language: {}", refused.body);
         let refused = web
             .post(
                 edit,
@@ -169,6 +183,8 @@ async fn the_page_lists_the_templates_and_keeps_what_was_typed_beside_each_reaso
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {}", refused.body);
         assert!(refused.has("id=\"err-params-2-kind\""), "{name}: the row as shown: {}", refused.body);
+        let why = Lang::Zh.tf("ntpl_err.wrong_kind", &[("name", "thing1"), ("channel", zh("notices.channel.wechat"))]);
+        assert!(refused.has(&why), "{name}: {}", refused.body);
         assert!(refused.has("value=\"thing1\""), "{name}");
 
         let saved = web

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use tongban_core::notice::template::{FIELDS, limits};
-use tongban_core::notice::{Channel, NoticeTemplate, ParamKind};
+use tongban_core::notice::{Channel, NoticeTemplate, ParamKind, TemplateError};
 
 use super::{DoneQuery, access, section_tabs, see_other};
 use crate::AppState;
@@ -215,6 +215,44 @@ fn select(
     }
 }
 
+/// Why field `field` of the typed template `typed` was refused, in the page's language;
+/// the rule's own words when no message says it.
+fn reason(ctx: &Ctx, typed: Option<&NoticeTemplate>, field: &str, raw: &str) -> String {
+    if let Some(t) = typed
+        && let Err(e) = t.check()
+        && api::field_of(t, &e) == field
+    {
+        let channel = crate::web::notices::channel_name(ctx, t.channel);
+        return match e {
+            TemplateError::TooLong { what, chars, max, .. } => ctx.tf(
+                "ntpl_err.too_long",
+                &[
+                    ("what", ctx.t(&format!("ntpl.{what}"))),
+                    ("chars", &chars.to_string()),
+                    ("channel", channel),
+                    ("max", &max.to_string()),
+                ],
+            ),
+            TemplateError::UnknownField(name) => ctx.tf("ntpl_err.unknown_field", &[("field", &name)]),
+            TemplateError::Unclosed => ctx.t("ntpl_err.unclosed").to_owned(),
+            TemplateError::NeedsProviderTemplate(_) => ctx.tf("ntpl_err.needs_provider", &[("channel", channel)]),
+            TemplateError::WrongKind(name, _) => {
+                ctx.tf("ntpl_err.wrong_kind", &[("name", &name), ("channel", channel)])
+            }
+        };
+    }
+    let max = |n: usize| n.to_string();
+    match field.rsplit('.').next().unwrap_or(field) {
+        "subject" => ctx.tf("ntpl_err.typed_long", &[("max", &max(api::MAX_SUBJECT_TYPED))]),
+        "body" => ctx.tf("ntpl_err.typed_long", &[("max", &max(api::MAX_BODY_TYPED))]),
+        "provider_template" => ctx.tf("ntpl_err.provider", &[("max", &max(api::MAX_NAME))]),
+        "name" => ctx.tf("ntpl_err.param_name", &[("max", &max(api::MAX_NAME))]),
+        "kind" => ctx.t("ntpl_err.param_kind").to_owned(),
+        "params" => ctx.tf("ntpl_err.params", &[("max", &max(MAX_PARAMS))]),
+        _ => raw.to_owned(),
+    }
+}
+
 /// `GET /admin/notice-templates`.
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     access(&ctx, false)?;
@@ -264,11 +302,14 @@ pub async fn save(
         provider_template: provider.then(|| fields.get("provider_template").to_owned()),
         params: if provider { rows.iter().map(|(_, p)| p.clone()).collect() } else { Vec::new() },
     };
+    // The template as typed, to say in the page's language why it was refused.
+    let typed = api::template_of(current.event, current.channel, request.clone()).ok();
     let mut errors = FieldErrors::default();
     match api::save(&state, &ctx.principal, &event, &channel, request).await {
         Ok(_) => return Ok(see_other(&ctx, format!("{}?done=saved", edit_href(&current)))),
         Err(AppError::Invalid(list)) => {
             for (f, m) in list {
+                let why = reason(&ctx, typed.as_ref(), &f, &m);
                 // The API counts the rows sent; the form, the rows shown.
                 let f = match f.strip_prefix("params.").and_then(|r| r.split_once('.')) {
                     Some((j, what)) => match j.parse::<usize>().ok().and_then(|j| rows.get(j)) {
@@ -278,7 +319,7 @@ pub async fn save(
                     None if ["subject", "body", "provider_template", "params"].contains(&f.as_str()) => f,
                     None => String::new(),
                 };
-                errors.add(&f, ctx.tf("ntpl.refused", &[("why", &m)]));
+                errors.add(&f, ctx.tf("ntpl.refused", &[("why", &why)]));
             }
         }
         Err(e) => return Err(ctx.fail(e)),
@@ -336,7 +377,22 @@ mod tests {
                 .map(|e| format!("ntpl.event.{e}"))
                 .chain(["sms", "thing", "character_string", "phrase", "time"].map(|k| format!("ntpl.kind.{k}")))
                 .chain(FIELDS.map(|f| format!("ntpl.field.{f}")))
-                .chain(["sms", "wechat"].map(|c| format!("ntpl.provider_hint_{c}")));
+                .chain(["sms", "wechat"].map(|c| format!("ntpl.provider_hint_{c}")))
+                .chain(
+                    [
+                        "too_long",
+                        "unknown_field",
+                        "unclosed",
+                        "needs_provider",
+                        "wrong_kind",
+                        "typed_long",
+                        "provider",
+                        "param_name",
+                        "param_kind",
+                        "params",
+                    ]
+                    .map(|k| format!("ntpl_err.{k}")),
+                );
             for key in keys {
                 assert!(lang.get(&key).is_some(), "{key} in {}", lang.code());
             }
