@@ -64,7 +64,7 @@ pub use views::*;
         (name = "plans", description = "Approval plans (审批流程方案) of modular approval: schedules, the reform report, BPMN 2.0"),
         (name = "projects", description = "The project library (项目库) and projects' runs through plans"),
         (name = "organisation", description = "The organisation as data: divisions, sites, departments, windows, staff; imports and exports of files"),
-        (name = "notices", description = "Notices (通知): the inbox (站内信), contact details and consent per channel, delivery figures, failed notices")
+        (name = "notices", description = "Notices (通知): the inbox (站内信), contact details and consent per channel (and WeChat subscribe-message consent), delivery figures, failed notices, the templates per event and channel")
     )
 )]
 struct ApiDoc;

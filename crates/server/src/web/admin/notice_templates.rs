@@ -206,6 +206,10 @@ fn select(
             label for=(id) { (label) }
             select id=(id) name=(name) aria-invalid=[invalid.then_some("true")] aria-describedby=[invalid.then_some(err)] {
                 option value="" selected[chosen.is_empty()] { (ctx.t("ntpl.choose")) }
+                // A value typed that is not offered stays chosen, beside its error.
+                @if !chosen.is_empty() && !options.iter().any(|(v, _)| *v == chosen) {
+                    option value=(chosen) selected { (chosen) }
+                }
                 @for (value, words) in options {
                     option value=(value) selected[value == chosen] { (words) " (" (value) ")" }
                 }
@@ -357,6 +361,7 @@ mod tests {
         let html = render_edit(&Ctx::for_test_as(Lang::En, Role::Administrator), &v).into_string();
         assert!(html.contains("value=\"typed subject\""), "{html}");
         assert!(html.contains("id=\"err-params-1-kind\" role=\"alert\">wrong kind<"), "{html}");
+        assert!(html.contains("<option value=\"sms\" selected>sms</option>"), "the typed kind stays chosen: {html}");
         assert!(html.contains("action=\"/admin/notice-templates/correction_requested/wechat\""), "{html}");
         assert!(html.contains("name=\"provider_template\""), "{html}");
     }
