@@ -177,7 +177,7 @@ pub(super) fn render_edit(ctx: &Ctx, v: &EditView) -> Markup {
                             p { strong { (ctx.tf("ntpl.param_row", &[("n", &row)])) } }
                             (view::input(ctx.t("ntpl.param_name"), &format!("params.{i}.name"), &p.name, errors, Input::default()))
                             (select(ctx, &format!("params.{i}.field"), ctx.t("ntpl.param_field"), &p.field,
-                                FIELDS.iter().map(|f| (*f, *f)).collect(), errors))
+                                FIELDS.iter().map(|f| (*f, ctx.t(&format!("ntpl.field.{f}")))).collect(), errors))
                             (select(ctx, &format!("params.{i}.kind"), ctx.t("ntpl.param_kind"), &p.kind,
                                 kinds(t.channel).iter().map(|k| (*k, ctx.t(&format!("ntpl.kind.{k}")))).collect(), errors))
                         }
