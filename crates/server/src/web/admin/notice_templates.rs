@@ -151,6 +151,7 @@ pub(super) fn render_edit(ctx: &Ctx, v: &EditView) -> Markup {
             summary { (ctx.t("ntpl.fields_title")) }
             dl.facts { @for f in FIELDS { dt { code { "{" (f) "}" } } dd { (ctx.t(&format!("ntpl.field.{f}"))) } } }
         }
+        (preview(ctx, t))
         form.stack method="post" action=(edit_href(t)) novalidate {
             (view::csrf(ctx))
             (view::input(ctx.t("ntpl.subject"), "subject", &v.subject, errors,
@@ -185,6 +186,29 @@ pub(super) fn render_edit(ctx: &Ctx, v: &EditView) -> Markup {
                 }
             }
             button.primary type="submit" { (ctx.t("ntpl.submit")) }
+        }
+    }
+}
+
+/// The template in force rendered with sample values, as a notice of it would read (values
+/// cut to fit where they go).
+fn preview(ctx: &Ctx, t: &NoticeTemplate) -> Markup {
+    let fields: Vec<(&str, String)> =
+        FIELDS.iter().map(|f| (*f, ctx.t(&format!("ntpl.sample.{f}")).to_owned())).collect();
+    let r = t.render(&fields);
+    html! {
+        section.preview aria-labelledby="h-preview" {
+            h2 id="h-preview" { (ctx.t("ntpl.preview")) }
+            p.hint { (ctx.t("ntpl.preview_hint")) }
+            dl.facts {
+                dt { (ctx.t("ntpl.subject")) } dd { (r.subject) }
+                @if let Some((id, values)) = &r.provider {
+                    dt { (ctx.t("ntpl.provider_template")) } dd { code { (id) } }
+                    @for (name, value) in values { dt { code { (name) } } dd { (value) } }
+                } @else {
+                    dt { (ctx.t("ntpl.body")) } dd { (r.body) }
+                }
+            }
         }
     }
 }
@@ -375,6 +399,18 @@ mod tests {
     }
 
     #[test]
+    fn the_preview_cuts_each_wechat_value_to_its_kind() {
+        let ctx = Ctx::for_test_as(Lang::Zh, Role::Administrator);
+        let t = NoticeTemplate::builtin(NoticeEvent::CorrectionRequested, Channel::Wechat);
+        let html = preview(&ctx, &t).into_string();
+        let item = ctx.t("ntpl.sample.item");
+        assert!(item.chars().count() > 20, "the sample item is long enough to be cut");
+        let cut: String = item.chars().take(19).collect();
+        assert!(html.contains(&format!("{cut}\u{2026}<")), "{html}");
+        assert!(html.contains("<code>thing2</code>"), "{html}");
+    }
+
+    #[test]
     fn every_event_kind_and_field_has_its_words_in_both_languages() {
         for lang in Lang::ALL {
             let keys = NoticeEvent::ALL
@@ -397,7 +433,8 @@ mod tests {
                         "params",
                     ]
                     .map(|k| format!("ntpl_err.{k}")),
-                );
+                )
+                .chain(FIELDS.map(|f| format!("ntpl.sample.{f}")));
             for key in keys {
                 assert!(lang.get(&key).is_some(), "{key} in {}", lang.code());
             }
