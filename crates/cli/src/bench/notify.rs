@@ -7,8 +7,9 @@
 //! consent to e-mail, submit `--submissions` cases through
 //! [`tongban_server::app::submit_case`] from `--concurrency` tasks —
 //! - **off**: a center with notifications off (no outbox rows at all);
-//! - **on**: notifications on, every submission writing its receipt (收件回执) to the outbox
-//!   in its transaction, while the notice worker delivers them to the sink beside it.
+//! - **written**: notifications on, every submission writing its receipt (收件回执) to the
+//!   outbox in its transaction, delivered afterwards (the cost of the outbox alone);
+//! - **on**: the same while the notice worker delivers them to the sink beside it.
 //!
 //! Then, on the "on" center, more submissions with the worker stopped fill the outbox to
 //! `--notices` e-mails, and the worker drains it: notices per second is the e-mails the sink
@@ -39,7 +40,7 @@ pub struct NotifyArgs {
     #[arg(long, default_value_t = 10_000)]
     notices: usize,
     /// Cases submitted in each throughput run (notifications off, then on).
-    #[arg(long, default_value_t = 2_000)]
+    #[arg(long, default_value_t = 5_000)]
     submissions: usize,
     /// Submissions in flight at once.
     #[arg(long, default_value_t = 64)]
@@ -85,12 +86,14 @@ pub async fn run(args: NotifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         for r in &results {
             println!(
-                "{} outbox: {} e-mails delivered to the SMTP sink at {:.0} notices/s | submissions at {} concurrent: notifications off {:.1}/s, on {:.1}/s (worker delivering {} beside them) | loss {:.1} % (target ≤ 10 %)",
+                "{} outbox: {} e-mails delivered to the SMTP sink at {:.0} notices/s | submissions at {} concurrent: notifications off {:.1}/s; outbox written {:.1}/s (loss {:.1} %); written and delivered {:.1}/s (worker delivering {} beside them) | loss {:.1} % (target ≤ 10 %)",
                 r["database"].as_str().unwrap_or(""),
                 r["notices"],
                 r["notices_per_s"].as_f64().unwrap_or(0.0),
                 r["concurrency"],
                 r["submissions_per_s_off"].as_f64().unwrap_or(0.0),
+                r["submissions_per_s_written"].as_f64().unwrap_or(0.0),
+                r["loss_written"].as_f64().unwrap_or(0.0) * 100.0,
                 r["submissions_per_s_on"].as_f64().unwrap_or(0.0),
                 r["delivered_beside"],
                 r["loss"].as_f64().unwrap_or(0.0) * 100.0,
@@ -111,15 +114,19 @@ async fn measure(database: &str, off: &str, on: &str, args: &NotifyArgs) -> anyh
 
     let sink = tongban_fakes::smtp::start(Mode::Plain).await.context("cannot start the SMTP sink")?;
     let center = Center::open(on, &item, args.applicants, Some(&sink)).await?;
+    // Notices written with each submission, delivered later: the cost of the outbox alone.
+    let written_seconds = center.submit(&item, n, n, c).await?;
+    drain(&center.app, &sink, n).await?;
+    // Notices written and delivered at once: the worker passes beside the submissions.
     let worker = Worker::start(center.app.clone());
-    let on_seconds = center.submit(&item, n, n, c).await?;
+    let on_seconds = center.submit(&item, 2 * n, n, c).await?;
     worker.stop().await?;
-    let delivered_beside = sink.count();
+    let delivered_beside = sink.count() - n;
 
     // Fill the outbox to `--notices` e-mails with the worker stopped, then drain it.
     let queued = n - delivered_beside.min(n);
     if args.notices > queued {
-        center.submit(&item, 2 * n, args.notices - queued, c).await?;
+        center.submit(&item, 3 * n, args.notices - queued, c).await?;
     }
     let before = sink.count();
     let expected = before + args.notices.max(queued);
@@ -130,6 +137,7 @@ async fn measure(database: &str, off: &str, on: &str, args: &NotifyArgs) -> anyh
     center.store.close().await;
 
     let (off_rate, on_rate) = (ratio(n as f64, off_seconds), ratio(n as f64, on_seconds));
+    let written_rate = ratio(n as f64, written_seconds);
     Ok(serde_json::json!({
         "database": database,
         "notices": delivered,
@@ -137,6 +145,8 @@ async fn measure(database: &str, off: &str, on: &str, args: &NotifyArgs) -> anyh
         "submissions": n,
         "concurrency": c,
         "submissions_per_s_off": off_rate,
+        "submissions_per_s_written": written_rate,
+        "loss_written": if off_rate > 0.0 { 1.0 - written_rate / off_rate } else { 0.0 },
         "submissions_per_s_on": on_rate,
         "delivered_beside": delivered_beside,
         "loss": if off_rate > 0.0 { 1.0 - on_rate / off_rate } else { 0.0 },
