@@ -301,6 +301,22 @@ pub async fn list(
     Ok(Json(NoticeTemplateListJson { items: items.into_iter().map(NoticeTemplateJson::from).collect() }))
 }
 
+/// The template in force of an event on a channel, with its version (administrators).
+#[utoipa::path(get, path = "/api/v1/notice-templates/{event}/{channel}", tag = "notices",
+    params(("event" = String, Path, description = "The event, as in the list"),
+        ("channel" = String, Path, description = "The channel: `inbox`, `email`, `sms`, `wechat`, `push`")),
+    responses((status = 200, description = "The template in force", body = NoticeTemplateJson),
+        (status = 401, description = "Not logged in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such event or channel", body = Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((event, channel)): Path<(String, String)>,
+) -> Result<Json<NoticeTemplateJson>, ApiError> {
+    Ok(Json(one_template(&state, &principal, &event, &channel).await?.into()))
+}
+
 /// Saves the next version of the template of an event on a channel (administrators).
 /// Notices written from now on use it; values from data are cut to fit the channel, but
 /// the template's own text must fit: else 422 naming the field.
@@ -324,7 +340,7 @@ pub async fn put(
 
 /// This module's routes, documented.
 pub(super) fn routes() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
-    utoipa_axum::router::OpenApiRouter::new().routes(routes!(list)).routes(routes!(put))
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(list)).routes(routes!(get, put))
 }
 
 #[cfg(test)]

@@ -206,6 +206,7 @@ const MATRIX: &[(&str, &str, &str, &str)] = &[
     ("POST", "/api/v1/notices/{id}/cancel", "", "00000000100"),
     // Notice templates: administrators only. WeChat consent: everyone logged in, for themselves.
     ("GET", "/api/v1/notice-templates", "", "00000000100"),
+    ("GET", "/api/v1/notice-templates/{event}/{channel}", "", "00000000100"),
     ("PUT", "/api/v1/notice-templates/{event}/{channel}", "", "00000000100"),
     ("POST", "/api/v1/me/wechat-consents", "", "01111111111"),
     // Web Push: the VAPID key is public (404 where push is not configured); everyone logged in

@@ -53,6 +53,9 @@ async fn templates_are_listed_saved_as_a_new_version_and_used_by_the_next_notice
         let (s, _, saved) = f.call(&admin, "PUT", path, Some(&body)).await;
         assert_eq!(s, StatusCode::OK, "{name}: {saved}");
         assert_eq!((saved["version"].as_u64(), saved["channel"].as_str()), (Some(2), Some("inbox")), "{name}: {saved}");
+        let (s, _, one) = f.call(&admin, "GET", path, None).await;
+        assert_eq!((s, one["version"].as_u64()), (StatusCode::OK, Some(2)), "{name}: {one}");
+        assert_eq!(one["subject"], "补正告知（新版）：{case_number}", "{name}: {one}");
         let (_, _, list) = f.call(&admin, "GET", "/api/v1/notice-templates", None).await;
         assert!(
             items(&list)
@@ -110,6 +113,10 @@ async fn templates_are_listed_saved_as_a_new_version_and_used_by_the_next_notice
         let got = f.call(&admin, "PUT", "/api/v1/notice-templates/accepted/pigeon", Some(&good)).await;
         common::assert_problem(&got, 404, "not-found");
         let got = f.call(&clerk, "PUT", "/api/v1/notice-templates/nothing/email", Some(&good)).await;
+        common::assert_problem(&got, 403, "forbidden");
+        let got = f.call(&admin, "GET", "/api/v1/notice-templates/accepted/pigeon", None).await;
+        common::assert_problem(&got, 404, "not-found");
+        let got = f.call(&clerk, "GET", "/api/v1/notice-templates/accepted/email", None).await;
         common::assert_problem(&got, 403, "forbidden");
         let got = f.call(&clerk, "GET", "/api/v1/notice-templates", None).await;
         common::assert_problem(&got, 403, "forbidden");
