@@ -301,9 +301,13 @@ async fn the_administrator_sees_delivery_per_channel_and_manages_failed_notices(
 }
 
 #[test]
-fn every_channel_and_state_has_its_words_in_both_languages() {
-    use tongban_core::notice::{Channel, NoticeState};
+fn every_channel_state_and_event_has_its_words_in_both_languages() {
+    use tongban_core::notice::{Channel, NoticeEvent, NoticeState};
     for lang in Lang::ALL {
+        for e in NoticeEvent::ALL {
+            let key = format!("notices.event.{}", e.as_str());
+            assert!(lang.get(&key).is_some(), "{key} in {}", lang.code());
+        }
         for c in Channel::ALL {
             for key in [format!("notices.channel.{c}"), format!("notices.channel_about.{c}")] {
                 assert!(lang.get(&key).is_some(), "{key} in {}", lang.code());
