@@ -321,7 +321,7 @@ pub async fn send_code(state: &App, principal: &Principal) -> Result<CodeSent, A
         })
         .await?;
     let masked = tongban_core::identity::mask_phone(&phone);
-    match sms.send_code(&phone, &code, now).await {
+    match sms.send_code(&phone, &code).await {
         Ok(message) => {
             let (who, detail) = (account.id.clone(), serde_json::json!({ "phone": masked, "message": message }));
             state

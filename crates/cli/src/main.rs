@@ -709,13 +709,16 @@ async fn serve(
         (&net.sms_access_key_id, &net.sms_access_key_secret, &net.sms_sign_name, &net.sms_code_template)
     {
         let config = tongban_server::app::sms::SmsConfig {
-            endpoint: net.sms_endpoint.trim().to_owned(),
-            access_key_id: id.trim().to_owned(),
-            access_key_secret: secret.trim().to_owned(),
-            sign_name: sign.trim().to_owned(),
+            account: tongban_server::app::notify::aliyun::AliyunConfig {
+                endpoint: net.sms_endpoint.trim().to_owned(),
+                access_key_id: id.trim().to_owned(),
+                access_key_secret: secret.trim().to_owned(),
+                sign_name: sign.trim().to_owned(),
+                timeout: std::time::Duration::from_secs(10),
+            },
             code_template: template.trim().to_owned(),
         };
-        tracing::info!(endpoint = %config.endpoint, "one-time codes by SMS");
+        tracing::info!(endpoint = %config.account.endpoint, "one-time codes by SMS");
         let sms = tongban_server::app::sms::Sms::new(config).map_err(|e| anyhow::anyhow!("--sms-*: {e}"))?;
         state.sms = Some(std::sync::Arc::new(sms));
     }

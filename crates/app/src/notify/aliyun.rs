@@ -135,23 +135,66 @@ struct Detail {
     out_id: Option<String>,
 }
 
+/// What an error code of `SendSms` says: one table for notices and sign-in codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Too many messages for now.
+    RateLimited,
+    /// The number is refused.
+    Number,
+    /// The template is not approved (or lacks parameters).
+    Template,
+    /// The signature is not approved.
+    Signature,
+    /// The content is refused.
+    Content,
+    /// The request's parameters are refused.
+    Parameters,
+    /// Credentials, balance, service: the deployment's to fix.
+    Other,
+}
+
+impl Refusal {
+    /// The refusal `code` stands for.
+    pub fn of(code: &str) -> Refusal {
+        match code {
+            "isv.BUSINESS_LIMIT_CONTROL"
+            | "isv.DAY_LIMIT_CONTROL"
+            | "isv.MINUTE_LIMIT_CONTROL"
+            | "Throttling.User"
+            | "Throttling" => Refusal::RateLimited,
+            "isv.MOBILE_NUMBER_ILLEGAL" | "isv.MOBILE_COUNT_OVER_LIMIT" => Refusal::Number,
+            "isv.SMS_TEMPLATE_ILLEGAL" | "isv.TEMPLATE_MISSING_PARAMETERS" => Refusal::Template,
+            "isv.SMS_SIGNATURE_ILLEGAL" | "isv.SMS_SIGN_ILLEGAL" => Refusal::Signature,
+            "isv.BLACK_KEY_CONTROL_LIMIT" | "isv.SMS_CONTENT_ILLEGAL" => Refusal::Content,
+            "isv.INVALID_JSON_PARAM" | "isv.INVALID_PARAMETERS" | "isv.PARAM_LENGTH_LIMIT" => Refusal::Parameters,
+            _ => Refusal::Other,
+        }
+    }
+}
+
 /// What an error code of `SendSms` means for the notice.
 pub fn classify(code: &str, message: &str) -> SendError {
     let refused = |reason: &str| SendError::Refused { code: code.to_owned(), reason: reason.to_owned() };
-    match code {
-        "isv.BUSINESS_LIMIT_CONTROL"
-        | "isv.DAY_LIMIT_CONTROL"
-        | "isv.MINUTE_LIMIT_CONTROL"
-        | "Throttling.User"
-        | "Throttling" => SendError::Retry(format!("{code}: rate limited")),
-        "isv.MOBILE_NUMBER_ILLEGAL" | "isv.MOBILE_COUNT_OVER_LIMIT" => refused("the number is refused"),
-        "isv.SMS_TEMPLATE_ILLEGAL" | "isv.TEMPLATE_MISSING_PARAMETERS" => refused("the template is not approved"),
-        "isv.SMS_SIGNATURE_ILLEGAL" | "isv.SMS_SIGN_ILLEGAL" => refused("the signature is not approved"),
-        "isv.BLACK_KEY_CONTROL_LIMIT" | "isv.SMS_CONTENT_ILLEGAL" => refused("the content is refused"),
-        "isv.INVALID_JSON_PARAM" | "isv.INVALID_PARAMETERS" | "isv.PARAM_LENGTH_LIMIT" => refused(message),
-        // Credentials, balance, service: the deployment's to fix, and then it goes out.
-        _ => SendError::Retry(format!("{code}: {message}")),
+    match Refusal::of(code) {
+        Refusal::RateLimited => SendError::Retry(format!("{code}: rate limited")),
+        Refusal::Number => refused("the number is refused"),
+        Refusal::Template => refused("the template is not approved"),
+        Refusal::Signature => refused("the signature is not approved"),
+        Refusal::Content => refused("the content is refused"),
+        Refusal::Parameters => refused(message),
+        // The deployment's to fix, and then it goes out.
+        Refusal::Other => SendError::Retry(format!("{code}: {message}")),
     }
+}
+
+/// A `SendSms` answer other than OK.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The gateway's code (`isv.MOBILE_NUMBER_ILLEGAL` …).
+    pub code: String,
+    /// Its message.
+    pub message: String,
 }
 
 impl Aliyun {
@@ -198,27 +241,38 @@ impl Aliyun {
             });
         };
         let phone = national(&msg.address);
-        let params: serde_json::Map<String, serde_json::Value> =
-            template.params.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
-        let answer = self
-            .call(
-                "SendSms",
-                vec![
-                    ("PhoneNumbers", phone.clone()),
-                    ("SignName", self.config.sign_name.clone()),
-                    ("TemplateCode", template.id.clone()),
-                    ("TemplateParam", serde_json::Value::Object(params).to_string()),
-                    ("OutId", msg.key.clone()),
-                ],
-            )
-            .await?;
-        match (answer.code.as_str(), answer.biz_id) {
-            ("OK", Some(biz_id)) if !biz_id.is_empty() => {
+        match self.send_sms(&phone, &template.id, &template.params, Some(&msg.key)).await? {
+            Ok(biz_id) => {
                 self.remember(&biz_id, &phone, &msg.key);
                 Ok(Sent { provider_id: biz_id })
             }
+            Err(refused) => Err(classify(&refused.code, &refused.message)),
+        }
+    }
+
+    /// One `SendSms` of `template` with `params` to `phone` (under `out_id`, when given):
+    /// its `BizId`, or the gateway's refusal; unreachable or not understood is an error.
+    pub async fn send_sms(
+        &self,
+        phone: &str,
+        template: &str,
+        params: &[(String, String)],
+        out_id: Option<&str>,
+    ) -> Result<Result<String, Refused>, SendError> {
+        let params: serde_json::Map<String, serde_json::Value> =
+            params.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        let mut request = vec![
+            ("PhoneNumbers", phone.to_owned()),
+            ("SignName", self.config.sign_name.clone()),
+            ("TemplateCode", template.to_owned()),
+            ("TemplateParam", serde_json::Value::Object(params).to_string()),
+        ];
+        request.extend(out_id.map(|id| ("OutId", id.to_owned())));
+        let answer = self.call("SendSms", request).await?;
+        match (answer.code.as_str(), answer.biz_id) {
+            ("OK", Some(biz_id)) if !biz_id.is_empty() => Ok(Ok(biz_id)),
             ("OK", _) => Err(SendError::Retry("SendSms answered OK without a BizId".into())),
-            (code, _) => Err(classify(code, &answer.message)),
+            (code, _) => Ok(Err(Refused { code: code.to_owned(), message: answer.message })),
         }
     }
 

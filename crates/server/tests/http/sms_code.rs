@@ -87,10 +87,13 @@ async fn a_one_time_code_to_the_phone_on_record_verifies_the_account() {
         let mut state = f.state.clone();
         state.sms = Some(Arc::new(
             tongban_server::app::sms::Sms::new(tongban_server::app::sms::SmsConfig {
-                endpoint: base,
-                access_key_id: "test-id".into(),
-                access_key_secret: SECRET.into(),
-                sign_name: "政务服务中心".into(),
+                account: tongban_server::app::notify::aliyun::AliyunConfig {
+                    endpoint: base,
+                    access_key_id: "test-id".into(),
+                    access_key_secret: SECRET.into(),
+                    sign_name: "政务服务中心".into(),
+                    timeout: std::time::Duration::from_secs(10),
+                },
                 code_template: "SMS_1".into(),
             })
             .expect("client"),
